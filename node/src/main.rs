@@ -1,0 +1,13 @@
+//! `ehr-node`: a validator node of the hospital consortium chain.
+
+#![warn(missing_docs)]
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,146 @@
+//! End to end: start `ehr-node --dev`, submit signed transactions over JSON-RPC, and see them
+//! finalized (or refused) by the running chain.
+
+use std::{
+	net::TcpListener,
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use codec::Encode;
+use ehr_runtime::{Hash, RuntimeCall, SignedPayload, UncheckedExtrinsic};
+use jsonrpsee::{
+	core::client::{ClientT, SubscriptionClientT},
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use serde_json::Value;
+use sp_core::{bytes::to_hex, crypto::Ss58Codec};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::MultiSignature;
+
+/// A running `ehr-node --dev`, killed on drop.
+struct DevNode {
+	child: Child,
+	rpc_port: u16,
+}
+
+impl Drop for DevNode {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl DevNode {
+	fn start() -> Self {
+		let rpc_port = free_port();
+		let child = Command::new(env!("CARGO_BIN_EXE_ehr-node"))
+			.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--port", &free_port().to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.spawn()
+			.expect("ehr-node starts");
+		DevNode { child, rpc_port }
+	}
+
+	async fn client(&self) -> WsClient {
+		let url = format!("ws://127.0.0.1:{}", self.rpc_port);
+		let deadline = Instant::now() + Duration::from_secs(120);
+		loop {
+			if let Ok(client) = WsClientBuilder::default().build(&url).await {
+				if client.request::<Value, _>("system_health", rpc_params![]).await.is_ok() {
+					return client;
+				}
+			}
+			assert!(Instant::now() < deadline, "the node's RPC did not come up");
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+	}
+}
+
+/// Sign `call` by `signer` for the chain behind `client`, as a wallet does.
+async fn sign(client: &WsClient, signer: Sr25519Keyring, call: RuntimeCall) -> String {
+	let genesis: Hash = client.request("chain_getBlockHash", rpc_params![0]).await.unwrap();
+	let version: Value = client.request("state_getRuntimeVersion", rpc_params![]).await.unwrap();
+	let spec_version = version["specVersion"].as_u64().unwrap() as u32;
+	let tx_version = version["transactionVersion"].as_u64().unwrap() as u32;
+	let who = signer.to_account_id();
+	let nonce: u32 =
+		client.request("system_accountNextIndex", rpc_params![who.to_ss58check()]).await.unwrap();
+
+	let extension = ehr_runtime::tx_extension(nonce, 0);
+	// What the extensions add to the signed payload: versions and the genesis hash (twice: for
+	// `CheckGenesis` and for the immortal `CheckEra`).
+	let implicit = ((), spec_version, tx_version, genesis, genesis, (), (), (), ());
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
+	let extrinsic = UncheckedExtrinsic::new_signed(call, who.into(), signature, extension);
+	to_hex(&extrinsic.encode(), false)
+}
+
+fn remark(text: &[u8]) -> RuntimeCall {
+	RuntimeCall::System(frame_system::Call::remark_with_event { remark: text.to_vec() })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_node_finalizes_a_submitted_extrinsic_and_refuses_an_unpaid_one() {
+	let node = DevNode::start();
+	let client = node.client().await;
+
+	// Alice is the dev chain's hospital: her transaction is free and gets finalized.
+	let extrinsic = sign(&client, Sr25519Keyring::Alice, remark(b"first record pointer")).await;
+	let mut status = client
+		.subscribe::<Value, _>(
+			"author_submitAndWatchExtrinsic",
+			rpc_params![extrinsic.clone()],
+			"author_unwatchExtrinsic",
+		)
+		.await
+		.expect("the pool accepts Alice's transaction");
+
+	let deadline = Instant::now() + Duration::from_secs(120);
+	let finalized_in = loop {
+		let remaining = deadline.saturating_duration_since(Instant::now());
+		let update = tokio::time::timeout(remaining, status.next())
+			.await
+			.expect("finalized within two minutes")
+			.expect("the status stream stays open")
+			.expect("a status update decodes");
+		if let Some(hash) = update.get("finalized") {
+			break hash.as_str().unwrap().to_string();
+		}
+		let text = update.to_string();
+		assert!(
+			!["invalid", "dropped", "usurped"].iter().any(|bad| text.contains(bad)),
+			"transaction failed: {text}"
+		);
+	};
+
+	// The finalized block holds exactly our extrinsic, and finality reached it.
+	let block: Value = client.request("chain_getBlock", rpc_params![finalized_in.clone()]).await.unwrap();
+	let extrinsics = block["block"]["extrinsics"].as_array().unwrap();
+	assert!(extrinsics.iter().any(|x| x.as_str() == Some(extrinsic.as_str())));
+	let head: String = client.request("chain_getFinalizedHead", rpc_params![]).await.unwrap();
+	let head_header: Value = client.request("chain_getHeader", rpc_params![head]).await.unwrap();
+	let block_number = |header: &Value| {
+		u64::from_str_radix(header["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+	};
+	assert!(block_number(&head_header) >= block_number(&block["block"]["header"]));
+
+	// Eve is no hospital and holds no tokens: the pool refuses her transaction.
+	let unpaid = sign(&client, Sr25519Keyring::Eve, remark(b"spam")).await;
+	let refused = client
+		.request::<Hash, _>("author_submitExtrinsic", rpc_params![unpaid])
+		.await
+		.expect_err("an unregistered account without tokens is refused");
+	let message = refused.to_string();
+	assert!(message.contains("1010") || message.contains("pay"), "unexpected refusal: {message}");
+}

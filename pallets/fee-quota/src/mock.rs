@@ -1,0 +1,88 @@
+//! A test runtime: balances, transaction payment and the fee quota.
+
+use crate as pallet_fee_quota;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, Contains},
+	weights::IdentityFee,
+};
+use pallet_transaction_payment::FungibleAdapter;
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		TransactionPayment: pallet_transaction_payment,
+		FeeQuota: pallet_fee_quota,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+}
+
+#[derive_impl(pallet_transaction_payment::config_preludes::TestDefaultConfig)]
+impl pallet_transaction_payment::Config for Test {
+	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type WeightToFee = IdentityFee<u64>;
+	type LengthToFee = IdentityFee<u64>;
+}
+
+/// Accounts below 100 are registered.
+pub const PATIENT: u64 = 1;
+pub const DOCTOR: u64 = 2;
+pub const RICH_PATIENT: u64 = 3;
+pub const STRANGER: u64 = 100;
+pub const RICH_STRANGER: u64 = 101;
+
+pub struct Registered;
+impl Contains<u64> for Registered {
+	fn contains(who: &u64) -> bool {
+		*who < 100
+	}
+}
+
+/// Token transfers are never free.
+pub struct NotTransfers;
+impl Contains<RuntimeCall> for NotTransfers {
+	fn contains(call: &RuntimeCall) -> bool {
+		!matches!(call, RuntimeCall::Balances(_))
+	}
+}
+
+parameter_types! {
+	pub const Period: u64 = 10;
+}
+
+impl pallet_fee_quota::Config for Test {
+	type IsRegistered = Registered;
+	type FreeCalls = NotTransfers;
+	type Period = Period;
+	type FreeTransactionsPerPeriod = ConstU32<3>;
+}
+
+pub const BALANCE: u64 = 1_000_000_000;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(RICH_PATIENT, BALANCE), (RICH_STRANGER, BALANCE)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+

@@ -1,0 +1,222 @@
+//! # EHR runtime
+//!
+//! The runtime of the hospital consortium chain: Aura block production and GRANDPA finality
+//! with a validator set that the member hospitals govern, fee-less use for registered accounts
+//! within a quota, and the project's pallets for identity, consent, records and appointments as
+//! they land.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime` needs a higher recursion limit.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+#[cfg(feature = "std")]
+use sp_version::NativeVersion;
+use sp_version::RuntimeVersion;
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Types the node needs without knowing the runtime's extrinsic format.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Block hash type.
+	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
+}
+
+impl_opaque_keys! {
+	/// The session keys of a validator: one for Aura, one for GRANDPA.
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime version; `spec_version` goes up with every runtime upgrade.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("ehr"),
+	impl_name: alloc::borrow::Cow::Borrowed("ehr-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// Block time: one block every 6 seconds.
+pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
+/// An Aura slot lasts one block time.
+pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+/// Blocks per minute.
+pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+/// Blocks per hour.
+pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks per day.
+pub const DAYS: BlockNumber = HOURS * 24;
+
+/// One token. Only unregistered accounts and registered ones beyond their quota need tokens.
+pub const UNIT: Balance = 1_000_000_000_000;
+/// A thousandth of a token.
+pub const MILLI_UNIT: Balance = 1_000_000_000;
+/// The minimum balance of an account that exists because of its balance.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// The version of the native runtime, for the node.
+#[cfg(feature = "std")]
+pub fn native_version() -> NativeVersion {
+	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+/// Signature of transactions.
+pub type Signature = MultiSignature;
+/// An account: the public key of its signer.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Token balances.
+pub type Balance = u128;
+/// Transaction counter of an account.
+pub type Nonce = u32;
+/// Block and storage hashes.
+pub type Hash = sp_core::H256;
+/// Block numbers.
+pub type BlockNumber = u32;
+/// How transactions name accounts.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header type.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block type.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// The checks every transaction goes through. `FreeWithinQuota` encodes as the
+/// `ChargeTransactionPayment` it wraps, so clients see the standard extension list.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_fee_quota::FreeWithinQuota<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// The transaction extension a wallet attaches to a transaction of `nonce` with `tip`, valid
+/// forever (immortal era).
+pub fn tx_extension(nonce: Nonce, tip: Balance) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_fee_quota::FreeWithinQuota::new(
+			pallet_transaction_payment::ChargeTransactionPayment::from(tip),
+		),
+		frame_system::WeightReclaim::new(),
+	)
+}
+
+/// A transaction as it travels: unchecked, signed or not.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// What a signer signs.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Storage migrations run on the next runtime upgrade.
+type Migrations = ();
+
+/// Executes blocks on the runtime.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	#[runtime::pallet_index(2)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(3)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	#[runtime::pallet_index(4)]
+	pub type FeeQuota = pallet_fee_quota;
+
+	// Consortium governance. `Consortium` comes before `Session`, whose genesis reads the
+	// validator set.
+	#[runtime::pallet_index(10)]
+	pub type HospitalCouncil = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(11)]
+	pub type Hospitals = pallet_membership<Instance1>;
+
+	#[runtime::pallet_index(12)]
+	pub type Consortium = pallet_consortium;
+
+	// Consensus. `Session` comes before `Aura` and `Grandpa` so that they see new authorities.
+	#[runtime::pallet_index(20)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(21)]
+	pub type Aura = pallet_aura;
+
+	#[runtime::pallet_index(22)]
+	pub type Grandpa = pallet_grandpa;
+
+	// Only the `dev` preset sets a sudo key; elsewhere the pallet has no key and does nothing.
+	#[runtime::pallet_index(90)]
+	pub type Sudo = pallet_sudo;
+}

@@ -1,0 +1,13 @@
+# Shared settings for the project's scripts. Source it: `. scripts/env.sh`.
+
+# One build directory outside the clone, so that every clone, session and CI run on this machine
+# builds incrementally instead of from scratch.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-target}"
+export EHR_ROOT="${EHR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export EHR_NODE="$CARGO_TARGET_DIR/debug/ehr-node"
+# npm tools (zombienet, js-ipfs) live in one prefix outside the clone, like the build.
+export EHR_TOOLS="${EHR_TOOLS:-$HOME/.cache/ehr-tools}"
+export PATH="$EHR_TOOLS/node_modules/.bin:$PATH"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }

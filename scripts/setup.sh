@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs everything a fresh Debian machine needs to build, run and test the product.
+# Idempotent: a second run only checks.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# System packages: clang for bindgen, protoc for libp2p's protobufs, node and npm for the tools.
+packages=(clang libclang-dev protobuf-compiler pkg-config curl)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+missing=()
+for pkg in "${packages[@]}"; do
+	dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	log "installing apt packages: ${missing[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Rust: the runtime compiles to wasm32v1-none (rustc >= 1.84 needs no rust-src for it).
+command -v rustup >/dev/null || die "rustup is required (https://rustup.rs)"
+if ! rustup target list --installed | grep -qx wasm32v1-none; then
+	log "adding the wasm32v1-none target"
+	rustup target add wasm32v1-none
+fi
+for component in rust-src rustfmt clippy; do
+	if ! rustup component list --installed | grep -q "^$component"; then
+		log "adding the $component component"
+		rustup component add "$component"
+	fi
+done
+
+# npm tools, pinned: zombienet (multi-validator networks) and js-ipfs (a real IPFS daemon that
+# serves the kubo HTTP RPC API; the Go kubo binary cannot be downloaded here).
+mkdir -p "$EHR_TOOLS"
+cp "$EHR_ROOT/scripts/tools/package.json" "$EHR_TOOLS/package.json"
+if [ -f "$EHR_ROOT/scripts/tools/package-lock.json" ]; then
+	cp "$EHR_ROOT/scripts/tools/package-lock.json" "$EHR_TOOLS/package-lock.json"
+fi
+if ! [ -x "$EHR_TOOLS/node_modules/.bin/zombienet" ] ||
+	! cmp -s "$EHR_TOOLS/package.json" "$EHR_TOOLS/.installed-package.json"; then
+	log "installing npm tools into $EHR_TOOLS"
+	(cd "$EHR_TOOLS" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+	cp "$EHR_TOOLS/package.json" "$EHR_TOOLS/.installed-package.json"
+fi
+
+log "setup complete"
