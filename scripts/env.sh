@@ -5,6 +5,9 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-target}"
 export EHR_ROOT="${EHR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 export EHR_NODE="$CARGO_TARGET_DIR/debug/ehr-node"
+# The wasm runtime build must find this workspace's Cargo.lock although the target dir is
+# outside the clone; without the hint it resolves dependency versions anew.
+export WASM_BUILD_WORKSPACE_HINT="$EHR_ROOT"
 # npm tools (zombienet, js-ipfs) live in one prefix outside the clone, like the build.
 export EHR_TOOLS="${EHR_TOOLS:-$HOME/.cache/ehr-tools}"
 export PATH="$EHR_TOOLS/node_modules/.bin:$PATH"

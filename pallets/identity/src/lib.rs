@@ -1,0 +1,449 @@
+//! # Identity pallet
+//!
+//! Who is who on the EHR chain: member hospitals, the doctors they verify, and patients, each
+//! doctor and patient with an X25519 public encryption key that clients wrap record keys for.
+//!
+//! - Hospitals are the consortium members ([`Config::Hospitals`]); a hospital names itself with
+//!   [`Pallet::set_hospital_name`].
+//! - A hospital verifies its doctors ([`Pallet::register_doctor`]: name, specialty, licence,
+//!   listed in the public directory), and can [`Pallet::suspend_doctor`] and
+//!   [`Pallet::reinstate_doctor`] them. The doctor sets its own encryption key
+//!   ([`Pallet::set_encryption_key`]), so the hospital never chooses a key it could read with.
+//! - Patients register themselves ([`Pallet::register_patient`]) with only their encryption key:
+//!   name, age and the rest of the profile are an encrypted record. A hospital may invite a
+//!   patient first ([`Pallet::invite_patient`]), which lets the patient's account transact
+//!   without tokens from the start.
+//! - A patient names delegates (a guardian or family member) who may manage consent for them
+//!   ([`Pallet::add_delegate`], [`Pallet::remove_delegate`]).
+//!
+//! Every doctor, patient and invited account holds a "sufficient" reference, so that it exists
+//! (and may sign transactions) without an existential deposit.
+//!
+//! Other pallets read identities through [`ehr_primitives::Identities`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+use alloc::vec::Vec;
+use ehr_primitives::{EncryptionKey, Identities};
+use frame_support::{pallet_prelude::*, traits::Contains};
+use frame_system::pallet_prelude::*;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// The doctor record stored for `T`.
+pub type DoctorOf<T> =
+	DoctorInfo<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, <T as Config>::MaxTextLength>;
+/// The patient record stored for `T`.
+pub type PatientOf<T> =
+	PatientInfo<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, <T as Config>::MaxDelegates>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The member hospitals of the consortium.
+		type Hospitals: Contains<Self::AccountId>;
+
+		/// Longest name, specialty or licence number, in bytes.
+		#[pallet::constant]
+		type MaxTextLength: Get<u32>;
+
+		/// Most delegates a patient may name.
+		#[pallet::constant]
+		type MaxDelegates: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// Makes accounts member hospitals for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The name of each member hospital, as it calls itself.
+	#[pallet::storage]
+	pub type HospitalNames<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BoundedVec<u8, T::MaxTextLength>>;
+
+	/// The doctor directory.
+	#[pallet::storage]
+	pub type Doctors<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DoctorOf<T>>;
+
+	/// Registered patients.
+	#[pallet::storage]
+	pub type Patients<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, PatientOf<T>>;
+
+	/// Accounts invited to register as patients, with the inviting hospital.
+	#[pallet::storage]
+	pub type Invitations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A member hospital set its name.
+		HospitalNamed { hospital: T::AccountId },
+		/// A hospital verified a doctor.
+		DoctorRegistered { doctor: T::AccountId, hospital: T::AccountId },
+		/// A hospital suspended one of its doctors.
+		DoctorSuspended { doctor: T::AccountId, hospital: T::AccountId },
+		/// A hospital reinstated one of its doctors.
+		DoctorReinstated { doctor: T::AccountId, hospital: T::AccountId },
+		/// A hospital invited an account to register as a patient.
+		PatientInvited { patient: T::AccountId, hospital: T::AccountId },
+		/// A hospital withdrew an unused invitation.
+		InvitationCancelled { patient: T::AccountId, hospital: T::AccountId },
+		/// A patient registered.
+		PatientRegistered { patient: T::AccountId },
+		/// A doctor or patient set a new encryption key.
+		EncryptionKeySet { who: T::AccountId, key: EncryptionKey },
+		/// A patient named a delegate.
+		DelegateAdded { patient: T::AccountId, delegate: T::AccountId },
+		/// A patient removed a delegate.
+		DelegateRemoved { patient: T::AccountId, delegate: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Only a member hospital may do this.
+		NotHospital,
+		/// The account is a doctor or patient already.
+		AlreadyRegistered,
+		/// The account is no registered doctor.
+		NotDoctor,
+		/// The account is no registered patient.
+		NotPatient,
+		/// The account is neither a doctor nor a patient.
+		NotRegistered,
+		/// Only the hospital that verified the doctor may do this.
+		NotDoctorsHospital,
+		/// The doctor is suspended already.
+		AlreadySuspended,
+		/// The doctor is not suspended.
+		NotSuspended,
+		/// A name, specialty or licence number is empty.
+		EmptyText,
+		/// A name, specialty or licence number is longer than [`Config::MaxTextLength`].
+		TextTooLong,
+		/// The encryption key is not a usable X25519 public key (all zero).
+		InvalidEncryptionKey,
+		/// The account is invited already.
+		AlreadyInvited,
+		/// The account has no invitation.
+		NotInvited,
+		/// Only the inviting hospital may withdraw the invitation.
+		NotInvitingHospital,
+		/// The patient has [`Config::MaxDelegates`] delegates already.
+		TooManyDelegates,
+		/// The account is a delegate of this patient already.
+		AlreadyDelegate,
+		/// The account is no delegate of this patient.
+		NotDelegate,
+		/// A patient cannot be their own delegate.
+		CannotDelegateToSelf,
+		/// A delegate must be a registered patient (it needs an encryption key).
+		DelegateNotRegistered,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Set the name under which a member hospital appears in the directory.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_hospital_name())]
+		pub fn set_hospital_name(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {
+			let hospital = Self::ensure_hospital(origin)?;
+			HospitalNames::<T>::insert(&hospital, Self::bounded_text(name)?);
+			Self::deposit_event(Event::HospitalNamed { hospital });
+			Ok(())
+		}
+
+		/// Verify `doctor` as a doctor of the calling member hospital and list it in the
+		/// directory. The doctor then sets its encryption key itself.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::register_doctor())]
+		pub fn register_doctor(
+			origin: OriginFor<T>,
+			doctor: T::AccountId,
+			name: Vec<u8>,
+			specialty: Vec<u8>,
+			licence: Vec<u8>,
+		) -> DispatchResult {
+			let hospital = Self::ensure_hospital(origin)?;
+			Self::ensure_unregistered(&doctor)?;
+			let info = DoctorInfo {
+				hospital: hospital.clone(),
+				name: Self::bounded_text(name)?,
+				specialty: Self::bounded_text(specialty)?,
+				licence: Self::bounded_text(licence)?,
+				encryption_key: None,
+				status: DoctorStatus::Active,
+				registered_at: frame_system::Pallet::<T>::block_number(),
+			};
+			Self::take_invitation_or_reference(&doctor);
+			Doctors::<T>::insert(&doctor, info);
+			Self::deposit_event(Event::DoctorRegistered { doctor, hospital });
+			Ok(())
+		}
+
+		/// Suspend one of the calling hospital's doctors.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::suspend_doctor())]
+		pub fn suspend_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
+			let hospital = Self::ensure_hospital(origin)?;
+			Self::set_doctor_status(&hospital, &doctor, DoctorStatus::Suspended)?;
+			Self::deposit_event(Event::DoctorSuspended { doctor, hospital });
+			Ok(())
+		}
+
+		/// Reinstate a suspended doctor of the calling hospital.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::reinstate_doctor())]
+		pub fn reinstate_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
+			let hospital = Self::ensure_hospital(origin)?;
+			Self::set_doctor_status(&hospital, &doctor, DoctorStatus::Active)?;
+			Self::deposit_event(Event::DoctorReinstated { doctor, hospital });
+			Ok(())
+		}
+
+		/// Invite `patient` to register: the account may then transact without tokens, so
+		/// that registering costs the patient nothing.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::invite_patient())]
+		pub fn invite_patient(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
+			let hospital = Self::ensure_hospital(origin)?;
+			Self::ensure_unregistered(&patient)?;
+			ensure!(!Invitations::<T>::contains_key(&patient), Error::<T>::AlreadyInvited);
+			frame_system::Pallet::<T>::inc_sufficients(&patient);
+			Invitations::<T>::insert(&patient, &hospital);
+			Self::deposit_event(Event::PatientInvited { patient, hospital });
+			Ok(())
+		}
+
+		/// Withdraw an unused invitation of the calling hospital.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::cancel_invitation())]
+		pub fn cancel_invitation(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
+			let hospital = Self::ensure_hospital(origin)?;
+			let inviter = Invitations::<T>::get(&patient).ok_or(Error::<T>::NotInvited)?;
+			ensure!(inviter == hospital, Error::<T>::NotInvitingHospital);
+			Invitations::<T>::remove(&patient);
+			frame_system::Pallet::<T>::dec_sufficients(&patient);
+			Self::deposit_event(Event::InvitationCancelled { patient, hospital });
+			Ok(())
+		}
+
+		/// Register the caller as a patient with its X25519 public encryption key.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::register_patient())]
+		pub fn register_patient(
+			origin: OriginFor<T>,
+			encryption_key: EncryptionKey,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			Self::ensure_unregistered(&patient)?;
+			Self::ensure_usable_key(&encryption_key)?;
+			Self::take_invitation_or_reference(&patient);
+			Patients::<T>::insert(
+				&patient,
+				PatientInfo {
+					encryption_key,
+					delegates: BoundedVec::new(),
+					registered_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::PatientRegistered { patient });
+			Ok(())
+		}
+
+		/// Set (or rotate) the caller's encryption key; the caller is a doctor or a patient.
+		/// Records wrapped for the old key stay readable only with the old private key: the
+		/// client re-wraps them.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_encryption_key())]
+		pub fn set_encryption_key(origin: OriginFor<T>, key: EncryptionKey) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_usable_key(&key)?;
+			if let Some(mut doctor) = Doctors::<T>::get(&who) {
+				doctor.encryption_key = Some(key);
+				Doctors::<T>::insert(&who, doctor);
+			} else {
+				Patients::<T>::try_mutate(&who, |patient| -> DispatchResult {
+					let patient = patient.as_mut().ok_or(Error::<T>::NotRegistered)?;
+					patient.encryption_key = key;
+					Ok(())
+				})?;
+			}
+			Self::deposit_event(Event::EncryptionKeySet { who, key });
+			Ok(())
+		}
+
+		/// Name `delegate` (a registered patient account) to manage consent for the caller.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::add_delegate())]
+		pub fn add_delegate(origin: OriginFor<T>, delegate: T::AccountId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(patient != delegate, Error::<T>::CannotDelegateToSelf);
+			ensure!(Patients::<T>::contains_key(&delegate), Error::<T>::DelegateNotRegistered);
+			Patients::<T>::try_mutate(&patient, |info| -> DispatchResult {
+				let info = info.as_mut().ok_or(Error::<T>::NotPatient)?;
+				ensure!(!info.delegates.contains(&delegate), Error::<T>::AlreadyDelegate);
+				info.delegates
+					.try_push(delegate.clone())
+					.map_err(|_| Error::<T>::TooManyDelegates)?;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::DelegateAdded { patient, delegate });
+			Ok(())
+		}
+
+		/// Remove one of the caller's delegates.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::remove_delegate())]
+		pub fn remove_delegate(origin: OriginFor<T>, delegate: T::AccountId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			Patients::<T>::try_mutate(&patient, |info| -> DispatchResult {
+				let info = info.as_mut().ok_or(Error::<T>::NotPatient)?;
+				let index = info
+					.delegates
+					.iter()
+					.position(|d| d == &delegate)
+					.ok_or(Error::<T>::NotDelegate)?;
+				info.delegates.remove(index);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::DelegateRemoved { patient, delegate });
+			Ok(())
+		}
+	}
+}
+
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Make `who` a member hospital.
+	fn make_hospital(who: &AccountId);
+}
+
+impl<T: Config> Pallet<T> {
+	fn ensure_hospital(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {
+		let who = ensure_signed(origin)?;
+		ensure!(T::Hospitals::contains(&who), Error::<T>::NotHospital);
+		Ok(who)
+	}
+
+	fn ensure_unregistered(who: &T::AccountId) -> DispatchResult {
+		ensure!(
+			!Doctors::<T>::contains_key(who) && !Patients::<T>::contains_key(who),
+			Error::<T>::AlreadyRegistered
+		);
+		Ok(())
+	}
+
+	fn ensure_usable_key(key: &EncryptionKey) -> DispatchResult {
+		ensure!(key != &[0u8; 32], Error::<T>::InvalidEncryptionKey);
+		Ok(())
+	}
+
+	fn bounded_text(text: Vec<u8>) -> Result<BoundedVec<u8, T::MaxTextLength>, DispatchError> {
+		ensure!(!text.is_empty(), Error::<T>::EmptyText);
+		Ok(BoundedVec::try_from(text).map_err(|_| Error::<T>::TextTooLong)?)
+	}
+
+	/// A new doctor or patient keeps the sufficient reference of its invitation, or gets one.
+	fn take_invitation_or_reference(who: &T::AccountId) {
+		if Invitations::<T>::take(who).is_none() {
+			frame_system::Pallet::<T>::inc_sufficients(who);
+		}
+	}
+
+	fn set_doctor_status(
+		hospital: &T::AccountId,
+		doctor: &T::AccountId,
+		status: DoctorStatus,
+	) -> DispatchResult {
+		Doctors::<T>::try_mutate(doctor, |info| {
+			let info = info.as_mut().ok_or(Error::<T>::NotDoctor)?;
+			ensure!(&info.hospital == hospital, Error::<T>::NotDoctorsHospital);
+			match (info.status, status) {
+				(DoctorStatus::Suspended, DoctorStatus::Suspended) =>
+					Err(Error::<T>::AlreadySuspended.into()),
+				(DoctorStatus::Active, DoctorStatus::Active) => Err(Error::<T>::NotSuspended.into()),
+				_ => {
+					info.status = status;
+					Ok(())
+				},
+			}
+		})
+	}
+
+	/// Up to `limit` doctors of the directory, starting after the account `after`.
+	pub fn doctor_directory(
+		after: Option<T::AccountId>,
+		limit: u32,
+	) -> Vec<(T::AccountId, DoctorOf<T>)> {
+		let iter = match after {
+			Some(after) => Doctors::<T>::iter_from(Doctors::<T>::hashed_key_for(after)),
+			None => Doctors::<T>::iter(),
+		};
+		iter.take(limit as usize).collect()
+	}
+}
+
+impl<T: Config> Identities<T::AccountId> for Pallet<T> {
+	fn is_hospital(who: &T::AccountId) -> bool {
+		T::Hospitals::contains(who)
+	}
+
+	fn is_patient(who: &T::AccountId) -> bool {
+		Patients::<T>::contains_key(who)
+	}
+
+	fn is_active_doctor(who: &T::AccountId) -> bool {
+		// A doctor of a hospital that left the consortium is not active either.
+		Doctors::<T>::get(who).is_some_and(|doctor| {
+			doctor.status == DoctorStatus::Active && T::Hospitals::contains(&doctor.hospital)
+		})
+	}
+
+	fn hospital_of(who: &T::AccountId) -> Option<T::AccountId> {
+		Doctors::<T>::get(who).map(|doctor| doctor.hospital)
+	}
+
+	fn is_delegate(patient: &T::AccountId, delegate: &T::AccountId) -> bool {
+		Patients::<T>::get(patient).is_some_and(|info| info.delegates.contains(delegate))
+	}
+
+	fn encryption_key(who: &T::AccountId) -> Option<EncryptionKey> {
+		Doctors::<T>::get(who)
+			.and_then(|doctor| doctor.encryption_key)
+			.or_else(|| Patients::<T>::get(who).map(|patient| patient.encryption_key))
+	}
+}
+
+/// Doctors, patients and invited accounts: the accounts that transact without tokens (besides
+/// hospitals and validators).
+impl<T: Config> Contains<T::AccountId> for Pallet<T> {
+	fn contains(who: &T::AccountId) -> bool {
+		Doctors::<T>::contains_key(who) ||
+			Patients::<T>::contains_key(who) ||
+			Invitations::<T>::contains_key(who)
+	}
+}

@@ -1,0 +1,327 @@
+//! Types shared by the EHR pallets, the runtime APIs, the node's RPC and the client.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::{traits::ConstU32, BoundedVec, Weight};
+
+/// An X25519 public key: what clients wrap record keys for.
+pub type EncryptionKey = [u8; 32];
+
+/// Milliseconds since the Unix epoch, as `pallet-timestamp` keeps time.
+pub type Moment = u64;
+
+/// The kind of a medical record, aligned with FHIR resource kinds.
+#[derive(
+	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum RecordCategory {
+	/// The patient's own profile (name, birth date, contacts): FHIR `Patient`.
+	Profile,
+	/// Vital signs and other measurements: FHIR `Observation`.
+	Observation,
+	/// A prescription: FHIR `MedicationRequest`.
+	Prescription,
+	/// A laboratory report: FHIR `DiagnosticReport`.
+	LabReport,
+	/// Imaging: FHIR `ImagingStudy`.
+	Imaging,
+	/// A clinical note or report: FHIR `Composition`.
+	ClinicalNote,
+	/// Any other document: FHIR `DocumentReference`.
+	Document,
+}
+
+impl RecordCategory {
+	/// Every category, in declaration order.
+	pub const ALL: [RecordCategory; 7] = [
+		RecordCategory::Profile,
+		RecordCategory::Observation,
+		RecordCategory::Prescription,
+		RecordCategory::LabReport,
+		RecordCategory::Imaging,
+		RecordCategory::ClinicalNote,
+		RecordCategory::Document,
+	];
+}
+
+/// What an access allows.
+#[derive(
+	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum AccessLevel {
+	/// Open records.
+	Read,
+	/// Open records and add new ones (prescriptions, reports).
+	ReadWrite,
+}
+
+impl AccessLevel {
+	/// Whether this level allows what `needed` asks for.
+	pub fn allows(self, needed: AccessLevel) -> bool {
+		self >= needed
+	}
+}
+
+/// What other pallets need to know about identities (implemented by the identity pallet).
+pub trait Identities<AccountId> {
+	/// `who` is a member hospital.
+	fn is_hospital(who: &AccountId) -> bool;
+	/// `who` is a registered patient.
+	fn is_patient(who: &AccountId) -> bool;
+	/// `who` is a doctor verified by a member hospital and not suspended.
+	fn is_active_doctor(who: &AccountId) -> bool;
+	/// The hospital that verified the doctor `who`.
+	fn hospital_of(who: &AccountId) -> Option<AccountId>;
+	/// `delegate` may manage consent on behalf of `patient`.
+	fn is_delegate(patient: &AccountId, delegate: &AccountId) -> bool;
+	/// The current X25519 encryption key of a doctor or patient.
+	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
+}
+
+/// Longest reason of an emergency access, in bytes.
+pub const MAX_REASON_LENGTH: u32 = 256;
+
+/// A reason stated for an emergency access.
+pub type Reason = BoundedVec<u8, ConstU32<MAX_REASON_LENGTH>>;
+
+/// Which records a grant covers.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum Scope {
+	/// Every record of the patient.
+	All,
+	/// Records of these categories only.
+	Categories(BoundedVec<RecordCategory, ConstU32<7>>),
+}
+
+impl Scope {
+	/// Whether the scope covers records of `category`.
+	pub fn covers(&self, category: RecordCategory) -> bool {
+		match self {
+			Scope::All => true,
+			Scope::Categories(categories) => categories.contains(&category),
+		}
+	}
+}
+
+/// Why a patient grants access.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum Purpose {
+	/// Care of the patient.
+	Treatment,
+	/// Break-glass access by a doctor (set by emergency access, not by grants).
+	Emergency,
+	/// Medical research.
+	Research,
+	/// Insurance and billing.
+	Insurance,
+	/// A family member or guardian looking after the patient.
+	Care,
+	/// Anything else.
+	Other,
+}
+
+/// A patient's consent for one grantee.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Grant<AccountId> {
+	/// Which records.
+	pub scope: Scope,
+	/// Read, or read and write.
+	pub access: AccessLevel,
+	/// When the grant stops working (milliseconds since the Unix epoch); `None`: never.
+	pub expires_at: Option<Moment>,
+	/// Why.
+	pub purpose: Purpose,
+	/// When the grant was given or last changed.
+	pub granted_at: Moment,
+	/// The patient, or the delegate acting for the patient.
+	pub granted_by: AccountId,
+}
+
+impl<AccountId> Grant<AccountId> {
+	/// Whether the grant allows `level` on records of `category` at time `now`.
+	pub fn allows(&self, category: RecordCategory, level: AccessLevel, now: Moment) -> bool {
+		self.expires_at.is_none_or(|expiry| now < expiry) &&
+			self.scope.covers(category) &&
+			self.access.allows(level)
+	}
+}
+
+/// What happened, in a patient's audit trail.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub enum AuditEvent<AccountId> {
+	/// Consent given to `grantee`.
+	ConsentGranted { grantee: AccountId, grant: Grant<AccountId> },
+	/// Consent of `grantee` changed to `grant`.
+	ConsentChanged { grantee: AccountId, grant: Grant<AccountId> },
+	/// Consent of `grantee` revoked.
+	ConsentRevoked { grantee: AccountId },
+	/// Consent of `grantee` reached its expiry time.
+	ConsentExpired { grantee: AccountId },
+	/// A doctor opened break-glass access.
+	EmergencyAccessOpened { doctor: AccountId, reason: Reason, expires_at: Moment },
+	/// Break-glass access of `doctor` ended: closed by the actor, or expired.
+	EmergencyAccessClosed { doctor: AccountId, expired: bool },
+	/// A record was added (by the patient or a doctor with write consent).
+	RecordAdded { record: RecordId, category: RecordCategory },
+	/// A record was amended by a new version.
+	RecordAmended { record: RecordId, new_version: RecordId },
+	/// A record's content key was wrapped for `reader`.
+	KeyShared { record: RecordId, reader: AccountId },
+	/// A record's key for `reader` was removed.
+	KeyRemoved { record: RecordId, reader: AccountId },
+	/// A record was erased (right to erasure): keys deleted, tombstone kept.
+	RecordErased { record: RecordId },
+	/// The actor opened a record.
+	RecordAccessed { record: RecordId, category: RecordCategory },
+}
+
+/// Identifier of a record (assigned by the records pallet).
+pub type RecordId = u64;
+
+/// One entry of a patient's audit trail.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct AuditEntry<AccountId, BlockNumber> {
+	/// The block that recorded it.
+	pub block: BlockNumber,
+	/// That block's time (milliseconds since the Unix epoch).
+	pub time: Moment,
+	/// Who did it (for expiries: the grantee whose consent ended).
+	pub actor: AccountId,
+	/// What happened.
+	pub event: AuditEvent<AccountId>,
+}
+
+/// The consent pallet's answers to other pallets.
+pub trait ConsentProvider<AccountId> {
+	/// Whether `who` may access records of `category` of `patient` at `level` now.
+	fn may_access(
+		who: &AccountId,
+		patient: &AccountId,
+		category: RecordCategory,
+		level: AccessLevel,
+	) -> bool;
+
+	/// The accounts that may read records of `category` of `patient` now (the patient, and the
+	/// grantees whose grants cover it).
+	fn readers(patient: &AccountId, category: RecordCategory) -> Vec<AccountId>;
+
+	/// Append `event` by `actor` to the audit trail of `patient`.
+	fn record(patient: &AccountId, actor: &AccountId, event: AuditEvent<AccountId>);
+}
+
+/// Called by the consent pallet when a grantee loses access (revocation or expiry).
+pub trait OnAccessEnded<AccountId> {
+	/// `grantee` no longer has consent for `patient`; returns the weight used.
+	fn on_access_ended(patient: &AccountId, grantee: &AccountId) -> Weight;
+
+	/// The most weight one call of [`Self::on_access_ended`] may use.
+	fn max_weight() -> Weight;
+}
+
+impl<AccountId> OnAccessEnded<AccountId> for () {
+	fn on_access_ended(_: &AccountId, _: &AccountId) -> Weight {
+		Weight::zero()
+	}
+
+	fn max_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// A doctor in the directory, as the runtime API returns it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct DoctorEntry<AccountId> {
+	/// The doctor's account.
+	pub account: AccountId,
+	/// The hospital that verified the doctor.
+	pub hospital: AccountId,
+	/// Full name.
+	pub name: Vec<u8>,
+	/// Specialty.
+	pub specialty: Vec<u8>,
+	/// Licence number.
+	pub licence: Vec<u8>,
+	/// The doctor's X25519 key, once set.
+	pub encryption_key: Option<EncryptionKey>,
+	/// Suspended by the hospital.
+	pub suspended: bool,
+}
+
+/// An open break-glass access, as the runtime API returns it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct EmergencyEntry<AccountId> {
+	/// The doctor.
+	pub doctor: AccountId,
+	/// The stated reason.
+	pub reason: Vec<u8>,
+	/// When it was opened.
+	pub opened_at: Moment,
+	/// When it closes by itself.
+	pub expires_at: Moment,
+}
+
+/// A page of a patient's audit trail.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct TrailPage<AccountId, BlockNumber> {
+	/// How many entries the whole trail has.
+	pub total: u64,
+	/// The entries of the page, with their indices.
+	pub entries: Vec<(u64, AuditEntry<AccountId, BlockNumber>)>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// The queries of apps and auditors.
+	pub trait EhrApi<AccountId, BlockNumber>
+	where
+		AccountId: codec::Codec,
+		BlockNumber: codec::Codec,
+	{
+		/// Up to `limit` doctors of the directory, after the account `after`.
+		fn doctors(after: Option<AccountId>, limit: u32) -> Vec<DoctorEntry<AccountId>>;
+		/// The patients who granted `doctor`, or the doctor's hospital, access.
+		fn doctor_patients(doctor: AccountId) -> Vec<AccountId>;
+		/// The grants of `patient`, by grantee.
+		fn patient_grants(patient: AccountId) -> Vec<(AccountId, Grant<AccountId>)>;
+		/// Whether `who` may access records of `category` of `patient` at `level` now.
+		fn check_access(
+			who: AccountId,
+			patient: AccountId,
+			category: RecordCategory,
+			level: AccessLevel,
+		) -> bool;
+		/// Entries `from..from + limit` of the audit trail of `patient`.
+		fn audit_trail(patient: AccountId, from: u64, limit: u32) -> TrailPage<AccountId, BlockNumber>;
+		/// The open emergency accesses to `patient`.
+		fn emergency_accesses(patient: AccountId) -> Vec<EmergencyEntry<AccountId>>;
+	}
+}
