@@ -23,6 +23,7 @@ use sp_runtime::MultiSignature;
 struct DevNode {
 	child: Child,
 	rpc_port: u16,
+	log: std::path::PathBuf,
 }
 
 impl Drop for DevNode {
@@ -39,19 +40,26 @@ fn free_port() -> u16 {
 impl DevNode {
 	fn start() -> Self {
 		let rpc_port = free_port();
+		let log = std::env::temp_dir().join(format!("ehr-e2e-node-{rpc_port}.log"));
+		let log_file = std::fs::File::create(&log).expect("a log file in the temp dir");
 		let child = Command::new(env!("CARGO_BIN_EXE_ehr-node"))
 			.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
 			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &free_port().to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
 			.stdout(Stdio::null())
-			.stderr(Stdio::null())
+			.stderr(log_file)
 			.spawn()
 			.expect("ehr-node starts");
-		DevNode { child, rpc_port }
+		DevNode { child, rpc_port, log }
 	}
 
-	async fn client(&self) -> WsClient {
+	fn log_tail(&self) -> String {
+		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+		let lines: Vec<&str> = log.lines().collect();
+		lines[lines.len().saturating_sub(20)..].join("\n")
+	}
+
+	async fn client(&mut self) -> WsClient {
 		let url = format!("ws://127.0.0.1:{}", self.rpc_port);
 		let deadline = Instant::now() + Duration::from_secs(120);
 		loop {
@@ -60,7 +68,10 @@ impl DevNode {
 					return client;
 				}
 			}
-			assert!(Instant::now() < deadline, "the node's RPC did not come up");
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("ehr-node exited with {status}:\n{}", self.log_tail());
+			}
+			assert!(Instant::now() < deadline, "the node's RPC did not come up:\n{}", self.log_tail());
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 	}
@@ -92,7 +103,7 @@ fn remark(text: &[u8]) -> RuntimeCall {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_node_finalizes_a_submitted_extrinsic_and_refuses_an_unpaid_one() {
-	let node = DevNode::start();
+	let mut node = DevNode::start();
 	let client = node.client().await;
 
 	// Alice is the dev chain's hospital: her transaction is free and gets finalized.

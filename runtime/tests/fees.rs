@@ -14,7 +14,7 @@ const PAYMENT: TransactionValidityError =
 
 #[test]
 fn a_registered_hospital_transacts_with_no_balance() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
 		assert_eq!(Balances::free_balance(account(Alice)), 0);
 		assert_eq!(apply(Alice, remark()), Ok(Ok(())));
@@ -26,7 +26,7 @@ fn a_registered_hospital_transacts_with_no_balance() {
 
 #[test]
 fn an_unregistered_account_with_no_balance_is_refused() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
 		assert_eq!(apply(Eve, remark()), Err(PAYMENT));
 		assert_eq!(System::account_nonce(account(Eve)), 0);
@@ -35,7 +35,7 @@ fn an_unregistered_account_with_no_balance_is_refused() {
 
 #[test]
 fn an_unregistered_account_is_charged() {
-	ext_from_preset("dev").execute_with(|| {
+	ext_from_preset(DEV).execute_with(|| {
 		start_block(1);
 		// In `dev`, Bob holds tokens but is no hospital.
 		let before = Balances::free_balance(account(Bob));
@@ -47,7 +47,7 @@ fn an_unregistered_account_is_charged() {
 
 #[test]
 fn the_quota_stops_a_flood() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
 		let quota: u32 =
 			<ehr_runtime::Runtime as pallet_fee_quota::Config>::FreeTransactionsPerPeriod::get();
@@ -63,7 +63,7 @@ fn the_quota_stops_a_flood() {
 
 #[test]
 fn token_transfers_are_never_free() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
 		let transfer = ehr_runtime::RuntimeCall::Balances(
 			pallet_balances::Call::transfer_allow_death { dest: account(Eve).into(), value: 1 },

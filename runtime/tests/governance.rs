@@ -37,7 +37,7 @@ fn last_execution() -> Option<Result<(), DispatchError>> {
 
 #[test]
 fn genesis_has_four_hospitals_and_four_validators() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		let mut expected: Vec<_> = [Alice, Bob, Charlie, Dave].iter().map(|k| account(*k)).collect();
 		expected.sort();
 		assert_eq!(council_members(), expected);
@@ -53,7 +53,7 @@ fn genesis_has_four_hospitals_and_four_validators() {
 
 #[test]
 fn a_non_member_cannot_add_a_hospital() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		// Not directly...
 		assert_noop!(
@@ -76,7 +76,7 @@ fn a_non_member_cannot_add_a_hospital() {
 
 #[test]
 fn a_majority_vote_adds_a_hospital() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		assert_ok!(council_motion(add_hospital(Eve), 3, &[Alice, Bob, Charlie]));
 		assert_eq!(last_execution(), Some(Ok(())));
@@ -90,7 +90,7 @@ fn a_majority_vote_adds_a_hospital() {
 
 #[test]
 fn a_minority_vote_does_not_add_a_hospital() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		// Two of four is not more than half: the motion passes its own threshold but the
 		// membership pallet refuses the origin.
@@ -102,7 +102,7 @@ fn a_minority_vote_does_not_add_a_hospital() {
 
 #[test]
 fn a_removed_hospital_loses_its_vote() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		assert_ok!(council_motion(remove_hospital(Dave), 3, &[Alice, Bob, Charlie]));
 		assert!(!Hospitals::contains(&account(Dave)));
@@ -128,7 +128,7 @@ fn a_removed_hospital_loses_its_vote() {
 
 #[test]
 fn a_validator_added_by_vote_is_active_after_the_next_session_change() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		let newcomer = account(Eve);
 		let add = RuntimeCall::Consortium(pallet_consortium::Call::add_validator {
@@ -165,7 +165,7 @@ fn a_validator_added_by_vote_is_active_after_the_next_session_change() {
 
 #[test]
 fn a_validator_removed_by_vote_leaves_the_set() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		let leaving = account(Sr25519Keyring::DaveStash);
 		let remove = RuntimeCall::Consortium(pallet_consortium::Call::remove_validator {
@@ -181,7 +181,7 @@ fn a_validator_removed_by_vote_leaves_the_set() {
 
 #[test]
 fn a_runtime_upgrade_needs_two_thirds() {
-	ext_from_preset("local").execute_with(|| {
+	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		// `set_heap_pages` stands in for `set_code`: both need `Root`.
 		let root_call = Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages {

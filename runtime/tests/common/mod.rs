@@ -12,23 +12,55 @@ use frame_support::{dispatch::GetDispatchInfo, weights::Weight};
 use sp_keyring::Sr25519Keyring;
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 use sp_runtime::{
-	traits::{BlakeTwo256, Hash},
+	traits::{BlakeTwo256, Hash, Header as _},
 	ApplyExtrinsicResult, MultiSignature,
 };
 
-/// Externalities holding the genesis state of the runtime preset `preset` ("dev" or "local").
+/// The `dev` preset: one hospital (Alice), sudo.
+pub const DEV: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
+/// The `local` preset: four hospitals, no sudo.
+pub const LOCAL: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
+
+/// Externalities holding the genesis state of the runtime preset `preset` ([`DEV`], [`LOCAL`]).
 pub fn ext_from_preset(preset: &str) -> sp_io::TestExternalities {
+	// As the node does: the preset is a JSON patch over the default genesis config.
 	let patch = ehr_runtime::genesis_config_presets::get_preset(&preset.into())
 		.expect("the preset exists");
+	let mut config = serde_json::to_value(ehr_runtime::RuntimeGenesisConfig::default())
+		.expect("the default config serializes");
+	merge_patch(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
+	let config = serde_json::to_vec(&config).expect("JSON serializes");
+
 	let mut ext = sp_io::TestExternalities::default();
 	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 	ext.execute_with(|| {
 		frame_support::genesis_builder_helper::build_state::<ehr_runtime::RuntimeGenesisConfig>(
-			patch,
+			config,
 		)
 		.expect("the preset builds");
 	});
 	ext
+}
+
+/// JSON merge patch (RFC 7386): objects merge key by key, anything else replaces.
+fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+	use serde_json::Value;
+	match patch {
+		Value::Object(entries) => {
+			if !target.is_object() {
+				*target = Value::Object(Default::default());
+			}
+			let target = target.as_object_mut().expect("made an object above");
+			for (key, value) in entries {
+				if value.is_null() {
+					target.remove(&key);
+				} else {
+					merge_patch(target.entry(key).or_insert(Value::Null), value);
+				}
+			}
+		},
+		other => *target = other,
+	}
 }
 
 /// Start block `number` as block import does, so that extrinsics can be applied.
@@ -71,8 +103,8 @@ pub fn signed(key: Sr25519Keyring) -> RuntimeOrigin {
 	RuntimeOrigin::signed(key.to_account_id())
 }
 
-/// Propose `call` in the hospitals' council with `threshold`, let every one of `voters` after the
-/// proposer vote aye, and close the vote. Returns the result of `close`.
+/// Propose `call` in the hospitals' council with `threshold` (by the first of `voters`), let
+/// every one of `voters` vote aye, and close the vote. Returns the result of `close`.
 pub fn council_motion(
 	call: RuntimeCall,
 	threshold: u32,
@@ -85,7 +117,8 @@ pub fn council_motion(
 	let hash = BlakeTwo256::hash_of(&call);
 	let index = pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get();
 	Council::propose(signed(proposer), threshold, Box::new(call), length)?;
-	for voter in &voters[1..] {
+	// The proposer votes like everyone else: proposing is not voting.
+	for voter in voters {
 		Council::vote(signed(*voter), hash, index, true)?;
 	}
 	Council::close(signed(proposer), hash, index, weight.saturating_add(Weight::zero()), length)
