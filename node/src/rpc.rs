@@ -1,8 +1,9 @@
-//! The node's JSON-RPC methods beyond the standard ones of `sc-service`.
+//! The node's JSON-RPC methods beyond the standard ones of `sc-service`: account nonces, fee
+//! estimates, and the `ehr_*` methods for apps and auditors.
 
 use std::sync::Arc;
 
-use ehr_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use ehr_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use jsonrpsee::RpcModule;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
@@ -25,11 +26,13 @@ where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ sc_client_api::ProofProvider<Block>
 		+ Send
 		+ Sync
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
+		+ ehr_primitives::EhrApi<Block, AccountId, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
@@ -40,7 +43,8 @@ where
 	let FullDeps { client, pool } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(crate::ehr_rpc::EhrApiServer::into_rpc(crate::ehr_rpc::Ehr::new(client)))?;
 
 	Ok(module)
 }

@@ -20,9 +20,15 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+use ehr_primitives::{
+	AccessLevel, ConsentProvider, DoctorEntry, EmergencyEntry, Grant, Identities, RecordCategory,
+	TrailPage,
+};
+
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa, Identity,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 type Extrinsic = <Block as BlockT>::Extrinsic;
@@ -197,6 +203,69 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl ehr_primitives::EhrApi<Block, AccountId, BlockNumber> for Runtime {
+		fn doctors(after: Option<AccountId>, limit: u32) -> Vec<DoctorEntry<AccountId>> {
+			Identity::doctor_directory(after, limit)
+				.into_iter()
+				.map(|(account, doctor)| DoctorEntry {
+					account,
+					hospital: doctor.hospital,
+					name: doctor.name.into_inner(),
+					specialty: doctor.specialty.into_inner(),
+					licence: doctor.licence.into_inner(),
+					encryption_key: doctor.encryption_key,
+					suspended: doctor.status == pallet_ehr_identity::DoctorStatus::Suspended,
+				})
+				.collect()
+		}
+
+		fn doctor_patients(doctor: AccountId) -> Vec<AccountId> {
+			let mut patients = Consent::patients_of(&doctor);
+			if let Some(hospital) = <Identity as Identities<AccountId>>::hospital_of(&doctor) {
+				patients.extend(Consent::patients_of(&hospital));
+			}
+			patients.sort();
+			patients.dedup();
+			patients
+		}
+
+		fn patient_grants(patient: AccountId) -> Vec<(AccountId, Grant<AccountId>)> {
+			Consent::grants_of(&patient)
+		}
+
+		fn check_access(
+			who: AccountId,
+			patient: AccountId,
+			category: RecordCategory,
+			level: AccessLevel,
+		) -> bool {
+			<Consent as ConsentProvider<AccountId>>::may_access(&who, &patient, category, level)
+		}
+
+		fn audit_trail(
+			patient: AccountId,
+			from: u64,
+			limit: u32,
+		) -> TrailPage<AccountId, BlockNumber> {
+			TrailPage {
+				total: pallet_ehr_consent::TrailLength::<Runtime>::get(&patient),
+				entries: Consent::trail(&patient, from, limit),
+			}
+		}
+
+		fn emergency_accesses(patient: AccountId) -> Vec<EmergencyEntry<AccountId>> {
+			Consent::emergency_accesses_of(&patient)
+				.into_iter()
+				.map(|(doctor, access)| EmergencyEntry {
+					doctor,
+					reason: access.reason.into_inner(),
+					opened_at: access.opened_at,
+					expires_at: access.expires_at,
+				})
+				.collect()
 		}
 	}
 

@@ -27,7 +27,7 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consortium, Hash, HospitalCouncil,
-	Hospitals, Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	Hospitals, Identity, Nonce, Timestamp, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, System, DAYS,
 	EXISTENTIAL_DEPOSIT, HOURS, MINUTES, SLOT_DURATION, VERSION,
 };
@@ -107,9 +107,9 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
-/// Accounts that use the chain without tokens: member hospitals and validators (and, as their
-/// pallets land, verified doctors and registered patients).
-pub type RegisteredAccounts = (Hospitals, Consortium);
+/// Accounts that use the chain without tokens: member hospitals, validators, doctors, patients
+/// and accounts a hospital invited to register.
+pub type RegisteredAccounts = (Hospitals, Consortium, Identity);
 
 /// Every call may be free except token transfers, so the quota cannot be used to move value.
 pub struct AllButTransfers;
@@ -236,3 +236,65 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
+
+impl pallet_ehr_identity::Config for Runtime {
+	type Hospitals = Hospitals;
+	type MaxTextLength = ConstU32<128>;
+	type MaxDelegates = ConstU32<8>;
+	type WeightInfo = pallet_ehr_identity::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
+}
+
+impl pallet_ehr_consent::Config for Runtime {
+	type Identity = Identity;
+	type Clock = Timestamp;
+	// The records pallet removes wrapped keys here once it lands.
+	type OnAccessEnded = ();
+	type MaxGrantsPerPatient = ConstU32<64>;
+	/// Break-glass access lasts one day unless the hospital closes it earlier.
+	type EmergencyAccessDuration = ConstU64<{ 24 * 60 * 60 * 1000 }>;
+	type MaxExpiriesPerMinute = ConstU32<64>;
+	type WeightInfo = pallet_ehr_consent::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helpers {
+	use super::*;
+
+	/// Makes hospitals, doctors and patients for the benchmarks.
+	pub struct Helper;
+
+	impl pallet_ehr_identity::BenchmarkHelper<AccountId> for Helper {
+		fn make_hospital(who: &AccountId) {
+			let _ = pallet_membership::Pallet::<Runtime, pallet_membership::Instance1>::add_member(
+				frame_system::RawOrigin::Root.into(),
+				who.clone().into(),
+			);
+		}
+	}
+
+	impl pallet_ehr_consent::BenchmarkHelper<AccountId> for Helper {
+		fn register_patient(who: &AccountId) {
+			let _ = Identity::register_patient(RuntimeOrigin::signed(who.clone()), [5; 32]);
+		}
+
+		fn register_doctor(who: &AccountId) {
+			let hospital: AccountId = frame_benchmarking::account("hospital", 0, 0);
+			<Helper as pallet_ehr_identity::BenchmarkHelper<AccountId>>::make_hospital(&hospital);
+			let _ = Identity::register_doctor(
+				RuntimeOrigin::signed(hospital),
+				who.clone(),
+				b"Dr.".to_vec(),
+				b"general".to_vec(),
+				b"L".to_vec(),
+			);
+		}
+
+		fn set_time(now: u64) {
+			Timestamp::set_timestamp(now);
+		}
+	}
+}

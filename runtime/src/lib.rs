@@ -210,6 +210,13 @@ mod runtime {
 	#[runtime::pallet_index(22)]
 	pub type Grandpa = pallet_grandpa;
 
+	// Who is who, and who may see what.
+	#[runtime::pallet_index(30)]
+	pub type Identity = pallet_ehr_identity;
+
+	#[runtime::pallet_index(31)]
+	pub type Consent = pallet_ehr_consent;
+
 	// Only the `dev` preset sets a sudo key; elsewhere the pallet has no key and does nothing.
 	#[runtime::pallet_index(90)]
 	pub type Sudo = pallet_sudo;

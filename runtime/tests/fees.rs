@@ -71,3 +71,80 @@ fn token_transfers_are_never_free() {
 		assert_eq!(apply(Alice, transfer), Err(PAYMENT));
 	});
 }
+
+#[test]
+fn an_invited_patient_and_a_verified_doctor_never_need_tokens() {
+	use ehr_primitives::{AccessLevel, Purpose, Scope};
+	use ehr_runtime::RuntimeCall;
+	use sp_keyring::Sr25519Keyring::{Ferdie, One};
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		let (patient, doctor) = (Eve, Ferdie);
+		// The hospital (Alice) verifies a doctor and invites a patient, for free.
+		assert_eq!(
+			apply(
+				Alice,
+				RuntimeCall::Identity(pallet_ehr_identity::Call::register_doctor {
+					doctor: account(doctor),
+					name: b"Dr. Ferdie".to_vec(),
+					specialty: b"cardiology".to_vec(),
+					licence: b"MD-7".to_vec(),
+				})
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(
+			apply(
+				Alice,
+				RuntimeCall::Identity(pallet_ehr_identity::Call::invite_patient {
+					patient: account(patient)
+				})
+			),
+			Ok(Ok(()))
+		);
+		// Neither the patient nor the doctor holds a token, yet both transact.
+		assert_eq!(
+			apply(
+				patient,
+				RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
+					encryption_key: [1; 32]
+				})
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(
+			apply(
+				doctor,
+				RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key { key: [2; 32] })
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(
+			apply(
+				patient,
+				RuntimeCall::Consent(pallet_ehr_consent::Call::grant_access {
+					patient: account(patient),
+					grantee: account(doctor),
+					scope: Scope::All,
+					access: AccessLevel::ReadWrite,
+					expires_at: None,
+					purpose: Purpose::Treatment,
+				})
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(Balances::free_balance(account(patient)), 0);
+		assert_eq!(Balances::free_balance(account(doctor)), 0);
+
+		// Someone nobody invited, with no tokens, cannot register: flooding needs tokens.
+		assert_eq!(
+			apply(
+				One,
+				RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
+					encryption_key: [3; 32]
+				})
+			),
+			Err(PAYMENT)
+		);
+	});
+}

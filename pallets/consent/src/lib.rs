@@ -448,11 +448,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(access == AccessLevel::Read || is_clinician, Error::<T>::WriteNeedsClinician);
 		let scope = match scope {
 			Scope::All => Scope::All,
-			Scope::Categories(mut categories) => {
+			Scope::Categories(categories) => {
 				ensure!(!categories.is_empty(), Error::<T>::EmptyScope);
+				let mut categories = categories.into_inner();
 				categories.sort();
 				categories.dedup();
-				Scope::Categories(categories)
+				// Fewer than before, so within the bound.
+				Scope::Categories(BoundedVec::truncate_from(categories))
 			},
 		};
 		let now = T::Clock::now();

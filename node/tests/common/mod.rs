@@ -1,0 +1,160 @@
+//! Helpers of the end-to-end tests: a `ehr-node --dev` child process, signing and submitting
+//! transactions over JSON-RPC as a wallet does.
+
+#![allow(dead_code)]
+
+use std::{
+	net::TcpListener,
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use codec::Encode;
+use ehr_runtime::{Hash, RuntimeCall, SignedPayload, UncheckedExtrinsic};
+use jsonrpsee::{
+	core::client::{ClientT, SubscriptionClientT},
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use serde_json::Value;
+use sp_core::{bytes::to_hex, crypto::Ss58Codec};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::MultiSignature;
+
+/// A running `ehr-node --dev`, killed on drop.
+pub struct DevNode {
+	child: Child,
+	rpc_port: u16,
+	log: std::path::PathBuf,
+}
+
+impl Drop for DevNode {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl DevNode {
+	pub fn start() -> Self {
+		let rpc_port = free_port();
+		let log = std::env::temp_dir().join(format!("ehr-e2e-node-{rpc_port}.log"));
+		let log_file = std::fs::File::create(&log).expect("a log file in the temp dir");
+		let child = Command::new(env!("CARGO_BIN_EXE_ehr-node"))
+			.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
+			.stdout(Stdio::null())
+			.stderr(log_file)
+			.spawn()
+			.expect("ehr-node starts");
+		DevNode { child, rpc_port, log }
+	}
+
+	fn log_tail(&self) -> String {
+		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+		let lines: Vec<&str> = log.lines().collect();
+		lines[lines.len().saturating_sub(20)..].join("\n")
+	}
+
+	pub async fn client(&mut self) -> WsClient {
+		let url = format!("ws://127.0.0.1:{}", self.rpc_port);
+		let deadline = Instant::now() + Duration::from_secs(120);
+		loop {
+			if let Ok(client) = WsClientBuilder::default().build(&url).await {
+				if client.request::<Value, _>("system_health", rpc_params![]).await.is_ok() {
+					return client;
+				}
+			}
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("ehr-node exited with {status}:\n{}", self.log_tail());
+			}
+			assert!(Instant::now() < deadline, "the node's RPC did not come up:\n{}", self.log_tail());
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+	}
+}
+
+/// Sign `call` by `signer` for the chain behind `client`, as a wallet does.
+pub async fn sign(client: &WsClient, signer: Sr25519Keyring, call: RuntimeCall) -> String {
+	let genesis: Hash = client.request("chain_getBlockHash", rpc_params![0]).await.unwrap();
+	let version: Value = client.request("state_getRuntimeVersion", rpc_params![]).await.unwrap();
+	let spec_version = version["specVersion"].as_u64().unwrap() as u32;
+	let tx_version = version["transactionVersion"].as_u64().unwrap() as u32;
+	let who = signer.to_account_id();
+	let nonce: u32 =
+		client.request("system_accountNextIndex", rpc_params![who.to_ss58check()]).await.unwrap();
+
+	let extension = ehr_runtime::tx_extension(nonce, 0);
+	// What the extensions add to the signed payload: versions and the genesis hash (twice: for
+	// `CheckGenesis` and for the immortal `CheckEra`).
+	let implicit = ((), spec_version, tx_version, genesis, genesis, (), (), (), ());
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
+	let extrinsic = UncheckedExtrinsic::new_signed(call, who.into(), signature, extension);
+	to_hex(&extrinsic.encode(), false)
+}
+
+/// Submit a signed extrinsic and wait until it is in a block; returns that block's hash.
+/// Panics if the pool refuses it or if it failed in the block.
+pub async fn submit_in_block(client: &WsClient, extrinsic: String) -> String {
+	let mut status = client
+		.subscribe::<Value, _>(
+			"author_submitAndWatchExtrinsic",
+			rpc_params![extrinsic],
+			"author_unwatchExtrinsic",
+		)
+		.await
+		.expect("the pool accepts the transaction");
+	let deadline = Instant::now() + Duration::from_secs(60);
+	let block = loop {
+		let remaining = deadline.saturating_duration_since(Instant::now());
+		let update = tokio::time::timeout(remaining, status.next())
+			.await
+			.expect("in a block within a minute")
+			.expect("the status stream stays open")
+			.expect("a status update decodes");
+		if let Some(hash) = update.get("inBlock").or_else(|| update.get("finalized")) {
+			break hash.as_str().unwrap().to_string();
+		}
+		let text = update.to_string();
+		assert!(
+			!["invalid", "dropped", "usurped"].iter().any(|bad| text.contains(bad)),
+			"transaction failed: {text}"
+		);
+	};
+	assert_no_failed_extrinsic(client, &block).await;
+	block
+}
+
+/// Reads the block's events from storage and fails on any `ExtrinsicFailed`.
+pub async fn assert_no_failed_extrinsic(client: &WsClient, block: &str) {
+	use codec::Decode;
+	// `System::Events` is private to frame-system; its key is the standard prefix pair.
+	let key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
+	let key = to_hex(&key, false);
+	let raw: Option<String> =
+		client.request("state_getStorage", rpc_params![key, block]).await.unwrap();
+	let bytes = sp_core::bytes::from_hex(&raw.expect("every block has events")).unwrap();
+	let events =
+		Vec::<frame_system::EventRecord<ehr_runtime::RuntimeEvent, Hash>>::decode(&mut &bytes[..])
+			.expect("events decode with the runtime's types");
+	for record in events {
+		if let ehr_runtime::RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+			dispatch_error,
+			..
+		}) = record.event
+		{
+			panic!("an extrinsic failed in {block}: {dispatch_error:?}");
+		}
+	}
+}
+
+pub fn remark(text: &[u8]) -> RuntimeCall {
+	RuntimeCall::System(frame_system::Call::remark_with_event { remark: text.to_vec() })
+}
+

@@ -1,0 +1,277 @@
+//! End to end on `ehr-node --dev`: a hospital verifies a doctor and invites a patient, the
+//! patient registers and grants, the doctor logs a read, the patient revokes — all with real
+//! signed transactions and no tokens — then the `ehr_*` RPC answers, and an auditor verifies the
+//! patient's trail against a finalized block's state root without trusting the node.
+
+mod common;
+
+use codec::Decode;
+use common::*;
+use ehr_primitives::{AccessLevel, AuditEntry, AuditEvent, Purpose, RecordCategory, Scope};
+use ehr_runtime::{AccountId, BlockNumber, Hash, Runtime, RuntimeCall};
+use jsonrpsee::{core::client::ClientT, rpc_params};
+use serde_json::Value;
+use sp_core::{bytes::from_hex, crypto::Ss58Codec};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave};
+use sp_runtime::traits::{BlakeTwo256, Header as _};
+
+fn identity(call: pallet_ehr_identity::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::Identity(call)
+}
+
+fn consent(call: pallet_ehr_consent::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::Consent(call)
+}
+
+/// Checks a page of `ehr_auditTrail` the way an auditor does, trusting only a finalized header
+/// and the storage layout. Returns the verified entries, or why verification failed.
+async fn verify_trail_page(
+	client: &jsonrpsee::ws_client::WsClient,
+	patient: &AccountId,
+	page: &Value,
+) -> Result<Vec<AuditEntry<AccountId, BlockNumber>>, String> {
+	let at: Hash = serde_json::from_value(page["at"].clone()).map_err(|e| e.to_string())?;
+	// The block must be final: its number is at or below the finalized head, and it is the
+	// canonical block at that number.
+	let header: ehr_runtime::Header =
+		client.request("chain_getHeader", rpc_params![at]).await.map_err(|e| e.to_string())?;
+	let finalized: Hash =
+		client.request("chain_getFinalizedHead", rpc_params![]).await.map_err(|e| e.to_string())?;
+	let finalized_header: ehr_runtime::Header =
+		client.request("chain_getHeader", rpc_params![finalized]).await.map_err(|e| e.to_string())?;
+	let canonical: Hash = client
+		.request("chain_getBlockHash", rpc_params![*header.number()])
+		.await
+		.map_err(|e| e.to_string())?;
+	if header.number() > finalized_header.number() || canonical != at {
+		return Err("the page was not read at a finalized block".into());
+	}
+
+	// The keys are recomputed from the storage layout, not taken from the node.
+	let total = page["total"].as_u64().ok_or("no total")?;
+	let length_key = pallet_ehr_consent::TrailLength::<Runtime>::hashed_key_for(patient);
+	let mut expected = vec![(length_key.clone(), None)];
+	for entry in page["entries"].as_array().ok_or("no entries")? {
+		let index = entry["index"].as_u64().ok_or("no index")?;
+		let key = pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(patient, index);
+		let value = from_hex(entry["value"].as_str().ok_or("no value")?).map_err(|e| e.to_string())?;
+		expected.push((key, Some(value)));
+	}
+	let proof: Vec<Vec<u8>> = page["proof"]
+		.as_array()
+		.ok_or("no proof")?
+		.iter()
+		.map(|node| from_hex(node.as_str().unwrap_or_default()).map_err(|e| e.to_string()))
+		.collect::<Result<_, _>>()?;
+
+	let proven = sp_state_machine::read_proof_check::<BlakeTwo256, _>(
+		*header.state_root(),
+		sp_trie::StorageProof::new(proof),
+		expected.iter().map(|(key, _)| key.as_slice()),
+	)
+	.map_err(|e| format!("the proof does not check: {e:?}"))?;
+
+	let proven_length = proven
+		.get(&length_key)
+		.cloned()
+		.flatten()
+		.and_then(|bytes| u64::decode(&mut &bytes[..]).ok());
+	if proven_length != Some(total) {
+		return Err(format!("trail length {proven_length:?} is not the claimed {total}"));
+	}
+	let mut entries = Vec::new();
+	for (key, claimed) in expected.into_iter().skip(1) {
+		let value = proven.get(&key).cloned().flatten();
+		if value != claimed {
+			return Err("an entry is not the one in the state".into());
+		}
+		let value = value.ok_or("a proven entry is missing")?;
+		entries.push(
+			AuditEntry::decode(&mut &value[..]).map_err(|e| format!("entry decodes: {e}"))?,
+		);
+	}
+	Ok(entries)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn consent_flow_rpc_and_verified_audit_trail() {
+	let mut node = DevNode::start();
+	let client = node.client().await;
+	let (hospital, doctor, patient) = (Alice, Bob, Dave);
+	let patient_id = patient.to_account_id();
+	let doctor_id = doctor.to_account_id();
+
+	// The hospital verifies a doctor and invites a patient (Dave holds no tokens).
+	let register = sign(
+		&client,
+		hospital,
+		identity(pallet_ehr_identity::Call::register_doctor {
+			doctor: doctor_id.clone(),
+			name: b"Dr. Bob Kelso".to_vec(),
+			specialty: b"internal medicine".to_vec(),
+			licence: b"MD-1001".to_vec(),
+		}),
+	)
+	.await;
+	submit_in_block(&client, register).await;
+	let invite = sign(
+		&client,
+		hospital,
+		identity(pallet_ehr_identity::Call::invite_patient { patient: patient_id.clone() }),
+	)
+	.await;
+	submit_in_block(&client, invite).await;
+
+	// The patient registers for free; the doctor sets its key.
+	let registration = sign(
+		&client,
+		patient,
+		identity(pallet_ehr_identity::Call::register_patient { encryption_key: [4; 32] }),
+	)
+	.await;
+	submit_in_block(&client, registration).await;
+	let key = sign(
+		&client,
+		doctor,
+		identity(pallet_ehr_identity::Call::set_encryption_key { key: [2; 32] }),
+	)
+	.await;
+	submit_in_block(&client, key).await;
+
+	// Before consent, the doctor may not read.
+	let may_read = |at: Option<Hash>| {
+		let client = &client;
+		let (doctor, patient) = (doctor_id.to_ss58check(), patient_id.to_ss58check());
+		async move {
+			client
+				.request::<bool, _>(
+					"ehr_checkAccess",
+					rpc_params![doctor, patient, "prescription", "read", at],
+				)
+				.await
+				.unwrap()
+		}
+	};
+	let best: Hash = client.request("chain_getBlockHash", rpc_params![]).await.unwrap();
+	assert!(!may_read(Some(best)).await);
+
+	let grant = sign(
+		&client,
+		patient,
+		consent(pallet_ehr_consent::Call::grant_access {
+			patient: patient_id.clone(),
+			grantee: doctor_id.clone(),
+			scope: Scope::All,
+			access: AccessLevel::Read,
+			expires_at: None,
+			purpose: Purpose::Treatment,
+		}),
+	)
+	.await;
+	let granted_in: Hash = serde_json::from_value(Value::String(submit_in_block(&client, grant).await)).unwrap();
+	assert!(may_read(Some(granted_in)).await);
+
+	let read = sign(
+		&client,
+		doctor,
+		consent(pallet_ehr_consent::Call::log_access {
+			patient: patient_id.clone(),
+			record: 1,
+			category: RecordCategory::Prescription,
+		}),
+	)
+	.await;
+	let read_in: Hash = serde_json::from_value(Value::String(submit_in_block(&client, read).await)).unwrap();
+
+	// The apps' queries.
+	let patients: Vec<AccountId> = client
+		.request("ehr_doctorPatients", rpc_params![doctor_id.to_ss58check(), read_in])
+		.await
+		.unwrap();
+	assert_eq!(patients, vec![patient_id.clone()]);
+	let grants: Vec<Value> = client
+		.request("ehr_patientGrants", rpc_params![patient_id.to_ss58check(), read_in])
+		.await
+		.unwrap();
+	assert_eq!(grants.len(), 1);
+	assert_eq!(grants[0]["grant"]["access"], "read");
+	let doctors: Vec<Value> =
+		client.request("ehr_doctors", rpc_params![None::<String>, 10, read_in]).await.unwrap();
+	assert_eq!(doctors.len(), 1);
+	assert_eq!(doctors[0]["name"], "Dr. Bob Kelso");
+	assert_eq!(doctors[0]["suspended"], false);
+
+	let revoke = sign(
+		&client,
+		patient,
+		consent(pallet_ehr_consent::Call::revoke_access {
+			patient: patient_id.clone(),
+			grantee: doctor_id.clone(),
+		}),
+	)
+	.await;
+	let revoked_in: Hash = serde_json::from_value(Value::String(submit_in_block(&client, revoke).await)).unwrap();
+	assert!(!may_read(Some(revoked_in)).await);
+
+	// No one in this story held or spent a token.
+	for who in [patient_id.clone()] {
+		let account = frame_system::Account::<Runtime>::hashed_key_for(&who);
+		let raw: Option<String> = client
+			.request("state_getStorage", rpc_params![sp_core::bytes::to_hex(&account, false), revoked_in])
+			.await
+			.unwrap();
+		let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(
+			&mut &from_hex(&raw.unwrap()).unwrap()[..],
+		)
+		.unwrap();
+		assert_eq!(info.data.free, 0);
+		assert!(info.nonce >= 2);
+	}
+
+	// The auditor waits for finality, then verifies the trail without trusting the node.
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+	let page = loop {
+		let page: Value = client
+			.request("ehr_auditTrail", rpc_params![patient_id.to_ss58check(), 0, 100])
+			.await
+			.unwrap();
+		if page["total"].as_u64() == Some(3) {
+			break page;
+		}
+		assert!(std::time::Instant::now() < deadline, "the revocation was not finalized");
+		tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+	};
+	let entries = verify_trail_page(&client, &patient_id, &page).await.expect("the page verifies");
+	assert!(matches!(&entries[0].event, AuditEvent::ConsentGranted { grantee, .. } if grantee == &doctor_id));
+	assert_eq!(entries[0].actor, patient_id);
+	assert_eq!(
+		entries[1].event,
+		AuditEvent::RecordAccessed { record: 1, category: RecordCategory::Prescription }
+	);
+	assert_eq!(entries[1].actor, doctor_id);
+	assert_eq!(entries[2].event, AuditEvent::ConsentRevoked { grantee: doctor_id.clone() });
+	assert!(entries.windows(2).all(|pair| pair[0].block < pair[1].block && pair[0].time < pair[1].time));
+
+	// A tampered entry or a truncated proof does not verify.
+	let mut forged = page.clone();
+	let value = forged["entries"][1]["value"].as_str().unwrap().to_string();
+	let flipped = format!("{}{}", &value[..value.len() - 1], if value.ends_with('0') { '1' } else { '0' });
+	forged["entries"][1]["value"] = Value::String(flipped);
+	assert!(verify_trail_page(&client, &patient_id, &forged).await.is_err());
+	let mut truncated = page.clone();
+	truncated["proof"].as_array_mut().unwrap().pop();
+	assert!(verify_trail_page(&client, &patient_id, &truncated).await.is_err());
+	let mut inflated = page.clone();
+	inflated["total"] = Value::from(4);
+	assert!(verify_trail_page(&client, &patient_id, &inflated).await.is_err());
+
+	// Only finalized blocks are served to auditors.
+	let best: Hash = client.request("chain_getBlockHash", rpc_params![]).await.unwrap();
+	let finalized: Hash = client.request("chain_getFinalizedHead", rpc_params![]).await.unwrap();
+	if best != finalized {
+		let refused = client
+			.request::<Value, _>("ehr_auditTrail", rpc_params![patient_id.to_ss58check(), 0, 10, best])
+			.await;
+		assert!(refused.is_err());
+	}
+}
