@@ -17,6 +17,15 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benches {
+	// The pallets whose weights `ehr-node benchmark pallet` measures.
+	frame_benchmarking::define_benchmarks!(
+		[pallet_consortium, Consortium]
+		[pallet_ehr_identity, Identity]
+		[pallet_ehr_consent, Consent]
+	);
+}
 pub mod configs;
 pub mod genesis_config_presets;
 

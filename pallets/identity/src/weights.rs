@@ -1,7 +1,9 @@
 //! Weights for `pallet_ehr_identity`.
 //!
-//! The formulas follow the storage accesses of each call (see the comments); regenerate the
-//! figures with `scripts/benchmark.sh`, which runs the `#[benchmarks]` in `benchmarking.rs`.
+//! Not yet measured: each weight is the call's storage accesses (see the comments) priced with
+//! the runtime's database weights, plus a fixed compute allowance. The `#[benchmarks]` in
+//! `benchmarking.rs` are the measurements that will replace these figures once the node is built
+//! with `--features runtime-benchmarks` and runs `benchmark pallet`.
 //! `()` keeps the same formulas with RocksDB-class database weights for tests.
 
 #![allow(unused_parens, unused_imports, missing_docs)]
