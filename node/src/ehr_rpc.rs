@@ -188,7 +188,12 @@ where
 
 impl<C> EhrApiServer for Ehr<C>
 where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + ProofProvider<Block> + Send + Sync + 'static,
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ ProofProvider<Block>
+		+ Send
+		+ Sync
+		+ 'static,
 	C::Api: EhrRuntimeApi<Block, AccountId, BlockNumber>,
 {
 	fn doctors(
@@ -308,10 +313,8 @@ where
 			.collect();
 		let mut keys = entries.iter().map(|entry| entry.key.0.as_slice()).collect::<Vec<_>>();
 		keys.push(length_key.as_slice());
-		let proof = self
-			.client
-			.read_proof(at, &mut keys.into_iter())
-			.map_err(|e| error(PROOF_ERROR, e))?;
+		let proof =
+			self.client.read_proof(at, &mut keys.into_iter()).map_err(|e| error(PROOF_ERROR, e))?;
 
 		Ok(VerifiableTrailPage {
 			at,

@@ -37,8 +37,10 @@ async fn verify_trail_page(
 		client.request("chain_getHeader", rpc_params![at]).await.map_err(|e| e.to_string())?;
 	let finalized: Hash =
 		client.request("chain_getFinalizedHead", rpc_params![]).await.map_err(|e| e.to_string())?;
-	let finalized_header: ehr_runtime::Header =
-		client.request("chain_getHeader", rpc_params![finalized]).await.map_err(|e| e.to_string())?;
+	let finalized_header: ehr_runtime::Header = client
+		.request("chain_getHeader", rpc_params![finalized])
+		.await
+		.map_err(|e| e.to_string())?;
 	let canonical: Hash = client
 		.request("chain_getBlockHash", rpc_params![*header.number()])
 		.await
@@ -54,7 +56,8 @@ async fn verify_trail_page(
 	for entry in page["entries"].as_array().ok_or("no entries")? {
 		let index = entry["index"].as_u64().ok_or("no index")?;
 		let key = pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(patient, index);
-		let value = from_hex(entry["value"].as_str().ok_or("no value")?).map_err(|e| e.to_string())?;
+		let value =
+			from_hex(entry["value"].as_str().ok_or("no value")?).map_err(|e| e.to_string())?;
 		expected.push((key, Some(value)));
 	}
 	let proof: Vec<Vec<u8>> = page["proof"]
@@ -86,9 +89,8 @@ async fn verify_trail_page(
 			return Err("an entry is not the one in the state".into());
 		}
 		let value = value.ok_or("a proven entry is missing")?;
-		entries.push(
-			AuditEntry::decode(&mut &value[..]).map_err(|e| format!("entry decodes: {e}"))?,
-		);
+		entries
+			.push(AuditEntry::decode(&mut &value[..]).map_err(|e| format!("entry decodes: {e}"))?);
 	}
 	Ok(entries)
 }
@@ -168,7 +170,8 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 		}),
 	)
 	.await;
-	let granted_in: Hash = serde_json::from_value(Value::String(submit_in_block(&client, grant).await)).unwrap();
+	let granted_in: Hash =
+		serde_json::from_value(Value::String(submit_in_block(&client, grant).await)).unwrap();
 	assert!(may_read(Some(granted_in)).await);
 
 	let read = sign(
@@ -181,7 +184,8 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 		}),
 	)
 	.await;
-	let read_in: Hash = serde_json::from_value(Value::String(submit_in_block(&client, read).await)).unwrap();
+	let read_in: Hash =
+		serde_json::from_value(Value::String(submit_in_block(&client, read).await)).unwrap();
 
 	// The apps' queries.
 	let patients: Vec<AccountId> = client
@@ -210,14 +214,18 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 		}),
 	)
 	.await;
-	let revoked_in: Hash = serde_json::from_value(Value::String(submit_in_block(&client, revoke).await)).unwrap();
+	let revoked_in: Hash =
+		serde_json::from_value(Value::String(submit_in_block(&client, revoke).await)).unwrap();
 	assert!(!may_read(Some(revoked_in)).await);
 
 	// No one in this story held or spent a token.
 	for who in [patient_id.clone()] {
 		let account = frame_system::Account::<Runtime>::hashed_key_for(&who);
 		let raw: Option<String> = client
-			.request("state_getStorage", rpc_params![sp_core::bytes::to_hex(&account, false), revoked_in])
+			.request(
+				"state_getStorage",
+				rpc_params![sp_core::bytes::to_hex(&account, false), revoked_in],
+			)
 			.await
 			.unwrap();
 		let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(
@@ -242,7 +250,9 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 		tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 	};
 	let entries = verify_trail_page(&client, &patient_id, &page).await.expect("the page verifies");
-	assert!(matches!(&entries[0].event, AuditEvent::ConsentGranted { grantee, .. } if grantee == &doctor_id));
+	assert!(
+		matches!(&entries[0].event, AuditEvent::ConsentGranted { grantee, .. } if grantee == &doctor_id)
+	);
 	assert_eq!(entries[0].actor, patient_id);
 	assert_eq!(
 		entries[1].event,
@@ -250,12 +260,15 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	);
 	assert_eq!(entries[1].actor, doctor_id);
 	assert_eq!(entries[2].event, AuditEvent::ConsentRevoked { grantee: doctor_id.clone() });
-	assert!(entries.windows(2).all(|pair| pair[0].block < pair[1].block && pair[0].time < pair[1].time));
+	assert!(entries
+		.windows(2)
+		.all(|pair| pair[0].block < pair[1].block && pair[0].time < pair[1].time));
 
 	// A tampered entry or a truncated proof does not verify.
 	let mut forged = page.clone();
 	let value = forged["entries"][1]["value"].as_str().unwrap().to_string();
-	let flipped = format!("{}{}", &value[..value.len() - 1], if value.ends_with('0') { '1' } else { '0' });
+	let flipped =
+		format!("{}{}", &value[..value.len() - 1], if value.ends_with('0') { '1' } else { '0' });
 	forged["entries"][1]["value"] = Value::String(flipped);
 	assert!(verify_trail_page(&client, &patient_id, &forged).await.is_err());
 	let mut truncated = page.clone();
@@ -270,7 +283,10 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	let finalized: Hash = client.request("chain_getFinalizedHead", rpc_params![]).await.unwrap();
 	if best != finalized {
 		let refused = client
-			.request::<Value, _>("ehr_auditTrail", rpc_params![patient_id.to_ss58check(), 0, 10, best])
+			.request::<Value, _>(
+				"ehr_auditTrail",
+				rpc_params![patient_id.to_ss58check(), 0, 10, best],
+			)
 			.await;
 		assert!(refused.is_err());
 	}

@@ -17,8 +17,18 @@ pub type Moment = u64;
 
 /// The kind of a medical record, aligned with FHIR resource kinds.
 #[derive(
-	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
-	MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
@@ -54,8 +64,18 @@ impl RecordCategory {
 
 /// What an access allows.
 #[derive(
-	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
-	MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
@@ -120,7 +140,15 @@ impl Scope {
 
 /// Why a patient grants access.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
 	TypeInfo,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
@@ -164,9 +192,9 @@ pub struct Grant<AccountId> {
 impl<AccountId> Grant<AccountId> {
 	/// Whether the grant allows `level` on records of `category` at time `now`.
 	pub fn allows(&self, category: RecordCategory, level: AccessLevel, now: Moment) -> bool {
-		self.expires_at.is_none_or(|expiry| now < expiry) &&
-			self.scope.covers(category) &&
-			self.access.allows(level)
+		self.expires_at.is_none_or(|expiry| now < expiry)
+			&& self.scope.covers(category)
+			&& self.access.allows(level)
 	}
 }
 

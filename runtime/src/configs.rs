@@ -27,9 +27,9 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consortium, Hash, HospitalCouncil,
-	Hospitals, Identity, Nonce, Timestamp, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, System, DAYS,
-	EXISTENTIAL_DEPOSIT, HOURS, MINUTES, SLOT_DURATION, VERSION,
+	Hospitals, Identity, Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, System,
+	Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES, SLOT_DURATION, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -235,7 +235,6 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
-
 
 impl pallet_ehr_identity::Config for Runtime {
 	type Hospitals = Hospitals;

@@ -65,9 +65,11 @@ fn the_quota_stops_a_flood() {
 fn token_transfers_are_never_free() {
 	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
-		let transfer = ehr_runtime::RuntimeCall::Balances(
-			pallet_balances::Call::transfer_allow_death { dest: account(Eve).into(), value: 1 },
-		);
+		let transfer =
+			ehr_runtime::RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+				dest: account(Eve).into(),
+				value: 1,
+			});
 		assert_eq!(apply(Alice, transfer), Err(PAYMENT));
 	});
 }
@@ -115,7 +117,9 @@ fn an_invited_patient_and_a_verified_doctor_never_need_tokens() {
 		assert_eq!(
 			apply(
 				doctor,
-				RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key { key: [2; 32] })
+				RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key {
+					key: [2; 32]
+				})
 			),
 			Ok(Ok(()))
 		);

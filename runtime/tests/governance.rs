@@ -29,8 +29,9 @@ fn council_members() -> Vec<ehr_runtime::AccountId> {
 /// The last `Executed` result of the council, if any.
 fn last_execution() -> Option<Result<(), DispatchError>> {
 	System::events().into_iter().rev().find_map(|record| match record.event {
-		RuntimeEvent::HospitalCouncil(pallet_collective::Event::Executed { result, .. }) =>
-			Some(result),
+		RuntimeEvent::HospitalCouncil(pallet_collective::Event::Executed { result, .. }) => {
+			Some(result)
+		}
 		_ => None,
 	})
 }
@@ -38,10 +39,14 @@ fn last_execution() -> Option<Result<(), DispatchError>> {
 #[test]
 fn genesis_has_four_hospitals_and_four_validators() {
 	ext_from_preset(LOCAL).execute_with(|| {
-		let mut expected: Vec<_> = [Alice, Bob, Charlie, Dave].iter().map(|k| account(*k)).collect();
+		let mut expected: Vec<_> =
+			[Alice, Bob, Charlie, Dave].iter().map(|k| account(*k)).collect();
 		expected.sort();
 		assert_eq!(council_members(), expected);
-		assert_eq!(pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get().to_vec(), expected);
+		assert_eq!(
+			pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get().to_vec(),
+			expected
+		);
 		assert_eq!(Consortium::validators().len(), 4);
 		assert_eq!(Session::validators().len(), 4);
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
@@ -61,10 +66,7 @@ fn a_non_member_cannot_add_a_hospital() {
 			DispatchError::BadOrigin
 		);
 		// ...nor through the council, where only members may propose...
-		assert_noop!(
-			council_motion(add_hospital(Eve), 3, &[Eve]),
-			CouncilError::NotMember
-		);
+		assert_noop!(council_motion(add_hospital(Eve), 3, &[Eve]), CouncilError::NotMember);
 		// ...nor as a single member acting alone.
 		assert_noop!(
 			Hospitals::add_member(signed(Alice), account(Eve).into()),
@@ -184,9 +186,8 @@ fn a_runtime_upgrade_needs_two_thirds() {
 	ext_from_preset(LOCAL).execute_with(|| {
 		System::set_block_number(1);
 		// `set_heap_pages` stands in for `set_code`: both need `Root`.
-		let root_call = Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages {
-			pages: 100,
-		}));
+		let root_call =
+			Box::new(RuntimeCall::System(frame_system::Call::set_heap_pages { pages: 100 }));
 		let via_consortium =
 			RuntimeCall::Consortium(pallet_consortium::Call::dispatch_as_root { call: root_call });
 		let heap_pages_set = || {

@@ -73,7 +73,11 @@ impl DevNode {
 			if let Ok(Some(status)) = self.child.try_wait() {
 				panic!("ehr-node exited with {status}:\n{}", self.log_tail());
 			}
-			assert!(Instant::now() < deadline, "the node's RPC did not come up:\n{}", self.log_tail());
+			assert!(
+				Instant::now() < deadline,
+				"the node's RPC did not come up:\n{}",
+				self.log_tail()
+			);
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 	}
@@ -99,9 +103,18 @@ pub async fn sign(client: &WsClient, signer: Sr25519Keyring, call: RuntimeCall) 
 	to_hex(&extrinsic.encode(), false)
 }
 
-/// Submit a signed extrinsic and wait until it is in a block; returns that block's hash.
-/// Panics if the pool refuses it or if it failed in the block.
-pub async fn submit_in_block(client: &WsClient, extrinsic: String) -> String {
+/// How far a transaction must get before [`submit_and_watch`] returns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Until {
+	/// Included in a block.
+	InBlock,
+	/// Included in a finalized block.
+	Finalized,
+}
+
+/// Submit a signed extrinsic and follow its status until it gets as far as `until`; returns the
+/// hash of the block that holds it. Panics if the pool refuses or drops it.
+pub async fn submit_and_watch(client: &WsClient, extrinsic: String, until: Until) -> String {
 	let mut status = client
 		.subscribe::<Value, _>(
 			"author_submitAndWatchExtrinsic",
@@ -110,23 +123,33 @@ pub async fn submit_in_block(client: &WsClient, extrinsic: String) -> String {
 		)
 		.await
 		.expect("the pool accepts the transaction");
-	let deadline = Instant::now() + Duration::from_secs(60);
-	let block = loop {
+	let deadline = Instant::now() + Duration::from_secs(120);
+	loop {
 		let remaining = deadline.saturating_duration_since(Instant::now());
 		let update = tokio::time::timeout(remaining, status.next())
 			.await
-			.expect("in a block within a minute")
+			.unwrap_or_else(|_| panic!("not {until:?} within two minutes"))
 			.expect("the status stream stays open")
 			.expect("a status update decodes");
-		if let Some(hash) = update.get("inBlock").or_else(|| update.get("finalized")) {
-			break hash.as_str().unwrap().to_string();
+		let reached = match until {
+			Until::InBlock => update.get("inBlock").or_else(|| update.get("finalized")),
+			Until::Finalized => update.get("finalized"),
+		};
+		if let Some(hash) = reached {
+			return hash.as_str().expect("a block hash").to_string();
 		}
 		let text = update.to_string();
 		assert!(
 			!["invalid", "dropped", "usurped"].iter().any(|bad| text.contains(bad)),
 			"transaction failed: {text}"
 		);
-	};
+	}
+}
+
+/// Submit a signed extrinsic, wait until it is in a block, and check it did not fail there;
+/// returns that block's hash.
+pub async fn submit_in_block(client: &WsClient, extrinsic: String) -> String {
+	let block = submit_and_watch(client, extrinsic, Until::InBlock).await;
 	assert_no_failed_extrinsic(client, &block).await;
 	block
 }
@@ -157,4 +180,3 @@ pub async fn assert_no_failed_extrinsic(client: &WsClient, block: &str) {
 pub fn remark(text: &[u8]) -> RuntimeCall {
 	RuntimeCall::System(frame_system::Call::remark_with_event { remark: text.to_vec() })
 }
-

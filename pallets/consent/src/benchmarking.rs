@@ -93,7 +93,11 @@ mod benchmarks {
 		let patient = patient::<T>();
 		let doctor = doctor::<T>(0);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(doctor.clone()), patient.clone(), vec![b'r'; MAX_REASON_LENGTH as usize]);
+		_(
+			RawOrigin::Signed(doctor.clone()),
+			patient.clone(),
+			vec![b'r'; MAX_REASON_LENGTH as usize],
+		);
 		assert!(EmergencyAccesses::<T>::contains_key(&patient, &doctor));
 	}
 

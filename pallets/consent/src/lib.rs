@@ -38,8 +38,8 @@ pub mod weights;
 use alloc::vec::Vec;
 use codec::{Decode, Encode, MaxEncodedLen};
 use ehr_primitives::{
-	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, Grant, Identities, Moment,
-	OnAccessEnded, Purpose, Reason, RecordCategory, RecordId, Scope,
+	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, Grant, Identities, Moment, OnAccessEnded,
+	Purpose, Reason, RecordCategory, RecordId, Scope,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -147,14 +147,8 @@ pub mod pallet {
 
 	/// The audit trail: entry `index` of each patient's trail.
 	#[pallet::storage]
-	pub type Trail<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		u64,
-		AuditEntryOf<T>,
-	>;
+	pub type Trail<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u64, AuditEntryOf<T>>;
 
 	/// The length of each patient's audit trail.
 	#[pallet::storage]
@@ -264,7 +258,9 @@ pub mod pallet {
 		) -> DispatchResult {
 			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
 			ensure!(!Grants::<T>::contains_key(&patient, &grantee), Error::<T>::AlreadyGranted);
-			let grant = Self::checked_grant(&patient, &grantee, scope, access, expires_at, purpose, &actor)?;
+			let grant = Self::checked_grant(
+				&patient, &grantee, scope, access, expires_at, purpose, &actor,
+			)?;
 			GrantCount::<T>::try_mutate(&patient, |count| -> DispatchResult {
 				ensure!(*count < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
 				*count += 1;
@@ -273,7 +269,11 @@ pub mod pallet {
 			Self::schedule_grant_expiry(&patient, &grantee, &grant)?;
 			Grants::<T>::insert(&patient, &grantee, &grant);
 			GranteePatients::<T>::insert(&grantee, &patient, ());
-			Self::append(&patient, &actor, AuditEvent::ConsentGranted { grantee: grantee.clone(), grant });
+			Self::append(
+				&patient,
+				&actor,
+				AuditEvent::ConsentGranted { grantee: grantee.clone(), grant },
+			);
 			Self::deposit_event(Event::ConsentGranted { patient, grantee, by: actor });
 			Ok(())
 		}
@@ -292,10 +292,16 @@ pub mod pallet {
 		) -> DispatchResult {
 			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
 			ensure!(Grants::<T>::contains_key(&patient, &grantee), Error::<T>::NotGranted);
-			let grant = Self::checked_grant(&patient, &grantee, scope, access, expires_at, purpose, &actor)?;
+			let grant = Self::checked_grant(
+				&patient, &grantee, scope, access, expires_at, purpose, &actor,
+			)?;
 			Self::schedule_grant_expiry(&patient, &grantee, &grant)?;
 			Grants::<T>::insert(&patient, &grantee, &grant);
-			Self::append(&patient, &actor, AuditEvent::ConsentChanged { grantee: grantee.clone(), grant });
+			Self::append(
+				&patient,
+				&actor,
+				AuditEvent::ConsentChanged { grantee: grantee.clone(), grant },
+			);
 			Self::deposit_event(Event::ConsentChanged { patient, grantee, by: actor });
 			Ok(())
 		}
@@ -455,7 +461,7 @@ impl<T: Config> Pallet<T> {
 				categories.dedup();
 				// Fewer than before, so within the bound.
 				Scope::Categories(BoundedVec::truncate_from(categories))
-			},
+			}
 		};
 		let now = T::Clock::now();
 		if let Some(expiry) = expires_at {
@@ -542,7 +548,7 @@ impl<T: Config> Pallet<T> {
 						);
 						Self::deposit_event(Event::ConsentExpired { patient, grantee });
 					}
-				},
+				}
 				Expiring::Emergency { patient, doctor } => {
 					let expired = EmergencyAccesses::<T>::get(&patient, &doctor)
 						.is_some_and(|access| access.expires_at <= now);
@@ -551,11 +557,18 @@ impl<T: Config> Pallet<T> {
 						Self::append(
 							&patient,
 							&doctor,
-							AuditEvent::EmergencyAccessClosed { doctor: doctor.clone(), expired: true },
+							AuditEvent::EmergencyAccessClosed {
+								doctor: doctor.clone(),
+								expired: true,
+							},
 						);
-						Self::deposit_event(Event::EmergencyAccessClosed { patient, doctor, by: None });
+						Self::deposit_event(Event::EmergencyAccessClosed {
+							patient,
+							doctor,
+							by: None,
+						});
 					}
-				},
+				}
 			}
 		}
 		weight
@@ -607,9 +620,10 @@ impl<T: Config> ConsentProvider<T::AccountId> for Pallet<T> {
 		if allows(who) || hospital.as_ref().is_some_and(|hospital| allows(hospital)) {
 			return true;
 		}
-		level == AccessLevel::Read &&
-			hospital.is_some() &&
-			EmergencyAccesses::<T>::get(patient, who).is_some_and(|access| now < access.expires_at)
+		level == AccessLevel::Read
+			&& hospital.is_some()
+			&& EmergencyAccesses::<T>::get(patient, who)
+				.is_some_and(|access| now < access.expires_at)
 	}
 
 	fn readers(patient: &T::AccountId, category: RecordCategory) -> Vec<T::AccountId> {

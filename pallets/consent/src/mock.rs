@@ -1,9 +1,7 @@
 //! A test runtime: timestamp, the real identity pallet, and consent.
 
 use crate as pallet_ehr_consent;
-use ehr_primitives::{
-	AccessLevel, OnAccessEnded, Purpose, RecordCategory, Scope,
-};
+use ehr_primitives::{AccessLevel, OnAccessEnded, Purpose, RecordCategory, Scope};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Contains},
@@ -137,7 +135,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			.unwrap();
 		}
 		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {
-			Identity::register_patient(RuntimeOrigin::signed(patient), [patient as u8; 32]).unwrap();
+			Identity::register_patient(RuntimeOrigin::signed(patient), [patient as u8; 32])
+				.unwrap();
 		}
 		Identity::add_delegate(RuntimeOrigin::signed(PATIENT), GUARDIAN).unwrap();
 	});

@@ -100,13 +100,22 @@ fn bad_grants_are_refused_with_named_errors() {
 				Purpose::Treatment,
 			)
 		};
-		assert_noop!(grant_with(PATIENT, UNVERIFIED, Scope::All, Read, None), Error::<Test>::UnknownGrantee);
-		assert_noop!(grant_with(PATIENT, PATIENT, Scope::All, Read, None), Error::<Test>::CannotGrantSelf);
+		assert_noop!(
+			grant_with(PATIENT, UNVERIFIED, Scope::All, Read, None),
+			Error::<Test>::UnknownGrantee
+		);
+		assert_noop!(
+			grant_with(PATIENT, PATIENT, Scope::All, Read, None),
+			Error::<Test>::CannotGrantSelf
+		);
 		assert_noop!(
 			grant_with(PATIENT, OTHER_PATIENT, Scope::All, ReadWrite, None),
 			Error::<Test>::WriteNeedsClinician
 		);
-		assert_noop!(grant_with(PATIENT, DOCTOR, categories(&[]), Read, None), Error::<Test>::EmptyScope);
+		assert_noop!(
+			grant_with(PATIENT, DOCTOR, categories(&[]), Read, None),
+			Error::<Test>::EmptyScope
+		);
 		assert_noop!(
 			grant_with(PATIENT, DOCTOR, Scope::All, Read, Some(START)),
 			Error::<Test>::ExpiryInPast
@@ -117,13 +126,32 @@ fn bad_grants_are_refused_with_named_errors() {
 			Error::<Test>::NotPatientOrDelegate
 		);
 		// Nor can a doctor grant itself access.
-		assert_noop!(grant_with(DOCTOR, DOCTOR, Scope::All, Read, None), Error::<Test>::NotPatientOrDelegate);
 		assert_noop!(
-			Consent::grant_access(RuntimeOrigin::signed(UNVERIFIED), UNVERIFIED, DOCTOR, Scope::All, Read, None, Purpose::Other),
+			grant_with(DOCTOR, DOCTOR, Scope::All, Read, None),
+			Error::<Test>::NotPatientOrDelegate
+		);
+		assert_noop!(
+			Consent::grant_access(
+				RuntimeOrigin::signed(UNVERIFIED),
+				UNVERIFIED,
+				DOCTOR,
+				Scope::All,
+				Read,
+				None,
+				Purpose::Other
+			),
 			Error::<Test>::NotPatient
 		);
 		assert_noop!(
-			Consent::grant_access(RuntimeOrigin::none(), PATIENT, DOCTOR, Scope::All, Read, None, Purpose::Other),
+			Consent::grant_access(
+				RuntimeOrigin::none(),
+				PATIENT,
+				DOCTOR,
+				Scope::All,
+				Read,
+				None,
+				Purpose::Other
+			),
 			DispatchError::BadOrigin
 		);
 		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
@@ -166,7 +194,11 @@ fn a_suspended_doctor_is_refused_and_gets_no_new_consent() {
 		assert!(!may(DOCTOR, Prescription, Read));
 		assert_noop!(grant(OTHER_PATIENT, OTHER_PATIENT, DOCTOR), Error::<Test>::DoctorSuspended);
 		assert_noop!(
-			Consent::open_emergency_access(RuntimeOrigin::signed(DOCTOR), PATIENT, b"crash".to_vec()),
+			Consent::open_emergency_access(
+				RuntimeOrigin::signed(DOCTOR),
+				PATIENT,
+				b"crash".to_vec()
+			),
 			Error::<Test>::NotActiveDoctor
 		);
 		// Even a grant to the doctor's hospital does not let a suspended doctor in.
@@ -183,7 +215,11 @@ fn an_unverified_account_is_refused_everywhere() {
 	new_test_ext().execute_with(|| {
 		assert!(!may(UNVERIFIED, Prescription, Read));
 		assert_noop!(
-			Consent::open_emergency_access(RuntimeOrigin::signed(UNVERIFIED), PATIENT, b"x".to_vec()),
+			Consent::open_emergency_access(
+				RuntimeOrigin::signed(UNVERIFIED),
+				PATIENT,
+				b"x".to_vec()
+			),
 			Error::<Test>::NotActiveDoctor
 		);
 		assert_noop!(
@@ -227,7 +263,15 @@ fn a_delegate_manages_consent_until_removed() {
 fn change_replaces_the_terms() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Consent::change_access(RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR, Scope::All, Read, None, Purpose::Research),
+			Consent::change_access(
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				DOCTOR,
+				Scope::All,
+				Read,
+				None,
+				Purpose::Research
+			),
 			Error::<Test>::NotGranted
 		);
 		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
@@ -243,7 +287,10 @@ fn change_replaces_the_terms() {
 		assert!(!may(DOCTOR, Prescription, Read));
 		assert!(may(DOCTOR, LabReport, ReadWrite));
 		assert_eq!(GrantCount::<Test>::get(PATIENT), 1);
-		assert!(matches!(trail_events(PATIENT)[1], AuditEvent::ConsentChanged { grantee: DOCTOR, .. }));
+		assert!(matches!(
+			trail_events(PATIENT)[1],
+			AuditEvent::ConsentChanged { grantee: DOCTOR, .. }
+		));
 	});
 }
 
@@ -272,8 +319,13 @@ fn an_expired_grant_stops_working_by_itself_and_is_trailed() {
 		}
 		assert!(!Grants::<Test>::contains_key(PATIENT, DOCTOR));
 		assert_eq!(EndedAccesses::get(), vec![(PATIENT, DOCTOR)]);
-		assert!(matches!(trail_events(PATIENT)[..], [_, AuditEvent::ConsentExpired { grantee: DOCTOR }]));
-		System::assert_has_event(Event::ConsentExpired { patient: PATIENT, grantee: DOCTOR }.into());
+		assert!(matches!(
+			trail_events(PATIENT)[..],
+			[_, AuditEvent::ConsentExpired { grantee: DOCTOR }]
+		));
+		System::assert_has_event(
+			Event::ConsentExpired { patient: PATIENT, grantee: DOCTOR }.into(),
+		);
 	});
 }
 
@@ -282,10 +334,22 @@ fn a_grant_extended_before_expiry_does_not_expire_early() {
 	new_test_ext().execute_with(|| {
 		let first = START + 2 * MINUTE;
 		assert_ok!(Consent::grant_access(
-			RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR, Scope::All, Read, Some(first), Purpose::Treatment,
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::All,
+			Read,
+			Some(first),
+			Purpose::Treatment,
 		));
 		assert_ok!(Consent::change_access(
-			RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR, Scope::All, Read, None, Purpose::Treatment,
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::All,
+			Read,
+			None,
+			Purpose::Treatment,
 		));
 		for minute in 1..=5 {
 			advance_to(START + minute * MINUTE);
@@ -301,11 +365,25 @@ fn too_many_expiries_in_one_minute_are_refused() {
 		let expiry = Some(START + HOUR);
 		for grantee in [DOCTOR, OTHER_DOCTOR] {
 			assert_ok!(Consent::grant_access(
-				RuntimeOrigin::signed(PATIENT), PATIENT, grantee, Scope::All, Read, expiry, Purpose::Treatment,
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				grantee,
+				Scope::All,
+				Read,
+				expiry,
+				Purpose::Treatment,
 			));
 		}
 		assert_noop!(
-			Consent::grant_access(RuntimeOrigin::signed(PATIENT), PATIENT, HOSPITAL, Scope::All, Read, expiry, Purpose::Treatment),
+			Consent::grant_access(
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				HOSPITAL,
+				Scope::All,
+				Read,
+				expiry,
+				Purpose::Treatment
+			),
 			Error::<Test>::TooManyExpiriesAtThatTime
 		);
 		assert_eq!(ExpiryQueue::<Test>::get((START + HOUR) / MINUTE).len(), 2);
@@ -361,7 +439,11 @@ fn emergency_access_opens_read_only_is_flagged_and_expires() {
 #[test]
 fn the_doctors_hospital_closes_an_emergency_access_after_review() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Consent::open_emergency_access(RuntimeOrigin::signed(DOCTOR), PATIENT, b"x".to_vec()));
+		assert_ok!(Consent::open_emergency_access(
+			RuntimeOrigin::signed(DOCTOR),
+			PATIENT,
+			b"x".to_vec()
+		));
 		assert_noop!(
 			Consent::close_emergency_access(RuntimeOrigin::signed(OTHER_HOSPITAL), PATIENT, DOCTOR),
 			Error::<Test>::NotDoctorOrHospital
@@ -370,10 +452,15 @@ fn the_doctors_hospital_closes_an_emergency_access_after_review() {
 			Consent::close_emergency_access(RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR),
 			Error::<Test>::NotDoctorOrHospital
 		);
-		assert_ok!(Consent::close_emergency_access(RuntimeOrigin::signed(HOSPITAL), PATIENT, DOCTOR));
+		assert_ok!(Consent::close_emergency_access(
+			RuntimeOrigin::signed(HOSPITAL),
+			PATIENT,
+			DOCTOR
+		));
 		assert!(!may(DOCTOR, LabReport, Read));
 		System::assert_last_event(
-			Event::EmergencyAccessClosed { patient: PATIENT, doctor: DOCTOR, by: Some(HOSPITAL) }.into(),
+			Event::EmergencyAccessClosed { patient: PATIENT, doctor: DOCTOR, by: Some(HOSPITAL) }
+				.into(),
 		);
 		assert_noop!(
 			Consent::close_emergency_access(RuntimeOrigin::signed(DOCTOR), PATIENT, DOCTOR),
@@ -395,12 +482,17 @@ fn reads_are_logged_in_order_with_block_and_time() {
 		assert_eq!(page.len(), 2);
 		assert_eq!(page[0].0, 1);
 		assert_eq!((page[0].1.block, page[0].1.time, page[0].1.actor), (2, START + 5_000, DOCTOR));
-		assert_eq!(page[0].1.event, AuditEvent::RecordAccessed { record: 7, category: Prescription });
+		assert_eq!(
+			page[0].1.event,
+			AuditEvent::RecordAccessed { record: 7, category: Prescription }
+		);
 		assert_eq!((page[1].1.block, page[1].1.time), (3, START + 11_000));
 		// Pages past the end are empty, and limits hold.
 		assert!(Consent::trail(&PATIENT, 3, 10).is_empty());
 		assert_eq!(Consent::trail(&PATIENT, 0, 1).len(), 1);
-		System::assert_last_event(Event::AccessLogged { patient: PATIENT, reader: PATIENT, record: 8 }.into());
+		System::assert_last_event(
+			Event::AccessLogged { patient: PATIENT, reader: PATIENT, record: 8 }.into(),
+		);
 	});
 }
 

@@ -32,9 +32,8 @@ fn weight(db: RuntimeDbWeight, ref_time: u64, reads: u64, writes: u64) -> Weight
 
 /// Per expiring item: the grant read and removed, its index and count, a trail entry.
 fn expiries(db: RuntimeDbWeight, n: u32) -> Weight {
-	weight(db, 5_000_000, 3, 2).saturating_add(
-		weight(db, 15_000_000, 3, 5).saturating_mul(n.into()),
-	)
+	weight(db, 5_000_000, 3, 2)
+		.saturating_add(weight(db, 15_000_000, 3, 5).saturating_mul(n.into()))
 }
 
 /// Weights for `pallet_ehr_consent` using the runtime's database weights.

@@ -266,8 +266,7 @@ where
 	}
 }
 
-impl<T, Inner> frame_support::traits::InitializeMembers<T::AccountId>
-	for KeepMembersAlive<T, Inner>
+impl<T, Inner> frame_support::traits::InitializeMembers<T::AccountId> for KeepMembersAlive<T, Inner>
 where
 	T: frame_system::Config,
 	Inner: frame_support::traits::InitializeMembers<T::AccountId>,

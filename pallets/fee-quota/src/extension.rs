@@ -128,9 +128,8 @@ where
 					return Err(InvalidTransaction::Custom(QUOTA_EXHAUSTED).into());
 				}
 				Ok(Pre::Free { refund: self.0.weight(call) })
-			},
-			Val::Charged(val) =>
-				Ok(Pre::Charged(self.0.prepare(val, origin, call, info, len)?)),
+			}
+			Val::Charged(val) => Ok(Pre::Charged(self.0.prepare(val, origin, call, info, len)?)),
 		}
 	}
 

@@ -34,9 +34,7 @@ use codec::{Decode, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
 /// The free transactions an account has used in one period.
-#[derive(
-	Clone, Copy, Default, Encode, Decode, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug,
-)]
+#[derive(Clone, Copy, Default, Encode, Decode, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug)]
 pub struct QuotaUsage {
 	/// The period the count belongs to (block number divided by [`Config::Period`]).
 	pub period: u32,
@@ -100,10 +98,8 @@ pub mod pallet {
 		pub(crate) fn try_consume(who: &T::AccountId) -> bool {
 			let period = Self::current_period();
 			Usage::<T>::mutate(who, |usage| {
-				let mut current = usage.filter(|u| u.period == period).unwrap_or(QuotaUsage {
-					period,
-					used: 0,
-				});
+				let mut current =
+					usage.filter(|u| u.period == period).unwrap_or(QuotaUsage { period, used: 0 });
 				if current.used >= T::FreeTransactionsPerPeriod::get() {
 					return false;
 				}

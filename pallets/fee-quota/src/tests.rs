@@ -56,10 +56,7 @@ fn a_registered_account_transacts_with_no_balance() {
 fn an_unregistered_account_without_balance_is_refused() {
 	new_test_ext().execute_with(|| {
 		assert!(!pool_accepts(STRANGER, remark()));
-		assert_eq!(
-			submit(STRANGER, remark()),
-			Err(InvalidTransaction::Payment.into()),
-		);
+		assert_eq!(submit(STRANGER, remark()), Err(InvalidTransaction::Payment.into()),);
 		assert_eq!(Usage::<Test>::get(STRANGER), None);
 	});
 }

@@ -44,11 +44,17 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 /// The doctor record stored for `T`.
-pub type DoctorOf<T> =
-	DoctorInfo<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, <T as Config>::MaxTextLength>;
+pub type DoctorOf<T> = DoctorInfo<
+	<T as frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	<T as Config>::MaxTextLength,
+>;
 /// The patient record stored for `T`.
-pub type PatientOf<T> =
-	PatientInfo<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, <T as Config>::MaxDelegates>;
+pub type PatientOf<T> = PatientInfo<
+	<T as frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	<T as Config>::MaxDelegates,
+>;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -93,8 +99,7 @@ pub mod pallet {
 
 	/// Accounts invited to register as patients, with the inviting hospital.
 	#[pallet::storage]
-	pub type Invitations<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+	pub type Invitations<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -383,13 +388,16 @@ impl<T: Config> Pallet<T> {
 			let info = info.as_mut().ok_or(Error::<T>::NotDoctor)?;
 			ensure!(&info.hospital == hospital, Error::<T>::NotDoctorsHospital);
 			match (info.status, status) {
-				(DoctorStatus::Suspended, DoctorStatus::Suspended) =>
-					Err(Error::<T>::AlreadySuspended.into()),
-				(DoctorStatus::Active, DoctorStatus::Active) => Err(Error::<T>::NotSuspended.into()),
+				(DoctorStatus::Suspended, DoctorStatus::Suspended) => {
+					Err(Error::<T>::AlreadySuspended.into())
+				}
+				(DoctorStatus::Active, DoctorStatus::Active) => {
+					Err(Error::<T>::NotSuspended.into())
+				}
 				_ => {
 					info.status = status;
 					Ok(())
-				},
+				}
 			}
 		})
 	}
@@ -442,8 +450,8 @@ impl<T: Config> Identities<T::AccountId> for Pallet<T> {
 /// hospitals and validators).
 impl<T: Config> Contains<T::AccountId> for Pallet<T> {
 	fn contains(who: &T::AccountId) -> bool {
-		Doctors::<T>::contains_key(who) ||
-			Patients::<T>::contains_key(who) ||
-			Invitations::<T>::contains_key(who)
+		Doctors::<T>::contains_key(who)
+			|| Patients::<T>::contains_key(who)
+			|| Invitations::<T>::contains_key(who)
 	}
 }

@@ -20,7 +20,10 @@ fn register_patient(who: u64) -> sp_runtime::DispatchResult {
 #[test]
 fn a_hospital_names_itself_and_others_cannot() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Identity::set_hospital_name(RuntimeOrigin::signed(HOSPITAL), b"St. Mary".to_vec()));
+		assert_ok!(Identity::set_hospital_name(
+			RuntimeOrigin::signed(HOSPITAL),
+			b"St. Mary".to_vec()
+		));
 		assert_eq!(crate::HospitalNames::<Test>::get(HOSPITAL).unwrap().to_vec(), b"St. Mary");
 		assert_noop!(
 			Identity::set_hospital_name(RuntimeOrigin::signed(STRANGER), b"Fake".to_vec()),
@@ -34,7 +37,10 @@ fn a_hospital_names_itself_and_others_cannot() {
 			Identity::set_hospital_name(RuntimeOrigin::signed(HOSPITAL), vec![]),
 			Error::<Test>::EmptyText
 		);
-		assert_noop!(Identity::set_hospital_name(RuntimeOrigin::none(), b"x".to_vec()), DispatchError::BadOrigin);
+		assert_noop!(
+			Identity::set_hospital_name(RuntimeOrigin::none(), b"x".to_vec()),
+			DispatchError::BadOrigin
+		);
 	});
 }
 
@@ -50,7 +56,9 @@ fn a_hospital_verifies_a_doctor() {
 		assert_eq!(Identity::hospital_of(&DOCTOR), Some(HOSPITAL));
 		// The doctor's account exists without a balance.
 		assert_eq!(System::sufficients(&DOCTOR), 1);
-		System::assert_last_event(Event::DoctorRegistered { doctor: DOCTOR, hospital: HOSPITAL }.into());
+		System::assert_last_event(
+			Event::DoctorRegistered { doctor: DOCTOR, hospital: HOSPITAL }.into(),
+		);
 		assert_eq!(Identity::doctor_directory(None, 10).len(), 1);
 	});
 }
@@ -68,7 +76,13 @@ fn only_a_hospital_verifies_doctors_and_only_once() {
 		assert_noop!(register_doctor(OTHER_HOSPITAL, DOCTOR), Error::<Test>::AlreadyRegistered);
 		assert_noop!(register_doctor(HOSPITAL, PATIENT), Error::<Test>::AlreadyRegistered);
 		assert_noop!(
-			Identity::register_doctor(RuntimeOrigin::signed(HOSPITAL), 11, vec![], b"s".to_vec(), b"l".to_vec()),
+			Identity::register_doctor(
+				RuntimeOrigin::signed(HOSPITAL),
+				11,
+				vec![],
+				b"s".to_vec(),
+				b"l".to_vec()
+			),
 			Error::<Test>::EmptyText
 		);
 	});

@@ -24,8 +24,8 @@ pub const LOCAL: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
 /// Externalities holding the genesis state of the runtime preset `preset` ([`DEV`], [`LOCAL`]).
 pub fn ext_from_preset(preset: &str) -> sp_io::TestExternalities {
 	// As the node does: the preset is a JSON patch over the default genesis config.
-	let patch = ehr_runtime::genesis_config_presets::get_preset(&preset.into())
-		.expect("the preset exists");
+	let patch =
+		ehr_runtime::genesis_config_presets::get_preset(&preset.into()).expect("the preset exists");
 	let mut config = serde_json::to_value(ehr_runtime::RuntimeGenesisConfig::default())
 		.expect("the default config serializes");
 	merge_patch(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
@@ -58,7 +58,7 @@ fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
 					merge_patch(target.entry(key).or_insert(Value::Null), value);
 				}
 			}
-		},
+		}
 		other => *target = other,
 	}
 }
