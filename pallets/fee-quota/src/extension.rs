@@ -81,8 +81,9 @@ where
 	}
 
 	fn weight(&self, call: &T::RuntimeCall) -> Weight {
-		// Registration check (up to two reads) and the usage read and write.
-		self.0.weight(call).saturating_add(T::DbWeight::get().reads_writes(3, 1))
+		// The registration check (the runtime's `IsRegistered` reads up to five items) and the
+		// usage read and write.
+		self.0.weight(call).saturating_add(T::DbWeight::get().reads_writes(6, 1))
 	}
 
 	fn validate(
