@@ -1,6 +1,7 @@
 //! Benchmarks for `pallet_consortium`.
 
 use super::*;
+use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
 
