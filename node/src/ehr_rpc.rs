@@ -165,11 +165,11 @@ impl<C> Ehr<C> {
 }
 
 /// Error codes of the `ehr_*` methods.
-const RUNTIME_ERROR: i32 = 9000;
+pub(crate) const RUNTIME_ERROR: i32 = 9000;
 const NOT_FINALIZED: i32 = 9001;
 const PROOF_ERROR: i32 = 9002;
 
-fn error(code: i32, message: impl ToString) -> ErrorObjectOwned {
+pub(crate) fn error(code: i32, message: impl ToString) -> ErrorObjectOwned {
 	ErrorObject::owned(code, message.to_string(), None::<()>)
 }
 
@@ -177,12 +177,17 @@ fn text(bytes: Vec<u8>) -> String {
 	String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// The block to read at: the caller's, or the latest finalized one.
+pub(crate) fn at_or_finalized<C: HeaderBackend<Block>>(client: &C, at: Option<Hash>) -> Hash {
+	at.unwrap_or_else(|| client.info().finalized_hash)
+}
+
 impl<C> Ehr<C>
 where
 	C: HeaderBackend<Block>,
 {
 	fn at_or_finalized(&self, at: Option<Hash>) -> Hash {
-		at.unwrap_or_else(|| self.client.info().finalized_hash)
+		at_or_finalized(&*self.client, at)
 	}
 }
 

@@ -33,6 +33,8 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ ehr_primitives::EhrApi<Block, AccountId, BlockNumber>
+		+ ehr_primitives::RecordsApi<Block, AccountId, BlockNumber>
+		+ ehr_primitives::AppointmentsApi<Block, AccountId>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
@@ -44,7 +46,11 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(crate::ehr_rpc::EhrApiServer::into_rpc(crate::ehr_rpc::Ehr::new(client)))?;
+	module
+		.merge(crate::ehr_rpc::EhrApiServer::into_rpc(crate::ehr_rpc::Ehr::new(client.clone())))?;
+	module.merge(crate::records_rpc::RecordsRpcServer::into_rpc(
+		crate::records_rpc::Records::new(client),
+	))?;
 
 	Ok(module)
 }

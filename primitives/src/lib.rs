@@ -229,6 +229,8 @@ pub enum AuditEvent<AccountId> {
 	RecordErased { record: RecordId },
 	/// The actor opened a record.
 	RecordAccessed { record: RecordId, category: RecordCategory },
+	/// An appointment of the patient with `doctor` changed (booked, confirmed, …).
+	Appointment { appointment: AppointmentId, doctor: AccountId, change: AppointmentChange },
 }
 
 /// Identifier of a record (assigned by the records pallet).
@@ -353,3 +355,9 @@ sp_api::decl_runtime_apis! {
 		fn emergency_accesses(patient: AccountId) -> Vec<EmergencyEntry<AccountId>>;
 	}
 }
+
+pub mod cid;
+mod records;
+pub use records::*;
+mod appointments;
+pub use appointments::*;

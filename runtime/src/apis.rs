@@ -21,14 +21,14 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use ehr_primitives::{
-	AccessLevel, ConsentProvider, DoctorEntry, EmergencyEntry, Grant, Identities, RecordCategory,
-	TrailPage,
+	AccessLevel, AppointmentEntry, ConsentProvider, DoctorEntry, EmergencyEntry, Grant, Identities,
+	Moment, RecordCategory, RecordEntry, RecordId, Slot, SlotId, TrailPage,
 };
 
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa, Identity,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	AccountId, Appointments, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa,
+	Identity, InherentDataExt, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, VERSION,
 };
 
 type Extrinsic = <Block as BlockT>::Extrinsic;
@@ -269,6 +269,55 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl ehr_primitives::RecordsApi<Block, AccountId, BlockNumber> for Runtime {
+		fn patient_records(
+			patient: AccountId,
+			category: Option<RecordCategory>,
+		) -> Vec<RecordEntry<AccountId, BlockNumber>> {
+			Records::patient_records(&patient, category)
+		}
+
+		fn reader_records(
+			reader: AccountId,
+			patient: Option<AccountId>,
+		) -> Vec<RecordEntry<AccountId, BlockNumber>> {
+			Records::reader_records(&reader, patient.as_ref())
+		}
+
+		fn record(
+			id: RecordId,
+			reader: Option<AccountId>,
+		) -> Option<RecordEntry<AccountId, BlockNumber>> {
+			Records::record(id, reader.as_ref())
+		}
+
+		fn record_versions(id: RecordId) -> Vec<RecordEntry<AccountId, BlockNumber>> {
+			Records::record_versions(id)
+		}
+	}
+
+	impl ehr_primitives::AppointmentsApi<Block, AccountId> for Runtime {
+		fn doctor_schedule(
+			doctor: AccountId,
+			from: Moment,
+			to: Moment,
+		) -> Vec<(SlotId, Slot<AccountId>)> {
+			Appointments::doctor_schedule(&doctor, from, to)
+		}
+
+		fn free_slots(doctor: AccountId, from: Moment, to: Moment) -> Vec<(SlotId, Slot<AccountId>)> {
+			Appointments::free_slots(&doctor, from, to)
+		}
+
+		fn patient_appointments(patient: AccountId) -> Vec<AppointmentEntry<AccountId>> {
+			Appointments::patient_appointments(&patient)
+		}
+
+		fn doctor_appointments(doctor: AccountId) -> Vec<AppointmentEntry<AccountId>> {
+			Appointments::doctor_appointments(&doctor)
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(
@@ -276,7 +325,7 @@ impl_runtime_apis! {
 		) -> (Vec<frame_benchmarking::BenchmarkList>, Vec<frame_support::traits::StorageInfo>) {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
-			use crate::benches::*;
+			use crate::*;
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -288,7 +337,7 @@ impl_runtime_apis! {
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
-			use crate::benches::*;
+			use crate::*;
 
 			let whitelist = crate::AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();

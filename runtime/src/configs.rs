@@ -26,10 +26,11 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consortium, Hash, HospitalCouncil,
-	Hospitals, Identity, Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, System,
-	Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES, SLOT_DURATION, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consent, Consortium, Hash,
+	HospitalCouncil, Hospitals, Identity, Nonce, OriginCaller, PalletInfo, Records, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
+	SessionKeys, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES, SLOT_DURATION,
+	VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -248,8 +249,8 @@ impl pallet_ehr_identity::Config for Runtime {
 impl pallet_ehr_consent::Config for Runtime {
 	type Identity = Identity;
 	type Clock = Timestamp;
-	// The records pallet removes wrapped keys here once it lands.
-	type OnAccessEnded = ();
+	// A reader who loses consent loses its wrapped record keys with it.
+	type OnAccessEnded = Records;
 	type MaxGrantsPerPatient = ConstU32<64>;
 	/// Break-glass access lasts one day unless the hospital closes it earlier.
 	type EmergencyAccessDuration = ConstU64<{ 24 * 60 * 60 * 1000 }>;
@@ -257,6 +258,46 @@ impl pallet_ehr_consent::Config for Runtime {
 	type WeightInfo = pallet_ehr_consent::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;
+}
+
+impl pallet_ehr_records::Config for Runtime {
+	type Identity = Identity;
+	type Consent = Consent;
+	type Clock = Timestamp;
+	/// A CIDv1 with a 64-byte digest (e.g. sha2-512, blake2b-512) and large codec codes fits.
+	type MaxCidLength = ConstU32<96>;
+	/// The client's X25519 + ChaCha20-Poly1305 stanza is 32 + 32 + 16 bytes; room to evolve.
+	type MaxWrappedKeyLength = ConstU32<128>;
+	type MaxReadersPerRecord = ConstU32<32>;
+	type MaxRecordsPerPatient = ConstU32<1024>;
+	type MaxVersions = ConstU32<16>;
+	type WeightInfo = pallet_ehr_records::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
+}
+
+impl pallet_ehr_appointments::Config for Runtime {
+	type Identity = Identity;
+	type Consent = Consent;
+	type Clock = Timestamp;
+	/// About a month of half-hour slots at 8 a day.
+	type MaxSlotsPerDoctor = ConstU32<256>;
+	type MaxOpenAppointmentsPerPatient = ConstU32<16>;
+	type MaxSlotMinutes = ConstU32<480>;
+	/// Booking, confirmation, the end, and up to six reschedules answered.
+	type MaxHistory = ConstU32<16>;
+	type MaxCidLength = ConstU32<96>;
+	type WeightInfo = pallet_ehr_appointments::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
+}
+
+/// Batches: a patient's client grants access and shares record keys in one atomic call.
+impl pallet_utility::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -293,7 +334,48 @@ mod benchmark_helpers {
 		}
 
 		fn set_time(now: u64) {
-			Timestamp::set_timestamp(now);
+			// Straight to storage: `set_timestamp` would also move Aura's slot, which must not
+			// go back within a block.
+			pallet_timestamp::Now::<Runtime>::put(now);
+		}
+	}
+
+	impl pallet_ehr_records::BenchmarkHelper<AccountId> for Helper {
+		fn register_patient(who: &AccountId) {
+			<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::register_patient(who);
+		}
+
+		fn register_doctor(who: &AccountId) {
+			<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::register_doctor(who);
+			let _ = Identity::set_encryption_key(RuntimeOrigin::signed(who.clone()), [7; 32]);
+		}
+
+		fn grant(patient: &AccountId, grantee: &AccountId) {
+			let _ = Consent::grant_access(
+				RuntimeOrigin::signed(patient.clone()),
+				patient.clone(),
+				grantee.clone(),
+				ehr_primitives::Scope::All,
+				ehr_primitives::AccessLevel::ReadWrite,
+				None,
+				ehr_primitives::Purpose::Treatment,
+			);
+		}
+	}
+
+	impl pallet_ehr_appointments::BenchmarkHelper<AccountId> for Helper {
+		fn register_patient(who: &AccountId) {
+			<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::register_patient(who);
+		}
+
+		fn register_doctor(who: &AccountId) {
+			<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::register_doctor(who);
+		}
+
+		fn set_time(now: u64) {
+			// Straight to storage: `set_timestamp` would also move Aura's slot, which must not
+			// go back within a block.
+			pallet_timestamp::Now::<Runtime>::put(now);
 		}
 	}
 }

@@ -16,16 +16,20 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
-pub mod apis;
+// Before `apis`: the macros it defines are used there.
 #[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
 mod benches {
 	// The pallets whose weights `ehr-node benchmark pallet` measures.
 	frame_benchmarking::define_benchmarks!(
 		[pallet_consortium, Consortium]
 		[pallet_ehr_identity, Identity]
 		[pallet_ehr_consent, Consent]
+		[pallet_ehr_records, Records]
+		[pallet_ehr_appointments, Appointments]
 	);
 }
+pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 
@@ -68,7 +72,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -225,6 +229,16 @@ mod runtime {
 
 	#[runtime::pallet_index(31)]
 	pub type Consent = pallet_ehr_consent;
+
+	// What the medical history points to, and the visits.
+	#[runtime::pallet_index(32)]
+	pub type Records = pallet_ehr_records;
+
+	#[runtime::pallet_index(33)]
+	pub type Appointments = pallet_ehr_appointments;
+
+	#[runtime::pallet_index(40)]
+	pub type Utility = pallet_utility;
 
 	// Only the `dev` preset sets a sudo key; elsewhere the pallet has no key and does nothing.
 	#[runtime::pallet_index(90)]

@@ -156,6 +156,13 @@ pub async fn submit_in_block(client: &WsClient, extrinsic: String) -> String {
 
 /// Reads the block's events from storage and fails on any `ExtrinsicFailed`.
 pub async fn assert_no_failed_extrinsic(client: &WsClient, block: &str) {
+	if let Some(error) = extrinsic_failures(client, block).await.first() {
+		panic!("an extrinsic failed in {block}: {error:?}");
+	}
+}
+
+/// The errors of the extrinsics that failed in `block`, from its events in storage.
+pub async fn extrinsic_failures(client: &WsClient, block: &str) -> Vec<sp_runtime::DispatchError> {
 	use codec::Decode;
 	// `System::Events` is private to frame-system; its key is the standard prefix pair.
 	let key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
@@ -166,15 +173,31 @@ pub async fn assert_no_failed_extrinsic(client: &WsClient, block: &str) {
 	let events =
 		Vec::<frame_system::EventRecord<ehr_runtime::RuntimeEvent, Hash>>::decode(&mut &bytes[..])
 			.expect("events decode with the runtime's types");
-	for record in events {
-		if let ehr_runtime::RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-			dispatch_error,
-			..
-		}) = record.event
-		{
-			panic!("an extrinsic failed in {block}: {dispatch_error:?}");
-		}
-	}
+	events
+		.into_iter()
+		.filter_map(|record| match record.event {
+			ehr_runtime::RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error,
+				..
+			}) => Some(dispatch_error),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Submit a signed extrinsic that the pool accepts but whose call fails in the block; returns
+/// the call's error.
+pub async fn submit_failing(client: &WsClient, extrinsic: String) -> sp_runtime::DispatchError {
+	let block = submit_and_watch(client, extrinsic, Until::InBlock).await;
+	extrinsic_failures(client, &block).await.pop().expect("the call fails")
+}
+
+/// Milliseconds since the Unix epoch, as the dev chain's clock reads.
+pub fn now_ms() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.expect("the clock is after 1970")
+		.as_millis() as u64
 }
 
 pub fn remark(text: &[u8]) -> RuntimeCall {

@@ -1,0 +1,148 @@
+//! Benchmarks for `pallet_ehr_appointments`: each call on its most expensive path.
+
+use super::*;
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_system::RawOrigin;
+
+/// 2026-01-01T00:00:00Z: the clock of every benchmark.
+const NOW: Moment = 1_767_225_600_000;
+const HOUR: Moment = 3_600_000;
+
+fn doctor<T: Config>() -> T::AccountId {
+	let doctor: T::AccountId = account("doctor", 0, 0);
+	T::BenchmarkHelper::set_time(NOW);
+	T::BenchmarkHelper::register_doctor(&doctor);
+	doctor
+}
+
+fn patient<T: Config>() -> T::AccountId {
+	let patient: T::AccountId = account("patient", 0, 0);
+	T::BenchmarkHelper::register_patient(&patient);
+	patient
+}
+
+/// `doctor` publishes a slot `hours` hours from now; returns its id.
+fn slot<T: Config>(doctor: &T::AccountId, hours: u64) -> SlotId {
+	let id = NextSlotId::<T>::get();
+	Pallet::<T>::publish_slot(
+		RawOrigin::Signed(doctor.clone()).into(),
+		NOW + hours * HOUR,
+		30,
+		VisitKind::Video,
+	)
+	.expect("a free future time");
+	id
+}
+
+fn reason<T: Config>() -> Vec<u8> {
+	let digest = T::MaxCidLength::get() as usize - 4;
+	let mut cid = vec![0x01, 0x55, 0x12, digest as u8];
+	cid.resize(T::MaxCidLength::get() as usize, 0xcd);
+	cid
+}
+
+/// A booked appointment on a fresh slot; returns (doctor, patient, appointment).
+fn booked<T: Config>() -> (T::AccountId, T::AccountId, AppointmentId) {
+	let doctor = doctor::<T>();
+	let patient = patient::<T>();
+	let slot = slot::<T>(&doctor, 1);
+	let id = NextAppointmentId::<T>::get();
+	Pallet::<T>::book(RawOrigin::Signed(patient.clone()).into(), slot, Some(reason::<T>()))
+		.expect("a free slot");
+	(doctor, patient, id)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// The overlap check reads every other slot of the doctor.
+	#[benchmark]
+	fn publish_slot() {
+		let doctor = doctor::<T>();
+		let existing = T::MaxSlotsPerDoctor::get() - 1;
+		for hours in 0..existing {
+			slot::<T>(&doctor, u64::from(hours) + 1);
+		}
+		let start = NOW + u64::from(existing + 1) * HOUR;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()), start, 30, VisitKind::InPerson);
+		assert_eq!(SlotCount::<T>::get(&doctor), T::MaxSlotsPerDoctor::get());
+	}
+
+	#[benchmark]
+	fn withdraw_slot() {
+		let doctor = doctor::<T>();
+		let slot = slot::<T>(&doctor, 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), slot);
+		assert!(!Slots::<T>::contains_key(slot));
+	}
+
+	#[benchmark]
+	fn book() {
+		let doctor = doctor::<T>();
+		let patient = patient::<T>();
+		let slot = slot::<T>(&doctor, 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), slot, Some(reason::<T>()));
+		assert_eq!(OpenAppointments::<T>::get(&patient), 1);
+	}
+
+	#[benchmark]
+	fn confirm() {
+		let (doctor, _, id) = booked::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), id);
+		assert_eq!(Appointments::<T>::get(id).unwrap().status, AppointmentStatus::Confirmed);
+	}
+
+	#[benchmark]
+	fn propose_reschedule() {
+		let (doctor, _, id) = booked::<T>();
+		let new_slot = slot::<T>(&doctor, 5);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), id, new_slot);
+		assert_eq!(Appointments::<T>::get(id).unwrap().proposed_slot, Some(new_slot));
+	}
+
+	/// Acceptance: the old slot is withdrawn and the appointment moves.
+	#[benchmark]
+	fn answer_reschedule() {
+		let (doctor, patient, id) = booked::<T>();
+		let new_slot = slot::<T>(&doctor, 5);
+		Pallet::<T>::propose_reschedule(RawOrigin::Signed(doctor).into(), id, new_slot)
+			.expect("a free slot of the doctor");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), id, true);
+		assert_eq!(Appointments::<T>::get(id).unwrap().slot, new_slot);
+	}
+
+	/// The doctor cancels with a reschedule pending: two slots change.
+	#[benchmark]
+	fn cancel() {
+		let (doctor, _, id) = booked::<T>();
+		let new_slot = slot::<T>(&doctor, 5);
+		Pallet::<T>::propose_reschedule(RawOrigin::Signed(doctor.clone()).into(), id, new_slot)
+			.expect("a free slot of the doctor");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), id);
+		assert_eq!(Appointments::<T>::get(id).unwrap().status, AppointmentStatus::Cancelled);
+	}
+
+	/// `complete` and `mark_no_show` share this path.
+	#[benchmark]
+	fn finish() {
+		let (doctor, _, id) = booked::<T>();
+		Pallet::<T>::confirm(RawOrigin::Signed(doctor.clone()).into(), id).expect("requested");
+		T::BenchmarkHelper::set_time(NOW + 2 * HOUR);
+		#[block]
+		{
+			Pallet::<T>::complete(RawOrigin::Signed(doctor).into(), id).expect("started");
+		}
+		assert_eq!(Appointments::<T>::get(id).unwrap().status, AppointmentStatus::Completed);
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

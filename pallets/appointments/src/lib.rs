@@ -1,0 +1,577 @@
+//! # Appointments pallet
+//!
+//! Doctors publish when they are available; patients book; both sides see every change.
+//!
+//! - A verified, active doctor publishes slots ([`Pallet::publish_slot`]: start, length, in
+//!   person or video; no overlaps) and withdraws free ones ([`Pallet::withdraw_slot`]).
+//! - A registered patient books a free future slot of an active doctor ([`Pallet::book`]), with an
+//!   optional reason: the CID of a file encrypted for the doctor, like any record. A slot holds
+//!   one appointment: no double booking.
+//! - The doctor confirms ([`Pallet::confirm`]), proposes another of its free slots
+//!   ([`Pallet::propose_reschedule`]; the patient accepts or declines with
+//!   [`Pallet::answer_reschedule`]), completes ([`Pallet::complete`]) or marks a no-show
+//!   ([`Pallet::mark_no_show`]) once the visit has started. Either side cancels
+//!   ([`Pallet::cancel`]): a patient's cancellation frees the slot for others, a doctor's
+//!   withdraws it.
+//! - Every change is an event, is kept in the appointment's history, and is written to the
+//!   patient's audit trail. Finished appointments stay readable; their slots are removed.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use alloc::vec::Vec;
+use ehr_primitives::{
+	cid, Appointment, AppointmentChange, AppointmentEntry, AppointmentId, AppointmentStatus,
+	AuditEvent, ConsentProvider, HistoryEntry, Identities, Moment, Slot, SlotId, VisitKind,
+};
+use frame_support::{pallet_prelude::*, traits::Time};
+use frame_system::pallet_prelude::*;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+/// An appointment stored for `T`.
+pub type AppointmentOf<T> = Appointment<
+	<T as frame_system::Config>::AccountId,
+	BoundedVec<u8, <T as Config>::MaxCidLength>,
+	BoundedVec<HistoryEntry<<T as frame_system::Config>::AccountId>, <T as Config>::MaxHistory>,
+>;
+/// A slot stored for `T`.
+pub type SlotOf<T> = Slot<<T as frame_system::Config>::AccountId>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Who is an active doctor and a patient.
+		type Identity: Identities<Self::AccountId>;
+
+		/// The audit trail the changes are written to.
+		type Consent: ConsentProvider<Self::AccountId>;
+
+		/// The block time (the runtime: `pallet_timestamp`).
+		type Clock: Time<Moment = Moment>;
+
+		/// Most slots (free or held) a doctor may have published at once.
+		#[pallet::constant]
+		type MaxSlotsPerDoctor: Get<u32>;
+
+		/// Most open (not finished) appointments a patient may have at once.
+		#[pallet::constant]
+		type MaxOpenAppointmentsPerPatient: Get<u32>;
+
+		/// Longest slot, in minutes.
+		#[pallet::constant]
+		type MaxSlotMinutes: Get<u32>;
+
+		/// Most changes kept in an appointment's history (bounds how often it is rescheduled).
+		#[pallet::constant]
+		type MaxHistory: Get<u32>;
+
+		/// Longest CID of a booking reason, in bytes.
+		#[pallet::constant]
+		type MaxCidLength: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// Creates identities and moves the clock for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The id the next slot gets.
+	#[pallet::storage]
+	pub type NextSlotId<T: Config> = StorageValue<_, SlotId, ValueQuery>;
+
+	/// The id the next appointment gets.
+	#[pallet::storage]
+	pub type NextAppointmentId<T: Config> = StorageValue<_, AppointmentId, ValueQuery>;
+
+	/// Published slots, free or held.
+	#[pallet::storage]
+	pub type Slots<T: Config> = StorageMap<_, Twox64Concat, SlotId, SlotOf<T>>;
+
+	/// The slots of each doctor.
+	#[pallet::storage]
+	pub type DoctorSlots<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, SlotId, ()>;
+
+	/// How many slots each doctor has in [`DoctorSlots`].
+	#[pallet::storage]
+	pub type SlotCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Every appointment, open or finished.
+	#[pallet::storage]
+	pub type Appointments<T: Config> = StorageMap<_, Twox64Concat, AppointmentId, AppointmentOf<T>>;
+
+	/// The appointments of each patient, open and finished.
+	#[pallet::storage]
+	pub type PatientAppointments<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, AppointmentId, ()>;
+
+	/// The open appointments of each doctor.
+	#[pallet::storage]
+	pub type DoctorAppointments<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, AppointmentId, ()>;
+
+	/// How many open appointments each patient has.
+	#[pallet::storage]
+	pub type OpenAppointments<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `doctor` published `slot` starting at `start`.
+		SlotPublished { slot: SlotId, doctor: T::AccountId, start: Moment },
+		/// `doctor` withdrew `slot`.
+		SlotWithdrawn { slot: SlotId, doctor: T::AccountId },
+		/// `appointment` between `doctor` and `patient` changed, by `by`.
+		AppointmentChanged {
+			appointment: AppointmentId,
+			doctor: T::AccountId,
+			patient: T::AccountId,
+			by: T::AccountId,
+			change: AppointmentChange,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Only an active verified doctor may do this.
+		NotActiveDoctor,
+		/// Only a registered patient may book.
+		NotPatient,
+		/// The time has passed.
+		InThePast,
+		/// The length is zero or longer than [`Config::MaxSlotMinutes`].
+		InvalidDuration,
+		/// The slot overlaps another slot of the doctor.
+		OverlappingSlot,
+		/// The doctor has [`Config::MaxSlotsPerDoctor`] slots already.
+		TooManySlots,
+		/// No slot has this id.
+		UnknownSlot,
+		/// The slot belongs to another doctor.
+		NotYourSlot,
+		/// The slot is booked or proposed already.
+		SlotTaken,
+		/// The doctor is suspended or left with its hospital.
+		DoctorUnavailable,
+		/// The reason is not a binary CIDv1 of at most [`Config::MaxCidLength`] bytes.
+		InvalidCid,
+		/// The patient has [`Config::MaxOpenAppointmentsPerPatient`] open appointments already.
+		TooManyAppointments,
+		/// No appointment has this id.
+		UnknownAppointment,
+		/// The appointment is someone else's.
+		NotYourAppointment,
+		/// The appointment is not in a state that allows this.
+		InvalidStatus,
+		/// A reschedule proposal is waiting for the patient's answer.
+		ProposalPending,
+		/// There is no reschedule proposal to answer.
+		NoProposal,
+		/// The visit has not started yet.
+		TooEarly,
+		/// The history is full: no more reschedules.
+		HistoryFull,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Publish a slot of the calling doctor: `start` (milliseconds since the Unix epoch, in
+		/// the future), `duration_minutes`, in person or video.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::publish_slot())]
+		pub fn publish_slot(
+			origin: OriginFor<T>,
+			start: Moment,
+			duration_minutes: u32,
+			kind: VisitKind,
+		) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
+			ensure!(start > T::Clock::now(), Error::<T>::InThePast);
+			ensure!(
+				duration_minutes > 0 && duration_minutes <= T::MaxSlotMinutes::get(),
+				Error::<T>::InvalidDuration
+			);
+			let slot =
+				Slot { doctor: doctor.clone(), start, duration_minutes, kind, held_by: None };
+			let overlaps = DoctorSlots::<T>::iter_key_prefix(&doctor)
+				.filter_map(Slots::<T>::get)
+				.any(|other| other.start < slot.end() && slot.start < other.end());
+			ensure!(!overlaps, Error::<T>::OverlappingSlot);
+			SlotCount::<T>::try_mutate(&doctor, |count| -> DispatchResult {
+				ensure!(*count < T::MaxSlotsPerDoctor::get(), Error::<T>::TooManySlots);
+				*count += 1;
+				Ok(())
+			})?;
+			let id = NextSlotId::<T>::mutate(|next| {
+				let id = *next;
+				*next = next.saturating_add(1);
+				id
+			});
+			Slots::<T>::insert(id, slot);
+			DoctorSlots::<T>::insert(&doctor, id, ());
+			Self::deposit_event(Event::SlotPublished { slot: id, doctor, start });
+			Ok(())
+		}
+
+		/// Withdraw a free slot of the calling doctor (also one that has passed).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::withdraw_slot())]
+		pub fn withdraw_slot(origin: OriginFor<T>, slot: SlotId) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			let stored = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;
+			ensure!(stored.doctor == doctor, Error::<T>::NotYourSlot);
+			ensure!(stored.held_by.is_none(), Error::<T>::SlotTaken);
+			Self::remove_slot(slot, &doctor);
+			Self::deposit_event(Event::SlotWithdrawn { slot, doctor });
+			Ok(())
+		}
+
+		/// Book a free future `slot` of an active doctor. `reason` is the CID of a file
+		/// encrypted for the doctor.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::book())]
+		pub fn book(origin: OriginFor<T>, slot: SlotId, reason: Option<Vec<u8>>) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(T::Identity::is_patient(&patient), Error::<T>::NotPatient);
+			let mut stored = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;
+			ensure!(stored.held_by.is_none(), Error::<T>::SlotTaken);
+			let now = T::Clock::now();
+			ensure!(stored.start > now, Error::<T>::InThePast);
+			ensure!(T::Identity::is_active_doctor(&stored.doctor), Error::<T>::DoctorUnavailable);
+			let reason = reason.map(Self::checked_cid).transpose()?;
+			OpenAppointments::<T>::try_mutate(&patient, |count| -> DispatchResult {
+				ensure!(
+					*count < T::MaxOpenAppointmentsPerPatient::get(),
+					Error::<T>::TooManyAppointments
+				);
+				*count += 1;
+				Ok(())
+			})?;
+			let id = NextAppointmentId::<T>::mutate(|next| {
+				let id = *next;
+				*next = next.saturating_add(1);
+				id
+			});
+			stored.held_by = Some(id);
+			let mut appointment = Appointment {
+				doctor: stored.doctor.clone(),
+				patient: patient.clone(),
+				slot,
+				start: stored.start,
+				duration_minutes: stored.duration_minutes,
+				kind: stored.kind,
+				reason,
+				status: AppointmentStatus::Requested,
+				proposed_slot: None,
+				history: BoundedVec::new(),
+			};
+			PatientAppointments::<T>::insert(&patient, id, ());
+			DoctorAppointments::<T>::insert(&stored.doctor, id, ());
+			Slots::<T>::insert(slot, stored);
+			let change = AppointmentChange::Booked { start: appointment.start };
+			Self::change(id, &mut appointment, &patient, change)?;
+			Appointments::<T>::insert(id, appointment);
+			Ok(())
+		}
+
+		/// Confirm a requested appointment (its doctor).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::confirm())]
+		pub fn confirm(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
+			let (doctor, mut stored) = Self::as_doctor(origin, appointment)?;
+			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
+			ensure!(stored.status == AppointmentStatus::Requested, Error::<T>::InvalidStatus);
+			stored.status = AppointmentStatus::Confirmed;
+			Self::change(appointment, &mut stored, &doctor, AppointmentChange::Confirmed)?;
+			Appointments::<T>::insert(appointment, stored);
+			Ok(())
+		}
+
+		/// Propose to move an open appointment to another free future slot of the doctor (its
+		/// doctor). The slot is held until the patient answers.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::propose_reschedule())]
+		pub fn propose_reschedule(
+			origin: OriginFor<T>,
+			appointment: AppointmentId,
+			new_slot: SlotId,
+		) -> DispatchResult {
+			let (doctor, mut stored) = Self::as_doctor(origin, appointment)?;
+			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
+			ensure!(!stored.status.is_final(), Error::<T>::InvalidStatus);
+			ensure!(stored.proposed_slot.is_none(), Error::<T>::ProposalPending);
+			let mut slot = Slots::<T>::get(new_slot).ok_or(Error::<T>::UnknownSlot)?;
+			ensure!(slot.doctor == doctor, Error::<T>::NotYourSlot);
+			ensure!(slot.held_by.is_none(), Error::<T>::SlotTaken);
+			ensure!(slot.start > T::Clock::now(), Error::<T>::InThePast);
+			let change = AppointmentChange::RescheduleProposed { start: slot.start };
+			Self::change(appointment, &mut stored, &doctor, change)?;
+			slot.held_by = Some(appointment);
+			Slots::<T>::insert(new_slot, slot);
+			stored.proposed_slot = Some(new_slot);
+			Appointments::<T>::insert(appointment, stored);
+			Ok(())
+		}
+
+		/// Accept or decline the doctor's proposed new time (the patient). On acceptance the
+		/// appointment moves and is confirmed, and the old slot is withdrawn; on refusal the
+		/// proposed slot is free again.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::answer_reschedule())]
+		pub fn answer_reschedule(
+			origin: OriginFor<T>,
+			appointment: AppointmentId,
+			accept: bool,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			let mut stored =
+				Appointments::<T>::get(appointment).ok_or(Error::<T>::UnknownAppointment)?;
+			ensure!(stored.patient == patient, Error::<T>::NotYourAppointment);
+			let proposed = stored.proposed_slot.take().ok_or(Error::<T>::NoProposal)?;
+			let change = if accept {
+				let slot = Slots::<T>::get(proposed).ok_or(Error::<T>::UnknownSlot)?;
+				Self::remove_slot(stored.slot, &stored.doctor);
+				stored.slot = proposed;
+				stored.start = slot.start;
+				stored.duration_minutes = slot.duration_minutes;
+				stored.kind = slot.kind;
+				stored.status = AppointmentStatus::Confirmed;
+				AppointmentChange::RescheduleAccepted { start: slot.start }
+			} else {
+				Self::release_slot(proposed);
+				AppointmentChange::RescheduleDeclined
+			};
+			Self::change(appointment, &mut stored, &patient, change)?;
+			Appointments::<T>::insert(appointment, stored);
+			Ok(())
+		}
+
+		/// Cancel an open appointment (its patient or its doctor). A patient's cancellation frees
+		/// the slot; a doctor's withdraws it.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::cancel())]
+		pub fn cancel(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
+			let actor = ensure_signed(origin)?;
+			let mut stored =
+				Appointments::<T>::get(appointment).ok_or(Error::<T>::UnknownAppointment)?;
+			ensure!(
+				actor == stored.patient || actor == stored.doctor,
+				Error::<T>::NotYourAppointment
+			);
+			ensure!(!stored.status.is_final(), Error::<T>::InvalidStatus);
+			Self::change(appointment, &mut stored, &actor, AppointmentChange::Cancelled)?;
+			if let Some(proposed) = stored.proposed_slot.take() {
+				Self::release_slot(proposed);
+			}
+			if actor == stored.doctor {
+				Self::remove_slot(stored.slot, &stored.doctor);
+			} else {
+				Self::release_slot(stored.slot);
+			}
+			Self::close(appointment, stored, AppointmentStatus::Cancelled);
+			Ok(())
+		}
+
+		/// Mark a confirmed appointment that has started as done (its doctor).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::finish())]
+		pub fn complete(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
+			Self::finish(origin, appointment, AppointmentStatus::Completed)
+		}
+
+		/// Mark that the patient did not come to a confirmed appointment that has started (its
+		/// doctor).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::finish())]
+		pub fn mark_no_show(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
+			Self::finish(origin, appointment, AppointmentStatus::NoShow)
+		}
+	}
+}
+
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Register `who` as a patient.
+	fn register_patient(who: &AccountId);
+	/// Register `who` as an active doctor.
+	fn register_doctor(who: &AccountId);
+	/// Set the block time.
+	fn set_time(now: Moment);
+}
+
+impl<T: Config> Pallet<T> {
+	fn checked_cid(bytes: Vec<u8>) -> Result<BoundedVec<u8, T::MaxCidLength>, DispatchError> {
+		let bounded = BoundedVec::try_from(bytes).map_err(|_| Error::<T>::InvalidCid)?;
+		cid::validate_v1(&bounded).map_err(|_| Error::<T>::InvalidCid)?;
+		Ok(bounded)
+	}
+
+	/// The appointment, if the caller is its doctor.
+	fn as_doctor(
+		origin: OriginFor<T>,
+		appointment: AppointmentId,
+	) -> Result<(T::AccountId, AppointmentOf<T>), DispatchError> {
+		let doctor = ensure_signed(origin)?;
+		let stored = Appointments::<T>::get(appointment).ok_or(Error::<T>::UnknownAppointment)?;
+		ensure!(stored.doctor == doctor, Error::<T>::NotYourAppointment);
+		Ok((doctor, stored))
+	}
+
+	fn finish(
+		origin: OriginFor<T>,
+		appointment: AppointmentId,
+		status: AppointmentStatus,
+	) -> DispatchResult {
+		let (doctor, mut stored) = Self::as_doctor(origin, appointment)?;
+		ensure!(stored.status == AppointmentStatus::Confirmed, Error::<T>::InvalidStatus);
+		ensure!(T::Clock::now() >= stored.start, Error::<T>::TooEarly);
+		let change = match status {
+			AppointmentStatus::NoShow => AppointmentChange::NoShow,
+			_ => AppointmentChange::Completed,
+		};
+		Self::change(appointment, &mut stored, &doctor, change)?;
+		if let Some(proposed) = stored.proposed_slot.take() {
+			Self::release_slot(proposed);
+		}
+		Self::remove_slot(stored.slot, &stored.doctor);
+		Self::close(appointment, stored, status);
+		Ok(())
+	}
+
+	/// Records a change: history, event and the patient's audit trail.
+	fn change(
+		id: AppointmentId,
+		appointment: &mut AppointmentOf<T>,
+		by: &T::AccountId,
+		change: AppointmentChange,
+	) -> DispatchResult {
+		appointment
+			.history
+			.try_push(HistoryEntry { at: T::Clock::now(), by: by.clone(), change })
+			.map_err(|_| Error::<T>::HistoryFull)?;
+		T::Consent::record(
+			&appointment.patient,
+			by,
+			AuditEvent::Appointment { appointment: id, doctor: appointment.doctor.clone(), change },
+		);
+		Self::deposit_event(Event::AppointmentChanged {
+			appointment: id,
+			doctor: appointment.doctor.clone(),
+			patient: appointment.patient.clone(),
+			by: by.clone(),
+			change,
+		});
+		Ok(())
+	}
+
+	/// Stores a finished appointment and drops it from the open indices.
+	fn close(id: AppointmentId, mut appointment: AppointmentOf<T>, status: AppointmentStatus) {
+		appointment.status = status;
+		DoctorAppointments::<T>::remove(&appointment.doctor, id);
+		OpenAppointments::<T>::mutate(&appointment.patient, |count| {
+			*count = count.saturating_sub(1)
+		});
+		Appointments::<T>::insert(id, appointment);
+	}
+
+	fn release_slot(slot: SlotId) {
+		Slots::<T>::mutate(slot, |slot| {
+			if let Some(slot) = slot {
+				slot.held_by = None;
+			}
+		});
+	}
+
+	fn remove_slot(slot: SlotId, doctor: &T::AccountId) {
+		if Slots::<T>::take(slot).is_some() {
+			DoctorSlots::<T>::remove(doctor, slot);
+			SlotCount::<T>::mutate(doctor, |count| *count = count.saturating_sub(1));
+		}
+	}
+
+	fn slots_between(
+		doctor: &T::AccountId,
+		from: Moment,
+		to: Moment,
+		free_only: bool,
+	) -> Vec<(SlotId, SlotOf<T>)> {
+		let mut slots: Vec<(SlotId, SlotOf<T>)> = DoctorSlots::<T>::iter_key_prefix(doctor)
+			.filter_map(|id| Slots::<T>::get(id).map(|slot| (id, slot)))
+			.filter(|(_, slot)| from <= slot.start && slot.start < to)
+			.filter(|(_, slot)| !free_only || slot.held_by.is_none())
+			.collect();
+		slots.sort_by_key(|(id, slot)| (slot.start, *id));
+		slots
+	}
+
+	/// The slots of `doctor` that start in `from..to`, by start time.
+	pub fn doctor_schedule(
+		doctor: &T::AccountId,
+		from: Moment,
+		to: Moment,
+	) -> Vec<(SlotId, SlotOf<T>)> {
+		Self::slots_between(doctor, from, to, false)
+	}
+
+	/// The free slots of `doctor` that start in `from..to`, by start time.
+	pub fn free_slots(doctor: &T::AccountId, from: Moment, to: Moment) -> Vec<(SlotId, SlotOf<T>)> {
+		Self::slots_between(doctor, from, to, true)
+	}
+
+	fn entry(id: AppointmentId) -> Option<AppointmentEntry<T::AccountId>> {
+		let stored = Appointments::<T>::get(id)?;
+		Some((
+			id,
+			Appointment {
+				doctor: stored.doctor,
+				patient: stored.patient,
+				slot: stored.slot,
+				start: stored.start,
+				duration_minutes: stored.duration_minutes,
+				kind: stored.kind,
+				reason: stored.reason.map(BoundedVec::into_inner),
+				status: stored.status,
+				proposed_slot: stored.proposed_slot,
+				history: stored.history.into_inner(),
+			},
+		))
+	}
+
+	/// The appointments of `patient`, newest first.
+	pub fn patient_appointments(patient: &T::AccountId) -> Vec<AppointmentEntry<T::AccountId>> {
+		let mut ids: Vec<AppointmentId> =
+			PatientAppointments::<T>::iter_key_prefix(patient).collect();
+		ids.sort_unstable_by(|a, b| b.cmp(a));
+		ids.into_iter().filter_map(Self::entry).collect()
+	}
+
+	/// The open appointments of `doctor`, by start time.
+	pub fn doctor_appointments(doctor: &T::AccountId) -> Vec<AppointmentEntry<T::AccountId>> {
+		let mut entries: Vec<_> =
+			DoctorAppointments::<T>::iter_key_prefix(doctor).filter_map(Self::entry).collect();
+		entries.sort_by_key(|(id, appointment)| (appointment.start, *id));
+		entries
+	}
+}

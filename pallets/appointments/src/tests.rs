@@ -1,0 +1,401 @@
+use crate::{
+	mock::*, Appointments as AppointmentStore, DoctorAppointments, DoctorSlots, Error, Event,
+	OpenAppointments, SlotCount, Slots,
+};
+use ehr_primitives::{
+	AppointmentChange::{self, *},
+	AppointmentStatus, AuditEvent, VisitKind,
+};
+use frame_support::{assert_noop, assert_ok};
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn status(appointment: u64) -> AppointmentStatus {
+	AppointmentStore::<Test>::get(appointment).unwrap().status
+}
+
+fn history(appointment: u64) -> Vec<(u64, AppointmentChange)> {
+	AppointmentStore::<Test>::get(appointment)
+		.unwrap()
+		.history
+		.into_iter()
+		.map(|entry| (entry.by, entry.change))
+		.collect()
+}
+
+#[test]
+fn a_doctor_publishes_and_withdraws_slots() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Appointments::publish_slot(signed(DOCTOR), START + HOUR, 30, VisitKind::Video));
+		let slot = Slots::<Test>::get(0).unwrap();
+		assert_eq!((slot.doctor, slot.start, slot.duration_minutes), (DOCTOR, START + HOUR, 30));
+		assert_eq!((slot.kind, slot.held_by), (VisitKind::Video, None));
+		assert_eq!(SlotCount::<Test>::get(DOCTOR), 1);
+		System::assert_last_event(
+			Event::SlotPublished { slot: 0, doctor: DOCTOR, start: START + HOUR }.into(),
+		);
+		assert_noop!(Appointments::withdraw_slot(signed(COLLEAGUE), 0), Error::<Test>::NotYourSlot);
+		assert_ok!(Appointments::withdraw_slot(signed(DOCTOR), 0));
+		assert!(Slots::<Test>::get(0).is_none());
+		assert!(!DoctorSlots::<Test>::contains_key(DOCTOR, 0));
+		assert_eq!(SlotCount::<Test>::get(DOCTOR), 0);
+		assert_noop!(Appointments::withdraw_slot(signed(DOCTOR), 0), Error::<Test>::UnknownSlot);
+	});
+}
+
+#[test]
+fn slots_are_checked() {
+	new_test_ext().execute_with(|| {
+		let publish = |who: u64, start: u64, minutes: u32| {
+			Appointments::publish_slot(signed(who), start, minutes, VisitKind::InPerson)
+		};
+		for who in [PATIENT, UNVERIFIED, HOSPITAL] {
+			assert_noop!(publish(who, START + HOUR, 30), Error::<Test>::NotActiveDoctor);
+		}
+		assert_noop!(publish(DOCTOR, START, 30), Error::<Test>::InThePast);
+		assert_noop!(publish(DOCTOR, START + HOUR, 0), Error::<Test>::InvalidDuration);
+		assert_noop!(publish(DOCTOR, START + HOUR, 241), Error::<Test>::InvalidDuration);
+		assert_ok!(publish(DOCTOR, START + HOUR, 60));
+		// Overlaps at either end are refused; touching is fine.
+		assert_noop!(
+			publish(DOCTOR, START + HOUR + 59 * MINUTE, 30),
+			Error::<Test>::OverlappingSlot
+		);
+		assert_noop!(
+			publish(DOCTOR, START + HOUR - 10 * MINUTE, 11),
+			Error::<Test>::OverlappingSlot
+		);
+		assert_ok!(publish(DOCTOR, START + 2 * HOUR, 30));
+		assert_ok!(publish(DOCTOR, START + HOUR - 10 * MINUTE, 10));
+		// Another doctor's slots do not overlap this one's.
+		assert_ok!(publish(COLLEAGUE, START + HOUR, 60));
+		assert_ok!(publish(DOCTOR, START + 3 * HOUR, 30));
+		assert_noop!(publish(DOCTOR, START + 4 * HOUR, 30), Error::<Test>::TooManySlots);
+		assert_ok!(Identity::suspend_doctor(signed(HOSPITAL), COLLEAGUE));
+		assert_noop!(publish(COLLEAGUE, START + 5 * HOUR, 30), Error::<Test>::NotActiveDoctor);
+	});
+}
+
+#[test]
+fn a_patient_books_a_free_slot_and_the_doctor_confirms_and_completes() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 2);
+		assert_ok!(Appointments::book(signed(PATIENT), slot, Some(cid(3))));
+		let appointment = AppointmentStore::<Test>::get(0).unwrap();
+		assert_eq!(
+			(appointment.doctor, appointment.patient, appointment.slot),
+			(DOCTOR, PATIENT, slot)
+		);
+		assert_eq!(appointment.reason.unwrap().to_vec(), cid(3));
+		assert_eq!(appointment.status, AppointmentStatus::Requested);
+		assert_eq!(Slots::<Test>::get(slot).unwrap().held_by, Some(0));
+		assert_eq!(OpenAppointments::<Test>::get(PATIENT), 1);
+		assert_ok!(Appointments::confirm(signed(DOCTOR), 0));
+		assert_noop!(Appointments::confirm(signed(DOCTOR), 0), Error::<Test>::InvalidStatus);
+		assert_noop!(Appointments::complete(signed(DOCTOR), 0), Error::<Test>::TooEarly);
+		set_time(START + 2 * HOUR + 5 * MINUTE);
+		assert_ok!(Appointments::complete(signed(DOCTOR), 0));
+		assert_eq!(status(0), AppointmentStatus::Completed);
+		assert_eq!(
+			history(0),
+			vec![
+				(PATIENT, Booked { start: START + 2 * HOUR }),
+				(DOCTOR, Confirmed),
+				(DOCTOR, Completed)
+			]
+		);
+		// Finished: the slot is gone, the appointment and its history stay.
+		assert!(Slots::<Test>::get(slot).is_none());
+		assert!(!DoctorAppointments::<Test>::contains_key(DOCTOR, 0));
+		assert_eq!(OpenAppointments::<Test>::get(PATIENT), 0);
+		assert_eq!(Appointments::patient_appointments(&PATIENT).len(), 1);
+		System::assert_last_event(
+			Event::AppointmentChanged {
+				appointment: 0,
+				doctor: DOCTOR,
+				patient: PATIENT,
+				by: DOCTOR,
+				change: Completed,
+			}
+			.into(),
+		);
+		// Every change is in the patient's audit trail.
+		let trail: Vec<AuditEvent<u64>> =
+			Consent::trail(&PATIENT, 0, 100).into_iter().map(|(_, entry)| entry.event).collect();
+		assert_eq!(
+			trail,
+			[Booked { start: START + 2 * HOUR }, Confirmed, Completed]
+				.map(|change| AuditEvent::Appointment { appointment: 0, doctor: DOCTOR, change })
+		);
+	});
+}
+
+#[test]
+fn no_double_booking_and_no_booking_in_the_past() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		book(PATIENT, slot);
+		assert_noop!(
+			Appointments::book(signed(OTHER_PATIENT), slot, None),
+			Error::<Test>::SlotTaken
+		);
+		assert_noop!(Appointments::book(signed(PATIENT), slot, None), Error::<Test>::SlotTaken);
+		let later = publish(DOCTOR, 3);
+		set_time(START + 4 * HOUR);
+		assert_noop!(
+			Appointments::book(signed(OTHER_PATIENT), later, None),
+			Error::<Test>::InThePast
+		);
+		assert_noop!(
+			Appointments::book(signed(OTHER_PATIENT), 99, None),
+			Error::<Test>::UnknownSlot
+		);
+	});
+}
+
+#[test]
+fn bookings_are_refused_to_non_patients_for_suspended_doctors_and_with_bad_reasons() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		for who in [UNVERIFIED, DOCTOR, HOSPITAL] {
+			assert_noop!(Appointments::book(signed(who), slot, None), Error::<Test>::NotPatient);
+		}
+		let mut cid_v0 = cid(1);
+		cid_v0.drain(..2);
+		assert_noop!(
+			Appointments::book(signed(PATIENT), slot, Some(cid_v0)),
+			Error::<Test>::InvalidCid
+		);
+		assert_noop!(
+			Appointments::book(signed(PATIENT), slot, Some(vec![1; 65])),
+			Error::<Test>::InvalidCid
+		);
+		assert_ok!(Identity::suspend_doctor(signed(HOSPITAL), DOCTOR));
+		assert_noop!(
+			Appointments::book(signed(PATIENT), slot, None),
+			Error::<Test>::DoctorUnavailable
+		);
+	});
+}
+
+#[test]
+fn a_patient_has_a_bounded_number_of_open_appointments() {
+	new_test_ext().execute_with(|| {
+		let slots = [publish(DOCTOR, 1), publish(DOCTOR, 2), publish(DOCTOR, 3)];
+		book(PATIENT, slots[0]);
+		book(PATIENT, slots[1]);
+		assert_noop!(
+			Appointments::book(signed(PATIENT), slots[2], None),
+			Error::<Test>::TooManyAppointments
+		);
+		assert_ok!(Appointments::cancel(signed(PATIENT), 0));
+		assert_ok!(Appointments::book(signed(PATIENT), slots[2], None));
+	});
+}
+
+#[test]
+fn nobody_acts_on_someone_elses_appointment() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let other = publish(DOCTOR, 2);
+		book(PATIENT, slot);
+		for attacker in [OTHER_DOCTOR, COLLEAGUE, PATIENT, HOSPITAL] {
+			assert_noop!(
+				Appointments::confirm(signed(attacker), 0),
+				Error::<Test>::NotYourAppointment
+			);
+			assert_noop!(
+				Appointments::propose_reschedule(signed(attacker), 0, other),
+				Error::<Test>::NotYourAppointment
+			);
+			assert_noop!(
+				Appointments::complete(signed(attacker), 0),
+				Error::<Test>::NotYourAppointment
+			);
+			assert_noop!(
+				Appointments::mark_no_show(signed(attacker), 0),
+				Error::<Test>::NotYourAppointment
+			);
+		}
+		for attacker in [OTHER_PATIENT, GUARDIAN, COLLEAGUE, HOSPITAL] {
+			assert_noop!(
+				Appointments::cancel(signed(attacker), 0),
+				Error::<Test>::NotYourAppointment
+			);
+		}
+		for attacker in [OTHER_PATIENT, DOCTOR] {
+			assert_noop!(
+				Appointments::answer_reschedule(signed(attacker), 0, true),
+				Error::<Test>::NotYourAppointment
+			);
+		}
+		// A doctor cannot offer another doctor's slot, nor withdraw a booked one.
+		let colleague_slot = publish(COLLEAGUE, 5);
+		assert_noop!(
+			Appointments::propose_reschedule(signed(DOCTOR), 0, colleague_slot),
+			Error::<Test>::NotYourSlot
+		);
+		assert_noop!(Appointments::withdraw_slot(signed(DOCTOR), slot), Error::<Test>::SlotTaken);
+		assert_noop!(Appointments::confirm(signed(DOCTOR), 7), Error::<Test>::UnknownAppointment);
+	});
+}
+
+#[test]
+fn a_suspended_doctor_cannot_confirm_or_reschedule() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let other = publish(DOCTOR, 2);
+		book(PATIENT, slot);
+		assert_ok!(Identity::suspend_doctor(signed(HOSPITAL), DOCTOR));
+		assert_noop!(Appointments::confirm(signed(DOCTOR), 0), Error::<Test>::NotActiveDoctor);
+		assert_noop!(
+			Appointments::propose_reschedule(signed(DOCTOR), 0, other),
+			Error::<Test>::NotActiveDoctor
+		);
+		// The patient can still cancel.
+		assert_ok!(Appointments::cancel(signed(PATIENT), 0));
+	});
+}
+
+#[test]
+fn an_accepted_reschedule_moves_the_visit_and_withdraws_the_old_slot() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let new_slot = publish(DOCTOR, 5);
+		book(PATIENT, slot);
+		assert_noop!(
+			Appointments::answer_reschedule(signed(PATIENT), 0, true),
+			Error::<Test>::NoProposal
+		);
+		assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot));
+		// The proposed slot is held: nobody else books it meanwhile.
+		assert_noop!(
+			Appointments::book(signed(OTHER_PATIENT), new_slot, None),
+			Error::<Test>::SlotTaken
+		);
+		let third = publish(DOCTOR, 7);
+		assert_noop!(
+			Appointments::propose_reschedule(signed(DOCTOR), 0, third),
+			Error::<Test>::ProposalPending
+		);
+		assert_ok!(Appointments::answer_reschedule(signed(PATIENT), 0, true));
+		let appointment = AppointmentStore::<Test>::get(0).unwrap();
+		assert_eq!((appointment.slot, appointment.start), (new_slot, START + 5 * HOUR));
+		assert_eq!(
+			(appointment.status, appointment.proposed_slot),
+			(AppointmentStatus::Confirmed, None)
+		);
+		assert!(Slots::<Test>::get(slot).is_none());
+		assert_eq!(Slots::<Test>::get(new_slot).unwrap().held_by, Some(0));
+		assert_eq!(
+			history(0)[1..],
+			[
+				(DOCTOR, RescheduleProposed { start: START + 5 * HOUR }),
+				(PATIENT, RescheduleAccepted { start: START + 5 * HOUR })
+			]
+		);
+	});
+}
+
+#[test]
+fn a_declined_reschedule_keeps_the_visit_and_frees_the_proposed_slot() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let new_slot = publish(DOCTOR, 5);
+		book(PATIENT, slot);
+		assert_ok!(Appointments::confirm(signed(DOCTOR), 0));
+		assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot));
+		assert_ok!(Appointments::answer_reschedule(signed(PATIENT), 0, false));
+		let appointment = AppointmentStore::<Test>::get(0).unwrap();
+		assert_eq!((appointment.slot, appointment.status), (slot, AppointmentStatus::Confirmed));
+		assert_eq!(Slots::<Test>::get(new_slot).unwrap().held_by, None);
+		assert_eq!(history(0).last(), Some(&(PATIENT, RescheduleDeclined)));
+	});
+}
+
+#[test]
+fn endless_rescheduling_is_bounded_by_the_history() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let new_slot = publish(DOCTOR, 5);
+		book(PATIENT, slot);
+		for _ in 0..2 {
+			assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot));
+			assert_ok!(Appointments::answer_reschedule(signed(PATIENT), 0, false));
+		}
+		assert_noop!(
+			Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot),
+			Error::<Test>::HistoryFull
+		);
+	});
+}
+
+#[test]
+fn a_patients_cancellation_frees_the_slot_and_a_doctors_withdraws_it() {
+	new_test_ext().execute_with(|| {
+		let first = publish(DOCTOR, 1);
+		let second = publish(DOCTOR, 2);
+		let proposed = publish(DOCTOR, 3);
+		book(PATIENT, first);
+		book(PATIENT, second);
+		assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), 1, proposed));
+		assert_ok!(Appointments::cancel(signed(PATIENT), 0));
+		assert_eq!(status(0), AppointmentStatus::Cancelled);
+		assert_eq!(Slots::<Test>::get(first).unwrap().held_by, None);
+		book(OTHER_PATIENT, first);
+		assert_ok!(Appointments::cancel(signed(DOCTOR), 1));
+		assert!(Slots::<Test>::get(second).is_none());
+		// The pending proposal's slot is free again.
+		assert_eq!(Slots::<Test>::get(proposed).unwrap().held_by, None);
+		assert_eq!(history(1).last(), Some(&(DOCTOR, Cancelled)));
+		assert_noop!(Appointments::cancel(signed(PATIENT), 1), Error::<Test>::InvalidStatus);
+		assert_eq!(OpenAppointments::<Test>::get(PATIENT), 0);
+	});
+}
+
+#[test]
+fn a_no_show_needs_a_confirmed_visit_that_has_started() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		book(PATIENT, slot);
+		set_time(START + 2 * HOUR);
+		assert_noop!(Appointments::mark_no_show(signed(DOCTOR), 0), Error::<Test>::InvalidStatus);
+		assert_ok!(Appointments::confirm(signed(DOCTOR), 0));
+		assert_ok!(Appointments::mark_no_show(signed(DOCTOR), 0));
+		assert_eq!(status(0), AppointmentStatus::NoShow);
+		assert_noop!(Appointments::complete(signed(DOCTOR), 0), Error::<Test>::InvalidStatus);
+	});
+}
+
+#[test]
+fn queries_list_schedules_free_slots_and_appointments() {
+	new_test_ext().execute_with(|| {
+		let late = publish(DOCTOR, 8);
+		let early = publish(DOCTOR, 2);
+		let middle = publish(DOCTOR, 4);
+		publish(COLLEAGUE, 4);
+		book(PATIENT, middle);
+		book(PATIENT, early);
+		let ids = |slots: Vec<(u64, ehr_primitives::Slot<u64>)>| {
+			slots.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+		};
+		assert_eq!(
+			ids(Appointments::doctor_schedule(&DOCTOR, START, START + 24 * HOUR)),
+			vec![early, middle, late]
+		);
+		assert_eq!(
+			ids(Appointments::doctor_schedule(&DOCTOR, START + 3 * HOUR, START + 8 * HOUR)),
+			vec![middle]
+		);
+		assert_eq!(ids(Appointments::free_slots(&DOCTOR, START, START + 24 * HOUR)), vec![late]);
+		let mine: Vec<u64> =
+			Appointments::patient_appointments(&PATIENT).into_iter().map(|(id, _)| id).collect();
+		assert_eq!(mine, vec![1, 0]);
+		let doctors: Vec<u64> =
+			Appointments::doctor_appointments(&DOCTOR).into_iter().map(|(id, _)| id).collect();
+		assert_eq!(doctors, vec![1, 0]);
+		assert!(Appointments::patient_appointments(&OTHER_PATIENT).is_empty());
+	});
+}

@@ -1,0 +1,630 @@
+//! # Records pallet
+//!
+//! The chain holds no medical content. A record is an encrypted file on IPFS; this pallet keeps
+//! what points to it and who may open it:
+//!
+//! - [`Pallet::add_record`]: the patient, or a doctor with write consent for the category (a
+//!   prescription, a lab report), adds a record: its binary CIDv1, the SHA-256 of the plaintext,
+//!   its category, size and author, and the record's content key wrapped (X25519) for each reader.
+//!   The patient's own wrapped key is required, so that every record stays readable by its owner.
+//! - [`Pallet::amend_record`]: a new version supersedes the latest one; older versions stay
+//!   readable with their keys.
+//! - [`Pallet::share_keys`]: anyone who can open a record (the patient, or a reader holding a key)
+//!   wraps its key for a reader the patient has consented to. The patient's client sends it in
+//!   one `utility.batch_all` with the grant, so consent and keys arrive together.
+//! - Revocation and expiry: the consent pallet calls [`OnAccessEnded`] and the reader's keys to
+//!   that patient's records are deleted. Keys are only ever wrapped for accounts that hold a
+//!   grant covering the record's category at that moment, so records added after a revocation
+//!   are never wrapped for the revoked reader.
+//! - [`Pallet::remove_key`]: the patient takes one reader's key off one record.
+//! - [`Pallet::erase_record`]: the right to erasure. Every version's keys are deleted and its CID
+//!   forgotten; a tombstone with the content hash stays for the trail, and a [`Event::RecordErased`]
+//!   per version tells pinning services to unpin.
+//!
+//! Every addition, amendment, key share, key removal and erasure is written to the patient's audit
+//! trail through [`ConsentProvider`].
+//!
+//! Wrapped keys go only to readers with an encryption key (doctors and patients): a grant to a
+//! hospital authorizes its doctors for consent checks and writing, while reading needs a key
+//! wrapped for the doctor.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use alloc::vec::Vec;
+use ehr_primitives::{
+	cid, AccessLevel, AuditEvent, ConsentProvider, ContentHash, Identities, Moment, OnAccessEnded,
+	Record, RecordCategory, RecordEntry, RecordId,
+};
+use frame_support::{pallet_prelude::*, traits::Time};
+use frame_system::pallet_prelude::*;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+/// A record stored for `T`.
+pub type RecordOf<T> = Record<
+	<T as frame_system::Config>::AccountId,
+	BlockNumberFor<T>,
+	BoundedVec<u8, <T as Config>::MaxCidLength>,
+>;
+/// A wrapped content key stored for `T`.
+pub type WrappedKeyOf<T> = BoundedVec<u8, <T as Config>::MaxWrappedKeyLength>;
+/// A record as the runtime API returns it.
+pub type RecordEntryOf<T> = RecordEntry<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Who is a patient, a delegate, and their encryption keys.
+		type Identity: Identities<Self::AccountId>;
+
+		/// Who may read and write what, and the audit trail.
+		type Consent: ConsentProvider<Self::AccountId>;
+
+		/// The block time (the runtime: `pallet_timestamp`).
+		type Clock: Time<Moment = Moment>;
+
+		/// Longest binary CID, in bytes.
+		#[pallet::constant]
+		type MaxCidLength: Get<u32>;
+
+		/// Longest wrapped content key, in bytes.
+		#[pallet::constant]
+		type MaxWrappedKeyLength: Get<u32>;
+
+		/// Most readers (the patient included) one record may be wrapped for.
+		#[pallet::constant]
+		type MaxReadersPerRecord: Get<u32>;
+
+		/// Most records (every version counts, erased ones do not) one patient may have.
+		#[pallet::constant]
+		type MaxRecordsPerPatient: Get<u32>;
+
+		/// Most versions of one record.
+		#[pallet::constant]
+		type MaxVersions: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// Creates identities and grants for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The id the next record gets.
+	#[pallet::storage]
+	pub type NextRecordId<T: Config> = StorageValue<_, RecordId, ValueQuery>;
+
+	/// Every record (and tombstone), by id.
+	#[pallet::storage]
+	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordOf<T>>;
+
+	/// The records of each patient that are not erased.
+	#[pallet::storage]
+	pub type PatientRecords<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RecordId, ()>;
+
+	/// How many records each patient has in [`PatientRecords`].
+	#[pallet::storage]
+	pub type RecordCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The content key of each record wrapped for each reader.
+	#[pallet::storage]
+	pub type WrappedKeys<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RecordId,
+		Blake2_128Concat,
+		T::AccountId,
+		WrappedKeyOf<T>,
+	>;
+
+	/// The records each reader holds a key for, by patient: what a revocation deletes.
+	#[pallet::storage]
+	pub type ReaderRecords<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, RecordId>,
+		),
+		(),
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `author` added `record` of `category` for `patient`, stored at `cid`.
+		RecordAdded {
+			record: RecordId,
+			patient: T::AccountId,
+			author: T::AccountId,
+			category: RecordCategory,
+			cid: Vec<u8>,
+		},
+		/// `author` amended `record` with `new_version`, stored at `cid`.
+		RecordAmended {
+			record: RecordId,
+			new_version: RecordId,
+			author: T::AccountId,
+			cid: Vec<u8>,
+		},
+		/// The content key of `record` was wrapped for `reader`.
+		KeyShared { record: RecordId, reader: T::AccountId },
+		/// The key of `reader` for `record` was removed by the patient.
+		KeyRemoved { record: RecordId, reader: T::AccountId },
+		/// `reader` lost consent: its `count` keys to records of `patient` were deleted.
+		ReaderKeysRemoved { patient: T::AccountId, reader: T::AccountId, count: u32 },
+		/// `record` was erased: storage services should unpin `cid`.
+		RecordErased { record: RecordId, patient: T::AccountId, cid: Vec<u8> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The patient is not registered.
+		NotPatient,
+		/// The caller may not do this to this patient's records (no write consent, revoked,
+		/// suspended, or someone else's record).
+		NotAuthorized,
+		/// The CID is longer than [`Config::MaxCidLength`].
+		CidTooLong,
+		/// The CID is not a binary CIDv1.
+		InvalidCid,
+		/// The encrypted file is empty.
+		EmptyRecord,
+		/// More wrapped keys than [`Config::MaxReadersPerRecord`].
+		TooManyKeys,
+		/// A wrapped key is empty or longer than [`Config::MaxWrappedKeyLength`].
+		InvalidWrappedKey,
+		/// The same reader appears twice.
+		DuplicateReader,
+		/// The keys do not include one wrapped for the patient.
+		MissingPatientKey,
+		/// The reader has no consent covering this record's category now.
+		NotAReader,
+		/// The reader has no encryption key to wrap for.
+		NoEncryptionKey,
+		/// The patient has [`Config::MaxRecordsPerPatient`] records already.
+		TooManyRecords,
+		/// No record has this id.
+		UnknownRecord,
+		/// The record was erased.
+		RecordErased,
+		/// A newer version exists; amend that one.
+		NotLatestVersion,
+		/// The record has [`Config::MaxVersions`] versions already.
+		TooManyVersions,
+		/// The patient's own key cannot be removed.
+		CannotRemovePatientKey,
+		/// The reader holds no key for this record.
+		NoSuchKey,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Add a record for `patient`. The caller is the patient, or a doctor with write consent
+		/// for `category`. `keys` holds the content key wrapped for each reader, the patient
+		/// included; every reader must have consent covering `category`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::add_record(keys.len() as u32))]
+		pub fn add_record(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			category: RecordCategory,
+			cid: Vec<u8>,
+			content_hash: ContentHash,
+			size: u64,
+			keys: Vec<(T::AccountId, Vec<u8>)>,
+		) -> DispatchResult {
+			let author = ensure_signed(origin)?;
+			ensure!(T::Identity::is_patient(&patient), Error::<T>::NotPatient);
+			ensure!(
+				T::Consent::may_access(&author, &patient, category, AccessLevel::ReadWrite),
+				Error::<T>::NotAuthorized
+			);
+			let record = Self::new_version(&patient, &author, category, cid, content_hash, size)?;
+			let keys = Self::checked_keys(&patient, category, keys)?;
+			let id = Self::insert(record, &keys)?;
+			T::Consent::record(&patient, &author, AuditEvent::RecordAdded { record: id, category });
+			Self::trail_key_shares(&patient, &author, id, &keys);
+			let cid =
+				Records::<T>::get(id).map(|record| record.cid.into_inner()).unwrap_or_default();
+			Self::deposit_event(Event::RecordAdded { record: id, patient, author, category, cid });
+			Ok(())
+		}
+
+		/// Amend `record` with a new version (same patient and category). The caller is the
+		/// patient, or a doctor with write consent for the category. The older versions and
+		/// their keys stay.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::amend_record(keys.len() as u32))]
+		pub fn amend_record(
+			origin: OriginFor<T>,
+			record: RecordId,
+			cid: Vec<u8>,
+			content_hash: ContentHash,
+			size: u64,
+			keys: Vec<(T::AccountId, Vec<u8>)>,
+		) -> DispatchResult {
+			let author = ensure_signed(origin)?;
+			let previous = Self::live_record(record)?;
+			ensure!(previous.superseded_by.is_none(), Error::<T>::NotLatestVersion);
+			let (patient, category) = (previous.patient.clone(), previous.category);
+			ensure!(
+				T::Consent::may_access(&author, &patient, category, AccessLevel::ReadWrite),
+				Error::<T>::NotAuthorized
+			);
+			ensure!(previous.version < T::MaxVersions::get(), Error::<T>::TooManyVersions);
+			let mut amended =
+				Self::new_version(&patient, &author, category, cid, content_hash, size)?;
+			amended.version = previous.version + 1;
+			amended.supersedes = Some(record);
+			let keys = Self::checked_keys(&patient, category, keys)?;
+			let new_version = Self::insert(amended, &keys)?;
+			Records::<T>::mutate(record, |previous| {
+				if let Some(previous) = previous {
+					previous.superseded_by = Some(new_version);
+				}
+			});
+			T::Consent::record(
+				&patient,
+				&author,
+				AuditEvent::RecordAmended { record, new_version },
+			);
+			Self::trail_key_shares(&patient, &author, new_version, &keys);
+			let cid = Records::<T>::get(new_version)
+				.map(|record| record.cid.into_inner())
+				.unwrap_or_default();
+			Self::deposit_event(Event::RecordAmended { record, new_version, author, cid });
+			Ok(())
+		}
+
+		/// Wrap the keys of records for `reader`: `keys` pairs each record with its content key
+		/// wrapped for the reader. The caller must be able to open each record (its patient, or
+		/// a reader holding a key); `reader` must have consent covering each record's category.
+		/// A key the reader already holds is replaced (after the reader rotated its key).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::share_keys(keys.len() as u32))]
+		pub fn share_keys(
+			origin: OriginFor<T>,
+			reader: T::AccountId,
+			keys: Vec<(RecordId, Vec<u8>)>,
+		) -> DispatchResult {
+			let sharer = ensure_signed(origin)?;
+			ensure!(keys.len() <= T::MaxRecordsPerPatient::get() as usize, Error::<T>::TooManyKeys);
+			ensure!(T::Identity::encryption_key(&reader).is_some(), Error::<T>::NoEncryptionKey);
+			for (id, key) in keys {
+				let mut record = Self::live_record(id)?;
+				ensure!(
+					sharer == record.patient || WrappedKeys::<T>::contains_key(id, &sharer),
+					Error::<T>::NotAuthorized
+				);
+				ensure!(
+					T::Consent::readers(&record.patient, record.category).contains(&reader),
+					Error::<T>::NotAReader
+				);
+				let key = Self::checked_key(key)?;
+				if !WrappedKeys::<T>::contains_key(id, &reader) {
+					ensure!(
+						record.key_count < T::MaxReadersPerRecord::get(),
+						Error::<T>::TooManyKeys
+					);
+					record.key_count += 1;
+					Records::<T>::insert(id, &record);
+					ReaderRecords::<T>::insert((&reader, &record.patient, id), ());
+				}
+				WrappedKeys::<T>::insert(id, &reader, key);
+				T::Consent::record(
+					&record.patient,
+					&sharer,
+					AuditEvent::KeyShared { record: id, reader: reader.clone() },
+				);
+				Self::deposit_event(Event::KeyShared { record: id, reader: reader.clone() });
+			}
+			Ok(())
+		}
+
+		/// Remove the key of `reader` for `record`. The caller is the patient or a delegate.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::remove_key())]
+		pub fn remove_key(
+			origin: OriginFor<T>,
+			record: RecordId,
+			reader: T::AccountId,
+		) -> DispatchResult {
+			let actor = ensure_signed(origin)?;
+			let mut stored = Self::live_record(record)?;
+			let patient = stored.patient.clone();
+			Self::ensure_patient_or_delegate(&actor, &patient)?;
+			ensure!(reader != patient, Error::<T>::CannotRemovePatientKey);
+			ensure!(WrappedKeys::<T>::take(record, &reader).is_some(), Error::<T>::NoSuchKey);
+			ReaderRecords::<T>::remove((&reader, &patient, record));
+			stored.key_count = stored.key_count.saturating_sub(1);
+			Records::<T>::insert(record, stored);
+			T::Consent::record(
+				&patient,
+				&actor,
+				AuditEvent::KeyRemoved { record, reader: reader.clone() },
+			);
+			Self::deposit_event(Event::KeyRemoved { record, reader });
+			Ok(())
+		}
+
+		/// Erase `record` with all its versions: every wrapped key is deleted and the CIDs
+		/// forgotten; tombstones with the content hashes stay. The caller is the patient or a
+		/// delegate.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::erase_record(
+			T::MaxVersions::get(),
+			T::MaxVersions::get().saturating_mul(T::MaxReadersPerRecord::get()),
+		))]
+		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
+			let actor = ensure_signed(origin)?;
+			let stored = Self::live_record(record)?;
+			let patient = stored.patient.clone();
+			Self::ensure_patient_or_delegate(&actor, &patient)?;
+			let (mut versions, mut keys) = (0u32, 0u32);
+			for id in Self::version_chain(record) {
+				let Some(mut version) = Records::<T>::get(id) else { continue };
+				for (reader, _) in WrappedKeys::<T>::drain_prefix(id) {
+					ReaderRecords::<T>::remove((&reader, &patient, id));
+					keys += 1;
+				}
+				let cid = core::mem::take(&mut version.cid).into_inner();
+				version.erased = true;
+				version.key_count = 0;
+				Records::<T>::insert(id, version);
+				PatientRecords::<T>::remove(&patient, id);
+				RecordCount::<T>::mutate(&patient, |count| *count = count.saturating_sub(1));
+				T::Consent::record(&patient, &actor, AuditEvent::RecordErased { record: id });
+				Self::deposit_event(Event::RecordErased {
+					record: id,
+					patient: patient.clone(),
+					cid,
+				});
+				versions += 1;
+			}
+			Ok(Some(T::WeightInfo::erase_record(versions, keys)).into())
+		}
+	}
+}
+
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Register `who` as a patient.
+	fn register_patient(who: &AccountId);
+	/// Register `who` as an active doctor with an encryption key.
+	fn register_doctor(who: &AccountId);
+	/// `patient` grants `grantee` read-write access to every record.
+	fn grant(patient: &AccountId, grantee: &AccountId);
+}
+
+impl<T: Config> Pallet<T> {
+	fn ensure_patient_or_delegate(actor: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
+		ensure!(
+			actor == patient || T::Identity::is_delegate(patient, actor),
+			Error::<T>::NotAuthorized
+		);
+		Ok(())
+	}
+
+	/// The record `id`, unless unknown or erased.
+	fn live_record(id: RecordId) -> Result<RecordOf<T>, DispatchError> {
+		let record = Records::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+		ensure!(!record.erased, Error::<T>::RecordErased);
+		Ok(record)
+	}
+
+	/// A first version with checked content fields.
+	fn new_version(
+		patient: &T::AccountId,
+		author: &T::AccountId,
+		category: RecordCategory,
+		cid: Vec<u8>,
+		content_hash: ContentHash,
+		size: u64,
+	) -> Result<RecordOf<T>, DispatchError> {
+		let cid = BoundedVec::try_from(cid).map_err(|_| Error::<T>::CidTooLong)?;
+		cid::validate_v1(&cid).map_err(|_| Error::<T>::InvalidCid)?;
+		ensure!(size > 0, Error::<T>::EmptyRecord);
+		Ok(Record {
+			patient: patient.clone(),
+			author: author.clone(),
+			category,
+			cid,
+			content_hash,
+			size,
+			created_at: T::Clock::now(),
+			created_in: frame_system::Pallet::<T>::block_number(),
+			version: 1,
+			supersedes: None,
+			superseded_by: None,
+			key_count: 0,
+			erased: false,
+		})
+	}
+
+	fn checked_key(key: Vec<u8>) -> Result<WrappedKeyOf<T>, DispatchError> {
+		ensure!(!key.is_empty(), Error::<T>::InvalidWrappedKey);
+		WrappedKeyOf::<T>::try_from(key).map_err(|_| Error::<T>::InvalidWrappedKey.into())
+	}
+
+	/// Checks the keys of a new version: the patient's is there, every reader has consent for
+	/// the category and an encryption key, no reader twice.
+	fn checked_keys(
+		patient: &T::AccountId,
+		category: RecordCategory,
+		keys: Vec<(T::AccountId, Vec<u8>)>,
+	) -> Result<Vec<(T::AccountId, WrappedKeyOf<T>)>, DispatchError> {
+		ensure!(keys.len() <= T::MaxReadersPerRecord::get() as usize, Error::<T>::TooManyKeys);
+		ensure!(keys.iter().any(|(reader, _)| reader == patient), Error::<T>::MissingPatientKey);
+		let readers = T::Consent::readers(patient, category);
+		let mut checked: Vec<(T::AccountId, WrappedKeyOf<T>)> = Vec::with_capacity(keys.len());
+		for (reader, key) in keys {
+			ensure!(checked.iter().all(|(seen, _)| seen != &reader), Error::<T>::DuplicateReader);
+			ensure!(readers.contains(&reader), Error::<T>::NotAReader);
+			ensure!(T::Identity::encryption_key(&reader).is_some(), Error::<T>::NoEncryptionKey);
+			checked.push((reader, Self::checked_key(key)?));
+		}
+		Ok(checked)
+	}
+
+	/// Stores a new version with its keys; returns its id.
+	fn insert(
+		mut record: RecordOf<T>,
+		keys: &[(T::AccountId, WrappedKeyOf<T>)],
+	) -> Result<RecordId, DispatchError> {
+		let patient = record.patient.clone();
+		RecordCount::<T>::try_mutate(&patient, |count| -> DispatchResult {
+			ensure!(*count < T::MaxRecordsPerPatient::get(), Error::<T>::TooManyRecords);
+			*count += 1;
+			Ok(())
+		})?;
+		let id = NextRecordId::<T>::mutate(|next| {
+			let id = *next;
+			*next = next.saturating_add(1);
+			id
+		});
+		for (reader, key) in keys {
+			WrappedKeys::<T>::insert(id, reader, key);
+			ReaderRecords::<T>::insert((reader, &patient, id), ());
+		}
+		record.key_count = keys.len() as u32;
+		Records::<T>::insert(id, record);
+		PatientRecords::<T>::insert(&patient, id, ());
+		Ok(id)
+	}
+
+	/// Trail entries for the keys of a new version wrapped for readers other than the patient.
+	fn trail_key_shares(
+		patient: &T::AccountId,
+		author: &T::AccountId,
+		record: RecordId,
+		keys: &[(T::AccountId, WrappedKeyOf<T>)],
+	) {
+		for (reader, _) in keys.iter().filter(|(reader, _)| reader != patient) {
+			T::Consent::record(
+				patient,
+				author,
+				AuditEvent::KeyShared { record, reader: reader.clone() },
+			);
+		}
+	}
+
+	/// The ids of every version of the record `id` belongs to, oldest first.
+	pub fn version_chain(id: RecordId) -> Vec<RecordId> {
+		let mut first = id;
+		// Versions are bounded by `MaxVersions`; the bound guards against a broken link.
+		let limit = T::MaxVersions::get();
+		for _ in 0..limit {
+			match Records::<T>::get(first).and_then(|record| record.supersedes) {
+				Some(previous) => first = previous,
+				None => break,
+			}
+		}
+		let mut chain = Vec::new();
+		let mut next = Some(first);
+		while let Some(current) = next {
+			if chain.len() as u32 >= limit {
+				break;
+			}
+			chain.push(current);
+			next = Records::<T>::get(current).and_then(|record| record.superseded_by);
+		}
+		chain
+	}
+
+	fn entry(id: RecordId, reader: Option<&T::AccountId>) -> Option<RecordEntryOf<T>> {
+		let record = Records::<T>::get(id)?;
+		let wrapped_key =
+			reader.and_then(|reader| WrappedKeys::<T>::get(id, reader)).map(BoundedVec::into_inner);
+		Some(RecordEntry { id, record: record.map_cid(BoundedVec::into_inner), wrapped_key })
+	}
+
+	/// The records of `patient` that are not erased (of `category` if given), oldest first.
+	pub fn patient_records(
+		patient: &T::AccountId,
+		category: Option<RecordCategory>,
+	) -> Vec<RecordEntryOf<T>> {
+		let mut ids: Vec<RecordId> = PatientRecords::<T>::iter_key_prefix(patient).collect();
+		ids.sort_unstable();
+		ids.into_iter()
+			.filter_map(|id| Self::entry(id, None))
+			.filter(|entry| category.is_none_or(|category| entry.record.category == category))
+			.collect()
+	}
+
+	/// The records `reader` holds a key for (of `patient` if given), with that key, by id.
+	pub fn reader_records(
+		reader: &T::AccountId,
+		patient: Option<&T::AccountId>,
+	) -> Vec<RecordEntryOf<T>> {
+		let mut ids: Vec<RecordId> = match patient {
+			Some(patient) => ReaderRecords::<T>::iter_key_prefix((reader, patient)).collect(),
+			None => ReaderRecords::<T>::iter_key_prefix((reader,)).map(|(_, id)| id).collect(),
+		};
+		ids.sort_unstable();
+		ids.into_iter().filter_map(|id| Self::entry(id, Some(reader))).collect()
+	}
+
+	/// One record, with the key wrapped for `reader` if given.
+	pub fn record(id: RecordId, reader: Option<&T::AccountId>) -> Option<RecordEntryOf<T>> {
+		Self::entry(id, reader)
+	}
+
+	/// Every version of the record `id` belongs to, oldest first.
+	pub fn record_versions(id: RecordId) -> Vec<RecordEntryOf<T>> {
+		if !Records::<T>::contains_key(id) {
+			return Vec::new();
+		}
+		Self::version_chain(id).into_iter().filter_map(|id| Self::entry(id, None)).collect()
+	}
+}
+
+impl<T: Config> OnAccessEnded<T::AccountId> for Pallet<T> {
+	/// Deletes every key `grantee` holds for records of `patient`.
+	fn on_access_ended(patient: &T::AccountId, grantee: &T::AccountId) -> Weight {
+		let ids: Vec<RecordId> =
+			ReaderRecords::<T>::drain_prefix((grantee, patient)).map(|(id, ())| id).collect();
+		for id in &ids {
+			WrappedKeys::<T>::remove(id, grantee);
+			Records::<T>::mutate(id, |record| {
+				if let Some(record) = record {
+					record.key_count = record.key_count.saturating_sub(1);
+				}
+			});
+		}
+		let count = ids.len() as u32;
+		if count > 0 {
+			Self::deposit_event(Event::ReaderKeysRemoved {
+				patient: patient.clone(),
+				reader: grantee.clone(),
+				count,
+			});
+		}
+		T::WeightInfo::remove_reader_keys(count)
+	}
+
+	fn max_weight() -> Weight {
+		T::WeightInfo::remove_reader_keys(T::MaxRecordsPerPatient::get())
+	}
+}

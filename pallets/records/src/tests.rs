@@ -1,0 +1,497 @@
+use crate::{
+	mock::*, Error, Event, PatientRecords, ReaderRecords, RecordCount, Records as RecordStore,
+	WrappedKeys,
+};
+use ehr_primitives::{
+	AccessLevel::{Read, ReadWrite},
+	AuditEvent,
+	RecordCategory::*,
+	Scope,
+};
+use frame_support::{assert_noop, assert_ok};
+
+fn trail_events(patient: u64) -> Vec<AuditEvent<u64>> {
+	Consent::trail(&patient, 0, 1000).into_iter().map(|(_, entry)| entry.event).collect()
+}
+
+fn has_key(record: u64, reader: u64) -> bool {
+	WrappedKeys::<Test>::contains_key(record, reader)
+}
+
+#[test]
+fn a_patient_adds_a_record_with_their_own_key() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT]));
+		let record = RecordStore::<Test>::get(0).unwrap();
+		assert_eq!((record.patient, record.author, record.category), (PATIENT, PATIENT, LabReport));
+		assert_eq!(record.cid.to_vec(), cid(LabReport as u8));
+		assert_eq!((record.content_hash, record.size, record.version), ([9; 32], 1_024, 1));
+		assert_eq!((record.created_at, record.created_in, record.key_count), (START, 1, 1));
+		assert_eq!(WrappedKeys::<Test>::get(0, PATIENT).unwrap().to_vec(), wrapped(PATIENT));
+		assert!(PatientRecords::<Test>::contains_key(PATIENT, 0));
+		assert_eq!(RecordCount::<Test>::get(PATIENT), 1);
+		System::assert_last_event(
+			Event::RecordAdded {
+				record: 0,
+				patient: PATIENT,
+				author: PATIENT,
+				category: LabReport,
+				cid: cid(LabReport as u8),
+			}
+			.into(),
+		);
+		assert_eq!(
+			trail_events(PATIENT),
+			vec![AuditEvent::RecordAdded { record: 0, category: LabReport }]
+		);
+	});
+}
+
+#[test]
+fn the_patient_key_is_required() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_noop!(add(PATIENT, PATIENT, LabReport, &[DOCTOR]), Error::<Test>::MissingPatientKey);
+		assert_noop!(add(PATIENT, PATIENT, LabReport, &[]), Error::<Test>::MissingPatientKey);
+	});
+}
+
+#[test]
+fn a_doctor_with_write_consent_writes_a_prescription_the_patient_reads() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_with(PATIENT, DOCTOR, categories(&[Prescription]), ReadWrite));
+		assert_ok!(add(DOCTOR, PATIENT, Prescription, &[PATIENT, DOCTOR]));
+		let record = RecordStore::<Test>::get(0).unwrap();
+		assert_eq!((record.author, record.key_count), (DOCTOR, 2));
+		assert!(has_key(0, PATIENT) && has_key(0, DOCTOR));
+		let mine = Records::reader_records(&PATIENT, None);
+		assert_eq!(mine.len(), 1);
+		assert_eq!(mine[0].wrapped_key.as_deref(), Some(&wrapped(PATIENT)[..]));
+		let trail = trail_events(PATIENT);
+		assert_eq!(
+			&trail[1..],
+			&[
+				AuditEvent::RecordAdded { record: 0, category: Prescription },
+				AuditEvent::KeyShared { record: 0, reader: DOCTOR },
+			]
+		);
+		assert_eq!(Consent::trail(&PATIENT, 1, 1)[0].1.actor, DOCTOR);
+	});
+}
+
+#[test]
+fn writers_without_write_consent_are_refused() {
+	new_test_ext().execute_with(|| {
+		// No consent at all.
+		assert_noop!(add(DOCTOR, PATIENT, Prescription, &[PATIENT]), Error::<Test>::NotAuthorized);
+		// Read-only consent.
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_noop!(add(DOCTOR, PATIENT, Prescription, &[PATIENT]), Error::<Test>::NotAuthorized);
+		// Write consent for another category.
+		assert_ok!(grant_with(PATIENT, OTHER_DOCTOR, categories(&[LabReport]), ReadWrite));
+		assert_noop!(
+			add(OTHER_DOCTOR, PATIENT, Prescription, &[PATIENT]),
+			Error::<Test>::NotAuthorized
+		);
+		// An unverified account, another patient, a delegate (delegates manage consent only).
+		for attacker in [UNVERIFIED, OTHER_PATIENT, GUARDIAN] {
+			assert_noop!(add(attacker, PATIENT, Profile, &[PATIENT]), Error::<Test>::NotAuthorized);
+		}
+		// Records only for registered patients.
+		assert_noop!(add(DOCTOR, UNVERIFIED, Profile, &[UNVERIFIED]), Error::<Test>::NotPatient);
+	});
+}
+
+#[test]
+fn a_suspended_or_revoked_doctor_cannot_write() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_with(PATIENT, DOCTOR, Scope::All, ReadWrite));
+		assert_ok!(Identity::suspend_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
+		assert_noop!(add(DOCTOR, PATIENT, ClinicalNote, &[PATIENT]), Error::<Test>::NotAuthorized);
+		assert_ok!(Identity::reinstate_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
+		assert_ok!(add(DOCTOR, PATIENT, ClinicalNote, &[PATIENT]));
+		assert_ok!(Consent::revoke_access(RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR));
+		assert_noop!(add(DOCTOR, PATIENT, ClinicalNote, &[PATIENT]), Error::<Test>::NotAuthorized);
+	});
+}
+
+#[test]
+fn malformed_input_is_refused() {
+	new_test_ext().execute_with(|| {
+		let submit = |cid: Vec<u8>, size: u64, keys: Vec<(u64, Vec<u8>)>| {
+			Records::add_record(
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				Imaging,
+				cid,
+				[1; 32],
+				size,
+				keys,
+			)
+		};
+		let good = keys(&[PATIENT]);
+		let mut cid_v0 = cid(1);
+		cid_v0.drain(..2);
+		assert_noop!(submit(cid_v0, 1, good.clone()), Error::<Test>::InvalidCid);
+		assert_noop!(submit(cid(1)[..10].to_vec(), 1, good.clone()), Error::<Test>::InvalidCid);
+		assert_noop!(submit(vec![1; 65], 1, good.clone()), Error::<Test>::CidTooLong);
+		assert_noop!(submit(cid(1), 0, good.clone()), Error::<Test>::EmptyRecord);
+		assert_noop!(submit(cid(1), 1, vec![(PATIENT, vec![])]), Error::<Test>::InvalidWrappedKey);
+		assert_noop!(
+			submit(cid(1), 1, vec![(PATIENT, vec![1; 97])]),
+			Error::<Test>::InvalidWrappedKey
+		);
+		assert_noop!(submit(cid(1), 1, keys(&[PATIENT, PATIENT])), Error::<Test>::DuplicateReader);
+		assert_noop!(submit(cid(1), 1, keys(&[PATIENT, 1, 2, 3, 4])), Error::<Test>::TooManyKeys);
+	});
+}
+
+#[test]
+fn keys_go_only_to_readers_with_consent_for_the_category() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]),
+			Error::<Test>::NotAReader
+		);
+		assert_ok!(grant_with(PATIENT, DOCTOR, categories(&[Imaging]), Read));
+		assert_noop!(
+			add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]),
+			Error::<Test>::NotAReader
+		);
+		// A hospital has consent but no encryption key: its doctors get keys one by one.
+		assert_ok!(grant(PATIENT, PATIENT, HOSPITAL));
+		assert_noop!(
+			add(PATIENT, PATIENT, LabReport, &[PATIENT, HOSPITAL]),
+			Error::<Test>::NoEncryptionKey
+		);
+		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT, DOCTOR]));
+	});
+}
+
+#[test]
+fn a_patient_cannot_add_more_records_than_the_limit() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..6 {
+			assert_ok!(add(PATIENT, PATIENT, Observation, &[PATIENT]));
+		}
+		assert_noop!(add(PATIENT, PATIENT, Observation, &[PATIENT]), Error::<Test>::TooManyRecords);
+		// Erasing makes room.
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), 0));
+		assert_ok!(add(PATIENT, PATIENT, Observation, &[PATIENT]));
+	});
+}
+
+#[test]
+fn sharing_on_grant_gives_the_new_reader_the_keys_in_scope() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT]));
+		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT]));
+		assert_ok!(grant_with(PATIENT, DOCTOR, categories(&[LabReport]), Read));
+		assert_ok!(Records::share_keys(
+			RuntimeOrigin::signed(PATIENT),
+			DOCTOR,
+			vec![(0, wrapped(DOCTOR))]
+		));
+		assert!(has_key(0, DOCTOR));
+		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 2);
+		assert!(ReaderRecords::<Test>::contains_key((DOCTOR, PATIENT, 0)));
+		// The imaging study is out of the grant's scope.
+		assert_noop!(
+			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(1, wrapped(DOCTOR))]),
+			Error::<Test>::NotAReader
+		);
+		let readable = Records::reader_records(&DOCTOR, Some(&PATIENT));
+		assert_eq!(readable.iter().map(|entry| entry.id).collect::<Vec<_>>(), vec![0]);
+		assert!(
+			trail_events(PATIENT).contains(&AuditEvent::KeyShared { record: 0, reader: DOCTOR })
+		);
+		System::assert_last_event(Event::KeyShared { record: 0, reader: DOCTOR }.into());
+	});
+}
+
+#[test]
+fn only_those_who_can_open_a_record_share_it() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT]));
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(grant(PATIENT, PATIENT, COLLEAGUE));
+		// The doctor holds no key yet: it cannot wrap one for a colleague (or for itself).
+		for sharer in [DOCTOR, OTHER_PATIENT, GUARDIAN, UNVERIFIED] {
+			assert_noop!(
+				Records::share_keys(
+					RuntimeOrigin::signed(sharer),
+					COLLEAGUE,
+					vec![(0, wrapped(COLLEAGUE))]
+				),
+				Error::<Test>::NotAuthorized
+			);
+		}
+		// Once it holds a key, it may pass it on to a reader the patient consented to.
+		assert_ok!(Records::share_keys(
+			RuntimeOrigin::signed(PATIENT),
+			DOCTOR,
+			vec![(0, wrapped(DOCTOR))]
+		));
+		assert_ok!(Records::share_keys(
+			RuntimeOrigin::signed(DOCTOR),
+			COLLEAGUE,
+			vec![(0, wrapped(COLLEAGUE))]
+		));
+		assert_noop!(
+			Records::share_keys(RuntimeOrigin::signed(DOCTOR), OTHER_DOCTOR, vec![(0, wrapped(1))]),
+			Error::<Test>::NotAReader
+		);
+		assert_noop!(
+			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(7, wrapped(1))]),
+			Error::<Test>::UnknownRecord
+		);
+	});
+}
+
+#[test]
+fn sharing_again_replaces_the_key_without_counting_twice() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		assert_ok!(Records::share_keys(
+			RuntimeOrigin::signed(PATIENT),
+			DOCTOR,
+			vec![(0, vec![3; 80])]
+		));
+		assert_eq!(WrappedKeys::<Test>::get(0, DOCTOR).unwrap().to_vec(), vec![3; 80]);
+		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 2);
+	});
+}
+
+#[test]
+fn a_record_holds_at_most_the_reader_limit() {
+	new_test_ext().execute_with(|| {
+		for reader in [DOCTOR, COLLEAGUE, OTHER_DOCTOR, OTHER_PATIENT] {
+			assert_ok!(grant(PATIENT, PATIENT, reader));
+		}
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR, COLLEAGUE, OTHER_DOCTOR]));
+		assert_noop!(
+			Records::share_keys(
+				RuntimeOrigin::signed(PATIENT),
+				OTHER_PATIENT,
+				vec![(0, wrapped(OTHER_PATIENT))]
+			),
+			Error::<Test>::TooManyKeys
+		);
+	});
+}
+
+#[test]
+fn revocation_removes_the_readers_keys_and_later_records_are_never_wrapped_for_them() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(grant(PATIENT, PATIENT, COLLEAGUE));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR, COLLEAGUE]));
+		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT, DOCTOR]));
+		assert_ok!(Consent::revoke_access(RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR));
+		assert!(!has_key(0, DOCTOR) && !has_key(1, DOCTOR));
+		assert!(has_key(0, PATIENT) && has_key(0, COLLEAGUE));
+		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 2);
+		assert!(Records::reader_records(&DOCTOR, None).is_empty());
+		assert!(System::events().iter().any(|record| record.event
+			== Event::ReaderKeysRemoved { patient: PATIENT, reader: DOCTOR, count: 2 }.into()));
+		assert_noop!(
+			add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]),
+			Error::<Test>::NotAReader
+		);
+		assert_noop!(
+			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(0, wrapped(DOCTOR))]),
+			Error::<Test>::NotAReader
+		);
+	});
+}
+
+#[test]
+fn expiry_removes_the_readers_keys_too() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consent::grant_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::All,
+			Read,
+			Some(START + HOUR),
+			ehr_primitives::Purpose::Treatment,
+		));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		// A block a minute, as on a live chain; each block processes one minute of expiries.
+		for minute in 0..=61 {
+			advance_to(START + minute * MINUTE);
+		}
+		assert!(!has_key(0, DOCTOR));
+		assert!(has_key(0, PATIENT));
+	});
+}
+
+#[test]
+fn an_amendment_supersedes_and_keeps_the_history_readable() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_with(PATIENT, DOCTOR, Scope::All, ReadWrite));
+		assert_ok!(add(DOCTOR, PATIENT, Prescription, &[PATIENT, DOCTOR]));
+		assert_ok!(Records::amend_record(
+			RuntimeOrigin::signed(DOCTOR),
+			0,
+			cid(42),
+			[8; 32],
+			2_048,
+			keys(&[PATIENT, DOCTOR]),
+		));
+		let (old, new) =
+			(RecordStore::<Test>::get(0).unwrap(), RecordStore::<Test>::get(1).unwrap());
+		assert_eq!((old.superseded_by, new.supersedes, new.version), (Some(1), Some(0), 2));
+		assert_eq!((new.category, new.patient, new.content_hash), (Prescription, PATIENT, [8; 32]));
+		assert!(has_key(0, PATIENT) && has_key(1, PATIENT));
+		let versions: Vec<u64> = Records::record_versions(1).into_iter().map(|e| e.id).collect();
+		assert_eq!(versions, vec![0, 1]);
+		assert_eq!(Records::record_versions(0).len(), 2);
+		assert!(trail_events(PATIENT)
+			.contains(&AuditEvent::RecordAmended { record: 0, new_version: 1 }));
+		// Only the latest version is amended.
+		assert_noop!(
+			Records::amend_record(
+				RuntimeOrigin::signed(PATIENT),
+				0,
+				cid(1),
+				[1; 32],
+				1,
+				keys(&[PATIENT])
+			),
+			Error::<Test>::NotLatestVersion
+		);
+	});
+}
+
+#[test]
+fn amendments_are_refused_to_others_and_beyond_the_version_limit() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(add(PATIENT, PATIENT, ClinicalNote, &[PATIENT]));
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		let amend = |by: u64, record: u64| {
+			Records::amend_record(
+				RuntimeOrigin::signed(by),
+				record,
+				cid(5),
+				[5; 32],
+				5,
+				keys(&[PATIENT]),
+			)
+		};
+		for attacker in [DOCTOR, OTHER_DOCTOR, OTHER_PATIENT, GUARDIAN] {
+			assert_noop!(amend(attacker, 0), Error::<Test>::NotAuthorized);
+		}
+		assert_noop!(amend(PATIENT, 9), Error::<Test>::UnknownRecord);
+		assert_ok!(amend(PATIENT, 0));
+		assert_ok!(amend(PATIENT, 1));
+		assert_noop!(amend(PATIENT, 2), Error::<Test>::TooManyVersions);
+	});
+}
+
+#[test]
+fn the_patient_removes_a_readers_key() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		for attacker in [DOCTOR, OTHER_PATIENT, HOSPITAL] {
+			assert_noop!(
+				Records::remove_key(RuntimeOrigin::signed(attacker), 0, DOCTOR),
+				Error::<Test>::NotAuthorized
+			);
+		}
+		assert_noop!(
+			Records::remove_key(RuntimeOrigin::signed(PATIENT), 0, PATIENT),
+			Error::<Test>::CannotRemovePatientKey
+		);
+		// A delegate may do it for the patient.
+		assert_ok!(Records::remove_key(RuntimeOrigin::signed(GUARDIAN), 0, DOCTOR));
+		assert!(!has_key(0, DOCTOR));
+		assert!(!ReaderRecords::<Test>::contains_key((DOCTOR, PATIENT, 0)));
+		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 1);
+		assert_noop!(
+			Records::remove_key(RuntimeOrigin::signed(PATIENT), 0, DOCTOR),
+			Error::<Test>::NoSuchKey
+		);
+		let entry = Consent::trail(&PATIENT, 3, 1)[0].1.clone();
+		assert_eq!(entry.actor, GUARDIAN);
+		assert_eq!(entry.event, AuditEvent::KeyRemoved { record: 0, reader: DOCTOR });
+	});
+}
+
+#[test]
+fn erasure_deletes_every_versions_keys_and_keeps_a_tombstone() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT, DOCTOR]));
+		assert_ok!(Records::amend_record(
+			RuntimeOrigin::signed(PATIENT),
+			0,
+			cid(77),
+			[7; 32],
+			10,
+			keys(&[PATIENT, DOCTOR]),
+		));
+		for attacker in [DOCTOR, OTHER_PATIENT, HOSPITAL] {
+			assert_noop!(
+				Records::erase_record(RuntimeOrigin::signed(attacker), 1),
+				Error::<Test>::NotAuthorized
+			);
+		}
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), 1));
+		for id in [0, 1] {
+			let tombstone = RecordStore::<Test>::get(id).unwrap();
+			assert!(tombstone.erased && tombstone.cid.is_empty());
+			assert_eq!(tombstone.key_count, 0);
+			assert!(!has_key(id, PATIENT) && !has_key(id, DOCTOR));
+			assert!(!ReaderRecords::<Test>::contains_key((DOCTOR, PATIENT, id)));
+		}
+		assert_eq!(RecordStore::<Test>::get(1).unwrap().content_hash, [7; 32]);
+		assert_eq!(RecordCount::<Test>::get(PATIENT), 0);
+		assert!(Records::patient_records(&PATIENT, None).is_empty());
+		System::assert_has_event(
+			Event::RecordErased { record: 0, patient: PATIENT, cid: cid(Imaging as u8) }.into(),
+		);
+		System::assert_last_event(
+			Event::RecordErased { record: 1, patient: PATIENT, cid: cid(77) }.into(),
+		);
+		let trail = trail_events(PATIENT);
+		assert!(trail.ends_with(&[
+			AuditEvent::RecordErased { record: 0 },
+			AuditEvent::RecordErased { record: 1 }
+		]));
+		assert_noop!(
+			Records::erase_record(RuntimeOrigin::signed(PATIENT), 0),
+			Error::<Test>::RecordErased
+		);
+		assert_noop!(
+			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(1, wrapped(DOCTOR))]),
+			Error::<Test>::RecordErased
+		);
+	});
+}
+
+#[test]
+fn queries_filter_by_category_and_reader() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_with(PATIENT, DOCTOR, categories(&[LabReport]), Read));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT]));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT]));
+		assert_ok!(add(OTHER_PATIENT, OTHER_PATIENT, LabReport, &[OTHER_PATIENT]));
+		let ids = |entries: Vec<crate::RecordEntryOf<Test>>| {
+			entries.into_iter().map(|e| e.id).collect::<Vec<_>>()
+		};
+		assert_eq!(ids(Records::patient_records(&PATIENT, None)), vec![0, 1, 2]);
+		assert_eq!(ids(Records::patient_records(&PATIENT, Some(LabReport))), vec![0, 2]);
+		assert_eq!(ids(Records::reader_records(&DOCTOR, None)), vec![0]);
+		assert_eq!(ids(Records::reader_records(&PATIENT, Some(&PATIENT))), vec![0, 1, 2]);
+		let entry = Records::record(0, Some(&DOCTOR)).unwrap();
+		assert_eq!(entry.wrapped_key, Some(wrapped(DOCTOR)));
+		assert_eq!(Records::record(0, Some(&OTHER_DOCTOR)).unwrap().wrapped_key, None);
+		assert!(Records::record(9, None).is_none());
+		assert!(Records::record_versions(9).is_empty());
+	});
+}

@@ -1,0 +1,189 @@
+//! Appointment types shared by the appointments pallet, the runtime API and the node's RPC.
+
+use crate::Moment;
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Identifier of a published slot.
+pub type SlotId = u64;
+/// Identifier of an appointment.
+pub type AppointmentId = u64;
+
+/// How the visit takes place.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum VisitKind {
+	/// At the hospital.
+	InPerson,
+	/// By video call.
+	Video,
+}
+
+/// A time a doctor is available.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Slot<AccountId> {
+	/// The doctor.
+	pub doctor: AccountId,
+	/// Start (milliseconds since the Unix epoch).
+	pub start: Moment,
+	/// Length in minutes.
+	pub duration_minutes: u32,
+	/// In person or video.
+	pub kind: VisitKind,
+	/// The appointment that holds the slot (booked, or proposed for a reschedule).
+	pub held_by: Option<AppointmentId>,
+}
+
+impl<AccountId> Slot<AccountId> {
+	/// When the slot ends.
+	pub fn end(&self) -> Moment {
+		self.start.saturating_add(u64::from(self.duration_minutes) * 60_000)
+	}
+}
+
+/// Where an appointment stands.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum AppointmentStatus {
+	/// Booked by the patient, not yet confirmed by the doctor.
+	Requested,
+	/// Confirmed by the doctor.
+	Confirmed,
+	/// Cancelled by the patient or the doctor.
+	Cancelled,
+	/// The visit took place.
+	Completed,
+	/// The patient did not come.
+	NoShow,
+}
+
+impl AppointmentStatus {
+	/// Whether nothing can change any more.
+	pub fn is_final(self) -> bool {
+		matches!(self, Self::Cancelled | Self::Completed | Self::NoShow)
+	}
+}
+
+/// One change in an appointment's history.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub enum AppointmentChange {
+	/// The patient booked a slot starting at `start`.
+	Booked { start: Moment },
+	/// The doctor confirmed.
+	Confirmed,
+	/// The doctor proposed to move the visit to a slot starting at `start`.
+	RescheduleProposed { start: Moment },
+	/// The patient accepted the new time.
+	RescheduleAccepted { start: Moment },
+	/// The patient declined the new time; the visit stays where it was.
+	RescheduleDeclined,
+	/// Cancelled by the actor.
+	Cancelled,
+	/// The doctor marked the visit done.
+	Completed,
+	/// The doctor marked that the patient did not come.
+	NoShow,
+}
+
+/// A change, when and by whom.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct HistoryEntry<AccountId> {
+	/// When (milliseconds since the Unix epoch).
+	pub at: Moment,
+	/// Who.
+	pub by: AccountId,
+	/// What.
+	pub change: AppointmentChange,
+}
+
+/// A patient's visit to a doctor.
+///
+/// `Cid` and `History` are bounded in storage and plain vectors in runtime API answers.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Appointment<AccountId, Cid, History> {
+	/// The doctor.
+	pub doctor: AccountId,
+	/// The patient.
+	pub patient: AccountId,
+	/// The slot it takes.
+	pub slot: SlotId,
+	/// When it starts (milliseconds since the Unix epoch).
+	pub start: Moment,
+	/// Length in minutes.
+	pub duration_minutes: u32,
+	/// In person or video.
+	pub kind: VisitKind,
+	/// CID of the reason, encrypted for the doctor like any record.
+	pub reason: Option<Cid>,
+	/// Where it stands.
+	pub status: AppointmentStatus,
+	/// The slot the doctor proposed to move it to, until the patient answers.
+	pub proposed_slot: Option<SlotId>,
+	/// Every change, oldest first.
+	pub history: History,
+}
+
+/// An appointment as the runtime API returns it.
+pub type AppointmentEntry<AccountId> =
+	(AppointmentId, Appointment<AccountId, Vec<u8>, Vec<HistoryEntry<AccountId>>>);
+
+sp_api::decl_runtime_apis! {
+	/// The queries of the appointments pallet.
+	pub trait AppointmentsApi<AccountId>
+	where
+		AccountId: codec::Codec,
+	{
+		/// The slots of `doctor` (free and held) that start in `from..to`, by start time.
+		fn doctor_schedule(doctor: AccountId, from: Moment, to: Moment) -> Vec<(SlotId, Slot<AccountId>)>;
+		/// The free slots of `doctor` that start in `from..to`, by start time.
+		fn free_slots(doctor: AccountId, from: Moment, to: Moment) -> Vec<(SlotId, Slot<AccountId>)>;
+		/// The appointments of `patient` (open ones and the history), newest first.
+		fn patient_appointments(patient: AccountId) -> Vec<AppointmentEntry<AccountId>>;
+		/// The open appointments of `doctor`, by start time.
+		fn doctor_appointments(doctor: AccountId) -> Vec<AppointmentEntry<AccountId>>;
+	}
+}
