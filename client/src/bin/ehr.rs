@@ -1,0 +1,680 @@
+//! `ehr`: the command line of the EHR chain for patients, doctors, hospital admins and auditors.
+//!
+//! Exit codes: 0 done, 1 error, 2 bad usage, 3 refused by the chain, 4 integrity (decryption,
+//! content hash, audit proof), 5 node or storage unreachable, 6 keys.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use ehr_client::{audit, AppointmentAction, Client, Error, Keys, Store};
+use ehr_primitives::{AccessLevel, Purpose, RecordCategory, Scope, VisitKind};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32 as AccountId;
+
+#[derive(Parser)]
+#[command(
+	name = "ehr",
+	version,
+	about = "Electronic health records on the hospital consortium chain"
+)]
+struct Cli {
+	#[command(flatten)]
+	global: Global,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+	/// The node's RPC endpoint.
+	#[arg(long, env = "EHR_NODE_URL", default_value = "ws://127.0.0.1:9944", global = true)]
+	node: String,
+	/// An IPFS daemon's RPC API (kubo or js-ipfs); without it, envelopes go to --store-dir.
+	#[arg(long, env = "EHR_IPFS_API", global = true)]
+	ipfs: Option<String>,
+	/// The local envelope store used without --ipfs.
+	#[arg(long, env = "EHR_STORE_DIR", default_value = "ehr-store", global = true)]
+	store_dir: PathBuf,
+	/// Your key file (see `ehr key generate`); the passphrase comes from EHR_PASSPHRASE or a
+	/// prompt.
+	#[arg(long, env = "EHR_KEY_FILE", global = true)]
+	key_file: Option<PathBuf>,
+	/// A secret URI instead of a key file, e.g. `//Alice` on a development chain.
+	#[arg(long, env = "EHR_SURI", global = true, hide_env_values = true)]
+	suri: Option<String>,
+	/// Print JSON for scripts.
+	#[arg(long, global = true)]
+	json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Your keys.
+	#[command(subcommand)]
+	Key(KeyCommand),
+	/// Hospital administration.
+	#[command(subcommand)]
+	Hospital(HospitalCommand),
+	/// Patient registration and delegates.
+	#[command(subcommand)]
+	Patient(PatientCommand),
+	/// Doctor tools.
+	#[command(subcommand)]
+	Doctor(DoctorCommand),
+	/// Medical records.
+	#[command(subcommand)]
+	Record(RecordCommand),
+	/// Who may read your records.
+	#[command(subcommand)]
+	Consent(ConsentCommand),
+	/// Doctors' availability.
+	#[command(subcommand)]
+	Slot(SlotCommand),
+	/// Visits.
+	#[command(subcommand)]
+	Appointment(AppointmentCommand),
+	/// Verify a patient's audit trail against a finalized block.
+	Audit {
+		/// The patient.
+		patient: String,
+		/// First entry.
+		#[arg(long, default_value_t = 0)]
+		from: u64,
+		/// Most entries (at most 100 per page).
+		#[arg(long, default_value_t = 100)]
+		limit: u32,
+	},
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+	/// Make a new phrase and key file.
+	Generate {
+		/// Where to write the key file.
+		#[arg(long)]
+		out: PathBuf,
+	},
+	/// Write a key file for an existing phrase (read from EHR_PHRASE or a prompt).
+	Import {
+		/// Where to write the key file.
+		#[arg(long)]
+		out: PathBuf,
+	},
+	/// Print your account and encryption key.
+	Show,
+}
+
+#[derive(Subcommand)]
+enum HospitalCommand {
+	/// Verify a doctor.
+	RegisterDoctor {
+		doctor: String,
+		#[arg(long)]
+		name: String,
+		#[arg(long)]
+		specialty: String,
+		#[arg(long)]
+		licence: String,
+	},
+	/// Suspend one of your doctors.
+	SuspendDoctor { doctor: String },
+	/// Reinstate one of your doctors.
+	ReinstateDoctor { doctor: String },
+	/// Invite a patient (the account may then transact without tokens).
+	InvitePatient { patient: String },
+}
+
+#[derive(Subcommand)]
+enum PatientCommand {
+	/// Register as a patient; an optional profile file is stored as an encrypted record.
+	Register {
+		#[arg(long)]
+		profile: Option<PathBuf>,
+	},
+	/// Name a delegate who may manage consent for you.
+	AddDelegate { delegate: String },
+	/// Remove a delegate.
+	RemoveDelegate { delegate: String },
+}
+
+#[derive(Subcommand)]
+enum DoctorCommand {
+	/// Publish (or rotate) your encryption key.
+	SetKey,
+	/// The patients who granted you access.
+	Patients,
+	/// Open break-glass access to a patient.
+	Emergency {
+		patient: String,
+		#[arg(long)]
+		reason: String,
+	},
+}
+
+#[derive(Subcommand)]
+enum RecordCommand {
+	/// Encrypt a file, store it and add it as a record.
+	Upload {
+		file: PathBuf,
+		#[arg(long, value_parser = category)]
+		category: RecordCategory,
+		/// The patient (default: you); a doctor needs write consent.
+		#[arg(long)]
+		patient: Option<String>,
+	},
+	/// List records.
+	List {
+		#[arg(long)]
+		patient: Option<String>,
+		#[arg(long, value_parser = category)]
+		category: Option<RecordCategory>,
+	},
+	/// Fetch, decrypt and check a record.
+	Get {
+		id: u64,
+		#[arg(long)]
+		out: PathBuf,
+	},
+	/// Add a new version of a record.
+	Amend { id: u64, file: PathBuf },
+	/// Every version of a record.
+	Versions { id: u64 },
+	/// Erase a record with all its versions.
+	Erase { id: u64 },
+}
+
+#[derive(Subcommand)]
+enum ConsentCommand {
+	/// Grant access, sharing the keys of the records in scope.
+	Grant {
+		grantee: String,
+		/// Categories (comma-separated); all records without it.
+		#[arg(long, value_delimiter = ',', value_parser = category)]
+		categories: Vec<RecordCategory>,
+		/// Allow adding records too (doctors and hospitals).
+		#[arg(long)]
+		write: bool,
+		/// Hours until it stops working.
+		#[arg(long)]
+		expires_in_hours: Option<u64>,
+		#[arg(long, default_value = "treatment", value_parser = purpose)]
+		purpose: Purpose,
+	},
+	/// Revoke access; the grantee's keys go with it.
+	Revoke { grantee: String },
+	/// Your grants.
+	List,
+}
+
+#[derive(Subcommand)]
+enum SlotCommand {
+	/// Publish a slot.
+	Publish {
+		/// Minutes from now until it starts.
+		#[arg(long)]
+		in_minutes: u64,
+		#[arg(long, default_value_t = 30)]
+		minutes: u32,
+		#[arg(long)]
+		video: bool,
+	},
+	/// A doctor's free slots in the coming days.
+	Free {
+		doctor: String,
+		#[arg(long, default_value_t = 14)]
+		days: u64,
+	},
+}
+
+#[derive(Subcommand)]
+enum AppointmentCommand {
+	/// Book a free slot.
+	Book { slot: u64 },
+	/// Confirm (doctor).
+	Confirm { id: u64 },
+	/// Propose another of your slots (doctor).
+	Reschedule { id: u64, slot: u64 },
+	/// Accept or decline a proposed new time (patient).
+	Answer {
+		id: u64,
+		#[arg(long)]
+		accept: bool,
+	},
+	/// Cancel.
+	Cancel { id: u64 },
+	/// Mark done (doctor).
+	Complete { id: u64 },
+	/// Mark that the patient did not come (doctor).
+	NoShow { id: u64 },
+	/// Your appointments.
+	List,
+}
+
+fn category(text: &str) -> Result<RecordCategory, String> {
+	serde_json::from_value(Value::String(text.into())).map_err(|_| {
+		"one of profile, observation, prescription, lab-report, imaging, clinical-note, document"
+			.to_string()
+	})
+}
+
+fn purpose(text: &str) -> Result<Purpose, String> {
+	serde_json::from_value(Value::String(text.into()))
+		.map_err(|_| "one of treatment, research, insurance, care, other".to_string())
+}
+
+fn account(text: &str) -> Result<AccountId, Error> {
+	AccountId::from_ss58check(text)
+		.map_err(|_| Error::Invalid(format!("{text} is not an SS58 account address")))
+}
+
+fn secret(env: &str, prompt: &str) -> Result<String, Error> {
+	match std::env::var(env) {
+		Ok(value) => Ok(value),
+		Err(_) => rpassword::prompt_password(prompt).map_err(Error::Io),
+	}
+}
+
+fn keys(global: &Global) -> Result<Keys, Error> {
+	match (&global.suri, &global.key_file) {
+		(Some(uri), _) => Keys::from_uri(uri),
+		(None, Some(path)) => Keys::load(path, &secret("EHR_PASSPHRASE", "Passphrase: ")?),
+		(None, None) => Err(Error::KeyFile("give --key-file or --suri".into())),
+	}
+}
+
+fn progress_bar(json: bool) -> ProgressBar {
+	if json {
+		return ProgressBar::hidden();
+	}
+	let bar = ProgressBar::new(0);
+	bar.set_style(
+		ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+			.expect("a valid template"),
+	);
+	bar
+}
+
+/// Prints `value` as JSON, or `text` for people.
+fn say(json: bool, value: Value, text: String) {
+	if json {
+		println!("{value}");
+	} else {
+		println!("{text}");
+	}
+}
+
+async fn client(global: &Global) -> Result<Client, Error> {
+	let store = match &global.ipfs {
+		Some(url) => Store::ipfs(url)?,
+		None => Store::local(&global.store_dir)?,
+	};
+	Client::connect(&global.node, store).await
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+	let global = &cli.global;
+	let json = global.json;
+	match cli.command {
+		Command::Key(command) => key_command(global, command),
+		Command::Audit { patient, from, limit } => {
+			let client = client(global).await?;
+			let page =
+				audit::verified_trail(&client.chain, &account(&patient)?, from, limit).await?;
+			let entries: Vec<Value> = page
+				.entries
+				.iter()
+				.map(|(index, entry)| json!({ "index": index, "entry": entry }))
+				.collect();
+			let text = page
+				.entries
+				.iter()
+				.map(|(index, entry)| {
+					format!(
+						"#{index} block {} t={} {} {:?}",
+						entry.block, entry.time, entry.actor, entry.event
+					)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(
+				json,
+				json!({ "verified": true, "at": page.at, "blockNumber": page.block_number, "total": page.total, "entries": entries }),
+				format!(
+					"{text}\nverified against finalized block #{} {:?}: {} of {} entries",
+					page.block_number,
+					page.at,
+					page.entries.len(),
+					page.total
+				),
+			);
+			Ok(())
+		}
+		command => {
+			let me = keys(global)?;
+			let client = client(global).await?;
+			act(&client, &me, command, json).await
+		}
+	}
+}
+
+fn key_command(global: &Global, command: KeyCommand) -> Result<(), Error> {
+	match command {
+		KeyCommand::Generate { out } => {
+			let (keys, phrase) = Keys::generate();
+			let passphrase = secret("EHR_PASSPHRASE", "New passphrase: ")?;
+			keys.save(&out, &passphrase)?;
+			eprintln!("Write down your recovery phrase; it restores both keys:\n\n{}\n", *phrase);
+			print_keys(global.json, &keys, &out);
+			Ok(())
+		}
+		KeyCommand::Import { out } => {
+			let phrase = secret("EHR_PHRASE", "Recovery phrase: ")?;
+			let keys = Keys::from_uri(phrase.trim())?;
+			keys.save(&out, &secret("EHR_PASSPHRASE", "New passphrase: ")?)?;
+			print_keys(global.json, &keys, &out);
+			Ok(())
+		}
+		KeyCommand::Show => {
+			let keys = keys(global)?;
+			print_keys(global.json, &keys, global.key_file.as_deref().unwrap_or(Path::new("-")));
+			Ok(())
+		}
+	}
+}
+
+fn print_keys(json: bool, keys: &Keys, file: &Path) {
+	let encryption_key = hex::encode(keys.encryption_key());
+	say(
+		json,
+		json!({ "address": keys.address(), "encryptionKey": encryption_key, "keyFile": file }),
+		format!("account {}\nencryption key 0x{encryption_key}", keys.address()),
+	);
+}
+
+fn done(json: bool, what: &str, included: &ehr_client::Included) {
+	say(
+		json,
+		json!({ "done": what, "block": included.block }),
+		format!("{what} (finalized in {:?})", included.block),
+	);
+}
+
+async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result<(), Error> {
+	let my_id = me.account_id();
+	match command {
+		Command::Hospital(command) => {
+			let included = match &command {
+				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => {
+					client.register_doctor(me, &account(doctor)?, name, specialty, licence).await?
+				}
+				HospitalCommand::SuspendDoctor { doctor } => {
+					client.suspend_doctor(me, &account(doctor)?).await?
+				}
+				HospitalCommand::ReinstateDoctor { doctor } => {
+					client.reinstate_doctor(me, &account(doctor)?).await?
+				}
+				HospitalCommand::InvitePatient { patient } => {
+					client.invite_patient(me, &account(patient)?).await?
+				}
+			};
+			done(json, "hospital action", &included);
+		}
+		Command::Patient(PatientCommand::Register { profile }) => {
+			let included = client.register_patient(me).await?;
+			done(json, "registered", &included);
+			if let Some(profile) = profile {
+				let bar = progress_bar(json);
+				let uploaded = client
+					.upload(me, &my_id, RecordCategory::Profile, &profile, |done, total| {
+						bar.set_length(total);
+						bar.set_position(done)
+					})
+					.await?;
+				bar.finish_and_clear();
+				say(json, json!(uploaded), format!("profile stored as record {}", uploaded.record));
+			}
+		}
+		Command::Patient(PatientCommand::AddDelegate { delegate }) => {
+			done(json, "delegate added", &client.add_delegate(me, &account(&delegate)?).await?)
+		}
+		Command::Patient(PatientCommand::RemoveDelegate { delegate }) => {
+			done(json, "delegate removed", &client.remove_delegate(me, &account(&delegate)?).await?)
+		}
+		Command::Doctor(DoctorCommand::SetKey) => {
+			done(json, "encryption key set", &client.set_encryption_key(me).await?)
+		}
+		Command::Doctor(DoctorCommand::Patients) => {
+			let patients = client.patients_of(&my_id).await?;
+			let text = patients.iter().map(|p| p.to_ss58check()).collect::<Vec<_>>().join("\n");
+			say(json, json!(patients), text);
+		}
+		Command::Doctor(DoctorCommand::Emergency { patient, reason }) => done(
+			json,
+			"emergency access opened",
+			&client.emergency_access(me, &account(&patient)?, &reason).await?,
+		),
+		Command::Record(command) => record_command(client, me, command, json).await?,
+		Command::Consent(ConsentCommand::Grant {
+			grantee,
+			categories,
+			write,
+			expires_in_hours,
+			purpose,
+		}) => {
+			let scope = if categories.is_empty() {
+				Scope::All
+			} else {
+				Scope::Categories(
+					categories
+						.try_into()
+						.map_err(|_| Error::Invalid("at most seven categories".into()))?,
+				)
+			};
+			let access = if write { AccessLevel::ReadWrite } else { AccessLevel::Read };
+			let expires_at = match expires_in_hours {
+				Some(hours) => Some(client.chain.now().await? + hours * 3_600_000),
+				None => None,
+			};
+			let (included, shared) =
+				client.grant(me, &account(&grantee)?, scope, access, expires_at, purpose).await?;
+			say(
+				json,
+				json!({ "done": "granted", "keysShared": shared, "block": included.block }),
+				format!("granted; {shared} record keys shared (finalized in {:?})", included.block),
+			);
+		}
+		Command::Consent(ConsentCommand::Revoke { grantee }) => {
+			done(json, "revoked", &client.revoke(me, &account(&grantee)?).await?)
+		}
+		Command::Consent(ConsentCommand::List) => {
+			let grants = client.grants(&my_id).await?;
+			let text = grants
+				.iter()
+				.map(|g| {
+					format!(
+						"{} {:?} {:?} until {:?}",
+						g.grantee, g.grant.access, g.grant.scope, g.grant.expires_at
+					)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(json, json!(grants), text);
+		}
+		Command::Slot(SlotCommand::Publish { in_minutes, minutes, video }) => {
+			let start = client.chain.now().await? + in_minutes * 60_000;
+			let kind = if video { VisitKind::Video } else { VisitKind::InPerson };
+			let slot = client.publish_slot(me, start, minutes, kind).await?;
+			say(json, json!({ "slot": slot, "start": start }), format!("slot {slot} published"));
+		}
+		Command::Slot(SlotCommand::Free { doctor, days }) => {
+			let now = client.chain.now().await?;
+			let slots = client.free_slots(&account(&doctor)?, now, now + days * 86_400_000).await?;
+			let text = slots
+				.iter()
+				.map(|s| {
+					format!(
+						"slot {} at {} for {} min ({:?})",
+						s.id, s.start, s.duration_minutes, s.kind
+					)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(json, json!(slots), text);
+		}
+		Command::Appointment(command) => {
+			let action = match command {
+				AppointmentCommand::Book { slot } => {
+					let id = client.book(me, slot).await?;
+					say(json, json!({ "appointment": id }), format!("appointment {id} requested"));
+					return Ok(());
+				}
+				AppointmentCommand::List => {
+					let list = client.appointments(&my_id).await?;
+					let text = list
+						.iter()
+						.map(|a| {
+							format!(
+								"appointment {} with {} at {}: {:?}",
+								a.id, a.doctor, a.start, a.status
+							)
+						})
+						.collect::<Vec<_>>()
+						.join("\n");
+					say(json, json!(list), text);
+					return Ok(());
+				}
+				AppointmentCommand::Confirm { id } => AppointmentAction::Confirm(id),
+				AppointmentCommand::Reschedule { id, slot } => AppointmentAction::Propose(id, slot),
+				AppointmentCommand::Answer { id, accept } => AppointmentAction::Answer(id, accept),
+				AppointmentCommand::Cancel { id } => AppointmentAction::Cancel(id),
+				AppointmentCommand::Complete { id } => AppointmentAction::Complete(id),
+				AppointmentCommand::NoShow { id } => AppointmentAction::NoShow(id),
+			};
+			done(json, "appointment updated", &client.update_appointment(me, action).await?);
+		}
+		Command::Key(_) | Command::Audit { .. } => unreachable!("handled without keys"),
+	}
+	Ok(())
+}
+
+async fn record_command(
+	client: &Client,
+	me: &Keys,
+	command: RecordCommand,
+	json: bool,
+) -> Result<(), Error> {
+	let my_id = me.account_id();
+	match command {
+		RecordCommand::Upload { file, category, patient } => {
+			let patient = patient.as_deref().map(account).transpose()?.unwrap_or(my_id);
+			let bar = progress_bar(json);
+			let uploaded = client
+				.upload(me, &patient, category, &file, |done, total| {
+					bar.set_length(total);
+					bar.set_position(done)
+				})
+				.await?;
+			bar.finish_and_clear();
+			say(
+				json,
+				json!(uploaded),
+				format!(
+					"record {} stored at {}, readable by {}",
+					uploaded.record,
+					uploaded.cid,
+					uploaded.readers.join(", ")
+				),
+			);
+		}
+		RecordCommand::List { patient, category } => {
+			let patient = patient.as_deref().map(account).transpose()?.unwrap_or(my_id);
+			let records = client.records(&patient, category).await?;
+			let text = records
+				.iter()
+				.map(|r| {
+					format!(
+						"record {} v{} {:?} by {} ({} bytes) {}",
+						r.id,
+						r.version,
+						r.category,
+						r.author,
+						r.size,
+						r.cid_text()
+					)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(json, json!(records), text);
+		}
+		RecordCommand::Get { id, out } => {
+			let bar = progress_bar(json);
+			let fetched = client
+				.fetch(me, id, &out, |done, total| {
+					bar.set_length(total);
+					bar.set_position(done)
+				})
+				.await?;
+			bar.finish_and_clear();
+			say(
+				json,
+				json!(fetched),
+				format!(
+					"record {id}: {} bytes written to {}, matching the hash on chain",
+					fetched.plaintext_len,
+					out.display()
+				),
+			);
+		}
+		RecordCommand::Amend { id, file } => {
+			let bar = progress_bar(json);
+			let uploaded = client
+				.amend(me, id, &file, |done, total| {
+					bar.set_length(total);
+					bar.set_position(done)
+				})
+				.await?;
+			bar.finish_and_clear();
+			say(
+				json,
+				json!(uploaded),
+				format!("record {id} amended by version {}", uploaded.record),
+			);
+		}
+		RecordCommand::Versions { id } => {
+			let versions = client.versions(id).await?;
+			let text = versions
+				.iter()
+				.map(|r| {
+					format!("record {} v{} by {} erased={}", r.id, r.version, r.author, r.erased)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(json, json!(versions), text);
+		}
+		RecordCommand::Erase { id } => {
+			let erased = client.erase(me, id).await?;
+			say(
+				json,
+				json!({ "erased": erased }),
+				format!("erased and unpinned: {}", erased.join(", ")),
+			);
+		}
+	}
+	Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+	let cli = Cli::parse();
+	let json = cli.global.json;
+	if let Err(error) = run(cli).await {
+		if json {
+			println!("{}", json!({ "error": error.to_string(), "code": error.exit_code() }));
+		} else {
+			eprintln!("error: {error}");
+		}
+		std::process::exit(error.exit_code());
+	}
+}

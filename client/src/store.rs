@@ -1,0 +1,157 @@
+//! Where envelopes live: an IPFS daemon through its kubo-compatible HTTP RPC API, or a local
+//! directory (the embedded default for trying things out). Both stream files from and to disk,
+//! so memory use does not grow with file size.
+
+use std::path::{Path, PathBuf};
+
+use futures::TryStreamExt;
+use ipfs_api_backend_hyper::{request, Form, IpfsApi, IpfsClient, TryFromUri};
+use ipfs_api_prelude::Backend;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::{cid, Error};
+
+/// A content-addressed store of envelopes, keyed by binary CIDv1.
+pub enum Store {
+	/// An IPFS daemon (kubo or js-ipfs) at an RPC API address.
+	Ipfs(IpfsClient),
+	/// Files named by their CID in a directory.
+	Local(PathBuf),
+}
+
+impl Store {
+	/// The IPFS daemon whose RPC API listens at `url` (e.g. `http://127.0.0.1:5001`).
+	pub fn ipfs(url: &str) -> Result<Store, Error> {
+		IpfsClient::from_str(url)
+			.map(Store::Ipfs)
+			.map_err(|e| Error::Storage(format!("IPFS API address {url}: {e}")))
+	}
+
+	/// A directory store at `dir` (created if missing).
+	pub fn local(dir: &Path) -> Result<Store, Error> {
+		std::fs::create_dir_all(dir)
+			.map_err(|e| Error::Storage(format!("{}: {e}", dir.display())))?;
+		Ok(Store::Local(dir.to_path_buf()))
+	}
+
+	/// Stores the file at `path` and pins it; returns its binary CIDv1.
+	pub async fn put(&self, path: &Path) -> Result<Vec<u8>, Error> {
+		match self {
+			Store::Ipfs(client) => {
+				let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+				let options = request::Add {
+					cid_version: Some(1),
+					raw_leaves: Some(true),
+					pin: Some(true),
+					..Default::default()
+				};
+				let mut form = Form::default();
+				form.add_reader("path", file);
+				// The raw answer: kubo sends `Size` as a string, js-ipfs as a number, and the
+				// typed response accepts only the former.
+				let (status, body) = client
+					.request_raw(options, Some(form))
+					.await
+					.map_err(|e| Error::Storage(format!("IPFS add: {e}")))?;
+				let added: serde_json::Value = serde_json::from_slice(&body)
+					.ok()
+					.filter(|_| status.is_success())
+					.ok_or_else(|| {
+						Error::Storage(format!(
+							"IPFS add: {status} {}",
+							String::from_utf8_lossy(&body)
+						))
+					})?;
+				cid::parse(added["Hash"].as_str().unwrap_or_default())
+			}
+			Store::Local(dir) => {
+				let digest = sha256_file(path)?;
+				let binary = cid::raw_sha256(&digest);
+				let target = dir.join(cid::to_string(&binary));
+				std::fs::copy(path, &target).map_err(|e| io_error(&target, e))?;
+				Ok(binary)
+			}
+		}
+	}
+
+	/// Fetches the object `binary_cid` into the file `path`.
+	pub async fn get(&self, binary_cid: &[u8], path: &Path) -> Result<(), Error> {
+		let name = cid::to_string(binary_cid);
+		match self {
+			Store::Ipfs(client) => {
+				let mut out = tokio::fs::File::create(path).await.map_err(|e| io_error(path, e))?;
+				let mut stream = client.cat(&name);
+				while let Some(chunk) = stream
+					.try_next()
+					.await
+					.map_err(|e| Error::Storage(format!("IPFS cat {name}: {e}")))?
+				{
+					out.write_all(&chunk).await.map_err(|e| io_error(path, e))?;
+				}
+				out.flush().await.map_err(|e| io_error(path, e))
+			}
+			Store::Local(dir) => {
+				let source = dir.join(&name);
+				if !source.exists() {
+					return Err(Error::Storage(format!("{name} is not in {}", dir.display())));
+				}
+				// The name is the content's hash: check it on every read.
+				if cid::raw_sha256(&sha256_file(&source)?) != binary_cid {
+					return Err(Error::Storage(format!("{name} does not match its content")));
+				}
+				std::fs::copy(&source, path).map_err(|e| io_error(path, e))?;
+				Ok(())
+			}
+		}
+	}
+
+	/// Stops keeping `binary_cid` (after erasure).
+	pub async fn unpin(&self, binary_cid: &[u8]) -> Result<(), Error> {
+		let name = cid::to_string(binary_cid);
+		match self {
+			Store::Ipfs(client) => client
+				.pin_rm(&name, true)
+				.await
+				.map(|_| ())
+				.map_err(|e| Error::Storage(format!("IPFS pin rm {name}: {e}"))),
+			Store::Local(dir) => match std::fs::remove_file(dir.join(&name)) {
+				Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(dir, e)),
+				_ => Ok(()),
+			},
+		}
+	}
+
+	/// Whether the store keeps `binary_cid` pinned.
+	pub async fn is_pinned(&self, binary_cid: &[u8]) -> Result<bool, Error> {
+		let name = cid::to_string(binary_cid);
+		match self {
+			Store::Ipfs(client) => Ok(client
+				.pin_ls(Some(&name), None)
+				.await
+				.map(|pins| !pins.keys.is_empty())
+				.unwrap_or(false)),
+			Store::Local(dir) => Ok(dir.join(&name).exists()),
+		}
+	}
+}
+
+fn io_error(path: &Path, error: std::io::Error) -> Error {
+	Error::Storage(format!("{}: {error}", path.display()))
+}
+
+/// SHA-256 of a file, read in 64 KiB pieces.
+pub fn sha256_file(path: &Path) -> Result<[u8; 32], Error> {
+	use std::io::Read;
+	let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+	let mut hasher = Sha256::new();
+	let mut buffer = vec![0u8; 1 << 16];
+	loop {
+		let read = file.read(&mut buffer).map_err(|e| io_error(path, e))?;
+		if read == 0 {
+			break;
+		}
+		hasher.update(&buffer[..read]);
+	}
+	Ok(hasher.finalize().into())
+}

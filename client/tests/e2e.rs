@@ -1,0 +1,265 @@
+//! The whole story against a real `ehr-node --dev` and a real IPFS daemon (js-ipfs, started
+//! with `scripts/ipfs.sh`; run `scripts/setup.sh` first): the patient uploads; a doctor without
+//! consent cannot read; the patient grants; the doctor reads exactly the original bytes (with
+//! the `ehr` command); the doctor writes a prescription the patient reads; the patient revokes;
+//! the doctor cannot read a record added after; the auditor's verified trail shows every step.
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use ehr_client::{audit, envelope, Client, Error, Keys, Store};
+use ehr_primitives::{AccessLevel, AuditEvent, Purpose, RecordCategory, Scope};
+
+/// A child process killed on drop.
+struct Daemon(Child);
+
+impl Drop for Daemon {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn repo_root() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The node binary next to this test's directory in the target dir (`cargo test --workspace`
+/// builds it), or `EHR_NODE`.
+fn node_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("EHR_NODE") {
+		return path.into();
+	}
+	let exe = std::env::current_exe().unwrap();
+	exe.parent().and_then(Path::parent).unwrap().join("ehr-node")
+}
+
+fn start_node(dir: &Path) -> (Daemon, String) {
+	let port = free_port();
+	let log = std::fs::File::create(dir.join("node.log")).unwrap();
+	let child = Command::new(node_binary())
+		.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+		.args(["--rpc-port", &port.to_string()])
+		.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
+		.stdout(Stdio::null())
+		.stderr(log)
+		.spawn()
+		.expect("ehr-node starts (build it with cargo test --workspace)");
+	(Daemon(child), format!("ws://127.0.0.1:{port}"))
+}
+
+fn start_ipfs(dir: &Path) -> (Daemon, String) {
+	let port = free_port();
+	let log = std::fs::File::create(dir.join("ipfs.log")).unwrap();
+	let child = Command::new("bash")
+		.arg(repo_root().join("scripts/ipfs.sh"))
+		.arg(dir.join("ipfs-repo"))
+		.arg(port.to_string())
+		.stdout(Stdio::null())
+		.stderr(log)
+		.spawn()
+		.expect("scripts/ipfs.sh starts");
+	(Daemon(child), format!("http://127.0.0.1:{port}"))
+}
+
+async fn wait_for<T, F: std::future::Future<Output = Result<T, Error>>>(
+	what: &str,
+	mut attempt: impl FnMut() -> F,
+) -> T {
+	let deadline = Instant::now() + Duration::from_secs(180);
+	loop {
+		match attempt().await {
+			Ok(value) => return value,
+			Err(error) if Instant::now() > deadline => panic!("{what} did not come up: {error}"),
+			Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+		}
+	}
+}
+
+fn random_file(path: &Path, len: usize) -> Vec<u8> {
+	let mut data = vec![0u8; len];
+	let mut state = 0x2545_f491_4f6c_dd1du64;
+	for byte in data.iter_mut() {
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		*byte = state as u8;
+	}
+	std::fs::write(path, &data).unwrap();
+	data
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_story_against_a_node_and_ipfs() {
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, node_url) = start_node(dir.path());
+	let (_ipfs, ipfs_url) = start_ipfs(dir.path());
+	let client =
+		wait_for("the node", || Client::connect(&node_url, Store::ipfs(&ipfs_url).unwrap())).await;
+	let probe = dir.path().join("probe");
+	std::fs::write(&probe, b"probe").unwrap();
+	let (client, probe) = (&client, probe.as_path());
+	wait_for("IPFS", || async move { client.store.put(probe).await }).await;
+
+	let hospital = Keys::from_uri("//Alice").unwrap();
+	let doctor = Keys::from_uri("//Bob").unwrap();
+	let (patient, _phrase) = Keys::generate();
+	let (doctor_id, patient_id) = (doctor.account_id(), patient.account_id());
+
+	// The hospital verifies the doctor and invites the patient, who registers without tokens.
+	client
+		.register_doctor(&hospital, &doctor_id, "Dr. Bob Kelso", "internal medicine", "MD-1001")
+		.await
+		.unwrap();
+	client.invite_patient(&hospital, &patient_id).await.unwrap();
+	client.set_encryption_key(&doctor).await.unwrap();
+	client.register_patient(&patient).await.unwrap();
+
+	// The patient uploads a lab report of several chunks and IPFS blocks.
+	let original = random_file(&dir.path().join("report.pdf"), 300_000);
+	let mut seen = 0;
+	let uploaded = client
+		.upload(
+			&patient,
+			&patient_id,
+			RecordCategory::LabReport,
+			&dir.path().join("report.pdf"),
+			|done, _| seen = done,
+		)
+		.await
+		.unwrap();
+	assert_eq!((uploaded.record, seen), (0, original.len() as u64));
+	assert_eq!(uploaded.envelope_len, envelope::envelope_len(original.len() as u64));
+	assert!(client.store.is_pinned(&ehr_client::cid::parse(&uploaded.cid).unwrap()).await.unwrap());
+
+	// A doctor without consent holds no key, and the chain refuses to log a read.
+	let out = dir.path().join("read-by-doctor.pdf");
+	let refused = client.fetch(&doctor, 0, &out, |_, _| {}).await.unwrap_err();
+	assert!(matches!(refused, Error::Invalid(ref m) if m.contains("no key")), "{refused}");
+	assert!(!out.exists());
+
+	// The patient grants; the key of the report is shared in the same transaction.
+	let (_, shared) = client
+		.grant(&patient, &doctor_id, Scope::All, AccessLevel::ReadWrite, None, Purpose::Treatment)
+		.await
+		.unwrap();
+	assert_eq!(shared, 1);
+	assert_eq!(client.patients_of(&doctor_id).await.unwrap(), vec![patient_id.clone()]);
+
+	// The doctor reads exactly the original bytes, with the `ehr` command.
+	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", &node_url, "--ipfs", &ipfs_url, "--suri", "//Bob"])
+		.args(["record", "get", "0", "--out"])
+		.arg(&out)
+		.output()
+		.unwrap();
+	assert!(cli.status.success(), "ehr record get: {}", String::from_utf8_lossy(&cli.stderr));
+	let answer: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+	assert_eq!(answer["accessLogged"], true);
+	assert_eq!(std::fs::read(&out).unwrap(), original);
+
+	// The doctor writes a prescription; the patient opens it.
+	let prescription = b"Amoxicillin 500 mg, three times a day for 7 days.\n".to_vec();
+	std::fs::write(dir.path().join("rx.txt"), &prescription).unwrap();
+	let written = client
+		.upload(
+			&doctor,
+			&patient_id,
+			RecordCategory::Prescription,
+			&dir.path().join("rx.txt"),
+			|_, _| {},
+		)
+		.await
+		.unwrap();
+	assert_eq!(written.readers.len(), 2);
+	let read_back = dir.path().join("rx-read.txt");
+	let fetched = client.fetch(&patient, written.record, &read_back, |_, _| {}).await.unwrap();
+	assert!(!fetched.access_logged, "a patient's own reads are not logged");
+	assert_eq!(std::fs::read(&read_back).unwrap(), prescription);
+
+	// The patient revokes: the doctor's keys are gone, and a later record is not for them.
+	client.revoke(&patient, &doctor_id).await.unwrap();
+	std::fs::write(dir.path().join("xray.png"), b"imaging study").unwrap();
+	let later = client
+		.upload(
+			&patient,
+			&patient_id,
+			RecordCategory::Imaging,
+			&dir.path().join("xray.png"),
+			|_, _| {},
+		)
+		.await
+		.unwrap();
+	assert_eq!(later.readers, vec![patient.address()]);
+	for record in [0, later.record] {
+		let denied = client.fetch(&doctor, record, &dir.path().join("denied"), |_, _| {}).await;
+		assert!(matches!(denied, Err(Error::Invalid(_))), "record {record}");
+	}
+	// Writing for the patient is refused by the chain now, with the pallet's error in words.
+	let refused = client
+		.upload(
+			&doctor,
+			&patient_id,
+			RecordCategory::Prescription,
+			&dir.path().join("rx.txt"),
+			|_, _| {},
+		)
+		.await
+		.unwrap_err();
+	assert!(
+		matches!(refused, Error::Refused(ref m) if m.contains("Records: not authorized")),
+		"{refused}"
+	);
+	assert_eq!(refused.exit_code(), 3);
+
+	// The auditor verifies the trail against a finalized block and sees every step in order.
+	let expected = vec![
+		AuditEvent::RecordAdded { record: 0, category: RecordCategory::LabReport },
+		AuditEvent::KeyShared { record: 0, reader: doctor_id.clone() },
+		AuditEvent::RecordAccessed { record: 0, category: RecordCategory::LabReport },
+		AuditEvent::RecordAdded { record: 1, category: RecordCategory::Prescription },
+		AuditEvent::KeyShared { record: 1, reader: doctor_id.clone() },
+		AuditEvent::ConsentRevoked { grantee: doctor_id.clone() },
+		AuditEvent::RecordAdded { record: 2, category: RecordCategory::Imaging },
+	];
+	let (patient_ref, entries) = (&patient_id, expected.len() as u64 + 1);
+	let page = wait_for("finality of the last step", || async move {
+		let page = audit::verified_trail(&client.chain, patient_ref, 0, 100).await?;
+		if page.total == entries {
+			Ok(page)
+		} else {
+			Err(Error::Invalid(format!("{} entries so far", page.total)))
+		}
+	})
+	.await;
+	let events: Vec<AuditEvent<_>> =
+		page.entries.iter().map(|(_, entry)| entry.event.clone()).collect();
+	// Entry 1 is the grant (its terms carry a timestamp); the rest must match exactly.
+	assert!(
+		matches!(&events[1], AuditEvent::ConsentGranted { grantee, .. } if grantee == &doctor_id)
+	);
+	let mut without_grant = events.clone();
+	without_grant.remove(1);
+	assert_eq!(without_grant, expected);
+	assert!(page.entries.windows(2).all(|pair| pair[0].1.block <= pair[1].1.block));
+	let accessed = &page.entries[3].1;
+	assert_eq!(accessed.actor, doctor_id);
+
+	// The command line verifies the same trail.
+	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", &node_url, "audit", &patient.address()])
+		.output()
+		.unwrap();
+	assert!(cli.status.success(), "ehr audit: {}", String::from_utf8_lossy(&cli.stderr));
+	let answer: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+	assert_eq!(answer["verified"], true);
+	assert_eq!(answer["total"], 8);
+}

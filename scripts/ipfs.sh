@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts a js-ipfs daemon (the kubo HTTP RPC API) offline, on loopback only, with its repo in
+# the directory given (default: a temporary one). Prints the API address when it is up, then
+# stays in the foreground until killed.
+#   scripts/ipfs.sh [REPO_DIR] [API_PORT]
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+command -v jsipfs >/dev/null || die "jsipfs not found: run scripts/setup.sh"
+
+repo="${1:-$(mktemp -d)}"
+port="${2:-5001}"
+export IPFS_PATH="$repo"
+export NODE_OPTIONS="--require $EHR_ROOT/scripts/tools/with-resolvers.cjs ${NODE_OPTIONS:-}"
+if ! [ -f "$repo/config" ]; then
+	jsipfs init --empty-repo >/dev/null
+	# Offline and loopback only: no swarm, no gateway, no bootstrap or delegate peers.
+	node -e '
+		const fs = require("fs");
+		const [file, api, rpc] = process.argv.slice(1);
+		const config = JSON.parse(fs.readFileSync(file));
+		config.Addresses = { ...config.Addresses, API: api, RPC: rpc, Gateway: "", Swarm: [], Delegates: [] };
+		config.Bootstrap = [];
+		config.Discovery = { MDNS: { Enabled: false }, webRTCStar: { Enabled: false } };
+		fs.writeFileSync(file, JSON.stringify(config, null, 2));
+	' "$repo/config" "/ip4/127.0.0.1/tcp/$port" "/ip4/127.0.0.1/tcp/$((port + 1))"
+fi
+log "js-ipfs daemon (repo $repo) at http://127.0.0.1:$port"
+exec jsipfs daemon --offline
