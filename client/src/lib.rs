@@ -8,7 +8,6 @@
 pub mod audit;
 pub mod chain;
 pub mod cid;
-pub mod envelope;
 pub mod keys;
 pub mod store;
 
@@ -25,6 +24,7 @@ use sp_core::{bytes::to_hex, crypto::Ss58Codec};
 use sp_runtime::AccountId32 as AccountId;
 
 pub use chain::{Chain, Included};
+pub use ehr_envelope as envelope;
 pub use keys::Keys;
 pub use store::Store;
 
@@ -51,7 +51,7 @@ pub enum Error {
 	Storage(String),
 	/// Decryption failed: wrong key, tampering, truncation.
 	#[error("decryption: {0}")]
-	Envelope(#[from] envelope::EnvelopeError),
+	Envelope(#[from] ehr_envelope::EnvelopeError),
 	/// The decrypted content does not match the hash recorded on chain.
 	#[error("the content does not match the hash recorded on chain")]
 	HashMismatch,

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""An independent implementation of ehr-envelope/1 (client/ENVELOPE.md) with the Python
+"""An independent implementation of ehr-envelope/1 (envelope/FORMAT.md) with the Python
 `cryptography` package. It writes the test vectors that the Rust tests compare against:
 
-    python3 client/tests/vectors/check.py
+    python3 envelope/tests/vectors/check.py
 """
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-//! Envelope encryption of records, format `ehr-envelope/1` (see `client/ENVELOPE.md`).
+//! Envelope encryption of records, format `ehr-envelope/1` (see `envelope/FORMAT.md`).
 //!
 //! A random 32-byte content key per record. The file on IPFS is a short authenticated header
 //! and the payload, ChaCha20-Poly1305 in a STREAM construction over 64 KiB chunks, so files of
@@ -167,7 +167,9 @@ pub fn encrypt(
 	encrypt_with_salt(key, salt, &mut input, &mut output, &mut progress)
 }
 
-pub(crate) fn encrypt_with_salt(
+/// [`encrypt`] with a chosen salt: for test vectors only; real files need a random salt.
+#[doc(hidden)]
+pub fn encrypt_with_salt(
 	key: &ContentKey,
 	salt: [u8; SALT_SIZE],
 	input: &mut impl Read,
@@ -327,7 +329,9 @@ pub fn wrap(
 	wrap_with(key, recipient, ephemeral)
 }
 
-pub(crate) fn wrap_with(
+/// [`wrap`] with a chosen ephemeral key: for test vectors only.
+#[doc(hidden)]
+pub fn wrap_with(
 	key: &ContentKey,
 	recipient: &[u8; 32],
 	ephemeral: StaticSecret,
@@ -483,7 +487,7 @@ mod tests {
 	}
 
 	/// Fixed inputs, fixed output: any change to the format breaks this test. The expected bytes
-	/// were checked with an independent implementation (`client/tests/vectors/check.py`).
+	/// were checked with an independent implementation (`envelope/tests/vectors/check.py`).
 	#[test]
 	fn test_vector() {
 		let key = ContentKey::from_bytes([0x42; 32]);

@@ -1,6 +1,6 @@
 //! Properties of the envelope format over random inputs.
 
-use ehr_client::envelope::{self, ContentKey, EnvelopeError, CHUNK_SIZE, HEADER_SIZE};
+use ehr_envelope::{self as envelope, ContentKey, EnvelopeError, CHUNK_SIZE, HEADER_SIZE};
 use proptest::prelude::*;
 
 fn seal(key: &ContentKey, plaintext: &[u8]) -> Vec<u8> {

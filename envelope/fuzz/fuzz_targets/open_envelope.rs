@@ -1,8 +1,8 @@
 //! Feeds arbitrary bytes to the envelope parser and the key unwrapper: they must refuse them
-//! without panicking. Run with `cargo +nightly fuzz run open_envelope` from `client/`.
+//! without panicking. Run with `cargo +nightly fuzz run open_envelope` from `envelope/`.
 #![no_main]
 
-use ehr_client::envelope::{self, ContentKey};
+use ehr_envelope::{self as envelope, ContentKey};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
