@@ -5,6 +5,7 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-target}"
 export EHR_ROOT="${EHR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 export EHR_NODE="$CARGO_TARGET_DIR/debug/ehr-node"
+export EHR_CLI="$CARGO_TARGET_DIR/debug/ehr"
 # The wasm runtime build must find this workspace's Cargo.lock although the target dir is
 # outside the clone; without the hint it resolves dependency versions anew.
 export WASM_BUILD_WORKSPACE_HINT="$EHR_ROOT"
