@@ -405,22 +405,20 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 	let my_id = me.account_id();
 	match command {
 		Command::Hospital(command) => {
-			let included = match &command {
-				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => {
-					client.register_doctor(me, &account(doctor)?, name, specialty, licence).await?
-				}
-				HospitalCommand::SuspendDoctor { doctor } => {
-					client.suspend_doctor(me, &account(doctor)?).await?
-				}
-				HospitalCommand::ReinstateDoctor { doctor } => {
-					client.reinstate_doctor(me, &account(doctor)?).await?
-				}
-				HospitalCommand::InvitePatient { patient } => {
-					client.invite_patient(me, &account(patient)?).await?
-				}
+			let (what, included) = match &command {
+				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => (
+					"doctor registered",
+					client.register_doctor(me, &account(doctor)?, name, specialty, licence).await?,
+				),
+				HospitalCommand::SuspendDoctor { doctor } =>
+					("doctor suspended", client.suspend_doctor(me, &account(doctor)?).await?),
+				HospitalCommand::ReinstateDoctor { doctor } =>
+					("doctor reinstated", client.reinstate_doctor(me, &account(doctor)?).await?),
+				HospitalCommand::InvitePatient { patient } =>
+					("patient invited", client.invite_patient(me, &account(patient)?).await?),
 			};
-			done(json, "hospital action", &included);
-		}
+			done(json, what, &included);
+		},
 		Command::Patient(PatientCommand::Register { profile }) => {
 			let included = client.register_patient(me).await?;
 			done(json, "registered", &included);
