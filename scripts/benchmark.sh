@@ -26,7 +26,7 @@ for pallet in "${pallets[@]}"; do
 	"$CARGO_TARGET_DIR/release/ehr-node" benchmark pallet \
 		--chain dev --pallet "$name" --extrinsic '*' \
 		--steps "${STEPS:-50}" --repeat "${REPEAT:-20}" \
-		--template scripts/weight-template.hbs \
+		--template scripts/weight-template.hbs --header scripts/weight-header.txt \
 		--output "pallets/$pallet/src/weights.rs"
 done
 log "weights written; rebuild and run scripts/test.sh"

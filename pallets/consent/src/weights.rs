@@ -1,18 +1,38 @@
-//! Weights for `pallet_ehr_consent`.
+// SPDX-License-Identifier: Apache-2.0
+// This file is part of the EHR consortium chain.
+//! Weights for `pallet_ehr_consent`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
-//! Not yet measured: each weight is the call's storage accesses (see the comments) priced with
-//! the runtime's database weights, plus a fixed compute allowance. The `#[benchmarks]` in
-//! `benchmarking.rs` are the measurements that will replace these figures once the node is built
-//! with `--features runtime-benchmarks` and runs `benchmark pallet`.
-//! `()` keeps the same formulas with RocksDB-class database weights for tests.
+//! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
+//! Host `vm`, CPU `AMD EPYC`, wasm execution `Compiled`, chain
+//! `Some("dev")`, database cache 1024 MiB.
+//!
+//! `SubstrateWeight` prices storage with the runtime's database weights; `()` uses RocksDB-class
+//! figures for tests.
 
+// Command:
+// /root/.cache/ehr-target-bench/release/ehr-node
+// benchmark
+// pallet
+// --chain
+// dev
+// --pallet
+// pallet_ehr_consent
+// --extrinsic
+// *
+// --steps
+// 50
+// --repeat
+// 20
+// --template
+// scripts/weight-template.hbs
+// --output
+// pallets/consent/src/weights.rs
+
+#![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens, unused_imports, missing_docs)]
 
 use core::marker::PhantomData;
-use frame_support::{
-	traits::Get,
-	weights::{constants::RocksDbWeight, RuntimeDbWeight, Weight},
-};
+use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 
 /// Weight functions needed for `pallet_ehr_consent`.
 pub trait WeightInfo {
@@ -22,72 +42,220 @@ pub trait WeightInfo {
 	fn open_emergency_access() -> Weight;
 	fn close_emergency_access() -> Weight;
 	fn log_access() -> Weight;
-	fn process_expiries(n: u32) -> Weight;
-}
-
-/// Compute time and proof size of a call, plus its database accesses.
-fn weight(db: RuntimeDbWeight, ref_time: u64, reads: u64, writes: u64) -> Weight {
-	Weight::from_parts(ref_time, 6_000).saturating_add(db.reads_writes(reads, writes))
-}
-
-/// Per expiring item: the grant read and removed, its index and count, a trail entry.
-fn expiries(db: RuntimeDbWeight, n: u32) -> Weight {
-	weight(db, 5_000_000, 3, 2)
-		.saturating_add(weight(db, 15_000_000, 3, 5).saturating_mul(n.into()))
+	fn process_expiries(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_ehr_consent` using the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `Identity` (r:3), `Grants` (r:1 w:1), `GrantCount` (r:1 w:1), `ExpiryQueue` (r:1 w:1), `GranteePatients` (w:1), `TrailLength` (r:1 w:1), `Trail` (w:1)
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:1)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:1 w:1)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextExpiryMinute` (r:1 w:0)
+	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteePatients` (r:0 w:1)
+	/// Proof: `Consent::GranteePatients` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn grant_access() -> Weight {
-		weight(T::DbWeight::get(), 22_000_000, 7, 6)
+		// Proof size: measured `411`, estimated `7643`.
+		// Minimum execution time: 69_721_000 picoseconds.
+		Weight::from_parts(109_826_000, 7643)
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
-	/// Storage: `Identity` (r:3), `Grants` (r:1 w:1), `ExpiryQueue` (r:1 w:1), `TrailLength` (r:1 w:1), `Trail` (w:1)
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:1)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextExpiryMinute` (r:1 w:0)
+	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
 	fn change_access() -> Weight {
-		weight(T::DbWeight::get(), 20_000_000, 6, 4)
+		// Proof size: measured `724`, estimated `7643`.
+		// Minimum execution time: 66_945_000 picoseconds.
+		Weight::from_parts(95_308_000, 7643)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
-	/// Storage: `Identity` (r:2), `Grants` (r:1 w:1), `GranteePatients` (w:1), `GrantCount` (r:1 w:1), `TrailLength` (w:1), `Trail` (w:1)
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:1)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:1 w:1)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Records::ReaderRecords` (r:1 w:0)
+	/// Proof: `Records::ReaderRecords` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteePatients` (r:0 w:1)
+	/// Proof: `Consent::GranteePatients` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn revoke_access() -> Weight {
-		weight(T::DbWeight::get(), 18_000_000, 4, 5)
+		// Proof size: measured `583`, estimated `3806`.
+		// Minimum execution time: 65_613_000 picoseconds.
+		Weight::from_parts(128_391_000, 3806)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
-	/// Storage: `Identity` (r:2), `EmergencyAccesses` (r:1 w:1), `ExpiryQueue` (r:1 w:1), `TrailLength` (r:1 w:1), `Trail` (w:1)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(370), added: 2845, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextExpiryMinute` (r:1 w:0)
+	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
 	fn open_emergency_access() -> Weight {
-		weight(T::DbWeight::get(), 22_000_000, 5, 4)
+		// Proof size: measured `411`, estimated `7643`.
+		// Minimum execution time: 60_564_000 picoseconds.
+		Weight::from_parts(107_892_000, 7643)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
-	/// Storage: `Identity` (r:1), `EmergencyAccesses` (r:1 w:1), `TrailLength` (r:1 w:1), `Trail` (w:1)
+	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(370), added: 2845, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
 	fn close_emergency_access() -> Weight {
-		weight(T::DbWeight::get(), 16_000_000, 3, 3)
+		// Proof size: measured `622`, estimated `3835`.
+		// Minimum execution time: 37_009_000 picoseconds.
+		Weight::from_parts(65_613_000, 3835)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	/// Storage: `Identity` (r:2), `Grants` (r:2), `TrailLength` (r:1 w:1), `Trail` (w:1)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
-		weight(T::DbWeight::get(), 16_000_000, 5, 2)
+		// Proof size: measured `679`, estimated `3973`.
+		// Minimum execution time: 53_771_000 picoseconds.
+		Weight::from_parts(60_203_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
-	fn process_expiries(n: u32) -> Weight {
-		expiries(T::DbWeight::get(), n)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextExpiryMinute` (r:1 w:1)
+	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:64 w:64)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:1 w:1)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Records::ReaderRecords` (r:64 w:0)
+	/// Proof: `Records::ReaderRecords` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:64)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteePatients` (r:0 w:64)
+	/// Proof: `Consent::GranteePatients` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 64]`.
+	fn process_expiries(n: u32, ) -> Weight {
+		// Proof size: measured `481 + n * (150 ±0)`, estimated `7643 + n * (2631 ±0)`.
+		// Minimum execution time: 14_347_000 picoseconds.
+		Weight::from_parts(31_246_602, 7643)
+			// Standard error: 299_494
+			.saturating_add(Weight::from_parts(57_189_463, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(4))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2631).saturating_mul(n.into()))
 	}
 }
 
+/// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn grant_access() -> Weight {
-		weight(RocksDbWeight::get(), 22_000_000, 7, 6)
+		Weight::from_parts(109_826_000, 7643)
+			.saturating_add(RocksDbWeight::get().reads(9))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn change_access() -> Weight {
-		weight(RocksDbWeight::get(), 20_000_000, 6, 4)
+		Weight::from_parts(95_308_000, 7643)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn revoke_access() -> Weight {
-		weight(RocksDbWeight::get(), 18_000_000, 4, 5)
+		Weight::from_parts(128_391_000, 3806)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn open_emergency_access() -> Weight {
-		weight(RocksDbWeight::get(), 22_000_000, 5, 4)
+		Weight::from_parts(107_892_000, 7643)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn close_emergency_access() -> Weight {
-		weight(RocksDbWeight::get(), 16_000_000, 3, 3)
+		Weight::from_parts(65_613_000, 3835)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn log_access() -> Weight {
-		weight(RocksDbWeight::get(), 16_000_000, 5, 2)
+		Weight::from_parts(60_203_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
-	fn process_expiries(n: u32) -> Weight {
-		expiries(RocksDbWeight::get(), n)
+	fn process_expiries(n: u32, ) -> Weight {
+		Weight::from_parts(31_246_602, 7643)
+			.saturating_add(Weight::from_parts(57_189_463, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(4))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2631).saturating_mul(n.into()))
 	}
 }

@@ -1,18 +1,38 @@
-//! Weights for `pallet_ehr_identity`.
+// SPDX-License-Identifier: Apache-2.0
+// This file is part of the EHR consortium chain.
+//! Weights for `pallet_ehr_identity`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
-//! Not yet measured: each weight is the call's storage accesses (see the comments) priced with
-//! the runtime's database weights, plus a fixed compute allowance. The `#[benchmarks]` in
-//! `benchmarking.rs` are the measurements that will replace these figures once the node is built
-//! with `--features runtime-benchmarks` and runs `benchmark pallet`.
-//! `()` keeps the same formulas with RocksDB-class database weights for tests.
+//! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
+//! Host `vm`, CPU `AMD EPYC`, wasm execution `Compiled`, chain
+//! `Some("dev")`, database cache 1024 MiB.
+//!
+//! `SubstrateWeight` prices storage with the runtime's database weights; `()` uses RocksDB-class
+//! figures for tests.
 
+// Command:
+// /root/.cache/ehr-target-bench/release/ehr-node
+// benchmark
+// pallet
+// --chain
+// dev
+// --pallet
+// pallet_ehr_identity
+// --extrinsic
+// *
+// --steps
+// 50
+// --repeat
+// 20
+// --template
+// scripts/weight-template.hbs
+// --output
+// pallets/identity/src/weights.rs
+
+#![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens, unused_imports, missing_docs)]
 
 use core::marker::PhantomData;
-use frame_support::{
-	traits::Get,
-	weights::{constants::RocksDbWeight, RuntimeDbWeight, Weight},
-};
+use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 
 /// Weight functions needed for `pallet_ehr_identity`.
 pub trait WeightInfo {
@@ -28,85 +48,183 @@ pub trait WeightInfo {
 	fn remove_delegate() -> Weight;
 }
 
-/// Compute time and proof size of a call, plus its database accesses.
-fn weight(db: RuntimeDbWeight, ref_time: u64, reads: u64, writes: u64) -> Weight {
-	Weight::from_parts(ref_time, 3_500).saturating_add(db.reads_writes(reads, writes))
-}
-
 /// Weights for `pallet_ehr_identity` using the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `Hospitals` membership (r:1), `Identity::HospitalNames` (w:1)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::HospitalNames` (r:0 w:1)
+	/// Proof: `Identity::HospitalNames` (`max_values`: None, `max_size`: Some(178), added: 2653, mode: `MaxEncodedLen`)
 	fn set_hospital_name() -> Weight {
-		weight(T::DbWeight::get(), 8_000_000, 1, 1)
+		// Proof size: measured `97`, estimated `3535`.
+		// Minimum execution time: 20_539_000 picoseconds.
+		Weight::from_parts(33_462_000, 3535)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	/// Storage: membership (r:1), `Doctors` (r:1 w:1), `Patients` (r:1), `Invitations` (r:1 w:1), `System::Account` (r:1 w:1)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:1 w:1)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Invitations` (r:1 w:0)
+	/// Proof: `Identity::Invitations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn register_doctor() -> Weight {
-		weight(T::DbWeight::get(), 20_000_000, 4, 3)
+		// Proof size: measured `101`, estimated `3973`.
+		// Minimum execution time: 38_883_000 picoseconds.
+		Weight::from_parts(73_016_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
-	/// Storage: membership (r:1), `Doctors` (r:1 w:1)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:1 w:1)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
 	fn suspend_doctor() -> Weight {
-		weight(T::DbWeight::get(), 12_000_000, 2, 1)
+		// Proof size: measured `605`, estimated `3973`.
+		// Minimum execution time: 26_119_000 picoseconds.
+		Weight::from_parts(36_508_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	/// Storage: membership (r:1), `Doctors` (r:1 w:1)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:1 w:1)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
 	fn reinstate_doctor() -> Weight {
-		weight(T::DbWeight::get(), 12_000_000, 2, 1)
+		// Proof size: measured `605`, estimated `3973`.
+		// Minimum execution time: 25_808_000 picoseconds.
+		Weight::from_parts(46_507_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	/// Storage: membership (r:1), `Doctors`, `Patients`, `Invitations` (r:1 each, w:1), `System::Account` (r:1 w:1)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Invitations` (r:1 w:1)
+	/// Proof: `Identity::Invitations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn invite_patient() -> Weight {
-		weight(T::DbWeight::get(), 16_000_000, 5, 2)
+		// Proof size: measured `101`, estimated `3973`.
+		// Minimum execution time: 35_327_000 picoseconds.
+		Weight::from_parts(45_625_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
-	/// Storage: membership (r:1), `Invitations` (r:1 w:1), `System::Account` (r:1 w:1)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Invitations` (r:1 w:1)
+	/// Proof: `Identity::Invitations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn cancel_invitation() -> Weight {
-		weight(T::DbWeight::get(), 14_000_000, 3, 2)
+		// Proof size: measured `310`, estimated `3593`.
+		// Minimum execution time: 34_594_000 picoseconds.
+		Weight::from_parts(57_288_000, 3593)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
-	/// Storage: `Doctors`, `Patients` (r:1 w:1), `Invitations` (r:1 w:1), `System::Account` (r:1 w:1)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Patients` (r:1 w:1)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Invitations` (r:1 w:1)
+	/// Proof: `Identity::Invitations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn register_patient() -> Weight {
-		weight(T::DbWeight::get(), 18_000_000, 4, 3)
+		// Proof size: measured `110`, estimated `3973`.
+		// Minimum execution time: 27_772_000 picoseconds.
+		Weight::from_parts(32_090_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
-	/// Storage: `Doctors` (r:1), `Patients` (r:1 w:1)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Patients` (r:1 w:1)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
 	fn set_encryption_key() -> Weight {
-		weight(T::DbWeight::get(), 12_000_000, 2, 1)
+		// Proof size: measured `117`, estimated `3973`.
+		// Minimum execution time: 21_972_000 picoseconds.
+		Weight::from_parts(24_105_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	/// Storage: `Patients` (r:2 w:1)
+	/// Storage: `Identity::Patients` (r:2 w:1)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
 	fn add_delegate() -> Weight {
-		weight(T::DbWeight::get(), 14_000_000, 2, 1)
+		// Proof size: measured `663`, estimated `6622`.
+		// Minimum execution time: 26_670_000 picoseconds.
+		Weight::from_parts(30_658_000, 6622)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	/// Storage: `Patients` (r:1 w:1)
+	/// Storage: `Identity::Patients` (r:1 w:1)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
 	fn remove_delegate() -> Weight {
-		weight(T::DbWeight::get(), 12_000_000, 1, 1)
+		// Proof size: measured `643`, estimated `3806`.
+		// Minimum execution time: 22_532_000 picoseconds.
+		Weight::from_parts(25_297_000, 3806)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }
 
+/// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn set_hospital_name() -> Weight {
-		weight(RocksDbWeight::get(), 8_000_000, 1, 1)
+		Weight::from_parts(33_462_000, 3535)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn register_doctor() -> Weight {
-		weight(RocksDbWeight::get(), 20_000_000, 4, 3)
+		Weight::from_parts(73_016_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn suspend_doctor() -> Weight {
-		weight(RocksDbWeight::get(), 12_000_000, 2, 1)
+		Weight::from_parts(36_508_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn reinstate_doctor() -> Weight {
-		weight(RocksDbWeight::get(), 12_000_000, 2, 1)
+		Weight::from_parts(46_507_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn invite_patient() -> Weight {
-		weight(RocksDbWeight::get(), 16_000_000, 5, 2)
+		Weight::from_parts(45_625_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn cancel_invitation() -> Weight {
-		weight(RocksDbWeight::get(), 14_000_000, 3, 2)
+		Weight::from_parts(57_288_000, 3593)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn register_patient() -> Weight {
-		weight(RocksDbWeight::get(), 18_000_000, 4, 3)
+		Weight::from_parts(32_090_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn set_encryption_key() -> Weight {
-		weight(RocksDbWeight::get(), 12_000_000, 2, 1)
+		Weight::from_parts(24_105_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn add_delegate() -> Weight {
-		weight(RocksDbWeight::get(), 14_000_000, 2, 1)
+		Weight::from_parts(30_658_000, 6622)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn remove_delegate() -> Weight {
-		weight(RocksDbWeight::get(), 12_000_000, 1, 1)
+		Weight::from_parts(25_297_000, 3806)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }
