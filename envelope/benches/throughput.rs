@@ -28,25 +28,37 @@ fn throughput(c: &mut Criterion) {
 			group.sample_size(10);
 		}
 		let label = format!("{} MiB", size / MIB);
-		group.bench_with_input(BenchmarkId::new("envelope encrypt", &label), &plaintext, |b, input| {
-			b.iter(|| {
-				out.clear();
-				encrypt(&key, &input[..], &mut out, |_| {}).unwrap()
-			})
-		});
-		group.bench_with_input(BenchmarkId::new("envelope decrypt", &label), &sealed, |b, input| {
-			b.iter(|| {
-				out.clear();
-				decrypt(&key, &input[..], &mut out, |_| {}).unwrap()
-			})
-		});
-		group.bench_with_input(BenchmarkId::new("raw chacha20poly1305", &label), &plaintext, |b, input| {
-			b.iter(|| {
-				out.clear();
-				out.extend_from_slice(input);
-				raw.encrypt_in_place_detached(&[0u8; 12].into(), &[], &mut out).unwrap()
-			})
-		});
+		group.bench_with_input(
+			BenchmarkId::new("envelope encrypt", &label),
+			&plaintext,
+			|b, input| {
+				b.iter(|| {
+					out.clear();
+					encrypt(&key, &input[..], &mut out, |_| {}).unwrap()
+				})
+			},
+		);
+		group.bench_with_input(
+			BenchmarkId::new("envelope decrypt", &label),
+			&sealed,
+			|b, input| {
+				b.iter(|| {
+					out.clear();
+					decrypt(&key, &input[..], &mut out, |_| {}).unwrap()
+				})
+			},
+		);
+		group.bench_with_input(
+			BenchmarkId::new("raw chacha20poly1305", &label),
+			&plaintext,
+			|b, input| {
+				b.iter(|| {
+					out.clear();
+					out.extend_from_slice(input);
+					raw.encrypt_in_place_detached(&[0u8; 12].into(), &[], &mut out).unwrap()
+				})
+			},
+		);
 	}
 	group.finish();
 }

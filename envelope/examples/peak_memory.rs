@@ -69,7 +69,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 	let started = Instant::now();
 	let mut sink = HashSink(Sha256::new());
-	let opened = decrypt(&key, BufReader::new(std::fs::File::open(file.path())?), &mut sink, |_| {})?;
+	let opened =
+		decrypt(&key, BufReader::new(std::fs::File::open(file.path())?), &mut sink, |_| {})?;
 	let decrypt_secs = started.elapsed().as_secs_f64();
 	assert_eq!(opened.sha256, sealed.sha256);
 	assert_eq!(<[u8; 32]>::from(sink.0.finalize()), sealed.sha256);

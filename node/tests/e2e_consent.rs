@@ -13,7 +13,6 @@ use jsonrpsee::{core::client::ClientT, rpc_params};
 use serde_json::Value;
 use sp_core::{bytes::from_hex, crypto::Ss58Codec};
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave};
-use sp_runtime::traits::{BlakeTwo256, Header as _};
 
 fn identity(call: pallet_ehr_identity::Call<Runtime>) -> RuntimeCall {
 	RuntimeCall::Identity(call)
@@ -23,82 +22,22 @@ fn consent(call: pallet_ehr_consent::Call<Runtime>) -> RuntimeCall {
 	RuntimeCall::Consent(call)
 }
 
-/// Checks a page of `ehr_auditTrail` the way an auditor does, trusting only a finalized header
-/// and the storage layout. Returns the verified entries, or why verification failed.
+/// Checks a page of `ehr_auditTrail` the way an auditor does, with the client's verifier
+/// (`ehr_client::audit`): it trusts only a finalized header and the storage layout.
 async fn verify_trail_page(
-	client: &jsonrpsee::ws_client::WsClient,
+	chain: &ehr_client::Chain,
 	patient: &AccountId,
 	page: &Value,
-) -> Result<Vec<AuditEntry<AccountId, BlockNumber>>, String> {
-	let at: Hash = serde_json::from_value(page["at"].clone()).map_err(|e| e.to_string())?;
-	// The block must be final: its number is at or below the finalized head, and it is the
-	// canonical block at that number.
-	let header: ehr_runtime::Header =
-		client.request("chain_getHeader", rpc_params![at]).await.map_err(|e| e.to_string())?;
-	let finalized: Hash =
-		client.request("chain_getFinalizedHead", rpc_params![]).await.map_err(|e| e.to_string())?;
-	let finalized_header: ehr_runtime::Header = client
-		.request("chain_getHeader", rpc_params![finalized])
-		.await
-		.map_err(|e| e.to_string())?;
-	let canonical: Hash = client
-		.request("chain_getBlockHash", rpc_params![*header.number()])
-		.await
-		.map_err(|e| e.to_string())?;
-	if header.number() > finalized_header.number() || canonical != at {
-		return Err("the page was not read at a finalized block".into());
-	}
-
-	// The keys are recomputed from the storage layout, not taken from the node.
-	let total = page["total"].as_u64().ok_or("no total")?;
-	let length_key = pallet_ehr_consent::TrailLength::<Runtime>::hashed_key_for(patient);
-	let mut expected = vec![(length_key.clone(), None)];
-	for entry in page["entries"].as_array().ok_or("no entries")? {
-		let index = entry["index"].as_u64().ok_or("no index")?;
-		let key = pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(patient, index);
-		let value =
-			from_hex(entry["value"].as_str().ok_or("no value")?).map_err(|e| e.to_string())?;
-		expected.push((key, Some(value)));
-	}
-	let proof: Vec<Vec<u8>> = page["proof"]
-		.as_array()
-		.ok_or("no proof")?
-		.iter()
-		.map(|node| from_hex(node.as_str().unwrap_or_default()).map_err(|e| e.to_string()))
-		.collect::<Result<_, _>>()?;
-
-	let proven = sp_state_machine::read_proof_check::<BlakeTwo256, _>(
-		*header.state_root(),
-		sp_trie::StorageProof::new(proof),
-		expected.iter().map(|(key, _)| key.as_slice()),
-	)
-	.map_err(|e| format!("the proof does not check: {e:?}"))?;
-
-	let proven_length = proven
-		.get(&length_key)
-		.cloned()
-		.flatten()
-		.and_then(|bytes| u64::decode(&mut &bytes[..]).ok());
-	if proven_length != Some(total) {
-		return Err(format!("trail length {proven_length:?} is not the claimed {total}"));
-	}
-	let mut entries = Vec::new();
-	for (key, claimed) in expected.into_iter().skip(1) {
-		let value = proven.get(&key).cloned().flatten();
-		if value != claimed {
-			return Err("an entry is not the one in the state".into());
-		}
-		let value = value.ok_or("a proven entry is missing")?;
-		entries
-			.push(AuditEntry::decode(&mut &value[..]).map_err(|e| format!("entry decodes: {e}"))?);
-	}
-	Ok(entries)
+) -> Result<Vec<AuditEntry<AccountId, BlockNumber>>, ehr_client::Error> {
+	let verified = ehr_client::audit::verify_page(chain, patient, 0, page).await?;
+	Ok(verified.entries.into_iter().map(|(_, entry)| entry).collect())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn consent_flow_rpc_and_verified_audit_trail() {
 	let mut node = DevNode::start();
 	let client = node.client().await;
+	let chain = ehr_client::Chain::connect(&node.rpc_url()).await.expect("the node answers");
 	let (hospital, doctor, patient) = (Alice, Bob, Dave);
 	let patient_id = patient.to_account_id();
 	let doctor_id = doctor.to_account_id();
@@ -249,7 +188,7 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 		assert!(std::time::Instant::now() < deadline, "the revocation was not finalized");
 		tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 	};
-	let entries = verify_trail_page(&client, &patient_id, &page).await.expect("the page verifies");
+	let entries = verify_trail_page(&chain, &patient_id, &page).await.expect("the page verifies");
 	assert!(
 		matches!(&entries[0].event, AuditEvent::ConsentGranted { grantee, .. } if grantee == &doctor_id)
 	);
@@ -270,13 +209,13 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	let flipped =
 		format!("{}{}", &value[..value.len() - 1], if value.ends_with('0') { '1' } else { '0' });
 	forged["entries"][1]["value"] = Value::String(flipped);
-	assert!(verify_trail_page(&client, &patient_id, &forged).await.is_err());
+	assert!(verify_trail_page(&chain, &patient_id, &forged).await.is_err());
 	let mut truncated = page.clone();
 	truncated["proof"].as_array_mut().unwrap().pop();
-	assert!(verify_trail_page(&client, &patient_id, &truncated).await.is_err());
+	assert!(verify_trail_page(&chain, &patient_id, &truncated).await.is_err());
 	let mut inflated = page.clone();
 	inflated["total"] = Value::from(4);
-	assert!(verify_trail_page(&client, &patient_id, &inflated).await.is_err());
+	assert!(verify_trail_page(&chain, &patient_id, &inflated).await.is_err());
 
 	// Only finalized blocks are served to auditors.
 	let best: Hash = client.request("chain_getBlockHash", rpc_params![]).await.unwrap();

@@ -410,15 +410,18 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 					"doctor registered",
 					client.register_doctor(me, &account(doctor)?, name, specialty, licence).await?,
 				),
-				HospitalCommand::SuspendDoctor { doctor } =>
-					("doctor suspended", client.suspend_doctor(me, &account(doctor)?).await?),
-				HospitalCommand::ReinstateDoctor { doctor } =>
-					("doctor reinstated", client.reinstate_doctor(me, &account(doctor)?).await?),
-				HospitalCommand::InvitePatient { patient } =>
-					("patient invited", client.invite_patient(me, &account(patient)?).await?),
+				HospitalCommand::SuspendDoctor { doctor } => {
+					("doctor suspended", client.suspend_doctor(me, &account(doctor)?).await?)
+				}
+				HospitalCommand::ReinstateDoctor { doctor } => {
+					("doctor reinstated", client.reinstate_doctor(me, &account(doctor)?).await?)
+				}
+				HospitalCommand::InvitePatient { patient } => {
+					("patient invited", client.invite_patient(me, &account(patient)?).await?)
+				}
 			};
 			done(json, what, &included);
-		},
+		}
 		Command::Patient(PatientCommand::Register { profile }) => {
 			let included = client.register_patient(me).await?;
 			done(json, "registered", &included);

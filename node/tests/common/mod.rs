@@ -55,6 +55,11 @@ impl DevNode {
 		DevNode { child, rpc_port, log }
 	}
 
+	/// The node's RPC address.
+	pub fn rpc_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
 	fn log_tail(&self) -> String {
 		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
 		let lines: Vec<&str> = log.lines().collect();
@@ -62,7 +67,7 @@ impl DevNode {
 	}
 
 	pub async fn client(&mut self) -> WsClient {
-		let url = format!("ws://127.0.0.1:{}", self.rpc_port);
+		let url = self.rpc_url();
 		let deadline = Instant::now() + Duration::from_secs(120);
 		loop {
 			if let Ok(client) = WsClientBuilder::default().build(&url).await {
