@@ -296,6 +296,15 @@ fn progress_bar(json: bool) -> ProgressBar {
 	bar
 }
 
+/// A progress callback (bytes done, total) that moves `bar`.
+fn report_to(bar: &ProgressBar) -> impl FnMut(u64, u64) + Send {
+	let bar = bar.clone();
+	move |done, total| {
+		bar.set_length(total);
+		bar.set_position(done)
+	}
+}
+
 /// Prints `value` as JSON, or `text` for people.
 fn say(json: bool, value: Value, text: String) {
 	if json {
@@ -428,10 +437,7 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 			if let Some(profile) = profile {
 				let bar = progress_bar(json);
 				let uploaded = client
-					.upload(me, &my_id, RecordCategory::Profile, &profile, |done, total| {
-						bar.set_length(total);
-						bar.set_position(done)
-					})
+					.upload(me, &my_id, RecordCategory::Profile, &profile, report_to(&bar))
 					.await?;
 				bar.finish_and_clear();
 				say(json, json!(uploaded), format!("profile stored as record {}", uploaded.record));
@@ -571,12 +577,7 @@ async fn record_command(
 		RecordCommand::Upload { file, category, patient } => {
 			let patient = patient.as_deref().map(account).transpose()?.unwrap_or(my_id);
 			let bar = progress_bar(json);
-			let uploaded = client
-				.upload(me, &patient, category, &file, |done, total| {
-					bar.set_length(total);
-					bar.set_position(done)
-				})
-				.await?;
+			let uploaded = client.upload(me, &patient, category, &file, report_to(&bar)).await?;
 			bar.finish_and_clear();
 			say(
 				json,
@@ -611,12 +612,7 @@ async fn record_command(
 		}
 		RecordCommand::Get { id, out } => {
 			let bar = progress_bar(json);
-			let fetched = client
-				.fetch(me, id, &out, |done, total| {
-					bar.set_length(total);
-					bar.set_position(done)
-				})
-				.await?;
+			let fetched = client.fetch(me, id, &out, report_to(&bar)).await?;
 			bar.finish_and_clear();
 			say(
 				json,
@@ -630,12 +626,7 @@ async fn record_command(
 		}
 		RecordCommand::Amend { id, file } => {
 			let bar = progress_bar(json);
-			let uploaded = client
-				.amend(me, id, &file, |done, total| {
-					bar.set_length(total);
-					bar.set_position(done)
-				})
-				.await?;
+			let uploaded = client.amend(me, id, &file, report_to(&bar)).await?;
 			bar.finish_and_clear();
 			say(
 				json,
