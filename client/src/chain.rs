@@ -132,7 +132,7 @@ impl Chain {
 		let extension = ehr_runtime::tx_extension(nonce, 0);
 		// Implicit data of the extensions: versions and the genesis hash (for `CheckGenesis`
 		// and the immortal `CheckEra`).
-		let implicit = ((), spec_version, tx_version, self.genesis, self.genesis, (), (), (), ());
+		let implicit = ((), spec_version, tx_version, self.genesis, self.genesis, (), ());
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature =
 			MultiSignature::from(payload.using_encoded(|bytes| signer.account().sign(bytes)));

@@ -80,6 +80,41 @@ impl Error {
 	}
 }
 
+/// What [`Client::grant`] did.
+#[derive(Debug)]
+pub struct Granted {
+	/// The finalized transaction.
+	pub included: Included,
+	/// How many record keys were shared with the grantee.
+	pub shared: usize,
+	/// Records whose key for the patient does not open (not shared; worth reporting).
+	pub skipped: Vec<RecordId>,
+}
+
+/// A CID as the records pallet takes it.
+fn bounded_cid(cid: &[u8]) -> Result<pallet_ehr_records::CidOf<ehr_runtime::Runtime>, Error> {
+	cid.to_vec()
+		.try_into()
+		.map_err(|_| Error::Invalid("the CID is longer than the chain allows".into()))
+}
+
+/// Keys for a new version as the records pallet takes them.
+fn bounded_reader_keys(
+	keys: Vec<(AccountId, Vec<u8>)>,
+) -> Result<pallet_ehr_records::ReaderKeysOf<ehr_runtime::Runtime>, Error> {
+	let too_many = || Error::Invalid("more readers than a record may have".into());
+	keys.into_iter()
+		.map(|(reader, key)| {
+			let key = key.try_into().map_err(|_| {
+				Error::Invalid("a wrapped key is longer than the chain allows".into())
+			})?;
+			Ok((reader, key))
+		})
+		.collect::<Result<Vec<_>, Error>>()?
+		.try_into()
+		.map_err(|_| too_many())
+}
+
 /// One version of a record, as `ehr_patientRecords` and friends answer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -413,10 +448,10 @@ impl Client {
 		let call = call_records(pallet_ehr_records::Call::add_record {
 			patient: patient.clone(),
 			category,
-			cid: cid.clone(),
+			cid: bounded_cid(&cid)?,
 			content_hash: summary.sha256,
 			size: summary.envelope_len,
-			keys,
+			keys: bounded_reader_keys(keys)?,
 		});
 		let included = self.submit_or_unpin(author, call, &cid).await?;
 		let record = included
@@ -446,10 +481,10 @@ impl Client {
 		let (summary, cid, keys) = self.seal(path, &readers, &mut progress).await?;
 		let call = call_records(pallet_ehr_records::Call::amend_record {
 			record,
-			cid: cid.clone(),
+			cid: bounded_cid(&cid)?,
 			content_hash: summary.sha256,
 			size: summary.envelope_len,
-			keys,
+			keys: bounded_reader_keys(keys)?,
 		});
 		let included = self.submit_or_unpin(author, call, &cid).await?;
 		let new_version = included
@@ -568,7 +603,9 @@ impl Client {
 	// --- Consent ---
 
 	/// The patient grants `grantee` access and, in the same transaction, wraps the key of every
-	/// record in scope for the grantee (if it has an encryption key). Returns how many keys.
+	/// record in scope for the grantee (if it has an encryption key). A record whose key for
+	/// the patient does not open (a writer put something else there) is skipped and reported
+	/// in [`Granted::skipped`] rather than failing the grant.
 	#[allow(clippy::too_many_arguments)]
 	pub async fn grant(
 		&self,
@@ -578,7 +615,7 @@ impl Client {
 		access: AccessLevel,
 		expires_at: Option<Moment>,
 		purpose: Purpose,
-	) -> Result<(Included, usize), Error> {
+	) -> Result<Granted, Error> {
 		let me = patient.account_id();
 		let mut calls = vec![call_consent(pallet_ehr_consent::Call::grant_access {
 			patient: me.clone(),
@@ -589,6 +626,7 @@ impl Client {
 			purpose,
 		})];
 		let mut shared = Vec::new();
+		let mut skipped = Vec::new();
 		if let Some(public) = self.chain.encryption_key(grantee).await? {
 			let mine: Vec<RecordInfo> = self
 				.chain
@@ -596,19 +634,31 @@ impl Client {
 				.await?;
 			for record in mine.into_iter().filter(|r| scope.covers(r.category)) {
 				let Some(wrapped) = record.wrapped_key else { continue };
-				let key = envelope::unwrap(&wrapped, patient.encryption_secret())?;
-				shared.push((record.id, envelope::wrap(&key, &public)?.to_vec()));
+				let Ok(key) = envelope::unwrap(&wrapped, patient.encryption_secret()) else {
+					skipped.push(record.id);
+					continue;
+				};
+				let rewrapped = envelope::wrap(&key, &public)?.to_vec();
+				let rewrapped = rewrapped.try_into().map_err(|_| {
+					Error::Invalid("a wrapped key is longer than the chain allows".into())
+				})?;
+				shared.push((record.id, rewrapped));
 			}
 		}
 		let count = shared.len();
-		if count > 0 {
+		// `share_keys` carries at most `MaxKeysPerShare` keys: several of them in one batch.
+		let per_call =
+			<<Runtime as pallet_ehr_records::Config>::MaxKeysPerShare as sp_runtime::traits::Get<
+				u32,
+			>>::get();
+		for chunk in shared.chunks(per_call as usize) {
 			calls.push(call_records(pallet_ehr_records::Call::share_keys {
 				reader: grantee.clone(),
-				keys: shared,
+				keys: chunk.to_vec().try_into().expect("chunked to the bound"),
 			}));
 		}
 		let call = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
-		Ok((self.chain.submit(patient, call).await?, count))
+		Ok(Granted { included: self.chain.submit(patient, call).await?, shared: count, skipped })
 	}
 
 	/// The patient revokes the grant of `grantee`; its record keys go with it.

@@ -6,6 +6,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod ehr_rpc;
+mod fees_rpc;
 mod records_rpc;
 mod rpc;
 mod service;

@@ -35,6 +35,7 @@ where
 		+ ehr_primitives::EhrApi<Block, AccountId, BlockNumber>
 		+ ehr_primitives::RecordsApi<Block, AccountId, BlockNumber>
 		+ ehr_primitives::AppointmentsApi<Block, AccountId>
+		+ ehr_primitives::FeeBudgetApi<Block, AccountId, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
@@ -49,8 +50,9 @@ where
 	module
 		.merge(crate::ehr_rpc::EhrApiServer::into_rpc(crate::ehr_rpc::Ehr::new(client.clone())))?;
 	module.merge(crate::records_rpc::RecordsRpcServer::into_rpc(
-		crate::records_rpc::Records::new(client),
+		crate::records_rpc::Records::new(client.clone()),
 	))?;
+	module.merge(crate::fees_rpc::FeesRpcServer::into_rpc(crate::fees_rpc::Fees::new(client)))?;
 
 	Ok(module)
 }

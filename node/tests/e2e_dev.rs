@@ -14,9 +14,28 @@ async fn dev_node_finalizes_a_submitted_extrinsic_and_refuses_an_unpaid_one() {
 	let mut node = DevNode::start();
 	let client = node.client().await;
 
-	// Alice is the dev chain's hospital: her transaction is free and gets finalized.
-	let extrinsic = sign(&client, Sr25519Keyring::Alice, remark(b"first record pointer")).await;
+	// Alice is the dev chain's hospital: her EHR transaction is free and gets finalized.
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	let budget: Value =
+		client.request("ehr_freeBudget", rpc_params![alice.to_string()]).await.unwrap();
+	assert_eq!(budget["registered"], true, "{budget}");
+	let before = budget["refTimeLeft"].as_u64().unwrap();
+	assert!(before > 0);
+	let call = ehr_runtime::RuntimeCall::Identity(pallet_ehr_identity::Call::set_hospital_name {
+		name: b"General Hospital".to_vec(),
+	});
+	let extrinsic = sign(&client, Sr25519Keyring::Alice, call).await;
+	// Wallets are told the truth: a transaction that will be free costs nothing.
+	let info: Value =
+		client.request("payment_queryInfo", rpc_params![extrinsic.clone()]).await.unwrap();
+	let fee = &info["partialFee"];
+	assert!(fee.as_u64() == Some(0) || fee.as_str() == Some("0x0"), "not free: {info}");
 	let finalized_in = submit_and_watch(&client, extrinsic.clone(), Until::Finalized).await;
+	let budget: Value = client
+		.request("ehr_freeBudget", rpc_params![alice.to_string(), finalized_in.clone()])
+		.await
+		.unwrap();
+	assert!(budget["refTimeLeft"].as_u64().unwrap() < before, "the budget paid for it: {budget}");
 	assert_no_failed_extrinsic(&client, &finalized_in).await;
 
 	// The finalized block holds exactly our extrinsic, and finality reached it.
@@ -32,7 +51,7 @@ async fn dev_node_finalizes_a_submitted_extrinsic_and_refuses_an_unpaid_one() {
 	};
 	assert!(block_number(&head_header) >= block_number(&block["block"]["header"]));
 
-	// Eve is no hospital and holds no tokens: the pool refuses her transaction.
+	// A remark is never free, and Eve is no hospital and holds no tokens: the pool refuses it.
 	let unpaid = sign(&client, Sr25519Keyring::Eve, remark(b"spam")).await;
 	let refused = client
 		.request::<Hash, _>("author_submitExtrinsic", rpc_params![unpaid])

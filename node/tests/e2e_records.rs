@@ -49,10 +49,15 @@ fn add_record(
 	records(pallet_ehr_records::Call::add_record {
 		patient: patient.clone(),
 		category,
-		cid: cid(seed),
+		cid: cid(seed).try_into().unwrap(),
 		content_hash: [seed; 32],
 		size: 4_096,
-		keys: readers.iter().map(|reader| ((*reader).clone(), vec![seed; 80])).collect(),
+		keys: readers
+			.iter()
+			.map(|reader| ((*reader).clone(), vec![seed; 80].try_into().unwrap()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
 	})
 }
 
@@ -116,7 +121,7 @@ async fn records_keys_and_appointments_end_to_end() {
 			}),
 			records(pallet_ehr_records::Call::share_keys {
 				reader: doctor_id.clone(),
-				keys: vec![(0, vec![7; 80])],
+				keys: vec![(0, vec![7; 80].try_into().unwrap())].try_into().unwrap(),
 			}),
 		],
 	});

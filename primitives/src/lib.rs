@@ -361,3 +361,7 @@ mod records;
 pub use records::*;
 mod appointments;
 pub use appointments::*;
+mod fees;
+pub use fees::*;
+mod standing;
+pub use standing::*;

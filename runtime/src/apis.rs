@@ -26,8 +26,8 @@ use ehr_primitives::{
 };
 
 use super::{
-	AccountId, Appointments, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa,
-	Identity, InherentDataExt, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	AccountId, Appointments, Aura, Balance, Block, BlockNumber, Consent, Executive, FeeQuota,
+	Grandpa, Identity, InherentDataExt, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig,
 	SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -158,6 +158,12 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl ehr_primitives::FeeBudgetApi<Block, AccountId, BlockNumber> for Runtime {
+		fn free_budget(who: AccountId) -> ehr_primitives::FreeBudget<BlockNumber> {
+			FeeQuota::free_budget(&who)
+		}
+	}
+
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)
@@ -167,12 +173,23 @@ impl_runtime_apis! {
 	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance>
 		for Runtime
 	{
+		// A transaction that will be free is reported with no fee (only its tip is paid).
 		fn query_info(uxt: Extrinsic, len: u32) -> RuntimeDispatchInfo<Balance> {
-			TransactionPayment::query_info(uxt, len)
+			let free = super::is_free_transaction(&uxt, len);
+			let mut info = TransactionPayment::query_info(uxt, len);
+			if free {
+				info.partial_fee = 0;
+			}
+			info
 		}
 
 		fn query_fee_details(uxt: Extrinsic, len: u32) -> FeeDetails<Balance> {
-			TransactionPayment::query_fee_details(uxt, len)
+			let free = super::is_free_transaction(&uxt, len);
+			let mut details = TransactionPayment::query_fee_details(uxt, len);
+			if free {
+				details.inclusion_fee = None;
+			}
+			details
 		}
 
 		fn query_weight_to_fee(weight: Weight) -> Balance {

@@ -112,11 +112,42 @@ impl pallet_transaction_payment::Config for Runtime {
 /// and accounts a hospital invited to register.
 pub type RegisteredAccounts = (Hospitals, Consortium, Identity);
 
-/// Every call may be free except token transfers, so the quota cannot be used to move value.
-pub struct AllButTransfers;
-impl Contains<RuntimeCall> for AllButTransfers {
+/// The calls a registered account may make for free (within its budget): the EHR pallets,
+/// the hospitals' council votes, validators' session keys, and batches of only such calls.
+/// Everything else is charged: remarks, token transfers, `Utility.as_derivative` and
+/// `dispatch_as` (they would let one account act for many), governance calls that need the
+/// council's origin anyway.
+pub struct FreeCalls;
+impl FreeCalls {
+	/// Batches nest at most this deep to stay free (`Utility` itself caps the nesting).
+	const MAX_DEPTH: u32 = 2;
+
+	fn allowed(call: &RuntimeCall, depth: u32) -> bool {
+		match call {
+			RuntimeCall::Identity(_)
+			| RuntimeCall::Consent(_)
+			| RuntimeCall::Records(_)
+			| RuntimeCall::Appointments(_) => true,
+			RuntimeCall::HospitalCouncil(
+				pallet_collective::Call::propose { .. }
+				| pallet_collective::Call::vote { .. }
+				| pallet_collective::Call::close { .. },
+			) => true,
+			RuntimeCall::Session(
+				pallet_session::Call::set_keys { .. } | pallet_session::Call::purge_keys { .. },
+			) => true,
+			RuntimeCall::Utility(
+				pallet_utility::Call::batch { calls }
+				| pallet_utility::Call::batch_all { calls }
+				| pallet_utility::Call::force_batch { calls },
+			) => depth < Self::MAX_DEPTH && calls.iter().all(|call| Self::allowed(call, depth + 1)),
+			_ => false,
+		}
+	}
+}
+impl Contains<RuntimeCall> for FreeCalls {
 	fn contains(call: &RuntimeCall) -> bool {
-		!matches!(call, RuntimeCall::Balances(_))
+		Self::allowed(call, 0)
 	}
 }
 
@@ -126,10 +157,17 @@ parameter_types! {
 
 impl pallet_fee_quota::Config for Runtime {
 	type IsRegistered = RegisteredAccounts;
-	type FreeCalls = AllButTransfers;
+	type FreeCalls = FreeCalls;
 	type Period = QuotaPeriod;
-	/// An active doctor's hour: reads logged, prescriptions written, slots published.
-	type FreeTransactionsPerPeriod = ConstU32<200>;
+	/// Half a second of execution time an hour: hundreds of ordinary EHR transactions (an
+	/// active doctor's hour), while 900 s of normal-class weight an hour (600 blocks) would
+	/// take 1,800 registered accounts spending everything to fill every block.
+	type FreeRefTimePerPeriod = ConstU64<{ WEIGHT_REF_TIME_PER_SECOND / 2 }>;
+	/// 256 KiB an hour: records, keys and grants are small; the 2.25 GiB of normal-class
+	/// block space an hour would take 9,000 accounts.
+	type FreeBytesPerPeriod = ConstU32<{ 256 * 1024 }>;
+	/// A client may queue a few transactions without waiting for each.
+	type MaxPendingFree = ConstU32<8>;
 }
 
 /// The collective of member hospitals.
@@ -179,7 +217,11 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type ResetOrigin = TwoThirdsOfHospitals;
 	type PrimeOrigin = MoreThanHalfOfHospitals;
 	type MembershipInitialized = pallet_consortium::KeepMembersAlive<Runtime, HospitalCouncil>;
-	type MembershipChanged = pallet_consortium::KeepMembersAlive<Runtime, HospitalCouncil>;
+	// A hospital that leaves loses its vote at once, and its doctors are suspended.
+	type MembershipChanged = pallet_consortium::KeepMembersAlive<
+		Runtime,
+		pallet_ehr_identity::SuspendDoctorsOfLeavers<Runtime, HospitalCouncil>,
+	>;
 	type MaxMembers = MaxHospitals;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
@@ -238,6 +280,9 @@ impl pallet_sudo::Config for Runtime {
 }
 
 impl pallet_ehr_identity::Config for Runtime {
+	// A suspended doctor loses its wrapped record keys.
+	type OnSuspended = Records;
+	type MaxSuspensionsPerBlock = ConstU32<64>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<128>;
 	type MaxDelegates = ConstU32<8>;
@@ -271,6 +316,8 @@ impl pallet_ehr_records::Config for Runtime {
 	type MaxReadersPerRecord = ConstU32<32>;
 	type MaxRecordsPerPatient = ConstU32<1024>;
 	type MaxVersions = ConstU32<16>;
+	/// A grant shares the keys in scope in batches of this many.
+	type MaxKeysPerShare = ConstU32<64>;
 	type WeightInfo = pallet_ehr_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;

@@ -116,20 +116,16 @@ pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
 /// Block type.
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
-/// The checks every transaction goes through. `FreeWithinQuota` encodes as the
-/// `ChargeTransactionPayment` it wraps, so clients see the standard extension list.
+/// The checks every transaction goes through. `FreeWithinBudget` stands for the standard
+/// `CheckNonce`, `CheckWeight` and `ChargeTransactionPayment` and encodes exactly as they do,
+/// so clients see the standard extension list.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,
 	frame_system::CheckGenesis<Runtime>,
 	frame_system::CheckEra<Runtime>,
-	frame_system::CheckNonce<Runtime>,
-	frame_system::CheckWeight<Runtime>,
-	pallet_fee_quota::FreeWithinQuota<
-		Runtime,
-		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
-	>,
+	pallet_fee_quota::FreeWithinBudget<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -142,13 +138,19 @@ pub fn tx_extension(nonce: Nonce, tip: Balance) -> TxExtension {
 		frame_system::CheckTxVersion::new(),
 		frame_system::CheckGenesis::new(),
 		frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_fee_quota::FreeWithinQuota::new(
-			pallet_transaction_payment::ChargeTransactionPayment::from(tip),
-		),
+		pallet_fee_quota::FreeWithinBudget::new(nonce, tip),
 		frame_system::WeightReclaim::new(),
 	)
+}
+
+/// Whether the signed transaction `uxt` of `len` bytes would be free now (registered signer, an
+/// allowed call, within the signer's budget): what wallets are told through `query_info`.
+pub fn is_free_transaction(uxt: &UncheckedExtrinsic, len: u32) -> bool {
+	use frame_support::dispatch::GetDispatchInfo;
+	let generic::Preamble::Signed(MultiAddress::Id(who), _, _) = &uxt.preamble else {
+		return false;
+	};
+	FeeQuota::is_free(who, &uxt.function, &uxt.get_dispatch_info(), len as usize)
 }
 
 /// A transaction as it travels: unchecked, signed or not.

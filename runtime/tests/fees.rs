@@ -1,24 +1,116 @@
-//! Fees: registered accounts transact with no tokens within a quota; others pay or are refused.
-//! Transactions are real signed extrinsics applied through `Executive`.
+//! Fees on the real runtime, from the attacker's side: registered accounts transact with no
+//! tokens within a budget of work; everything else pays or is refused. Transactions are real
+//! signed extrinsics applied through `Executive`.
 
 mod common;
 
+use codec::{Decode, Encode};
 use common::*;
-use ehr_runtime::{Balances, FeeQuota, System, UNIT};
-use frame_support::traits::Get;
-use sp_keyring::Sr25519Keyring::{Alice, Bob, Eve};
+use ehr_primitives::{AccessLevel, Purpose, RecordCategory, Scope};
+use ehr_runtime::{Balances, FeeQuota, Runtime, RuntimeCall, System, UNIT};
+use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Eve, Ferdie, One, Two};
 use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
 
 const PAYMENT: TransactionValidityError =
 	TransactionValidityError::Invalid(InvalidTransaction::Payment);
+
+fn identity(call: pallet_ehr_identity::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::Identity(call)
+}
+
+fn batch(calls: Vec<RuntimeCall>) -> RuntimeCall {
+	RuntimeCall::Utility(pallet_utility::Call::batch { calls })
+}
+
+/// A cheap EHR call every hospital may make.
+fn hospital_name() -> RuntimeCall {
+	identity(pallet_ehr_identity::Call::set_hospital_name { name: b"General".to_vec() })
+}
+
+/// On `local`: Alice's hospital verifies the doctor Ferdie (with an encryption key) and invites
+/// the patient Eve, who registers. Nobody holds a token.
+fn people() {
+	assert_eq!(
+		apply(
+			Alice,
+			identity(pallet_ehr_identity::Call::register_doctor {
+				doctor: account(Ferdie),
+				name: b"Dr. Ferdie".to_vec(),
+				specialty: b"cardiology".to_vec(),
+				licence: b"MD-7".to_vec(),
+			})
+		),
+		Ok(Ok(()))
+	);
+	assert_eq!(
+		apply(Alice, identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) })),
+		Ok(Ok(()))
+	);
+	assert_eq!(
+		apply(
+			Eve,
+			identity(pallet_ehr_identity::Call::register_patient { encryption_key: [1; 32] })
+		),
+		Ok(Ok(()))
+	);
+	assert_eq!(
+		apply(Ferdie, identity(pallet_ehr_identity::Call::set_encryption_key { key: [2; 32] })),
+		Ok(Ok(()))
+	);
+}
+
+fn grant(patient: Sr25519Keyring, grantee: Sr25519Keyring) -> RuntimeCall {
+	RuntimeCall::Consent(pallet_ehr_consent::Call::grant_access {
+		patient: account(patient),
+		grantee: account(grantee),
+		scope: Scope::All,
+		access: AccessLevel::ReadWrite,
+		expires_at: None,
+		purpose: Purpose::Treatment,
+	})
+}
+
+fn cid(seed: u8) -> Vec<u8> {
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend([seed; 32]);
+	cid
+}
+
+fn add_record(patient: Sr25519Keyring, readers: &[Sr25519Keyring]) -> RuntimeCall {
+	RuntimeCall::Records(pallet_ehr_records::Call::add_record {
+		patient: account(patient),
+		category: RecordCategory::LabReport,
+		cid: cid(1).try_into().unwrap(),
+		content_hash: [1; 32],
+		size: 100,
+		keys: readers
+			.iter()
+			.map(|reader| (account(*reader), vec![*reader as u8; 80].try_into().unwrap()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
+	})
+}
+
+fn share(reader: Sr25519Keyring, record: u64, key: u8) -> RuntimeCall {
+	RuntimeCall::Records(pallet_ehr_records::Call::share_keys {
+		reader: account(reader),
+		keys: vec![(record, vec![key; 80].try_into().unwrap())].try_into().unwrap(),
+	})
+}
+
+fn ref_time_left(who: Sr25519Keyring) -> u64 {
+	FeeQuota::remaining(&account(who)).0
+}
 
 #[test]
 fn a_registered_hospital_transacts_with_no_balance() {
 	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
 		assert_eq!(Balances::free_balance(account(Alice)), 0);
-		assert_eq!(apply(Alice, remark()), Ok(Ok(())));
-		assert_eq!(apply(Alice, remark()), Ok(Ok(())));
+		assert_eq!(apply(Alice, hospital_name()), Ok(Ok(())));
+		assert_eq!(apply(Alice, hospital_name()), Ok(Ok(())));
 		assert_eq!(System::account_nonce(account(Alice)), 2);
 		assert_eq!(Balances::free_balance(account(Alice)), 0);
 	});
@@ -29,6 +121,7 @@ fn an_unregistered_account_with_no_balance_is_refused() {
 	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
 		assert_eq!(apply(Eve, remark()), Err(PAYMENT));
+		assert_eq!(apply(Eve, hospital_name()), Err(PAYMENT));
 		assert_eq!(System::account_nonce(account(Eve)), 0);
 	});
 }
@@ -46,109 +139,236 @@ fn an_unregistered_account_is_charged() {
 }
 
 #[test]
-fn the_quota_stops_a_flood() {
+fn remarks_transfers_and_derivative_calls_are_never_free_even_in_a_batch() {
 	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
-		let quota: u32 =
-			<ehr_runtime::Runtime as pallet_fee_quota::Config>::FreeTransactionsPerPeriod::get();
-		for _ in 0..quota {
-			assert_eq!(apply(Alice, remark()), Ok(Ok(())));
+		let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+			dest: account(Eve).into(),
+			value: 1,
+		});
+		// A remark of a few MiB in a batch carried a whole block for free before.
+		let big_remark =
+			RuntimeCall::System(frame_system::Call::remark { remark: vec![0; 1 << 20] });
+		// One account registering keyless patients through derivative accounts, without
+		// invitations.
+		let derivative = RuntimeCall::Utility(pallet_utility::Call::as_derivative {
+			index: 7,
+			call: Box::new(identity(pallet_ehr_identity::Call::register_patient {
+				encryption_key: [3; 32],
+			})),
+		});
+		let dispatch_as = RuntimeCall::Utility(pallet_utility::Call::dispatch_as {
+			as_origin: Box::new(frame_system::RawOrigin::Signed(account(Two)).into()),
+			call: Box::new(hospital_name()),
+		});
+		for call in [remark(), big_remark, transfer, derivative.clone(), dispatch_as] {
+			// Alice is a hospital with no tokens: not free means refused.
+			assert_eq!(apply(Alice, call.clone()), Err(PAYMENT));
+			assert_eq!(apply(Alice, batch(vec![hospital_name(), call.clone()])), Err(PAYMENT));
+			// Nested batches are looked into too.
+			assert_eq!(apply(Alice, batch(vec![batch(vec![call])])), Err(PAYMENT));
 		}
-		assert_eq!(FeeQuota::remaining(&account(Alice)), 0);
-		// One more in the same period: no quota left and no tokens to pay with.
-		assert_eq!(apply(Alice, remark()), Err(PAYMENT));
-		assert_eq!(System::account_nonce(account(Alice)), quota);
+		// A batch of only EHR calls is free.
+		assert_eq!(apply(Alice, batch(vec![hospital_name(), hospital_name()])), Ok(Ok(())));
+		// No patient was registered on the way.
+		let derived = pallet_utility::derivative_account_id(account(Alice), 7);
+		assert!(!pallet_ehr_identity::Patients::<Runtime>::contains_key(derived));
+		assert_eq!(System::account_nonce(account(Alice)), 1);
 	});
 }
 
 #[test]
-fn token_transfers_are_never_free() {
+fn the_budget_stops_a_flood_of_free_transactions() {
 	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
-		let transfer =
-			ehr_runtime::RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
-				dest: account(Eve).into(),
-				value: 1,
-			});
-		assert_eq!(apply(Alice, transfer), Err(PAYMENT));
+		let budget: u64 = <Runtime as pallet_fee_quota::Config>::FreeRefTimePerPeriod::get();
+		let mut sent = 0u64;
+		while apply(Alice, hospital_name()) == Ok(Ok(())) {
+			sent += 1;
+			assert!(sent < 100_000, "the budget never ran out");
+		}
+		// What was spent fits the budget, and nothing more fits.
+		assert!(ref_time_left(Alice) < budget / sent.max(1) * 2);
+		assert_eq!(apply(Alice, hospital_name()), Err(PAYMENT));
+		assert_eq!(System::account_nonce(account(Alice)), sent as u32);
+		// Another hospital is not affected.
+		assert_eq!(apply(Bob, hospital_name()), Ok(Ok(())));
+		// The next period renews it.
+		let period: u32 = <Runtime as pallet_fee_quota::Config>::Period::get();
+		System::set_block_number(period);
+		assert_eq!(ref_time_left(Alice), budget);
+		assert_eq!(apply(Alice, hospital_name()), Ok(Ok(())));
+	});
+}
+
+#[test]
+fn failed_calls_spend_the_budget_and_unused_weight_is_given_back() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		let budget: u64 = <Runtime as pallet_fee_quota::Config>::FreeRefTimePerPeriod::get();
+		// Suspending a doctor who does not exist fails: it still costs its weight.
+		let failing =
+			identity(pallet_ehr_identity::Call::suspend_doctor { doctor: account(Charlie) });
+		assert!(matches!(apply(Alice, failing), Ok(Err(_))));
+		let after_failure = ref_time_left(Alice);
+		assert!(after_failure < budget);
+		// `erase_record` declares its worst case (every version, every key) and reports what
+		// it did: the budget pays only that.
+		people();
+		assert_eq!(apply(Eve, add_record(Eve, &[Eve])), Ok(Ok(())));
+		let erase = RuntimeCall::Records(pallet_ehr_records::Call::erase_record { record: 0 });
+		let declared = erase.get_dispatch_info().total_weight().ref_time();
+		let before = ref_time_left(Eve);
+		assert_eq!(apply(Eve, erase), Ok(Ok(())));
+		let spent = before - ref_time_left(Eve);
+		assert!(spent < declared, "spent {spent} of the declared {declared}");
+	});
+}
+
+#[test]
+fn oversized_argument_lists_do_not_decode() {
+	// `share_keys` with thousands of entries declared more than a second of weight and failed
+	// at once; now it cannot even be decoded.
+	let limit: u32 = <Runtime as pallet_ehr_records::Config>::MaxKeysPerShare::get();
+	let mut call = vec![32u8, 2]; // Records, share_keys
+	(account(Bob), (0..=limit as u64).map(|id| (id, vec![1u8; 80])).collect::<Vec<_>>())
+		.encode_to(&mut call);
+	assert!(RuntimeCall::decode(&mut call.as_slice()).is_err());
+	let mut call = vec![32u8, 2];
+	(account(Bob), (0..limit as u64).map(|id| (id, vec![1u8; 80])).collect::<Vec<_>>())
+		.encode_to(&mut call);
+	assert!(RuntimeCall::decode(&mut call.as_slice()).is_ok());
+	// And the weight a valid call declares is bounded by the largest valid input.
+	let call = RuntimeCall::decode(&mut call.as_slice()).unwrap();
+	let max_block = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+	assert!(call.get_dispatch_info().total_weight().ref_time() < max_block.ref_time() / 10);
+}
+
+#[test]
+fn wallets_see_a_zero_fee_only_for_transactions_that_will_be_free() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		let query = |signer, call| {
+			let uxt = signed_extrinsic(signer, call);
+			let len = uxt.encoded_size() as u32;
+			(
+				ehr_runtime::is_free_transaction(&uxt, len),
+				pallet_transaction_payment::Pallet::<Runtime>::query_info(uxt, len).partial_fee,
+			)
+		};
+		assert_eq!(query(Alice, hospital_name()).0, true);
+		assert!(!query(Alice, remark()).0);
+		assert!(query(Alice, remark()).1 > 0);
+		assert!(!query(Eve, hospital_name()).0);
+		let budget = FeeQuota::free_budget(&account(Alice));
+		assert!(budget.registered && budget.ref_time_left == budget.ref_time_per_period);
+		assert!(!FeeQuota::free_budget(&account(Eve)).registered);
 	});
 }
 
 #[test]
 fn an_invited_patient_and_a_verified_doctor_never_need_tokens() {
-	use ehr_primitives::{AccessLevel, Purpose, Scope};
-	use ehr_runtime::RuntimeCall;
-	use sp_keyring::Sr25519Keyring::{Ferdie, One};
 	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);
-		let (patient, doctor) = (Eve, Ferdie);
-		// The hospital (Alice) verifies a doctor and invites a patient, for free.
-		assert_eq!(
-			apply(
-				Alice,
-				RuntimeCall::Identity(pallet_ehr_identity::Call::register_doctor {
-					doctor: account(doctor),
-					name: b"Dr. Ferdie".to_vec(),
-					specialty: b"cardiology".to_vec(),
-					licence: b"MD-7".to_vec(),
-				})
-			),
-			Ok(Ok(()))
-		);
-		assert_eq!(
-			apply(
-				Alice,
-				RuntimeCall::Identity(pallet_ehr_identity::Call::invite_patient {
-					patient: account(patient)
-				})
-			),
-			Ok(Ok(()))
-		);
-		// Neither the patient nor the doctor holds a token, yet both transact.
-		assert_eq!(
-			apply(
-				patient,
-				RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
-					encryption_key: [1; 32]
-				})
-			),
-			Ok(Ok(()))
-		);
-		assert_eq!(
-			apply(
-				doctor,
-				RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key {
-					key: [2; 32]
-				})
-			),
-			Ok(Ok(()))
-		);
-		assert_eq!(
-			apply(
-				patient,
-				RuntimeCall::Consent(pallet_ehr_consent::Call::grant_access {
-					patient: account(patient),
-					grantee: account(doctor),
-					scope: Scope::All,
-					access: AccessLevel::ReadWrite,
-					expires_at: None,
-					purpose: Purpose::Treatment,
-				})
-			),
-			Ok(Ok(()))
-		);
-		assert_eq!(Balances::free_balance(account(patient)), 0);
-		assert_eq!(Balances::free_balance(account(doctor)), 0);
+		people();
+		assert_eq!(apply(Eve, grant(Eve, Ferdie)), Ok(Ok(())));
+		assert_eq!(Balances::free_balance(account(Eve)), 0);
+		assert_eq!(Balances::free_balance(account(Ferdie)), 0);
 
 		// Someone nobody invited, with no tokens, cannot register: flooding needs tokens.
 		assert_eq!(
 			apply(
 				One,
-				RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
-					encryption_key: [3; 32]
-				})
+				identity(pallet_ehr_identity::Call::register_patient { encryption_key: [3; 32] })
 			),
 			Err(PAYMENT)
 		);
+	});
+}
+
+#[test]
+fn a_suspended_doctor_loses_its_free_budget() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		people();
+		assert_eq!(
+			apply(Ferdie, identity(pallet_ehr_identity::Call::set_encryption_key { key: [4; 32] })),
+			Ok(Ok(()))
+		);
+		assert_eq!(
+			apply(
+				Alice,
+				identity(pallet_ehr_identity::Call::suspend_doctor { doctor: account(Ferdie) })
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(
+			apply(Ferdie, identity(pallet_ehr_identity::Call::set_encryption_key { key: [5; 32] })),
+			Err(PAYMENT)
+		);
+		assert!(!FeeQuota::free_budget(&account(Ferdie)).registered);
+	});
+}
+
+#[test]
+fn nobody_overwrites_the_patients_or_another_readers_key() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		people();
+		assert_eq!(apply(Eve, grant(Eve, Ferdie)), Ok(Ok(())));
+		assert_eq!(apply(Eve, add_record(Eve, &[Eve, Ferdie])), Ok(Ok(())));
+		// The doctor, a reader with a key, writes junk over the patient's key: refused, and
+		// the patient's key is intact.
+		let refused = apply(Ferdie, share(Eve, 0, 0xee));
+		assert!(matches!(refused, Ok(Err(_))), "{refused:?}");
+		let key = pallet_ehr_records::WrappedKeys::<Runtime>::get(0, account(Eve)).unwrap();
+		assert_eq!(key.to_vec(), vec![Eve as u8; 80]);
+		// It may replace its own key (after rotating its encryption key).
+		assert_eq!(apply(Ferdie, share(Ferdie, 0, 9)), Ok(Ok(())));
+		let key = pallet_ehr_records::WrappedKeys::<Runtime>::get(0, account(Ferdie)).unwrap();
+		assert_eq!(key.to_vec(), vec![9; 80]);
+	});
+}
+
+#[test]
+fn a_delegate_cannot_erase_records_or_remove_keys() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		people();
+		// Charlie is a hospital; it invites a guardian (Two) who registers and becomes Eve's
+		// delegate.
+		assert_eq!(
+			apply(
+				Charlie,
+				identity(pallet_ehr_identity::Call::invite_patient { patient: account(Two) })
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(
+			apply(
+				Two,
+				identity(pallet_ehr_identity::Call::register_patient { encryption_key: [6; 32] })
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(
+			apply(
+				Eve,
+				identity(pallet_ehr_identity::Call::add_delegate { delegate: account(Two) })
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(apply(Eve, grant(Eve, Ferdie)), Ok(Ok(())));
+		assert_eq!(apply(Eve, add_record(Eve, &[Eve, Ferdie])), Ok(Ok(())));
+		let erase = RuntimeCall::Records(pallet_ehr_records::Call::erase_record { record: 0 });
+		let remove = RuntimeCall::Records(pallet_ehr_records::Call::remove_key {
+			record: 0,
+			reader: account(Ferdie),
+		});
+		for call in [erase, remove] {
+			assert!(matches!(apply(Two, call), Ok(Err(_))));
+		}
+		assert!(pallet_ehr_records::WrappedKeys::<Runtime>::contains_key(0, account(Ferdie)));
+		assert!(!pallet_ehr_records::Records::<Runtime>::get(0).unwrap().erased);
 	});
 }

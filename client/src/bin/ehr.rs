@@ -484,12 +484,20 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 				Some(hours) => Some(client.chain.now().await? + hours * 3_600_000),
 				None => None,
 			};
-			let (included, shared) =
+			let granted =
 				client.grant(me, &account(&grantee)?, scope, access, expires_at, purpose).await?;
+			let (shared, skipped, block) =
+				(granted.shared, &granted.skipped, granted.included.block);
+			if !skipped.is_empty() {
+				eprintln!(
+					"warning: records {skipped:?} were not shared: their key for you does not \
+					 open (whoever wrote them wrapped something else); ask the author to amend them"
+				);
+			}
 			say(
 				json,
-				json!({ "done": "granted", "keysShared": shared, "block": included.block }),
-				format!("granted; {shared} record keys shared (finalized in {:?})", included.block),
+				json!({ "done": "granted", "keysShared": shared, "skipped": skipped, "block": block }),
+				format!("granted; {shared} record keys shared (finalized in {block:?})"),
 			);
 		}
 		Command::Consent(ConsentCommand::Revoke { grantee }) => {

@@ -101,7 +101,7 @@ pub async fn sign(client: &WsClient, signer: Sr25519Keyring, call: RuntimeCall) 
 	let extension = ehr_runtime::tx_extension(nonce, 0);
 	// What the extensions add to the signed payload: versions and the genesis hash (twice: for
 	// `CheckGenesis` and for the immortal `CheckEra`).
-	let implicit = ((), spec_version, tx_version, genesis, genesis, (), (), (), ());
+	let implicit = ((), spec_version, tx_version, genesis, genesis, (), ());
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
 	let extrinsic = UncheckedExtrinsic::new_signed(call, who.into(), signature, extension);

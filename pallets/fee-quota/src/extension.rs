@@ -1,89 +1,124 @@
-//! The [`FreeWithinQuota`] transaction extension.
+//! The [`FreeWithinBudget`] transaction extension.
 
-use crate::{Config, Pallet, QUOTA_EXHAUSTED};
+use crate::{Config, Pallet, BUDGET_EXHAUSTED};
 use codec::{Decode, DecodeWithMemTracking, Encode};
-use core::{fmt, marker::PhantomData};
+use core::fmt;
 use frame_support::{
 	dispatch::{DispatchInfo, PostDispatchInfo},
 	pallet_prelude::TransactionSource,
-	traits::{Contains, Get},
+	traits::Get,
 	weights::Weight,
 };
+use frame_system::{CheckNonce, CheckWeight};
+use pallet_transaction_payment::{ChargeTransactionPayment, OnChargeTransaction};
 use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{
 		AsSystemOriginSigner, DispatchInfoOf, DispatchOriginOf, Dispatchable, Implication,
-		PostDispatchInfoOf, TransactionExtension, ValidateResult,
+		PostDispatchInfoOf, TransactionExtension, UniqueSaturatedInto, ValidateResult, Zero,
 	},
 	transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
-	DispatchResult,
+	DispatchResult, Saturating,
 };
 
-/// Makes transactions of registered accounts free within their quota and otherwise runs the
-/// wrapped fee extension `S`. See the crate documentation.
+/// The balance type fees are paid in.
+pub type BalanceOf<T> = <<T as pallet_transaction_payment::Config>::OnChargeTransaction as OnChargeTransaction<T>>::Balance;
+type Liquidity<T> = <<T as pallet_transaction_payment::Config>::OnChargeTransaction as OnChargeTransaction<T>>::LiquidityInfo;
+
+/// `CheckNonce`, `CheckWeight` and `ChargeTransactionPayment` in one extension that makes the
+/// transactions of registered accounts free within their budget. See the crate documentation.
+///
+/// Encodes as the three standard extensions in that order (the nonce, nothing, the tip).
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo)]
 #[scale_info(skip_type_params(T))]
-pub struct FreeWithinQuota<T, S>(pub S, PhantomData<T>);
+pub struct FreeWithinBudget<T: Config> {
+	/// The signer's nonce check.
+	pub nonce: CheckNonce<T>,
+	/// The block weight and length check.
+	pub weight: CheckWeight<T>,
+	/// The fee (with the tip) charged when the transaction is not free.
+	pub fee: ChargeTransactionPayment<T>,
+}
 
-impl<T, S> FreeWithinQuota<T, S> {
-	/// Wrap the fee extension `inner`.
-	pub fn new(inner: S) -> Self {
-		Self(inner, PhantomData)
+impl<T: Config> FreeWithinBudget<T> {
+	/// The extension of a transaction with `nonce` and `tip`.
+	pub fn new(nonce: T::Nonce, tip: BalanceOf<T>) -> Self {
+		Self {
+			nonce: CheckNonce::from(nonce),
+			weight: CheckWeight::new(),
+			fee: ChargeTransactionPayment::from(tip),
+		}
 	}
 }
 
-impl<T, S> From<S> for FreeWithinQuota<T, S> {
-	fn from(inner: S) -> Self {
-		Self::new(inner)
-	}
-}
-
-impl<T, S: fmt::Debug> fmt::Debug for FreeWithinQuota<T, S> {
+impl<T: Config> fmt::Debug for FreeWithinBudget<T> {
 	fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-		write!(f, "FreeWithinQuota<{:?}>", self.0)
+		write!(f, "FreeWithinBudget<{:?}, {:?}>", self.nonce, self.fee)
 	}
 }
 
-/// What [`FreeWithinQuota::validate`] decided.
-pub enum Val<AccountId, V> {
-	/// Free: counted against the quota of this account in `prepare`.
-	Free(AccountId),
-	/// Charged by the wrapped extension.
-	Charged(V),
+/// What [`FreeWithinBudget::validate`] decided about the fee.
+pub enum FeeVal<T: Config> {
+	/// Free: the budget is reserved in `prepare`; only the tip is paid.
+	Free { who: T::AccountId, tip: BalanceOf<T> },
+	/// Charged by `ChargeTransactionPayment`.
+	Charged(<ChargeTransactionPayment<T> as TransactionExtension<T::RuntimeCall>>::Val),
 }
 
-/// What [`FreeWithinQuota::prepare`] did.
-pub enum Pre<P> {
-	/// Free; the wrapped extension's weight is refunded.
-	Free { refund: Weight },
-	/// Charged by the wrapped extension.
-	Charged(P),
+/// What [`FreeWithinBudget::prepare`] did about the fee.
+pub enum FeePre<T: Config> {
+	/// Free: `reserved` execution time was taken from the budget of `who`, the tip withdrawn.
+	Free { who: T::AccountId, reserved: u64, tip: BalanceOf<T>, liquidity: Liquidity<T> },
+	/// Charged by `ChargeTransactionPayment`.
+	Charged(<ChargeTransactionPayment<T> as TransactionExtension<T::RuntimeCall>>::Pre),
 }
 
-impl<T, S> TransactionExtension<T::RuntimeCall> for FreeWithinQuota<T, S>
+/// Passed from `validate` to `prepare`.
+pub struct Val<T: Config> {
+	nonce: <CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::Val,
+	next_len: u32,
+	fee: FeeVal<T>,
+}
+
+/// Passed from `prepare` to `post_dispatch`.
+pub struct Pre<T: Config> {
+	nonce: <CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::Pre,
+	fee: FeePre<T>,
+}
+
+impl<T> TransactionExtension<T::RuntimeCall> for FreeWithinBudget<T>
 where
 	T: Config + Send + Sync,
 	T::RuntimeCall: Dispatchable<Info = DispatchInfo, PostInfo = PostDispatchInfo>,
-	DispatchOriginOf<T::RuntimeCall>: AsSystemOriginSigner<T::AccountId>,
-	S: TransactionExtension<T::RuntimeCall>,
+	DispatchOriginOf<T::RuntimeCall>: AsSystemOriginSigner<T::AccountId> + Clone,
 {
-	const IDENTIFIER: &'static str = S::IDENTIFIER;
-	type Implicit = S::Implicit;
-	type Val = Val<T::AccountId, S::Val>;
-	type Pre = Pre<S::Pre>;
+	const IDENTIFIER: &'static str = "FreeWithinBudget";
+	type Implicit = ();
+	type Val = Val<T>;
+	type Pre = Pre<T>;
 
+	/// The three standard extensions it stands for, in order: what clients see in the metadata.
 	fn metadata() -> alloc::vec::Vec<sp_runtime::traits::TransactionExtensionMetadata> {
-		S::metadata()
+		let mut metadata = <CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::metadata();
+		metadata.extend(<CheckWeight<T> as TransactionExtension<T::RuntimeCall>>::metadata());
+		metadata.extend(
+			<ChargeTransactionPayment<T> as TransactionExtension<T::RuntimeCall>>::metadata(),
+		);
+		metadata
 	}
 
 	fn implicit(&self) -> Result<Self::Implicit, TransactionValidityError> {
-		self.0.implicit()
+		Ok(())
 	}
 
 	fn weight(&self, call: &T::RuntimeCall) -> Weight {
-		// The registration check (the runtime's `IsRegistered` reads up to five items) and the
-		// usage read and write.
-		self.0.weight(call).saturating_add(T::DbWeight::get().reads_writes(6, 1))
+		// The registration check (the runtime's `IsRegistered` reads up to five items), the
+		// account's nonce, and the budget read and write.
+		self.nonce
+			.weight(call)
+			.saturating_add(self.weight.weight(call))
+			.saturating_add(self.fee.weight(call))
+			.saturating_add(T::DbWeight::get().reads_writes(7, 1))
 	}
 
 	fn validate(
@@ -92,26 +127,37 @@ where
 		call: &T::RuntimeCall,
 		info: &DispatchInfoOf<T::RuntimeCall>,
 		len: usize,
-		self_implicit: Self::Implicit,
+		_self_implicit: Self::Implicit,
 		inherited_implication: &impl Implication,
 		source: TransactionSource,
 	) -> ValidateResult<Self::Val, T::RuntimeCall> {
+		let (nonce_validity, nonce, origin) =
+			self.nonce.validate(origin, call, info, len, (), inherited_implication, source)?;
+		let (weight_validity, next_len, origin) =
+			self.weight.validate(origin, call, info, len, (), inherited_implication, source)?;
+		let validity = nonce_validity.combine_with(weight_validity);
+
 		if let Some(who) = origin.as_system_origin_signer() {
-			if T::FreeCalls::contains(call) && Pallet::<T>::remaining(who) > 0 {
-				let who = who.clone();
-				return Ok((ValidTransaction::default(), Val::Free(who), origin));
+			if Self::free_in_pool(who, self.nonce.0, call, info, len) {
+				let tip = self.fee.tip();
+				if !tip.is_zero() {
+					<T::OnChargeTransaction as OnChargeTransaction<T>>::can_withdraw_fee(
+						who, call, info, tip, tip,
+					)?;
+				}
+				let priority = ChargeTransactionPayment::<T>::get_priority(info, len, tip, tip);
+				let free = ValidTransaction { priority, ..Default::default() };
+				let fee = FeeVal::Free { who: who.clone(), tip };
+				return Ok((validity.combine_with(free), Val { nonce, next_len, fee }, origin));
 			}
 		}
-		let (valid, val, origin) = self.0.validate(
+		let (fee_validity, fee, origin) =
+			self.fee.validate(origin, call, info, len, (), inherited_implication, source)?;
+		Ok((
+			validity.combine_with(fee_validity),
+			Val { nonce, next_len, fee: FeeVal::Charged(fee) },
 			origin,
-			call,
-			info,
-			len,
-			self_implicit,
-			inherited_implication,
-			source,
-		)?;
-		Ok((valid, Val::Charged(val), origin))
+		))
 	}
 
 	fn prepare(
@@ -122,16 +168,26 @@ where
 		info: &DispatchInfoOf<T::RuntimeCall>,
 		len: usize,
 	) -> Result<Self::Pre, TransactionValidityError> {
-		match val {
-			Val::Free(who) => {
-				// Other transactions of the same block may have used the quota since `validate`.
-				if !Pallet::<T>::try_consume(&who) {
-					return Err(InvalidTransaction::Custom(QUOTA_EXHAUSTED).into());
+		let nonce = self.nonce.prepare(val.nonce, origin, call, info, len)?;
+		self.weight.prepare(val.next_len, origin, call, info, len)?;
+		let fee = match val.fee {
+			FeeVal::Free { who, tip } => {
+				let cost = Pallet::<T>::cost(info, len);
+				// Other transactions of the same block may have used the budget since
+				// `validate`.
+				if !Pallet::<T>::try_reserve(&who, cost) {
+					return Err(InvalidTransaction::Custom(BUDGET_EXHAUSTED).into());
 				}
-				Ok(Pre::Free { refund: self.0.weight(call) })
+				let liquidity = <T::OnChargeTransaction as OnChargeTransaction<T>>::withdraw_fee(
+					&who, call, info, tip, tip,
+				)?;
+				FeePre::Free { who, reserved: cost.0, tip, liquidity }
 			}
-			Val::Charged(val) => Ok(Pre::Charged(self.0.prepare(val, origin, call, info, len)?)),
-		}
+			FeeVal::Charged(val) => {
+				FeePre::Charged(self.fee.prepare(val, origin, call, info, len)?)
+			}
+		};
+		Ok(Pre { nonce, fee })
 	}
 
 	fn post_dispatch_details(
@@ -141,9 +197,60 @@ where
 		len: usize,
 		result: &DispatchResult,
 	) -> Result<Weight, TransactionValidityError> {
-		match pre {
-			Pre::Free { refund } => Ok(refund),
-			Pre::Charged(pre) => S::post_dispatch_details(pre, info, post_info, len, result),
+		let mut refund =
+			<CheckNonce<T> as TransactionExtension<T::RuntimeCall>>::post_dispatch_details(
+				pre.nonce, info, post_info, len, result,
+			)?;
+		refund = refund.saturating_add(
+			<CheckWeight<T> as TransactionExtension<T::RuntimeCall>>::post_dispatch_details(
+				(),
+				info,
+				post_info,
+				len,
+				result,
+			)?,
+		);
+		match pre.fee {
+			FeePre::Free { who, reserved, tip, liquidity } => {
+				// The budget pays for what the transaction actually used, failed calls included.
+				let actual = post_info.calc_actual_weight(info).ref_time();
+				Pallet::<T>::give_back(&who, reserved.saturating_sub(actual));
+				<T::OnChargeTransaction as OnChargeTransaction<T>>::correct_and_deposit_fee(
+					&who, info, post_info, tip, tip, liquidity,
+				)?;
+				// As for a paid transaction, so indexers and wallets see what was paid: the tip.
+				pallet_transaction_payment::Pallet::<T>::deposit_fee_paid_event(who, tip, tip);
+				Ok(refund)
+			}
+			FeePre::Charged(pre) => {
+				Ok(refund.saturating_add(<ChargeTransactionPayment<T> as TransactionExtension<
+					T::RuntimeCall,
+				>>::post_dispatch_details(
+					pre, info, post_info, len, result
+				)?))
+			}
 		}
+	}
+}
+
+impl<T: Config> FreeWithinBudget<T> {
+	/// Whether the pool takes a transaction of `who` with `nonce` as free: registered, an
+	/// allowed call, among the signer's next [`Config::MaxPendingFree`] transactions, and the
+	/// budget left covers it and each pending one before it at its cost.
+	fn free_in_pool(
+		who: &T::AccountId,
+		nonce: T::Nonce,
+		call: &T::RuntimeCall,
+		info: &DispatchInfo,
+		len: usize,
+	) -> bool {
+		use frame_support::traits::Contains;
+		if !T::FreeCalls::contains(call) {
+			return false;
+		}
+		let current = frame_system::Pallet::<T>::account_nonce(who);
+		let ahead: u32 = nonce.saturating_sub(current).unique_saturated_into();
+		ahead < T::MaxPendingFree::get()
+			&& Pallet::<T>::covers(who, Pallet::<T>::cost(info, len), ahead.saturating_add(1))
 	}
 }

@@ -1,21 +1,35 @@
 //! # Fee quota pallet
 //!
-//! Registered people use the chain without buying a token; everyone else pays.
+//! Registered people use the chain without buying a token; everyone else pays. What a registered
+//! account gets for free is a **budget of work**, not a count of transactions: per period of
+//! [`Config::Period`] blocks, [`Config::FreeRefTimePerPeriod`] of execution time (weight
+//! `ref_time`) and [`Config::FreeBytesPerPeriod`] of transaction length.
 //!
-//! [`FreeWithinQuota`] wraps the runtime's fee-charging transaction extension (normally
-//! `pallet_transaction_payment::ChargeTransactionPayment`). For a signed transaction it decides:
+//! [`FreeWithinBudget`] is the transaction extension that decides, for each signed transaction:
 //!
-//! - The signer is registered ([`Config::IsRegistered`]: a hospital, a verified doctor, a
-//!   patient, a validator), the call is one that may be free ([`Config::FreeCalls`]), and the
-//!   signer has used fewer than [`Config::FreeTransactionsPerPeriod`] free transactions in the
-//!   current period of [`Config::Period`] blocks: the transaction is free and counts against the
-//!   quota.
-//! - Otherwise: the wrapped extension runs as usual, so the fee is charged, and an account that
-//!   cannot pay is refused by the transaction pool. An unregistered account therefore cannot
-//!   flood blocks without paying, and a registered one cannot flood beyond its quota.
+//! - The signer is registered ([`Config::IsRegistered`]: a hospital, an active doctor, a patient,
+//!   an invited account, a validator), the call is on the allow-list ([`Config::FreeCalls`]: the
+//!   EHR calls and council votes; a batch only if every inner call is), and the budget left
+//!   covers the transaction's declared weight and its length: the transaction is free. The
+//!   declared weight is reserved before dispatch and what the call did not use is given back
+//!   after it, so the budget pays for the actual weight, failed calls included.
+//! - Otherwise the normal fee is charged (`ChargeTransactionPayment`), and an account that
+//!   cannot pay is refused by the transaction pool.
 //!
-//! The wrapper encodes exactly as the wrapped extension and keeps its identifier, so wallets and
-//! client libraries that know `ChargeTransactionPayment` need nothing new.
+//! The transaction pool checks the same budget, and a free transaction is only valid in the pool
+//! if it is among the next [`Config::MaxPendingFree`] transactions of its signer and the budget
+//! left covers it together with the pending ones before it (counted at its own cost): one
+//! account cannot fill the pool with free transactions that would fail in the block. A tip on a
+//! free transaction is paid and raises its priority exactly as it does for a paid one.
+//!
+//! The extension takes the place of the three standard extensions `CheckNonce`, `CheckWeight`
+//! and `ChargeTransactionPayment` (it needs the nonce for the pool bound), encodes exactly as
+//! they do in that order and reports their metadata, so wallets and client libraries that know
+//! the standard extensions need nothing new.
+//!
+//! Runtime APIs and wallets: [`Pallet::free_budget`] tells an account what is left, and
+//! [`Pallet::is_free`] lets `TransactionPaymentApi::query_info` report a zero fee for a
+//! transaction that will be free.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -27,86 +41,172 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use extension::FreeWithinQuota;
+pub use extension::FreeWithinBudget;
 pub use pallet::*;
 
 use codec::{Decode, Encode, MaxEncodedLen};
+use ehr_primitives::FreeBudget;
+use frame_support::{
+	dispatch::DispatchInfo,
+	traits::{Contains, Get},
+};
 use scale_info::TypeInfo;
+use sp_runtime::traits::UniqueSaturatedInto;
 
-/// The free transactions an account has used in one period.
+/// The free budget an account has used in one period.
 #[derive(Clone, Copy, Default, Encode, Decode, MaxEncodedLen, TypeInfo, PartialEq, Eq, Debug)]
-pub struct QuotaUsage {
-	/// The period the count belongs to (block number divided by [`Config::Period`]).
+pub struct BudgetUsage {
+	/// The period the usage belongs to (block number divided by [`Config::Period`]).
 	pub period: u32,
-	/// Free transactions used in that period.
-	pub used: u32,
+	/// Execution time used in that period (weight `ref_time`, picoseconds).
+	pub ref_time: u64,
+	/// Transaction bytes used in that period.
+	pub bytes: u32,
 }
 
-/// The transaction validity error code for "the free quota ran out before inclusion".
-pub const QUOTA_EXHAUSTED: u8 = 170;
+/// The transaction validity error code for "the free budget ran out before inclusion".
+pub const BUDGET_EXHAUSTED: u8 = 170;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::{pallet_prelude::*, traits::Contains};
+	use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{traits::UniqueSaturatedInto, Saturating};
+	use sp_runtime::traits::{AsSystemOriginSigner, Dispatchable};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
-		/// Accounts that transact for free within their quota.
+	pub trait Config:
+		frame_system::Config<
+			RuntimeCall: Dispatchable<Info = DispatchInfo, PostInfo = PostDispatchInfo>,
+			RuntimeOrigin: AsSystemOriginSigner<Self::AccountId> + Clone,
+		> + pallet_transaction_payment::Config
+		+ Send
+		+ Sync
+	{
+		/// Accounts that transact for free within their budget.
 		type IsRegistered: Contains<Self::AccountId>;
 
-		/// Calls that may be free; others are always charged (for example token transfers).
+		/// Calls that may be free (an allow-list); every other call is always charged.
 		type FreeCalls: Contains<<Self as frame_system::Config>::RuntimeCall>;
 
-		/// Length of a quota period in blocks.
+		/// Length of a budget period in blocks.
 		#[pallet::constant]
 		type Period: Get<BlockNumberFor<Self>>;
 
-		/// Free transactions per account and period.
+		/// Free execution time (weight `ref_time`, picoseconds) per account and period.
 		#[pallet::constant]
-		type FreeTransactionsPerPeriod: Get<u32>;
+		type FreeRefTimePerPeriod: Get<u64>;
+
+		/// Free transaction bytes per account and period.
+		#[pallet::constant]
+		type FreeBytesPerPeriod: Get<u32>;
+
+		/// Most free transactions of one account waiting in the transaction pool.
+		#[pallet::constant]
+		type MaxPendingFree: Get<u32>;
 	}
 
-	/// Free transactions used by each registered account in its latest active period.
+	/// The free budget used by each registered account in its latest active period.
 	#[pallet::storage]
-	pub type Usage<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, QuotaUsage>;
+	pub type Usage<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BudgetUsage>;
 
 	impl<T: Config> Pallet<T> {
-		/// The index of the quota period that contains the current block.
+		/// The index of the budget period that contains the current block.
 		pub fn current_period() -> u32 {
 			let now = frame_system::Pallet::<T>::block_number();
 			let period = T::Period::get().max(1u32.into());
 			(now / period).unique_saturated_into()
 		}
 
-		/// Free transactions `who` may still send in the current period (0 if unregistered).
-		pub fn remaining(who: &T::AccountId) -> u32 {
-			if !T::IsRegistered::contains(who) {
-				return 0;
-			}
+		/// What `who` used in the current period.
+		fn usage(who: &T::AccountId) -> BudgetUsage {
 			let period = Self::current_period();
-			let used = Usage::<T>::get(who).filter(|u| u.period == period).map_or(0, |u| u.used);
-			T::FreeTransactionsPerPeriod::get().saturating_sub(used)
+			Usage::<T>::get(who).filter(|usage| usage.period == period).unwrap_or(BudgetUsage {
+				period,
+				ref_time: 0,
+				bytes: 0,
+			})
 		}
 
-		/// Count one free transaction for `who`; `false` if the quota is used up.
-		pub(crate) fn try_consume(who: &T::AccountId) -> bool {
+		/// The free execution time and bytes `who` has left in the current period (zero if not
+		/// registered).
+		pub fn remaining(who: &T::AccountId) -> (u64, u32) {
+			if !T::IsRegistered::contains(who) {
+				return (0, 0);
+			}
+			let usage = Self::usage(who);
+			(
+				T::FreeRefTimePerPeriod::get().saturating_sub(usage.ref_time),
+				T::FreeBytesPerPeriod::get().saturating_sub(usage.bytes),
+			)
+		}
+
+		/// The free budget of `who` as the runtime API reports it.
+		pub fn free_budget(who: &T::AccountId) -> FreeBudget<BlockNumberFor<T>> {
+			let (ref_time_left, bytes_left) = Self::remaining(who);
+			let period = T::Period::get().max(1u32.into());
+			let now = frame_system::Pallet::<T>::block_number();
+			FreeBudget {
+				registered: T::IsRegistered::contains(who),
+				ref_time_left,
+				bytes_left,
+				ref_time_per_period: T::FreeRefTimePerPeriod::get(),
+				bytes_per_period: T::FreeBytesPerPeriod::get(),
+				renews_at: (now / period + 1u32.into()) * period,
+			}
+		}
+
+		/// The cost of a transaction against the budget: its declared weight (call and
+		/// extensions) and its length.
+		pub fn cost(info: &DispatchInfo, len: usize) -> (u64, u32) {
+			(info.total_weight().ref_time(), len.unique_saturated_into())
+		}
+
+		/// Whether a transaction of `who` with `call` would be free now: registered, an allowed
+		/// call, and within the budget. (The pool also bounds pending transactions; see the
+		/// crate documentation.)
+		pub fn is_free(
+			who: &T::AccountId,
+			call: &<T as frame_system::Config>::RuntimeCall,
+			info: &DispatchInfo,
+			len: usize,
+		) -> bool {
+			T::FreeCalls::contains(call) && Self::covers(who, Self::cost(info, len), 1)
+		}
+
+		/// Whether the budget left covers `times` transactions of `cost`.
+		pub(crate) fn covers(who: &T::AccountId, cost: (u64, u32), times: u32) -> bool {
+			let (ref_time_left, bytes_left) = Self::remaining(who);
+			cost.0.saturating_mul(times.into()) <= ref_time_left
+				&& cost.1.saturating_mul(times) <= bytes_left
+		}
+
+		/// Reserve `cost` from the budget of `who`; `false` if it does not fit.
+		pub(crate) fn try_reserve(who: &T::AccountId, cost: (u64, u32)) -> bool {
+			if !Self::covers(who, cost, 1) {
+				return false;
+			}
+			let mut usage = Self::usage(who);
+			usage.ref_time = usage.ref_time.saturating_add(cost.0);
+			usage.bytes = usage.bytes.saturating_add(cost.1);
+			Usage::<T>::insert(who, usage);
+			true
+		}
+
+		/// Give back execution time reserved for a transaction that used less.
+		pub(crate) fn give_back(who: &T::AccountId, ref_time: u64) {
+			if ref_time == 0 {
+				return;
+			}
 			let period = Self::current_period();
 			Usage::<T>::mutate(who, |usage| {
-				let mut current =
-					usage.filter(|u| u.period == period).unwrap_or(QuotaUsage { period, used: 0 });
-				if current.used >= T::FreeTransactionsPerPeriod::get() {
-					return false;
+				if let Some(usage) = usage.as_mut().filter(|usage| usage.period == period) {
+					usage.ref_time = usage.ref_time.saturating_sub(ref_time);
 				}
-				current.used.saturating_inc();
-				*usage = Some(current);
-				true
-			})
+			});
 		}
 	}
 }

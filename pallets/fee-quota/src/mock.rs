@@ -20,9 +20,16 @@ frame_support::construct_runtime!(
 	}
 );
 
+parameter_types! {
+	/// Real database costs, so that a transaction's weight is not zero.
+	pub const DbWeight: frame_support::weights::RuntimeDbWeight =
+		frame_support::weights::constants::RocksDbWeight::get();
+}
+
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type DbWeight = DbWeight;
 	type AccountData = pallet_balances::AccountData<u64>;
 }
 
@@ -52,23 +59,33 @@ impl Contains<u64> for Registered {
 	}
 }
 
-/// Token transfers are never free.
-pub struct NotTransfers;
-impl Contains<RuntimeCall> for NotTransfers {
+/// The allow-list of the tests: remarks (cheap) and `force_set_balance` (fails for a signed
+/// origin); token transfers and everything else are charged.
+pub struct TestFreeCalls;
+impl Contains<RuntimeCall> for TestFreeCalls {
 	fn contains(call: &RuntimeCall) -> bool {
-		!matches!(call, RuntimeCall::Balances(_))
+		matches!(
+			call,
+			RuntimeCall::System(frame_system::Call::remark { .. })
+				| RuntimeCall::Balances(pallet_balances::Call::force_set_balance { .. })
+		)
 	}
 }
 
 parameter_types! {
 	pub const Period: u64 = 10;
+	/// Tests set it to a multiple of a transaction's cost.
+	pub storage FreeRefTime: u64 = 1_000_000_000;
+	pub storage FreeBytes: u32 = 1_000;
 }
 
 impl pallet_fee_quota::Config for Test {
 	type IsRegistered = Registered;
-	type FreeCalls = NotTransfers;
+	type FreeCalls = TestFreeCalls;
 	type Period = Period;
-	type FreeTransactionsPerPeriod = ConstU32<3>;
+	type FreeRefTimePerPeriod = FreeRefTime;
+	type FreeBytesPerPeriod = FreeBytes;
+	type MaxPendingFree = ConstU32<4>;
 }
 
 pub const BALANCE: u64 = 1_000_000_000;
@@ -82,6 +99,13 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		// Registered accounts exist without a balance, as in the runtime (a "sufficient"
+		// reference), so that their nonces are valid.
+		for who in [PATIENT, DOCTOR] {
+			System::inc_sufficients(&who);
+		}
+	});
 	ext
 }

@@ -1,15 +1,17 @@
-use crate::{mock::*, FreeWithinQuota, Pallet, Usage, QUOTA_EXHAUSTED};
+use crate::{mock::*, FreeWithinBudget, Pallet, Usage, BUDGET_EXHAUSTED};
+use codec::Encode;
 use frame_support::dispatch::{DispatchInfo, GetDispatchInfo};
-use pallet_transaction_payment::ChargeTransactionPayment;
 use sp_runtime::{
-	traits::DispatchTransaction,
-	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	traits::{DispatchTransaction, TransactionExtension},
+	transaction_validity::{
+		InvalidTransaction, TransactionSource, TransactionValidityError, ValidTransaction,
+	},
 };
 
-type Extension = FreeWithinQuota<Test, ChargeTransactionPayment<Test>>;
+const LEN: usize = 20;
 
-fn extension() -> Extension {
-	FreeWithinQuota::new(ChargeTransactionPayment::from(0))
+fn extension(nonce: u32, tip: u64) -> FreeWithinBudget<Test> {
+	FreeWithinBudget::new(nonce, tip)
 }
 
 fn remark() -> RuntimeCall {
@@ -20,143 +22,249 @@ fn transfer() -> RuntimeCall {
 	RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death { dest: 7, value: 1 })
 }
 
+/// An allowed call that fails for a signed origin.
+fn failing() -> RuntimeCall {
+	RuntimeCall::Balances(pallet_balances::Call::force_set_balance { who: 7, new_free: 1 })
+}
+
 fn info(call: &RuntimeCall) -> DispatchInfo {
-	call.get_dispatch_info()
+	let mut info = call.get_dispatch_info();
+	info.extension_weight = extension(0, 0).weight(call);
+	info
 }
 
-/// Validates, prepares, dispatches and post-dispatches `call` signed by `who`, as block
-/// execution does.
-fn submit(who: u64, call: RuntimeCall) -> Result<(), TransactionValidityError> {
-	let info = info(&call);
-	extension()
-		.dispatch_transaction(RuntimeOrigin::signed(who), call, &info, 20, 0)
-		.map(|result| assert!(result.is_ok(), "the call itself failed: {result:?}"))
+/// The budget cost of `call` (declared weight and length).
+fn cost(call: &RuntimeCall) -> (u64, u32) {
+	Pallet::<Test>::cost(&info(call), LEN)
 }
 
-fn pool_accepts(who: u64, call: RuntimeCall) -> bool {
+/// Give every account a budget of exactly `times` transactions of `call`.
+fn budget_for(times: u64, call: &RuntimeCall) {
+	let (ref_time, bytes) = cost(call);
+	FreeRefTime::set(&(ref_time * times));
+	FreeBytes::set(&(bytes * times as u32 + bytes / 2));
+}
+
+/// Validates, prepares, dispatches and post-dispatches `call` signed by `who` with its next
+/// nonce, as block execution does. `Ok(result of the call)` if the transaction was included.
+fn submit_with_tip(
+	who: u64,
+	call: RuntimeCall,
+	tip: u64,
+) -> Result<sp_runtime::DispatchResult, TransactionValidityError> {
 	let info = info(&call);
-	extension()
-		.validate_only(RuntimeOrigin::signed(who), &call, &info, 20, TransactionSource::External, 0)
-		.is_ok()
+	let nonce = System::account_nonce(who);
+	extension(nonce, tip)
+		.dispatch_transaction(RuntimeOrigin::signed(who), call, &info, LEN, 0)
+		.map(|result| result.map(|_| ()).map_err(|e| e.error))
+}
+
+fn submit(
+	who: u64,
+	call: RuntimeCall,
+) -> Result<sp_runtime::DispatchResult, TransactionValidityError> {
+	submit_with_tip(who, call, 0)
+}
+
+/// Pool validation of `call` by `who` with a nonce `ahead` of its next one.
+fn pool(
+	who: u64,
+	call: &RuntimeCall,
+	ahead: u32,
+	tip: u64,
+) -> Result<ValidTransaction, TransactionValidityError> {
+	let info = info(call);
+	let nonce = System::account_nonce(who) + ahead;
+	extension(nonce, tip)
+		.validate_only(RuntimeOrigin::signed(who), call, &info, LEN, TransactionSource::External, 0)
+		.map(|(valid, _, _)| valid)
 }
 
 #[test]
 fn a_registered_account_transacts_with_no_balance() {
 	new_test_ext().execute_with(|| {
+		budget_for(3, &remark());
 		assert_eq!(Balances::free_balance(PATIENT), 0);
-		assert!(pool_accepts(PATIENT, remark()));
-		assert_eq!(submit(PATIENT, remark()), Ok(()));
-		assert_eq!(submit(DOCTOR, remark()), Ok(()));
-		assert_eq!(Pallet::<Test>::remaining(&PATIENT), 2);
-		assert_eq!(Usage::<Test>::get(PATIENT).map(|u| u.used), Some(1));
+		assert!(pool(PATIENT, &remark(), 0, 0).is_ok());
+		assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
+		assert_eq!(submit(DOCTOR, remark()), Ok(Ok(())));
+		let (ref_time, bytes) = cost(&remark());
+		assert_eq!(Pallet::<Test>::remaining(&PATIENT), (2 * ref_time, 2 * bytes + bytes / 2));
+		assert_eq!(
+			Usage::<Test>::get(PATIENT).map(|u| (u.ref_time, u.bytes)),
+			Some(cost(&remark()))
+		);
+		assert_eq!(System::account_nonce(PATIENT), 1);
 	});
 }
 
 #[test]
 fn an_unregistered_account_without_balance_is_refused() {
 	new_test_ext().execute_with(|| {
-		assert!(!pool_accepts(STRANGER, remark()));
-		assert_eq!(submit(STRANGER, remark()), Err(InvalidTransaction::Payment.into()),);
+		assert_eq!(pool(STRANGER, &remark(), 0, 0), Err(InvalidTransaction::Payment.into()));
+		assert_eq!(submit(STRANGER, remark()), Err(InvalidTransaction::Payment.into()));
 		assert_eq!(Usage::<Test>::get(STRANGER), None);
+		assert_eq!(System::account_nonce(STRANGER), 0);
 	});
 }
 
 #[test]
 fn an_unregistered_account_is_charged() {
 	new_test_ext().execute_with(|| {
-		assert_eq!(submit(RICH_STRANGER, remark()), Ok(()));
+		assert_eq!(submit(RICH_STRANGER, remark()), Ok(Ok(())));
 		assert!(Balances::free_balance(RICH_STRANGER) < BALANCE);
-		assert_eq!(Pallet::<Test>::remaining(&RICH_STRANGER), 0);
+		assert_eq!(Pallet::<Test>::remaining(&RICH_STRANGER), (0, 0));
 	});
 }
 
 #[test]
-fn the_quota_stops_a_flood_and_resets_next_period() {
+fn the_budget_stops_a_flood_and_renews_next_period() {
 	new_test_ext().execute_with(|| {
+		budget_for(3, &remark());
 		for _ in 0..3 {
-			assert_eq!(submit(PATIENT, remark()), Ok(()));
+			assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
 		}
-		// Fourth in the period: no free quota, no balance to pay.
-		assert!(!pool_accepts(PATIENT, remark()));
+		// Fourth in the period: the budget is spent and there is no balance to pay.
+		assert_eq!(pool(PATIENT, &remark(), 0, 0), Err(InvalidTransaction::Payment.into()));
 		assert_eq!(submit(PATIENT, remark()), Err(InvalidTransaction::Payment.into()));
 
 		// The next period starts at block 10.
 		System::set_block_number(10);
-		assert_eq!(Pallet::<Test>::remaining(&PATIENT), 3);
-		assert_eq!(submit(PATIENT, remark()), Ok(()));
+		assert_eq!(Pallet::<Test>::remaining(&PATIENT).0, 3 * cost(&remark()).0);
+		assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
 	});
 }
 
 #[test]
-fn beyond_the_quota_a_registered_account_pays() {
+fn length_counts_too() {
 	new_test_ext().execute_with(|| {
+		budget_for(100, &remark());
+		// Plenty of execution time, but bytes for only one more transaction of this length.
+		FreeBytes::set(&(LEN as u32 + 1));
+		assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
+		assert_eq!(submit(PATIENT, remark()), Err(InvalidTransaction::Payment.into()));
+	});
+}
+
+#[test]
+fn failed_calls_spend_the_budget() {
+	new_test_ext().execute_with(|| {
+		budget_for(2, &failing());
+		// The call fails (a signed origin may not set balances), and still costs its weight.
+		assert!(matches!(submit(PATIENT, failing()), Ok(Err(_))));
+		assert!(matches!(submit(PATIENT, failing()), Ok(Err(_))));
+		assert_eq!(submit(PATIENT, failing()), Err(InvalidTransaction::Payment.into()));
+	});
+}
+
+#[test]
+fn beyond_the_budget_a_registered_account_pays() {
+	new_test_ext().execute_with(|| {
+		budget_for(3, &remark());
 		for _ in 0..3 {
-			assert_eq!(submit(RICH_PATIENT, remark()), Ok(()));
+			assert_eq!(submit(RICH_PATIENT, remark()), Ok(Ok(())));
 		}
 		assert_eq!(Balances::free_balance(RICH_PATIENT), BALANCE);
-		assert_eq!(submit(RICH_PATIENT, remark()), Ok(()));
+		assert_eq!(submit(RICH_PATIENT, remark()), Ok(Ok(())));
 		assert!(Balances::free_balance(RICH_PATIENT) < BALANCE);
 	});
 }
 
 #[test]
-fn transfers_are_never_free() {
+fn calls_off_the_allow_list_are_never_free() {
 	new_test_ext().execute_with(|| {
-		assert!(!pool_accepts(PATIENT, transfer()));
-		assert_eq!(submit(RICH_PATIENT, transfer()), Ok(()));
+		assert_eq!(pool(PATIENT, &transfer(), 0, 0), Err(InvalidTransaction::Payment.into()));
+		assert_eq!(submit(RICH_PATIENT, transfer()), Ok(Ok(())));
 		assert!(Balances::free_balance(RICH_PATIENT) < BALANCE - 1);
-		assert_eq!(Pallet::<Test>::remaining(&RICH_PATIENT), 3);
+		assert_eq!(Usage::<Test>::get(RICH_PATIENT), None);
 	});
 }
 
 #[test]
-fn quota_used_between_pool_and_block_is_refused_in_the_block() {
+fn the_pool_holds_only_what_the_budget_covers() {
 	new_test_ext().execute_with(|| {
+		budget_for(2, &remark());
+		// The next two transactions fit the budget, the third pending one does not.
+		assert!(pool(PATIENT, &remark(), 0, 0).is_ok());
+		assert!(pool(PATIENT, &remark(), 1, 0).is_ok());
+		assert_eq!(pool(PATIENT, &remark(), 2, 0), Err(InvalidTransaction::Payment.into()));
+
+		// However large the budget, at most `MaxPendingFree` (4) wait in the pool.
+		budget_for(100, &remark());
+		assert!(pool(PATIENT, &remark(), 3, 0).is_ok());
+		assert_eq!(pool(PATIENT, &remark(), 4, 0), Err(InvalidTransaction::Payment.into()));
+	});
+}
+
+#[test]
+fn budget_used_between_pool_and_block_is_refused_in_the_block() {
+	new_test_ext().execute_with(|| {
+		budget_for(1, &remark());
 		let call = remark();
 		let info = info(&call);
-		// Four transactions pass pool validation while the quota is untouched...
-		let validated: Vec<_> = (0..4)
-			.map(|_| {
-				let (_, val, origin) = extension()
-					.validate_only(
-						RuntimeOrigin::signed(PATIENT),
-						&call,
-						&info,
-						20,
-						TransactionSource::External,
-						0,
-					)
-					.expect("valid while the quota is unused");
-				(val, origin)
-			})
-			.collect();
-		// ...but only three fit in the period when the block prepares them.
-		let results: Vec<_> = validated
-			.into_iter()
-			.map(|(val, origin)| {
-				sp_runtime::traits::TransactionExtension::prepare(
-					extension(),
-					val,
-					&origin,
-					&call,
-					&info,
-					20,
-				)
-				.map(|_| ())
-			})
-			.collect();
-		assert_eq!(results[..3], [Ok(()), Ok(()), Ok(())]);
-		assert_eq!(results[3], Err(InvalidTransaction::Custom(QUOTA_EXHAUSTED).into()));
+		// Another transaction of the account validated before either was included...
+		let (_, val, origin) = extension(0, 0)
+			.validate_only(
+				RuntimeOrigin::signed(PATIENT),
+				&call,
+				&info,
+				LEN,
+				TransactionSource::External,
+				0,
+			)
+			.expect("valid while the budget is unused");
+		// ...the budget is spent by the time the block prepares it.
+		assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
+		let refused =
+			TransactionExtension::prepare(extension(1, 0), val, &origin, &call, &info, LEN)
+				.map(|_| ());
+		assert_eq!(refused, Err(InvalidTransaction::Custom(BUDGET_EXHAUSTED).into()));
 	});
 }
 
 #[test]
-fn encodes_as_the_wrapped_extension() {
-	use codec::Encode;
-	let wrapped = FreeWithinQuota::<Test, _>::new(ChargeTransactionPayment::<Test>::from(5));
-	assert_eq!(wrapped.encode(), ChargeTransactionPayment::<Test>::from(5).encode());
-	assert_eq!(
-		<Extension as sp_runtime::traits::TransactionExtension<RuntimeCall>>::IDENTIFIER,
-		"ChargeTransactionPayment"
+fn a_tip_raises_the_priority_of_a_free_transaction_and_is_paid() {
+	new_test_ext().execute_with(|| {
+		budget_for(3, &remark());
+		let plain = pool(RICH_PATIENT, &remark(), 0, 0).expect("free");
+		let tipped = pool(RICH_PATIENT, &remark(), 0, 1_000).expect("free with a tip");
+		assert!(tipped.priority > plain.priority);
+
+		assert_eq!(submit_with_tip(RICH_PATIENT, remark(), 1_000), Ok(Ok(())));
+		// Free: only the tip was paid.
+		assert_eq!(Balances::free_balance(RICH_PATIENT), BALANCE - 1_000);
+		// Without the means to pay the tip, the transaction is refused.
+		assert_eq!(pool(PATIENT, &remark(), 0, 1_000), Err(InvalidTransaction::Payment.into()));
+	});
+}
+
+#[test]
+fn encodes_as_the_standard_extensions() {
+	let standard = (
+		frame_system::CheckNonce::<Test>::from(9),
+		frame_system::CheckWeight::<Test>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Test>::from(5),
 	);
+	assert_eq!(extension(9, 5).encode(), standard.encode());
+	let names: Vec<_> = <FreeWithinBudget<Test> as TransactionExtension<RuntimeCall>>::metadata()
+		.into_iter()
+		.map(|m| m.identifier)
+		.collect();
+	assert_eq!(names, ["CheckNonce", "CheckWeight", "ChargeTransactionPayment"]);
+}
+
+#[test]
+fn query_helper_tells_whether_a_transaction_is_free() {
+	new_test_ext().execute_with(|| {
+		budget_for(1, &remark());
+		assert!(Pallet::<Test>::is_free(&PATIENT, &remark(), &info(&remark()), LEN));
+		assert!(!Pallet::<Test>::is_free(&PATIENT, &transfer(), &info(&transfer()), LEN));
+		assert!(!Pallet::<Test>::is_free(&STRANGER, &remark(), &info(&remark()), LEN));
+		assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
+		assert!(!Pallet::<Test>::is_free(&PATIENT, &remark(), &info(&remark()), LEN));
+		let budget = Pallet::<Test>::free_budget(&PATIENT);
+		assert!(budget.registered);
+		assert_eq!(budget.ref_time_left, 0);
+		assert_eq!(budget.renews_at, 10);
+	});
 }

@@ -35,7 +35,7 @@ pub mod types;
 pub mod weights;
 
 use alloc::vec::Vec;
-use ehr_primitives::{EncryptionKey, Identities};
+use ehr_primitives::{EncryptionKey, Identities, OnDoctorSuspended};
 use frame_support::{pallet_prelude::*, traits::Contains};
 use frame_system::pallet_prelude::*;
 
@@ -76,6 +76,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxDelegates: Get<u32>;
 
+		/// Told when a doctor loses its standing (suspended, or its hospital left), so that its
+		/// wrapped record keys go (the runtime: the records pallet).
+		type OnSuspended: OnDoctorSuspended<Self::AccountId>;
+
+		/// Most doctors of a hospital that left suspended in one block (the rest follow in the
+		/// next blocks).
+		#[pallet::constant]
+		type MaxSuspensionsPerBlock: Get<u32>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
@@ -92,6 +101,16 @@ pub mod pallet {
 	/// The doctor directory.
 	#[pallet::storage]
 	pub type Doctors<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DoctorOf<T>>;
+
+	/// The doctors each hospital verified: what a hospital's departure suspends.
+	#[pallet::storage]
+	pub type HospitalDoctors<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, T::AccountId, ()>;
+
+	/// Hospitals that left the consortium whose doctors are still being suspended, block by
+	/// block (bounded by [`Config::MaxSuspensionsPerBlock`]).
+	#[pallet::storage]
+	pub type DepartedHospitals<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
 
 	/// Registered patients.
 	#[pallet::storage]
@@ -110,6 +129,8 @@ pub mod pallet {
 		DoctorRegistered { doctor: T::AccountId, hospital: T::AccountId },
 		/// A hospital suspended one of its doctors.
 		DoctorSuspended { doctor: T::AccountId, hospital: T::AccountId },
+		/// A doctor was suspended because its hospital left the consortium.
+		DoctorSuspendedWithHospital { doctor: T::AccountId, hospital: T::AccountId },
 		/// A hospital reinstated one of its doctors.
 		DoctorReinstated { doctor: T::AccountId, hospital: T::AccountId },
 		/// A hospital invited an account to register as a patient.
@@ -168,6 +189,14 @@ pub mod pallet {
 		DelegateNotRegistered,
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Suspends the doctors of hospitals that left, a bounded number per block.
+		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::suspend_doctors_of_departed(remaining)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Set the name under which a member hospital appears in the directory.
@@ -204,16 +233,24 @@ pub mod pallet {
 			};
 			Self::take_invitation_or_reference(&doctor);
 			Doctors::<T>::insert(&doctor, info);
+			HospitalDoctors::<T>::insert(&hospital, &doctor, ());
 			Self::deposit_event(Event::DoctorRegistered { doctor, hospital });
 			Ok(())
 		}
 
 		/// Suspend one of the calling hospital's doctors.
+		///
+		/// Origin: signed by a member hospital, the doctor's own. The doctor loses consent
+		/// checks, its free budget, and its wrapped record keys (removed in the following
+		/// blocks, with a trail entry for each patient's record). Emits
+		/// [`Event::DoctorSuspended`]. Errors: `NotHospital`, `NotDoctor`, `NotDoctorsHospital`,
+		/// `AlreadySuspended`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::suspend_doctor())]
 		pub fn suspend_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
 			let hospital = Self::ensure_hospital(origin)?;
 			Self::set_doctor_status(&hospital, &doctor, DoctorStatus::Suspended)?;
+			T::OnSuspended::on_doctor_suspended(&doctor, &hospital);
 			Self::deposit_event(Event::DoctorSuspended { doctor, hospital });
 			Ok(())
 		}
@@ -224,6 +261,7 @@ pub mod pallet {
 		pub fn reinstate_doctor(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
 			let hospital = Self::ensure_hospital(origin)?;
 			Self::set_doctor_status(&hospital, &doctor, DoctorStatus::Active)?;
+			HospitalDoctors::<T>::insert(&hospital, &doctor, ());
 			Self::deposit_event(Event::DoctorReinstated { doctor, hospital });
 			Ok(())
 		}
@@ -348,6 +386,63 @@ pub trait BenchmarkHelper<AccountId> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Note that `hospitals` left the consortium: their doctors are suspended in the next
+	/// blocks (access is refused at once: a doctor of a departed hospital is not active).
+	pub fn hospitals_left(hospitals: &[T::AccountId]) {
+		for hospital in hospitals {
+			if HospitalDoctors::<T>::iter_prefix(hospital).next().is_some() {
+				DepartedHospitals::<T>::insert(hospital, ());
+			}
+		}
+	}
+
+	/// Suspend up to [`Config::MaxSuspensionsPerBlock`] doctors of departed hospitals within
+	/// `limit`; returns the weight used.
+	pub fn suspend_doctors_of_departed(limit: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		let per_doctor = T::WeightInfo::suspend_doctor().saturating_add(db.reads_writes(2, 2));
+		let mut used = db.reads(1);
+		if used.any_gt(limit) {
+			return Weight::zero();
+		}
+		let Some((hospital, ())) = DepartedHospitals::<T>::iter().next() else { return used };
+		// A hospital that came back keeps its doctors as they are.
+		if T::Hospitals::contains(&hospital) {
+			DepartedHospitals::<T>::remove(&hospital);
+			return used.saturating_add(db.writes(1));
+		}
+		let mut done = 0u32;
+		let mut doctors = HospitalDoctors::<T>::iter_key_prefix(&hospital);
+		loop {
+			if done >= T::MaxSuspensionsPerBlock::get()
+				|| used.saturating_add(per_doctor).any_gt(limit)
+			{
+				return used;
+			}
+			let Some(doctor) = doctors.next() else { break };
+			used = used.saturating_add(per_doctor);
+			done += 1;
+			// Off the departed hospital's list: it is suspended now, or was already.
+			HospitalDoctors::<T>::remove(&hospital, &doctor);
+			let suspended = Doctors::<T>::mutate(&doctor, |info| match info {
+				Some(info) if info.status == DoctorStatus::Active => {
+					info.status = DoctorStatus::Suspended;
+					true
+				}
+				_ => false,
+			});
+			if suspended {
+				T::OnSuspended::on_doctor_suspended(&doctor, &hospital);
+				Self::deposit_event(Event::DoctorSuspendedWithHospital {
+					doctor,
+					hospital: hospital.clone(),
+				});
+			}
+		}
+		DepartedHospitals::<T>::remove(&hospital);
+		used.saturating_add(db.writes(1))
+	}
+
 	fn ensure_hospital(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {
 		let who = ensure_signed(origin)?;
 		ensure!(T::Hospitals::contains(&who), Error::<T>::NotHospital);
@@ -446,12 +541,41 @@ impl<T: Config> Identities<T::AccountId> for Pallet<T> {
 	}
 }
 
-/// Doctors, patients and invited accounts: the accounts that transact without tokens (besides
-/// hospitals and validators).
+/// Active doctors, patients and invited accounts: the accounts that transact without tokens
+/// (besides hospitals and validators). A suspended doctor, or one whose hospital left the
+/// consortium, loses its free budget with its standing.
 impl<T: Config> Contains<T::AccountId> for Pallet<T> {
 	fn contains(who: &T::AccountId) -> bool {
-		Doctors::<T>::contains_key(who)
+		<Self as Identities<T::AccountId>>::is_active_doctor(who)
 			|| Patients::<T>::contains_key(who)
 			|| Invitations::<T>::contains_key(who)
+	}
+}
+
+/// Wraps the handler of membership changes (`Inner`, e.g. the council) so that the doctors of a
+/// hospital that leaves the consortium are suspended (see [`Pallet::hospitals_left`]).
+pub struct SuspendDoctorsOfLeavers<T, Inner>(core::marker::PhantomData<(T, Inner)>);
+
+impl<T, Inner> frame_support::traits::ChangeMembers<T::AccountId>
+	for SuspendDoctorsOfLeavers<T, Inner>
+where
+	T: Config,
+	Inner: frame_support::traits::ChangeMembers<T::AccountId>,
+{
+	fn change_members_sorted(
+		incoming: &[T::AccountId],
+		outgoing: &[T::AccountId],
+		sorted_new: &[T::AccountId],
+	) {
+		Pallet::<T>::hospitals_left(outgoing);
+		Inner::change_members_sorted(incoming, outgoing, sorted_new);
+	}
+
+	fn set_prime(prime: Option<T::AccountId>) {
+		Inner::set_prime(prime);
+	}
+
+	fn get_prime() -> Option<T::AccountId> {
+		Inner::get_prime()
 	}
 }

@@ -252,3 +252,56 @@ fn delegates_are_named_bounded_and_removed() {
 		);
 	});
 }
+
+#[test]
+fn a_suspended_doctor_loses_its_free_use() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register_doctor(HOSPITAL, DOCTOR));
+		assert!(<Identity as Contains<u64>>::contains(&DOCTOR));
+		assert_ok!(Identity::suspend_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
+		assert!(!<Identity as Contains<u64>>::contains(&DOCTOR));
+		assert_ok!(Identity::reinstate_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
+		assert!(<Identity as Contains<u64>>::contains(&DOCTOR));
+	});
+}
+
+#[test]
+fn a_hospital_that_leaves_has_its_doctors_suspended_a_few_per_block() {
+	use crate::{DepartedHospitals, SuspendDoctorsOfLeavers};
+	use frame_support::{traits::ChangeMembers, weights::Weight};
+	new_test_ext().execute_with(|| {
+		for doctor in [10, 11, 12] {
+			assert_ok!(register_doctor(HOSPITAL, doctor));
+		}
+		assert_ok!(register_doctor(OTHER_HOSPITAL, 13));
+		// The hospital leaves; the membership pallet tells the identity pallet.
+		HospitalMembers::set(vec![OTHER_HOSPITAL]);
+		<SuspendDoctorsOfLeavers<Test, ()> as ChangeMembers<u64>>::change_members_sorted(
+			&[],
+			&[HOSPITAL],
+			&[OTHER_HOSPITAL],
+		);
+		assert!(DepartedHospitals::<Test>::contains_key(HOSPITAL));
+		// Access is refused at once, before any doctor is marked.
+		assert!(!Identity::is_active_doctor(&10));
+		// No spare weight: nothing happens.
+		assert_eq!(Identity::suspend_doctors_of_departed(Weight::zero()), Weight::zero());
+		// Two per block (`MaxSuspensionsPerBlock`), then the rest.
+		Identity::suspend_doctors_of_departed(Weight::MAX);
+		let suspended = |d: u64| Doctors::<Test>::get(d).unwrap().status == DoctorStatus::Suspended;
+		assert_eq!([10, 11, 12].iter().filter(|d| suspended(**d)).count(), 2);
+		Identity::suspend_doctors_of_departed(Weight::MAX);
+		assert!([10, 11, 12].iter().all(|d| suspended(*d)));
+		assert!(!DepartedHospitals::<Test>::contains_key(HOSPITAL));
+		// Another hospital's doctor is untouched.
+		assert!(!suspended(13) && Identity::is_active_doctor(&13));
+		System::assert_has_event(
+			Event::DoctorSuspendedWithHospital { doctor: 12, hospital: HOSPITAL }.into(),
+		);
+		// If the hospital comes back, its doctors stay suspended until it reinstates them.
+		HospitalMembers::set(vec![HOSPITAL, OTHER_HOSPITAL]);
+		assert!(!Identity::is_active_doctor(&10));
+		assert_ok!(Identity::reinstate_doctor(RuntimeOrigin::signed(HOSPITAL), 10));
+		assert!(Identity::is_active_doctor(&10));
+	});
+}

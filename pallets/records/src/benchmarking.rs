@@ -23,27 +23,26 @@ fn readers<T: Config>(patient: &T::AccountId, count: u32) -> Vec<T::AccountId> {
 		.collect()
 }
 
-fn cid<T: Config>() -> Vec<u8> {
+fn cid<T: Config>() -> CidOf<T> {
 	// A CIDv1 with the longest digest that fits.
 	let digest = T::MaxCidLength::get() as usize - 4;
 	let mut cid = vec![0x01, 0x55, 0x12, digest as u8];
 	cid.resize(T::MaxCidLength::get() as usize, 0xab);
-	cid
+	cid.try_into().expect("sized to the bound")
 }
 
-fn wrapped<T: Config>() -> Vec<u8> {
-	vec![0x5a; T::MaxWrappedKeyLength::get() as usize]
+fn wrapped<T: Config>() -> WrappedKeyOf<T> {
+	vec![0x5a; T::MaxWrappedKeyLength::get() as usize].try_into().expect("sized to the bound")
 }
 
 /// The patient's key and one for each of `readers`.
-fn keys_for<T: Config>(
-	patient: &T::AccountId,
-	readers: &[T::AccountId],
-) -> Vec<(T::AccountId, Vec<u8>)> {
+fn keys_for<T: Config>(patient: &T::AccountId, readers: &[T::AccountId]) -> ReaderKeysOf<T> {
 	core::iter::once(patient.clone())
 		.chain(readers.iter().cloned())
 		.map(|reader| (reader, wrapped::<T>()))
-		.collect()
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("at most the reader limit")
 }
 
 fn add<T: Config>(patient: &T::AccountId, readers: &[T::AccountId]) -> RecordId {
@@ -96,15 +95,23 @@ mod benchmarks {
 		assert!(Records::<T>::get(record).unwrap().superseded_by.is_some());
 	}
 
-	/// The patient shares `n` records with a new reader.
+	/// A reader holding keys (the costlier path: its own key and current consent are checked)
+	/// shares `n` records with a new reader.
 	#[benchmark]
-	fn share_keys(n: Linear<1, { T::MaxRecordsPerPatient::get() }>) {
+	fn share_keys(n: Linear<1, { T::MaxKeysPerShare::get() }>) {
 		let patient = patient::<T>();
-		let records: Vec<RecordId> = (0..n).map(|_| add::<T>(&patient, &[])).collect();
-		let reader = readers::<T>(&patient, 1).remove(0);
-		let keys = records.iter().map(|id| (*id, wrapped::<T>())).collect::<Vec<_>>();
+		let mut readers = readers::<T>(&patient, 2);
+		let (sharer, reader) = (readers.remove(0), readers.remove(0));
+		let records: Vec<RecordId> =
+			(0..n).map(|_| add::<T>(&patient, core::slice::from_ref(&sharer))).collect();
+		let keys: SharedKeysOf<T> = records
+			.iter()
+			.map(|id| (*id, wrapped::<T>()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("at most the share limit");
 		#[extrinsic_call]
-		_(RawOrigin::Signed(patient.clone()), reader.clone(), keys);
+		_(RawOrigin::Signed(sharer), reader.clone(), keys);
 		assert_eq!(Pallet::<T>::reader_records(&reader, None).len() as u32, n);
 	}
 

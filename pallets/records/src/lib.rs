@@ -43,7 +43,7 @@ pub mod weights;
 use alloc::vec::Vec;
 use ehr_primitives::{
 	cid, AccessLevel, AuditEvent, ConsentProvider, ContentHash, Identities, Moment, OnAccessEnded,
-	Record, RecordCategory, RecordEntry, RecordId,
+	OnDoctorSuspended, Record, RecordCategory, RecordEntry, RecordId,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -59,6 +59,15 @@ pub type RecordOf<T> = Record<
 >;
 /// A wrapped content key stored for `T`.
 pub type WrappedKeyOf<T> = BoundedVec<u8, <T as Config>::MaxWrappedKeyLength>;
+/// A CID as calls carry it: bounded when the call is decoded.
+pub type CidOf<T> = BoundedVec<u8, <T as Config>::MaxCidLength>;
+/// The keys of a new version: each reader with the content key wrapped for it.
+pub type ReaderKeysOf<T> = BoundedVec<
+	(<T as frame_system::Config>::AccountId, WrappedKeyOf<T>),
+	<T as Config>::MaxReadersPerRecord,
+>;
+/// The keys `share_keys` carries: each record with its content key wrapped for the reader.
+pub type SharedKeysOf<T> = BoundedVec<(RecordId, WrappedKeyOf<T>), <T as Config>::MaxKeysPerShare>;
 /// A record as the runtime API returns it.
 pub type RecordEntryOf<T> = RecordEntry<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
@@ -99,6 +108,10 @@ pub mod pallet {
 		/// Most versions of one record.
 		#[pallet::constant]
 		type MaxVersions: Get<u32>;
+
+		/// Most keys one `share_keys` call carries.
+		#[pallet::constant]
+		type MaxKeysPerShare: Get<u32>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -149,6 +162,20 @@ pub mod pallet {
 		(),
 	>;
 
+	/// Suspended doctors whose keys are still being removed, block by block, with the hospital
+	/// that suspended them (the actor of the trail entries).
+	#[pallet::storage]
+	pub type ReadersToClear<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Removes the keys of suspended doctors within the block's spare weight.
+		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Pallet::<T>::clear_suspended_readers(remaining)
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -173,6 +200,9 @@ pub mod pallet {
 		KeyRemoved { record: RecordId, reader: T::AccountId },
 		/// `reader` lost consent: its `count` keys to records of `patient` were deleted.
 		ReaderKeysRemoved { patient: T::AccountId, reader: T::AccountId, count: u32 },
+		/// A suspended doctor's keys were removed: `count` in this block, `done` once none is
+		/// left.
+		SuspendedReaderKeysRemoved { reader: T::AccountId, count: u32, done: bool },
 		/// `record` was erased: storage services should unpin `cid`.
 		RecordErased { record: RecordId, patient: T::AccountId, cid: Vec<u8> },
 	}
@@ -184,7 +214,8 @@ pub mod pallet {
 		/// The caller may not do this to this patient's records (no write consent, revoked,
 		/// suspended, or someone else's record).
 		NotAuthorized,
-		/// The CID is longer than [`Config::MaxCidLength`].
+		/// The CID is longer than [`Config::MaxCidLength`]. (Kept so that error indices stay
+		/// stable; calls are now bounded when decoded, so an oversized CID never dispatches.)
 		CidTooLong,
 		/// The CID is not a binary CIDv1.
 		InvalidCid,
@@ -216,23 +247,40 @@ pub mod pallet {
 		CannotRemovePatientKey,
 		/// The reader holds no key for this record.
 		NoSuchKey,
+		/// The reader already holds a key for this record; only the reader itself may replace
+		/// it (after rotating its encryption key).
+		KeyAlreadyShared,
+		/// Delegates manage consent only; erasing records and removing keys is the patient's.
+		NotForDelegates,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Add a record for `patient`. The caller is the patient, or a doctor with write consent
-		/// for `category`. `keys` holds the content key wrapped for each reader, the patient
-		/// included; every reader must have consent covering `category`.
+		/// Add a record for `patient`.
+		///
+		/// Origin: signed by the patient, or by a doctor with current write consent for
+		/// `category`.
+		///
+		/// - `cid`: the binary CIDv1 of the encrypted file (at most [`Config::MaxCidLength`]).
+		/// - `content_hash`, `size`: the plaintext's commitment and the encrypted file's size.
+		/// - `keys`: the content key wrapped for each reader, the patient included (at most
+		///   [`Config::MaxReadersPerRecord`]); every reader must have consent covering
+		///   `category` and an encryption key, no reader twice.
+		///
+		/// Emits [`Event::RecordAdded`] and trail entries. Errors: `NotPatient`,
+		/// `NotAuthorized`, `InvalidCid`, `EmptyRecord`, `MissingPatientKey`,
+		/// `DuplicateReader`, `NotAReader`, `NoEncryptionKey`, `InvalidWrappedKey`,
+		/// `TooManyRecords`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::add_record(keys.len() as u32))]
 		pub fn add_record(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			category: RecordCategory,
-			cid: Vec<u8>,
+			cid: CidOf<T>,
 			content_hash: ContentHash,
 			size: u64,
-			keys: Vec<(T::AccountId, Vec<u8>)>,
+			keys: ReaderKeysOf<T>,
 		) -> DispatchResult {
 			let author = ensure_signed(origin)?;
 			ensure!(T::Identity::is_patient(&patient), Error::<T>::NotPatient);
@@ -251,18 +299,22 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Amend `record` with a new version (same patient and category). The caller is the
-		/// patient, or a doctor with write consent for the category. The older versions and
+		/// Amend `record` with a new version (same patient and category). The older versions and
 		/// their keys stay.
+		///
+		/// Origin: signed by the patient, or by a doctor with current write consent for the
+		/// record's category. Parameters as for [`Pallet::add_record`]. Emits
+		/// [`Event::RecordAmended`] and trail entries. Errors: those of `add_record`, and
+		/// `UnknownRecord`, `RecordErased`, `NotLatestVersion`, `TooManyVersions`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::amend_record(keys.len() as u32))]
 		pub fn amend_record(
 			origin: OriginFor<T>,
 			record: RecordId,
-			cid: Vec<u8>,
+			cid: CidOf<T>,
 			content_hash: ContentHash,
 			size: u64,
-			keys: Vec<(T::AccountId, Vec<u8>)>,
+			keys: ReaderKeysOf<T>,
 		) -> DispatchResult {
 			let author = ensure_signed(origin)?;
 			let previous = Self::live_record(record)?;
@@ -297,43 +349,63 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Wrap the keys of records for `reader`: `keys` pairs each record with its content key
-		/// wrapped for the reader. The caller must be able to open each record (its patient, or
-		/// a reader holding a key); `reader` must have consent covering each record's category.
-		/// A key the reader already holds is replaced (after the reader rotated its key).
+		/// Wrap the keys of records for `reader`.
+		///
+		/// Origin: signed by someone who can open each record now: its patient, or a reader
+		/// holding a key with current read consent (not suspended, revoked or expired).
+		///
+		/// - `reader`: the account the keys are wrapped for; it must have an encryption key and
+		///   consent covering each record's category.
+		/// - `keys`: each record with its content key wrapped for `reader` (at most
+		///   [`Config::MaxKeysPerShare`]).
+		///
+		/// A key is only written for a reader that holds none for that record; a reader that
+		/// holds one may replace only its own (after rotating its encryption key), so nobody can
+		/// overwrite the patient's or another reader's key.
+		///
+		/// Emits [`Event::KeyShared`] per key (and a trail entry). Errors: `NoEncryptionKey`,
+		/// `UnknownRecord`, `RecordErased`, `NotAuthorized`, `NotAReader`, `KeyAlreadyShared`,
+		/// `TooManyKeys`, `InvalidWrappedKey`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::share_keys(keys.len() as u32))]
 		pub fn share_keys(
 			origin: OriginFor<T>,
 			reader: T::AccountId,
-			keys: Vec<(RecordId, Vec<u8>)>,
+			keys: SharedKeysOf<T>,
 		) -> DispatchResult {
 			let sharer = ensure_signed(origin)?;
-			ensure!(keys.len() <= T::MaxRecordsPerPatient::get() as usize, Error::<T>::TooManyKeys);
 			ensure!(T::Identity::encryption_key(&reader).is_some(), Error::<T>::NoEncryptionKey);
 			for (id, key) in keys {
 				let mut record = Self::live_record(id)?;
+				let patient = record.patient.clone();
+				let may_open = sharer == patient
+					|| (WrappedKeys::<T>::contains_key(id, &sharer)
+						&& T::Consent::may_access(
+							&sharer,
+							&patient,
+							record.category,
+							AccessLevel::Read,
+						));
+				ensure!(may_open, Error::<T>::NotAuthorized);
 				ensure!(
-					sharer == record.patient || WrappedKeys::<T>::contains_key(id, &sharer),
-					Error::<T>::NotAuthorized
-				);
-				ensure!(
-					T::Consent::readers(&record.patient, record.category).contains(&reader),
+					T::Consent::readers(&patient, record.category).contains(&reader),
 					Error::<T>::NotAReader
 				);
 				let key = Self::checked_key(key)?;
-				if !WrappedKeys::<T>::contains_key(id, &reader) {
+				if WrappedKeys::<T>::contains_key(id, &reader) {
+					ensure!(sharer == reader, Error::<T>::KeyAlreadyShared);
+				} else {
 					ensure!(
 						record.key_count < T::MaxReadersPerRecord::get(),
 						Error::<T>::TooManyKeys
 					);
 					record.key_count += 1;
 					Records::<T>::insert(id, &record);
-					ReaderRecords::<T>::insert((&reader, &record.patient, id), ());
+					ReaderRecords::<T>::insert((&reader, &patient, id), ());
 				}
 				WrappedKeys::<T>::insert(id, &reader, key);
 				T::Consent::record(
-					&record.patient,
+					&patient,
 					&sharer,
 					AuditEvent::KeyShared { record: id, reader: reader.clone() },
 				);
@@ -342,7 +414,12 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove the key of `reader` for `record`. The caller is the patient or a delegate.
+		/// Remove the key of `reader` for `record`.
+		///
+		/// Origin: signed by the record's patient (not a delegate: delegates manage consent
+		/// only). Emits [`Event::KeyRemoved`] and a trail entry. Errors: `UnknownRecord`,
+		/// `RecordErased`, `NotForDelegates`, `NotAuthorized`, `CannotRemovePatientKey`,
+		/// `NoSuchKey`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_key())]
 		pub fn remove_key(
@@ -353,7 +430,7 @@ pub mod pallet {
 			let actor = ensure_signed(origin)?;
 			let mut stored = Self::live_record(record)?;
 			let patient = stored.patient.clone();
-			Self::ensure_patient_or_delegate(&actor, &patient)?;
+			Self::ensure_patient(&actor, &patient)?;
 			ensure!(reader != patient, Error::<T>::CannotRemovePatientKey);
 			ensure!(WrappedKeys::<T>::take(record, &reader).is_some(), Error::<T>::NoSuchKey);
 			ReaderRecords::<T>::remove((&reader, &patient, record));
@@ -369,8 +446,11 @@ pub mod pallet {
 		}
 
 		/// Erase `record` with all its versions: every wrapped key is deleted and the CIDs
-		/// forgotten; tombstones with the content hashes stay. The caller is the patient or a
-		/// delegate.
+		/// forgotten; tombstones with the content hashes stay.
+		///
+		/// Origin: signed by the record's patient (not a delegate: delegates manage consent
+		/// only). Emits [`Event::RecordErased`] per version and trail entries. Errors:
+		/// `UnknownRecord`, `RecordErased`, `NotForDelegates`, `NotAuthorized`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::erase_record(
 			T::MaxVersions::get(),
@@ -380,7 +460,7 @@ pub mod pallet {
 			let actor = ensure_signed(origin)?;
 			let stored = Self::live_record(record)?;
 			let patient = stored.patient.clone();
-			Self::ensure_patient_or_delegate(&actor, &patient)?;
+			Self::ensure_patient(&actor, &patient)?;
 			let (mut versions, mut keys) = (0u32, 0u32);
 			for id in Self::version_chain(record) {
 				let Some(mut version) = Records::<T>::get(id) else { continue };
@@ -419,11 +499,9 @@ pub trait BenchmarkHelper<AccountId> {
 }
 
 impl<T: Config> Pallet<T> {
-	fn ensure_patient_or_delegate(actor: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
-		ensure!(
-			actor == patient || T::Identity::is_delegate(patient, actor),
-			Error::<T>::NotAuthorized
-		);
+	fn ensure_patient(actor: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
+		ensure!(!T::Identity::is_delegate(patient, actor), Error::<T>::NotForDelegates);
+		ensure!(actor == patient, Error::<T>::NotAuthorized);
 		Ok(())
 	}
 
@@ -439,11 +517,10 @@ impl<T: Config> Pallet<T> {
 		patient: &T::AccountId,
 		author: &T::AccountId,
 		category: RecordCategory,
-		cid: Vec<u8>,
+		cid: CidOf<T>,
 		content_hash: ContentHash,
 		size: u64,
 	) -> Result<RecordOf<T>, DispatchError> {
-		let cid = BoundedVec::try_from(cid).map_err(|_| Error::<T>::CidTooLong)?;
 		cid::validate_v1(&cid).map_err(|_| Error::<T>::InvalidCid)?;
 		ensure!(size > 0, Error::<T>::EmptyRecord);
 		Ok(Record {
@@ -463,9 +540,9 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	fn checked_key(key: Vec<u8>) -> Result<WrappedKeyOf<T>, DispatchError> {
+	fn checked_key(key: WrappedKeyOf<T>) -> Result<WrappedKeyOf<T>, DispatchError> {
 		ensure!(!key.is_empty(), Error::<T>::InvalidWrappedKey);
-		WrappedKeyOf::<T>::try_from(key).map_err(|_| Error::<T>::InvalidWrappedKey.into())
+		Ok(key)
 	}
 
 	/// Checks the keys of a new version: the patient's is there, every reader has consent for
@@ -473,9 +550,8 @@ impl<T: Config> Pallet<T> {
 	fn checked_keys(
 		patient: &T::AccountId,
 		category: RecordCategory,
-		keys: Vec<(T::AccountId, Vec<u8>)>,
+		keys: ReaderKeysOf<T>,
 	) -> Result<Vec<(T::AccountId, WrappedKeyOf<T>)>, DispatchError> {
-		ensure!(keys.len() <= T::MaxReadersPerRecord::get() as usize, Error::<T>::TooManyKeys);
 		ensure!(keys.iter().any(|(reader, _)| reader == patient), Error::<T>::MissingPatientKey);
 		let readers = T::Consent::readers(patient, category);
 		let mut checked: Vec<(T::AccountId, WrappedKeyOf<T>)> = Vec::with_capacity(keys.len());
@@ -626,5 +702,59 @@ impl<T: Config> OnAccessEnded<T::AccountId> for Pallet<T> {
 
 	fn max_weight() -> Weight {
 		T::WeightInfo::remove_reader_keys(T::MaxRecordsPerPatient::get())
+	}
+}
+
+impl<T: Config> OnDoctorSuspended<T::AccountId> for Pallet<T> {
+	/// Queues the doctor's keys for removal (see [`Pallet::clear_suspended_readers`]).
+	fn on_doctor_suspended(doctor: &T::AccountId, hospital: &T::AccountId) {
+		if ReaderRecords::<T>::iter_key_prefix((doctor,)).next().is_some() {
+			ReadersToClear::<T>::insert(doctor, hospital);
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Removes keys of suspended doctors, each with a trail entry in its patient's trail, as many
+	/// as fit in `limit`; returns the weight used. A doctor leaves the queue once it holds no key.
+	pub fn clear_suspended_readers(limit: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		// Per key: the key, the record's count, the index, and the trail entry.
+		let per_key = T::WeightInfo::remove_reader_keys(1).saturating_add(db.reads_writes(3, 3));
+		let mut used = db.reads(1);
+		if used.any_gt(limit) {
+			return Weight::zero();
+		}
+		let Some((reader, hospital)) = ReadersToClear::<T>::iter().next() else { return used };
+		let mut count = 0u32;
+		let mut held = ReaderRecords::<T>::iter_key_prefix((&reader,));
+		let done = loop {
+			if used.saturating_add(per_key).any_gt(limit) {
+				break false;
+			}
+			let Some((patient, id)) = held.next() else { break true };
+			used = used.saturating_add(per_key);
+			ReaderRecords::<T>::remove((&reader, &patient, id));
+			WrappedKeys::<T>::remove(id, &reader);
+			Records::<T>::mutate(id, |record| {
+				if let Some(record) = record {
+					record.key_count = record.key_count.saturating_sub(1);
+				}
+			});
+			T::Consent::record(
+				&patient,
+				&hospital,
+				AuditEvent::KeyRemoved { record: id, reader: reader.clone() },
+			);
+			count += 1;
+		};
+		if done {
+			ReadersToClear::<T>::remove(&reader);
+			used = used.saturating_add(db.writes(1));
+		}
+		if count > 0 || done {
+			Self::deposit_event(Event::SuspendedReaderKeysRemoved { reader, count, done });
+		}
+		used
 	}
 }

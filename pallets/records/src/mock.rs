@@ -51,6 +51,8 @@ impl Contains<u64> for Hospitals {
 }
 
 impl pallet_ehr_identity::Config for Test {
+	type OnSuspended = Records;
+	type MaxSuspensionsPerBlock = ConstU32<2>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<32>;
 	type MaxDelegates = ConstU32<4>;
@@ -87,6 +89,7 @@ impl pallet_ehr_records::Config for Test {
 	type MaxReadersPerRecord = ConstU32<4>;
 	type MaxRecordsPerPatient = ConstU32<6>;
 	type MaxVersions = ConstU32<3>;
+	type MaxKeysPerShare = ConstU32<6>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
@@ -186,10 +189,15 @@ pub fn categories(list: &[RecordCategory]) -> Scope {
 }
 
 /// A valid binary CIDv1 (raw, sha2-256) whose digest is filled with `seed`.
-pub fn cid(seed: u8) -> Vec<u8> {
+pub fn raw_cid(seed: u8) -> Vec<u8> {
 	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
 	cid.extend([seed; 32]);
 	cid
+}
+
+/// [`raw_cid`] as calls carry it.
+pub fn cid(seed: u8) -> pallet_ehr_records::CidOf<Test> {
+	raw_cid(seed).try_into().unwrap()
 }
 
 /// A stand-in for the record key wrapped for `reader` (the chain never opens it).
@@ -198,8 +206,31 @@ pub fn wrapped(reader: u64) -> Vec<u8> {
 }
 
 /// Keys wrapped for `readers`.
-pub fn keys(readers: &[u64]) -> Vec<(u64, Vec<u8>)> {
+pub fn raw_keys(readers: &[u64]) -> Vec<(u64, Vec<u8>)> {
 	readers.iter().map(|reader| (*reader, wrapped(*reader))).collect()
+}
+
+/// [`raw_keys`] as calls carry them (at most the reader limit).
+pub fn keys(readers: &[u64]) -> pallet_ehr_records::ReaderKeysOf<Test> {
+	bounded_keys(raw_keys(readers))
+}
+
+/// Reader keys as calls carry them.
+pub fn bounded_keys(keys: Vec<(u64, Vec<u8>)>) -> pallet_ehr_records::ReaderKeysOf<Test> {
+	keys.into_iter()
+		.map(|(reader, key)| (reader, key.try_into().unwrap()))
+		.collect::<Vec<_>>()
+		.try_into()
+		.unwrap()
+}
+
+/// Keys for `share_keys`: each record with its wrapped key.
+pub fn shares(keys: Vec<(u64, Vec<u8>)>) -> pallet_ehr_records::SharedKeysOf<Test> {
+	keys.into_iter()
+		.map(|(record, key)| (record, key.try_into().unwrap()))
+		.collect::<Vec<_>>()
+		.try_into()
+		.unwrap()
 }
 
 /// `by` adds a record of `category` for `patient` wrapped for `readers`.

@@ -24,7 +24,7 @@ fn a_patient_adds_a_record_with_their_own_key() {
 		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT]));
 		let record = RecordStore::<Test>::get(0).unwrap();
 		assert_eq!((record.patient, record.author, record.category), (PATIENT, PATIENT, LabReport));
-		assert_eq!(record.cid.to_vec(), cid(LabReport as u8));
+		assert_eq!(record.cid.to_vec(), raw_cid(LabReport as u8));
 		assert_eq!((record.content_hash, record.size, record.version), ([9; 32], 1_024, 1));
 		assert_eq!((record.created_at, record.created_in, record.key_count), (START, 1, 1));
 		assert_eq!(WrappedKeys::<Test>::get(0, PATIENT).unwrap().to_vec(), wrapped(PATIENT));
@@ -36,7 +36,7 @@ fn a_patient_adds_a_record_with_their_own_key() {
 				patient: PATIENT,
 				author: PATIENT,
 				category: LabReport,
-				cid: cid(LabReport as u8),
+				cid: raw_cid(LabReport as u8),
 			}
 			.into(),
 		);
@@ -123,27 +123,65 @@ fn malformed_input_is_refused() {
 				RuntimeOrigin::signed(PATIENT),
 				PATIENT,
 				Imaging,
-				cid,
+				cid.try_into().unwrap(),
 				[1; 32],
 				size,
-				keys,
+				bounded_keys(keys),
 			)
 		};
-		let good = keys(&[PATIENT]);
+		let good = raw_keys(&[PATIENT]);
+		let cid = raw_cid;
 		let mut cid_v0 = cid(1);
 		cid_v0.drain(..2);
 		assert_noop!(submit(cid_v0, 1, good.clone()), Error::<Test>::InvalidCid);
 		assert_noop!(submit(cid(1)[..10].to_vec(), 1, good.clone()), Error::<Test>::InvalidCid);
-		assert_noop!(submit(vec![1; 65], 1, good.clone()), Error::<Test>::CidTooLong);
 		assert_noop!(submit(cid(1), 0, good.clone()), Error::<Test>::EmptyRecord);
 		assert_noop!(submit(cid(1), 1, vec![(PATIENT, vec![])]), Error::<Test>::InvalidWrappedKey);
 		assert_noop!(
-			submit(cid(1), 1, vec![(PATIENT, vec![1; 97])]),
-			Error::<Test>::InvalidWrappedKey
+			submit(cid(1), 1, raw_keys(&[PATIENT, PATIENT])),
+			Error::<Test>::DuplicateReader
 		);
-		assert_noop!(submit(cid(1), 1, keys(&[PATIENT, PATIENT])), Error::<Test>::DuplicateReader);
-		assert_noop!(submit(cid(1), 1, keys(&[PATIENT, 1, 2, 3, 4])), Error::<Test>::TooManyKeys);
 	});
+}
+
+#[test]
+fn oversized_arguments_do_not_even_decode() {
+	use codec::{Decode, Encode};
+	use ehr_primitives::RecordCategory;
+	// What an attacker can put in a transaction: the same call with unbounded lists.
+	#[derive(Encode)]
+	struct AddRecord {
+		patient: u64,
+		category: RecordCategory,
+		cid: Vec<u8>,
+		content_hash: [u8; 32],
+		size: u64,
+		keys: Vec<(u64, Vec<u8>)>,
+	}
+	let encoded = |cid: Vec<u8>, keys: Vec<(u64, Vec<u8>)>| {
+		let mut bytes = vec![0u8]; // call index of `add_record`
+		AddRecord {
+			patient: PATIENT,
+			category: Imaging,
+			cid,
+			content_hash: [1; 32],
+			size: 1,
+			keys,
+		}
+		.encode_to(&mut bytes);
+		bytes
+	};
+	let decodes = |bytes: Vec<u8>| crate::Call::<Test>::decode(&mut bytes.as_slice()).is_ok();
+	assert!(decodes(encoded(raw_cid(1), raw_keys(&[PATIENT]))));
+	// A CID beyond `MaxCidLength` (64 here), a key beyond `MaxWrappedKeyLength` (96), more keys
+	// than `MaxReadersPerRecord` (4): refused before any weight is declared.
+	assert!(!decodes(encoded(vec![1; 65], raw_keys(&[PATIENT]))));
+	assert!(!decodes(encoded(raw_cid(1), vec![(PATIENT, vec![1; 97])])));
+	assert!(!decodes(encoded(raw_cid(1), raw_keys(&[PATIENT, 1, 2, 3, 4]))));
+	// `share_keys` carries at most `MaxKeysPerShare` (6) keys.
+	let mut share = vec![2u8];
+	(DOCTOR, (0..7u64).map(|id| (id, vec![1u8; 80])).collect::<Vec<_>>()).encode_to(&mut share);
+	assert!(!decodes(share));
 }
 
 #[test]
@@ -190,14 +228,18 @@ fn sharing_on_grant_gives_the_new_reader_the_keys_in_scope() {
 		assert_ok!(Records::share_keys(
 			RuntimeOrigin::signed(PATIENT),
 			DOCTOR,
-			vec![(0, wrapped(DOCTOR))]
+			shares(vec![(0, wrapped(DOCTOR))])
 		));
 		assert!(has_key(0, DOCTOR));
 		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 2);
 		assert!(ReaderRecords::<Test>::contains_key((DOCTOR, PATIENT, 0)));
 		// The imaging study is out of the grant's scope.
 		assert_noop!(
-			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(1, wrapped(DOCTOR))]),
+			Records::share_keys(
+				RuntimeOrigin::signed(PATIENT),
+				DOCTOR,
+				shares(vec![(1, wrapped(DOCTOR))])
+			),
 			Error::<Test>::NotAReader
 		);
 		let readable = Records::reader_records(&DOCTOR, Some(&PATIENT));
@@ -221,7 +263,7 @@ fn only_those_who_can_open_a_record_share_it() {
 				Records::share_keys(
 					RuntimeOrigin::signed(sharer),
 					COLLEAGUE,
-					vec![(0, wrapped(COLLEAGUE))]
+					shares(vec![(0, wrapped(COLLEAGUE))])
 				),
 				Error::<Test>::NotAuthorized
 			);
@@ -230,36 +272,86 @@ fn only_those_who_can_open_a_record_share_it() {
 		assert_ok!(Records::share_keys(
 			RuntimeOrigin::signed(PATIENT),
 			DOCTOR,
-			vec![(0, wrapped(DOCTOR))]
+			shares(vec![(0, wrapped(DOCTOR))])
 		));
 		assert_ok!(Records::share_keys(
 			RuntimeOrigin::signed(DOCTOR),
 			COLLEAGUE,
-			vec![(0, wrapped(COLLEAGUE))]
+			shares(vec![(0, wrapped(COLLEAGUE))])
 		));
 		assert_noop!(
-			Records::share_keys(RuntimeOrigin::signed(DOCTOR), OTHER_DOCTOR, vec![(0, wrapped(1))]),
+			Records::share_keys(
+				RuntimeOrigin::signed(DOCTOR),
+				OTHER_DOCTOR,
+				shares(vec![(0, wrapped(1))])
+			),
 			Error::<Test>::NotAReader
 		);
 		assert_noop!(
-			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(7, wrapped(1))]),
+			Records::share_keys(
+				RuntimeOrigin::signed(PATIENT),
+				DOCTOR,
+				shares(vec![(7, wrapped(1))])
+			),
 			Error::<Test>::UnknownRecord
 		);
 	});
 }
 
 #[test]
-fn sharing_again_replaces_the_key_without_counting_twice() {
+fn nobody_overwrites_another_readers_key() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
-		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		assert_ok!(grant(PATIENT, PATIENT, COLLEAGUE));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR, COLLEAGUE]));
+		// A reader with a key writes junk over the patient's key and a colleague's: refused.
+		for victim in [PATIENT, COLLEAGUE] {
+			assert_noop!(
+				Records::share_keys(
+					RuntimeOrigin::signed(DOCTOR),
+					victim,
+					shares(vec![(0, vec![0xee; 80])])
+				),
+				Error::<Test>::KeyAlreadyShared
+			);
+		}
+		// Nor may the patient overwrite a reader's key.
+		assert_noop!(
+			Records::share_keys(
+				RuntimeOrigin::signed(PATIENT),
+				DOCTOR,
+				shares(vec![(0, vec![3; 80])])
+			),
+			Error::<Test>::KeyAlreadyShared
+		);
+		assert_eq!(WrappedKeys::<Test>::get(0, PATIENT).unwrap().to_vec(), wrapped(PATIENT));
+		// A reader replaces its own key (after rotating its encryption key), counted once.
 		assert_ok!(Records::share_keys(
-			RuntimeOrigin::signed(PATIENT),
+			RuntimeOrigin::signed(DOCTOR),
 			DOCTOR,
-			vec![(0, vec![3; 80])]
+			shares(vec![(0, vec![3; 80])])
 		));
 		assert_eq!(WrappedKeys::<Test>::get(0, DOCTOR).unwrap().to_vec(), vec![3; 80]);
-		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 2);
+		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 3);
+	});
+}
+
+#[test]
+fn a_sharer_needs_current_consent_not_only_a_key() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(grant(PATIENT, PATIENT, COLLEAGUE));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		// Suspended: the doctor still holds its key, but may not pass it on.
+		assert_ok!(Identity::suspend_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
+		assert_noop!(
+			Records::share_keys(
+				RuntimeOrigin::signed(DOCTOR),
+				COLLEAGUE,
+				shares(vec![(0, wrapped(COLLEAGUE))])
+			),
+			Error::<Test>::NotAuthorized
+		);
 	});
 }
 
@@ -274,7 +366,7 @@ fn a_record_holds_at_most_the_reader_limit() {
 			Records::share_keys(
 				RuntimeOrigin::signed(PATIENT),
 				OTHER_PATIENT,
-				vec![(0, wrapped(OTHER_PATIENT))]
+				shares(vec![(0, wrapped(OTHER_PATIENT))])
 			),
 			Error::<Test>::TooManyKeys
 		);
@@ -300,7 +392,11 @@ fn revocation_removes_the_readers_keys_and_later_records_are_never_wrapped_for_t
 			Error::<Test>::NotAReader
 		);
 		assert_noop!(
-			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(0, wrapped(DOCTOR))]),
+			Records::share_keys(
+				RuntimeOrigin::signed(PATIENT),
+				DOCTOR,
+				shares(vec![(0, wrapped(DOCTOR))])
+			),
 			Error::<Test>::NotAReader
 		);
 	});
@@ -406,8 +502,12 @@ fn the_patient_removes_a_readers_key() {
 			Records::remove_key(RuntimeOrigin::signed(PATIENT), 0, PATIENT),
 			Error::<Test>::CannotRemovePatientKey
 		);
-		// A delegate may do it for the patient.
-		assert_ok!(Records::remove_key(RuntimeOrigin::signed(GUARDIAN), 0, DOCTOR));
+		// A delegate manages consent only: it may not take keys away.
+		assert_noop!(
+			Records::remove_key(RuntimeOrigin::signed(GUARDIAN), 0, DOCTOR),
+			Error::<Test>::NotForDelegates
+		);
+		assert_ok!(Records::remove_key(RuntimeOrigin::signed(PATIENT), 0, DOCTOR));
 		assert!(!has_key(0, DOCTOR));
 		assert!(!ReaderRecords::<Test>::contains_key((DOCTOR, PATIENT, 0)));
 		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 1);
@@ -416,7 +516,7 @@ fn the_patient_removes_a_readers_key() {
 			Error::<Test>::NoSuchKey
 		);
 		let entry = Consent::trail(&PATIENT, 3, 1)[0].1.clone();
-		assert_eq!(entry.actor, GUARDIAN);
+		assert_eq!(entry.actor, PATIENT);
 		assert_eq!(entry.event, AuditEvent::KeyRemoved { record: 0, reader: DOCTOR });
 	});
 }
@@ -440,6 +540,11 @@ fn erasure_deletes_every_versions_keys_and_keeps_a_tombstone() {
 				Error::<Test>::NotAuthorized
 			);
 		}
+		// A delegate may not erase the patient's records.
+		assert_noop!(
+			Records::erase_record(RuntimeOrigin::signed(GUARDIAN), 1),
+			Error::<Test>::NotForDelegates
+		);
 		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), 1));
 		for id in [0, 1] {
 			let tombstone = RecordStore::<Test>::get(id).unwrap();
@@ -452,10 +557,10 @@ fn erasure_deletes_every_versions_keys_and_keeps_a_tombstone() {
 		assert_eq!(RecordCount::<Test>::get(PATIENT), 0);
 		assert!(Records::patient_records(&PATIENT, None).is_empty());
 		System::assert_has_event(
-			Event::RecordErased { record: 0, patient: PATIENT, cid: cid(Imaging as u8) }.into(),
+			Event::RecordErased { record: 0, patient: PATIENT, cid: raw_cid(Imaging as u8) }.into(),
 		);
 		System::assert_last_event(
-			Event::RecordErased { record: 1, patient: PATIENT, cid: cid(77) }.into(),
+			Event::RecordErased { record: 1, patient: PATIENT, cid: raw_cid(77) }.into(),
 		);
 		let trail = trail_events(PATIENT);
 		assert!(trail.ends_with(&[
@@ -467,7 +572,11 @@ fn erasure_deletes_every_versions_keys_and_keeps_a_tombstone() {
 			Error::<Test>::RecordErased
 		);
 		assert_noop!(
-			Records::share_keys(RuntimeOrigin::signed(PATIENT), DOCTOR, vec![(1, wrapped(DOCTOR))]),
+			Records::share_keys(
+				RuntimeOrigin::signed(PATIENT),
+				DOCTOR,
+				shares(vec![(1, wrapped(DOCTOR))])
+			),
 			Error::<Test>::RecordErased
 		);
 	});
@@ -493,5 +602,40 @@ fn queries_filter_by_category_and_reader() {
 		assert_eq!(Records::record(0, Some(&OTHER_DOCTOR)).unwrap().wrapped_key, None);
 		assert!(Records::record(9, None).is_none());
 		assert!(Records::record_versions(9).is_empty());
+	});
+}
+
+#[test]
+fn a_suspended_doctor_loses_its_keys_block_by_block_with_trail_entries() {
+	use frame_support::weights::Weight;
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(grant(PATIENT, PATIENT, COLLEAGUE));
+		for _ in 0..3 {
+			assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR, COLLEAGUE]));
+		}
+		assert_ok!(Identity::suspend_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
+		assert!(crate::ReadersToClear::<Test>::contains_key(DOCTOR));
+		// Just enough spare weight for two keys: two go now, the last in the next block.
+		let db: frame_support::weights::RuntimeDbWeight =
+			<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<_>>::get();
+		let per_key =
+			<() as crate::WeightInfo>::remove_reader_keys(1).saturating_add(db.reads_writes(3, 3));
+		let limit = db.reads(1).saturating_add(per_key.saturating_mul(2));
+		Records::clear_suspended_readers(limit);
+		assert_eq!(Records::reader_records(&DOCTOR, None).len(), 1);
+		Records::clear_suspended_readers(Weight::MAX);
+		assert!(Records::reader_records(&DOCTOR, None).is_empty());
+		assert!(!crate::ReadersToClear::<Test>::contains_key(DOCTOR));
+		// The patient's and the colleague's keys stay; the counts follow.
+		for id in 0..3 {
+			assert!(has_key(id, PATIENT) && has_key(id, COLLEAGUE) && !has_key(id, DOCTOR));
+			assert_eq!(RecordStore::<Test>::get(id).unwrap().key_count, 2);
+			assert!(trail_events(PATIENT)
+				.contains(&AuditEvent::KeyRemoved { record: id, reader: DOCTOR }));
+		}
+		System::assert_last_event(
+			Event::SuspendedReaderKeysRemoved { reader: DOCTOR, count: 1, done: true }.into(),
+		);
 	});
 }
