@@ -428,3 +428,31 @@ fn a_root_call_needs_two_thirds() {
 		assert_eq!(heap_pages(), Some(100));
 	});
 }
+
+/// A chain that ran the runtime with sudo loses the sudo key with the upgrade: the migrations
+/// remove the pallet's storage when a block starts under a higher `spec_version`.
+#[test]
+fn the_upgrade_removes_the_old_sudo_key() {
+	ext_from_preset(DEV).execute_with(|| {
+		let sudo_key =
+			[sp_io::hashing::twox_128(b"Sudo").to_vec(), sp_io::hashing::twox_128(b"Key").to_vec()]
+				.concat();
+		let other_pallet_entry = frame_system::LastRuntimeUpgrade::<Runtime>::hashed_key();
+		sp_io::storage::set(&sudo_key, &codec::Encode::encode(&account(Alice)));
+		// The chain last ran an older runtime.
+		frame_system::LastRuntimeUpgrade::<Runtime>::put(
+			frame_system::LastRuntimeUpgradeInfo::from(sp_version::RuntimeVersion {
+				spec_version: ehr_runtime::VERSION.spec_version - 1,
+				..ehr_runtime::VERSION
+			}),
+		);
+		start_block(1);
+		assert_eq!(sp_io::storage::get(&sudo_key), None);
+		assert!(sp_io::storage::get(&other_pallet_entry).is_some());
+		assert_eq!(
+			frame_system::LastRuntimeUpgrade::<Runtime>::get().map(|last| last.spec_version),
+			Some(ehr_runtime::VERSION.spec_version.into())
+		);
+		assert!(Hospitals::contains(&account(Alice)));
+	});
+}
