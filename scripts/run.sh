@@ -26,7 +26,8 @@ cat <<MSG
     - Watch blocks:   curl -s -H 'Content-Type: application/json' \\
                         -d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader"}' http://127.0.0.1:$RPC_PORT
     - Connect a wallet or polkadot.js apps to ws://127.0.0.1:$RPC_PORT
-      (Alice is the hospital, the validator and the sudo key of this chain).
+      (Alice is the only hospital and the validator of this chain; as the council of one she
+      reaches Root with HospitalCouncil.propose(1, Consortium.dispatch_as_root(call), length)).
     - Start IPFS and use the ehr command (README, "Flows"):
         scripts/ipfs.sh "\$HOME/.ehr-ipfs" 5001 &
         export PATH="$CARGO_TARGET_DIR/debug:\$PATH" EHR_IPFS_API=http://127.0.0.1:5001

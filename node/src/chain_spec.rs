@@ -20,7 +20,7 @@ fn wasm() -> Result<&'static [u8], String> {
 	})
 }
 
-/// One hospital, one validator, sudo allowed.
+/// One hospital (Alice), one validator; Alice reaches `Root` as the council of one.
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("EHR Development")
@@ -31,7 +31,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// Four hospitals, each with its validator; no sudo.
+/// Four hospitals, each with its validator; `Root` takes three of them.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("EHR Local Consortium")

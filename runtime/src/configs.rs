@@ -173,18 +173,38 @@ impl pallet_fee_quota::Config for Runtime {
 /// The collective of member hospitals.
 pub type HospitalCollective = pallet_collective::Instance1;
 
-/// More than half of the member hospitals (or `Root`, which only `dev`'s sudo or a two-thirds
-/// vote can reach).
-pub type MoreThanHalfOfHospitals = EitherOfDiverse<
-	EnsureRoot<AccountId>,
-	pallet_collective::EnsureProportionMoreThan<AccountId, HospitalCollective, 1, 2>,
->;
-
-/// At least two thirds of the member hospitals.
+/// At least two thirds of the member hospitals (or `Root`, which only such a vote reaches).
+///
+/// Every decision that can lead to `Root` needs it: the membership (a smaller majority could
+/// remove the other hospitals, add its own, then pass anything), the validator set, and `Root`
+/// itself (`Consortium.dispatch_as_root`, e.g. a runtime upgrade). The council's origin for a
+/// motion is "ayes of members", so the proportion counts the ayes, never the abstentions (see
+/// [`AbstentionsAreNays`]).
 pub type TwoThirdsOfHospitals = EitherOfDiverse<
 	EnsureRoot<AccountId>,
 	pallet_collective::EnsureProportionAtLeast<AccountId, HospitalCollective, 2, 3>,
 >;
+
+/// How the hospitals' council counts the members who did not vote when a motion is closed after
+/// its voting period: as nays, always.
+///
+/// A motion then passes only with as many ayes as its threshold, and it executes with the
+/// origin "ayes of members". Neither a majority of the voters nor the prime member votes for
+/// those who abstained, unlike pallet-collective's `MoreThanMajorityThenPrimeDefaultVote` (which
+/// would let three of five, or a prime alone, pass a motion asking for four of five) and
+/// `PrimeDefaultVote` (a prime alone). The prime member has no say in the council's counting.
+pub struct AbstentionsAreNays;
+
+impl pallet_collective::DefaultVote for AbstentionsAreNays {
+	fn default_vote(
+		_prime_vote: Option<bool>,
+		_yes_votes: pallet_collective::MemberCount,
+		_no_votes: pallet_collective::MemberCount,
+		_len: pallet_collective::MemberCount,
+	) -> bool {
+		false
+	}
+}
 
 parameter_types! {
 	pub const MaxHospitals: u32 = 64;
@@ -199,7 +219,7 @@ impl pallet_collective::Config<HospitalCollective> for Runtime {
 	type MotionDuration = MotionDuration;
 	type MaxProposals = ConstU32<100>;
 	type MaxMembers = MaxHospitals;
-	type DefaultVote = pallet_collective::MoreThanMajorityThenPrimeDefaultVote;
+	type DefaultVote = AbstentionsAreNays;
 	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
 	// Members change only through `Hospitals` (the membership pallet).
 	type SetMembersOrigin = EnsureRoot<AccountId>;
@@ -211,11 +231,11 @@ impl pallet_collective::Config<HospitalCollective> for Runtime {
 
 impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type AddOrigin = MoreThanHalfOfHospitals;
-	type RemoveOrigin = MoreThanHalfOfHospitals;
-	type SwapOrigin = MoreThanHalfOfHospitals;
+	type AddOrigin = TwoThirdsOfHospitals;
+	type RemoveOrigin = TwoThirdsOfHospitals;
+	type SwapOrigin = TwoThirdsOfHospitals;
 	type ResetOrigin = TwoThirdsOfHospitals;
-	type PrimeOrigin = MoreThanHalfOfHospitals;
+	type PrimeOrigin = TwoThirdsOfHospitals;
 	type MembershipInitialized = pallet_consortium::KeepMembersAlive<Runtime, HospitalCouncil>;
 	// A hospital that leaves loses its vote at once, and its doctors are suspended.
 	type MembershipChanged = pallet_consortium::KeepMembersAlive<
@@ -228,7 +248,7 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 
 impl pallet_consortium::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
-	type ValidatorOrigin = MoreThanHalfOfHospitals;
+	type ValidatorOrigin = TwoThirdsOfHospitals;
 	type RootOrigin = TwoThirdsOfHospitals;
 	type MaxValidators = ConstU32<32>;
 	type MinValidators = ConstU32<1>;
@@ -271,12 +291,6 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxSetIdSessionEntries = ConstU64<0>;
 	type KeyOwnerProof = sp_core::Void;
 	type EquivocationReportSystem = ();
-}
-
-impl pallet_sudo::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeCall = RuntimeCall;
-	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_ehr_identity::Config for Runtime {

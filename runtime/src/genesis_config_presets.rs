@@ -1,9 +1,15 @@
-//! Genesis presets: `dev` (one hospital that is also the validator, with sudo) and `local`
-//! (four hospitals, each with an admin account and a validator, no sudo).
+//! Genesis presets: `dev` (one hospital that is also the validator) and `local` (four
+//! hospitals, each with an admin account and a validator).
+//!
+//! The runtime has no sudo pallet, so no preset (and no chain spec) has a sudo key: `Root` is
+//! reached only through `Consortium.dispatch_as_root` by at least two thirds of the hospitals'
+//! council. On `dev`, Alice is the only hospital, so her proposal
+//! `HospitalCouncil.propose(1, Consortium.dispatch_as_root(call), length)` runs at once as
+//! "one of one" and reaches `Root`.
 
 use crate::{
 	AccountId, BalancesConfig, ConsortiumConfig, HospitalsConfig, RuntimeGenesisConfig,
-	SessionConfig, SessionKeys, SudoConfig, UNIT,
+	SessionConfig, SessionKeys, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -36,11 +42,7 @@ fn dev_hospital(
 	}
 }
 
-fn consortium_genesis(
-	hospitals: Vec<Hospital>,
-	endowed: Vec<AccountId>,
-	sudo: Option<AccountId>,
-) -> Value {
+fn consortium_genesis(hospitals: Vec<Hospital>, endowed: Vec<AccountId>) -> Value {
 	let mut members: Vec<AccountId> = hospitals.iter().map(|h| h.admin.clone()).collect();
 	members.sort();
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -59,11 +61,11 @@ fn consortium_genesis(
 				.map(|h| (h.validator.clone(), h.validator.clone(), h.keys.clone()))
 				.collect(),
 		},
-		sudo: SudoConfig { key: sudo },
 	})
 }
 
-/// `dev`: Alice's hospital alone, its admin account is also the validator and the sudo key.
+/// `dev`: Alice's hospital alone, its admin account is also the validator. Alice reaches `Root`
+/// as the council of one (see the module's documentation); Alice, Bob and Charlie hold tokens.
 pub fn development_config_genesis() -> Value {
 	consortium_genesis(
 		vec![dev_hospital(Sr25519Keyring::Alice, Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
@@ -72,12 +74,12 @@ pub fn development_config_genesis() -> Value {
 			Sr25519Keyring::Bob.to_account_id(),
 			Sr25519Keyring::Charlie.to_account_id(),
 		],
-		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
 
 /// `local`: four hospitals (Alice, Bob, Charlie and Dave as admins, their `//stash` accounts as
-/// validators). GRANDPA finalizes with three of the four online.
+/// validators). GRANDPA finalizes with three of the four online; three of the four hospitals
+/// are two thirds of the council.
 pub fn local_config_genesis() -> Value {
 	use Ed25519Keyring as E;
 	use Sr25519Keyring as S;
@@ -89,7 +91,6 @@ pub fn local_config_genesis() -> Value {
 			dev_hospital(S::Dave, S::DaveStash, E::Dave),
 		],
 		vec![],
-		None,
 	)
 }
 

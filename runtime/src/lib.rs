@@ -159,8 +159,19 @@ pub type UncheckedExtrinsic =
 /// What a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations run on the next runtime upgrade.
-type Migrations = ();
+frame_support::parameter_types! {
+	/// The name the sudo pallet had in this runtime, before it was removed.
+	pub const SudoPalletName: &'static str = "Sudo";
+}
+
+/// Storage migrations run on the next runtime upgrade: the removed sudo pallet's storage (its
+/// key) goes.
+pub type Migrations = (
+	frame_support::migrations::RemovePallet<
+		SudoPalletName,
+		<Runtime as frame_system::Config>::DbWeight,
+	>,
+);
 
 /// Executes blocks on the runtime.
 pub type Executive = frame_executive::Executive<
@@ -241,8 +252,4 @@ mod runtime {
 
 	#[runtime::pallet_index(40)]
 	pub type Utility = pallet_utility;
-
-	// Only the `dev` preset sets a sudo key; elsewhere the pallet has no key and does nothing.
-	#[runtime::pallet_index(90)]
-	pub type Sudo = pallet_sudo;
 }

@@ -8,8 +8,10 @@
 //! - [`Pallet::add_validator`] / [`Pallet::remove_validator`]: change the validator set. The
 //!   change takes effect at the next session change, through [`pallet_session::SessionManager`].
 //! - [`Pallet::dispatch_as_root`]: dispatch any call as `Root`, for example a runtime upgrade.
-//!   The runtime gives this a stronger origin (two thirds of the hospitals) than the validator
-//!   calls (a simple majority).
+//!
+//! The runtime gives both origins the same bar, two thirds of the hospitals: whoever changes
+//! the validators controls block production and finality, so that is no smaller decision than
+//! `Root`.
 //!
 //! The validator set is bounded by [`Config::MaxValidators`] and never drops below
 //! [`Config::MinValidators`], so that governance cannot stall block production by mistake.
@@ -55,7 +57,7 @@ pub mod pallet {
 			+ GetDispatchInfo
 			+ From<frame_system::Call<Self>>;
 
-		/// Who may add or remove a validator (the runtime: a majority of member hospitals).
+		/// Who may add or remove a validator (the runtime: two thirds of member hospitals).
 		type ValidatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Who may dispatch a call as `Root` (the runtime: two thirds of member hospitals).
@@ -132,7 +134,9 @@ pub mod pallet {
 		/// Add `validator` to the set; it starts validating at the next session change, once
 		/// it has set its session keys.
 		///
-		/// The origin must be [`Config::ValidatorOrigin`].
+		/// The origin must be [`Config::ValidatorOrigin`] (else `BadOrigin`). Fails with
+		/// [`Error::AlreadyValidator`] if `validator` is in the set, and with
+		/// [`Error::TooManyValidators`] if the set is full. Emits [`Event::ValidatorAdded`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::add_validator(T::MaxValidators::get()))]
 		pub fn add_validator(origin: OriginFor<T>, validator: T::AccountId) -> DispatchResult {
@@ -157,7 +161,10 @@ pub mod pallet {
 
 		/// Remove `validator` from the set; it stops validating at the next session change.
 		///
-		/// The origin must be [`Config::ValidatorOrigin`].
+		/// The origin must be [`Config::ValidatorOrigin`] (else `BadOrigin`). Fails with
+		/// [`Error::NotValidator`] if `validator` is not in the set, and with
+		/// [`Error::TooFewValidators`] if the set would drop below [`Config::MinValidators`].
+		/// Emits [`Event::ValidatorRemoved`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::remove_validator(T::MaxValidators::get()))]
 		pub fn remove_validator(origin: OriginFor<T>, validator: T::AccountId) -> DispatchResult {
@@ -184,8 +191,9 @@ pub mod pallet {
 
 		/// Dispatch `call` with the `Root` origin, for example `System::set_code`.
 		///
-		/// The origin must be [`Config::RootOrigin`]. The outcome of `call` is in the
-		/// [`Event::DispatchedAsRoot`] event; this call itself succeeds once the origin is checked.
+		/// The origin must be [`Config::RootOrigin`] (else `BadOrigin`). The outcome of `call`,
+		/// its error included, is in the [`Event::DispatchedAsRoot`] event; this call itself
+		/// succeeds once the origin is checked.
 		#[pallet::call_index(2)]
 		#[pallet::weight({
 			let info = call.get_dispatch_info();

@@ -1,24 +1,25 @@
 //! Helpers shared by the runtime's integration tests: genesis from the real presets, signed
-//! extrinsics applied through `Executive`, and council votes.
+//! extrinsics applied through `Executive`, and council votes (passed, and left to the end of
+//! the motion period).
 
 #![allow(dead_code)]
 
 use codec::Encode;
 use ehr_runtime::{
-	AccountId, Executive, Header, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System,
+	AccountId, Executive, Hash, Header, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System,
 	UncheckedExtrinsic,
 };
 use frame_support::{dispatch::GetDispatchInfo, weights::Weight};
 use sp_keyring::Sr25519Keyring;
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 use sp_runtime::{
-	traits::{BlakeTwo256, Hash, Header as _},
+	traits::{BlakeTwo256, Hash as _, Header as _},
 	ApplyExtrinsicResult, MultiSignature,
 };
 
-/// The `dev` preset: one hospital (Alice), sudo.
+/// The `dev` preset: one hospital (Alice), whose council of one reaches `Root`.
 pub const DEV: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
-/// The `local` preset: four hospitals, no sudo.
+/// The `local` preset: four hospitals (Alice, Bob, Charlie, Dave).
 pub const LOCAL: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
 
 /// Externalities holding the genesis state of the runtime preset `preset` ([`DEV`], [`LOCAL`]).
@@ -103,6 +104,52 @@ pub fn signed(key: Sr25519Keyring) -> RuntimeOrigin {
 	RuntimeOrigin::signed(key.to_account_id())
 }
 
+/// The hospitals' council.
+pub type Council = pallet_collective::Pallet<Runtime, pallet_collective::Instance1>;
+
+/// A motion of the council, as `vote` and `close` name it.
+pub struct Motion {
+	pub hash: Hash,
+	pub index: u32,
+	pub length: u32,
+	pub weight: Weight,
+}
+
+/// Propose `call` in the council with `threshold` (by the first of `ayes`), and let every one
+/// of `ayes` vote aye and every one of `nays` vote nay. Members in neither abstain.
+pub fn propose_and_vote(
+	call: RuntimeCall,
+	threshold: u32,
+	ayes: &[Sr25519Keyring],
+	nays: &[Sr25519Keyring],
+) -> Result<Motion, sp_runtime::DispatchErrorWithPostInfo<frame_support::dispatch::PostDispatchInfo>>
+{
+	let proposer = ayes[0];
+	let motion = Motion {
+		hash: BlakeTwo256::hash_of(&call),
+		index: pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get(),
+		length: call.encoded_size() as u32,
+		weight: call.get_dispatch_info().call_weight,
+	};
+	Council::propose(signed(proposer), threshold, Box::new(call), motion.length)?;
+	// The proposer votes like everyone else: proposing is not voting.
+	for voter in ayes {
+		Council::vote(signed(*voter), motion.hash, motion.index, true)?;
+	}
+	for voter in nays {
+		Council::vote(signed(*voter), motion.hash, motion.index, false)?;
+	}
+	Ok(motion)
+}
+
+/// `closer` closes `motion`.
+pub fn close(
+	closer: Sr25519Keyring,
+	motion: &Motion,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Council::close(signed(closer), motion.hash, motion.index, motion.weight, motion.length)
+}
+
 /// Propose `call` in the hospitals' council with `threshold` (by the first of `voters`), let
 /// every one of `voters` vote aye, and close the vote. Returns the result of `close`.
 pub fn council_motion(
@@ -110,16 +157,35 @@ pub fn council_motion(
 	threshold: u32,
 	voters: &[Sr25519Keyring],
 ) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	type Council = pallet_collective::Pallet<Runtime, pallet_collective::Instance1>;
-	let proposer = voters[0];
-	let length = call.encoded_size() as u32;
-	let weight = call.get_dispatch_info().call_weight;
-	let hash = BlakeTwo256::hash_of(&call);
-	let index = pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get();
-	Council::propose(signed(proposer), threshold, Box::new(call), length)?;
-	// The proposer votes like everyone else: proposing is not voting.
-	for voter in voters {
-		Council::vote(signed(*voter), hash, index, true)?;
-	}
-	Council::close(signed(proposer), hash, index, weight.saturating_add(Weight::zero()), length)
+	let motion = propose_and_vote(call, threshold, voters, &[])?;
+	close(voters[0], &motion)
+}
+
+/// The `local` preset with a fifth hospital, Eve, voted in by three of the four (at least two
+/// thirds). Five is the smallest council where more than half (3) is less than two thirds (4).
+/// The block number is 1.
+pub fn five_hospitals() -> sp_io::TestExternalities {
+	let mut ext = ext_from_preset(LOCAL);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		let add_eve = RuntimeCall::Hospitals(pallet_membership::Call::add_member {
+			who: account(Sr25519Keyring::Eve).into(),
+		});
+		close(
+			Sr25519Keyring::Alice,
+			&propose_and_vote(
+				add_eve,
+				3,
+				&[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
+				&[],
+			)
+			.expect("members propose and vote"),
+		)
+		.expect("the motion closes");
+		assert_eq!(
+			pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get().len(),
+			5
+		);
+	});
+	ext
 }
