@@ -42,6 +42,21 @@ fn reason<T: Config>() -> Vec<u8> {
 	cid
 }
 
+/// `patient` books `count` more slots of `doctor`, back to back from `first_hour` hours from now:
+/// the overlap check then compares with every one of them.
+fn open_appointments<T: Config>(
+	doctor: &T::AccountId,
+	patient: &T::AccountId,
+	first_hour: u64,
+	count: u32,
+) {
+	for hour in first_hour..first_hour + u64::from(count) {
+		let slot = slot::<T>(doctor, hour);
+		Pallet::<T>::book(RawOrigin::Signed(patient.clone()).into(), slot, Some(reason::<T>()))
+			.expect("a free slot at a free time of the patient");
+	}
+}
+
 /// A booked appointment on a fresh slot; returns (doctor, patient, appointment).
 fn booked<T: Config>() -> (T::AccountId, T::AccountId, AppointmentId) {
 	let doctor = doctor::<T>();
@@ -80,14 +95,17 @@ mod benchmarks {
 		assert!(!Slots::<T>::contains_key(slot));
 	}
 
+	/// The patient holds all open appointments but one: the overlap check reads them all.
 	#[benchmark]
 	fn book() {
 		let doctor = doctor::<T>();
 		let patient = patient::<T>();
-		let slot = slot::<T>(&doctor, 1);
+		let max = T::MaxOpenAppointmentsPerPatient::get();
+		open_appointments::<T>(&doctor, &patient, 1, max - 1);
+		let slot = slot::<T>(&doctor, u64::from(max));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), slot, Some(reason::<T>()));
-		assert_eq!(OpenAppointments::<T>::get(&patient), 1);
+		assert_eq!(OpenVisits::<T>::get(&patient).len() as u32, max);
 	}
 
 	#[benchmark]
@@ -107,11 +125,15 @@ mod benchmarks {
 		assert_eq!(Appointments::<T>::get(id).unwrap().proposed_slot, Some(new_slot));
 	}
 
-	/// Acceptance: the old slot is withdrawn and the appointment moves.
+	/// Acceptance, with the patient holding all the open appointments it may: the new time is
+	/// checked against every other one, the old slot is withdrawn and the appointment moves.
 	#[benchmark]
 	fn answer_reschedule() {
 		let (doctor, patient, id) = booked::<T>();
-		let new_slot = slot::<T>(&doctor, 5);
+		let max = T::MaxOpenAppointmentsPerPatient::get();
+		open_appointments::<T>(&doctor, &patient, 2, max - 1);
+		assert_eq!(OpenVisits::<T>::get(&patient).len() as u32, max);
+		let new_slot = slot::<T>(&doctor, u64::from(max) + 5);
 		Pallet::<T>::propose_reschedule(RawOrigin::Signed(doctor).into(), id, new_slot)
 			.expect("a free slot of the doctor");
 		#[extrinsic_call]
@@ -119,11 +141,13 @@ mod benchmarks {
 		assert_eq!(Appointments::<T>::get(id).unwrap().slot, new_slot);
 	}
 
-	/// The doctor cancels with a reschedule pending: two slots change.
+	/// The doctor cancels with a reschedule pending: two slots change; the patient holds all
+	/// the open appointments it may.
 	#[benchmark]
 	fn cancel() {
-		let (doctor, _, id) = booked::<T>();
-		let new_slot = slot::<T>(&doctor, 5);
+		let (doctor, patient, id) = booked::<T>();
+		open_appointments::<T>(&doctor, &patient, 2, T::MaxOpenAppointmentsPerPatient::get() - 1);
+		let new_slot = slot::<T>(&doctor, u64::from(T::MaxOpenAppointmentsPerPatient::get()) + 5);
 		Pallet::<T>::propose_reschedule(RawOrigin::Signed(doctor.clone()).into(), id, new_slot)
 			.expect("a free slot of the doctor");
 		#[extrinsic_call]
@@ -131,10 +155,12 @@ mod benchmarks {
 		assert_eq!(Appointments::<T>::get(id).unwrap().status, AppointmentStatus::Cancelled);
 	}
 
-	/// `complete` and `mark_no_show` share this path.
+	/// `complete` and `mark_no_show` share this path; the patient holds all the open
+	/// appointments it may.
 	#[benchmark]
 	fn finish() {
-		let (doctor, _, id) = booked::<T>();
+		let (doctor, patient, id) = booked::<T>();
+		open_appointments::<T>(&doctor, &patient, 2, T::MaxOpenAppointmentsPerPatient::get() - 1);
 		Pallet::<T>::confirm(RawOrigin::Signed(doctor.clone()).into(), id).expect("requested");
 		T::BenchmarkHelper::set_time(NOW + 2 * HOUR);
 		#[block]

@@ -6,15 +6,29 @@
 //!   person or video; no overlaps) and withdraws free ones ([`Pallet::withdraw_slot`]).
 //! - A registered patient books a free future slot of an active doctor ([`Pallet::book`]), with an
 //!   optional reason: the CID of a file encrypted for the doctor, like any record. A slot holds
-//!   one appointment: no double booking.
+//!   one appointment: no double booking. A patient's open appointments never overlap in time,
+//!   whoever the doctors are: a booking (or an accepted new time) that would is refused.
 //! - The doctor confirms ([`Pallet::confirm`]), proposes another of its free slots
 //!   ([`Pallet::propose_reschedule`]; the patient accepts or declines with
 //!   [`Pallet::answer_reschedule`]), completes ([`Pallet::complete`]) or marks a no-show
 //!   ([`Pallet::mark_no_show`]) once the visit has started. Either side cancels
 //!   ([`Pallet::cancel`]): a patient's cancellation frees the slot for others, a doctor's
 //!   withdraws it.
+//! - A suspended doctor (or one whose hospital left) cannot confirm, propose, complete or mark a
+//!   no-show, but may still cancel: that frees the patient to book elsewhere.
 //! - Every change is an event, is kept in the appointment's history, and is written to the
 //!   patient's audit trail. Finished appointments stay readable; their slots are removed.
+//!
+//! ## The history always has room for the end
+//!
+//! The history holds at most [`Config::MaxHistory`] entries, which bounds how often a visit is
+//! moved. It always keeps room for the entries that must stay possible: the end (a
+//! cancellation, completion or no-show), the patient's answer to a pending proposal, and the
+//! doctor's confirmation while the appointment is only requested. A proposal that would eat
+//! into that room is refused with [`Error::HistoryFull`]; booking, confirming, answering and
+//! ending never fail for lack of room. (Should an appointment stored before this rule have a
+//! full history, the entry after the booking makes way for the new one; the audit trail still
+//! holds every change.)
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -47,6 +61,9 @@ pub type AppointmentOf<T> = Appointment<
 >;
 /// A slot stored for `T`.
 pub type SlotOf<T> = Slot<<T as frame_system::Config>::AccountId>;
+/// An open appointment of a patient and its time: `(appointment, start, end)`, in milliseconds
+/// since the Unix epoch.
+pub type OpenVisit = (AppointmentId, Moment, Moment);
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -78,7 +95,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSlotMinutes: Get<u32>;
 
-		/// Most changes kept in an appointment's history (bounds how often it is rescheduled).
+		/// Most changes kept in an appointment's history (bounds how often it is rescheduled). At
+		/// least 3: the booking, the confirmation and the end.
 		#[pallet::constant]
 		type MaxHistory: Get<u32>;
 
@@ -129,10 +147,16 @@ pub mod pallet {
 	pub type DoctorAppointments<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, AppointmentId, ()>;
 
-	/// How many open appointments each patient has.
+	/// The open appointments of each patient with their times, at most
+	/// [`Config::MaxOpenAppointmentsPerPatient`]: one read bounds them and refuses overlaps.
 	#[pallet::storage]
-	pub type OpenAppointments<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type OpenVisits<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<OpenVisit, T::MaxOpenAppointmentsPerPatient>,
+		ValueQuery,
+	>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -189,14 +213,33 @@ pub mod pallet {
 		NoProposal,
 		/// The visit has not started yet.
 		TooEarly,
-		/// The history is full: no more reschedules.
+		/// The history has no room for another reschedule besides the entries kept for the end.
 		HistoryFull,
+		/// The patient has another open appointment at an overlapping time.
+		OverlappingAppointment,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::MaxHistory::get() >= 3,
+				"MaxHistory must hold at least the booking, the confirmation and the end"
+			);
+		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Publish a slot of the calling doctor: `start` (milliseconds since the Unix epoch, in
-		/// the future), `duration_minutes`, in person or video.
+		/// Publish a slot of the calling doctor.
+		///
+		/// - Origin: signed by an active verified doctor.
+		/// - `start`: milliseconds since the Unix epoch, in the future; `duration_minutes`: 1 to
+		///   [`Config::MaxSlotMinutes`]; `kind`: in person or video.
+		/// - Emits [`Event::SlotPublished`].
+		/// - Errors: [`Error::NotActiveDoctor`], [`Error::InThePast`],
+		///   [`Error::InvalidDuration`], [`Error::OverlappingSlot`] (with another slot of the
+		///   doctor), [`Error::TooManySlots`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::publish_slot())]
 		pub fn publish_slot(
@@ -234,7 +277,13 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Withdraw a free slot of the calling doctor (also one that has passed).
+		/// Withdraw a free slot of the calling doctor (also one that has passed, and also by a
+		/// suspended doctor).
+		///
+		/// - Origin: signed by the slot's doctor.
+		/// - `slot`: a slot no appointment holds (booked or proposed).
+		/// - Emits [`Event::SlotWithdrawn`].
+		/// - Errors: [`Error::UnknownSlot`], [`Error::NotYourSlot`], [`Error::SlotTaken`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::withdraw_slot())]
 		pub fn withdraw_slot(origin: OriginFor<T>, slot: SlotId) -> DispatchResult {
@@ -247,8 +296,19 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Book a free future `slot` of an active doctor. `reason` is the CID of a file
-		/// encrypted for the doctor.
+		/// Book a free future slot of an active doctor; the appointment is requested until the
+		/// doctor confirms.
+		///
+		/// - Origin: signed by a registered patient.
+		/// - `slot`: a free slot that has not started; it must not overlap another open
+		///   appointment of the patient (back to back is fine).
+		/// - `reason`: the CID (binary CIDv1, at most [`Config::MaxCidLength`] bytes) of a file
+		///   encrypted for the doctor, or none.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::Booked`]; the change
+		///   goes to the patient's audit trail.
+		/// - Errors: [`Error::NotPatient`], [`Error::UnknownSlot`], [`Error::SlotTaken`],
+		///   [`Error::InThePast`], [`Error::DoctorUnavailable`], [`Error::InvalidCid`],
+		///   [`Error::TooManyAppointments`], [`Error::OverlappingAppointment`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::book())]
 		pub fn book(origin: OriginFor<T>, slot: SlotId, reason: Option<Vec<u8>>) -> DispatchResult {
@@ -260,19 +320,16 @@ pub mod pallet {
 			ensure!(stored.start > now, Error::<T>::InThePast);
 			ensure!(T::Identity::is_active_doctor(&stored.doctor), Error::<T>::DoctorUnavailable);
 			let reason = reason.map(Self::checked_cid).transpose()?;
-			OpenAppointments::<T>::try_mutate(&patient, |count| -> DispatchResult {
-				ensure!(
-					*count < T::MaxOpenAppointmentsPerPatient::get(),
-					Error::<T>::TooManyAppointments
-				);
-				*count += 1;
+			let id = NextAppointmentId::<T>::get();
+			OpenVisits::<T>::try_mutate(&patient, |visits| -> DispatchResult {
+				ensure!(!visits.is_full(), Error::<T>::TooManyAppointments);
+				Self::ensure_free(visits, stored.start, stored.end(), None)?;
+				visits
+					.try_push((id, stored.start, stored.end()))
+					.map_err(|_| Error::<T>::TooManyAppointments)?;
 				Ok(())
 			})?;
-			let id = NextAppointmentId::<T>::mutate(|next| {
-				let id = *next;
-				*next = next.saturating_add(1);
-				id
-			});
+			NextAppointmentId::<T>::put(id.saturating_add(1));
 			stored.held_by = Some(id);
 			let mut appointment = Appointment {
 				doctor: stored.doctor.clone(),
@@ -290,12 +347,18 @@ pub mod pallet {
 			DoctorAppointments::<T>::insert(&stored.doctor, id, ());
 			Slots::<T>::insert(slot, stored);
 			let change = AppointmentChange::Booked { start: appointment.start };
-			Self::change(id, &mut appointment, &patient, change)?;
+			Self::change(id, &mut appointment, &patient, change);
 			Appointments::<T>::insert(id, appointment);
 			Ok(())
 		}
 
-		/// Confirm a requested appointment (its doctor).
+		/// Confirm a requested appointment. Always has room in the history.
+		///
+		/// - Origin: signed by the appointment's doctor, active.
+		/// - `appointment`: a requested appointment (a pending proposal may wait meanwhile).
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::Confirmed`]; trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::NotActiveDoctor`], [`Error::InvalidStatus`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::confirm())]
 		pub fn confirm(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
@@ -303,13 +366,24 @@ pub mod pallet {
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
 			ensure!(stored.status == AppointmentStatus::Requested, Error::<T>::InvalidStatus);
 			stored.status = AppointmentStatus::Confirmed;
-			Self::change(appointment, &mut stored, &doctor, AppointmentChange::Confirmed)?;
+			Self::change(appointment, &mut stored, &doctor, AppointmentChange::Confirmed);
 			Appointments::<T>::insert(appointment, stored);
 			Ok(())
 		}
 
-		/// Propose to move an open appointment to another free future slot of the doctor (its
-		/// doctor). The slot is held until the patient answers.
+		/// Propose to move an open appointment to another free future slot of the doctor. The
+		/// slot is held until the patient answers.
+		///
+		/// - Origin: signed by the appointment's doctor, active.
+		/// - `appointment`: an open appointment with no pending proposal, whose history has room
+		///   for the proposal besides the entries it keeps for the end (see the pallet docs).
+		/// - `new_slot`: a free future slot of the same doctor.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::RescheduleProposed`];
+		///   trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::NotActiveDoctor`], [`Error::InvalidStatus`], [`Error::ProposalPending`],
+		///   [`Error::UnknownSlot`], [`Error::NotYourSlot`], [`Error::SlotTaken`],
+		///   [`Error::InThePast`], [`Error::HistoryFull`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::propose_reschedule())]
 		pub fn propose_reschedule(
@@ -325,18 +399,34 @@ pub mod pallet {
 			ensure!(slot.doctor == doctor, Error::<T>::NotYourSlot);
 			ensure!(slot.held_by.is_none(), Error::<T>::SlotTaken);
 			ensure!(slot.start > T::Clock::now(), Error::<T>::InThePast);
+			stored.proposed_slot = Some(new_slot);
+			// The proposal, and then what must stay possible with the proposal pending.
+			ensure!(
+				stored.history.len().saturating_add(1 + Self::room_to_keep(&stored))
+					<= T::MaxHistory::get() as usize,
+				Error::<T>::HistoryFull
+			);
 			let change = AppointmentChange::RescheduleProposed { start: slot.start };
-			Self::change(appointment, &mut stored, &doctor, change)?;
+			Self::change(appointment, &mut stored, &doctor, change);
 			slot.held_by = Some(appointment);
 			Slots::<T>::insert(new_slot, slot);
-			stored.proposed_slot = Some(new_slot);
 			Appointments::<T>::insert(appointment, stored);
 			Ok(())
 		}
 
-		/// Accept or decline the doctor's proposed new time (the patient). On acceptance the
-		/// appointment moves and is confirmed, and the old slot is withdrawn; on refusal the
-		/// proposed slot is free again.
+		/// Accept or decline the doctor's proposed new time. On acceptance the appointment
+		/// moves and is confirmed, and the old slot is withdrawn; on refusal the proposed slot is
+		/// free again. Always has room in the history; declining is always possible.
+		///
+		/// - Origin: signed by the appointment's patient.
+		/// - `appointment`: an appointment with a pending proposal.
+		/// - `accept`: whether to move; the new time must not overlap another open appointment of
+		///   the patient.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::RescheduleAccepted`]
+		///   or [`AppointmentChange::RescheduleDeclined`]; trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::NoProposal`], [`Error::UnknownSlot`] and [`Error::OverlappingAppointment`]
+		///   (accepting only).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::answer_reschedule())]
 		pub fn answer_reschedule(
@@ -351,6 +441,13 @@ pub mod pallet {
 			let proposed = stored.proposed_slot.take().ok_or(Error::<T>::NoProposal)?;
 			let change = if accept {
 				let slot = Slots::<T>::get(proposed).ok_or(Error::<T>::UnknownSlot)?;
+				OpenVisits::<T>::try_mutate(&patient, |visits| -> DispatchResult {
+					Self::ensure_free(visits, slot.start, slot.end(), Some(appointment))?;
+					if let Some(visit) = visits.iter_mut().find(|(id, ..)| *id == appointment) {
+						*visit = (appointment, slot.start, slot.end());
+					}
+					Ok(())
+				})?;
 				Self::remove_slot(stored.slot, &stored.doctor);
 				stored.slot = proposed;
 				stored.start = slot.start;
@@ -362,13 +459,20 @@ pub mod pallet {
 				Self::release_slot(proposed);
 				AppointmentChange::RescheduleDeclined
 			};
-			Self::change(appointment, &mut stored, &patient, change)?;
+			Self::change(appointment, &mut stored, &patient, change);
 			Appointments::<T>::insert(appointment, stored);
 			Ok(())
 		}
 
-		/// Cancel an open appointment (its patient or its doctor). A patient's cancellation frees
-		/// the slot; a doctor's withdraws it.
+		/// Cancel an open appointment. A patient's cancellation frees the slot for others; a
+		/// doctor's withdraws it. A pending proposal's slot is freed. Always possible: whatever
+		/// the history, and also for a suspended doctor.
+		///
+		/// - Origin: signed by the appointment's patient or doctor.
+		/// - `appointment`: an open appointment.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::Cancelled`]; trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::InvalidStatus`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::cancel())]
 		pub fn cancel(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
@@ -380,7 +484,7 @@ pub mod pallet {
 				Error::<T>::NotYourAppointment
 			);
 			ensure!(!stored.status.is_final(), Error::<T>::InvalidStatus);
-			Self::change(appointment, &mut stored, &actor, AppointmentChange::Cancelled)?;
+			Self::change(appointment, &mut stored, &actor, AppointmentChange::Cancelled);
 			if let Some(proposed) = stored.proposed_slot.take() {
 				Self::release_slot(proposed);
 			}
@@ -393,15 +497,28 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Mark a confirmed appointment that has started as done (its doctor).
+		/// Mark a confirmed appointment that has started as done. Its slot is removed and a
+		/// pending proposal's slot freed. Always has room in the history.
+		///
+		/// - Origin: signed by the appointment's doctor, active (not suspended).
+		/// - `appointment`: a confirmed appointment whose start has passed.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::Completed`]; trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::NotActiveDoctor`], [`Error::InvalidStatus`], [`Error::TooEarly`].
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::finish())]
 		pub fn complete(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
 			Self::finish(origin, appointment, AppointmentStatus::Completed)
 		}
 
-		/// Mark that the patient did not come to a confirmed appointment that has started (its
-		/// doctor).
+		/// Mark that the patient did not come to a confirmed appointment that has started. Its
+		/// slot is removed and a pending proposal's slot freed. Always has room in the history.
+		///
+		/// - Origin: signed by the appointment's doctor, active (not suspended).
+		/// - `appointment`: a confirmed appointment whose start has passed.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::NoShow`]; trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::NotActiveDoctor`], [`Error::InvalidStatus`], [`Error::TooEarly`].
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::finish())]
 		pub fn mark_no_show(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
@@ -445,13 +562,14 @@ impl<T: Config> Pallet<T> {
 		status: AppointmentStatus,
 	) -> DispatchResult {
 		let (doctor, mut stored) = Self::as_doctor(origin, appointment)?;
+		ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
 		ensure!(stored.status == AppointmentStatus::Confirmed, Error::<T>::InvalidStatus);
 		ensure!(T::Clock::now() >= stored.start, Error::<T>::TooEarly);
 		let change = match status {
 			AppointmentStatus::NoShow => AppointmentChange::NoShow,
 			_ => AppointmentChange::Completed,
 		};
-		Self::change(appointment, &mut stored, &doctor, change)?;
+		Self::change(appointment, &mut stored, &doctor, change);
 		if let Some(proposed) = stored.proposed_slot.take() {
 			Self::release_slot(proposed);
 		}
@@ -460,17 +578,48 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Records a change: history, event and the patient's audit trail.
+	/// How many more entries the history must take for the appointment to end whatever
+	/// happens: the end itself, the patient's answer to a pending proposal, and the doctor's
+	/// confirmation of a requested appointment (completion and no-show need it).
+	fn room_to_keep(appointment: &AppointmentOf<T>) -> usize {
+		if appointment.status.is_final() {
+			return 0;
+		}
+		1 + usize::from(appointment.status == AppointmentStatus::Requested)
+			+ usize::from(appointment.proposed_slot.is_some())
+	}
+
+	/// Refuses `start..end` if it overlaps one of `visits` other than `except`.
+	fn ensure_free(
+		visits: &[OpenVisit],
+		start: Moment,
+		end: Moment,
+		except: Option<AppointmentId>,
+	) -> DispatchResult {
+		let overlaps = visits
+			.iter()
+			.filter(|(id, ..)| Some(*id) != except)
+			.any(|&(_, other_start, other_end)| other_start < end && start < other_end);
+		ensure!(!overlaps, Error::<T>::OverlappingAppointment);
+		Ok(())
+	}
+
+	/// Records a change: history, event and the patient's audit trail. Never fails: the only
+	/// move that could fill the history, a proposal, checks [`Self::room_to_keep`] first.
 	fn change(
 		id: AppointmentId,
 		appointment: &mut AppointmentOf<T>,
 		by: &T::AccountId,
 		change: AppointmentChange,
-	) -> DispatchResult {
-		appointment
-			.history
-			.try_push(HistoryEntry { at: T::Clock::now(), by: by.clone(), change })
-			.map_err(|_| Error::<T>::HistoryFull)?;
+	) {
+		let history = &mut appointment.history;
+		if history.is_full() && history.len() > 1 {
+			// Only an appointment stored before room was kept for the end: the oldest change
+			// after the booking makes way (the audit trail keeps every change).
+			history.remove(1);
+		}
+		// Cannot fail: there is room now (`MaxHistory` is at least 3, see `integrity_test`).
+		let _ = history.try_push(HistoryEntry { at: T::Clock::now(), by: by.clone(), change });
 		T::Consent::record(
 			&appointment.patient,
 			by,
@@ -483,15 +632,19 @@ impl<T: Config> Pallet<T> {
 			by: by.clone(),
 			change,
 		});
-		Ok(())
 	}
 
 	/// Stores a finished appointment and drops it from the open indices.
 	fn close(id: AppointmentId, mut appointment: AppointmentOf<T>, status: AppointmentStatus) {
 		appointment.status = status;
 		DoctorAppointments::<T>::remove(&appointment.doctor, id);
-		OpenAppointments::<T>::mutate(&appointment.patient, |count| {
-			*count = count.saturating_sub(1)
+		OpenVisits::<T>::mutate_exists(&appointment.patient, |visits| {
+			if let Some(list) = visits {
+				list.retain(|(open, ..)| *open != id);
+				if list.is_empty() {
+					*visits = None;
+				}
+			}
 		});
 		Appointments::<T>::insert(id, appointment);
 	}

@@ -1,12 +1,12 @@
 use crate::{
 	mock::*, Appointments as AppointmentStore, DoctorAppointments, DoctorSlots, Error, Event,
-	OpenAppointments, SlotCount, Slots,
+	OpenVisits, SlotCount, Slots,
 };
 use ehr_primitives::{
 	AppointmentChange::{self, *},
 	AppointmentStatus, AuditEvent, VisitKind,
 };
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, traits::Get};
 
 fn signed(who: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
@@ -91,7 +91,10 @@ fn a_patient_books_a_free_slot_and_the_doctor_confirms_and_completes() {
 		assert_eq!(appointment.reason.unwrap().to_vec(), cid(3));
 		assert_eq!(appointment.status, AppointmentStatus::Requested);
 		assert_eq!(Slots::<Test>::get(slot).unwrap().held_by, Some(0));
-		assert_eq!(OpenAppointments::<Test>::get(PATIENT), 1);
+		assert_eq!(
+			OpenVisits::<Test>::get(PATIENT).to_vec(),
+			[(0, START + 2 * HOUR, START + 2 * HOUR + 30 * MINUTE)]
+		);
 		assert_ok!(Appointments::confirm(signed(DOCTOR), 0));
 		assert_noop!(Appointments::confirm(signed(DOCTOR), 0), Error::<Test>::InvalidStatus);
 		assert_noop!(Appointments::complete(signed(DOCTOR), 0), Error::<Test>::TooEarly);
@@ -109,7 +112,7 @@ fn a_patient_books_a_free_slot_and_the_doctor_confirms_and_completes() {
 		// Finished: the slot is gone, the appointment and its history stay.
 		assert!(Slots::<Test>::get(slot).is_none());
 		assert!(!DoctorAppointments::<Test>::contains_key(DOCTOR, 0));
-		assert_eq!(OpenAppointments::<Test>::get(PATIENT), 0);
+		assert!(!OpenVisits::<Test>::contains_key(PATIENT));
 		assert_eq!(Appointments::patient_appointments(&PATIENT).len(), 1);
 		System::assert_last_event(
 			Event::AppointmentChanged {
@@ -318,17 +321,260 @@ fn a_declined_reschedule_keeps_the_visit_and_frees_the_proposed_slot() {
 #[test]
 fn endless_rescheduling_is_bounded_by_the_history() {
 	new_test_ext().execute_with(|| {
+		// The mock keeps 5 entries: the booking, one proposal and its answer, and room for the
+		// confirmation and the end.
 		let slot = publish(DOCTOR, 1);
 		let new_slot = publish(DOCTOR, 5);
 		book(PATIENT, slot);
-		for _ in 0..2 {
-			assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot));
-			assert_ok!(Appointments::answer_reschedule(signed(PATIENT), 0, false));
-		}
+		assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot));
+		assert_ok!(Appointments::answer_reschedule(signed(PATIENT), 0, false));
 		assert_noop!(
 			Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot),
 			Error::<Test>::HistoryFull
 		);
+		// Confirmed, the end is the only entry to keep room for: still no second move.
+		assert_ok!(Appointments::confirm(signed(DOCTOR), 0));
+		assert_noop!(
+			Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot),
+			Error::<Test>::HistoryFull
+		);
+		assert_eq!(history(0).len(), 4);
+	});
+}
+
+/// Books `slot` for `PATIENT`, then `DOCTOR` proposes `other` and the patient declines, until
+/// the history refuses another proposal; returns the appointment.
+fn reschedule_until_refused(slot: u64, other: u64) -> u64 {
+	let appointment = book(PATIENT, slot);
+	let max = <Test as crate::Config>::MaxHistory::get();
+	for _ in 0..max {
+		if Appointments::propose_reschedule(signed(DOCTOR), appointment, other).is_err() {
+			break;
+		}
+		assert_ok!(Appointments::answer_reschedule(signed(PATIENT), appointment, false));
+	}
+	assert_noop!(
+		Appointments::propose_reschedule(signed(DOCTOR), appointment, other),
+		Error::<Test>::HistoryFull
+	);
+	appointment
+}
+
+#[test]
+fn a_patient_cancels_an_appointment_whose_history_is_full() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let other = publish(DOCTOR, 5);
+		let appointment = reschedule_until_refused(slot, other);
+		assert_ok!(Appointments::cancel(signed(PATIENT), appointment));
+		assert_eq!(status(appointment), AppointmentStatus::Cancelled);
+		assert_eq!(history(appointment).last(), Some(&(PATIENT, Cancelled)));
+		// Both slots are free and the patient's count is back to zero.
+		assert_eq!(Slots::<Test>::get(slot).unwrap().held_by, None);
+		assert_eq!(Slots::<Test>::get(other).unwrap().held_by, None);
+		assert!(!OpenVisits::<Test>::contains_key(PATIENT));
+	});
+}
+
+#[test]
+fn a_doctor_cancels_an_appointment_whose_history_is_full() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let other = publish(DOCTOR, 5);
+		let appointment = reschedule_until_refused(slot, other);
+		assert_ok!(Appointments::cancel(signed(DOCTOR), appointment));
+		assert_eq!(status(appointment), AppointmentStatus::Cancelled);
+		assert_eq!(history(appointment).last(), Some(&(DOCTOR, Cancelled)));
+		assert!(Slots::<Test>::get(slot).is_none());
+		assert!(!OpenVisits::<Test>::contains_key(PATIENT));
+	});
+}
+
+#[test]
+fn a_doctor_confirms_and_completes_or_marks_a_no_show_when_the_history_is_full() {
+	new_test_ext().execute_with(|| {
+		let other = publish(DOCTOR, 5);
+		let completed = reschedule_until_refused(publish(DOCTOR, 1), other);
+		let no_show = reschedule_until_refused(publish(DOCTOR, 2), other);
+		for appointment in [completed, no_show] {
+			assert_ok!(Appointments::confirm(signed(DOCTOR), appointment));
+		}
+		set_time(START + 3 * HOUR);
+		assert_ok!(Appointments::complete(signed(DOCTOR), completed));
+		assert_ok!(Appointments::mark_no_show(signed(DOCTOR), no_show));
+		assert_eq!(status(completed), AppointmentStatus::Completed);
+		assert_eq!(status(no_show), AppointmentStatus::NoShow);
+		assert_eq!(history(completed).last(), Some(&(DOCTOR, Completed)));
+		assert_eq!(history(no_show).last(), Some(&(DOCTOR, NoShow)));
+		assert!(!OpenVisits::<Test>::contains_key(PATIENT));
+	});
+}
+
+#[test]
+fn every_proposal_the_history_takes_can_be_answered_and_the_visit_completed() {
+	let max = <Test as crate::Config>::MaxHistory::get();
+	let mut answered = 0;
+	for confirm_first in [false, true] {
+		for accept in [false, true] {
+			for declined_before in 0..max {
+				// Propose and decline `declined_before` times, then propose once more, answer,
+				// and complete: whenever the proposal is taken, the rest must succeed.
+				let done = new_test_ext().execute_with(|| {
+					let appointment = book(PATIENT, publish(DOCTOR, 1));
+					let other = publish(DOCTOR, 5);
+					if confirm_first {
+						assert_ok!(Appointments::confirm(signed(DOCTOR), appointment));
+					}
+					for round in 0..=declined_before {
+						if Appointments::propose_reschedule(signed(DOCTOR), appointment, other)
+							.is_err()
+						{
+							return false;
+						}
+						let answer = round == declined_before && accept;
+						assert_ok!(Appointments::answer_reschedule(
+							signed(PATIENT),
+							appointment,
+							answer
+						));
+					}
+					if status(appointment) == AppointmentStatus::Requested {
+						assert_ok!(Appointments::confirm(signed(DOCTOR), appointment));
+					}
+					set_time(START + 6 * HOUR);
+					assert_ok!(Appointments::complete(signed(DOCTOR), appointment));
+					assert_eq!(history(appointment).last(), Some(&(DOCTOR, Completed)));
+					true
+				});
+				answered += u32::from(done);
+			}
+		}
+	}
+	// At least one proposal in each of the four cases.
+	assert!(answered >= 4);
+}
+
+#[test]
+fn an_appointment_stored_with_a_full_history_can_still_end() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 1);
+		let appointment = book(PATIENT, slot);
+		// A history filled to the bound, as one written before room was kept for the end.
+		let max = <<Test as crate::Config>::MaxHistory as Get<u32>>::get() as usize;
+		AppointmentStore::<Test>::mutate(appointment, |stored| {
+			let history = &mut stored.as_mut().unwrap().history;
+			while history.len() < max {
+				let change = if history.len() % 2 == 1 {
+					RescheduleProposed { start: START + 5 * HOUR }
+				} else {
+					RescheduleDeclined
+				};
+				let by = if history.len() % 2 == 1 { DOCTOR } else { PATIENT };
+				history.try_push(ehr_primitives::HistoryEntry { at: START, by, change }).unwrap();
+			}
+		});
+		assert_ok!(Appointments::cancel(signed(PATIENT), appointment));
+		assert_eq!(status(appointment), AppointmentStatus::Cancelled);
+		let kept = history(appointment);
+		assert_eq!(kept.len(), max);
+		// The booking stays first and the end is last; the oldest change after the booking
+		// made room (the audit trail still holds every change).
+		assert_eq!(kept[0], (PATIENT, Booked { start: START + HOUR }));
+		assert_eq!(kept[1], (PATIENT, RescheduleDeclined));
+		assert_eq!(kept.last(), Some(&(PATIENT, Cancelled)));
+		assert_eq!(Slots::<Test>::get(slot).unwrap().held_by, None);
+		assert!(!OpenVisits::<Test>::contains_key(PATIENT));
+	});
+}
+
+#[test]
+fn a_suspended_doctor_cannot_complete_or_mark_a_no_show_but_may_cancel() {
+	new_test_ext().execute_with(|| {
+		let first = book(PATIENT, publish(DOCTOR, 1));
+		let second_slot = publish(DOCTOR, 2);
+		let second = book(OTHER_PATIENT, second_slot);
+		for appointment in [first, second] {
+			assert_ok!(Appointments::confirm(signed(DOCTOR), appointment));
+		}
+		set_time(START + 3 * HOUR);
+		assert_ok!(Identity::suspend_doctor(signed(HOSPITAL), DOCTOR));
+		assert_noop!(Appointments::complete(signed(DOCTOR), first), Error::<Test>::NotActiveDoctor);
+		assert_noop!(
+			Appointments::mark_no_show(signed(DOCTOR), first),
+			Error::<Test>::NotActiveDoctor
+		);
+		// Cancelling frees the patient: a suspended doctor may still do it.
+		assert_ok!(Appointments::cancel(signed(DOCTOR), second));
+		assert_eq!(status(second), AppointmentStatus::Cancelled);
+		assert!(Slots::<Test>::get(second_slot).is_none());
+		assert!(!OpenVisits::<Test>::contains_key(OTHER_PATIENT));
+		// Reinstated, the doctor completes the visit.
+		assert_ok!(Identity::reinstate_doctor(signed(HOSPITAL), DOCTOR));
+		assert_ok!(Appointments::complete(signed(DOCTOR), first));
+		assert_eq!(status(first), AppointmentStatus::Completed);
+	});
+}
+
+/// `doctor` publishes a slot of `minutes` starting at `start`; returns its id.
+fn publish_at(doctor: u64, start: u64, minutes: u32) -> u64 {
+	let id = crate::NextSlotId::<Test>::get();
+	assert_ok!(Appointments::publish_slot(signed(doctor), start, minutes, VisitKind::InPerson));
+	id
+}
+
+#[test]
+fn a_patient_cannot_book_overlapping_appointments() {
+	new_test_ext().execute_with(|| {
+		// DOCTOR 1:00–1:30; OTHER_DOCTOR 1:15–1:45 and 0:30–1:00; COLLEAGUE 1:00–1:45.
+		let mine = publish(DOCTOR, 1);
+		let overlapping = publish_at(OTHER_DOCTOR, START + HOUR + 15 * MINUTE, 30);
+		let touching = publish_at(OTHER_DOCTOR, START + 30 * MINUTE, 30);
+		let containing = publish_at(COLLEAGUE, START + HOUR, 45);
+		let appointment = book(PATIENT, mine);
+		for slot in [overlapping, containing] {
+			assert_noop!(
+				Appointments::book(signed(PATIENT), slot, None),
+				Error::<Test>::OverlappingAppointment
+			);
+		}
+		// Back to back is fine, and another patient may take the overlapping time.
+		book(PATIENT, touching);
+		book(OTHER_PATIENT, overlapping);
+		// Once the first appointment is cancelled, its time is free for the patient again.
+		assert_ok!(Appointments::cancel(signed(PATIENT), appointment));
+		book(PATIENT, containing);
+	});
+}
+
+#[test]
+fn a_patient_cannot_accept_a_new_time_that_overlaps_another_appointment() {
+	new_test_ext().execute_with(|| {
+		let moved = book(PATIENT, publish(DOCTOR, 1));
+		let elsewhere = book(PATIENT, publish(OTHER_DOCTOR, 5));
+		let clash = publish_at(DOCTOR, START + 5 * HOUR + 10 * MINUTE, 30);
+		assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), moved, clash));
+		assert_noop!(
+			Appointments::answer_reschedule(signed(PATIENT), moved, true),
+			Error::<Test>::OverlappingAppointment
+		);
+		// Declining is always possible.
+		assert_ok!(Appointments::answer_reschedule(signed(PATIENT), moved, false));
+		assert_eq!(Slots::<Test>::get(clash).unwrap().held_by, None);
+		assert_ok!(Appointments::cancel(signed(PATIENT), moved));
+		// An accepted move takes the new time, and the old one no longer counts.
+		let later = publish(OTHER_DOCTOR, 7);
+		assert_ok!(Appointments::propose_reschedule(signed(OTHER_DOCTOR), elsewhere, later));
+		assert_ok!(Appointments::answer_reschedule(signed(PATIENT), elsewhere, true));
+		assert_eq!(
+			OpenVisits::<Test>::get(PATIENT).to_vec(),
+			[(elsewhere, START + 7 * HOUR, START + 7 * HOUR + 30 * MINUTE)]
+		);
+		let at_new_time = publish_at(DOCTOR, START + 7 * HOUR + 10 * MINUTE, 30);
+		assert_noop!(
+			Appointments::book(signed(PATIENT), at_new_time, None),
+			Error::<Test>::OverlappingAppointment
+		);
+		book(PATIENT, clash);
 	});
 }
 
@@ -351,7 +597,7 @@ fn a_patients_cancellation_frees_the_slot_and_a_doctors_withdraws_it() {
 		assert_eq!(Slots::<Test>::get(proposed).unwrap().held_by, None);
 		assert_eq!(history(1).last(), Some(&(DOCTOR, Cancelled)));
 		assert_noop!(Appointments::cancel(signed(PATIENT), 1), Error::<Test>::InvalidStatus);
-		assert_eq!(OpenAppointments::<Test>::get(PATIENT), 0);
+		assert!(!OpenVisits::<Test>::contains_key(PATIENT));
 	});
 }
 

@@ -1,0 +1,201 @@
+//! Appointments on the real runtime (`dev` preset: Alice is the hospital), every step a signed
+//! extrinsic applied through `Executive`, in blocks that carry an Aura slot and the timestamp
+//! inherent as an author's would: a suspended doctor cannot complete a visit, a patient cannot
+//! hold overlapping appointments with two doctors, and an appointment whose history took every
+//! reschedule it could still ends.
+
+mod common;
+
+use codec::Encode;
+use common::*;
+use ehr_primitives::{AppointmentChange, AppointmentStatus, VisitKind};
+use ehr_runtime::{Executive, Header, Runtime, RuntimeCall, UncheckedExtrinsic, SLOT_DURATION};
+use frame_support::traits::Get;
+use pallet_ehr_appointments::{Appointments, Error, NextAppointmentId, NextSlotId, OpenVisits};
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Dave, Eve, Ferdie};
+use sp_runtime::{traits::Header as _, Digest, DigestItem, DispatchError};
+
+/// 2026-01-01T00:00:00Z.
+const T0: u64 = 1_767_225_600_000;
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+
+fn appointments(call: pallet_ehr_appointments::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::Appointments(call)
+}
+
+fn identity(call: pallet_ehr_identity::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::Identity(call)
+}
+
+/// What the call's dispatch returned (the transaction itself must be valid).
+fn dispatch(signer: Sr25519Keyring, call: RuntimeCall) -> Result<(), DispatchError> {
+	apply(signer, call).expect("a valid transaction")
+}
+
+fn refused(error: Error<Runtime>) -> Result<(), DispatchError> {
+	Err(error.into())
+}
+
+/// Close the current block (if any) and start block `number` at `now`, as an author does: the
+/// Aura slot of `now` in the header's digest, then the timestamp inherent.
+fn block_at(number: u32, now: u64) {
+	let parent_hash =
+		if number > 1 { Executive::finalize_block().hash() } else { Default::default() };
+	let slot = Slot::from(now / SLOT_DURATION);
+	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+	Executive::initialize_block(&Header::new(
+		number,
+		Default::default(),
+		Default::default(),
+		parent_hash,
+		digest,
+	));
+	let timestamp = RuntimeCall::Timestamp(pallet_timestamp::Call::set { now });
+	assert_eq!(Executive::apply_extrinsic(UncheckedExtrinsic::new_bare(timestamp)), Ok(Ok(())));
+}
+
+/// The `dev` chain at block 1 (time `T0`): Alice, the hospital, has verified `doctors` and
+/// invited `patients`, who registered.
+fn chain(doctors: &[Sr25519Keyring], patients: &[Sr25519Keyring], test: impl FnOnce()) {
+	ext_from_preset(DEV).execute_with(|| {
+		block_at(1, T0);
+		for doctor in doctors {
+			let register = identity(pallet_ehr_identity::Call::register_doctor {
+				doctor: account(*doctor),
+				name: b"Dr.".to_vec(),
+				specialty: b"general".to_vec(),
+				licence: b"MD-1".to_vec(),
+			});
+			assert_eq!(dispatch(Alice, register), Ok(()));
+		}
+		for patient in patients {
+			let invite =
+				identity(pallet_ehr_identity::Call::invite_patient { patient: account(*patient) });
+			assert_eq!(dispatch(Alice, invite), Ok(()));
+			let register =
+				identity(pallet_ehr_identity::Call::register_patient { encryption_key: [7; 32] });
+			assert_eq!(dispatch(*patient, register), Ok(()));
+		}
+		test();
+	});
+}
+
+/// `doctor` publishes a slot of `minutes` starting at `start`; returns its id.
+fn publish(doctor: Sr25519Keyring, start: u64, minutes: u32) -> u64 {
+	let id = NextSlotId::<Runtime>::get();
+	let call = appointments(pallet_ehr_appointments::Call::publish_slot {
+		start,
+		duration_minutes: minutes,
+		kind: VisitKind::Video,
+	});
+	assert_eq!(dispatch(doctor, call), Ok(()));
+	id
+}
+
+fn book_call(slot: u64) -> RuntimeCall {
+	appointments(pallet_ehr_appointments::Call::book { slot, reason: None })
+}
+
+/// `patient` books `slot`; returns the appointment's id.
+fn book(patient: Sr25519Keyring, slot: u64) -> u64 {
+	let id = NextAppointmentId::<Runtime>::get();
+	assert_eq!(dispatch(patient, book_call(slot)), Ok(()));
+	id
+}
+
+fn status(appointment: u64) -> AppointmentStatus {
+	Appointments::<Runtime>::get(appointment).expect("stored").status
+}
+
+#[test]
+fn a_suspended_doctor_cannot_complete_a_visit() {
+	chain(&[Bob], &[Eve], || {
+		let appointment = book(Eve, publish(Bob, T0 + HOUR, 30));
+		let confirm = appointments(pallet_ehr_appointments::Call::confirm { appointment });
+		assert_eq!(dispatch(Bob, confirm), Ok(()));
+		let suspend = identity(pallet_ehr_identity::Call::suspend_doctor { doctor: account(Bob) });
+		assert_eq!(dispatch(Alice, suspend), Ok(()));
+
+		block_at(2, T0 + 2 * HOUR);
+		let complete = appointments(pallet_ehr_appointments::Call::complete { appointment });
+		let no_show = appointments(pallet_ehr_appointments::Call::mark_no_show { appointment });
+		assert_eq!(dispatch(Bob, complete.clone()), refused(Error::NotActiveDoctor));
+		assert_eq!(dispatch(Bob, no_show), refused(Error::NotActiveDoctor));
+		assert_eq!(status(appointment), AppointmentStatus::Confirmed);
+
+		// Reinstated by its hospital, the doctor completes the visit.
+		let reinstate =
+			identity(pallet_ehr_identity::Call::reinstate_doctor { doctor: account(Bob) });
+		assert_eq!(dispatch(Alice, reinstate), Ok(()));
+		assert_eq!(dispatch(Bob, complete), Ok(()));
+		assert_eq!(status(appointment), AppointmentStatus::Completed);
+	});
+}
+
+#[test]
+fn a_patient_cannot_book_overlapping_appointments_with_two_doctors() {
+	chain(&[Bob, Dave], &[Eve, Ferdie], || {
+		// Bob 1:00–1:30; Dave 1:15–1:45, and 0:30–1:00 (back to back with Bob's).
+		let with_bob = publish(Bob, T0 + HOUR, 30);
+		let overlapping = publish(Dave, T0 + HOUR + 15 * MINUTE, 30);
+		let before = publish(Dave, T0 + 30 * MINUTE, 30);
+		book(Eve, with_bob);
+		assert_eq!(dispatch(Eve, book_call(overlapping)), refused(Error::OverlappingAppointment));
+		// Another patient may take that time; back to back is fine.
+		book(Ferdie, overlapping);
+		book(Eve, before);
+		assert_eq!(OpenVisits::<Runtime>::get(account(Eve)).len(), 2);
+	});
+}
+
+#[test]
+fn an_appointment_whose_history_took_every_reschedule_still_ends() {
+	chain(&[Bob], &[Eve], || {
+		let other = publish(Bob, T0 + 5 * HOUR, 30);
+		let completed = book(Eve, publish(Bob, T0 + HOUR, 30));
+		let cancelled = book(Eve, publish(Bob, T0 + 3 * HOUR, 30));
+		let max_history: u32 = <Runtime as pallet_ehr_appointments::Config>::MaxHistory::get();
+		for appointment in [completed, cancelled] {
+			let propose = appointments(pallet_ehr_appointments::Call::propose_reschedule {
+				appointment,
+				new_slot: other,
+			});
+			let decline = appointments(pallet_ehr_appointments::Call::answer_reschedule {
+				appointment,
+				accept: false,
+			});
+			let mut rounds = 0;
+			while dispatch(Bob, propose.clone()).is_ok() {
+				assert_eq!(dispatch(Eve, decline.clone()), Ok(()));
+				rounds += 1;
+				assert!(rounds <= max_history, "the history bounds the reschedules");
+			}
+			// As configured: the booking, six reschedules declined, room for the rest.
+			assert_eq!(rounds, 6);
+			assert_eq!(dispatch(Bob, propose), refused(Error::HistoryFull));
+		}
+
+		// The patient cancels one; the doctor confirms and completes the other.
+		let cancel = appointments(pallet_ehr_appointments::Call::cancel { appointment: cancelled });
+		assert_eq!(dispatch(Eve, cancel), Ok(()));
+		let confirm =
+			appointments(pallet_ehr_appointments::Call::confirm { appointment: completed });
+		assert_eq!(dispatch(Bob, confirm), Ok(()));
+		block_at(2, T0 + 2 * HOUR);
+		let complete =
+			appointments(pallet_ehr_appointments::Call::complete { appointment: completed });
+		assert_eq!(dispatch(Bob, complete), Ok(()));
+
+		assert_eq!(status(cancelled), AppointmentStatus::Cancelled);
+		assert_eq!(status(completed), AppointmentStatus::Completed);
+		let history = Appointments::<Runtime>::get(completed).expect("stored").history;
+		assert_eq!(history.last().map(|entry| entry.change), Some(AppointmentChange::Completed));
+		assert!(history.len() <= max_history as usize);
+		// Nothing is held any more: the patient is free, the proposed slot too.
+		assert!(!OpenVisits::<Runtime>::contains_key(account(Eve)));
+		let free = pallet_ehr_appointments::Slots::<Runtime>::get(other).expect("published");
+		assert_eq!(free.held_by, None);
+	});
+}
