@@ -5,7 +5,7 @@ use frame_support::{
 	dispatch::DispatchClass,
 	parameter_types,
 	traits::{
-		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse,
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, ContainsPair, EitherOfDiverse,
 		VariantCountOf,
 	},
 	weights::{
@@ -112,17 +112,17 @@ impl pallet_transaction_payment::Config for Runtime {
 /// and accounts a hospital invited to register.
 pub type RegisteredAccounts = (Hospitals, Consortium, Identity);
 
-/// The calls a registered account may make for free (within its budget): the EHR pallets,
-/// the hospitals' council votes, validators' session keys, and batches of only such calls.
-/// Everything else is charged: remarks, token transfers, `Utility.as_derivative` and
-/// `dispatch_as` (they would let one account act for many), governance calls that need the
-/// council's origin anyway.
+/// The calls a registered account may make for free (within its budget): the EHR pallets, the
+/// council's work for member hospitals (whose votes are operational-class), session keys for
+/// validators, and batches of only such calls. Everything else is charged: remarks, token
+/// transfers, `Utility.as_derivative` and `dispatch_as` (they would let one account act for
+/// many), and council or session calls by anyone else.
 pub struct FreeCalls;
 impl FreeCalls {
 	/// Batches nest at most this deep to stay free (`Utility` itself caps the nesting).
 	const MAX_DEPTH: u32 = 2;
 
-	fn allowed(call: &RuntimeCall, depth: u32) -> bool {
+	fn allowed(who: &AccountId, call: &RuntimeCall, depth: u32) -> bool {
 		match call {
 			RuntimeCall::Identity(_)
 			| RuntimeCall::Consent(_)
@@ -132,22 +132,25 @@ impl FreeCalls {
 				pallet_collective::Call::propose { .. }
 				| pallet_collective::Call::vote { .. }
 				| pallet_collective::Call::close { .. },
-			) => true,
+			) => Hospitals::contains(who),
 			RuntimeCall::Session(
 				pallet_session::Call::set_keys { .. } | pallet_session::Call::purge_keys { .. },
-			) => true,
+			) => Consortium::contains(who),
 			RuntimeCall::Utility(
 				pallet_utility::Call::batch { calls }
 				| pallet_utility::Call::batch_all { calls }
 				| pallet_utility::Call::force_batch { calls },
-			) => depth < Self::MAX_DEPTH && calls.iter().all(|call| Self::allowed(call, depth + 1)),
+			) => {
+				depth < Self::MAX_DEPTH
+					&& calls.iter().all(|call| Self::allowed(who, call, depth + 1))
+			}
 			_ => false,
 		}
 	}
 }
-impl Contains<RuntimeCall> for FreeCalls {
-	fn contains(call: &RuntimeCall) -> bool {
-		Self::allowed(call, 0)
+impl ContainsPair<AccountId, RuntimeCall> for FreeCalls {
+	fn contains(who: &AccountId, call: &RuntimeCall) -> bool {
+		Self::allowed(who, call, 0)
 	}
 }
 
@@ -168,6 +171,9 @@ impl pallet_fee_quota::Config for Runtime {
 	type FreeBytesPerPeriod = ConstU32<{ 256 * 1024 }>;
 	/// A client may queue a few transactions without waiting for each.
 	type MaxPendingFree = ConstU32<8>;
+	/// Free transactions take at most half of a block's normal-class time (0.75 s of 1.5 s),
+	/// so that paid transactions and block hooks always find room.
+	type MaxFreeRefTimePerBlock = ConstU64<{ 3 * WEIGHT_REF_TIME_PER_SECOND / 4 }>;
 }
 
 /// The collective of member hospitals.
@@ -297,6 +303,8 @@ impl pallet_ehr_identity::Config for Runtime {
 	// A suspended doctor loses its wrapped record keys.
 	type OnSuspended = Records;
 	type MaxSuspensionsPerBlock = ConstU32<64>;
+	/// Each unused invitation is an account that transacts for free.
+	type MaxOpenInvitations = ConstU32<1024>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<128>;
 	type MaxDelegates = ConstU32<8>;

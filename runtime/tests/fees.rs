@@ -372,3 +372,65 @@ fn a_delegate_cannot_erase_records_or_remove_keys() {
 		assert!(!pallet_ehr_records::Records::<Runtime>::get(0).unwrap().erased);
 	});
 }
+
+#[test]
+fn a_patient_who_registered_without_an_invitation_pays_for_everything() {
+	ext_from_preset(DEV).execute_with(|| {
+		start_block(1);
+		// In `dev`, Bob holds tokens; nobody invited him. Registering costs the fee...
+		let before = Balances::free_balance(account(Bob));
+		assert_eq!(
+			apply(
+				Bob,
+				identity(pallet_ehr_identity::Call::register_patient { encryption_key: [7; 32] })
+			),
+			Ok(Ok(()))
+		);
+		let after_registering = Balances::free_balance(account(Bob));
+		assert!(after_registering < before);
+		// ...and so does every later transaction: free accounts cannot be bought.
+		assert!(!FeeQuota::free_budget(&account(Bob)).registered);
+		assert_eq!(apply(Bob, grant(Bob, Alice)), Ok(Ok(())));
+		assert!(Balances::free_balance(account(Bob)) < after_registering);
+	});
+}
+
+#[test]
+fn council_calls_are_free_only_for_member_hospitals() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		people();
+		let close = RuntimeCall::HospitalCouncil(pallet_collective::Call::close {
+			proposal_hash: Default::default(),
+			index: 0,
+			proposal_weight_bound: frame_support::weights::Weight::from_parts(1_000_000_000, 0),
+			length_bound: 1_000,
+		});
+		// An invited patient (free for EHR calls) cannot burn the operational reserve for free.
+		assert_eq!(apply(Eve, close.clone()), Err(PAYMENT));
+		// A member hospital's council work is free (this one fails: no such motion).
+		assert!(matches!(apply(Alice, close), Ok(Err(_))));
+		assert_eq!(Balances::free_balance(account(Alice)), 0);
+	});
+}
+
+#[test]
+fn free_transactions_leave_room_in_every_block() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		let per_block: u64 = <Runtime as pallet_fee_quota::Config>::MaxFreeRefTimePerBlock::get();
+		let per_account: u64 = <Runtime as pallet_fee_quota::Config>::FreeRefTimePerPeriod::get();
+		assert!(per_account < per_block && per_block < 2 * per_account);
+		// Two hospitals spend all they can in one block: the second stops at the block's cap,
+		// not at its own budget.
+		while apply(Alice, hospital_name()) == Ok(Ok(())) {}
+		while apply(Bob, hospital_name()) == Ok(Ok(())) {}
+		let bob_left = ref_time_left(Bob);
+		assert!(bob_left > per_account / 4, "Bob was stopped by the block, not his budget");
+		let (_, used) = pallet_fee_quota::BlockUsage::<Runtime>::get();
+		assert!(used <= per_block);
+		// In the next block Bob goes on.
+		start_block(2);
+		assert_eq!(apply(Bob, hospital_name()), Ok(Ok(())));
+	});
+}

@@ -113,12 +113,44 @@ where
 
 	fn weight(&self, call: &T::RuntimeCall) -> Weight {
 		// The registration check (the runtime's `IsRegistered` reads up to five items), the
-		// account's nonce, and the budget read and write.
+		// account's nonce, the budget and the block's free usage read and written when reserved
+		// and again when unused weight is given back.
 		self.nonce
 			.weight(call)
 			.saturating_add(self.weight.weight(call))
 			.saturating_add(self.fee.weight(call))
-			.saturating_add(T::DbWeight::get().reads_writes(7, 1))
+			.saturating_add(T::DbWeight::get().reads_writes(10, 4))
+	}
+
+	// Inherents and unsigned transactions go through the block weight and length checks, as
+	// with the standard `CheckWeight`.
+	fn bare_validate(
+		call: &T::RuntimeCall,
+		info: &DispatchInfoOf<T::RuntimeCall>,
+		len: usize,
+	) -> frame_support::pallet_prelude::TransactionValidity {
+		<CheckWeight<T> as TransactionExtension<T::RuntimeCall>>::bare_validate(call, info, len)
+	}
+
+	fn bare_validate_and_prepare(
+		call: &T::RuntimeCall,
+		info: &DispatchInfoOf<T::RuntimeCall>,
+		len: usize,
+	) -> Result<(), TransactionValidityError> {
+		<CheckWeight<T> as TransactionExtension<T::RuntimeCall>>::bare_validate_and_prepare(
+			call, info, len,
+		)
+	}
+
+	fn bare_post_dispatch(
+		info: &DispatchInfoOf<T::RuntimeCall>,
+		post_info: &mut PostDispatchInfoOf<T::RuntimeCall>,
+		len: usize,
+		result: &DispatchResult,
+	) -> Result<(), TransactionValidityError> {
+		<CheckWeight<T> as TransactionExtension<T::RuntimeCall>>::bare_post_dispatch(
+			info, post_info, len, result,
+		)
 	}
 
 	fn validate(
@@ -234,9 +266,10 @@ where
 }
 
 impl<T: Config> FreeWithinBudget<T> {
-	/// Whether the pool takes a transaction of `who` with `nonce` as free: registered, an
-	/// allowed call, among the signer's next [`Config::MaxPendingFree`] transactions, and the
-	/// budget left covers it and each pending one before it at its cost.
+	/// Whether the pool (and the block) takes a transaction of `who` with `nonce` as free:
+	/// registered, an allowed call (never a mandatory one), among the signer's next
+	/// [`Config::MaxPendingFree`] transactions, the budget left covers it and each pending one
+	/// before it at its cost, and the current block still has room for free work.
 	fn free_in_pool(
 		who: &T::AccountId,
 		nonce: T::Nonce,
@@ -244,13 +277,15 @@ impl<T: Config> FreeWithinBudget<T> {
 		info: &DispatchInfo,
 		len: usize,
 	) -> bool {
-		use frame_support::traits::Contains;
-		if !T::FreeCalls::contains(call) {
+		use frame_support::{dispatch::DispatchClass, traits::ContainsPair};
+		if info.class == DispatchClass::Mandatory || !T::FreeCalls::contains(who, call) {
 			return false;
 		}
 		let current = frame_system::Pallet::<T>::account_nonce(who);
 		let ahead: u32 = nonce.saturating_sub(current).unique_saturated_into();
+		let cost = Pallet::<T>::cost(info, len);
 		ahead < T::MaxPendingFree::get()
-			&& Pallet::<T>::covers(who, Pallet::<T>::cost(info, len), ahead.saturating_add(1))
+			&& Pallet::<T>::covers(who, cost, ahead.saturating_add(1))
+			&& Pallet::<T>::block_has_room(cost.0)
 	}
 }

@@ -47,8 +47,8 @@ pub use pallet::*;
 use codec::{Decode, Encode, MaxEncodedLen};
 use ehr_primitives::FreeBudget;
 use frame_support::{
-	dispatch::DispatchInfo,
-	traits::{Contains, Get},
+	dispatch::{DispatchClass, DispatchInfo},
+	traits::{Contains, ContainsPair, Get},
 };
 use scale_info::TypeInfo;
 use sp_runtime::traits::UniqueSaturatedInto;
@@ -89,8 +89,9 @@ pub mod pallet {
 		/// Accounts that transact for free within their budget.
 		type IsRegistered: Contains<Self::AccountId>;
 
-		/// Calls that may be free (an allow-list); every other call is always charged.
-		type FreeCalls: Contains<<Self as frame_system::Config>::RuntimeCall>;
+		/// Calls that may be free for a signer (an allow-list of (signer, call)); every other call
+		/// is always charged. Mandatory-class calls are never free.
+		type FreeCalls: ContainsPair<Self::AccountId, <Self as frame_system::Config>::RuntimeCall>;
 
 		/// Length of a budget period in blocks.
 		#[pallet::constant]
@@ -107,7 +108,16 @@ pub mod pallet {
 		/// Most free transactions of one account waiting in the transaction pool.
 		#[pallet::constant]
 		type MaxPendingFree: Get<u32>;
+
+		/// Most execution time that free transactions may take in one block, all accounts
+		/// together, so that paid transactions and block hooks always find room.
+		#[pallet::constant]
+		type MaxFreeRefTimePerBlock: Get<u64>;
 	}
+
+	/// Execution time taken by free transactions in the current block: (block, ref_time).
+	#[pallet::storage]
+	pub type BlockUsage<T: Config> = StorageValue<_, (BlockNumberFor<T>, u64), ValueQuery>;
 
 	/// The free budget used by each registered account in its latest active period.
 	#[pallet::storage]
@@ -174,7 +184,18 @@ pub mod pallet {
 			info: &DispatchInfo,
 			len: usize,
 		) -> bool {
-			T::FreeCalls::contains(call) && Self::covers(who, Self::cost(info, len), 1)
+			info.class != DispatchClass::Mandatory
+				&& T::FreeCalls::contains(who, call)
+				&& Self::covers(who, Self::cost(info, len), 1)
+				&& Self::block_has_room(Self::cost(info, len).0)
+		}
+
+		/// Whether free transactions may still take `ref_time` in the current block.
+		pub(crate) fn block_has_room(ref_time: u64) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			let (block, used) = BlockUsage::<T>::get();
+			let used = if block == now { used } else { 0 };
+			used.saturating_add(ref_time) <= T::MaxFreeRefTimePerBlock::get()
 		}
 
 		/// Whether the budget left covers `times` transactions of `cost`.
@@ -184,15 +205,27 @@ pub mod pallet {
 				&& cost.1.saturating_mul(times) <= bytes_left
 		}
 
-		/// Reserve `cost` from the budget of `who`; `false` if it does not fit.
+		/// Reserve `cost` from the budget of `who` (registered: checked by the caller in the
+		/// same transaction) and from the block's room for free transactions; `false` if it does
+		/// not fit.
 		pub(crate) fn try_reserve(who: &T::AccountId, cost: (u64, u32)) -> bool {
-			if !Self::covers(who, cost, 1) {
+			let mut usage = Self::usage(who);
+			let fits = usage.ref_time.saturating_add(cost.0) <= T::FreeRefTimePerPeriod::get()
+				&& usage.bytes.saturating_add(cost.1) <= T::FreeBytesPerPeriod::get();
+			if !fits || !Self::block_has_room(cost.0) {
 				return false;
 			}
-			let mut usage = Self::usage(who);
 			usage.ref_time = usage.ref_time.saturating_add(cost.0);
 			usage.bytes = usage.bytes.saturating_add(cost.1);
 			Usage::<T>::insert(who, usage);
+			let now = frame_system::Pallet::<T>::block_number();
+			BlockUsage::<T>::mutate(|(block, used)| {
+				if *block != now {
+					*block = now;
+					*used = 0;
+				}
+				*used = used.saturating_add(cost.0);
+			});
 			true
 		}
 
@@ -205,6 +238,12 @@ pub mod pallet {
 			Usage::<T>::mutate(who, |usage| {
 				if let Some(usage) = usage.as_mut().filter(|usage| usage.period == period) {
 					usage.ref_time = usage.ref_time.saturating_sub(ref_time);
+				}
+			});
+			let now = frame_system::Pallet::<T>::block_number();
+			BlockUsage::<T>::mutate(|(block, used)| {
+				if *block == now {
+					*used = used.saturating_sub(ref_time);
 				}
 			});
 		}

@@ -3,7 +3,7 @@
 use crate as pallet_fee_quota;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, Contains},
+	traits::{ConstU32, Contains, ContainsPair},
 	weights::IdentityFee,
 };
 use pallet_transaction_payment::FungibleAdapter;
@@ -62,8 +62,8 @@ impl Contains<u64> for Registered {
 /// The allow-list of the tests: remarks (cheap) and `force_set_balance` (fails for a signed
 /// origin); token transfers and everything else are charged.
 pub struct TestFreeCalls;
-impl Contains<RuntimeCall> for TestFreeCalls {
-	fn contains(call: &RuntimeCall) -> bool {
+impl ContainsPair<u64, RuntimeCall> for TestFreeCalls {
+	fn contains(_who: &u64, call: &RuntimeCall) -> bool {
 		matches!(
 			call,
 			RuntimeCall::System(frame_system::Call::remark { .. })
@@ -77,6 +77,7 @@ parameter_types! {
 	/// Tests set it to a multiple of a transaction's cost.
 	pub storage FreeRefTime: u64 = 1_000_000_000;
 	pub storage FreeBytes: u32 = 1_000;
+	pub storage FreeRefTimePerBlock: u64 = u64::MAX;
 }
 
 impl pallet_fee_quota::Config for Test {
@@ -86,6 +87,7 @@ impl pallet_fee_quota::Config for Test {
 	type FreeRefTimePerPeriod = FreeRefTime;
 	type FreeBytesPerPeriod = FreeBytes;
 	type MaxPendingFree = ConstU32<4>;
+	type MaxFreeRefTimePerBlock = FreeRefTimePerBlock;
 }
 
 pub const BALANCE: u64 = 1_000_000_000;

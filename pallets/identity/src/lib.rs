@@ -80,6 +80,11 @@ pub mod pallet {
 		/// wrapped record keys go (the runtime: the records pallet).
 		type OnSuspended: OnDoctorSuspended<Self::AccountId>;
 
+		/// Most unused invitations one hospital may have out at a time (each makes an account
+		/// that transacts for free).
+		#[pallet::constant]
+		type MaxOpenInvitations: Get<u32>;
+
 		/// Most doctors of a hospital that left suspended in one block (the rest follow in the
 		/// next blocks).
 		#[pallet::constant]
@@ -111,6 +116,17 @@ pub mod pallet {
 	/// block (bounded by [`Config::MaxSuspensionsPerBlock`]).
 	#[pallet::storage]
 	pub type DepartedHospitals<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+
+	/// Patients who registered through a hospital's invitation, with that hospital: only they
+	/// (not self-registered patients, who paid to register) transact for free.
+	#[pallet::storage]
+	pub type InvitedPatients<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	/// How many unused invitations each hospital has out.
+	#[pallet::storage]
+	pub type OpenInvitations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Registered patients.
 	#[pallet::storage]
@@ -173,6 +189,8 @@ pub mod pallet {
 		InvalidEncryptionKey,
 		/// The account is invited already.
 		AlreadyInvited,
+		/// The hospital has [`Config::MaxOpenInvitations`] unused invitations out already.
+		TooManyInvitations,
 		/// The account has no invitation.
 		NotInvited,
 		/// Only the inviting hospital may withdraw the invitation.
@@ -274,6 +292,11 @@ pub mod pallet {
 			let hospital = Self::ensure_hospital(origin)?;
 			Self::ensure_unregistered(&patient)?;
 			ensure!(!Invitations::<T>::contains_key(&patient), Error::<T>::AlreadyInvited);
+			OpenInvitations::<T>::try_mutate(&hospital, |open| -> DispatchResult {
+				ensure!(*open < T::MaxOpenInvitations::get(), Error::<T>::TooManyInvitations);
+				*open += 1;
+				Ok(())
+			})?;
 			frame_system::Pallet::<T>::inc_sufficients(&patient);
 			Invitations::<T>::insert(&patient, &hospital);
 			Self::deposit_event(Event::PatientInvited { patient, hospital });
@@ -288,12 +311,18 @@ pub mod pallet {
 			let inviter = Invitations::<T>::get(&patient).ok_or(Error::<T>::NotInvited)?;
 			ensure!(inviter == hospital, Error::<T>::NotInvitingHospital);
 			Invitations::<T>::remove(&patient);
+			OpenInvitations::<T>::mutate(&hospital, |open| *open = open.saturating_sub(1));
 			frame_system::Pallet::<T>::dec_sufficients(&patient);
 			Self::deposit_event(Event::InvitationCancelled { patient, hospital });
 			Ok(())
 		}
 
 		/// Register the caller as a patient with its X25519 public encryption key.
+		///
+		/// Origin: signed by an account that is not yet registered. With a hospital's invitation
+		/// the patient transacts for free from then on; without one, registering (and every
+		/// later transaction) pays the normal fee. Emits [`Event::PatientRegistered`]. Errors:
+		/// `AlreadyRegistered`, `InvalidEncryptionKey`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::register_patient())]
 		pub fn register_patient(
@@ -303,7 +332,9 @@ pub mod pallet {
 			let patient = ensure_signed(origin)?;
 			Self::ensure_unregistered(&patient)?;
 			Self::ensure_usable_key(&encryption_key)?;
-			Self::take_invitation_or_reference(&patient);
+			if let Some(hospital) = Self::take_invitation_or_reference(&patient) {
+				InvitedPatients::<T>::insert(&patient, hospital);
+			}
 			Patients::<T>::insert(
 				&patient,
 				PatientInfo {
@@ -468,10 +499,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A new doctor or patient keeps the sufficient reference of its invitation, or gets one.
-	fn take_invitation_or_reference(who: &T::AccountId) {
-		if Invitations::<T>::take(who).is_none() {
-			frame_system::Pallet::<T>::inc_sufficients(who);
+	/// Returns the inviting hospital, if any.
+	fn take_invitation_or_reference(who: &T::AccountId) -> Option<T::AccountId> {
+		let inviter = Invitations::<T>::take(who);
+		match &inviter {
+			Some(hospital) => {
+				OpenInvitations::<T>::mutate(hospital, |open| *open = open.saturating_sub(1))
+			}
+			None => {
+				frame_system::Pallet::<T>::inc_sufficients(who);
+			}
 		}
+		inviter
 	}
 
 	fn set_doctor_status(
@@ -541,13 +580,15 @@ impl<T: Config> Identities<T::AccountId> for Pallet<T> {
 	}
 }
 
-/// Active doctors, patients and invited accounts: the accounts that transact without tokens
-/// (besides hospitals and validators). A suspended doctor, or one whose hospital left the
-/// consortium, loses its free budget with its standing.
+/// Active doctors, patients a hospital invited, and invited accounts: the accounts that
+/// transact without tokens (besides hospitals and validators). A suspended doctor, or one whose
+/// hospital left the consortium, loses its free budget with its standing; a patient who
+/// registered without an invitation paid to register and pays for its transactions, so that
+/// free accounts cannot be bought.
 impl<T: Config> Contains<T::AccountId> for Pallet<T> {
 	fn contains(who: &T::AccountId) -> bool {
 		<Self as Identities<T::AccountId>>::is_active_doctor(who)
-			|| Patients::<T>::contains_key(who)
+			|| InvitedPatients::<T>::contains_key(who)
 			|| Invitations::<T>::contains_key(who)
 	}
 }

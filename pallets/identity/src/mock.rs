@@ -43,6 +43,7 @@ impl Contains<u64> for Hospitals {
 impl pallet_ehr_identity::Config for Test {
 	type OnSuspended = ();
 	type MaxSuspensionsPerBlock = ConstU32<2>;
+	type MaxOpenInvitations = ConstU32<3>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<16>;
 	type MaxDelegates = ConstU32<2>;

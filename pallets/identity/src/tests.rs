@@ -154,7 +154,8 @@ fn a_patient_registers_with_only_a_key() {
 		assert_eq!(patient.encryption_key, KEY);
 		assert!(patient.delegates.is_empty());
 		assert!(Identity::is_patient(&PATIENT));
-		assert!(Identity::contains(&PATIENT));
+		// Self-registered: a patient, but not free (see `only_invited_patients_transact_for_free…`).
+		assert!(!Identity::contains(&PATIENT));
 		assert_eq!(System::sufficients(&PATIENT), 1);
 		assert_noop!(register_patient(PATIENT), Error::<Test>::AlreadyRegistered);
 		assert_noop!(
@@ -303,5 +304,35 @@ fn a_hospital_that_leaves_has_its_doctors_suspended_a_few_per_block() {
 		assert!(!Identity::is_active_doctor(&10));
 		assert_ok!(Identity::reinstate_doctor(RuntimeOrigin::signed(HOSPITAL), 10));
 		assert!(Identity::is_active_doctor(&10));
+	});
+}
+
+#[test]
+fn only_invited_patients_transact_for_free_and_invitations_are_capped() {
+	use crate::OpenInvitations;
+	new_test_ext().execute_with(|| {
+		// Self-registered (the runtime charges the fee for it): a patient, but no free use, so
+		// that free accounts cannot be bought one registration fee at a time.
+		assert_ok!(register_patient(PATIENT));
+		assert!(Identity::is_patient(&PATIENT));
+		assert!(!<Identity as Contains<u64>>::contains(&PATIENT));
+		// Invited: free from the invitation on.
+		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), OTHER_PATIENT));
+		assert!(<Identity as Contains<u64>>::contains(&OTHER_PATIENT));
+		assert_ok!(register_patient(OTHER_PATIENT));
+		assert!(<Identity as Contains<u64>>::contains(&OTHER_PATIENT));
+		assert_eq!(OpenInvitations::<Test>::get(HOSPITAL), 0);
+		// At most `MaxOpenInvitations` (3) unused invitations per hospital.
+		for who in [30, 31, 32] {
+			assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), who));
+		}
+		assert_noop!(
+			Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), 33),
+			Error::<Test>::TooManyInvitations
+		);
+		// Another hospital has its own allowance; a used or cancelled one frees a place.
+		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(OTHER_HOSPITAL), 33));
+		assert_ok!(Identity::cancel_invitation(RuntimeOrigin::signed(HOSPITAL), 30));
+		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), 34));
 	});
 }

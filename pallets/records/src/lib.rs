@@ -359,9 +359,10 @@ pub mod pallet {
 		/// - `keys`: each record with its content key wrapped for `reader` (at most
 		///   [`Config::MaxKeysPerShare`]).
 		///
-		/// A key is only written for a reader that holds none for that record; a reader that
-		/// holds one may replace only its own (after rotating its encryption key), so nobody can
-		/// overwrite the patient's or another reader's key.
+		/// A key is only written for a reader that holds none for that record; a key that exists
+		/// may be replaced only by its reader (after rotating its encryption key) or by the
+		/// patient (repairing a key someone else wrapped badly), so no reader can overwrite the
+		/// patient's or another reader's key.
 		///
 		/// Emits [`Event::KeyShared`] per key (and a trail entry). Errors: `NoEncryptionKey`,
 		/// `UnknownRecord`, `RecordErased`, `NotAuthorized`, `NotAReader`, `KeyAlreadyShared`,
@@ -393,7 +394,9 @@ pub mod pallet {
 				);
 				let key = Self::checked_key(key)?;
 				if WrappedKeys::<T>::contains_key(id, &reader) {
-					ensure!(sharer == reader, Error::<T>::KeyAlreadyShared);
+					// The reader (after rotating its key) or the patient (repairing a key
+					// someone else wrapped badly) may replace it; nobody else.
+					ensure!(sharer == reader || sharer == patient, Error::<T>::KeyAlreadyShared);
 				} else {
 					ensure!(
 						record.key_count < T::MaxReadersPerRecord::get(),
@@ -726,6 +729,12 @@ impl<T: Config> Pallet<T> {
 			return Weight::zero();
 		}
 		let Some((reader, hospital)) = ReadersToClear::<T>::iter().next() else { return used };
+		// Reinstated before its keys were all gone: what it holds now was shared after (or
+		// survived) the suspension deliberately; stop.
+		if T::Identity::is_active_doctor(&reader) {
+			ReadersToClear::<T>::remove(&reader);
+			return used.saturating_add(db.reads_writes(3, 1));
+		}
 		let mut count = 0u32;
 		let mut held = ReaderRecords::<T>::iter_key_prefix((&reader,));
 		let done = loop {

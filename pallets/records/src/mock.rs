@@ -53,6 +53,7 @@ impl Contains<u64> for Hospitals {
 impl pallet_ehr_identity::Config for Test {
 	type OnSuspended = Records;
 	type MaxSuspensionsPerBlock = ConstU32<2>;
+	type MaxOpenInvitations = ConstU32<3>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<32>;
 	type MaxDelegates = ConstU32<4>;

@@ -315,16 +315,15 @@ fn nobody_overwrites_another_readers_key() {
 				Error::<Test>::KeyAlreadyShared
 			);
 		}
-		// Nor may the patient overwrite a reader's key.
-		assert_noop!(
-			Records::share_keys(
-				RuntimeOrigin::signed(PATIENT),
-				DOCTOR,
-				shares(vec![(0, vec![3; 80])])
-			),
-			Error::<Test>::KeyAlreadyShared
-		);
 		assert_eq!(WrappedKeys::<Test>::get(0, PATIENT).unwrap().to_vec(), wrapped(PATIENT));
+		// A colleague's key: the doctor may not replace it, the patient may (repairing a key
+		// someone wrapped badly).
+		assert_ok!(Records::share_keys(
+			RuntimeOrigin::signed(PATIENT),
+			COLLEAGUE,
+			shares(vec![(0, vec![4; 80])])
+		));
+		assert_eq!(WrappedKeys::<Test>::get(0, COLLEAGUE).unwrap().to_vec(), vec![4; 80]);
 		// A reader replaces its own key (after rotating its encryption key), counted once.
 		assert_ok!(Records::share_keys(
 			RuntimeOrigin::signed(DOCTOR),
@@ -616,6 +615,12 @@ fn a_suspended_doctor_loses_its_keys_block_by_block_with_trail_entries() {
 		}
 		assert_ok!(Identity::suspend_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
 		assert!(crate::ReadersToClear::<Test>::contains_key(DOCTOR));
+		// Reinstated before the clean-up ran: its keys stay.
+		assert_ok!(Identity::reinstate_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
+		Records::clear_suspended_readers(frame_support::weights::Weight::MAX);
+		assert!(!crate::ReadersToClear::<Test>::contains_key(DOCTOR));
+		assert_eq!(Records::reader_records(&DOCTOR, None).len(), 3);
+		assert_ok!(Identity::suspend_doctor(RuntimeOrigin::signed(HOSPITAL), DOCTOR));
 		// Just enough spare weight for two keys: two go now, the last in the next block.
 		let db: frame_support::weights::RuntimeDbWeight =
 			<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<_>>::get();
