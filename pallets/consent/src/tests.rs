@@ -510,3 +510,78 @@ fn the_trail_is_never_rewritten() {
 		assert_eq!(TrailLength::<Test>::get(OTHER_PATIENT), 0);
 	});
 }
+
+#[test]
+fn one_patient_cannot_fill_an_expiry_minute_for_everyone() {
+	new_test_ext().execute_with(|| {
+		// The emergency access opened below expires four hours from now.
+		let expiry = START + 4 * HOUR;
+		assert_ok!(Consent::grant_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::All,
+			Read,
+			Some(expiry),
+			Purpose::Treatment,
+		));
+		for offset in 1..=20 {
+			assert_ok!(Consent::change_access(
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				DOCTOR,
+				Scope::All,
+				Read,
+				Some(expiry + offset),
+				Purpose::Treatment,
+			));
+		}
+		// Another doctor's emergency access to another patient, and another patient's grant,
+		// expiring in the same minute, are not refused.
+		assert_ok!(Consent::open_emergency_access(
+			RuntimeOrigin::signed(OTHER_DOCTOR),
+			OTHER_PATIENT,
+			b"unconscious".to_vec()
+		));
+		assert_ok!(Consent::grant_access(
+			RuntimeOrigin::signed(OTHER_PATIENT),
+			OTHER_PATIENT,
+			DOCTOR,
+			Scope::All,
+			Read,
+			Some(expiry),
+			Purpose::Treatment,
+		));
+	});
+}
+
+#[test]
+fn an_expired_grant_is_refused_and_not_listed_before_it_is_cleaned_up() {
+	new_test_ext().execute_with(|| {
+		let expiry = START + 10 * MINUTE;
+		assert_ok!(Consent::grant_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::All,
+			Read,
+			Some(expiry),
+			Purpose::Treatment,
+		));
+		assert_ok!(Consent::open_emergency_access(
+			RuntimeOrigin::signed(OTHER_DOCTOR),
+			PATIENT,
+			b"unconscious".to_vec()
+		));
+		// The clock reaches the expiries; no block has cleaned anything up.
+		Timestamp::set_timestamp(START + 4 * HOUR);
+		assert!(Grants::<Test>::contains_key(PATIENT, DOCTOR));
+		assert!(EmergencyAccesses::<Test>::contains_key(PATIENT, OTHER_DOCTOR));
+		assert!(!may(DOCTOR, Prescription, Read));
+		assert!(!may(OTHER_DOCTOR, Prescription, Read));
+		assert_eq!(Consent::readers(&PATIENT, Prescription), vec![PATIENT]);
+		assert!(Consent::grants_of(&PATIENT).is_empty());
+		assert!(Consent::patients_of(&DOCTOR).is_empty());
+		assert!(Consent::emergency_accesses_of(&PATIENT).is_empty());
+	});
+}
