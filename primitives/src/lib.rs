@@ -401,9 +401,9 @@ sp_api::decl_runtime_apis! {
 	{
 		/// Up to `limit` doctors of the directory, after the account `after`.
 		fn doctors(after: Option<AccountId>, limit: u32) -> Vec<DoctorEntry<AccountId>>;
-		/// The patients who granted `doctor`, or the doctor's hospital, access.
+		/// The patients whose current grant names `doctor`, or the doctor's hospital.
 		fn doctor_patients(doctor: AccountId) -> Vec<AccountId>;
-		/// The grants of `patient`, by grantee.
+		/// The current (not expired) grants of `patient`, by grantee.
 		fn patient_grants(patient: AccountId) -> Vec<(AccountId, Grant<AccountId>)>;
 		/// Whether `who` may access records of `category` of `patient` at `level` now.
 		fn check_access(
@@ -414,7 +414,7 @@ sp_api::decl_runtime_apis! {
 		) -> bool;
 		/// Entries `from..from + limit` of the audit trail of `patient`.
 		fn audit_trail(patient: AccountId, from: u64, limit: u32) -> TrailPage<AccountId, BlockNumber>;
-		/// The open emergency accesses to `patient`.
+		/// The open (not expired) emergency accesses to `patient`.
 		fn emergency_accesses(patient: AccountId) -> Vec<EmergencyEntry<AccountId>>;
 	}
 }
