@@ -241,3 +241,61 @@ fn one_blocks_expiry_clean_up_fits_in_a_tenth_of_a_block() {
 		"clean-up {clean_up:?} of block {max_block:?}"
 	);
 }
+
+/// Access ends at the expiry time in every answer of the runtime API, whatever is still to be
+/// cleaned up; the next block's clean-up then writes the expiry to the trail.
+#[test]
+fn expired_access_is_refused_and_unlisted_by_the_runtime_api_before_clean_up() {
+	use ehr_primitives::runtime_decl_for_ehr_api::EhrApiV1;
+	use ehr_runtime::{AccountId, Block, BlockNumber};
+	chain(&[Bob, Eve], &[Charlie], || {
+		let (doctor, emergency_doctor, patient) = (account(Bob), account(Eve), account(Charlie));
+		dispatch(Charlie, grant_call(Charlie, Bob, Scope::All, Some(START + HOUR)))
+			.expect("granted");
+		dispatch(Eve, open_emergency_call(Charlie)).expect("opened");
+		let check = |who: &AccountId| {
+			<Runtime as EhrApiV1<Block, AccountId, BlockNumber>>::check_access(
+				who.clone(),
+				patient.clone(),
+				RecordCategory::LabReport,
+				AccessLevel::Read,
+			)
+		};
+		assert!(check(&doctor) && check(&emergency_doctor));
+
+		// A day later, before any block has cleaned up.
+		pallet_timestamp::Now::<Runtime>::put(START + 24 * HOUR);
+		assert!(pallet_ehr_consent::Grants::<Runtime>::contains_key(&patient, &doctor));
+		assert!(!check(&doctor) && !check(&emergency_doctor));
+		assert!(<Runtime as EhrApiV1<Block, AccountId, BlockNumber>>::patient_grants(
+			patient.clone()
+		)
+		.is_empty());
+		assert!(<Runtime as EhrApiV1<Block, AccountId, BlockNumber>>::doctor_patients(
+			doctor.clone()
+		)
+		.is_empty());
+		assert!(<Runtime as EhrApiV1<Block, AccountId, BlockNumber>>::emergency_accesses(
+			patient.clone()
+		)
+		.is_empty());
+
+		// The next blocks clean up, in their `on_initialize` (the cursor passes over at most
+		// 600 empty minutes a block: the emergency access is 23 hours after the grant).
+		for block in 2..=5 {
+			pallet_timestamp::Now::<Runtime>::put(
+				START + 24 * HOUR + MINUTE + block as u64 * 6_000,
+			);
+			start_block(block);
+		}
+		assert!(!pallet_ehr_consent::Grants::<Runtime>::contains_key(&patient, &doctor));
+		assert!(!pallet_ehr_consent::EmergencyAccesses::<Runtime>::contains_key(
+			&patient,
+			&emergency_doctor
+		));
+		let trail = pallet_ehr_consent::Pallet::<Runtime>::trail(&patient, 0, 100);
+		assert!(trail
+			.iter()
+			.any(|(_, entry)| matches!(entry.event, AuditEvent::ConsentExpired { .. })));
+	});
+}

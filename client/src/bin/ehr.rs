@@ -735,3 +735,42 @@ async fn main() {
 		std::process::exit(error.exit_code());
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const PATIENT: &str = "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY";
+
+	fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+		Cli::try_parse_from(std::iter::once("ehr").chain(args.iter().copied()))
+	}
+
+	#[test]
+	fn emergency_takes_a_code_and_an_optional_note_not_a_free_text_reason() {
+		let cli =
+			parse(&["doctor", "emergency", PATIENT, "--code", "life-threatening", "--note", "x"])
+				.expect("a code and a note parse");
+		match cli.command {
+			Command::Doctor(DoctorCommand::Emergency { code, note, .. }) => {
+				assert_eq!(EmergencyReason::from(code), EmergencyReason::LifeThreatening);
+				assert_eq!(note.as_deref(), Some("x"));
+			}
+			_ => panic!("parsed as another command"),
+		}
+		assert!(parse(&["doctor", "emergency", PATIENT, "--code", "unconscious"]).is_ok());
+		// No code, an unknown code, or the old free-text reason: refused.
+		assert!(parse(&["doctor", "emergency", PATIENT]).is_err());
+		assert!(parse(&["doctor", "emergency", PATIENT, "--code", "bored"]).is_err());
+		assert!(parse(&["doctor", "emergency", PATIENT, "--reason", "unconscious"]).is_err());
+	}
+
+	#[test]
+	fn a_patient_ends_an_emergency_access() {
+		let cli = parse(&["patient", "end-emergency", PATIENT]).expect("parses");
+		assert!(matches!(
+			cli.command,
+			Command::Patient(PatientCommand::EndEmergency { patient: None, .. })
+		));
+	}
+}
