@@ -14,8 +14,8 @@ pub mod store;
 use std::path::{Path, PathBuf};
 
 use ehr_primitives::{
-	AccessLevel, AppointmentChange, AppointmentStatus, Grant, Moment, Purpose, RecordCategory,
-	RecordId, Scope, VisitKind,
+	AccessLevel, AppointmentChange, AppointmentStatus, EmergencyReason, Grant, Moment,
+	NoteCommitment, Purpose, RecordCategory, RecordId, Scope, VisitKind,
 };
 use ehr_runtime::{Hash, Runtime, RuntimeCall};
 use jsonrpsee::rpc_params;
@@ -675,18 +675,46 @@ impl Client {
 		self.chain.request("ehr_doctorPatients", rpc_params![doctor.to_ss58check()]).await
 	}
 
-	/// A doctor opens break-glass access to `patient` with a stated reason.
+	/// A doctor opens break-glass access to `patient` for a coded reason. A free-text `note`
+	/// stays off chain: the chain gets only its salted commitment ([`note_commitment`]), and
+	/// the answer carries the fresh salt, to keep with the note for the hospital's review.
 	pub async fn emergency_access(
 		&self,
 		doctor: &Keys,
 		patient: &AccountId,
-		reason: &str,
-	) -> Result<Included, Error> {
+		code: EmergencyReason,
+		note: Option<&str>,
+	) -> Result<EmergencyOpened, Error> {
+		let salted = note.map(|note| {
+			let mut salt = [0u8; 32];
+			rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut salt);
+			(salt, note_commitment(&salt, note))
+		});
 		let call = pallet_ehr_consent::Call::open_emergency_access {
 			patient: patient.clone(),
-			reason: reason.as_bytes().to_vec(),
+			code,
+			commitment: salted.map(|(_, commitment)| commitment),
 		};
-		self.chain.submit(doctor, call_consent(call)).await
+		let included = self.chain.submit(doctor, call_consent(call)).await?;
+		Ok(EmergencyOpened {
+			included,
+			salt: salted.map(|(salt, _)| salt),
+			commitment: salted.map(|(_, commitment)| commitment),
+		})
+	}
+
+	/// The patient (or a delegate acting for `patient`) ends a doctor's emergency access.
+	pub async fn end_emergency_access(
+		&self,
+		patient_or_delegate: &Keys,
+		patient: &AccountId,
+		doctor: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_consent::Call::end_emergency_access {
+			patient: patient.clone(),
+			doctor: doctor.clone(),
+		};
+		self.chain.submit(patient_or_delegate, call_consent(call)).await
 	}
 
 	// --- Appointments ---
@@ -800,5 +828,42 @@ fn uploaded(
 		envelope_len: summary.envelope_len,
 		readers: readers.iter().map(|(reader, _)| reader.to_ss58check()).collect(),
 		block,
+	}
+}
+
+/// An emergency access opened by [`Client::emergency_access`].
+#[derive(Clone, Debug)]
+pub struct EmergencyOpened {
+	/// Where the call ended.
+	pub included: Included,
+	/// The salt of the note's commitment: keep it with the note, off chain.
+	pub salt: Option<[u8; 32]>,
+	/// What the chain holds: SHA-256 of the salt followed by the note.
+	pub commitment: Option<NoteCommitment>,
+}
+
+/// The commitment to an emergency note that the chain keeps instead of the note: SHA-256 of the
+/// 32-byte `salt` followed by the note's UTF-8 bytes. Whoever is shown the note and the salt can
+/// check them against the trail; the chain alone reveals nothing of the note.
+pub fn note_commitment(salt: &[u8; 32], note: &str) -> NoteCommitment {
+	use sha2::{Digest, Sha256};
+	let mut hasher = Sha256::new();
+	hasher.update(salt);
+	hasher.update(note.as_bytes());
+	hasher.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::note_commitment;
+
+	#[test]
+	fn a_note_commitment_is_sha256_of_salt_then_note() {
+		// Computed independently: Python `hashlib.sha256(bytes([1] * 32) + note.encode())`.
+		let expected = "206aa98a8a9a0e99934c5b7dae0a2b1f112b86fce4ae02e6f31ab4b84d91f568";
+		let commitment = note_commitment(&[1; 32], "unconscious after a fall, ER bay 3");
+		assert_eq!(hex::encode(commitment), expected);
+		// Another salt hides the same note.
+		assert_ne!(note_commitment(&[2; 32], "unconscious after a fall, ER bay 3"), commitment);
 	}
 }

@@ -9,7 +9,9 @@
 use std::sync::Arc;
 
 use codec::Encode;
-use ehr_primitives::{AccessLevel, AuditEntry, EhrApi as EhrRuntimeApi, Grant, RecordCategory};
+use ehr_primitives::{
+	AccessLevel, AuditEntry, EhrApi as EhrRuntimeApi, EmergencyReason, Grant, RecordCategory,
+};
 use ehr_runtime::{opaque::Block, AccountId, BlockNumber, Hash, Runtime};
 use jsonrpsee::{
 	core::RpcResult,
@@ -61,8 +63,10 @@ pub struct PatientGrant {
 pub struct EmergencyAccess {
 	/// The doctor.
 	pub doctor: AccountId,
-	/// The stated reason.
-	pub reason: String,
+	/// The coded reason (e.g. `unconscious`).
+	pub code: EmergencyReason,
+	/// The commitment to the doctor's note kept off chain (SHA-256 of salt and note), if any.
+	pub commitment: Option<Bytes>,
 	/// When it was opened (ms since the Unix epoch).
 	pub opened_at: u64,
 	/// When it closes by itself (ms since the Unix epoch).
@@ -271,7 +275,8 @@ where
 			.into_iter()
 			.map(|access| EmergencyAccess {
 				doctor: access.doctor,
-				reason: text(access.reason),
+				code: access.code,
+				commitment: access.commitment.map(|commitment| Bytes(commitment.to_vec())),
 				opened_at: access.opened_at,
 				expires_at: access.expires_at,
 			})

@@ -1,5 +1,5 @@
 //! End to end on `ehr-node --dev`: a hospital verifies a doctor and invites a patient, the
-//! patient registers and grants, the doctor logs a read, the patient revokes — all with real
+//! patient registers, adds a record and grants, the doctor logs a read of it, the patient revokes — all with real
 //! signed transactions and no tokens — then the `ehr_*` RPC answers, and an auditor verifies the
 //! patient's trail against a finalized block's state root without trusting the node.
 
@@ -79,6 +79,24 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	.await;
 	submit_in_block(&client, key).await;
 
+	// The patient adds a record (record 0): a read is logged only for a real record.
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend([9; 32]);
+	let record = sign(
+		&client,
+		patient,
+		RuntimeCall::Records(pallet_ehr_records::Call::add_record {
+			patient: patient_id.clone(),
+			category: RecordCategory::Prescription,
+			cid: cid.try_into().unwrap(),
+			content_hash: [9; 32],
+			size: 1_000,
+			keys: vec![(patient_id.clone(), vec![4; 80].try_into().unwrap())].try_into().unwrap(),
+		}),
+	)
+	.await;
+	submit_in_block(&client, record).await;
+
 	// Before consent, the doctor may not read.
 	let may_read = |at: Option<Hash>| {
 		let client = &client;
@@ -118,7 +136,7 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 		doctor,
 		consent(pallet_ehr_consent::Call::log_access {
 			patient: patient_id.clone(),
-			record: 1,
+			record: 0,
 			category: RecordCategory::Prescription,
 		}),
 	)
@@ -182,23 +200,27 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 			.request("ehr_auditTrail", rpc_params![patient_id.to_ss58check(), 0, 100])
 			.await
 			.unwrap();
-		if page["total"].as_u64() == Some(3) {
+		if page["total"].as_u64() == Some(4) {
 			break page;
 		}
 		assert!(std::time::Instant::now() < deadline, "the revocation was not finalized");
 		tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 	};
 	let entries = verify_trail_page(&chain, &patient_id, &page).await.expect("the page verifies");
-	assert!(
-		matches!(&entries[0].event, AuditEvent::ConsentGranted { grantee, .. } if grantee == &doctor_id)
-	);
-	assert_eq!(entries[0].actor, patient_id);
 	assert_eq!(
-		entries[1].event,
-		AuditEvent::RecordAccessed { record: 1, category: RecordCategory::Prescription }
+		entries[0].event,
+		AuditEvent::RecordAdded { record: 0, category: RecordCategory::Prescription }
 	);
-	assert_eq!(entries[1].actor, doctor_id);
-	assert_eq!(entries[2].event, AuditEvent::ConsentRevoked { grantee: doctor_id.clone() });
+	assert!(
+		matches!(&entries[1].event, AuditEvent::ConsentGranted { grantee, .. } if grantee == &doctor_id)
+	);
+	assert_eq!(entries[1].actor, patient_id);
+	assert_eq!(
+		entries[2].event,
+		AuditEvent::RecordAccessed { record: 0, category: RecordCategory::Prescription }
+	);
+	assert_eq!(entries[2].actor, doctor_id);
+	assert_eq!(entries[3].event, AuditEvent::ConsentRevoked { grantee: doctor_id.clone() });
 	assert!(entries
 		.windows(2)
 		.all(|pair| pair[0].block < pair[1].block && pair[0].time < pair[1].time));
@@ -214,7 +236,7 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	truncated["proof"].as_array_mut().unwrap().pop();
 	assert!(verify_trail_page(&chain, &patient_id, &truncated).await.is_err());
 	let mut inflated = page.clone();
-	inflated["total"] = Value::from(4);
+	inflated["total"] = Value::from(page["total"].as_u64().unwrap() + 1);
 	assert!(verify_trail_page(&chain, &patient_id, &inflated).await.is_err());
 
 	// Only finalized blocks are served to auditors.

@@ -109,11 +109,39 @@ pub trait Identities<AccountId> {
 	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
 }
 
-/// Longest reason of an emergency access, in bytes.
-pub const MAX_REASON_LENGTH: u32 = 256;
+/// Why a doctor opens break-glass access: a coded reason, so that the trail keeps no free text
+/// about the patient's condition forever.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum EmergencyReason {
+	/// The patient is unconscious.
+	Unconscious,
+	/// The patient's life is in danger now.
+	LifeThreatening,
+	/// The patient cannot communicate (confusion, sedation, language) and no delegate is there.
+	CannotCommunicate,
+	/// Treatment that cannot wait for consent (e.g. a drug interaction check before surgery).
+	UrgentTreatment,
+	/// Another emergency; the hospital's own note says which.
+	Other,
+}
 
-/// A reason stated for an emergency access.
-pub type Reason = BoundedVec<u8, ConstU32<MAX_REASON_LENGTH>>;
+/// A commitment to the free-text note of an emergency access: SHA-256 of a 32-byte salt
+/// followed by the note's UTF-8 bytes. The note and the salt stay off chain (with the doctor and
+/// the hospital); anyone shown both can check them against the trail.
+pub type NoteCommitment = [u8; 32];
 
 /// Which records a grant covers.
 #[derive(
@@ -213,8 +241,14 @@ pub enum AuditEvent<AccountId> {
 	ConsentRevoked { grantee: AccountId },
 	/// Consent of `grantee` reached its expiry time.
 	ConsentExpired { grantee: AccountId },
-	/// A doctor opened break-glass access.
-	EmergencyAccessOpened { doctor: AccountId, reason: Reason, expires_at: Moment },
+	/// A doctor opened break-glass access, for a coded reason, with an optional commitment to a
+	/// note kept off chain.
+	EmergencyAccessOpened {
+		doctor: AccountId,
+		code: EmergencyReason,
+		commitment: Option<NoteCommitment>,
+		expires_at: Moment,
+	},
 	/// Break-glass access of `doctor` ended: closed by the actor, or expired.
 	EmergencyAccessClosed { doctor: AccountId, expired: bool },
 	/// A record was added (by the patient or a doctor with write consent).
@@ -271,11 +305,24 @@ pub trait ConsentProvider<AccountId> {
 
 /// Called by the consent pallet when a grantee loses access (revocation or expiry).
 pub trait OnAccessEnded<AccountId> {
-	/// `grantee` no longer has consent for `patient`; returns the weight used.
+	/// `grantee` no longer has consent for `patient`: all of its keys go; returns the weight
+	/// used.
 	fn on_access_ended(patient: &AccountId, grantee: &AccountId) -> Weight;
 
 	/// The most weight one call of [`Self::on_access_ended`] may use.
 	fn max_weight() -> Weight;
+
+	/// As [`Self::on_access_ended`], but removes at most `limit` keys: returns whether every key
+	/// is gone, how many were removed, and the weight used. Called again with the same accounts
+	/// until it is done.
+	fn on_access_ended_bounded(
+		patient: &AccountId,
+		grantee: &AccountId,
+		limit: u32,
+	) -> (bool, u32, Weight);
+
+	/// The most weight one call of [`Self::on_access_ended_bounded`] with `limit` may use.
+	fn bounded_weight(limit: u32) -> Weight;
 }
 
 impl<AccountId> OnAccessEnded<AccountId> for () {
@@ -286,6 +333,20 @@ impl<AccountId> OnAccessEnded<AccountId> for () {
 	fn max_weight() -> Weight {
 		Weight::zero()
 	}
+
+	fn on_access_ended_bounded(_: &AccountId, _: &AccountId, _: u32) -> (bool, u32, Weight) {
+		(true, 0, Weight::zero())
+	}
+
+	fn bounded_weight(_: u32) -> Weight {
+		Weight::zero()
+	}
+}
+
+/// What the consent pallet needs to know about a record (implemented by the records pallet).
+pub trait RecordLookup<AccountId> {
+	/// The patient and the category of record `id`, unless it does not exist or was erased.
+	fn patient_and_category(id: RecordId) -> Option<(AccountId, RecordCategory)>;
 }
 
 /// A doctor in the directory, as the runtime API returns it.
@@ -312,8 +373,10 @@ pub struct DoctorEntry<AccountId> {
 pub struct EmergencyEntry<AccountId> {
 	/// The doctor.
 	pub doctor: AccountId,
-	/// The stated reason.
-	pub reason: Vec<u8>,
+	/// The coded reason.
+	pub code: EmergencyReason,
+	/// The commitment to the doctor's note kept off chain, if any.
+	pub commitment: Option<NoteCommitment>,
 	/// When it was opened.
 	pub opened_at: Moment,
 	/// When it closes by itself.
@@ -338,9 +401,9 @@ sp_api::decl_runtime_apis! {
 	{
 		/// Up to `limit` doctors of the directory, after the account `after`.
 		fn doctors(after: Option<AccountId>, limit: u32) -> Vec<DoctorEntry<AccountId>>;
-		/// The patients who granted `doctor`, or the doctor's hospital, access.
+		/// The patients whose current grant names `doctor`, or the doctor's hospital.
 		fn doctor_patients(doctor: AccountId) -> Vec<AccountId>;
-		/// The grants of `patient`, by grantee.
+		/// The current (not expired) grants of `patient`, by grantee.
 		fn patient_grants(patient: AccountId) -> Vec<(AccountId, Grant<AccountId>)>;
 		/// Whether `who` may access records of `category` of `patient` at `level` now.
 		fn check_access(
@@ -351,7 +414,7 @@ sp_api::decl_runtime_apis! {
 		) -> bool;
 		/// Entries `from..from + limit` of the audit trail of `patient`.
 		fn audit_trail(patient: AccountId, from: u64, limit: u32) -> TrailPage<AccountId, BlockNumber>;
-		/// The open emergency accesses to `patient`.
+		/// The open (not expired) emergency accesses to `patient`.
 		fn emergency_accesses(patient: AccountId) -> Vec<EmergencyEntry<AccountId>>;
 	}
 }

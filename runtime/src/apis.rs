@@ -278,7 +278,8 @@ impl_runtime_apis! {
 				.into_iter()
 				.map(|(doctor, access)| EmergencyEntry {
 					doctor,
-					reason: access.reason.into_inner(),
+					code: access.code,
+					commitment: access.commitment,
 					opened_at: access.opened_at,
 					expires_at: access.expires_at,
 				})

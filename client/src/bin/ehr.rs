@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use ehr_client::{audit, AppointmentAction, Client, Error, Keys, Store};
-use ehr_primitives::{AccessLevel, Purpose, RecordCategory, Scope, VisitKind};
+use ehr_primitives::{AccessLevel, EmergencyReason, Purpose, RecordCategory, Scope, VisitKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
@@ -137,6 +137,12 @@ enum PatientCommand {
 	AddDelegate { delegate: String },
 	/// Remove a delegate.
 	RemoveDelegate { delegate: String },
+	/// End a doctor's emergency access to you (or, as a delegate, to `--patient`).
+	EndEmergency {
+		doctor: String,
+		#[arg(long)]
+		patient: Option<String>,
+	},
 }
 
 #[derive(Subcommand)]
@@ -145,12 +151,42 @@ enum DoctorCommand {
 	SetKey,
 	/// The patients who granted you access.
 	Patients,
-	/// Open break-glass access to a patient.
+	/// Open break-glass access to a patient, for a coded reason. A free-text note stays off
+	/// chain: only its salted SHA-256 goes on chain; keep the printed salt with the note.
 	Emergency {
 		patient: String,
+		#[arg(long, value_enum)]
+		code: EmergencyCode,
 		#[arg(long)]
-		reason: String,
+		note: Option<String>,
 	},
+}
+
+/// The coded reasons of an emergency access.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum EmergencyCode {
+	/// The patient is unconscious.
+	Unconscious,
+	/// The patient's life is in danger now.
+	LifeThreatening,
+	/// The patient cannot communicate and no delegate is there.
+	CannotCommunicate,
+	/// Treatment that cannot wait for consent.
+	UrgentTreatment,
+	/// Another emergency (say which in the note).
+	Other,
+}
+
+impl From<EmergencyCode> for EmergencyReason {
+	fn from(code: EmergencyCode) -> Self {
+		match code {
+			EmergencyCode::Unconscious => EmergencyReason::Unconscious,
+			EmergencyCode::LifeThreatening => EmergencyReason::LifeThreatening,
+			EmergencyCode::CannotCommunicate => EmergencyReason::CannotCommunicate,
+			EmergencyCode::UrgentTreatment => EmergencyReason::UrgentTreatment,
+			EmergencyCode::Other => EmergencyReason::Other,
+		}
+	}
 }
 
 #[derive(Subcommand)]
@@ -457,11 +493,40 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 			let text = patients.iter().map(|p| p.to_ss58check()).collect::<Vec<_>>().join("\n");
 			say(json, json!(patients), text);
 		}
-		Command::Doctor(DoctorCommand::Emergency { patient, reason }) => done(
-			json,
-			"emergency access opened",
-			&client.emergency_access(me, &account(&patient)?, &reason).await?,
-		),
+		Command::Doctor(DoctorCommand::Emergency { patient, code, note }) => {
+			let opened = client
+				.emergency_access(me, &account(&patient)?, code.into(), note.as_deref())
+				.await?;
+			let salt = opened.salt.map(hex::encode);
+			let commitment = opened.commitment.map(hex::encode);
+			let kept = match (&salt, &commitment) {
+				(Some(salt), Some(commitment)) => format!(
+					"\nnote committed as {commitment}; keep this salt with the note: {salt}"
+				),
+				_ => String::new(),
+			};
+			say(
+				json,
+				json!({
+					"done": "emergency access opened",
+					"block": opened.included.block,
+					"salt": salt,
+					"commitment": commitment,
+				}),
+				format!("emergency access opened (finalized in {:?}){kept}", opened.included.block),
+			);
+		}
+		Command::Patient(PatientCommand::EndEmergency { doctor, patient }) => {
+			let patient = match patient {
+				Some(patient) => account(&patient)?,
+				None => my_id.clone(),
+			};
+			done(
+				json,
+				"emergency access ended",
+				&client.end_emergency_access(me, &patient, &account(&doctor)?).await?,
+			)
+		}
 		Command::Record(command) => record_command(client, me, command, json).await?,
 		Command::Consent(ConsentCommand::Grant {
 			grantee,
@@ -676,5 +741,44 @@ async fn main() {
 			eprintln!("error: {error}");
 		}
 		std::process::exit(error.exit_code());
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const PATIENT: &str = "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY";
+
+	fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+		Cli::try_parse_from(std::iter::once("ehr").chain(args.iter().copied()))
+	}
+
+	#[test]
+	fn emergency_takes_a_code_and_an_optional_note_not_a_free_text_reason() {
+		let cli =
+			parse(&["doctor", "emergency", PATIENT, "--code", "life-threatening", "--note", "x"])
+				.expect("a code and a note parse");
+		match cli.command {
+			Command::Doctor(DoctorCommand::Emergency { code, note, .. }) => {
+				assert_eq!(EmergencyReason::from(code), EmergencyReason::LifeThreatening);
+				assert_eq!(note.as_deref(), Some("x"));
+			}
+			_ => panic!("parsed as another command"),
+		}
+		assert!(parse(&["doctor", "emergency", PATIENT, "--code", "unconscious"]).is_ok());
+		// No code, an unknown code, or the old free-text reason: refused.
+		assert!(parse(&["doctor", "emergency", PATIENT]).is_err());
+		assert!(parse(&["doctor", "emergency", PATIENT, "--code", "bored"]).is_err());
+		assert!(parse(&["doctor", "emergency", PATIENT, "--reason", "unconscious"]).is_err());
+	}
+
+	#[test]
+	fn a_patient_ends_an_emergency_access() {
+		let cli = parse(&["patient", "end-emergency", PATIENT]).expect("parses");
+		assert!(matches!(
+			cli.command,
+			Command::Patient(PatientCommand::EndEmergency { patient: None, .. })
+		));
 	}
 }

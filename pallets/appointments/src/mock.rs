@@ -68,13 +68,35 @@ impl pallet_ehr_identity::BenchmarkHelper<u64> for NoNewHospitals {
 	fn make_hospital(_: &u64) {}
 }
 
+frame_support::parameter_types! {
+	/// Records the consent pallet can look up (appointments add none; the benchmark helper may).
+	pub static StoredRecords: Vec<(u64, u64, ehr_primitives::RecordCategory)> = vec![];
+}
+
+/// The records, as the records pallet would answer.
+pub struct RecordStore;
+impl ehr_primitives::RecordLookup<u64> for RecordStore {
+	fn patient_and_category(id: u64) -> Option<(u64, ehr_primitives::RecordCategory)> {
+		StoredRecords::get()
+			.into_iter()
+			.find(|(record, _, _)| *record == id)
+			.map(|(_, patient, category)| (patient, category))
+	}
+}
+
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
 	type Clock = Timestamp;
 	type OnAccessEnded = ();
+	type Records = RecordStore;
 	type MaxGrantsPerPatient = ConstU32<3>;
 	type EmergencyAccessDuration = ConstU64<{ 4 * HOUR }>;
-	type MaxExpiriesPerMinute = ConstU32<2>;
+	type MaxOpenEmergencyAccesses = ConstU32<2>;
+	type MaxEmergencyAccessesPerDay = ConstU32<4>;
+	type MaxExpiriesPerBlock = ConstU32<4>;
+	type MaxExpiredKeysPerBlock = ConstU32<4>;
+	type AccessLogPeriod = ConstU64<HOUR>;
+	type MaxAccessLogsPerPeriod = ConstU32<8>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsentHelper;
@@ -112,6 +134,13 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for ConsentHelper {
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
+	}
+	fn add_record(patient: &u64, category: ehr_primitives::RecordCategory) -> u64 {
+		StoredRecords::mutate(|records| {
+			let id = records.len() as u64;
+			records.push((id, *patient, category));
+			id
+		})
 	}
 }
 

@@ -1,8 +1,6 @@
 //! Benchmarks for `pallet_ehr_consent`: each call on its most expensive path.
 
 use super::*;
-use alloc::vec;
-use ehr_primitives::MAX_REASON_LENGTH;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
 
@@ -20,6 +18,16 @@ fn doctor<T: Config>(index: u32) -> T::AccountId {
 	let doctor: T::AccountId = account("doctor", index, 0);
 	T::BenchmarkHelper::register_doctor(&doctor);
 	doctor
+}
+
+fn open<T: Config>(doctor: &T::AccountId, patient: &T::AccountId) {
+	Pallet::<T>::open_emergency_access(
+		RawOrigin::Signed(doctor.clone()).into(),
+		patient.clone(),
+		EmergencyReason::LifeThreatening,
+		Some([7; 32]),
+	)
+	.expect("an active doctor opens emergency access");
 }
 
 fn all_categories() -> Scope {
@@ -62,9 +70,10 @@ mod benchmarks {
 
 	#[benchmark]
 	fn change_access() {
+		// Worst case: an old expiry to drop and a new one to schedule.
 		let patient = patient::<T>();
 		let doctor = doctor::<T>(0);
-		grant::<T>(&patient, &doctor, None);
+		grant::<T>(&patient, &doctor, Some(START + 3_600_000));
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(patient.clone()),
@@ -72,77 +81,128 @@ mod benchmarks {
 			doctor.clone(),
 			all_categories(),
 			AccessLevel::Read,
-			Some(START + 3_600_000),
+			Some(START + 7_200_000),
 			Purpose::Research,
 		);
 		assert_eq!(Grants::<T>::get(&patient, &doctor).map(|g| g.access), Some(AccessLevel::Read));
+		assert_eq!(Expiries::<T>::iter().count(), 1);
 	}
 
 	#[benchmark]
 	fn revoke_access() {
+		// Worst case: an expiry item and a log counter go with the grant (the records hook is
+		// weighed by the records pallet).
 		let patient = patient::<T>();
 		let doctor = doctor::<T>(0);
-		grant::<T>(&patient, &doctor, None);
+		grant::<T>(&patient, &doctor, Some(START + 3_600_000));
+		let record = T::BenchmarkHelper::add_record(&patient, RecordCategory::Document);
+		Pallet::<T>::log_access(
+			RawOrigin::Signed(doctor.clone()).into(),
+			patient.clone(),
+			record,
+			RecordCategory::Document,
+		)
+		.expect("the doctor reads");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), patient.clone(), doctor.clone());
 		assert!(!Grants::<T>::contains_key(&patient, &doctor));
+		assert_eq!(Expiries::<T>::iter().count(), 0);
 	}
 
 	#[benchmark]
 	fn open_emergency_access() {
+		// Worst case: the doctor's expired access to the same patient is closed first.
 		let patient = patient::<T>();
 		let doctor = doctor::<T>(0);
+		open::<T>(&doctor, &patient);
+		T::BenchmarkHelper::set_time(START + T::EmergencyAccessDuration::get());
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(doctor.clone()),
 			patient.clone(),
-			vec![b'r'; MAX_REASON_LENGTH as usize],
+			EmergencyReason::LifeThreatening,
+			Some([7; 32]),
 		);
-		assert!(EmergencyAccesses::<T>::contains_key(&patient, &doctor));
+		assert!(Pallet::<T>::may_access(
+			&doctor,
+			&patient,
+			RecordCategory::Document,
+			AccessLevel::Read
+		));
+		assert_eq!(TrailLength::<T>::get(&patient), 3);
 	}
 
 	#[benchmark]
 	fn close_emergency_access() {
+		// Worst case: the hospital closes it (one more lookup than the doctor).
 		let patient = patient::<T>();
 		let doctor = doctor::<T>(0);
-		Pallet::<T>::open_emergency_access(
-			RawOrigin::Signed(doctor.clone()).into(),
-			patient.clone(),
-			vec![b'r'; MAX_REASON_LENGTH as usize],
-		)
-		.expect("an active doctor opens emergency access");
+		let hospital = T::Identity::hospital_of(&doctor).expect("the doctor has a hospital");
+		open::<T>(&doctor, &patient);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(doctor.clone()), patient.clone(), doctor.clone());
+		_(RawOrigin::Signed(hospital), patient.clone(), doctor.clone());
+		assert!(!EmergencyAccesses::<T>::contains_key(&patient, &doctor));
+	}
+
+	#[benchmark]
+	fn end_emergency_access() {
+		let patient = patient::<T>();
+		let doctor = doctor::<T>(0);
+		open::<T>(&doctor, &patient);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), patient.clone(), doctor.clone());
 		assert!(!EmergencyAccesses::<T>::contains_key(&patient, &doctor));
 	}
 
 	#[benchmark]
 	fn log_access() {
+		// Worst case: a doctor through a grant, with a counter from an earlier period to reset.
 		let patient = patient::<T>();
 		let doctor = doctor::<T>(0);
 		grant::<T>(&patient, &doctor, None);
+		let record = T::BenchmarkHelper::add_record(&patient, RecordCategory::Document);
+		AccessLogCounts::<T>::insert(&patient, &doctor, (0u64, T::MaxAccessLogsPerPeriod::get()));
 		#[extrinsic_call]
-		_(RawOrigin::Signed(doctor.clone()), patient.clone(), 0, RecordCategory::Document);
-		assert_eq!(TrailLength::<T>::get(&patient), 2);
+		_(RawOrigin::Signed(doctor.clone()), patient.clone(), record, RecordCategory::Document);
+		assert!(matches!(
+			Trail::<T>::get(&patient, TrailLength::<T>::get(&patient) - 1).map(|e| e.event),
+			Some(AuditEvent::RecordAccessed { .. })
+		));
 	}
 
 	#[benchmark]
-	fn process_expiries(n: Linear<0, { T::MaxExpiriesPerMinute::get() }>) {
+	fn clean_expired() {
+		// Worst case: both a grant and an emergency access of the account have expired (the
+		// records hook is weighed by the records pallet).
 		let patient = patient::<T>();
-		// Start the expiry clock, then fill one minute with `n` expiring grants.
-		Pallet::<T>::process_expiries();
+		let doctor = doctor::<T>(0);
+		grant::<T>(&patient, &doctor, Some(START + 60_000));
+		open::<T>(&doctor, &patient);
+		let caller: T::AccountId = account("anyone", 0, 0);
+		T::BenchmarkHelper::set_time(START + T::EmergencyAccessDuration::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), patient.clone(), doctor.clone());
+		assert!(!Grants::<T>::contains_key(&patient, &doctor));
+		assert!(!EmergencyAccesses::<T>::contains_key(&patient, &doctor));
+	}
+
+	#[benchmark]
+	fn process_expiries(n: Linear<0, { T::MaxExpiriesPerBlock::get() }>) {
+		// `n` grants, each of another doctor, all expired in the same minute.
+		let patient = patient::<T>();
 		let expiry = START + 2 * MINUTE;
 		for index in 0..n {
 			let doctor = doctor::<T>(index);
 			grant::<T>(&patient, &doctor, Some(expiry));
 		}
 		T::BenchmarkHelper::set_time(expiry + 2 * MINUTE);
-		NextExpiryMinute::<T>::put(expiry / MINUTE);
+		ExpiryCursor::<T>::put(expiry / MINUTE);
 		#[block]
 		{
 			Pallet::<T>::process_expiries();
 		}
 		assert_eq!(GrantCount::<T>::get(&patient), 0);
+		assert_eq!(Expiries::<T>::iter().count(), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

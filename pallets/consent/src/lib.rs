@@ -6,16 +6,24 @@
 //!   person access ([`Pallet::grant_access`]) with a [`Scope`] (all records or some categories),
 //!   an [`AccessLevel`] (read, or read and write for clinicians), an optional expiry time and a
 //!   [`Purpose`]; changes it ([`Pallet::change_access`]) and revokes it
-//!   ([`Pallet::revoke_access`]) at any time. A grant stops working at its expiry time by
-//!   itself (every check compares with the block time); within about a minute the expiry is
-//!   also written to the trail and the grant removed.
+//!   ([`Pallet::revoke_access`]) at any time.
+//! - Expiry is lazy: a grant or an emergency access is refused from its expiry time on, by
+//!   every check and every runtime API answer, whatever is still to be cleaned up. The clean-up
+//!   (trail entry, removal, the reader's record keys) runs in `on_initialize` with a fixed
+//!   budget per block ([`Config::MaxExpiriesPerBlock`] items, [`Config::MaxExpiredKeysPerBlock`]
+//!   keys) and carries over what does not fit; [`Pallet::clean_expired`] lets anyone finish it
+//!   for one grant at once. Each grant and emergency access has at most one item in
+//!   [`Expiries`], keyed by its own accounts: there is no shared bucket one account could fill.
 //! - A grant to a hospital covers every active doctor of that hospital.
 //! - Break-glass access: an active doctor opens time-limited read access to a patient with a
-//!   stated reason ([`Pallet::open_emergency_access`]); it is flagged in the trail, and closed by
-//!   expiry, by the doctor, or by the doctor's hospital after review
-//!   ([`Pallet::close_emergency_access`]).
+//!   coded reason and a commitment to a note kept off chain ([`Pallet::open_emergency_access`]),
+//!   within limits per doctor (open at once, opened per day); it is flagged in the trail, and
+//!   closed by expiry, by the doctor or the doctor's hospital after review
+//!   ([`Pallet::close_emergency_access`]), or by the patient ([`Pallet::end_emergency_access`]).
 //! - Access logging: a reader's client records each opening of a record
-//!   ([`Pallet::log_access`]).
+//!   ([`Pallet::log_access`]); the record must exist, belong to the patient, have the stated
+//!   category, and the caller must be allowed to read it now. Each reader logs at most
+//!   [`Config::MaxAccessLogsPerPeriod`] reads of one patient per [`Config::AccessLogPeriod`].
 //! - The audit trail of each patient ([`Trail`]) is append-only and ordered: no call removes or
 //!   rewrites an entry. Each entry carries the block number and time.
 //!
@@ -38,8 +46,8 @@ pub mod weights;
 use alloc::vec::Vec;
 use codec::{Decode, Encode, MaxEncodedLen};
 use ehr_primitives::{
-	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, Grant, Identities, Moment, OnAccessEnded,
-	Purpose, Reason, RecordCategory, RecordId, Scope,
+	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, EmergencyReason, Grant, Identities,
+	Moment, NoteCommitment, OnAccessEnded, Purpose, RecordCategory, RecordId, RecordLookup, Scope,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -48,8 +56,13 @@ use scale_info::TypeInfo;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
-/// Milliseconds per minute: expiries are processed in one-minute buckets.
-const MINUTE: Moment = 60_000;
+/// Milliseconds per minute: expiries are kept in one-minute buckets.
+pub const MINUTE: Moment = 60_000;
+/// Milliseconds per day: the period of the per-doctor limit on emergency accesses.
+pub const DAY: Moment = 24 * 60 * MINUTE;
+/// Most empty minutes the clean-up passes over in one block (one read each): after a halt of
+/// the chain, it catches up ten hours a block.
+pub const MAX_EMPTY_MINUTES_PER_BLOCK: u32 = 600;
 
 /// A grant stored for `T`.
 pub type GrantOf<T> = Grant<<T as frame_system::Config>::AccountId>;
@@ -59,12 +72,25 @@ pub type AuditEntryOf<T> = AuditEntry<<T as frame_system::Config>::AccountId, Bl
 /// An open break-glass access.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct EmergencyAccess {
-	/// Why the doctor opened it.
-	pub reason: Reason,
+	/// Why the doctor opened it (coded).
+	pub code: EmergencyReason,
+	/// The commitment to the doctor's note kept off chain, if any.
+	pub commitment: Option<NoteCommitment>,
 	/// When it was opened.
 	pub opened_at: Moment,
 	/// When it closes by itself.
 	pub expires_at: Moment,
+}
+
+/// The emergency accesses of one doctor, for the per-doctor limits.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct EmergencyCounts {
+	/// Open now (expired ones count until they are cleaned up).
+	pub open: u32,
+	/// The day (time / [`DAY`]) that `opened_today` counts.
+	pub day: u64,
+	/// Opened during `day`.
+	pub opened_today: u32,
 }
 
 /// What ends at an expiry time.
@@ -94,6 +120,9 @@ pub mod pallet {
 		/// Told when a grantee loses access, so that its record keys are removed.
 		type OnAccessEnded: OnAccessEnded<Self::AccountId>;
 
+		/// Whose record is which, and of which category (the runtime: the records pallet).
+		type Records: RecordLookup<Self::AccountId>;
+
 		/// Most grants a patient may have at once.
 		#[pallet::constant]
 		type MaxGrantsPerPatient: Get<u32>;
@@ -102,14 +131,36 @@ pub mod pallet {
 		#[pallet::constant]
 		type EmergencyAccessDuration: Get<Moment>;
 
-		/// Most grants and emergency accesses that may expire within the same minute.
+		/// Most emergency accesses one doctor may have open at once.
 		#[pallet::constant]
-		type MaxExpiriesPerMinute: Get<u32>;
+		type MaxOpenEmergencyAccesses: Get<u32>;
+
+		/// Most emergency accesses one doctor may open in one day (UTC).
+		#[pallet::constant]
+		type MaxEmergencyAccessesPerDay: Get<u32>;
+
+		/// Most expired grants and emergency accesses the clean-up goes through in one block;
+		/// the rest waits for the next blocks.
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
+
+		/// Most record keys of expired grants removed in one block; a grant whose keys do not
+		/// all fit is finished in the next blocks.
+		#[pallet::constant]
+		type MaxExpiredKeysPerBlock: Get<u32>;
+
+		/// The period of the limit on logged reads, in milliseconds.
+		#[pallet::constant]
+		type AccessLogPeriod: Get<Moment>;
+
+		/// Most reads one reader may log in one patient's trail per [`Config::AccessLogPeriod`].
+		#[pallet::constant]
+		type MaxAccessLogsPerPeriod: Get<u32>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
-		/// Creates identities and moves the clock for the benchmarks.
+		/// Creates identities and records and moves the clock for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
@@ -145,6 +196,23 @@ pub mod pallet {
 		EmergencyAccess,
 	>;
 
+	/// How many emergency accesses each doctor has open, and opened today.
+	#[pallet::storage]
+	pub type DoctorEmergencies<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, EmergencyCounts, ValueQuery>;
+
+	/// Reads logged by each reader in each patient's trail: the period (time /
+	/// [`Config::AccessLogPeriod`]) and the count in it. Removed when the reader's access ends.
+	#[pallet::storage]
+	pub type AccessLogCounts<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		(u64, u32),
+	>;
+
 	/// The audit trail: entry `index` of each patient's trail.
 	#[pallet::storage]
 	pub type Trail<T: Config> =
@@ -155,19 +223,16 @@ pub mod pallet {
 	pub type TrailLength<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
 
-	/// Grants and emergency accesses that expire within each minute (time / 60 000).
+	/// What expires within each minute (expiry time / 60 000): one item per grant or emergency
+	/// access with an expiry, keyed by its accounts, and removed when that grant or access
+	/// changes or ends. No per-minute limit.
 	#[pallet::storage]
-	pub type ExpiryQueue<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		u64,
-		BoundedVec<Expiring<T::AccountId>, T::MaxExpiriesPerMinute>,
-		ValueQuery,
-	>;
+	pub type Expiries<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, Expiring<T::AccountId>, ()>;
 
-	/// The next minute of [`ExpiryQueue`] to process.
+	/// The earliest minute of [`Expiries`] that may still hold items; set with the first item.
 	#[pallet::storage]
-	pub type NextExpiryMinute<T: Config> = StorageValue<_, u64>;
+	pub type ExpiryCursor<T: Config> = StorageValue<_, u64>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -178,10 +243,15 @@ pub mod pallet {
 		ConsentChanged { patient: T::AccountId, grantee: T::AccountId, by: T::AccountId },
 		/// The consent of `grantee` was revoked.
 		ConsentRevoked { patient: T::AccountId, grantee: T::AccountId, by: T::AccountId },
-		/// The consent of `grantee` reached its expiry time.
+		/// The consent of `grantee`, which had reached its expiry time, was cleaned up.
 		ConsentExpired { patient: T::AccountId, grantee: T::AccountId },
 		/// `doctor` opened break-glass access to `patient`.
-		EmergencyAccessOpened { patient: T::AccountId, doctor: T::AccountId, expires_at: Moment },
+		EmergencyAccessOpened {
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			code: EmergencyReason,
+			expires_at: Moment,
+		},
 		/// The emergency access of `doctor` ended (`by` is `None` on expiry).
 		EmergencyAccessClosed {
 			patient: T::AccountId,
@@ -216,8 +286,6 @@ pub mod pallet {
 		NotGranted,
 		/// The patient has [`Config::MaxGrantsPerPatient`] grants already.
 		TooManyGrants,
-		/// Too many grants expire within that minute; choose another expiry time.
-		TooManyExpiriesAtThatTime,
 		/// Only an active verified doctor may do this.
 		NotActiveDoctor,
 		/// The doctor has an open emergency access to this patient already.
@@ -226,12 +294,23 @@ pub mod pallet {
 		NoEmergencyAccess,
 		/// Only the doctor or the doctor's hospital may close an emergency access.
 		NotDoctorOrHospital,
-		/// The reason is empty.
-		EmptyReason,
-		/// The reason is longer than [`ehr_primitives::MAX_REASON_LENGTH`].
-		ReasonTooLong,
+		/// The doctor has [`Config::MaxOpenEmergencyAccesses`] emergency accesses open.
+		TooManyOpenEmergencyAccesses,
+		/// The doctor opened [`Config::MaxEmergencyAccessesPerDay`] emergency accesses today.
+		TooManyEmergencyAccessesToday,
 		/// The caller may not read that record.
 		NotAuthorized,
+		/// No record has this id (or it was erased).
+		UnknownRecord,
+		/// The record belongs to another patient.
+		NotPatientsRecord,
+		/// The record is of another category.
+		WrongCategory,
+		/// The reader logged [`Config::MaxAccessLogsPerPeriod`] reads of this patient in this
+		/// period already.
+		TooManyAccessLogs,
+		/// Neither a grant nor an emergency access of this account has expired.
+		NothingExpired,
 	}
 
 	#[pallet::hooks]
@@ -239,12 +318,25 @@ pub mod pallet {
 		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
 			Self::process_expiries()
 		}
+
+		fn integrity_test() {
+			assert!(T::AccessLogPeriod::get() > 0, "the access log period is not empty");
+			assert!(T::MaxExpiriesPerBlock::get() > 0, "the clean-up makes progress");
+			assert!(T::MaxExpiredKeysPerBlock::get() > 0, "the clean-up removes keys");
+		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Grant `grantee` access to records of `patient`. The caller is the patient or one of
-		/// the patient's delegates.
+		/// Grant `grantee` access to records of `patient`.
+		///
+		/// - Origin: signed by the patient or one of the patient's delegates.
+		/// - `scope`, `access`, `purpose`: the terms; `expires_at`: when the grant stops working
+		///   (milliseconds since the Unix epoch), `None` for never.
+		/// - Event: [`Event::ConsentGranted`]; trail entry `ConsentGranted`.
+		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `AlreadyGranted`, `CannotGrantSelf`,
+		///   `DoctorSuspended`, `UnknownGrantee`, `WriteNeedsClinician`, `EmptyScope`,
+		///   `ExpiryInPast`, `TooManyGrants`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::grant_access())]
 		pub fn grant_access(
@@ -266,7 +358,7 @@ pub mod pallet {
 				*count += 1;
 				Ok(())
 			})?;
-			Self::schedule_grant_expiry(&patient, &grantee, &grant)?;
+			Self::schedule_grant_expiry(&patient, &grantee, &grant);
 			Grants::<T>::insert(&patient, &grantee, &grant);
 			GranteePatients::<T>::insert(&grantee, &patient, ());
 			Self::append(
@@ -278,7 +370,14 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replace the consent of `grantee` with new terms.
+		/// Replace the consent of `grantee` with new terms. The old expiry, if any, is dropped
+		/// and the new one scheduled in its place. A grant that expired but was not cleaned up
+		/// yet may be renewed this way.
+		///
+		/// - Origin: signed by the patient or one of the patient's delegates.
+		/// - Event: [`Event::ConsentChanged`]; trail entry `ConsentChanged`.
+		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `NotGranted`, and those of the terms
+		///   as for [`Pallet::grant_access`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::change_access())]
 		pub fn change_access(
@@ -291,11 +390,12 @@ pub mod pallet {
 			purpose: Purpose,
 		) -> DispatchResult {
 			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
-			ensure!(Grants::<T>::contains_key(&patient, &grantee), Error::<T>::NotGranted);
+			let old = Grants::<T>::get(&patient, &grantee).ok_or(Error::<T>::NotGranted)?;
 			let grant = Self::checked_grant(
 				&patient, &grantee, scope, access, expires_at, purpose, &actor,
 			)?;
-			Self::schedule_grant_expiry(&patient, &grantee, &grant)?;
+			Self::unschedule_grant_expiry(&patient, &grantee, &old);
+			Self::schedule_grant_expiry(&patient, &grantee, &grant);
 			Grants::<T>::insert(&patient, &grantee, &grant);
 			Self::append(
 				&patient,
@@ -307,6 +407,10 @@ pub mod pallet {
 		}
 
 		/// Revoke the consent of `grantee`; its record keys are removed with it.
+		///
+		/// - Origin: signed by the patient or one of the patient's delegates.
+		/// - Event: [`Event::ConsentRevoked`]; trail entry `ConsentRevoked`.
+		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `NotGranted`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::revoke_access().saturating_add(T::OnAccessEnded::max_weight()))]
 		pub fn revoke_access(
@@ -315,53 +419,90 @@ pub mod pallet {
 			grantee: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
-			ensure!(Grants::<T>::contains_key(&patient, &grantee), Error::<T>::NotGranted);
-			let hook_weight = Self::end_grant(&patient, &grantee);
+			let grant = Grants::<T>::get(&patient, &grantee).ok_or(Error::<T>::NotGranted)?;
+			let hook_weight = Self::end_grant(&patient, &grantee, &grant);
 			Self::append(&patient, &actor, AuditEvent::ConsentRevoked { grantee: grantee.clone() });
 			Self::deposit_event(Event::ConsentRevoked { patient, grantee, by: actor });
 			Ok(Some(T::WeightInfo::revoke_access().saturating_add(hook_weight)).into())
 		}
 
 		/// Open break-glass read access to `patient` for the calling doctor, for
-		/// [`Config::EmergencyAccessDuration`], with the stated `reason`.
+		/// [`Config::EmergencyAccessDuration`].
+		///
+		/// - Origin: signed by an active verified doctor.
+		/// - `code`: why, as a coded reason; `commitment`: SHA-256 of a 32-byte salt followed by
+		///   the doctor's free-text note, both kept off chain (no plain text on chain).
+		/// - A previous access of the same doctor to the same patient that has expired is
+		///   closed first (trail entry `EmergencyAccessClosed { expired: true }`).
+		/// - Limits: at most [`Config::MaxOpenEmergencyAccesses`] open at once and
+		///   [`Config::MaxEmergencyAccessesPerDay`] opened per day, per doctor.
+		/// - Event: [`Event::EmergencyAccessOpened`]; trail entry `EmergencyAccessOpened`.
+		/// - Errors: `NotActiveDoctor`, `NotPatient`, `EmergencyAccessAlreadyOpen`,
+		///   `TooManyOpenEmergencyAccesses`, `TooManyEmergencyAccessesToday`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::open_emergency_access())]
 		pub fn open_emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
-			reason: Vec<u8>,
+			code: EmergencyReason,
+			commitment: Option<NoteCommitment>,
 		) -> DispatchResult {
 			let doctor = ensure_signed(origin)?;
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
 			ensure!(T::Identity::is_patient(&patient), Error::<T>::NotPatient);
-			ensure!(
-				!EmergencyAccesses::<T>::contains_key(&patient, &doctor),
-				Error::<T>::EmergencyAccessAlreadyOpen
-			);
-			ensure!(!reason.is_empty(), Error::<T>::EmptyReason);
-			let reason = Reason::try_from(reason).map_err(|_| Error::<T>::ReasonTooLong)?;
 			let now = T::Clock::now();
+			if let Some(previous) = EmergencyAccesses::<T>::get(&patient, &doctor) {
+				ensure!(previous.expires_at <= now, Error::<T>::EmergencyAccessAlreadyOpen);
+				Self::close_emergency(&patient, &doctor, &previous, None, now);
+			}
+			let today = now / DAY;
+			DoctorEmergencies::<T>::try_mutate(&doctor, |counts| -> DispatchResult {
+				if counts.day != today {
+					counts.day = today;
+					counts.opened_today = 0;
+				}
+				ensure!(
+					counts.open < T::MaxOpenEmergencyAccesses::get(),
+					Error::<T>::TooManyOpenEmergencyAccesses
+				);
+				ensure!(
+					counts.opened_today < T::MaxEmergencyAccessesPerDay::get(),
+					Error::<T>::TooManyEmergencyAccessesToday
+				);
+				counts.open += 1;
+				counts.opened_today += 1;
+				Ok(())
+			})?;
 			let expires_at = now.saturating_add(T::EmergencyAccessDuration::get());
 			Self::schedule_expiry(
 				expires_at,
 				Expiring::Emergency { patient: patient.clone(), doctor: doctor.clone() },
-			)?;
+			);
 			EmergencyAccesses::<T>::insert(
 				&patient,
 				&doctor,
-				EmergencyAccess { reason: reason.clone(), opened_at: now, expires_at },
+				EmergencyAccess { code, commitment, opened_at: now, expires_at },
 			);
 			Self::append(
 				&patient,
 				&doctor,
-				AuditEvent::EmergencyAccessOpened { doctor: doctor.clone(), reason, expires_at },
+				AuditEvent::EmergencyAccessOpened {
+					doctor: doctor.clone(),
+					code,
+					commitment,
+					expires_at,
+				},
 			);
-			Self::deposit_event(Event::EmergencyAccessOpened { patient, doctor, expires_at });
+			Self::deposit_event(Event::EmergencyAccessOpened { patient, doctor, code, expires_at });
 			Ok(())
 		}
 
-		/// Close the emergency access of `doctor` to `patient`. The caller is the doctor or the
-		/// doctor's hospital (after review).
+		/// Close the emergency access of `doctor` to `patient` (after review).
+		///
+		/// - Origin: signed by the doctor or the doctor's hospital.
+		/// - Event: [`Event::EmergencyAccessClosed`] with `by`; trail entry
+		///   `EmergencyAccessClosed` (`expired` if it had reached its expiry time).
+		/// - Errors: `NotDoctorOrHospital`, `NoEmergencyAccess`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::close_emergency_access())]
 		pub fn close_emergency_access(
@@ -374,21 +515,22 @@ pub mod pallet {
 				actor == doctor || T::Identity::hospital_of(&doctor).as_ref() == Some(&actor),
 				Error::<T>::NotDoctorOrHospital
 			);
-			ensure!(
-				EmergencyAccesses::<T>::take(&patient, &doctor).is_some(),
-				Error::<T>::NoEmergencyAccess
-			);
-			Self::append(
-				&patient,
-				&actor,
-				AuditEvent::EmergencyAccessClosed { doctor: doctor.clone(), expired: false },
-			);
-			Self::deposit_event(Event::EmergencyAccessClosed { patient, doctor, by: Some(actor) });
+			let access = EmergencyAccesses::<T>::get(&patient, &doctor)
+				.ok_or(Error::<T>::NoEmergencyAccess)?;
+			Self::close_emergency(&patient, &doctor, &access, Some(&actor), T::Clock::now());
 			Ok(())
 		}
 
 		/// Record in the trail that the caller opened `record` (of `category`) of `patient`.
-		/// The caller must be allowed to read it now.
+		///
+		/// - Origin: signed by a reader allowed to read the record now: the patient, a grantee
+		///   whose current consent covers `category`, or a doctor with an open emergency access.
+		/// - The record must exist (not erased), belong to `patient` and be of `category`.
+		/// - At most [`Config::MaxAccessLogsPerPeriod`] per reader and patient per
+		///   [`Config::AccessLogPeriod`].
+		/// - Event: [`Event::AccessLogged`]; trail entry `RecordAccessed`.
+		/// - Errors: `UnknownRecord`, `NotPatientsRecord`, `WrongCategory`, `NotAuthorized`,
+		///   `TooManyAccessLogs`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::log_access())]
 		pub fn log_access(
@@ -398,13 +540,85 @@ pub mod pallet {
 			category: RecordCategory,
 		) -> DispatchResult {
 			let reader = ensure_signed(origin)?;
+			let (owner, actual) =
+				T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(owner == patient, Error::<T>::NotPatientsRecord);
+			ensure!(actual == category, Error::<T>::WrongCategory);
 			ensure!(
 				Self::may_access(&reader, &patient, category, AccessLevel::Read),
 				Error::<T>::NotAuthorized
 			);
+			let period = T::Clock::now().checked_div(T::AccessLogPeriod::get()).unwrap_or_default();
+			AccessLogCounts::<T>::try_mutate(&patient, &reader, |entry| -> DispatchResult {
+				let (logged_in, count) = entry.get_or_insert((period, 0));
+				if *logged_in != period {
+					*logged_in = period;
+					*count = 0;
+				}
+				ensure!(*count < T::MaxAccessLogsPerPeriod::get(), Error::<T>::TooManyAccessLogs);
+				*count += 1;
+				Ok(())
+			})?;
 			Self::append(&patient, &reader, AuditEvent::RecordAccessed { record, category });
 			Self::deposit_event(Event::AccessLogged { patient, reader, record });
 			Ok(())
+		}
+
+		/// End the emergency access of `doctor` to `patient`: the patient's own decision.
+		///
+		/// - Origin: signed by the patient or one of the patient's delegates.
+		/// - Event: [`Event::EmergencyAccessClosed`] with `by`; trail entry
+		///   `EmergencyAccessClosed` (`expired` if it had reached its expiry time).
+		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `NoEmergencyAccess`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::end_emergency_access())]
+		pub fn end_emergency_access(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			doctor: T::AccountId,
+		) -> DispatchResult {
+			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
+			let access = EmergencyAccesses::<T>::get(&patient, &doctor)
+				.ok_or(Error::<T>::NoEmergencyAccess)?;
+			Self::close_emergency(&patient, &doctor, &access, Some(&actor), T::Clock::now());
+			Ok(())
+		}
+
+		/// Clean up now, rather than waiting for the per-block clean-up, the expired grant and
+		/// the expired emergency access of `who` to `patient`: the grant goes with all of its
+		/// record keys. Access already stopped at the expiry time; this only tidies up (e.g.
+		/// before granting the same account again).
+		///
+		/// - Origin: any signed account.
+		/// - Events: [`Event::ConsentExpired`], [`Event::EmergencyAccessClosed`] with `by` `None`;
+		///   trail entries `ConsentExpired`, `EmergencyAccessClosed { expired: true }`.
+		/// - Errors: `NothingExpired`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::clean_expired().saturating_add(T::OnAccessEnded::max_weight()))]
+		pub fn clean_expired(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			who: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let now = T::Clock::now();
+			let mut weight = T::WeightInfo::clean_expired();
+			let mut cleaned = false;
+			if let Some(grant) = Grants::<T>::get(&patient, &who) {
+				if grant.expires_at.is_some_and(|expiry| expiry <= now) {
+					weight.saturating_accrue(Self::end_grant(&patient, &who, &grant));
+					Self::trail_grant_expired(patient.clone(), who.clone());
+					cleaned = true;
+				}
+			}
+			if let Some(access) = EmergencyAccesses::<T>::get(&patient, &who) {
+				if access.expires_at <= now {
+					Self::close_emergency(&patient, &who, &access, None, now);
+					cleaned = true;
+				}
+			}
+			ensure!(cleaned, Error::<T>::NothingExpired);
+			Ok(Some(weight).into())
 		}
 	}
 }
@@ -418,6 +632,8 @@ pub trait BenchmarkHelper<AccountId> {
 	fn register_doctor(who: &AccountId);
 	/// Set the block time.
 	fn set_time(now: Moment);
+	/// Add a record of `category` for the registered patient `patient`; returns its id.
+	fn add_record(patient: &AccountId, category: RecordCategory) -> RecordId;
 }
 
 impl<T: Config> Pallet<T> {
@@ -470,33 +686,85 @@ impl<T: Config> Pallet<T> {
 		Ok(Grant { scope, access, expires_at, purpose, granted_at: now, granted_by: actor.clone() })
 	}
 
-	fn schedule_grant_expiry(
-		patient: &T::AccountId,
-		grantee: &T::AccountId,
-		grant: &GrantOf<T>,
-	) -> DispatchResult {
-		match grant.expires_at {
-			Some(expiry) => Self::schedule_expiry(
+	fn schedule_grant_expiry(patient: &T::AccountId, grantee: &T::AccountId, grant: &GrantOf<T>) {
+		if let Some(expiry) = grant.expires_at {
+			Self::schedule_expiry(
 				expiry,
 				Expiring::Grant { patient: patient.clone(), grantee: grantee.clone() },
-			),
-			None => Ok(()),
+			);
 		}
 	}
 
-	fn schedule_expiry(expiry: Moment, item: Expiring<T::AccountId>) -> DispatchResult {
-		let minute = (expiry / MINUTE).max(NextExpiryMinute::<T>::get().unwrap_or_default());
-		ExpiryQueue::<T>::try_mutate(minute, |queue| {
-			queue.try_push(item).map_err(|_| Error::<T>::TooManyExpiriesAtThatTime.into())
-		})
+	fn unschedule_grant_expiry(patient: &T::AccountId, grantee: &T::AccountId, grant: &GrantOf<T>) {
+		if let Some(expiry) = grant.expires_at {
+			Expiries::<T>::remove(
+				expiry / MINUTE,
+				Expiring::Grant { patient: patient.clone(), grantee: grantee.clone() },
+			);
+		}
 	}
 
-	/// Removes a grant and its index, and tells [`Config::OnAccessEnded`].
-	fn end_grant(patient: &T::AccountId, grantee: &T::AccountId) -> Weight {
+	/// Adds `item` to the minute of `expiry`. An expiry is always in the future, so its minute
+	/// is never before the clean-up's cursor.
+	fn schedule_expiry(expiry: Moment, item: Expiring<T::AccountId>) {
+		if ExpiryCursor::<T>::get().is_none() {
+			ExpiryCursor::<T>::put(T::Clock::now() / MINUTE);
+		}
+		Expiries::<T>::insert(expiry / MINUTE, item, ());
+	}
+
+	/// Removes a grant with its index, its expiry item and its reader's log counter.
+	fn remove_grant(patient: &T::AccountId, grantee: &T::AccountId, grant: &GrantOf<T>) {
 		Grants::<T>::remove(patient, grantee);
 		GranteePatients::<T>::remove(grantee, patient);
 		GrantCount::<T>::mutate(patient, |count| *count = count.saturating_sub(1));
+		Self::unschedule_grant_expiry(patient, grantee, grant);
+		AccessLogCounts::<T>::remove(patient, grantee);
+	}
+
+	/// Removes a grant and tells [`Config::OnAccessEnded`], which removes all the keys.
+	fn end_grant(patient: &T::AccountId, grantee: &T::AccountId, grant: &GrantOf<T>) -> Weight {
+		Self::remove_grant(patient, grantee, grant);
 		T::OnAccessEnded::on_access_ended(patient, grantee)
+	}
+
+	fn trail_grant_expired(patient: T::AccountId, grantee: T::AccountId) {
+		Self::append(&patient, &grantee, AuditEvent::ConsentExpired { grantee: grantee.clone() });
+		Self::deposit_event(Event::ConsentExpired { patient, grantee });
+	}
+
+	/// Ends an emergency access: by `actor` (`None`: by expiry, in the doctor's name).
+	fn close_emergency(
+		patient: &T::AccountId,
+		doctor: &T::AccountId,
+		access: &EmergencyAccess,
+		actor: Option<&T::AccountId>,
+		now: Moment,
+	) {
+		EmergencyAccesses::<T>::remove(patient, doctor);
+		Expiries::<T>::remove(
+			access.expires_at / MINUTE,
+			Expiring::Emergency { patient: patient.clone(), doctor: doctor.clone() },
+		);
+		DoctorEmergencies::<T>::mutate(doctor, |counts| {
+			counts.open = counts.open.saturating_sub(1)
+		});
+		if !Grants::<T>::contains_key(patient, doctor) {
+			AccessLogCounts::<T>::remove(patient, doctor);
+		}
+		Self::append(
+			patient,
+			actor.unwrap_or(doctor),
+			AuditEvent::EmergencyAccessClosed {
+				doctor: doctor.clone(),
+				expired: access.expires_at <= now,
+			},
+		);
+		Self::deposit_event(Event::EmergencyAccessClosed {
+			patient: patient.clone(),
+			doctor: doctor.clone(),
+			by: actor.cloned(),
+		});
 	}
 
 	/// Appends `event` by `actor` to the trail of `patient`.
@@ -515,78 +783,103 @@ impl<T: Config> Pallet<T> {
 		Trail::<T>::insert(patient, index, entry);
 	}
 
-	/// Processes the expiries of one whole minute that has passed: the grants and emergency
-	/// accesses in it that were not changed meanwhile end, with a trail entry each.
+	/// The clean-up of one block: goes through the minutes that have passed, in order, ending
+	/// their expired grants and emergency accesses with a trail entry each, within
+	/// [`Config::MaxExpiriesPerBlock`] items, [`Config::MaxExpiredKeysPerBlock`] record keys and
+	/// [`MAX_EMPTY_MINUTES_PER_BLOCK`] empty minutes. A grant whose keys do not all fit stays
+	/// (refused already) and is finished in the next blocks.
 	pub(crate) fn process_expiries() -> Weight {
+		let db = T::DbWeight::get();
+		let Some(mut minute) = ExpiryCursor::<T>::get() else {
+			return db.reads(1);
+		};
 		let now = T::Clock::now();
 		let current_minute = now / MINUTE;
-		let Some(minute) = NextExpiryMinute::<T>::get() else {
-			// First block with a clock: nothing can have expired before it.
-			if now > 0 {
-				NextExpiryMinute::<T>::put(current_minute);
-			}
-			return T::DbWeight::get().reads_writes(1, 1);
-		};
-		if minute >= current_minute {
-			return T::DbWeight::get().reads(1);
-		}
-		let items = ExpiryQueue::<T>::take(minute);
-		NextExpiryMinute::<T>::put(minute + 1);
-		let mut weight = T::WeightInfo::process_expiries(items.len() as u32);
-		for item in items {
-			match item {
+		let (max_items, mut keys_left) =
+			(T::MaxExpiriesPerBlock::get(), T::MaxExpiredKeysPerBlock::get());
+		let (mut items, mut empty_minutes) = (0u32, 0u32);
+		let mut hook_weight = Weight::zero();
+		while minute < current_minute && items < max_items && keys_left > 0 {
+			let Some(item) = Expiries::<T>::iter_key_prefix(minute).next() else {
+				if empty_minutes >= MAX_EMPTY_MINUTES_PER_BLOCK {
+					break;
+				}
+				empty_minutes += 1;
+				minute += 1;
+				continue;
+			};
+			items += 1;
+			match &item {
 				Expiring::Grant { patient, grantee } => {
-					let expired = Grants::<T>::get(&patient, &grantee)
-						.and_then(|grant| grant.expires_at)
-						.is_some_and(|expiry| expiry <= now);
-					if expired {
-						weight.saturating_accrue(Self::end_grant(&patient, &grantee));
-						Self::append(
-							&patient,
-							&grantee,
-							AuditEvent::ConsentExpired { grantee: grantee.clone() },
-						);
-						Self::deposit_event(Event::ConsentExpired { patient, grantee });
+					let expired = Grants::<T>::get(patient, grantee)
+						.filter(|grant| grant.expires_at.is_some_and(|expiry| expiry <= now));
+					let Some(grant) = expired else {
+						// Nothing left to end (kept items always match their grant).
+						Expiries::<T>::remove(minute, &item);
+						continue;
+					};
+					let (done, removed, weight) =
+						T::OnAccessEnded::on_access_ended_bounded(patient, grantee, keys_left);
+					hook_weight.saturating_accrue(weight);
+					keys_left = keys_left.saturating_sub(removed);
+					if !done {
+						break;
 					}
+					Self::remove_grant(patient, grantee, &grant);
+					Self::trail_grant_expired(patient.clone(), grantee.clone());
 				}
 				Expiring::Emergency { patient, doctor } => {
-					let expired = EmergencyAccesses::<T>::get(&patient, &doctor)
-						.is_some_and(|access| access.expires_at <= now);
-					if expired {
-						EmergencyAccesses::<T>::remove(&patient, &doctor);
-						Self::append(
-							&patient,
-							&doctor,
-							AuditEvent::EmergencyAccessClosed {
-								doctor: doctor.clone(),
-								expired: true,
-							},
-						);
-						Self::deposit_event(Event::EmergencyAccessClosed {
-							patient,
-							doctor,
-							by: None,
-						});
+					match EmergencyAccesses::<T>::get(patient, doctor) {
+						Some(access) if access.expires_at <= now => {
+							Self::close_emergency(patient, doctor, &access, None, now)
+						}
+						_ => Expiries::<T>::remove(minute, &item),
 					}
 				}
 			}
 		}
-		weight
+		ExpiryCursor::<T>::put(minute);
+		T::WeightInfo::process_expiries(items)
+			.saturating_add(db.reads(empty_minutes as u64))
+			.saturating_add(hook_weight)
 	}
 
-	/// The grants of `patient`, by grantee.
+	/// The most weight one block's clean-up may use: its items, its empty minutes, and the
+	/// records hook called once per item with the block's keys spread over them.
+	pub fn max_expiry_weight() -> Weight {
+		let items = T::MaxExpiriesPerBlock::get();
+		T::WeightInfo::process_expiries(items)
+			.saturating_add(T::DbWeight::get().reads(MAX_EMPTY_MINUTES_PER_BLOCK as u64))
+			.saturating_add(T::OnAccessEnded::bounded_weight(0).saturating_mul(items as u64))
+			.saturating_add(T::OnAccessEnded::bounded_weight(T::MaxExpiredKeysPerBlock::get()))
+	}
+
+	/// The current grants of `patient` (not expired), by grantee.
 	pub fn grants_of(patient: &T::AccountId) -> Vec<(T::AccountId, GrantOf<T>)> {
-		Grants::<T>::iter_prefix(patient).collect()
+		let now = T::Clock::now();
+		Grants::<T>::iter_prefix(patient)
+			.filter(|(_, grant)| grant.expires_at.is_none_or(|expiry| now < expiry))
+			.collect()
 	}
 
-	/// The patients who granted `grantee` access (directly; not through its hospital).
+	/// The patients whose current (not expired) grant names `grantee` (directly; not through
+	/// its hospital).
 	pub fn patients_of(grantee: &T::AccountId) -> Vec<T::AccountId> {
-		GranteePatients::<T>::iter_key_prefix(grantee).collect()
+		let now = T::Clock::now();
+		GranteePatients::<T>::iter_key_prefix(grantee)
+			.filter(|patient| {
+				Grants::<T>::get(patient, grantee)
+					.is_some_and(|grant| grant.expires_at.is_none_or(|expiry| now < expiry))
+			})
+			.collect()
 	}
 
-	/// The open emergency accesses to `patient`, by doctor.
+	/// The open (not expired) emergency accesses to `patient`, by doctor.
 	pub fn emergency_accesses_of(patient: &T::AccountId) -> Vec<(T::AccountId, EmergencyAccess)> {
-		EmergencyAccesses::<T>::iter_prefix(patient).collect()
+		let now = T::Clock::now();
+		EmergencyAccesses::<T>::iter_prefix(patient)
+			.filter(|(_, access)| now < access.expires_at)
+			.collect()
 	}
 
 	/// Entries `from..from + limit` of the trail of `patient`, with their indices.

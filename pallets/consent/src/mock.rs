@@ -1,7 +1,9 @@
 //! A test runtime: timestamp, the real identity pallet, and consent.
 
 use crate as pallet_ehr_consent;
-use ehr_primitives::{AccessLevel, OnAccessEnded, Purpose, RecordCategory, Scope};
+use ehr_primitives::{
+	AccessLevel, OnAccessEnded, Purpose, RecordCategory, RecordId, RecordLookup, Scope,
+};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Contains},
@@ -70,28 +72,105 @@ impl pallet_ehr_identity::BenchmarkHelper<u64> for NoNewHospitals {
 }
 
 parameter_types! {
+	/// Whose access ended with every key gone, in order.
 	pub static EndedAccesses: Vec<(u64, u64)> = vec![];
+	/// Keys each (patient, reader) holds, as the records pallet would.
+	pub static HeldKeys: Vec<((u64, u64), u32)> = vec![];
+	/// How many keys each call of the bounded hook removed, in order.
+	pub static KeyRemovals: Vec<u32> = vec![];
+	/// The records: id, patient, category (erased ones are gone).
+	pub static StoredRecords: Vec<(RecordId, u64, RecordCategory)> = vec![];
 }
 
-/// Remembers whose access ended, as the records pallet would remove their keys.
+/// Weight of removing one key in this mock.
+pub const KEY_WEIGHT: u64 = 1_000;
+
+/// `reader` holds `count` keys to records of `patient`.
+pub fn hold_keys(patient: u64, reader: u64, count: u32) {
+	HeldKeys::mutate(|held| held.push(((patient, reader), count)));
+}
+
+/// The keys `reader` still holds to records of `patient`.
+pub fn held_keys(patient: u64, reader: u64) -> u32 {
+	HeldKeys::get()
+		.iter()
+		.filter(|(pair, _)| *pair == (patient, reader))
+		.map(|(_, count)| count)
+		.sum()
+}
+
+/// Removes up to `limit` keys of `reader` to `patient`'s records; returns how many.
+fn remove_keys(patient: u64, reader: u64, limit: u32) -> u32 {
+	let mut removed = 0;
+	HeldKeys::mutate(|held| {
+		for (_, count) in held.iter_mut().filter(|(pair, _)| *pair == (patient, reader)) {
+			let take = (*count).min(limit - removed);
+			*count -= take;
+			removed += take;
+		}
+		held.retain(|(_, count)| *count > 0);
+	});
+	removed
+}
+
+/// Removes keys as the records pallet would, and remembers whose access ended.
 pub struct RecordEnded;
 impl OnAccessEnded<u64> for RecordEnded {
 	fn on_access_ended(patient: &u64, grantee: &u64) -> Weight {
+		let removed = remove_keys(*patient, *grantee, u32::MAX);
 		EndedAccesses::mutate(|ended| ended.push((*patient, *grantee)));
-		Weight::from_parts(1_000, 0)
+		Weight::from_parts(KEY_WEIGHT * (removed as u64 + 1), 0)
 	}
 	fn max_weight() -> Weight {
-		Weight::from_parts(1_000, 0)
+		Weight::from_parts(KEY_WEIGHT * 100, 0)
 	}
+	fn on_access_ended_bounded(patient: &u64, grantee: &u64, limit: u32) -> (bool, u32, Weight) {
+		let removed = remove_keys(*patient, *grantee, limit);
+		KeyRemovals::mutate(|removals| removals.push(removed));
+		let done = held_keys(*patient, *grantee) == 0;
+		if done {
+			EndedAccesses::mutate(|ended| ended.push((*patient, *grantee)));
+		}
+		(done, removed, Self::bounded_weight(removed))
+	}
+	fn bounded_weight(limit: u32) -> Weight {
+		Weight::from_parts(KEY_WEIGHT * (limit as u64 + 1), 0)
+	}
+}
+
+/// The records, as the records pallet would answer.
+pub struct RecordStore;
+impl RecordLookup<u64> for RecordStore {
+	fn patient_and_category(id: RecordId) -> Option<(u64, RecordCategory)> {
+		StoredRecords::get()
+			.into_iter()
+			.find(|(record, _, _)| *record == id)
+			.map(|(_, patient, category)| (patient, category))
+	}
+}
+
+/// Adds a record of `category` for `patient`; returns its id.
+pub fn add_record(patient: u64, category: RecordCategory) -> RecordId {
+	StoredRecords::mutate(|records| {
+		let id = records.len() as RecordId;
+		records.push((id, patient, category));
+		id
+	})
 }
 
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
 	type Clock = Timestamp;
 	type OnAccessEnded = RecordEnded;
+	type Records = RecordStore;
 	type MaxGrantsPerPatient = ConstU32<3>;
 	type EmergencyAccessDuration = ConstU64<{ 4 * HOUR }>;
-	type MaxExpiriesPerMinute = ConstU32<2>;
+	type MaxOpenEmergencyAccesses = ConstU32<2>;
+	type MaxEmergencyAccessesPerDay = ConstU32<3>;
+	type MaxExpiriesPerBlock = ConstU32<3>;
+	type MaxExpiredKeysPerBlock = ConstU32<5>;
+	type AccessLogPeriod = ConstU64<HOUR>;
+	type MaxAccessLogsPerPeriod = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
@@ -115,6 +194,9 @@ impl crate::BenchmarkHelper<u64> for Helper {
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
+	}
+	fn add_record(patient: &u64, category: RecordCategory) -> RecordId {
+		add_record(*patient, category)
 	}
 }
 

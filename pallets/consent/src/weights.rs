@@ -2,6 +2,12 @@
 // This file is part of the EHR consortium chain.
 //! Weights for `pallet_ehr_consent`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
+//! ESTIMATED, not yet re-measured: `change_access`, `revoke_access`, `open_emergency_access`,
+//! `close_emergency_access`, `log_access` and `process_expiries` (changed calls: the measured
+//! figures below plus the storage they now read and write) and `end_emergency_access`,
+//! `clean_expired` (new calls: estimated from the closest measured calls). The next run of
+//! `scripts/benchmark.sh` replaces this file with measurements.
+//!
 //! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
 //! Host `vm`, CPU `AMD EPYC`, wasm execution `Compiled`, chain
 //! `Some("dev")`, database cache 1024 MiB.
@@ -42,6 +48,8 @@ pub trait WeightInfo {
 	fn open_emergency_access() -> Weight;
 	fn close_emergency_access() -> Weight;
 	fn log_access() -> Weight;
+	fn end_emergency_access() -> Weight;
+	fn clean_expired() -> Weight;
 	fn process_expiries(n: u32, ) -> Weight;
 }
 
@@ -60,9 +68,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GrantCount` (r:1 w:1)
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextExpiryMinute` (r:1 w:0)
+	/// Storage: `Consent::ExpiryCursor` (r:1 w:0)
 	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Storage: `Consent::Expiries` (r:1 w:1)
 	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
@@ -87,9 +95,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextExpiryMinute` (r:1 w:0)
+	/// Storage: `Consent::ExpiryCursor` (r:1 w:0)
 	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Storage: `Consent::Expiries` (r:1 w:1)
 	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
@@ -100,7 +108,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 66_945_000 picoseconds.
 		Weight::from_parts(95_308_000, 7643)
 			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(4))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Identity::Patients` (r:1 w:0)
 	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
@@ -123,7 +131,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 65_613_000 picoseconds.
 		Weight::from_parts(128_391_000, 3806)
 			.saturating_add(T::DbWeight::get().reads(6))
-			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Storage: `Identity::Doctors` (r:1 w:0)
 	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
@@ -135,9 +143,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(370), added: 2845, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextExpiryMinute` (r:1 w:0)
+	/// Storage: `Consent::ExpiryCursor` (r:1 w:0)
 	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Storage: `Consent::Expiries` (r:1 w:1)
 	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
@@ -146,9 +154,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn open_emergency_access() -> Weight {
 		// Proof size: measured `411`, estimated `7643`.
 		// Minimum execution time: 60_564_000 picoseconds.
-		Weight::from_parts(107_892_000, 7643)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(4))
+		Weight::from_parts(147_892_000, 7643)
+			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
 	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(370), added: 2845, mode: `MaxEncodedLen`)
@@ -161,9 +169,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn close_emergency_access() -> Weight {
 		// Proof size: measured `622`, estimated `3835`.
 		// Minimum execution time: 37_009_000 picoseconds.
-		Weight::from_parts(65_613_000, 3835)
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+		Weight::from_parts(80_613_000, 3835)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Identity::Doctors` (r:1 w:0)
 	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
@@ -180,15 +188,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn log_access() -> Weight {
 		// Proof size: measured `679`, estimated `3973`.
 		// Minimum execution time: 53_771_000 picoseconds.
-		Weight::from_parts(60_203_000, 3973)
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(2))
+		Weight::from_parts(75_203_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	fn end_emergency_access() -> Weight {
+		// Estimated: `close_emergency_access` plus the patient and delegate checks.
+		Weight::from_parts(80_613_000, 3835)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	fn clean_expired() -> Weight {
+		// Estimated: `revoke_access` (without the records hook, added by the call) plus
+		// `close_emergency_access`.
+		Weight::from_parts(195_000_000, 7643)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(12))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextExpiryMinute` (r:1 w:1)
+	/// Storage: `Consent::ExpiryCursor` (r:1 w:1)
 	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ExpiryQueue` (r:1 w:1)
+	/// Storage: `Consent::Expiries` (r:1 w:1)
 	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:64 w:64)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
@@ -209,10 +230,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(31_246_602, 7643)
 			// Standard error: 299_494
 			.saturating_add(Weight::from_parts(57_189_463, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2631).saturating_mul(n.into()))
 	}
 }
@@ -227,35 +248,48 @@ impl WeightInfo for () {
 	fn change_access() -> Weight {
 		Weight::from_parts(95_308_000, 7643)
 			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(4))
+			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn revoke_access() -> Weight {
 		Weight::from_parts(128_391_000, 3806)
 			.saturating_add(RocksDbWeight::get().reads(6))
-			.saturating_add(RocksDbWeight::get().writes(5))
+			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn open_emergency_access() -> Weight {
-		Weight::from_parts(107_892_000, 7643)
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(4))
+		Weight::from_parts(147_892_000, 7643)
+			.saturating_add(RocksDbWeight::get().reads(10))
+			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn close_emergency_access() -> Weight {
-		Weight::from_parts(65_613_000, 3835)
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(3))
+		Weight::from_parts(80_613_000, 3835)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn log_access() -> Weight {
-		Weight::from_parts(60_203_000, 3973)
-			.saturating_add(RocksDbWeight::get().reads(5))
-			.saturating_add(RocksDbWeight::get().writes(2))
+		Weight::from_parts(75_203_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn end_emergency_access() -> Weight {
+		// Estimated: `close_emergency_access` plus the patient and delegate checks.
+		Weight::from_parts(80_613_000, 3835)
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn clean_expired() -> Weight {
+		// Estimated: `revoke_access` (without the records hook, added by the call) plus
+		// `close_emergency_access`.
+		Weight::from_parts(195_000_000, 7643)
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(12))
 	}
 	fn process_expiries(n: u32, ) -> Weight {
 		Weight::from_parts(31_246_602, 7643)
 			.saturating_add(Weight::from_parts(57_189_463, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(5))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(4))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2631).saturating_mul(n.into()))
 	}
 }

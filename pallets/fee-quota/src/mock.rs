@@ -90,7 +90,7 @@ impl pallet_fee_quota::Config for Test {
 	type MaxFreeRefTimePerBlock = FreeRefTimePerBlock;
 }
 
-pub const BALANCE: u64 = 1_000_000_000;
+pub const BALANCE: u64 = 1_000_000_000_000;
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();

@@ -13,7 +13,7 @@
 //!   wraps its key for a reader the patient has consented to. The patient's client sends it in
 //!   one `utility.batch_all` with the grant, so consent and keys arrive together.
 //! - Revocation and expiry: the consent pallet calls [`OnAccessEnded`] and the reader's keys to
-//!   that patient's records are deleted. Keys are only ever wrapped for accounts that hold a
+//!   that patient's records are deleted (on expiry, a bounded number per block). Keys are only ever wrapped for accounts that hold a
 //!   grant covering the record's category at that moment, so records added after a revocation
 //!   are never wrapped for the revoked reader.
 //! - [`Pallet::remove_key`]: the patient takes one reader's key off one record.
@@ -43,7 +43,7 @@ pub mod weights;
 use alloc::vec::Vec;
 use ehr_primitives::{
 	cid, AccessLevel, AuditEvent, ConsentProvider, ContentHash, Identities, Moment, OnAccessEnded,
-	OnDoctorSuspended, Record, RecordCategory, RecordEntry, RecordId,
+	OnDoctorSuspended, Record, RecordCategory, RecordEntry, RecordId, RecordLookup,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -705,6 +705,53 @@ impl<T: Config> OnAccessEnded<T::AccountId> for Pallet<T> {
 
 	fn max_weight() -> Weight {
 		T::WeightInfo::remove_reader_keys(T::MaxRecordsPerPatient::get())
+	}
+
+	/// Deletes at most `limit` of the keys `grantee` holds for records of `patient`, straight
+	/// from [`ReaderRecords`] (no cursor: what is left is what the next call finds).
+	fn on_access_ended_bounded(
+		patient: &T::AccountId,
+		grantee: &T::AccountId,
+		limit: u32,
+	) -> (bool, u32, Weight) {
+		// One more than the limit, to know whether any is left.
+		let mut ids: Vec<RecordId> = ReaderRecords::<T>::iter_key_prefix((grantee, patient))
+			.take((limit as usize).saturating_add(1))
+			.collect();
+		let done = ids.len() <= limit as usize;
+		ids.truncate(limit as usize);
+		for id in &ids {
+			ReaderRecords::<T>::remove((grantee, patient, id));
+			WrappedKeys::<T>::remove(id, grantee);
+			Records::<T>::mutate(id, |record| {
+				if let Some(record) = record {
+					record.key_count = record.key_count.saturating_sub(1);
+				}
+			});
+		}
+		let count = ids.len() as u32;
+		if count > 0 {
+			Self::deposit_event(Event::ReaderKeysRemoved {
+				patient: patient.clone(),
+				reader: grantee.clone(),
+				count,
+			});
+		}
+		(done, count, Self::bounded_weight(count))
+	}
+
+	fn bounded_weight(limit: u32) -> Weight {
+		// The look-ahead reads one key more than it removes.
+		T::WeightInfo::remove_reader_keys(limit).saturating_add(T::DbWeight::get().reads(1))
+	}
+}
+
+impl<T: Config> RecordLookup<T::AccountId> for Pallet<T> {
+	/// The patient and category of a record that exists and is not erased.
+	fn patient_and_category(id: RecordId) -> Option<(T::AccountId, RecordCategory)> {
+		Records::<T>::get(id)
+			.filter(|record| !record.erased)
+			.map(|record| (record.patient, record.category))
 	}
 }
 

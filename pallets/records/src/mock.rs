@@ -73,9 +73,15 @@ impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
 	type Clock = Timestamp;
 	type OnAccessEnded = Records;
+	type Records = Records;
 	type MaxGrantsPerPatient = ConstU32<5>;
 	type EmergencyAccessDuration = ConstU64<{ 4 * HOUR }>;
-	type MaxExpiriesPerMinute = ConstU32<2>;
+	type MaxOpenEmergencyAccesses = ConstU32<2>;
+	type MaxEmergencyAccessesPerDay = ConstU32<4>;
+	type MaxExpiriesPerBlock = ConstU32<4>;
+	type MaxExpiredKeysPerBlock = ConstU32<4>;
+	type AccessLogPeriod = ConstU64<HOUR>;
+	type MaxAccessLogsPerPeriod = ConstU32<8>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsentHelper;
@@ -114,6 +120,19 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for ConsentHelper {
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
+	}
+	fn add_record(patient: &u64, category: ehr_primitives::RecordCategory) -> u64 {
+		let id = crate::NextRecordId::<Test>::get();
+		let _ = Records::add_record(
+			RuntimeOrigin::signed(*patient),
+			*patient,
+			category,
+			cid(id as u8),
+			[1; 32],
+			1,
+			vec![(*patient, wrapped(*patient))],
+		);
+		id
 	}
 }
 

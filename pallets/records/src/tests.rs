@@ -644,3 +644,63 @@ fn a_suspended_doctor_loses_its_keys_block_by_block_with_trail_entries() {
 		);
 	});
 }
+
+#[test]
+fn an_expired_readers_keys_go_a_bounded_number_per_block() {
+	new_test_ext().execute_with(|| {
+		use ehr_primitives::ConsentProvider;
+		let expiry = START + HOUR;
+		assert_ok!(Consent::grant_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::All,
+			Read,
+			Some(expiry),
+			ehr_primitives::Purpose::Treatment,
+		));
+		// Six records (the most a patient may have), each with a key for the doctor.
+		for _ in 0..6 {
+			assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		}
+		let doctor_keys = || ReaderRecords::<Test>::iter_key_prefix((DOCTOR, PATIENT)).count();
+		assert_eq!(doctor_keys(), 6);
+		// Refused from the expiry time on, before any clean-up.
+		advance_to(expiry);
+		assert!(!Consent::may_access(&DOCTOR, &PATIENT, LabReport, Read));
+		// The minute has passed: four keys this block (the bound), the grant stays refused.
+		System::reset_events();
+		advance_to(expiry + MINUTE);
+		assert_eq!(doctor_keys(), 2);
+		System::assert_has_event(
+			Event::ReaderKeysRemoved { patient: PATIENT, reader: DOCTOR, count: 4 }.into(),
+		);
+		assert!(pallet_ehr_consent::Grants::<Test>::contains_key(PATIENT, DOCTOR));
+		assert!(!Consent::may_access(&DOCTOR, &PATIENT, LabReport, Read));
+		// The rest the next block, and then the grant ends.
+		advance_to(expiry + MINUTE + 6_000);
+		assert_eq!(doctor_keys(), 0);
+		assert!(!pallet_ehr_consent::Grants::<Test>::contains_key(PATIENT, DOCTOR));
+		for record in 0..6 {
+			assert!(!has_key(record, DOCTOR));
+			assert!(has_key(record, PATIENT));
+			assert_eq!(RecordStore::<Test>::get(record).unwrap().key_count, 1);
+		}
+		assert!(matches!(
+			trail_events(PATIENT).last(),
+			Some(AuditEvent::ConsentExpired { grantee: DOCTOR })
+		));
+	});
+}
+
+#[test]
+fn the_consent_pallet_looks_up_live_records_only() {
+	new_test_ext().execute_with(|| {
+		use ehr_primitives::RecordLookup;
+		assert_ok!(add(PATIENT, PATIENT, Prescription, &[PATIENT]));
+		assert_eq!(Records::patient_and_category(0), Some((PATIENT, Prescription)));
+		assert_eq!(Records::patient_and_category(1), None);
+		assert_ok!(Records::erase_record(RuntimeOrigin::signed(PATIENT), 0));
+		assert_eq!(Records::patient_and_category(0), None);
+	});
+}
