@@ -299,6 +299,11 @@ pub trait ConsentProvider<AccountId> {
 	/// grantees whose grants cover it).
 	fn readers(patient: &AccountId, category: RecordCategory) -> Vec<AccountId>;
 
+	/// Whether `who` is one of [`Self::readers`] of records of `category` of `patient` now (the
+	/// patient, or a grantee whose current grant covers it and who is not a suspended doctor),
+	/// without walking every grant.
+	fn is_reader(patient: &AccountId, who: &AccountId, category: RecordCategory) -> bool;
+
 	/// Append `event` by `actor` to the audit trail of `patient`.
 	fn record(patient: &AccountId, actor: &AccountId, event: AuditEvent<AccountId>);
 }
@@ -323,6 +328,10 @@ pub trait OnAccessEnded<AccountId> {
 
 	/// The most weight one call of [`Self::on_access_ended_bounded`] with `limit` may use.
 	fn bounded_weight(limit: u32) -> Weight;
+
+	/// The consent of `grantee` changed (maybe narrowed): keys to records it may no longer read
+	/// must go (in the following blocks).
+	fn on_access_changed(_patient: &AccountId, _grantee: &AccountId) {}
 }
 
 impl<AccountId> OnAccessEnded<AccountId> for () {

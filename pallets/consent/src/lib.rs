@@ -264,6 +264,9 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
+		/// A delegate may not grant (or change) access for itself: delegates manage consent
+		/// for others.
+		DelegateCannotGrantItself,
 		/// The patient is not registered.
 		NotPatient,
 		/// Only the patient or one of the patient's delegates may do this.
@@ -397,6 +400,9 @@ pub mod pallet {
 			Self::unschedule_grant_expiry(&patient, &grantee, &old);
 			Self::schedule_grant_expiry(&patient, &grantee, &grant);
 			Grants::<T>::insert(&patient, &grantee, &grant);
+			// Keys to records the new terms no longer cover go in the following blocks (and are
+			// refused from now on: readers are checked against the current grant).
+			T::OnAccessEnded::on_access_changed(&patient, &grantee);
 			Self::append(
 				&patient,
 				&actor,
@@ -661,6 +667,9 @@ impl<T: Config> Pallet<T> {
 		actor: &T::AccountId,
 	) -> Result<GrantOf<T>, DispatchError> {
 		ensure!(patient != grantee, Error::<T>::CannotGrantSelf);
+		// Delegates manage consent for others; they may not give themselves access (and with
+		// it every future record's key).
+		ensure!(actor == patient || actor != grantee, Error::<T>::DelegateCannotGrantItself);
 		let is_doctor = T::Identity::hospital_of(grantee).is_some();
 		let is_clinician = is_doctor || T::Identity::is_hospital(grantee);
 		if is_doctor {
@@ -928,7 +937,28 @@ impl<T: Config> ConsentProvider<T::AccountId> for Pallet<T> {
 			.collect()
 	}
 
+	fn is_reader(patient: &T::AccountId, who: &T::AccountId, category: RecordCategory) -> bool {
+		if who == patient {
+			return T::Identity::is_patient(patient);
+		}
+		if T::Identity::hospital_of(who).is_some() && !T::Identity::is_active_doctor(who) {
+			return false;
+		}
+		Grants::<T>::get(patient, who)
+			.is_some_and(|grant| grant.allows(category, AccessLevel::Read, T::Clock::now()))
+	}
+
 	fn record(patient: &T::AccountId, actor: &T::AccountId, event: AuditEvent<T::AccountId>) {
 		Self::append(patient, actor, event)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Whether keys `who` holds to records of `patient` may still be waiting for the expiry
+	/// clean-up: its grant exists but has expired.
+	pub fn cleanup_pending(patient: &T::AccountId, who: &T::AccountId) -> bool {
+		let now = T::Clock::now();
+		Grants::<T>::get(patient, who)
+			.is_some_and(|grant| grant.expires_at.is_some_and(|at| at <= now))
 	}
 }

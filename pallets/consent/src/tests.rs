@@ -893,3 +893,27 @@ fn an_expired_emergency_access_may_be_opened_again_before_clean_up() {
 		));
 	});
 }
+
+#[test]
+fn a_delegate_manages_consent_but_never_for_itself() {
+	new_test_ext().execute_with(|| {
+		// GUARDIAN is PATIENT's delegate: it may grant a doctor...
+		assert_ok!(grant(GUARDIAN, PATIENT, DOCTOR));
+		// ...but not itself, which would give it every future record's key.
+		assert_noop!(grant(GUARDIAN, PATIENT, GUARDIAN), Error::<Test>::DelegateCannotGrantItself);
+		// The patient may grant the guardian explicitly.
+		assert_ok!(grant(PATIENT, PATIENT, GUARDIAN));
+		assert_noop!(
+			Consent::change_access(
+				RuntimeOrigin::signed(GUARDIAN),
+				PATIENT,
+				GUARDIAN,
+				Scope::All,
+				Read,
+				None,
+				Purpose::Treatment,
+			),
+			Error::<Test>::DelegateCannotGrantItself
+		);
+	});
+}

@@ -432,15 +432,18 @@ impl<T: Config> Pallet<T> {
 	pub fn suspend_doctors_of_departed(limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
 		let per_doctor = T::WeightInfo::suspend_doctor().saturating_add(db.reads_writes(2, 2));
-		let mut used = db.reads(1);
+		// The queue read, the membership check, and the final write of the queue entry.
+		let mut used = db.reads_writes(2, 1);
 		if used.any_gt(limit) {
 			return Weight::zero();
 		}
-		let Some((hospital, ())) = DepartedHospitals::<T>::iter().next() else { return used };
+		let Some((hospital, ())) = DepartedHospitals::<T>::iter().next() else {
+			return db.reads(1);
+		};
 		// A hospital that came back keeps its doctors as they are.
 		if T::Hospitals::contains(&hospital) {
 			DepartedHospitals::<T>::remove(&hospital);
-			return used.saturating_add(db.writes(1));
+			return used;
 		}
 		let mut done = 0u32;
 		let mut doctors = HospitalDoctors::<T>::iter_key_prefix(&hospital);
@@ -471,7 +474,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		DepartedHospitals::<T>::remove(&hospital);
-		used.saturating_add(db.writes(1))
+		used
 	}
 
 	fn ensure_hospital(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {

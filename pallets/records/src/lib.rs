@@ -168,11 +168,27 @@ pub mod pallet {
 	pub type ReadersToClear<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
 
+	/// Readers whose consent to a patient's records changed: their keys are checked against
+	/// the consent they hold now, and those it no longer covers removed, block by block. The
+	/// value is the last record checked (where to go on).
+	#[pallet::storage]
+	pub type KeysToReconcile<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		Option<RecordId>,
+		ValueQuery,
+	>;
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Removes the keys of suspended doctors within the block's spare weight.
+		/// Removes the keys of suspended doctors, then keys that a narrowed consent no longer
+		/// covers, within the block's spare weight.
 		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Pallet::<T>::clear_suspended_readers(remaining)
+			let used = Pallet::<T>::clear_suspended_readers(remaining);
+			used.saturating_add(Pallet::<T>::reconcile_keys(remaining.saturating_sub(used)))
 		}
 	}
 
@@ -200,6 +216,14 @@ pub mod pallet {
 		KeyRemoved { record: RecordId, reader: T::AccountId },
 		/// `reader` lost consent: its `count` keys to records of `patient` were deleted.
 		ReaderKeysRemoved { patient: T::AccountId, reader: T::AccountId, count: u32 },
+		/// Keys of `reader` to records of `patient` that its changed consent no longer covers
+		/// were removed: `count` in this block, `done` once every key was checked.
+		NarrowedReaderKeysRemoved {
+			patient: T::AccountId,
+			reader: T::AccountId,
+			count: u32,
+			done: bool,
+		},
 		/// A suspended doctor's keys were removed: `count` in this block, `done` once none is
 		/// left.
 		SuspendedReaderKeysRemoved { reader: T::AccountId, count: u32, done: bool },
@@ -389,7 +413,7 @@ pub mod pallet {
 						));
 				ensure!(may_open, Error::<T>::NotAuthorized);
 				ensure!(
-					T::Consent::readers(&patient, record.category).contains(&reader),
+					T::Consent::is_reader(&patient, &reader, record.category),
 					Error::<T>::NotAReader
 				);
 				let key = Self::checked_key(key)?;
@@ -556,11 +580,10 @@ impl<T: Config> Pallet<T> {
 		keys: ReaderKeysOf<T>,
 	) -> Result<Vec<(T::AccountId, WrappedKeyOf<T>)>, DispatchError> {
 		ensure!(keys.iter().any(|(reader, _)| reader == patient), Error::<T>::MissingPatientKey);
-		let readers = T::Consent::readers(patient, category);
 		let mut checked: Vec<(T::AccountId, WrappedKeyOf<T>)> = Vec::with_capacity(keys.len());
 		for (reader, key) in keys {
 			ensure!(checked.iter().all(|(seen, _)| seen != &reader), Error::<T>::DuplicateReader);
-			ensure!(readers.contains(&reader), Error::<T>::NotAReader);
+			ensure!(T::Consent::is_reader(patient, &reader, category), Error::<T>::NotAReader);
 			ensure!(T::Identity::encryption_key(&reader).is_some(), Error::<T>::NoEncryptionKey);
 			checked.push((reader, Self::checked_key(key)?));
 		}
@@ -744,6 +767,77 @@ impl<T: Config> OnAccessEnded<T::AccountId> for Pallet<T> {
 		// The look-ahead reads one key more than it removes.
 		T::WeightInfo::remove_reader_keys(limit).saturating_add(T::DbWeight::get().reads(1))
 	}
+
+	/// Queues the grantee's keys to this patient's records for a check against its new consent
+	/// (see [`Pallet::reconcile_keys`]).
+	fn on_access_changed(patient: &T::AccountId, grantee: &T::AccountId) {
+		if ReaderRecords::<T>::iter_key_prefix((grantee, patient)).next().is_some() {
+			KeysToReconcile::<T>::insert(grantee, patient, None::<RecordId>);
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Checks queued readers' keys against the consent they hold now and removes those it no
+	/// longer covers (each with a trail entry in the patient's name), as many as fit in `limit`;
+	/// returns the weight used.
+	pub fn reconcile_keys(limit: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		// Per key: the index entry, the record, the consent check (grant, doctor), and when it
+		// goes, the key, the record's count and the trail entry.
+		let per_key = T::WeightInfo::remove_reader_keys(1).saturating_add(db.reads_writes(6, 3));
+		// The queue read and the final write of the queue entry.
+		let mut used = db.reads_writes(1, 1);
+		if used.any_gt(limit) {
+			return Weight::zero();
+		}
+		let Some((reader, patient, after)) = KeysToReconcile::<T>::iter().next() else {
+			return db.reads(1);
+		};
+		let prefix = (reader.clone(), patient.clone());
+		let mut ids = match after {
+			Some(last) => ReaderRecords::<T>::iter_key_prefix_from(
+				prefix,
+				ReaderRecords::<T>::hashed_key_for((&reader, &patient, last)),
+			),
+			None => ReaderRecords::<T>::iter_key_prefix(prefix),
+		};
+		let (mut count, mut last) = (0u32, after);
+		let done = loop {
+			if used.saturating_add(per_key).any_gt(limit) {
+				break false;
+			}
+			let Some(id) = ids.next() else { break true };
+			used = used.saturating_add(per_key);
+			last = Some(id);
+			let keep = Records::<T>::get(id)
+				.is_some_and(|record| T::Consent::is_reader(&patient, &reader, record.category));
+			if !keep {
+				ReaderRecords::<T>::remove((&reader, &patient, id));
+				WrappedKeys::<T>::remove(id, &reader);
+				Records::<T>::mutate(id, |record| {
+					if let Some(record) = record {
+						record.key_count = record.key_count.saturating_sub(1);
+					}
+				});
+				T::Consent::record(
+					&patient,
+					&patient,
+					AuditEvent::KeyRemoved { record: id, reader: reader.clone() },
+				);
+				count += 1;
+			}
+		};
+		if done {
+			KeysToReconcile::<T>::remove(&reader, &patient);
+		} else {
+			KeysToReconcile::<T>::insert(&reader, &patient, last);
+		}
+		if count > 0 || done {
+			Self::deposit_event(Event::NarrowedReaderKeysRemoved { patient, reader, count, done });
+		}
+		used
+	}
 }
 
 impl<T: Config> RecordLookup<T::AccountId> for Pallet<T> {
@@ -771,16 +865,19 @@ impl<T: Config> Pallet<T> {
 		let db = T::DbWeight::get();
 		// Per key: the key, the record's count, the index, and the trail entry.
 		let per_key = T::WeightInfo::remove_reader_keys(1).saturating_add(db.reads_writes(3, 3));
-		let mut used = db.reads(1);
+		// The queue read, the doctor check, and the final write of the queue entry.
+		let mut used = db.reads_writes(3, 1);
 		if used.any_gt(limit) {
 			return Weight::zero();
 		}
-		let Some((reader, hospital)) = ReadersToClear::<T>::iter().next() else { return used };
+		let Some((reader, hospital)) = ReadersToClear::<T>::iter().next() else {
+			return db.reads(1);
+		};
 		// Reinstated before its keys were all gone: what it holds now was shared after (or
 		// survived) the suspension deliberately; stop.
 		if T::Identity::is_active_doctor(&reader) {
 			ReadersToClear::<T>::remove(&reader);
-			return used.saturating_add(db.reads_writes(3, 1));
+			return used;
 		}
 		let mut count = 0u32;
 		let mut held = ReaderRecords::<T>::iter_key_prefix((&reader,));
@@ -806,7 +903,6 @@ impl<T: Config> Pallet<T> {
 		};
 		if done {
 			ReadersToClear::<T>::remove(&reader);
-			used = used.saturating_add(db.writes(1));
 		}
 		if count > 0 || done {
 			Self::deposit_event(Event::SuspendedReaderKeysRemoved { reader, count, done });

@@ -704,3 +704,84 @@ fn the_consent_pallet_looks_up_live_records_only() {
 		assert_eq!(Records::patient_and_category(0), None);
 	});
 }
+
+#[test]
+fn a_narrowed_consent_loses_the_keys_it_no_longer_covers() {
+	use frame_support::weights::Weight;
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT, DOCTOR]));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		// The patient narrows the doctor's consent to lab reports.
+		assert_ok!(Consent::change_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			categories(&[LabReport]),
+			Read,
+			None,
+			ehr_primitives::Purpose::Treatment,
+		));
+		// The imaging key can no longer be passed on, even before the clean-up...
+		assert_ok!(grant(PATIENT, PATIENT, COLLEAGUE));
+		assert_noop!(
+			Records::share_keys(
+				RuntimeOrigin::signed(DOCTOR),
+				COLLEAGUE,
+				shares(vec![(1, wrapped(COLLEAGUE))])
+			),
+			Error::<Test>::NotAuthorized
+		);
+		// ...and the clean-up removes it, with a trail entry, and keeps the lab reports' keys.
+		Records::reconcile_keys(Weight::MAX);
+		assert!(has_key(0, DOCTOR) && !has_key(1, DOCTOR) && has_key(2, DOCTOR));
+		assert_eq!(RecordStore::<Test>::get(1).unwrap().key_count, 1);
+		assert!(
+			trail_events(PATIENT).contains(&AuditEvent::KeyRemoved { record: 1, reader: DOCTOR })
+		);
+		assert!(crate::KeysToReconcile::<Test>::iter().next().is_none());
+		System::assert_has_event(
+			Event::NarrowedReaderKeysRemoved {
+				patient: PATIENT,
+				reader: DOCTOR,
+				count: 1,
+				done: true,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn the_key_clean_up_after_a_narrowed_consent_is_bounded_and_carries_over() {
+	use frame_support::weights::Weight;
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		for _ in 0..4 {
+			assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT, DOCTOR]));
+		}
+		assert_ok!(Consent::change_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			categories(&[LabReport]),
+			Read,
+			None,
+			ehr_primitives::Purpose::Treatment,
+		));
+		let db: frame_support::weights::RuntimeDbWeight =
+			<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<_>>::get();
+		let per_key =
+			<() as crate::WeightInfo>::remove_reader_keys(1).saturating_add(db.reads_writes(6, 3));
+		// Room for one key per block.
+		let limit = db.reads(1).saturating_add(per_key);
+		for left in [3, 2, 1, 0] {
+			Records::reconcile_keys(limit);
+			assert_eq!(Records::reader_records(&DOCTOR, None).len(), left);
+		}
+		Records::reconcile_keys(Weight::MAX);
+		assert!(crate::KeysToReconcile::<Test>::iter().next().is_none());
+		assert_eq!(Records::reconcile_keys(Weight::zero()), Weight::zero());
+	});
+}
