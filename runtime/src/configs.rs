@@ -168,6 +168,9 @@ impl pallet_fee_quota::Config for Runtime {
 	type FreeBytesPerPeriod = ConstU32<{ 256 * 1024 }>;
 	/// A client may queue a few transactions without waiting for each.
 	type MaxPendingFree = ConstU32<8>;
+	type WeightInfo = pallet_fee_quota::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
 }
 
 /// The collective of member hospitals.
@@ -367,6 +370,23 @@ mod benchmark_helpers {
 
 	/// Makes hospitals, doctors and patients for the benchmarks.
 	pub struct Helper;
+
+	impl pallet_fee_quota::BenchmarkHelper<AccountId, RuntimeCall> for Helper {
+		/// An invited patient: [`RegisteredAccounts`] looks through the hospitals, the
+		/// validators, the doctors and the patients before it finds the invitation.
+		fn register(who: &AccountId) {
+			let hospital: AccountId = frame_benchmarking::account("hospital", 0, 0);
+			<Helper as pallet_ehr_identity::BenchmarkHelper<AccountId>>::make_hospital(&hospital);
+			Identity::invite_patient(RuntimeOrigin::signed(hospital), who.clone())
+				.expect("a member hospital invites a new account");
+		}
+
+		fn free_call() -> RuntimeCall {
+			RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
+				encryption_key: [5; 32],
+			})
+		}
+	}
 
 	impl pallet_ehr_identity::BenchmarkHelper<AccountId> for Helper {
 		fn make_hospital(who: &AccountId) {
