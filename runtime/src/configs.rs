@@ -442,6 +442,11 @@ mod benchmark_helpers {
 				ehr_primitives::Purpose::Treatment,
 			);
 		}
+
+		fn max_grants() -> u32 {
+			use frame_support::traits::Get;
+			<Runtime as pallet_ehr_consent::Config>::MaxGrantsPerPatient::get()
+		}
 	}
 
 	impl pallet_ehr_appointments::BenchmarkHelper<AccountId> for Helper {
