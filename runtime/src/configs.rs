@@ -8,10 +8,7 @@ use frame_support::{
 		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse,
 		VariantCountOf,
 	},
-	weights::{
-		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
-	},
+	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, IdentityFee, Weight},
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
@@ -62,8 +59,9 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	// parity-db is at least as fast as RocksDB; RocksDB's figures are the conservative ones.
-	type DbWeight = RocksDbWeight;
+	// The node stores its state in parity-db: its read and write costs as `scripts/benchmark.sh`
+	// measures them (RocksDB's conservative figures until it has).
+	type DbWeight = crate::weights::ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
