@@ -1,32 +1,59 @@
 #!/usr/bin/env bash
-# Measures the weights of the project's pallets and writes them to each pallet's weights.rs.
+# Measures the weights of the runtime: the database's read and write costs
+# (runtime/src/weights/paritydb_weights.rs) and each project pallet's calls (its weights.rs).
+#
+#   scripts/benchmark.sh                 everything
+#   scripts/benchmark.sh storage records only the database weights and the records pallet
 #
 # Builds an optimized node with `runtime-benchmarks` into its own target directory (the feature
 # changes nearly every crate and would otherwise evict the normal build; a debug host inflates
 # storage costs many times over). A cold build takes about an hour on two cores.
+#
+# The database weights are measured on the state of the chain in `STORAGE_BASE_PATH` (a copy of
+# a stopped node's `--base-path`, with `STORAGE_CHAIN` its chain spec) when it is set, otherwise
+# on a new dev chain's genesis state: a small trie, so the figures are a lower bound there and
+# `STORAGE_MUL` (default 1.1) leaves a margin.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
 export CARGO_TARGET_DIR="$HOME/.cache/ehr-target-bench"
-# frame-benchmarking-cli builds a test runtime of its own, used only by `benchmark storage`; its
-# wasm build cannot find its lock file while WASM_BUILD_WORKSPACE_HINT points at this workspace.
+# frame-benchmarking-cli builds a test runtime of its own, used only by `benchmark storage
+# --mode validate-block` (parachains); its wasm build cannot find its lock file while
+# WASM_BUILD_WORKSPACE_HINT points at this workspace.
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 
 log "building ehr-node (release) with runtime-benchmarks into $CARGO_TARGET_DIR"
 cargo build --locked --release -p ehr-node --features runtime-benchmarks
+node="$CARGO_TARGET_DIR/release/ehr-node"
 
-pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(consortium identity consent records appointments)
-for pallet in "${pallets[@]}"; do
-	case "$pallet" in
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] ||
+	targets=(storage consortium fee-quota identity consent records appointments)
+for target in "${targets[@]}"; do
+	case "$target" in
+	storage)
+		# The node stores its state in parity-db; the runtime's `DbWeight` is `ParityDbWeight`.
+		# State version 1, as the runtime's `system_version`.
+		log "benchmarking the database (parity-db)"
+		base_path=()
+		[ -z "${STORAGE_BASE_PATH:-}" ] || base_path=(--base-path "$STORAGE_BASE_PATH")
+		"$node" benchmark storage \
+			--chain "${STORAGE_CHAIN:-dev}" "${base_path[@]}" --db paritydb --state-version 1 \
+			--mul "${STORAGE_MUL:-1.1}" \
+			--template-path scripts/db-weight-template.hbs --header scripts/weight-header.txt \
+			--weight-path runtime/src/weights/paritydb_weights.rs
+		continue
+		;;
 	consortium) name=pallet_consortium ;;
-	*) name="pallet_ehr_$pallet" ;;
+	fee-quota) name=pallet_fee_quota ;;
+	*) name="pallet_ehr_$target" ;;
 	esac
+	[ -d "pallets/$target" ] || die "no pallet or target named $target"
 	log "benchmarking $name"
-	"$CARGO_TARGET_DIR/release/ehr-node" benchmark pallet \
+	"$node" benchmark pallet \
 		--chain dev --pallet "$name" --extrinsic '*' \
 		--steps "${STEPS:-50}" --repeat "${REPEAT:-20}" \
 		--template scripts/weight-template.hbs --header scripts/weight-header.txt \
-		--output "pallets/$pallet/src/weights.rs"
+		--output "pallets/$target/src/weights.rs"
 done
 log "weights written; rebuild and run scripts/test.sh"

@@ -112,7 +112,16 @@ pub fn run() -> sc_cli::Result<()> {
 					.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
 						config.chain_spec,
 					)),
-				_ => Err("only `benchmark pallet` is supported".into()),
+				// The database weights (`runtime/src/weights/`): reads and writes of the state
+				// of the chain in the database `--db` names (the node's is parity-db).
+				BenchmarkCmd::Storage(cmd) => {
+					let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+					let db = backend.expose_db();
+					let storage = backend.expose_storage();
+					let shared_trie_cache = backend.expose_shared_trie_cache();
+					cmd.run(config, client, db, storage, shared_trie_cache)
+				}
+				_ => Err("only `benchmark pallet` and `benchmark storage` are supported".into()),
 			})
 		}
 		None => {

@@ -8,10 +8,7 @@ use frame_support::{
 		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, ContainsPair, EitherOfDiverse,
 		VariantCountOf,
 	},
-	weights::{
-		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
-	},
+	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, IdentityFee, Weight},
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
@@ -62,8 +59,9 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	// parity-db is at least as fast as RocksDB; RocksDB's figures are the conservative ones.
-	type DbWeight = RocksDbWeight;
+	// The node stores its state in parity-db: its read and write costs as `scripts/benchmark.sh`
+	// measures them (RocksDB's conservative figures until it has).
+	type DbWeight = crate::weights::ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
@@ -174,6 +172,10 @@ impl pallet_fee_quota::Config for Runtime {
 	/// Free transactions take at most half of a block's normal-class time (0.75 s of 1.5 s),
 	/// so that paid transactions and block hooks always find room.
 	type MaxFreeRefTimePerBlock = ConstU64<{ 3 * WEIGHT_REF_TIME_PER_SECOND / 4 }>;
+
+	type WeightInfo = pallet_fee_quota::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
 }
 
 /// The collective of member hospitals.
@@ -387,6 +389,23 @@ mod benchmark_helpers {
 	/// Makes hospitals, doctors and patients for the benchmarks.
 	pub struct Helper;
 
+	impl pallet_fee_quota::BenchmarkHelper<AccountId, RuntimeCall> for Helper {
+		/// An invited patient: [`RegisteredAccounts`] looks through the hospitals, the
+		/// validators, the doctors and the patients before it finds the invitation.
+		fn register(who: &AccountId) {
+			let hospital: AccountId = frame_benchmarking::account("hospital", 0, 0);
+			<Helper as pallet_ehr_identity::BenchmarkHelper<AccountId>>::make_hospital(&hospital);
+			Identity::invite_patient(RuntimeOrigin::signed(hospital), who.clone())
+				.expect("a member hospital invites a new account");
+		}
+
+		fn free_call() -> RuntimeCall {
+			RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
+				encryption_key: [5; 32],
+			})
+		}
+	}
+
 	impl pallet_ehr_identity::BenchmarkHelper<AccountId> for Helper {
 		fn make_hospital(who: &AccountId) {
 			let _ = pallet_membership::Pallet::<Runtime, pallet_membership::Instance1>::add_member(
@@ -460,6 +479,11 @@ mod benchmark_helpers {
 				None,
 				ehr_primitives::Purpose::Treatment,
 			);
+		}
+
+		fn max_grants() -> u32 {
+			use frame_support::traits::Get;
+			<Runtime as pallet_ehr_consent::Config>::MaxGrantsPerPatient::get()
 		}
 	}
 

@@ -23,6 +23,7 @@ mod benches {
 	// The pallets whose weights `ehr-node benchmark pallet` measures.
 	frame_benchmarking::define_benchmarks!(
 		[pallet_consortium, Consortium]
+		[pallet_fee_quota, FeeQuota]
 		[pallet_ehr_identity, Identity]
 		[pallet_ehr_consent, Consent]
 		[pallet_ehr_records, Records]
@@ -32,6 +33,7 @@ mod benches {
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod weights;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,

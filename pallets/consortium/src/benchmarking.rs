@@ -3,7 +3,6 @@
 use super::*;
 use alloc::vec;
 use frame_benchmarking::v2::*;
-use frame_system::RawOrigin;
 
 fn fill_validators<T: Config>(count: u32) {
 	let validators: Vec<T::AccountId> =

@@ -35,14 +35,18 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod extension;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+pub mod weights;
 
 pub use extension::FreeWithinBudget;
 pub use pallet::*;
+pub use weights::WeightInfo;
 
 use codec::{Decode, Encode, MaxEncodedLen};
 use ehr_primitives::FreeBudget;
@@ -62,6 +66,16 @@ pub struct BudgetUsage {
 	pub ref_time: u64,
 	/// Transaction bytes used in that period.
 	pub bytes: u32,
+}
+
+/// What the benchmark of [`FreeWithinBudget`] needs from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, RuntimeCall> {
+	/// Make `who` a registered account ([`Config::IsRegistered`]) found on the longest path of
+	/// the check (the runtime: an invited patient, the last thing it looks for).
+	fn register(who: &AccountId);
+	/// A call on the allow-list ([`Config::FreeCalls`]).
+	fn free_call() -> RuntimeCall;
 }
 
 /// The transaction validity error code for "the free budget ran out before inclusion".
@@ -113,6 +127,16 @@ pub mod pallet {
 		/// together, so that paid transactions and block hooks always find room.
 		#[pallet::constant]
 		type MaxFreeRefTimePerBlock: Get<u64>;
+
+		/// The weight of [`FreeWithinBudget`] (the three extensions it stands for included).
+		type WeightInfo: WeightInfo;
+
+		/// Registers an account and names an allowed call for the benchmark.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<
+			Self::AccountId,
+			<Self as frame_system::Config>::RuntimeCall,
+		>;
 	}
 
 	/// Execution time taken by free transactions in the current block: (block, ref_time).

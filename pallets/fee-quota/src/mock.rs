@@ -45,17 +45,22 @@ impl pallet_transaction_payment::Config for Test {
 	type LengthToFee = IdentityFee<u64>;
 }
 
-/// Accounts below 100 are registered.
+/// Accounts below 100 are registered, and those the benchmark registers.
 pub const PATIENT: u64 = 1;
 pub const DOCTOR: u64 = 2;
 pub const RICH_PATIENT: u64 = 3;
 pub const STRANGER: u64 = 100;
 pub const RICH_STRANGER: u64 = 101;
 
+parameter_types! {
+	/// Accounts registered by the benchmark.
+	pub storage BenchmarkRegistered: Vec<u64> = Vec::new();
+}
+
 pub struct Registered;
 impl Contains<u64> for Registered {
 	fn contains(who: &u64) -> bool {
-		*who < 100
+		*who < 100 || BenchmarkRegistered::get().contains(who)
 	}
 }
 
@@ -74,9 +79,9 @@ impl ContainsPair<u64, RuntimeCall> for TestFreeCalls {
 
 parameter_types! {
 	pub const Period: u64 = 10;
-	/// Tests set it to a multiple of a transaction's cost.
-	pub storage FreeRefTime: u64 = 1_000_000_000;
-	pub storage FreeBytes: u32 = 1_000;
+	/// Tests set it to a multiple of a transaction's cost; the benchmark's fits the default.
+	pub storage FreeRefTime: u64 = 1_000_000_000_000;
+	pub storage FreeBytes: u32 = 100_000;
 	pub storage FreeRefTimePerBlock: u64 = u64::MAX;
 }
 
@@ -88,6 +93,24 @@ impl pallet_fee_quota::Config for Test {
 	type FreeBytesPerPeriod = FreeBytes;
 	type MaxPendingFree = ConstU32<4>;
 	type MaxFreeRefTimePerBlock = FreeRefTimePerBlock;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_fee_quota::BenchmarkHelper<u64, RuntimeCall> for BenchmarkHelper {
+	fn register(who: &u64) {
+		let mut registered = BenchmarkRegistered::get();
+		registered.push(*who);
+		BenchmarkRegistered::set(&registered);
+	}
+
+	fn free_call() -> RuntimeCall {
+		RuntimeCall::System(frame_system::Call::remark { remark: vec![1, 2, 3] })
+	}
 }
 
 pub const BALANCE: u64 = 1_000_000_000_000;

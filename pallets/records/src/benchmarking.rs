@@ -23,6 +23,27 @@ fn readers<T: Config>(patient: &T::AccountId, count: u32) -> Vec<T::AccountId> {
 		.collect()
 }
 
+/// A doctor with an encryption key whose write consent comes through its hospital's grant: the
+/// costliest consent check, which looks up the doctor's own grant and misses first.
+fn author_through_hospital<T: Config>(patient: &T::AccountId) -> T::AccountId {
+	let author: T::AccountId = account("author", 0, 0);
+	T::BenchmarkHelper::register_doctor(&author);
+	let hospital = T::Identity::hospital_of(&author).expect("a doctor has a hospital");
+	T::BenchmarkHelper::grant(patient, &hospital);
+	author
+}
+
+/// Doctors with encryption keys and grants of their own in every grant slot of `patient` left
+/// after `taken`: each walk of the patient's readers (`ConsentProvider::readers`) goes through
+/// as many grants as it ever can.
+fn fill_grants<T: Config>(patient: &T::AccountId, taken: u32) -> Vec<T::AccountId> {
+	let max = T::BenchmarkHelper::max_grants();
+	let doctors = readers::<T>(patient, max - taken);
+	let readers = T::Consent::readers(patient, RecordCategory::LabReport);
+	assert_eq!(readers.len() as u32, 1 + max, "every grant slot of the patient is taken");
+	doctors
+}
+
 fn cid<T: Config>() -> CidOf<T> {
 	// A CIDv1 with the longest digest that fits.
 	let digest = T::MaxCidLength::get() as usize - 4;
@@ -64,13 +85,15 @@ fn add<T: Config>(patient: &T::AccountId, readers: &[T::AccountId]) -> RecordId 
 mod benchmarks {
 	use super::*;
 
-	/// A doctor with write consent adds a record wrapped for the patient and `k - 1` readers.
+	/// A doctor with write consent through its hospital adds a record wrapped for the patient
+	/// and `k - 1` readers, while the patient holds as many grants as it may (the readers are
+	/// checked against all of them).
 	#[benchmark]
 	fn add_record(k: Linear<1, { T::MaxReadersPerRecord::get() }>) {
 		let patient = patient::<T>();
-		let readers = readers::<T>(&patient, k - 1);
-		let author = readers.first().cloned().unwrap_or_else(|| patient.clone());
-		let keys = keys_for::<T>(&patient, &readers);
+		let author = author_through_hospital::<T>(&patient);
+		let granted = fill_grants::<T>(&patient, 1);
+		let keys = keys_for::<T>(&patient, &granted[..(k - 1) as usize]);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(author),
@@ -84,23 +107,26 @@ mod benchmarks {
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
 
+	/// As `add_record`, for a new version of a record.
 	#[benchmark]
 	fn amend_record(k: Linear<1, { T::MaxReadersPerRecord::get() }>) {
 		let patient = patient::<T>();
-		let readers = readers::<T>(&patient, k - 1);
+		let author = author_through_hospital::<T>(&patient);
+		let granted = fill_grants::<T>(&patient, 1);
 		let record = add::<T>(&patient, &[]);
-		let keys = keys_for::<T>(&patient, &readers);
+		let keys = keys_for::<T>(&patient, &granted[..(k - 1) as usize]);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(patient.clone()), record, cid::<T>(), [2; 32], 1 << 20, keys);
+		_(RawOrigin::Signed(author), record, cid::<T>(), [2; 32], 1 << 20, keys);
 		assert!(Records::<T>::get(record).unwrap().superseded_by.is_some());
 	}
 
 	/// A reader holding keys (the costlier path: its own key and current consent are checked)
-	/// shares `n` records with a new reader.
+	/// shares `n` records with a new reader, while the patient holds as many grants as it may
+	/// (the new reader is looked for among all of them, for each record).
 	#[benchmark]
 	fn share_keys(n: Linear<1, { T::MaxKeysPerShare::get() }>) {
 		let patient = patient::<T>();
-		let mut readers = readers::<T>(&patient, 2);
+		let mut readers = fill_grants::<T>(&patient, 0);
 		let (sharer, reader) = (readers.remove(0), readers.remove(0));
 		let records: Vec<RecordId> =
 			(0..n).map(|_| add::<T>(&patient, core::slice::from_ref(&sharer))).collect();

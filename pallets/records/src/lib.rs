@@ -523,6 +523,9 @@ pub trait BenchmarkHelper<AccountId> {
 	fn register_doctor(who: &AccountId);
 	/// `patient` grants `grantee` read-write access to every record.
 	fn grant(patient: &AccountId, grantee: &AccountId);
+	/// The most grants one patient may hold (the consent pallet's `MaxGrantsPerPatient`): the
+	/// benchmarks take them all, as every walk of a patient's readers goes through each.
+	fn max_grants() -> u32;
 }
 
 impl<T: Config> Pallet<T> {

@@ -158,6 +158,10 @@ impl crate::BenchmarkHelper<u64> for Helper {
 			Purpose::Treatment,
 		);
 	}
+	fn max_grants() -> u32 {
+		use frame_support::traits::Get;
+		<Test as pallet_ehr_consent::Config>::MaxGrantsPerPatient::get()
+	}
 }
 
 /// Hospital 1 with doctors 10 and 12, hospital 2 with doctor 11; patients 20, 21 and 22 (22 is
