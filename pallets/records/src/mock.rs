@@ -130,7 +130,7 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for ConsentHelper {
 			cid(id as u8),
 			[1; 32],
 			1,
-			vec![(*patient, wrapped(*patient))],
+			keys(&[*patient]),
 		);
 		id
 	}
