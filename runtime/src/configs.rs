@@ -450,10 +450,15 @@ mod benchmark_helpers {
 				RuntimeOrigin::signed(patient.clone()),
 				patient.clone(),
 				category,
-				cid,
+				cid.try_into().expect("36 bytes fit the CID bound"),
 				[1; 32],
 				1,
-				alloc::vec![(patient.clone(), alloc::vec![7; 80])],
+				alloc::vec![(
+					patient.clone(),
+					alloc::vec![7; 80].try_into().expect("80 bytes fit the key bound"),
+				)]
+				.try_into()
+				.expect("one key fits the reader bound"),
 			);
 			id
 		}

@@ -14,7 +14,7 @@ use ehr_runtime::{
 	configs::{FreeCalls, RegisteredAccounts},
 	AccountId, Consent, Consortium, Hospitals, Identity, Runtime,
 };
-use frame_support::traits::Contains;
+use frame_support::traits::{Contains, ContainsPair};
 use pallet_ehr_records::BenchmarkHelper as _;
 use pallet_fee_quota::BenchmarkHelper as _;
 
@@ -33,10 +33,10 @@ fn the_fee_quota_benchmark_account_is_found_by_the_last_registration_check() {
 		assert!(!Hospitals::contains(&who));
 		assert!(!Consortium::contains(&who));
 		assert!(pallet_ehr_identity::Doctors::<Runtime>::get(&who).is_none());
-		assert!(pallet_ehr_identity::Patients::<Runtime>::get(&who).is_none());
+		assert!(pallet_ehr_identity::InvitedPatients::<Runtime>::get(&who).is_none());
 		assert!(pallet_ehr_identity::Invitations::<Runtime>::contains_key(&who));
 		assert!(Identity::contains(&who));
-		assert!(FreeCalls::contains(&FeeQuotaHelper::free_call()));
+		assert!(<FreeCalls as ContainsPair<_, _>>::contains(&who, &FeeQuotaHelper::free_call()));
 	});
 }
 
