@@ -434,3 +434,74 @@ fn free_transactions_leave_room_in_every_block() {
 		assert_eq!(apply(Bob, hospital_name()), Ok(Ok(())));
 	});
 }
+
+/// The block hooks' spare-weight work, as the end of a block runs it.
+fn idle() {
+	use frame_support::traits::OnIdle;
+	<ehr_runtime::AllPalletsWithSystem as OnIdle<u32>>::on_idle(
+		System::block_number(),
+		frame_support::weights::Weight::from_parts(1_000_000_000_000, u64::MAX),
+	);
+}
+
+#[test]
+fn suspended_doctors_and_narrowed_consent_lose_their_keys() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		people();
+		assert_eq!(apply(Eve, grant(Eve, Ferdie)), Ok(Ok(())));
+		assert_eq!(apply(Eve, add_record(Eve, &[Eve, Ferdie])), Ok(Ok(())));
+		let holds = |record| {
+			pallet_ehr_records::WrappedKeys::<Runtime>::contains_key(record, account(Ferdie))
+		};
+		// The patient narrows the doctor's consent to imaging: the lab report's key goes at the
+		// end of the block, with a trail entry.
+		let narrow = RuntimeCall::Consent(pallet_ehr_consent::Call::change_access {
+			patient: account(Eve),
+			grantee: account(Ferdie),
+			scope: Scope::Categories(vec![RecordCategory::Imaging].try_into().unwrap()),
+			access: AccessLevel::Read,
+			expires_at: None,
+			purpose: Purpose::Treatment,
+		});
+		assert_eq!(apply(Eve, narrow), Ok(Ok(())));
+		assert!(holds(0));
+		idle();
+		assert!(!holds(0));
+		// Widened again and a new record shared; then the hospital suspends the doctor: its
+		// keys go at the end of the block.
+		assert_eq!(
+			apply(
+				Eve,
+				RuntimeCall::Consent(pallet_ehr_consent::Call::change_access {
+					patient: account(Eve),
+					grantee: account(Ferdie),
+					scope: Scope::All,
+					access: AccessLevel::Read,
+					expires_at: None,
+					purpose: Purpose::Treatment,
+				})
+			),
+			Ok(Ok(()))
+		);
+		assert_eq!(apply(Eve, add_record(Eve, &[Eve, Ferdie])), Ok(Ok(())));
+		assert!(holds(1));
+		assert_eq!(
+			apply(
+				Alice,
+				identity(pallet_ehr_identity::Call::suspend_doctor { doctor: account(Ferdie) })
+			),
+			Ok(Ok(()))
+		);
+		idle();
+		assert!(!holds(1));
+		let trail = pallet_ehr_consent::Pallet::<Runtime>::trail(&account(Eve), 0, 100);
+		let removed = trail
+			.iter()
+			.filter(|(_, entry)| {
+				matches!(entry.event, ehr_primitives::AuditEvent::KeyRemoved { .. })
+			})
+			.count();
+		assert_eq!(removed, 2);
+	});
+}
