@@ -329,8 +329,8 @@ pub trait OnAccessEnded<AccountId> {
 	/// The most weight one call of [`Self::on_access_ended_bounded`] with `limit` may use.
 	fn bounded_weight(limit: u32) -> Weight;
 
-	/// The consent of `grantee` changed (maybe narrowed): keys to records it may no longer read
-	/// must go (in the following blocks).
+	/// The consent of `grantee` changed (narrowed, or revoked): keys to records it may no longer
+	/// read must go (at the end of this block and the following ones).
 	fn on_access_changed(_patient: &AccountId, _grantee: &AccountId) {}
 }
 

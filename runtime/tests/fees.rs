@@ -506,3 +506,37 @@ fn suspended_doctors_and_narrowed_consent_lose_their_keys() {
 		assert_eq!(removed, 2);
 	});
 }
+
+#[test]
+fn revoking_stays_cheap_and_the_keys_go_at_the_end_of_the_block() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		people();
+		assert_eq!(apply(Eve, grant(Eve, Ferdie)), Ok(Ok(())));
+		for _ in 0..3 {
+			assert_eq!(apply(Eve, add_record(Eve, &[Eve, Ferdie])), Ok(Ok(())));
+		}
+		let revoke = RuntimeCall::Consent(pallet_ehr_consent::Call::revoke_access {
+			patient: account(Eve),
+			grantee: account(Ferdie),
+		});
+		// Whatever the patient holds, a revocation declares little weight: a patient can always
+		// take consent back for free (it used to reserve the removal of 1,024 keys).
+		let budget: u64 = <Runtime as pallet_fee_quota::Config>::FreeRefTimePerPeriod::get();
+		assert!(revoke.get_dispatch_info().total_weight().ref_time() < budget / 100);
+		assert_eq!(apply(Eve, revoke), Ok(Ok(())));
+		assert!(!<ehr_runtime::Consent as ehr_primitives::ConsentProvider<_>>::may_access(
+			&account(Ferdie),
+			&account(Eve),
+			RecordCategory::LabReport,
+			AccessLevel::Read
+		));
+		assert_eq!(
+			pallet_ehr_records::Pallet::<Runtime>::reader_records(&account(Ferdie), None).len(),
+			3
+		);
+		idle();
+		assert!(pallet_ehr_records::Pallet::<Runtime>::reader_records(&account(Ferdie), None)
+			.is_empty());
+	});
+}

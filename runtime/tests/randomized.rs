@@ -495,7 +495,7 @@ fn explained(patient: &AccountId, event: &AuditEvent<AccountId>, events: &[Runti
 		)
 		| (
 			AuditEvent::KeyRemoved { reader, .. },
-			RuntimeEvent::Records(R::NarrowedReaderKeysRemoved { reader: w, .. }),
+			RuntimeEvent::Records(R::OutOfConsentKeysRemoved { reader: w, .. }),
 		) => w == reader,
 		(
 			AuditEvent::RecordErased { record },

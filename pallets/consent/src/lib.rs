@@ -418,7 +418,7 @@ pub mod pallet {
 		/// - Event: [`Event::ConsentRevoked`]; trail entry `ConsentRevoked`.
 		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `NotGranted`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::revoke_access().saturating_add(T::OnAccessEnded::max_weight()))]
+		#[pallet::weight(T::WeightInfo::revoke_access().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		pub fn revoke_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -426,10 +426,13 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
 			let grant = Grants::<T>::get(&patient, &grantee).ok_or(Error::<T>::NotGranted)?;
-			let hook_weight = Self::end_grant(&patient, &grantee, &grant);
+			Self::remove_grant(&patient, &grantee, &grant);
+			// Access is refused from now on; the keys go at the end of this block and the next
+			// ones (bounded work, so that revoking stays cheap whatever the patient holds).
+			T::OnAccessEnded::on_access_changed(&patient, &grantee);
 			Self::append(&patient, &actor, AuditEvent::ConsentRevoked { grantee: grantee.clone() });
 			Self::deposit_event(Event::ConsentRevoked { patient, grantee, by: actor });
-			Ok(Some(T::WeightInfo::revoke_access().saturating_add(hook_weight)).into())
+			Ok(().into())
 		}
 
 		/// Open break-glass read access to `patient` for the calling doctor, for

@@ -74,6 +74,9 @@ impl pallet_ehr_identity::BenchmarkHelper<u64> for NoNewHospitals {
 parameter_types! {
 	/// Whose access ended with every key gone, in order.
 	pub static EndedAccesses: Vec<(u64, u64)> = vec![];
+	/// (patient, grantee) whose consent changed or was revoked: the records pallet reconciles
+	/// their keys at the end of the block.
+	pub static ChangedAccesses: Vec<(u64, u64)> = vec![];
 	/// Keys each (patient, reader) holds, as the records pallet would.
 	pub static HeldKeys: Vec<((u64, u64), u32)> = vec![];
 	/// How many keys each call of the bounded hook removed, in order.
@@ -135,6 +138,9 @@ impl OnAccessEnded<u64> for RecordEnded {
 	}
 	fn bounded_weight(limit: u32) -> Weight {
 		Weight::from_parts(KEY_WEIGHT * (limit as u64 + 1), 0)
+	}
+	fn on_access_changed(patient: &u64, grantee: &u64) {
+		ChangedAccesses::mutate(|changed| changed.push((*patient, *grantee)));
 	}
 }
 

@@ -216,9 +216,10 @@ pub mod pallet {
 		KeyRemoved { record: RecordId, reader: T::AccountId },
 		/// `reader` lost consent: its `count` keys to records of `patient` were deleted.
 		ReaderKeysRemoved { patient: T::AccountId, reader: T::AccountId, count: u32 },
-		/// Keys of `reader` to records of `patient` that its changed consent no longer covers
-		/// were removed: `count` in this block, `done` once every key was checked.
-		NarrowedReaderKeysRemoved {
+		/// Keys of `reader` to records of `patient` that its changed (narrowed or revoked)
+		/// consent no longer covers were removed: `count` in this block, `done` once every key
+		/// was checked.
+		OutOfConsentKeysRemoved {
 			patient: T::AccountId,
 			reader: T::AccountId,
 			count: u32,
@@ -837,7 +838,7 @@ impl<T: Config> Pallet<T> {
 			KeysToReconcile::<T>::insert(&reader, &patient, last);
 		}
 		if count > 0 || done {
-			Self::deposit_event(Event::NarrowedReaderKeysRemoved { patient, reader, count, done });
+			Self::deposit_event(Event::OutOfConsentKeysRemoved { patient, reader, count, done });
 		}
 		used
 	}

@@ -380,12 +380,24 @@ fn revocation_removes_the_readers_keys_and_later_records_are_never_wrapped_for_t
 		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR, COLLEAGUE]));
 		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT, DOCTOR]));
 		assert_ok!(Consent::revoke_access(RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR));
+		// Refused at once; the keys go at the end of the block.
+		assert!(!<Consent as ehr_primitives::ConsentProvider<u64>>::is_reader(
+			&PATIENT, &DOCTOR, LabReport
+		));
+		Records::reconcile_keys(frame_support::weights::Weight::MAX);
 		assert!(!has_key(0, DOCTOR) && !has_key(1, DOCTOR));
 		assert!(has_key(0, PATIENT) && has_key(0, COLLEAGUE));
 		assert_eq!(RecordStore::<Test>::get(0).unwrap().key_count, 2);
 		assert!(Records::reader_records(&DOCTOR, None).is_empty());
-		assert!(System::events().iter().any(|record| record.event
-			== Event::ReaderKeysRemoved { patient: PATIENT, reader: DOCTOR, count: 2 }.into()));
+		System::assert_has_event(
+			Event::OutOfConsentKeysRemoved {
+				patient: PATIENT,
+				reader: DOCTOR,
+				count: 2,
+				done: true,
+			}
+			.into(),
+		);
 		assert_noop!(
 			add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]),
 			Error::<Test>::NotAReader
@@ -742,7 +754,7 @@ fn a_narrowed_consent_loses_the_keys_it_no_longer_covers() {
 		);
 		assert!(crate::KeysToReconcile::<Test>::iter().next().is_none());
 		System::assert_has_event(
-			Event::NarrowedReaderKeysRemoved {
+			Event::OutOfConsentKeysRemoved {
 				patient: PATIENT,
 				reader: DOCTOR,
 				count: 1,
