@@ -230,7 +230,8 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 		AuditEvent::ConsentRevoked { grantee: doctor_id.clone() },
 		AuditEvent::RecordAdded { record: 2, category: RecordCategory::Imaging },
 	];
-	let (patient_ref, entries) = (&patient_id, expected.len() as u64 + 1);
+	// Besides these: the grant, and the two keys the revocation removed at the end of its block.
+	let (patient_ref, entries) = (&patient_id, expected.len() as u64 + 3);
 	let page = wait_for("finality of the last step", || async move {
 		let page = audit::verified_trail(&client.chain, patient_ref, 0, 100).await?;
 		if page.total == entries {
@@ -248,6 +249,14 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	);
 	let mut without_grant = events.clone();
 	without_grant.remove(1);
+	// Right after the revocation, in storage order: the doctor's two keys removed.
+	let removed: Vec<_> = without_grant.drain(6..8).collect();
+	for record in [0, 1] {
+		assert!(
+			removed.contains(&AuditEvent::KeyRemoved { record, reader: doctor_id.clone() }),
+			"{removed:?}"
+		);
+	}
 	assert_eq!(without_grant, expected);
 	assert!(page.entries.windows(2).all(|pair| pair[0].1.block <= pair[1].1.block));
 	let accessed = &page.entries[3].1;
@@ -261,5 +270,5 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	assert!(cli.status.success(), "ehr audit: {}", String::from_utf8_lossy(&cli.stderr));
 	let answer: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
 	assert_eq!(answer["verified"], true);
-	assert_eq!(answer["total"], 8);
+	assert_eq!(answer["total"], 10);
 }

@@ -252,13 +252,13 @@ async fn records_keys_and_appointments_end_to_end() {
 			.request("ehr_auditTrail", rpc_params![patient_id.to_ss58check(), 0, 100])
 			.await
 			.unwrap();
-		if page["total"].as_u64() == Some(9) {
+		if page["total"].as_u64() == Some(11) {
 			break page;
 		}
 		assert!(std::time::Instant::now() < deadline, "the visit was not finalized");
 		tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 	};
-	let events: Vec<AuditEvent<AccountId>> = page["entries"]
+	let mut events: Vec<AuditEvent<AccountId>> = page["entries"]
 		.as_array()
 		.unwrap()
 		.iter()
@@ -293,5 +293,14 @@ async fn records_keys_and_appointments_end_to_end() {
 			change: ehr_primitives::AppointmentChange::Completed,
 		},
 	];
+	// Right after the revocation, at the end of its block, the doctor's two keys were removed
+	// (in storage order), each with a trail entry in the patient's name.
+	let removed: Vec<_> = events.drain(6..8).collect();
+	for record in [0, 1] {
+		assert!(
+			removed.contains(&AuditEvent::KeyRemoved { record, reader: doctor_id.clone() }),
+			"{removed:?}"
+		);
+	}
 	assert_eq!(events, expected);
 }
