@@ -670,6 +670,15 @@ impl Client {
 		self.chain.submit(patient, call_consent(call)).await
 	}
 
+	/// What `who` may still do for free in the current period (the fee budget), read at the
+	/// best block, where its next transaction is checked.
+	pub async fn free_budget(
+		&self,
+		who: &AccountId,
+	) -> Result<ehr_primitives::FreeBudget<ehr_runtime::BlockNumber>, Error> {
+		self.chain.request("ehr_freeBudget", rpc_params![who.to_ss58check()]).await
+	}
+
 	/// The patients who granted `doctor` (or its hospital) access.
 	pub async fn patients_of(&self, doctor: &AccountId) -> Result<Vec<AccountId>, Error> {
 		self.chain.request("ehr_doctorPatients", rpc_params![doctor.to_ss58check()]).await

@@ -271,4 +271,16 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	let answer: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
 	assert_eq!(answer["verified"], true);
 	assert_eq!(answer["total"], 10);
+
+	// The doctor sees what it may still do for free this hour (it sent transactions above).
+	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", &node_url, "--suri", "//Bob", "budget"])
+		.output()
+		.unwrap();
+	assert!(cli.status.success(), "ehr budget: {}", String::from_utf8_lossy(&cli.stderr));
+	let budget: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+	assert_eq!(budget["registered"], true, "{budget}");
+	let (left, per) =
+		(budget["refTimeLeft"].as_u64().unwrap(), budget["refTimePerPeriod"].as_u64().unwrap());
+	assert!(0 < left && left < per, "{budget}");
 }

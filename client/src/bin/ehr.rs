@@ -75,6 +75,14 @@ enum Command {
 	/// Visits.
 	#[command(subcommand)]
 	Appointment(AppointmentCommand),
+	/// What you (or ACCOUNT) may still do for free this hour: registered accounts transact
+	/// without tokens within a budget of execution time and bytes.
+	///
+	/// Example: ehr --suri //Alice budget
+	Budget {
+		/// Another account to ask about (default: yours).
+		account: Option<String>,
+	},
 	/// Verify a patient's audit trail against a finalized block.
 	Audit {
 		/// The patient.
@@ -633,6 +641,32 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 				AppointmentCommand::NoShow { id } => AppointmentAction::NoShow(id),
 			};
 			done(json, "appointment updated", &client.update_appointment(me, action).await?);
+		}
+		Command::Budget { account: other } => {
+			let who = match other {
+				Some(other) => account(&other)?,
+				None => my_id.clone(),
+			};
+			let budget = client.free_budget(&who).await?;
+			let text = if budget.registered {
+				let percent = |left: u64, per: u64| left.saturating_mul(100) / per.max(1);
+				format!(
+					"free use left this period: {}% of the execution time ({:.3} of {:.3} s), {}% of \
+					 the bytes ({} of {} KiB); renews at block #{}",
+					percent(budget.ref_time_left, budget.ref_time_per_period),
+					budget.ref_time_left as f64 / 1e12,
+					budget.ref_time_per_period as f64 / 1e12,
+					percent(budget.bytes_left.into(), budget.bytes_per_period.into()),
+					budget.bytes_left / 1024,
+					budget.bytes_per_period / 1024,
+					budget.renews_at,
+				)
+			} else {
+				"not registered for free use: every transaction pays the normal fee (a hospital \
+				 can invite you: `ehr hospital invite-patient <address>`)"
+					.to_string()
+			};
+			say(json, serde_json::to_value(budget).unwrap_or_default(), text);
 		}
 		Command::Key(_) | Command::Audit { .. } => unreachable!("handled without keys"),
 	}
