@@ -692,6 +692,18 @@ impl<T: Config> Pallet<T> {
 		ids.into_iter().filter_map(|id| Self::entry(id, Some(reader))).collect()
 	}
 
+	/// Deletes the key `reader` holds for `record` (of `patient`), its index entry, and counts
+	/// it off the record.
+	fn delete_key(reader: &T::AccountId, patient: &T::AccountId, record: RecordId) {
+		ReaderRecords::<T>::remove((reader, patient, record));
+		WrappedKeys::<T>::remove(record, reader);
+		Records::<T>::mutate(record, |stored| {
+			if let Some(stored) = stored {
+				stored.key_count = stored.key_count.saturating_sub(1);
+			}
+		});
+	}
+
 	/// One record, with the key wrapped for `reader` if given.
 	pub fn record(id: RecordId, reader: Option<&T::AccountId>) -> Option<RecordEntryOf<T>> {
 		Self::entry(id, reader)
@@ -748,13 +760,7 @@ impl<T: Config> OnAccessEnded<T::AccountId> for Pallet<T> {
 		let done = ids.len() <= limit as usize;
 		ids.truncate(limit as usize);
 		for id in &ids {
-			ReaderRecords::<T>::remove((grantee, patient, id));
-			WrappedKeys::<T>::remove(id, grantee);
-			Records::<T>::mutate(id, |record| {
-				if let Some(record) = record {
-					record.key_count = record.key_count.saturating_sub(1);
-				}
-			});
+			Self::delete_key(grantee, patient, *id);
 		}
 		let count = ids.len() as u32;
 		if count > 0 {
@@ -817,13 +823,7 @@ impl<T: Config> Pallet<T> {
 			let keep = Records::<T>::get(id)
 				.is_some_and(|record| T::Consent::is_reader(&patient, &reader, record.category));
 			if !keep {
-				ReaderRecords::<T>::remove((&reader, &patient, id));
-				WrappedKeys::<T>::remove(id, &reader);
-				Records::<T>::mutate(id, |record| {
-					if let Some(record) = record {
-						record.key_count = record.key_count.saturating_sub(1);
-					}
-				});
+				Self::delete_key(&reader, &patient, id);
 				T::Consent::record(
 					&patient,
 					&patient,
@@ -891,13 +891,7 @@ impl<T: Config> Pallet<T> {
 			}
 			let Some((patient, id)) = held.next() else { break true };
 			used = used.saturating_add(per_key);
-			ReaderRecords::<T>::remove((&reader, &patient, id));
-			WrappedKeys::<T>::remove(id, &reader);
-			Records::<T>::mutate(id, |record| {
-				if let Some(record) = record {
-					record.key_count = record.key_count.saturating_sub(1);
-				}
-			});
+			Self::delete_key(&reader, &patient, id);
 			T::Consent::record(
 				&patient,
 				&hospital,
