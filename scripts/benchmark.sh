@@ -12,7 +12,9 @@
 # The database weights are measured on the state of the chain in `STORAGE_BASE_PATH` (a copy of
 # a stopped node's `--base-path`, with `STORAGE_CHAIN` its chain spec) when it is set, otherwise
 # on a new dev chain's genesis state: a small trie, so the figures are a lower bound there and
-# `STORAGE_MUL` (default 1.1) leaves a margin.
+# `STORAGE_MUL` (default 1.1) leaves a margin. Writes are measured in batches of
+# `STORAGE_BATCH_SIZE` keys (default 10), each batch with its storage-root computation: the
+# default batch of 100,000 is larger than a small state and would measure nothing.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
@@ -39,7 +41,7 @@ for target in "${targets[@]}"; do
 		[ -z "${STORAGE_BASE_PATH:-}" ] || base_path=(--base-path "$STORAGE_BASE_PATH")
 		"$node" benchmark storage \
 			--chain "${STORAGE_CHAIN:-dev}" "${base_path[@]}" --db paritydb --state-version 1 \
-			--mul "${STORAGE_MUL:-1.1}" \
+			--mul "${STORAGE_MUL:-1.1}" --batch-size "${STORAGE_BATCH_SIZE:-10}" \
 			--template-path scripts/db-weight-template.hbs --header scripts/weight-header.txt \
 			--weight-path runtime/src/weights/paritydb_weights.rs
 		continue

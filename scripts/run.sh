@@ -31,7 +31,7 @@ cat <<MSG
     - Start IPFS and use the ehr command (README, "Flows"):
         scripts/ipfs.sh "\$HOME/.ehr-ipfs" 5001 &
         export PATH="$CARGO_TARGET_DIR/debug:\$PATH" EHR_IPFS_API=http://127.0.0.1:5001
-        ehr --suri //Alice hospital register-doctor 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty \\
+        ehr --dev --suri //Alice hospital register-doctor 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty \\
             --name "Dr. Bob Kelso" --specialty "internal medicine" --licence MD-1001
     - Run the four-hospital network instead:  scripts/network.sh
     - Run the tests:                           scripts/test.sh

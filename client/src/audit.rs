@@ -1,20 +1,69 @@
-//! The auditor's side: read a page of a patient's audit trail and verify it against the state
-//! root of a finalized block, trusting the node for nothing but the header chain.
+//! The auditor's side: read a patient's audit trail and verify it against the state root of a
+//! block whose finality the client verified itself ([`crate::finality`]), trusting the node
+//! for nothing.
+//!
+//! A page for entries `from..from + limit` must hold exactly
+//! `min(limit, MAX_AUDIT_PAGE, total - from)` entries, in order, each the value stored under its
+//! key, and `total` must be the stored length of the trail — all proven against the verified
+//! block. A node that drops, reorders, alters or invents entries, or answers at another block,
+//! is caught, each with its own [`AuditError`].
 
 use codec::Decode;
-use ehr_primitives::AuditEntry;
+use ehr_primitives::{AuditEntry, MAX_AUDIT_PAGE};
 use ehr_runtime::{BlockNumber, Hash, Header, Runtime};
 use jsonrpsee::rpc_params;
 use serde_json::Value;
 use sp_core::{bytes::from_hex, crypto::Ss58Codec};
-use sp_runtime::{
-	traits::{BlakeTwo256, Header as _},
-	AccountId32 as AccountId,
+use sp_runtime::{traits::Header as _, AccountId32 as AccountId};
+
+use crate::{
+	chain::Chain,
+	finality::{check_read_proof, Finality},
+	Error,
 };
 
-use crate::{chain::Chain, Error};
+/// Why a page of a trail is not believed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+	/// The page was read at another block than the verified one the auditor asked for.
+	#[error("the page was read at block {answered:?}, not at the verified block {asked:?}")]
+	WrongBlock {
+		/// The verified block asked for.
+		asked: Hash,
+		/// The block the node answered at.
+		answered: Hash,
+	},
+	/// The total the node claims is not the stored length.
+	#[error("the node says the trail has {claimed} entries; the verified state says {proven}")]
+	ForgedTotal {
+		/// What the node says.
+		claimed: u64,
+		/// What the state proves.
+		proven: u64,
+	},
+	/// An entry is missing inside the page.
+	#[error("entry {0} is missing from the page")]
+	Gap(u64),
+	/// The page has fewer (or more) entries than the trail holds for it.
+	#[error("the page holds {got} entries where the trail has {expected} (entries left out)")]
+	WrongCount {
+		/// How many the trail has for this page.
+		expected: u64,
+		/// How many the node sent.
+		got: u64,
+	},
+	/// An entry is not the value stored for it.
+	#[error("entry {0} is not the one in the verified state")]
+	NotInState(u64),
+	/// The answer is malformed.
+	#[error("the page is malformed: {0}")]
+	Malformed(String),
+	/// The proof does not check against the verified state root.
+	#[error("the page's proof does not check against the verified block: {0}")]
+	BadProof(String),
+}
 
-/// A page of a trail that checked against a finalized block.
+/// A page of a trail that checked against a verified finalized block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedPage {
 	/// The finalized block it was checked against.
@@ -27,99 +76,125 @@ pub struct VerifiedPage {
 	pub entries: Vec<(u64, AuditEntry<AccountId, BlockNumber>)>,
 }
 
-/// Reads entries `from..from + limit` of the trail of `patient` with `ehr_auditTrail` and
-/// verifies them.
+/// Reads entries `from..from + limit` of the trail of `patient` with `ehr_auditTrail` at the
+/// newest block `finality` verified (syncing it first), and verifies them.
 pub async fn verified_trail(
 	chain: &Chain,
+	finality: &mut Finality,
 	patient: &AccountId,
 	from: u64,
 	limit: u32,
 ) -> Result<VerifiedPage, Error> {
-	let page: Value =
-		chain.request("ehr_auditTrail", rpc_params![patient.to_ss58check(), from, limit]).await?;
-	verify_page(chain, patient, from, &page).await
+	let header = finality.sync(chain).await?;
+	trail_page_at(chain, &header, patient, from, limit).await
 }
 
-fn unverified(reason: impl Into<String>) -> Error {
-	Error::Unverified(reason.into())
-}
-
-/// Verifies a page answered by `ehr_auditTrail` for entries from `from`: the block is
-/// finalized, the proof checks against its state root, the entries are the stored ones, and
-/// none is missing.
-pub async fn verify_page(
+/// Reads and verifies every entry of the trail of `patient` from `from`, in pages of `page`
+/// entries (at most [`MAX_AUDIT_PAGE`]), all at the same verified block.
+pub async fn verified_trail_all(
 	chain: &Chain,
+	finality: &mut Finality,
 	patient: &AccountId,
 	from: u64,
-	page: &Value,
+	page: u32,
 ) -> Result<VerifiedPage, Error> {
-	let at: Hash = serde_json::from_value(page["at"].clone())
-		.map_err(|_| unverified("the page names no block"))?;
-	let header: Header = chain.request("chain_getHeader", rpc_params![at]).await?;
-	let finalized: Hash = chain.finalized().await?;
-	let finalized_header: Header = chain.request("chain_getHeader", rpc_params![finalized]).await?;
-	let canonical: Hash =
-		chain.request("chain_getBlockHash", rpc_params![*header.number()]).await?;
-	if header.number() > finalized_header.number() || canonical != at {
-		return Err(unverified("the page was not read at a finalized block"));
+	let header = finality.sync(chain).await?;
+	let page = page.clamp(1, MAX_AUDIT_PAGE);
+	let mut all = trail_page_at(chain, &header, patient, from, page).await?;
+	// Each page holds exactly what the trail has for it, so this ends at `total`.
+	while from + (all.entries.len() as u64) < all.total {
+		let next = from + all.entries.len() as u64;
+		all.entries.extend(trail_page_at(chain, &header, patient, next, page).await?.entries);
+	}
+	Ok(all)
+}
+
+/// One page read at the verified `header`.
+pub async fn trail_page_at(
+	chain: &Chain,
+	header: &Header,
+	patient: &AccountId,
+	from: u64,
+	limit: u32,
+) -> Result<VerifiedPage, Error> {
+	let page: Value = chain
+		.request("ehr_auditTrail", rpc_params![patient.to_ss58check(), from, limit, header.hash()])
+		.await?;
+	verify_page(header, patient, from, limit, &page).map_err(Error::Unverified)
+}
+
+fn malformed(what: &str) -> AuditError {
+	AuditError::Malformed(what.to_string())
+}
+
+/// Verifies a page answered by `ehr_auditTrail` for entries `from..from + limit` against the
+/// verified `header`: read at that block, the proof checks against its state root, the total is
+/// the stored length, the entries are the stored ones, none is missing and none is added.
+pub fn verify_page(
+	header: &Header,
+	patient: &AccountId,
+	from: u64,
+	limit: u32,
+	page: &Value,
+) -> Result<VerifiedPage, AuditError> {
+	let at: Hash =
+		serde_json::from_value(page["at"].clone()).map_err(|_| malformed("it names no block"))?;
+	if at != header.hash() {
+		return Err(AuditError::WrongBlock { asked: header.hash(), answered: at });
 	}
 
 	// The keys come from the storage layout, not from the node.
-	let total = page["total"].as_u64().ok_or_else(|| unverified("no total"))?;
+	let claimed_total = page["total"].as_u64().ok_or_else(|| malformed("no total"))?;
 	let length_key = pallet_ehr_consent::TrailLength::<Runtime>::hashed_key_for(patient);
-	let claimed = page["entries"].as_array().ok_or_else(|| unverified("no entries"))?;
+	let claimed = page["entries"].as_array().ok_or_else(|| malformed("no entries"))?;
 	let mut expected = Vec::with_capacity(claimed.len());
 	for (offset, entry) in claimed.iter().enumerate() {
-		let index = entry["index"].as_u64().ok_or_else(|| unverified("an entry has no index"))?;
-		// No gaps: a node must not leave entries out.
+		let index = entry["index"].as_u64().ok_or_else(|| malformed("an entry has no index"))?;
 		if index != from + offset as u64 {
-			return Err(unverified(format!("entry {} is missing", from + offset as u64)));
+			return Err(AuditError::Gap(from + offset as u64));
 		}
 		let value = from_hex(entry["value"].as_str().unwrap_or_default())
-			.map_err(|_| unverified("an entry's value is not hex"))?;
+			.map_err(|_| malformed("an entry's value is not hex"))?;
 		expected.push((
 			index,
 			pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(patient, index),
 			value,
 		));
 	}
-	let end = total.min(from.saturating_add(claimed.len() as u64));
-	if (claimed.len() as u64) < end.saturating_sub(from) {
-		return Err(unverified("the page is shorter than the trail"));
-	}
 	let proof: Vec<Vec<u8>> = page["proof"]
 		.as_array()
-		.ok_or_else(|| unverified("no proof"))?
+		.ok_or_else(|| malformed("no proof"))?
 		.iter()
 		.map(|node| from_hex(node.as_str().unwrap_or_default()))
 		.collect::<Result<_, _>>()
-		.map_err(|_| unverified("a proof node is not hex"))?;
+		.map_err(|_| malformed("a proof node is not hex"))?;
 
-	let keys = std::iter::once(length_key.as_slice())
-		.chain(expected.iter().map(|(_, key, _)| key.as_slice()));
-	let proven = sp_state_machine::read_proof_check::<BlakeTwo256, _>(
-		*header.state_root(),
-		sp_trie::StorageProof::new(proof),
-		keys,
-	)
-	.map_err(|e| unverified(format!("the proof does not check: {e:?}")))?;
+	let mut keys = vec![length_key.clone()];
+	keys.extend(expected.iter().map(|(_, key, _)| key.clone()));
+	let proven =
+		check_read_proof(header, proof, &keys).map_err(|e| AuditError::BadProof(e.to_string()))?;
 
-	let proven_total = proven
+	let total = proven
 		.get(&length_key)
 		.cloned()
 		.flatten()
 		.and_then(|bytes| u64::decode(&mut &bytes[..]).ok())
 		.unwrap_or_default();
-	if proven_total != total {
-		return Err(unverified(format!("the trail has {proven_total} entries, not {total}")));
+	if claimed_total != total {
+		return Err(AuditError::ForgedTotal { claimed: claimed_total, proven: total });
+	}
+	// Exactly the entries the trail has for this page: none left out at the end, none empty.
+	let wanted = u64::from(limit.min(MAX_AUDIT_PAGE)).min(total.saturating_sub(from));
+	if claimed.len() as u64 != wanted {
+		return Err(AuditError::WrongCount { expected: wanted, got: claimed.len() as u64 });
 	}
 	let mut entries = Vec::with_capacity(expected.len());
 	for (index, key, value) in expected {
 		if proven.get(&key).cloned().flatten().as_ref() != Some(&value) {
-			return Err(unverified(format!("entry {index} is not the one in the state")));
+			return Err(AuditError::NotInState(index));
 		}
 		let entry = AuditEntry::decode(&mut &value[..])
-			.map_err(|e| unverified(format!("entry {index} does not decode: {e}")))?;
+			.map_err(|e| AuditError::Malformed(format!("entry {index} does not decode: {e}")))?;
 		entries.push((index, entry));
 	}
 	Ok(VerifiedPage { at, block_number: *header.number(), total, entries })

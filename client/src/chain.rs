@@ -58,6 +58,12 @@ impl Chain {
 		Ok(Chain { client, genesis })
 	}
 
+	/// The genesis hash the node reports (checked against the chain spec by
+	/// [`crate::finality::Finality::sync`]).
+	pub fn genesis(&self) -> Hash {
+		self.genesis
+	}
+
 	/// The JSON-RPC client, for methods this crate does not wrap.
 	pub fn rpc(&self) -> &WsClient {
 		&self.client

@@ -81,6 +81,16 @@ impl Keys {
 		Ok(Keys { uri: Zeroizing::new(uri.to_string()), account, encryption })
 	}
 
+	/// Whether `uri` has no phrase of its own (`//Alice`): its keys derive from the public
+	/// development phrase, so anyone can compute them. Fine on a development chain, a disaster
+	/// for a hospital that types `//MyHospital`.
+	pub fn is_development_uri(uri: &str) -> bool {
+		uri.parse::<SecretUri>().is_ok_and(|parsed| {
+			let phrase: &str = parsed.phrase.expose_secret().as_ref();
+			phrase.is_empty() || phrase == sp_core::crypto::DEV_PHRASE
+		})
+	}
+
 	/// The account key pair.
 	pub fn account(&self) -> &sr25519::Pair {
 		&self.account

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod chain;
 pub mod cid;
+pub mod finality;
 pub mod keys;
 pub mod store;
 
@@ -57,7 +58,10 @@ pub enum Error {
 	HashMismatch,
 	/// An audit trail page did not verify.
 	#[error("the audit trail does not verify: {0}")]
-	Unverified(String),
+	Unverified(#[from] audit::AuditError),
+	/// The node's word on finality or state did not verify.
+	#[error("not verified: {0}")]
+	Finality(#[from] finality::FinalityError),
 	/// The request makes no sense (no such record, no key for this reader, …).
 	#[error("{0}")]
 	Invalid(String),
@@ -72,7 +76,10 @@ impl Error {
 	pub fn exit_code(&self) -> i32 {
 		match self {
 			Error::Refused(_) => 3,
-			Error::Envelope(_) | Error::HashMismatch | Error::Unverified(_) => 4,
+			Error::Envelope(_)
+			| Error::HashMismatch
+			| Error::Unverified(_)
+			| Error::Finality(_) => 4,
 			Error::Node(_) | Error::Storage(_) => 5,
 			Error::BadPhrase | Error::KeyFile(_) | Error::WrongPassphrase => 6,
 			Error::Invalid(_) | Error::Io(_) => 1,

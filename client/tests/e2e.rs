@@ -11,8 +11,17 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use ehr_client::{audit, envelope, Client, Error, Keys, Store};
+use ehr_client::{
+	audit::{self, AuditError},
+	chain::Chain,
+	envelope,
+	finality::{Checkpoint, Finality, FinalityError},
+	Client, Error, Keys, Store,
+};
 use ehr_primitives::{AccessLevel, AuditEvent, Purpose, RecordCategory, Scope};
+use lying::{Lie, LyingNode};
+
+mod lying;
 
 /// A child process killed on drop.
 struct Daemon(Child);
@@ -54,6 +63,19 @@ fn start_node(dir: &Path) -> (Daemon, String) {
 		.spawn()
 		.expect("ehr-node starts (build it with cargo test --workspace)");
 	(Daemon(child), format!("ws://127.0.0.1:{port}"))
+}
+
+/// The dev chain's raw chain spec, the auditor's trust anchor.
+fn chain_spec(dir: &Path) -> PathBuf {
+	let out = Command::new(node_binary())
+		.args(["build-spec", "--chain", "dev", "--raw"])
+		.stderr(Stdio::null())
+		.output()
+		.expect("ehr-node build-spec");
+	assert!(out.status.success(), "ehr-node build-spec --chain dev --raw");
+	let path = dir.join("chain.json");
+	std::fs::write(&path, out.stdout).unwrap();
+	path
 }
 
 fn start_ipfs(dir: &Path) -> (Daemon, String) {
@@ -156,7 +178,7 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 
 	// The doctor reads exactly the original bytes, with the `ehr` command.
 	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
-		.args(["--json", "--node", &node_url, "--ipfs", &ipfs_url, "--suri", "//Bob"])
+		.args(["--json", "--node", &node_url, "--ipfs", &ipfs_url, "--dev", "--suri", "//Bob"])
 		.args(["record", "get", "0", "--out"])
 		.arg(&out)
 		.output()
@@ -231,9 +253,13 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 		AuditEvent::RecordAdded { record: 2, category: RecordCategory::Imaging },
 	];
 	// Besides these: the grant, and the two keys the revocation removed at the end of its block.
+	let spec = chain_spec(dir.path());
+	let state_dir = dir.path().join("auditor");
+	let finality = &tokio::sync::Mutex::new(Finality::open(&spec, Some(&state_dir)).unwrap());
 	let (patient_ref, entries) = (&patient_id, expected.len() as u64 + 3);
 	let page = wait_for("finality of the last step", || async move {
-		let page = audit::verified_trail(&client.chain, patient_ref, 0, 100).await?;
+		let mut finality = finality.lock().await;
+		let page = audit::verified_trail(&client.chain, &mut finality, patient_ref, 0, 100).await?;
 		if page.total == entries {
 			Ok(page)
 		} else {
@@ -262,19 +288,47 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	let accessed = &page.entries[3].1;
 	assert_eq!(accessed.actor, doctor_id);
 
-	// The command line verifies the same trail.
+	// The auditor's checkpoint was saved: a later run starts from it.
+	let saved = Finality::open(&spec, Some(&state_dir)).unwrap();
+	assert_eq!(saved.verified(), finality.lock().await.verified());
+	assert!(saved.verified().number > 0);
+
+	// The command line verifies the same trail, page by page (3 entries a page) at one block.
 	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
-		.args(["--json", "--node", &node_url, "audit", &patient.address()])
+		.args(["--json", "--node", &node_url, "--chain-spec"])
+		.arg(&spec)
+		.arg("--state-dir")
+		.arg(dir.path().join("cli-state"))
+		.args(["audit", &patient.address(), "--all", "--limit", "3"])
 		.output()
 		.unwrap();
 	assert!(cli.status.success(), "ehr audit: {}", String::from_utf8_lossy(&cli.stderr));
 	let answer: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
 	assert_eq!(answer["verified"], true);
 	assert_eq!(answer["total"], 10);
+	assert_eq!(answer["entries"].as_array().unwrap().len(), 10);
+	// Without the chain spec the command says what it needs.
+	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--node", &node_url, "audit", &patient.address()])
+		.env_remove("EHR_CHAIN_SPEC")
+		.output()
+		.unwrap();
+	assert!(!cli.status.success());
+	assert!(String::from_utf8_lossy(&cli.stderr).contains("--chain-spec"));
+
+	a_lying_node_is_caught(&node_url, &client.chain, &spec, &patient_id).await;
 
 	// The doctor sees what it may still do for free this hour (it sent transactions above).
 	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
 		.args(["--json", "--node", &node_url, "--suri", "//Bob", "budget"])
+		.env_remove("EHR_DEV")
+		.output()
+		.unwrap();
+	// Development accounts are refused without --dev: anyone can derive their keys.
+	assert_eq!(cli.status.code(), Some(6), "{}", String::from_utf8_lossy(&cli.stdout));
+	assert!(String::from_utf8_lossy(&cli.stdout).contains("development phrase"));
+	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", &node_url, "--dev", "--suri", "//Bob", "budget"])
 		.output()
 		.unwrap();
 	assert!(cli.status.success(), "ehr budget: {}", String::from_utf8_lossy(&cli.stderr));
@@ -283,4 +337,77 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	let (left, per) =
 		(budget["refTimeLeft"].as_u64().unwrap(), budget["refTimePerPeriod"].as_u64().unwrap());
 	assert!(0 < left && left < per, "{budget}");
+}
+
+/// Through a proxy that alters the node's answers, every lie about finality or the trail is
+/// caught with its own error, and the truth passes.
+async fn a_lying_node_is_caught(
+	node_url: &str,
+	honest: &Chain,
+	spec: &Path,
+	patient: &sp_runtime::AccountId32,
+) {
+	let liar = LyingNode::start(node_url).await;
+	let chain = Chain::connect(&liar.url).await.unwrap();
+	let genesis = Checkpoint::from_chain_spec(&std::fs::read(spec).unwrap()).unwrap();
+	assert_eq!(genesis.genesis, honest.genesis(), "the genesis computed from the chain spec");
+	let fresh = || Finality::from_checkpoint(genesis.clone());
+
+	// The truth verifies, from genesis (the proxy records this finality proof).
+	let truth = audit::verified_trail(&chain, &mut fresh(), patient, 0, 100).await.unwrap();
+	assert_eq!((truth.total, truth.entries.len()), (10, 10));
+
+	// Lies about finality, each caught walking from genesis.
+	let finality_lies: [(Lie, fn(&FinalityError) -> bool); 3] = [
+		(Lie::ForgedHeader, |e| matches!(e, FinalityError::ForgedHeader(2))),
+		(Lie::NoSignatures, |e| matches!(e, FinalityError::TooFewSignatures { set_id: 0, .. })),
+		(Lie::StrangerSigns, |e| matches!(e, FinalityError::NotAnAuthority { set_id: 0, .. })),
+	];
+	for (lie, caught) in finality_lies {
+		liar.lie(lie.clone());
+		let error = audit::verified_trail(&chain, &mut fresh(), patient, 0, 100).await.unwrap_err();
+		assert!(matches!(&error, Error::Finality(e) if caught(e)), "{lie:?}: {error}");
+		assert_eq!(error.exit_code(), 4);
+	}
+
+	// A node that hides every new block: the newest block it proves is genesis, refused by age.
+	liar.lie(Lie::WithholdFinality);
+	let mut withheld = fresh();
+	assert_eq!(withheld.sync(&chain).await.unwrap().number, 0);
+	let error = withheld.check_fresh(&chain, Duration::from_secs(600)).await.unwrap_err();
+	assert!(matches!(error, Error::Finality(FinalityError::TooOld { number: 0, .. })), "{error}");
+
+	// A node that replays an old finality proof to a client that verified a newer block.
+	let mut synced = fresh();
+	let recorded = truth.block_number;
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while synced.sync(honest).await.unwrap().number <= recorded {
+		assert!(Instant::now() < deadline, "finality did not advance");
+		tokio::time::sleep(Duration::from_secs(2)).await;
+	}
+	liar.lie(Lie::ReplayOldProof);
+	let error = synced.sync(&chain).await.unwrap_err();
+	assert!(
+		matches!(error, Error::Finality(FinalityError::Stale { proved, .. }) if proved == recorded),
+		"{error}"
+	);
+
+	// Lies about the trail, read at a block verified honestly.
+	let trail_lies: [(Lie, fn(&AuditError) -> bool); 6] = [
+		(Lie::DropLastEntry, |e| matches!(e, AuditError::WrongCount { expected: 10, got: 9 })),
+		(Lie::DropMiddleEntry, |e| matches!(e, AuditError::Gap(2))),
+		(Lie::EmptyPage, |e| matches!(e, AuditError::WrongCount { expected: 10, got: 0 })),
+		(Lie::ForgedTotal, |e| matches!(e, AuditError::ForgedTotal { claimed: 7, proven: 10 })),
+		(Lie::OtherBlock, |e| matches!(e, AuditError::WrongBlock { .. })),
+		(Lie::AlteredEntry, |e| matches!(e, AuditError::NotInState(1))),
+	];
+	let verified = synced.verified().clone();
+	for (lie, caught) in trail_lies {
+		liar.lie(lie.clone());
+		let error = audit::trail_page_at(&chain, &verified, patient, 0, 100).await.unwrap_err();
+		assert!(matches!(&error, Error::Unverified(e) if caught(e)), "{lie:?}: {error}");
+		assert_eq!(error.exit_code(), 4);
+	}
+	liar.lie(Lie::Truth);
+	assert_eq!(audit::trail_page_at(&chain, &verified, patient, 0, 100).await.unwrap().total, 10);
 }

@@ -25,7 +25,7 @@ use sp_blockchain::HeaderBackend;
 use sp_core::Bytes;
 
 /// The largest page an RPC call returns.
-pub const MAX_PAGE: u32 = 100;
+pub const MAX_PAGE: u32 = ehr_primitives::MAX_AUDIT_PAGE;
 
 /// A doctor of the directory.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

@@ -7,6 +7,7 @@ mod cli;
 mod command;
 mod ehr_rpc;
 mod fees_rpc;
+mod finality_rpc;
 mod records_rpc;
 mod rpc;
 mod service;

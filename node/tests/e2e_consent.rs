@@ -23,14 +23,27 @@ fn consent(call: pallet_ehr_consent::Call<Runtime>) -> RuntimeCall {
 }
 
 /// Checks a page of `ehr_auditTrail` the way an auditor does, with the client's verifier
-/// (`ehr_client::audit`): it trusts only a finalized header and the storage layout.
-async fn verify_trail_page(
-	chain: &ehr_client::Chain,
+/// (`ehr_client::audit`): it trusts only a header whose finality it verified and the storage
+/// layout.
+fn verify_trail_page(
+	header: &ehr_runtime::Header,
 	patient: &AccountId,
 	page: &Value,
-) -> Result<Vec<AuditEntry<AccountId, BlockNumber>>, ehr_client::Error> {
-	let verified = ehr_client::audit::verify_page(chain, patient, 0, page).await?;
+) -> Result<Vec<AuditEntry<AccountId, BlockNumber>>, ehr_client::audit::AuditError> {
+	let verified = ehr_client::audit::verify_page(header, patient, 0, 100, page)?;
 	Ok(verified.entries.into_iter().map(|(_, entry)| entry).collect())
+}
+
+/// The auditor's view of finality, from the dev chain's raw chain spec.
+fn dev_finality() -> ehr_client::finality::Finality {
+	let spec = std::process::Command::new(env!("CARGO_BIN_EXE_ehr-node"))
+		.args(["build-spec", "--chain", "dev", "--raw"])
+		.stderr(std::process::Stdio::null())
+		.output()
+		.expect("ehr-node build-spec");
+	let genesis =
+		ehr_client::finality::Checkpoint::from_chain_spec(&spec.stdout).expect("a raw chain spec");
+	ehr_client::finality::Finality::from_checkpoint(genesis)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -195,18 +208,23 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 
 	// The auditor waits for finality, then verifies the trail without trusting the node.
 	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-	let page = loop {
+	let mut finality = dev_finality();
+	let (header, page) = loop {
+		let header = finality.sync(&chain).await.expect("finality verifies");
 		let page: Value = client
-			.request("ehr_auditTrail", rpc_params![patient_id.to_ss58check(), 0, 100])
+			.request(
+				"ehr_auditTrail",
+				rpc_params![patient_id.to_ss58check(), 0, 100, header.hash()],
+			)
 			.await
 			.unwrap();
 		if page["total"].as_u64() == Some(4) {
-			break page;
+			break (header, page);
 		}
 		assert!(std::time::Instant::now() < deadline, "the revocation was not finalized");
 		tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 	};
-	let entries = verify_trail_page(&chain, &patient_id, &page).await.expect("the page verifies");
+	let entries = verify_trail_page(&header, &patient_id, &page).expect("the page verifies");
 	assert_eq!(
 		entries[0].event,
 		AuditEvent::RecordAdded { record: 0, category: RecordCategory::Prescription }
@@ -231,13 +249,13 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	let flipped =
 		format!("{}{}", &value[..value.len() - 1], if value.ends_with('0') { '1' } else { '0' });
 	forged["entries"][1]["value"] = Value::String(flipped);
-	assert!(verify_trail_page(&chain, &patient_id, &forged).await.is_err());
+	assert!(verify_trail_page(&header, &patient_id, &forged).is_err());
 	let mut truncated = page.clone();
 	truncated["proof"].as_array_mut().unwrap().pop();
-	assert!(verify_trail_page(&chain, &patient_id, &truncated).await.is_err());
+	assert!(verify_trail_page(&header, &patient_id, &truncated).is_err());
 	let mut inflated = page.clone();
 	inflated["total"] = Value::from(page["total"].as_u64().unwrap() + 1);
-	assert!(verify_trail_page(&chain, &patient_id, &inflated).await.is_err());
+	assert!(verify_trail_page(&header, &patient_id, &inflated).is_err());
 
 	// Only finalized blocks are served to auditors.
 	let best: Hash = client.request("chain_getBlockHash", rpc_params![]).await.unwrap();

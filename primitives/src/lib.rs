@@ -428,6 +428,10 @@ sp_api::decl_runtime_apis! {
 	}
 }
 
+/// The most entries one `ehr_auditTrail` page holds; an auditor expects exactly
+/// `min(limit, MAX_AUDIT_PAGE, total - from)` entries.
+pub const MAX_AUDIT_PAGE: u32 = 100;
+
 pub mod cid;
 mod records;
 pub use records::*;

@@ -3,10 +3,13 @@
 //! Exit codes: 0 done, 1 error, 2 bad usage, 3 refused by the chain, 4 integrity (decryption,
 //! content hash, audit proof), 5 node or storage unreachable, 6 keys.
 
-use std::path::{Path, PathBuf};
+use std::{
+	path::{Path, PathBuf},
+	time::Duration,
+};
 
 use clap::{Args, Parser, Subcommand};
-use ehr_client::{audit, AppointmentAction, Client, Error, Keys, Store};
+use ehr_client::{audit, finality::Finality, AppointmentAction, Client, Error, Keys, Store};
 use ehr_primitives::{AccessLevel, EmergencyReason, Purpose, RecordCategory, Scope, VisitKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
@@ -41,9 +44,25 @@ struct Global {
 	/// prompt.
 	#[arg(long, env = "EHR_KEY_FILE", global = true)]
 	key_file: Option<PathBuf>,
-	/// A secret URI instead of a key file, e.g. `//Alice` on a development chain.
+	/// A secret URI instead of a key file: a phrase of your own, optionally with a derivation
+	/// path (`"<phrase>//hospital"`). A path alone (`//Alice`) derives from the public
+	/// development phrase that anyone knows, and is refused without --dev. Prefer EHR_SURI to
+	/// the command line, where other users of the machine can see it.
 	#[arg(long, env = "EHR_SURI", global = true, hide_env_values = true)]
 	suri: Option<String>,
+	/// Allow development accounts (`--suri //Alice`): only on a development chain.
+	#[arg(long, env = "EHR_DEV", global = true)]
+	dev: bool,
+	/// The chain's raw chain spec (JSON), the trust anchor for checking finality without
+	/// trusting the node: the client computes the genesis hash and the first GRANDPA authority
+	/// set from it. A hospital publishes it; for a dev node: `ehr-node build-spec --chain dev
+	/// --raw > chain.json`.
+	#[arg(long, env = "EHR_CHAIN_SPEC", global = true, value_name = "FILE")]
+	chain_spec: Option<PathBuf>,
+	/// Where the client keeps the newest finalized block it verified, per chain (default:
+	/// $HOME/.local/state/ehr).
+	#[arg(long, env = "EHR_STATE_DIR", global = true, value_name = "DIR")]
+	state_dir: Option<PathBuf>,
 	/// Print JSON for scripts.
 	#[arg(long, global = true)]
 	json: bool,
@@ -78,14 +97,23 @@ enum Command {
 	/// What you (or ACCOUNT) may still do for free this hour: registered accounts transact
 	/// without tokens within a budget of execution time and bytes.
 	///
-	/// Example: ehr --suri //Alice budget
+	/// Example: ehr --dev --suri //Alice budget
 	Budget {
 		/// Another account to ask about (default: yours).
 		account: Option<String>,
 	},
-	/// Verify a patient's audit trail against a finalized block.
+	/// Verify a patient's audit trail without trusting the node.
+	///
+	/// The client follows GRANDPA finality itself from the chain spec (--chain-spec): every
+	/// header links to the one before, every justification is signed by more than two thirds
+	/// of the hospitals' finality keys in force. The page is then read at the newest block it
+	/// verified and checked with a storage proof: the total is the stored length, and no entry
+	/// is left out, altered or added. A node that proves only an old block is refused
+	/// (--max-age).
+	///
+	/// Example: ehr --chain-spec chain.json audit 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --all
 	Audit {
-		/// The patient.
+		/// The patient (SS58 address).
 		patient: String,
 		/// First entry.
 		#[arg(long, default_value_t = 0)]
@@ -93,6 +121,12 @@ enum Command {
 		/// Most entries (at most 100 per page).
 		#[arg(long, default_value_t = 100)]
 		limit: u32,
+		/// Every entry from --from to the end, in pages of --limit, all at the same block.
+		#[arg(long)]
+		all: bool,
+		/// Refuse a newest verified block older than this many minutes.
+		#[arg(long, default_value_t = 10, value_name = "MINUTES")]
+		max_age: u64,
 	},
 }
 
@@ -322,6 +356,12 @@ fn secret(env: &str, prompt: &str) -> Result<String, Error> {
 
 fn keys(global: &Global) -> Result<Keys, Error> {
 	match (&global.suri, &global.key_file) {
+		(Some(uri), _) if Keys::is_development_uri(uri) && !global.dev => Err(Error::KeyFile(
+			"this secret URI derives from the public development phrase: anyone can compute its \
+			 keys. Use a key file (ehr key generate) or a phrase of your own; on a development \
+			 chain, add --dev"
+				.into(),
+		)),
 		(Some(uri), _) => Keys::from_uri(uri),
 		(None, Some(path)) => Keys::load(path, &secret("EHR_PASSPHRASE", "Passphrase: ")?),
 		(None, None) => Err(Error::KeyFile("give --key-file or --suri".into())),
@@ -366,15 +406,38 @@ async fn client(global: &Global) -> Result<Client, Error> {
 	Client::connect(&global.node, store).await
 }
 
+/// The client's own view of finality, from the chain spec and the saved checkpoint.
+fn finality(global: &Global) -> Result<Finality, Error> {
+	let spec = global.chain_spec.as_deref().ok_or_else(|| {
+		Error::Invalid(
+			"verifying needs the chain's raw chain spec: pass --chain-spec FILE or set \
+			 EHR_CHAIN_SPEC (a hospital publishes it; for a dev node: ehr-node build-spec \
+			 --chain dev --raw > chain.json)"
+				.into(),
+		)
+	})?;
+	let state_dir = global.state_dir.clone().or_else(|| {
+		std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state/ehr"))
+	});
+	Finality::open(spec, state_dir.as_deref())
+}
+
 async fn run(cli: Cli) -> Result<(), Error> {
 	let global = &cli.global;
 	let json = global.json;
 	match cli.command {
 		Command::Key(command) => key_command(global, command),
-		Command::Audit { patient, from, limit } => {
+		Command::Audit { patient, from, limit, all, max_age } => {
+			let patient = account(&patient)?;
+			let mut finality = finality(global)?;
 			let client = client(global).await?;
-			let page =
-				audit::verified_trail(&client.chain, &account(&patient)?, from, limit).await?;
+			let page = if all {
+				audit::verified_trail_all(&client.chain, &mut finality, &patient, from, limit)
+					.await?
+			} else {
+				audit::verified_trail(&client.chain, &mut finality, &patient, from, limit).await?
+			};
+			finality.check_fresh(&client.chain, Duration::from_secs(max_age * 60)).await?;
 			let entries: Vec<Value> = page
 				.entries
 				.iter()

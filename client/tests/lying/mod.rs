@@ -1,0 +1,200 @@
+//! A lying node: a JSON-RPC proxy in front of a real node that forwards every call and alters
+//! the answers of the one it is told to lie about. The auditor's checks must catch each lie
+//! with its own error, and must pass when the proxy tells the truth.
+
+use std::sync::{Arc, Mutex};
+
+use codec::{Decode, Encode};
+use ehr_client::finality::{FinalityProof, Justification};
+use jsonrpsee::{
+	core::{client::ClientT, params::ArrayParams, ClientError},
+	server::{RpcModule, Server, ServerHandle},
+	types::{ErrorObject, ErrorObjectOwned},
+	ws_client::{WsClient, WsClientBuilder},
+};
+use serde_json::Value;
+use sp_core::{
+	bytes::{from_hex, to_hex},
+	Pair,
+};
+
+/// What the proxy lies about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lie {
+	/// Nothing: every answer is the node's.
+	Truth,
+	/// Headers with another state root.
+	ForgedHeader,
+	/// Finality proofs whose justification has no votes.
+	NoSignatures,
+	/// Finality proofs whose vote is signed by a key outside the authority set.
+	StrangerSigns,
+	/// Finality proofs recorded earlier, replayed.
+	ReplayOldProof,
+	/// "Not yet finalized" for every finality proof: hides every block.
+	WithholdFinality,
+	/// The last entry of an audit page dropped.
+	DropLastEntry,
+	/// An entry in the middle of a page dropped.
+	DropMiddleEntry,
+	/// No entries at all.
+	EmptyPage,
+	/// A smaller total, with the page cut to match.
+	ForgedTotal,
+	/// The page read at another block.
+	OtherBlock,
+	/// One entry's bytes altered.
+	AlteredEntry,
+}
+
+struct State {
+	upstream: WsClient,
+	lie: Mutex<Lie>,
+	/// The first finality proof seen, for [`Lie::ReplayOldProof`].
+	recorded: Mutex<Option<Value>>,
+}
+
+/// The proxy; drop it to stop it.
+pub struct LyingNode {
+	state: Arc<State>,
+	handle: ServerHandle,
+	/// Its `ws://` address.
+	pub url: String,
+}
+
+impl Drop for LyingNode {
+	fn drop(&mut self) {
+		let _ = self.handle.stop();
+	}
+}
+
+const METHODS: &[&str] = &[
+	"chain_getBlockHash",
+	"chain_getHeader",
+	"chain_getFinalizedHead",
+	"chain_getBlock",
+	"ehr_finalityProof",
+	"ehr_auditTrail",
+	"state_getReadProof",
+	"state_getStorage",
+	"state_getRuntimeVersion",
+	"system_accountNextIndex",
+];
+
+impl LyingNode {
+	/// A proxy to the node at `upstream` that tells the truth until told otherwise.
+	pub async fn start(upstream: &str) -> LyingNode {
+		let upstream = WsClientBuilder::default().build(upstream).await.expect("the node");
+		let state =
+			Arc::new(State { upstream, lie: Mutex::new(Lie::Truth), recorded: Mutex::new(None) });
+		let mut module = RpcModule::from_arc(state.clone());
+		for method in METHODS {
+			module
+				.register_async_method(method, move |params, state, _| async move {
+					let params: Vec<Value> = params.parse().unwrap_or_default();
+					forward(&state, method, params).await
+				})
+				.expect("unique names");
+		}
+		let server = Server::builder().build("127.0.0.1:0").await.expect("a loopback port");
+		let url = format!("ws://{}", server.local_addr().unwrap());
+		let handle = server.start(module);
+		LyingNode { state, handle, url }
+	}
+
+	/// From now on, tell `lie`.
+	pub fn lie(&self, lie: Lie) {
+		*self.state.lie.lock().unwrap() = lie;
+	}
+}
+
+async fn forward(
+	state: &State,
+	method: &str,
+	params: Vec<Value>,
+) -> Result<Value, ErrorObjectOwned> {
+	let lie = state.lie.lock().unwrap().clone();
+	if method == "ehr_finalityProof" && lie == Lie::WithholdFinality {
+		return Ok(Value::Null);
+	}
+	if method == "ehr_finalityProof" && lie == Lie::ReplayOldProof {
+		if let Some(old) = state.recorded.lock().unwrap().clone() {
+			return Ok(old);
+		}
+	}
+	let mut array = ArrayParams::new();
+	for param in params {
+		array.insert(param).unwrap();
+	}
+	let mut answer: Value = state.upstream.request(method, array).await.map_err(|e| match e {
+		ClientError::Call(error) => error,
+		other => ErrorObject::owned(-32000, other.to_string(), None::<()>),
+	})?;
+	if method == "ehr_finalityProof" && !answer.is_null() {
+		state.recorded.lock().unwrap().get_or_insert_with(|| answer.clone());
+	}
+	match (method, lie) {
+		("ehr_finalityProof", Lie::ForgedHeader) if !answer.is_null() => {
+			answer = rewrite_proof(&answer, |proof| {
+				proof.unknown_headers[0].state_root = [0x11; 32].into();
+			});
+		}
+		("ehr_finalityProof", Lie::NoSignatures) if !answer.is_null() => {
+			answer = rewrite_justification(&answer, |justification| {
+				justification.commit.precommits.clear();
+			});
+		}
+		("ehr_finalityProof", Lie::StrangerSigns) if !answer.is_null() => {
+			answer = rewrite_justification(&answer, |justification| {
+				// A well-formed vote for the right block, signed by a key that is no authority.
+				let stranger = sp_core::ed25519::Pair::from_string("//Mallory", None).unwrap();
+				let round = justification.round;
+				let vote = &mut justification.commit.precommits[0];
+				let message = finality_grandpa::Message::Precommit(vote.precommit.clone());
+				let payload = sp_consensus_grandpa::localized_payload(round, 0, &message);
+				vote.id = stranger.public().into();
+				vote.signature = stranger.sign(&payload).into();
+			});
+		}
+		("ehr_auditTrail", Lie::DropLastEntry) => {
+			answer["entries"].as_array_mut().unwrap().pop();
+		}
+		("ehr_auditTrail", Lie::DropMiddleEntry) => {
+			answer["entries"].as_array_mut().unwrap().remove(2);
+		}
+		("ehr_auditTrail", Lie::EmptyPage) => {
+			answer["entries"] = Value::Array(vec![]);
+		}
+		("ehr_auditTrail", Lie::ForgedTotal) => {
+			answer["entries"].as_array_mut().unwrap().truncate(7);
+			answer["total"] = Value::from(7);
+		}
+		("ehr_auditTrail", Lie::OtherBlock) => {
+			answer["at"] = Value::String(format!("0x{}", "22".repeat(32)));
+		}
+		("ehr_auditTrail", Lie::AlteredEntry) => {
+			let value = &mut answer["entries"][1]["value"];
+			let mut bytes = from_hex(value.as_str().unwrap()).unwrap();
+			let last = bytes.len() - 1;
+			bytes[last] ^= 1;
+			*value = Value::String(to_hex(&bytes, false));
+		}
+		_ => {}
+	}
+	Ok(answer)
+}
+
+fn rewrite_proof(answer: &Value, change: impl FnOnce(&mut FinalityProof)) -> Value {
+	let bytes = from_hex(answer.as_str().unwrap()).unwrap();
+	let mut proof = FinalityProof::decode(&mut &bytes[..]).unwrap();
+	change(&mut proof);
+	Value::String(to_hex(&proof.encode(), false))
+}
+
+fn rewrite_justification(answer: &Value, change: impl FnOnce(&mut Justification)) -> Value {
+	rewrite_proof(answer, |proof| {
+		let mut justification = Justification::decode(&mut &proof.justification[..]).unwrap();
+		change(&mut justification);
+		proof.justification = justification.encode();
+	})
+}
