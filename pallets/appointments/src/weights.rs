@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // This file is part of the EHR consortium chain.
+
 //! Weights for `pallet_ehr_appointments`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
 //! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
@@ -8,12 +9,6 @@
 //!
 //! `SubstrateWeight` prices storage with the runtime's database weights; `()` uses RocksDB-class
 //! figures for tests.
-//!
-//! Adjusted by hand until the next measurement (issue 9): `OpenVisits` (the open appointments
-//! with their times, at most 16) replaces the `OpenAppointments` count in `book`, `cancel` and
-//! `finish`; `answer_reschedule` reads and writes it (+1 read, +1 write, +10 µs); `finish`
-//! checks that the doctor is active (+2 reads, +15 µs); `book` and `cancel` +5 µs for the
-//! larger value. The proof sizes stay the largest single item's.
 
 // Command:
 // /root/.cache/ehr-target-bench/release/ehr-node
@@ -31,6 +26,8 @@
 // 20
 // --template
 // scripts/weight-template.hbs
+// --header
+// scripts/weight-header.txt
 // --output
 // pallets/appointments/src/weights.rs
 
@@ -70,9 +67,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Appointments::NextSlotId` (r:1 w:1)
 	/// Proof: `Appointments::NextSlotId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn publish_slot() -> Weight {
-		// Proof size: measured `23108`, estimated `650974`.
-		// Minimum execution time: 1_862_467_000 picoseconds.
-		Weight::from_parts(3_475_649_000, 650974)
+		// Proof size: measured `23145`, estimated `650974`.
+		// Minimum execution time: 938_650_000 picoseconds.
+		Weight::from_parts(999_791_000, 650974)
 			.saturating_add(T::DbWeight::get().reads(516))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -84,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::DoctorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn withdraw_slot() -> Weight {
 		// Proof size: measured `233`, estimated `3535`.
-		// Minimum execution time: 30_537_000 picoseconds.
-		Weight::from_parts(46_336_000, 3535)
+		// Minimum execution time: 13_861_000 picoseconds.
+		Weight::from_parts(15_023_000, 3535)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -99,10 +96,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
 	/// Storage: `Hospitals::Members` (r:1 w:0)
 	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `Appointments::OpenVisits` (r:1 w:1)
-	/// Proof: `Appointments::OpenVisits` (`max_values`: None, `max_size`: Some(433), added: 2908, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::NextAppointmentId` (r:1 w:1)
 	/// Proof: `Appointments::NextAppointmentId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::OpenVisits` (r:1 w:1)
+	/// Proof: `Appointments::OpenVisits` (`max_values`: None, `max_size`: Some(433), added: 2908, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::PatientAppointments` (r:0 w:1)
@@ -112,11 +109,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Appointments::DoctorAppointments` (r:0 w:1)
 	/// Proof: `Appointments::DoctorAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn book() -> Weight {
-		// Proof size: measured `572`, estimated `3973`.
-		// Minimum execution time: 69_360_000 picoseconds.
-		Weight::from_parts(82_996_000, 3973)
+		// Proof size: measured `1562`, estimated `3973`.
+		// Minimum execution time: 42_564_000 picoseconds.
+		Weight::from_parts(45_979_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -131,11 +128,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
-		// Proof size: measured `972`, estimated `4460`.
-		// Minimum execution time: 58_810_000 picoseconds.
-		Weight::from_parts(82_605_000, 4460)
+		// Proof size: measured `1006`, estimated `4460`.
+		// Minimum execution time: 26_811_000 picoseconds.
+		Weight::from_parts(29_224_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -152,11 +149,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn propose_reschedule() -> Weight {
-		// Proof size: measured `1061`, estimated `4460`.
-		// Minimum execution time: 67_176_000 picoseconds.
-		Weight::from_parts(89_788_000, 4460)
+		// Proof size: measured `1095`, estimated `4460`.
+		// Minimum execution time: 31_037_000 picoseconds.
+		Weight::from_parts(33_790_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -164,22 +161,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(995), added: 3470, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::Slots` (r:2 w:1)
 	/// Proof: `Appointments::Slots` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::OpenVisits` (r:1 w:1)
+	/// Proof: `Appointments::OpenVisits` (`max_values`: None, `max_size`: Some(433), added: 2908, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::SlotCount` (r:1 w:1)
 	/// Proof: `Appointments::SlotCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// Storage: `Appointments::OpenVisits` (r:1 w:1)
-	/// Proof: `Appointments::OpenVisits` (`max_values`: None, `max_size`: Some(433), added: 2908, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::DoctorSlots` (r:0 w:1)
 	/// Proof: `Appointments::DoctorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn answer_reschedule() -> Weight {
-		// Proof size: measured `976`, estimated `6080`.
-		// Minimum execution time: 65_542_000 picoseconds.
-		Weight::from_parts(92_434_000, 6080)
+		// Proof size: measured `2076`, estimated `6080`.
+		// Minimum execution time: 40_921_000 picoseconds.
+		Weight::from_parts(44_607_000, 6080)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -200,11 +197,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Appointments::DoctorAppointments` (r:0 w:1)
 	/// Proof: `Appointments::DoctorAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
-		// Proof size: measured `1017`, estimated `6080`.
-		// Minimum execution time: 75_862_000 picoseconds.
-		Weight::from_parts(89_789_000, 6080)
+		// Proof size: measured `2076`, estimated `6080`.
+		// Minimum execution time: 43_405_000 picoseconds.
+		Weight::from_parts(46_991_000, 6080)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
@@ -229,11 +226,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Appointments::DoctorAppointments` (r:0 w:1)
 	/// Proof: `Appointments::DoctorAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn finish() -> Weight {
-		// Proof size: measured `921`, estimated `4460`.
-		// Minimum execution time: 65_873_000 picoseconds.
-		Weight::from_parts(92_405_000, 4460)
+		// Proof size: measured `2283`, estimated `4460`.
+		// Minimum execution time: 47_942_000 picoseconds.
+		Weight::from_parts(51_818_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -242,42 +239,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn publish_slot() -> Weight {
-		Weight::from_parts(3_475_649_000, 650974)
+		Weight::from_parts(999_791_000, 650974)
 			.saturating_add(RocksDbWeight::get().reads(516))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn withdraw_slot() -> Weight {
-		Weight::from_parts(46_336_000, 3535)
+		Weight::from_parts(15_023_000, 3535)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn book() -> Weight {
-		Weight::from_parts(82_996_000, 3973)
+		Weight::from_parts(45_979_000, 3973)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn confirm() -> Weight {
-		Weight::from_parts(82_605_000, 4460)
+		Weight::from_parts(29_224_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn propose_reschedule() -> Weight {
-		Weight::from_parts(89_788_000, 4460)
+		Weight::from_parts(33_790_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn answer_reschedule() -> Weight {
-		Weight::from_parts(92_434_000, 6080)
+		Weight::from_parts(44_607_000, 6080)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(89_789_000, 6080)
+		Weight::from_parts(46_991_000, 6080)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(9))
 	}
 	fn finish() -> Weight {
-		Weight::from_parts(92_405_000, 4460)
+		Weight::from_parts(51_818_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}

@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // This file is part of the EHR consortium chain.
+
 //! Weights for `pallet_ehr_consent`, measured by `scripts/benchmark.sh`; do not edit by hand.
-//!
-//! ESTIMATED, not yet re-measured: `change_access`, `revoke_access`, `open_emergency_access`,
-//! `close_emergency_access`, `log_access` and `process_expiries` (changed calls: the measured
-//! figures below plus the storage they now read and write) and `end_emergency_access`,
-//! `clean_expired` (new calls: estimated from the closest measured calls). The next run of
-//! `scripts/benchmark.sh` replaces this file with measurements.
 //!
 //! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
 //! Host `vm`, CPU `AMD EPYC`, wasm execution `Compiled`, chain
@@ -31,6 +26,8 @@
 // 20
 // --template
 // scripts/weight-template.hbs
+// --header
+// scripts/weight-header.txt
 // --output
 // pallets/consent/src/weights.rs
 
@@ -47,8 +44,8 @@ pub trait WeightInfo {
 	fn revoke_access() -> Weight;
 	fn open_emergency_access() -> Weight;
 	fn close_emergency_access() -> Weight;
-	fn log_access() -> Weight;
 	fn end_emergency_access() -> Weight;
+	fn log_access() -> Weight;
 	fn clean_expired() -> Weight;
 	fn process_expiries(n: u32, ) -> Weight;
 }
@@ -68,22 +65,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GrantCount` (r:1 w:1)
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ExpiryCursor` (r:1 w:0)
-	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Expiries` (r:1 w:1)
-	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Consent::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:0 w:1)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteePatients` (r:0 w:1)
 	/// Proof: `Consent::GranteePatients` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn grant_access() -> Weight {
-		// Proof size: measured `411`, estimated `7643`.
-		// Minimum execution time: 69_721_000 picoseconds.
-		Weight::from_parts(109_826_000, 7643)
-			.saturating_add(T::DbWeight::get().reads(9))
-			.saturating_add(T::DbWeight::get().writes(6))
+		// Proof size: measured `444`, estimated `3973`.
+		// Minimum execution time: 32_970_000 picoseconds.
+		Weight::from_parts(35_523_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Storage: `Identity::Patients` (r:1 w:0)
 	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
@@ -96,17 +93,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ExpiryCursor` (r:1 w:0)
-	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Expiries` (r:1 w:1)
-	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Records::ReaderRecords` (r:1 w:0)
+	/// Proof: `Records::ReaderRecords` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:0 w:2)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	fn change_access() -> Weight {
-		// Proof size: measured `724`, estimated `7643`.
-		// Minimum execution time: 66_945_000 picoseconds.
-		Weight::from_parts(95_308_000, 7643)
+		// Proof size: measured `858`, estimated `3973`.
+		// Minimum execution time: 39_629_000 picoseconds.
+		Weight::from_parts(43_004_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -123,13 +122,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessLogCounts` (r:0 w:1)
+	/// Proof: `Consent::AccessLogCounts` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:0 w:1)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteePatients` (r:0 w:1)
 	/// Proof: `Consent::GranteePatients` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn revoke_access() -> Weight {
-		// Proof size: measured `583`, estimated `3806`.
-		// Minimum execution time: 65_613_000 picoseconds.
-		Weight::from_parts(128_391_000, 3806)
+		// Proof size: measured `1016`, estimated `3806`.
+		// Minimum execution time: 35_013_000 picoseconds.
+		Weight::from_parts(37_707_000, 3806)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -139,40 +142,83 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Identity::Patients` (r:1 w:0)
 	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
-	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(370), added: 2845, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ExpiryCursor` (r:1 w:0)
-	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Expiries` (r:1 w:1)
-	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DoctorEmergencies` (r:1 w:1)
+	/// Proof: `Consent::DoctorEmergencies` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ExpiryCursor` (r:1 w:0)
+	/// Proof: `Consent::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:2)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessLogCounts` (r:0 w:1)
+	/// Proof: `Consent::AccessLogCounts` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:0 w:2)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	fn open_emergency_access() -> Weight {
-		// Proof size: measured `411`, estimated `7643`.
-		// Minimum execution time: 60_564_000 picoseconds.
-		Weight::from_parts(147_892_000, 7643)
-			.saturating_add(T::DbWeight::get().reads(10))
+		// Proof size: measured `876`, estimated `3973`.
+		// Minimum execution time: 48_944_000 picoseconds.
+		Weight::from_parts(52_990_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
-	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(370), added: 2845, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::TrailLength` (r:1 w:1)
-	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DoctorEmergencies` (r:1 w:1)
+	/// Proof: `Consent::DoctorEmergencies` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessLogCounts` (r:0 w:1)
+	/// Proof: `Consent::AccessLogCounts` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:0 w:1)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	fn close_emergency_access() -> Weight {
-		// Proof size: measured `622`, estimated `3835`.
-		// Minimum execution time: 37_009_000 picoseconds.
-		Weight::from_parts(80_613_000, 3835)
+		// Proof size: measured `712`, estimated `3973`.
+		// Minimum execution time: 31_897_000 picoseconds.
+		Weight::from_parts(34_642_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DoctorEmergencies` (r:1 w:1)
+	/// Proof: `Consent::DoctorEmergencies` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:1 w:0)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessLogCounts` (r:0 w:1)
+	/// Proof: `Consent::AccessLogCounts` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:0 w:1)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
+	fn end_emergency_access() -> Weight {
+		// Proof size: measured `665`, estimated `3806`.
+		// Minimum execution time: 30_686_000 picoseconds.
+		Weight::from_parts(32_419_000, 3806)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
 	/// Storage: `Identity::Doctors` (r:1 w:0)
 	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
 	/// Storage: `Hospitals::Members` (r:1 w:0)
@@ -181,59 +227,79 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:1 w:0)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessLogCounts` (r:1 w:1)
+	/// Proof: `Consent::AccessLogCounts` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Trail` (r:0 w:1)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn log_access() -> Weight {
-		// Proof size: measured `679`, estimated `3973`.
-		// Minimum execution time: 53_771_000 picoseconds.
-		Weight::from_parts(75_203_000, 3973)
+		// Proof size: measured `1151`, estimated `3973`.
+		// Minimum execution time: 35_112_000 picoseconds.
+		Weight::from_parts(37_426_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	fn end_emergency_access() -> Weight {
-		// Estimated: `close_emergency_access` plus the patient and delegate checks.
-		Weight::from_parts(80_613_000, 3835)
-			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(6))
-	}
-	fn clean_expired() -> Weight {
-		// Estimated: `revoke_access` (without the records hook, added by the call) plus
-		// `close_emergency_access`.
-		Weight::from_parts(195_000_000, 7643)
-			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(12))
-	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::ExpiryCursor` (r:1 w:1)
-	/// Proof: `Consent::NextExpiryMinute` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Expiries` (r:1 w:1)
-	/// Proof: `Consent::ExpiryQueue` (`max_values`: None, `max_size`: Some(4178), added: 6653, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Grants` (r:64 w:64)
+	/// Storage: `Consent::Grants` (r:1 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GrantCount` (r:1 w:1)
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Records::ReaderRecords` (r:64 w:0)
+	/// Storage: `Records::ReaderRecords` (r:1 w:0)
 	/// Proof: `Records::ReaderRecords` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::TrailLength` (r:1 w:1)
 	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Trail` (r:0 w:64)
-	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(407), added: 2882, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::GranteePatients` (r:0 w:64)
+	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::DoctorEmergencies` (r:1 w:1)
+	/// Proof: `Consent::DoctorEmergencies` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:2)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessLogCounts` (r:0 w:1)
+	/// Proof: `Consent::AccessLogCounts` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:0 w:2)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteePatients` (r:0 w:1)
 	/// Proof: `Consent::GranteePatients` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[0, 64]`.
+	fn clean_expired() -> Weight {
+		// Proof size: measured `782`, estimated `3621`.
+		// Minimum execution time: 50_265_000 picoseconds.
+		Weight::from_parts(53_049_000, 3621)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(11))
+	}
+	/// Storage: `Consent::ExpiryCursor` (r:1 w:1)
+	/// Proof: `Consent::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Expiries` (r:32 w:32)
+	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:32 w:32)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Records::ReaderRecords` (r:32 w:0)
+	/// Proof: `Records::ReaderRecords` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:1 w:1)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:32)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AccessLogCounts` (r:0 w:32)
+	/// Proof: `Consent::AccessLogCounts` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteePatients` (r:0 w:32)
+	/// Proof: `Consent::GranteePatients` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 32]`.
 	fn process_expiries(n: u32, ) -> Weight {
-		// Proof size: measured `481 + n * (150 ±0)`, estimated `7643 + n * (2631 ±0)`.
-		// Minimum execution time: 14_347_000 picoseconds.
-		Weight::from_parts(31_246_602, 7643)
-			// Standard error: 299_494
-			.saturating_add(Weight::from_parts(57_189_463, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+		// Proof size: measured `474 + n * (174 ±0)`, estimated `6325 + n * (2631 ±6)`.
+		// Minimum execution time: 10_596_000 picoseconds.
+		Weight::from_parts(10_897_000, 6325)
+			// Standard error: 31_434
+			.saturating_add(Weight::from_parts(32_088_858, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2631).saturating_mul(n.into()))
 	}
 }
@@ -241,55 +307,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn grant_access() -> Weight {
-		Weight::from_parts(109_826_000, 7643)
-			.saturating_add(RocksDbWeight::get().reads(9))
-			.saturating_add(RocksDbWeight::get().writes(6))
+		Weight::from_parts(35_523_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn change_access() -> Weight {
-		Weight::from_parts(95_308_000, 7643)
+		Weight::from_parts(43_004_000, 3973)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn revoke_access() -> Weight {
-		Weight::from_parts(128_391_000, 3806)
+		Weight::from_parts(37_707_000, 3806)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn open_emergency_access() -> Weight {
-		Weight::from_parts(147_892_000, 7643)
-			.saturating_add(RocksDbWeight::get().reads(10))
+		Weight::from_parts(52_990_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn close_emergency_access() -> Weight {
-		Weight::from_parts(80_613_000, 3835)
+		Weight::from_parts(34_642_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn end_emergency_access() -> Weight {
+		Weight::from_parts(32_419_000, 3806)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn log_access() -> Weight {
-		Weight::from_parts(75_203_000, 3973)
+		Weight::from_parts(37_426_000, 3973)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
-	fn end_emergency_access() -> Weight {
-		// Estimated: `close_emergency_access` plus the patient and delegate checks.
-		Weight::from_parts(80_613_000, 3835)
-			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().writes(6))
-	}
 	fn clean_expired() -> Weight {
-		// Estimated: `revoke_access` (without the records hook, added by the call) plus
-		// `close_emergency_access`.
-		Weight::from_parts(195_000_000, 7643)
+		Weight::from_parts(53_049_000, 3621)
 			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().writes(12))
+			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	fn process_expiries(n: u32, ) -> Weight {
-		Weight::from_parts(31_246_602, 7643)
-			.saturating_add(Weight::from_parts(57_189_463, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(2))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1))
-			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+		Weight::from_parts(10_897_000, 6325)
+			.saturating_add(Weight::from_parts(32_088_858, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2631).saturating_mul(n.into()))
 	}
 }

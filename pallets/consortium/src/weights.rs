@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // This file is part of the EHR consortium chain.
+
 //! Weights for `pallet_consortium`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
 //! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
@@ -25,6 +26,8 @@
 // 20
 // --template
 // scripts/weight-template.hbs
+// --header
+// scripts/weight-header.txt
 // --output
 // pallets/consortium/src/weights.rs
 
@@ -52,11 +55,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consortium::ValidatorsChanged` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[1, 31]`.
 	fn add_validator(v: u32, ) -> Weight {
-		// Proof size: measured `188 + v * (32 ±0)`, estimated `3593`.
-		// Minimum execution time: 28_333_000 picoseconds.
-		Weight::from_parts(34_627_210, 3593)
-			// Standard error: 5_870
-			.saturating_add(Weight::from_parts(103_436, 0).saturating_mul(v.into()))
+		// Proof size: measured `155 + v * (32 ±0)`, estimated `3593`.
+		// Minimum execution time: 11_677_000 picoseconds.
+		Weight::from_parts(12_584_899, 3593)
+			// Standard error: 101
+			.saturating_add(Weight::from_parts(12_210, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -68,36 +71,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consortium::ValidatorsChanged` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[2, 32]`.
 	fn remove_validator(v: u32, ) -> Weight {
-		// Proof size: measured `137 + v * (32 ±0)`, estimated `3593`.
-		// Minimum execution time: 30_548_000 picoseconds.
-		Weight::from_parts(55_547_090, 3593)
-			// Standard error: 7_609
-			.saturating_add(Weight::from_parts(123_256, 0).saturating_mul(v.into()))
+		// Proof size: measured `104 + v * (32 ±0)`, estimated `3593`.
+		// Minimum execution time: 11_087_000 picoseconds.
+		Weight::from_parts(11_831_575, 3593)
+			// Standard error: 86
+			.saturating_add(Weight::from_parts(11_611, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	fn dispatch_as_root() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 13_235_000 picoseconds.
-		Weight::from_parts(26_449_000, 0)
+		// Minimum execution time: 4_697_000 picoseconds.
+		Weight::from_parts(5_398_000, 0)
 	}
 }
 
 /// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn add_validator(v: u32, ) -> Weight {
-		Weight::from_parts(34_627_210, 3593)
-			.saturating_add(Weight::from_parts(103_436, 0).saturating_mul(v.into()))
+		Weight::from_parts(12_584_899, 3593)
+			.saturating_add(Weight::from_parts(12_210, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn remove_validator(v: u32, ) -> Weight {
-		Weight::from_parts(55_547_090, 3593)
-			.saturating_add(Weight::from_parts(123_256, 0).saturating_mul(v.into()))
+		Weight::from_parts(11_831_575, 3593)
+			.saturating_add(Weight::from_parts(11_611, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn dispatch_as_root() -> Weight {
-		Weight::from_parts(26_449_000, 0)
+		Weight::from_parts(5_398_000, 0)
 	}
 }
