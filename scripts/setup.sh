@@ -11,6 +11,9 @@ SUDO=""
 packages=(clang libclang-dev protobuf-compiler pkg-config curl)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+# The independent implementation of the envelope format that checks the test vectors.
+python3 -c 'import cryptography' 2>/dev/null || packages+=(python3-cryptography)
+command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 missing=()
 for pkg in "${packages[@]}"; do
 	dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -46,6 +49,13 @@ if ! [ -x "$EHR_TOOLS/node_modules/.bin/zombienet" ] ||
 	log "installing npm tools into $EHR_TOOLS"
 	(cd "$EHR_TOOLS" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 	cp "$EHR_TOOLS/package.json" "$EHR_TOOLS/.installed-package.json"
+fi
+
+# Python package for the envelope vectors' independent implementation: BLAKE3 (pinned).
+if ! python3 -c 'import blake3' 2>/dev/null; then
+	log "installing the Python blake3 package"
+	python3 -m pip install --quiet --break-system-packages 'blake3==1.0.11' 2>/dev/null ||
+		python3 -m pip install --quiet 'blake3==1.0.11'
 fi
 
 log "setup complete"

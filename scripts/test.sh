@@ -14,6 +14,11 @@ cargo_log="$(mktemp)"
 trap 'rm -f "$cargo_log"' EXIT
 cargo test --locked --workspace 2>&1 | tee "$cargo_log"
 
+# The envelope's test vectors, the other way: the independent Python implementation recomputes
+# them, opens the envelopes the Rust code must write and refuses the negative ones as it does.
+log "envelope vectors, checked by the independent implementation (Python cryptography)"
+python3 envelope/tests/vectors/check.py --check
+
 # The benchmarks of the pallets, each run once on the test runtime of its pallet
 # (`impl_benchmark_test_suite!`), so that a benchmark that no longer runs shows here and not in
 # `scripts/benchmark.sh`. The feature rebuilds the FRAME crates the pallets use: about three
@@ -30,9 +35,9 @@ log "zombienet: four hospital validators, finality with one paused"
 export EHR_NODE
 zombienet test --provider native zombienet/consortium.zndsl
 
-# One closing line for the whole suite: the cargo tests, the benchmark tests and the zombienet
-# test.
-passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 1 }' "$cargo_log")
+# One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
+# check and the zombienet test.
+passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 2 }' "$cargo_log")
 benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$bench_log" || true)
 passed=$((passed + benchmarks))
 log "all tests passed"

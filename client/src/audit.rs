@@ -77,7 +77,8 @@ pub struct VerifiedPage {
 }
 
 /// Reads entries `from..from + limit` of the trail of `patient` with `ehr_auditTrail` at the
-/// newest block `finality` verified (syncing it first), and verifies them.
+/// newest block `finality` verified (syncing it first, and refusing it if it is old), and
+/// verifies them.
 pub async fn verified_trail(
 	chain: &Chain,
 	finality: &mut Finality,
@@ -150,8 +151,10 @@ pub fn verify_page(
 	let mut expected = Vec::with_capacity(claimed.len());
 	for (offset, entry) in claimed.iter().enumerate() {
 		let index = entry["index"].as_u64().ok_or_else(|| malformed("an entry has no index"))?;
-		if index != from + offset as u64 {
-			return Err(AuditError::Gap(from + offset as u64));
+		let expected_index =
+			from.checked_add(offset as u64).ok_or_else(|| malformed("too many entries"))?;
+		if index != expected_index {
+			return Err(AuditError::Gap(expected_index));
 		}
 		let value = from_hex(entry["value"].as_str().unwrap_or_default())
 			.map_err(|_| malformed("an entry's value is not hex"))?;

@@ -24,9 +24,14 @@ use sp_core::{
 	crypto::Ss58Codec,
 	Pair,
 };
-use sp_runtime::{AccountId32 as AccountId, DispatchError, MultiSignature};
+use sp_runtime::{generic::Era, AccountId32 as AccountId, DispatchError, MultiSignature};
 
 use crate::{keys::Keys, Error};
+
+/// How many blocks a signed transaction stays valid, from the newest finalized block: 25.6
+/// minutes of 6 s blocks, so a finality lag of a few minutes does not invalidate it (the
+/// runtime keeps 2,400 block hashes).
+const MORTAL_PERIOD: u64 = 256;
 
 /// How long to wait for a transaction to be finalized.
 const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -130,15 +135,33 @@ impl Chain {
 
 	async fn sign(&self, signer: &Keys, call: RuntimeCall) -> Result<UncheckedExtrinsic, Error> {
 		let version: Value = self.request("state_getRuntimeVersion", rpc_params![]).await?;
-		let spec_version = version["specVersion"].as_u64().unwrap_or_default() as u32;
-		let tx_version = version["transactionVersion"].as_u64().unwrap_or_default() as u32;
+		let read = |field: &str| {
+			version[field].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
+				Error::Node(format!("the node did not give the runtime's {field}: {version}"))
+			})
+		};
+		let (spec_version, tx_version) = (read("specVersion")?, read("transactionVersion")?);
 		let who = signer.account_id();
 		let nonce: u32 =
 			self.request("system_accountNextIndex", rpc_params![who.to_ss58check()]).await?;
-		let extension = ehr_runtime::tx_extension(nonce, 0);
-		// Implicit data of the extensions: versions and the genesis hash (for `CheckGenesis`
-		// and the immortal `CheckEra`).
-		let implicit = ((), spec_version, tx_version, self.genesis, self.genesis, (), ());
+		// Mortal: valid for MORTAL_PERIOD blocks from the newest finalized one, so a
+		// transaction held back by a node cannot be replayed into the chain much later.
+		let finalized = self.finalized().await?;
+		let header: ehr_runtime::Header = self
+			.request::<Option<ehr_runtime::Header>>("chain_getHeader", rpc_params![finalized])
+			.await?
+			.ok_or_else(|| Error::Node("the node has no header for its finalized block".into()))?;
+		let era = Era::mortal(MORTAL_PERIOD, u64::from(header.number));
+		let birth = era.birth(u64::from(header.number));
+		let birth_hash: Hash = self
+			.request::<Option<Hash>>("chain_getBlockHash", rpc_params![birth])
+			.await?
+			.ok_or_else(|| Error::Node(format!("the node has no block #{birth}")))?;
+		let mut extension = ehr_runtime::tx_extension(nonce, 0);
+		extension.4 = frame_system::CheckEra::from(era);
+		// Implicit data of the extensions: versions, the genesis hash (`CheckGenesis`) and the
+		// hash of the era's first block (`CheckEra`).
+		let implicit = ((), spec_version, tx_version, self.genesis, birth_hash, (), ());
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature =
 			MultiSignature::from(payload.using_encoded(|bytes| signer.account().sign(bytes)));

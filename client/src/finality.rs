@@ -136,6 +136,9 @@ pub enum FinalityError {
 	/// The node's answer does not decode.
 	#[error("the node's {0} does not decode")]
 	Undecodable(&'static str),
+	/// The node left out entries the verified state holds.
+	#[error("the node left out entries: {0}")]
+	Hidden(String),
 	/// A storage proof does not check against the verified state root.
 	#[error("the storage proof does not check against the verified block: {0}")]
 	BadProof(String),
@@ -200,10 +203,22 @@ fn grandpa_authorities_key() -> Vec<u8> {
 	[sp_io::hashing::twox_128(b"Grandpa"), sp_io::hashing::twox_128(b"Authorities")].concat()
 }
 
+/// How old the newest verified block may be, by default: a node that proves only older blocks
+/// is hiding newer ones (or finality has stalled).
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(10 * 60);
+
+/// The most votes of one authority a justification may carry (a vote and an equivocation).
+const MAX_VOTES_PER_AUTHORITY: usize = 2;
+
+/// The most ancestry headers a justification may carry: each vote's path to the target is
+/// walked for every vote, so the product must stay small.
+const MAX_VOTES_ANCESTRIES: usize = 1024;
+
 /// A client's verified view of finality, kept in a checkpoint file.
 pub struct Finality {
 	checkpoint: Checkpoint,
 	file: Option<PathBuf>,
+	max_age: Duration,
 }
 
 impl Finality {
@@ -219,15 +234,22 @@ impl Finality {
 		});
 		let saved = file
 			.as_ref()
+			.filter(|file| private(file))
 			.and_then(|file| std::fs::read(file).ok())
 			.and_then(|bytes| Checkpoint::decode(&mut &bytes[..]).ok())
 			.filter(|saved| saved.genesis == genesis.genesis);
-		Ok(Finality { checkpoint: saved.unwrap_or(genesis), file })
+		Ok(Finality { checkpoint: saved.unwrap_or(genesis), file, max_age: DEFAULT_MAX_AGE })
+	}
+
+	/// Refuse a newest verified block older than `max_age` (default [`DEFAULT_MAX_AGE`]).
+	pub fn with_max_age(mut self, max_age: Duration) -> Finality {
+		self.max_age = max_age;
+		self
 	}
 
 	/// Starts from `checkpoint`, saving nothing.
 	pub fn from_checkpoint(checkpoint: Checkpoint) -> Finality {
-		Finality { checkpoint, file: None }
+		Finality { checkpoint, file: None, max_age: DEFAULT_MAX_AGE }
 	}
 
 	/// What has been verified so far.
@@ -241,8 +263,16 @@ impl Finality {
 	}
 
 	/// Follows the node's finality proofs from the checkpoint to the newest finalized block,
-	/// verifying each, and returns that block's header.
+	/// verifying each, and returns that block's header; refuses it if it is older than the
+	/// maximum age ([`Finality::check_fresh`]).
 	pub async fn sync(&mut self, chain: &Chain) -> Result<Header, Error> {
+		self.follow(chain).await?;
+		self.check_fresh(chain, self.max_age).await?;
+		Ok(self.checkpoint.header.clone())
+	}
+
+	/// As [`Finality::sync`] without the age check.
+	pub async fn follow(&mut self, chain: &Chain) -> Result<Header, Error> {
 		if chain.genesis() != self.checkpoint.genesis {
 			return Err(FinalityError::OtherChain {
 				node: chain.genesis(),
@@ -290,12 +320,13 @@ impl Finality {
 	}
 
 	fn save(&self) {
+		// The checkpoint is this client's root of trust after the chain spec: kept private.
 		let Some(file) = &self.file else { return };
 		// A checkpoint not saved costs a longer walk next time, nothing else.
 		let write = || -> std::io::Result<()> {
 			let dir = file.parent().unwrap_or(Path::new("."));
 			std::fs::create_dir_all(dir)?;
-			let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+			let mut temporary = tempfile::NamedTempFile::new_in(dir)?; // created 0600
 			std::io::Write::write_all(&mut temporary, &self.checkpoint.encode())?;
 			temporary.as_file().sync_all()?;
 			temporary.persist(file).map_err(|e| e.error)?;
@@ -304,6 +335,30 @@ impl Finality {
 		if let Err(e) = write() {
 			eprintln!("warning: cannot save the finality checkpoint {}: {e}", file.display());
 		}
+	}
+}
+
+/// Whether only its owner may write `file` (on Unix; a checkpoint others could write would let
+/// them choose what this client trusts).
+fn private(file: &Path) -> bool {
+	#[cfg(unix)]
+	{
+		use std::os::unix::fs::PermissionsExt;
+		match std::fs::metadata(file) {
+			Ok(metadata) if metadata.permissions().mode() & 0o022 != 0 => {
+				eprintln!(
+					"warning: ignoring the finality checkpoint {}: others may write it",
+					file.display()
+				);
+				false
+			}
+			_ => true,
+		}
+	}
+	#[cfg(not(unix))]
+	{
+		let _ = file;
+		true
 	}
 }
 
@@ -323,11 +378,15 @@ pub fn advance(checkpoint: &Checkpoint, proof: FinalityProof) -> Result<Checkpoi
 
 	// The headers from the checkpoint to the target, each the parent of the next.
 	let mut headers = proof.unknown_headers;
+	if headers.len() as u64 != u64::from(target.1 - checkpoint.header.number) {
+		return Err(FinalityError::ForgedHeader(checkpoint.header.number.saturating_add(1)));
+	}
 	let mut parent = checkpoint.header.hash();
 	let mut number = checkpoint.header.number;
 	for header in &headers {
-		if header.parent_hash != parent || header.number != number + 1 {
-			return Err(FinalityError::ForgedHeader(number + 1));
+		let expected = number.saturating_add(1);
+		if header.parent_hash != parent || header.number != expected {
+			return Err(FinalityError::ForgedHeader(expected));
 		}
 		parent = header.hash();
 		number = header.number;
@@ -393,6 +452,17 @@ pub fn check_justification(
 	target: (Hash, BlockNumber),
 	justification: &Justification,
 ) -> Result<(), FinalityError> {
+	// Bounded work whatever the node sends: each vote's ancestry is walked per vote.
+	let votes = &justification.commit.precommits;
+	if justification.votes_ancestries.len() > MAX_VOTES_ANCESTRIES
+		|| votes.len() > MAX_VOTES_PER_AUTHORITY * authorities.len()
+		|| authorities.iter().any(|(id, _)| {
+			votes.iter().filter(|vote| vote.id == *id).count() > MAX_VOTES_PER_AUTHORITY
+		}) {
+		return Err(FinalityError::BadJustification(
+			"more votes or ancestry headers than the authority set can cast".into(),
+		));
+	}
 	if let Some(stranger) = justification
 		.commit
 		.precommits

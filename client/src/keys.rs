@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chacha20poly1305::{
-	aead::{Aead, KeyInit},
+	aead::{Aead, KeyInit, Payload},
 	ChaCha20Poly1305, Key, Nonce,
 };
 use hkdf::Hkdf;
@@ -23,12 +23,21 @@ use crate::Error;
 /// Salt of the X25519 derivation, so that it never collides with another use of the seed.
 const X25519_SALT: &[u8] = b"ehr-keys/1";
 
+/// The most rotations of one account's encryption key (each earlier key is kept to open keys
+/// not yet re-wrapped).
+pub const MAX_KEY_INDEX: u32 = 1000;
+
 /// A user's keys.
 #[derive(Clone)]
 pub struct Keys {
 	uri: Zeroizing<String>,
 	account: sr25519::Pair,
 	encryption: StaticSecret,
+	/// Which encryption key of the phrase this is: 0 at first, one more per rotation.
+	key_index: u32,
+	/// The encryption secrets of the earlier indices, newest first: keys wrapped before a
+	/// rotation finished still open with them.
+	earlier: Vec<StaticSecret>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -52,6 +61,16 @@ impl Keys {
 	/// (`"<phrase>//hospital//1///password"`, as Substrate wallets write them; `//Alice` alone
 	/// means the development phrase).
 	pub fn from_uri(uri: &str) -> Result<Keys, Error> {
+		Keys::from_uri_at(uri, 0)
+	}
+
+	/// The keys of `uri` with its encryption key number `key_index` (after that many
+	/// rotations): the account key is the same, the encryption key a new one, derived from the
+	/// same phrase so that the phrase still restores every key.
+	pub fn from_uri_at(uri: &str, key_index: u32) -> Result<Keys, Error> {
+		if key_index > MAX_KEY_INDEX {
+			return Err(Error::KeyFile(format!("key index {key_index} is above {MAX_KEY_INDEX}")));
+		}
 		let parsed: SecretUri = uri.parse().map_err(|_| Error::BadPhrase)?;
 		let phrase: &str = parsed.phrase.expose_secret().as_ref();
 		let phrase = if phrase.is_empty() { sp_core::crypto::DEV_PHRASE } else { phrase };
@@ -69,16 +88,54 @@ impl Keys {
 					.chain(junction.inner().iter().copied())
 			})
 			.collect();
-		let mut info = b"x25519 encryption key".to_vec();
-		info.extend_from_slice(&path);
-		let mut secret = [0u8; 32];
-		Hkdf::<Sha256>::new(Some(X25519_SALT), &seed)
-			.expand(&info, &mut secret)
-			.expect("32 bytes is a valid HKDF-SHA256 length");
+		let hkdf = Hkdf::<Sha256>::new(Some(X25519_SALT), &seed);
 		seed.zeroize();
-		let encryption = StaticSecret::from(secret);
-		secret.zeroize();
-		Ok(Keys { uri: Zeroizing::new(uri.to_string()), account, encryption })
+		let secret_at = |index: u32| {
+			let mut info = b"x25519 encryption key".to_vec();
+			info.extend_from_slice(&path);
+			// Index 0 is the key of the first version: nothing appended.
+			if index > 0 {
+				info.extend_from_slice(b"#");
+				info.extend_from_slice(&index.to_be_bytes());
+			}
+			let mut secret = [0u8; 32];
+			hkdf.expand(&info, &mut secret).expect("32 bytes is a valid HKDF-SHA256 length");
+			let key = StaticSecret::from(secret);
+			secret.zeroize();
+			key
+		};
+		let encryption = secret_at(key_index);
+		let earlier = (0..key_index).rev().map(secret_at).collect();
+		Ok(Keys { uri: Zeroizing::new(uri.to_string()), account, encryption, key_index, earlier })
+	}
+
+	/// Which encryption key of the phrase this is (0 before any rotation).
+	pub fn key_index(&self) -> u32 {
+		self.key_index
+	}
+
+	/// The same account with the next encryption key.
+	pub fn rotated(&self) -> Result<Keys, Error> {
+		Keys::from_uri_at(&self.uri, self.key_index + 1)
+	}
+
+	/// Unwraps a content key wrapped for this account's current encryption key, or for an
+	/// earlier one (a key not yet re-wrapped after a rotation).
+	pub fn unwrap(&self, stanza: &[u8]) -> Result<ehr_envelope::ContentKey, Error> {
+		let mut last = None;
+		for secret in std::iter::once(&self.encryption).chain(&self.earlier) {
+			match ehr_envelope::unwrap(stanza, secret) {
+				Ok(key) => return Ok(key),
+				Err(error) => last = Some(error),
+			}
+		}
+		Err(last.expect("at least the current key was tried").into())
+	}
+
+	/// Whether `stanza` opens only with an earlier encryption key (it needs re-wrapping).
+	pub fn opens_only_with_earlier_key(&self, stanza: &[u8]) -> bool {
+		ehr_envelope::unwrap(stanza, &self.encryption).is_err()
+			&& self.earlier.iter().any(|secret| ehr_envelope::unwrap(stanza, secret).is_ok())
 	}
 
 	/// Whether `uri` has no phrase of its own (`//Alice`): its keys derive from the public
@@ -87,7 +144,10 @@ impl Keys {
 	pub fn is_development_uri(uri: &str) -> bool {
 		uri.parse::<SecretUri>().is_ok_and(|parsed| {
 			let phrase: &str = parsed.phrase.expose_secret().as_ref();
-			phrase.is_empty() || phrase == sp_core::crypto::DEV_PHRASE
+			// Spacing and case do not make the public phrase private.
+			let words: Vec<String> =
+				phrase.split_whitespace().map(|word| word.to_lowercase()).collect();
+			words.is_empty() || words.join(" ") == sp_core::crypto::DEV_PHRASE
 		})
 	}
 
@@ -116,42 +176,78 @@ impl Keys {
 		PublicKey::from(&self.encryption).to_bytes()
 	}
 
-	/// Writes the keys to `path`, encrypted under `passphrase` (scrypt, then ChaCha20-Poly1305).
+	/// Replaces the key file at `path` with these keys (after a rotation), atomically: the
+	/// old file stays whole until the new one is complete.
+	pub fn replace_file(&self, path: &Path, passphrase: &str) -> Result<(), Error> {
+		let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+		let staging = tempfile::Builder::new()
+			.prefix(".ehr-key-rotation")
+			.tempdir_in(dir)
+			.map_err(|e| Error::KeyFile(format!("{}: {e}", dir.display())))?;
+		let new = staging.path().join("key.json");
+		self.save(&new, passphrase)?;
+		std::fs::rename(&new, path)
+			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
+		if let Ok(dir) = std::fs::File::open(dir) {
+			// The rename survives a crash too.
+			let _ = dir.sync_all();
+		}
+		Ok(())
+	}
+
+	/// Writes the keys to `path`, encrypted under `passphrase` (scrypt at 2^18, then
+	/// ChaCha20-Poly1305 with the file's clear fields as associated data). The file appears
+	/// whole or not at all, readable by its owner only, and never replaces an existing one.
 	pub fn save(&self, path: &Path, passphrase: &str) -> Result<(), Error> {
 		self.save_with_cost(path, passphrase, KeyFile::DEFAULT_LOG_N)
 	}
 
 	/// As [`Keys::save`] with scrypt cost `2^log_n` (tests use a low cost).
 	pub fn save_with_cost(&self, path: &Path, passphrase: &str, log_n: u8) -> Result<(), Error> {
+		if passphrase.is_empty() {
+			return Err(Error::KeyFile(
+				"an empty passphrase protects nothing: choose one (EHR_PASSPHRASE or the prompt)"
+					.into(),
+			));
+		}
 		let mut salt = [0u8; 16];
 		let mut nonce = [0u8; 12];
 		OsRng.fill_bytes(&mut salt);
 		OsRng.fill_bytes(&mut nonce);
-		let key = KeyFile::derive(passphrase, &salt, log_n)?;
-		let ciphertext = ChaCha20Poly1305::new(Key::from_slice(&*key))
-			.encrypt(Nonce::from_slice(&nonce), self.uri.as_bytes())
-			.expect("the secret URI encrypts");
-		let file = KeyFile {
-			version: 1,
+		let mut file = KeyFile {
+			version: KeyFile::VERSION,
 			address: self.address(),
 			encryption_key: hex::encode(self.encryption_key()),
 			scrypt_log_n: log_n,
 			salt: hex::encode(salt),
 			nonce: hex::encode(nonce),
-			ciphertext: hex::encode(ciphertext),
+			ciphertext: String::new(),
+			key_index: self.key_index,
 		};
+		let key = KeyFile::derive(passphrase, &file.labelled_salt(&salt), log_n)?;
+		let ciphertext = ChaCha20Poly1305::new(Key::from_slice(&*key))
+			.encrypt(
+				Nonce::from_slice(&nonce),
+				Payload { msg: self.uri.as_bytes(), aad: &file.associated_data() },
+			)
+			.expect("the secret URI encrypts");
+		file.ciphertext = hex::encode(ciphertext);
 		let json = serde_json::to_string_pretty(&file).expect("the key file serializes");
 		write_private(path, json.as_bytes())
 	}
 
-	/// Reads keys from a key file written by [`Keys::save`].
+	/// Reads keys from a key file written by [`Keys::save`] (or by an older version of it).
 	pub fn load(path: &Path, passphrase: &str) -> Result<Keys, Error> {
 		let text = std::fs::read_to_string(path)
 			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
 		let file: KeyFile = serde_json::from_str(&text)
 			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
-		if file.version != 1 {
-			return Err(Error::KeyFile(format!("unknown key file version {}", file.version)));
+		if file.version != 1 && file.version != KeyFile::VERSION {
+			return Err(Error::KeyFile(format!(
+				"{}: unknown key file version {} (a newer ehr wrote it?)",
+				path.display(),
+				file.version
+			)));
 		}
 		let decode = |field: &str, value: &str| {
 			hex::decode(value).map_err(|_| Error::KeyFile(format!("{field} is not hex")))
@@ -161,14 +257,36 @@ impl Keys {
 		if nonce.len() != 12 {
 			return Err(Error::KeyFile("nonce must be 12 bytes".into()));
 		}
-		let key = KeyFile::derive(passphrase, &salt, file.scrypt_log_n)?;
-		let uri = ChaCha20Poly1305::new(Key::from_slice(&*key))
-			.decrypt(Nonce::from_slice(&nonce), decode("ciphertext", &file.ciphertext)?.as_slice())
-			.map_err(|_| Error::WrongPassphrase)?;
+		let ciphertext = decode("ciphertext", &file.ciphertext)?;
+		let cipher;
+		let uri = if file.version == 1 {
+			// Version 1: no label in the salt, no associated data.
+			cipher = ChaCha20Poly1305::new(Key::from_slice(&*KeyFile::derive(
+				passphrase,
+				&salt,
+				file.scrypt_log_n,
+			)?));
+			cipher.decrypt(Nonce::from_slice(&nonce), ciphertext.as_slice())
+		} else {
+			cipher = ChaCha20Poly1305::new(Key::from_slice(&*KeyFile::derive(
+				passphrase,
+				&file.labelled_salt(&salt),
+				file.scrypt_log_n,
+			)?));
+			cipher.decrypt(
+				Nonce::from_slice(&nonce),
+				Payload { msg: &ciphertext, aad: &file.associated_data() },
+			)
+		}
+		.map_err(|_| Error::WrongPassphrase)?;
 		let uri = Zeroizing::new(String::from_utf8(uri).map_err(|_| Error::WrongPassphrase)?);
-		let keys = Keys::from_uri(&uri)?;
+		let keys = Keys::from_uri_at(&uri, file.key_index)?;
+		// The clear fields must be the keys' own (in version 2 they are authenticated too).
 		if keys.address() != file.address {
 			return Err(Error::KeyFile("the file's address does not match its keys".into()));
+		}
+		if hex::encode(keys.encryption_key()) != file.encryption_key.trim_start_matches("0x") {
+			return Err(Error::KeyFile("the file's encryption key does not match its keys".into()));
 		}
 		Ok(keys)
 	}
@@ -188,11 +306,44 @@ struct KeyFile {
 	nonce: String,
 	/// The secret URI, encrypted.
 	ciphertext: String,
+	/// Which encryption key of the phrase is current (0 before any rotation).
+	#[serde(default)]
+	key_index: u32,
 }
 
 impl KeyFile {
-	/// scrypt N = 2^15, r = 8, p = 1: about 32 MiB and a tenth of a second, as age uses.
-	const DEFAULT_LOG_N: u8 = 15;
+	/// The version this code writes: 2 adds the label in the salt and the associated data.
+	const VERSION: u32 = 2;
+
+	/// scrypt N = 2^18, r = 8, p = 1: 256 MiB and about half a second on one core, as age's
+	/// default work factor.
+	pub const DEFAULT_LOG_N: u8 = 18;
+
+	/// The salt scrypt gets: a label (so no other use of the same passphrase and salt gives the
+	/// same key), then the file's random salt.
+	fn labelled_salt(&self, salt: &[u8]) -> Vec<u8> {
+		[b"ehr-keyfile/2".as_slice(), salt].concat()
+	}
+
+	/// The clear fields the ciphertext is bound to: changing any of them (the account shown,
+	/// the encryption key, the work factor) makes the file fail to open.
+	fn associated_data(&self) -> Vec<u8> {
+		// Each field with its length first: no two sets of fields give the same bytes.
+		let fields = [
+			format!("ehr-keyfile/{}", self.version),
+			self.address.clone(),
+			self.encryption_key.clone(),
+			self.scrypt_log_n.to_string(),
+			self.salt.clone(),
+			self.key_index.to_string(),
+		];
+		let mut data = Vec::new();
+		for field in fields {
+			data.extend_from_slice(&(field.len() as u32).to_be_bytes());
+			data.extend_from_slice(field.as_bytes());
+		}
+		data
+	}
 
 	fn derive(passphrase: &str, salt: &[u8], log_n: u8) -> Result<Zeroizing<[u8; 32]>, Error> {
 		if !(10..=20).contains(&log_n) {
@@ -206,18 +357,28 @@ impl KeyFile {
 	}
 }
 
-/// Writes a file only its owner can read.
+/// Writes a file only its owner can read, whole or not at all: a temporary file (created
+/// 0600) in the same directory, written and synced, then linked into place, failing if `path`
+/// exists. A failed write leaves nothing behind.
 fn write_private(path: &Path, contents: &[u8]) -> Result<(), Error> {
 	use std::io::Write;
-	#[cfg(unix)]
-	use std::os::unix::fs::OpenOptionsExt;
-	let mut options = std::fs::OpenOptions::new();
-	options.write(true).create_new(true);
-	#[cfg(unix)]
-	options.mode(0o600);
-	let mut file =
-		options.open(path).map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
-	file.write_all(contents).map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))
+	let error = |e: std::io::Error| Error::KeyFile(format!("{}: {e}", path.display()));
+	if path.exists() {
+		return Err(error(std::io::Error::new(
+			std::io::ErrorKind::AlreadyExists,
+			"exists already: a key file is never overwritten (choose another --out)",
+		)));
+	}
+	let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+	let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(error)?;
+	temporary.write_all(contents).map_err(error)?;
+	temporary.as_file().sync_all().map_err(error)?;
+	temporary.persist_noclobber(path).map_err(|e| error(e.error))?;
+	if let Ok(dir) = std::fs::File::open(dir) {
+		// The new directory entry survives a crash too.
+		let _ = dir.sync_all();
+	}
+	Ok(())
 }
 
 #[cfg(test)]
@@ -246,6 +407,16 @@ mod tests {
 	}
 
 	#[test]
+	fn development_uris_are_recognized_however_written() {
+		assert!(Keys::is_development_uri("//Alice"));
+		assert!(Keys::is_development_uri("//MyHospital"));
+		let shouted = sp_core::crypto::DEV_PHRASE.to_uppercase().replace(' ', "   ");
+		assert!(Keys::is_development_uri(&format!("{shouted}//Hospital")));
+		let (_, phrase) = Keys::generate();
+		assert!(!Keys::is_development_uri(&format!("{}//Hospital", *phrase)));
+	}
+
+	#[test]
 	fn bad_phrases_are_refused() {
 		assert!(matches!(Keys::from_uri("not a phrase at all"), Err(Error::BadPhrase)));
 		let (_, phrase) = Keys::generate();
@@ -269,11 +440,103 @@ mod tests {
 		assert!(matches!(Keys::load(&path, "wrong"), Err(Error::WrongPassphrase)));
 		// Never overwrites an existing key file.
 		assert!(keys.save_with_cost(&path, "x", 10).is_err());
+		assert_eq!(Keys::load(&path, "correct horse").unwrap().address(), keys.address());
+		// An empty passphrase is refused, and leaves no file.
+		let empty = dir.path().join("empty.json");
+		assert!(matches!(keys.save_with_cost(&empty, "", 10), Err(Error::KeyFile(_))));
+		assert!(!empty.exists());
+		// Nothing but the key file is left in the directory (no temporary file).
+		assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 		#[cfg(unix)]
 		{
 			use std::os::unix::fs::PermissionsExt;
 			let mode = std::fs::metadata(&path).unwrap().permissions().mode();
 			assert_eq!(mode & 0o777, 0o600);
 		}
+	}
+
+	/// The clear fields are bound to the ciphertext: a file whose shown account, encryption
+	/// key or work factor was edited does not open, even with the right passphrase.
+	#[test]
+	fn the_clear_fields_cannot_be_edited() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("doctor.json");
+		let (keys, _) = Keys::generate();
+		keys.save_with_cost(&path, "pass", 10).unwrap();
+		let original: serde_json::Value =
+			serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+		assert_eq!(original["version"], 2);
+		let (other, _) = Keys::generate();
+		for (field, value) in [
+			("address", serde_json::json!(other.address())),
+			("encryptionKey", serde_json::json!(hex::encode(other.encryption_key()))),
+			("scryptLogN", serde_json::json!(11)),
+		] {
+			let mut edited = original.clone();
+			edited[field] = value;
+			let edited_path = dir.path().join(format!("{field}.json"));
+			std::fs::write(&edited_path, edited.to_string()).unwrap();
+			assert!(Keys::load(&edited_path, "pass").is_err(), "{field} edited");
+		}
+	}
+
+	/// Key files of version 1 (no label, no associated data) still open.
+	#[test]
+	fn version_one_files_still_open() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("old.json");
+		let keys = Keys::from_uri("//Alice").unwrap();
+		let salt = [7u8; 16];
+		let nonce = [9u8; 12];
+		let key = KeyFile::derive("old pass", &salt, 10).unwrap();
+		let ciphertext = ChaCha20Poly1305::new(Key::from_slice(&*key))
+			.encrypt(Nonce::from_slice(&nonce), b"//Alice".as_slice())
+			.unwrap();
+		let file = serde_json::json!({
+			"version": 1,
+			"address": keys.address(),
+			"encryptionKey": hex::encode(keys.encryption_key()),
+			"scryptLogN": 10,
+			"salt": hex::encode(salt),
+			"nonce": hex::encode(nonce),
+			"ciphertext": hex::encode(ciphertext),
+		});
+		std::fs::write(&path, file.to_string()).unwrap();
+		assert_eq!(Keys::load(&path, "old pass").unwrap().address(), keys.address());
+		assert!(matches!(Keys::load(&path, "wrong"), Err(Error::WrongPassphrase)));
+	}
+
+	/// Rotation keeps the account and derives the next encryption key from the same phrase;
+	/// index 0 is the key of before rotations existed; keys wrapped for an earlier key still
+	/// open; the key file keeps the index.
+	#[test]
+	fn rotated_keys_keep_the_account_and_open_earlier_keys() {
+		let (first, phrase) = Keys::generate();
+		assert_eq!(first.key_index(), 0);
+		assert_eq!(Keys::from_uri_at(&phrase, 0).unwrap().encryption_key(), first.encryption_key());
+		let second = first.rotated().unwrap();
+		let third = second.rotated().unwrap();
+		assert_eq!((second.key_index(), third.key_index()), (1, 2));
+		assert_eq!(third.account_id(), first.account_id());
+		assert_ne!(second.encryption_key(), first.encryption_key());
+		assert_ne!(third.encryption_key(), second.encryption_key());
+
+		let content = ehr_envelope::ContentKey::generate();
+		let for_first = ehr_envelope::wrap(&content, &first.encryption_key()).unwrap();
+		let for_third = ehr_envelope::wrap(&content, &third.encryption_key()).unwrap();
+		assert_eq!(third.unwrap(&for_first).unwrap(), content);
+		assert!(third.opens_only_with_earlier_key(&for_first));
+		assert!(!third.opens_only_with_earlier_key(&for_third));
+		assert!(first.unwrap(&for_third).is_err());
+
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("key.json");
+		first.save_with_cost(&path, "pass", 10).unwrap();
+		third.replace_file(&path, "pass").unwrap();
+		let loaded = Keys::load(&path, "pass").unwrap();
+		assert_eq!(loaded.key_index(), 2);
+		assert_eq!(loaded.encryption_key(), third.encryption_key());
+		// Only the key file is left (no staging directory).
+		assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 	}
 }

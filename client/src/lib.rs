@@ -11,6 +11,7 @@ pub mod cid;
 pub mod finality;
 pub mod keys;
 pub mod store;
+pub mod verified;
 
 use std::path::{Path, PathBuf};
 
@@ -53,8 +54,9 @@ pub enum Error {
 	/// Decryption failed: wrong key, tampering, truncation.
 	#[error("decryption: {0}")]
 	Envelope(#[from] ehr_envelope::EnvelopeError),
-	/// The decrypted content does not match the hash recorded on chain.
-	#[error("the content does not match the hash recorded on chain")]
+	/// The decrypted content does not match the commitment (or, for a version 1 envelope, the
+	/// hash) recorded on chain.
+	#[error("the content does not match the commitment recorded on chain")]
 	HashMismatch,
 	/// An audit trail page did not verify.
 	#[error("the audit trail does not verify: {0}")]
@@ -136,7 +138,7 @@ pub struct RecordInfo {
 	pub category: RecordCategory,
 	/// Binary CIDv1 of the envelope, hex.
 	pub cid: sp_core::Bytes,
-	/// SHA-256 of the plaintext, hex.
+	/// The content commitment on chain (SHA-256 of the plaintext for version 1 envelopes), hex.
 	pub content_hash: sp_core::Bytes,
 	/// Envelope size in bytes.
 	pub size: u64,
@@ -155,6 +157,29 @@ pub struct RecordInfo {
 }
 
 impl RecordInfo {
+	/// The answer for a record read from storage (with a proof), and its key for one reader.
+	pub fn from_stored(
+		id: RecordId,
+		record: verified::StoredRecord,
+		wrapped_key: Option<Vec<u8>>,
+	) -> RecordInfo {
+		RecordInfo {
+			id,
+			patient: record.patient,
+			author: record.author,
+			category: record.category,
+			cid: sp_core::Bytes(record.cid.into_inner()),
+			content_hash: sp_core::Bytes(record.content_hash.to_vec()),
+			size: record.size,
+			created_at: record.created_at,
+			version: record.version,
+			supersedes: record.supersedes,
+			superseded_by: record.superseded_by,
+			erased: record.erased,
+			wrapped_key: wrapped_key.map(sp_core::Bytes),
+		}
+	}
+
 	/// The CID in IPFS's text form.
 	pub fn cid_text(&self) -> String {
 		cid::to_string(&self.cid)
@@ -226,7 +251,7 @@ pub struct Uploaded {
 	pub record: RecordId,
 	/// The envelope's CID (text form).
 	pub cid: String,
-	/// SHA-256 of the plaintext, hex.
+	/// The content commitment on chain (SHA-256 of the plaintext for version 1 envelopes), hex.
 	pub content_hash: String,
 	/// Plaintext bytes.
 	pub plaintext_len: u64,
@@ -234,8 +259,26 @@ pub struct Uploaded {
 	pub envelope_len: u64,
 	/// The readers the key was wrapped for.
 	pub readers: Vec<String>,
+	/// Readers with consent whose published encryption key is unusable: no key was wrapped for
+	/// them (they should publish a new key; the patient can share it then).
+	pub unusable_readers: Vec<String>,
 	/// The finalized block.
 	pub block: Hash,
+}
+
+/// What [`Client::rotate_key`] did.
+#[derive(Debug)]
+pub struct Rotated {
+	/// The account's keys with the new encryption key (save them: `Keys::replace_file`).
+	pub keys: Keys,
+	/// Where the new key was published.
+	pub published: Included,
+	/// How many content keys were re-wrapped for the new key.
+	pub rewrapped: usize,
+	/// Records whose key opens with none of the account's keys (wrapped badly by a writer).
+	pub unopenable: Vec<RecordId>,
+	/// Keys the chain refused to take (the account may no longer read the record), and why.
+	pub refused: Vec<(RecordId, String)>,
 }
 
 /// What a fetch wrote.
@@ -258,6 +301,9 @@ pub struct Client {
 	pub chain: Chain,
 	/// Where envelopes go.
 	pub store: Store,
+	/// The client's own view of finality: with it, the keys it wraps for and the records it
+	/// decrypts are read with proofs ([`verified`]), not taken from the node.
+	finality: Option<tokio::sync::Mutex<finality::Finality>>,
 }
 
 fn call_identity(call: pallet_ehr_identity::Call<Runtime>) -> RuntimeCall {
@@ -279,7 +325,26 @@ fn call_appointments(call: pallet_ehr_appointments::Call<Runtime>) -> RuntimeCal
 impl Client {
 	/// Connects to the node at `node_url` and uses `store` for envelopes.
 	pub async fn connect(node_url: &str, store: Store) -> Result<Client, Error> {
-		Ok(Client { chain: Chain::connect(node_url).await?, store })
+		Ok(Client { chain: Chain::connect(node_url).await?, store, finality: None })
+	}
+
+	/// From now on, verify finality from `finality` and read what the client acts on with
+	/// proofs against the newest verified block.
+	pub fn verifying(mut self, finality: finality::Finality) -> Client {
+		self.finality = Some(tokio::sync::Mutex::new(finality));
+		self
+	}
+
+	/// Whether reads are verified.
+	pub fn is_verifying(&self) -> bool {
+		self.finality.is_some()
+	}
+
+	/// Proven reads at the newest block verified final (after syncing), if verifying.
+	pub async fn verified(&self) -> Result<Option<verified::VerifiedState<'_>>, Error> {
+		let Some(finality) = &self.finality else { return Ok(None) };
+		let header = finality.lock().await.sync(&self.chain).await?;
+		Ok(Some(verified::VerifiedState::new(&self.chain, header)))
 	}
 
 	// --- Hospital administration ---
@@ -376,12 +441,33 @@ impl Client {
 	}
 
 	/// The accounts a new record of `category` is wrapped for: the patient, and every grantee
-	/// whose grant covers it now and who has an encryption key; with their keys.
+	/// whose grant covers it now and who has a usable encryption key; with their keys. Readers
+	/// whose key is unusable (of small order, or not canonical: the chain refuses those now, but
+	/// an older chain may hold one) are left out and returned second, to report.
 	async fn readers(
 		&self,
 		patient: &AccountId,
 		category: RecordCategory,
+	) -> Result<(Vec<(AccountId, [u8; 32])>, Vec<AccountId>), Error> {
+		let all = self.all_readers(patient, category).await?;
+		let (usable, unusable): (Vec<_>, Vec<_>) =
+			all.into_iter().partition(|(_, key)| ehr_primitives::is_usable_encryption_key(key));
+		if !usable.first().is_some_and(|(first, _)| first == patient) {
+			return Err(Error::Invalid(format!(
+				"the encryption key of patient {patient} is not usable: publish a new one"
+			)));
+		}
+		Ok((usable, unusable.into_iter().map(|(reader, _)| reader).collect()))
+	}
+
+	async fn all_readers(
+		&self,
+		patient: &AccountId,
+		category: RecordCategory,
 	) -> Result<Vec<(AccountId, [u8; 32])>, Error> {
+		if let Some(state) = self.verified().await? {
+			return state.readers(patient, category).await;
+		}
 		let now = self.chain.now().await?;
 		let mut readers = Vec::new();
 		let patient_key = self
@@ -411,15 +497,16 @@ impl Client {
 		let input = std::io::BufReader::new(std::fs::File::open(path)?);
 		let sealed = tempfile::NamedTempFile::new()?;
 		let key = envelope::ContentKey::generate();
+		// Wrapped before anything is stored: a failure leaves nothing pinned.
+		let keys = readers
+			.iter()
+			.map(|(reader, public)| Ok((reader.clone(), envelope::wrap(&key, public)?.to_vec())))
+			.collect::<Result<Vec<_>, Error>>()?;
 		let summary =
 			envelope::encrypt(&key, input, std::io::BufWriter::new(sealed.as_file()), |done| {
 				progress(done, total)
 			})?;
 		let cid = self.store.put(sealed.path()).await?;
-		let keys = readers
-			.iter()
-			.map(|(reader, public)| Ok((reader.clone(), envelope::wrap(&key, public)?.to_vec())))
-			.collect::<Result<Vec<_>, Error>>()?;
 		Ok((summary, cid, keys))
 	}
 
@@ -450,13 +537,13 @@ impl Client {
 		path: &Path,
 		mut progress: impl FnMut(u64, u64) + Send,
 	) -> Result<Uploaded, Error> {
-		let readers = self.readers(patient, category).await?;
+		let (readers, skipped) = self.readers(patient, category).await?;
 		let (summary, cid, keys) = self.seal(path, &readers, &mut progress).await?;
 		let call = call_records(pallet_ehr_records::Call::add_record {
 			patient: patient.clone(),
 			category,
 			cid: bounded_cid(&cid)?,
-			content_hash: summary.sha256,
+			content_hash: summary.content_hash,
 			size: summary.envelope_len,
 			keys: bounded_reader_keys(keys)?,
 		});
@@ -472,7 +559,7 @@ impl Client {
 				_ => None,
 			})
 			.ok_or_else(|| Error::Node("no RecordAdded event".into()))?;
-		Ok(uploaded(record, &cid, &summary, &readers, included.block))
+		Ok(uploaded(record, &cid, &summary, &readers, &skipped, included.block))
 	}
 
 	/// Amends `record` with the file at `path` (a new version, same category and readers rule).
@@ -484,12 +571,12 @@ impl Client {
 		mut progress: impl FnMut(u64, u64) + Send,
 	) -> Result<Uploaded, Error> {
 		let current = self.record(record, None).await?;
-		let readers = self.readers(&current.patient, current.category).await?;
+		let (readers, skipped) = self.readers(&current.patient, current.category).await?;
 		let (summary, cid, keys) = self.seal(path, &readers, &mut progress).await?;
 		let call = call_records(pallet_ehr_records::Call::amend_record {
 			record,
 			cid: bounded_cid(&cid)?,
-			content_hash: summary.sha256,
+			content_hash: summary.content_hash,
 			size: summary.envelope_len,
 			keys: bounded_reader_keys(keys)?,
 		});
@@ -505,7 +592,7 @@ impl Client {
 				_ => None,
 			})
 			.ok_or_else(|| Error::Node("no RecordAmended event".into()))?;
-		Ok(uploaded(new_version, &cid, &summary, &readers, included.block))
+		Ok(uploaded(new_version, &cid, &summary, &readers, &skipped, included.block))
 	}
 
 	/// One record, with the key wrapped for `reader` if given.
@@ -514,6 +601,13 @@ impl Client {
 		id: RecordId,
 		reader: Option<&AccountId>,
 	) -> Result<RecordInfo, Error> {
+		if let Some(state) = self.verified().await? {
+			let (record, wrapped) = state
+				.record(id, reader)
+				.await?
+				.ok_or_else(|| Error::Invalid(format!("no record {id}")))?;
+			return Ok(RecordInfo::from_stored(id, record, wrapped));
+		}
 		let reader = reader.map(|reader| reader.to_ss58check());
 		let record: Option<RecordInfo> =
 			self.chain.request("ehr_record", rpc_params![id, reader]).await?;
@@ -554,7 +648,7 @@ impl Client {
 		let wrapped = record.wrapped_key.as_ref().ok_or_else(|| {
 			Error::Invalid(format!("record {id} holds no key for {}", reader.address()))
 		})?;
-		let key = envelope::unwrap(wrapped, reader.encryption_secret())?;
+		let key = reader.unwrap(wrapped)?;
 		let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
 		let sealed = tempfile::NamedTempFile::new_in(dir)?;
 		self.store.get(&record.cid, sealed.path()).await?;
@@ -566,7 +660,7 @@ impl Client {
 			std::io::BufWriter::new(plain.as_file()),
 			|done| progress(done, total),
 		)?;
-		if summary.sha256[..] != record.content_hash[..] {
+		if summary.content_hash[..] != record.content_hash[..] {
 			return Err(Error::HashMismatch);
 		}
 		plain.persist(out).map_err(|e| Error::Io(e.error))?;
@@ -634,14 +728,17 @@ impl Client {
 		})];
 		let mut shared = Vec::new();
 		let mut skipped = Vec::new();
-		if let Some(public) = self.chain.encryption_key(grantee).await? {
-			let mine: Vec<RecordInfo> = self
-				.chain
-				.request("ehr_readerRecords", rpc_params![me.to_ss58check(), me.to_ss58check()])
-				.await?;
+		let state = self.verified().await?;
+		let grantee_key = match &state {
+			Some(state) => state.encryption_key(grantee).await?,
+			None => self.chain.encryption_key(grantee).await?,
+		};
+		// An unusable key (small order, not canonical) is no key: nothing is wrapped for it.
+		if let Some(public) = grantee_key.filter(ehr_primitives::is_usable_encryption_key) {
+			let mine = self.held_records(state.as_ref(), &me, &me).await?;
 			for record in mine.into_iter().filter(|r| scope.covers(r.category)) {
 				let Some(wrapped) = record.wrapped_key else { continue };
-				let Ok(key) = envelope::unwrap(&wrapped, patient.encryption_secret()) else {
+				let Ok(key) = patient.unwrap(&wrapped) else {
 					skipped.push(record.id);
 					continue;
 				};
@@ -666,6 +763,110 @@ impl Client {
 		}
 		let call = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
 		Ok(Granted { included: self.chain.submit(patient, call).await?, shared: count, skipped })
+	}
+
+	/// The records of `patient` that `reader` holds a key for, with the key. The node lists
+	/// them; with proofs (`state`), each record's patient, category, state and the wrapped key
+	/// are the chain's (a listed id that is not the patient's, erased, or without a key for
+	/// `reader` is dropped), so a node cannot make the client re-wrap one record's key under
+	/// another record's id or category.
+	async fn held_records(
+		&self,
+		state: Option<&verified::VerifiedState<'_>>,
+		reader: &AccountId,
+		patient: &AccountId,
+	) -> Result<Vec<RecordInfo>, Error> {
+		let listed: Vec<RecordInfo> = self
+			.chain
+			.request(
+				"ehr_readerRecords",
+				rpc_params![reader.to_ss58check(), patient.to_ss58check()],
+			)
+			.await?;
+		let Some(state) = state else { return Ok(listed) };
+		let mut proven = Vec::with_capacity(listed.len());
+		for id in listed.into_iter().map(|record| record.id) {
+			if let Some((stored, Some(wrapped))) = state.record(id, Some(reader)).await? {
+				if stored.patient == *patient && !stored.erased {
+					proven.push(RecordInfo::from_stored(id, stored, Some(wrapped)));
+				}
+			}
+		}
+		Ok(proven)
+	}
+
+	/// Rotates the encryption key of `keys`' account: publishes the phrase's next encryption
+	/// key, hands the new keys to `save` (write the key file now: from here on the chain holds
+	/// the new key), then re-wraps for it every content key the account holds (as a patient and
+	/// as a reader of other patients' records), in transactions of at most `MaxKeysPerShare`
+	/// keys; a transaction the chain refuses is retried key by key and the keys it still
+	/// refuses are reported. `progress` gets (keys re-wrapped, keys to re-wrap). Afterwards no
+	/// key on chain opens with the old secret (old wrapped keys remain in historical blocks).
+	/// With proofs (a verifying client) the records re-wrapped are the chain's.
+	pub async fn rotate_key(
+		&self,
+		keys: &Keys,
+		save: impl FnOnce(&Keys) -> Result<(), Error>,
+		mut progress: impl FnMut(usize, usize) + Send,
+	) -> Result<Rotated, Error> {
+		let new = keys.rotated()?;
+		let published = self.set_encryption_key(&new).await?;
+		save(&new)?;
+		let me = new.account_id();
+		let state = self.verified().await?;
+		let mut patients = vec![me.clone()];
+		patients.extend(self.patients_of(&me).await?.into_iter().filter(|p| *p != me));
+		let public = new.encryption_key();
+		let (mut rewrapped, mut unopenable) = (Vec::new(), Vec::new());
+		for patient in &patients {
+			for record in self.held_records(state.as_ref(), &me, patient).await? {
+				let Some(wrapped) = record.wrapped_key else { continue };
+				if !new.opens_only_with_earlier_key(&wrapped) {
+					if new.unwrap(&wrapped).is_err() {
+						unopenable.push(record.id);
+					}
+					continue;
+				}
+				let key = new.unwrap(&wrapped)?;
+				let wrapped: pallet_ehr_records::WrappedKeyOf<Runtime> =
+					envelope::wrap(&key, &public)?.to_vec().try_into().map_err(|_| {
+						Error::Invalid("a wrapped key is longer than the chain allows".into())
+					})?;
+				rewrapped.push((record.id, wrapped));
+			}
+		}
+		let total = rewrapped.len();
+		progress(0, total);
+		let per_call =
+			<<Runtime as pallet_ehr_records::Config>::MaxKeysPerShare as sp_runtime::traits::Get<
+				u32,
+			>>::get() as usize;
+		let share = |keys: &[(RecordId, pallet_ehr_records::WrappedKeyOf<Runtime>)]| {
+			call_records(pallet_ehr_records::Call::share_keys {
+				reader: me.clone(),
+				keys: keys.to_vec().try_into().expect("chunked to the bound"),
+			})
+		};
+		let (mut done, mut refused) = (0, Vec::new());
+		for chunk in rewrapped.chunks(per_call) {
+			match self.chain.submit(&new, share(chunk)).await {
+				Ok(_) => done += chunk.len(),
+				// One key the chain no longer takes (an expired grant, an erased record) must
+				// not hold back the others.
+				Err(Error::Refused(_)) => {
+					for single in chunk.chunks(1) {
+						match self.chain.submit(&new, share(single)).await {
+							Ok(_) => done += 1,
+							Err(Error::Refused(reason)) => refused.push((single[0].0, reason)),
+							Err(other) => return Err(other),
+						}
+					}
+				}
+				Err(other) => return Err(other),
+			}
+			progress(done, total);
+		}
+		Ok(Rotated { keys: new, published, rewrapped: done, unopenable, refused })
 	}
 
 	/// The patient revokes the grant of `grantee`; its record keys go with it.
@@ -834,15 +1035,17 @@ fn uploaded(
 	cid: &[u8],
 	summary: &envelope::Summary,
 	readers: &[(AccountId, [u8; 32])],
+	skipped: &[AccountId],
 	block: Hash,
 ) -> Uploaded {
 	Uploaded {
 		record,
 		cid: cid::to_string(cid),
-		content_hash: to_hex(&summary.sha256, false),
+		content_hash: to_hex(&summary.content_hash, false),
 		plaintext_len: summary.plaintext_len,
 		envelope_len: summary.envelope_len,
 		readers: readers.iter().map(|(reader, _)| reader.to_ss58check()).collect(),
+		unusable_readers: skipped.iter().map(|reader| reader.to_ss58check()).collect(),
 		block,
 	}
 }

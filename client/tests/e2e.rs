@@ -317,6 +317,9 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	assert!(String::from_utf8_lossy(&cli.stderr).contains("--chain-spec"));
 
 	a_lying_node_is_caught(&node_url, &client.chain, &spec, &patient_id).await;
+	verified_reads_through_a_lying_node(&node_url, &ipfs_url, &spec, &patient, &doctor, dir.path())
+		.await;
+	the_doctor_rotates_its_key(client, &doctor, dir.path()).await;
 
 	// The doctor sees what it may still do for free this hour (it sent transactions above).
 	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
@@ -373,8 +376,8 @@ async fn a_lying_node_is_caught(
 	// A node that hides every new block: the newest block it proves is genesis, refused by age.
 	liar.lie(Lie::WithholdFinality);
 	let mut withheld = fresh();
-	assert_eq!(withheld.sync(&chain).await.unwrap().number, 0);
-	let error = withheld.check_fresh(&chain, Duration::from_secs(600)).await.unwrap_err();
+	assert_eq!(withheld.follow(&chain).await.unwrap().number, 0);
+	let error = withheld.sync(&chain).await.unwrap_err();
 	assert!(matches!(error, Error::Finality(FinalityError::TooOld { number: 0, .. })), "{error}");
 
 	// A node that replays an old finality proof to a client that verified a newer block.
@@ -410,4 +413,119 @@ async fn a_lying_node_is_caught(
 	}
 	liar.lie(Lie::Truth);
 	assert_eq!(audit::trail_page_at(&chain, &verified, patient, 0, 100).await.unwrap().total, 10);
+}
+
+/// With the chain spec, what the client wraps keys for and decrypts is read with proofs: a node
+/// that swaps the doctor's encryption key for its own, hides a grant or forges a record is
+/// caught before any key is wrapped, any transaction sent or any plaintext written.
+async fn verified_reads_through_a_lying_node(
+	node_url: &str,
+	ipfs_url: &str,
+	spec: &Path,
+	patient: &Keys,
+	doctor: &Keys,
+	dir: &Path,
+) {
+	let liar = LyingNode::start(node_url).await;
+	let genesis = Checkpoint::from_chain_spec(&std::fs::read(spec).unwrap()).unwrap();
+	let client = Client::connect(&liar.url, Store::ipfs(ipfs_url).unwrap())
+		.await
+		.unwrap()
+		.verifying(Finality::from_checkpoint(genesis));
+	let (patient_id, doctor_id) = (patient.account_id(), doctor.account_id());
+	let grant = || {
+		client.grant(patient, &doctor_id, Scope::All, AccessLevel::Read, None, Purpose::Treatment)
+	};
+
+	// The node swaps the doctor's encryption key for its own: nothing is wrapped or sent.
+	let node_key = Keys::from_uri("//Mallory").unwrap().encryption_key();
+	liar.lie(Lie::Replace(doctor.encryption_key().to_vec(), node_key.to_vec()));
+	let error = grant().await.unwrap_err();
+	assert!(matches!(error, Error::Finality(FinalityError::BadProof(_))), "{error}");
+	assert!(client
+		.chain
+		.request::<Vec<serde_json::Value>>(
+			"ehr_patientGrants",
+			jsonrpsee::rpc_params![patient.address()],
+		)
+		.await
+		.unwrap()
+		.is_empty());
+
+	// The truth: the keys of the patient's three records are wrapped for the doctor's real key.
+	liar.lie(Lie::Truth);
+	assert_eq!(grant().await.unwrap().shared, 3);
+
+	// A grant left out of the listing is noticed: the proven count says there is one more.
+	std::fs::write(dir.join("note.txt"), b"Follow-up in two weeks.").unwrap();
+	let note = dir.join("note.txt");
+	let upload =
+		|| client.upload(patient, &patient_id, RecordCategory::ClinicalNote, &note, |_, _| {});
+	liar.lie(Lie::HideLastKey);
+	let error = upload().await.unwrap_err();
+	assert!(matches!(error, Error::Finality(FinalityError::Hidden(_))), "{error}");
+	liar.lie(Lie::Truth);
+	let uploaded = upload().await.unwrap();
+	assert_eq!(uploaded.readers, vec![patient.address(), doctor.address()]);
+
+	// A forged record (its content hash changed) is refused before anything is decrypted.
+	let stored = client.record(uploaded.record, None).await.unwrap();
+	liar.lie(Lie::Replace(stored.content_hash.0.clone(), vec![0x42; 32]));
+	let out = dir.join("note-read.txt");
+	let error = client.fetch(doctor, uploaded.record, &out, |_, _| {}).await.unwrap_err();
+	assert!(matches!(error, Error::Finality(FinalityError::BadProof(_))), "{error}");
+	assert!(!out.exists());
+	liar.lie(Lie::Truth);
+	client.fetch(doctor, uploaded.record, &out, |_, _| {}).await.unwrap();
+	assert_eq!(std::fs::read(&out).unwrap(), b"Follow-up in two weeks.");
+}
+
+/// The doctor rotates its encryption key: the new key is published, the four content keys it
+/// holds are wrapped again for it, none of the keys on chain opens with the old secret any
+/// more, and the doctor reads with the new keys.
+async fn the_doctor_rotates_its_key(client: &Client, doctor: &Keys, dir: &Path) {
+	let doctor_id = doctor.account_id();
+	let mut seen = (0, 0);
+	let mut saved = None;
+	let rotated = client
+		.rotate_key(
+			doctor,
+			|new| {
+				saved = Some(new.key_index());
+				Ok(())
+			},
+			|done, total| seen = (done, total),
+		)
+		.await
+		.unwrap();
+	assert_eq!((rotated.rewrapped, seen, saved), (4, (4, 4), Some(1)));
+	assert!(rotated.unopenable.is_empty() && rotated.refused.is_empty());
+	let new = rotated.keys;
+	assert_eq!(new.key_index(), 1);
+	assert_eq!(new.account_id(), doctor_id);
+	assert_ne!(new.encryption_key(), doctor.encryption_key());
+	assert_eq!(client.chain.encryption_key(&doctor_id).await.unwrap(), Some(new.encryption_key()));
+	// The old secret opens none of the doctor's keys on chain now; the new one opens each.
+	let patient = client.patients_of(&doctor_id).await.unwrap().remove(0);
+	let held: Vec<ehr_client::RecordInfo> = client
+		.chain
+		.request(
+			"ehr_readerRecords",
+			jsonrpsee::rpc_params![
+				new.address(),
+				sp_core::crypto::Ss58Codec::to_ss58check(&patient)
+			],
+		)
+		.await
+		.unwrap();
+	assert_eq!(held.len(), 4);
+	for record in &held {
+		let wrapped = record.wrapped_key.as_ref().unwrap();
+		assert!(envelope::unwrap(wrapped, doctor.encryption_secret()).is_err(), "{}", record.id);
+		assert!(envelope::unwrap(wrapped, new.encryption_secret()).is_ok(), "{}", record.id);
+	}
+	let note = held.iter().map(|record| record.id).max().unwrap();
+	let out = dir.join("note-after-rotation.txt");
+	client.fetch(&new, note, &out, |_, _| {}).await.unwrap();
+	assert_eq!(std::fs::read(&out).unwrap(), b"Follow-up in two weeks.");
 }

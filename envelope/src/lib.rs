@@ -1,10 +1,19 @@
-//! Envelope encryption of records, format `ehr-envelope/1` (see `envelope/FORMAT.md`).
+//! Envelope encryption of records, format `ehr-envelope/2` (see `envelope/FORMAT.md`).
 //!
 //! A random 32-byte content key per record. The file on IPFS is a short authenticated header
 //! and the payload, ChaCha20-Poly1305 in a STREAM construction over 64 KiB chunks, so files of
 //! any size are processed in constant memory. The content key is wrapped for each reader with
 //! X25519 (ephemeral-static) + HKDF-SHA256 + ChaCha20-Poly1305; wrapped keys live on chain.
 //! The design follows age (`age-encryption.org/v1`).
+//!
+//! The chain keeps each record's **commitment**: keyed BLAKE3, under a key derived from the
+//! content key, of every stored byte (header and sealed chunks), computed in the same pass as
+//! the encryption. Only key holders can compute it, so unlike a plain hash of the plaintext
+//! (version 1) it lets no one confirm a guess about the content; being a collision-resistant
+//! hash of the whole file, it fixes the bytes even against someone who holds the content key
+//! (Poly1305 tags alone do not: whoever knows the key can change a chunk and keep its tag).
+//! BLAKE3 runs several times faster than the AEAD, so the envelope keeps most of its speed.
+//! Version 1 envelopes still open; their content hash stays SHA-256 of the plaintext.
 
 use std::io::{self, Read, Write};
 
@@ -20,8 +29,10 @@ use x25519_dalek::PublicKey;
 pub use x25519_dalek::StaticSecret;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// The first bytes of every envelope: the format's name and version.
-pub const MAGIC: &[u8; 8] = b"ehr-env\x01";
+/// The first bytes of every envelope this version writes: the format's name and version 2.
+pub const MAGIC: &[u8; 8] = b"ehr-env\x02";
+/// The first bytes of a version 1 envelope (still read).
+pub const MAGIC_V1: &[u8; 8] = b"ehr-env\x01";
 /// Plaintext bytes per chunk (64 KiB).
 pub const CHUNK_SIZE: usize = 1 << CHUNK_SIZE_LOG2;
 const CHUNK_SIZE_LOG2: u8 = 16;
@@ -33,8 +44,25 @@ pub const HEADER_SIZE: usize = MAGIC.len() + 1 + SALT_SIZE + MAC_SIZE;
 /// Length of a key wrapped for one reader: ephemeral public key, encrypted key, tag.
 pub const WRAPPED_KEY_SIZE: usize = 32 + 32 + TAG_SIZE;
 
-const HEADER_INFO: &[u8] = b"ehr-envelope/1 header";
-const PAYLOAD_INFO: &[u8] = b"ehr-envelope/1 payload";
+/// A format version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+	/// `ehr-envelope/1`: the content hash is SHA-256 of the plaintext.
+	V1,
+	/// `ehr-envelope/2`: the content hash is the keyed commitment.
+	V2,
+}
+
+impl Version {
+	fn infos(self) -> (&'static [u8], &'static [u8]) {
+		match self {
+			Version::V1 => (b"ehr-envelope/1 header", b"ehr-envelope/1 payload"),
+			Version::V2 => (b"ehr-envelope/2 header", b"ehr-envelope/2 payload"),
+		}
+	}
+}
+
+const COMMITMENT_INFO: &[u8] = b"ehr-envelope/2 commitment";
 const WRAP_INFO: &[u8] = b"ehr-envelope/1 x25519";
 
 /// Why an envelope could not be opened. No variant ever comes with plaintext.
@@ -111,8 +139,40 @@ pub struct Summary {
 	pub plaintext_len: u64,
 	/// Envelope bytes.
 	pub envelope_len: u64,
-	/// SHA-256 of the plaintext: the content hash recorded on chain.
-	pub sha256: [u8; 32],
+	/// The envelope's format version.
+	pub version: Version,
+	/// What the chain records and readers compare: the commitment (version 2), or SHA-256 of
+	/// the plaintext (version 1).
+	pub content_hash: [u8; 32],
+}
+
+/// The running commitment of a version 2 envelope: keyed BLAKE3(commitment key, header ||
+/// sealed chunk 0 || sealed chunk 1 || …), every byte of the file in order.
+struct Commitment(blake3::Hasher);
+
+impl Commitment {
+	fn new(key: &ContentKey, salt: &[u8], header: &[u8]) -> Self {
+		let mut commitment_key = key.derive(salt, COMMITMENT_INFO);
+		let mut hasher = blake3::Hasher::new_keyed(&commitment_key);
+		commitment_key.zeroize();
+		hasher.update(header);
+		Commitment(hasher)
+	}
+
+	/// Adds a sealed chunk, tag included.
+	fn chunk(&mut self, sealed: &[u8]) {
+		self.0.update(sealed);
+	}
+
+	fn finish(self) -> [u8; 32] {
+		self.0.finalize().into()
+	}
+}
+
+/// What a decryption hashes: the commitment (version 2) or the plaintext (version 1).
+enum ContentHasher {
+	Plaintext(Sha256),
+	Tags(Commitment),
 }
 
 /// The envelope size of a plaintext of `len` bytes.
@@ -122,9 +182,9 @@ pub fn envelope_len(len: u64) -> u64 {
 }
 
 /// The MAC over the header fields (magic, chunk size, salt), keyed from the content key.
-fn header_mac(key: &ContentKey, fields: &[u8]) -> Hmac<Sha256> {
+fn header_mac(key: &ContentKey, version: Version, fields: &[u8]) -> Hmac<Sha256> {
 	let salt = &fields[MAGIC.len() + 1..];
-	let mut mac_key = key.derive(salt, HEADER_INFO);
+	let mut mac_key = key.derive(salt, version.infos().0);
 	let mut mac =
 		<Hmac<Sha256> as Mac>::new_from_slice(&mac_key).expect("HMAC takes any key length");
 	mac_key.zeroize();
@@ -180,14 +240,14 @@ pub fn encrypt_with_salt(
 	header.extend_from_slice(MAGIC);
 	header.push(CHUNK_SIZE_LOG2);
 	header.extend_from_slice(&salt);
-	let mac = header_mac(key, &header).finalize().into_bytes();
+	let mac = header_mac(key, Version::V2, &header).finalize().into_bytes();
 	header.extend_from_slice(&mac);
 	output.write_all(&header)?;
 
-	let mut payload_key = key.derive(&salt, PAYLOAD_INFO);
+	let mut payload_key = key.derive(&salt, Version::V2.infos().1);
 	let cipher = ChaCha20Poly1305::new(Key::from_slice(&payload_key));
 	payload_key.zeroize();
-	let mut hasher = Sha256::new();
+	let mut commitment = Commitment::new(key, &salt, &header);
 	// Two buffers: the chunk being sealed and the next one, to know which chunk is the last.
 	let mut current = vec![0u8; CHUNK_SIZE];
 	let mut next = vec![0u8; CHUNK_SIZE];
@@ -197,10 +257,10 @@ pub fn encrypt_with_salt(
 		let next_len = if current_len == CHUNK_SIZE { read_full(input, &mut next)? } else { 0 };
 		let last = next_len == 0;
 		let plaintext = &current[..current_len];
-		hasher.update(plaintext);
 		let sealed = cipher
 			.encrypt(&chunk_nonce(index, last), Payload { msg: plaintext, aad: &[] })
 			.expect("ChaCha20-Poly1305 encrypts any chunk of 64 KiB");
+		commitment.chunk(&sealed);
 		output.write_all(&sealed)?;
 		written += sealed.len() as u64;
 		done += current_len as u64;
@@ -215,20 +275,29 @@ pub fn encrypt_with_salt(
 	current.zeroize();
 	next.zeroize();
 	output.flush()?;
-	Ok(Summary { plaintext_len: done, envelope_len: written, sha256: hasher.finalize().into() })
+	Ok(Summary {
+		plaintext_len: done,
+		envelope_len: written,
+		version: Version::V2,
+		content_hash: commitment.finish(),
+	})
 }
 
-/// Checks the header of an envelope against `key`.
-fn open_header(key: &ContentKey, input: &mut impl Read) -> Result<[u8; SALT_SIZE], EnvelopeError> {
+/// Checks the header of an envelope against `key`; returns its version, salt and bytes.
+fn open_header(
+	key: &ContentKey,
+	input: &mut impl Read,
+) -> Result<(Version, [u8; SALT_SIZE], [u8; HEADER_SIZE]), EnvelopeError> {
 	let mut header = [0u8; HEADER_SIZE];
 	let read = read_full(input, &mut header)?;
-	if read < MAGIC.len() || &header[..MAGIC.len()] != MAGIC {
-		return Err(if read >= MAGIC.len() && header.starts_with(&MAGIC[..7]) {
-			EnvelopeError::Unsupported
-		} else {
-			EnvelopeError::NotAnEnvelope
-		});
-	}
+	let version = match header.get(..MAGIC.len()) {
+		Some(magic) if read >= MAGIC.len() && magic == MAGIC => Version::V2,
+		Some(magic) if read >= MAGIC.len() && magic == MAGIC_V1 => Version::V1,
+		_ if read >= MAGIC.len() && header.starts_with(&MAGIC[..7]) => {
+			return Err(EnvelopeError::Unsupported)
+		}
+		_ => return Err(EnvelopeError::NotAnEnvelope),
+	};
 	if read < HEADER_SIZE {
 		return Err(EnvelopeError::Truncated);
 	}
@@ -237,10 +306,12 @@ fn open_header(key: &ContentKey, input: &mut impl Read) -> Result<[u8; SALT_SIZE
 	}
 	let (fields, mac) = header.split_at(HEADER_SIZE - MAC_SIZE);
 	// `verify_slice` compares in constant time.
-	header_mac(key, fields).verify_slice(mac).map_err(|_| EnvelopeError::HeaderMismatch)?;
+	header_mac(key, version, fields)
+		.verify_slice(mac)
+		.map_err(|_| EnvelopeError::HeaderMismatch)?;
 	let mut salt = [0u8; SALT_SIZE];
 	salt.copy_from_slice(&header[MAGIC.len() + 1..MAGIC.len() + 1 + SALT_SIZE]);
-	Ok(salt)
+	Ok((version, salt, header))
 }
 
 /// Decrypts the envelope in `input` into `output` under `key`. Plaintext is written chunk by
@@ -252,15 +323,18 @@ pub fn decrypt(
 	mut output: impl Write,
 	mut progress: impl FnMut(u64),
 ) -> Result<Summary, EnvelopeError> {
-	let salt = open_header(key, &mut input)?;
-	let mut payload_key = key.derive(&salt, PAYLOAD_INFO);
+	let (version, salt, header) = open_header(key, &mut input)?;
+	let mut payload_key = key.derive(&salt, version.infos().1);
 	let cipher = ChaCha20Poly1305::new(Key::from_slice(&payload_key));
 	payload_key.zeroize();
 	let sealed_size = CHUNK_SIZE + TAG_SIZE;
 	let mut current = vec![0u8; sealed_size];
 	let mut next = vec![0u8; sealed_size];
 	let mut current_len = read_full(&mut input, &mut current)?;
-	let mut hasher = Sha256::new();
+	let mut hasher = match version {
+		Version::V1 => ContentHasher::Plaintext(Sha256::new()),
+		Version::V2 => ContentHasher::Tags(Commitment::new(key, &salt, &header)),
+	};
 	let (mut index, mut done, mut read) = (0u64, 0u64, HEADER_SIZE as u64);
 	loop {
 		if current_len < TAG_SIZE {
@@ -293,7 +367,10 @@ pub fn decrypt(
 		if last && plaintext.is_empty() && index > 0 {
 			return Err(EnvelopeError::Tampered(index));
 		}
-		hasher.update(&plaintext);
+		match &mut hasher {
+			ContentHasher::Plaintext(sha256) => sha256.update(&plaintext),
+			ContentHasher::Tags(commitment) => commitment.chunk(sealed),
+		}
 		output.write_all(&plaintext)?;
 		read += current_len as u64;
 		done += plaintext.len() as u64;
@@ -306,7 +383,11 @@ pub fn decrypt(
 		index += 1;
 	}
 	output.flush()?;
-	Ok(Summary { plaintext_len: done, envelope_len: read, sha256: hasher.finalize().into() })
+	let content_hash = match hasher {
+		ContentHasher::Plaintext(sha256) => sha256.finalize().into(),
+		ContentHasher::Tags(commitment) => commitment.finish(),
+	};
+	Ok(Summary { plaintext_len: done, envelope_len: read, version, content_hash })
 }
 
 fn wrap_key_for(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> [u8; 32] {
@@ -390,7 +471,10 @@ mod tests {
 		let summary = encrypt(key, plaintext, &mut out, |_| {}).unwrap();
 		assert_eq!(summary.envelope_len, out.len() as u64);
 		assert_eq!(summary.envelope_len, envelope_len(plaintext.len() as u64));
-		assert_eq!(summary.sha256, sha256(plaintext));
+		assert_eq!(summary.version, Version::V2);
+		// The reader computes the same commitment in its pass.
+		let opened = decrypt(key, &out[..], std::io::sink(), |_| {}).unwrap();
+		assert_eq!(opened.content_hash, summary.content_hash);
 		out
 	}
 
@@ -466,8 +550,41 @@ mod tests {
 		let key = ContentKey::generate();
 		assert!(matches!(open(&key, b"%PDF-1.7 ..."), Err(EnvelopeError::NotAnEnvelope)));
 		let mut future = seal(&key, b"x");
-		future[7] = 2;
+		future[7] = 3;
 		assert!(matches!(open(&key, &future), Err(EnvelopeError::Unsupported)));
+	}
+
+	/// The commitment is keyed: the same plaintext under two keys gives two unrelated values,
+	/// neither of them its SHA-256, so the chain's value confirms no guess about the content.
+	#[test]
+	fn the_commitment_is_keyed_and_binds_the_key() {
+		let plaintext = sample(3 * CHUNK_SIZE + 5);
+		let (one, two) = (ContentKey::generate(), ContentKey::generate());
+		let commit = |key: &ContentKey| {
+			encrypt(key, &plaintext[..], std::io::sink(), |_| {}).unwrap().content_hash
+		};
+		let (first, second) = (commit(&one), commit(&two));
+		assert_ne!(first, second);
+		assert_ne!(first, sha256(&plaintext));
+		// A new salt each time: the same key and plaintext commit differently too.
+		assert_ne!(commit(&one), first);
+		// Changing the tags (any chunk) changes the commitment, found while decrypting.
+		let envelope = seal(&one, &plaintext);
+		let summary = decrypt(&one, &envelope[..], std::io::sink(), |_| {}).unwrap();
+		assert_eq!(summary.plaintext_len, plaintext.len() as u64);
+	}
+
+	/// Version 1 envelopes still open, with SHA-256 of the plaintext as their content hash.
+	#[test]
+	fn version_one_still_opens() {
+		let envelope =
+			hex::decode(include_str!("../tests/vectors/envelope-v1.hex").trim()).unwrap();
+		let mut out = Vec::new();
+		let summary =
+			decrypt(&ContentKey::from_bytes([0x42; 32]), &envelope[..], &mut out, |_| {}).unwrap();
+		assert_eq!(out, b"ehr test vector\n");
+		assert_eq!(summary.version, Version::V1);
+		assert_eq!(summary.content_hash, sha256(b"ehr test vector\n"));
 	}
 
 	#[test]
@@ -494,7 +611,7 @@ mod tests {
 		let mut out = Vec::new();
 		encrypt_with_salt(&key, [0x24; 16], &mut &b"ehr test vector\n"[..], &mut out, &mut |_| {})
 			.unwrap();
-		assert_eq!(hex::encode(&out), include_str!("../tests/vectors/envelope.hex").trim());
+		assert_eq!(hex::encode(&out), include_str!("../tests/vectors/envelope-v2.hex").trim());
 		let stanza = wrap_with(
 			&key,
 			PublicKey::from(&StaticSecret::from([0x11; 32])).as_bytes(),

@@ -12,6 +12,43 @@ use sp_runtime::{traits::ConstU32, BoundedVec, Weight};
 /// An X25519 public key: what clients wrap record keys for.
 pub type EncryptionKey = [u8; 32];
 
+/// The X25519 public keys of small order (u = 0, 1, the two points of order 8, and p − 1):
+/// a key agreement with any of them gives a shared secret known in advance, whatever the
+/// other side's secret, so a content key wrapped for one is readable by anyone.
+pub const LOW_ORDER_ENCRYPTION_KEYS: [EncryptionKey; 5] = [
+	[0; 32],
+	[
+		1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0,
+	],
+	[
+		0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4,
+		0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49,
+		0xb8, 0x00,
+	],
+	[
+		0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83, 0xef,
+		0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f,
+		0x11, 0x57,
+	],
+	[
+		0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0x7f,
+	],
+];
+
+/// Whether `key` may be published as an encryption key: a canonical encoding (the top bit
+/// clear, the number below p = 2^255 − 19, so no two encodings name one key) of a point not
+/// of small order ([`LOW_ORDER_ENCRYPTION_KEYS`]). The chain refuses any other; clients skip a
+/// reader whose key is not usable instead of wrapping for it.
+pub fn is_usable_encryption_key(key: &EncryptionKey) -> bool {
+	let top_bit = key[31] & 0x80 != 0;
+	let at_least_p =
+		key[31] == 0x7f && key[1..31].iter().all(|byte| *byte == 0xff) && key[0] >= 0xed;
+	!top_bit && !at_least_p && !LOW_ORDER_ENCRYPTION_KEYS.contains(key)
+}
+
 /// Milliseconds since the Unix epoch, as `pallet-timestamp` keeps time.
 pub type Moment = u64;
 
@@ -441,3 +478,51 @@ mod fees;
 pub use fees::*;
 mod standing;
 pub use standing::*;
+
+#[cfg(test)]
+mod encryption_key_tests {
+	use super::*;
+	use curve25519_dalek::constants::EIGHT_TORSION;
+	use rand_core::OsRng;
+	use x25519_dalek::{PublicKey, StaticSecret};
+
+	#[test]
+	fn every_small_order_point_is_refused() {
+		for point in EIGHT_TORSION {
+			let u = point.to_montgomery().to_bytes();
+			assert!(LOW_ORDER_ENCRYPTION_KEYS.contains(&u), "{u:02x?}");
+			assert!(!is_usable_encryption_key(&u));
+		}
+	}
+
+	#[test]
+	fn a_refused_key_gives_a_secret_known_in_advance() {
+		for key in LOW_ORDER_ENCRYPTION_KEYS {
+			let shared = StaticSecret::random_from_rng(OsRng).diffie_hellman(&PublicKey::from(key));
+			assert!(!shared.was_contributory(), "{key:02x?}");
+		}
+	}
+
+	#[test]
+	fn non_canonical_encodings_are_refused() {
+		// p, p + 1 and 2^255 − 1: the numbers at or above p name the same points as 0, 1, 18.
+		let mut at_least_p = [0xff; 32];
+		at_least_p[31] = 0x7f;
+		for low in [0xed, 0xee, 0xff] {
+			at_least_p[0] = low;
+			assert!(!is_usable_encryption_key(&at_least_p));
+		}
+		// The top bit set: X25519 ignores it, so it is a second name for another key.
+		let mut key = PublicKey::from(&StaticSecret::random_from_rng(OsRng)).to_bytes();
+		key[31] |= 0x80;
+		assert!(!is_usable_encryption_key(&key));
+	}
+
+	#[test]
+	fn keys_of_real_secrets_are_usable() {
+		for _ in 0..1000 {
+			let key = PublicKey::from(&StaticSecret::random_from_rng(OsRng)).to_bytes();
+			assert!(is_usable_encryption_key(&key));
+		}
+	}
+}

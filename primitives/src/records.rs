@@ -23,7 +23,9 @@ pub struct Record<AccountId, BlockNumber, Cid> {
 	pub category: RecordCategory,
 	/// The binary CIDv1 of the encrypted file; empty once erased.
 	pub cid: Cid,
-	/// SHA-256 of the plaintext, kept after erasure for the trail.
+	/// The envelope's commitment (`ehr-envelope/2`: keyed BLAKE3 of the stored file under a key
+	/// derived from the content key, which only key holders can check; SHA-256 of the plaintext for version 1
+	/// envelopes), kept after erasure for the trail.
 	pub content_hash: ContentHash,
 	/// Size of the encrypted file, in bytes.
 	pub size: u64,

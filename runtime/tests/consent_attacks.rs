@@ -299,3 +299,52 @@ fn expired_access_is_refused_and_unlisted_by_the_runtime_api_before_clean_up() {
 			.any(|(_, entry)| matches!(entry.event, AuditEvent::ConsentExpired { .. })));
 	});
 }
+
+/// A published encryption key of small order (or a second encoding of one) would make every
+/// content key wrapped for it readable by anyone: the chain refuses each, for doctors and
+/// patients, directly and inside a batch; a usable key still goes through.
+#[test]
+fn small_order_and_non_canonical_encryption_keys_are_refused() {
+	chain(&[Ferdie], &[], || {
+		let refused: DispatchError =
+			pallet_ehr_identity::Error::<Runtime>::InvalidEncryptionKey.into();
+		let mut non_canonical = [0xff; 32];
+		non_canonical[31] = 0x7f;
+		non_canonical[0] = 0xed; // p: a second name for 0
+		let mut top_bit = [9; 32];
+		top_bit[31] |= 0x80;
+		let bad_keys: Vec<[u8; 32]> = ehr_primitives::LOW_ORDER_ENCRYPTION_KEYS
+			.into_iter()
+			.chain([non_canonical, top_bit])
+			.collect();
+		for key in &bad_keys {
+			let set_key =
+				RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key { key: *key });
+			assert_eq!(dispatch(Ferdie, set_key.clone()), Err(refused), "{key:02x?}");
+			let batch =
+				RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![set_key] });
+			assert!(dispatch(Ferdie, batch).is_err(), "{key:02x?} in a batch");
+		}
+		assert_eq!(
+			pallet_ehr_identity::Doctors::<Runtime>::get(account(Ferdie)).unwrap().encryption_key,
+			None
+		);
+		for key in &bad_keys {
+			dispatch(
+				Alice,
+				RuntimeCall::Identity(pallet_ehr_identity::Call::invite_patient {
+					patient: account(Eve),
+				}),
+			)
+			.ok();
+			let register = RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
+				encryption_key: *key,
+			});
+			assert_eq!(dispatch(Eve, register), Err(refused), "{key:02x?}");
+		}
+		assert!(!pallet_ehr_identity::Patients::<Runtime>::contains_key(account(Eve)));
+		let usable =
+			RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key { key: [9; 32] });
+		assert_eq!(dispatch(Ferdie, usable), Ok(()));
+	});
+}

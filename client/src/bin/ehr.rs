@@ -143,9 +143,27 @@ enum KeyCommand {
 		/// Where to write the key file.
 		#[arg(long)]
 		out: PathBuf,
+		/// Which encryption key of the phrase is current: the number of rotations so far
+		/// (`ehr key show` prints it; the account key is the same for every index).
+		#[arg(long, default_value_t = 0, value_name = "N")]
+		key_index: u32,
 	},
 	/// Print your account and encryption key.
 	Show,
+	/// Publish a new encryption key and re-wrap for it every record key you hold.
+	///
+	/// For an encryption secret that may have leaked (a device's memory, an unlocked-key
+	/// cache), or as routine: the account stays the same; the phrase's next encryption key is
+	/// published, the key file is rewritten with the new key index, and every content key you
+	/// hold (your own records, and other patients' records you may read) is wrapped again for
+	/// it. Afterwards no key on chain opens with the old secret. What the old key already
+	/// decrypted, and the old wrapped keys in historical blocks, stay exposed: rotation
+	/// protects what comes after. It does not help if your phrase, or your key file together
+	/// with its passphrase, leaked: every rotated key derives from the phrase and the account
+	/// key stays the same; move to a new account then. If interrupted, run it again.
+	///
+	/// Example: ehr --key-file me.json key rotate
+	Rotate,
 }
 
 #[derive(Subcommand)]
@@ -350,8 +368,23 @@ fn account(text: &str) -> Result<AccountId, Error> {
 fn secret(env: &str, prompt: &str) -> Result<String, Error> {
 	match std::env::var(env) {
 		Ok(value) => Ok(value),
-		Err(_) => rpassword::prompt_password(prompt).map_err(Error::Io),
+		Err(_) => rpassword::prompt_password(prompt).map_err(|e| {
+			Error::KeyFile(format!("cannot ask for it ({e}): without a terminal, set {env}"))
+		}),
 	}
+}
+
+/// A new passphrase: from EHR_PASSPHRASE, or asked twice (a typo would lock the file).
+fn new_passphrase() -> Result<String, Error> {
+	if let Ok(value) = std::env::var("EHR_PASSPHRASE") {
+		return Ok(value);
+	}
+	let first = secret("EHR_PASSPHRASE", "New passphrase: ")?;
+	let second = secret("EHR_PASSPHRASE", "The same passphrase again: ")?;
+	if first != second {
+		return Err(Error::KeyFile("the two passphrases differ: nothing was written".into()));
+	}
+	Ok(first)
 }
 
 fn keys(global: &Global) -> Result<Keys, Error> {
@@ -403,7 +436,25 @@ async fn client(global: &Global) -> Result<Client, Error> {
 		Some(url) => Store::ipfs(url)?,
 		None => Store::local(&global.store_dir)?,
 	};
-	Client::connect(&global.node, store).await
+	let client = Client::connect(&global.node, store).await?;
+	// With the chain spec, the keys the command wraps for and the records it decrypts are read
+	// with proofs against a block whose finality it checked itself.
+	Ok(match global.chain_spec {
+		Some(_) => client.verifying(finality(global)?),
+		None => client,
+	})
+}
+
+/// A warning about readers with consent but an unusable key, or nothing.
+fn unusable_note(readers: &[String]) -> String {
+	if readers.is_empty() {
+		return String::new();
+	}
+	format!(
+		"\nnot readable by {} (their published encryption key is unusable: they must publish a \
+		 new one, then the patient shares the key again)",
+		readers.join(", ")
+	)
 }
 
 /// The client's own view of finality, from the chain spec and the saved checkpoint.
@@ -426,10 +477,64 @@ async fn run(cli: Cli) -> Result<(), Error> {
 	let global = &cli.global;
 	let json = global.json;
 	match cli.command {
+		Command::Key(KeyCommand::Rotate) => {
+			let path = global.key_file.clone().ok_or_else(|| {
+				Error::KeyFile(
+					"rotation rewrites your key file with the new key index: give --key-file \
+					 (a --suri has no file to keep it in)"
+						.into(),
+				)
+			})?;
+			let passphrase = secret("EHR_PASSPHRASE", "Passphrase: ")?;
+			let keys = Keys::load(&path, &passphrase)?;
+			let client = client(global).await?;
+			let bar = ProgressBar::new(0);
+			if json {
+				bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+			}
+			let rotated = client
+				.rotate_key(
+					&keys,
+					|new| new.replace_file(&path, &passphrase),
+					|done, total| {
+						bar.set_length(total as u64);
+						bar.set_position(done as u64);
+					},
+				)
+				.await?;
+			bar.finish_and_clear();
+			say(
+				json,
+				json!({
+					"keyIndex": rotated.keys.key_index(),
+					"encryptionKey": hex::encode(rotated.keys.encryption_key()),
+					"rewrapped": rotated.rewrapped,
+					"unopenable": rotated.unopenable,
+					"refused": rotated.refused.iter().map(|(id, why)| json!({ "record": id, "reason": why })).collect::<Vec<_>>(),
+				}),
+				format!(
+					"new encryption key 0x{} (key index {}) published; {} record keys re-wrapped \
+					 for it{}",
+					hex::encode(rotated.keys.encryption_key()),
+					rotated.keys.key_index(),
+					rotated.rewrapped,
+					if rotated.unopenable.is_empty() {
+						String::new()
+					} else {
+						format!(
+							"; records whose key opens with none of yours: {:?}",
+							rotated.unopenable
+						)
+					}
+				),
+			);
+			Ok(())
+		}
 		Command::Key(command) => key_command(global, command),
 		Command::Audit { patient, from, limit, all, max_age } => {
 			let patient = account(&patient)?;
-			let mut finality = finality(global)?;
+			let mut finality =
+				finality(global)?.with_max_age(Duration::from_secs(max_age.saturating_mul(60)));
 			let client = client(global).await?;
 			let page = if all {
 				audit::verified_trail_all(&client.chain, &mut finality, &patient, from, limit)
@@ -437,7 +542,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			} else {
 				audit::verified_trail(&client.chain, &mut finality, &patient, from, limit).await?
 			};
-			finality.check_fresh(&client.chain, Duration::from_secs(max_age * 60)).await?;
 			let entries: Vec<Value> = page
 				.entries
 				.iter()
@@ -479,19 +583,21 @@ fn key_command(global: &Global, command: KeyCommand) -> Result<(), Error> {
 	match command {
 		KeyCommand::Generate { out } => {
 			let (keys, phrase) = Keys::generate();
-			let passphrase = secret("EHR_PASSPHRASE", "New passphrase: ")?;
+			let passphrase = new_passphrase()?;
 			keys.save(&out, &passphrase)?;
 			eprintln!("Write down your recovery phrase; it restores both keys:\n\n{}\n", *phrase);
 			print_keys(global.json, &keys, &out);
 			Ok(())
 		}
-		KeyCommand::Import { out } => {
+		KeyCommand::Import { out, key_index } => {
 			let phrase = secret("EHR_PHRASE", "Recovery phrase: ")?;
-			let keys = Keys::from_uri(phrase.trim())?;
-			keys.save(&out, &secret("EHR_PASSPHRASE", "New passphrase: ")?)?;
+			let keys = Keys::from_uri_at(phrase.trim(), key_index)?;
+			keys.save(&out, &new_passphrase()?)?;
 			print_keys(global.json, &keys, &out);
 			Ok(())
 		}
+		// Needs the chain: `run` handles it before coming here.
+		KeyCommand::Rotate => Err(Error::Invalid("key rotate needs a node".into())),
 		KeyCommand::Show => {
 			let keys = keys(global)?;
 			print_keys(global.json, &keys, global.key_file.as_deref().unwrap_or(Path::new("-")));
@@ -504,8 +610,17 @@ fn print_keys(json: bool, keys: &Keys, file: &Path) {
 	let encryption_key = hex::encode(keys.encryption_key());
 	say(
 		json,
-		json!({ "address": keys.address(), "encryptionKey": encryption_key, "keyFile": file }),
-		format!("account {}\nencryption key 0x{encryption_key}", keys.address()),
+		json!({
+			"address": keys.address(),
+			"encryptionKey": encryption_key,
+			"keyIndex": keys.key_index(),
+			"keyFile": file
+		}),
+		format!(
+			"account {}\nencryption key 0x{encryption_key} (key index {})",
+			keys.address(),
+			keys.key_index()
+		),
 	);
 }
 
@@ -753,10 +868,11 @@ async fn record_command(
 				json,
 				json!(uploaded),
 				format!(
-					"record {} stored at {}, readable by {}",
+					"record {} stored at {}, readable by {}{}",
 					uploaded.record,
 					uploaded.cid,
-					uploaded.readers.join(", ")
+					uploaded.readers.join(", "),
+					unusable_note(&uploaded.unusable_readers)
 				),
 			);
 		}
@@ -801,7 +917,11 @@ async fn record_command(
 			say(
 				json,
 				json!(uploaded),
-				format!("record {id} amended by version {}", uploaded.record),
+				format!(
+					"record {id} amended by version {}{}",
+					uploaded.record,
+					unusable_note(&uploaded.unusable_readers)
+				),
 			);
 		}
 		RecordCommand::Versions { id } => {

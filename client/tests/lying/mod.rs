@@ -7,8 +7,12 @@ use std::sync::{Arc, Mutex};
 use codec::{Decode, Encode};
 use ehr_client::finality::{FinalityProof, Justification};
 use jsonrpsee::{
-	core::{client::ClientT, params::ArrayParams, ClientError},
-	server::{RpcModule, Server, ServerHandle},
+	core::{
+		client::{ClientT, SubscriptionClientT},
+		params::ArrayParams,
+		ClientError,
+	},
+	server::{RpcModule, Server, ServerHandle, SubscriptionMessage},
 	types::{ErrorObject, ErrorObjectOwned},
 	ws_client::{WsClient, WsClientBuilder},
 };
@@ -45,6 +49,11 @@ pub enum Lie {
 	OtherBlock,
 	/// One entry's bytes altered.
 	AlteredEntry,
+	/// These bytes replaced by those in every storage answer and proof (e.g. a doctor's
+	/// encryption key by the node's own, or a record's commitment).
+	Replace(Vec<u8>, Vec<u8>),
+	/// The last key of every key listing left out (e.g. a grant hidden).
+	HideLastKey,
 }
 
 struct State {
@@ -76,9 +85,13 @@ const METHODS: &[&str] = &[
 	"ehr_finalityProof",
 	"ehr_auditTrail",
 	"state_getReadProof",
+	"state_getKeysPaged",
 	"state_getStorage",
 	"state_getRuntimeVersion",
 	"system_accountNextIndex",
+	"ehr_patientGrants",
+	"ehr_readerRecords",
+	"ehr_record",
 ];
 
 impl LyingNode {
@@ -96,6 +109,46 @@ impl LyingNode {
 				})
 				.expect("unique names");
 		}
+		// Transactions go through too: their status stream is forwarded as it comes.
+		module
+			.register_subscription(
+				"author_submitAndWatchExtrinsic",
+				"author_extrinsicUpdate",
+				"author_unwatchExtrinsic",
+				|params, pending, state, _| async move {
+					let mut array = ArrayParams::new();
+					for param in params.parse::<Vec<Value>>().unwrap_or_default() {
+						array.insert(param).unwrap();
+					}
+					let upstream = state
+						.upstream
+						.subscribe::<Value, _>(
+							"author_submitAndWatchExtrinsic",
+							array,
+							"author_unwatchExtrinsic",
+						)
+						.await;
+					let mut upstream = match upstream {
+						Ok(upstream) => upstream,
+						Err(ClientError::Call(error)) => {
+							pending.reject(error).await;
+							return Ok(());
+						}
+						Err(other) => {
+							pending
+								.reject(ErrorObject::owned(-32000, other.to_string(), None::<()>))
+								.await;
+							return Ok(());
+						}
+					};
+					let sink = pending.accept().await?;
+					while let Some(Ok(update)) = upstream.next().await {
+						sink.send(SubscriptionMessage::from_json(&update)?).await?;
+					}
+					Ok::<(), jsonrpsee::core::StringError>(())
+				},
+			)
+			.expect("unique names");
 		let server = Server::builder().build("127.0.0.1:0").await.expect("a loopback port");
 		let url = format!("ws://{}", server.local_addr().unwrap());
 		let handle = server.start(module);
@@ -179,6 +232,17 @@ async fn forward(
 			bytes[last] ^= 1;
 			*value = Value::String(to_hex(&bytes, false));
 		}
+		("state_getReadProof", Lie::Replace(from, to)) => {
+			for node in answer["proof"].as_array_mut().unwrap() {
+				*node = Value::String(replace_hex(node.as_str().unwrap(), &from, &to));
+			}
+		}
+		("state_getStorage", Lie::Replace(from, to)) if !answer.is_null() => {
+			answer = Value::String(replace_hex(answer.as_str().unwrap(), &from, &to));
+		}
+		("state_getKeysPaged", Lie::HideLastKey) => {
+			answer.as_array_mut().unwrap().pop();
+		}
 		_ => {}
 	}
 	Ok(answer)
@@ -197,4 +261,9 @@ fn rewrite_justification(answer: &Value, change: impl FnOnce(&mut Justification)
 		change(&mut justification);
 		proof.justification = justification.encode();
 	})
+}
+
+/// `hex` with every occurrence of the bytes `from` replaced by `to`.
+fn replace_hex(hex: &str, from: &[u8], to: &[u8]) -> String {
+	hex.replace(&hex::encode(from), &hex::encode(to))
 }

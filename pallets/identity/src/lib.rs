@@ -185,7 +185,9 @@ pub mod pallet {
 		EmptyText,
 		/// A name, specialty or licence number is longer than [`Config::MaxTextLength`].
 		TextTooLong,
-		/// The encryption key is not a usable X25519 public key (all zero).
+		/// The encryption key is not a usable X25519 public key: of small order (a key agreement
+		/// with it is known in advance) or not canonically encoded
+		/// ([`ehr_primitives::is_usable_encryption_key`]).
 		InvalidEncryptionKey,
 		/// The account is invited already.
 		AlreadyInvited,
@@ -492,7 +494,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn ensure_usable_key(key: &EncryptionKey) -> DispatchResult {
-		ensure!(key != &[0u8; 32], Error::<T>::InvalidEncryptionKey);
+		ensure!(ehr_primitives::is_usable_encryption_key(key), Error::<T>::InvalidEncryptionKey);
 		Ok(())
 	}
 
