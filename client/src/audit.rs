@@ -11,10 +11,9 @@
 use codec::Decode;
 use ehr_primitives::{AuditEntry, MAX_AUDIT_PAGE};
 use ehr_runtime::{BlockNumber, Hash, Header, Runtime};
-use jsonrpsee::rpc_params;
-use serde_json::Value;
-use sp_core::{bytes::from_hex, crypto::Ss58Codec};
 use sp_runtime::{traits::Header as _, AccountId32 as AccountId};
+
+use ehr_rpc_api::{EhrApiClient, VerifiableTrailPage};
 
 use crate::{
 	chain::Chain,
@@ -118,9 +117,11 @@ pub async fn trail_page_at(
 	from: u64,
 	limit: u32,
 ) -> Result<VerifiedPage, Error> {
-	let page: Value = chain
-		.request("ehr_auditTrail", rpc_params![patient.to_ss58check(), from, limit, header.hash()])
-		.await?;
+	let page = chain
+		.rpc()
+		.audit_trail(patient.clone(), from, Some(limit), Some(header.hash()))
+		.await
+		.map_err(|e| Error::Node(format!("ehr_auditTrail: {e}")))?;
 	verify_page(header, patient, from, limit, &page).map_err(Error::Unverified)
 }
 
@@ -136,41 +137,31 @@ pub fn verify_page(
 	patient: &AccountId,
 	from: u64,
 	limit: u32,
-	page: &Value,
+	page: &VerifiableTrailPage,
 ) -> Result<VerifiedPage, AuditError> {
-	let at: Hash =
-		serde_json::from_value(page["at"].clone()).map_err(|_| malformed("it names no block"))?;
-	if at != header.hash() {
-		return Err(AuditError::WrongBlock { asked: header.hash(), answered: at });
+	if page.at != header.hash() {
+		return Err(AuditError::WrongBlock { asked: header.hash(), answered: page.at });
 	}
 
-	// The keys come from the storage layout, not from the node.
-	let claimed_total = page["total"].as_u64().ok_or_else(|| malformed("no total"))?;
+	// The keys come from the storage layout, not from the node (its `key` and `lengthKey`
+	// fields, and its decoded `entry`, are not used).
+	let claimed_total = page.total;
 	let length_key = pallet_ehr_consent::TrailLength::<Runtime>::hashed_key_for(patient);
-	let claimed = page["entries"].as_array().ok_or_else(|| malformed("no entries"))?;
+	let claimed = &page.entries;
 	let mut expected = Vec::with_capacity(claimed.len());
 	for (offset, entry) in claimed.iter().enumerate() {
-		let index = entry["index"].as_u64().ok_or_else(|| malformed("an entry has no index"))?;
 		let expected_index =
 			from.checked_add(offset as u64).ok_or_else(|| malformed("too many entries"))?;
-		if index != expected_index {
+		if entry.index != expected_index {
 			return Err(AuditError::Gap(expected_index));
 		}
-		let value = from_hex(entry["value"].as_str().unwrap_or_default())
-			.map_err(|_| malformed("an entry's value is not hex"))?;
 		expected.push((
-			index,
-			pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(patient, index),
-			value,
+			entry.index,
+			pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(patient, entry.index),
+			entry.value.0.clone(),
 		));
 	}
-	let proof: Vec<Vec<u8>> = page["proof"]
-		.as_array()
-		.ok_or_else(|| malformed("no proof"))?
-		.iter()
-		.map(|node| from_hex(node.as_str().unwrap_or_default()))
-		.collect::<Result<_, _>>()
-		.map_err(|_| malformed("a proof node is not hex"))?;
+	let proof: Vec<Vec<u8>> = page.proof.iter().map(|node| node.0.clone()).collect();
 
 	let mut keys = vec![length_key.clone()];
 	keys.extend(expected.iter().map(|(_, key, _)| key.clone()));
@@ -200,5 +191,5 @@ pub fn verify_page(
 			.map_err(|e| AuditError::Malformed(format!("entry {index} does not decode: {e}")))?;
 		entries.push((index, entry));
 	}
-	Ok(VerifiedPage { at, block_number: *header.number(), total, entries })
+	Ok(VerifiedPage { at: page.at, block_number: *header.number(), total, entries })
 }

@@ -45,14 +45,13 @@ use ehr_runtime::{BlockNumber, Hash, Header};
 use jsonrpsee::rpc_params;
 use serde_json::Value;
 use sp_consensus_grandpa::{AuthorityList, ConsensusLog, SetId, GRANDPA_ENGINE_ID};
-use sp_core::{
-	bytes::{from_hex, to_hex},
-	Bytes,
-};
+use sp_core::bytes::{from_hex, to_hex};
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash as _, Header as _},
 	DigestItem, StateVersion,
 };
+
+use ehr_rpc_api::FinalityRpcClient;
 
 use crate::{chain::Chain, Error};
 
@@ -282,8 +281,11 @@ impl Finality {
 		}
 		loop {
 			let after = self.checkpoint.header.number;
-			let answer: Option<Bytes> =
-				chain.request("ehr_finalityProof", rpc_params![after]).await?;
+			let answer = chain
+				.rpc()
+				.finality_proof(after)
+				.await
+				.map_err(|e| Error::Node(format!("ehr_finalityProof: {e}")))?;
 			// Nothing final after the checkpoint (yet).
 			let Some(encoded) = answer else { break };
 			let proof = FinalityProof::decode(&mut &encoded.0[..])

@@ -225,3 +225,28 @@ fn key_from(
 	Ok(decode::<pallet_ehr_identity::PatientOf<Runtime>>("patient", values.get(&keys[1]))?
 		.map(|patient| patient.encryption_key))
 }
+
+/// The answer type for a record read from storage (with a proof), with its key for one reader.
+pub fn record_info(
+	id: RecordId,
+	record: StoredRecord,
+	wrapped_key: Option<Vec<u8>>,
+) -> crate::RecordInfo {
+	crate::RecordInfo {
+		id,
+		patient: record.patient,
+		author: record.author,
+		category: record.category,
+		cid: sp_core::Bytes(record.cid.into_inner()),
+		content_hash: sp_core::Bytes(record.content_hash.to_vec()),
+		size: record.size,
+		created_at: record.created_at,
+		created_in: record.created_in,
+		version: record.version,
+		supersedes: record.supersedes,
+		superseded_by: record.superseded_by,
+		key_count: record.key_count,
+		erased: record.erased,
+		wrapped_key: wrapped_key.map(sp_core::Bytes),
+	}
+}

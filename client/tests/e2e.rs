@@ -319,7 +319,9 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	a_lying_node_is_caught(&node_url, &client.chain, &spec, &patient_id).await;
 	verified_reads_through_a_lying_node(&node_url, &ipfs_url, &spec, &patient, &doctor, dir.path())
 		.await;
-	the_doctor_rotates_its_key(client, &doctor, dir.path()).await;
+	let doctor = the_doctor_rotates_its_key(client, &doctor, dir.path()).await;
+	revoking_with_rekey_leaves_the_doctor_nothing_to_open(client, &patient, &doctor, dir.path())
+		.await;
 
 	// The doctor sees what it may still do for free this hour (it sent transactions above).
 	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
@@ -483,7 +485,7 @@ async fn verified_reads_through_a_lying_node(
 /// The doctor rotates its encryption key: the new key is published, the four content keys it
 /// holds are wrapped again for it, none of the keys on chain opens with the old secret any
 /// more, and the doctor reads with the new keys.
-async fn the_doctor_rotates_its_key(client: &Client, doctor: &Keys, dir: &Path) {
+async fn the_doctor_rotates_its_key(client: &Client, doctor: &Keys, dir: &Path) -> Keys {
 	let doctor_id = doctor.account_id();
 	let mut seen = (0, 0);
 	let mut saved = None;
@@ -528,4 +530,56 @@ async fn the_doctor_rotates_its_key(client: &Client, doctor: &Keys, dir: &Path) 
 	let out = dir.join("note-after-rotation.txt");
 	client.fetch(&new, note, &out, |_, _| {}).await.unwrap();
 	assert_eq!(std::fs::read(&out).unwrap(), b"Follow-up in two weeks.");
+	new
+}
+
+/// The patient revokes the doctor with `--rekey`: each of the four records the doctor could
+/// read is stored again under a new content key for the patient alone, and the old one erased
+/// and unpinned; a content key the doctor kept opens none of the new envelopes.
+async fn revoking_with_rekey_leaves_the_doctor_nothing_to_open(
+	client: &Client,
+	patient: &Keys,
+	doctor: &Keys,
+	dir: &Path,
+) {
+	let (patient_id, doctor_id) = (patient.account_id(), doctor.account_id());
+	// The content keys the doctor holds now (and could keep).
+	let held: Vec<ehr_client::RecordInfo> = client
+		.chain
+		.request("ehr_readerRecords", jsonrpsee::rpc_params![doctor.address(), patient.address()])
+		.await
+		.unwrap();
+	let kept: Vec<_> = held
+		.iter()
+		.map(|record| {
+			(record.clone(), doctor.unwrap(record.wrapped_key.as_ref().unwrap()).unwrap())
+		})
+		.collect();
+	let mut seen = (0, 0);
+	let rekeyed = client
+		.revoke_and_rekey(patient, &doctor_id, |done, total| seen = (done, total))
+		.await
+		.unwrap();
+	assert!(rekeyed.failed.is_empty(), "{:?}", rekeyed.failed);
+	assert_eq!((rekeyed.replaced.len(), seen), (4, (4, 4)));
+	for (old, content_key) in kept {
+		let new = rekeyed.replaced.iter().find(|(from, _)| *from == old.id).unwrap().1;
+		assert!(client.record(old.id, None).await.unwrap().erased);
+		assert!(!client.store.is_pinned(&old.cid).await.unwrap());
+		let copy = client.record(new, Some(&doctor_id)).await.unwrap();
+		assert_eq!((copy.patient.clone(), copy.category), (patient_id.clone(), old.category));
+		assert!(copy.wrapped_key.is_none(), "no key for the revoked doctor");
+		// The key the doctor kept does not open the new envelope; the patient's does.
+		let envelope = dir.join(format!("copy-{new}"));
+		client.store.get(&copy.cid, &envelope).await.unwrap();
+		let opened = envelope::decrypt(
+			&content_key,
+			std::fs::File::open(&envelope).unwrap(),
+			std::io::sink(),
+			|_| {},
+		);
+		assert!(matches!(opened, Err(envelope::EnvelopeError::HeaderMismatch)), "record {new}");
+		let out = dir.join(format!("copy-{new}.plain"));
+		client.fetch(patient, new, &out, |_, _| {}).await.unwrap();
+	}
 }

@@ -9,152 +9,20 @@
 use std::sync::Arc;
 
 use codec::Encode;
-use ehr_primitives::{
-	AccessLevel, AuditEntry, EhrApi as EhrRuntimeApi, EmergencyReason, Grant, RecordCategory,
+use ehr_primitives::{AccessLevel, EhrApi as EhrRuntimeApi, RecordCategory};
+use ehr_rpc_api::{
+	Doctor, EhrApiServer, EmergencyAccess, ErrorCode, PatientGrant, ProvenEntry,
+	VerifiableTrailPage, MAX_PAGE,
 };
 use ehr_runtime::{opaque::Block, AccountId, BlockNumber, Hash, Runtime};
 use jsonrpsee::{
 	core::RpcResult,
-	proc_macros::rpc,
 	types::{error::ErrorObjectOwned, ErrorObject},
 };
 use sc_client_api::ProofProvider;
-use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::Bytes;
-
-/// The largest page an RPC call returns.
-pub const MAX_PAGE: u32 = ehr_primitives::MAX_AUDIT_PAGE;
-
-/// A doctor of the directory.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Doctor {
-	/// The doctor's account.
-	pub account: AccountId,
-	/// The hospital that verified the doctor.
-	pub hospital: AccountId,
-	/// Full name.
-	pub name: String,
-	/// Specialty.
-	pub specialty: String,
-	/// Licence number.
-	pub licence: String,
-	/// The X25519 encryption key, once the doctor set it.
-	pub encryption_key: Option<Bytes>,
-	/// Suspended by the hospital.
-	pub suspended: bool,
-}
-
-/// A grant of a patient.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct PatientGrant {
-	/// Who the grant is for.
-	pub grantee: AccountId,
-	/// Its terms.
-	pub grant: Grant<AccountId>,
-}
-
-/// An open break-glass access.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct EmergencyAccess {
-	/// The doctor.
-	pub doctor: AccountId,
-	/// The coded reason (e.g. `unconscious`).
-	pub code: EmergencyReason,
-	/// The commitment to the doctor's note kept off chain (SHA-256 of salt and note), if any.
-	pub commitment: Option<Bytes>,
-	/// When it was opened (ms since the Unix epoch).
-	pub opened_at: u64,
-	/// When it closes by itself (ms since the Unix epoch).
-	pub expires_at: u64,
-}
-
-/// One entry of an audit trail page, with what proves it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct ProvenEntry {
-	/// Position in the patient's trail.
-	pub index: u64,
-	/// The entry, decoded.
-	pub entry: AuditEntry<AccountId, BlockNumber>,
-	/// Its storage key.
-	pub key: Bytes,
-	/// Its SCALE-encoded value, as stored.
-	pub value: Bytes,
-}
-
-/// A page of a patient's audit trail that an auditor can verify.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct VerifiableTrailPage {
-	/// The finalized block the page was read at.
-	pub at: Hash,
-	/// Its number.
-	pub block_number: BlockNumber,
-	/// How many entries the whole trail has.
-	pub total: u64,
-	/// Storage key of the trail's length (its value is `total`, SCALE `u64`).
-	pub length_key: Bytes,
-	/// The entries.
-	pub entries: Vec<ProvenEntry>,
-	/// Trie nodes proving every key above against the state root of `at`.
-	pub proof: Vec<Bytes>,
-}
-
-/// The `ehr_*` methods.
-#[rpc(client, server)]
-pub trait EhrApi {
-	/// Up to `limit` (at most 100) doctors of the directory, after the account `after`.
-	#[method(name = "ehr_doctors")]
-	fn doctors(
-		&self,
-		after: Option<AccountId>,
-		limit: Option<u32>,
-		at: Option<Hash>,
-	) -> RpcResult<Vec<Doctor>>;
-
-	/// The patients who granted `doctor`, or the doctor's hospital, access.
-	#[method(name = "ehr_doctorPatients")]
-	fn doctor_patients(&self, doctor: AccountId, at: Option<Hash>) -> RpcResult<Vec<AccountId>>;
-
-	/// The grants of `patient`.
-	#[method(name = "ehr_patientGrants")]
-	fn patient_grants(&self, patient: AccountId, at: Option<Hash>) -> RpcResult<Vec<PatientGrant>>;
-
-	/// Whether `who` may access records of `category` of `patient` at `level`.
-	#[method(name = "ehr_checkAccess")]
-	fn check_access(
-		&self,
-		who: AccountId,
-		patient: AccountId,
-		category: RecordCategory,
-		level: AccessLevel,
-		at: Option<Hash>,
-	) -> RpcResult<bool>;
-
-	/// The open emergency accesses to `patient`.
-	#[method(name = "ehr_emergencyAccesses")]
-	fn emergency_accesses(
-		&self,
-		patient: AccountId,
-		at: Option<Hash>,
-	) -> RpcResult<Vec<EmergencyAccess>>;
-
-	/// Entries `from..from + limit` (at most 100) of the audit trail of `patient`, read at a
-	/// finalized block (`at`, or the latest), with a storage proof.
-	#[method(name = "ehr_auditTrail")]
-	fn audit_trail(
-		&self,
-		patient: AccountId,
-		from: u64,
-		limit: Option<u32>,
-		at: Option<Hash>,
-	) -> RpcResult<VerifiableTrailPage>;
-}
 
 /// Serves the `ehr_*` methods from a client.
 pub struct Ehr<C> {
@@ -168,10 +36,10 @@ impl<C> Ehr<C> {
 	}
 }
 
-/// Error codes of the `ehr_*` methods.
-pub(crate) const RUNTIME_ERROR: i32 = 9000;
-const NOT_FINALIZED: i32 = 9001;
-const PROOF_ERROR: i32 = 9002;
+/// Error codes of the `ehr_*` methods (defined once, in `ehr-rpc-api`).
+pub(crate) const RUNTIME_ERROR: i32 = ErrorCode::Runtime as i32;
+const NOT_FINALIZED: i32 = ErrorCode::NotFinalized as i32;
+const PROOF_ERROR: i32 = ErrorCode::Proof as i32;
 
 pub(crate) fn error(code: i32, message: impl ToString) -> ErrorObjectOwned {
 	ErrorObject::owned(code, message.to_string(), None::<()>)

@@ -4,21 +4,13 @@ use std::sync::Arc;
 
 use ehr_primitives::{FeeBudgetApi, FreeBudget};
 use ehr_runtime::{opaque::Block, AccountId, BlockNumber, Hash};
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use jsonrpsee::core::RpcResult;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 
-use crate::ehr_rpc::{error, RUNTIME_ERROR};
+use ehr_rpc_api::FeesRpcServer;
 
-/// The free-budget method.
-#[rpc(client, server)]
-pub trait FeesRpc {
-	/// The free execution time and bytes `who` has left in the current period, and the block
-	/// at which the budget renews. Read at `at`, or the best block (where the next transaction
-	/// will be checked).
-	#[method(name = "ehr_freeBudget")]
-	fn free_budget(&self, who: AccountId, at: Option<Hash>) -> RpcResult<FreeBudget<BlockNumber>>;
-}
+use crate::ehr_rpc::{error, RUNTIME_ERROR};
 
 /// Serves `ehr_freeBudget` from a client.
 pub struct Fees<C> {

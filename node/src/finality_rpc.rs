@@ -20,11 +20,13 @@ use std::sync::Arc;
 
 use codec::Encode;
 use ehr_runtime::{opaque::Block, BlockNumber, Hash};
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use jsonrpsee::core::RpcResult;
 use sc_client_api::Backend;
 use sc_consensus_grandpa::{FinalityProof, SharedAuthoritySet, GRANDPA_ENGINE_ID};
 use sp_blockchain::{Backend as _, HeaderBackend};
 use sp_core::Bytes;
+
+use ehr_rpc_api::FinalityRpcServer;
 
 use crate::ehr_rpc::{error, RUNTIME_ERROR};
 
@@ -32,16 +34,7 @@ use crate::ehr_rpc::{error, RUNTIME_ERROR};
 pub const MAX_HEADERS: BlockNumber = 4096;
 
 /// The error code when the node cannot prove what is asked (see the message).
-const NO_PROOF: i32 = 9003;
-
-/// The finality-proof method.
-#[rpc(client, server)]
-pub trait FinalityRpc {
-	/// A GRANDPA finality proof of a finalized block after `after`, with the headers from
-	/// `after` (exclusive) to it; `null` when nothing after `after` is finalized yet.
-	#[method(name = "ehr_finalityProof")]
-	fn finality_proof(&self, after: BlockNumber) -> RpcResult<Option<Bytes>>;
-}
+const NO_PROOF: i32 = ehr_rpc_api::ErrorCode::NoFinalityProof as i32;
 
 /// Serves finality proofs from a node's backend and GRANDPA's authority sets.
 pub struct Finality<B> {

@@ -84,9 +84,10 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(crate::finality_rpc::FinalityRpcServer::into_rpc(
-		crate::finality_rpc::Finality::new(grandpa.backend, grandpa.shared_authority_set.clone()),
-	))?;
+	module.merge(ehr_rpc_api::FinalityRpcServer::into_rpc(crate::finality_rpc::Finality::new(
+		grandpa.backend,
+		grandpa.shared_authority_set.clone(),
+	)))?;
 	module.merge(
 		Grandpa::new(
 			subscription_executor,
@@ -97,12 +98,11 @@ where
 		)
 		.into_rpc(),
 	)?;
-	module
-		.merge(crate::ehr_rpc::EhrApiServer::into_rpc(crate::ehr_rpc::Ehr::new(client.clone())))?;
-	module.merge(crate::records_rpc::RecordsRpcServer::into_rpc(
-		crate::records_rpc::Records::new(client.clone()),
-	))?;
-	module.merge(crate::fees_rpc::FeesRpcServer::into_rpc(crate::fees_rpc::Fees::new(client)))?;
+	module.merge(ehr_rpc_api::EhrApiServer::into_rpc(crate::ehr_rpc::Ehr::new(client.clone())))?;
+	module.merge(ehr_rpc_api::RecordsRpcServer::into_rpc(crate::records_rpc::Records::new(
+		client.clone(),
+	)))?;
+	module.merge(ehr_rpc_api::FeesRpcServer::into_rpc(crate::fees_rpc::Fees::new(client)))?;
 
 	Ok(module)
 }

@@ -30,7 +30,9 @@ fn verify_trail_page(
 	patient: &AccountId,
 	page: &Value,
 ) -> Result<Vec<AuditEntry<AccountId, BlockNumber>>, ehr_client::audit::AuditError> {
-	let verified = ehr_client::audit::verify_page(header, patient, 0, 100, page)?;
+	let page: ehr_rpc_api::VerifiableTrailPage =
+		serde_json::from_value(page.clone()).expect("the page has the answer's shape");
+	let verified = ehr_client::audit::verify_page(header, patient, 0, 100, &page)?;
 	Ok(verified.entries.into_iter().map(|(_, entry)| entry).collect())
 }
 

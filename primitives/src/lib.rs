@@ -465,6 +465,15 @@ sp_api::decl_runtime_apis! {
 	}
 }
 
+/// Takes the next id from a counter and moves the counter on: the one id scheme of records,
+/// slots and appointments (`Next…Id::<T>::mutate(take_id)`). Ids are never reused; at
+/// `u64::MAX` the counter stays (unreachable at any real rate).
+pub fn take_id(next: &mut u64) -> u64 {
+	let id = *next;
+	*next = next.saturating_add(1);
+	id
+}
+
 /// The most entries one `ehr_auditTrail` page holds; an auditor expects exactly
 /// `min(limit, MAX_AUDIT_PAGE, total - from)` entries.
 pub const MAX_AUDIT_PAGE: u32 = 100;

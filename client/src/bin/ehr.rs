@@ -299,7 +299,21 @@ enum ConsentCommand {
 		purpose: Purpose,
 	},
 	/// Revoke access; the grantee's keys go with it.
-	Revoke { grantee: String },
+	///
+	/// Revoking stops all future sharing with the grantee and deletes the keys it holds now.
+	/// It cannot take back what the grantee already read, and its old wrapped keys stay in
+	/// historical blocks: a grantee that kept a content key could still open the old file on
+	/// IPFS. With --rekey, every record it could read is re-encrypted under a new key (a new
+	/// record for the remaining readers) and the old one erased and unpinned.
+	///
+	/// Example: ehr --key-file me.json consent revoke 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --rekey
+	Revoke {
+		/// The grantee (SS58 address).
+		grantee: String,
+		/// Also re-encrypt the records it could read (new records; the old ones erased).
+		#[arg(long)]
+		rekey: bool,
+	},
 	/// Your grants.
 	List,
 }
@@ -751,8 +765,44 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 				format!("granted; {shared} record keys shared (finalized in {block:?})"),
 			);
 		}
-		Command::Consent(ConsentCommand::Revoke { grantee }) => {
+		Command::Consent(ConsentCommand::Revoke { grantee, rekey: false }) => {
 			done(json, "revoked", &client.revoke(me, &account(&grantee)?).await?)
+		}
+		Command::Consent(ConsentCommand::Revoke { grantee, rekey: true }) => {
+			let bar = ProgressBar::new(0);
+			if json {
+				bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+			}
+			let rekeyed = client
+				.revoke_and_rekey(me, &account(&grantee)?, |done, total| {
+					bar.set_length(total as u64);
+					bar.set_position(done as u64);
+				})
+				.await?;
+			bar.finish_and_clear();
+			let replaced: Vec<String> =
+				rekeyed.replaced.iter().map(|(old, new)| format!("{old} → {new}")).collect();
+			say(
+				json,
+				json!({
+					"revoked": rekeyed.revoked.block,
+					"replaced": rekeyed.replaced.iter().map(|(old, new)| json!({ "old": old, "new": new })).collect::<Vec<_>>(),
+					"failed": rekeyed.failed.iter().map(|(id, why)| json!({ "record": id, "reason": why })).collect::<Vec<_>>(),
+				}),
+				format!(
+					"revoked; {} records re-encrypted (old → new: {}){}",
+					rekeyed.replaced.len(),
+					if replaced.is_empty() { "none".into() } else { replaced.join(", ") },
+					if rekeyed.failed.is_empty() {
+						String::new()
+					} else {
+						format!(
+							"; not re-encrypted (run again): {:?}",
+							rekeyed.failed.iter().map(|(id, _)| id).collect::<Vec<_>>()
+						)
+					}
+				),
+			);
 		}
 		Command::Consent(ConsentCommand::List) => {
 			let grants = client.grants(&my_id).await?;
@@ -889,7 +939,7 @@ async fn record_command(
 						r.category,
 						r.author,
 						r.size,
-						r.cid_text()
+						ehr_client::cid::to_string(&r.cid)
 					)
 				})
 				.collect::<Vec<_>>()

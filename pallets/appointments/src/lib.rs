@@ -266,11 +266,7 @@ pub mod pallet {
 				*count += 1;
 				Ok(())
 			})?;
-			let id = NextSlotId::<T>::mutate(|next| {
-				let id = *next;
-				*next = next.saturating_add(1);
-				id
-			});
+			let id = NextSlotId::<T>::mutate(ehr_primitives::take_id);
 			Slots::<T>::insert(id, slot);
 			DoctorSlots::<T>::insert(&doctor, id, ());
 			Self::deposit_event(Event::SlotPublished { slot: id, doctor, start });
@@ -320,7 +316,8 @@ pub mod pallet {
 			ensure!(stored.start > now, Error::<T>::InThePast);
 			ensure!(T::Identity::is_active_doctor(&stored.doctor), Error::<T>::DoctorUnavailable);
 			let reason = reason.map(Self::checked_cid).transpose()?;
-			let id = NextAppointmentId::<T>::get();
+			// Taken now; a refusal below rolls the whole call back, counter included.
+			let id = NextAppointmentId::<T>::mutate(ehr_primitives::take_id);
 			OpenVisits::<T>::try_mutate(&patient, |visits| -> DispatchResult {
 				ensure!(!visits.is_full(), Error::<T>::TooManyAppointments);
 				Self::ensure_free(visits, stored.start, stored.end(), None)?;
@@ -329,7 +326,6 @@ pub mod pallet {
 					.map_err(|_| Error::<T>::TooManyAppointments)?;
 				Ok(())
 			})?;
-			NextAppointmentId::<T>::put(id.saturating_add(1));
 			stored.held_by = Some(id);
 			let mut appointment = Appointment {
 				doctor: stored.doctor.clone(),

@@ -605,11 +605,7 @@ impl<T: Config> Pallet<T> {
 			*count += 1;
 			Ok(())
 		})?;
-		let id = NextRecordId::<T>::mutate(|next| {
-			let id = *next;
-			*next = next.saturating_add(1);
-			id
-		});
+		let id = NextRecordId::<T>::mutate(ehr_primitives::take_id);
 		for (reader, key) in keys {
 			WrappedKeys::<T>::insert(id, reader, key);
 			ReaderRecords::<T>::insert((reader, &patient, id), ());

@@ -1,0 +1,92 @@
+//! Hospital administration and identities: doctors verified, suspended and reinstated,
+//! patients invited and registered, encryption keys published, delegates named.
+
+use crate::*;
+
+impl Client {
+	// --- Hospital administration ---
+
+	/// A member hospital verifies a doctor.
+	pub async fn register_doctor(
+		&self,
+		hospital: &Keys,
+		doctor: &AccountId,
+		name: &str,
+		specialty: &str,
+		licence: &str,
+	) -> Result<Included, Error> {
+		let call = call_identity(pallet_ehr_identity::Call::register_doctor {
+			doctor: doctor.clone(),
+			name: name.as_bytes().to_vec(),
+			specialty: specialty.as_bytes().to_vec(),
+			licence: licence.as_bytes().to_vec(),
+		});
+		self.chain.submit(hospital, call).await
+	}
+
+	/// The doctor's hospital suspends the doctor.
+	pub async fn suspend_doctor(
+		&self,
+		hospital: &Keys,
+		doctor: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::suspend_doctor { doctor: doctor.clone() };
+		self.chain.submit(hospital, call_identity(call)).await
+	}
+
+	/// The doctor's hospital reinstates the doctor.
+	pub async fn reinstate_doctor(
+		&self,
+		hospital: &Keys,
+		doctor: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::reinstate_doctor { doctor: doctor.clone() };
+		self.chain.submit(hospital, call_identity(call)).await
+	}
+
+	/// A hospital invites an account to register as a patient without tokens.
+	pub async fn invite_patient(
+		&self,
+		hospital: &Keys,
+		patient: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::invite_patient { patient: patient.clone() };
+		self.chain.submit(hospital, call_identity(call)).await
+	}
+
+	// --- Identity ---
+
+	/// The patient registers with the encryption key of `patient`.
+	pub async fn register_patient(&self, patient: &Keys) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::register_patient {
+			encryption_key: patient.encryption_key(),
+		};
+		self.chain.submit(patient, call_identity(call)).await
+	}
+
+	/// A doctor or patient publishes (or rotates to) the encryption key of `who`.
+	pub async fn set_encryption_key(&self, who: &Keys) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::set_encryption_key { key: who.encryption_key() };
+		self.chain.submit(who, call_identity(call)).await
+	}
+
+	/// The patient names a delegate.
+	pub async fn add_delegate(
+		&self,
+		patient: &Keys,
+		delegate: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::add_delegate { delegate: delegate.clone() };
+		self.chain.submit(patient, call_identity(call)).await
+	}
+
+	/// The patient removes a delegate.
+	pub async fn remove_delegate(
+		&self,
+		patient: &Keys,
+		delegate: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::remove_delegate { delegate: delegate.clone() };
+		self.chain.submit(patient, call_identity(call)).await
+	}
+}

@@ -1,0 +1,278 @@
+//! Records: the readers a new record is wrapped for (proven when verifying), upload and
+//! amendment (wrap, encrypt, store, point to it on chain), fetch (decrypt, check the
+//! commitment, log the read), erasure.
+
+use crate::*;
+
+impl Client {
+	// --- Records ---
+
+	/// The grants of `patient`.
+	pub async fn grants(&self, patient: &AccountId) -> Result<Vec<GrantInfo>, Error> {
+		self.rpc()
+			.patient_grants(patient.clone(), None)
+			.await
+			.map_err(rpc_error("ehr_patientGrants"))
+	}
+
+	/// The accounts a new record of `category` is wrapped for: the patient, and every grantee
+	/// whose grant covers it now and who has a usable encryption key; with their keys. Readers
+	/// whose key is unusable (of small order, or not canonical: the chain refuses those now, but
+	/// an older chain may hold one) are left out and returned second, to report.
+	pub(crate) async fn readers(
+		&self,
+		patient: &AccountId,
+		category: RecordCategory,
+	) -> Result<(Vec<(AccountId, [u8; 32])>, Vec<AccountId>), Error> {
+		let all = self.all_readers(patient, category).await?;
+		let (usable, unusable): (Vec<_>, Vec<_>) =
+			all.into_iter().partition(|(_, key)| ehr_primitives::is_usable_encryption_key(key));
+		if !usable.first().is_some_and(|(first, _)| first == patient) {
+			return Err(Error::Invalid(format!(
+				"the encryption key of patient {patient} is not usable: publish a new one"
+			)));
+		}
+		Ok((usable, unusable.into_iter().map(|(reader, _)| reader).collect()))
+	}
+
+	pub(crate) async fn all_readers(
+		&self,
+		patient: &AccountId,
+		category: RecordCategory,
+	) -> Result<Vec<(AccountId, [u8; 32])>, Error> {
+		if let Some(state) = self.verified().await? {
+			return state.readers(patient, category).await;
+		}
+		let now = self.chain.now().await?;
+		let mut readers = Vec::new();
+		let patient_key = self
+			.chain
+			.encryption_key(patient)
+			.await?
+			.ok_or_else(|| Error::Invalid(format!("{patient} is not a registered patient")))?;
+		readers.push((patient.clone(), patient_key));
+		for GrantInfo { grantee, grant } in self.grants(patient).await? {
+			if grant.allows(category, AccessLevel::Read, now) {
+				if let Some(key) = self.chain.encryption_key(&grantee).await? {
+					readers.push((grantee, key));
+				}
+			}
+		}
+		Ok(readers)
+	}
+
+	/// Encrypts the file at `path`, stores it, and wraps its key for `readers`.
+	pub(crate) async fn seal(
+		&self,
+		path: &Path,
+		readers: &[(AccountId, [u8; 32])],
+		progress: &mut (impl FnMut(u64, u64) + Send),
+	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>), Error> {
+		let total = std::fs::metadata(path)?.len();
+		let input = std::io::BufReader::new(std::fs::File::open(path)?);
+		let sealed = tempfile::NamedTempFile::new()?;
+		let key = envelope::ContentKey::generate();
+		// Wrapped before anything is stored: a failure leaves nothing pinned.
+		let keys = readers
+			.iter()
+			.map(|(reader, public)| Ok((reader.clone(), envelope::wrap(&key, public)?.to_vec())))
+			.collect::<Result<Vec<_>, Error>>()?;
+		let summary =
+			envelope::encrypt(&key, input, std::io::BufWriter::new(sealed.as_file()), |done| {
+				progress(done, total)
+			})?;
+		let cid = self.store.put(sealed.path()).await?;
+		Ok((summary, cid, keys))
+	}
+
+	/// Submits a call that points to a just-stored envelope; if the chain refuses it, the
+	/// envelope is unpinned so that nothing is left behind.
+	pub(crate) async fn submit_or_unpin(
+		&self,
+		author: &Keys,
+		call: RuntimeCall,
+		cid: &[u8],
+	) -> Result<Included, Error> {
+		let result = self.chain.submit(author, call).await;
+		if result.is_err() {
+			// Best effort: the refusal is the error to report.
+			let _ = self.store.unpin(cid).await;
+		}
+		result
+	}
+
+	/// Encrypts the file at `path` and adds it as a record of `category` for `patient`. The
+	/// author is the patient, or a doctor with write consent; the key is wrapped for the patient
+	/// and every current reader of the category. `progress` gets (bytes done, total).
+	pub async fn upload(
+		&self,
+		author: &Keys,
+		patient: &AccountId,
+		category: RecordCategory,
+		path: &Path,
+		mut progress: impl FnMut(u64, u64) + Send,
+	) -> Result<Uploaded, Error> {
+		let (readers, skipped) = self.readers(patient, category).await?;
+		let (summary, cid, keys) = self.seal(path, &readers, &mut progress).await?;
+		let call = call_records(pallet_ehr_records::Call::add_record {
+			patient: patient.clone(),
+			category,
+			cid: bounded_cid(&cid)?,
+			content_hash: summary.content_hash,
+			size: summary.envelope_len,
+			keys: bounded_reader_keys(keys)?,
+		});
+		let included = self.submit_or_unpin(author, call, &cid).await?;
+		let record = included
+			.events
+			.iter()
+			.find_map(|event| match event {
+				ehr_runtime::RuntimeEvent::Records(pallet_ehr_records::Event::RecordAdded {
+					record,
+					..
+				}) => Some(*record),
+				_ => None,
+			})
+			.ok_or_else(|| Error::Node("no RecordAdded event".into()))?;
+		Ok(uploaded(record, &cid, &summary, &readers, &skipped, included.block))
+	}
+
+	/// Amends `record` with the file at `path` (a new version, same category and readers rule).
+	pub async fn amend(
+		&self,
+		author: &Keys,
+		record: RecordId,
+		path: &Path,
+		mut progress: impl FnMut(u64, u64) + Send,
+	) -> Result<Uploaded, Error> {
+		let current = self.record(record, None).await?;
+		let (readers, skipped) = self.readers(&current.patient, current.category).await?;
+		let (summary, cid, keys) = self.seal(path, &readers, &mut progress).await?;
+		let call = call_records(pallet_ehr_records::Call::amend_record {
+			record,
+			cid: bounded_cid(&cid)?,
+			content_hash: summary.content_hash,
+			size: summary.envelope_len,
+			keys: bounded_reader_keys(keys)?,
+		});
+		let included = self.submit_or_unpin(author, call, &cid).await?;
+		let new_version = included
+			.events
+			.iter()
+			.find_map(|event| match event {
+				ehr_runtime::RuntimeEvent::Records(pallet_ehr_records::Event::RecordAmended {
+					new_version,
+					..
+				}) => Some(*new_version),
+				_ => None,
+			})
+			.ok_or_else(|| Error::Node("no RecordAmended event".into()))?;
+		Ok(uploaded(new_version, &cid, &summary, &readers, &skipped, included.block))
+	}
+
+	/// One record, with the key wrapped for `reader` if given.
+	pub async fn record(
+		&self,
+		id: RecordId,
+		reader: Option<&AccountId>,
+	) -> Result<RecordInfo, Error> {
+		if let Some(state) = self.verified().await? {
+			let (record, wrapped) = state
+				.record(id, reader)
+				.await?
+				.ok_or_else(|| Error::Invalid(format!("no record {id}")))?;
+			return Ok(verified::record_info(id, record, wrapped));
+		}
+		let record =
+			self.rpc().record(id, reader.cloned(), None).await.map_err(rpc_error("ehr_record"))?;
+		record.ok_or_else(|| Error::Invalid(format!("no record {id}")))
+	}
+
+	/// The records of `patient` (every version not erased), of `category` if given.
+	pub async fn records(
+		&self,
+		patient: &AccountId,
+		category: Option<RecordCategory>,
+	) -> Result<Vec<RecordInfo>, Error> {
+		self.rpc()
+			.patient_records(patient.clone(), category, None)
+			.await
+			.map_err(rpc_error("ehr_patientRecords"))
+	}
+
+	/// Every version of the record `id` belongs to.
+	pub async fn versions(&self, id: RecordId) -> Result<Vec<RecordInfo>, Error> {
+		self.rpc().record_versions(id, None).await.map_err(rpc_error("ehr_recordVersions"))
+	}
+
+	/// Fetches record `id`, decrypts it with `reader`'s key into `out`, checks it against the
+	/// hash on chain, and (for readers other than the patient) logs the access on chain. `out` is
+	/// only written if everything checks.
+	pub async fn fetch(
+		&self,
+		reader: &Keys,
+		id: RecordId,
+		out: &Path,
+		mut progress: impl FnMut(u64, u64) + Send,
+	) -> Result<Fetched, Error> {
+		let me = reader.account_id();
+		let record = self.record(id, Some(&me)).await?;
+		if record.erased {
+			return Err(Error::Invalid(format!("record {id} was erased")));
+		}
+		let wrapped = record.wrapped_key.as_ref().ok_or_else(|| {
+			Error::Invalid(format!("record {id} holds no key for {}", reader.address()))
+		})?;
+		let key = reader.unwrap(wrapped)?;
+		let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+		let sealed = tempfile::NamedTempFile::new_in(dir)?;
+		self.store.get(&record.cid, sealed.path()).await?;
+		let plain = tempfile::NamedTempFile::new_in(dir)?;
+		let total = record.size;
+		let summary = envelope::decrypt(
+			&key,
+			std::io::BufReader::new(std::fs::File::open(sealed.path())?),
+			std::io::BufWriter::new(plain.as_file()),
+			|done| progress(done, total),
+		)?;
+		if summary.content_hash[..] != record.content_hash[..] {
+			return Err(Error::HashMismatch);
+		}
+		plain.persist(out).map_err(|e| Error::Io(e.error))?;
+		let access_logged = me != record.patient;
+		if access_logged {
+			let call = call_consent(pallet_ehr_consent::Call::log_access {
+				patient: record.patient.clone(),
+				record: id,
+				category: record.category,
+			});
+			self.chain.submit(reader, call).await?;
+		}
+		Ok(Fetched {
+			record: id,
+			path: out.to_path_buf(),
+			plaintext_len: summary.plaintext_len,
+			access_logged,
+		})
+	}
+
+	/// The patient (or a delegate) erases `id` with all its versions, and unpins them.
+	pub async fn erase(&self, patient: &Keys, id: RecordId) -> Result<Vec<String>, Error> {
+		let included = self
+			.chain
+			.submit(patient, call_records(pallet_ehr_records::Call::erase_record { record: id }))
+			.await?;
+		let mut erased = Vec::new();
+		for event in included.events {
+			if let ehr_runtime::RuntimeEvent::Records(pallet_ehr_records::Event::RecordErased {
+				cid,
+				..
+			}) = event
+			{
+				self.store.unpin(&cid).await?;
+				erased.push(cid::to_string(&cid));
+			}
+		}
+		Ok(erased)
+	}
+}
