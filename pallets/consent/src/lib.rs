@@ -109,18 +109,51 @@ pub mod pallet {
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
-	#[pallet::config]
+	/// Defaults for [`Config`].
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{derive_impl, traits::ConstU64};
+
+		const HOUR: Moment = 60 * 60 * 1000;
+
+		/// The limits the pallets' test runtimes share, small so that tests reach them; each
+		/// test runtime names only who is who, its clock, its records and its hooks (and
+		/// overrides a limit its own tests need tighter or looser).
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			type MaxGrantsPerPatient = ConstU32<3>;
+			type EmergencyAccessDuration = ConstU64<{ 4 * HOUR }>;
+			type MaxOpenEmergencyAccesses = ConstU32<2>;
+			type MaxEmergencyAccessesPerDay = ConstU32<4>;
+			type MaxExpiriesPerBlock = ConstU32<4>;
+			type MaxExpiredKeysPerBlock = ConstU32<4>;
+			type AccessLogPeriod = ConstU64<HOUR>;
+			type MaxAccessLogsPerPeriod = ConstU32<8>;
+			type WeightInfo = ();
+		}
+	}
+
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// Who is a hospital, an active doctor, a patient, a delegate.
+		#[pallet::no_default]
 		type Identity: Identities<Self::AccountId>;
 
 		/// The block time (the runtime: `pallet_timestamp`).
+		#[pallet::no_default]
 		type Clock: Time<Moment = Moment>;
 
 		/// Told when a grantee loses access, so that its record keys are removed.
+		#[pallet::no_default]
 		type OnAccessEnded: OnAccessEnded<Self::AccountId>;
 
 		/// Whose record is which, and of which category (the runtime: the records pallet).
+		#[pallet::no_default]
 		type Records: RecordLookup<Self::AccountId>;
 
 		/// Most grants a patient may have at once.
@@ -162,6 +195,7 @@ pub mod pallet {
 
 		/// Creates identities and records and moves the clock for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
+		#[pallet::no_default]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 

@@ -6,7 +6,7 @@ use ehr_primitives::{
 };
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, Contains},
+	traits::{ConstU32, Contains},
 	weights::Weight,
 };
 use sp_runtime::BuildStorage;
@@ -52,14 +52,10 @@ impl Contains<u64> for Hospitals {
 	}
 }
 
+#[derive_impl(pallet_ehr_identity::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_identity::Config for Test {
 	type OnSuspended = ();
-	type MaxSuspensionsPerBlock = ConstU32<2>;
-	type MaxOpenInvitations = ConstU32<3>;
 	type Hospitals = Hospitals;
-	type MaxTextLength = ConstU32<32>;
-	type MaxDelegates = ConstU32<4>;
-	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = NoNewHospitals;
 }
@@ -164,20 +160,17 @@ pub fn add_record(patient: u64, category: RecordCategory) -> RecordId {
 	})
 }
 
+#[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
 	type Clock = Timestamp;
 	type OnAccessEnded = RecordEnded;
 	type Records = RecordStore;
-	type MaxGrantsPerPatient = ConstU32<3>;
-	type EmergencyAccessDuration = ConstU64<{ 4 * HOUR }>;
-	type MaxOpenEmergencyAccesses = ConstU32<2>;
+	// Tighter than the shared defaults where this pallet's own tests reach the limits.
 	type MaxEmergencyAccessesPerDay = ConstU32<3>;
 	type MaxExpiriesPerBlock = ConstU32<3>;
 	type MaxExpiredKeysPerBlock = ConstU32<5>;
-	type AccessLogPeriod = ConstU64<HOUR>;
 	type MaxAccessLogsPerPeriod = ConstU32<4>;
-	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
 }

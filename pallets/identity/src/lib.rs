@@ -63,9 +63,32 @@ pub mod pallet {
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
-	#[pallet::config]
+	/// Defaults for [`Config`].
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::derive_impl;
+
+		/// The limits the pallets' test runtimes share, small so that tests reach them; each
+		/// test runtime names only its hospitals, its suspension hook and its benchmark helper.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			type MaxTextLength = ConstU32<32>;
+			type MaxDelegates = ConstU32<4>;
+			type MaxOpenInvitations = ConstU32<3>;
+			type MaxSuspensionsPerBlock = ConstU32<2>;
+			type WeightInfo = ();
+		}
+	}
+
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The member hospitals of the consortium.
+		#[pallet::no_default]
 		type Hospitals: Contains<Self::AccountId>;
 
 		/// Longest name, specialty or licence number, in bytes.
@@ -78,6 +101,7 @@ pub mod pallet {
 
 		/// Told when a doctor loses its standing (suspended, or its hospital left), so that its
 		/// wrapped record keys go (the runtime: the records pallet).
+		#[pallet::no_default]
 		type OnSuspended: OnDoctorSuspended<Self::AccountId>;
 
 		/// Most unused invitations one hospital may have out at a time (each makes an account
@@ -95,6 +119,7 @@ pub mod pallet {
 
 		/// Makes accounts member hospitals for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
+		#[pallet::no_default]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 

@@ -40,14 +40,13 @@ impl Contains<u64> for Hospitals {
 	}
 }
 
+#[derive_impl(pallet_ehr_identity::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_identity::Config for Test {
 	type OnSuspended = ();
-	type MaxSuspensionsPerBlock = ConstU32<2>;
-	type MaxOpenInvitations = ConstU32<3>;
 	type Hospitals = Hospitals;
+	// Tighter than the shared defaults: this pallet's own tests reach these limits.
 	type MaxTextLength = ConstU32<16>;
 	type MaxDelegates = ConstU32<2>;
-	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = AddHospital;
 }

@@ -4,7 +4,7 @@ use crate as pallet_ehr_records;
 use ehr_primitives::{AccessLevel, Purpose, RecordCategory, Scope};
 use frame_support::{
 	derive_impl,
-	traits::{ConstU32, ConstU64, Contains},
+	traits::{ConstU32, Contains},
 };
 use sp_runtime::BuildStorage;
 
@@ -50,14 +50,10 @@ impl Contains<u64> for Hospitals {
 	}
 }
 
+#[derive_impl(pallet_ehr_identity::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_identity::Config for Test {
 	type OnSuspended = Records;
-	type MaxSuspensionsPerBlock = ConstU32<2>;
-	type MaxOpenInvitations = ConstU32<3>;
 	type Hospitals = Hospitals;
-	type MaxTextLength = ConstU32<32>;
-	type MaxDelegates = ConstU32<4>;
-	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = NoNewHospitals;
 }
@@ -69,20 +65,13 @@ impl pallet_ehr_identity::BenchmarkHelper<u64> for NoNewHospitals {
 	fn make_hospital(_: &u64) {}
 }
 
+#[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
 	type Clock = Timestamp;
 	type OnAccessEnded = Records;
 	type Records = Records;
 	type MaxGrantsPerPatient = ConstU32<5>;
-	type EmergencyAccessDuration = ConstU64<{ 4 * HOUR }>;
-	type MaxOpenEmergencyAccesses = ConstU32<2>;
-	type MaxEmergencyAccessesPerDay = ConstU32<4>;
-	type MaxExpiriesPerBlock = ConstU32<4>;
-	type MaxExpiredKeysPerBlock = ConstU32<4>;
-	type AccessLogPeriod = ConstU64<HOUR>;
-	type MaxAccessLogsPerPeriod = ConstU32<8>;
-	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsentHelper;
 }
