@@ -78,11 +78,18 @@ pub enum Error {
 	/// A local file could not be read or written.
 	#[error("{0}")]
 	Io(#[from] std::io::Error),
+	/// The command line is wrong (an address that does not parse, an --out that exists).
+	#[error("{0}")]
+	Usage(String),
+	/// Interrupted (Ctrl-C) before it finished; nothing partial was left behind.
+	#[error("interrupted")]
+	Interrupted,
 }
 
 impl Error {
-	/// The process exit code for this error: 3 refused by the chain, 4 integrity (decryption,
-	/// hash, audit), 5 node or storage unreachable, 6 keys, 1 anything else (2 is bad usage).
+	/// The process exit code for this error: 2 bad usage, 3 refused by the chain, 4 integrity
+	/// (decryption, commitment, audit, finality), 5 node or storage unreachable, 6 keys, 130
+	/// interrupted, 1 anything else.
 	pub fn exit_code(&self) -> i32 {
 		match self {
 			Error::Refused(_) => 3,
@@ -93,6 +100,8 @@ impl Error {
 			Error::Node(_) | Error::Storage(_) => 5,
 			Error::BadPhrase | Error::KeyFile(_) | Error::WrongPassphrase => 6,
 			Error::Invalid(_) | Error::Io(_) => 1,
+			Error::Usage(_) => 2,
+			Error::Interrupted => 130,
 		}
 	}
 }

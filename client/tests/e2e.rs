@@ -187,6 +187,16 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	let answer: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
 	assert_eq!(answer["accessLogged"], true);
 	assert_eq!(std::fs::read(&out).unwrap(), original);
+	// Reading again to the same file is refused without --force: bad usage, file untouched.
+	let again = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--node", &node_url, "--ipfs", &ipfs_url, "--dev", "--suri", "//Bob"])
+		.args(["record", "get", "0", "--out"])
+		.arg(&out)
+		.output()
+		.unwrap();
+	assert_eq!(again.status.code(), Some(2));
+	assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+	assert_eq!(std::fs::read(&out).unwrap(), original);
 
 	// The doctor writes a prescription; the patient opens it.
 	let prescription = b"Amoxicillin 500 mg, three times a day for 7 days.\n".to_vec();

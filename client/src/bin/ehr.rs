@@ -1,7 +1,7 @@
 //! `ehr`: the command line of the EHR chain for patients, doctors, hospital admins and auditors.
 //!
 //! Exit codes: 0 done, 1 error, 2 bad usage, 3 refused by the chain, 4 integrity (decryption,
-//! content hash, audit proof), 5 node or storage unreachable, 6 keys.
+//! commitment, audit proof, finality), 5 node or storage unreachable, 6 keys, 130 interrupted.
 
 use std::{
 	path::{Path, PathBuf},
@@ -268,10 +268,20 @@ enum RecordCommand {
 		category: Option<RecordCategory>,
 	},
 	/// Fetch, decrypt and check a record.
+	///
+	/// The plaintext goes to a temporary file next to --out and takes its name only once every
+	/// chunk decrypted and the commitment matched; an interrupted or failed read leaves nothing.
+	///
+	/// Example: ehr --key-file me.json record get 3 --out lab-report.pdf
 	Get {
+		/// The record's id (`ehr record list` shows them).
 		id: u64,
-		#[arg(long)]
+		/// Where to write the plaintext.
+		#[arg(long, value_name = "FILE")]
 		out: PathBuf,
+		/// Replace --out if it exists.
+		#[arg(long)]
+		force: bool,
 	},
 	/// Add a new version of a record.
 	Amend { id: u64, file: PathBuf },
@@ -375,8 +385,12 @@ fn purpose(text: &str) -> Result<Purpose, String> {
 }
 
 fn account(text: &str) -> Result<AccountId, Error> {
-	AccountId::from_ss58check(text)
-		.map_err(|_| Error::Invalid(format!("{text} is not an SS58 account address")))
+	AccountId::from_ss58check(text).map_err(|_| {
+		Error::Usage(format!(
+			"{text} is not an SS58 account address (like 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY; \
+			 `ehr key show` prints yours)"
+		))
+	})
 }
 
 fn secret(env: &str, prompt: &str) -> Result<String, Error> {
@@ -457,6 +471,15 @@ async fn client(global: &Global) -> Result<Client, Error> {
 		Some(_) => client.verifying(finality(global)?),
 		None => client,
 	})
+}
+
+/// A list for people, or what it means when there is nothing to list (not a blank line).
+fn or_none(text: String, none: &str) -> String {
+	if text.trim().is_empty() {
+		none.to_string()
+	} else {
+		text
+	}
 }
 
 /// A warning about readers with consent but an unusable key, or nothing.
@@ -691,7 +714,7 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 		Command::Doctor(DoctorCommand::Patients) => {
 			let patients = client.patients_of(&my_id).await?;
 			let text = patients.iter().map(|p| p.to_ss58check()).collect::<Vec<_>>().join("\n");
-			say(json, json!(patients), text);
+			say(json, json!(patients), or_none(text, "no patients have granted you access"));
 		}
 		Command::Doctor(DoctorCommand::Emergency { patient, code, note }) => {
 			let opened = client
@@ -816,7 +839,7 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 				})
 				.collect::<Vec<_>>()
 				.join("\n");
-			say(json, json!(grants), text);
+			say(json, json!(grants), or_none(text, "no grants: only you can read your records"));
 		}
 		Command::Slot(SlotCommand::Publish { in_minutes, minutes, video }) => {
 			let start = client.chain.now().await? + in_minutes * 60_000;
@@ -837,7 +860,7 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 				})
 				.collect::<Vec<_>>()
 				.join("\n");
-			say(json, json!(slots), text);
+			say(json, json!(slots), or_none(text, "no free slots in that window"));
 		}
 		Command::Appointment(command) => {
 			let action = match command {
@@ -858,7 +881,7 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 						})
 						.collect::<Vec<_>>()
 						.join("\n");
-					say(json, json!(list), text);
+					say(json, json!(list), or_none(text, "no appointments"));
 					return Ok(());
 				}
 				AppointmentCommand::Confirm { id } => AppointmentAction::Confirm(id),
@@ -944,9 +967,15 @@ async fn record_command(
 				})
 				.collect::<Vec<_>>()
 				.join("\n");
-			say(json, json!(records), text);
+			say(json, json!(records), or_none(text, "no records"));
 		}
-		RecordCommand::Get { id, out } => {
+		RecordCommand::Get { id, out, force } => {
+			if out.exists() && !force {
+				return Err(Error::Usage(format!(
+					"{} exists: pass --force to replace it, or choose another --out",
+					out.display()
+				)));
+			}
 			let bar = progress_bar(json);
 			let fetched = client.fetch(me, id, &out, report_to(&bar)).await?;
 			bar.finish_and_clear();
@@ -1001,7 +1030,13 @@ async fn record_command(
 async fn main() {
 	let cli = Cli::parse();
 	let json = cli.global.json;
-	if let Err(error) = run(cli).await {
+	// Ctrl-C drops the running command, so its temporary files (a partial plaintext, an
+	// envelope being written) are deleted on the way out.
+	let outcome = tokio::select! {
+		outcome = run(cli) => outcome,
+		_ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+	};
+	if let Err(error) = outcome {
 		if json {
 			println!("{}", json!({ "error": error.to_string(), "code": error.exit_code() }));
 		} else {
@@ -1019,6 +1054,24 @@ mod tests {
 
 	fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
 		Cli::try_parse_from(std::iter::once("ehr").chain(args.iter().copied()))
+	}
+
+	#[test]
+	fn a_bad_address_is_bad_usage_and_says_what_an_address_looks_like() {
+		let error = account("not-an-address").unwrap_err();
+		assert_eq!(error.exit_code(), 2);
+		assert!(error.to_string().contains("SS58") && error.to_string().contains("key show"));
+		assert_eq!(account(PATIENT).unwrap().to_ss58check(), PATIENT);
+	}
+
+	#[test]
+	fn empty_lists_say_so_and_record_get_needs_force_to_replace() {
+		assert_eq!(or_none(String::new(), "no records"), "no records");
+		assert_eq!(or_none("#1".into(), "no records"), "#1");
+		let cli = parse(&["record", "get", "1", "--out", "x.pdf"]).unwrap();
+		assert!(matches!(cli.command, Command::Record(RecordCommand::Get { force: false, .. })));
+		let cli = parse(&["record", "get", "1", "--out", "x.pdf", "--force"]).unwrap();
+		assert!(matches!(cli.command, Command::Record(RecordCommand::Get { force: true, .. })));
 	}
 
 	#[test]

@@ -68,8 +68,9 @@ impl Client {
 		readers: &[(AccountId, [u8; 32])],
 		progress: &mut (impl FnMut(u64, u64) + Send),
 	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>), Error> {
-		let total = std::fs::metadata(path)?.len();
-		let input = std::io::BufReader::new(std::fs::File::open(path)?);
+		let named = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
+		let total = std::fs::metadata(path).map_err(named)?.len();
+		let input = std::io::BufReader::new(std::fs::File::open(path).map_err(named)?);
 		let sealed = tempfile::NamedTempFile::new()?;
 		let key = envelope::ContentKey::generate();
 		// Wrapped before anything is stored: a failure leaves nothing pinned.
