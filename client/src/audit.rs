@@ -121,7 +121,7 @@ pub async fn trail_page_at(
 		.rpc()
 		.audit_trail(patient.clone(), from, Some(limit), Some(header.hash()))
 		.await
-		.map_err(|e| Error::Node(format!("ehr_auditTrail: {e}")))?;
+		.map_err(crate::rpc_error("ehr_auditTrail"))?;
 	verify_page(header, patient, from, limit, &page).map_err(Error::Unverified)
 }
 

@@ -226,10 +226,13 @@ impl Chain {
 
 	/// The block time of the best block (milliseconds since the Unix epoch).
 	pub async fn now(&self) -> Result<u64, Error> {
-		let key =
-			[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat();
-		Ok(self.storage::<u64>(&key, None).await?.unwrap_or_default())
+		Ok(self.storage::<u64>(&now_key(), None).await?.unwrap_or_default())
 	}
+}
+
+/// `Timestamp::Now`: the block time, in milliseconds since the Unix epoch.
+pub(crate) fn now_key() -> Vec<u8> {
+	[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat()
 }
 
 async fn request<T: DeserializeOwned>(

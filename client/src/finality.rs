@@ -285,7 +285,7 @@ impl Finality {
 				.rpc()
 				.finality_proof(after)
 				.await
-				.map_err(|e| Error::Node(format!("ehr_finalityProof: {e}")))?;
+				.map_err(crate::rpc_error("ehr_finalityProof"))?;
 			// Nothing final after the checkpoint (yet).
 			let Some(encoded) = answer else { break };
 			let proof = FinalityProof::decode(&mut &encoded.0[..])
@@ -299,16 +299,8 @@ impl Finality {
 	/// Refuses a verified block older than `max_age` by the block's own timestamp (read with a
 	/// proof): a node cannot hide new blocks by proving only old ones.
 	pub async fn check_fresh(&self, chain: &Chain, max_age: Duration) -> Result<(), Error> {
-		let key =
-			[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat();
 		let header = self.verified();
-		let values = read_verified(chain, header, std::slice::from_ref(&key)).await?;
-		let time = values
-			.get(&key)
-			.cloned()
-			.flatten()
-			.and_then(|bytes| u64::decode(&mut &bytes[..]).ok())
-			.unwrap_or_default();
+		let time = crate::verified::VerifiedState::new(chain, header.clone()).now().await?;
 		let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
 		let age = Duration::from_millis((now as u64).saturating_sub(time));
 		if age > max_age {
@@ -325,16 +317,12 @@ impl Finality {
 		// The checkpoint is this client's root of trust after the chain spec: kept private.
 		let Some(file) = &self.file else { return };
 		// A checkpoint not saved costs a longer walk next time, nothing else.
-		let write = || -> std::io::Result<()> {
-			let dir = file.parent().unwrap_or(Path::new("."));
-			std::fs::create_dir_all(dir)?;
-			let mut temporary = tempfile::NamedTempFile::new_in(dir)?; // created 0600
-			std::io::Write::write_all(&mut temporary, &self.checkpoint.encode())?;
-			temporary.as_file().sync_all()?;
-			temporary.persist(file).map_err(|e| e.error)?;
-			Ok(())
-		};
-		if let Err(e) = write() {
+		let written = crate::keys::write_atomically(
+			file,
+			&self.checkpoint.encode(),
+			crate::keys::Replace::Yes,
+		);
+		if let Err(e) = written {
 			eprintln!("warning: cannot save the finality checkpoint {}: {e}", file.display());
 		}
 	}

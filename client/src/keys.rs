@@ -179,20 +179,9 @@ impl Keys {
 	/// Replaces the key file at `path` with these keys (after a rotation), atomically: the
 	/// old file stays whole until the new one is complete.
 	pub fn replace_file(&self, path: &Path, passphrase: &str) -> Result<(), Error> {
-		let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-		let staging = tempfile::Builder::new()
-			.prefix(".ehr-key-rotation")
-			.tempdir_in(dir)
-			.map_err(|e| Error::KeyFile(format!("{}: {e}", dir.display())))?;
-		let new = staging.path().join("key.json");
-		self.save(&new, passphrase)?;
-		std::fs::rename(&new, path)
-			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
-		if let Ok(dir) = std::fs::File::open(dir) {
-			// The rename survives a crash too.
-			let _ = dir.sync_all();
-		}
-		Ok(())
+		let json = self.key_file_json(passphrase, KeyFile::DEFAULT_LOG_N)?;
+		write_atomically(path, json.as_bytes(), Replace::Yes)
+			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))
 	}
 
 	/// Writes the keys to `path`, encrypted under `passphrase` (scrypt at 2^18, then
@@ -204,6 +193,20 @@ impl Keys {
 
 	/// As [`Keys::save`] with scrypt cost `2^log_n` (tests use a low cost).
 	pub fn save_with_cost(&self, path: &Path, passphrase: &str, log_n: u8) -> Result<(), Error> {
+		if path.exists() {
+			return Err(Error::KeyFile(format!(
+				"{}: exists already: a key file is never overwritten (choose another --out)",
+				path.display()
+			)));
+		}
+		let json = self.key_file_json(passphrase, log_n)?;
+		write_atomically(path, json.as_bytes(), Replace::No)
+			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))
+	}
+
+	/// The key file's JSON: the secret URI encrypted under `passphrase` at scrypt cost
+	/// `2^log_n`, the clear fields bound as associated data.
+	fn key_file_json(&self, passphrase: &str, log_n: u8) -> Result<String, Error> {
 		if passphrase.is_empty() {
 			return Err(Error::KeyFile(
 				"an empty passphrase protects nothing: choose one (EHR_PASSPHRASE or the prompt)"
@@ -232,8 +235,7 @@ impl Keys {
 			)
 			.expect("the secret URI encrypts");
 		file.ciphertext = hex::encode(ciphertext);
-		let json = serde_json::to_string_pretty(&file).expect("the key file serializes");
-		write_private(path, json.as_bytes())
+		Ok(serde_json::to_string_pretty(&file).expect("the key file serializes"))
 	}
 
 	/// Reads keys from a key file written by [`Keys::save`] (or by an older version of it).
@@ -357,25 +359,36 @@ impl KeyFile {
 	}
 }
 
+/// Whether [`write_atomically`] may replace an existing file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replace {
+	/// Fail if the file exists (a new key file).
+	No,
+	/// Replace it in one step (a rotated key file, a checkpoint).
+	Yes,
+}
+
 /// Writes a file only its owner can read, whole or not at all: a temporary file (created
-/// 0600) in the same directory, written and synced, then linked into place, failing if `path`
-/// exists. A failed write leaves nothing behind.
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), Error> {
+/// 0600) in the same directory (created if missing), written and synced, then moved into place
+/// (with `Replace::No`, linked without replacing anything), and the directory synced so the
+/// new entry survives a crash. A failed write leaves nothing behind.
+pub(crate) fn write_atomically(
+	path: &Path,
+	contents: &[u8],
+	replace: Replace,
+) -> std::io::Result<()> {
 	use std::io::Write;
-	let error = |e: std::io::Error| Error::KeyFile(format!("{}: {e}", path.display()));
-	if path.exists() {
-		return Err(error(std::io::Error::new(
-			std::io::ErrorKind::AlreadyExists,
-			"exists already: a key file is never overwritten (choose another --out)",
-		)));
-	}
 	let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-	let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(error)?;
-	temporary.write_all(contents).map_err(error)?;
-	temporary.as_file().sync_all().map_err(error)?;
-	temporary.persist_noclobber(path).map_err(|e| error(e.error))?;
+	std::fs::create_dir_all(dir)?;
+	let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+	temporary.write_all(contents)?;
+	temporary.as_file().sync_all()?;
+	match replace {
+		Replace::No => temporary.persist_noclobber(path),
+		Replace::Yes => temporary.persist(path),
+	}
+	.map_err(|e| e.error)?;
 	if let Ok(dir) = std::fs::File::open(dir) {
-		// The new directory entry survives a crash too.
 		let _ = dir.sync_all();
 	}
 	Ok(())

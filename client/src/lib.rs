@@ -124,18 +124,38 @@ fn bounded_cid(cid: &[u8]) -> Result<pallet_ehr_records::CidOf<ehr_runtime::Runt
 		.map_err(|_| Error::Invalid("the CID is longer than the chain allows".into()))
 }
 
+/// A wrapped content key as the records pallet takes it.
+fn bounded_wrapped_key(
+	key: Vec<u8>,
+) -> Result<pallet_ehr_records::WrappedKeyOf<ehr_runtime::Runtime>, Error> {
+	key.try_into()
+		.map_err(|_| Error::Invalid("a wrapped key is longer than the chain allows".into()))
+}
+
+/// The most keys one `share_keys` call carries.
+fn max_keys_per_share() -> usize {
+	<<Runtime as pallet_ehr_records::Config>::MaxKeysPerShare as sp_runtime::traits::Get<u32>>::get(
+	) as usize
+}
+
+/// One `share_keys` call giving `reader` these keys (at most [`max_keys_per_share`]).
+fn share_call(
+	reader: &AccountId,
+	keys: &[(RecordId, pallet_ehr_records::WrappedKeyOf<Runtime>)],
+) -> RuntimeCall {
+	call_records(pallet_ehr_records::Call::share_keys {
+		reader: reader.clone(),
+		keys: keys.to_vec().try_into().expect("chunked to the bound"),
+	})
+}
+
 /// Keys for a new version as the records pallet takes them.
 fn bounded_reader_keys(
 	keys: Vec<(AccountId, Vec<u8>)>,
 ) -> Result<pallet_ehr_records::ReaderKeysOf<ehr_runtime::Runtime>, Error> {
 	let too_many = || Error::Invalid("more readers than a record may have".into());
 	keys.into_iter()
-		.map(|(reader, key)| {
-			let key = key.try_into().map_err(|_| {
-				Error::Invalid("a wrapped key is longer than the chain allows".into())
-			})?;
-			Ok((reader, key))
-		})
+		.map(|(reader, key)| Ok((reader, bounded_wrapped_key(key)?)))
 		.collect::<Result<Vec<_>, Error>>()?
 		.try_into()
 		.map_err(|_| too_many())
@@ -149,7 +169,7 @@ pub use ehr_rpc_api::{
 };
 
 /// A failed `ehr_*` call, named.
-fn rpc_error(method: &'static str) -> impl Fn(jsonrpsee::core::ClientError) -> Error {
+pub(crate) fn rpc_error(method: &'static str) -> impl Fn(jsonrpsee::core::ClientError) -> Error {
 	move |error| Error::Node(format!("{method}: {error}"))
 }
 

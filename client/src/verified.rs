@@ -27,7 +27,7 @@ use sp_core::bytes::{from_hex, to_hex};
 use sp_runtime::AccountId32 as AccountId;
 
 use crate::{
-	chain::Chain,
+	chain::{now_key, Chain},
 	finality::{read_verified, FinalityError},
 	Error,
 };
@@ -197,11 +197,6 @@ impl<'a> VerifiedState<'a> {
 		};
 		Ok(Some((record, wrapped.map(|key| key.into_inner()))))
 	}
-}
-
-/// `Timestamp::Now`.
-fn now_key() -> Vec<u8> {
-	[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat()
 }
 
 /// Where a doctor's and a patient's encryption keys are stored.

@@ -441,6 +441,21 @@ fn progress_bar(json: bool) -> ProgressBar {
 	bar
 }
 
+/// A bar counting items (keys re-wrapped, records re-encrypted), hidden with --json.
+fn count_bar(json: bool) -> ProgressBar {
+	if json {
+		ProgressBar::hidden()
+	} else {
+		ProgressBar::new(0)
+	}
+}
+
+/// A progress callback (items done, total) that moves `bar`.
+fn count_to(bar: &ProgressBar) -> impl FnMut(usize, usize) + Send {
+	let mut report = report_to(bar);
+	move |done, total| report(done as u64, total as u64)
+}
+
 /// A progress callback (bytes done, total) that moves `bar`.
 fn report_to(bar: &ProgressBar) -> impl FnMut(u64, u64) + Send {
 	let bar = bar.clone();
@@ -525,19 +540,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			let passphrase = secret("EHR_PASSPHRASE", "Passphrase: ")?;
 			let keys = Keys::load(&path, &passphrase)?;
 			let client = client(global).await?;
-			let bar = ProgressBar::new(0);
-			if json {
-				bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-			}
+			let bar = count_bar(json);
 			let rotated = client
-				.rotate_key(
-					&keys,
-					|new| new.replace_file(&path, &passphrase),
-					|done, total| {
-						bar.set_length(total as u64);
-						bar.set_position(done as u64);
-					},
-				)
+				.rotate_key(&keys, |new| new.replace_file(&path, &passphrase), count_to(&bar))
 				.await?;
 			bar.finish_and_clear();
 			say(
@@ -792,16 +797,8 @@ async fn act(client: &Client, me: &Keys, command: Command, json: bool) -> Result
 			done(json, "revoked", &client.revoke(me, &account(&grantee)?).await?)
 		}
 		Command::Consent(ConsentCommand::Revoke { grantee, rekey: true }) => {
-			let bar = ProgressBar::new(0);
-			if json {
-				bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-			}
-			let rekeyed = client
-				.revoke_and_rekey(me, &account(&grantee)?, |done, total| {
-					bar.set_length(total as u64);
-					bar.set_position(done as u64);
-				})
-				.await?;
+			let bar = count_bar(json);
+			let rekeyed = client.revoke_and_rekey(me, &account(&grantee)?, count_to(&bar)).await?;
 			bar.finish_and_clear();
 			let replaced: Vec<String> =
 				rekeyed.replaced.iter().map(|(old, new)| format!("{old} → {new}")).collect();

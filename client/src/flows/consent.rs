@@ -45,25 +45,15 @@ impl Client {
 					skipped.push(record.id);
 					continue;
 				};
-				let rewrapped = envelope::wrap(&key, &public)?.to_vec();
-				let rewrapped = rewrapped.try_into().map_err(|_| {
-					Error::Invalid("a wrapped key is longer than the chain allows".into())
-				})?;
-				shared.push((record.id, rewrapped));
+				shared.push((
+					record.id,
+					bounded_wrapped_key(envelope::wrap(&key, &public)?.to_vec())?,
+				));
 			}
 		}
 		let count = shared.len();
 		// `share_keys` carries at most `MaxKeysPerShare` keys: several of them in one batch.
-		let per_call =
-			<<Runtime as pallet_ehr_records::Config>::MaxKeysPerShare as sp_runtime::traits::Get<
-				u32,
-			>>::get();
-		for chunk in shared.chunks(per_call as usize) {
-			calls.push(call_records(pallet_ehr_records::Call::share_keys {
-				reader: grantee.clone(),
-				keys: chunk.to_vec().try_into().expect("chunked to the bound"),
-			}));
-		}
+		calls.extend(shared.chunks(max_keys_per_share()).map(|chunk| share_call(grantee, chunk)));
 		let call = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
 		Ok(Granted { included: self.chain.submit(patient, call).await?, shared: count, skipped })
 	}

@@ -37,34 +37,23 @@ impl Client {
 					continue;
 				}
 				let key = new.unwrap(&wrapped)?;
-				let wrapped: pallet_ehr_records::WrappedKeyOf<Runtime> =
-					envelope::wrap(&key, &public)?.to_vec().try_into().map_err(|_| {
-						Error::Invalid("a wrapped key is longer than the chain allows".into())
-					})?;
-				rewrapped.push((record.id, wrapped));
+				rewrapped.push((
+					record.id,
+					bounded_wrapped_key(envelope::wrap(&key, &public)?.to_vec())?,
+				));
 			}
 		}
 		let total = rewrapped.len();
 		progress(0, total);
-		let per_call =
-			<<Runtime as pallet_ehr_records::Config>::MaxKeysPerShare as sp_runtime::traits::Get<
-				u32,
-			>>::get() as usize;
-		let share = |keys: &[(RecordId, pallet_ehr_records::WrappedKeyOf<Runtime>)]| {
-			call_records(pallet_ehr_records::Call::share_keys {
-				reader: me.clone(),
-				keys: keys.to_vec().try_into().expect("chunked to the bound"),
-			})
-		};
 		let (mut done, mut refused) = (0, Vec::new());
-		for chunk in rewrapped.chunks(per_call) {
-			match self.chain.submit(&new, share(chunk)).await {
+		for chunk in rewrapped.chunks(max_keys_per_share()) {
+			match self.chain.submit(&new, share_call(&me, chunk)).await {
 				Ok(_) => done += chunk.len(),
 				// One key the chain no longer takes (an expired grant, an erased record) must
 				// not hold back the others.
 				Err(Error::Refused(_)) => {
 					for single in chunk.chunks(1) {
-						match self.chain.submit(&new, share(single)).await {
+						match self.chain.submit(&new, share_call(&me, single)).await {
 							Ok(_) => done += 1,
 							Err(Error::Refused(reason)) => refused.push((single[0].0, reason)),
 							Err(other) => return Err(other),
