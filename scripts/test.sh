@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command for the whole test suite: pallet and runtime unit tests, the end-to-end test
-# against a running `ehr-node --dev`, the pallets' benchmarks on their test runtimes, and the
-# four-validator zombienet test.
+# against a running `ehr-node --dev`, the README's flows run as written, the pallets' benchmarks
+# on their test runtimes, and the four-validator zombienet test.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
@@ -18,6 +18,12 @@ cargo test --locked --workspace 2>&1 | tee "$cargo_log"
 # them, opens the envelopes the Rust code must write and refuses the negative ones as it does.
 log "envelope vectors, checked by the independent implementation (Python cryptography)"
 python3 envelope/tests/vectors/check.py --check
+
+# The README's flows, typed as written, against a fresh dev node and js-ipfs: every step's
+# output, the exit code of each class of failure, no raw output for people (about 10 minutes:
+# some sixty transactions, each waiting for finality).
+log "README flows, run as written"
+bash scripts/readme-flows.sh
 
 # The benchmarks of the pallets, each run once on the test runtime of its pallet
 # (`impl_benchmark_test_suite!`), so that a benchmark that no longer runs shows here and not in
@@ -36,8 +42,8 @@ export EHR_NODE
 zombienet test --provider native zombienet/consortium.zndsl
 
 # One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
-# check and the zombienet test.
-passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 2 }' "$cargo_log")
+# check, the README flows and the zombienet test.
+passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 3 }' "$cargo_log")
 benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$bench_log" || true)
 passed=$((passed + benchmarks))
 log "all tests passed"

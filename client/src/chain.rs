@@ -40,13 +40,55 @@ const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct Chain {
 	client: WsClient,
 	genesis: Hash,
+	progress: Option<Progress>,
+}
+
+/// Told each [`Stage`] of a transaction (a spinner in the `ehr` command).
+pub type Progress = std::sync::Arc<dyn Fn(Stage) + Send + Sync>;
+
+/// Where a transaction is, on its way to a finalized block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+	/// Being checked against the newest block (a dry run), before it is sent.
+	Checking,
+	/// Sent: in the node's transaction pool.
+	Submitted,
+	/// In block #n, not final yet.
+	InBlock(u32),
+	/// In finalized block #n.
+	Finalized(u32),
+}
+
+impl std::fmt::Display for Stage {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Stage::Checking => write!(f, "checking with the chain"),
+			Stage::Submitted => write!(f, "submitted, waiting for a block"),
+			Stage::InBlock(n) => write!(f, "in block #{n}, waiting for finality"),
+			Stage::Finalized(n) => write!(f, "final in block #{n}"),
+		}
+	}
+}
+
+/// How long [`Chain::submit_until`] waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+	/// Until a finalized block holds the call: nothing can undo it.
+	Finalized,
+	/// Until a block holds the call (a fork could still drop it): for a read's log entry,
+	/// where the reader should not wait for finality.
+	InBlock,
 }
 
 /// Where a submitted call ended.
 #[derive(Clone, Debug)]
 pub struct Included {
-	/// The finalized block that holds it.
+	/// The block that holds it (finalized, unless submitted with [`Wait::InBlock`]).
 	pub block: Hash,
+	/// Its number.
+	pub number: u32,
+	/// Whether that block is final.
+	pub finalized: bool,
 	/// The runtime events the call emitted.
 	pub events: Vec<RuntimeEvent>,
 }
@@ -60,7 +102,18 @@ impl Chain {
 			.await
 			.map_err(|e| Error::Node(format!("cannot connect to {url}: {e}")))?;
 		let genesis: Hash = request(&client, "chain_getBlockHash", rpc_params![0]).await?;
-		Ok(Chain { client, genesis })
+		Ok(Chain { client, genesis, progress: None })
+	}
+
+	/// From now on, tell `progress` where each transaction is.
+	pub fn on_progress(&mut self, progress: Progress) {
+		self.progress = Some(progress);
+	}
+
+	fn stage(&self, stage: Stage) {
+		if let Some(progress) = &self.progress {
+			progress(stage)
+		}
 	}
 
 	/// The genesis hash the node reports (checked against the chain spec by
@@ -84,8 +137,22 @@ impl Chain {
 	}
 
 	/// Signs `call` as `signer`, submits it, and waits until a finalized block holds it. A call
-	/// the runtime refuses comes back as [`Error::Refused`] with the pallet's error.
+	/// the runtime refuses comes back as [`Error::Refused`] with the pallet's error: at once,
+	/// when a dry run against the newest block already fails ([`Chain::dry_run`]), or from the
+	/// block's events.
 	pub async fn submit(&self, signer: &Keys, call: RuntimeCall) -> Result<Included, Error> {
+		self.submit_until(signer, call, Wait::Finalized).await
+	}
+
+	/// [`Chain::submit`], waiting as long as `wait` says.
+	pub async fn submit_until(
+		&self,
+		signer: &Keys,
+		call: RuntimeCall,
+		wait: Wait,
+	) -> Result<Included, Error> {
+		self.stage(Stage::Checking);
+		self.dry_run(&signer.account_id(), &call).await?;
 		let extrinsic = self.sign(signer, call).await?;
 		let encoded = to_hex(&extrinsic.encode(), false);
 		let mut status = self
@@ -96,17 +163,40 @@ impl Chain {
 				"author_unwatchExtrinsic",
 			)
 			.await
-			.map_err(|e| Error::Refused(format!("the node refused the transaction: {e}")))?;
+			.map_err(|e| pool_refusal(&e.to_string()))?;
+		self.stage(Stage::Submitted);
 		let deadline = tokio::time::Instant::now() + FINALITY_TIMEOUT;
-		let block: Hash = loop {
+		let (block, finalized) = loop {
 			let update = tokio::time::timeout_at(deadline, status.next())
 				.await
-				.map_err(|_| Error::Node("not finalized within two minutes".into()))?
+				.map_err(|_| {
+					Error::Node(format!(
+						"the transaction was not {} within {} s: the chain may be stalled (fewer \
+						 than two thirds of the hospitals' nodes online?); it may still be \
+						 included later",
+						if wait == Wait::Finalized { "finalized" } else { "in a block" },
+						FINALITY_TIMEOUT.as_secs()
+					))
+				})?
 				.ok_or_else(|| Error::Node("the node closed the status stream".into()))?
 				.map_err(|e| Error::Node(e.to_string()))?;
-			if let Some(hash) = update.get("finalized") {
-				break serde_json::from_value(hash.clone())
-					.map_err(|e| Error::Node(e.to_string()))?;
+			let hash_of = |field: &str| -> Result<Option<Hash>, Error> {
+				update
+					.get(field)
+					.map(|hash| {
+						serde_json::from_value(hash.clone()).map_err(|e| Error::Node(e.to_string()))
+					})
+					.transpose()
+			};
+			if let Some(hash) = hash_of("finalized")? {
+				break (hash, true);
+			}
+			if let Some(hash) = hash_of("inBlock")? {
+				if wait == Wait::InBlock {
+					break (hash, false);
+				}
+				self.stage(Stage::InBlock(self.number(hash).await?));
+				continue;
 			}
 			if let Some(reason) = ["invalid", "dropped", "usurped", "finalityTimeout"]
 				.iter()
@@ -115,6 +205,8 @@ impl Chain {
 				return Err(Error::Refused(format!("the transaction was {reason}: {update}")));
 			}
 		};
+		let number = self.number(block).await?;
+		self.stage(if finalized { Stage::Finalized(number) } else { Stage::InBlock(number) });
 		let index = self.extrinsic_index(block, &encoded).await?;
 		let mut events = Vec::new();
 		for record in self.events(block).await? {
@@ -130,7 +222,40 @@ impl Chain {
 			}
 			events.push(record.event);
 		}
-		Ok(Included { block, events })
+		Ok(Included { block, number, finalized, events })
+	}
+
+	/// Asks the node whether `call` from `who` would succeed on the newest block's state (the
+	/// runtime API `CallDryRunApi_dry_run` through `state_call`, open on every node; nothing is
+	/// kept): a call the runtime would refuse (already granted, slot taken, not authorized …)
+	/// is answered at once, before anything is signed or sent. Nothing signed is handed over,
+	/// so a node cannot keep a refused transaction and include it later, when it would pass.
+	/// Only a refusal is taken from it; nonce, fees and the free budget are the pool's to judge.
+	/// A runtime without the API (older than spec version 104) skips it.
+	pub async fn dry_run(&self, who: &AccountId, call: &RuntimeCall) -> Result<(), Error> {
+		let args = to_hex(&(who, call).encode(), false);
+		let answer: String = match self
+			.client
+			.request("state_call", rpc_params!["CallDryRunApi_dry_run", args])
+			.await
+		{
+			Ok(answer) => answer,
+			Err(e) if e.to_string().contains("not found") => return Ok(()),
+			Err(e) => return Err(Error::Node(format!("dry run: {e}"))),
+		};
+		let bytes = from_hex(&answer).map_err(|e| Error::Node(e.to_string()))?;
+		let outcome = Result::<(), DispatchError>::decode(&mut &bytes[..])
+			.map_err(|e| Error::Node(format!("undecodable dry run: {e}")))?;
+		outcome.map_err(|error| Error::Refused(explain(error)))
+	}
+
+	/// The number of `block`.
+	pub async fn number(&self, block: Hash) -> Result<u32, Error> {
+		let header: ehr_runtime::Header = self
+			.request::<Option<ehr_runtime::Header>>("chain_getHeader", rpc_params![block])
+			.await?
+			.ok_or_else(|| Error::Node(format!("the node has no header for {block:?}")))?;
+		Ok(header.number)
 	}
 
 	async fn sign(&self, signer: &Keys, call: RuntimeCall) -> Result<UncheckedExtrinsic, Error> {
@@ -243,6 +368,33 @@ async fn request<T: DeserializeOwned>(
 	client.request(method, params).await.map_err(|e| Error::Node(format!("{method}: {e}")))
 }
 
+/// A refusal by the node's transaction pool, in words, with what to do about it.
+fn pool_refusal(raw: &str) -> Error {
+	if raw.contains("Inability to pay") {
+		return Error::Refused(
+			"the fee cannot be paid: either this account is not registered for free use and has \
+			 no tokens (ask a hospital to invite you: `ehr hospital invite-patient <your \
+			 address>`, `ehr key show` prints it; then register), or it has several free \
+			 transactions waiting already (wait until they are in a block)"
+				.into(),
+		);
+	}
+	if raw.contains(&format!("Custom error: {}", pallet_fee_quota::BUDGET_EXHAUSTED)) {
+		return Error::Refused(
+			"this account has used its free budget for this period: wait until it renews \
+			 (`ehr budget` says when) or pay the fee with tokens"
+				.into(),
+		);
+	}
+	if raw.contains("Transaction is outdated") || raw.contains("Priority is too low") {
+		return Error::Refused(format!(
+			"the node refused the transaction ({raw}): another transaction of this account is \
+			 in flight; try again once it is in a block"
+		));
+	}
+	Error::Refused(format!("the node refused the transaction: {raw}"))
+}
+
 /// A plain message for a dispatch error: the pallet and the error's name, and its meaning.
 pub fn explain(error: DispatchError) -> String {
 	match ehr_runtime::RuntimeError::from_dispatch_error(error) {
@@ -251,10 +403,54 @@ pub fn explain(error: DispatchError) -> String {
 			// `Records(NotAuthorized)` → `Records: not authorized`.
 			let (pallet, variant) =
 				debug.trim_end_matches(')').split_once('(').unwrap_or(("runtime", debug.as_str()));
-			format!("{pallet}: {}", words(variant))
+			match hint(variant) {
+				Some(hint) => format!("{pallet}: {}: {hint}", words(variant)),
+				None => format!("{pallet}: {}", words(variant)),
+			}
 		}
 		None => format!("{error:?}"),
 	}
+}
+
+/// What to do about the refusals people meet most, by the pallet error's name.
+fn hint(variant: &str) -> Option<&'static str> {
+	Some(match variant {
+		"NotPatient" => {
+			"the account is not a registered patient (a patient registers with `ehr patient \
+			 register`, after a hospital invites them)"
+		}
+		"UnknownGrantee" => {
+			"the grantee is no hospital, verified doctor or registered patient: a guardian or \
+			 relative registers as a patient first (`ehr patient register`, after a hospital \
+			 invites them); a doctor is registered by their hospital"
+		}
+		"AlreadyGranted" => {
+			"this account has consent already: `ehr consent sync` shares the record keys it \
+			 lacks; to change the terms, revoke and grant again"
+		}
+		"NotAuthorized" => {
+			"you may not do this for that patient: the patient grants it (`ehr consent grant \
+			 <your address>`, with --write to add records)"
+		}
+		"NotPatientOrDelegate" => {
+			"only the patient, or a delegate the patient named (`ehr patient add-delegate`), \
+			 may do this"
+		}
+		"NotActiveDoctor" => "only a verified doctor who is not suspended may do this",
+		"NotMember" | "NotHospital" => "only a member hospital of the consortium may do this",
+		"DoctorSuspended" => "the doctor is suspended by their hospital",
+		"SlotTaken" => "someone booked that slot already: `ehr slot free <doctor>` lists free ones",
+		"UnknownSlot" | "NoSuchSlot" => {
+			"no slot has that id: `ehr slot free <doctor>` lists free ones"
+		}
+		"OverlappingAppointment" => {
+			"you have another appointment at that time: `ehr appointment list`"
+		}
+		"NoEncryptionKey" => {
+			"the account has not published an encryption key (`ehr doctor set-key`)"
+		}
+		_ => return None,
+	})
 }
 
 /// `NotAuthorized` → `not authorized`.
@@ -277,9 +473,17 @@ mod tests {
 	fn pallet_errors_read_as_words() {
 		let error: DispatchError =
 			pallet_ehr_records::Error::<ehr_runtime::Runtime>::NotAuthorized.into();
-		assert_eq!(explain(error), "Records: not authorized");
+		let text = explain(error);
+		assert!(text.starts_with("Records: not authorized: "), "{text}");
+		assert!(text.contains("ehr consent grant"), "the hint says what to do: {text}");
 		let error: DispatchError =
 			pallet_ehr_appointments::Error::<ehr_runtime::Runtime>::SlotTaken.into();
-		assert_eq!(explain(error), "Appointments: slot taken");
+		assert!(explain(error).starts_with("Appointments: slot taken: "));
+		let error: DispatchError =
+			pallet_ehr_consent::Error::<ehr_runtime::Runtime>::UnknownGrantee.into();
+		assert!(explain(error).contains("registers as a patient first"));
+		let error: DispatchError =
+			pallet_ehr_consent::Error::<ehr_runtime::Runtime>::ExpiryInPast.into();
+		assert_eq!(explain(error), "Consent: expiry in past");
 	}
 }

@@ -238,6 +238,23 @@ impl Keys {
 		Ok(serde_json::to_string_pretty(&file).expect("the key file serializes"))
 	}
 
+	/// The secret URI (phrase) the keys derive from. Only for handing the unlocked keys to a
+	/// key agent of the same user (`ehr key unlock`): whoever has it has every key.
+	pub fn secret_uri(&self) -> &str {
+		&self.uri
+	}
+
+	/// The account address and encryption key (hex) a key file names in the clear (read
+	/// without the passphrase, to match an unlocked key to its file; [`Keys::load`] checks
+	/// them against the secret).
+	pub fn file_public(path: &Path) -> Result<(String, String), Error> {
+		let text = std::fs::read_to_string(path)
+			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
+		let file: KeyFile = serde_json::from_str(&text)
+			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
+		Ok((file.address, file.encryption_key.trim_start_matches("0x").to_string()))
+	}
+
 	/// Reads keys from a key file written by [`Keys::save`] (or by an older version of it).
 	pub fn load(path: &Path, passphrase: &str) -> Result<Keys, Error> {
 		let text = std::fs::read_to_string(path)
@@ -361,7 +378,7 @@ impl KeyFile {
 
 /// Whether [`write_atomically`] may replace an existing file.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Replace {
+pub enum Replace {
 	/// Fail if the file exists (a new key file).
 	No,
 	/// Replace it in one step (a rotated key file, a checkpoint).
@@ -372,11 +389,7 @@ pub(crate) enum Replace {
 /// 0600) in the same directory (created if missing), written and synced, then moved into place
 /// (with `Replace::No`, linked without replacing anything), and the directory synced so the
 /// new entry survives a crash. A failed write leaves nothing behind.
-pub(crate) fn write_atomically(
-	path: &Path,
-	contents: &[u8],
-	replace: Replace,
-) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, contents: &[u8], replace: Replace) -> std::io::Result<()> {
 	use std::io::Write;
 	let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
 	std::fs::create_dir_all(dir)?;

@@ -17,6 +17,7 @@ pub mod chain;
 pub mod cid;
 pub mod finality;
 mod flows;
+pub mod human;
 pub mod keys;
 pub mod store;
 pub mod verified;
@@ -33,7 +34,7 @@ use serde::Serialize;
 use sp_core::{bytes::to_hex, crypto::Ss58Codec};
 use sp_runtime::AccountId32 as AccountId;
 
-pub use chain::{Chain, Included};
+pub use chain::{Chain, Included, Stage, Wait};
 pub use ehr_envelope as envelope;
 pub use keys::Keys;
 pub use store::Store;
@@ -53,7 +54,8 @@ pub enum Error {
 	/// The node cannot be reached or answered nonsense.
 	#[error("node: {0}")]
 	Node(String),
-	/// The chain refused the transaction (the pallet's error in words).
+	/// The chain refused the transaction (the pallet's error in words), or the client refused
+	/// what the chain's state already rules out (no such record, no key for you).
 	#[error("refused: {0}")]
 	Refused(String),
 	/// IPFS or the local store failed.
@@ -115,6 +117,22 @@ pub struct Granted {
 	pub shared: usize,
 	/// Records whose key for the patient does not open (not shared; worth reporting).
 	pub skipped: Vec<RecordId>,
+	/// Whether the grantee has a usable encryption key: without one nothing was shared, and
+	/// [`Client::sync_keys`] shares the keys once it publishes one.
+	pub grantee_has_key: bool,
+}
+
+/// The client's own refusal for an account that is not a registered patient.
+pub(crate) fn not_a_patient(who: &AccountId) -> Error {
+	Error::Refused(format!(
+		"{who} is not a registered patient (a patient registers with `ehr patient register`, \
+		 after a hospital invites them)"
+	))
+}
+
+/// The client's own refusal for a record id the chain does not have.
+pub(crate) fn no_record(id: RecordId) -> Error {
+	Error::Refused(format!("no record {id}: `ehr record list` shows the ids"))
 }
 
 /// A CID as the records pallet takes it.
@@ -205,6 +223,23 @@ pub struct Rekeyed {
 	pub replaced: Vec<(RecordId, RecordId)>,
 	/// Records left as they were, and why (the old record stays; run again).
 	pub failed: Vec<(RecordId, String)>,
+	/// Envelopes of erased records not unpinned yet, and why (retry the unpin).
+	pub unpin_pending: Vec<(String, String)>,
+}
+
+/// What [`Client::sync_keys`] did.
+#[derive(Debug, Default)]
+pub struct Synced {
+	/// Grantees given keys, with how many.
+	pub shared: Vec<(AccountId, usize)>,
+	/// Without submitting: grantees that lack keys their grant covers, with how many.
+	pub missing: Vec<(AccountId, usize)>,
+	/// Grantees with consent but no usable encryption key yet (they publish one; then sync).
+	pub waiting_for_key: Vec<AccountId>,
+	/// Grantees whose keys the chain refused, and why.
+	pub refused: Vec<(AccountId, String)>,
+	/// Records whose key for the signer does not open (wrapped badly by their writer).
+	pub skipped: Vec<RecordId>,
 }
 
 /// What [`Client::rotate_key`] did.
@@ -234,6 +269,20 @@ pub struct Fetched {
 	pub plaintext_len: u64,
 	/// Whether the read was logged on chain (it is, unless the reader is the patient).
 	pub access_logged: bool,
+	/// The block the log entry is in (not waited to be final).
+	pub logged_in_block: Option<u32>,
+}
+
+/// What [`Client::erase`] did.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Erased {
+	/// The finalized block of the erasure.
+	pub number: u32,
+	/// The envelopes (CIDs) unpinned.
+	pub unpinned: Vec<String>,
+	/// Envelopes not unpinned yet, and why: the erasure stands; retry the unpin.
+	pub unpin_pending: Vec<(String, String)>,
 }
 
 /// The SDK: a node, a store, and the user flows on top.

@@ -2,7 +2,10 @@
 //! directory (the embedded default for trying things out). Both stream files from and to disk,
 //! so memory use does not grow with file size.
 
-use std::path::{Path, PathBuf};
+use std::{
+	path::{Path, PathBuf},
+	time::Duration,
+};
 
 use futures::TryStreamExt;
 use ipfs_api_backend_hyper::{request, Form, IpfsApi, IpfsClient, TryFromUri};
@@ -12,10 +15,18 @@ use tokio::io::AsyncWriteExt;
 
 use crate::{cid, Error};
 
+/// How long to wait for the IPFS daemon to answer at all (its version), before any transfer.
+const IPFS_ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a download may go without a byte arriving: a daemon that does not hold the
+/// envelope searches the network, possibly forever.
+const IPFS_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one upload, unpin or pin listing may take.
+const IPFS_REQUEST_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
 /// A content-addressed store of envelopes, keyed by binary CIDv1.
 pub enum Store {
 	/// An IPFS daemon (kubo or js-ipfs) at an RPC API address.
-	Ipfs(IpfsClient),
+	Ipfs(IpfsClient, String),
 	/// Files named by their CID in a directory.
 	Local(PathBuf),
 }
@@ -24,7 +35,7 @@ impl Store {
 	/// The IPFS daemon whose RPC API listens at `url` (e.g. `http://127.0.0.1:5001`).
 	pub fn ipfs(url: &str) -> Result<Store, Error> {
 		IpfsClient::from_str(url)
-			.map(Store::Ipfs)
+			.map(|client| Store::Ipfs(client, url.to_string()))
 			.map_err(|e| Error::Storage(format!("IPFS API address {url}: {e}")))
 	}
 
@@ -35,10 +46,51 @@ impl Store {
 		Ok(Store::Local(dir.to_path_buf()))
 	}
 
+	/// Where envelopes go, for people: `IPFS at http://…` or `the local directory …`.
+	pub fn describe(&self) -> String {
+		match self {
+			Store::Ipfs(_, url) => format!("IPFS at {url}"),
+			Store::Local(dir) => format!(
+				"the local directory {} (no IPFS daemon given: set EHR_IPFS_API or --ipfs to \
+				 use one; other readers cannot fetch from this directory)",
+				dir.display()
+			),
+		}
+	}
+
+	/// Which store this is, to remember with what it holds: the IPFS API address or the
+	/// directory.
+	pub fn location(&self) -> String {
+		match self {
+			Store::Ipfs(_, url) => url.trim_end_matches('/').to_string(),
+			Store::Local(dir) => {
+				std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()).display().to_string()
+			}
+		}
+	}
+
+	/// Whether the store answers: for IPFS, the daemon's version within 10 s, so that a daemon
+	/// that is down or hung is reported at once rather than in the middle of a transfer.
+	pub async fn check(&self) -> Result<(), Error> {
+		let Store::Ipfs(client, url) = self else { return Ok(()) };
+		match tokio::time::timeout(IPFS_ANSWER_TIMEOUT, client.version()).await {
+			Ok(Ok(_)) => Ok(()),
+			Ok(Err(e)) => Err(Error::Storage(format!(
+				"the IPFS daemon at {url} does not answer ({e}): is it running? (scripts/ipfs.sh \
+				 starts one)"
+			))),
+			Err(_) => Err(Error::Storage(format!(
+				"the IPFS daemon at {url} did not answer within {} s",
+				IPFS_ANSWER_TIMEOUT.as_secs()
+			))),
+		}
+	}
+
 	/// Stores the file at `path` and pins it; returns its binary CIDv1.
 	pub async fn put(&self, path: &Path) -> Result<Vec<u8>, Error> {
 		match self {
-			Store::Ipfs(client) => {
+			Store::Ipfs(client, _) => {
+				self.check().await?;
 				let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
 				let options = request::Add {
 					cid_version: Some(1),
@@ -50,10 +102,13 @@ impl Store {
 				form.add_reader("path", file);
 				// The raw answer: kubo sends `Size` as a string, js-ipfs as a number, and the
 				// typed response accepts only the former.
-				let (status, body) = client
-					.request_raw(options, Some(form))
-					.await
-					.map_err(|e| Error::Storage(format!("IPFS add: {e}")))?;
+				let (status, body) = tokio::time::timeout(
+					IPFS_REQUEST_TIMEOUT,
+					client.request_raw(options, Some(form)),
+				)
+				.await
+				.map_err(|_| timed_out("add", IPFS_REQUEST_TIMEOUT))?
+				.map_err(|e| Error::Storage(format!("IPFS add: {e}")))?;
 				let added: serde_json::Value = serde_json::from_slice(&body)
 					.ok()
 					.filter(|_| status.is_success())
@@ -79,12 +134,20 @@ impl Store {
 	pub async fn get(&self, binary_cid: &[u8], path: &Path) -> Result<(), Error> {
 		let name = cid::to_string(binary_cid);
 		match self {
-			Store::Ipfs(client) => {
+			Store::Ipfs(client, url) => {
+				self.check().await?;
 				let mut out = tokio::fs::File::create(path).await.map_err(|e| io_error(path, e))?;
 				let mut stream = client.cat(&name);
-				while let Some(chunk) = stream
-					.try_next()
+				while let Some(chunk) = tokio::time::timeout(IPFS_IDLE_TIMEOUT, stream.try_next())
 					.await
+					.map_err(|_| {
+						Error::Storage(format!(
+							"the IPFS daemon at {url} sent nothing of {name} for {} s: it does not \
+							 hold the envelope and cannot find it (use the IPFS node of the \
+							 hospital or person that stored it)",
+							IPFS_IDLE_TIMEOUT.as_secs()
+						))
+					})?
 					.map_err(|e| Error::Storage(format!("IPFS cat {name}: {e}")))?
 				{
 					out.write_all(&chunk).await.map_err(|e| io_error(path, e))?;
@@ -110,11 +173,16 @@ impl Store {
 	pub async fn unpin(&self, binary_cid: &[u8]) -> Result<(), Error> {
 		let name = cid::to_string(binary_cid);
 		match self {
-			Store::Ipfs(client) => client
-				.pin_rm(&name, true)
-				.await
-				.map(|_| ())
-				.map_err(|e| Error::Storage(format!("IPFS pin rm {name}: {e}"))),
+			Store::Ipfs(client, _) => {
+				self.check().await?;
+				match tokio::time::timeout(IPFS_REQUEST_TIMEOUT, client.pin_rm(&name, true)).await {
+					Err(_) => Err(timed_out("pin rm", IPFS_REQUEST_TIMEOUT)),
+					Ok(Ok(_)) => Ok(()),
+					// Unpinning what is not pinned is done already.
+					Ok(Err(e)) if e.to_string().contains("not pinned") => Ok(()),
+					Ok(Err(e)) => Err(Error::Storage(format!("IPFS pin rm {name}: {e}"))),
+				}
+			}
 			Store::Local(dir) => match std::fs::remove_file(dir.join(&name)) {
 				Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(dir, e)),
 				_ => Ok(()),
@@ -126,7 +194,7 @@ impl Store {
 	pub async fn is_pinned(&self, binary_cid: &[u8]) -> Result<bool, Error> {
 		let name = cid::to_string(binary_cid);
 		match self {
-			Store::Ipfs(client) => Ok(client
+			Store::Ipfs(client, _) => Ok(client
 				.pin_ls(Some(&name), None)
 				.await
 				.map(|pins| !pins.keys.is_empty())
@@ -134,6 +202,10 @@ impl Store {
 			Store::Local(dir) => Ok(dir.join(&name).exists()),
 		}
 	}
+}
+
+fn timed_out(what: &str, after: Duration) -> Error {
+	Error::Storage(format!("IPFS {what} did not finish within {} min", after.as_secs() / 60))
 }
 
 fn io_error(path: &Path, error: std::io::Error) -> Error {

@@ -146,7 +146,7 @@ impl<'a> VerifiedState<'a> {
 		let count = decode::<u32>("grant count", values.get(&count_key))?.unwrap_or_default();
 		let now = decode::<Moment>("time", values.get(&now_key()))?.unwrap_or_default();
 		let patient_key = key_from(&key_lookup(patient), &values)?
-			.ok_or_else(|| Error::Invalid(format!("{patient} is not a registered patient")))?;
+			.ok_or_else(|| crate::not_a_patient(patient))?;
 		let mut readers = vec![(patient.clone(), patient_key)];
 		let mut proven = 0u32;
 		for grantee in grantees {

@@ -165,7 +165,7 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	// A doctor without consent holds no key, and the chain refuses to log a read.
 	let out = dir.path().join("read-by-doctor.pdf");
 	let refused = client.fetch(&doctor, 0, &out, |_, _| {}).await.unwrap_err();
-	assert!(matches!(refused, Error::Invalid(ref m) if m.contains("no key")), "{refused}");
+	assert!(matches!(refused, Error::Refused(ref m) if m.contains("no key")), "{refused}");
 	assert!(!out.exists());
 
 	// The patient grants; the key of the report is shared in the same transaction.
@@ -233,7 +233,7 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	assert_eq!(later.readers, vec![patient.address()]);
 	for record in [0, later.record] {
 		let denied = client.fetch(&doctor, record, &dir.path().join("denied"), |_, _| {}).await;
-		assert!(matches!(denied, Err(Error::Invalid(_))), "record {record}");
+		assert!(matches!(denied, Err(Error::Refused(_))), "record {record}");
 	}
 	// Writing for the patient is refused by the chain now, with the pallet's error in words.
 	let refused = client

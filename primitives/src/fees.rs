@@ -33,3 +33,21 @@ sp_api::decl_runtime_apis! {
 		fn free_budget(who: AccountId) -> FreeBudget<BlockNumber>;
 	}
 }
+
+sp_api::decl_runtime_apis! {
+	/// Whether a call would succeed if `who` signed it now: dispatched on the state of the block
+	/// asked (through `state_call`, whose changes are never kept), without a signature. Clients
+	/// ask before they sign and submit, so that a refusal the state already decides (already
+	/// granted, slot taken, not authorized) is answered at once; and, unlike a dry run of the
+	/// signed transaction, nothing is handed to the node that it could include later.
+	/// Transaction checks (nonce, fees, the free budget) are not part of it: the pool decides
+	/// those.
+	pub trait CallDryRunApi<AccountId, Call>
+	where
+		AccountId: codec::Codec,
+		Call: codec::Codec,
+	{
+		/// `Ok` if `call` dispatched from `who` succeeds now; otherwise its error.
+		fn dry_run(who: AccountId, call: Call) -> Result<(), sp_runtime::DispatchError>;
+	}
+}

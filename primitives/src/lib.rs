@@ -180,6 +180,42 @@ pub enum EmergencyReason {
 /// the hospital); anyone shown both can check them against the trail.
 pub type NoteCommitment = [u8; 32];
 
+/// A note commitment in JSON: `0x` and 64 hex digits (not an array of 32 numbers).
+#[cfg(feature = "std")]
+mod hex_commitment {
+	use super::NoteCommitment;
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer>(
+		value: &Option<NoteCommitment>,
+		s: S,
+	) -> Result<S::Ok, S::Error> {
+		match value {
+			Some(bytes) => {
+				let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+				s.serialize_some(&format!("0x{hex}"))
+			}
+			None => s.serialize_none(),
+		}
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>>(
+		d: D,
+	) -> Result<Option<NoteCommitment>, D::Error> {
+		let Some(text) = Option::<String>::deserialize(d)? else { return Ok(None) };
+		let digits = text.strip_prefix("0x").unwrap_or(&text);
+		if digits.len() != 64 || !digits.is_ascii() {
+			return Err(D::Error::custom("a commitment is 32 bytes in hex"));
+		}
+		let mut bytes = [0u8; 32];
+		for (i, byte) in bytes.iter_mut().enumerate() {
+			*byte = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16)
+				.map_err(|_| D::Error::custom("a commitment is 32 bytes in hex"))?;
+		}
+		Ok(Some(bytes))
+	}
+}
+
 /// Which records a grant covers.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
@@ -268,7 +304,7 @@ impl<AccountId> Grant<AccountId> {
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 #[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase", rename_all_fields = "camelCase"))]
 pub enum AuditEvent<AccountId> {
 	/// Consent given to `grantee`.
 	ConsentGranted { grantee: AccountId, grant: Grant<AccountId> },
@@ -283,6 +319,7 @@ pub enum AuditEvent<AccountId> {
 	EmergencyAccessOpened {
 		doctor: AccountId,
 		code: EmergencyReason,
+		#[cfg_attr(feature = "std", serde(with = "hex_commitment"))]
 		commitment: Option<NoteCommitment>,
 		expires_at: Moment,
 	},

@@ -164,6 +164,26 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl ehr_primitives::CallDryRunApi<Block, AccountId, RuntimeCall> for Runtime {
+		fn dry_run(who: AccountId, call: RuntimeCall) -> Result<(), sp_runtime::DispatchError> {
+			use frame_support::dispatch::GetDispatchInfo;
+			use sp_runtime::traits::Dispatchable;
+			// No more work than one block may hold: a call that big is refused, not run.
+			let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+			if call.get_dispatch_info().total_weight().any_gt(max) {
+				return Err(sp_runtime::DispatchError::Exhausted);
+			}
+			// Rolled back whatever happens: a dry run keeps nothing, wherever it is called from
+			// (`state_call` drops its changes too).
+			frame_support::storage::with_transaction(|| {
+				let outcome = call.dispatch(crate::RuntimeOrigin::signed(who));
+				frame_support::storage::TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(
+					outcome.map(|_| ()).map_err(|e| e.error),
+				))
+			})?
+		}
+	}
+
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)

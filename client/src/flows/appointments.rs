@@ -86,4 +86,25 @@ impl Client {
 			.await
 			.map_err(rpc_error("ehr_patientAppointments"))
 	}
+
+	/// The open appointments of `doctor`, by start time.
+	pub async fn doctor_appointments(
+		&self,
+		doctor: &AccountId,
+	) -> Result<Vec<AppointmentInfo>, Error> {
+		self.rpc()
+			.doctor_appointments(doctor.clone(), None)
+			.await
+			.map_err(rpc_error("ehr_doctorAppointments"))
+	}
+
+	/// A slot by id (from the doctor's schedule, which the node lists by time).
+	pub async fn slot(&self, doctor: &AccountId, id: u64) -> Result<Option<SlotInfo>, Error> {
+		let schedule = self
+			.rpc()
+			.doctor_schedule(doctor.clone(), 0, u64::MAX, None)
+			.await
+			.map_err(rpc_error("ehr_doctorSchedule"))?;
+		Ok(schedule.into_iter().find(|slot| slot.id == id))
+	}
 }

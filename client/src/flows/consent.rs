@@ -21,6 +21,25 @@ impl Client {
 		purpose: Purpose,
 	) -> Result<Granted, Error> {
 		let me = patient.account_id();
+		self.grant_for(patient, &me, grantee, scope, access, expires_at, purpose).await
+	}
+
+	/// [`Client::grant`] signed by `signer`: the patient, or one of the patient's delegates.
+	/// A delegate shares the keys it holds itself; the patient's client shares the rest on its
+	/// next run ([`Client::sync_keys`]).
+	#[allow(clippy::too_many_arguments)]
+	pub async fn grant_for(
+		&self,
+		signer: &Keys,
+		patient: &AccountId,
+		grantee: &AccountId,
+		scope: Scope,
+		access: AccessLevel,
+		expires_at: Option<Moment>,
+		purpose: Purpose,
+	) -> Result<Granted, Error> {
+		let me = patient.clone();
+		let patient = signer;
 		let mut calls = vec![call_consent(pallet_ehr_consent::Call::grant_access {
 			patient: me.clone(),
 			grantee: grantee.clone(),
@@ -38,7 +57,7 @@ impl Client {
 		};
 		// An unusable key (small order, not canonical) is no key: nothing is wrapped for it.
 		if let Some(public) = grantee_key.filter(ehr_primitives::is_usable_encryption_key) {
-			let mine = self.held_records(state.as_ref(), &me, &me).await?;
+			let mine = self.held_records(state.as_ref(), &patient.account_id(), &me).await?;
 			for record in mine.into_iter().filter(|r| scope.covers(r.category)) {
 				let Some(wrapped) = record.wrapped_key else { continue };
 				let Ok(key) = patient.unwrap(&wrapped) else {
@@ -51,11 +70,108 @@ impl Client {
 				));
 			}
 		}
+		let grantee_has_key =
+			grantee_key.as_ref().is_some_and(ehr_primitives::is_usable_encryption_key);
 		let count = shared.len();
 		// `share_keys` carries at most `MaxKeysPerShare` keys: several of them in one batch.
 		calls.extend(shared.chunks(max_keys_per_share()).map(|chunk| share_call(grantee, chunk)));
 		let call = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
-		Ok(Granted { included: self.chain.submit(patient, call).await?, shared: count, skipped })
+		Ok(Granted {
+			included: self.chain.submit(patient, call).await?,
+			shared: count,
+			skipped,
+			grantee_has_key,
+		})
+	}
+
+	/// Shares with every grantee of `patient` the record keys its grant covers but it does not
+	/// hold yet, wrapped by `signer` (the patient, or a delegate for the keys it holds). This
+	/// repairs the order trap of granting before the grantee published an encryption key: the
+	/// grant is made, nothing can be wrapped, and granting again is refused. Grantees still
+	/// without a usable key are listed in [`Synced::waiting_for_key`]. Each grantee's keys go
+	/// in one transaction (a batch of `share_keys` calls); a refusal for one grantee is
+	/// reported and does not stop the others.
+	///
+	/// With `submit` false nothing is wrapped or sent: [`Synced::missing`] says what would be
+	/// shared. That is what the client does by itself after an upload or a grant when it does
+	/// not verify: the list of grantees and their keys then comes from the node unproven, and a
+	/// lying node could otherwise have every record key wrapped for a key of its own.
+	pub async fn sync_keys(
+		&self,
+		signer: &Keys,
+		patient: &AccountId,
+		submit: bool,
+	) -> Result<Synced, Error> {
+		let me = signer.account_id();
+		let state = self.verified().await?;
+		// Who may read which categories now, with their keys (proven when verifying).
+		let mut covered: Vec<(AccountId, [u8; 32], Vec<RecordCategory>)> = Vec::new();
+		for category in RecordCategory::ALL {
+			let readers = match &state {
+				Some(state) => state.readers(patient, category).await?,
+				None => self.all_readers(patient, category).await?,
+			};
+			for (reader, key) in readers.into_iter().filter(|(reader, _)| reader != patient) {
+				match covered.iter_mut().find(|(known, _, _)| *known == reader) {
+					Some((_, _, categories)) => categories.push(category),
+					None => covered.push((reader, key, vec![category])),
+				}
+			}
+		}
+		let mut synced = Synced::default();
+		// Grantees with consent but no usable key: nothing can be wrapped for them yet.
+		let now = self.chain.now().await?;
+		for GrantInfo { grantee, grant } in self.grants(patient).await? {
+			if grant.expires_at.is_some_and(|end| end <= now) {
+				continue;
+			}
+			let key = self.chain.encryption_key(&grantee).await?;
+			if !key.as_ref().is_some_and(ehr_primitives::is_usable_encryption_key) {
+				synced.waiting_for_key.push(grantee);
+			}
+		}
+		let mine = self.held_records(state.as_ref(), &me, patient).await?;
+		for (grantee, public, categories) in covered {
+			if grantee == me || !ehr_primitives::is_usable_encryption_key(&public) {
+				continue;
+			}
+			let held: Vec<RecordId> = self
+				.held_records(state.as_ref(), &grantee, patient)
+				.await?
+				.into_iter()
+				.map(|record| record.id)
+				.collect();
+			let mut keys = Vec::new();
+			for record in &mine {
+				if !categories.contains(&record.category) || held.contains(&record.id) {
+					continue;
+				}
+				let Some(wrapped) = &record.wrapped_key else { continue };
+				let Ok(key) = signer.unwrap(wrapped) else {
+					synced.skipped.push(record.id);
+					continue;
+				};
+				keys.push((
+					record.id,
+					bounded_wrapped_key(envelope::wrap(&key, &public)?.to_vec())?,
+				));
+			}
+			if keys.is_empty() {
+				continue;
+			}
+			if !submit {
+				synced.missing.push((grantee, keys.len()));
+				continue;
+			}
+			let calls = keys.chunks(max_keys_per_share()).map(|chunk| share_call(&grantee, chunk));
+			let call =
+				RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: calls.collect() });
+			match self.chain.submit(signer, call).await {
+				Ok(_) => synced.shared.push((grantee, keys.len())),
+				Err(error) => synced.refused.push((grantee, error.to_string())),
+			}
+		}
+		Ok(synced)
 	}
 
 	/// The records of `patient` that `reader` holds a key for, with the key. The node lists
@@ -121,35 +237,48 @@ impl Client {
 		let total = newest.len();
 		progress(0, total);
 		let scratch = tempfile::tempdir()?;
-		let (mut replaced, mut failed) = (Vec::new(), Vec::new());
+		let (mut replaced, mut failed, mut unpin_pending) = (Vec::new(), Vec::new(), Vec::new());
 		for (done, old) in newest.into_iter().enumerate() {
 			let plain = scratch.path().join("record");
 			let result = async {
 				let info = self.record(old, Some(&me)).await?;
 				self.fetch(patient, old, &plain, |_, _| {}).await?;
 				let copy = self.upload(patient, &me, info.category, &plain, |_, _| {}).await?;
-				self.erase(patient, old).await?;
-				Ok::<_, Error>(copy.record)
+				let erased = self.erase(patient, old).await?;
+				Ok::<_, Error>((copy.record, erased.unpin_pending))
 			}
 			.await;
 			// The plaintext never outlives its step.
 			let _ = std::fs::remove_file(&plain);
 			match result {
-				Ok(new) => replaced.push((old, new)),
+				Ok((new, pending)) => {
+					replaced.push((old, new));
+					unpin_pending.extend(pending);
+				}
 				Err(error) => failed.push((old, error.to_string())),
 			}
 			progress(done + 1, total);
 		}
-		Ok(Rekeyed { revoked, replaced, failed })
+		Ok(Rekeyed { revoked, replaced, failed, unpin_pending })
 	}
 
 	/// The patient revokes the grant of `grantee`; its record keys go with it.
 	pub async fn revoke(&self, patient: &Keys, grantee: &AccountId) -> Result<Included, Error> {
+		self.revoke_for(patient, &patient.account_id(), grantee).await
+	}
+
+	/// [`Client::revoke`] signed by `signer`: the patient, or one of the patient's delegates.
+	pub async fn revoke_for(
+		&self,
+		signer: &Keys,
+		patient: &AccountId,
+		grantee: &AccountId,
+	) -> Result<Included, Error> {
 		let call = pallet_ehr_consent::Call::revoke_access {
-			patient: patient.account_id(),
+			patient: patient.clone(),
 			grantee: grantee.clone(),
 		};
-		self.chain.submit(patient, call_consent(call)).await
+		self.chain.submit(signer, call_consent(call)).await
 	}
 
 	/// What `who` may still do for free in the current period (the fee budget), read at the

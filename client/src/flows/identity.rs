@@ -2,6 +2,7 @@
 //! patients invited and registered, encryption keys published, delegates named.
 
 use crate::*;
+use ehr_rpc_api::EhrApiClient;
 
 impl Client {
 	// --- Hospital administration ---
@@ -88,5 +89,57 @@ impl Client {
 	) -> Result<Included, Error> {
 		let call = pallet_ehr_identity::Call::remove_delegate { delegate: delegate.clone() };
 		self.chain.submit(patient, call_identity(call)).await
+	}
+
+	/// The names the member hospitals gave themselves (`set_hospital_name`), from storage.
+	pub async fn hospital_names(&self) -> Result<Vec<(AccountId, String)>, Error> {
+		use codec::Decode;
+		let prefix =
+			[sp_io::hashing::twox_128(b"Identity"), sp_io::hashing::twox_128(b"HospitalNames")]
+				.concat();
+		let keys: Vec<String> = self
+			.chain
+			.request(
+				"state_getKeysPaged",
+				jsonrpsee::rpc_params![sp_core::bytes::to_hex(&prefix, false), 1000u32],
+			)
+			.await?;
+		let mut names = Vec::new();
+		for key in keys {
+			let raw = sp_core::bytes::from_hex(&key).map_err(|e| Error::Node(e.to_string()))?;
+			// Blake2_128Concat: 16 bytes of hash, then the account.
+			let Some(hospital) =
+				raw.get(prefix.len() + 16..).and_then(|mut rest| AccountId::decode(&mut rest).ok())
+			else {
+				continue;
+			};
+			if let Some(name) = self.chain.storage::<Vec<u8>>(&raw, None).await? {
+				names.push((hospital, String::from_utf8_lossy(&name).into_owned()));
+			}
+		}
+		Ok(names)
+	}
+
+	/// The doctors of the directory (every page), optionally of one hospital.
+	pub async fn doctors(
+		&self,
+		hospital: Option<&AccountId>,
+	) -> Result<Vec<ehr_rpc_api::Doctor>, Error> {
+		let mut all = Vec::new();
+		let mut after = None;
+		loop {
+			let page = self
+				.rpc()
+				.doctors(after.clone(), Some(ehr_rpc_api::MAX_PAGE), None)
+				.await
+				.map_err(rpc_error("ehr_doctors"))?;
+			let full = page.len() as u32 == ehr_rpc_api::MAX_PAGE;
+			after = page.last().map(|doctor| doctor.account.clone());
+			all.extend(page.into_iter().filter(|d| hospital.is_none_or(|h| d.hospital == *h)));
+			if !full {
+				break;
+			}
+		}
+		Ok(all)
 	}
 }

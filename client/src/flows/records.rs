@@ -28,7 +28,7 @@ impl Client {
 		let (usable, unusable): (Vec<_>, Vec<_>) =
 			all.into_iter().partition(|(_, key)| ehr_primitives::is_usable_encryption_key(key));
 		if !usable.first().is_some_and(|(first, _)| first == patient) {
-			return Err(Error::Invalid(format!(
+			return Err(Error::Refused(format!(
 				"the encryption key of patient {patient} is not usable: publish a new one"
 			)));
 		}
@@ -45,11 +45,8 @@ impl Client {
 		}
 		let now = self.chain.now().await?;
 		let mut readers = Vec::new();
-		let patient_key = self
-			.chain
-			.encryption_key(patient)
-			.await?
-			.ok_or_else(|| Error::Invalid(format!("{patient} is not a registered patient")))?;
+		let patient_key =
+			self.chain.encryption_key(patient).await?.ok_or_else(|| not_a_patient(patient))?;
 		readers.push((patient.clone(), patient_key));
 		for GrantInfo { grantee, grant } in self.grants(patient).await? {
 			if grant.allows(category, AccessLevel::Read, now) {
@@ -178,15 +175,12 @@ impl Client {
 		reader: Option<&AccountId>,
 	) -> Result<RecordInfo, Error> {
 		if let Some(state) = self.verified().await? {
-			let (record, wrapped) = state
-				.record(id, reader)
-				.await?
-				.ok_or_else(|| Error::Invalid(format!("no record {id}")))?;
+			let (record, wrapped) = state.record(id, reader).await?.ok_or_else(|| no_record(id))?;
 			return Ok(verified::record_info(id, record, wrapped));
 		}
 		let record =
 			self.rpc().record(id, reader.cloned(), None).await.map_err(rpc_error("ehr_record"))?;
-		record.ok_or_else(|| Error::Invalid(format!("no record {id}")))
+		record.ok_or_else(|| no_record(id))
 	}
 
 	/// The records of `patient` (every version not erased), of `category` if given.
@@ -219,10 +213,15 @@ impl Client {
 		let me = reader.account_id();
 		let record = self.record(id, Some(&me)).await?;
 		if record.erased {
-			return Err(Error::Invalid(format!("record {id} was erased")));
+			return Err(Error::Refused(format!("record {id} was erased")));
 		}
 		let wrapped = record.wrapped_key.as_ref().ok_or_else(|| {
-			Error::Invalid(format!("record {id} holds no key for {}", reader.address()))
+			Error::Refused(format!(
+				"record {id} holds no key for you ({}): the patient shares it by granting you \
+				 access (`ehr consent grant`), or with `ehr consent sync` if you were granted \
+				 access before publishing your encryption key",
+				reader.address()
+			))
 		})?;
 		let key = reader.unwrap(wrapped)?;
 		let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -241,37 +240,48 @@ impl Client {
 		}
 		plain.persist(out).map_err(|e| Error::Io(e.error))?;
 		let access_logged = me != record.patient;
-		if access_logged {
+		// The file is verified already: the reader waits for the log entry to be in a block,
+		// not for finality, and is told which block.
+		let logged_in_block = if access_logged {
 			let call = call_consent(pallet_ehr_consent::Call::log_access {
 				patient: record.patient.clone(),
 				record: id,
 				category: record.category,
 			});
-			self.chain.submit(reader, call).await?;
-		}
+			Some(self.chain.submit_until(reader, call, chain::Wait::InBlock).await?.number)
+		} else {
+			None
+		};
 		Ok(Fetched {
 			record: id,
 			path: out.to_path_buf(),
 			plaintext_len: summary.plaintext_len,
 			access_logged,
+			logged_in_block,
 		})
 	}
 
-	/// The patient (or a delegate) erases `id` with all its versions, and unpins them.
-	pub async fn erase(&self, patient: &Keys, id: RecordId) -> Result<Vec<String>, Error> {
+	/// The patient (or a delegate) erases `id` with all its versions, and unpins them. The
+	/// erasure is final once this returns; an unpin that fails (IPFS down) does not undo it:
+	/// it is returned in [`Erased::unpin_pending`], to retry with [`Store::unpin`].
+	pub async fn erase(&self, patient: &Keys, id: RecordId) -> Result<Erased, Error> {
 		let included = self
 			.chain
 			.submit(patient, call_records(pallet_ehr_records::Call::erase_record { record: id }))
 			.await?;
-		let mut erased = Vec::new();
+		let mut erased = Erased { number: included.number, ..Default::default() };
 		for event in included.events {
 			if let ehr_runtime::RuntimeEvent::Records(pallet_ehr_records::Event::RecordErased {
 				cid,
 				..
 			}) = event
 			{
-				self.store.unpin(&cid).await?;
-				erased.push(cid::to_string(&cid));
+				match self.store.unpin(&cid).await {
+					Ok(()) => erased.unpinned.push(cid::to_string(&cid)),
+					Err(error) => {
+						erased.unpin_pending.push((cid::to_string(&cid), error.to_string()))
+					}
+				}
 			}
 		}
 		Ok(erased)

@@ -1,0 +1,630 @@
+//! The command line: every command, argument and option, with its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use ehr_primitives::{EmergencyReason, Purpose, RecordCategory};
+use serde_json::Value;
+
+/// What `ehr --help` ends with: the exit codes, one per class of failure.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    done
+  1    anything else (a local file that cannot be read, …)
+  2    bad usage: an address that does not parse, an --out that exists, a bad date
+  3    refused: by the chain (with the pallet's error in words and what to do), or by the
+       client from the chain's state (no such record, no key for you)
+  4    integrity: decryption, commitment, audit proof or finality did not verify
+  5    unreachable: the node or the IPFS daemon does not answer, or a wait timed out
+  6    keys: key file, passphrase or secret URI
+  130  interrupted (Ctrl-C); temporary files, a partial plaintext included, are removed
+
+JSON (--json): one object per command, camelCase field names, SS58 addresses, CIDs in text
+form (bafk…), times in ms since the Unix epoch; errors as {\"error\": …, \"code\": <exit code>}.";
+
+#[derive(Parser)]
+#[command(
+	name = "ehr",
+	version,
+	about = "Electronic health records on the hospital consortium chain",
+	long_about = "Electronic health records on the hospital consortium chain.\n\n\
+	              Files are encrypted on your machine before they leave it; the chain keeps who \
+	              may read what, pointers to the encrypted files, and a trail of every access.",
+	after_help = EXIT_CODES,
+	after_long_help = EXIT_CODES
+)]
+pub struct Cli {
+	#[command(flatten)]
+	pub global: Global,
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Global options (every command takes them)")]
+pub struct Global {
+	/// The node's RPC endpoint.
+	#[arg(long, env = "EHR_NODE_URL", default_value = "ws://127.0.0.1:9944", global = true)]
+	pub node: String,
+	/// An IPFS daemon's RPC API (kubo or js-ipfs), e.g. http://127.0.0.1:5001. Without it,
+	/// envelopes go to --store-dir, and the command says so.
+	#[arg(long, env = "EHR_IPFS_API", global = true, value_name = "URL")]
+	pub ipfs: Option<String>,
+	/// The local envelope store used without --ipfs (others cannot fetch from it).
+	#[arg(
+		long,
+		env = "EHR_STORE_DIR",
+		default_value = "ehr-store",
+		global = true,
+		value_name = "DIR"
+	)]
+	pub store_dir: PathBuf,
+	/// Your key file (see `ehr key generate`); the passphrase comes from EHR_PASSPHRASE, an
+	/// unlocked key of `ehr key unlock`, or a prompt.
+	#[arg(long, env = "EHR_KEY_FILE", global = true, value_name = "FILE")]
+	pub key_file: Option<PathBuf>,
+	/// A secret URI instead of a key file: a phrase of your own, optionally with a derivation
+	/// path (`"<phrase>//hospital"`). A path alone (`//Alice`) derives from the public
+	/// development phrase that anyone knows, and is refused without --dev. Prefer EHR_SURI to
+	/// the command line, where other users of the machine can see it.
+	#[arg(long, env = "EHR_SURI", global = true, hide_env_values = true, value_name = "URI")]
+	pub suri: Option<String>,
+	/// Allow development accounts (`--suri //Alice`): only on a development chain.
+	#[arg(long, env = "EHR_DEV", global = true)]
+	pub dev: bool,
+	/// The chain's raw chain spec (JSON), the trust anchor for checking finality without
+	/// trusting the node: the client computes the genesis hash and the first GRANDPA authority
+	/// set from it. A hospital publishes it; for a dev node: `ehr-node build-spec --chain dev
+	/// --raw > chain.json`.
+	#[arg(long, env = "EHR_CHAIN_SPEC", global = true, value_name = "FILE")]
+	pub chain_spec: Option<PathBuf>,
+	/// Where the client keeps its state: the newest finalized block it verified, per chain,
+	/// and envelopes still to unpin (default: $HOME/.local/state/ehr).
+	#[arg(long, env = "EHR_STATE_DIR", global = true, value_name = "DIR")]
+	pub state_dir: Option<PathBuf>,
+	/// Print JSON for scripts (camelCase fields, one object per command).
+	#[arg(long, global = true)]
+	pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+	/// Your keys: make, restore, show, rotate, unlock for a while.
+	#[command(subcommand)]
+	Key(KeyCommand),
+	/// Hospital administration: doctors and invitations.
+	#[command(subcommand)]
+	Hospital(HospitalCommand),
+	/// Patient registration, delegates, ending a doctor's emergency access.
+	#[command(subcommand)]
+	Patient(PatientCommand),
+	/// The doctor directory, and tools for doctors.
+	#[command(subcommand)]
+	Doctor(DoctorCommand),
+	/// Medical records: upload, list, read, amend, erase.
+	#[command(subcommand)]
+	Record(RecordCommand),
+	/// Who may read your records.
+	#[command(subcommand)]
+	Consent(ConsentCommand),
+	/// Doctors' free times.
+	#[command(subcommand)]
+	Slot(SlotCommand),
+	/// Visits: book, confirm, move, cancel, complete.
+	#[command(subcommand)]
+	Appointment(AppointmentCommand),
+	/// What you (or ACCOUNT) may still do for free this hour: registered accounts transact
+	/// without tokens within a budget of execution time and bytes.
+	///
+	/// Example: ehr --dev --suri //Alice budget
+	Budget {
+		/// Another account to ask about (SS58 address; default: yours).
+		account: Option<String>,
+	},
+	/// Verify a patient's audit trail without trusting the node.
+	///
+	/// The client follows GRANDPA finality itself from the chain spec (--chain-spec): every
+	/// header links to the one before, every justification is signed by more than two thirds
+	/// of the hospitals' finality keys in force. The page is then read at the newest block it
+	/// verified and checked with a storage proof: the total is the stored length, and no entry
+	/// is left out, altered or added. A node that proves only an old block is refused
+	/// (--max-age).
+	///
+	/// Example: ehr --chain-spec chain.json audit 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --all
+	Audit {
+		/// The patient (SS58 address).
+		patient: String,
+		/// First entry.
+		#[arg(long, default_value_t = 0)]
+		from: u64,
+		/// Most entries (at most 100 per page).
+		#[arg(long, default_value_t = 100)]
+		limit: u32,
+		/// Every entry from --from to the end, in pages of --limit, all at the same block.
+		#[arg(long)]
+		all: bool,
+		/// Refuse a newest verified block older than this many minutes.
+		#[arg(long, default_value_t = 10, value_name = "MINUTES")]
+		max_age: u64,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+	/// Make a new recovery phrase and key file.
+	///
+	/// Example: EHR_PASSPHRASE=… ehr key generate --out me.json
+	Generate {
+		/// Where to write the key file (never replaced if it exists).
+		#[arg(long, value_name = "FILE")]
+		out: PathBuf,
+	},
+	/// Write a key file for an existing phrase (read from EHR_PHRASE or a prompt).
+	Import {
+		/// Where to write the key file (never replaced if it exists).
+		#[arg(long, value_name = "FILE")]
+		out: PathBuf,
+		/// Which encryption key of the phrase is current: the number of rotations so far
+		/// (`ehr key show` prints it; the account key is the same for every index).
+		#[arg(long, default_value_t = 0, value_name = "N")]
+		key_index: u32,
+	},
+	/// Print your account address and encryption key.
+	Show {
+		/// Print only the address (for scripts: `ME=$(ehr key show --address)`).
+		#[arg(long)]
+		address: bool,
+	},
+	/// Publish a new encryption key and re-wrap for it every record key you hold.
+	///
+	/// For an encryption secret that may have leaked (a device's memory, an unlocked-key
+	/// cache), or as routine: the account stays the same; the phrase's next encryption key is
+	/// published, the key file is rewritten with the new key index, and every content key you
+	/// hold (your own records, and other patients' records you may read) is wrapped again for
+	/// it. Afterwards no key on chain opens with the old secret. What the old key already
+	/// decrypted, and the old wrapped keys in historical blocks, stay exposed: rotation
+	/// protects what comes after. It does not help if your phrase, or your key file together
+	/// with its passphrase, leaked: every rotated key derives from the phrase and the account
+	/// key stays the same; move to a new account then. If interrupted, run it again.
+	///
+	/// Example: ehr --key-file me.json key rotate
+	Rotate,
+	/// Unlock your key file once for a while: the commands that follow skip the scrypt work of
+	/// unlocking (and the passphrase).
+	///
+	/// Starts a key agent, like ssh-agent: a background process of yours that holds the
+	/// unlocked key in memory for --minutes (default 15) and hands it only to processes of
+	/// your own user, through a socket in a directory only you can open
+	/// ($XDG_RUNTIME_DIR/ehr or /tmp/ehr-<uid>). Nothing unlocked is written to disk. `ehr
+	/// key lock` ends it at once. Anyone who can run programs as your user while it runs can
+	/// use the key: lock it before leaving the machine.
+	///
+	/// Example: ehr --key-file me.json key unlock --minutes 30
+	Unlock {
+		/// How long the key stays unlocked (1 to 1440 minutes).
+		#[arg(long, default_value_t = 15, value_name = "MINUTES",
+			value_parser = clap::value_parser!(u64).range(1..=1440))]
+		minutes: u64,
+	},
+	/// Forget the unlocked key of `ehr key unlock` now.
+	Lock,
+	/// The key agent itself (started by `ehr key unlock`; not for direct use).
+	#[command(hide = true)]
+	Agent {
+		#[arg(long, value_parser = clap::value_parser!(u64).range(1..=1440))]
+		minutes: u64,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum HospitalCommand {
+	/// Verify a doctor: the doctor appears in the directory, under your hospital.
+	///
+	/// Example: ehr --key-file hospital.json hospital register-doctor 5FHne… --name "Dr. Bob
+	/// Kelso" --specialty "internal medicine" --licence MD-1001
+	RegisterDoctor {
+		/// The doctor's account (SS58 address; the doctor prints it with `ehr key show`).
+		doctor: String,
+		/// Full name, as patients will see it.
+		#[arg(long)]
+		name: String,
+		/// Specialty, as patients will see it.
+		#[arg(long)]
+		specialty: String,
+		/// Licence number.
+		#[arg(long)]
+		licence: String,
+	},
+	/// Suspend one of your doctors: no new consent, refused wherever consent is checked.
+	SuspendDoctor {
+		/// The doctor (SS58 address).
+		doctor: String,
+	},
+	/// Reinstate one of your suspended doctors.
+	ReinstateDoctor {
+		/// The doctor (SS58 address).
+		doctor: String,
+	},
+	/// Invite a patient: the account may then register and transact without tokens.
+	InvitePatient {
+		/// The patient's account (SS58 address; the patient prints it with `ehr key show`).
+		patient: String,
+	},
+	/// Your hospital's doctors.
+	Doctors,
+}
+
+#[derive(Subcommand)]
+pub enum PatientCommand {
+	/// Register as a patient (after a hospital invited you), optionally with a profile.
+	///
+	/// The profile is a FHIR R4 `Patient` resource in JSON (see the README for an example):
+	/// it is stored as an encrypted record of category `profile`, never in the clear.
+	///
+	/// Example: ehr --key-file me.json patient register --profile profile.json
+	Register {
+		/// A FHIR R4 `Patient` resource (JSON) to store as your encrypted profile.
+		#[arg(long, value_name = "FILE")]
+		profile: Option<PathBuf>,
+	},
+	/// Name a delegate (a registered patient: a relative, a guardian) who may manage consent
+	/// for you (`ehr consent … --for <you>`).
+	AddDelegate {
+		/// The delegate (SS58 address).
+		delegate: String,
+	},
+	/// Remove a delegate.
+	RemoveDelegate {
+		/// The delegate (SS58 address).
+		delegate: String,
+	},
+	/// End a doctor's emergency access to you (or, as a delegate, to --patient).
+	EndEmergency {
+		/// The doctor (SS58 address).
+		doctor: String,
+		/// The patient you act for as a delegate (SS58 address; default: you).
+		#[arg(long)]
+		patient: Option<String>,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum DoctorCommand {
+	/// The doctor directory: name, specialty, hospital, address.
+	List {
+		/// Only doctors whose specialty contains this text (any case).
+		#[arg(long)]
+		specialty: Option<String>,
+	},
+	/// Publish (or rotate) your encryption key: patients can share records with you only
+	/// once it is published.
+	SetKey,
+	/// The patients who granted you access.
+	Patients,
+	/// Open break-glass access to a patient, for a coded reason. A free-text note stays off
+	/// chain: only its salted SHA-256 goes on chain; keep the printed salt with the note for
+	/// the hospital's review.
+	///
+	/// Example: ehr --key-file dr.json doctor emergency 5Grw… --code unconscious --note "found
+	/// collapsed, ER bay 3"
+	Emergency {
+		/// The patient (SS58 address).
+		patient: String,
+		/// Why (on chain, in the patient's trail).
+		#[arg(long, value_enum)]
+		code: EmergencyCode,
+		/// A note for the hospital's review; only its salted hash goes on chain.
+		#[arg(long)]
+		note: Option<String>,
+	},
+}
+
+/// The coded reasons of an emergency access.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum EmergencyCode {
+	/// The patient is unconscious.
+	Unconscious,
+	/// The patient's life is in danger now.
+	LifeThreatening,
+	/// The patient cannot communicate and no delegate is there.
+	CannotCommunicate,
+	/// Treatment that cannot wait for consent.
+	UrgentTreatment,
+	/// Another emergency (say which in the note).
+	Other,
+}
+
+impl From<EmergencyCode> for EmergencyReason {
+	fn from(code: EmergencyCode) -> Self {
+		match code {
+			EmergencyCode::Unconscious => EmergencyReason::Unconscious,
+			EmergencyCode::LifeThreatening => EmergencyReason::LifeThreatening,
+			EmergencyCode::CannotCommunicate => EmergencyReason::CannotCommunicate,
+			EmergencyCode::UrgentTreatment => EmergencyReason::UrgentTreatment,
+			EmergencyCode::Other => EmergencyReason::Other,
+		}
+	}
+}
+
+/// What kind of record, as the command line takes it (`lab-report`): the chain's own
+/// categories, named as in JSON, each with its meaning in `--help`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Category(pub RecordCategory);
+
+impl clap::ValueEnum for Category {
+	fn value_variants<'a>() -> &'a [Self] {
+		static ALL: std::sync::LazyLock<Vec<Category>> =
+			std::sync::LazyLock::new(|| RecordCategory::ALL.map(Category).to_vec());
+		&ALL
+	}
+
+	fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+		let name = serde_json::to_value(self.0).ok()?.as_str()?.to_string();
+		Some(
+			clap::builder::PossibleValue::new(name)
+				.help(ehr_client::human::category_meaning(self.0)),
+		)
+	}
+}
+
+impl From<Category> for RecordCategory {
+	fn from(category: Category) -> Self {
+		category.0
+	}
+}
+
+/// Why a grant is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PurposeArg {
+	/// Care by a doctor or hospital.
+	Treatment,
+	/// A research study.
+	Research,
+	/// An insurer.
+	Insurance,
+	/// Care by a relative or guardian.
+	Care,
+	/// Something else.
+	Other,
+}
+
+impl From<PurposeArg> for Purpose {
+	fn from(purpose: PurposeArg) -> Self {
+		match purpose {
+			PurposeArg::Treatment => Purpose::Treatment,
+			PurposeArg::Research => Purpose::Research,
+			PurposeArg::Insurance => Purpose::Insurance,
+			PurposeArg::Care => Purpose::Care,
+			PurposeArg::Other => Purpose::Other,
+		}
+	}
+}
+
+#[derive(Subcommand)]
+pub enum RecordCommand {
+	/// Encrypt a file on this machine, store the envelope (IPFS or --store-dir) and add it as
+	/// a record, readable by the patient and everyone the patient granted that category.
+	///
+	/// Example: ehr --key-file me.json record upload blood-test.pdf --category lab-report
+	Upload {
+		/// The file to encrypt and store (any size; read in constant memory).
+		file: PathBuf,
+		/// What kind of record it is.
+		#[arg(long, value_enum)]
+		category: Category,
+		/// The patient (SS58 address; default: you); a doctor needs the patient's write
+		/// consent.
+		#[arg(long)]
+		patient: Option<String>,
+	},
+	/// List a patient's records (every version not erased).
+	List {
+		/// The patient (SS58 address; default: you).
+		#[arg(long)]
+		patient: Option<String>,
+		/// Only records of this kind.
+		#[arg(long, value_enum)]
+		category: Option<Category>,
+	},
+	/// Fetch, decrypt and check a record.
+	///
+	/// The plaintext goes to a temporary file next to --out and takes its name only once every
+	/// chunk decrypted and the commitment matched; an interrupted or failed read leaves nothing.
+	/// A reader other than the patient has the read logged in the patient's trail (waiting for
+	/// the block, not for finality).
+	///
+	/// Example: ehr --key-file me.json record get 3 --out lab-report.pdf
+	Get {
+		/// The record's id (`ehr record list` shows them).
+		id: u64,
+		/// Where to write the plaintext.
+		#[arg(long, value_name = "FILE")]
+		out: PathBuf,
+		/// Replace --out if it exists.
+		#[arg(long)]
+		force: bool,
+	},
+	/// Add a new version of a record (the old versions stay, readable by the same readers).
+	Amend {
+		/// The record's id (`ehr record list` shows them).
+		id: u64,
+		/// The new content.
+		file: PathBuf,
+	},
+	/// Every version of a record.
+	Versions {
+		/// The id of any version of the record.
+		id: u64,
+	},
+	/// Erase a record with all its versions, and unpin their envelopes.
+	Erase {
+		/// The id of any version of the record.
+		id: u64,
+	},
+	/// Unpin the envelopes of erased records that could not be unpinned when they were erased
+	/// (IPFS was down).
+	RetryUnpins,
+}
+
+#[derive(Subcommand)]
+pub enum ConsentCommand {
+	/// Grant access, sharing the keys of the records in scope in the same transaction.
+	///
+	/// Without --categories the grant covers every record, your identifying profile included:
+	/// the command says so, and on a terminal asks before granting (--yes skips the question).
+	///
+	/// Example: ehr --key-file me.json consent grant 5FHne… --categories lab-report,prescription
+	/// --write --expires-in-hours 720
+	Grant {
+		/// Who gets access (SS58 address): a doctor, a hospital, or a registered patient
+		/// (a relative).
+		grantee: String,
+		/// Only these kinds of records (comma-separated); every record without it.
+		#[arg(long, value_delimiter = ',', value_enum)]
+		categories: Vec<Category>,
+		/// Allow adding records too (doctors and hospitals only).
+		#[arg(long)]
+		write: bool,
+		/// Hours until it stops working (default: until revoked).
+		#[arg(long, value_name = "HOURS")]
+		expires_in_hours: Option<u64>,
+		/// Why access is given (on chain, in the trail).
+		#[arg(long, value_enum, default_value = "treatment")]
+		purpose: PurposeArg,
+		/// Act for this patient, as the patient's delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+		/// Do not ask before a grant of every record.
+		#[arg(long)]
+		yes: bool,
+	},
+	/// Revoke access; the grantee's keys go with it.
+	///
+	/// Revoking stops all future sharing with the grantee and deletes the keys it holds now.
+	/// It cannot take back what the grantee already read, and its old wrapped keys stay in
+	/// historical blocks: a grantee that kept a content key could still open the old file on
+	/// IPFS. With --rekey, every record it could read is re-encrypted under a new key (a new
+	/// record for the remaining readers) and the old one erased and unpinned.
+	///
+	/// Example: ehr --key-file me.json consent revoke 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --rekey
+	Revoke {
+		/// The grantee (SS58 address).
+		grantee: String,
+		/// Also re-encrypt the records it could read (new records; the old ones erased).
+		#[arg(long)]
+		rekey: bool,
+		/// Act for this patient, as the patient's delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+	},
+	/// Your grants (or, with --for, a patient's you are a delegate of).
+	List {
+		/// The patient you act for as a delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+	},
+	/// Share with every grantee the record keys its grant covers but it does not hold yet.
+	///
+	/// A grant made before the grantee published an encryption key shares nothing; once the
+	/// grantee publishes one (`ehr doctor set-key`), this shares what it lacks. Every upload
+	/// and grant by the patient runs it too.
+	Sync {
+		/// The patient you act for as a delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum SlotCommand {
+	/// Publish a slot patients can book.
+	///
+	/// Example: ehr --key-file dr.json slot publish --at "2026-12-01 09:30" --minutes 20
+	Publish {
+		/// When it starts, in local time: YYYY-MM-DD HH:MM.
+		#[arg(long, value_name = "DATE TIME", required_unless_present = "in_minutes")]
+		at: Option<String>,
+		/// Or: minutes from now until it starts.
+		#[arg(long, value_name = "MINUTES", conflicts_with = "at")]
+		in_minutes: Option<u64>,
+		/// How long the visit lasts.
+		#[arg(long, default_value_t = 30)]
+		minutes: u32,
+		/// A video visit (default: in person).
+		#[arg(long)]
+		video: bool,
+	},
+	/// A doctor's free slots in the coming days.
+	Free {
+		/// The doctor (SS58 address; `ehr doctor list` shows them).
+		doctor: String,
+		/// How many days ahead.
+		#[arg(long, default_value_t = 14)]
+		days: u64,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum AppointmentCommand {
+	/// Book a free slot (`ehr slot free <doctor>` lists them).
+	Book {
+		/// The slot's id.
+		slot: u64,
+	},
+	/// Confirm a requested appointment (doctor).
+	Confirm {
+		/// The appointment's id (`ehr appointment list`).
+		id: u64,
+	},
+	/// Propose another of your free slots (doctor); the patient answers.
+	Reschedule {
+		/// The appointment's id.
+		id: u64,
+		/// The new slot's id.
+		slot: u64,
+	},
+	/// Accept or decline the new time a doctor proposed (patient).
+	Answer {
+		/// The appointment's id.
+		id: u64,
+		/// Accept the new time.
+		#[arg(long, conflicts_with = "decline", required_unless_present = "decline")]
+		accept: bool,
+		/// Keep the old time.
+		#[arg(long)]
+		decline: bool,
+	},
+	/// Cancel (patient or doctor).
+	Cancel {
+		/// The appointment's id.
+		id: u64,
+	},
+	/// Mark done, once it started (doctor).
+	Complete {
+		/// The appointment's id.
+		id: u64,
+	},
+	/// Mark that the patient did not come (doctor).
+	NoShow {
+		/// The appointment's id.
+		id: u64,
+	},
+	/// Your appointments: a patient's all, a doctor's open ones.
+	List,
+}
+
+/// Reads `text` as a category of the command line, as `--categories` does.
+#[cfg(test)]
+pub fn category_of(text: &str) -> Option<RecordCategory> {
+	<Category as clap::ValueEnum>::from_str(text, false).ok().map(Into::into)
+}
+
+/// The JSON of `value` with its `cid` field (binary, hex) in text form (bafk…).
+pub fn with_text_cid(mut value: Value) -> Value {
+	if let Some(cid) = value.get("cid").and_then(Value::as_str) {
+		if let Ok(bytes) = sp_core::bytes::from_hex(cid) {
+			value["cid"] = Value::String(ehr_client::cid::to_string(&bytes));
+		}
+	}
+	value
+}

@@ -1,0 +1,1388 @@
+//! `ehr`: the command line of the EHR chain for patients, doctors, hospital admins and auditors.
+//!
+//! `cli` declares every command and option with its help; this file runs them and prints what
+//! happened in words ([`ehr_client::human`]) or JSON; `agent` keeps a key unlocked for a while.
+//! Exit codes: see [`cli::EXIT_CODES`].
+
+mod agent;
+mod cli;
+
+use std::{
+	io::IsTerminal,
+	path::{Path, PathBuf},
+	sync::{Arc, OnceLock},
+	time::Duration,
+};
+
+use clap::Parser;
+use cli::*;
+use ehr_client::{
+	audit, finality::Finality, human, human::Names, AppointmentAction, Client, Error, Keys, Stage,
+	Store,
+};
+use ehr_primitives::{AccessLevel, RecordCategory, Scope, VisitKind};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32 as AccountId;
+
+/// An account from its SS58 address (or the 0x-hex account id some tools print).
+fn account(text: &str) -> Result<AccountId, Error> {
+	let text = text.trim();
+	if let Some(hex) = text.strip_prefix("0x") {
+		if let Ok(raw) = <[u8; 32]>::try_from(hex::decode(hex).unwrap_or_default()) {
+			return Ok(AccountId::new(raw));
+		}
+	}
+	AccountId::from_ss58check(text).map_err(|_| {
+		Error::Usage(format!(
+			"{text} is not an SS58 account address (like 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY; \
+			 `ehr key show` prints yours, `ehr doctor list` the doctors')"
+		))
+	})
+}
+
+fn secret(env: &str, prompt: &str) -> Result<String, Error> {
+	match std::env::var(env) {
+		Ok(value) => Ok(value),
+		Err(_) if !std::io::stdin().is_terminal() => Err(Error::KeyFile(format!(
+			"no terminal to ask for it: set {env} (or unlock the key first with `ehr key unlock`)"
+		))),
+		Err(_) => rpassword::prompt_password(prompt)
+			.map_err(|e| Error::KeyFile(format!("cannot ask for it ({e}): set {env}"))),
+	}
+}
+
+/// A new passphrase: from EHR_PASSPHRASE, or asked twice (a typo would lock the file).
+fn new_passphrase() -> Result<String, Error> {
+	if let Ok(value) = std::env::var("EHR_PASSPHRASE") {
+		return Ok(value);
+	}
+	let first = secret("EHR_PASSPHRASE", "New passphrase: ")?;
+	let second = secret("EHR_PASSPHRASE", "The same passphrase again: ")?;
+	if first != second {
+		return Err(Error::KeyFile("the two passphrases differ: nothing was written".into()));
+	}
+	Ok(first)
+}
+
+fn keys(global: &Global) -> Result<Keys, Error> {
+	match (&global.suri, &global.key_file) {
+		(Some(uri), _) if Keys::is_development_uri(uri) && !global.dev => Err(Error::KeyFile(
+			"this secret URI derives from the public development phrase: anyone can compute its \
+			 keys. Use a key file (ehr key generate) or a phrase of your own; on a development \
+			 chain, add --dev"
+				.into(),
+		)),
+		(Some(uri), _) => Keys::from_uri(uri),
+		(None, Some(path)) => {
+			// An agent of this file (`ehr key unlock`) saves the scrypt work of unlocking; it is
+			// used only if it holds this file's keys.
+			if let Some(keys) = agent::unlocked(path) {
+				return Ok(keys);
+			}
+			Keys::load(path, &secret("EHR_PASSPHRASE", "Passphrase: ")?)
+		}
+		(None, None) => Err(Error::KeyFile(
+			"who are you? give --key-file FILE (or EHR_KEY_FILE; make one with `ehr key \
+			 generate`), or --suri"
+				.into(),
+		)),
+	}
+}
+
+/// The spinner that shows where a transaction is; cleared before anything is printed.
+static SPINNER: OnceLock<ProgressBar> = OnceLock::new();
+
+fn spinner(json: bool) -> ProgressBar {
+	SPINNER
+		.get_or_init(|| {
+			if json {
+				return ProgressBar::hidden();
+			}
+			let bar = ProgressBar::new_spinner();
+			bar.set_style(
+				ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+					.expect("a valid template"),
+			);
+			bar
+		})
+		.clone()
+}
+
+fn clear_spinner() {
+	if let Some(bar) = SPINNER.get() {
+		bar.finish_and_clear();
+	}
+}
+
+fn progress_bar(json: bool) -> ProgressBar {
+	if json {
+		return ProgressBar::hidden();
+	}
+	let bar = ProgressBar::new(0);
+	bar.set_style(
+		ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+			.expect("a valid template"),
+	);
+	bar
+}
+
+/// A bar counting items (keys re-wrapped, records re-encrypted), hidden with --json.
+fn count_bar(json: bool) -> ProgressBar {
+	if json {
+		ProgressBar::hidden()
+	} else {
+		ProgressBar::new(0)
+	}
+}
+
+/// A progress callback (items done, total) that moves `bar`.
+fn count_to(bar: &ProgressBar) -> impl FnMut(usize, usize) + Send {
+	let mut report = report_to(bar);
+	move |done, total| report(done as u64, total as u64)
+}
+
+/// A progress callback (bytes done, total) that moves `bar`.
+fn report_to(bar: &ProgressBar) -> impl FnMut(u64, u64) + Send {
+	let bar = bar.clone();
+	move |done, total| {
+		bar.set_length(total);
+		bar.set_position(done)
+	}
+}
+
+/// Prints `value` as JSON, or `text` for people.
+fn say(json: bool, value: Value, text: String) {
+	clear_spinner();
+	if json {
+		println!("{value}");
+	} else {
+		println!("{text}");
+	}
+}
+
+/// A warning for people (standard error; not with --json, where the JSON says it).
+fn warn(json: bool, text: String) {
+	if !json {
+		clear_spinner();
+		eprintln!("warning: {text}");
+	}
+}
+
+async fn client(global: &Global) -> Result<Client, Error> {
+	let store = match &global.ipfs {
+		Some(url) => Store::ipfs(url)?,
+		None => Store::local(&global.store_dir)?,
+	};
+	let mut client = Client::connect(&global.node, store).await.map_err(|error| match error {
+		Error::Node(why) => Error::Node(format!(
+			"{why}: is the node running? (scripts/run.sh starts a development chain; --node or \
+			 EHR_NODE_URL names another)"
+		)),
+		other => other,
+	})?;
+	let bar = spinner(global.json);
+	client.chain.on_progress(Arc::new(move |stage: Stage| {
+		if !bar.is_hidden() {
+			bar.enable_steady_tick(Duration::from_millis(120));
+		}
+		bar.set_message(stage.to_string());
+	}));
+	// With the chain spec, the keys the command wraps for and the records it decrypts are read
+	// with proofs against a block whose finality it checked itself.
+	Ok(match global.chain_spec {
+		Some(_) => client.verifying(finality(global)?),
+		None => client,
+	})
+}
+
+/// A list for people, or what it means when there is nothing to list (not a blank line).
+fn or_none(text: String, none: &str) -> String {
+	if text.trim().is_empty() {
+		none.to_string()
+	} else {
+		text
+	}
+}
+
+/// A warning about readers with consent but an unusable key, or nothing.
+fn unusable_note(readers: &[String]) -> String {
+	if readers.is_empty() {
+		return String::new();
+	}
+	format!(
+		"\nnot readable by {} (their published encryption key is unusable: they must publish a \
+		 new one, then the patient shares the key again)",
+		readers.join(", ")
+	)
+}
+
+fn state_dir(global: &Global) -> Option<PathBuf> {
+	global.state_dir.clone().or_else(|| {
+		std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state/ehr"))
+	})
+}
+
+/// The client's own view of finality, from the chain spec and the saved checkpoint.
+fn finality(global: &Global) -> Result<Finality, Error> {
+	let spec = global.chain_spec.as_deref().ok_or_else(|| {
+		Error::Usage(
+			"verifying needs the chain's raw chain spec: pass --chain-spec FILE or set \
+			 EHR_CHAIN_SPEC (a hospital publishes it; for a dev node: ehr-node build-spec \
+			 --chain dev --raw > chain.json)"
+				.into(),
+		)
+	})?;
+	Finality::open(spec, state_dir(global).as_deref())
+}
+
+/// `done (final in block #12)`.
+fn done(json: bool, what: &str, included: &ehr_client::Included) {
+	say(
+		json,
+		json!({ "done": what, "block": included.block, "blockNumber": included.number }),
+		format!("{what} (final in block #{})", included.number),
+	);
+}
+
+/// Bytes for people: `812 bytes`, `20.0 KiB`, `3.4 MiB`.
+fn size(bytes: u64) -> String {
+	match bytes {
+		b if b < 1024 => format!("{b} bytes"),
+		b if b < 1 << 20 => format!("{:.1} KiB", b as f64 / 1024.0),
+		b if b < 1 << 30 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+		b => format!("{:.1} GiB", b as f64 / (1 << 30) as f64),
+	}
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+	let global = &cli.global;
+	let json = global.json;
+	match cli.command {
+		Command::Key(KeyCommand::Rotate) => rotate(global).await,
+		Command::Key(KeyCommand::Agent { minutes }) => {
+			let path = global.key_file.as_deref().ok_or_else(no_key_file)?;
+			agent::serve(path, minutes).await
+		}
+		Command::Key(command) => key_command(global, command),
+		Command::Audit { patient, from, limit, all, max_age } => {
+			let patient = account(&patient)?;
+			let mut finality =
+				finality(global)?.with_max_age(Duration::from_secs(max_age.saturating_mul(60)));
+			let client = client(global).await?;
+			let page = if all {
+				audit::verified_trail_all(&client.chain, &mut finality, &patient, from, limit)
+					.await?
+			} else {
+				audit::verified_trail(&client.chain, &mut finality, &patient, from, limit).await?
+			};
+			let names = Names::load(&client, None).await.unwrap_or_default().with_patient(&patient);
+			let entries: Vec<Value> = page
+				.entries
+				.iter()
+				.map(|(index, entry)| json!({ "index": index, "entry": entry }))
+				.collect();
+			let text = page
+				.entries
+				.iter()
+				.map(|(index, entry)| format!("#{index} {}", human::audit_entry(entry, &names)))
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(
+				json,
+				json!({ "verified": true, "at": page.at, "blockNumber": page.block_number, "total": page.total, "entries": entries }),
+				format!(
+					"{}\nverified against finalized block #{}: {} of {} entries, none left out \
+					 or altered (the names beside the addresses are the node's directory)",
+					or_none(text, "no entries on this page"),
+					page.block_number,
+					page.entries.len(),
+					page.total
+				),
+			);
+			Ok(())
+		}
+		command => {
+			let me = keys(global)?;
+			let client = client(global).await?;
+			act(&client, &me, command, global).await
+		}
+	}
+}
+
+fn no_key_file() -> Error {
+	Error::KeyFile("this needs your key file: give --key-file FILE (or EHR_KEY_FILE)".into())
+}
+
+async fn rotate(global: &Global) -> Result<(), Error> {
+	let json = global.json;
+	let path = global.key_file.clone().ok_or_else(|| {
+		Error::KeyFile(
+			"rotation rewrites your key file with the new key index: give --key-file (a --suri \
+			 has no file to keep it in)"
+				.into(),
+		)
+	})?;
+	let passphrase = secret("EHR_PASSPHRASE", "Passphrase: ")?;
+	let keys = Keys::load(&path, &passphrase)?;
+	let client = client(global).await?;
+	let bar = count_bar(json);
+	let rotated = client
+		.rotate_key(&keys, |new| new.replace_file(&path, &passphrase), count_to(&bar))
+		.await?;
+	bar.finish_and_clear();
+	// An agent holding the old key would hand it out: it is stopped.
+	let _ = agent::lock(&path);
+	say(
+		json,
+		json!({
+			"keyIndex": rotated.keys.key_index(),
+			"encryptionKey": hex::encode(rotated.keys.encryption_key()),
+			"rewrapped": rotated.rewrapped,
+			"unopenable": rotated.unopenable,
+			"refused": rotated.refused.iter().map(|(id, why)| json!({ "record": id, "reason": why })).collect::<Vec<_>>(),
+		}),
+		format!(
+			"new encryption key {} (key index {}) published; {} record keys re-wrapped for it{}",
+			hex::encode(rotated.keys.encryption_key()),
+			rotated.keys.key_index(),
+			rotated.rewrapped,
+			if rotated.unopenable.is_empty() {
+				String::new()
+			} else {
+				format!(
+					"; records whose key opens with none of yours: {}",
+					ids(&rotated.unopenable)
+				)
+			}
+		),
+	);
+	Ok(())
+}
+
+/// `3, 5, 8`.
+fn ids(ids: &[u64]) -> String {
+	ids.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn key_command(global: &Global, command: KeyCommand) -> Result<(), Error> {
+	let json = global.json;
+	match command {
+		KeyCommand::Generate { out } => {
+			refuse_existing(&out)?;
+			let (keys, phrase) = Keys::generate();
+			let passphrase = new_passphrase()?;
+			keys.save(&out, &passphrase)?;
+			// Standard error, also with --json: the phrase is never part of a script's output.
+			eprintln!(
+				"Write down your recovery phrase and keep it offline; it restores both keys:\n\n{}\n",
+				*phrase
+			);
+			print_keys(json, &keys, &out);
+			Ok(())
+		}
+		KeyCommand::Import { out, key_index } => {
+			refuse_existing(&out)?;
+			let phrase = secret("EHR_PHRASE", "Recovery phrase: ")?;
+			let keys = Keys::from_uri_at(phrase.trim(), key_index)?;
+			keys.save(&out, &new_passphrase()?)?;
+			print_keys(json, &keys, &out);
+			Ok(())
+		}
+		KeyCommand::Show { address: true } => {
+			let keys = keys(global)?;
+			say(json, json!({ "address": keys.address() }), keys.address());
+			Ok(())
+		}
+		KeyCommand::Show { address: false } => {
+			let keys = keys(global)?;
+			print_keys(json, &keys, global.key_file.as_deref().unwrap_or(Path::new("-")));
+			Ok(())
+		}
+		KeyCommand::Unlock { minutes } => {
+			let path = global.key_file.as_deref().ok_or_else(no_key_file)?;
+			let keys = Keys::load(path, &secret("EHR_PASSPHRASE", "Passphrase: ")?)?;
+			agent::start(path, &keys, minutes)?;
+			let until = human::time(
+				(std::time::SystemTime::now() + Duration::from_secs(minutes * 60))
+					.duration_since(std::time::UNIX_EPOCH)
+					.map(|d| d.as_millis() as u64)
+					.unwrap_or_default(),
+			);
+			say(
+				json,
+				json!({ "unlocked": keys.address(), "minutes": minutes }),
+				format!(
+					"{} unlocked for {} (until {until}); `ehr key lock` forgets it sooner",
+					path.display(),
+					human::duration(minutes)
+				),
+			);
+			Ok(())
+		}
+		KeyCommand::Lock => {
+			let path = global.key_file.as_deref().ok_or_else(no_key_file)?;
+			let was = agent::lock(path)?;
+			say(
+				json,
+				json!({ "locked": was }),
+				if was { "locked".into() } else { "no unlocked key for this file".into() },
+			);
+			Ok(())
+		}
+		KeyCommand::Rotate | KeyCommand::Agent { .. } => {
+			Err(Error::Usage("handled before keys are loaded".into()))
+		}
+	}
+}
+
+fn refuse_existing(out: &Path) -> Result<(), Error> {
+	if out.exists() {
+		return Err(Error::Usage(format!(
+			"{} exists: a key file is never replaced; choose another --out",
+			out.display()
+		)));
+	}
+	Ok(())
+}
+
+fn print_keys(json: bool, keys: &Keys, file: &Path) {
+	let encryption_key = hex::encode(keys.encryption_key());
+	say(
+		json,
+		json!({
+			"address": keys.address(),
+			"encryptionKey": encryption_key,
+			"keyIndex": keys.key_index(),
+			"keyFile": file
+		}),
+		format!(
+			"account {}\nencryption key {encryption_key} (key index {})",
+			keys.address(),
+			keys.key_index()
+		),
+	);
+}
+
+/// The patient a command acts for: `--for` (as a delegate) or the signer.
+fn patient_or_me(for_patient: Option<&str>, me: &AccountId) -> Result<AccountId, Error> {
+	for_patient.map(account).transpose().map(|patient| patient.unwrap_or_else(|| me.clone()))
+}
+
+/// Shares what the patient's grantees lack and says what it did. `explicit`: `ehr consent
+/// sync` itself; otherwise the check after an upload or a grant, which shares only when the
+/// client verifies (the grantees and their keys are then proven), and without verification
+/// only says what is missing.
+async fn sync_and_report(
+	client: &Client,
+	me: &Keys,
+	patient: &AccountId,
+	names: &Names,
+	json: bool,
+	explicit: bool,
+) -> Result<Value, Error> {
+	let submit = explicit || client.is_verifying();
+	let synced = client.sync_keys(me, patient, submit).await?;
+	for (grantee, count) in &synced.shared {
+		warn(json, format!("shared {count} record keys that {} lacked", names.of(grantee)));
+	}
+	for (grantee, count) in &synced.missing {
+		warn(
+			json,
+			format!(
+				"{} lacks {count} record keys their grant covers: `ehr consent sync` shares them \
+				 (done by itself after uploads and grants with --chain-spec, where the grantees \
+				 and their keys are proven)",
+				names.of(grantee)
+			),
+		);
+	}
+	for grantee in &synced.waiting_for_key {
+		warn(
+			json,
+			format!(
+				"{} has consent but no encryption key yet: nothing can be shared with them until \
+				 they publish one (`ehr doctor set-key`); then `ehr consent sync` shares what \
+				 they lack",
+				names.of(grantee)
+			),
+		);
+	}
+	for (grantee, why) in &synced.refused {
+		warn(json, format!("keys for {} not shared: {why}", names.of(grantee)));
+	}
+	Ok(json!({
+		"shared": synced.shared.iter().map(|(who, n)| json!({ "grantee": who, "keys": n })).collect::<Vec<_>>(),
+		"missing": synced.missing.iter().map(|(who, n)| json!({ "grantee": who, "keys": n })).collect::<Vec<_>>(),
+		"waitingForKey": synced.waiting_for_key,
+		"refused": synced.refused.iter().map(|(who, why)| json!({ "grantee": who, "reason": why })).collect::<Vec<_>>(),
+		"skipped": synced.skipped,
+	}))
+}
+
+/// The check after a command that is done already: a failure is a warning, not the command's
+/// error (the grant or the record stands).
+async fn sync_after(
+	client: &Client,
+	me: &Keys,
+	patient: &AccountId,
+	names: &Names,
+	json: bool,
+) -> Value {
+	match sync_and_report(client, me, patient, names, json, false).await {
+		Ok(value) => value,
+		Err(error) => {
+			warn(
+				json,
+				format!("could not check the grantees' keys ({error}); `ehr consent sync` does"),
+			);
+			json!({ "error": error.to_string() })
+		}
+	}
+}
+
+/// The directory's names, or none (addresses only) when the node cannot list them.
+async fn names(client: &Client, me: &AccountId) -> Names {
+	Names::load(client, Some(me)).await.unwrap_or_default()
+}
+
+async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> Result<(), Error> {
+	let json = global.json;
+	let my_id = me.account_id();
+	match command {
+		Command::Hospital(HospitalCommand::Doctors) => {
+			let doctors = client.doctors(Some(&my_id)).await?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			let text =
+				doctors.iter().map(|d| doctor_line(d, &names)).collect::<Vec<_>>().join("\n");
+			say(
+				json,
+				json!(doctors),
+				or_none(text, "your hospital has no doctors yet (`ehr hospital register-doctor`)"),
+			);
+		}
+		Command::Hospital(command) => {
+			let (what, included) = match &command {
+				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => (
+					format!("{name} registered as a doctor of your hospital"),
+					client.register_doctor(me, &account(doctor)?, name, specialty, licence).await?,
+				),
+				HospitalCommand::SuspendDoctor { doctor } => {
+					("doctor suspended".into(), client.suspend_doctor(me, &account(doctor)?).await?)
+				}
+				HospitalCommand::ReinstateDoctor { doctor } => {
+					("doctor reinstated".into(), client.reinstate_doctor(me, &account(doctor)?).await?)
+				}
+				HospitalCommand::InvitePatient { patient } => (
+					format!("{patient} invited: the account may now register with `ehr patient register`, without tokens"),
+					client.invite_patient(me, &account(patient)?).await?,
+				),
+				HospitalCommand::Doctors => unreachable!("listed above"),
+			};
+			done(json, &what, &included);
+		}
+		Command::Patient(PatientCommand::Register { profile }) => {
+			if let Some(profile) = &profile {
+				check_profile(profile)?;
+			}
+			let included = client.register_patient(me).await?;
+			done(json, "registered as a patient", &included);
+			if let Some(profile) = profile {
+				let bar = progress_bar(json);
+				let uploaded = client
+					.upload(me, &my_id, RecordCategory::Profile, &profile, report_to(&bar))
+					.await?;
+				bar.finish_and_clear();
+				say(
+					json,
+					with_text_cid(json!(uploaded)),
+					format!(
+						"profile stored encrypted as record {} in {}",
+						uploaded.record,
+						client.store.describe()
+					),
+				);
+			}
+		}
+		Command::Patient(PatientCommand::AddDelegate { delegate }) => done(
+			json,
+			"delegate added: they may manage your consent (`ehr consent … --for <you>`)",
+			&client.add_delegate(me, &account(&delegate)?).await?,
+		),
+		Command::Patient(PatientCommand::RemoveDelegate { delegate }) => {
+			done(json, "delegate removed", &client.remove_delegate(me, &account(&delegate)?).await?)
+		}
+		Command::Doctor(DoctorCommand::List { specialty }) => {
+			let wanted = specialty.map(|s| s.to_lowercase());
+			let doctors: Vec<_> = client
+				.doctors(None)
+				.await?
+				.into_iter()
+				.filter(|d| wanted.as_ref().is_none_or(|w| d.specialty.to_lowercase().contains(w)))
+				.collect();
+			let names = Names::load(client, Some(&my_id)).await?;
+			let text =
+				doctors.iter().map(|d| doctor_line(d, &names)).collect::<Vec<_>>().join("\n");
+			say(json, json!(doctors), or_none(text, "no doctors found"));
+		}
+		Command::Doctor(DoctorCommand::SetKey) => done(
+			json,
+			"encryption key published: patients can now share records with you",
+			&client.set_encryption_key(me).await?,
+		),
+		Command::Doctor(DoctorCommand::Patients) => {
+			let patients = client.patients_of(&my_id).await?;
+			let text = patients.iter().map(|p| p.to_ss58check()).collect::<Vec<_>>().join("\n");
+			say(json, json!(patients), or_none(text, "no patients have granted you access"));
+		}
+		Command::Doctor(DoctorCommand::Emergency { patient, code, note }) => {
+			let opened = client
+				.emergency_access(me, &account(&patient)?, code.into(), note.as_deref())
+				.await?;
+			let salt = opened.salt.map(hex::encode);
+			let commitment = opened.commitment.map(hex::encode);
+			let kept = match (&salt, &commitment) {
+				(Some(salt), Some(commitment)) => format!(
+					"\nnote committed as {commitment}; keep this salt with the note for the review: {salt}"
+				),
+				_ => String::new(),
+			};
+			say(
+				json,
+				json!({
+					"done": "emergency access opened",
+					"block": opened.included.block,
+					"blockNumber": opened.included.number,
+					"salt": salt,
+					"commitment": commitment,
+				}),
+				format!(
+					"emergency access to {patient} opened for 24 h ({}; final in block #{}); the \
+					 patient and your hospital see it{kept}",
+					human::reason(code.into()),
+					opened.included.number
+				),
+			);
+		}
+		Command::Patient(PatientCommand::EndEmergency { doctor, patient }) => {
+			let patient = patient_or_me(patient.as_deref(), &my_id)?;
+			done(
+				json,
+				"emergency access ended",
+				&client.end_emergency_access(me, &patient, &account(&doctor)?).await?,
+			)
+		}
+		Command::Record(command) => record_command(client, me, command, global).await?,
+		Command::Consent(command) => consent_command(client, me, command, json).await?,
+		Command::Slot(SlotCommand::Publish { at, in_minutes, minutes, video }) => {
+			let start = match (at, in_minutes) {
+				(Some(at), _) => human::parse_local_time(&at)?,
+				(None, Some(in_minutes)) => {
+					let ms = in_minutes
+						.checked_mul(60_000)
+						.ok_or_else(|| Error::Usage("--in-minutes is too large".into()))?;
+					client.chain.now().await?.saturating_add(ms)
+				}
+				(None, None) => {
+					return Err(Error::Usage(
+						"say when: --at \"YYYY-MM-DD HH:MM\" or --in-minutes N".into(),
+					))
+				}
+			};
+			let kind = if video { VisitKind::Video } else { VisitKind::InPerson };
+			let slot = client.publish_slot(me, start, minutes, kind).await?;
+			say(
+				json,
+				json!({ "slot": slot, "start": start, "durationMinutes": minutes, "kind": kind }),
+				format!(
+					"slot {slot} published: {}, {}, {}",
+					human::time(start),
+					human::duration(minutes.into()),
+					human::visit(kind)
+				),
+			);
+		}
+		Command::Slot(SlotCommand::Free { doctor, days }) => {
+			let doctor = account(&doctor)?;
+			let now = client.chain.now().await?;
+			let window = days
+				.checked_mul(86_400_000)
+				.ok_or_else(|| Error::Usage("--days is too large".into()))?;
+			let slots = client.free_slots(&doctor, now, now.saturating_add(window)).await?;
+			let text = slots
+				.iter()
+				.map(|s| {
+					format!(
+						"slot {}: {} ({}), {}, {}",
+						s.id,
+						human::time(s.start),
+						human::relative(s.start, now),
+						human::duration(s.duration_minutes.into()),
+						human::visit(s.kind)
+					)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(
+				json,
+				json!(slots),
+				or_none(text, &format!("no free slots in the next {days} days")),
+			);
+		}
+		Command::Appointment(command) => appointment_command(client, me, command, json).await?,
+		Command::Budget { account: other } => {
+			let who = match other {
+				Some(other) => account(&other)?,
+				None => my_id.clone(),
+			};
+			let budget = client.free_budget(&who).await?;
+			let text = if budget.registered {
+				let percent = |left: u64, per: u64| left.saturating_mul(100) / per.max(1);
+				format!(
+					"free use left this period: {}% of the execution time ({:.3} of {:.3} s), {}% of \
+					 the bytes ({} of {} KiB); renews at block #{}",
+					percent(budget.ref_time_left, budget.ref_time_per_period),
+					budget.ref_time_left as f64 / 1e12,
+					budget.ref_time_per_period as f64 / 1e12,
+					percent(budget.bytes_left.into(), budget.bytes_per_period.into()),
+					budget.bytes_left / 1024,
+					budget.bytes_per_period / 1024,
+					budget.renews_at,
+				)
+			} else {
+				"not registered for free use: every transaction pays the normal fee (a hospital \
+				 can invite you: `ehr hospital invite-patient <address>`)"
+					.to_string()
+			};
+			say(json, serde_json::to_value(budget).unwrap_or_default(), text);
+		}
+		Command::Key(_) | Command::Audit { .. } => {
+			return Err(Error::Usage("handled before keys are loaded".into()))
+		}
+	}
+	Ok(())
+}
+
+/// A doctor of the directory in one line.
+fn doctor_line(doctor: &ehr_rpc_api::Doctor, names: &Names) -> String {
+	format!(
+		"{} — {}, licence {}, at {}{}{}\n    {}",
+		human::printable(&doctor.name),
+		human::printable(&doctor.specialty),
+		human::printable(&doctor.licence),
+		match names.of(&doctor.hospital) {
+			you if you == "you" => "your hospital".to_string(),
+			other => other,
+		},
+		if doctor.encryption_key.is_some() { "" } else { "; no encryption key yet" },
+		if doctor.suspended { "; SUSPENDED" } else { "" },
+		doctor.account.to_ss58check()
+	)
+}
+
+/// A profile must be a FHIR R4 `Patient` resource in JSON: checked before anything is sent.
+fn check_profile(path: &Path) -> Result<(), Error> {
+	let text = std::fs::read_to_string(path)
+		.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+	let value: Value = serde_json::from_str(&text).map_err(|e| {
+		Error::Usage(format!(
+			"{} is not JSON ({e}): a profile is a FHIR R4 Patient resource, see the README",
+			path.display()
+		))
+	})?;
+	if value.get("resourceType").and_then(Value::as_str) != Some("Patient") {
+		return Err(Error::Usage(format!(
+			"{} is not a FHIR Patient resource (\"resourceType\": \"Patient\" is missing): see \
+			 the README for an example",
+			path.display()
+		)));
+	}
+	Ok(())
+}
+
+async fn consent_command(
+	client: &Client,
+	me: &Keys,
+	command: ConsentCommand,
+	json: bool,
+) -> Result<(), Error> {
+	let my_id = me.account_id();
+	match command {
+		ConsentCommand::Grant {
+			grantee,
+			categories,
+			write,
+			expires_in_hours,
+			purpose,
+			for_patient,
+			yes,
+		} => {
+			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
+			let grantee = account(&grantee)?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			let scope = if categories.is_empty() {
+				if !yes && std::io::stdin().is_terminal() && !json {
+					clear_spinner();
+					eprintln!(
+						"This grant lets {} read every record, the identifying profile included \
+						 (name, birth date, contact). Narrow it with --categories, e.g. \
+						 --categories lab-report,prescription.",
+						names.of(&grantee)
+					);
+					let answer = rpassword::prompt_password("Grant every record? [y/N] ")
+						.unwrap_or_default();
+					if !answer.trim().eq_ignore_ascii_case("y") {
+						return Err(Error::Usage(
+							"nothing granted: narrow the grant with --categories, or answer y"
+								.into(),
+						));
+					}
+				} else if !yes {
+					warn(json, "the grant covers every record, the identifying profile included (narrow it with --categories)".into());
+				}
+				Scope::All
+			} else {
+				let categories: Vec<RecordCategory> =
+					categories.into_iter().map(Into::into).collect();
+				Scope::Categories(
+					categories
+						.try_into()
+						.map_err(|_| Error::Usage("at most seven categories".into()))?,
+				)
+			};
+			let access = if write { AccessLevel::ReadWrite } else { AccessLevel::Read };
+			let expires_at =
+				match expires_in_hours {
+					Some(hours) => Some(client.chain.now().await?.saturating_add(
+						hours.checked_mul(3_600_000).ok_or_else(|| {
+							Error::Usage("--expires-in-hours is too large".into())
+						})?,
+					)),
+					None => None,
+				};
+			let granted = client
+				.grant_for(
+					me,
+					&patient,
+					&grantee,
+					scope.clone(),
+					access,
+					expires_at,
+					purpose.into(),
+				)
+				.await?;
+			if !granted.skipped.is_empty() {
+				warn(
+					json,
+					format!(
+						"records {} were not shared: their key for you does not open (whoever \
+						 wrote them wrapped something else); ask the author to amend them",
+						ids(&granted.skipped)
+					),
+				);
+			}
+			let synced = sync_after(client, me, &patient, &names, json).await;
+			let terms = ehr_primitives::Grant {
+				scope,
+				access,
+				expires_at,
+				purpose: purpose.into(),
+				granted_at: 0,
+				granted_by: my_id.clone(),
+			};
+			let now = client.chain.now().await?;
+			say(
+				json,
+				json!({
+					"done": "granted",
+					"keysShared": granted.shared,
+					"granteeHasKey": granted.grantee_has_key,
+					"skipped": granted.skipped,
+					"sync": synced,
+					"block": granted.included.block,
+					"blockNumber": granted.included.number,
+				}),
+				format!(
+					"{} {}; {} record keys shared (final in block #{})",
+					names.of(&grantee),
+					human::grant(&terms, now),
+					granted.shared,
+					granted.included.number
+				),
+			);
+		}
+		ConsentCommand::Revoke { grantee, rekey: false, for_patient } => {
+			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
+			done(
+				json,
+				"revoked; the grantee's record keys are deleted",
+				&client.revoke_for(me, &patient, &account(&grantee)?).await?,
+			)
+		}
+		ConsentCommand::Revoke { grantee, rekey: true, for_patient } => {
+			if for_patient.is_some() {
+				return Err(Error::Usage(
+					"--rekey re-encrypts the patient's records: only the patient can (a delegate \
+					 revokes without --rekey)"
+						.into(),
+				));
+			}
+			let bar = count_bar(json);
+			let rekeyed = client.revoke_and_rekey(me, &account(&grantee)?, count_to(&bar)).await?;
+			bar.finish_and_clear();
+			let replaced: Vec<String> =
+				rekeyed.replaced.iter().map(|(old, new)| format!("{old} → {new}")).collect();
+			let pending = pending_unpins(client, &rekeyed.unpin_pending, json);
+			say(
+				json,
+				json!({
+					"revoked": rekeyed.revoked.block,
+					"replaced": rekeyed.replaced.iter().map(|(old, new)| json!({ "old": old, "new": new })).collect::<Vec<_>>(),
+					"failed": rekeyed.failed.iter().map(|(id, why)| json!({ "record": id, "reason": why })).collect::<Vec<_>>(),
+					"unpinPending": pending,
+				}),
+				format!(
+					"revoked; {} records re-encrypted (old → new: {}){}",
+					rekeyed.replaced.len(),
+					if replaced.is_empty() { "none".into() } else { replaced.join(", ") },
+					if rekeyed.failed.is_empty() {
+						String::new()
+					} else {
+						format!(
+							"; not re-encrypted (run again): {}",
+							ids(&rekeyed.failed.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+						)
+					}
+				),
+			);
+		}
+		ConsentCommand::List { for_patient } => {
+			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
+			let grants = client.grants(&patient).await?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			let now = client.chain.now().await?;
+			let text = grants
+				.iter()
+				.map(|g| format!("{} {}", names.of(&g.grantee), human::grant(&g.grant, now)))
+				.collect::<Vec<_>>()
+				.join("\n");
+			say(
+				json,
+				json!(grants),
+				or_none(text, "no grants: only the patient can read the records"),
+			);
+		}
+		ConsentCommand::Sync { for_patient } => {
+			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			if !client.is_verifying() {
+				warn(
+					json,
+					"the grantees and their keys are the node's word (pass --chain-spec to check \
+					 them with proofs)"
+						.into(),
+				);
+			}
+			let synced = sync_and_report(client, me, &patient, &names, json, true).await?;
+			let shared: u64 = synced["shared"]
+				.as_array()
+				.map(|all| all.iter().filter_map(|s| s["keys"].as_u64()).sum())
+				.unwrap_or_default();
+			say(
+				json,
+				synced,
+				if shared == 0 {
+					"every grantee with an encryption key holds the keys its grant covers".into()
+				} else {
+					format!("{shared} record keys shared")
+				},
+			);
+		}
+	}
+	Ok(())
+}
+
+async fn appointment_command(
+	client: &Client,
+	me: &Keys,
+	command: AppointmentCommand,
+	json: bool,
+) -> Result<(), Error> {
+	let my_id = me.account_id();
+	let action = match command {
+		AppointmentCommand::Book { slot } => {
+			let id = client.book(me, slot).await?;
+			say(
+				json,
+				json!({ "appointment": id }),
+				format!("appointment {id} requested: the doctor confirms or proposes another time (`ehr appointment list`)"),
+			);
+			return Ok(());
+		}
+		AppointmentCommand::List => {
+			let names = Names::load(client, Some(&my_id)).await?;
+			// A doctor (in the directory) sees their open appointments; anyone else theirs as
+			// a patient.
+			let is_doctor = names.name(&my_id).is_some()
+				&& client.doctors(None).await?.iter().any(|d| d.account == my_id);
+			let list = if is_doctor {
+				client.doctor_appointments(&my_id).await?
+			} else {
+				client.appointments(&my_id).await?
+			};
+			let now = client.chain.now().await?;
+			let mut lines = Vec::new();
+			for a in &list {
+				let other = if is_doctor {
+					format!("patient {}", a.patient.to_ss58check())
+				} else {
+					names.of(&a.doctor)
+				};
+				let mut line = format!(
+					"appointment {}: {} ({}), {}, {}, with {other}: {}",
+					a.id,
+					human::time(a.start),
+					human::relative(a.start, now),
+					human::duration(a.duration_minutes.into()),
+					human::visit(a.kind),
+					human::status(a.status)
+				);
+				if let (Some(proposed), false) = (a.proposed_slot, a.status.is_final()) {
+					let when = match client.slot(&a.doctor, proposed).await? {
+						Some(slot) => human::time(slot.start),
+						None => format!("slot {proposed}"),
+					};
+					if is_doctor {
+						line.push_str(&format!("; you proposed {when}, waiting for the patient"));
+					} else {
+						line.push_str(&format!(
+							"\n    the doctor proposes to move it to {when}: answer with `ehr \
+							 appointment answer {} --accept` (or --decline)",
+							a.id
+						));
+					}
+				}
+				lines.push(line);
+			}
+			say(json, json!(list), or_none(lines.join("\n"), "no appointments"));
+			return Ok(());
+		}
+		AppointmentCommand::Confirm { id } => AppointmentAction::Confirm(id),
+		AppointmentCommand::Reschedule { id, slot } => AppointmentAction::Propose(id, slot),
+		AppointmentCommand::Answer { id, accept, .. } => AppointmentAction::Answer(id, accept),
+		AppointmentCommand::Cancel { id } => AppointmentAction::Cancel(id),
+		AppointmentCommand::Complete { id } => AppointmentAction::Complete(id),
+		AppointmentCommand::NoShow { id } => AppointmentAction::NoShow(id),
+	};
+	let what = match action {
+		AppointmentAction::Confirm(id) => format!("appointment {id} confirmed"),
+		AppointmentAction::Propose(id, slot) => {
+			format!("appointment {id}: slot {slot} proposed; the patient answers")
+		}
+		AppointmentAction::Answer(id, true) => format!("appointment {id} moved to the new time"),
+		AppointmentAction::Answer(id, false) => format!("appointment {id} stays at its time"),
+		AppointmentAction::Cancel(id) => format!("appointment {id} cancelled"),
+		AppointmentAction::Complete(id) => format!("appointment {id} marked done"),
+		AppointmentAction::NoShow(id) => format!("appointment {id} marked missed"),
+	};
+	done(json, &what, &client.update_appointment(me, action).await?);
+	Ok(())
+}
+
+/// The file of envelopes still to unpin, in the state directory.
+fn pending_file(global_state: Option<PathBuf>) -> Option<PathBuf> {
+	global_state.map(|dir| dir.join("pending-unpins.json"))
+}
+
+static STATE_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+/// An envelope still to unpin, and the store that holds it.
+#[derive(serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq)]
+struct Pending {
+	cid: String,
+	store: String,
+}
+
+/// Remembers envelopes that could not be unpinned (for `ehr record retry-unpins`) and warns.
+fn pending_unpins(client: &Client, pending: &[(String, String)], json: bool) -> Vec<String> {
+	if pending.is_empty() {
+		return Vec::new();
+	}
+	let cids: Vec<String> = pending.iter().map(|(cid, _)| cid.clone()).collect();
+	let store = client.store.location();
+	let mut saved = load_pending();
+	for cid in &cids {
+		let entry = Pending { cid: cid.clone(), store: store.clone() };
+		if !saved.contains(&entry) {
+			saved.push(entry);
+		}
+	}
+	let kept = save_pending(&saved);
+	warn(
+		json,
+		format!(
+			"the erasure is done, but {} envelope(s) could not be unpinned from {} ({}); {}",
+			cids.len(),
+			client.store.describe(),
+			pending[0].1,
+			if kept {
+				"run `ehr record retry-unpins` (with the same IPFS daemon) when it is back"
+			} else {
+				"no state directory to remember them: unpin them by hand"
+			}
+		),
+	);
+	cids
+}
+
+fn load_pending() -> Vec<Pending> {
+	pending_file(STATE_DIR.get().cloned().flatten())
+		.and_then(|path| std::fs::read(path).ok())
+		.and_then(|bytes| serde_json::from_slice(&bytes).ok())
+		.unwrap_or_default()
+}
+
+fn save_pending(entries: &[Pending]) -> bool {
+	let Some(path) = pending_file(STATE_DIR.get().cloned().flatten()) else { return false };
+	if let Some(dir) = path.parent() {
+		let _ = std::fs::create_dir_all(dir);
+	}
+	let bytes = serde_json::to_vec(entries).expect("serializable");
+	ehr_client::keys::write_atomically(&path, &bytes, ehr_client::keys::Replace::Yes).is_ok()
+}
+
+async fn record_command(
+	client: &Client,
+	me: &Keys,
+	command: RecordCommand,
+	global: &Global,
+) -> Result<(), Error> {
+	let json = global.json;
+	let my_id = me.account_id();
+	match command {
+		RecordCommand::Upload { file, category, patient } => {
+			let patient = patient_or_me(patient.as_deref(), &my_id)?;
+			if matches!(client.store, Store::Local(_)) {
+				warn(json, format!("storing in {}", client.store.describe()));
+			}
+			let bar = progress_bar(json);
+			let uploaded =
+				client.upload(me, &patient, category.into(), &file, report_to(&bar)).await?;
+			bar.finish_and_clear();
+			let names = names(client, &my_id).await;
+			let readers: Vec<String> = uploaded
+				.readers
+				.iter()
+				.map(|r| AccountId::from_ss58check(r).map(|a| names.of(&a)).unwrap_or(r.clone()))
+				.collect();
+			let synced = if patient == my_id {
+				Some(sync_after(client, me, &patient, &names, json).await)
+			} else {
+				None
+			};
+			let mut value = with_text_cid(json!(uploaded));
+			value["sync"] = json!(synced);
+			say(
+				json,
+				value,
+				format!(
+					"record {} ({}) stored in {} as {}, readable by {}{}",
+					uploaded.record,
+					human::category(category.into()),
+					match &client.store {
+						Store::Local(dir) => dir.display().to_string(),
+						Store::Ipfs(_, url) => format!("IPFS at {url}"),
+					},
+					uploaded.cid,
+					readers.join(", "),
+					unusable_note(&uploaded.unusable_readers)
+				),
+			);
+		}
+		RecordCommand::List { patient, category } => {
+			let patient = patient_or_me(patient.as_deref(), &my_id)?;
+			let records = client.records(&patient, category.map(Into::into)).await?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			let text = records
+				.iter()
+				.map(|r| {
+					format!(
+						"record {}{}: {}, added {} by {}, {}, {}",
+						r.id,
+						if r.version > 1 {
+							format!(" (version {})", r.version)
+						} else {
+							String::new()
+						},
+						human::category(r.category),
+						human::time(r.created_at),
+						names.of(&r.author),
+						size(r.size),
+						ehr_client::cid::to_string(&r.cid)
+					)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			let value: Vec<Value> = records.iter().map(|r| with_text_cid(json!(r))).collect();
+			say(json, json!(value), or_none(text, "no records"));
+		}
+		RecordCommand::Get { id, out, force } => {
+			if out.exists() && !force {
+				return Err(Error::Usage(format!(
+					"{} exists: pass --force to replace it, or choose another --out",
+					out.display()
+				)));
+			}
+			let bar = progress_bar(json);
+			let fetched = client.fetch(me, id, &out, report_to(&bar)).await?;
+			bar.finish_and_clear();
+			say(
+				json,
+				json!(fetched),
+				format!(
+					"record {id}: {} written to {}, matching the commitment on chain{}",
+					size(fetched.plaintext_len),
+					out.display(),
+					match fetched.logged_in_block {
+						Some(block) => format!(
+							"; your read is logged in the patient's trail (in block #{block}, not final yet)"
+						),
+						None => String::new(),
+					}
+				),
+			);
+		}
+		RecordCommand::Amend { id, file } => {
+			let bar = progress_bar(json);
+			let uploaded = client.amend(me, id, &file, report_to(&bar)).await?;
+			bar.finish_and_clear();
+			say(
+				json,
+				with_text_cid(json!(uploaded)),
+				format!(
+					"record {id} amended: the new version is record {}{}",
+					uploaded.record,
+					unusable_note(&uploaded.unusable_readers)
+				),
+			);
+		}
+		RecordCommand::Versions { id } => {
+			let versions = client.versions(id).await?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			let text = versions
+				.iter()
+				.map(|r| {
+					format!(
+						"record {} (version {}): {}, added {} by {}{}",
+						r.id,
+						r.version,
+						human::category(r.category),
+						human::time(r.created_at),
+						names.of(&r.author),
+						if r.erased { ", erased" } else { "" }
+					)
+				})
+				.collect::<Vec<_>>()
+				.join("\n");
+			let value: Vec<Value> = versions.iter().map(|r| with_text_cid(json!(r))).collect();
+			say(json, json!(value), or_none(text, "no versions"));
+		}
+		RecordCommand::Erase { id } => {
+			let erased = client.erase(me, id).await?;
+			let pending = pending_unpins(client, &erased.unpin_pending, json);
+			say(
+				json,
+				json!({ "erased": id, "blockNumber": erased.number, "unpinned": erased.unpinned, "unpinPending": pending }),
+				format!(
+					"record {id} erased with all its versions (final in block #{}); {} envelope(s) \
+					 unpinned{}",
+					erased.number,
+					erased.unpinned.len(),
+					if pending.is_empty() {
+						String::new()
+					} else {
+						format!(", {} still to unpin", pending.len())
+					}
+				),
+			);
+		}
+		RecordCommand::RetryUnpins => {
+			let here = client.store.location();
+			let (mut unpinned, mut left, mut elsewhere) = (Vec::new(), Vec::new(), Vec::new());
+			for entry in load_pending() {
+				// Only the store that holds it can unpin it.
+				if entry.store != here {
+					elsewhere.push(entry);
+					continue;
+				}
+				let result = match ehr_client::cid::parse(&entry.cid) {
+					Ok(binary) => client.store.unpin(&binary).await,
+					Err(_) => Ok(()),
+				};
+				match result {
+					Ok(()) => unpinned.push(entry.cid),
+					Err(error) => left.push((entry, error.to_string())),
+				}
+			}
+			let mut keep: Vec<Pending> = left.iter().map(|(entry, _)| entry.clone()).collect();
+			keep.extend(elsewhere.iter().cloned());
+			if !save_pending(&keep) && !keep.is_empty() {
+				warn(
+					json,
+					"no state directory: the envelopes still pinned are not remembered".into(),
+				);
+			}
+			let mut text = format!("{} envelope(s) unpinned", unpinned.len());
+			if left.is_empty() && elsewhere.is_empty() {
+				text.push_str("; nothing left to unpin");
+			}
+			if let Some((_, why)) = left.first() {
+				text.push_str(&format!("; {} still not ({why}): run this again later", left.len()));
+			}
+			for store in
+				elsewhere.iter().map(|e| e.store.clone()).collect::<std::collections::BTreeSet<_>>()
+			{
+				text.push_str(&format!("; some are in {store}: run this with that store"));
+			}
+			say(
+				json,
+				json!({
+					"unpinned": unpinned,
+					"left": left.iter().map(|(entry, _)| &entry.cid).collect::<Vec<_>>(),
+					"elsewhere": elsewhere.iter().map(|entry| json!({ "cid": entry.cid, "store": entry.store })).collect::<Vec<_>>(),
+				}),
+				text,
+			);
+			if !left.is_empty() {
+				return Err(Error::Storage(format!("{} envelope(s) still pinned", left.len())));
+			}
+		}
+	}
+	Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+	let cli = Cli::parse();
+	let json = cli.global.json;
+	let _ = STATE_DIR.set(state_dir(&cli.global));
+	// Ctrl-C drops the running command, so its temporary files (a partial plaintext, an
+	// envelope being written) are deleted on the way out.
+	let outcome = tokio::select! {
+		outcome = run(cli) => outcome,
+		_ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+	};
+	clear_spinner();
+	if let Err(error) = outcome {
+		if json {
+			println!("{}", json!({ "error": error.to_string(), "code": error.exit_code() }));
+		} else {
+			eprintln!("error: {error}");
+		}
+		std::process::exit(error.exit_code());
+	}
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,193 @@
+//! The command line's own checks: parsing, help, exit codes.
+
+use super::*;
+use clap::CommandFactory;
+
+const PATIENT: &str = "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY";
+
+fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+	Cli::try_parse_from(std::iter::once("ehr").chain(args.iter().copied()))
+}
+
+#[test]
+fn a_bad_address_is_bad_usage_and_says_what_an_address_looks_like() {
+	let error = account("not-an-address").unwrap_err();
+	assert_eq!(error.exit_code(), 2);
+	assert!(error.to_string().contains("SS58") && error.to_string().contains("key show"));
+	assert_eq!(account(PATIENT).unwrap().to_ss58check(), PATIENT);
+	// The hex account id that other tools print is the same account.
+	let hex = format!("0x{}", hex::encode(account(PATIENT).unwrap()));
+	assert_eq!(account(&hex).unwrap().to_ss58check(), PATIENT);
+}
+
+#[test]
+fn empty_lists_say_so_and_record_get_needs_force_to_replace() {
+	assert_eq!(or_none(String::new(), "no records"), "no records");
+	assert_eq!(or_none("#1".into(), "no records"), "#1");
+	let cli = parse(&["record", "get", "1", "--out", "x.pdf"]).unwrap();
+	assert!(matches!(cli.command, Command::Record(RecordCommand::Get { force: false, .. })));
+	let cli = parse(&["record", "get", "1", "--out", "x.pdf", "--force"]).unwrap();
+	assert!(matches!(cli.command, Command::Record(RecordCommand::Get { force: true, .. })));
+}
+
+#[test]
+fn emergency_takes_a_code_and_an_optional_note_not_a_free_text_reason() {
+	let cli = parse(&["doctor", "emergency", PATIENT, "--code", "life-threatening", "--note", "x"])
+		.expect("a code and a note parse");
+	match cli.command {
+		Command::Doctor(DoctorCommand::Emergency { code, note, .. }) => {
+			assert_eq!(
+				ehr_primitives::EmergencyReason::from(code),
+				ehr_primitives::EmergencyReason::LifeThreatening
+			);
+			assert_eq!(note.as_deref(), Some("x"));
+		}
+		_ => panic!("parsed as another command"),
+	}
+	assert!(parse(&["doctor", "emergency", PATIENT, "--code", "unconscious"]).is_ok());
+	assert!(parse(&["doctor", "emergency", PATIENT]).is_err());
+	assert!(parse(&["doctor", "emergency", PATIENT, "--code", "bored"]).is_err());
+	assert!(parse(&["doctor", "emergency", PATIENT, "--reason", "unconscious"]).is_err());
+}
+
+#[test]
+fn categories_purposes_and_delegates_parse_as_words() {
+	let cli = parse(&[
+		"consent",
+		"grant",
+		PATIENT,
+		"--categories",
+		"lab-report,prescription",
+		"--purpose",
+		"care",
+		"--for",
+		PATIENT,
+	])
+	.unwrap();
+	match cli.command {
+		Command::Consent(ConsentCommand::Grant { categories, purpose, for_patient, .. }) => {
+			assert_eq!(
+				categories,
+				vec![Category(RecordCategory::LabReport), Category(RecordCategory::Prescription)]
+			);
+			assert_eq!(purpose, PurposeArg::Care);
+			assert_eq!(for_patient.as_deref(), Some(PATIENT));
+		}
+		_ => panic!("parsed as another command"),
+	}
+	assert!(parse(&["consent", "grant", PATIENT, "--categories", "xrays"]).is_err());
+	assert!(parse(&["consent", "sync", "--for", PATIENT]).is_ok());
+	assert_eq!(category_of("lab-report"), Some(RecordCategory::LabReport));
+	// Every category of the chain, by its JSON name, described in the help.
+	for category in RecordCategory::ALL {
+		let name = serde_json::to_value(category).unwrap().as_str().unwrap().to_string();
+		assert_eq!(category_of(&name), Some(category));
+	}
+	let help = Cli::command()
+		.find_subcommand_mut("record")
+		.unwrap()
+		.find_subcommand_mut("upload")
+		.unwrap()
+		.render_long_help()
+		.to_string();
+	assert!(help.contains("lab-report") && help.contains("a laboratory report"), "{help}");
+}
+
+#[test]
+fn a_slot_needs_a_time_and_an_answer_needs_a_choice() {
+	assert!(parse(&["slot", "publish"]).is_err());
+	assert!(parse(&["slot", "publish", "--at", "2026-12-01 09:30"]).is_ok());
+	assert!(parse(&["slot", "publish", "--in-minutes", "60"]).is_ok());
+	assert!(parse(&["slot", "publish", "--in-minutes", "60", "--at", "2026-12-01 09:30"]).is_err());
+	assert!(parse(&["appointment", "answer", "0"]).is_err());
+	assert!(parse(&["appointment", "answer", "0", "--accept", "--decline"]).is_err());
+	assert!(parse(&["appointment", "answer", "0", "--decline"]).is_ok());
+}
+
+/// Every argument and option of every command says what it is (`--help` leaves nothing bare).
+#[test]
+fn every_argument_is_described_in_help() {
+	fn walk(command: &clap::Command, path: &str, bare: &mut Vec<String>) {
+		for arg in command.get_arguments() {
+			let id = arg.get_id().as_str();
+			if arg.is_hide_set() || id == "help" || id == "version" {
+				continue;
+			}
+			if arg.get_help().is_none() && arg.get_long_help().is_none() {
+				bare.push(format!("{path} {id}"));
+			}
+		}
+		for sub in command.get_subcommands() {
+			if sub.is_hide_set() {
+				continue;
+			}
+			if sub.get_about().is_none() {
+				bare.push(format!("{path} {} (no description)", sub.get_name()));
+			}
+			walk(sub, &format!("{path} {}", sub.get_name()), bare);
+		}
+	}
+	let mut bare = Vec::new();
+	walk(&Cli::command(), "ehr", &mut bare);
+	assert!(bare.is_empty(), "undescribed: {bare:?}");
+}
+
+/// The exit codes `--help` lists are the ones the errors give, class by class.
+#[test]
+fn exit_codes_in_help_match_the_errors() {
+	let listed = |code: i32| {
+		EXIT_CODES.lines().any(|line| line.trim_start().starts_with(&format!("{code} ")))
+	};
+	let classes = [
+		(Error::Usage("x".into()), 2, "bad usage"),
+		(Error::Refused("x".into()), 3, "refused"),
+		(Error::HashMismatch, 4, "integrity"),
+		(Error::Node("x".into()), 5, "unreachable"),
+		(Error::Storage("x".into()), 5, "unreachable"),
+		(Error::KeyFile("x".into()), 6, "keys"),
+		(Error::WrongPassphrase, 6, "keys"),
+		(Error::Interrupted, 130, "interrupted"),
+		(Error::Invalid("x".into()), 1, "anything else"),
+	];
+	for (error, code, class) in classes {
+		assert_eq!(error.exit_code(), code, "{error:?}");
+		assert!(listed(code), "exit code {code} is not in the help");
+		let line = EXIT_CODES
+			.lines()
+			.find(|line| line.trim_start().starts_with(&format!("{code} ")))
+			.unwrap();
+		assert!(line.contains(class), "{code}: {line}");
+	}
+	// The README lists the same codes.
+	let readme = include_str!("../../../../README.md");
+	for code in [2, 3, 4, 5, 6, 130] {
+		assert!(readme.contains(&format!("{code} ")), "README misses exit code {code}");
+	}
+	// The help shows them.
+	let help = Cli::command().render_long_help().to_string();
+	assert!(help.contains("Exit codes:") && help.contains("130"));
+}
+
+#[test]
+fn a_profile_must_be_a_fhir_patient() {
+	let dir = tempfile::tempdir().unwrap();
+	let good = dir.path().join("good.json");
+	std::fs::write(&good, r#"{"resourceType": "Patient", "name": [{"family": "Doe"}]}"#).unwrap();
+	assert!(check_profile(&good).is_ok());
+	let other = dir.path().join("other.json");
+	std::fs::write(&other, r#"{"resourceType": "Observation"}"#).unwrap();
+	assert_eq!(check_profile(&other).unwrap_err().exit_code(), 2);
+	let text = dir.path().join("text.txt");
+	std::fs::write(&text, "Jane Doe, born 1980").unwrap();
+	let error = check_profile(&text).unwrap_err();
+	assert!(error.to_string().contains("FHIR"), "{error}");
+	let missing = check_profile(&dir.path().join("none.json")).unwrap_err();
+	assert!(missing.to_string().contains("none.json"), "{missing}");
+}
+
+#[test]
+fn sizes_read_as_words() {
+	assert_eq!(size(812), "812 bytes");
+	assert_eq!(size(20 * 1024), "20.0 KiB");
+	assert_eq!(size(3 << 20), "3.0 MiB");
+}

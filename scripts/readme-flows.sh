@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Runs the README's flows literally, in order, against a fresh `ehr-node --dev` and a js-ipfs
+# daemon, and checks what each step prints against the README's `# → …` text. Then the exit
+# code of each class of failure on the real command, the order trap of granting before the
+# grantee has a key, an erasure with IPFS down, and that no line printed for people holds a
+# raw millisecond time or a Rust debug form.
+#
+# The blocks it runs are the ```sh blocks preceded by `<!-- flow -->` in README.md. Two things
+# differ from a reader's terminal, on purpose: the node and IPFS listen on free ports (so that
+# the test never meets a chain already running), given through EHR_NODE_URL and EHR_IPFS_API;
+# and the working directory is a fresh temporary one.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+[ -x "$EHR_NODE" ] && [ -x "$EHR_CLI" ] || die "build first: scripts/build.sh"
+command -v jsipfs >/dev/null || die "jsipfs not found: run scripts/setup.sh"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+	# The patient's key agent of the flows, if a step failed before it was locked.
+	[ -f "$work/patient.json" ] && (cd "$work" && "$EHR_CLI" --key-file patient.json key lock >/dev/null 2>&1) || true
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+node_port=$(free_port)
+ipfs_port=$(free_port)
+log "README flows: ehr-node --dev on 127.0.0.1:$node_port, js-ipfs on 127.0.0.1:$ipfs_port, in $work"
+"$EHR_NODE" --dev --tmp --no-telemetry --no-prometheus --no-mdns --rpc-port "$node_port" \
+	--listen-addr "/ip4/127.0.0.1/tcp/$(free_port)" >"$work/node.log" 2>&1 &
+pids+=($!)
+start_ipfs() {
+	bash "$EHR_ROOT/scripts/ipfs.sh" "$work/ipfs" "$ipfs_port" >>"$work/ipfs.log" 2>&1 &
+	ipfs_pid=$!
+	pids+=("$ipfs_pid")
+	for _ in $(seq 1 60); do
+		curl -sf -X POST "http://127.0.0.1:$ipfs_port/api/v0/version" >/dev/null 2>&1 && return
+		sleep 1
+	done
+	die "js-ipfs did not start: $(tail -5 "$work/ipfs.log")"
+}
+start_ipfs
+for _ in $(seq 1 120); do
+	if curl -sf -H 'Content-Type: application/json' \
+			-d '{"id":1,"jsonrpc":"2.0","method":"chain_getFinalizedHead","params":[]}' \
+			"http://127.0.0.1:$node_port" >/dev/null 2>&1; then
+		break
+	fi
+	sleep 1
+done
+# The dev chain's first blocks: a transaction needs a finalized block to be mortal from.
+sleep 12
+
+export EHR_NODE_URL="ws://127.0.0.1:$node_port" EHR_STATE_DIR="$work/state"
+flow_ipfs="http://127.0.0.1:$ipfs_port"
+human="$work/human-output.log"
+: >"$human"
+cd "$work"
+
+fail() {
+	printf '\033[1;31mREADME flow failed:\033[0m %s\n' "$*" >&2
+	printf -- '--- node log (last lines) ---\n' >&2
+	tail -20 "$work/node.log" >&2 || true
+	exit 1
+}
+
+# One step: run it, show and keep what it printed, check the exit status and the README's text.
+step() {
+	local cmd=$1 expect=$2 out status
+	printf '\033[1m$ %s\033[0m\n' "$cmd"
+	set +e
+	out=$(eval "$cmd" 2>&1)
+	status=$?
+	set -e
+	printf '%s\n' "$out" | sed 's/^/    /'
+	printf '%s\n' "$out" >>"$human"
+	[ "$status" -eq 0 ] || fail "exit $status: $cmd"
+	grep -qF -- "$expect" <<<"$out" || fail "the README says '$expect' for: $cmd"
+}
+
+# A line without an expected text runs in this shell (variable assignments, exports, files).
+plain() {
+	printf '\033[1m$ %s\033[0m\n' "$1"
+	eval "$1"
+	# The README's own addresses are for a reader's terminal: this test's node and daemon.
+	export EHR_IPFS_API="$flow_ipfs" PATH="$CARGO_TARGET_DIR/debug:$PATH"
+}
+
+# The README's flow blocks, as calls of `step` and `plain`.
+python3 - "$EHR_ROOT/README.md" >"$work/flows.sh" <<'PY'
+import re, shlex, sys
+text = open(sys.argv[1]).read()
+blocks = re.findall(r"<!-- flow -->\n```sh\n(.*?)```", text, re.S)
+if not blocks:
+    sys.exit("no <!-- flow --> blocks in the README")
+for block in blocks:
+    lines = block.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.strip():
+            continue
+        # Continuation lines make one command.
+        while line.rstrip().endswith("\\") and i < len(lines):
+            line = line.rstrip()[:-1] + " " + lines[i].strip()
+            i += 1
+        # A here-document goes with its command, up to its end marker.
+        heredoc = re.search(r"<<-?'?(\w+)'?", line)
+        if heredoc:
+            end = heredoc.group(1)
+            body = [line]
+            while i < len(lines):
+                body.append(lines[i])
+                i += 1
+                if lines[i - 1].strip() == end:
+                    break
+            print("plain " + shlex.quote("\n".join(body)))
+            continue
+        if "# →" in line:
+            command, expect = line.split("# →", 1)
+            expect = expect.strip().replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
+            print("step " + shlex.quote(command.strip()) + ' "' + expect + '"')
+        else:
+            print("plain " + shlex.quote(line.strip()))
+PY
+log "README flows: $(grep -c '^step' "$work/flows.sh") checked steps in $(grep -c '<!-- flow -->' "$EHR_ROOT/README.md") blocks"
+started=$(date +%s)
+. "$work/flows.sh"
+log "README flows ran as written in $(($(date +%s) - started)) s"
+
+# --- Exit codes, class by class, on the real command -------------------------------------
+export EHR_PASSPHRASE='correct horse battery staple' EHR_KEY_FILE=patient.json
+exits() {
+	local want=$1 expect=$2 out status
+	shift 2
+	printf '\033[1m$ %s\033[0m  (exit %s expected)\n' "$*" "$want"
+	set +e
+	out=$("$@" 2>&1 </dev/null)
+	status=$?
+	set -e
+	printf '%s\n' "$out" | sed 's/^/    /'
+	printf '%s\n' "$out" >>"$human"
+	[ "$status" -eq "$want" ] || fail "exit $status, not $want: $*"
+	grep -qF -- "$expect" <<<"$out" || fail "expected '$expect' from: $*"
+}
+log "exit codes, class by class"
+exits 2 "not an SS58 account address" ehr consent grant not-an-address --yes
+exits 2 "exists: pass --force" ehr record get 4 --out profile.json
+exits 2 "Patient resource" ehr --key-file guardian.json patient register --profile blood-test.txt
+exits 3 "no record 99" ehr record get 99 --out nothing.txt
+# A refusal the chain's state decides is answered by the dry run, before anything is sent.
+before=$(date +%s%N)
+exits 3 "Records: not authorized" ehr --dev --suri //Bob record upload rx.txt --category prescription --patient "$PATIENT"
+elapsed_ms=$((($(date +%s%N) - before) / 1000000))
+[ "$elapsed_ms" -lt 5000 ] || fail "the refusal took $elapsed_ms ms: the dry run should answer at once"
+log "refused by the dry run in $elapsed_ms ms (a transaction takes two blocks or more)"
+"$EHR_NODE" build-spec --chain local --raw >local.json 2>/dev/null
+exits 4 "genesis" ehr --chain-spec local.json --state-dir "$work/other-state" audit "$PATIENT"
+exits 5 "is the node running" ehr --node ws://127.0.0.1:1 budget
+exits 6 "wrong passphrase" env EHR_PASSPHRASE=wrong ehr record list
+exits 6 "set EHR_PASSPHRASE" env -u EHR_PASSPHRASE ehr record list
+exits 1 "missing.pdf" ehr record upload missing.pdf --category document
+
+# --- The order trap: a grant before the grantee has an encryption key --------------------
+log "a grant before the doctor published a key, repaired by consent sync"
+CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
+step 'ehr --dev --suri //Alice hospital register-doctor $CHARLIE --name "Dr. Carla Espinosa" --specialty surgery --licence MD-1002' "registered as a doctor"
+step 'ehr consent grant $CHARLIE --categories profile --yes' "0 record keys shared"
+grep -qF "has consent but no encryption key yet" "$human" || fail "no warning for a grantee without a key"
+exits 3 "Consent: already granted: this account has consent already: \`ehr consent sync\`" ehr consent grant "$CHARLIE" --categories profile --yes
+step 'ehr --dev --suri //Charlie doctor set-key' "encryption key published"
+step 'ehr consent sync' "record keys shared"
+step 'ehr --dev --suri //Charlie record get 4 --out profile-read-by-carla.json' "your read is logged"
+cmp -s profile.json profile-read-by-carla.json || fail "Dr. Espinosa did not read the profile as written"
+
+# --- An erasure with IPFS down: done on chain, the unpin retried later --------------------
+log "an erasure with IPFS down"
+kill "$ipfs_pid"
+wait "$ipfs_pid" 2>/dev/null || true
+step 'ehr record erase 5' "1 still to unpin"
+grep -qF "ehr record retry-unpins" "$human" || fail "no hint to retry the unpin"
+start_ipfs
+step 'ehr record retry-unpins' "nothing left to unpin"
+
+# --- Nothing raw in what people read -----------------------------------------------------
+log "no raw times or debug forms in $(wc -l <"$human") lines printed for people"
+# Hex keys, salts and commitments are meant to be copied; everything else must be words.
+if grep -vE 'encryption key|salt|committed as|^account 5' "$human" | grep -nE 'BoundedVec\(|Some\(|[0-9]{13}'; then
+	fail "raw output above"
+fi
+log "README flows: all passed"
