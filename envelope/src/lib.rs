@@ -14,6 +14,10 @@
 //! (Poly1305 tags alone do not: whoever knows the key can change a chunk and keep its tag).
 //! BLAKE3 runs several times faster than the AEAD, so the envelope keeps most of its speed.
 //! Version 1 envelopes still open; their content hash stays SHA-256 of the plaintext.
+//!
+//! [`escrow`] splits a content key into threshold shares for the hospitals' break-glass escrow.
+
+pub mod escrow;
 
 use std::io::{self, Read, Write};
 
@@ -95,6 +99,25 @@ pub enum EnvelopeError {
 	/// The recipient's public key is a low-order point.
 	#[error("the recipient's public key is invalid")]
 	BadRecipient,
+	/// A key cannot be split into so many shares with that threshold.
+	#[error("cannot split a key into {count} shares with threshold {threshold} (1 ≤ t ≤ n ≤ 255)")]
+	BadThreshold {
+		/// Shares needed.
+		threshold: u8,
+		/// Shares made.
+		count: u8,
+	},
+	/// Fewer shares than the threshold.
+	#[error("{have} of the {need} shares needed to open the key")]
+	TooFewShares {
+		/// Shares given.
+		have: usize,
+		/// Shares needed.
+		need: u8,
+	},
+	/// The shares do not make a key (repeated, malformed).
+	#[error("bad key shares: {0}")]
+	BadShares(String),
 	/// Reading or writing failed.
 	#[error(transparent)]
 	Io(#[from] io::Error),
@@ -390,13 +413,18 @@ pub fn decrypt(
 	Ok(Summary { plaintext_len: done, envelope_len: read, version, content_hash })
 }
 
-fn wrap_key_for(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> [u8; 32] {
+fn wrap_key_for(
+	shared: &[u8; 32],
+	ephemeral: &[u8; 32],
+	recipient: &[u8; 32],
+	info: &[u8],
+) -> [u8; 32] {
 	let mut salt = [0u8; 64];
 	salt[..32].copy_from_slice(ephemeral);
 	salt[32..].copy_from_slice(recipient);
 	let mut out = [0u8; 32];
 	Hkdf::<Sha256>::new(Some(&salt), shared)
-		.expand(WRAP_INFO, &mut out)
+		.expand(info, &mut out)
 		.expect("32 bytes is a valid HKDF-SHA256 length");
 	out
 }
@@ -410,22 +438,34 @@ pub fn wrap(
 	wrap_with(key, recipient, ephemeral)
 }
 
-/// [`wrap`] with a chosen ephemeral key: for test vectors only.
-#[doc(hidden)]
+/// [`wrap`] with a given ephemeral secret (test vectors).
 pub fn wrap_with(
 	key: &ContentKey,
 	recipient: &[u8; 32],
 	ephemeral: StaticSecret,
+) -> Result<[u8; WRAPPED_KEY_SIZE], EnvelopeError> {
+	seal_for(&key.0, recipient, ephemeral, WRAP_INFO, &[])
+}
+
+/// A stanza: `value` sealed for `recipient` under a key agreed with `ephemeral`, derived with
+/// the label `info`, with `aad` authenticated alongside. Content keys and escrow shares use
+/// different labels, so one never opens as the other.
+pub(crate) fn seal_for(
+	value: &[u8; 32],
+	recipient: &[u8; 32],
+	ephemeral: StaticSecret,
+	info: &[u8],
+	aad: &[u8],
 ) -> Result<[u8; WRAPPED_KEY_SIZE], EnvelopeError> {
 	let ephemeral_public = PublicKey::from(&ephemeral).to_bytes();
 	let shared = ephemeral.diffie_hellman(&PublicKey::from(*recipient));
 	if !shared.was_contributory() {
 		return Err(EnvelopeError::BadRecipient);
 	}
-	let mut wrapping = wrap_key_for(shared.as_bytes(), &ephemeral_public, recipient);
+	let mut wrapping = wrap_key_for(shared.as_bytes(), &ephemeral_public, recipient, info);
 	let sealed = ChaCha20Poly1305::new(Key::from_slice(&wrapping))
-		.encrypt(&Nonce::default(), key.0.as_slice())
-		.expect("a 32-byte key encrypts");
+		.encrypt(&Nonce::default(), Payload { msg: value, aad })
+		.expect("32 bytes encrypt");
 	wrapping.zeroize();
 	let mut stanza = [0u8; WRAPPED_KEY_SIZE];
 	stanza[..32].copy_from_slice(&ephemeral_public);
@@ -435,6 +475,16 @@ pub fn wrap_with(
 
 /// Unwraps a key wrapped for `secret`.
 pub fn unwrap(stanza: &[u8], secret: &StaticSecret) -> Result<ContentKey, EnvelopeError> {
+	open_for(stanza, secret, WRAP_INFO, &[]).map(ContentKey)
+}
+
+/// Opens a stanza of [`seal_for`] with the same label and associated data.
+pub(crate) fn open_for(
+	stanza: &[u8],
+	secret: &StaticSecret,
+	info: &[u8],
+	aad: &[u8],
+) -> Result<[u8; 32], EnvelopeError> {
 	if stanza.len() != WRAPPED_KEY_SIZE {
 		return Err(EnvelopeError::BadWrappedKey);
 	}
@@ -445,16 +495,16 @@ pub fn unwrap(stanza: &[u8], secret: &StaticSecret) -> Result<ContentKey, Envelo
 		return Err(EnvelopeError::WrongRecipient);
 	}
 	let recipient = PublicKey::from(secret).to_bytes();
-	let mut wrapping = wrap_key_for(shared.as_bytes(), &ephemeral, &recipient);
+	let mut wrapping = wrap_key_for(shared.as_bytes(), &ephemeral, &recipient, info);
 	let opened = ChaCha20Poly1305::new(Key::from_slice(&wrapping))
-		.decrypt(&Nonce::default(), &stanza[32..])
+		.decrypt(&Nonce::default(), Payload { msg: &stanza[32..], aad })
 		.map_err(|_| EnvelopeError::WrongRecipient);
 	wrapping.zeroize();
 	let mut opened = opened?;
-	let mut key = [0u8; 32];
-	key.copy_from_slice(&opened);
+	let mut value = [0u8; 32];
+	value.copy_from_slice(&opened);
 	opened.zeroize();
-	Ok(ContentKey(key))
+	Ok(value)
 }
 
 /// SHA-256 of `data`.
