@@ -269,6 +269,21 @@ pub fn audit_entry(entry: &AuditEntry<AccountId, u32>, names: &Names) -> String 
 		AuditEvent::RecordAccessed { record, category: c } => {
 			format!("{actor} read record {record} ({})", category(*c))
 		}
+		AuditEvent::EmergencyCategoriesSet { categories } if categories.is_empty() => {
+			format!("{actor} made no records openable in an emergency")
+		}
+		AuditEvent::EmergencyCategoriesSet { categories } => format!(
+			"{actor} made these records openable in an emergency by the hospitals' escrow: {}",
+			categories.iter().map(|c| category(*c)).collect::<Vec<_>>().join(", ")
+		),
+		AuditEvent::KeyEscrowed { record, .. } => {
+			format!("{actor} escrowed the key of record {record} with the hospitals")
+		}
+		AuditEvent::ShareReleased { record, doctor, hospital } => format!(
+			"{} released its share of the key of record {record} to {} (emergency access)",
+			names.of(hospital),
+			names.of(doctor)
+		),
 		AuditEvent::Appointment { appointment, doctor, change } => {
 			let change = match change {
 				AppointmentChange::Booked { start } => format!("booked for {}", time(*start)),

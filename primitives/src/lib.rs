@@ -339,6 +339,14 @@ pub enum AuditEvent<AccountId> {
 	RecordAccessed { record: RecordId, category: RecordCategory },
 	/// An appointment of the patient with `doctor` changed (booked, confirmed, …).
 	Appointment { appointment: AppointmentId, doctor: AccountId, change: AppointmentChange },
+	/// The patient (or a delegate) chose which categories of records are openable in an
+	/// emergency through the hospitals' escrow (none: empty).
+	EmergencyCategoriesSet { categories: BoundedVec<RecordCategory, ConstU32<7>> },
+	/// The content key of `record` was escrowed: split among the committee of `epoch`.
+	KeyEscrowed { record: RecordId, epoch: u32 },
+	/// Committee member `hospital` released its share of the key of `record` to `doctor`,
+	/// during the doctor's emergency access.
+	ShareReleased { record: RecordId, doctor: AccountId, hospital: AccountId },
 }
 
 /// Identifier of a record (assigned by the records pallet).
@@ -424,6 +432,13 @@ impl<AccountId> OnAccessEnded<AccountId> for () {
 	fn bounded_weight(_: u32) -> Weight {
 		Weight::zero()
 	}
+}
+
+/// Whether a doctor's emergency access to a patient is open now (implemented by the consent
+/// pallet).
+pub trait EmergencyLookup<AccountId> {
+	/// `doctor` has an emergency access to `patient` that has not expired or been closed.
+	fn is_open(patient: &AccountId, doctor: &AccountId) -> bool;
 }
 
 /// What the consent pallet needs to know about a record (implemented by the records pallet).

@@ -8,7 +8,7 @@ use common::*;
 use ehr_primitives::runtime_decl_for_call_dry_run_api::CallDryRunApiV1;
 use ehr_runtime::{AccountId, Block, Runtime, RuntimeCall};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
-use sp_runtime::{DispatchError, Perbill, StateVersion};
+use sp_runtime::{DispatchError, StateVersion};
 
 fn dry_run(who: Sr25519Keyring, call: RuntimeCall) -> Result<(), DispatchError> {
 	<Runtime as CallDryRunApiV1<Block, AccountId, RuntimeCall>>::dry_run(account(who), call)
@@ -59,7 +59,7 @@ fn a_dry_run_lends_no_origin_and_runs_nothing_larger_than_a_block() {
 		});
 		assert_eq!(dry_run(Alice, set_storage), Err(DispatchError::BadOrigin));
 		// More declared work than a block holds is refused before anything runs.
-		use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+		use frame_support::dispatch::GetDispatchInfo;
 		let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
 		let one = register(Bob).get_dispatch_info().total_weight();
 		let copies = (max.ref_time() / one.ref_time().max(1) + 2) as usize;

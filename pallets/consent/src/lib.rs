@@ -937,6 +937,13 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+impl<T: Config> ehr_primitives::EmergencyLookup<T::AccountId> for Pallet<T> {
+	fn is_open(patient: &T::AccountId, doctor: &T::AccountId) -> bool {
+		EmergencyAccesses::<T>::get(patient, doctor)
+			.is_some_and(|access| T::Clock::now() < access.expires_at)
+	}
+}
+
 impl<T: Config> ConsentProvider<T::AccountId> for Pallet<T> {
 	fn may_access(
 		who: &T::AccountId,

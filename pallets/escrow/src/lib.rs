@@ -1,0 +1,425 @@
+//! # Escrow pallet: break-glass that opens records
+//!
+//! An unconscious patient cannot share keys. So that an emergency doctor can read what the
+//! patient chose to make openable, without any single hospital holding a standing key to every
+//! patient's records:
+//!
+//! - The hospitals together (a two-thirds vote, [`Config::CommitteeOrigin`]) name an **escrow
+//!   committee** of member hospitals, each with an X25519 escrow key, and a threshold `t`
+//!   ([`Pallet::set_committee`]). Every change starts a new epoch.
+//! - Each patient (or a delegate) chooses the categories of records openable in an emergency
+//!   ([`Pallet::set_emergency_categories`]); none until chosen. The choice is in the trail.
+//! - For each record in those categories, the patient's client (or a writing doctor's) splits
+//!   the content key `t`-of-`n` and wraps one share for each committee hospital
+//!   (`ehr_envelope::escrow`); [`Pallet::escrow_key`] stores them with the record, for the
+//!   current epoch and the whole committee.
+//! - During an open emergency access of an active doctor, each committee hospital's custodian
+//!   re-wraps its share of the patient's openable records for the doctor
+//!   ([`Pallet::release_shares`]); every release is in the trail. The doctor combines `t` shares.
+//! - Once the access is closed or expired, anyone may remove the released shares from state
+//!   ([`Pallet::clear_released`], bounded per call).
+//!
+//! One share reveals nothing about a key; fewer than `t` custodians cannot open a record, and
+//! `t` custodians up are enough. What `t` colluding custodians can do (open the escrowed
+//! records of every patient who opted in) is the trust the committee is voted for.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use ehr_primitives::{
+	is_usable_encryption_key, AccessLevel, AuditEvent, ConsentProvider, EmergencyLookup,
+	EncryptionKey, Identities, RecordCategory, RecordId, RecordLookup,
+};
+use frame_support::pallet_prelude::*;
+use frame_system::pallet_prelude::*;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+/// A share wrapped for one recipient: identifier, ephemeral key, sealed value
+/// (`ehr_envelope::escrow::SHARE_STANZA_SIZE`).
+pub type ShareStanza = [u8; 81];
+
+/// The categories a patient made openable in an emergency.
+pub type Categories = BoundedVec<RecordCategory, ConstU32<7>>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Who is a hospital, a patient, an active doctor, a delegate.
+		type Identity: Identities<Self::AccountId>;
+		/// Consent checks and the audit trail.
+		type Consent: ConsentProvider<Self::AccountId>;
+		/// Whether an emergency access is open.
+		type Emergency: EmergencyLookup<Self::AccountId>;
+		/// The patient and category of a record.
+		type Records: RecordLookup<Self::AccountId>;
+		/// Who names the committee: the hospitals together.
+		type CommitteeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Most hospitals in the committee.
+		#[pallet::constant]
+		type MaxCommittee: Get<u32>;
+		/// Most shares one release carries.
+		#[pallet::constant]
+		type MaxReleasePerCall: Get<u32>;
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The escrow committee: member hospitals with their X25519 escrow keys.
+	#[pallet::storage]
+	pub type Committee<T: Config> =
+		StorageValue<_, BoundedVec<(T::AccountId, EncryptionKey), T::MaxCommittee>, ValueQuery>;
+
+	/// How many shares open a key.
+	#[pallet::storage]
+	pub type Threshold<T: Config> = StorageValue<_, u8, ValueQuery>;
+
+	/// The committee's epoch: one more at every change.
+	#[pallet::storage]
+	pub type Epoch<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The categories each patient made openable in an emergency.
+	#[pallet::storage]
+	pub type EmergencyCategories<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Categories>;
+
+	/// The escrowed shares of each record, by committee hospital: the epoch and the share
+	/// wrapped for that hospital's escrow key.
+	#[pallet::storage]
+	pub type EscrowedShares<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RecordId,
+		Blake2_128Concat,
+		T::AccountId,
+		(u32, ShareStanza),
+	>;
+
+	/// Shares released to a doctor during an emergency access, by (patient, doctor, record):
+	/// each releasing hospital with the share wrapped for the doctor.
+	#[pallet::storage]
+	pub type Released<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, RecordId>,
+		),
+		BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A new committee of `members` hospitals, `threshold` of whom open a key.
+		CommitteeSet { epoch: u32, members: u32, threshold: u8 },
+		/// A patient's emergency-openable categories changed.
+		EmergencyCategoriesSet { patient: T::AccountId },
+		/// The key of `record` was escrowed for the committee of `epoch`.
+		KeyEscrowed { record: RecordId, epoch: u32 },
+		/// `hospital` released its share of `record` to `doctor`.
+		ShareReleased {
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			record: RecordId,
+			hospital: T::AccountId,
+		},
+		/// Released shares of a closed emergency access were removed (`done`: all of them).
+		ReleasedCleared { patient: T::AccountId, doctor: T::AccountId, removed: u32, done: bool },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A committee member is not a member hospital.
+		NotHospital,
+		/// A committee member's escrow key is unusable (small order or not canonical).
+		InvalidEscrowKey,
+		/// A hospital appears twice.
+		DuplicateMember,
+		/// The threshold must be between 1 and the committee's size.
+		InvalidThreshold,
+		/// Only the patient or one of the patient's delegates may do this.
+		NotPatientOrDelegate,
+		/// A category appears twice.
+		DuplicateCategory,
+		/// No record has this id (or it was erased).
+		UnknownRecord,
+		/// Only the patient, or a reader with write consent, may escrow a record's key.
+		NotAuthorized,
+		/// The record's category is not openable in an emergency for its patient.
+		NotOpenable,
+		/// The shares are for another epoch of the committee.
+		StaleCommittee,
+		/// There is no committee yet.
+		NoCommittee,
+		/// The shares are not one for each committee hospital.
+		WrongCommittee,
+		/// A share stanza is malformed (identifier zero, or repeated).
+		BadShare,
+		/// Only a committee hospital may release shares.
+		NotCustodian,
+		/// The doctor has no open emergency access to the patient.
+		NoEmergencyAccess,
+		/// Only an active verified doctor may receive shares.
+		NotActiveDoctor,
+		/// The record is not the patient's.
+		NotPatientsRecord,
+		/// This hospital holds no share of the record for the current committee.
+		NotEscrowed,
+		/// This hospital released its share of the record to the doctor already.
+		AlreadyReleased,
+		/// The emergency access is still open: its released shares stay.
+		StillOpen,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Name the escrow committee and its threshold; starts a new epoch (records escrowed
+		/// for an earlier committee are escrowed again by the patients' clients).
+		///
+		/// Origin: [`Config::CommitteeOrigin`] (the hospitals, two thirds).
+		///
+		/// - `members`: member hospitals with their X25519 escrow keys, each once.
+		/// - `threshold`: shares needed to open a key, 1 to the number of members.
+		///
+		/// Emits [`Event::CommitteeSet`]. Errors: `NotHospital`, `InvalidEscrowKey`,
+		/// `DuplicateMember`, `InvalidThreshold`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_committee(members.len() as u32))]
+		pub fn set_committee(
+			origin: OriginFor<T>,
+			members: BoundedVec<(T::AccountId, EncryptionKey), T::MaxCommittee>,
+			threshold: u8,
+		) -> DispatchResult {
+			T::CommitteeOrigin::ensure_origin(origin)?;
+			for (index, (hospital, key)) in members.iter().enumerate() {
+				ensure!(T::Identity::is_hospital(hospital), Error::<T>::NotHospital);
+				ensure!(is_usable_encryption_key(key), Error::<T>::InvalidEscrowKey);
+				ensure!(
+					!members[..index].iter().any(|(other, _)| other == hospital),
+					Error::<T>::DuplicateMember
+				);
+			}
+			ensure!(
+				threshold >= 1 && (threshold as usize) <= members.len(),
+				Error::<T>::InvalidThreshold
+			);
+			let epoch = Epoch::<T>::mutate(|epoch| {
+				*epoch = epoch.saturating_add(1);
+				*epoch
+			});
+			let count = members.len() as u32;
+			Committee::<T>::put(members);
+			Threshold::<T>::put(threshold);
+			Self::deposit_event(Event::CommitteeSet { epoch, members: count, threshold });
+			Ok(())
+		}
+
+		/// Choose which categories of the patient's records are openable in an emergency
+		/// (empty: none).
+		///
+		/// Origin: signed by the patient or one of the patient's delegates.
+		///
+		/// Emits [`Event::EmergencyCategoriesSet`] and a trail entry. Errors:
+		/// `NotPatientOrDelegate`, `DuplicateCategory`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_emergency_categories())]
+		pub fn set_emergency_categories(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			categories: Categories,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(
+				T::Identity::is_patient(&patient)
+					&& (who == patient || T::Identity::is_delegate(&patient, &who)),
+				Error::<T>::NotPatientOrDelegate
+			);
+			for (index, category) in categories.iter().enumerate() {
+				ensure!(!categories[..index].contains(category), Error::<T>::DuplicateCategory);
+			}
+			if categories.is_empty() {
+				EmergencyCategories::<T>::remove(&patient);
+			} else {
+				EmergencyCategories::<T>::insert(&patient, &categories);
+			}
+			T::Consent::record(&patient, &who, AuditEvent::EmergencyCategoriesSet { categories });
+			Self::deposit_event(Event::EmergencyCategoriesSet { patient });
+			Ok(())
+		}
+
+		/// Escrow the content key of `record`: one share for each committee hospital, wrapped
+		/// for its escrow key. Replaces the record's shares of an earlier committee.
+		///
+		/// Origin: signed by the record's patient, or a reader with write consent for its
+		/// category (a doctor adding a prescription).
+		///
+		/// - `epoch`: the committee the shares were made for (the current one).
+		/// - `shares`: exactly one stanza per committee hospital, distinct identifiers.
+		///
+		/// Emits [`Event::KeyEscrowed`] and a trail entry. Errors: `UnknownRecord`,
+		/// `NotAuthorized`, `NotOpenable`, `NoCommittee`, `StaleCommittee`, `WrongCommittee`,
+		/// `BadShare`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::escrow_key(shares.len() as u32))]
+		pub fn escrow_key(
+			origin: OriginFor<T>,
+			record: RecordId,
+			epoch: u32,
+			shares: BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let (patient, category) =
+				T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(
+				who == patient
+					|| T::Consent::may_access(&who, &patient, category, AccessLevel::ReadWrite),
+				Error::<T>::NotAuthorized
+			);
+			ensure!(Self::openable(&patient, category), Error::<T>::NotOpenable);
+			let committee = Committee::<T>::get();
+			ensure!(!committee.is_empty(), Error::<T>::NoCommittee);
+			ensure!(epoch == Epoch::<T>::get(), Error::<T>::StaleCommittee);
+			ensure!(
+				shares.len() == committee.len()
+					&& committee.iter().all(|(member, _)| {
+						shares.iter().filter(|(hospital, _)| hospital == member).count() == 1
+					}),
+				Error::<T>::WrongCommittee
+			);
+			for (index, (_, stanza)) in shares.iter().enumerate() {
+				ensure!(
+					stanza[0] != 0
+						&& !shares[..index].iter().any(|(_, other)| other[0] == stanza[0]),
+					Error::<T>::BadShare
+				);
+			}
+			let _ = EscrowedShares::<T>::clear_prefix(record, T::MaxCommittee::get(), None);
+			for (hospital, stanza) in shares {
+				EscrowedShares::<T>::insert(record, hospital, (epoch, stanza));
+			}
+			T::Consent::record(&patient, &who, AuditEvent::KeyEscrowed { record, epoch });
+			Self::deposit_event(Event::KeyEscrowed { record, epoch });
+			Ok(())
+		}
+
+		/// Release this hospital's shares of the patient's emergency-openable records to a
+		/// doctor with an open emergency access, each wrapped for the doctor's key.
+		///
+		/// Origin: signed by a committee hospital (its custodian).
+		///
+		/// - `shares`: records of `patient` with this hospital's share wrapped for `doctor`,
+		///   under the identifier it was escrowed with.
+		///
+		/// Emits [`Event::ShareReleased`] and a trail entry per share. Errors: `NotCustodian`,
+		/// `NoEmergencyAccess`, `NotActiveDoctor`, `UnknownRecord`, `NotPatientsRecord`,
+		/// `NotOpenable`, `NotEscrowed`, `BadShare`, `AlreadyReleased`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::release_shares(shares.len() as u32))]
+		pub fn release_shares(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			shares: BoundedVec<(RecordId, ShareStanza), T::MaxReleasePerCall>,
+		) -> DispatchResult {
+			let hospital = ensure_signed(origin)?;
+			ensure!(
+				Committee::<T>::get().iter().any(|(member, _)| *member == hospital),
+				Error::<T>::NotCustodian
+			);
+			ensure!(T::Emergency::is_open(&patient, &doctor), Error::<T>::NoEmergencyAccess);
+			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
+			let epoch = Epoch::<T>::get();
+			for (record, stanza) in shares {
+				let (owner, category) =
+					T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
+				ensure!(owner == patient, Error::<T>::NotPatientsRecord);
+				ensure!(Self::openable(&patient, category), Error::<T>::NotOpenable);
+				let (escrowed_epoch, escrowed) =
+					EscrowedShares::<T>::get(record, &hospital).ok_or(Error::<T>::NotEscrowed)?;
+				ensure!(escrowed_epoch == epoch, Error::<T>::NotEscrowed);
+				ensure!(stanza[0] == escrowed[0], Error::<T>::BadShare);
+				Released::<T>::try_mutate((&patient, &doctor, record), |released| {
+					let released = released.get_or_insert_with(Default::default);
+					ensure!(
+						!released.iter().any(|(by, _)| *by == hospital),
+						Error::<T>::AlreadyReleased
+					);
+					released
+						.try_push((hospital.clone(), stanza))
+						.map_err(|_| Error::<T>::AlreadyReleased)?;
+					Ok::<_, DispatchError>(())
+				})?;
+				T::Consent::record(
+					&patient,
+					&hospital,
+					AuditEvent::ShareReleased {
+						record,
+						doctor: doctor.clone(),
+						hospital: hospital.clone(),
+					},
+				);
+				Self::deposit_event(Event::ShareReleased {
+					patient: patient.clone(),
+					doctor: doctor.clone(),
+					record,
+					hospital: hospital.clone(),
+				});
+			}
+			Ok(())
+		}
+
+		/// Remove the released shares of an emergency access that is no longer open, at most
+		/// `limit` records' worth per call (call again until `done`).
+		///
+		/// Origin: any signed account (clean-up; the shares are useless once the access ended,
+		/// and must not stay in state).
+		///
+		/// Emits [`Event::ReleasedCleared`]. Errors: `StillOpen`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::clear_released(*limit))]
+		pub fn clear_released(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			limit: u32,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			ensure!(!T::Emergency::is_open(&patient, &doctor), Error::<T>::StillOpen);
+			let limit = limit.min(T::MaxReleasePerCall::get()) as usize;
+			// Keys read one past the limit, to know whether anything is left; removed one by
+			// one (a prefix removal with a limit makes no progress twice in one block).
+			let records: alloc::vec::Vec<RecordId> =
+				Released::<T>::iter_key_prefix((&patient, &doctor)).take(limit + 1).collect();
+			let done = records.len() <= limit;
+			let mut removed = 0u32;
+			for record in records.into_iter().take(limit) {
+				Released::<T>::remove((&patient, &doctor, record));
+				removed += 1;
+			}
+			Self::deposit_event(Event::ReleasedCleared { patient, doctor, removed, done });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Whether records of `category` of `patient` are openable in an emergency.
+		pub fn openable(patient: &T::AccountId, category: RecordCategory) -> bool {
+			EmergencyCategories::<T>::get(patient).is_some_and(|chosen| chosen.contains(&category))
+		}
+	}
+}

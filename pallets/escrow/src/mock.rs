@@ -1,0 +1,201 @@
+//! A test runtime: timestamp, and the real identity, consent, records and escrow pallets.
+//! Hospitals 1, 2 and 3 (the committee, t = 2) and 4 (not in the committee); doctor 10 of
+//! hospital 1; patients 20 and 21; 22 is the guardian (delegate) of 20.
+
+use crate as pallet_ehr_escrow;
+use ehr_primitives::{AccessLevel, EmergencyReason, Purpose, RecordCategory, Scope};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, Contains},
+};
+use frame_system::EnsureRoot;
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Identity: pallet_ehr_identity,
+		Consent: pallet_ehr_consent,
+		Records: pallet_ehr_records,
+		Escrow: pallet_ehr_escrow,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+pub const HOSPITAL: u64 = 1;
+pub const SECOND: u64 = 2;
+pub const THIRD: u64 = 3;
+pub const OUTSIDER: u64 = 4;
+pub const DOCTOR: u64 = 10;
+pub const PATIENT: u64 = 20;
+pub const OTHER_PATIENT: u64 = 21;
+pub const GUARDIAN: u64 = 22;
+
+/// 2026-01-01T00:00:00Z.
+pub const START: u64 = 1_767_225_600_000;
+pub const HOUR: u64 = 3_600_000;
+
+pub struct Hospitals;
+impl Contains<u64> for Hospitals {
+	fn contains(who: &u64) -> bool {
+		[HOSPITAL, SECOND, THIRD, OUTSIDER].contains(who)
+	}
+}
+
+#[derive_impl(pallet_ehr_identity::config_preludes::TestDefaultConfig)]
+impl pallet_ehr_identity::Config for Test {
+	type OnSuspended = Records;
+	type Hospitals = Hospitals;
+}
+
+#[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
+impl pallet_ehr_consent::Config for Test {
+	type Identity = Identity;
+	type Clock = Timestamp;
+	type OnAccessEnded = Records;
+	type Records = Records;
+	type MaxGrantsPerPatient = ConstU32<5>;
+}
+
+impl pallet_ehr_records::Config for Test {
+	type Identity = Identity;
+	type Consent = Consent;
+	type Clock = Timestamp;
+	type MaxCidLength = ConstU32<64>;
+	type MaxWrappedKeyLength = ConstU32<96>;
+	type MaxReadersPerRecord = ConstU32<4>;
+	type MaxRecordsPerPatient = ConstU32<8>;
+	type MaxVersions = ConstU32<3>;
+	type MaxKeysPerShare = ConstU32<6>;
+	type WeightInfo = ();
+}
+
+impl pallet_ehr_escrow::Config for Test {
+	type Identity = Identity;
+	type Consent = Consent;
+	type Emergency = Consent;
+	type Records = Records;
+	type CommitteeOrigin = EnsureRoot<u64>;
+	type MaxCommittee = ConstU32<4>;
+	type MaxReleasePerCall = ConstU32<4>;
+	type WeightInfo = ();
+}
+
+/// A usable X25519 key (not of small order) for `seed`.
+pub fn key(seed: u8) -> [u8; 32] {
+	[seed; 32]
+}
+
+/// The committee of hospitals 1, 2, 3 with threshold 2; the patient opted in lab reports and
+/// prescriptions; record 0 (lab report), 1 (imaging) and 2 (prescription) of the patient, and 3
+/// (lab report) of the other patient.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(START);
+		Identity::register_doctor(
+			RuntimeOrigin::signed(HOSPITAL),
+			DOCTOR,
+			b"Dr.".to_vec(),
+			b"emergency".to_vec(),
+			b"L".to_vec(),
+		)
+		.unwrap();
+		Identity::set_encryption_key(RuntimeOrigin::signed(DOCTOR), key(10)).unwrap();
+		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {
+			Identity::register_patient(RuntimeOrigin::signed(patient), key(patient as u8)).unwrap();
+		}
+		Identity::add_delegate(RuntimeOrigin::signed(PATIENT), GUARDIAN).unwrap();
+		Escrow::set_committee(
+			RuntimeOrigin::root(),
+			vec![(HOSPITAL, key(1)), (SECOND, key(2)), (THIRD, key(3))].try_into().unwrap(),
+			2,
+		)
+		.unwrap();
+		Escrow::set_emergency_categories(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			vec![RecordCategory::LabReport, RecordCategory::Prescription].try_into().unwrap(),
+		)
+		.unwrap();
+		for (patient, category) in [
+			(PATIENT, RecordCategory::LabReport),
+			(PATIENT, RecordCategory::Imaging),
+			(PATIENT, RecordCategory::Prescription),
+			(OTHER_PATIENT, RecordCategory::LabReport),
+		] {
+			add(patient, category);
+		}
+	});
+	ext
+}
+
+fn add(patient: u64, category: RecordCategory) {
+	let id = pallet_ehr_records::NextRecordId::<Test>::get() as u8;
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend([id; 32]);
+	let keys: pallet_ehr_records::ReaderKeysOf<Test> =
+		vec![(patient, vec![patient as u8; 80].try_into().unwrap())].try_into().unwrap();
+	Records::add_record(
+		RuntimeOrigin::signed(patient),
+		patient,
+		category,
+		cid.try_into().unwrap(),
+		[1; 32],
+		1,
+		keys,
+	)
+	.unwrap();
+}
+
+/// A stand-in share stanza with identifier `id` (the chain never opens it).
+pub fn stanza(id: u8) -> crate::ShareStanza {
+	let mut stanza = [id.wrapping_mul(7); 81];
+	stanza[0] = id;
+	stanza
+}
+
+/// Shares for hospitals 1, 2, 3 with identifiers 1, 2, 3.
+pub fn committee_shares() -> BoundedVecOf {
+	vec![(HOSPITAL, stanza(1)), (SECOND, stanza(2)), (THIRD, stanza(3))].try_into().unwrap()
+}
+
+pub type BoundedVecOf =
+	frame_support::BoundedVec<(u64, crate::ShareStanza), <Test as crate::Config>::MaxCommittee>;
+
+/// The doctor opens emergency access to the patient.
+pub fn open_emergency() {
+	Consent::open_emergency_access(
+		RuntimeOrigin::signed(DOCTOR),
+		PATIENT,
+		EmergencyReason::Unconscious,
+		None,
+	)
+	.unwrap();
+}
+
+/// Write access for the doctor to every record of the patient.
+pub fn grant_write() {
+	Consent::grant_access(
+		RuntimeOrigin::signed(PATIENT),
+		PATIENT,
+		DOCTOR,
+		Scope::All,
+		AccessLevel::ReadWrite,
+		None,
+		Purpose::Treatment,
+	)
+	.unwrap();
+}

@@ -1,0 +1,301 @@
+//! The escrow from every side: the committee only by the hospitals together, categories only by
+//! the patient or a delegate, shares only for opted-in records and the whole current committee,
+//! releases only by committee hospitals during an open emergency access, and nothing left in
+//! state once the access ends.
+
+use crate::{mock::*, Committee, Epoch, Error, EscrowedShares, Event, Released, Threshold};
+use ehr_primitives::{AuditEvent, RecordCategory};
+use frame_support::{assert_noop, assert_ok, BoundedVec};
+use sp_runtime::DispatchError;
+
+fn release(by: u64, records: &[(u64, u8)]) -> sp_runtime::DispatchResult {
+	let shares: BoundedVec<_, _> = records
+		.iter()
+		.map(|(record, id)| (*record, stanza(*id)))
+		.collect::<Vec<_>>()
+		.try_into()
+		.unwrap();
+	Escrow::release_shares(RuntimeOrigin::signed(by), PATIENT, DOCTOR, shares)
+}
+
+fn trail_events(patient: u64) -> Vec<AuditEvent<u64>> {
+	let length = pallet_ehr_consent::TrailLength::<Test>::get(patient);
+	(0..length)
+		.filter_map(|index| pallet_ehr_consent::Trail::<Test>::get(patient, index))
+		.map(|entry| entry.event)
+		.collect()
+}
+
+#[test]
+fn only_the_hospitals_together_name_a_committee_of_hospitals() {
+	new_test_ext().execute_with(|| {
+		let members = |list: Vec<(u64, [u8; 32])>| -> BoundedVec<_, _> { list.try_into().unwrap() };
+		// A hospital alone (any signed account) cannot.
+		assert_noop!(
+			Escrow::set_committee(
+				RuntimeOrigin::signed(HOSPITAL),
+				members(vec![(HOSPITAL, key(1))]),
+				1
+			),
+			DispatchError::BadOrigin
+		);
+		// Members are hospitals, once each, with usable keys; 1 ≤ t ≤ n.
+		assert_noop!(
+			Escrow::set_committee(RuntimeOrigin::root(), members(vec![(DOCTOR, key(1))]), 1),
+			Error::<Test>::NotHospital
+		);
+		assert_noop!(
+			Escrow::set_committee(RuntimeOrigin::root(), members(vec![(HOSPITAL, [0; 32])]), 1),
+			Error::<Test>::InvalidEscrowKey
+		);
+		assert_noop!(
+			Escrow::set_committee(
+				RuntimeOrigin::root(),
+				members(vec![(HOSPITAL, key(1)), (HOSPITAL, key(2))]),
+				1
+			),
+			Error::<Test>::DuplicateMember
+		);
+		for threshold in [0, 3] {
+			assert_noop!(
+				Escrow::set_committee(
+					RuntimeOrigin::root(),
+					members(vec![(HOSPITAL, key(1)), (SECOND, key(2))]),
+					threshold
+				),
+				Error::<Test>::InvalidThreshold
+			);
+		}
+		// A change starts a new epoch.
+		assert_eq!(Epoch::<Test>::get(), 1);
+		assert_ok!(Escrow::set_committee(
+			RuntimeOrigin::root(),
+			members(vec![(HOSPITAL, key(1)), (OUTSIDER, key(4))]),
+			2
+		));
+		assert_eq!((Epoch::<Test>::get(), Threshold::<Test>::get()), (2, 2));
+		assert_eq!(Committee::<Test>::get().len(), 2);
+		System::assert_last_event(
+			Event::CommitteeSet { epoch: 2, members: 2, threshold: 2 }.into(),
+		);
+	});
+}
+
+#[test]
+fn the_patient_or_a_delegate_chooses_the_openable_categories_in_the_trail() {
+	new_test_ext().execute_with(|| {
+		let chosen = |list: Vec<RecordCategory>| -> BoundedVec<_, _> { list.try_into().unwrap() };
+		for stranger in [DOCTOR, OTHER_PATIENT, HOSPITAL] {
+			assert_noop!(
+				Escrow::set_emergency_categories(
+					RuntimeOrigin::signed(stranger),
+					PATIENT,
+					chosen(vec![RecordCategory::Profile])
+				),
+				Error::<Test>::NotPatientOrDelegate
+			);
+		}
+		assert_noop!(
+			Escrow::set_emergency_categories(
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				chosen(vec![RecordCategory::Profile, RecordCategory::Profile])
+			),
+			Error::<Test>::DuplicateCategory
+		);
+		assert_ok!(Escrow::set_emergency_categories(
+			RuntimeOrigin::signed(GUARDIAN),
+			PATIENT,
+			chosen(vec![RecordCategory::Profile])
+		));
+		assert!(Escrow::openable(&PATIENT, RecordCategory::Profile));
+		assert!(!Escrow::openable(&PATIENT, RecordCategory::LabReport));
+		// None at all.
+		assert_ok!(Escrow::set_emergency_categories(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			chosen(vec![])
+		));
+		assert!(!Escrow::openable(&PATIENT, RecordCategory::Profile));
+		let events = trail_events(PATIENT);
+		assert!(events.contains(&AuditEvent::EmergencyCategoriesSet { categories: chosen(vec![]) }));
+		assert!(events.contains(&AuditEvent::EmergencyCategoriesSet {
+			categories: chosen(vec![RecordCategory::Profile])
+		}));
+	});
+}
+
+#[test]
+fn shares_go_only_to_the_whole_current_committee_for_opted_in_records() {
+	new_test_ext().execute_with(|| {
+		let epoch = Epoch::<Test>::get();
+		// Not openable: imaging (record 1) was not opted in.
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 1, epoch, committee_shares()),
+			Error::<Test>::NotOpenable
+		);
+		// Someone else's record, or no write consent.
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(OTHER_PATIENT), 0, epoch, committee_shares()),
+			Error::<Test>::NotAuthorized
+		);
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(DOCTOR), 0, epoch, committee_shares()),
+			Error::<Test>::NotAuthorized
+		);
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 99, epoch, committee_shares()),
+			Error::<Test>::UnknownRecord
+		);
+		// Another epoch; a missing, foreign or repeated member; a bad identifier.
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 0, epoch + 1, committee_shares()),
+			Error::<Test>::StaleCommittee
+		);
+		let some: BoundedVecOf =
+			vec![(HOSPITAL, stanza(1)), (SECOND, stanza(2))].try_into().unwrap();
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 0, epoch, some),
+			Error::<Test>::WrongCommittee
+		);
+		let foreign: BoundedVecOf =
+			vec![(HOSPITAL, stanza(1)), (SECOND, stanza(2)), (OUTSIDER, stanza(3))]
+				.try_into()
+				.unwrap();
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 0, epoch, foreign),
+			Error::<Test>::WrongCommittee
+		);
+		let repeated: BoundedVecOf =
+			vec![(HOSPITAL, stanza(1)), (SECOND, stanza(1)), (THIRD, stanza(3))]
+				.try_into()
+				.unwrap();
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 0, epoch, repeated),
+			Error::<Test>::BadShare
+		);
+		let zero: BoundedVecOf =
+			vec![(HOSPITAL, stanza(0)), (SECOND, stanza(2)), (THIRD, stanza(3))]
+				.try_into()
+				.unwrap();
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 0, epoch, zero),
+			Error::<Test>::BadShare
+		);
+		// The patient escrows; a doctor with write consent may too (a prescription it wrote).
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(PATIENT),
+			0,
+			epoch,
+			committee_shares()
+		));
+		grant_write();
+		assert_ok!(Escrow::escrow_key(RuntimeOrigin::signed(DOCTOR), 2, epoch, committee_shares()));
+		assert_eq!(EscrowedShares::<Test>::iter_prefix(0).count(), 3);
+		assert!(trail_events(PATIENT).contains(&AuditEvent::KeyEscrowed { record: 0, epoch }));
+	});
+}
+
+#[test]
+fn custodians_release_only_during_an_open_emergency_and_only_their_own_share() {
+	new_test_ext().execute_with(|| {
+		let epoch = Epoch::<Test>::get();
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(PATIENT),
+			0,
+			epoch,
+			committee_shares()
+		));
+		// No emergency access yet: nothing is released.
+		assert_noop!(release(HOSPITAL, &[(0, 1)]), Error::<Test>::NoEmergencyAccess);
+		open_emergency();
+		// A hospital outside the committee, or a doctor, is no custodian.
+		assert_noop!(release(OUTSIDER, &[(0, 1)]), Error::<Test>::NotCustodian);
+		assert_noop!(release(DOCTOR, &[(0, 1)]), Error::<Test>::NotCustodian);
+		// Only the share it was given, under its identifier; only escrowed, opted-in records
+		// of this patient.
+		assert_noop!(release(HOSPITAL, &[(0, 2)]), Error::<Test>::BadShare);
+		assert_noop!(release(HOSPITAL, &[(1, 1)]), Error::<Test>::NotOpenable);
+		assert_noop!(release(HOSPITAL, &[(2, 1)]), Error::<Test>::NotEscrowed);
+		assert_noop!(release(HOSPITAL, &[(3, 1)]), Error::<Test>::NotPatientsRecord);
+		// Two custodians release: the doctor has t = 2 shares, each in the trail.
+		assert_ok!(release(HOSPITAL, &[(0, 1)]));
+		assert_noop!(release(HOSPITAL, &[(0, 1)]), Error::<Test>::AlreadyReleased);
+		assert_ok!(release(THIRD, &[(0, 3)]));
+		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		assert_eq!(
+			released.iter().map(|(by, stanza)| (*by, stanza[0])).collect::<Vec<_>>(),
+			vec![(HOSPITAL, 1), (THIRD, 3)]
+		);
+		assert!(trail_events(PATIENT).contains(&AuditEvent::ShareReleased {
+			record: 0,
+			doctor: DOCTOR,
+			hospital: THIRD
+		}));
+		// Shares of an earlier committee are not released after a change.
+		assert_ok!(Escrow::set_committee(
+			RuntimeOrigin::root(),
+			vec![(HOSPITAL, key(1)), (SECOND, key(2)), (THIRD, key(3))].try_into().unwrap(),
+			2
+		));
+		assert_noop!(release(SECOND, &[(0, 2)]), Error::<Test>::NotEscrowed);
+	});
+}
+
+#[test]
+fn released_shares_leave_state_once_the_access_ends_not_before() {
+	let mut ext = new_test_ext();
+	ext.execute_with(|| {
+		let epoch = Epoch::<Test>::get();
+		for record in [0, 2] {
+			assert_ok!(Escrow::escrow_key(
+				RuntimeOrigin::signed(PATIENT),
+				record,
+				epoch,
+				committee_shares()
+			));
+		}
+		open_emergency();
+		assert_ok!(release(HOSPITAL, &[(0, 1), (2, 1)]));
+		assert_ok!(release(SECOND, &[(0, 2), (2, 2)]));
+		assert_noop!(
+			Escrow::clear_released(RuntimeOrigin::signed(OTHER_PATIENT), PATIENT, DOCTOR, 10),
+			Error::<Test>::StillOpen
+		);
+		assert_ok!(pallet_ehr_consent::Pallet::<Test>::end_emergency_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR
+		));
+	});
+	// In later blocks (the shares in the database, where the limit applies): anyone clears, a
+	// bounded number per call.
+	ext.commit_all().unwrap();
+	ext.execute_with(|| {
+		assert_ok!(Escrow::clear_released(
+			RuntimeOrigin::signed(OTHER_PATIENT),
+			PATIENT,
+			DOCTOR,
+			1
+		));
+		System::assert_last_event(
+			Event::ReleasedCleared { patient: PATIENT, doctor: DOCTOR, removed: 1, done: false }
+				.into(),
+		);
+		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 1);
+		assert_ok!(Escrow::clear_released(
+			RuntimeOrigin::signed(OTHER_PATIENT),
+			PATIENT,
+			DOCTOR,
+			1
+		));
+		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
+		// An expired access counts as ended too.
+		open_emergency();
+		assert_ok!(release(HOSPITAL, &[(0, 1)]));
+		Timestamp::set_timestamp(START + 25 * HOUR);
+		assert_noop!(release(SECOND, &[(0, 2)]), Error::<Test>::NoEmergencyAccess);
+		assert_ok!(Escrow::clear_released(RuntimeOrigin::signed(DOCTOR), PATIENT, DOCTOR, 4));
+		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
+	});
+}
