@@ -5,9 +5,12 @@
 //! share for the doctor, who combines `t` of them.
 //!
 //! A share stanza is the share's identifier (its x-coordinate, public) followed by a key stanza
-//! of the envelope's own format ([`crate::wrap`]) with its own HKDF label and the identifier as
-//! associated data: a share stanza never opens as a content key, nor the other way round, and a
-//! share cannot be passed off under another identifier.
+//! of the envelope's own format ([`crate::wrap`]) with its own HKDF label, and the identifier and
+//! a **context** as associated data: a share stanza never opens as a content key, nor the other
+//! way round; a share cannot be passed off under another identifier; and a stanza copied to
+//! another record, patient or doctor does not open there. The chain cannot check a stanza; the
+//! custodian that opens it (with the context the chain gives: the record and its patient) and
+//! the doctor (the record, the patient and the doctor) can.
 //!
 //! Shares carry no integrity of their own: a wrong or missing share combines to a wrong key,
 //! which the envelope's authentication then refuses (nothing is ever decrypted with it).
@@ -98,11 +101,10 @@ pub fn combine(shares: &[KeyShare], threshold: u8) -> Result<ContentKey, Envelop
 		.map_err(|_| EnvelopeError::BadShares("the shares do not combine".into()));
 	raw.iter_mut().for_each(|bytes| bytes.zeroize());
 	let mut combined = combined?;
-	let key: [u8; 32] = combined
-		.as_slice()
-		.try_into()
-		.map_err(|_| EnvelopeError::BadShares("the shares are not of a 32-byte key".into()))?;
+	let key: Result<[u8; 32], _> = combined.as_slice().try_into();
 	combined.zeroize();
+	let key =
+		key.map_err(|_| EnvelopeError::BadShares("the shares are not of a 32-byte key".into()))?;
 	Ok(ContentKey(key))
 }
 
@@ -119,16 +121,19 @@ fn share_from(raw: &[u8]) -> Result<KeyShare, EnvelopeError> {
 
 /// Wraps `share` for the holder of the X25519 secret behind `recipient` (a custodian's escrow
 /// key, or the doctor a custodian releases it to).
+/// `context`: what the stanza is for, as both sides know it (escrow: the record and its
+/// patient; release: the record, the patient and the doctor), SCALE-encoded by the caller.
 pub fn wrap_share(
 	share: &KeyShare,
 	recipient: &[u8; 32],
+	context: &[u8],
 ) -> Result<[u8; SHARE_STANZA_SIZE], EnvelopeError> {
 	let stanza = seal_for(
 		&share.value,
 		recipient,
 		StaticSecret::random_from_rng(OsRng),
 		SHARE_WRAP_INFO,
-		&[share.id],
+		&associated(share.id, context),
 	)?;
 	let mut out = [0u8; SHARE_STANZA_SIZE];
 	out[0] = share.id;
@@ -136,24 +141,39 @@ pub fn wrap_share(
 	Ok(out)
 }
 
-/// Opens a share stanza wrapped for `secret`.
-pub fn unwrap_share(stanza: &[u8], secret: &StaticSecret) -> Result<KeyShare, EnvelopeError> {
+/// Opens a share stanza wrapped for `secret` with `context` (as given to [`wrap_share`]).
+pub fn unwrap_share(
+	stanza: &[u8],
+	secret: &StaticSecret,
+	context: &[u8],
+) -> Result<KeyShare, EnvelopeError> {
 	if stanza.len() != SHARE_STANZA_SIZE || stanza[0] == 0 {
 		return Err(EnvelopeError::BadWrappedKey);
 	}
-	let value = open_for(&stanza[1..], secret, SHARE_WRAP_INFO, &stanza[..1])?;
+	let value = open_for(&stanza[1..], secret, SHARE_WRAP_INFO, &associated(stanza[0], context))?;
 	Ok(KeyShare { id: stanza[0], value })
+}
+
+/// The associated data of a share stanza: its identifier, then the context.
+fn associated(id: u8, context: &[u8]) -> Vec<u8> {
+	let mut data = Vec::with_capacity(1 + context.len());
+	data.push(id);
+	data.extend_from_slice(context);
+	data
 }
 
 /// A custodian's release: opens its share stanza with its escrow secret and wraps the share for
 /// the doctor's key. The share is in the custodian's memory only for the call.
+/// `escrowed`: the context the share was escrowed under; `released`: the doctor's.
 pub fn rewrap_share(
 	stanza: &[u8],
 	custodian: &StaticSecret,
+	escrowed: &[u8],
 	doctor: &[u8; 32],
+	released: &[u8],
 ) -> Result<[u8; SHARE_STANZA_SIZE], EnvelopeError> {
-	let share = unwrap_share(stanza, custodian)?;
-	wrap_share(&share, doctor)
+	let share = unwrap_share(stanza, custodian, escrowed)?;
+	wrap_share(&share, doctor, released)
 }
 
 #[cfg(test)]
@@ -235,31 +255,47 @@ mod tests {
 		let doctor = StaticSecret::random_from_rng(OsRng);
 		let secret = ContentKey::generate();
 		let shares = split(&secret, 2, 3).unwrap();
+		// Contexts as the client encodes them: (record, patient), then (record, patient, doctor).
+		let escrowed = b"record 7 of patient P";
+		let released = b"record 7 of patient P for doctor D";
 		let stanzas: Vec<_> = shares
 			.iter()
-			.map(|share| wrap_share(share, PublicKey::from(&custodian).as_bytes()).unwrap())
+			.map(|share| {
+				wrap_share(share, PublicKey::from(&custodian).as_bytes(), escrowed).unwrap()
+			})
 			.collect();
 		// The custodian releases two shares to the doctor, who combines them.
 		let released: Vec<KeyShare> = stanzas[..2]
 			.iter()
 			.map(|stanza| {
-				let for_doctor =
-					rewrap_share(stanza, &custodian, PublicKey::from(&doctor).as_bytes()).unwrap();
-				unwrap_share(&for_doctor, &doctor).unwrap()
+				let for_doctor = rewrap_share(
+					stanza,
+					&custodian,
+					escrowed,
+					PublicKey::from(&doctor).as_bytes(),
+					released,
+				)
+				.unwrap();
+				// Presented for another record, patient or doctor, it does not open.
+				assert!(unwrap_share(&for_doctor, &doctor, b"record 8 of patient P for doctor D")
+					.is_err());
+				unwrap_share(&for_doctor, &doctor, released).unwrap()
 			})
 			.collect();
 		assert_eq!(combine(&released, 2).unwrap(), secret);
 		// Not for the doctor before the release; not a content key stanza either way.
-		assert!(unwrap_share(&stanzas[0], &doctor).is_err());
+		assert!(unwrap_share(&stanzas[0], &doctor, escrowed).is_err());
+		// A stanza copied to another record does not open for the custodian either.
+		assert!(unwrap_share(&stanzas[0], &custodian, b"record 8 of patient P").is_err());
 		assert!(crate::unwrap(&stanzas[0][1..], &custodian).is_err());
 		let key_stanza = crate::wrap(&secret, PublicKey::from(&custodian).as_bytes()).unwrap();
 		let mut as_share = vec![1u8];
 		as_share.extend_from_slice(&key_stanza);
-		assert!(unwrap_share(&as_share, &custodian).is_err());
+		assert!(unwrap_share(&as_share, &custodian, escrowed).is_err());
 		// Another identifier in front of a stanza does not open.
 		let mut relabelled = stanzas[0];
 		relabelled[0] = if relabelled[0] == 3 { 2 } else { 3 };
-		assert!(unwrap_share(&relabelled, &custodian).is_err());
+		assert!(unwrap_share(&relabelled, &custodian, escrowed).is_err());
 	}
 
 	proptest! {

@@ -437,14 +437,26 @@ impl<AccountId> OnAccessEnded<AccountId> for () {
 /// Whether a doctor's emergency access to a patient is open now (implemented by the consent
 /// pallet).
 pub trait EmergencyLookup<AccountId> {
+	/// When the emergency access of `doctor` to `patient` was opened, if it is open now (not
+	/// expired or closed).
+	fn opened_at(patient: &AccountId, doctor: &AccountId) -> Option<Moment>;
+
 	/// `doctor` has an emergency access to `patient` that has not expired or been closed.
-	fn is_open(patient: &AccountId, doctor: &AccountId) -> bool;
+	fn is_open(patient: &AccountId, doctor: &AccountId) -> bool {
+		Self::opened_at(patient, doctor).is_some()
+	}
 }
 
 /// What the consent pallet needs to know about a record (implemented by the records pallet).
 pub trait RecordLookup<AccountId> {
 	/// The patient and the category of record `id`, unless it does not exist or was erased.
 	fn patient_and_category(id: RecordId) -> Option<(AccountId, RecordCategory)>;
+
+	/// Who added record `id` (the patient, or a doctor with write consent), unless it does not
+	/// exist or was erased.
+	fn author(_id: RecordId) -> Option<AccountId> {
+		None
+	}
 }
 
 /// A doctor in the directory, as the runtime API returns it.

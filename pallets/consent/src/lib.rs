@@ -938,9 +938,10 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> ehr_primitives::EmergencyLookup<T::AccountId> for Pallet<T> {
-	fn is_open(patient: &T::AccountId, doctor: &T::AccountId) -> bool {
+	fn opened_at(patient: &T::AccountId, doctor: &T::AccountId) -> Option<Moment> {
 		EmergencyAccesses::<T>::get(patient, doctor)
-			.is_some_and(|access| T::Clock::now() < access.expires_at)
+			.filter(|access| T::Clock::now() < access.expires_at)
+			.map(|access| access.opened_at)
 	}
 }
 

@@ -110,7 +110,8 @@ pub mod pallet {
 	>;
 
 	/// Shares released to a doctor during an emergency access, by (patient, doctor, record):
-	/// each releasing hospital with the share wrapped for the doctor.
+	/// when that access was opened, and each releasing hospital with the share wrapped for the
+	/// doctor. Entries of an earlier access of the same doctor are replaced, never mixed in.
 	#[pallet::storage]
 	pub type Released<T: Config> = StorageNMap<
 		_,
@@ -119,8 +120,16 @@ pub mod pallet {
 			NMapKey<Blake2_128Concat, T::AccountId>,
 			NMapKey<Twox64Concat, RecordId>,
 		),
-		BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>,
+		(ehr_primitives::Moment, BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>),
 	>;
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			// Share identifiers are bytes: at most 255 custodians.
+			assert!(T::MaxCommittee::get() <= 255, "MaxCommittee must be at most 255");
+		}
+	}
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -150,15 +159,19 @@ pub mod pallet {
 		InvalidEscrowKey,
 		/// A hospital appears twice.
 		DuplicateMember,
-		/// The threshold must be between 1 and the committee's size.
+		/// The threshold must be between 2 and the committee's size (1 only for a committee of
+		/// one, on a development chain).
 		InvalidThreshold,
+		/// Two members share an escrow key: one key holder would hold several shares.
+		DuplicateEscrowKey,
 		/// Only the patient or one of the patient's delegates may do this.
 		NotPatientOrDelegate,
 		/// A category appears twice.
 		DuplicateCategory,
 		/// No record has this id (or it was erased).
 		UnknownRecord,
-		/// Only the patient, or a reader with write consent, may escrow a record's key.
+		/// Only the patient, or the record's author while nothing is escrowed for it, may escrow
+		/// a record's key.
 		NotAuthorized,
 		/// The record's category is not openable in an emergency for its patient.
 		NotOpenable,
@@ -193,11 +206,12 @@ pub mod pallet {
 		///
 		/// Origin: [`Config::CommitteeOrigin`] (the hospitals, two thirds).
 		///
-		/// - `members`: member hospitals with their X25519 escrow keys, each once.
-		/// - `threshold`: shares needed to open a key, 1 to the number of members.
+		/// - `members`: member hospitals with their X25519 escrow keys, each once, keys distinct.
+		/// - `threshold`: shares needed to open a key, 2 to the number of members (1 for a
+		///   committee of one).
 		///
 		/// Emits [`Event::CommitteeSet`]. Errors: `NotHospital`, `InvalidEscrowKey`,
-		/// `DuplicateMember`, `InvalidThreshold`.
+		/// `DuplicateMember`, `DuplicateEscrowKey`, `InvalidThreshold`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::set_committee(members.len() as u32))]
 		pub fn set_committee(
@@ -213,9 +227,15 @@ pub mod pallet {
 					!members[..index].iter().any(|(other, _)| other == hospital),
 					Error::<T>::DuplicateMember
 				);
+				ensure!(
+					!members[..index].iter().any(|(_, other)| other == key),
+					Error::<T>::DuplicateEscrowKey
+				);
 			}
+			// No single custodian opens a record: t ≥ 2, except a committee of one.
+			let lowest = if members.len() == 1 { 1 } else { 2 };
 			ensure!(
-				threshold >= 1 && (threshold as usize) <= members.len(),
+				threshold >= lowest && (threshold as usize) <= members.len(),
 				Error::<T>::InvalidThreshold
 			);
 			let epoch = Epoch::<T>::mutate(|epoch| {
@@ -265,8 +285,8 @@ pub mod pallet {
 		/// Escrow the content key of `record`: one share for each committee hospital, wrapped
 		/// for its escrow key. Replaces the record's shares of an earlier committee.
 		///
-		/// Origin: signed by the record's patient, or a reader with write consent for its
-		/// category (a doctor adding a prescription).
+		/// Origin: signed by the record's patient, or by its author (a doctor who added a
+		/// prescription) with write consent while nothing is escrowed for the record yet.
 		///
 		/// - `epoch`: the committee the shares were made for (the current one).
 		/// - `shares`: exactly one stanza per committee hospital, distinct identifiers.
@@ -275,7 +295,7 @@ pub mod pallet {
 		/// `NotAuthorized`, `NotOpenable`, `NoCommittee`, `StaleCommittee`, `WrongCommittee`,
 		/// `BadShare`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::escrow_key(shares.len() as u32))]
+		#[pallet::weight(T::WeightInfo::escrow_key(T::MaxCommittee::get()))]
 		pub fn escrow_key(
 			origin: OriginFor<T>,
 			record: RecordId,
@@ -285,9 +305,20 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let (patient, category) =
 				T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
+			// The patient, always; the record's author (a doctor who wrote it) only while it
+			// may still write and nothing is escrowed for the record: nobody else can replace
+			// a record's shares with shares of a key it chose, or with junk.
+			let first = EscrowedShares::<T>::iter_prefix(record).next().is_none();
 			ensure!(
 				who == patient
-					|| T::Consent::may_access(&who, &patient, category, AccessLevel::ReadWrite),
+					|| (first
+						&& T::Records::author(record).as_ref() == Some(&who)
+						&& T::Consent::may_access(
+							&who,
+							&patient,
+							category,
+							AccessLevel::ReadWrite
+						)),
 				Error::<T>::NotAuthorized
 			);
 			ensure!(Self::openable(&patient, category), Error::<T>::NotOpenable);
@@ -338,10 +369,12 @@ pub mod pallet {
 		) -> DispatchResult {
 			let hospital = ensure_signed(origin)?;
 			ensure!(
-				Committee::<T>::get().iter().any(|(member, _)| *member == hospital),
+				T::Identity::is_hospital(&hospital)
+					&& Committee::<T>::get().iter().any(|(member, _)| *member == hospital),
 				Error::<T>::NotCustodian
 			);
-			ensure!(T::Emergency::is_open(&patient, &doctor), Error::<T>::NoEmergencyAccess);
+			let opened_at =
+				T::Emergency::opened_at(&patient, &doctor).ok_or(Error::<T>::NoEmergencyAccess)?;
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
 			let epoch = Epoch::<T>::get();
 			for (record, stanza) in shares {
@@ -353,8 +386,13 @@ pub mod pallet {
 					EscrowedShares::<T>::get(record, &hospital).ok_or(Error::<T>::NotEscrowed)?;
 				ensure!(escrowed_epoch == epoch, Error::<T>::NotEscrowed);
 				ensure!(stanza[0] == escrowed[0], Error::<T>::BadShare);
-				Released::<T>::try_mutate((&patient, &doctor, record), |released| {
-					let released = released.get_or_insert_with(Default::default);
+				Released::<T>::try_mutate((&patient, &doctor, record), |entry| {
+					// Shares of an earlier access of this doctor are replaced, not mixed in.
+					if entry.as_ref().is_some_and(|(at, _)| *at != opened_at) {
+						*entry = None;
+					}
+					let (_, released) =
+						entry.get_or_insert_with(|| (opened_at, Default::default()));
 					ensure!(
 						!released.iter().any(|(by, _)| *by == hospital),
 						Error::<T>::AlreadyReleased
@@ -391,7 +429,7 @@ pub mod pallet {
 		///
 		/// Emits [`Event::ReleasedCleared`]. Errors: `StillOpen`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::clear_released(*limit))]
+		#[pallet::weight(T::WeightInfo::clear_released((*limit).min(T::MaxReleasePerCall::get())))]
 		pub fn clear_released(
 			origin: OriginFor<T>,
 			patient: T::AccountId,

@@ -143,13 +143,19 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 }
 
 fn add(patient: u64, category: RecordCategory) {
-	let id = pallet_ehr_records::NextRecordId::<Test>::get() as u8;
+	add_by(patient, patient, category);
+}
+
+/// `by` adds a record of `category` for `patient` (wrapped for the patient); returns its id.
+pub fn add_by(by: u64, patient: u64, category: RecordCategory) -> u64 {
+	let next = pallet_ehr_records::NextRecordId::<Test>::get();
+	let id = next as u8;
 	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
 	cid.extend([id; 32]);
 	let keys: pallet_ehr_records::ReaderKeysOf<Test> =
 		vec![(patient, vec![patient as u8; 80].try_into().unwrap())].try_into().unwrap();
 	Records::add_record(
-		RuntimeOrigin::signed(patient),
+		RuntimeOrigin::signed(by),
 		patient,
 		category,
 		cid.try_into().unwrap(),
@@ -158,6 +164,7 @@ fn add(patient: u64, category: RecordCategory) {
 		keys,
 	)
 	.unwrap();
+	next
 }
 
 /// A stand-in share stanza with identifier `id` (the chain never opens it).

@@ -66,17 +66,45 @@ fn only_the_hospitals_together_name_a_committee_of_hospitals() {
 				Error::<Test>::InvalidThreshold
 			);
 		}
+		// No single custodian: t = 1 only for a committee of one; no key held twice.
+		assert_noop!(
+			Escrow::set_committee(
+				RuntimeOrigin::root(),
+				members(vec![(HOSPITAL, key(1)), (SECOND, key(2))]),
+				1
+			),
+			Error::<Test>::InvalidThreshold
+		);
+		assert_noop!(
+			Escrow::set_committee(
+				RuntimeOrigin::root(),
+				members(vec![(HOSPITAL, key(1)), (SECOND, key(1))]),
+				2
+			),
+			Error::<Test>::DuplicateEscrowKey
+		);
+		assert_ok!(Escrow::set_committee(
+			RuntimeOrigin::root(),
+			members(vec![(HOSPITAL, key(1))]),
+			1
+		));
 		// A change starts a new epoch.
-		assert_eq!(Epoch::<Test>::get(), 1);
+		assert_eq!(Epoch::<Test>::get(), 2);
+		assert_ok!(Escrow::set_committee(
+			RuntimeOrigin::root(),
+			members(vec![(HOSPITAL, key(1)), (SECOND, key(2)), (THIRD, key(3))]),
+			2
+		));
+		assert_eq!(Epoch::<Test>::get(), 3);
 		assert_ok!(Escrow::set_committee(
 			RuntimeOrigin::root(),
 			members(vec![(HOSPITAL, key(1)), (OUTSIDER, key(4))]),
 			2
 		));
-		assert_eq!((Epoch::<Test>::get(), Threshold::<Test>::get()), (2, 2));
+		assert_eq!((Epoch::<Test>::get(), Threshold::<Test>::get()), (4, 2));
 		assert_eq!(Committee::<Test>::get().len(), 2);
 		System::assert_last_event(
-			Event::CommitteeSet { epoch: 2, members: 2, threshold: 2 }.into(),
+			Event::CommitteeSet { epoch: 4, members: 2, threshold: 2 }.into(),
 		);
 	});
 }
@@ -189,8 +217,31 @@ fn shares_go_only_to_the_whole_current_committee_for_opted_in_records() {
 			epoch,
 			committee_shares()
 		));
+		// A doctor with write consent escrows the prescription it wrote, once; it cannot
+		// replace the shares of the patient's records, nor of its own once escrowed.
 		grant_write();
-		assert_ok!(Escrow::escrow_key(RuntimeOrigin::signed(DOCTOR), 2, epoch, committee_shares()));
+		let written = add_by(DOCTOR, PATIENT, RecordCategory::Prescription);
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(DOCTOR), 0, epoch, committee_shares()),
+			Error::<Test>::NotAuthorized
+		);
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(DOCTOR),
+			written,
+			epoch,
+			committee_shares()
+		));
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(DOCTOR), written, epoch, committee_shares()),
+			Error::<Test>::NotAuthorized
+		);
+		// The patient may always escrow again (after a committee change, say).
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(PATIENT),
+			written,
+			epoch,
+			committee_shares()
+		));
 		assert_eq!(EscrowedShares::<Test>::iter_prefix(0).count(), 3);
 		assert!(trail_events(PATIENT).contains(&AuditEvent::KeyEscrowed { record: 0, epoch }));
 	});
@@ -222,7 +273,7 @@ fn custodians_release_only_during_an_open_emergency_and_only_their_own_share() {
 		assert_ok!(release(HOSPITAL, &[(0, 1)]));
 		assert_noop!(release(HOSPITAL, &[(0, 1)]), Error::<Test>::AlreadyReleased);
 		assert_ok!(release(THIRD, &[(0, 3)]));
-		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		let (_, released) = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
 		assert_eq!(
 			released.iter().map(|(by, stanza)| (*by, stanza[0])).collect::<Vec<_>>(),
 			vec![(HOSPITAL, 1), (THIRD, 3)]
@@ -297,5 +348,34 @@ fn released_shares_leave_state_once_the_access_ends_not_before() {
 		assert_noop!(release(SECOND, &[(0, 2)]), Error::<Test>::NoEmergencyAccess);
 		assert_ok!(Escrow::clear_released(RuntimeOrigin::signed(DOCTOR), PATIENT, DOCTOR, 4));
 		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
+	});
+}
+
+#[test]
+fn a_reopened_access_gets_fresh_shares_never_mixed_with_the_last_ones() {
+	new_test_ext().execute_with(|| {
+		let epoch = Epoch::<Test>::get();
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(PATIENT),
+			0,
+			epoch,
+			committee_shares()
+		));
+		open_emergency();
+		assert_ok!(release(HOSPITAL, &[(0, 1)]));
+		assert_ok!(pallet_ehr_consent::Pallet::<Test>::end_emergency_access(
+			RuntimeOrigin::signed(PATIENT),
+			PATIENT,
+			DOCTOR
+		));
+		// Nobody cleared; the doctor opens again a minute later: the old release is replaced.
+		Timestamp::set_timestamp(START + 60_000);
+		open_emergency();
+		assert_ok!(release(SECOND, &[(0, 2)]));
+		let (opened_at, released) = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		assert_eq!(opened_at, START + 60_000);
+		assert_eq!(released.iter().map(|(by, _)| *by).collect::<Vec<_>>(), vec![SECOND]);
+		// And the first custodian may release to the new access.
+		assert_ok!(release(HOSPITAL, &[(0, 1)]));
 	});
 }

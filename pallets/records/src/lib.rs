@@ -847,6 +847,10 @@ impl<T: Config> RecordLookup<T::AccountId> for Pallet<T> {
 			.filter(|record| !record.erased)
 			.map(|record| (record.patient, record.category))
 	}
+
+	fn author(id: RecordId) -> Option<T::AccountId> {
+		Records::<T>::get(id).filter(|record| !record.erased).map(|record| record.author)
+	}
 }
 
 impl<T: Config> OnDoctorSuspended<T::AccountId> for Pallet<T> {
