@@ -434,6 +434,26 @@ impl<AccountId> OnAccessEnded<AccountId> for () {
 	}
 }
 
+/// Called by the records pallet for each version it erases: whatever else holds the record's
+/// content key in some form (escrowed shares) goes with it.
+pub trait OnRecordErased {
+	/// Record `id` was erased; returns the weight used.
+	fn on_erased(id: RecordId) -> Weight;
+
+	/// The most weight one call of [`Self::on_erased`] may use.
+	fn max_weight() -> Weight;
+}
+
+impl OnRecordErased for () {
+	fn on_erased(_: RecordId) -> Weight {
+		Weight::zero()
+	}
+
+	fn max_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
 /// Whether a doctor's emergency access to a patient is open now (implemented by the consent
 /// pallet).
 pub trait EmergencyLookup<AccountId> {

@@ -353,6 +353,8 @@ impl pallet_ehr_records::Config for Runtime {
 	type MaxVersions = ConstU32<16>;
 	/// A grant shares the keys in scope in batches of this many.
 	type MaxKeysPerShare = ConstU32<64>;
+	// The break-glass escrow is not in the runtime yet: nothing else holds a record's key.
+	type OnErased = ();
 	type WeightInfo = pallet_ehr_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;

@@ -454,6 +454,19 @@ pub mod pallet {
 		}
 	}
 
+	impl<T: Config> ehr_primitives::OnRecordErased for Pallet<T> {
+		/// An erased record's escrowed shares go with it (at most one per committee seat).
+		fn on_erased(id: RecordId) -> Weight {
+			let removed = EscrowedShares::<T>::clear_prefix(id, T::MaxCommittee::get(), None);
+			T::DbWeight::get().reads_writes(1 + u64::from(removed.loops), u64::from(removed.unique))
+		}
+
+		fn max_weight() -> Weight {
+			let seats = u64::from(T::MaxCommittee::get());
+			T::DbWeight::get().reads_writes(1 + seats, seats)
+		}
+	}
+
 	impl<T: Config> Pallet<T> {
 		/// Whether records of `category` of `patient` are openable in an emergency.
 		pub fn openable(patient: &T::AccountId, category: RecordCategory) -> bool {

@@ -77,6 +77,7 @@ impl pallet_ehr_records::Config for Test {
 	type MaxRecordsPerPatient = ConstU32<8>;
 	type MaxVersions = ConstU32<3>;
 	type MaxKeysPerShare = ConstU32<6>;
+	type OnErased = Escrow;
 	type WeightInfo = ();
 }
 

@@ -379,3 +379,25 @@ fn a_reopened_access_gets_fresh_shares_never_mixed_with_the_last_ones() {
 		assert_ok!(release(HOSPITAL, &[(0, 1)]));
 	});
 }
+
+#[test]
+fn erasing_a_record_removes_its_escrowed_shares() {
+	new_test_ext().execute_with(|| {
+		let epoch = Epoch::<Test>::get();
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(PATIENT),
+			0,
+			epoch,
+			committee_shares()
+		));
+		assert_eq!(EscrowedShares::<Test>::iter_prefix(0).count(), 3);
+		assert_ok!(pallet_ehr_records::Pallet::<Test>::erase_record(
+			RuntimeOrigin::signed(PATIENT),
+			0
+		));
+		assert_eq!(EscrowedShares::<Test>::iter_prefix(0).count(), 0);
+		// Nothing can be released for it any more.
+		open_emergency();
+		assert_noop!(release(HOSPITAL, &[(0, 1)]), Error::<Test>::UnknownRecord);
+	});
+}

@@ -43,7 +43,7 @@ pub mod weights;
 use alloc::vec::Vec;
 use ehr_primitives::{
 	cid, AccessLevel, AuditEvent, ConsentProvider, ContentHash, Identities, Moment, OnAccessEnded,
-	OnDoctorSuspended, Record, RecordCategory, RecordEntry, RecordId, RecordLookup,
+	OnDoctorSuspended, OnRecordErased, Record, RecordCategory, RecordEntry, RecordId, RecordLookup,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -112,6 +112,9 @@ pub mod pallet {
 		/// Most keys one `share_keys` call carries.
 		#[pallet::constant]
 		type MaxKeysPerShare: Get<u32>;
+
+		/// Told of every erased version (the escrow removes its shares).
+		type OnErased: OnRecordErased;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -483,13 +486,14 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::erase_record(
 			T::MaxVersions::get(),
 			T::MaxVersions::get().saturating_mul(T::MaxReadersPerRecord::get()),
-		))]
+		).saturating_add(T::OnErased::max_weight().saturating_mul(T::MaxVersions::get().into())))]
 		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
 			let actor = ensure_signed(origin)?;
 			let stored = Self::live_record(record)?;
 			let patient = stored.patient.clone();
 			Self::ensure_patient(&actor, &patient)?;
 			let (mut versions, mut keys) = (0u32, 0u32);
+			let mut hooks = Weight::zero();
 			for id in Self::version_chain(record) {
 				let Some(mut version) = Records::<T>::get(id) else { continue };
 				for (reader, _) in WrappedKeys::<T>::drain_prefix(id) {
@@ -508,9 +512,10 @@ pub mod pallet {
 					patient: patient.clone(),
 					cid,
 				});
+				hooks = hooks.saturating_add(T::OnErased::on_erased(id));
 				versions += 1;
 			}
-			Ok(Some(T::WeightInfo::erase_record(versions, keys)).into())
+			Ok(Some(T::WeightInfo::erase_record(versions, keys).saturating_add(hooks)).into())
 		}
 	}
 }

@@ -86,6 +86,7 @@ impl pallet_ehr_records::Config for Test {
 	type MaxRecordsPerPatient = ConstU32<6>;
 	type MaxVersions = ConstU32<3>;
 	type MaxKeysPerShare = ConstU32<6>;
+	type OnErased = ();
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
