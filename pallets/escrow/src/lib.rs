@@ -27,6 +27,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -77,6 +79,10 @@ pub mod pallet {
 		type MaxReleasePerCall: Get<u32>;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+		/// Sets up hospitals, patients, doctors, records and emergency accesses for the
+		/// benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// The escrow committee: member hospitals with their X25519 escrow keys.
@@ -452,6 +458,23 @@ pub mod pallet {
 			Self::deposit_event(Event::ReleasedCleared { patient, doctor, removed, done });
 			Ok(())
 		}
+	}
+
+	/// What the benchmarks need from the rest of the runtime.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper<AccountId> {
+		/// `count` member hospitals (at most `MaxCommittee`).
+		fn hospitals(count: u32) -> alloc::vec::Vec<AccountId>;
+		/// A registered patient with a delegate; returns (patient, delegate).
+		fn patient_with_delegate() -> (AccountId, AccountId);
+		/// An active doctor with an encryption key.
+		fn doctor() -> AccountId;
+		/// `patient` adds a record of `category`; returns its id.
+		fn add_record(patient: &AccountId, category: RecordCategory) -> RecordId;
+		/// `doctor` opens an emergency access to `patient`.
+		fn open_emergency(doctor: &AccountId, patient: &AccountId);
+		/// `patient` ends the emergency access of `doctor`.
+		fn end_emergency(doctor: &AccountId, patient: &AccountId);
 	}
 
 	impl<T: Config> ehr_primitives::OnRecordErased for Pallet<T> {

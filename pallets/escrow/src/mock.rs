@@ -56,6 +56,8 @@ impl Contains<u64> for Hospitals {
 impl pallet_ehr_identity::Config for Test {
 	type OnSuspended = Records;
 	type Hospitals = Hospitals;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Helper;
 }
 
 #[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
@@ -65,6 +67,8 @@ impl pallet_ehr_consent::Config for Test {
 	type OnAccessEnded = Records;
 	type Records = Records;
 	type MaxGrantsPerPatient = ConstU32<5>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Helper;
 }
 
 impl pallet_ehr_records::Config for Test {
@@ -79,6 +83,8 @@ impl pallet_ehr_records::Config for Test {
 	type MaxKeysPerShare = ConstU32<6>;
 	type OnErased = Escrow;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Helper;
 }
 
 impl pallet_ehr_escrow::Config for Test {
@@ -90,6 +96,121 @@ impl pallet_ehr_escrow::Config for Test {
 	type MaxCommittee = ConstU32<4>;
 	type MaxReleasePerCall = ConstU32<4>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Helper;
+}
+
+/// Sets up what the benchmarks of every pallet here need, with fresh accounts each time.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct Helper;
+
+#[cfg(feature = "runtime-benchmarks")]
+std::thread_local! {
+	static NEXT_ACCOUNT: core::cell::Cell<u64> = const { core::cell::Cell::new(1_000) };
+}
+
+/// A usable key (canonical, not of small order) for a fresh account.
+#[cfg(feature = "runtime-benchmarks")]
+fn fresh_key(who: u64) -> [u8; 32] {
+	let mut key = [who as u8; 32];
+	key[31] = 0x11;
+	key
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+fn fresh() -> u64 {
+	NEXT_ACCOUNT.with(|next| {
+		let id = next.get();
+		next.set(id + 1);
+		id
+	})
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_ehr_identity::BenchmarkHelper<u64> for Helper {
+	fn make_hospital(_: &u64) {}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_ehr_consent::BenchmarkHelper<u64> for Helper {
+	fn register_patient(who: &u64) {
+		let _ = Identity::register_patient(RuntimeOrigin::signed(*who), fresh_key(*who));
+	}
+	fn register_doctor(who: &u64) {
+		let _ = Identity::register_doctor(
+			RuntimeOrigin::signed(HOSPITAL),
+			*who,
+			b"Dr.".to_vec(),
+			b"general".to_vec(),
+			b"L".to_vec(),
+		);
+		let _ = Identity::set_encryption_key(RuntimeOrigin::signed(*who), fresh_key(*who));
+	}
+	fn set_time(now: u64) {
+		Timestamp::set_timestamp(now);
+	}
+	fn add_record(patient: &u64, category: RecordCategory) -> u64 {
+		add_by(*patient, *patient, category)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_ehr_records::BenchmarkHelper<u64> for Helper {
+	fn register_patient(who: &u64) {
+		<Helper as pallet_ehr_consent::BenchmarkHelper<u64>>::register_patient(who);
+	}
+	fn register_doctor(who: &u64) {
+		<Helper as pallet_ehr_consent::BenchmarkHelper<u64>>::register_doctor(who);
+	}
+	fn grant(patient: &u64, grantee: &u64) {
+		let _ = Consent::grant_access(
+			RuntimeOrigin::signed(*patient),
+			*patient,
+			*grantee,
+			Scope::All,
+			AccessLevel::ReadWrite,
+			None,
+			Purpose::Treatment,
+		);
+	}
+	fn max_grants() -> u32 {
+		5
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64> for Helper {
+	fn hospitals(count: u32) -> Vec<u64> {
+		[HOSPITAL, SECOND, THIRD, OUTSIDER][..count as usize].to_vec()
+	}
+	fn patient_with_delegate() -> (u64, u64) {
+		let (patient, delegate) = (fresh(), fresh());
+		for who in [patient, delegate] {
+			<Helper as pallet_ehr_consent::BenchmarkHelper<u64>>::register_patient(&who);
+		}
+		Identity::add_delegate(RuntimeOrigin::signed(patient), delegate).unwrap();
+		(patient, delegate)
+	}
+	fn doctor() -> u64 {
+		let doctor = fresh();
+		<Helper as pallet_ehr_consent::BenchmarkHelper<u64>>::register_doctor(&doctor);
+		doctor
+	}
+	fn add_record(patient: &u64, category: RecordCategory) -> u64 {
+		add_by(*patient, *patient, category)
+	}
+	fn open_emergency(doctor: &u64, patient: &u64) {
+		Consent::open_emergency_access(
+			RuntimeOrigin::signed(*doctor),
+			*patient,
+			EmergencyReason::Unconscious,
+			None,
+		)
+		.unwrap();
+	}
+	fn end_emergency(doctor: &u64, patient: &u64) {
+		Consent::end_emergency_access(RuntimeOrigin::signed(*patient), *patient, *doctor).unwrap();
+	}
 }
 
 /// A usable X25519 key (not of small order) for `seed`.

@@ -2,8 +2,9 @@
 //!
 //! Not measured yet: the pallet is not in the runtime. These are upper estimates from the
 //! storage each call touches (RocksDB-class figures) and the measured cost of comparable calls of
-//! the records pallet (35–60 µs of execution); `scripts/benchmark.sh` replaces them when the
-//! pallet joins the runtime.
+//! the records pallet (35–60 µs of execution). The benchmarks (`benchmarking.rs`, each call on its
+//! costliest path) run in the test suite; `scripts/benchmark.sh` measures them and replaces this
+//! file when the pallet joins the runtime.
 
 use frame_support::weights::{constants::RocksDbWeight, Weight};
 
