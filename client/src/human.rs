@@ -158,6 +158,7 @@ pub fn grant(grant: &Grant<AccountId>, now: Moment) -> String {
 #[derive(Default)]
 pub struct Names {
 	known: HashMap<AccountId, String>,
+	doctors: std::collections::HashSet<AccountId>,
 	me: Option<AccountId>,
 	patient: Option<AccountId>,
 }
@@ -166,16 +167,19 @@ impl Names {
 	/// The directory as the node has it now (names are for reading, not for deciding: every
 	/// decision uses the address), with `me` shown as `you`.
 	pub async fn load(client: &Client, me: Option<&AccountId>) -> Result<Names, Error> {
-		let mut known: HashMap<AccountId, String> = client
-			.doctors(None)
-			.await?
-			.into_iter()
-			.map(|doctor| (doctor.account, printable(&doctor.name)))
-			.collect();
+		let directory = client.doctors(None).await?;
+		let doctors = directory.iter().map(|doctor| doctor.account.clone()).collect();
+		let mut known: HashMap<AccountId, String> =
+			directory.into_iter().map(|doctor| (doctor.account, printable(&doctor.name))).collect();
 		for (hospital, name) in client.hospital_names().await? {
 			known.insert(hospital, printable(&name));
 		}
-		Ok(Names { known, me: me.cloned(), patient: None })
+		Ok(Names { known, doctors, me: me.cloned(), patient: None })
+	}
+
+	/// Whether `who` is in the doctor directory (as the node lists it).
+	pub fn is_doctor(&self, who: &AccountId) -> bool {
+		self.doctors.contains(who)
 	}
 
 	/// With `patient` shown as `the patient` (in a trail, where it is everywhere).
@@ -203,11 +207,6 @@ impl Names {
 			Some(name) => format!("{name} ({}…{})", &address[..8], &address[address.len() - 5..]),
 			None => address,
 		}
-	}
-
-	/// The name alone, if the directory has one.
-	pub fn name(&self, who: &AccountId) -> Option<&str> {
-		self.known.get(who).map(String::as_str)
 	}
 }
 

@@ -5,19 +5,69 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
 
-/// A committee of `count` hospitals with distinct keys and threshold 2 (1 for one member).
-fn committee<T: Config>(count: u32) -> Vec<T::AccountId> {
-	let hospitals = T::BenchmarkHelper::hospitals(count);
-	let members: BoundedVec<_, T::MaxCommittee> = hospitals
+/// `hospitals` with distinct escrow keys, and the lowest threshold allowed for them.
+fn members<T: Config>(
+	hospitals: &[T::AccountId],
+) -> (BoundedVec<(T::AccountId, EncryptionKey), T::MaxCommittee>, u8) {
+	let members = hospitals
 		.iter()
 		.enumerate()
 		.map(|(index, hospital)| (hospital.clone(), [9 + index as u8; 32]))
 		.collect::<Vec<_>>()
 		.try_into()
 		.expect("at most MaxCommittee");
-	let threshold = if count == 1 { 1 } else { 2 };
+	(members, if hospitals.len() == 1 { 1 } else { 2 })
+}
+
+/// A committee of `count` hospitals.
+fn committee<T: Config>(count: u32) -> Vec<T::AccountId> {
+	let hospitals = T::BenchmarkHelper::hospitals(count);
+	let (members, threshold) = members::<T>(&hospitals);
 	Pallet::<T>::set_committee(RawOrigin::Root.into(), members, threshold).expect("a committee");
 	hospitals
+}
+
+/// A patient who made every category openable.
+fn opted_in_patient<T: Config>() -> T::AccountId {
+	let (patient, _) = T::BenchmarkHelper::patient_with_delegate();
+	Pallet::<T>::set_emergency_categories(
+		RawOrigin::Signed(patient.clone()).into(),
+		patient.clone(),
+		all_categories(),
+	)
+	.expect("categories");
+	patient
+}
+
+/// The largest committee, `count` escrowed records of an opted-in patient, and a doctor with an
+/// open emergency access to them.
+struct Emergency<T: Config> {
+	hospitals: Vec<T::AccountId>,
+	patient: T::AccountId,
+	records: Vec<RecordId>,
+	doctor: T::AccountId,
+}
+
+fn emergency<T: Config>(count: u32) -> Emergency<T> {
+	let hospitals = committee::<T>(T::MaxCommittee::get());
+	let patient = opted_in_patient::<T>();
+	let records = escrowed::<T>(&patient, &hospitals, count);
+	let doctor = T::BenchmarkHelper::doctor();
+	T::BenchmarkHelper::open_emergency(&doctor, &patient);
+	Emergency { hospitals, patient, records, doctor }
+}
+
+/// The share with identifier `id` of each of `records`, as a custodian releases them.
+fn release_list<T: Config>(
+	records: &[RecordId],
+	id: u8,
+) -> BoundedVec<(RecordId, ShareStanza), T::MaxReleasePerCall> {
+	records
+		.iter()
+		.map(|record| (*record, stanza(id)))
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("at most MaxReleasePerCall")
 }
 
 fn stanza(id: u8) -> ShareStanza {
@@ -72,15 +122,7 @@ mod benchmarks {
 	/// A committee of `n` hospitals (each checked to be a hospital, once, with a distinct key).
 	#[benchmark]
 	fn set_committee(n: Linear<1, { T::MaxCommittee::get() }>) {
-		let hospitals = T::BenchmarkHelper::hospitals(n);
-		let members: BoundedVec<_, T::MaxCommittee> = hospitals
-			.iter()
-			.enumerate()
-			.map(|(index, hospital)| (hospital.clone(), [9 + index as u8; 32]))
-			.collect::<Vec<_>>()
-			.try_into()
-			.expect("at most MaxCommittee");
-		let threshold = if n == 1 { 1 } else { 2 };
+		let (members, threshold) = members::<T>(&T::BenchmarkHelper::hospitals(n));
 		#[extrinsic_call]
 		_(RawOrigin::Root, members, threshold);
 		assert_eq!(Committee::<T>::get().len() as u32, n);
@@ -100,13 +142,7 @@ mod benchmarks {
 	#[benchmark]
 	fn escrow_key(n: Linear<1, { T::MaxCommittee::get() }>) {
 		let hospitals = committee::<T>(n);
-		let (patient, _) = T::BenchmarkHelper::patient_with_delegate();
-		Pallet::<T>::set_emergency_categories(
-			RawOrigin::Signed(patient.clone()).into(),
-			patient.clone(),
-			all_categories(),
-		)
-		.expect("categories");
+		let patient = opted_in_patient::<T>();
 		let record = escrowed::<T>(&patient, &hospitals, 1)[0];
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient), record, Epoch::<T>::get(), shares::<T>(&hospitals));
@@ -117,39 +153,18 @@ mod benchmarks {
 	/// the other custodians filled already.
 	#[benchmark]
 	fn release_shares(n: Linear<1, { T::MaxReleasePerCall::get() }>) {
-		let hospitals = committee::<T>(T::MaxCommittee::get());
-		let (patient, _) = T::BenchmarkHelper::patient_with_delegate();
-		Pallet::<T>::set_emergency_categories(
-			RawOrigin::Signed(patient.clone()).into(),
-			patient.clone(),
-			all_categories(),
-		)
-		.expect("categories");
-		let records = escrowed::<T>(&patient, &hospitals, n);
-		let doctor = T::BenchmarkHelper::doctor();
-		T::BenchmarkHelper::open_emergency(&doctor, &patient);
+		let Emergency { hospitals, patient, records, doctor } = emergency::<T>(n);
 		let (last, others) = hospitals.split_last().expect("a committee");
 		for (index, hospital) in others.iter().enumerate() {
-			let released: BoundedVec<_, T::MaxReleasePerCall> = records
-				.iter()
-				.map(|record| (*record, stanza(index as u8 + 1)))
-				.collect::<Vec<_>>()
-				.try_into()
-				.expect("at most MaxReleasePerCall");
 			Pallet::<T>::release_shares(
 				RawOrigin::Signed(hospital.clone()).into(),
 				patient.clone(),
 				doctor.clone(),
-				released,
+				release_list::<T>(&records, index as u8 + 1),
 			)
 			.expect("released");
 		}
-		let mine: BoundedVec<_, T::MaxReleasePerCall> = records
-			.iter()
-			.map(|record| (*record, stanza(hospitals.len() as u8)))
-			.collect::<Vec<_>>()
-			.try_into()
-			.expect("at most MaxReleasePerCall");
+		let mine = release_list::<T>(&records, hospitals.len() as u8);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last.clone()), patient.clone(), doctor.clone(), mine);
 		let (_, released) = Released::<T>::get((&patient, &doctor, records[0])).expect("released");
@@ -159,28 +174,12 @@ mod benchmarks {
 	/// `l` records' released shares of an ended access removed.
 	#[benchmark]
 	fn clear_released(l: Linear<1, { T::MaxReleasePerCall::get() }>) {
-		let hospitals = committee::<T>(T::MaxCommittee::get());
-		let (patient, _) = T::BenchmarkHelper::patient_with_delegate();
-		Pallet::<T>::set_emergency_categories(
-			RawOrigin::Signed(patient.clone()).into(),
-			patient.clone(),
-			all_categories(),
-		)
-		.expect("categories");
-		let records = escrowed::<T>(&patient, &hospitals, l);
-		let doctor = T::BenchmarkHelper::doctor();
-		T::BenchmarkHelper::open_emergency(&doctor, &patient);
-		let released: BoundedVec<_, T::MaxReleasePerCall> = records
-			.iter()
-			.map(|record| (*record, stanza(1)))
-			.collect::<Vec<_>>()
-			.try_into()
-			.expect("at most MaxReleasePerCall");
+		let Emergency { hospitals, patient, records, doctor } = emergency::<T>(l);
 		Pallet::<T>::release_shares(
 			RawOrigin::Signed(hospitals[0].clone()).into(),
 			patient.clone(),
 			doctor.clone(),
-			released,
+			release_list::<T>(&records, 1),
 		)
 		.expect("released");
 		T::BenchmarkHelper::end_emergency(&doctor, &patient);

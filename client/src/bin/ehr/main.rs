@@ -1024,8 +1024,7 @@ async fn appointment_command(
 			let names = Names::load(client, Some(&my_id)).await?;
 			// A doctor (in the directory) sees their open appointments; anyone else theirs as
 			// a patient.
-			let is_doctor = names.name(&my_id).is_some()
-				&& client.doctors(None).await?.iter().any(|d| d.account == my_id);
+			let is_doctor = names.is_doctor(&my_id);
 			let list = if is_doctor {
 				client.doctor_appointments(&my_id).await?
 			} else {
