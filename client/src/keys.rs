@@ -132,6 +132,23 @@ impl Keys {
 		Err(last.expect("at least the current key was tried").into())
 	}
 
+	/// Opens an escrow share stanza wrapped for this account's current encryption key, or for
+	/// an earlier one (a custodian's shares escrowed before it rotated its escrow key).
+	pub fn unwrap_share(
+		&self,
+		stanza: &[u8],
+		context: &[u8],
+	) -> Result<ehr_envelope::escrow::KeyShare, Error> {
+		let mut last = None;
+		for secret in std::iter::once(&self.encryption).chain(&self.earlier) {
+			match ehr_envelope::escrow::unwrap_share(stanza, secret, context) {
+				Ok(share) => return Ok(share),
+				Err(error) => last = Some(error),
+			}
+		}
+		Err(last.expect("at least the current key was tried").into())
+	}
+
 	/// Whether `stanza` opens only with an earlier encryption key (it needs re-wrapping).
 	pub fn opens_only_with_earlier_key(&self, stanza: &[u8]) -> bool {
 		ehr_envelope::unwrap(stanza, &self.encryption).is_err()

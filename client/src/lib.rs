@@ -36,6 +36,7 @@ use sp_runtime::AccountId32 as AccountId;
 
 pub use chain::{Chain, Included, Stage, Wait};
 pub use ehr_envelope as envelope;
+pub use flows::escrow::{Committee, EmergencyReview, EscrowSynced, Release};
 pub use keys::Keys;
 pub use store::Store;
 
@@ -212,6 +213,11 @@ pub struct Uploaded {
 	pub unusable_readers: Vec<String>,
 	/// The finalized block.
 	pub block: Hash,
+	/// The block in which the key was escrowed for the hospitals' emergency committee (the
+	/// record's category is openable in an emergency for the patient).
+	pub escrowed_in_block: Option<u32>,
+	/// Why escrowing failed (the record was added; `ehr emergency sync` escrows it later).
+	pub escrow_failed: Option<String>,
 }
 
 /// What [`Client::revoke_and_rekey`] did.
@@ -378,6 +384,8 @@ fn uploaded(
 		readers: readers.iter().map(|(reader, _)| reader.to_ss58check()).collect(),
 		unusable_readers: skipped.iter().map(|reader| reader.to_ss58check()).collect(),
 		block,
+		escrowed_in_block: None,
+		escrow_failed: None,
 	}
 }
 

@@ -162,6 +162,27 @@ fn associated(id: u8, context: &[u8]) -> Vec<u8> {
 	data
 }
 
+/// The context of a share escrowed for a custodian: `"ehr-escrow"`, the record id (8 bytes,
+/// little-endian) and the patient's 32-byte account id.
+pub fn escrow_context(record: u64, patient: &[u8; 32]) -> Vec<u8> {
+	let mut context = Vec::with_capacity(10 + 8 + 32);
+	context.extend_from_slice(b"ehr-escrow");
+	context.extend_from_slice(&record.to_le_bytes());
+	context.extend_from_slice(patient);
+	context
+}
+
+/// The context of a share released to a doctor: `"ehr-release"`, the record id (8 bytes,
+/// little-endian), the patient's and the doctor's 32-byte account ids.
+pub fn release_context(record: u64, patient: &[u8; 32], doctor: &[u8; 32]) -> Vec<u8> {
+	let mut context = Vec::with_capacity(11 + 8 + 64);
+	context.extend_from_slice(b"ehr-release");
+	context.extend_from_slice(&record.to_le_bytes());
+	context.extend_from_slice(patient);
+	context.extend_from_slice(doctor);
+	context
+}
+
 /// A custodian's release: opens its share stanza with its escrow secret and wraps the share for
 /// the doctor's key. The share is in the custodian's memory only for the call.
 /// `escrowed`: the context the share was escrowed under; `released`: the doctor's.

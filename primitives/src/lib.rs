@@ -467,6 +467,25 @@ pub trait EmergencyLookup<AccountId> {
 	}
 }
 
+/// Told when an emergency access ends (closed by the doctor, the hospital or the patient, or
+/// expired), so that what was released for it goes (implemented by the escrow pallet).
+pub trait OnEmergencyClosed<AccountId> {
+	/// The emergency access of `doctor` to `patient` ended. Must stay cheap: at most
+	/// [`Self::weight`] (queue the work, do it in a block hook).
+	fn on_emergency_closed(patient: &AccountId, doctor: &AccountId);
+
+	/// The most weight one call of [`Self::on_emergency_closed`] uses.
+	fn weight() -> Weight;
+}
+
+impl<AccountId> OnEmergencyClosed<AccountId> for () {
+	fn on_emergency_closed(_: &AccountId, _: &AccountId) {}
+
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
 /// What the consent pallet needs to know about a record (implemented by the records pallet).
 pub trait RecordLookup<AccountId> {
 	/// The patient and the category of record `id`, unless it does not exist or was erased.

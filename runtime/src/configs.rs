@@ -23,7 +23,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consent, Consortium, Hash,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consent, Consortium, Escrow, Hash,
 	HospitalCouncil, Hospitals, Identity, Nonce, OriginCaller, PalletInfo, Records, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	SessionKeys, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES, SLOT_DURATION,
@@ -125,6 +125,7 @@ impl FreeCalls {
 			RuntimeCall::Identity(_)
 			| RuntimeCall::Consent(_)
 			| RuntimeCall::Records(_)
+			| RuntimeCall::Escrow(_)
 			| RuntimeCall::Appointments(_) => true,
 			RuntimeCall::HospitalCouncil(
 				pallet_collective::Call::propose { .. }
@@ -335,6 +336,8 @@ impl pallet_ehr_consent::Config for Runtime {
 	/// A reader logs at most 60 reads of one patient an hour.
 	type AccessLogPeriod = ConstU64<{ 60 * 60 * 1000 }>;
 	type MaxAccessLogsPerPeriod = ConstU32<60>;
+	// The shares released for an emergency access go once it ends.
+	type OnEmergencyClosed = Escrow;
 	type WeightInfo = pallet_ehr_consent::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;
@@ -353,8 +356,8 @@ impl pallet_ehr_records::Config for Runtime {
 	type MaxVersions = ConstU32<16>;
 	/// A grant shares the keys in scope in batches of this many.
 	type MaxKeysPerShare = ConstU32<64>;
-	// The break-glass escrow is not in the runtime yet: nothing else holds a record's key.
-	type OnErased = ();
+	// An erased record's escrowed shares go with it.
+	type OnErased = Escrow;
 	type WeightInfo = pallet_ehr_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;
@@ -372,6 +375,24 @@ impl pallet_ehr_appointments::Config for Runtime {
 	type MaxHistory = ConstU32<16>;
 	type MaxCidLength = ConstU32<96>;
 	type WeightInfo = pallet_ehr_appointments::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
+}
+
+/// Break-glass: record keys of the categories each patient chose, split `t`-of-`n` among the
+/// escrow committee that two thirds of the hospitals name.
+impl pallet_ehr_escrow::Config for Runtime {
+	type Identity = Identity;
+	type Consent = Consent;
+	type Emergency = Consent;
+	type Records = Records;
+	type CommitteeOrigin = TwoThirdsOfHospitals;
+	/// Share identifiers are bytes; a consortium's committee is a handful of hospitals.
+	type MaxCommittee = ConstU32<16>;
+	/// A custodian releases up to this many records of one patient per transaction (a larger
+	/// history takes several).
+	type MaxReleasePerCall = ConstU32<64>;
+	type WeightInfo = pallet_ehr_escrow::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;
 }
@@ -491,6 +512,65 @@ mod benchmark_helpers {
 		fn max_grants() -> u32 {
 			use frame_support::traits::Get;
 			<Runtime as pallet_ehr_consent::Config>::MaxGrantsPerPatient::get()
+		}
+	}
+
+	impl pallet_ehr_escrow::BenchmarkHelper<AccountId> for Helper {
+		fn hospitals(count: u32) -> alloc::vec::Vec<AccountId> {
+			(0..count)
+				.map(|index| {
+					let hospital: AccountId = frame_benchmarking::account("custodian", index, 0);
+					<Helper as pallet_ehr_identity::BenchmarkHelper<AccountId>>::make_hospital(
+						&hospital,
+					);
+					hospital
+				})
+				.collect()
+		}
+
+		fn patient_with_delegate() -> (AccountId, AccountId) {
+			let patient: AccountId = frame_benchmarking::account("patient", 0, 0);
+			let delegate: AccountId = frame_benchmarking::account("delegate", 0, 0);
+			for who in [&patient, &delegate] {
+				<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::register_patient(who);
+			}
+			let _ =
+				Identity::add_delegate(RuntimeOrigin::signed(patient.clone()), delegate.clone());
+			(patient, delegate)
+		}
+
+		fn doctor() -> AccountId {
+			let doctor: AccountId = frame_benchmarking::account("doctor", 0, 0);
+			<Helper as pallet_ehr_records::BenchmarkHelper<AccountId>>::register_doctor(&doctor);
+			doctor
+		}
+
+		fn add_record(
+			patient: &AccountId,
+			category: ehr_primitives::RecordCategory,
+		) -> ehr_primitives::RecordId {
+			<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::add_record(
+				patient, category,
+			)
+		}
+
+		fn open_emergency(doctor: &AccountId, patient: &AccountId) {
+			Consent::open_emergency_access(
+				RuntimeOrigin::signed(doctor.clone()),
+				patient.clone(),
+				ehr_primitives::EmergencyReason::Unconscious,
+				None,
+			)
+			.expect("an active doctor opens emergency access to a patient");
+		}
+
+		fn end_emergency(doctor: &AccountId, patient: &AccountId) {
+			Consent::end_emergency_access(
+				RuntimeOrigin::signed(patient.clone()),
+				patient.clone(),
+				doctor.clone(),
+			)
+			.expect("the patient ends the emergency access");
 		}
 	}
 

@@ -27,6 +27,7 @@ mod benches {
 		[pallet_ehr_identity, Identity]
 		[pallet_ehr_consent, Consent]
 		[pallet_ehr_records, Records]
+		[pallet_ehr_escrow, Escrow]
 		[pallet_ehr_appointments, Appointments]
 	);
 }
@@ -74,7 +75,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -251,6 +252,10 @@ mod runtime {
 
 	#[runtime::pallet_index(33)]
 	pub type Appointments = pallet_ehr_appointments;
+
+	// Break-glass: the hospitals' threshold escrow of emergency-openable record keys.
+	#[runtime::pallet_index(34)]
+	pub type Escrow = pallet_ehr_escrow;
 
 	#[runtime::pallet_index(40)]
 	pub type Utility = pallet_utility;

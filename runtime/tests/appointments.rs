@@ -6,15 +6,13 @@
 
 mod common;
 
-use codec::Encode;
 use common::*;
 use ehr_primitives::{AppointmentChange, AppointmentStatus, VisitKind};
-use ehr_runtime::{Executive, Header, Runtime, RuntimeCall, UncheckedExtrinsic, SLOT_DURATION};
+use ehr_runtime::{Runtime, RuntimeCall};
 use frame_support::traits::Get;
 use pallet_ehr_appointments::{Appointments, Error, NextAppointmentId, NextSlotId, OpenVisits};
-use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Dave, Eve, Ferdie};
-use sp_runtime::{traits::Header as _, Digest, DigestItem, DispatchError};
+use sp_runtime::DispatchError;
 
 /// 2026-01-01T00:00:00Z.
 const T0: u64 = 1_767_225_600_000;
@@ -36,24 +34,6 @@ fn dispatch(signer: Sr25519Keyring, call: RuntimeCall) -> Result<(), DispatchErr
 
 fn refused(error: Error<Runtime>) -> Result<(), DispatchError> {
 	Err(error.into())
-}
-
-/// Close the current block (if any) and start block `number` at `now`, as an author does: the
-/// Aura slot of `now` in the header's digest, then the timestamp inherent.
-fn block_at(number: u32, now: u64) {
-	let parent_hash =
-		if number > 1 { Executive::finalize_block().hash() } else { Default::default() };
-	let slot = Slot::from(now / SLOT_DURATION);
-	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
-	Executive::initialize_block(&Header::new(
-		number,
-		Default::default(),
-		Default::default(),
-		parent_hash,
-		digest,
-	));
-	let timestamp = RuntimeCall::Timestamp(pallet_timestamp::Call::set { now });
-	assert_eq!(Executive::apply_extrinsic(UncheckedExtrinsic::new_bare(timestamp)), Ok(Ok(())));
 }
 
 /// The `dev` chain at block 1 (time `T0`): Alice, the hospital, has verified `doctors` and

@@ -2,6 +2,7 @@
 
 mod appointments;
 mod consent;
+pub mod escrow;
 mod identity;
 mod records;
 mod rotation;

@@ -64,7 +64,8 @@ impl Client {
 		path: &Path,
 		readers: &[(AccountId, [u8; 32])],
 		progress: &mut (impl FnMut(u64, u64) + Send),
-	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>), Error> {
+	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>, envelope::ContentKey), Error>
+	{
 		let named = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
 		let total = std::fs::metadata(path).map_err(named)?.len();
 		let input = std::io::BufReader::new(std::fs::File::open(path).map_err(named)?);
@@ -80,7 +81,7 @@ impl Client {
 				progress(done, total)
 			})?;
 		let cid = self.store.put(sealed.path()).await?;
-		Ok((summary, cid, keys))
+		Ok((summary, cid, keys, key))
 	}
 
 	/// Submits a call that points to a just-stored envelope; if the chain refuses it, the
@@ -111,7 +112,7 @@ impl Client {
 		mut progress: impl FnMut(u64, u64) + Send,
 	) -> Result<Uploaded, Error> {
 		let (readers, skipped) = self.readers(patient, category).await?;
-		let (summary, cid, keys) = self.seal(path, &readers, &mut progress).await?;
+		let (summary, cid, keys, key) = self.seal(path, &readers, &mut progress).await?;
 		let call = call_records(pallet_ehr_records::Call::add_record {
 			patient: patient.clone(),
 			category,
@@ -132,7 +133,9 @@ impl Client {
 				_ => None,
 			})
 			.ok_or_else(|| Error::Node("no RecordAdded event".into()))?;
-		Ok(uploaded(record, &cid, &summary, &readers, &skipped, included.block))
+		let mut done = uploaded(record, &cid, &summary, &readers, &skipped, included.block);
+		self.escrow_uploaded(author, patient, category, &key, &mut done).await;
+		Ok(done)
 	}
 
 	/// Amends `record` with the file at `path` (a new version, same category and readers rule).
@@ -145,7 +148,7 @@ impl Client {
 	) -> Result<Uploaded, Error> {
 		let current = self.record(record, None).await?;
 		let (readers, skipped) = self.readers(&current.patient, current.category).await?;
-		let (summary, cid, keys) = self.seal(path, &readers, &mut progress).await?;
+		let (summary, cid, keys, key) = self.seal(path, &readers, &mut progress).await?;
 		let call = call_records(pallet_ehr_records::Call::amend_record {
 			record,
 			cid: bounded_cid(&cid)?,
@@ -165,7 +168,25 @@ impl Client {
 				_ => None,
 			})
 			.ok_or_else(|| Error::Node("no RecordAmended event".into()))?;
-		Ok(uploaded(new_version, &cid, &summary, &readers, &skipped, included.block))
+		let mut done = uploaded(new_version, &cid, &summary, &readers, &skipped, included.block);
+		self.escrow_uploaded(author, &current.patient, current.category, &key, &mut done).await;
+		Ok(done)
+	}
+
+	/// Escrows a just-added record's key if its category is openable in an emergency; a
+	/// failure is reported in `done`, not raised (the record is on chain already).
+	async fn escrow_uploaded(
+		&self,
+		author: &Keys,
+		patient: &AccountId,
+		category: RecordCategory,
+		key: &envelope::ContentKey,
+		done: &mut Uploaded,
+	) {
+		match self.escrow_new(author, patient, done.record, category, key).await {
+			Ok(block) => done.escrowed_in_block = block,
+			Err(error) => done.escrow_failed = Some(error.to_string()),
+		}
 	}
 
 	/// One record, with the key wrapped for `reader` if given.
@@ -215,18 +236,29 @@ impl Client {
 		if record.erased {
 			return Err(Error::Refused(format!("record {id} was erased")));
 		}
-		let wrapped = record.wrapped_key.as_ref().ok_or_else(|| {
+		let no_key = || {
 			Error::Refused(format!(
 				"record {id} holds no key for you ({}): the patient shares it by granting you \
 				 access (`ehr consent grant`), or with `ehr consent sync` if you were granted \
 				 access before publishing your encryption key",
 				reader.address()
 			))
-		})?;
-		let key = reader.unwrap(wrapped)?;
+		};
 		let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
 		let sealed = tempfile::NamedTempFile::new_in(dir)?;
-		self.store.get(&record.cid, sealed.path()).await?;
+		let key = match &record.wrapped_key {
+			Some(wrapped) => {
+				let key = reader.unwrap(wrapped)?;
+				self.store.get(&record.cid, sealed.path()).await?;
+				key
+			}
+			// Break-glass: the key from the shares the custodians released to this doctor.
+			None if self.chain.encryption_key(&me).await?.is_some() && me != record.patient => {
+				self.store.get(&record.cid, sealed.path()).await?;
+				self.emergency_key(reader, &record, sealed.path()).await?.ok_or_else(no_key)?
+			}
+			None => return Err(no_key()),
+		};
 		let plain = tempfile::NamedTempFile::new_in(dir)?;
 		let total = record.size;
 		let summary = envelope::decrypt(

@@ -47,7 +47,8 @@ use alloc::vec::Vec;
 use codec::{Decode, Encode, MaxEncodedLen};
 use ehr_primitives::{
 	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, EmergencyReason, Grant, Identities,
-	Moment, NoteCommitment, OnAccessEnded, Purpose, RecordCategory, RecordId, RecordLookup, Scope,
+	Moment, NoteCommitment, OnAccessEnded, OnEmergencyClosed, Purpose, RecordCategory, RecordId,
+	RecordLookup, Scope,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -134,6 +135,7 @@ pub mod pallet {
 			type MaxExpiredKeysPerBlock = ConstU32<4>;
 			type AccessLogPeriod = ConstU64<HOUR>;
 			type MaxAccessLogsPerPeriod = ConstU32<8>;
+			type OnEmergencyClosed = ();
 			type WeightInfo = ();
 		}
 	}
@@ -155,6 +157,10 @@ pub mod pallet {
 		/// Whose record is which, and of which category (the runtime: the records pallet).
 		#[pallet::no_default]
 		type Records: RecordLookup<Self::AccountId>;
+
+		/// Told when an emergency access ends, so that what was released for it goes (the
+		/// runtime: the escrow pallet's released shares).
+		type OnEmergencyClosed: OnEmergencyClosed<Self::AccountId>;
 
 		/// Most grants a patient may have at once.
 		#[pallet::constant]
@@ -483,7 +489,7 @@ pub mod pallet {
 		/// - Errors: `NotActiveDoctor`, `NotPatient`, `EmergencyAccessAlreadyOpen`,
 		///   `TooManyOpenEmergencyAccesses`, `TooManyEmergencyAccessesToday`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::open_emergency_access())]
+		#[pallet::weight(T::WeightInfo::open_emergency_access().saturating_add(T::OnEmergencyClosed::weight()))]
 		pub fn open_emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -547,7 +553,7 @@ pub mod pallet {
 		///   `EmergencyAccessClosed` (`expired` if it had reached its expiry time).
 		/// - Errors: `NotDoctorOrHospital`, `NoEmergencyAccess`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::close_emergency_access())]
+		#[pallet::weight(T::WeightInfo::close_emergency_access().saturating_add(T::OnEmergencyClosed::weight()))]
 		pub fn close_emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -614,7 +620,7 @@ pub mod pallet {
 		///   `EmergencyAccessClosed` (`expired` if it had reached its expiry time).
 		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `NoEmergencyAccess`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::end_emergency_access())]
+		#[pallet::weight(T::WeightInfo::end_emergency_access().saturating_add(T::OnEmergencyClosed::weight()))]
 		pub fn end_emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -637,7 +643,9 @@ pub mod pallet {
 		///   trail entries `ConsentExpired`, `EmergencyAccessClosed { expired: true }`.
 		/// - Errors: `NothingExpired`.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::clean_expired().saturating_add(T::OnAccessEnded::max_weight()))]
+		#[pallet::weight(T::WeightInfo::clean_expired()
+			.saturating_add(T::OnAccessEnded::max_weight())
+			.saturating_add(T::OnEmergencyClosed::weight()))]
 		pub fn clean_expired(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -657,6 +665,7 @@ pub mod pallet {
 			if let Some(access) = EmergencyAccesses::<T>::get(&patient, &who) {
 				if access.expires_at <= now {
 					Self::close_emergency(&patient, &who, &access, None, now);
+					weight.saturating_accrue(T::OnEmergencyClosed::weight());
 					cleaned = true;
 				}
 			}
@@ -798,6 +807,7 @@ impl<T: Config> Pallet<T> {
 		if !Grants::<T>::contains_key(patient, doctor) {
 			AccessLogCounts::<T>::remove(patient, doctor);
 		}
+		T::OnEmergencyClosed::on_emergency_closed(patient, doctor);
 		Self::append(
 			patient,
 			actor.unwrap_or(doctor),
@@ -886,6 +896,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ExpiryCursor::<T>::put(minute);
 		T::WeightInfo::process_expiries(items)
+			.saturating_add(T::OnEmergencyClosed::weight().saturating_mul(items as u64))
 			.saturating_add(db.reads(empty_minutes as u64))
 			.saturating_add(hook_weight)
 	}
@@ -895,6 +906,7 @@ impl<T: Config> Pallet<T> {
 	pub fn max_expiry_weight() -> Weight {
 		let items = T::MaxExpiriesPerBlock::get();
 		T::WeightInfo::process_expiries(items)
+			.saturating_add(T::OnEmergencyClosed::weight().saturating_mul(items as u64))
 			.saturating_add(T::DbWeight::get().reads(MAX_EMPTY_MINUTES_PER_BLOCK as u64))
 			.saturating_add(T::OnAccessEnded::bounded_weight(0).saturating_mul(items as u64))
 			.saturating_add(T::OnAccessEnded::bounded_weight(T::MaxExpiredKeysPerBlock::get()))

@@ -167,8 +167,8 @@ mod benchmarks {
 		let mine = release_list::<T>(&records, hospitals.len() as u8);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last.clone()), patient.clone(), doctor.clone(), mine);
-		let (_, released) = Released::<T>::get((&patient, &doctor, records[0])).expect("released");
-		assert_eq!(released.len(), hospitals.len());
+		let released = Released::<T>::get((&patient, &doctor, records[0])).expect("released");
+		assert_eq!(released.shares.len(), hospitals.len());
 	}
 
 	/// `l` records' released shares of an ended access removed.

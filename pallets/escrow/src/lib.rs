@@ -16,8 +16,17 @@
 //! - During an open emergency access of an active doctor, each committee hospital's custodian
 //!   re-wraps its share of the patient's openable records for the doctor
 //!   ([`Pallet::release_shares`]); every release is in the trail. The doctor combines `t` shares.
-//! - Once the access is closed or expired, anyone may remove the released shares from state
-//!   ([`Pallet::clear_released`], bounded per call).
+//! - Once the access ends (closed by the doctor, the hospital or the patient, or expired), its
+//!   released shares are removed from state by a block hook within the block's spare weight
+//!   ([`ReleasedToClear`]); anyone may also remove them at once ([`Pallet::clear_released`]).
+//!
+//! **When the committee changes**, records stay openable: shares escrowed for an earlier
+//! committee are still released by the hospitals of that committee that the current one keeps
+//! (the vote that named the current committee is what trusts them), with that earlier
+//! committee's threshold ([`Thresholds`]); so adding a hospital, or removing fewer than
+//! `n − t` of them, loses nothing. The patient's client escrows every openable record again for
+//! the new committee on its next run (`ehr emergency sync`), after which the earlier shares are
+//! replaced.
 //!
 //! One share reveals nothing about a key; fewer than `t` custodians cannot open a record, and
 //! `t` custodians up are enough. What `t` colluding custodians can do (open the escrowed
@@ -37,7 +46,7 @@ pub mod weights;
 
 use ehr_primitives::{
 	is_usable_encryption_key, AccessLevel, AuditEvent, ConsentProvider, EmergencyLookup,
-	EncryptionKey, Identities, RecordCategory, RecordId, RecordLookup,
+	EncryptionKey, Identities, Moment, RecordCategory, RecordId, RecordLookup,
 };
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
@@ -51,6 +60,23 @@ pub type ShareStanza = [u8; 81];
 
 /// The categories a patient made openable in an emergency.
 pub type Categories = BoundedVec<RecordCategory, ConstU32<7>>;
+
+/// The shares of one record released to one doctor during one emergency access.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxShares))]
+pub struct ReleasedShares<AccountId, MaxShares: Get<u32>> {
+	/// When the emergency access they were released for was opened: shares of an earlier
+	/// access of the same doctor are not for this one.
+	pub opened_at: Moment,
+	/// The committee epoch the record's key was escrowed for.
+	pub epoch: u32,
+	/// How many shares open the key (that epoch's threshold).
+	pub threshold: u8,
+	/// Each releasing hospital, with its share wrapped for the doctor.
+	pub shares: BoundedVec<(AccountId, ShareStanza), MaxShares>,
+}
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -98,6 +124,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Epoch<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// The threshold of each committee epoch: shares escrowed for an earlier committee are
+	/// still combined with its threshold. One entry per committee vote.
+	#[pallet::storage]
+	pub type Thresholds<T: Config> = StorageMap<_, Twox64Concat, u32, u8>;
+
 	/// The categories each patient made openable in an emergency.
 	#[pallet::storage]
 	pub type EmergencyCategories<T: Config> =
@@ -115,9 +146,9 @@ pub mod pallet {
 		(u32, ShareStanza),
 	>;
 
-	/// Shares released to a doctor during an emergency access, by (patient, doctor, record):
-	/// when that access was opened, and each releasing hospital with the share wrapped for the
-	/// doctor. Entries of an earlier access of the same doctor are replaced, never mixed in.
+	/// Shares released to a doctor during an emergency access, by (patient, doctor, record).
+	/// Entries of an earlier access of the same doctor, or of an earlier escrow of the record,
+	/// are replaced, never mixed in.
 	#[pallet::storage]
 	pub type Released<T: Config> = StorageNMap<
 		_,
@@ -126,11 +157,62 @@ pub mod pallet {
 			NMapKey<Blake2_128Concat, T::AccountId>,
 			NMapKey<Twox64Concat, RecordId>,
 		),
-		(ehr_primitives::Moment, BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>),
+		ReleasedShares<T::AccountId, T::MaxCommittee>,
 	>;
+
+	/// Emergency accesses that ended with shares released for them: the block hook removes
+	/// those shares, within the block's spare weight.
+	#[pallet::storage]
+	pub type ReleasedToClear<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, T::AccountId, ()>;
+
+	/// The first committee (epoch 1), checked as [`Pallet::set_committee`] checks one, except
+	/// that its members need not be hospitals yet (the membership's genesis may come after).
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Member hospitals with their X25519 escrow keys (empty: no committee).
+		pub committee: alloc::vec::Vec<(T::AccountId, EncryptionKey)>,
+		/// Shares needed to open a key.
+		pub threshold: u8,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.committee.is_empty() {
+				return;
+			}
+			let members: BoundedVec<_, T::MaxCommittee> =
+				self.committee.clone().try_into().expect("the genesis committee fits MaxCommittee");
+			for (index, (hospital, key)) in members.iter().enumerate() {
+				assert!(is_usable_encryption_key(key), "a genesis escrow key is unusable");
+				assert!(
+					!members[..index]
+						.iter()
+						.any(|(other, other_key)| other == hospital || other_key == key),
+					"a genesis committee member or escrow key appears twice"
+				);
+			}
+			let lowest = if members.len() == 1 { 1 } else { 2 };
+			assert!(
+				self.threshold >= lowest && (self.threshold as usize) <= members.len(),
+				"the genesis threshold is out of range"
+			);
+			Committee::<T>::put(members);
+			Threshold::<T>::put(self.threshold);
+			Epoch::<T>::put(1);
+			Thresholds::<T>::insert(1, self.threshold);
+		}
+	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Removes the released shares of ended emergency accesses.
+		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Pallet::<T>::clear_ended(remaining)
+		}
+
 		fn integrity_test() {
 			// Share identifiers are bytes: at most 255 custodians.
 			assert!(T::MaxCommittee::get() <= 255, "MaxCommittee must be at most 255");
@@ -251,6 +333,7 @@ pub mod pallet {
 			let count = members.len() as u32;
 			Committee::<T>::put(members);
 			Threshold::<T>::put(threshold);
+			Thresholds::<T>::insert(epoch, threshold);
 			Self::deposit_event(Event::CommitteeSet { epoch, members: count, threshold });
 			Ok(())
 		}
@@ -360,7 +443,8 @@ pub mod pallet {
 		/// Origin: signed by a committee hospital (its custodian).
 		///
 		/// - `shares`: records of `patient` with this hospital's share wrapped for `doctor`,
-		///   under the identifier it was escrowed with.
+		///   under the identifier it was escrowed with. A share escrowed for an earlier
+		///   committee is accepted from a hospital the current committee keeps.
 		///
 		/// Emits [`Event::ShareReleased`] and a trail entry per share. Errors: `NotCustodian`,
 		/// `NoEmergencyAccess`, `NotActiveDoctor`, `UnknownRecord`, `NotPatientsRecord`,
@@ -382,7 +466,6 @@ pub mod pallet {
 			let opened_at =
 				T::Emergency::opened_at(&patient, &doctor).ok_or(Error::<T>::NoEmergencyAccess)?;
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
-			let epoch = Epoch::<T>::get();
 			for (record, stanza) in shares {
 				let (owner, category) =
 					T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
@@ -390,20 +473,29 @@ pub mod pallet {
 				ensure!(Self::openable(&patient, category), Error::<T>::NotOpenable);
 				let (escrowed_epoch, escrowed) =
 					EscrowedShares::<T>::get(record, &hospital).ok_or(Error::<T>::NotEscrowed)?;
-				ensure!(escrowed_epoch == epoch, Error::<T>::NotEscrowed);
 				ensure!(stanza[0] == escrowed[0], Error::<T>::BadShare);
+				let threshold =
+					Thresholds::<T>::get(escrowed_epoch).ok_or(Error::<T>::NotEscrowed)?;
 				Released::<T>::try_mutate((&patient, &doctor, record), |entry| {
-					// Shares of an earlier access of this doctor are replaced, not mixed in.
-					if entry.as_ref().is_some_and(|(at, _)| *at != opened_at) {
+					// Shares of an earlier access of this doctor, or of an earlier escrow of
+					// the record, are replaced, not mixed in.
+					if entry.as_ref().is_some_and(|released| {
+						released.opened_at != opened_at || released.epoch != escrowed_epoch
+					}) {
 						*entry = None;
 					}
-					let (_, released) =
-						entry.get_or_insert_with(|| (opened_at, Default::default()));
+					let released = entry.get_or_insert_with(|| ReleasedShares {
+						opened_at,
+						epoch: escrowed_epoch,
+						threshold,
+						shares: Default::default(),
+					});
 					ensure!(
-						!released.iter().any(|(by, _)| *by == hospital),
+						!released.shares.iter().any(|(by, _)| *by == hospital),
 						Error::<T>::AlreadyReleased
 					);
 					released
+						.shares
 						.try_push((hospital.clone(), stanza))
 						.map_err(|_| Error::<T>::AlreadyReleased)?;
 					Ok::<_, DispatchError>(())
@@ -428,7 +520,8 @@ pub mod pallet {
 		}
 
 		/// Remove the released shares of an emergency access that is no longer open, at most
-		/// `limit` records' worth per call (call again until `done`).
+		/// `limit` records' worth per call (call again until `done`). The block hook does the
+		/// same on its own; this is for doing it at once.
 		///
 		/// Origin: any signed account (clean-up; the shares are useless once the access ended,
 		/// and must not stay in state).
@@ -454,6 +547,9 @@ pub mod pallet {
 			for record in records.into_iter().take(limit) {
 				Released::<T>::remove((&patient, &doctor, record));
 				removed += 1;
+			}
+			if done {
+				ReleasedToClear::<T>::remove(&patient, &doctor);
 			}
 			Self::deposit_event(Event::ReleasedCleared { patient, doctor, removed, done });
 			Ok(())
@@ -490,7 +586,60 @@ pub mod pallet {
 		}
 	}
 
+	impl<T: Config> ehr_primitives::OnEmergencyClosed<T::AccountId> for Pallet<T> {
+		/// Queues the access's released shares for removal by the block hook.
+		fn on_emergency_closed(patient: &T::AccountId, doctor: &T::AccountId) {
+			if Released::<T>::iter_key_prefix((patient, doctor)).next().is_some() {
+				ReleasedToClear::<T>::insert(patient, doctor, ());
+			}
+		}
+
+		fn weight() -> Weight {
+			T::DbWeight::get().reads_writes(1, 1)
+		}
+	}
+
 	impl<T: Config> Pallet<T> {
+		/// Removes released shares of ended emergency accesses, as many as fit in `limit`;
+		/// returns the weight used. An access opened again since keeps its entries (stale ones
+		/// are replaced as shares are released, and removed when it ends).
+		pub fn clear_ended(limit: Weight) -> Weight {
+			let db = T::DbWeight::get();
+			// The queue entry, the access check (the consent pallet's access and clock).
+			let base = db.reads_writes(3, 1);
+			// Per record: the look-up of the next key and its removal.
+			let per_record = db.reads_writes(1, 1);
+			if base.any_gt(limit) {
+				return Weight::zero();
+			}
+			let Some((patient, doctor, ())) = ReleasedToClear::<T>::iter().next() else {
+				return db.reads(1);
+			};
+			let mut used = base;
+			if T::Emergency::is_open(&patient, &doctor) {
+				ReleasedToClear::<T>::remove(&patient, &doctor);
+				return used;
+			}
+			let mut records = Released::<T>::iter_key_prefix((&patient, &doctor));
+			let mut removed = 0u32;
+			let done = loop {
+				if used.saturating_add(per_record).any_gt(limit) {
+					break false;
+				}
+				used.saturating_accrue(per_record);
+				let Some(record) = records.next() else { break true };
+				Released::<T>::remove((&patient, &doctor, record));
+				removed += 1;
+			};
+			if done {
+				ReleasedToClear::<T>::remove(&patient, &doctor);
+			}
+			if removed > 0 || done {
+				Self::deposit_event(Event::ReleasedCleared { patient, doctor, removed, done });
+			}
+			used
+		}
+
 		/// Whether records of `category` of `patient` are openable in an emergency.
 		pub fn openable(patient: &T::AccountId, category: RecordCategory) -> bool {
 			EmergencyCategories::<T>::get(patient).is_some_and(|chosen| chosen.contains(&category))

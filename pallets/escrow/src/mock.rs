@@ -27,6 +27,8 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	// Real database weights: the clean-up hook's budget is in them.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
@@ -66,6 +68,7 @@ impl pallet_ehr_consent::Config for Test {
 	type Clock = Timestamp;
 	type OnAccessEnded = Records;
 	type Records = Records;
+	type OnEmergencyClosed = Escrow;
 	type MaxGrantsPerPatient = ConstU32<5>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;

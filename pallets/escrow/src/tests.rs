@@ -3,8 +3,12 @@
 //! releases only by committee hospitals during an open emergency access, and nothing left in
 //! state once the access ends.
 
-use crate::{mock::*, Committee, Epoch, Error, EscrowedShares, Event, Released, Threshold};
+use crate::{
+	mock::*, Committee, Epoch, Error, EscrowedShares, Event, Released, ReleasedToClear, Threshold,
+	Thresholds,
+};
 use ehr_primitives::{AuditEvent, RecordCategory};
+use frame_support::traits::Hooks;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use sp_runtime::DispatchError;
 
@@ -273,9 +277,10 @@ fn custodians_release_only_during_an_open_emergency_and_only_their_own_share() {
 		assert_ok!(release(HOSPITAL, &[(0, 1)]));
 		assert_noop!(release(HOSPITAL, &[(0, 1)]), Error::<Test>::AlreadyReleased);
 		assert_ok!(release(THIRD, &[(0, 3)]));
-		let (_, released) = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		assert_eq!((released.epoch, released.threshold), (Epoch::<Test>::get(), 2));
 		assert_eq!(
-			released.iter().map(|(by, stanza)| (*by, stanza[0])).collect::<Vec<_>>(),
+			released.shares.iter().map(|(by, stanza)| (*by, stanza[0])).collect::<Vec<_>>(),
 			vec![(HOSPITAL, 1), (THIRD, 3)]
 		);
 		assert!(trail_events(PATIENT).contains(&AuditEvent::ShareReleased {
@@ -283,13 +288,102 @@ fn custodians_release_only_during_an_open_emergency_and_only_their_own_share() {
 			doctor: DOCTOR,
 			hospital: THIRD
 		}));
-		// Shares of an earlier committee are not released after a change.
+	});
+}
+
+#[test]
+fn after_a_committee_change_the_hospitals_kept_still_release_the_earlier_shares() {
+	new_test_ext().execute_with(|| {
+		let first = Epoch::<Test>::get();
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(PATIENT),
+			0,
+			first,
+			committee_shares()
+		));
+		// The hospitals drop SECOND and take OUTSIDER in, with t = 3.
 		assert_ok!(Escrow::set_committee(
 			RuntimeOrigin::root(),
-			vec![(HOSPITAL, key(1)), (SECOND, key(2)), (THIRD, key(3))].try_into().unwrap(),
-			2
+			vec![(HOSPITAL, key(1)), (THIRD, key(3)), (OUTSIDER, key(4))].try_into().unwrap(),
+			3
 		));
-		assert_noop!(release(SECOND, &[(0, 2)]), Error::<Test>::NotEscrowed);
+		assert_eq!(Thresholds::<Test>::get(first), Some(2));
+		open_emergency();
+		// The dropped hospital releases nothing, though it holds a share of the first epoch;
+		// the new member holds none of that record.
+		assert_noop!(release(SECOND, &[(0, 2)]), Error::<Test>::NotCustodian);
+		assert_noop!(release(OUTSIDER, &[(0, 4)]), Error::<Test>::NotEscrowed);
+		// Those kept release theirs, with the first epoch's threshold for the doctor.
+		assert_ok!(release(HOSPITAL, &[(0, 1)]));
+		assert_ok!(release(THIRD, &[(0, 3)]));
+		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		assert_eq!((released.epoch, released.threshold, released.shares.len()), (first, 2, 2));
+		// The patient's client escrows again for the new committee: a release from then on
+		// starts over with the new epoch's shares, never mixed with the first's.
+		let shares: BoundedVecOf =
+			vec![(HOSPITAL, stanza(1)), (THIRD, stanza(2)), (OUTSIDER, stanza(3))]
+				.try_into()
+				.unwrap();
+		assert_ok!(Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 0, first + 1, shares));
+		assert_ok!(release(OUTSIDER, &[(0, 3)]));
+		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		assert_eq!((released.epoch, released.threshold), (first + 1, 3));
+		assert_eq!(released.shares.iter().map(|(by, _)| *by).collect::<Vec<_>>(), vec![OUTSIDER]);
+	});
+}
+
+#[test]
+fn the_block_hook_removes_released_shares_once_the_access_ends_or_expires() {
+	let mut ext = new_test_ext();
+	ext.execute_with(|| {
+		let epoch = Epoch::<Test>::get();
+		for record in [0, 2] {
+			assert_ok!(Escrow::escrow_key(
+				RuntimeOrigin::signed(PATIENT),
+				record,
+				epoch,
+				committee_shares()
+			));
+		}
+		open_emergency();
+		assert_ok!(release(HOSPITAL, &[(0, 1), (2, 1)]));
+		// Open: the hook leaves the shares alone.
+		Escrow::on_idle(1, frame_support::weights::Weight::MAX);
+		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 2);
+		assert_ok!(pallet_ehr_consent::Pallet::<Test>::close_emergency_access(
+			RuntimeOrigin::signed(DOCTOR),
+			PATIENT,
+			DOCTOR
+		));
+		assert!(ReleasedToClear::<Test>::contains_key(PATIENT, DOCTOR));
+	});
+	ext.commit_all().unwrap();
+	ext.execute_with(|| {
+		// Too little spare weight: nothing happens, nothing is lost.
+		let db = frame_support::weights::constants::RocksDbWeight::get();
+		assert_eq!(
+			Escrow::on_idle(2, db.reads_writes(2, 1)),
+			frame_support::weights::Weight::zero()
+		);
+		// Room for the base and one record: one goes, the rest waits for the next block.
+		Escrow::on_idle(2, db.reads_writes(4, 2));
+		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 1);
+		assert!(ReleasedToClear::<Test>::contains_key(PATIENT, DOCTOR));
+		Escrow::on_idle(3, frame_support::weights::Weight::MAX);
+		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
+		assert!(!ReleasedToClear::<Test>::contains_key(PATIENT, DOCTOR));
+		// An access that expires with nobody closing it: the consent pallet's own clean-up
+		// ends it in a block hook, and the shares go after it.
+		open_emergency();
+		assert_ok!(release(SECOND, &[(0, 2)]));
+		Timestamp::set_timestamp(START + 26 * HOUR);
+		// (At most 600 empty minutes a block: a few blocks reach the expiry.)
+		for block in 4..8 {
+			pallet_ehr_consent::Pallet::<Test>::on_initialize(block);
+		}
+		assert!(ReleasedToClear::<Test>::contains_key(PATIENT, DOCTOR));
+		Escrow::on_idle(4, frame_support::weights::Weight::MAX);
+		assert_eq!(Released::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
 	});
 }
 
@@ -368,15 +462,19 @@ fn a_reopened_access_gets_fresh_shares_never_mixed_with_the_last_ones() {
 			PATIENT,
 			DOCTOR
 		));
-		// Nobody cleared; the doctor opens again a minute later: the old release is replaced.
+		// Before any block hook ran, the doctor opens again a minute later: the old release is
+		// replaced, and the queued clean-up leaves the new access's shares alone.
 		Timestamp::set_timestamp(START + 60_000);
 		open_emergency();
 		assert_ok!(release(SECOND, &[(0, 2)]));
-		let (opened_at, released) = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
-		assert_eq!(opened_at, START + 60_000);
-		assert_eq!(released.iter().map(|(by, _)| *by).collect::<Vec<_>>(), vec![SECOND]);
+		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
+		assert_eq!(released.opened_at, START + 60_000);
+		assert_eq!(released.shares.iter().map(|(by, _)| *by).collect::<Vec<_>>(), vec![SECOND]);
 		// And the first custodian may release to the new access.
 		assert_ok!(release(HOSPITAL, &[(0, 1)]));
+		Escrow::on_idle(1, frame_support::weights::Weight::MAX);
+		assert_eq!(Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap().shares.len(), 2);
+		assert!(!ReleasedToClear::<Test>::contains_key(PATIENT, DOCTOR));
 	});
 }
 

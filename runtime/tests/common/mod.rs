@@ -76,6 +76,27 @@ pub fn start_block(number: u32) {
 	));
 }
 
+/// Close the current block (if any: its `on_idle` and `on_finalize` hooks run) and start block
+/// `number` at `now`, as an author does: the Aura slot of `now` in the header's digest, then
+/// the timestamp inherent.
+pub fn block_at(number: u32, now: u64) {
+	use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+	use sp_runtime::{Digest, DigestItem};
+	let parent_hash =
+		if number > 1 { Executive::finalize_block().hash() } else { Default::default() };
+	let slot = Slot::from(now / ehr_runtime::SLOT_DURATION);
+	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+	Executive::initialize_block(&Header::new(
+		number,
+		Default::default(),
+		Default::default(),
+		parent_hash,
+		digest,
+	));
+	let timestamp = RuntimeCall::Timestamp(pallet_timestamp::Call::set { now });
+	assert_eq!(Executive::apply_extrinsic(UncheckedExtrinsic::new_bare(timestamp)), Ok(Ok(())));
+}
+
 /// Sign `call` by `signer` with its next nonce, exactly as a wallet does.
 pub fn signed_extrinsic(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 	let who = signer.to_account_id();

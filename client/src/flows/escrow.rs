@@ -1,0 +1,625 @@
+//! Break-glass: the patient's emergency-openable categories, escrowing record keys for the
+//! hospitals' committee (`t`-of-`n` shares), the custodian's release of its shares to a doctor
+//! with an open emergency access, the doctor's combination of `t` shares, and the hospital's
+//! review of its doctors' emergency accesses.
+//!
+//! The chain never sees a key or a share in the clear: the patient's client wraps each share for
+//! one custodian's escrow key, a custodian re-wraps only its own share for the doctor, and only
+//! the doctor's client combines `t` of them. Every read of a share is checked by what opens it:
+//! a share that does not open with the context the chain gives (another record, patient or
+//! doctor) is left out, and a combination that is not the record's key fails the envelope's
+//! header authentication, after which the next subset of shares is tried.
+
+use codec::{Decode, Encode};
+use ehr_primitives::{EmergencyReason, RecordCategory};
+use envelope::escrow::{self as shares, KeyShare};
+
+use crate::*;
+
+/// The escrow committee at a block.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Committee {
+	/// One more at every change.
+	pub epoch: u32,
+	/// Shares that open a key.
+	pub threshold: u8,
+	/// Member hospitals with their escrow keys (hex).
+	pub members: Vec<(AccountId, String)>,
+	/// The keys themselves.
+	#[serde(skip)]
+	pub keys: Vec<(AccountId, [u8; 32])>,
+}
+
+/// What [`Client::escrow_sync`] did.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EscrowSynced {
+	/// The committee epoch the keys are escrowed for.
+	pub epoch: u32,
+	/// Records whose key was escrowed now (new, or for an earlier committee).
+	pub escrowed: Vec<RecordId>,
+	/// Openable records already escrowed for this committee.
+	pub up_to_date: usize,
+	/// Records whose key for the patient does not open (not escrowed; worth reporting).
+	pub skipped: Vec<RecordId>,
+	/// The finalized blocks of the transactions.
+	pub blocks: Vec<u32>,
+}
+
+/// One custodian release: this hospital's shares of a patient's records to one doctor.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Release {
+	/// The patient.
+	pub patient: AccountId,
+	/// The doctor with the open emergency access.
+	pub doctor: AccountId,
+	/// Records whose share was released now.
+	pub records: Vec<RecordId>,
+	/// Records whose escrowed share does not open with this custodian's keys.
+	pub unopenable: Vec<RecordId>,
+	/// The finalized block, or why the release failed (it is tried again on the next pass).
+	pub outcome: Result<u32, String>,
+}
+
+/// An emergency access of one of a hospital's doctors, for review.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmergencyReview {
+	/// The patient.
+	pub patient: AccountId,
+	/// The doctor.
+	pub doctor: AccountId,
+	/// Why, as the doctor coded it.
+	pub code: EmergencyReason,
+	/// The note's commitment (hex), if the doctor made a note.
+	pub commitment: Option<String>,
+	/// When it was opened and when it expires (milliseconds since the Unix epoch).
+	pub opened_at: Moment,
+	/// When it expires.
+	pub expires_at: Moment,
+	/// Whether it expired (still to be closed by the clean-up).
+	pub expired: bool,
+	/// Records with shares released to the doctor for this access, with how many shares.
+	pub released: Vec<(RecordId, usize)>,
+}
+
+type ReleasedOf = pallet_ehr_escrow::ReleasedShares<
+	AccountId,
+	<Runtime as pallet_ehr_escrow::Config>::MaxCommittee,
+>;
+
+/// The storage prefix of a pallet's item (`twox128(pallet) ++ twox128(item)`).
+fn prefix(pallet: &[u8], item: &[u8]) -> Vec<u8> {
+	[sp_io::hashing::twox_128(pallet), sp_io::hashing::twox_128(item)].concat()
+}
+
+/// The two accounts of a double map key with `Blake2_128Concat` hashers after `prefix`.
+fn two_accounts(key: &[u8], prefix_len: usize) -> Option<(AccountId, AccountId)> {
+	let mut rest = key.get(prefix_len + 16..)?;
+	let first = AccountId::decode(&mut rest).ok()?;
+	let mut rest = rest.get(16..)?;
+	let second = AccountId::decode(&mut rest).ok()?;
+	Some((first, second))
+}
+
+fn max_release_per_call() -> usize {
+	<<Runtime as pallet_ehr_escrow::Config>::MaxReleasePerCall as sp_runtime::traits::Get<u32>>::get(
+	) as usize
+}
+
+/// Escrow calls per transaction of [`Client::escrow_sync`].
+const ESCROWS_PER_TRANSACTION: usize = 16;
+
+/// At most this many subsets of released shares are tried before giving up.
+const MAX_COMBINATIONS: usize = 256;
+
+fn call_escrow(call: pallet_ehr_escrow::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::Escrow(call)
+}
+
+impl Client {
+	/// The value at storage `key`: proven at the newest verified block when verifying, else as
+	/// the node says at its best block.
+	async fn value<T: Decode>(&self, key: Vec<u8>) -> Result<Option<T>, Error> {
+		let Some(state) = self.verified().await? else {
+			return self.chain.storage(&key, None).await;
+		};
+		let values = state.read(std::slice::from_ref(&key)).await?;
+		values
+			.get(&key)
+			.cloned()
+			.flatten()
+			.map(|bytes| {
+				T::decode(&mut &bytes[..]).map_err(|e| Error::Node(format!("undecodable: {e}")))
+			})
+			.transpose()
+	}
+
+	/// Every storage key under `prefix` at `at`, page by page.
+	async fn keys_under(&self, prefix: &[u8], at: Option<Hash>) -> Result<Vec<Vec<u8>>, Error> {
+		let mut all = Vec::new();
+		let mut start: Option<String> = None;
+		loop {
+			let page: Vec<String> = self
+				.chain
+				.request(
+					"state_getKeysPaged",
+					jsonrpsee::rpc_params![to_hex(prefix, false), 256, start.clone(), at],
+				)
+				.await?;
+			let full = page.len() == 256;
+			start = page.last().cloned();
+			for key in page {
+				let key = sp_core::bytes::from_hex(&key)
+					.map_err(|_| Error::Node("a storage key is not hex".into()))?;
+				if !key.starts_with(prefix) {
+					return Err(Error::Node("a listed key is outside the prefix".into()));
+				}
+				all.push(key);
+			}
+			if !full {
+				return Ok(all);
+			}
+		}
+	}
+
+	/// The escrow committee now.
+	pub async fn committee(&self) -> Result<Committee, Error> {
+		let keys: Vec<(AccountId, [u8; 32])> = self
+			.value::<Vec<(AccountId, [u8; 32])>>(prefix(b"Escrow", b"Committee"))
+			.await?
+			.unwrap_or_default();
+		let threshold = self.value::<u8>(prefix(b"Escrow", b"Threshold")).await?.unwrap_or(0);
+		let epoch = self.value::<u32>(prefix(b"Escrow", b"Epoch")).await?.unwrap_or(0);
+		Ok(Committee {
+			epoch,
+			threshold,
+			members: keys.iter().map(|(who, key)| (who.clone(), hex::encode(key))).collect(),
+			keys,
+		})
+	}
+
+	/// The categories of `patient`'s records openable in an emergency.
+	pub async fn emergency_categories(
+		&self,
+		patient: &AccountId,
+	) -> Result<Vec<RecordCategory>, Error> {
+		let key = pallet_ehr_escrow::EmergencyCategories::<Runtime>::hashed_key_for(patient);
+		Ok(self.value::<Vec<RecordCategory>>(key).await?.unwrap_or_default())
+	}
+
+	/// The patient (or a delegate) chooses the categories openable in an emergency (empty:
+	/// none). The records of those categories are escrowed by [`Client::escrow_sync`].
+	pub async fn set_emergency_categories(
+		&self,
+		signer: &Keys,
+		patient: &AccountId,
+		categories: Vec<RecordCategory>,
+	) -> Result<Included, Error> {
+		let categories = categories
+			.try_into()
+			.map_err(|_| Error::Usage("at most the seven categories".into()))?;
+		let call = pallet_ehr_escrow::Call::set_emergency_categories {
+			patient: patient.clone(),
+			categories,
+		};
+		self.chain.submit(signer, call_escrow(call)).await
+	}
+
+	/// The `escrow_key` call of record `id` of `patient` with content key `key`: one share for
+	/// each committee hospital, wrapped for its escrow key with the record's context.
+	fn escrow_call(
+		committee: &Committee,
+		id: RecordId,
+		patient: &AccountId,
+		key: &envelope::ContentKey,
+	) -> Result<RuntimeCall, Error> {
+		let count = u8::try_from(committee.keys.len())
+			.map_err(|_| Error::Invalid("a committee of more than 255".into()))?;
+		let split = shares::split(key, committee.threshold, count)?;
+		let context = shares::escrow_context(id, patient.as_ref());
+		let wrapped = committee
+			.keys
+			.iter()
+			.zip(&split)
+			.map(|((hospital, public), share)| {
+				Ok((hospital.clone(), shares::wrap_share(share, public, &context)?))
+			})
+			.collect::<Result<Vec<_>, Error>>()?;
+		Ok(call_escrow(pallet_ehr_escrow::Call::escrow_key {
+			record: id,
+			epoch: committee.epoch,
+			shares: wrapped
+				.try_into()
+				.map_err(|_| Error::Invalid("more shares than the chain takes".into()))?,
+		}))
+	}
+
+	/// Escrows the key of every record of the patient in an emergency-openable category that
+	/// is not escrowed for the current committee yet (new records, records added before the
+	/// patient opted in, and all of them after the committee changed), in transactions of up to
+	/// 16 records. `progress` gets (records done, records to escrow).
+	pub async fn escrow_sync(
+		&self,
+		patient: &Keys,
+		mut progress: impl FnMut(u64, u64) + Send,
+	) -> Result<EscrowSynced, Error> {
+		let me = patient.account_id();
+		let committee = self.committee().await?;
+		let openable = self.emergency_categories(&me).await?;
+		let mut synced = EscrowSynced { epoch: committee.epoch, ..Default::default() };
+		if committee.keys.is_empty() || openable.is_empty() {
+			return Ok(synced);
+		}
+		let state = self.verified().await?;
+		let held = self.held_records(state.as_ref(), &me, &me).await?;
+		drop(state);
+		let mut calls = Vec::new();
+		for record in held.into_iter().filter(|r| openable.contains(&r.category) && !r.erased) {
+			let escrowed = self.escrowed_epoch(record.id, &committee).await?;
+			if escrowed == Some(committee.epoch) {
+				synced.up_to_date += 1;
+				continue;
+			}
+			let Some(wrapped) = &record.wrapped_key else { continue };
+			let Ok(key) = patient.unwrap(wrapped) else {
+				synced.skipped.push(record.id);
+				continue;
+			};
+			calls.push((record.id, Self::escrow_call(&committee, record.id, &me, &key)?));
+		}
+		let total = calls.len() as u64;
+		for chunk in calls.chunks(ESCROWS_PER_TRANSACTION) {
+			let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+				calls: chunk.iter().map(|(_, call)| call.clone()).collect(),
+			});
+			let included = self.chain.submit(patient, batch).await?;
+			synced.blocks.push(included.number);
+			synced.escrowed.extend(chunk.iter().map(|(id, _)| *id));
+			progress(synced.escrowed.len() as u64, total);
+		}
+		Ok(synced)
+	}
+
+	/// The epoch the key of record `id` is escrowed for (read from the first member's share).
+	async fn escrowed_epoch(
+		&self,
+		id: RecordId,
+		committee: &Committee,
+	) -> Result<Option<u32>, Error> {
+		let Some((member, _)) = committee.keys.first() else { return Ok(None) };
+		let key = pallet_ehr_escrow::EscrowedShares::<Runtime>::hashed_key_for(id, member);
+		Ok(self.value::<(u32, pallet_ehr_escrow::ShareStanza)>(key).await?.map(|(epoch, _)| epoch))
+	}
+
+	/// The author of a new record escrows its key right after adding it, if the record's
+	/// category is openable for the patient (the patient, always; a doctor who wrote it, once).
+	/// Returns the finalized block, or `None` if there is nothing to escrow.
+	pub(crate) async fn escrow_new(
+		&self,
+		author: &Keys,
+		patient: &AccountId,
+		id: RecordId,
+		category: RecordCategory,
+		key: &envelope::ContentKey,
+	) -> Result<Option<u32>, Error> {
+		let committee = self.committee().await?;
+		if committee.keys.is_empty()
+			|| !self.emergency_categories(patient).await?.contains(&category)
+		{
+			return Ok(None);
+		}
+		let call = Self::escrow_call(&committee, id, patient, key)?;
+		Ok(Some(self.chain.submit(author, call).await?.number))
+	}
+
+	/// The open emergency accesses on chain at `at`: (patient, doctor, access).
+	async fn emergency_accesses(
+		&self,
+		at: Option<Hash>,
+	) -> Result<Vec<(AccountId, AccountId, pallet_ehr_consent::EmergencyAccess)>, Error> {
+		let prefix = prefix(b"Consent", b"EmergencyAccesses");
+		let mut all = Vec::new();
+		for key in self.keys_under(&prefix, at).await? {
+			let Some((patient, doctor)) = two_accounts(&key, prefix.len()) else { continue };
+			if let Some(access) = self.chain.storage(&key, at).await? {
+				all.push((patient, doctor, access));
+			}
+		}
+		Ok(all)
+	}
+
+	/// One pass of a custodian: at the newest finalized block, for every open emergency access
+	/// of an active doctor with an encryption key, releases this hospital's shares of the
+	/// patient's emergency-openable records that the doctor does not hold from it yet,
+	/// re-wrapped for the doctor, one transaction per access (or more, 64 records each).
+	/// A failed release is reported and tried again on the next pass.
+	pub async fn custodian_pass(&self, custodian: &Keys) -> Result<Vec<Release>, Error> {
+		let me = custodian.account_id();
+		let committee = self.committee().await?;
+		if !committee.keys.iter().any(|(member, _)| *member == me) {
+			return Err(Error::Refused(format!(
+				"{} is not in the escrow committee (epoch {}): the hospitals name it by a \
+				 two-thirds vote (`Escrow.set_committee`)",
+				custodian.address(),
+				committee.epoch
+			)));
+		}
+		let at = self.chain.finalized().await?;
+		let now: Moment =
+			self.chain.storage(&chain::now_key(), Some(at)).await?.unwrap_or_default();
+		let mut releases = Vec::new();
+		for (patient, doctor, access) in self.emergency_accesses(Some(at)).await? {
+			if access.expires_at <= now {
+				continue;
+			}
+			let doctor_key = pallet_ehr_identity::Doctors::<Runtime>::hashed_key_for(&doctor);
+			let Some(entry) = self
+				.chain
+				.storage::<pallet_ehr_identity::DoctorOf<Runtime>>(&doctor_key, Some(at))
+				.await?
+			else {
+				continue;
+			};
+			let Some(doctor_public) = entry
+				.encryption_key
+				.filter(ehr_primitives::is_usable_encryption_key)
+				.filter(|_| entry.status == pallet_ehr_identity::DoctorStatus::Active)
+			else {
+				continue;
+			};
+			let categories_key =
+				pallet_ehr_escrow::EmergencyCategories::<Runtime>::hashed_key_for(&patient);
+			let openable: Vec<RecordCategory> =
+				self.chain.storage(&categories_key, Some(at)).await?.unwrap_or_default();
+			if openable.is_empty() {
+				continue;
+			}
+			let records = self
+				.rpc()
+				.patient_records(patient.clone(), None, Some(at))
+				.await
+				.map_err(rpc_error("ehr_patientRecords"))?;
+			let mut mine = Vec::new();
+			let mut unopenable = Vec::new();
+			for record in records.iter().filter(|r| openable.contains(&r.category) && !r.erased) {
+				let share_key =
+					pallet_ehr_escrow::EscrowedShares::<Runtime>::hashed_key_for(record.id, &me);
+				let Some((epoch, stanza)) = self
+					.chain
+					.storage::<(u32, pallet_ehr_escrow::ShareStanza)>(&share_key, Some(at))
+					.await?
+				else {
+					continue;
+				};
+				let released_key = pallet_ehr_escrow::Released::<Runtime>::hashed_key_for((
+					&patient, &doctor, record.id,
+				));
+				let released: Option<ReleasedOf> =
+					self.chain.storage(&released_key, Some(at)).await?;
+				let done = released.is_some_and(|released| {
+					released.opened_at == access.opened_at
+						&& released.epoch == epoch
+						&& released.shares.iter().any(|(by, _)| *by == me)
+				});
+				if done {
+					continue;
+				}
+				let escrowed = shares::escrow_context(record.id, patient.as_ref());
+				let Ok(share) = custodian.unwrap_share(&stanza, &escrowed) else {
+					unopenable.push(record.id);
+					continue;
+				};
+				let context = shares::release_context(record.id, patient.as_ref(), doctor.as_ref());
+				mine.push((record.id, shares::wrap_share(&share, &doctor_public, &context)?));
+			}
+			if mine.is_empty() && unopenable.is_empty() {
+				continue;
+			}
+			for chunk in mine.chunks(max_release_per_call().max(1)) {
+				let call = call_escrow(pallet_ehr_escrow::Call::release_shares {
+					patient: patient.clone(),
+					doctor: doctor.clone(),
+					shares: chunk.to_vec().try_into().expect("chunked to the bound"),
+				});
+				let outcome = self
+					.chain
+					.submit(custodian, call)
+					.await
+					.map(|included| included.number)
+					.map_err(|error| error.to_string());
+				releases.push(Release {
+					patient: patient.clone(),
+					doctor: doctor.clone(),
+					records: chunk.iter().map(|(id, _)| *id).collect(),
+					unopenable: std::mem::take(&mut unopenable),
+					outcome,
+				});
+			}
+			if !unopenable.is_empty() {
+				releases.push(Release {
+					patient: patient.clone(),
+					doctor: doctor.clone(),
+					records: Vec::new(),
+					unopenable,
+					outcome: Ok(0),
+				});
+			}
+		}
+		Ok(releases)
+	}
+
+	/// The content key of `record` for a doctor with an open emergency access, from the shares
+	/// custodians released: each opened with the doctor's key and the record's context, any
+	/// `t` of them combined. Subsets are tried until one opens the envelope's header in
+	/// `sealed` (a custodian's wrong share makes a wrong key, which the header refuses).
+	pub(crate) async fn emergency_key(
+		&self,
+		doctor: &Keys,
+		record: &RecordInfo,
+		sealed: &Path,
+	) -> Result<Option<envelope::ContentKey>, Error> {
+		let me = doctor.account_id();
+		let access_key =
+			pallet_ehr_consent::EmergencyAccesses::<Runtime>::hashed_key_for(&record.patient, &me);
+		let Some(access) = self.value::<pallet_ehr_consent::EmergencyAccess>(access_key).await?
+		else {
+			return Ok(None);
+		};
+		if access.expires_at <= self.chain.now().await? {
+			return Ok(None);
+		}
+		let released_key = pallet_ehr_escrow::Released::<Runtime>::hashed_key_for((
+			&record.patient,
+			&me,
+			record.id,
+		));
+		let released = self
+			.value::<ReleasedOf>(released_key)
+			.await?
+			.filter(|released| released.opened_at == access.opened_at);
+		let committee = self.committee().await?;
+		let threshold = released.as_ref().map_or(committee.threshold, |r| r.threshold);
+		let context = shares::release_context(record.id, record.patient.as_ref(), me.as_ref());
+		let opened: Vec<KeyShare> = released
+			.iter()
+			.flat_map(|released| &released.shares)
+			.filter_map(|(_, stanza)| doctor.unwrap_share(stanza, &context).ok())
+			.collect();
+		if opened.len() < threshold as usize {
+			let openable = self.emergency_categories(&record.patient).await?;
+			let why = if !openable.contains(&record.category) {
+				format!(
+					"the patient did not make {} records openable in an emergency",
+					human::category(record.category)
+				)
+			} else {
+				format!(
+					"{} of the {threshold} key shares needed have been released so far: the \
+					 hospitals' custodians release them within a few blocks of the emergency \
+					 access; try again shortly",
+					opened.len()
+				)
+			};
+			return Err(Error::Refused(format!(
+				"record {} holds no key for you; you have emergency access, but {why}",
+				record.id
+			)));
+		}
+		let mut tried = 0;
+		for subset in subsets(opened.len(), threshold as usize) {
+			tried += 1;
+			if tried > MAX_COMBINATIONS {
+				break;
+			}
+			let chosen: Vec<KeyShare> = subset.iter().map(|&i| opened[i].clone()).collect();
+			let key = shares::combine(&chosen, threshold)?;
+			match envelope::decrypt(
+				&key,
+				std::io::BufReader::new(std::fs::File::open(sealed)?),
+				std::io::sink(),
+				|_| {},
+			) {
+				Ok(_) => return Ok(Some(key)),
+				Err(envelope::EnvelopeError::HeaderMismatch) => continue,
+				Err(error) => return Err(error.into()),
+			}
+		}
+		Err(Error::Envelope(envelope::EnvelopeError::BadShares(format!(
+			"no {threshold} of the {} released shares open record {}: a custodian released a \
+			 wrong share (report it to the hospitals)",
+			opened.len(),
+			record.id
+		))))
+	}
+
+	/// The emergency accesses of `hospital`'s doctors (open, or expired and not yet cleaned
+	/// up), each with the records released to the doctor for it: what the hospital reviews and
+	/// closes.
+	pub async fn hospital_emergencies(
+		&self,
+		hospital: &AccountId,
+	) -> Result<Vec<EmergencyReview>, Error> {
+		let doctors: Vec<AccountId> =
+			self.doctors(Some(hospital)).await?.into_iter().map(|d| d.account).collect();
+		let now = self.chain.now().await?;
+		let released_prefix = prefix(b"Escrow", b"Released");
+		let mut reviews = Vec::new();
+		for (patient, doctor, access) in self.emergency_accesses(None).await? {
+			if !doctors.contains(&doctor) {
+				continue;
+			}
+			let mut under = released_prefix.clone();
+			under.extend(sp_io::hashing::blake2_128(patient.as_ref()));
+			under.extend(patient.encode());
+			under.extend(sp_io::hashing::blake2_128(doctor.as_ref()));
+			under.extend(doctor.encode());
+			let mut released = Vec::new();
+			for key in self.keys_under(&under, None).await? {
+				let Some(entry) = self.chain.storage::<ReleasedOf>(&key, None).await? else {
+					continue;
+				};
+				let Some(id) = key
+					.get(under.len() + 8..)
+					.and_then(|mut raw| <RecordId as Decode>::decode(&mut raw).ok())
+				else {
+					continue;
+				};
+				if entry.opened_at == access.opened_at {
+					released.push((id, entry.shares.len()));
+				}
+			}
+			released.sort();
+			reviews.push(EmergencyReview {
+				patient,
+				doctor,
+				code: access.code,
+				commitment: access.commitment.map(hex::encode),
+				opened_at: access.opened_at,
+				expires_at: access.expires_at,
+				expired: access.expires_at <= now,
+				released,
+			});
+		}
+		reviews.sort_by_key(|review| std::cmp::Reverse(review.opened_at));
+		Ok(reviews)
+	}
+}
+
+/// The index sets of size `size` out of `0..count`, in lexicographic order.
+fn subsets(count: usize, size: usize) -> impl Iterator<Item = Vec<usize>> {
+	let mut next = (size <= count).then(|| (0..size).collect::<Vec<usize>>());
+	std::iter::from_fn(move || {
+		let current = next.take()?;
+		let mut following = current.clone();
+		// The rightmost index that can still move right.
+		let movable = (0..size).rev().find(|&i| following[i] < count - size + i);
+		if let Some(i) = movable {
+			following[i] += 1;
+			for j in i + 1..size {
+				following[j] = following[j - 1] + 1;
+			}
+			next = Some(following);
+		}
+		Some(current)
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::subsets;
+
+	#[test]
+	fn subsets_are_every_choice_once() {
+		let all: Vec<Vec<usize>> = subsets(4, 2).collect();
+		assert_eq!(
+			all,
+			vec![vec![0, 1], vec![0, 2], vec![0, 3], vec![1, 2], vec![1, 3], vec![2, 3]]
+		);
+		assert_eq!(subsets(5, 3).count(), 10);
+		assert_eq!(subsets(3, 3).collect::<Vec<_>>(), vec![vec![0, 1, 2]]);
+		assert_eq!(subsets(2, 3).count(), 0);
+	}
+}
