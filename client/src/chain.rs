@@ -449,6 +449,21 @@ fn hint(variant: &str) -> Option<&'static str> {
 		"NoEncryptionKey" => {
 			"the account has not published an encryption key (`ehr doctor set-key`)"
 		}
+		"NotCustodian" => {
+			"only a hospital of the escrow committee releases shares (`ehr emergency committee` \
+			 lists it; the hospitals change it by a two-thirds vote)"
+		}
+		"NoEmergencyAccess" => {
+			"the doctor has no open emergency access to the patient (`ehr doctor emergency` opens \
+			 one)"
+		}
+		"NotOpenable" => {
+			"the patient did not make this category openable in an emergency (`ehr emergency \
+			 categories`)"
+		}
+		"StaleCommittee" | "WrongCommittee" => {
+			"the escrow committee changed meanwhile: run `ehr emergency sync` again"
+		}
 		_ => return None,
 	})
 }

@@ -593,3 +593,195 @@ async fn revoking_with_rekey_leaves_the_doctor_nothing_to_open(
 		client.fetch(patient, new, &out, |_, _| {}).await.unwrap();
 	}
 }
+
+/// `ehr custodian --once` of the development hospital `name` (its escrow key is the encryption
+/// key of its development account); returns its JSON lines.
+fn custodian_once(node_url: &str, name: &str) -> Vec<serde_json::Value> {
+	let out = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", node_url, "--dev", "--suri", &format!("//{name}")])
+		.args(["custodian", "--once"])
+		.output()
+		.unwrap();
+	assert!(out.status.success(), "ehr custodian: {}", String::from_utf8_lossy(&out.stderr));
+	String::from_utf8_lossy(&out.stdout)
+		.lines()
+		.map(|line| serde_json::from_str(line).unwrap())
+		.collect()
+}
+
+/// Break-glass on a node with three custodians (t = 2): the hospitals (Alice's council of one
+/// on `dev`) add Charlie's, Dave's and Eve's hospitals and name the committee Alice, Charlie,
+/// Dave. The patient opts lab reports in; a doctor with emergency access reads the original
+/// bytes once two custodians released, not with one; a note the patient did not opt in is
+/// never released; a non-committee hospital, and a release for a doctor without emergency
+/// access, are refused by the chain; closing the access removes the shares from state.
+#[tokio::test(flavor = "multi_thread")]
+async fn break_glass_with_three_custodians() {
+	use ehr_runtime::RuntimeCall;
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, node_url) = start_node(dir.path());
+	let store = dir.path().join("store");
+	let client =
+		wait_for("the node", || Client::connect(&node_url, Store::local(&store).unwrap())).await;
+	let (alice, charlie, dave, eve) = (
+		Keys::from_uri("//Alice").unwrap(),
+		Keys::from_uri("//Charlie").unwrap(),
+		Keys::from_uri("//Dave").unwrap(),
+		Keys::from_uri("//Eve").unwrap(),
+	);
+	let member = |keys: &Keys| {
+		RuntimeCall::Hospitals(pallet_membership::Call::add_member {
+			who: keys.account_id().into(),
+		})
+	};
+	let committee = RuntimeCall::Escrow(pallet_ehr_escrow::Call::set_committee {
+		members: [&alice, &charlie, &dave]
+			.iter()
+			.map(|keys| (keys.account_id(), keys.encryption_key()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
+		threshold: 2,
+	});
+	let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+		calls: vec![member(&charlie), member(&dave), member(&eve), committee],
+	});
+	let as_root = RuntimeCall::Consortium(pallet_consortium::Call::dispatch_as_root {
+		call: Box::new(batch),
+	});
+	let length = codec::Encode::encoded_size(&as_root) as u32;
+	let motion = RuntimeCall::HospitalCouncil(pallet_collective::Call::propose {
+		threshold: 1,
+		proposal: Box::new(as_root),
+		length_bound: length,
+	});
+	client.chain.submit(&alice, motion).await.unwrap();
+	let named = client.committee().await.unwrap();
+	assert_eq!((named.epoch, named.threshold, named.keys.len()), (2, 2, 3));
+
+	let doctor = Keys::from_uri("//Bob").unwrap();
+	let other_doctor = Keys::from_uri("//Ferdie").unwrap();
+	let (patient, _phrase) = Keys::generate();
+	let patient_id = patient.account_id();
+	for (who, name) in [(&doctor, "Dr. Bob Kelso"), (&other_doctor, "Dr. Ferdie")] {
+		client
+			.register_doctor(&alice, &who.account_id(), name, "emergency medicine", name)
+			.await
+			.unwrap();
+		client.set_encryption_key(who).await.unwrap();
+	}
+	client.invite_patient(&alice, &patient_id).await.unwrap();
+	client.register_patient(&patient).await.unwrap();
+	client
+		.set_emergency_categories(&patient, &patient_id, vec![RecordCategory::LabReport])
+		.await
+		.unwrap();
+	let original = random_file(&dir.path().join("lab.pdf"), 70_000);
+	let lab = client
+		.upload(
+			&patient,
+			&patient_id,
+			RecordCategory::LabReport,
+			&dir.path().join("lab.pdf"),
+			|_, _| {},
+		)
+		.await
+		.unwrap();
+	assert!(lab.escrowed_in_block.is_some(), "{:?}", lab.escrow_failed);
+	std::fs::write(dir.path().join("note.txt"), b"not for emergencies").unwrap();
+	let note = client
+		.upload(
+			&patient,
+			&patient_id,
+			RecordCategory::ClinicalNote,
+			&dir.path().join("note.txt"),
+			|_, _| {},
+		)
+		.await
+		.unwrap();
+	assert_eq!(note.escrowed_in_block, None);
+
+	// No emergency access: the custodians have nothing to release, the doctor nothing to read.
+	assert!(custodian_once(&node_url, "Alice")[0]["released"].as_array().unwrap().is_empty());
+	let out = dir.path().join("read.pdf");
+	let refused = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap_err();
+	assert!(matches!(refused, Error::Refused(ref m) if m.contains("no key")), "{refused}");
+
+	client
+		.emergency_access(&doctor, &patient_id, ehr_primitives::EmergencyReason::Unconscious, None)
+		.await
+		.unwrap();
+	// A hospital outside the committee: its custodian refuses to run, and the chain refuses a
+	// release from it.
+	let outsider = client.custodian_pass(&eve).await.unwrap_err();
+	assert!(matches!(outsider, Error::Refused(ref m) if m.contains("not in the escrow committee")));
+	let forged = |to: &Keys| {
+		RuntimeCall::Escrow(pallet_ehr_escrow::Call::release_shares {
+			patient: patient_id.clone(),
+			doctor: to.account_id(),
+			shares: vec![(lab.record, [1u8; 81])].try_into().unwrap(),
+		})
+	};
+	let refused = client.chain.submit(&eve, forged(&doctor)).await.unwrap_err();
+	assert!(matches!(refused, Error::Refused(ref m) if m.contains("not custodian")), "{refused}");
+	// A committee hospital cannot release to a doctor without emergency access either.
+	let refused = client.chain.submit(&alice, forged(&other_doctor)).await.unwrap_err();
+	assert!(
+		matches!(refused, Error::Refused(ref m) if m.contains("no emergency access")),
+		"{refused}"
+	);
+
+	// One custodian up: one share, not enough.
+	let released = custodian_once(&node_url, "Alice");
+	assert_eq!(released.len(), 1, "{released:?}");
+	assert_eq!(released[0]["records"], serde_json::json!([lab.record]));
+	let refused = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap_err();
+	assert!(
+		matches!(refused, Error::Refused(ref m) if m.contains("1 of the 2 key shares")),
+		"{refused}"
+	);
+	assert!(!out.exists());
+	// A second custodian: the doctor reads the original bytes, and the read is logged.
+	custodian_once(&node_url, "Charlie");
+	let fetched = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap();
+	assert!(fetched.access_logged);
+	assert_eq!(std::fs::read(&out).unwrap(), original);
+	// The note was never released; the doctor without emergency access gets nothing.
+	let refused =
+		client.fetch(&doctor, note.record, &dir.path().join("n"), |_, _| {}).await.unwrap_err();
+	assert!(matches!(refused, Error::Refused(ref m) if m.contains("did not make")), "{refused}");
+	let refused = client
+		.fetch(&other_doctor, lab.record, &dir.path().join("o"), |_, _| {})
+		.await
+		.unwrap_err();
+	assert!(matches!(refused, Error::Refused(ref m) if m.contains("no key")), "{refused}");
+
+	// The hospital reviews and closes: the released shares leave the state.
+	let review = client.hospital_emergencies(&alice.account_id()).await.unwrap();
+	assert_eq!(review.len(), 1);
+	assert_eq!(review[0].released, vec![(lab.record, 2)]);
+	client.close_emergency_access(&alice, &patient_id, &doctor.account_id()).await.unwrap();
+	let key = pallet_ehr_escrow::Released::<ehr_runtime::Runtime>::hashed_key_for((
+		&patient_id,
+		&doctor.account_id(),
+		lab.record,
+	));
+	let gone = async {
+		for _ in 0..30 {
+			let left: Option<Vec<u8>> = client.chain.storage(&key, None).await.unwrap();
+			if left.is_none() {
+				return true;
+			}
+			tokio::time::sleep(Duration::from_secs(1)).await;
+		}
+		false
+	};
+	assert!(gone.await, "the released shares are still in state");
+	// The trail shows both releases and the read.
+	let (_, trail, _) = client.trail_since(&patient_id, 0).await.unwrap();
+	let releases = trail
+		.iter()
+		.filter(|(_, entry)| matches!(entry.event, AuditEvent::ShareReleased { .. }))
+		.count();
+	assert_eq!(releases, 2);
+}

@@ -326,6 +326,76 @@ impl Client {
 		})
 	}
 
+	/// The doctor, or the doctor's hospital after review, closes an emergency access.
+	pub async fn close_emergency_access(
+		&self,
+		doctor_or_hospital: &Keys,
+		patient: &AccountId,
+		doctor: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_consent::Call::close_emergency_access {
+			patient: patient.clone(),
+			doctor: doctor.clone(),
+		};
+		self.chain.submit(doctor_or_hospital, call_consent(call)).await
+	}
+
+	/// The open emergency accesses to `patient`.
+	pub async fn open_emergencies(
+		&self,
+		patient: &AccountId,
+	) -> Result<Vec<ehr_rpc_api::EmergencyAccess>, Error> {
+		self.rpc()
+			.emergency_accesses(patient.clone(), None)
+			.await
+			.map_err(rpc_error("ehr_emergencyAccesses"))
+	}
+
+	/// The trail of `patient` from entry `from` to the end: (total, entries, verified). When
+	/// verifying, every page is proven at the newest verified block; otherwise it is the node's
+	/// word.
+	#[allow(clippy::type_complexity)]
+	pub async fn trail_since(
+		&self,
+		patient: &AccountId,
+		from: u64,
+	) -> Result<(u64, Vec<(u64, ehr_primitives::AuditEntry<AccountId, u32>)>, bool), Error> {
+		let page = ehr_primitives::MAX_AUDIT_PAGE;
+		let mut entries = Vec::new();
+		let state = self.verified().await?;
+		loop {
+			let next = from + entries.len() as u64;
+			let (total, got) = match &state {
+				Some(state) => {
+					let verified =
+						audit::trail_page_at(&self.chain, state.header(), patient, next, page)
+							.await?;
+					(verified.total, verified.entries)
+				}
+				None => {
+					let listed = self
+						.rpc()
+						.audit_trail(patient.clone(), next, Some(page), None)
+						.await
+						.map_err(rpc_error("ehr_auditTrail"))?;
+					(
+						listed.total,
+						listed
+							.entries
+							.into_iter()
+							.map(|proven| (proven.index, proven.entry))
+							.collect(),
+					)
+				}
+			};
+			let empty = got.is_empty();
+			entries.extend(got);
+			if empty || from + entries.len() as u64 >= total {
+				return Ok((total, entries, state.is_some()));
+			}
+		}
+	}
+
 	/// The patient (or a delegate acting for `patient`) ends a doctor's emergency access.
 	pub async fn end_emergency_access(
 		&self,

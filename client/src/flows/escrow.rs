@@ -622,4 +622,14 @@ mod tests {
 		assert_eq!(subsets(3, 3).collect::<Vec<_>>(), vec![vec![0, 1, 2]]);
 		assert_eq!(subsets(2, 3).count(), 0);
 	}
+
+	#[test]
+	fn the_presets_escrow_keys_are_the_dev_accounts_encryption_keys() {
+		let presets = ehr_runtime::genesis_config_presets::DEV_ESCROW_KEYS;
+		for ((account, escrow_key), name) in presets.iter().zip(["Alice", "Bob", "Charlie"]) {
+			let keys = crate::Keys::from_uri(&format!("//{name}")).unwrap();
+			assert_eq!(keys.account_id(), account.to_account_id());
+			assert_eq!(keys.encryption_key(), *escrow_key, "{name}'s escrow key");
+		}
+	}
 }

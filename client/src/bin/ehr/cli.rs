@@ -147,6 +147,71 @@ pub enum Command {
 		#[arg(long, default_value_t = 10, value_name = "MINUTES")]
 		max_age: u64,
 	},
+	/// Break-glass: which of your records a doctor may open in an emergency, and the escrow of
+	/// their keys with the hospitals' committee.
+	#[command(subcommand)]
+	Emergency(EmergencyCommand),
+	/// Run your hospital's escrow custodian (the hospital's key: --key-file or --suri).
+	///
+	/// Follows the finalized blocks; for every emergency access opened by an active doctor,
+	/// re-wraps this hospital's shares of the patient's emergency-openable records for the
+	/// doctor's key and submits them in one transaction (64 records each). It never holds more
+	/// than one share of a key: no custodian alone can open a record. A release that fails is
+	/// tried again on the next pass; a restart catches up from the chain's state. Stop it with
+	/// Ctrl-C.
+	///
+	/// Example: ehr --key-file hospital.json custodian
+	Custodian {
+		/// One pass, then exit (for tests and cron).
+		#[arg(long)]
+		once: bool,
+		/// Seconds between passes.
+		#[arg(long, default_value_t = 6, value_name = "SECONDS")]
+		interval: u64,
+	},
+	/// What others did with your records since you last looked: reads, grants, emergency
+	/// accesses and the shares released for them, from your trail (verified with
+	/// --chain-spec), and the emergency accesses open now.
+	///
+	/// Example: ehr --key-file me.json notifications
+	Notifications {
+		/// Everything from the start of your trail, not only what is new.
+		#[arg(long)]
+		all: bool,
+		/// Whose trail, as the patient's delegate (SS58 address; default: yours).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum EmergencyCommand {
+	/// Show, or set, the categories of your records a doctor may open in an emergency.
+	///
+	/// Without categories, shows yours. With them, they replace the choice (on chain, in your
+	/// trail), and the keys of your records in them are escrowed (`ehr emergency sync`).
+	/// Suggested: profile prescription lab-report.
+	///
+	/// Example: ehr --key-file me.json emergency categories profile prescription lab-report
+	Categories {
+		/// The categories to make openable (replacing the current choice).
+		#[arg(value_enum)]
+		categories: Vec<Category>,
+		/// Make nothing openable in an emergency.
+		#[arg(long, conflicts_with = "categories")]
+		none: bool,
+		/// Act for this patient, as the patient's delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+	},
+	/// Escrow the keys of your emergency-openable records that are not escrowed for the
+	/// current committee yet: records added before you opted in, and all of them after the
+	/// hospitals changed the committee. New records are escrowed as they are added.
+	///
+	/// Example: ehr --key-file me.json emergency sync
+	Sync,
+	/// The hospitals' escrow committee: its members, their escrow keys and the threshold.
+	Committee,
 }
 
 #[derive(Subcommand)]
@@ -252,6 +317,18 @@ pub enum HospitalCommand {
 	},
 	/// Your hospital's doctors.
 	Doctors,
+	/// The emergency accesses of your hospital's doctors (open, or expired and not yet cleaned
+	/// up), with the records released to each doctor: review them, then close each with
+	/// `ehr hospital close-emergency`.
+	Emergencies,
+	/// Close a doctor's emergency access after review (its released shares leave the chain's
+	/// state in the next block).
+	CloseEmergency {
+		/// The patient (SS58 address).
+		patient: String,
+		/// Your doctor (SS58 address).
+		doctor: String,
+	},
 }
 
 #[derive(Subcommand)]
@@ -266,6 +343,19 @@ pub enum PatientCommand {
 		/// A FHIR R4 `Patient` resource (JSON) to store as your encrypted profile.
 		#[arg(long, value_name = "FILE")]
 		profile: Option<PathBuf>,
+		/// The categories a doctor may open in an emergency, through the hospitals' escrow
+		/// committee (changeable any time with `ehr emergency categories`).
+		#[arg(
+			long,
+			value_enum,
+			value_delimiter = ',',
+			default_value = "profile,prescription,lab-report",
+			conflicts_with = "no_emergency"
+		)]
+		emergency: Vec<Category>,
+		/// Make nothing openable in an emergency.
+		#[arg(long)]
+		no_emergency: bool,
 	},
 	/// Name a delegate (a registered patient: a relative, a guardian) who may manage consent
 	/// for you (`ehr consent … --for <you>`).

@@ -6,6 +6,7 @@
 
 mod agent;
 mod cli;
+mod emergency;
 
 use std::{
 	io::IsTerminal,
@@ -303,6 +304,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			);
 			Ok(())
 		}
+		Command::Emergency(EmergencyCommand::Committee) => {
+			emergency::committee(&client(global).await?, json).await
+		}
 		command => {
 			let me = keys(global)?;
 			let client = client(global).await?;
@@ -562,6 +566,9 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 				or_none(text, "your hospital has no doctors yet (`ehr hospital register-doctor`)"),
 			);
 		}
+		Command::Hospital(HospitalCommand::Emergencies) => {
+			emergency::hospital_emergencies(client, me, json).await?
+		}
 		Command::Hospital(command) => {
 			let (what, included) = match &command {
 				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => (
@@ -578,16 +585,30 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 					format!("{patient} invited: the account may now register with `ehr patient register`, without tokens"),
 					client.invite_patient(me, &account(patient)?).await?,
 				),
-				HospitalCommand::Doctors => unreachable!("listed above"),
+				HospitalCommand::CloseEmergency { patient, doctor } => (
+					"emergency access closed after review (its released shares leave the chain's \
+					 state in the next block)"
+						.into(),
+					client.close_emergency_access(me, &account(patient)?, &account(doctor)?).await?,
+				),
+				HospitalCommand::Doctors | HospitalCommand::Emergencies => {
+					unreachable!("listed above")
+				}
 			};
 			done(json, &what, &included);
 		}
-		Command::Patient(PatientCommand::Register { profile }) => {
+		Command::Patient(PatientCommand::Register { profile, emergency, no_emergency }) => {
 			if let Some(profile) = &profile {
 				check_profile(profile)?;
 			}
 			let included = client.register_patient(me).await?;
 			done(json, "registered as a patient", &included);
+			// The emergency choice comes before the profile, so that the profile is escrowed
+			// as it is stored.
+			if !no_emergency {
+				let categories = emergency.into_iter().map(RecordCategory::from).collect();
+				emergency::set_categories(client, me, &my_id, categories, false, json).await?;
+			}
 			if let Some(profile) = profile {
 				let bar = progress_bar(json);
 				let uploaded = client
@@ -756,6 +777,13 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 					.to_string()
 			};
 			say(json, serde_json::to_value(budget).unwrap_or_default(), text);
+		}
+		Command::Emergency(command) => emergency::command(client, me, command, json).await?,
+		Command::Custodian { once, interval } => {
+			emergency::custodian(client, me, once, interval, json).await?
+		}
+		Command::Notifications { all, for_patient } => {
+			emergency::notifications(client, me, all, for_patient, global).await?
 		}
 		Command::Key(_) | Command::Audit { .. } => {
 			return Err(Error::Usage("handled before keys are loaded".into()))

@@ -1,0 +1,309 @@
+//! Break-glass on the command line: the patient's openable categories and escrow, the hospital's
+//! custodian and its review of emergency accesses, and the patient's notifications.
+
+use std::{path::PathBuf, time::Duration};
+
+use ehr_client::{human, human::Names, Client, Error, Keys};
+use ehr_primitives::RecordCategory;
+use serde_json::{json, Value};
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32 as AccountId;
+
+use crate::{
+	account, count_bar, done, or_none, patient_or_me, report_to, say, state_dir, warn,
+	EmergencyCommand, Global,
+};
+
+/// The categories in words: `profile, prescription and lab report`, or `none`.
+fn in_words(categories: &[RecordCategory]) -> String {
+	let words: Vec<&str> = categories.iter().map(|c| human::category(*c)).collect();
+	match words.as_slice() {
+		[] => "none".into(),
+		[one] => (*one).into(),
+		[rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+	}
+}
+
+/// Sets the patient's openable categories and (`then_sync`) escrows what they now cover.
+pub async fn set_categories(
+	client: &Client,
+	me: &Keys,
+	patient: &AccountId,
+	categories: Vec<RecordCategory>,
+	then_sync: bool,
+	json: bool,
+) -> Result<(), Error> {
+	let included = client.set_emergency_categories(me, patient, categories.clone()).await?;
+	let what = if categories.is_empty() {
+		"nothing of yours can be opened in an emergency now".to_string()
+	} else {
+		format!(
+			"in an emergency, a doctor can open your {} through the hospitals' escrow \
+			 committee (no single hospital can; every release is in your trail)",
+			in_words(&categories)
+		)
+	};
+	done(json, &what, &included);
+	if then_sync && *patient == me.account_id() && !categories.is_empty() {
+		sync(client, me, json).await?;
+	}
+	Ok(())
+}
+
+/// `ehr emergency sync`.
+async fn sync(client: &Client, me: &Keys, json: bool) -> Result<(), Error> {
+	let bar = count_bar(json);
+	let synced = client.escrow_sync(me, report_to(&bar)).await?;
+	bar.finish_and_clear();
+	if !synced.skipped.is_empty() {
+		warn(
+			json,
+			format!(
+				"records {:?} were not escrowed: their key for you does not open (a writer put \
+				 another there)",
+				synced.skipped
+			),
+		);
+	}
+	say(
+		json,
+		serde_json::to_value(&synced).unwrap_or_default(),
+		format!(
+			"{} record key(s) escrowed for the committee (epoch {}), {} already were",
+			synced.escrowed.len(),
+			synced.epoch,
+			synced.up_to_date
+		),
+	);
+	Ok(())
+}
+
+pub async fn command(
+	client: &Client,
+	me: &Keys,
+	command: EmergencyCommand,
+	json: bool,
+) -> Result<(), Error> {
+	let my_id = me.account_id();
+	match command {
+		EmergencyCommand::Categories { categories, none, for_patient } => {
+			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
+			if categories.is_empty() && !none {
+				let chosen = client.emergency_categories(&patient).await?;
+				let text = if chosen.is_empty() {
+					"nothing is openable in an emergency (suggested: `ehr emergency categories \
+					 profile prescription lab-report`)"
+						.to_string()
+				} else {
+					format!("openable in an emergency: {}", in_words(&chosen))
+				};
+				say(json, json!({ "categories": chosen }), text);
+				return Ok(());
+			}
+			let categories = categories.into_iter().map(RecordCategory::from).collect();
+			set_categories(client, me, &patient, categories, true, json).await
+		}
+		EmergencyCommand::Sync => sync(client, me, json).await,
+		EmergencyCommand::Committee => committee(client, json).await,
+	}
+}
+
+/// `ehr emergency committee` (no keys needed).
+pub async fn committee(client: &Client, json: bool) -> Result<(), Error> {
+	let committee = client.committee().await?;
+	let names = Names::load(client, None).await.unwrap_or_default();
+	let text = committee
+		.members
+		.iter()
+		.map(|(hospital, key)| format!("{}  encryption key for escrow {key}", names.of(hospital)))
+		.collect::<Vec<_>>()
+		.join("\n");
+	say(
+		json,
+		serde_json::to_value(&committee).unwrap_or_default(),
+		format!(
+			"{}\nany {} of these {} hospitals open an escrowed key (epoch {})",
+			or_none(text, "no escrow committee: nothing can be opened in an emergency"),
+			committee.threshold,
+			committee.members.len(),
+			committee.epoch
+		),
+	);
+	Ok(())
+}
+
+/// `ehr custodian`: passes until Ctrl-C (or one with --once).
+pub async fn custodian(
+	client: &Client,
+	me: &Keys,
+	once: bool,
+	interval: u64,
+	json: bool,
+) -> Result<(), Error> {
+	let names = Names::load(client, Some(&me.account_id())).await.unwrap_or_default();
+	if !once && !json {
+		eprintln!(
+			"custodian of {} running: a pass every {interval} s over the finalized blocks (Ctrl-C \
+			 stops it)",
+			me.address()
+		);
+	}
+	loop {
+		let releases = client.custodian_pass(me).await?;
+		for release in &releases {
+			let line = match &release.outcome {
+				Ok(_) if release.records.is_empty() => String::new(),
+				Ok(block) => format!(
+					"released shares of record(s) {:?} of {} to {} (final in block #{block})",
+					release.records,
+					names.of(&release.patient),
+					names.of(&release.doctor)
+				),
+				Err(why) => format!(
+					"could not release record(s) {:?} of {} to {} ({why}); trying again next pass",
+					release.records,
+					names.of(&release.patient),
+					names.of(&release.doctor)
+				),
+			};
+			let unopenable = if release.unopenable.is_empty() {
+				String::new()
+			} else {
+				format!(
+					"records {:?} of {}: this hospital's share does not open with its key (an \
+					 escrow for another key, or a bad share from the writer)",
+					release.unopenable,
+					names.of(&release.patient)
+				)
+			};
+			for text in [line, unopenable].into_iter().filter(|t| !t.is_empty()) {
+				say(json, serde_json::to_value(release).unwrap_or_default(), text);
+			}
+		}
+		if once {
+			if releases.is_empty() {
+				say(json, json!({ "released": [] }), "nothing to release".into());
+			}
+			return Ok(());
+		}
+		tokio::select! {
+			_ = tokio::time::sleep(Duration::from_secs(interval.max(1))) => {}
+			_ = tokio::signal::ctrl_c() => return Ok(()),
+		}
+	}
+}
+
+/// `ehr hospital emergencies`.
+pub async fn hospital_emergencies(client: &Client, me: &Keys, json: bool) -> Result<(), Error> {
+	let my_id = me.account_id();
+	let reviews = client.hospital_emergencies(&my_id).await?;
+	let names = Names::load(client, Some(&my_id)).await.unwrap_or_default();
+	let now = client.chain.now().await?;
+	let text = reviews
+		.iter()
+		.map(|review| {
+			let released = if review.released.is_empty() {
+				"no record released yet".to_string()
+			} else {
+				review
+					.released
+					.iter()
+					.map(|(id, shares)| format!("record {id} ({shares} share(s))"))
+					.collect::<Vec<_>>()
+					.join(", ")
+			};
+			format!(
+				"{} → patient {}: {}, opened {} ({}), {} {}{}\n    released: {released}\n    \
+				 close after review: ehr hospital close-emergency {} {}",
+				names.of(&review.doctor),
+				review.patient.to_ss58check(),
+				human::reason(review.code),
+				human::time(review.opened_at),
+				human::relative(review.opened_at, now),
+				if review.expired { "expired" } else { "expires" },
+				human::relative(review.expires_at, now),
+				review
+					.commitment
+					.as_ref()
+					.map(|c| format!("; note committed as {c}"))
+					.unwrap_or_default(),
+				review.patient.to_ss58check(),
+				review.doctor.to_ss58check(),
+			)
+		})
+		.collect::<Vec<_>>()
+		.join("\n");
+	say(
+		json,
+		serde_json::to_value(&reviews).unwrap_or_default(),
+		or_none(text, "no emergency accesses of your doctors"),
+	);
+	Ok(())
+}
+
+/// Where the index of the last trail entry a patient saw is kept.
+fn seen_path(global: &Global, patient: &AccountId) -> Option<PathBuf> {
+	Some(state_dir(global)?.join("notifications").join(patient.to_ss58check()))
+}
+
+/// `ehr notifications`: the trail since the last look (others' doings only), and the
+/// emergency accesses open now.
+pub async fn notifications(
+	client: &Client,
+	me: &Keys,
+	all: bool,
+	for_patient: Option<String>,
+	global: &Global,
+) -> Result<(), Error> {
+	let json = global.json;
+	let my_id = me.account_id();
+	let patient = match for_patient {
+		Some(text) => account(&text)?,
+		None => my_id.clone(),
+	};
+	let path = seen_path(global, &patient);
+	let seen: u64 = match (&path, all) {
+		(Some(path), false) => std::fs::read_to_string(path)
+			.ok()
+			.and_then(|text| text.trim().parse().ok())
+			.unwrap_or(0),
+		_ => 0,
+	};
+	let (total, entries, verified) = client.trail_since(&patient, seen).await?;
+	let names = Names::load(client, Some(&my_id)).await.unwrap_or_default();
+	let news: Vec<_> = entries.iter().filter(|(_, entry)| entry.actor != my_id).collect();
+	let open = client.open_emergencies(&patient).await?;
+	let now = client.chain.now().await?;
+	let mut lines: Vec<String> = open
+		.iter()
+		.map(|access| {
+			format!(
+				"OPEN NOW: emergency access of {} ({}), {}",
+				names.of(&access.doctor),
+				human::reason(access.code),
+				format_args!("expires {}", human::relative(access.expires_at, now))
+			)
+		})
+		.collect();
+	lines.extend(
+		news.iter().map(|(index, entry)| format!("#{index} {}", human::audit_entry(entry, &names))),
+	);
+	let text = or_none(lines.join("\n"), "nothing new since you last looked");
+	let note = if verified { "" } else { " (as the node says; --chain-spec verifies the trail)" };
+	let entries_json: Vec<Value> =
+		news.iter().map(|(index, entry)| json!({ "index": index, "entry": entry })).collect();
+	say(
+		json,
+		json!({ "openEmergencies": open, "entries": entries_json, "total": total, "verified": verified }),
+		format!("{text}\n{} new of {total} trail entries{note}", news.len()),
+	);
+	if let Some(path) = path {
+		if let Some(dir) = path.parent() {
+			let _ = std::fs::create_dir_all(dir);
+		}
+		if let Err(error) = std::fs::write(&path, total.to_string()) {
+			warn(json, format!("could not remember what you saw ({}): {error}", path.display()));
+		}
+	}
+	Ok(())
+}
