@@ -12,7 +12,8 @@ use common::*;
 use ehr_primitives::{EmergencyReason, RecordCategory};
 use ehr_runtime::{Runtime, RuntimeCall};
 use pallet_ehr_escrow::{
-	Committee, Epoch, Error, EscrowedShares, Released, ReleasedToClear, ShareStanza, Threshold,
+	Committee, Epoch, Error, EscrowedBy, EscrowedShares, Released, ReleasedToClear, ShareStanza,
+	Threshold,
 };
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve, Ferdie, One};
 use sp_runtime::DispatchError;
@@ -194,6 +195,7 @@ fn only_the_patient_chooses_and_escrows_and_only_custodians_release_during_an_em
 		);
 		dispatch(PATIENT, escrow_call(lab, 1, &[Alice, Bob, Charlie])).unwrap();
 		assert_eq!(EscrowedShares::<Runtime>::iter_prefix(lab).count(), 3);
+		assert_eq!(EscrowedBy::<Runtime>::get(lab), Some(account(PATIENT)));
 
 		// No emergency access: nothing is released, to a doctor or anyone.
 		assert_eq!(dispatch(Alice, release_call(&[(lab, 1)])), refused(Error::NoEmergencyAccess));
@@ -257,7 +259,7 @@ fn only_the_patient_chooses_and_escrows_and_only_custodians_release_during_an_em
 }
 
 #[test]
-fn a_suspended_doctor_receives_nothing_and_erasure_takes_the_shares() {
+fn a_suspended_doctor_receives_nothing_more_and_loses_what_was_released() {
 	chain(|| {
 		dispatch(PATIENT, categories(&[RecordCategory::Profile])).unwrap();
 		let profile = add_record(RecordCategory::Profile, 5);
@@ -271,6 +273,14 @@ fn a_suspended_doctor_receives_nothing_and_erasure_takes_the_shares() {
 			}),
 		)
 		.unwrap();
+		dispatch(Alice, release_call(&[(profile, 1)])).unwrap();
+		let clear = escrow(pallet_ehr_escrow::Call::clear_released {
+			patient: account(PATIENT),
+			doctor: account(DOCTOR),
+			limit: 10,
+		});
+		// While the doctor may use them, nobody removes the shares.
+		assert_eq!(dispatch(INTRUDER, clear.clone()), refused(Error::StillOpen));
 		dispatch(
 			Dave,
 			RuntimeCall::Identity(pallet_ehr_identity::Call::suspend_doctor {
@@ -278,12 +288,52 @@ fn a_suspended_doctor_receives_nothing_and_erasure_takes_the_shares() {
 			}),
 		)
 		.unwrap();
-		assert_eq!(dispatch(Alice, release_call(&[(profile, 1)])), refused(Error::NotActiveDoctor));
+		assert_eq!(dispatch(Bob, release_call(&[(profile, 2)])), refused(Error::NotActiveDoctor));
+		// Suspended: the access is useless, and anyone may remove what was released.
+		dispatch(INTRUDER, clear).unwrap();
+		assert!(Released::<Runtime>::get((account(PATIENT), account(DOCTOR), profile)).is_none());
 		dispatch(
 			PATIENT,
 			RuntimeCall::Records(pallet_ehr_records::Call::erase_record { record: profile }),
 		)
 		.unwrap();
 		assert_eq!(EscrowedShares::<Runtime>::iter_prefix(profile).count(), 0);
+	});
+}
+
+#[test]
+fn a_hospital_that_leaves_the_consortium_gets_no_new_shares_and_releases_nothing() {
+	chain(|| {
+		dispatch(PATIENT, categories(&[RecordCategory::LabReport])).unwrap();
+		let before = add_record(RecordCategory::LabReport, 6);
+		dispatch(PATIENT, escrow_call(before, 1, &[Alice, Bob, Charlie])).unwrap();
+		// Three of four hospitals remove Charlie's, which stays named in the committee.
+		let remove = RuntimeCall::Hospitals(pallet_membership::Call::remove_member {
+			who: account(Charlie).into(),
+		});
+		council_motion(remove, 3, &[Alice, Bob, Dave]).expect("the motion closes");
+		// No new share goes to it: escrowing waits for a new committee.
+		let after = add_record(RecordCategory::LabReport, 7);
+		assert_eq!(
+			dispatch(PATIENT, escrow_call(after, 1, &[Alice, Bob, Charlie])),
+			refused(Error::CommitteeMemberLeft)
+		);
+		dispatch(
+			DOCTOR,
+			RuntimeCall::Consent(pallet_ehr_consent::Call::open_emergency_access {
+				patient: account(PATIENT),
+				code: EmergencyReason::Unconscious,
+				commitment: None,
+			}),
+		)
+		.unwrap();
+		// It releases nothing it holds; the two still in the consortium open the record.
+		let charlie = apply(Charlie, release_call(&[(before, 3)]));
+		assert!(!matches!(charlie, Ok(Ok(()))), "a hospital that left released: {charlie:?}");
+		dispatch(Alice, release_call(&[(before, 1)])).unwrap();
+		dispatch(Bob, release_call(&[(before, 2)])).unwrap();
+		let released =
+			Released::<Runtime>::get((account(PATIENT), account(DOCTOR), before)).unwrap();
+		assert_eq!(released.shares.len(), 2);
 	});
 }

@@ -112,8 +112,10 @@ fn max_release_per_call() -> usize {
 /// Escrow calls per transaction of [`Client::escrow_sync`].
 const ESCROWS_PER_TRANSACTION: usize = 16;
 
-/// At most this many subsets of released shares are tried before giving up.
-const MAX_COMBINATIONS: usize = 256;
+/// At most this many subsets of released shares are tried before giving up: every subset of
+/// the largest committee (16 choose 8 = 12,870), each a header check of microseconds, so that
+/// wrong shares from up to n − t custodians never block a doctor.
+const MAX_COMBINATIONS: usize = 13_000;
 
 fn call_escrow(call: pallet_ehr_escrow::Call<Runtime>) -> RuntimeCall {
 	RuntimeCall::Escrow(call)
@@ -123,8 +125,20 @@ impl Client {
 	/// The value at storage `key`: proven at the newest verified block when verifying, else as
 	/// the node says at its best block.
 	async fn value<T: Decode>(&self, key: Vec<u8>) -> Result<Option<T>, Error> {
-		let Some(state) = self.verified().await? else {
-			return self.chain.storage(&key, None).await;
+		let state = self.verified().await?;
+		self.read_at(state.as_ref(), key, None).await
+	}
+
+	/// The value at storage `key`: proven at `state`'s block if given, else as the node says
+	/// at `at` (or its best block).
+	async fn read_at<T: Decode>(
+		&self,
+		state: Option<&verified::VerifiedState<'_>>,
+		key: Vec<u8>,
+		at: Option<Hash>,
+	) -> Result<Option<T>, Error> {
+		let Some(state) = state else {
+			return self.chain.storage(&key, at).await;
 		};
 		let values = state.read(std::slice::from_ref(&key)).await?;
 		values
@@ -238,9 +252,9 @@ impl Client {
 	}
 
 	/// Escrows the key of every record of the patient in an emergency-openable category that
-	/// is not escrowed for the current committee yet (new records, records added before the
-	/// patient opted in, and all of them after the committee changed), in transactions of up to
-	/// 16 records. `progress` gets (records done, records to escrow).
+	/// is not escrowed by the patient for the current committee yet (new records, records
+	/// added before the patient opted in or escrowed by their writer, and all of them after the
+	/// committee changed), in transactions of up to 16 records. `progress` gets (records done, records to escrow).
 	pub async fn escrow_sync(
 		&self,
 		patient: &Keys,
@@ -259,7 +273,11 @@ impl Client {
 		let mut calls = Vec::new();
 		for record in held.into_iter().filter(|r| openable.contains(&r.category) && !r.erased) {
 			let escrowed = self.escrowed_epoch(record.id, &committee).await?;
-			if escrowed == Some(committee.epoch) {
+			// Shares a writing doctor escrowed are replaced with the patient's own: nobody can
+			// check shares wrapped for the custodians, so the patient trusts only its own.
+			let by_key = pallet_ehr_escrow::EscrowedBy::<Runtime>::hashed_key_for(record.id);
+			let by: Option<AccountId> = self.value(by_key).await?;
+			if escrowed == Some(committee.epoch) && by.as_ref() == Some(&me) {
 				synced.up_to_date += 1;
 				continue;
 			}
@@ -347,20 +365,30 @@ impl Client {
 				committee.epoch
 			)));
 		}
-		let at = self.chain.finalized().await?;
+		// With a chain spec, everything a release depends on (the access, the doctor's key and
+		// status, the patient's categories, the shares) is proven at a block whose finality the
+		// client checked: a lying node cannot have a share wrapped for a key of its own.
+		let state = self.verified().await?;
+		let state = state.as_ref();
+		let at = match state {
+			Some(state) => state.header().hash(),
+			None => self.chain.finalized().await?,
+		};
 		let now: Moment =
-			self.chain.storage(&chain::now_key(), Some(at)).await?.unwrap_or_default();
+			self.read_at(state, chain::now_key(), Some(at)).await?.unwrap_or_default();
 		let mut releases = Vec::new();
-		for (patient, doctor, access) in self.emergency_accesses(Some(at)).await? {
-			if access.expires_at <= now {
+		for (patient, doctor, _) in self.emergency_accesses(Some(at)).await? {
+			let access_key =
+				pallet_ehr_consent::EmergencyAccesses::<Runtime>::hashed_key_for(&patient, &doctor);
+			let access: Option<pallet_ehr_consent::EmergencyAccess> =
+				self.read_at(state, access_key, Some(at)).await?;
+			let Some(access) = access.filter(|access| now < access.expires_at) else {
 				continue;
-			}
+			};
 			let doctor_key = pallet_ehr_identity::Doctors::<Runtime>::hashed_key_for(&doctor);
-			let Some(entry) = self
-				.chain
-				.storage::<pallet_ehr_identity::DoctorOf<Runtime>>(&doctor_key, Some(at))
-				.await?
-			else {
+			let entry: Option<pallet_ehr_identity::DoctorOf<Runtime>> =
+				self.read_at(state, doctor_key, Some(at)).await?;
+			let Some(entry) = entry else {
 				continue;
 			};
 			let Some(doctor_public) = entry
@@ -373,7 +401,7 @@ impl Client {
 			let categories_key =
 				pallet_ehr_escrow::EmergencyCategories::<Runtime>::hashed_key_for(&patient);
 			let openable: Vec<RecordCategory> =
-				self.chain.storage(&categories_key, Some(at)).await?.unwrap_or_default();
+				self.read_at(state, categories_key, Some(at)).await?.unwrap_or_default();
 			if openable.is_empty() {
 				continue;
 			}
@@ -384,21 +412,23 @@ impl Client {
 				.map_err(rpc_error("ehr_patientRecords"))?;
 			let mut mine = Vec::new();
 			let mut unopenable = Vec::new();
-			for record in records.iter().filter(|r| openable.contains(&r.category) && !r.erased) {
+			// The current versions only: what a doctor needs, and no more work than that.
+			let current = records.iter().filter(|r| {
+				openable.contains(&r.category) && !r.erased && r.superseded_by.is_none()
+			});
+			for record in current {
 				let share_key =
 					pallet_ehr_escrow::EscrowedShares::<Runtime>::hashed_key_for(record.id, &me);
-				let Some((epoch, stanza)) = self
-					.chain
-					.storage::<(u32, pallet_ehr_escrow::ShareStanza)>(&share_key, Some(at))
-					.await?
-				else {
+				let share: Option<(u32, pallet_ehr_escrow::ShareStanza)> =
+					self.read_at(state, share_key, Some(at)).await?;
+				let Some((epoch, stanza)) = share else {
 					continue;
 				};
 				let released_key = pallet_ehr_escrow::Released::<Runtime>::hashed_key_for((
 					&patient, &doctor, record.id,
 				));
 				let released: Option<ReleasedOf> =
-					self.chain.storage(&released_key, Some(at)).await?;
+					self.read_at(state, released_key, Some(at)).await?;
 				let done = released.is_some_and(|released| {
 					released.opened_at == access.opened_at
 						&& released.epoch == epoch

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
 
-/// `hospitals` with distinct escrow keys, and the lowest threshold allowed for them.
+/// `hospitals` (at least two) with distinct escrow keys, and the lowest threshold allowed.
 fn members<T: Config>(
 	hospitals: &[T::AccountId],
 ) -> (BoundedVec<(T::AccountId, EncryptionKey), T::MaxCommittee>, u8) {
@@ -16,7 +16,7 @@ fn members<T: Config>(
 		.collect::<Vec<_>>()
 		.try_into()
 		.expect("at most MaxCommittee");
-	(members, if hospitals.len() == 1 { 1 } else { 2 })
+	(members, 2)
 }
 
 /// A committee of `count` hospitals.
@@ -121,7 +121,7 @@ mod benchmarks {
 
 	/// A committee of `n` hospitals (each checked to be a hospital, once, with a distinct key).
 	#[benchmark]
-	fn set_committee(n: Linear<1, { T::MaxCommittee::get() }>) {
+	fn set_committee(n: Linear<2, { T::MaxCommittee::get() }>) {
 		let (members, threshold) = members::<T>(&T::BenchmarkHelper::hospitals(n));
 		#[extrinsic_call]
 		_(RawOrigin::Root, members, threshold);
@@ -140,7 +140,7 @@ mod benchmarks {
 	/// The patient escrows a record again for the largest committee: the old shares removed,
 	/// new ones written, one per seat.
 	#[benchmark]
-	fn escrow_key(n: Linear<1, { T::MaxCommittee::get() }>) {
+	fn escrow_key(n: Linear<2, { T::MaxCommittee::get() }>) {
 		let hospitals = committee::<T>(n);
 		let patient = opted_in_patient::<T>();
 		let record = escrowed::<T>(&patient, &hospitals, 1)[0];

@@ -146,6 +146,11 @@ pub mod pallet {
 		(u32, ShareStanza),
 	>;
 
+	/// Who escrowed each record's key: the patient, or the record's author (whose shares the
+	/// patient's client replaces with its own on its next sync, as it cannot check them).
+	#[pallet::storage]
+	pub type EscrowedBy<T: Config> = StorageMap<_, Twox64Concat, RecordId, T::AccountId>;
+
 	/// Shares released to a doctor during an emergency access, by (patient, doctor, record).
 	/// Entries of an earlier access of the same doctor, or of an earlier escrow of the record,
 	/// are replaced, never mixed in.
@@ -247,8 +252,8 @@ pub mod pallet {
 		InvalidEscrowKey,
 		/// A hospital appears twice.
 		DuplicateMember,
-		/// The threshold must be between 2 and the committee's size (1 only for a committee of
-		/// one, on a development chain).
+		/// The threshold must be between 2 and the committee's size (a committee of one with
+		/// `t = 1` only in a development chain's genesis).
 		InvalidThreshold,
 		/// Two members share an escrow key: one key holder would hold several shares.
 		DuplicateEscrowKey,
@@ -285,6 +290,9 @@ pub mod pallet {
 		AlreadyReleased,
 		/// The emergency access is still open: its released shares stay.
 		StillOpen,
+		/// A committee member is no longer a member hospital: the hospitals must name a new
+		/// committee before keys are escrowed (no share goes to a hospital that left).
+		CommitteeMemberLeft,
 	}
 
 	#[pallet::call]
@@ -295,8 +303,8 @@ pub mod pallet {
 		/// Origin: [`Config::CommitteeOrigin`] (the hospitals, two thirds).
 		///
 		/// - `members`: member hospitals with their X25519 escrow keys, each once, keys distinct.
-		/// - `threshold`: shares needed to open a key, 2 to the number of members (1 for a
-		///   committee of one).
+		/// - `threshold`: shares needed to open a key, 2 to the number of members (a committee
+		///   of one, with `t = 1`, only in a development chain's genesis).
 		///
 		/// Emits [`Event::CommitteeSet`]. Errors: `NotHospital`, `InvalidEscrowKey`,
 		/// `DuplicateMember`, `DuplicateEscrowKey`, `InvalidThreshold`.
@@ -320,10 +328,10 @@ pub mod pallet {
 					Error::<T>::DuplicateEscrowKey
 				);
 			}
-			// No single custodian opens a record: t ≥ 2, except a committee of one.
-			let lowest = if members.len() == 1 { 1 } else { 2 };
+			// No single custodian opens a record: t ≥ 2 (a committee of one exists only in a
+			// development chain's genesis).
 			ensure!(
-				threshold >= lowest && (threshold as usize) <= members.len(),
+				threshold >= 2 && (threshold as usize) <= members.len(),
 				Error::<T>::InvalidThreshold
 			);
 			let epoch = Epoch::<T>::mutate(|epoch| {
@@ -381,8 +389,8 @@ pub mod pallet {
 		/// - `shares`: exactly one stanza per committee hospital, distinct identifiers.
 		///
 		/// Emits [`Event::KeyEscrowed`] and a trail entry. Errors: `UnknownRecord`,
-		/// `NotAuthorized`, `NotOpenable`, `NoCommittee`, `StaleCommittee`, `WrongCommittee`,
-		/// `BadShare`.
+		/// `NotAuthorized`, `NotOpenable`, `NoCommittee`, `StaleCommittee`,
+		/// `CommitteeMemberLeft`, `WrongCommittee`, `BadShare`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::escrow_key(T::MaxCommittee::get()))]
 		pub fn escrow_key(
@@ -415,6 +423,10 @@ pub mod pallet {
 			ensure!(!committee.is_empty(), Error::<T>::NoCommittee);
 			ensure!(epoch == Epoch::<T>::get(), Error::<T>::StaleCommittee);
 			ensure!(
+				committee.iter().all(|(member, _)| T::Identity::is_hospital(member)),
+				Error::<T>::CommitteeMemberLeft
+			);
+			ensure!(
 				shares.len() == committee.len()
 					&& committee.iter().all(|(member, _)| {
 						shares.iter().filter(|(hospital, _)| hospital == member).count() == 1
@@ -432,6 +444,7 @@ pub mod pallet {
 			for (hospital, stanza) in shares {
 				EscrowedShares::<T>::insert(record, hospital, (epoch, stanza));
 			}
+			EscrowedBy::<T>::insert(record, &who);
 			T::Consent::record(&patient, &who, AuditEvent::KeyEscrowed { record, epoch });
 			Self::deposit_event(Event::KeyEscrowed { record, epoch });
 			Ok(())
@@ -519,7 +532,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove the released shares of an emergency access that is no longer open, at most
+		/// Remove the released shares of an emergency access that is no longer open (or whose
+		/// doctor is no longer active), at most
 		/// `limit` records' worth per call (call again until `done`). The block hook does the
 		/// same on its own; this is for doing it at once.
 		///
@@ -536,7 +550,13 @@ pub mod pallet {
 			limit: u32,
 		) -> DispatchResult {
 			ensure_signed(origin)?;
-			ensure!(!T::Emergency::is_open(&patient, &doctor), Error::<T>::StillOpen);
+			// Ended, or useless: a doctor suspended (or whose hospital left) receives nothing
+			// more and must not keep what was released.
+			ensure!(
+				!T::Emergency::is_open(&patient, &doctor)
+					|| !T::Identity::is_active_doctor(&doctor),
+				Error::<T>::StillOpen
+			);
 			let limit = limit.min(T::MaxReleasePerCall::get()) as usize;
 			// Keys read one past the limit, to know whether anything is left; removed one by
 			// one (a prefix removal with a limit makes no progress twice in one block).
@@ -577,12 +597,14 @@ pub mod pallet {
 		/// An erased record's escrowed shares go with it (at most one per committee seat).
 		fn on_erased(id: RecordId) -> Weight {
 			let removed = EscrowedShares::<T>::clear_prefix(id, T::MaxCommittee::get(), None);
-			T::DbWeight::get().reads_writes(1 + u64::from(removed.loops), u64::from(removed.unique))
+			EscrowedBy::<T>::remove(id);
+			T::DbWeight::get()
+				.reads_writes(1 + u64::from(removed.loops), 1 + u64::from(removed.unique))
 		}
 
 		fn max_weight() -> Weight {
 			let seats = u64::from(T::MaxCommittee::get());
-			T::DbWeight::get().reads_writes(1 + seats, seats)
+			T::DbWeight::get().reads_writes(1 + seats, 1 + seats)
 		}
 	}
 

@@ -70,15 +70,14 @@ fn only_the_hospitals_together_name_a_committee_of_hospitals() {
 				Error::<Test>::InvalidThreshold
 			);
 		}
-		// No single custodian: t = 1 only for a committee of one; no key held twice.
-		assert_noop!(
-			Escrow::set_committee(
-				RuntimeOrigin::root(),
-				members(vec![(HOSPITAL, key(1)), (SECOND, key(2))]),
-				1
-			),
-			Error::<Test>::InvalidThreshold
-		);
+		// No single custodian, not even a committee of one (that exists only in a development
+		// genesis); no key held twice.
+		for list in [vec![(HOSPITAL, key(1)), (SECOND, key(2))], vec![(HOSPITAL, key(1))]] {
+			assert_noop!(
+				Escrow::set_committee(RuntimeOrigin::root(), members(list), 1),
+				Error::<Test>::InvalidThreshold
+			);
+		}
 		assert_noop!(
 			Escrow::set_committee(
 				RuntimeOrigin::root(),
@@ -89,8 +88,8 @@ fn only_the_hospitals_together_name_a_committee_of_hospitals() {
 		);
 		assert_ok!(Escrow::set_committee(
 			RuntimeOrigin::root(),
-			members(vec![(HOSPITAL, key(1))]),
-			1
+			members(vec![(HOSPITAL, key(1)), (SECOND, key(2))]),
+			2
 		));
 		// A change starts a new epoch.
 		assert_eq!(Epoch::<Test>::get(), 2);

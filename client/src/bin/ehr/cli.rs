@@ -158,9 +158,11 @@ pub enum Command {
 	/// doctor's key and submits them in one transaction (64 records each). It never holds more
 	/// than one share of a key: no custodian alone can open a record. A release that fails is
 	/// tried again on the next pass; a restart catches up from the chain's state. Stop it with
-	/// Ctrl-C.
+	/// Ctrl-C. Give it the chain spec (--chain-spec): the access, the doctor's key and the
+	/// shares are then proven at a block whose finality it checked, so that a lying node
+	/// cannot have a share wrapped for a key of its own.
 	///
-	/// Example: ehr --key-file hospital.json custodian
+	/// Example: ehr --key-file hospital.json --chain-spec chain.json custodian
 	Custodian {
 		/// One pass, then exit (for tests and cron).
 		#[arg(long)]

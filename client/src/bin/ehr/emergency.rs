@@ -141,6 +141,15 @@ pub async fn custodian(
 	json: bool,
 ) -> Result<(), Error> {
 	let names = Names::load(client, Some(&me.account_id())).await.unwrap_or_default();
+	if !client.is_verifying() {
+		warn(
+			json,
+			"no --chain-spec: the custodian believes its node about the doctor's key and the \
+			 emergency access; a lying node could have a share wrapped for a key of its own. \
+			 Run custodians with the chain spec (and their own node)."
+				.into(),
+		);
+	}
 	if !once && !json {
 		eprintln!(
 			"custodian of {} running: a pass every {interval} s over the finalized blocks (Ctrl-C \
