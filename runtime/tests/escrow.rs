@@ -79,6 +79,19 @@ fn release_call(records: &[(u64, u8)]) -> RuntimeCall {
 	})
 }
 
+/// The doctor opens emergency access to the patient.
+fn open_emergency(code: EmergencyReason) {
+	dispatch(
+		DOCTOR,
+		RuntimeCall::Consent(pallet_ehr_consent::Call::open_emergency_access {
+			patient: account(PATIENT),
+			code,
+			commitment: None,
+		}),
+	)
+	.expect("an active doctor opens emergency access");
+}
+
 fn add_record(category: RecordCategory, seed: u8) -> u64 {
 	let id = pallet_ehr_records::NextRecordId::<Runtime>::get();
 	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
@@ -199,15 +212,7 @@ fn only_the_patient_chooses_and_escrows_and_only_custodians_release_during_an_em
 
 		// No emergency access: nothing is released, to a doctor or anyone.
 		assert_eq!(dispatch(Alice, release_call(&[(lab, 1)])), refused(Error::NoEmergencyAccess));
-		dispatch(
-			DOCTOR,
-			RuntimeCall::Consent(pallet_ehr_consent::Call::open_emergency_access {
-				patient: account(PATIENT),
-				code: EmergencyReason::Unconscious,
-				commitment: None,
-			}),
-		)
-		.unwrap();
+		open_emergency(EmergencyReason::Unconscious);
 		// A hospital outside the committee, a patient, the doctor itself: no custodian, also
 		// inside a batch.
 		for outsider in [Dave, INTRUDER, DOCTOR] {
@@ -245,15 +250,7 @@ fn only_the_patient_chooses_and_escrows_and_only_custodians_release_during_an_em
 		assert!(!ReleasedToClear::<Runtime>::contains_key(account(PATIENT), account(DOCTOR)));
 		// The patient drops the category: no more releases of it.
 		dispatch(PATIENT, categories(&[])).unwrap();
-		dispatch(
-			DOCTOR,
-			RuntimeCall::Consent(pallet_ehr_consent::Call::open_emergency_access {
-				patient: account(PATIENT),
-				code: EmergencyReason::Unconscious,
-				commitment: None,
-			}),
-		)
-		.unwrap();
+		open_emergency(EmergencyReason::Unconscious);
 		assert_eq!(dispatch(Alice, release_call(&[(lab, 1)])), refused(Error::NotOpenable));
 	});
 }
@@ -264,15 +261,7 @@ fn a_suspended_doctor_receives_nothing_more_and_loses_what_was_released() {
 		dispatch(PATIENT, categories(&[RecordCategory::Profile])).unwrap();
 		let profile = add_record(RecordCategory::Profile, 5);
 		dispatch(PATIENT, escrow_call(profile, 1, &[Alice, Bob, Charlie])).unwrap();
-		dispatch(
-			DOCTOR,
-			RuntimeCall::Consent(pallet_ehr_consent::Call::open_emergency_access {
-				patient: account(PATIENT),
-				code: EmergencyReason::LifeThreatening,
-				commitment: None,
-			}),
-		)
-		.unwrap();
+		open_emergency(EmergencyReason::LifeThreatening);
 		dispatch(Alice, release_call(&[(profile, 1)])).unwrap();
 		let clear = escrow(pallet_ehr_escrow::Call::clear_released {
 			patient: account(PATIENT),
@@ -318,15 +307,7 @@ fn a_hospital_that_leaves_the_consortium_gets_no_new_shares_and_releases_nothing
 			dispatch(PATIENT, escrow_call(after, 1, &[Alice, Bob, Charlie])),
 			refused(Error::CommitteeMemberLeft)
 		);
-		dispatch(
-			DOCTOR,
-			RuntimeCall::Consent(pallet_ehr_consent::Call::open_emergency_access {
-				patient: account(PATIENT),
-				code: EmergencyReason::Unconscious,
-				commitment: None,
-			}),
-		)
-		.unwrap();
+		open_emergency(EmergencyReason::Unconscious);
 		// It releases nothing it holds; the two still in the consortium open the record.
 		let charlie = apply(Charlie, release_call(&[(before, 3)]));
 		assert!(!matches!(charlie, Ok(Ok(()))), "a hospital that left released: {charlie:?}");

@@ -22,6 +22,18 @@ fn release(by: u64, records: &[(u64, u8)]) -> sp_runtime::DispatchResult {
 	Escrow::release_shares(RuntimeOrigin::signed(by), PATIENT, DOCTOR, shares)
 }
 
+/// The patient escrows `records` for the current committee.
+fn escrow_for_committee(records: &[u64]) {
+	for record in records {
+		assert_ok!(Escrow::escrow_key(
+			RuntimeOrigin::signed(PATIENT),
+			*record,
+			Epoch::<Test>::get(),
+			committee_shares()
+		));
+	}
+}
+
 fn trail_events(patient: u64) -> Vec<AuditEvent<u64>> {
 	let length = pallet_ehr_consent::TrailLength::<Test>::get(patient);
 	(0..length)
@@ -253,13 +265,7 @@ fn shares_go_only_to_the_whole_current_committee_for_opted_in_records() {
 #[test]
 fn custodians_release_only_during_an_open_emergency_and_only_their_own_share() {
 	new_test_ext().execute_with(|| {
-		let epoch = Epoch::<Test>::get();
-		assert_ok!(Escrow::escrow_key(
-			RuntimeOrigin::signed(PATIENT),
-			0,
-			epoch,
-			committee_shares()
-		));
+		escrow_for_committee(&[0]);
 		// No emergency access yet: nothing is released.
 		assert_noop!(release(HOSPITAL, &[(0, 1)]), Error::<Test>::NoEmergencyAccess);
 		open_emergency();
@@ -335,15 +341,7 @@ fn after_a_committee_change_the_hospitals_kept_still_release_the_earlier_shares(
 fn the_block_hook_removes_released_shares_once_the_access_ends_or_expires() {
 	let mut ext = new_test_ext();
 	ext.execute_with(|| {
-		let epoch = Epoch::<Test>::get();
-		for record in [0, 2] {
-			assert_ok!(Escrow::escrow_key(
-				RuntimeOrigin::signed(PATIENT),
-				record,
-				epoch,
-				committee_shares()
-			));
-		}
+		escrow_for_committee(&[0, 2]);
 		open_emergency();
 		assert_ok!(release(HOSPITAL, &[(0, 1), (2, 1)]));
 		// Open: the hook leaves the shares alone.
@@ -390,15 +388,7 @@ fn the_block_hook_removes_released_shares_once_the_access_ends_or_expires() {
 fn released_shares_leave_state_once_the_access_ends_not_before() {
 	let mut ext = new_test_ext();
 	ext.execute_with(|| {
-		let epoch = Epoch::<Test>::get();
-		for record in [0, 2] {
-			assert_ok!(Escrow::escrow_key(
-				RuntimeOrigin::signed(PATIENT),
-				record,
-				epoch,
-				committee_shares()
-			));
-		}
+		escrow_for_committee(&[0, 2]);
 		open_emergency();
 		assert_ok!(release(HOSPITAL, &[(0, 1), (2, 1)]));
 		assert_ok!(release(SECOND, &[(0, 2), (2, 2)]));
@@ -447,13 +437,7 @@ fn released_shares_leave_state_once_the_access_ends_not_before() {
 #[test]
 fn a_reopened_access_gets_fresh_shares_never_mixed_with_the_last_ones() {
 	new_test_ext().execute_with(|| {
-		let epoch = Epoch::<Test>::get();
-		assert_ok!(Escrow::escrow_key(
-			RuntimeOrigin::signed(PATIENT),
-			0,
-			epoch,
-			committee_shares()
-		));
+		escrow_for_committee(&[0]);
 		open_emergency();
 		assert_ok!(release(HOSPITAL, &[(0, 1)]));
 		assert_ok!(pallet_ehr_consent::Pallet::<Test>::end_emergency_access(
@@ -480,13 +464,7 @@ fn a_reopened_access_gets_fresh_shares_never_mixed_with_the_last_ones() {
 #[test]
 fn erasing_a_record_removes_its_escrowed_shares() {
 	new_test_ext().execute_with(|| {
-		let epoch = Epoch::<Test>::get();
-		assert_ok!(Escrow::escrow_key(
-			RuntimeOrigin::signed(PATIENT),
-			0,
-			epoch,
-			committee_shares()
-		));
+		escrow_for_committee(&[0]);
 		assert_eq!(EscrowedShares::<Test>::iter_prefix(0).count(), 3);
 		assert_ok!(pallet_ehr_records::Pallet::<Test>::erase_record(
 			RuntimeOrigin::signed(PATIENT),
