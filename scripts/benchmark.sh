@@ -8,7 +8,7 @@
 # Builds an optimized node with `runtime-benchmarks` into its own target directory (the feature
 # changes nearly every crate and would otherwise evict the normal build; a debug host inflates
 # storage costs many times over). A cold build took 22 min on two cores (2026-11-25); the
-# benchmarks of all six pallets about 12 min more.
+# benchmarks of all seven pallets about 14 min more.
 #
 # The database weights are measured on the state of the chain in `STORAGE_BASE_PATH` (a copy of
 # a stopped node's `--base-path`, with `STORAGE_CHAIN` its chain spec) when it is set, otherwise
@@ -32,7 +32,7 @@ node="$CARGO_TARGET_DIR/release/ehr-node"
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
-	targets=(storage consortium fee-quota identity consent records appointments)
+	targets=(storage consortium fee-quota identity consent records escrow appointments)
 for target in "${targets[@]}"; do
 	case "$target" in
 	storage)

@@ -37,18 +37,21 @@ for component in rust-src rustfmt clippy; do
 	fi
 done
 
-# npm tools, pinned: zombienet (multi-validator networks) and js-ipfs (a real IPFS daemon that
-# serves the kubo HTTP RPC API; the Go kubo binary cannot be downloaded here).
+# npm tools, pinned with every dependency by the committed lockfile (versions and integrity
+# hashes): zombienet (multi-validator networks) and js-ipfs (a real IPFS daemon that serves the
+# kubo HTTP RPC API; the Go kubo binary cannot be downloaded here). `npm install` takes the
+# versions from the lockfile. (`npm ci` cannot be used: an optional dependency of js-ipfs,
+# electron-eval, names a GitHub tarball, which npm ci insists on finding in the lockfile and no
+# registry serves.)
 mkdir -p "$EHR_TOOLS"
 cp "$EHR_ROOT/scripts/tools/package.json" "$EHR_TOOLS/package.json"
-if [ -f "$EHR_ROOT/scripts/tools/package-lock.json" ]; then
-	cp "$EHR_ROOT/scripts/tools/package-lock.json" "$EHR_TOOLS/package-lock.json"
-fi
+cp "$EHR_ROOT/scripts/tools/package-lock.json" "$EHR_TOOLS/package-lock.json"
+cat "$EHR_TOOLS/package.json" "$EHR_TOOLS/package-lock.json" >"$EHR_TOOLS/.wanted"
 if ! [ -x "$EHR_TOOLS/node_modules/.bin/zombienet" ] ||
-	! cmp -s "$EHR_TOOLS/package.json" "$EHR_TOOLS/.installed-package.json"; then
-	log "installing npm tools into $EHR_TOOLS"
+	! cmp -s "$EHR_TOOLS/.wanted" "$EHR_TOOLS/.installed"; then
+	log "installing npm tools into $EHR_TOOLS from the lockfile"
 	(cd "$EHR_TOOLS" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-	cp "$EHR_TOOLS/package.json" "$EHR_TOOLS/.installed-package.json"
+	cp "$EHR_TOOLS/.wanted" "$EHR_TOOLS/.installed"
 fi
 
 # Python package for the envelope vectors' independent implementation: BLAKE3 (pinned).
