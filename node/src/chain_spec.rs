@@ -41,3 +41,18 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_properties(properties())
 		.build())
 }
+
+/// A consortium's own chain: `patch` is its genesis (`ehr-node consortium-spec`).
+pub fn consortium_chain_spec(
+	name: &str,
+	id: &str,
+	patch: serde_json::Value,
+) -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_patch(patch)
+		.with_properties(properties())
+		.build())
+}

@@ -22,8 +22,11 @@ pub enum Subcommand {
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),
 
-	/// Write a chain specification, for a consortium that starts its own chain.
+	/// Write a chain specification of a built-in chain (dev, local) or a spec file.
 	BuildSpec(sc_cli::BuildSpecCmd),
+
+	/// Write a consortium's chain specification from a small JSON file of its hospitals.
+	ConsortiumSpec(crate::consortium_spec::ConsortiumSpecCmd),
 
 	/// Validate blocks.
 	CheckBlock(sc_cli::CheckBlockCmd),

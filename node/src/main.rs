@@ -5,6 +5,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod consortium_spec;
 mod ehr_rpc;
 mod fees_rpc;
 mod finality_rpc;

@@ -24,13 +24,13 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// One member hospital of the genesis consortium.
-struct Hospital {
+pub struct Hospital {
 	/// The hospital's admin account: it votes in the council and, later, verifies doctors.
-	admin: AccountId,
+	pub admin: AccountId,
 	/// The account of the hospital's validator node.
-	validator: AccountId,
+	pub validator: AccountId,
 	/// The validator's session keys (Aura and GRANDPA).
-	keys: SessionKeys,
+	pub keys: SessionKeys,
 }
 
 /// The escrow keys of the development accounts (see the module's documentation).
@@ -85,7 +85,11 @@ fn dev_hospital(
 	}
 }
 
-fn consortium_genesis(
+/// The genesis of a consortium (a JSON patch over the runtime's default genesis): `hospitals`
+/// are the members, the council and the validators; `endowed` accounts hold tokens; the escrow
+/// committee is `(members with their escrow keys, threshold)` (empty: none). `ehr-node
+/// consortium-spec` builds a real consortium's chain spec with it.
+pub fn consortium_genesis(
 	hospitals: Vec<Hospital>,
 	endowed: Vec<AccountId>,
 	(committee, threshold): (Vec<(AccountId, [u8; 32])>, u8),
