@@ -258,7 +258,13 @@ impl Chain {
 		Ok(header.number)
 	}
 
-	async fn sign(&self, signer: &Keys, call: RuntimeCall) -> Result<UncheckedExtrinsic, Error> {
+	/// `call` signed by `signer` with its next nonce, mortal from the newest finalized block:
+	/// ready to submit (load tools sign many before sending any).
+	pub async fn sign(
+		&self,
+		signer: &Keys,
+		call: RuntimeCall,
+	) -> Result<UncheckedExtrinsic, Error> {
 		let version: Value = self.request("state_getRuntimeVersion", rpc_params![]).await?;
 		let read = |field: &str| {
 			version[field].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
@@ -356,7 +362,7 @@ impl Chain {
 }
 
 /// `Timestamp::Now`: the block time, in milliseconds since the Unix epoch.
-pub(crate) fn now_key() -> Vec<u8> {
+pub fn now_key() -> Vec<u8> {
 	[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat()
 }
 
