@@ -430,6 +430,15 @@ fn free_transactions_leave_room_in_every_block() {
 		assert!(bob_left > per_account / 4, "Bob was stopped by the block, not his budget");
 		let (_, used) = pallet_fee_quota::BlockUsage::<Runtime>::get();
 		assert!(used <= per_block);
+		// A full block does not make Bob's transaction invalid: the block builder keeps it in
+		// the pool for the next block (an invalid one would be dropped from the pool, and
+		// anyone filling a block's free room would drop everyone else's).
+		assert_eq!(
+			apply(Bob, hospital_name()),
+			Err(sp_runtime::transaction_validity::TransactionValidityError::Invalid(
+				sp_runtime::transaction_validity::InvalidTransaction::ExhaustsResources
+			))
+		);
 		// In the next block Bob goes on.
 		start_block(2);
 		assert_eq!(apply(Bob, hospital_name()), Ok(Ok(())));

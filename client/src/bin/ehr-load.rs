@@ -25,7 +25,7 @@ use std::{
 };
 
 use clap::Parser;
-use codec::Encode;
+use codec::{Decode, Encode};
 use ehr_client::{chain::Chain, Error, Keys};
 use ehr_primitives::{AccessLevel, Purpose, RecordCategory, Scope, VisitKind};
 use ehr_runtime::{Hash, RuntimeCall, RuntimeEvent, UNIT};
@@ -125,8 +125,43 @@ async fn follow(chain: &Chain, encoded: String) -> Result<Sample, Error> {
 			.iter()
 			.any(|bad| update.get(*bad).is_some() || update.as_str() == Some(*bad))
 		{
-			return Err(fail("transaction", update));
+			return Err(fail(
+				"transaction",
+				format!("{update}: {}", why_invalid(chain, &encoded).await),
+			));
 		}
+	}
+}
+
+/// Why the pool refuses `encoded` now, in the runtime's words (its transaction validation at
+/// the best block).
+async fn why_invalid(chain: &Chain, encoded: &str) -> String {
+	let Ok(bytes) = sp_core::bytes::from_hex(encoded) else { return "not hex".into() };
+	let Ok(best) = chain.request::<Hash>("chain_getBlockHash", rpc_params![]).await else {
+		return "no best block".into();
+	};
+	let Ok(extrinsic) = ehr_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]) else {
+		return "undecodable".into();
+	};
+	let args = (sp_runtime::transaction_validity::TransactionSource::External, extrinsic, best);
+	match chain
+		.request::<String>(
+			"state_call",
+			rpc_params![
+				"TaggedTransactionQueue_validate_transaction",
+				to_hex(&args.encode(), false)
+			],
+		)
+		.await
+	{
+		Ok(answer) => sp_core::bytes::from_hex(&answer)
+			.ok()
+			.and_then(|raw| {
+				sp_runtime::transaction_validity::TransactionValidity::decode(&mut &raw[..]).ok()
+			})
+			.map(|validity| format!("{validity:?}"))
+			.unwrap_or_else(|| answer),
+		Err(error) => error.to_string(),
 	}
 }
 
@@ -208,10 +243,16 @@ async fn measure(
 /// Submits set-up calls (not measured) and waits for all of them.
 async fn set_up(chain: &Chain, what: &str, calls: Vec<(Keys, RuntimeCall)>) -> Result<(), Error> {
 	eprintln!("set-up: {what} ({} transactions)", calls.len());
-	for result in
-		join_all(calls.iter().map(|(signer, call)| chain.submit(signer, call.clone()))).await
-	{
-		result?;
+	// Signed first, sent at once, followed to finality; a failed dispatch shows up in the
+	// measured kinds that depend on it, which are checked.
+	let signed = join_all(calls.into_iter().map(|(signer, call)| async move {
+		chain.sign(&signer, call).await.map(|x| to_hex(&x.encode(), false))
+	}))
+	.await
+	.into_iter()
+	.collect::<Result<Vec<_>, Error>>()?;
+	for result in join_all(signed.into_iter().map(|encoded| follow(chain, encoded))).await {
+		result.map_err(|e| fail(what, e))?;
 	}
 	Ok(())
 }

@@ -167,7 +167,13 @@ where
 		let validity = nonce_validity.combine_with(weight_validity);
 
 		if let Some(who) = origin.as_system_origin_signer() {
-			if Self::free_in_pool(who, self.nonce.0, call, info, len) {
+			let free = Self::free_in_pool(who, self.nonce.0, call, info, len);
+			if free == Some(false) {
+				// Free, but the block's room for free work is full: it waits for the next
+				// block (kept in the pool), neither refused nor charged.
+				return Err(InvalidTransaction::ExhaustsResources.into());
+			}
+			if free == Some(true) {
 				let tip = self.fee.tip();
 				if !tip.is_zero() {
 					<T::OnChargeTransaction as OnChargeTransaction<T>>::can_withdraw_fee(
@@ -202,7 +208,14 @@ where
 		let fee = match val.fee {
 			FeeVal::Free { who, tip } => {
 				let cost = Pallet::<T>::cost(info, len);
-				// Other transactions of the same block may have used the budget since
+				// The block's room for free work is full: the transaction waits for the next
+				// block (`ExhaustsResources` keeps it in the pool), it is not invalid. Were it
+				// refused as invalid, anyone filling a block's free room would have everyone
+				// else's free transactions dropped from the pool.
+				if !Pallet::<T>::block_has_room(cost.0) {
+					return Err(InvalidTransaction::ExhaustsResources.into());
+				}
+				// Other transactions of the same block may have used the account's budget since
 				// `validate`.
 				if !Pallet::<T>::try_reserve(&who, cost) {
 					return Err(InvalidTransaction::Custom(BUDGET_EXHAUSTED).into());
@@ -264,25 +277,26 @@ where
 
 impl<T: Config> FreeWithinBudget<T> {
 	/// Whether the pool (and the block) takes a transaction of `who` with `nonce` as free:
-	/// registered, an allowed call (never a mandatory one), among the signer's next
-	/// [`Config::MaxPendingFree`] transactions, the budget left covers it and each pending one
-	/// before it at its cost, and the current block still has room for free work.
+	/// `None` if not (not an allowed call, never a mandatory one; beyond the signer's next
+	/// [`Config::MaxPendingFree`] transactions; the budget left does not cover it and each
+	/// pending one before it at its cost); otherwise whether the current block still has room
+	/// for free work (`Some(false)`: free, but in a later block).
 	fn free_in_pool(
 		who: &T::AccountId,
 		nonce: T::Nonce,
 		call: &T::RuntimeCall,
 		info: &DispatchInfo,
 		len: usize,
-	) -> bool {
+	) -> Option<bool> {
 		use frame_support::{dispatch::DispatchClass, traits::ContainsPair};
 		if info.class == DispatchClass::Mandatory || !T::FreeCalls::contains(who, call) {
-			return false;
+			return None;
 		}
 		let current = frame_system::Pallet::<T>::account_nonce(who);
 		let ahead: u32 = nonce.saturating_sub(current).unique_saturated_into();
 		let cost = Pallet::<T>::cost(info, len);
-		ahead < T::MaxPendingFree::get()
-			&& Pallet::<T>::covers(who, cost, ahead.saturating_add(1))
-			&& Pallet::<T>::block_has_room(cost.0)
+		(ahead < T::MaxPendingFree::get()
+			&& Pallet::<T>::covers(who, cost, ahead.saturating_add(1)))
+		.then(|| Pallet::<T>::block_has_room(cost.0))
 	}
 }
