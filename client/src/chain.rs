@@ -314,9 +314,37 @@ impl Chain {
 		block: Hash,
 	) -> Result<Vec<frame_system::EventRecord<RuntimeEvent, Hash>>, Error> {
 		// `System::Events` is private to frame-system; its key is the standard prefix pair.
-		let key =
-			[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
-		Ok(self.storage(&key, Some(block)).await?.unwrap_or_default())
+		Ok(self
+			.storage(&storage_prefix(b"System", b"Events"), Some(block))
+			.await?
+			.unwrap_or_default())
+	}
+
+	/// Every storage key under `prefix` at `at` (or the best block), page by page.
+	pub async fn keys_under(&self, prefix: &[u8], at: Option<Hash>) -> Result<Vec<Vec<u8>>, Error> {
+		let mut all = Vec::new();
+		let mut start: Option<String> = None;
+		loop {
+			let page: Vec<String> = self
+				.request(
+					"state_getKeysPaged",
+					rpc_params![to_hex(prefix, false), 256, start.clone(), at],
+				)
+				.await?;
+			let full = page.len() == 256;
+			start = page.last().cloned();
+			for key in page {
+				let key =
+					from_hex(&key).map_err(|_| Error::Node("a storage key is not hex".into()))?;
+				if !key.starts_with(prefix) {
+					return Err(Error::Node("a listed key is outside the prefix".into()));
+				}
+				all.push(key);
+			}
+			if !full {
+				return Ok(all);
+			}
+		}
 	}
 
 	/// The value at storage `key`, decoded, at `at` (or the best block).
@@ -361,9 +389,15 @@ impl Chain {
 	}
 }
 
+/// The storage prefix of a pallet's item: `twox128(pallet) ++ twox128(item)` (the whole key
+/// of a plain value; a map's keys follow it).
+pub fn storage_prefix(pallet: &[u8], item: &[u8]) -> Vec<u8> {
+	[sp_io::hashing::twox_128(pallet), sp_io::hashing::twox_128(item)].concat()
+}
+
 /// `Timestamp::Now`: the block time, in milliseconds since the Unix epoch.
 pub fn now_key() -> Vec<u8> {
-	[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat()
+	storage_prefix(b"Timestamp", b"Now")
 }
 
 async fn request<T: DeserializeOwned>(

@@ -199,7 +199,7 @@ impl Checkpoint {
 
 /// `Grandpa::Authorities`, the authority set in pallet-grandpa's storage.
 fn grandpa_authorities_key() -> Vec<u8> {
-	[sp_io::hashing::twox_128(b"Grandpa"), sp_io::hashing::twox_128(b"Authorities")].concat()
+	crate::chain::storage_prefix(b"Grandpa", b"Authorities")
 }
 
 /// How old the newest verified block may be, by default: a node that proves only older blocks

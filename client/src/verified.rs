@@ -45,7 +45,10 @@ fn not_verified(what: String) -> Error {
 	Error::Finality(FinalityError::BadProof(what))
 }
 
-fn decode<T: Decode>(what: &str, bytes: Option<&Option<Vec<u8>>>) -> Result<Option<T>, Error> {
+pub(crate) fn decode<T: Decode>(
+	what: &str,
+	bytes: Option<&Option<Vec<u8>>>,
+) -> Result<Option<T>, Error> {
 	match bytes.cloned().flatten() {
 		None => Ok(None),
 		Some(bytes) => T::decode(&mut &bytes[..])

@@ -165,6 +165,16 @@ async fn why_invalid(chain: &Chain, encoded: &str) -> String {
 	}
 }
 
+/// Each call signed by its signer, encoded in hex, all signed before any is sent.
+async fn sign_all(chain: &Chain, calls: Vec<(Keys, RuntimeCall)>) -> Result<Vec<String>, Error> {
+	join_all(calls.into_iter().map(|(signer, call)| async move {
+		chain.sign(&signer, call).await.map(|x| to_hex(&x.encode(), false))
+	}))
+	.await
+	.into_iter()
+	.collect()
+}
+
 /// Signs `calls` (one per signer), sends them all at once, follows them to finality, checks
 /// that each succeeded, and measures.
 async fn measure(
@@ -172,12 +182,7 @@ async fn measure(
 	kind: &'static str,
 	calls: Vec<(Keys, RuntimeCall)>,
 ) -> Result<Measured, Error> {
-	let signed = join_all(calls.into_iter().map(|(signer, call)| async move {
-		chain.sign(&signer, call).await.map(|x| to_hex(&x.encode(), false))
-	}))
-	.await
-	.into_iter()
-	.collect::<Result<Vec<_>, Error>>()?;
+	let signed = sign_all(chain, calls).await?;
 	let count = signed.len();
 	let samples = join_all(signed.into_iter().map(|encoded| follow(chain, encoded)))
 		.await
@@ -245,12 +250,7 @@ async fn set_up(chain: &Chain, what: &str, calls: Vec<(Keys, RuntimeCall)>) -> R
 	eprintln!("set-up: {what} ({} transactions)", calls.len());
 	// Signed first, sent at once, followed to finality; a failed dispatch shows up in the
 	// measured kinds that depend on it, which are checked.
-	let signed = join_all(calls.into_iter().map(|(signer, call)| async move {
-		chain.sign(&signer, call).await.map(|x| to_hex(&x.encode(), false))
-	}))
-	.await
-	.into_iter()
-	.collect::<Result<Vec<_>, Error>>()?;
+	let signed = sign_all(chain, calls).await?;
 	for result in join_all(signed.into_iter().map(|encoded| follow(chain, encoded))).await {
 		result.map_err(|e| fail(what, e))?;
 	}

@@ -90,11 +90,6 @@ type ReleasedOf = pallet_ehr_escrow::ReleasedShares<
 	<Runtime as pallet_ehr_escrow::Config>::MaxCommittee,
 >;
 
-/// The storage prefix of a pallet's item (`twox128(pallet) ++ twox128(item)`).
-fn prefix(pallet: &[u8], item: &[u8]) -> Vec<u8> {
-	[sp_io::hashing::twox_128(pallet), sp_io::hashing::twox_128(item)].concat()
-}
-
 /// The two accounts of a double map key with `Blake2_128Concat` hashers after `prefix`.
 fn two_accounts(key: &[u8], prefix_len: usize) -> Option<(AccountId, AccountId)> {
 	let mut rest = key.get(prefix_len + 16..)?;
@@ -141,52 +136,18 @@ impl Client {
 			return self.chain.storage(&key, at).await;
 		};
 		let values = state.read(std::slice::from_ref(&key)).await?;
-		values
-			.get(&key)
-			.cloned()
-			.flatten()
-			.map(|bytes| {
-				T::decode(&mut &bytes[..]).map_err(|e| Error::Node(format!("undecodable: {e}")))
-			})
-			.transpose()
-	}
-
-	/// Every storage key under `prefix` at `at`, page by page.
-	async fn keys_under(&self, prefix: &[u8], at: Option<Hash>) -> Result<Vec<Vec<u8>>, Error> {
-		let mut all = Vec::new();
-		let mut start: Option<String> = None;
-		loop {
-			let page: Vec<String> = self
-				.chain
-				.request(
-					"state_getKeysPaged",
-					jsonrpsee::rpc_params![to_hex(prefix, false), 256, start.clone(), at],
-				)
-				.await?;
-			let full = page.len() == 256;
-			start = page.last().cloned();
-			for key in page {
-				let key = sp_core::bytes::from_hex(&key)
-					.map_err(|_| Error::Node("a storage key is not hex".into()))?;
-				if !key.starts_with(prefix) {
-					return Err(Error::Node("a listed key is outside the prefix".into()));
-				}
-				all.push(key);
-			}
-			if !full {
-				return Ok(all);
-			}
-		}
+		verified::decode("value", values.get(&key))
 	}
 
 	/// The escrow committee now.
 	pub async fn committee(&self) -> Result<Committee, Error> {
-		let keys: Vec<(AccountId, [u8; 32])> = self
-			.value::<Vec<(AccountId, [u8; 32])>>(prefix(b"Escrow", b"Committee"))
-			.await?
-			.unwrap_or_default();
-		let threshold = self.value::<u8>(prefix(b"Escrow", b"Threshold")).await?.unwrap_or(0);
-		let epoch = self.value::<u32>(prefix(b"Escrow", b"Epoch")).await?.unwrap_or(0);
+		let state = self.verified().await?;
+		let state = state.as_ref();
+		let item = |name: &[u8]| chain::storage_prefix(b"Escrow", name);
+		let keys: Vec<(AccountId, [u8; 32])> =
+			self.read_at(state, item(b"Committee"), None).await?.unwrap_or_default();
+		let threshold: u8 = self.read_at(state, item(b"Threshold"), None).await?.unwrap_or(0);
+		let epoch: u32 = self.read_at(state, item(b"Epoch"), None).await?.unwrap_or(0);
 		Ok(Committee {
 			epoch,
 			threshold,
@@ -267,16 +228,17 @@ impl Client {
 		if committee.keys.is_empty() || openable.is_empty() {
 			return Ok(synced);
 		}
+		// One verified block for the whole pass (each `verified()` syncs finality anew).
 		let state = self.verified().await?;
-		let held = self.held_records(state.as_ref(), &me, &me).await?;
-		drop(state);
+		let state = state.as_ref();
+		let held = self.held_records(state, &me, &me).await?;
 		let mut calls = Vec::new();
 		for record in held.into_iter().filter(|r| openable.contains(&r.category) && !r.erased) {
-			let escrowed = self.escrowed_epoch(record.id, &committee).await?;
+			let escrowed = self.escrowed_epoch(state, record.id, &committee).await?;
 			// Shares a writing doctor escrowed are replaced with the patient's own: nobody can
 			// check shares wrapped for the custodians, so the patient trusts only its own.
 			let by_key = pallet_ehr_escrow::EscrowedBy::<Runtime>::hashed_key_for(record.id);
-			let by: Option<AccountId> = self.value(by_key).await?;
+			let by: Option<AccountId> = self.read_at(state, by_key, None).await?;
 			if escrowed == Some(committee.epoch) && by.as_ref() == Some(&me) {
 				synced.up_to_date += 1;
 				continue;
@@ -304,12 +266,15 @@ impl Client {
 	/// The epoch the key of record `id` is escrowed for (read from the first member's share).
 	async fn escrowed_epoch(
 		&self,
+		state: Option<&verified::VerifiedState<'_>>,
 		id: RecordId,
 		committee: &Committee,
 	) -> Result<Option<u32>, Error> {
 		let Some((member, _)) = committee.keys.first() else { return Ok(None) };
 		let key = pallet_ehr_escrow::EscrowedShares::<Runtime>::hashed_key_for(id, member);
-		Ok(self.value::<(u32, pallet_ehr_escrow::ShareStanza)>(key).await?.map(|(epoch, _)| epoch))
+		let share: Option<(u32, pallet_ehr_escrow::ShareStanza)> =
+			self.read_at(state, key, None).await?;
+		Ok(share.map(|(epoch, _)| epoch))
 	}
 
 	/// The author of a new record escrows its key right after adding it, if the record's
@@ -338,9 +303,9 @@ impl Client {
 		&self,
 		at: Option<Hash>,
 	) -> Result<Vec<(AccountId, AccountId, pallet_ehr_consent::EmergencyAccess)>, Error> {
-		let prefix = prefix(b"Consent", b"EmergencyAccesses");
+		let prefix = chain::storage_prefix(b"Consent", b"EmergencyAccesses");
 		let mut all = Vec::new();
-		for key in self.keys_under(&prefix, at).await? {
+		for key in self.chain.keys_under(&prefix, at).await? {
 			let Some((patient, doctor)) = two_accounts(&key, prefix.len()) else { continue };
 			if let Some(access) = self.chain.storage(&key, at).await? {
 				all.push((patient, doctor, access));
@@ -575,7 +540,7 @@ impl Client {
 		let doctors: Vec<AccountId> =
 			self.doctors(Some(hospital)).await?.into_iter().map(|d| d.account).collect();
 		let now = self.chain.now().await?;
-		let released_prefix = prefix(b"Escrow", b"Released");
+		let released_prefix = chain::storage_prefix(b"Escrow", b"Released");
 		let mut reviews = Vec::new();
 		for (patient, doctor, access) in self.emergency_accesses(None).await? {
 			if !doctors.contains(&doctor) {
@@ -587,7 +552,7 @@ impl Client {
 			under.extend(sp_io::hashing::blake2_128(doctor.as_ref()));
 			under.extend(doctor.encode());
 			let mut released = Vec::new();
-			for key in self.keys_under(&under, None).await? {
+			for key in self.chain.keys_under(&under, None).await? {
 				let Some(entry) = self.chain.storage::<ReleasedOf>(&key, None).await? else {
 					continue;
 				};

@@ -94,19 +94,9 @@ impl Client {
 	/// The names the member hospitals gave themselves (`set_hospital_name`), from storage.
 	pub async fn hospital_names(&self) -> Result<Vec<(AccountId, String)>, Error> {
 		use codec::Decode;
-		let prefix =
-			[sp_io::hashing::twox_128(b"Identity"), sp_io::hashing::twox_128(b"HospitalNames")]
-				.concat();
-		let keys: Vec<String> = self
-			.chain
-			.request(
-				"state_getKeysPaged",
-				jsonrpsee::rpc_params![sp_core::bytes::to_hex(&prefix, false), 1000u32],
-			)
-			.await?;
+		let prefix = chain::storage_prefix(b"Identity", b"HospitalNames");
 		let mut names = Vec::new();
-		for key in keys {
-			let raw = sp_core::bytes::from_hex(&key).map_err(|e| Error::Node(e.to_string()))?;
+		for raw in self.chain.keys_under(&prefix, None).await? {
 			// Blake2_128Concat: 16 bytes of hash, then the account.
 			let Some(hospital) =
 				raw.get(prefix.len() + 16..).and_then(|mut rest| AccountId::decode(&mut rest).ok())
