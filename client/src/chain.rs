@@ -265,6 +265,20 @@ impl Chain {
 		signer: &Keys,
 		call: RuntimeCall,
 	) -> Result<UncheckedExtrinsic, Error> {
+		let who = signer.account_id();
+		let nonce: u32 =
+			self.request("system_accountNextIndex", rpc_params![who.to_ss58check()]).await?;
+		self.sign_with_nonce(signer, call, nonce).await
+	}
+
+	/// [`Chain::sign`] with the given `nonce`: a sender queues several transactions (nonces
+	/// `n`, `n + 1`, …) before the first is in a block.
+	pub async fn sign_with_nonce(
+		&self,
+		signer: &Keys,
+		call: RuntimeCall,
+		nonce: u32,
+	) -> Result<UncheckedExtrinsic, Error> {
 		let version: Value = self.request("state_getRuntimeVersion", rpc_params![]).await?;
 		let read = |field: &str| {
 			version[field].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
@@ -273,8 +287,6 @@ impl Chain {
 		};
 		let (spec_version, tx_version) = (read("specVersion")?, read("transactionVersion")?);
 		let who = signer.account_id();
-		let nonce: u32 =
-			self.request("system_accountNextIndex", rpc_params![who.to_ss58check()]).await?;
 		// Mortal: valid for MORTAL_PERIOD blocks from the newest finalized one, so a
 		// transaction held back by a node cannot be replayed into the chain much later.
 		let finalized = self.finalized().await?;

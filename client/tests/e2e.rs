@@ -5,12 +5,12 @@
 //! the doctor cannot read a record added after; the auditor's verified trail shows every step.
 
 use std::{
-	net::TcpListener,
 	path::{Path, PathBuf},
-	process::{Child, Command, Stdio},
+	process::{Command, Stdio},
 	time::{Duration, Instant},
 };
 
+use common::*;
 use ehr_client::{
 	audit::{self, AuditError},
 	chain::Chain,
@@ -21,35 +21,8 @@ use ehr_client::{
 use ehr_primitives::{AccessLevel, AuditEvent, Purpose, RecordCategory, Scope};
 use lying::{Lie, LyingNode};
 
+mod common;
 mod lying;
-
-/// A child process killed on drop.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-	fn drop(&mut self) {
-		let _ = self.0.kill();
-		let _ = self.0.wait();
-	}
-}
-
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn repo_root() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-/// The node binary next to this test's directory in the target dir (`cargo test --workspace`
-/// builds it), or `EHR_NODE`.
-fn node_binary() -> PathBuf {
-	if let Ok(path) = std::env::var("EHR_NODE") {
-		return path.into();
-	}
-	let exe = std::env::current_exe().unwrap();
-	exe.parent().and_then(Path::parent).unwrap().join("ehr-node")
-}
 
 fn start_node(dir: &Path) -> (Daemon, String) {
 	let port = free_port();
@@ -90,20 +63,6 @@ fn start_ipfs(dir: &Path) -> (Daemon, String) {
 		.spawn()
 		.expect("scripts/ipfs.sh starts");
 	(Daemon(child), format!("http://127.0.0.1:{port}"))
-}
-
-async fn wait_for<T, F: std::future::Future<Output = Result<T, Error>>>(
-	what: &str,
-	mut attempt: impl FnMut() -> F,
-) -> T {
-	let deadline = Instant::now() + Duration::from_secs(180);
-	loop {
-		match attempt().await {
-			Ok(value) => return value,
-			Err(error) if Instant::now() > deadline => panic!("{what} did not come up: {error}"),
-			Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
-		}
-	}
 }
 
 fn random_file(path: &Path, len: usize) -> Vec<u8> {

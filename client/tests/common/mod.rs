@@ -1,0 +1,67 @@
+//! What the end-to-end and fault tests share: real processes on loopback, and waiting for them.
+
+#![allow(dead_code)]
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::Child,
+	time::{Duration, Instant},
+};
+
+use ehr_client::Error;
+
+/// A child process killed on drop.
+pub struct Daemon(pub Child);
+
+impl Drop for Daemon {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+/// A TCP port on loopback that nothing listens on now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn repo_root() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The node binary next to this test's directory in the target dir (`cargo test --workspace`
+/// builds it), or `EHR_NODE`.
+pub fn node_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("EHR_NODE") {
+		return path.into();
+	}
+	let exe = std::env::current_exe().unwrap();
+	exe.parent().and_then(Path::parent).unwrap().join("ehr-node")
+}
+
+/// `attempt` until it succeeds, for at most `seconds`; then the test fails with its last error.
+pub async fn wait_up_to<T, F: std::future::Future<Output = Result<T, Error>>>(
+	what: &str,
+	seconds: u64,
+	mut attempt: impl FnMut() -> F,
+) -> T {
+	let deadline = Instant::now() + Duration::from_secs(seconds);
+	loop {
+		match attempt().await {
+			Ok(value) => return value,
+			Err(error) if Instant::now() > deadline => {
+				panic!("{what}: not within {seconds} s: {error}")
+			}
+			Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+		}
+	}
+}
+
+/// [`wait_up_to`] three minutes, for something to come up.
+pub async fn wait_for<T, F: std::future::Future<Output = Result<T, Error>>>(
+	what: &str,
+	attempt: impl FnMut() -> F,
+) -> T {
+	wait_up_to(what, 180, attempt).await
+}
