@@ -1,6 +1,15 @@
 #[cfg(feature = "std")]
 fn main() {
 	substrate_wasm_builder::WasmBuilder::build_using_defaults();
+	// The next runtime (`ehr_runtime::next`): the same crate with the `upgrade-test` feature,
+	// which declares the next `spec_version`. Only this crate is compiled again (its
+	// dependencies are shared with the build above); benchmark builds leave it out.
+	if std::env::var_os("CARGO_FEATURE_RUNTIME_BENCHMARKS").is_none() {
+		substrate_wasm_builder::WasmBuilder::init_with_defaults()
+			.enable_feature("upgrade-test")
+			.set_file_name("wasm_binary_next.rs")
+			.build();
+	}
 }
 
 /// The wasm builder is off when compiling this crate for wasm itself.

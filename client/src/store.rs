@@ -24,11 +24,15 @@ const IPFS_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 const IPFS_REQUEST_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// A content-addressed store of envelopes, keyed by binary CIDv1.
+#[derive(Clone)]
 pub enum Store {
 	/// An IPFS daemon (kubo or js-ipfs) at an RPC API address.
 	Ipfs(IpfsClient, String),
 	/// Files named by their CID in a directory.
 	Local(PathBuf),
+	/// Several IPFS daemons (e.g. the hospitals'): everything goes to the first; a read the
+	/// first cannot serve (down, or without the envelope) is tried on the others in order.
+	Replicated(Box<Store>, Vec<Store>),
 }
 
 impl Store {
@@ -37,6 +41,25 @@ impl Store {
 		IpfsClient::from_str(url)
 			.map(|client| Store::Ipfs(client, url.to_string()))
 			.map_err(|e| Error::Storage(format!("IPFS API address {url}: {e}")))
+	}
+
+	/// The IPFS daemons at `urls`: the first is written to, the others are read from when the
+	/// first cannot serve a read.
+	pub fn ipfs_nodes(urls: &[String]) -> Result<Store, Error> {
+		let mut stores = urls.iter().map(|url| Store::ipfs(url)).collect::<Result<Vec<_>, _>>()?;
+		if stores.is_empty() {
+			return Err(Error::Storage("no IPFS API address given".into()));
+		}
+		let first = stores.remove(0);
+		Ok(if stores.is_empty() { first } else { Store::Replicated(Box::new(first), stores) })
+	}
+
+	/// The store written to: itself, or the first of replicated ones.
+	pub fn primary(&self) -> &Store {
+		match self {
+			Store::Replicated(first, _) => first,
+			store => store,
+		}
 	}
 
 	/// A directory store at `dir` (created if missing).
@@ -50,6 +73,11 @@ impl Store {
 	pub fn describe(&self) -> String {
 		match self {
 			Store::Ipfs(_, url) => format!("IPFS at {url}"),
+			Store::Replicated(first, others) => format!(
+				"{}, read from {} other IPFS node(s) when it cannot serve",
+				first.describe(),
+				others.len()
+			),
 			Store::Local(dir) => format!(
 				"the local directory {} (no IPFS daemon given: set EHR_IPFS_API or --ipfs to \
 				 use one; other readers cannot fetch from this directory)",
@@ -63,6 +91,7 @@ impl Store {
 	pub fn location(&self) -> String {
 		match self {
 			Store::Ipfs(_, url) => url.trim_end_matches('/').to_string(),
+			Store::Replicated(first, _) => first.location(),
 			Store::Local(dir) => {
 				std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()).display().to_string()
 			}
@@ -72,7 +101,7 @@ impl Store {
 	/// Whether the store answers: for IPFS, the daemon's version within 10 s, so that a daemon
 	/// that is down or hung is reported at once rather than in the middle of a transfer.
 	pub async fn check(&self) -> Result<(), Error> {
-		let Store::Ipfs(client, url) = self else { return Ok(()) };
+		let Store::Ipfs(client, url) = self.primary() else { return Ok(()) };
 		match tokio::time::timeout(IPFS_ANSWER_TIMEOUT, client.version()).await {
 			Ok(Ok(_)) => Ok(()),
 			Ok(Err(e)) => Err(Error::Storage(format!(
@@ -88,7 +117,7 @@ impl Store {
 
 	/// Stores the file at `path` and pins it; returns its binary CIDv1.
 	pub async fn put(&self, path: &Path) -> Result<Vec<u8>, Error> {
-		match self {
+		match self.primary() {
 			Store::Ipfs(client, _) => {
 				self.check().await?;
 				let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
@@ -120,6 +149,7 @@ impl Store {
 					})?;
 				cid::parse(added["Hash"].as_str().unwrap_or_default())
 			}
+			Store::Replicated(..) => unreachable!("the primary store is never replicated"),
 			Store::Local(dir) => {
 				let digest = sha256_file(path)?;
 				let binary = cid::raw_sha256(&digest);
@@ -134,6 +164,19 @@ impl Store {
 	pub async fn get(&self, binary_cid: &[u8], path: &Path) -> Result<(), Error> {
 		let name = cid::to_string(binary_cid);
 		match self {
+			Store::Replicated(first, others) => {
+				let mut failures = Vec::new();
+				for store in std::iter::once(&**first).chain(others) {
+					match Box::pin(store.get(binary_cid, path)).await {
+						Ok(()) => return Ok(()),
+						Err(e) => failures.push(e.to_string()),
+					}
+				}
+				Err(Error::Storage(format!(
+					"no IPFS node given could serve {name}: {}",
+					failures.join("; ")
+				)))
+			}
 			Store::Ipfs(client, url) => {
 				self.check().await?;
 				let mut out = tokio::fs::File::create(path).await.map_err(|e| io_error(path, e))?;
@@ -169,10 +212,30 @@ impl Store {
 		}
 	}
 
+	/// [`Store::get`] from the other IPFS nodes first, then from the first: for copying an
+	/// envelope the first does not hold to it (the first would search for it first).
+	pub async fn get_from_others(&self, binary_cid: &[u8], path: &Path) -> Result<(), Error> {
+		match self {
+			Store::Replicated(first, others) => {
+				let mut reordered = others.clone();
+				reordered.push((**first).clone());
+				let first = reordered.remove(0);
+				let order = if reordered.is_empty() {
+					first
+				} else {
+					Store::Replicated(Box::new(first), reordered)
+				};
+				Box::pin(order.get(binary_cid, path)).await
+			}
+			store => store.get(binary_cid, path).await,
+		}
+	}
+
 	/// Stops keeping `binary_cid` (after erasure).
 	pub async fn unpin(&self, binary_cid: &[u8]) -> Result<(), Error> {
 		let name = cid::to_string(binary_cid);
-		match self {
+		match self.primary() {
+			Store::Replicated(..) => unreachable!("the primary store is never replicated"),
 			Store::Ipfs(client, _) => {
 				self.check().await?;
 				match tokio::time::timeout(IPFS_REQUEST_TIMEOUT, client.pin_rm(&name, true)).await {
@@ -193,7 +256,8 @@ impl Store {
 	/// Whether the store keeps `binary_cid` pinned.
 	pub async fn is_pinned(&self, binary_cid: &[u8]) -> Result<bool, Error> {
 		let name = cid::to_string(binary_cid);
-		match self {
+		match self.primary() {
+			Store::Replicated(..) => unreachable!("the primary store is never replicated"),
 			Store::Ipfs(client, _) => Ok(client
 				.pin_ls(Some(&name), None)
 				.await

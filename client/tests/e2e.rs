@@ -568,6 +568,29 @@ fn custodian_once(node_url: &str, name: &str) -> Vec<serde_json::Value> {
 		.collect()
 }
 
+/// A member hospital more, as a call for [`council_of_one`].
+fn add_hospital(keys: &Keys) -> ehr_runtime::RuntimeCall {
+	ehr_runtime::RuntimeCall::Hospitals(pallet_membership::Call::add_member {
+		who: keys.account_id().into(),
+	})
+}
+
+/// The dev chain's council of one (Alice's hospital) runs `calls` as `Root`, in one batch.
+async fn council_of_one(client: &Client, calls: Vec<ehr_runtime::RuntimeCall>) {
+	use ehr_runtime::RuntimeCall;
+	let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
+	let as_root = RuntimeCall::Consortium(pallet_consortium::Call::dispatch_as_root {
+		call: Box::new(batch),
+	});
+	let length = codec::Encode::encoded_size(&as_root) as u32;
+	let motion = RuntimeCall::HospitalCouncil(pallet_collective::Call::propose {
+		threshold: 1,
+		proposal: Box::new(as_root),
+		length_bound: length,
+	});
+	client.chain.submit(&Keys::from_uri("//Alice").unwrap(), motion).await.unwrap();
+}
+
 /// Break-glass on a node with three custodians (t = 2): the hospitals (Alice's council of one
 /// on `dev`) add Charlie's, Dave's and Eve's hospitals and name the committee Alice, Charlie,
 /// Dave. The patient opts lab reports in; a doctor with emergency access reads the original
@@ -588,11 +611,6 @@ async fn break_glass_with_three_custodians() {
 		Keys::from_uri("//Dave").unwrap(),
 		Keys::from_uri("//Eve").unwrap(),
 	);
-	let member = |keys: &Keys| {
-		RuntimeCall::Hospitals(pallet_membership::Call::add_member {
-			who: keys.account_id().into(),
-		})
-	};
 	let committee = RuntimeCall::Escrow(pallet_ehr_escrow::Call::set_committee {
 		members: [&alice, &charlie, &dave]
 			.iter()
@@ -602,19 +620,11 @@ async fn break_glass_with_three_custodians() {
 			.unwrap(),
 		threshold: 2,
 	});
-	let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all {
-		calls: vec![member(&charlie), member(&dave), member(&eve), committee],
-	});
-	let as_root = RuntimeCall::Consortium(pallet_consortium::Call::dispatch_as_root {
-		call: Box::new(batch),
-	});
-	let length = codec::Encode::encoded_size(&as_root) as u32;
-	let motion = RuntimeCall::HospitalCouncil(pallet_collective::Call::propose {
-		threshold: 1,
-		proposal: Box::new(as_root),
-		length_bound: length,
-	});
-	client.chain.submit(&alice, motion).await.unwrap();
+	council_of_one(
+		&client,
+		vec![add_hospital(&charlie), add_hospital(&dave), add_hospital(&eve), committee],
+	)
+	.await;
 	let named = client.committee().await.unwrap();
 	assert_eq!((named.epoch, named.threshold, named.keys.len()), (2, 2, 3));
 
@@ -771,4 +781,131 @@ async fn the_load_tool_measures_every_kind() {
 			"{row}"
 		);
 	}
+}
+
+/// `ehr` with `args` against `node_url` as the dev account `//name`; its JSON lines, or the
+/// failure's stderr.
+fn ehr_json(node_url: &str, name: &str, args: &[&str]) -> Result<Vec<serde_json::Value>, String> {
+	let out = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", node_url, "--dev", "--suri", &format!("//{name}")])
+		.args(args)
+		.output()
+		.unwrap();
+	if !out.status.success() {
+		return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+	}
+	Ok(String::from_utf8_lossy(&out.stdout)
+		.lines()
+		.filter_map(|line| serde_json::from_str(line).ok())
+		.collect())
+}
+
+/// Records stay readable with the uploader's IPFS node down (issue 14): two js-ipfs daemons,
+/// the patient's (A) and Bob's hospital's (B). The patient uploads to A and consents to a doctor
+/// of Bob's hospital; Bob's pinning service copies the envelope from A to B (same CID); A goes
+/// down; the doctor, given A then B, reads the original bytes from B, and given A alone cannot
+/// read. The patient erases the record: the next pass unpins it from B.
+#[tokio::test(flavor = "multi_thread")]
+async fn records_survive_an_ipfs_node_going_down() {
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, node_url) = start_node(dir.path());
+	for daemon in ["a", "b"] {
+		std::fs::create_dir_all(dir.path().join(daemon)).unwrap();
+	}
+	let (ipfs_a, url_a) = start_ipfs(&dir.path().join("a"));
+	let (_ipfs_b, url_b) = start_ipfs(&dir.path().join("b"));
+	let store_a = Store::ipfs(&url_a).unwrap();
+	let client = wait_for("the node", || Client::connect(&node_url, store_a.clone())).await;
+	wait_for("IPFS A", || store_a.check()).await;
+	let store_b = Store::ipfs(&url_b).unwrap();
+	wait_for("IPFS B", || store_b.check()).await;
+
+	let (alice, bob, doctor) = (
+		Keys::from_uri("//Alice").unwrap(),
+		Keys::from_uri("//Bob").unwrap(),
+		Keys::from_uri("//Ferdie").unwrap(),
+	);
+	council_of_one(&client, vec![add_hospital(&bob)]).await;
+	client
+		.register_doctor(&bob, &doctor.account_id(), "Dr. Ferdie", "cardiology", "MD-9")
+		.await
+		.unwrap();
+	client.set_encryption_key(&doctor).await.unwrap();
+	let (patient, _) = Keys::generate();
+	let patient_id = patient.account_id();
+	client.invite_patient(&alice, &patient_id).await.unwrap();
+	client.register_patient(&patient).await.unwrap();
+	client
+		.grant(
+			&patient,
+			&doctor.account_id(),
+			Scope::All,
+			AccessLevel::Read,
+			None,
+			Purpose::Treatment,
+		)
+		.await
+		.unwrap();
+	let original = random_file(&dir.path().join("scan.bin"), 300_000);
+	let uploaded = client
+		.upload(
+			&patient,
+			&patient_id,
+			RecordCategory::Imaging,
+			&dir.path().join("scan.bin"),
+			|_, _| {},
+		)
+		.await
+		.unwrap();
+	let record = uploaded.record.to_string();
+	assert!(!store_b.is_pinned(&ehr_client::cid::parse(&uploaded.cid).unwrap()).await.unwrap());
+
+	// Bob's pinning service, its own node first, then the patient's.
+	let state = dir.path().join("bob-state");
+	let both = format!("{url_b},{url_a}");
+	let pin_pass = || {
+		let lines = ehr_json(
+			&node_url,
+			"Bob",
+			&["--ipfs", &both, "--state-dir", state.to_str().unwrap(), "pin-service", "--once"],
+		)
+		.unwrap();
+		lines.last().cloned().unwrap()
+	};
+	let pass = pin_pass();
+	assert_eq!(pass["pinned"][0][0].to_string(), record, "{pass}");
+	assert_eq!(pass["pinned"][0][1], uploaded.cid.as_str(), "{pass}");
+	assert!(store_b.is_pinned(&ehr_client::cid::parse(&uploaded.cid).unwrap()).await.unwrap());
+	// A second pass holds it, pins nothing new.
+	let again = pin_pass();
+	assert_eq!(
+		(again["held"].as_u64(), again["pinned"].as_array().map(Vec::len)),
+		(Some(1), Some(0))
+	);
+
+	// The patient's IPFS node goes down.
+	drop(ipfs_a);
+	let out = dir.path().join("read.bin");
+	let lines = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", &node_url, "--dev", "--suri", "//Ferdie"])
+		.args(["--ipfs", &format!("{url_a},{url_b}"), "record", "get", &record, "--out"])
+		.arg(&out)
+		.output()
+		.unwrap();
+	assert!(lines.status.success(), "{}", String::from_utf8_lossy(&lines.stderr));
+	assert_eq!(std::fs::read(&out).unwrap(), original);
+	// With the patient's node alone, nothing to read from.
+	let alone = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--json", "--node", &node_url, "--dev", "--suri", "//Ferdie"])
+		.args(["--ipfs", &url_a, "record", "get", &record, "--out"])
+		.arg(dir.path().join("again.bin"))
+		.output()
+		.unwrap();
+	assert!(!alone.status.success());
+
+	// Erased: the next pass unpins it from Bob's node.
+	client.erase(&patient, uploaded.record).await.unwrap();
+	let pass = pin_pass();
+	assert_eq!(pass["unpinned"][0][0].to_string(), record, "{pass}");
+	assert!(!store_b.is_pinned(&ehr_client::cid::parse(&uploaded.cid).unwrap()).await.unwrap());
 }

@@ -13,7 +13,11 @@
 //! 3. **The RPC node** followed all of it, and the auditor's verified read of a patient's trail
 //!    (GRANDPA justifications checked against the `local` chain spec, storage proofs) through it
 //!    gives what Alice's validator gives.
-//! 4. **Backup and restore**, both ways the README documents: a copy of a stopped node's base
+//! 4. **A runtime upgrade on the live network**, voted by three of the four hospitals: a
+//!    real new runtime (`ehr_runtime::next`, this runtime built with the next `spec_version`),
+//!    authorized by the council and handed in unsigned. Blocks and finality go on, every node
+//!    runs it, the trail written before reads the same, and new transactions go through.
+//! 5. **Backup and restore**, both ways the README documents: a copy of a stopped node's base
 //!    path, and `ehr-node export-blocks` / `import-blocks` into an empty one. Each restored node
 //!    starts at the height backed up and catches up with the network.
 //!
@@ -34,7 +38,7 @@ use codec::Encode;
 use common::*;
 use ehr_client::{audit, chain::Chain, finality::Finality, Client, Error, Keys, Store};
 use ehr_primitives::{AccessLevel, Purpose, Scope};
-use ehr_runtime::{Hash, Header, RuntimeCall};
+use ehr_runtime::{Hash, Header, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use jsonrpsee::{
 	core::client::{Subscription, SubscriptionClientT},
 	rpc_params,
@@ -255,6 +259,98 @@ fn node_command(args: &[&str], paths: &[&Path]) -> String {
 	stderr
 }
 
+/// The hospitals' council authorizes `code` (Alice proposes; Alice, Bob and Charlie vote aye:
+/// three of four), then the code is handed in unsigned; returns the number of the block that
+/// enacted it.
+async fn upgrade_live(chain: &Chain, code: Vec<u8>) -> u32 {
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::traits::{BlakeTwo256, Hash as _};
+	let [alice, bob, charlie] =
+		["//Alice", "//Bob", "//Charlie"].map(|uri| Keys::from_uri(uri).unwrap());
+	let code_hash = BlakeTwo256::hash(&code);
+	let authorize = RuntimeCall::Consortium(pallet_consortium::Call::dispatch_as_root {
+		call: Box::new(RuntimeCall::System(frame_system::Call::authorize_upgrade { code_hash })),
+	});
+	let length_bound = authorize.encoded_size() as u32;
+	let proposal_weight_bound = authorize.get_dispatch_info().call_weight;
+	let proposed = chain
+		.submit(
+			&alice,
+			RuntimeCall::HospitalCouncil(pallet_collective::Call::propose {
+				threshold: 3,
+				proposal: Box::new(authorize),
+				length_bound,
+			}),
+		)
+		.await
+		.unwrap();
+	let (index, proposal_hash) = proposed
+		.events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::HospitalCouncil(pallet_collective::Event::Proposed {
+				proposal_index,
+				proposal_hash,
+				..
+			}) => Some((*proposal_index, *proposal_hash)),
+			_ => None,
+		})
+		.expect("the motion is proposed");
+	for voter in [&alice, &bob, &charlie] {
+		let vote = pallet_collective::Call::vote { proposal: proposal_hash, index, approve: true };
+		chain.submit(voter, RuntimeCall::HospitalCouncil(vote)).await.unwrap();
+	}
+	let close = pallet_collective::Call::close {
+		proposal_hash,
+		index,
+		proposal_weight_bound,
+		length_bound,
+	};
+	let closed = chain.submit(&alice, RuntimeCall::HospitalCouncil(close)).await.unwrap();
+	assert!(
+		closed.events.iter().any(|event| matches!(
+			event,
+			RuntimeEvent::System(frame_system::Event::UpgradeAuthorized { code_hash: h, .. })
+				if *h == code_hash
+		)),
+		"the upgrade is authorized: {:?}",
+		closed.events
+	);
+	// Anyone may hand the code in, without a signature or a fee: only this code is valid.
+	let apply = UncheckedExtrinsic::new_bare(RuntimeCall::System(
+		frame_system::Call::apply_authorized_upgrade { code },
+	));
+	let mut status: Subscription<Value> = chain
+		.rpc()
+		.subscribe(
+			"author_submitAndWatchExtrinsic",
+			rpc_params![to_hex(&apply.encode(), false)],
+			"author_unwatchExtrinsic",
+		)
+		.await
+		.expect("the pool accepts the authorized code");
+	let block: Hash = loop {
+		let update = tokio::time::timeout(Duration::from_secs(300), status.next())
+			.await
+			.expect("the upgrade is finalized within 300 s")
+			.expect("the status stream goes on")
+			.expect("a status");
+		if let Some(hash) = update.get("finalized") {
+			break serde_json::from_value(hash.clone()).unwrap();
+		}
+		assert!(update.get("invalid").is_none() && update.get("dropped").is_none(), "{update}");
+	};
+	let events = chain.events(block).await.unwrap();
+	assert!(
+		events.iter().any(|record| matches!(
+			record.event,
+			RuntimeEvent::System(frame_system::Event::CodeUpdated { .. })
+		)),
+		"the code is updated: {events:?}"
+	);
+	chain.number(block).await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_consortium_survives_its_faults() {
 	let dir = tempfile::tempdir().unwrap();
@@ -384,7 +480,48 @@ async fn the_consortium_survives_its_faults() {
 	assert_eq!(through_rpc.total, through_alice.total);
 	assert_eq!(through_rpc.entries.encode(), through_alice.entries.encode());
 
-	// 4. Backup and restore. Charlie's node stops cleanly; its base path is copied and its
+	// 4. A runtime upgrade on the live network, voted by three of the four hospitals: the
+	// council authorizes the new code's hash (a small motion, free for hospitals), then anyone
+	// hands the code in as an unsigned `apply_authorized_upgrade`, which the runtime accepts
+	// only for exactly that code, with a higher `spec_version`.
+	let next = ehr_runtime::next::WASM_BINARY
+		.expect("the next runtime is built with the node (not with SKIP_WASM_BUILD)")
+		.to_vec();
+	let before: Value = chain.request("state_getRuntimeVersion", rpc_params![]).await.unwrap();
+	let (_, upgrade_from) = heights(&alice_url).await.unwrap();
+	let enacted = upgrade_live(&client.chain, next).await;
+	let after: Value = chain.request("state_getRuntimeVersion", rpc_params![]).await.unwrap();
+	assert_eq!(after["specVersion"], before["specVersion"].as_u64().unwrap() + 1);
+	assert_eq!(after["transactionVersion"], before["transactionVersion"]);
+	// Blocks and finality go on, on every node (the RPC node too, which voted nothing).
+	let (_, finalized_after) =
+		until(&alice_url, "finality after the upgrade", 120, |_, f| f >= enacted + 3).await;
+	for url in urls.iter().chain([&rpc_url]) {
+		until(url, "every node follows the upgrade", 180, |_, f| f >= enacted + 3).await;
+		let version: Value = Chain::connect(url)
+			.await
+			.unwrap()
+			.request("state_getRuntimeVersion", rpc_params![])
+			.await
+			.unwrap();
+		assert_eq!(version["specVersion"], after["specVersion"], "{url}");
+	}
+	// The data written before reads the same, verified, and new transactions (signed for the
+	// new version) go through.
+	let upgraded = verified_trail(&rpc_url, &spec, &patient).await;
+	assert_eq!(upgraded.entries.encode(), through_alice.entries.encode());
+	let second_doctor = Keys::from_uri("//Eve").unwrap();
+	client
+		.register_doctor(&hospital, &second_doctor.account_id(), "Dr. Eve", "oncology", "MD-8")
+		.await
+		.unwrap();
+	println!(
+		"upgraded from spec version {} to {} at #{enacted} (asked at #{upgrade_from}); finalized \
+		 #{finalized_after} after it; the trail reads the same",
+		before["specVersion"], after["specVersion"]
+	);
+
+	// 5. Backup and restore. Charlie's node stops cleanly; its base path is copied and its
 	// blocks exported; it starts again.
 	let charlie = &mut validators[2];
 	charlie.stop();

@@ -69,18 +69,38 @@ impl_opaque_keys! {
 	}
 }
 
-/// The runtime version; `spec_version` goes up with every runtime upgrade.
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("ehr"),
-	impl_name: alloc::borrow::Cow::Borrowed("ehr-node"),
-	authoring_version: 1,
-	spec_version: 105,
-	impl_version: 1,
-	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
-	system_version: 1,
-};
+/// The runtime version, with `spec_version` given (`runtime_version` reads literals only).
+macro_rules! runtime_version {
+	($spec_version:tt) => {
+		/// The runtime version; `spec_version` goes up with every runtime upgrade.
+		#[sp_version::runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed("ehr"),
+			impl_name: alloc::borrow::Cow::Borrowed("ehr-node"),
+			authoring_version: 1,
+			spec_version: $spec_version,
+			impl_version: 1,
+			apis: apis::RUNTIME_API_VERSIONS,
+			transaction_version: 2,
+			system_version: 1,
+		};
+	};
+}
+
+#[cfg(not(feature = "upgrade-test"))]
+runtime_version!(105);
+/// The `upgrade-test` build: this runtime declaring the next `spec_version`.
+#[cfg(feature = "upgrade-test")]
+runtime_version!(106);
+
+/// The next runtime for the live upgrade of the fault suite (`client/tests/faults.rs`): this
+/// runtime built a second time with the `upgrade-test` feature, which declares the next
+/// `spec_version`, so that the hospitals can vote a real new runtime onto a running network.
+/// `WASM_BINARY` is `None` when the wasm build is skipped.
+#[cfg(all(feature = "std", not(feature = "runtime-benchmarks")))]
+pub mod next {
+	include!(concat!(env!("OUT_DIR"), "/wasm_binary_next.rs"));
+}
 
 /// Block time: one block every 6 seconds.
 pub const MILLI_SECS_PER_BLOCK: u64 = 6000;

@@ -35,7 +35,7 @@ use jsonrpsee::{
 	rpc_params,
 };
 use serde_json::{json, Value};
-use sp_core::bytes::to_hex;
+use sp_core::{bytes::to_hex, crypto::Ss58Codec};
 use sp_runtime::AccountId32 as AccountId;
 
 /// Measure the chain's throughput and latency per kind of transaction (on a dev chain).
@@ -57,6 +57,158 @@ struct Args {
 	/// Print JSON instead of a table.
 	#[arg(long)]
 	json: bool,
+	#[command(subcommand)]
+	scale: Option<Scale>,
+}
+
+/// The audit trail at scale (issue 14): a chain whose genesis already holds long trails, and
+/// verified pages read from it.
+#[derive(clap::Subcommand)]
+enum Scale {
+	/// Write a raw chain spec whose genesis state also holds the audit trails of two patients:
+	/// `--entries` entries for `//AuditLong` and 1,000 for `//AuditShort` (generated state, not
+	/// transactions). Start a node from it, then run `audit-pages`.
+	///
+	/// Example: ehr-node build-spec --chain dev --raw > dev.json && ehr-load seed-trail --spec
+	/// dev.json --out big.json --entries 1000000
+	SeedTrail {
+		/// A raw chain spec (`ehr-node build-spec --chain dev --raw`).
+		#[arg(long)]
+		spec: std::path::PathBuf,
+		/// Where to write the spec with the trails.
+		#[arg(long)]
+		out: std::path::PathBuf,
+		/// Entries of the long trail.
+		#[arg(long, default_value_t = 1_000_000)]
+		entries: u64,
+	},
+	/// Read verified pages of both seeded trails (the newest finalized block verified once
+	/// against the chain spec, then each page read with `ehr_auditTrail` and its proof checked)
+	/// and print the time per page, from the start, the middle and the end of each trail.
+	AuditPages {
+		/// The spec the node was started from (the auditor's trust anchor).
+		#[arg(long)]
+		chain_spec: std::path::PathBuf,
+		/// Pages read per trail.
+		#[arg(long, default_value_t = 60)]
+		pages: u32,
+		/// Entries per page (at most 100).
+		#[arg(long, default_value_t = 100)]
+		limit: u32,
+	},
+}
+
+/// Milliseconds, to a tenth.
+fn millis(d: Duration) -> f64 {
+	(d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+/// The seeded trails' patients: the long trail and the short one.
+const SEEDED: [(&str, Option<u64>); 2] = [("//AuditLong", None), ("//AuditShort", Some(1_000))];
+
+/// Adds the seeded trails to the raw spec at `spec` and writes it to `out`.
+fn seed_trail(spec: &std::path::Path, out: &std::path::Path, entries: u64) -> Result<(), Error> {
+	let read = std::fs::read(spec).map_err(|e| fail("the spec", e))?;
+	let mut json: Value = serde_json::from_slice(&read).map_err(|e| fail("the spec", e))?;
+	let top = json["genesis"]["raw"]["top"]
+		.as_object_mut()
+		.ok_or_else(|| fail("the spec", "not a raw chain spec"))?;
+	let actor = Keys::from_uri("//AuditDoctor")?.account_id();
+	for (uri, length) in SEEDED {
+		let patient = Keys::from_uri(uri)?.account_id();
+		let length = length.unwrap_or(entries);
+		let hex = |bytes: &[u8]| to_hex(bytes, false);
+		top.insert(
+			hex(&pallet_ehr_consent::TrailLength::<ehr_runtime::Runtime>::hashed_key_for(&patient)),
+			Value::String(hex(&length.encode())),
+		);
+		for index in 0..length {
+			let entry = ehr_primitives::AuditEntry::<AccountId, ehr_runtime::BlockNumber> {
+				block: 0,
+				time: 1_764_000_000_000 + index,
+				actor: actor.clone(),
+				event: ehr_primitives::AuditEvent::RecordAccessed {
+					record: index % 10_000,
+					category: RecordCategory::LabReport,
+				},
+			};
+			top.insert(
+				hex(&pallet_ehr_consent::Trail::<ehr_runtime::Runtime>::hashed_key_for(
+					&patient, index,
+				)),
+				Value::String(hex(&entry.encode())),
+			);
+		}
+		eprintln!("{uri}: {length} entries");
+	}
+	let file = std::fs::File::create(out).map_err(|e| fail("the output", e))?;
+	serde_json::to_writer(std::io::BufWriter::new(file), &json).map_err(|e| fail("the output", e))
+}
+
+/// Reads `pages` verified pages of each seeded trail and reports the time per page.
+async fn audit_pages(
+	node: &str,
+	spec: &std::path::Path,
+	pages: u32,
+	limit: u32,
+	as_json: bool,
+) -> Result<(), Error> {
+	let chain = Chain::connect(node).await?;
+	let started = Instant::now();
+	let mut finality = ehr_client::finality::Finality::open(spec, None)?;
+	let opened = started.elapsed();
+	let started = Instant::now();
+	let header = finality.sync(&chain).await?;
+	let synced = started.elapsed();
+	eprintln!(
+		"chain spec read and its genesis checked in {} ms; finality verified to #{} in {} ms",
+		opened.as_millis(),
+		header.number,
+		synced.as_millis()
+	);
+	let mut rows = Vec::new();
+	for (uri, _) in SEEDED {
+		let patient = Keys::from_uri(uri)?.account_id();
+		let first = ehr_client::audit::trail_page_at(&chain, &header, &patient, 0, 1).await?;
+		let total = first.total;
+		let mut times = Vec::new();
+		for page in 0..u64::from(pages) {
+			// Spread over the trail: its start, its middle and its end, and between.
+			let from =
+				(total.saturating_sub(u64::from(limit))) * page / u64::from(pages.max(2) - 1);
+			let started = Instant::now();
+			let read =
+				ehr_client::audit::trail_page_at(&chain, &header, &patient, from, limit).await?;
+			times.push(started.elapsed());
+			if read.entries.len() as u64 != u64::from(limit).min(total - from) {
+				return Err(fail(
+					"audit",
+					format!("page at {from}: {} entries", read.entries.len()),
+				));
+			}
+		}
+		let (p50, p99) = percentiles(times);
+		rows.push((uri, total, p50, p99));
+	}
+	if as_json {
+		let rows: Vec<Value> = rows
+			.iter()
+			.map(|(uri, total, p50, p99)| {
+				json!({
+					"patient": uri, "entries": total,
+					"pageMs": { "p50": millis(*p50), "p99": millis(*p99) },
+				})
+			})
+			.collect();
+		println!("{}", json!({ "limit": limit, "pages": pages, "trails": rows }));
+	} else {
+		println!("| trail | entries | verified page of {limit}: p50 / p99 (ms) |");
+		println!("|---|---|---|");
+		for (uri, total, p50, p99) in rows {
+			println!("| `{uri}` | {total} | {} / {} |", millis(p50), millis(p99));
+		}
+	}
+	Ok(())
 }
 
 /// One transaction followed to finality.
@@ -74,6 +226,9 @@ struct Measured {
 	per_second: f64,
 	blocks: usize,
 	max_per_block: usize,
+	/// How many such transactions one block holds by the runtime's limits (weight, proof size,
+	/// length, and for free ones the block's room for free work).
+	fit_per_block: u64,
 	in_block: (Duration, Duration),
 	finalized: (Duration, Duration),
 }
@@ -166,9 +321,23 @@ async fn why_invalid(chain: &Chain, encoded: &str) -> String {
 }
 
 /// Each call signed by its signer, encoded in hex, all signed before any is sent.
+/// A signer with several calls gets consecutive nonces from its next one.
 async fn sign_all(chain: &Chain, calls: Vec<(Keys, RuntimeCall)>) -> Result<Vec<String>, Error> {
-	join_all(calls.into_iter().map(|(signer, call)| async move {
-		chain.sign(&signer, call).await.map(|x| to_hex(&x.encode(), false))
+	let mut next: BTreeMap<AccountId, u32> = BTreeMap::new();
+	let mut numbered = Vec::with_capacity(calls.len());
+	for (signer, call) in calls {
+		let who = signer.account_id();
+		let nonce = match next.get(&who) {
+			Some(nonce) => *nonce,
+			None => {
+				chain.request("system_accountNextIndex", rpc_params![who.to_ss58check()]).await?
+			}
+		};
+		next.insert(who, nonce + 1);
+		numbered.push((signer, call, nonce));
+	}
+	join_all(numbered.into_iter().map(|(signer, call, nonce)| async move {
+		chain.sign_with_nonce(&signer, call, nonce).await.map(|x| to_hex(&x.encode(), false))
 	}))
 	.await
 	.into_iter()
@@ -178,16 +347,19 @@ async fn sign_all(chain: &Chain, calls: Vec<(Keys, RuntimeCall)>) -> Result<Vec<
 /// Signs `calls` (one per signer), sends them all at once, follows them to finality, checks
 /// that each succeeded, and measures.
 async fn measure(
-	chain: &Chain,
+	chain: &Node,
 	kind: &'static str,
 	calls: Vec<(Keys, RuntimeCall)>,
 ) -> Result<Measured, Error> {
 	let signed = sign_all(chain, calls).await?;
 	let count = signed.len();
-	let samples = join_all(signed.into_iter().map(|encoded| follow(chain, encoded)))
-		.await
-		.into_iter()
-		.collect::<Result<Vec<_>, Error>>()?;
+	let fit_per_block = signed.first().map(|x| fit_per_block(x)).transpose()?.unwrap_or(0);
+	let samples = join_all(
+		signed.into_iter().enumerate().map(|(i, encoded)| follow(chain.watcher(i), encoded)),
+	)
+	.await
+	.into_iter()
+	.collect::<Result<Vec<_>, Error>>()?;
 	// Per block: how many of ours it carried, each checked for success, and its time.
 	let mut per_block: BTreeMap<u32, (Hash, usize)> = BTreeMap::new();
 	let mut bodies: BTreeMap<
@@ -240,18 +412,57 @@ async fn measure(
 		per_second: count as f64 * 1000.0 / span_ms.max(1) as f64,
 		blocks: per_block.len(),
 		max_per_block: per_block.values().map(|(_, n)| *n).max().unwrap_or(0),
+		fit_per_block,
 		in_block: percentiles(samples.iter().map(|s| s.in_block).collect()),
 		finalized: percentiles(samples.iter().map(|s| s.finalized).collect()),
 	})
 }
 
+/// How many transactions like `encoded` one block holds by the runtime's own limits: the
+/// normal class's weight (time and proof size) and length, and, when the sender is registered
+/// and the call on the free list, the block's room for free work (`MaxFreeRefTimePerBlock`).
+/// The transaction's weight is its call's, its extensions' and the base of an extrinsic.
+fn fit_per_block(encoded: &str) -> Result<u64, Error> {
+	use frame_support::{
+		dispatch::{DispatchClass, GetDispatchInfo},
+		traits::Get,
+	};
+	let bytes = sp_core::bytes::from_hex(encoded).map_err(|e| fail("fit", e))?;
+	let extrinsic =
+		ehr_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]).map_err(|e| fail("fit", e))?;
+	let info = extrinsic.get_dispatch_info();
+	let weights = ehr_runtime::configs::RuntimeBlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	let weight = info.total_weight().saturating_add(normal.base_extrinsic);
+	let max = normal.max_total.unwrap_or(weights.max_block);
+	let length = *ehr_runtime::configs::RuntimeBlockLength::get().max.get(DispatchClass::Normal);
+	let mut fit = [
+		max.ref_time() / weight.ref_time().max(1),
+		max.proof_size() / weight.proof_size().max(1),
+		u64::from(length) / bytes.len() as u64,
+	]
+	.into_iter()
+	.min()
+	.unwrap_or(0);
+	// The EHR kinds of the load are sent by registered accounts: free, within the free room.
+	let signed = matches!(extrinsic.preamble, sp_runtime::generic::Preamble::Signed(..));
+	if signed && !matches!(extrinsic.function, RuntimeCall::Balances(_)) {
+		let free_room: u64 =
+			<ehr_runtime::Runtime as pallet_fee_quota::Config>::MaxFreeRefTimePerBlock::get();
+		fit = fit.min(free_room / weight.ref_time().max(1));
+	}
+	Ok(fit)
+}
+
 /// Submits set-up calls (not measured) and waits for all of them.
-async fn set_up(chain: &Chain, what: &str, calls: Vec<(Keys, RuntimeCall)>) -> Result<(), Error> {
+async fn set_up(chain: &Node, what: &str, calls: Vec<(Keys, RuntimeCall)>) -> Result<(), Error> {
 	eprintln!("set-up: {what} ({} transactions)", calls.len());
 	// Signed first, sent at once, followed to finality; a failed dispatch shows up in the
 	// measured kinds that depend on it, which are checked.
 	let signed = sign_all(chain, calls).await?;
-	for result in join_all(signed.into_iter().map(|encoded| follow(chain, encoded))).await {
+	let following =
+		signed.into_iter().enumerate().map(|(i, encoded)| follow(chain.watcher(i), encoded));
+	for result in join_all(following).await {
 		result.map_err(|e| fail(what, e))?;
 	}
 	Ok(())
@@ -261,10 +472,41 @@ fn batch(calls: Vec<RuntimeCall>) -> RuntimeCall {
 	RuntimeCall::Utility(pallet_utility::Call::batch_all { calls })
 }
 
+/// The node, with enough connections to follow `n` transactions at once (a node allows 1,024
+/// subscriptions a connection).
+struct Node {
+	chain: Chain,
+	watchers: Vec<Chain>,
+}
+
+impl Node {
+	const PER_CONNECTION: usize = 1_000;
+
+	async fn connect(url: &str, n: usize) -> Result<Node, Error> {
+		let mut watchers = Vec::new();
+		for _ in 0..n.div_ceil(Self::PER_CONNECTION) {
+			watchers.push(Chain::connect(url).await?);
+		}
+		Ok(Node { chain: Chain::connect(url).await?, watchers })
+	}
+
+	/// The connection that follows the `i`-th transaction of a round.
+	fn watcher(&self, i: usize) -> &Chain {
+		self.watchers.get(i / Self::PER_CONNECTION).unwrap_or(&self.chain)
+	}
+}
+
+impl std::ops::Deref for Node {
+	type Target = Chain;
+	fn deref(&self) -> &Chain {
+		&self.chain
+	}
+}
+
 async fn run(args: Args) -> Result<(), Error> {
-	let chain = Chain::connect(&args.node).await?;
-	let alice = Keys::from_uri("//Alice")?;
 	let n = args.accounts as usize;
+	let chain = Node::connect(&args.node, n).await?;
+	let alice = Keys::from_uri("//Alice")?;
 	let derive = |role: &str, i: usize| Keys::from_uri(&format!("//{}-{role}-{i}", args.prefix));
 	let patients = (0..n).map(|i| derive("patient", i)).collect::<Result<Vec<_>, _>>()?;
 	let doctors = (0..n).map(|i| derive("doctor", i)).collect::<Result<Vec<_>, _>>()?;
@@ -518,6 +760,7 @@ fn report(results: &[Measured], as_json: bool) {
 				json!({
 					"kind": m.kind, "transactions": m.count, "perSecond": m.per_second,
 					"blocks": m.blocks, "maxPerBlock": m.max_per_block,
+					"fitPerBlock": m.fit_per_block,
 					"ratioToTransfer": m.per_second / baseline,
 					"inBlockMs": { "p50": ms(m.in_block.0), "p99": ms(m.in_block.1) },
 					"finalizedMs": { "p50": ms(m.finalized.0), "p99": ms(m.finalized.1) },
@@ -528,18 +771,21 @@ fn report(results: &[Measured], as_json: bool) {
 		return;
 	}
 	println!(
-		"| kind | transactions | tx/s | blocks | max per block | ratio to transfer | in block p50 / p99 (ms) | finalized p50 / p99 (ms) |"
+		"| kind | transactions | tx/s | blocks | max per block | ratio to transfer | fit per block (limits) | ratio to transfer (limits) | in block p50 / p99 (ms) | finalized p50 / p99 (ms) |"
 	);
-	println!("|---|---|---|---|---|---|---|---|");
+	println!("|---|---|---|---|---|---|---|---|---|---|");
+	let fit_baseline = results.first().map(|m| m.fit_per_block.max(1)).unwrap_or(1) as f64;
 	for m in results {
 		println!(
-			"| {} | {} | {:.1} | {} | {} | {:.2} | {} / {} | {} / {} |",
+			"| {} | {} | {:.1} | {} | {} | {:.2} | {} | {:.2} | {} / {} | {} / {} |",
 			m.kind,
 			m.count,
 			m.per_second,
 			m.blocks,
 			m.max_per_block,
 			m.per_second / baseline,
+			m.fit_per_block,
+			m.fit_per_block as f64 / fit_baseline,
 			ms(m.in_block.0),
 			ms(m.in_block.1),
 			ms(m.finalized.0),
@@ -551,7 +797,14 @@ fn report(results: &[Measured], as_json: bool) {
 #[tokio::main]
 async fn main() {
 	let args = Args::parse();
-	if let Err(error) = run(args).await {
+	let result = match &args.scale {
+		Some(Scale::SeedTrail { spec, out, entries }) => seed_trail(spec, out, *entries),
+		Some(Scale::AuditPages { chain_spec, pages, limit }) => {
+			audit_pages(&args.node, chain_spec, *pages, (*limit).clamp(1, 100), args.json).await
+		}
+		None => run(args).await,
+	};
+	if let Err(error) = result {
 		eprintln!("error: {error}");
 		std::process::exit(error.exit_code());
 	}

@@ -4,5 +4,6 @@ mod appointments;
 mod consent;
 pub mod escrow;
 mod identity;
+pub mod pinning;
 mod records;
 mod rotation;

@@ -47,9 +47,17 @@ pub struct Global {
 	#[arg(long, env = "EHR_NODE_URL", default_value = "ws://127.0.0.1:9944", global = true)]
 	pub node: String,
 	/// An IPFS daemon's RPC API (kubo or js-ipfs), e.g. http://127.0.0.1:5001. Without it,
-	/// envelopes go to --store-dir, and the command says so.
-	#[arg(long, env = "EHR_IPFS_API", global = true, value_name = "URL")]
-	pub ipfs: Option<String>,
+	/// envelopes go to --store-dir, and the command says so. Several, comma-separated: new
+	/// envelopes go to the first, and a read the first cannot serve (down, or without the
+	/// envelope) is tried on the others in order, e.g. the hospitals' IPFS nodes.
+	#[arg(
+		long,
+		env = "EHR_IPFS_API",
+		global = true,
+		value_name = "URL[,URL…]",
+		value_delimiter = ','
+	)]
+	pub ipfs: Vec<String>,
 	/// The local envelope store used without --ipfs (others cannot fetch from it).
 	#[arg(
 		long,
@@ -170,6 +178,27 @@ pub enum Command {
 		/// Seconds between passes.
 		#[arg(long, default_value_t = 6, value_name = "SECONDS")]
 		interval: u64,
+	},
+	/// Your hospital's pinning service: keeps the records its policy gives it on your IPFS
+	/// node (the first --ipfs), copied from the other IPFS nodes given (the other hospitals'),
+	/// each checked to add under the record's own CID, and unpins erased ones. The policy:
+	/// every record of a patient who consents to one of your doctors, and every record for
+	/// which your hospital is one of --replicas hospitals chosen by the record's CID (rendezvous
+	/// hashing over the member hospitals). It follows the finalized blocks and prints what it
+	/// holds after each pass.
+	///
+	/// Example: ehr --key-file hospital.json --ipfs http://127.0.0.1:5001,http://10.0.0.2:5001
+	/// pin-service
+	PinService {
+		/// One pass, then exit (for tests and cron).
+		#[arg(long)]
+		once: bool,
+		/// Seconds between passes.
+		#[arg(long, default_value_t = 12, value_name = "SECONDS")]
+		interval: u64,
+		/// Hospitals that keep each record besides those its patient consents to.
+		#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=16))]
+		replicas: u32,
 	},
 	/// What others did with your records since you last looked: reads, grants, emergency
 	/// accesses and the shares released for them, from your trail (verified with

@@ -7,6 +7,7 @@
 mod agent;
 mod cli;
 mod emergency;
+mod pinning;
 
 use std::{
 	io::IsTerminal,
@@ -172,9 +173,10 @@ fn warn(json: bool, text: String) {
 }
 
 async fn client(global: &Global) -> Result<Client, Error> {
-	let store = match &global.ipfs {
-		Some(url) => Store::ipfs(url)?,
-		None => Store::local(&global.store_dir)?,
+	let store = if global.ipfs.is_empty() {
+		Store::local(&global.store_dir)?
+	} else {
+		Store::ipfs_nodes(&global.ipfs)?
 	};
 	let mut client = Client::connect(&global.node, store).await.map_err(|error| match error {
 		Error::Node(why) => Error::Node(format!(
@@ -782,6 +784,9 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 		Command::Custodian { once, interval } => {
 			emergency::custodian(client, me, once, interval, json).await?
 		}
+		Command::PinService { once, interval, replicas } => {
+			pinning::pin_service(client, me, once, interval, replicas, global).await?
+		}
 		Command::Notifications { all, for_patient } => {
 			emergency::notifications(client, me, all, for_patient, global).await?
 		}
@@ -1219,7 +1224,7 @@ async fn record_command(
 					human::category(category.into()),
 					match &client.store {
 						Store::Local(dir) => dir.display().to_string(),
-						Store::Ipfs(_, url) => format!("IPFS at {url}"),
+						store => store.primary().describe(),
 					},
 					uploaded.cid,
 					readers.join(", "),

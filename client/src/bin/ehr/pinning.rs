@@ -1,0 +1,102 @@
+//! `ehr pin-service`: a hospital keeps the records its policy gives it on its own IPFS node
+//! (`ehr_client::flows::pinning` has the policy).
+
+use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+
+use ehr_client::{Client, Error, Keys, Store};
+use ehr_primitives::RecordId;
+use serde_json::json;
+
+use crate::{say, state_dir, warn, Global};
+
+/// Where the service remembers what it pinned (record → CID), per chain.
+fn index_file(client: &Client, global: &Global) -> Option<PathBuf> {
+	let genesis = client.chain.genesis();
+	state_dir(global)
+		.map(|dir| dir.join(format!("pins-{}.json", hex::encode(&genesis.as_bytes()[..8]))))
+}
+
+fn load(file: Option<&PathBuf>) -> BTreeMap<RecordId, String> {
+	file.and_then(|file| std::fs::read(file).ok())
+		.and_then(|bytes| serde_json::from_slice(&bytes).ok())
+		.unwrap_or_default()
+}
+
+fn save(file: Option<&PathBuf>, pinned: &BTreeMap<RecordId, String>) -> Result<(), Error> {
+	let Some(file) = file else { return Ok(()) };
+	if let Some(dir) = file.parent() {
+		std::fs::create_dir_all(dir)
+			.map_err(|e| Error::Storage(format!("{}: {e}", dir.display())))?;
+	}
+	let bytes = serde_json::to_vec_pretty(pinned).map_err(|e| Error::Storage(e.to_string()))?;
+	std::fs::write(file, bytes).map_err(|e| Error::Storage(format!("{}: {e}", file.display())))
+}
+
+/// `ehr pin-service`.
+pub async fn pin_service(
+	client: &Client,
+	me: &Keys,
+	once: bool,
+	interval: u64,
+	replicas: u32,
+	global: &Global,
+) -> Result<(), Error> {
+	let json = global.json;
+	if matches!(client.store.primary(), Store::Local(_)) {
+		return Err(Error::Usage(
+			"the pinning service keeps envelopes on your hospital's IPFS node: pass --ipfs \
+			 YOUR_NODE,OTHER_HOSPITAL_NODE,… (the first is yours; the others are where envelopes \
+			 are copied from)"
+				.into(),
+		));
+	}
+	if !matches!(client.store, Store::Replicated(..)) {
+		warn(
+			json,
+			"only one IPFS node given: envelopes can be kept only if your node already holds \
+			 them; add the other hospitals' IPFS nodes after yours in --ipfs"
+				.into(),
+		);
+	}
+	let file = index_file(client, global);
+	let mut pinned = load(file.as_ref());
+	if !once && !json {
+		eprintln!(
+			"pinning service of {} running on {}: a pass every {interval} s over the finalized \
+			 blocks, {replicas} hospital(s) besides the patients' own per record (Ctrl-C stops it)",
+			me.address(),
+			client.store.primary().describe()
+		);
+	}
+	loop {
+		let pass = client.pin_pass(&me.account_id(), replicas as usize, &mut pinned).await?;
+		save(file.as_ref(), &pinned)?;
+		let mut lines = Vec::new();
+		for (record, cid) in &pass.pinned {
+			lines.push(format!("pinned record {record} ({cid})"));
+		}
+		for (record, cid) in &pass.unpinned {
+			lines.push(format!("unpinned erased record {record} ({cid})"));
+		}
+		for (record, why) in &pass.failed {
+			lines.push(format!("record {record}: {why}; trying again next pass"));
+		}
+		lines.push(format!(
+			"at block #{}: {} record(s) to keep, {} held before this pass, {} pinned now, {} \
+			 failed",
+			pass.block,
+			pass.responsible,
+			pass.held,
+			pass.pinned.len(),
+			pass.failed.len()
+		));
+		say(json, json!(pass), lines.join("\n"));
+		if once {
+			return Ok(());
+		}
+		tokio::select! {
+			_ = tokio::time::sleep(Duration::from_secs(interval.max(1))) => {}
+			_ = tokio::signal::ctrl_c() => return Ok(()),
+		}
+	}
+}
