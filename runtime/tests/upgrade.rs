@@ -292,3 +292,67 @@ fn an_upgrade_must_raise_the_spec_version() {
 		}
 	});
 }
+
+/// Whether an upgrade is authorized (`System::AuthorizedUpgrade` is private to frame-system).
+fn authorized() -> bool {
+	sp_io::storage::exists(&frame_support::storage::storage_prefix(b"System", b"AuthorizedUpgrade"))
+}
+
+/// The way the hospitals upgrade (README, Governance): the council authorizes the new code's
+/// hash, then anyone hands the code in as an unsigned `apply_authorized_upgrade`, free. From
+/// the attacker's side: no code goes in unauthorized (the pool's check and the block both
+/// refuse it); fewer than two thirds cannot authorize; once a hash is authorized, other code is
+/// still refused; the authorized code, `ehr_runtime::next` (this runtime built with the next
+/// `spec_version`), goes in once.
+#[test]
+fn only_the_code_two_thirds_authorized_goes_in_unsigned() {
+	use ehr_runtime::{Executive, UncheckedExtrinsic};
+	use sp_runtime::transaction_validity::TransactionSource;
+	let next = ehr_runtime::next::WASM_BINARY.expect("the next runtime is built").to_vec();
+	let other = runtime_declaring_spec_version(VERSION.spec_version + 1);
+	let hash = <Runtime as frame_system::Config>::Hashing::hash(&next);
+	let bare = |code: &Vec<u8>| {
+		UncheckedExtrinsic::new_bare(RuntimeCall::System(
+			frame_system::Call::apply_authorized_upgrade { code: code.clone() },
+		))
+	};
+	let authorize = RuntimeCall::Consortium(pallet_consortium::Call::dispatch_as_root {
+		call: Box::new(RuntimeCall::System(frame_system::Call::authorize_upgrade {
+			code_hash: hash,
+		})),
+	});
+	let mut ext = five_hospitals_with_executor();
+	ext.execute_with(|| {
+		let genesis_code = stored_code();
+		let pool = |code: &Vec<u8>| {
+			Executive::validate_transaction(
+				TransactionSource::External,
+				bare(code),
+				System::parent_hash(),
+			)
+		};
+		assert!(pool(&next).is_err(), "nothing is authorized yet");
+		assert!(Executive::apply_extrinsic(bare(&next)).is_err());
+
+		// Three of five: the council passes its motion, the consortium refuses the origin.
+		assert_ok!(council_motion(authorize.clone(), 3, &[Alice, Bob, Charlie]));
+		assert_eq!(last_execution(), Some(Err(DispatchError::BadOrigin)));
+		assert!(!authorized());
+		assert!(pool(&next).is_err());
+
+		// Four of five authorize the hash: other code is still refused.
+		assert_ok!(council_motion(authorize, 4, &[Alice, Bob, Charlie, Eve]));
+		assert_eq!(last_root_result(), Some(Ok(())));
+		assert!(pool(&other).is_err());
+		assert!(Executive::apply_extrinsic(bare(&other)).is_err());
+		assert_eq!(stored_code(), genesis_code);
+
+		// The authorized code: valid without a signature, and applied.
+		assert!(pool(&next).is_ok());
+		assert_ok!(Executive::apply_extrinsic(bare(&next)).expect("included"));
+		assert_eq!(stored_code().as_ref(), Some(&next));
+		// Once: the authorization is used up.
+		assert!(!authorized());
+		assert!(pool(&next).is_err());
+	});
+}
