@@ -28,11 +28,13 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 p2p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start=$(date +%s)
 "$bin/ehr-node" --chain "$work/big.json" --alice --force-authoring --base-path "$work/node" \
+	--node-key 0000000000000000000000000000000000000000000000000000000000000001 \
 	--no-telemetry --no-prometheus --no-mdns --rpc-port "$port" \
 	--listen-addr "/ip4/127.0.0.1/tcp/$p2p" 2>"$work/node.log" &
 node_pid=$!
 for _ in $(seq 600); do
 	grep -q "finalized #[1-9]" "$work/node.log" 2>/dev/null && break
+	kill -0 "$node_pid" 2>/dev/null || die "ehr-node stopped: $(tail -3 "$work/node.log")"
 	sleep 1
 done
 log "node up with the seeded state and block #1 finalized after $(($(date +%s) - start)) s"

@@ -57,7 +57,7 @@ impl Store {
 	/// The store written to: itself, or the first of replicated ones.
 	pub fn primary(&self) -> &Store {
 		match self {
-			Store::Replicated(first, _) => first,
+			Store::Replicated(first, _) => first.primary(),
 			store => store,
 		}
 	}
@@ -117,6 +117,15 @@ impl Store {
 
 	/// Stores the file at `path` and pins it; returns its binary CIDv1.
 	pub async fn put(&self, path: &Path) -> Result<Vec<u8>, Error> {
+		self.add(path, false).await
+	}
+
+	/// The binary CIDv1 the file at `path` would be stored under, storing nothing.
+	pub async fn cid_of(&self, path: &Path) -> Result<Vec<u8>, Error> {
+		self.add(path, true).await
+	}
+
+	async fn add(&self, path: &Path, only_hash: bool) -> Result<Vec<u8>, Error> {
 		match self.primary() {
 			Store::Ipfs(client, _) => {
 				self.check().await?;
@@ -124,7 +133,8 @@ impl Store {
 				let options = request::Add {
 					cid_version: Some(1),
 					raw_leaves: Some(true),
-					pin: Some(true),
+					pin: Some(!only_hash),
+					only_hash: Some(only_hash),
 					..Default::default()
 				};
 				let mut form = Form::default();
@@ -153,6 +163,9 @@ impl Store {
 			Store::Local(dir) => {
 				let digest = sha256_file(path)?;
 				let binary = cid::raw_sha256(&digest);
+				if only_hash {
+					return Ok(binary);
+				}
 				let target = dir.join(cid::to_string(&binary));
 				std::fs::copy(path, &target).map_err(|e| io_error(&target, e))?;
 				Ok(binary)
@@ -162,12 +175,25 @@ impl Store {
 
 	/// Fetches the object `binary_cid` into the file `path`.
 	pub async fn get(&self, binary_cid: &[u8], path: &Path) -> Result<(), Error> {
+		self.get_limited(binary_cid, path, None).await
+	}
+
+	/// [`Store::get`], refusing more than `limit` bytes.
+	pub async fn get_limited(
+		&self,
+		binary_cid: &[u8],
+		path: &Path,
+		limit: Option<u64>,
+	) -> Result<(), Error> {
 		let name = cid::to_string(binary_cid);
+		let too_large = |limit: u64| {
+			Error::Storage(format!("{name} is larger than the {limit} bytes expected"))
+		};
 		match self {
 			Store::Replicated(first, others) => {
 				let mut failures = Vec::new();
 				for store in std::iter::once(&**first).chain(others) {
-					match Box::pin(store.get(binary_cid, path)).await {
+					match Box::pin(store.get_limited(binary_cid, path, limit)).await {
 						Ok(()) => return Ok(()),
 						Err(e) => failures.push(e.to_string()),
 					}
@@ -181,6 +207,7 @@ impl Store {
 				self.check().await?;
 				let mut out = tokio::fs::File::create(path).await.map_err(|e| io_error(path, e))?;
 				let mut stream = client.cat(&name);
+				let mut received = 0u64;
 				while let Some(chunk) = tokio::time::timeout(IPFS_IDLE_TIMEOUT, stream.try_next())
 					.await
 					.map_err(|_| {
@@ -193,6 +220,10 @@ impl Store {
 					})?
 					.map_err(|e| Error::Storage(format!("IPFS cat {name}: {e}")))?
 				{
+					received += chunk.len() as u64;
+					if let Some(limit) = limit.filter(|limit| received > *limit) {
+						return Err(too_large(limit));
+					}
 					out.write_all(&chunk).await.map_err(|e| io_error(path, e))?;
 				}
 				out.flush().await.map_err(|e| io_error(path, e))
@@ -201,6 +232,11 @@ impl Store {
 				let source = dir.join(&name);
 				if !source.exists() {
 					return Err(Error::Storage(format!("{name} is not in {}", dir.display())));
+				}
+				if let Some(limit) = limit.filter(|limit| {
+					std::fs::metadata(&source).map(|m| m.len() > *limit).unwrap_or(false)
+				}) {
+					return Err(too_large(limit));
 				}
 				// The name is the content's hash: check it on every read.
 				if cid::raw_sha256(&sha256_file(&source)?) != binary_cid {
@@ -214,7 +250,12 @@ impl Store {
 
 	/// [`Store::get`] from the other IPFS nodes first, then from the first: for copying an
 	/// envelope the first does not hold to it (the first would search for it first).
-	pub async fn get_from_others(&self, binary_cid: &[u8], path: &Path) -> Result<(), Error> {
+	pub async fn get_from_others(
+		&self,
+		binary_cid: &[u8],
+		path: &Path,
+		limit: Option<u64>,
+	) -> Result<(), Error> {
 		match self {
 			Store::Replicated(first, others) => {
 				let mut reordered = others.clone();
@@ -225,9 +266,9 @@ impl Store {
 				} else {
 					Store::Replicated(Box::new(first), reordered)
 				};
-				Box::pin(order.get(binary_cid, path)).await
+				Box::pin(order.get_limited(binary_cid, path, limit)).await
 			}
-			store => store.get(binary_cid, path).await,
+			store => store.get_limited(binary_cid, path, limit).await,
 		}
 	}
 

@@ -630,17 +630,11 @@ async fn break_glass_with_three_custodians() {
 
 	let doctor = Keys::from_uri("//Bob").unwrap();
 	let other_doctor = Keys::from_uri("//Ferdie").unwrap();
-	let (patient, _phrase) = Keys::generate();
-	let patient_id = patient.account_id();
 	for (who, name) in [(&doctor, "Dr. Bob Kelso"), (&other_doctor, "Dr. Ferdie")] {
-		client
-			.register_doctor(&alice, &who.account_id(), name, "emergency medicine", name)
-			.await
-			.unwrap();
-		client.set_encryption_key(who).await.unwrap();
+		new_doctor(&client, &alice, who, name).await;
 	}
-	client.invite_patient(&alice, &patient_id).await.unwrap();
-	client.register_patient(&patient).await.unwrap();
+	let patient = new_patient(&client, &alice).await;
+	let patient_id = patient.account_id();
 	client
 		.set_emergency_categories(&patient, &patient_id, vec![RecordCategory::LabReport])
 		.await
@@ -804,7 +798,8 @@ fn ehr_json(node_url: &str, name: &str, args: &[&str]) -> Result<Vec<serde_json:
 /// the patient's (A) and Bob's hospital's (B). The patient uploads to A and consents to a doctor
 /// of Bob's hospital; Bob's pinning service copies the envelope from A to B (same CID); A goes
 /// down; the doctor, given A then B, reads the original bytes from B, and given A alone cannot
-/// read. The patient erases the record: the next pass unpins it from B.
+/// read. Another patient's record pointing at the same envelope, erased, does not unpin it. The
+/// patient erases the record: the next pass unpins it from B.
 #[tokio::test(flavor = "multi_thread")]
 async fn records_survive_an_ipfs_node_going_down() {
 	let dir = tempfile::tempdir().unwrap();
@@ -826,15 +821,9 @@ async fn records_survive_an_ipfs_node_going_down() {
 		Keys::from_uri("//Ferdie").unwrap(),
 	);
 	council_of_one(&client, vec![add_hospital(&bob)]).await;
-	client
-		.register_doctor(&bob, &doctor.account_id(), "Dr. Ferdie", "cardiology", "MD-9")
-		.await
-		.unwrap();
-	client.set_encryption_key(&doctor).await.unwrap();
-	let (patient, _) = Keys::generate();
+	new_doctor(&client, &bob, &doctor, "Dr. Ferdie").await;
+	let patient = new_patient(&client, &alice).await;
 	let patient_id = patient.account_id();
-	client.invite_patient(&alice, &patient_id).await.unwrap();
-	client.register_patient(&patient).await.unwrap();
 	client
 		.grant(
 			&patient,
@@ -882,6 +871,40 @@ async fn records_survive_an_ipfs_node_going_down() {
 		(again["held"].as_u64(), again["pinned"].as_array().map(Vec::len)),
 		(Some(1), Some(0))
 	);
+
+	// Another patient points a record of its own at the same envelope, then erases it: the
+	// envelope stays on Bob's node, as the first patient's record still needs it.
+	let copycat = new_patient(&client, &alice).await;
+	let binary = ehr_client::cid::parse(&uploaded.cid).unwrap();
+	let copy = ehr_runtime::RuntimeCall::Records(pallet_ehr_records::Call::add_record {
+		patient: copycat.account_id(),
+		category: RecordCategory::Imaging,
+		cid: binary.clone().try_into().unwrap(),
+		content_hash: [7; 32],
+		size: 300_000,
+		keys: vec![(copycat.account_id(), vec![1u8; 80].try_into().unwrap())].try_into().unwrap(),
+	});
+	let added = client.chain.submit(&copycat, copy).await.unwrap();
+	let copy_id = added
+		.events
+		.iter()
+		.find_map(|event| match event {
+			ehr_runtime::RuntimeEvent::Records(pallet_ehr_records::Event::RecordAdded {
+				record,
+				..
+			}) => Some(*record),
+			_ => None,
+		})
+		.unwrap();
+	assert_eq!(pin_pass()["held"], 2);
+	let copycat_client =
+		Client::connect(&node_url, Store::local(&dir.path().join("copycat")).unwrap())
+			.await
+			.unwrap();
+	copycat_client.erase(&copycat, copy_id).await.unwrap();
+	let pass = pin_pass();
+	assert!(pass["unpinned"].as_array().unwrap().is_empty(), "{pass}");
+	assert!(store_b.is_pinned(&binary).await.unwrap());
 
 	// The patient's IPFS node goes down.
 	drop(ipfs_a);

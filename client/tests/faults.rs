@@ -58,6 +58,8 @@ struct Node {
 	/// Everything but the ports, the base path and the bootnode.
 	args: Vec<String>,
 	bootnode: Option<String>,
+	/// Prometheus metrics on this port, if any.
+	prometheus: Option<u16>,
 	child: Option<Child>,
 }
 
@@ -71,16 +73,23 @@ impl Node {
 			rpc: free_port(),
 			args: args.iter().map(|arg| arg.to_string()).collect(),
 			bootnode: None,
+			prometheus: None,
 			child: None,
 		}
 	}
 
-	/// A validator of the `local` consortium with the development keys of `name` (`--alice`
-	/// puts Alice's Aura and GRANDPA keys in the node's keystore).
+	/// A validator of the `local` consortium with the development keys of `name`, put in its
+	/// keystore as a hospital does (README, "Joining the consortium"): `ehr-node key insert`
+	/// of the Aura (sr25519) and GRANDPA (ed25519) keys, then `--validator`.
 	fn validator(dir: &Path, name: &'static str, key_byte: u8) -> Node {
-		let flag = format!("--{}", name.to_lowercase());
-		let mut node = Node::new(dir, name, &["--chain", "local"]);
-		node.args.push(flag);
+		let mut node = Node::new(dir, name, &["--chain", "local", "--validator", "--name", name]);
+		for (scheme, key_type) in [("sr25519", "aura"), ("ed25519", "gran")] {
+			node_command(
+				&["key", "insert", "--chain", "local", "--scheme", scheme, "--key-type", key_type],
+				&[],
+				&["--suri", &format!("//{name}"), "--base-path", node.base.to_str().unwrap()],
+			);
+		}
 		node.args.extend(["--node-key".to_string(), hex::encode([key_byte; 32])]);
 		node
 	}
@@ -100,7 +109,11 @@ impl Node {
 			.arg(&self.base)
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", self.p2p)])
 			.args(["--rpc-port", &self.rpc.to_string()])
-			.args(["--no-telemetry", "--no-prometheus", "--no-mdns"]);
+			.args(["--no-telemetry", "--no-mdns"]);
+		match self.prometheus {
+			Some(port) => command.args(["--prometheus-port", &port.to_string()]),
+			None => command.arg("--no-prometheus"),
+		};
 		if let Some(bootnode) = &self.bootnode {
 			command.args(["--bootnodes", bootnode]);
 		}
@@ -231,6 +244,16 @@ async fn occurrences(chain: &Chain, ours: &[String], from: u32, to: u32) -> BTre
 	count
 }
 
+/// The text a node's Prometheus endpoint serves (`GET /metrics` on loopback).
+fn prometheus_metrics(port: u16) -> String {
+	use std::io::{Read, Write};
+	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+	stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+	let mut answer = String::new();
+	stream.read_to_string(&mut answer).unwrap();
+	answer
+}
+
 /// The `local` chain's raw spec: the auditor's trust anchor.
 fn local_spec(dir: &Path) -> PathBuf {
 	let out = Command::new(node_binary())
@@ -251,9 +274,10 @@ async fn verified_trail(url: &str, spec: &Path, patient: &Keys) -> audit::Verifi
 	audit::verified_trail_all(&chain, &mut finality, &patient.account_id(), 0, 100).await.unwrap()
 }
 
-/// Runs `ehr-node` with `args` to its end, and returns its output (stderr) when it succeeded.
-fn node_command(args: &[&str], paths: &[&Path]) -> String {
-	let out = Command::new(node_binary()).args(args).args(paths).output().unwrap();
+/// Runs `ehr-node` with `args`, `paths` and `more` to its end, and returns its output (stderr)
+/// when it succeeded.
+fn node_command(args: &[&str], paths: &[&Path], more: &[&str]) -> String {
+	let out = Command::new(node_binary()).args(args).args(paths).args(more).output().unwrap();
 	let stderr = String::from_utf8_lossy(&out.stderr).to_string();
 	assert!(out.status.success(), "ehr-node {args:?}: {stderr}");
 	stderr
@@ -372,6 +396,7 @@ async fn the_consortium_survives_its_faults() {
 	// A hospital's RPC node: no keys, no vote; it serves apps and the auditor.
 	let mut rpc = Node::new(dir, "rpc", &["--chain", "local"]);
 	rpc.bootnode = Some(bootnode.clone());
+	rpc.prometheus = Some(free_port());
 	rpc.start();
 	let urls: Vec<String> = validators.iter().map(Node::url).collect();
 	let (alice_url, dave_url, rpc_url) = (urls[0].clone(), urls[3].clone(), rpc.url());
@@ -382,14 +407,8 @@ async fn the_consortium_survives_its_faults() {
 	let client = Client::connect(&alice_url, store).await.unwrap();
 	let hospital = Keys::from_uri("//Alice").unwrap();
 	let doctor = Keys::from_uri("//Ferdie").unwrap();
-	let (patient, _) = Keys::generate();
-	client
-		.register_doctor(&hospital, &doctor.account_id(), "Dr. Ferdie", "cardiology", "MD-7")
-		.await
-		.unwrap();
-	client.set_encryption_key(&doctor).await.unwrap();
-	client.invite_patient(&hospital, &patient.account_id()).await.unwrap();
-	client.register_patient(&patient).await.unwrap();
+	new_doctor(&client, &hospital, &doctor, "Dr. Ferdie").await;
+	let patient = new_patient(&client, &hospital).await;
 	client
 		.grant(
 			&patient,
@@ -506,6 +525,28 @@ async fn the_consortium_survives_its_faults() {
 			.unwrap();
 		assert_eq!(version["specVersion"], after["specVersion"], "{url}");
 	}
+	// Its Prometheus metrics (what a hospital's monitoring scrapes) say the same (they are
+	// refreshed every few seconds).
+	let port = rpc.prometheus.unwrap();
+	let finalized_metric = wait_up_to("the RPC node's metrics", 60, || async move {
+		let metrics = prometheus_metrics(port);
+		let height = metrics
+			.lines()
+			.find(|line| {
+				line.starts_with("substrate_block_height{") && line.contains("status=\"finalized\"")
+			})
+			.and_then(|line| line.rsplit(' ').next())
+			.and_then(|value| value.parse::<u32>().ok())
+			.ok_or_else(|| {
+				Error::Node(format!("no finalized height in the metrics:\n{metrics}"))
+			})?;
+		if height >= enacted + 3 {
+			Ok(height)
+		} else {
+			Err(Error::Node(format!("the metrics say finalized #{height}")))
+		}
+	})
+	.await;
 	// The data written before reads the same, verified, and new transactions (signed for the
 	// new version) go through.
 	let upgraded = verified_trail(&rpc_url, &spec, &patient).await;
@@ -517,7 +558,8 @@ async fn the_consortium_survives_its_faults() {
 		.unwrap();
 	println!(
 		"upgraded from spec version {} to {} at #{enacted} (asked at #{upgrade_from}); finalized \
-		 #{finalized_after} after it; the trail reads the same",
+		 #{finalized_after} after it (the RPC node's metrics: #{finalized_metric}); the trail \
+		 reads the same",
 		before["specVersion"], after["specVersion"]
 	);
 
@@ -534,6 +576,7 @@ async fn the_consortium_survives_its_faults() {
 	node_command(
 		&["export-blocks", "--chain", "local", "--binary", "--base-path"],
 		&[&charlie_base, &exported],
+		&[],
 	);
 	charlie.start();
 	// (a) A database copy, started as a non-validator (never run a copy and its original as
@@ -549,6 +592,7 @@ async fn the_consortium_survives_its_faults() {
 	let imported_log = node_command(
 		&["import-blocks", "--chain", "local", "--binary", "--base-path"],
 		&[&imported_base, &exported],
+		&[],
 	);
 	let mut from_import = Node::new(dir, "restored-import", &["--chain", "local"]);
 	from_import.bootnode = Some(bootnode);

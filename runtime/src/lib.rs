@@ -87,6 +87,12 @@ macro_rules! runtime_version {
 	};
 }
 
+// The `upgrade-test` runtime exists only as the second wasm the build script makes; a native
+// build with the feature (`--all-features`, or a crate enabling it) would also give the main
+// wasm the next `spec_version`.
+#[cfg(all(feature = "upgrade-test", feature = "std"))]
+compile_error!("`upgrade-test` is only for the build script's second wasm build");
+
 #[cfg(not(feature = "upgrade-test"))]
 runtime_version!(105);
 /// The `upgrade-test` build: this runtime declaring the next `spec_version`.

@@ -9,6 +9,10 @@
 //! by the node's own `WasmExecutor`). The program in the wasm is unchanged, so its compiled-in
 //! `VERSION` still says the old number when it runs: this tests the governance and the checks
 //! of an upgrade, not a migration.
+//!
+//! The two-step way the hospitals upgrade (the council authorizes a hash, the code goes in
+//! unsigned) is tested with the real next runtime, `ehr_runtime::next`: this runtime built a
+//! second time with the next `spec_version` (the `upgrade-test` feature).
 
 mod common;
 

@@ -90,7 +90,7 @@ enum Scale {
 		#[arg(long)]
 		chain_spec: std::path::PathBuf,
 		/// Pages read per trail.
-		#[arg(long, default_value_t = 60)]
+		#[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
 		pages: u32,
 		/// Entries per page (at most 100).
 		#[arg(long, default_value_t = 100)]

@@ -9,7 +9,7 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use ehr_client::Error;
+use ehr_client::{Error, Keys};
 
 /// A child process killed on drop.
 pub struct Daemon(pub Child);
@@ -64,4 +64,18 @@ pub async fn wait_for<T, F: std::future::Future<Output = Result<T, Error>>>(
 	attempt: impl FnMut() -> F,
 ) -> T {
 	wait_up_to(what, 180, attempt).await
+}
+
+/// `hospital` verifies `doctor` (named `name`), and the doctor sets its encryption key.
+pub async fn new_doctor(client: &ehr_client::Client, hospital: &Keys, doctor: &Keys, name: &str) {
+	client.register_doctor(hospital, &doctor.account_id(), name, "cardiology", name).await.unwrap();
+	client.set_encryption_key(doctor).await.unwrap();
+}
+
+/// A new patient, invited by `hospital` and registered.
+pub async fn new_patient(client: &ehr_client::Client, hospital: &Keys) -> Keys {
+	let (patient, _phrase) = Keys::generate();
+	client.invite_patient(hospital, &patient.account_id()).await.unwrap();
+	client.register_patient(&patient).await.unwrap();
+	patient
 }

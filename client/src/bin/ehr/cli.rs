@@ -199,6 +199,15 @@ pub enum Command {
 		/// Hospitals that keep each record besides those its patient consents to.
 		#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=16))]
 		replicas: u32,
+		/// The largest envelope kept, in MiB: a record declaring more, or a node serving more
+		/// than the record declares, is refused and reported.
+		#[arg(
+			long,
+			default_value_t = 1024,
+			value_name = "MIB",
+			value_parser = clap::value_parser!(u64).range(1..)
+		)]
+		max_size: u64,
 	},
 	/// What others did with your records since you last looked: reads, grants, emergency
 	/// accesses and the shares released for them, from your trail (verified with

@@ -784,8 +784,8 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 		Command::Custodian { once, interval } => {
 			emergency::custodian(client, me, once, interval, json).await?
 		}
-		Command::PinService { once, interval, replicas } => {
-			pinning::pin_service(client, me, once, interval, replicas, global).await?
+		Command::PinService { once, interval, replicas, max_size } => {
+			pinning::pin_service(client, me, once, interval, replicas, max_size, global).await?
 		}
 		Command::Notifications { all, for_patient } => {
 			emergency::notifications(client, me, all, for_patient, global).await?

@@ -9,11 +9,20 @@ use serde_json::json;
 
 use crate::{say, state_dir, warn, Global};
 
-/// Where the service remembers what it pinned (record → CID), per chain.
-fn index_file(client: &Client, global: &Global) -> Option<PathBuf> {
+/// Where the service remembers what it pinned (record → CID): per chain, hospital and IPFS
+/// node, so that services sharing a state directory keep apart.
+fn index_file(client: &Client, me: &Keys, global: &Global) -> Option<PathBuf> {
 	let genesis = client.chain.genesis();
-	state_dir(global)
-		.map(|dir| dir.join(format!("pins-{}.json", hex::encode(&genesis.as_bytes()[..8]))))
+	let mut whose = AsRef::<[u8]>::as_ref(&me.account_id()).to_vec();
+	whose.extend(client.store.primary().location().as_bytes());
+	let whose = sp_io::hashing::blake2_128(&whose);
+	state_dir(global).map(|dir| {
+		dir.join(format!(
+			"pins-{}-{}.json",
+			hex::encode(&genesis.as_bytes()[..8]),
+			hex::encode(&whose[..8])
+		))
+	})
 }
 
 fn load(file: Option<&PathBuf>) -> BTreeMap<RecordId, String> {
@@ -29,7 +38,11 @@ fn save(file: Option<&PathBuf>, pinned: &BTreeMap<RecordId, String>) -> Result<(
 			.map_err(|e| Error::Storage(format!("{}: {e}", dir.display())))?;
 	}
 	let bytes = serde_json::to_vec_pretty(pinned).map_err(|e| Error::Storage(e.to_string()))?;
-	std::fs::write(file, bytes).map_err(|e| Error::Storage(format!("{}: {e}", file.display())))
+	// Written aside, then renamed over the old file: a crash leaves one or the other whole.
+	let partial = file.with_extension("json.partial");
+	std::fs::write(&partial, bytes)
+		.and_then(|()| std::fs::rename(&partial, file))
+		.map_err(|e| Error::Storage(format!("{}: {e}", file.display())))
 }
 
 /// `ehr pin-service`.
@@ -39,6 +52,7 @@ pub async fn pin_service(
 	once: bool,
 	interval: u64,
 	replicas: u32,
+	max_mib: u64,
 	global: &Global,
 ) -> Result<(), Error> {
 	let json = global.json;
@@ -58,7 +72,15 @@ pub async fn pin_service(
 				.into(),
 		);
 	}
-	let file = index_file(client, global);
+	let file = index_file(client, me, global);
+	if file.is_none() {
+		warn(
+			json,
+			"no state directory (--state-dir or HOME): what this service pins is not remembered, \
+			 so erased records pinned in earlier runs are not unpinned"
+				.into(),
+		);
+	}
 	let mut pinned = load(file.as_ref());
 	if !once && !json {
 		eprintln!(
@@ -69,7 +91,18 @@ pub async fn pin_service(
 		);
 	}
 	loop {
-		let pass = client.pin_pass(&me.account_id(), replicas as usize, &mut pinned).await?;
+		let max = max_mib.saturating_mul(1024 * 1024);
+		let pass =
+			match client.pin_pass(&me.account_id(), replicas as usize, max, &mut pinned).await {
+				Ok(pass) => pass,
+				// A node or IPFS daemon that is down ends one pass, not the service.
+				Err(e) if !once => {
+					warn(json, format!("pass failed ({e}); trying again in {interval} s"));
+					sleep_or_stop(interval).await;
+					continue;
+				}
+				Err(e) => return Err(e),
+			};
 		save(file.as_ref(), &pinned)?;
 		let mut lines = Vec::new();
 		for (record, cid) in &pass.pinned {
@@ -94,9 +127,14 @@ pub async fn pin_service(
 		if once {
 			return Ok(());
 		}
-		tokio::select! {
-			_ = tokio::time::sleep(Duration::from_secs(interval.max(1))) => {}
-			_ = tokio::signal::ctrl_c() => return Ok(()),
-		}
+		sleep_or_stop(interval).await;
+	}
+}
+
+/// Waits `interval` seconds; Ctrl-C ends the service.
+async fn sleep_or_stop(interval: u64) {
+	tokio::select! {
+		_ = tokio::time::sleep(Duration::from_secs(interval.max(1))) => {}
+		_ = tokio::signal::ctrl_c() => std::process::exit(0),
 	}
 }

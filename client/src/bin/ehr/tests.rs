@@ -191,3 +191,16 @@ fn sizes_read_as_words() {
 	assert_eq!(size(20 * 1024), "20.0 KiB");
 	assert_eq!(size(3 << 20), "3.0 MiB");
 }
+
+#[test]
+fn several_ipfs_nodes_and_the_pinning_service_parse() {
+	let cli =
+		parse(&["--ipfs", "http://127.0.0.1:5001,http://127.0.0.2:5001", "pin-service"]).unwrap();
+	assert_eq!(cli.global.ipfs, ["http://127.0.0.1:5001", "http://127.0.0.2:5001"]);
+	assert!(matches!(cli.command, Command::PinService { once: false, replicas: 2, .. }));
+	let cli = parse(&["pin-service", "--once", "--replicas", "3"]).unwrap();
+	assert!(matches!(cli.command, Command::PinService { once: true, replicas: 3, .. }));
+	assert!(parse(&["pin-service", "--replicas", "0"]).is_err());
+	assert!(parse(&["pin-service", "--replicas", "17"]).is_err());
+	assert!(parse(&["record", "list"]).unwrap().global.ipfs.is_empty());
+}
