@@ -17,6 +17,11 @@
 # leaves a margin. Writes are measured in batches of
 # `STORAGE_BATCH_SIZE` keys (default 10), each batch with its storage-root computation: the
 # default batch of 100,000 is larger than a small state and would measure nothing.
+# The runtime's figures (2026-11-26) were measured on a state of 1,001,058 keys: a dev chain
+# whose genesis holds a trail of a million entries (`ehr-load seed-trail`, as
+# scripts/audit-scale.sh makes it), run to block 5 and stopped:
+#   STORAGE_BASE_PATH=/work/scale/node STORAGE_CHAIN=/work/scale/big.json \
+#     scripts/benchmark.sh storage
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"

@@ -1,21 +1,36 @@
 // SPDX-License-Identifier: Apache-2.0
 // This file is part of the EHR consortium chain.
-//! Database weights for `ParityDb`: measured, and deliberately kept above the measurement.
+
+//! Database weights for `ParityDb`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
-//! The node stores its state in parity-db. `scripts/benchmark.sh storage` runs
-//! `ehr-node benchmark storage --db paritydb` and writes its measurement here (through
-//! `scripts/db-weight-template.hbs`). Its run of 2026-11-25 (release node, state version 1,
-//! batches of 10 writes, ×1.1) measured, on the dev chain's genesis state:
-//!
-//! - a read: 2.7 µs (median 1.1 µs, 99th percentile 53 µs, over 41 keys);
-//! - a write: 25.9 µs (median 5.5 µs, 99th percentile 78 µs).
-//!
-//! A genesis state of 41 keys is a small trie that fits in cache: the figures are a lower bound
-//! for a chain with millions of records, grants and trail entries, and a weight below the true
-//! cost lets transactions overfill blocks. So the runtime keeps RocksDB's figures from
-//! `frame_support::weights::constants::RocksDbWeight` (25 µs a read, 100 µs a write), about 9 and
-//! 4 times the measurement, until `benchmark storage` runs on a copy of a populated node's
-//! database (`STORAGE_BASE_PATH`, see the script).
+//! Benchmark CLI 64.0.0, 2026-11-26 (Y/M/D), host `vm`, CPU `AMD EPYC`.
+//! Runtime `EHR Development` at block Number(5), state version `V1`,
+//! warmups 1, trie cache enabled `false`, batch size 10.
+//! Weight: the *Average* of all keys, times
+//! `1.1`, plus `0` ns.
+
+// Command:
+// /root/.cache/ehr-target-bench/release/ehr-node
+// benchmark
+// storage
+// --chain
+// /work/scale/big.json
+// --base-path
+// /work/scale/node
+// --db
+// paritydb
+// --state-version
+// 1
+// --mul
+// 1.1
+// --batch-size
+// 10
+// --template-path
+// scripts/db-weight-template.hbs
+// --header
+// scripts/weight-header.txt
+// --weight-path
+// /work/scale/paritydb_weights.rs
 
 /// Storage database weights for `ParityDb`.
 pub mod constants {
@@ -25,13 +40,35 @@ pub mod constants {
 	};
 
 	parameter_types! {
-		/// The runtime's `frame_system::Config::DbWeight`: RocksDB's figures, above the
-		/// measurement on a small state (see the module documentation).
+		/// The runtime's `frame_system::Config::DbWeight`.
 		pub const ParityDbWeight: RuntimeDbWeight = RuntimeDbWeight {
-			// Time to read one storage item (measured 2.7 µs on the dev genesis state).
-			read: 25_000 * constants::WEIGHT_REF_TIME_PER_NANOS,
-			// Time to write one storage item (measured 25.9 µs on the dev genesis state).
-			write: 100_000 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			// Time to read one storage item.
+			//
+			// Stats nanoseconds:
+			//   Min, Max: 1_272, 255_404
+			//   Average:  6_522
+			//   Median:   6_279
+			//   Std-Dev:  1654.21
+			//
+			// Percentiles nanoseconds:
+			//   99th: 10_206
+			//   95th: 8_563
+			//   75th: 6_941
+			read: 7_175 * constants::WEIGHT_REF_TIME_PER_NANOS,
+
+			// Time to write one storage item.
+			//
+			// Stats nanoseconds:
+			//   Min, Max: 14_589, 3_670_423
+			//   Average:  29_963
+			//   Median:   27_134
+			//   Std-Dev:  34404.52
+			//
+			// Percentiles nanoseconds:
+			//   99th: 73_295
+			//   95th: 35_673
+			//   75th: 28_935
+			write: 32_960 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 
