@@ -11,7 +11,7 @@ use codec::{Decode, Encode};
 use ehr_runtime::{Hash, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic};
 use jsonrpsee::{
 	core::{
-		client::{ClientT, SubscriptionClientT},
+		client::{ClientT, Subscription, SubscriptionClientT},
 		params::ArrayParams,
 	},
 	rpc_params,
@@ -155,15 +155,7 @@ impl Chain {
 		self.dry_run(&signer.account_id(), &call).await?;
 		let extrinsic = self.sign(signer, call).await?;
 		let encoded = to_hex(&extrinsic.encode(), false);
-		let mut status = self
-			.client
-			.subscribe::<Value, _>(
-				"author_submitAndWatchExtrinsic",
-				rpc_params![encoded.clone()],
-				"author_unwatchExtrinsic",
-			)
-			.await
-			.map_err(|e| pool_refusal(&e.to_string()))?;
+		let mut status = self.watch(&encoded).await.map_err(|e| pool_refusal(&e.to_string()))?;
 		self.stage(Stage::Submitted);
 		let deadline = tokio::time::Instant::now() + FINALITY_TIMEOUT;
 		let (block, finalized) = loop {
@@ -198,10 +190,7 @@ impl Chain {
 				self.stage(Stage::InBlock(self.number(hash).await?));
 				continue;
 			}
-			if let Some(reason) = ["invalid", "dropped", "usurped", "finalityTimeout"]
-				.iter()
-				.find(|bad| update.get(**bad).is_some() || update.as_str() == Some(**bad))
-			{
+			if let Some(reason) = never_final(&update) {
 				return Err(Error::Refused(format!("the transaction was {reason}: {update}")));
 			}
 		};
@@ -223,6 +212,21 @@ impl Chain {
 			events.push(record.event);
 		}
 		Ok(Included { block, number, finalized, events })
+	}
+
+	/// Submits the extrinsic `encoded` (hex, signed or bare) and subscribes to its status in the
+	/// pool and the chain (`author_submitAndWatchExtrinsic`); an error is the pool's refusal.
+	pub async fn watch(
+		&self,
+		encoded: &str,
+	) -> Result<Subscription<Value>, jsonrpsee::core::client::Error> {
+		self.client
+			.subscribe(
+				"author_submitAndWatchExtrinsic",
+				rpc_params![encoded],
+				"author_unwatchExtrinsic",
+			)
+			.await
 	}
 
 	/// Asks the node whether `call` from `who` would succeed on the newest block's state (the
@@ -403,6 +407,14 @@ impl Chain {
 
 /// The storage prefix of a pallet's item: `twox128(pallet) ++ twox128(item)` (the whole key
 /// of a plain value; a map's keys follow it).
+/// The status update of a watched transaction that ends it without a finalized block
+/// (`invalid`, `dropped`, `usurped`, `finalityTimeout`), if `update` is one.
+pub fn never_final(update: &Value) -> Option<&'static str> {
+	["invalid", "dropped", "usurped", "finalityTimeout"]
+		.into_iter()
+		.find(|bad| update.get(*bad).is_some() || update.as_str() == Some(*bad))
+}
+
 pub fn storage_prefix(pallet: &[u8], item: &[u8]) -> Vec<u8> {
 	[sp_io::hashing::twox_128(pallet), sp_io::hashing::twox_128(item)].concat()
 }

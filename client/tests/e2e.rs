@@ -824,17 +824,7 @@ async fn records_survive_an_ipfs_node_going_down() {
 	new_doctor(&client, &bob, &doctor, "Dr. Ferdie").await;
 	let patient = new_patient(&client, &alice).await;
 	let patient_id = patient.account_id();
-	client
-		.grant(
-			&patient,
-			&doctor.account_id(),
-			Scope::All,
-			AccessLevel::Read,
-			None,
-			Purpose::Treatment,
-		)
-		.await
-		.unwrap();
+	consent_to_read_all(&client, &patient, &doctor).await;
 	let original = random_file(&dir.path().join("scan.bin"), 300_000);
 	let uploaded = client
 		.upload(

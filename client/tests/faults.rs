@@ -36,13 +36,14 @@ use std::{
 
 use codec::Encode;
 use common::*;
-use ehr_client::{audit, chain::Chain, finality::Finality, Client, Error, Keys, Store};
-use ehr_primitives::{AccessLevel, Purpose, Scope};
-use ehr_runtime::{Hash, Header, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
-use jsonrpsee::{
-	core::client::{Subscription, SubscriptionClientT},
-	rpc_params,
+use ehr_client::{
+	audit,
+	chain::{never_final, Chain},
+	finality::Finality,
+	Client, Error, Keys, Store,
 };
+use ehr_runtime::{Hash, Header, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
+use jsonrpsee::{core::client::Subscription, rpc_params};
 use serde_json::Value;
 use sp_core::bytes::to_hex;
 
@@ -194,15 +195,7 @@ async fn load(chain: Arc<Chain>, hospital: Keys, count: u32, interval: Duration)
 		let call = RuntimeCall::Identity(pallet_ehr_identity::Call::invite_patient { patient });
 		let signed = chain.sign_with_nonce(&hospital, call, first + i).await.unwrap();
 		let encoded = to_hex(&signed.encode(), false);
-		let accepted = chain
-			.rpc()
-			.subscribe(
-				"author_submitAndWatchExtrinsic",
-				rpc_params![encoded.clone()],
-				"author_unwatchExtrinsic",
-			)
-			.await
-			.map_err(|e| e.to_string());
+		let accepted = chain.watch(&encoded).await.map_err(|e| e.to_string());
 		sent.push(Sent { encoded, accepted });
 		tokio::time::sleep(interval).await;
 	}
@@ -220,12 +213,7 @@ async fn finalized(encoded: &str, mut status: Subscription<Value>) {
 		if update.get("finalized").is_some() {
 			return;
 		}
-		assert!(
-			!["invalid", "dropped", "usurped", "finalityTimeout"]
-				.iter()
-				.any(|bad| update.get(*bad).is_some() || update.as_str() == Some(*bad)),
-			"an accepted transaction was lost: {update}"
-		);
+		assert!(never_final(&update).is_none(), "an accepted transaction was lost: {update}");
 	}
 }
 
@@ -344,13 +332,8 @@ async fn upgrade_live(chain: &Chain, code: Vec<u8>) -> u32 {
 	let apply = UncheckedExtrinsic::new_bare(RuntimeCall::System(
 		frame_system::Call::apply_authorized_upgrade { code },
 	));
-	let mut status: Subscription<Value> = chain
-		.rpc()
-		.subscribe(
-			"author_submitAndWatchExtrinsic",
-			rpc_params![to_hex(&apply.encode(), false)],
-			"author_unwatchExtrinsic",
-		)
+	let mut status = chain
+		.watch(&to_hex(&apply.encode(), false))
 		.await
 		.expect("the pool accepts the authorized code");
 	let block: Hash = loop {
@@ -362,7 +345,7 @@ async fn upgrade_live(chain: &Chain, code: Vec<u8>) -> u32 {
 		if let Some(hash) = update.get("finalized") {
 			break serde_json::from_value(hash.clone()).unwrap();
 		}
-		assert!(update.get("invalid").is_none() && update.get("dropped").is_none(), "{update}");
+		assert!(never_final(&update).is_none(), "{update}");
 	};
 	let events = chain.events(block).await.unwrap();
 	assert!(
@@ -409,17 +392,7 @@ async fn the_consortium_survives_its_faults() {
 	let doctor = Keys::from_uri("//Ferdie").unwrap();
 	new_doctor(&client, &hospital, &doctor, "Dr. Ferdie").await;
 	let patient = new_patient(&client, &hospital).await;
-	client
-		.grant(
-			&patient,
-			&doctor.account_id(),
-			Scope::All,
-			AccessLevel::Read,
-			None,
-			Purpose::Treatment,
-		)
-		.await
-		.unwrap();
+	consent_to_read_all(&client, &patient, &doctor).await;
 
 	// 1. Dave's validator is killed under load, and restarts.
 	let chain = Arc::new(Chain::connect(&alice_url).await.unwrap());

@@ -26,14 +26,14 @@ use std::{
 
 use clap::Parser;
 use codec::{Decode, Encode};
-use ehr_client::{chain::Chain, Error, Keys};
+use ehr_client::{
+	chain::{never_final, Chain},
+	Error, Keys,
+};
 use ehr_primitives::{AccessLevel, Purpose, RecordCategory, Scope, VisitKind};
 use ehr_runtime::{Hash, RuntimeCall, RuntimeEvent, UNIT};
 use futures::future::join_all;
-use jsonrpsee::{
-	core::client::{Subscription, SubscriptionClientT},
-	rpc_params,
-};
+use jsonrpsee::rpc_params;
 use serde_json::{json, Value};
 use sp_core::{bytes::to_hex, crypto::Ss58Codec};
 use sp_runtime::AccountId32 as AccountId;
@@ -247,15 +247,7 @@ fn percentiles(mut values: Vec<Duration>) -> (Duration, Duration) {
 /// Submits one signed transaction and follows it to finality.
 async fn follow(chain: &Chain, encoded: String) -> Result<Sample, Error> {
 	let started = Instant::now();
-	let mut status: Subscription<Value> = chain
-		.rpc()
-		.subscribe(
-			"author_submitAndWatchExtrinsic",
-			rpc_params![encoded.clone()],
-			"author_unwatchExtrinsic",
-		)
-		.await
-		.map_err(|e| fail("submit", e))?;
+	let mut status = chain.watch(&encoded).await.map_err(|e| fail("submit", e))?;
 	let mut in_block = None;
 	loop {
 		let update = tokio::time::timeout(Duration::from_secs(300), status.next())
@@ -276,10 +268,7 @@ async fn follow(chain: &Chain, encoded: String) -> Result<Sample, Error> {
 				encoded,
 			});
 		}
-		if ["invalid", "dropped", "usurped", "finalityTimeout"]
-			.iter()
-			.any(|bad| update.get(*bad).is_some() || update.as_str() == Some(*bad))
-		{
+		if never_final(&update).is_some() {
 			return Err(fail(
 				"transaction",
 				format!("{update}: {}", why_invalid(chain, &encoded).await),

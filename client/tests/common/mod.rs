@@ -79,3 +79,19 @@ pub async fn new_patient(client: &ehr_client::Client, hospital: &Keys) -> Keys {
 	client.register_patient(&patient).await.unwrap();
 	patient
 }
+
+/// `patient` consents to `doctor` reading all its records, for treatment.
+pub async fn consent_to_read_all(client: &ehr_client::Client, patient: &Keys, doctor: &Keys) {
+	use ehr_primitives::{AccessLevel, Purpose, Scope};
+	client
+		.grant(
+			patient,
+			&doctor.account_id(),
+			Scope::All,
+			AccessLevel::Read,
+			None,
+			Purpose::Treatment,
+		)
+		.await
+		.unwrap();
+}
