@@ -37,7 +37,7 @@ node="$CARGO_TARGET_DIR/release/ehr-node"
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
-	targets=(storage consortium fee-quota identity consent records escrow appointments)
+	targets=(storage consortium fee-quota identity consent records escrow appointments messages)
 for target in "${targets[@]}"; do
 	case "$target" in
 	storage)

@@ -188,6 +188,63 @@ grep -qF "ehr record retry-unpins" "$human" || fail "no hint to retry the unpin"
 start_ipfs
 step 'ehr record retry-unpins' "nothing left to unpin"
 
+# --- Care between visits: the monitor as a long-running process, strangers, bad FHIR --------
+log "the doctor's monitor running as a process: an abnormal reading alerts, a normal one does not"
+# Bob has the patient's grant for observations from the README's care flow.
+"$EHR_CLI" --dev --suri //Bob doctor watch --interval 2 >"$work/watch.log" 2>&1 &
+watch_pid=$!
+pids+=("$watch_pid")
+for _ in $(seq 1 60); do grep -q "patient(s)" "$work/watch.log" && break; sleep 1; done
+grep -q "patient(s)" "$work/watch.log" || fail "the monitor made no pass: $(tail -5 "$work/watch.log")"
+alerts() { "$EHR_CLI" --json inbox --all | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for m in d["unread"]+d["read"] if "alert" in m["kind"]))'; }
+before=$(alerts)
+step 'ehr vitals add --bp 186/104' "1 observation stored as record"
+for _ in $(seq 1 90); do [ "$(alerts)" -gt "$before" ] && break; sleep 1; done
+[ "$(alerts)" -gt "$before" ] || fail "no alert within 90 s: $(tail -5 "$work/watch.log")"
+step 'ehr inbox --all' "ALERT (URGENT) from Dr. Bob Kelso"
+grep -qF "come to the hospital now" "$human" || fail "the alert does not say what to do"
+passes=$(grep -c "patient(s)" "$work/watch.log")
+step 'ehr vitals add --heart-rate 72 --spo2 98' "2 observations stored as record"
+for _ in $(seq 1 90); do
+	[ "$(grep -c '1 record(s) evaluated, 0 alert(s)' "$work/watch.log")" -gt 0 ] && break
+	sleep 1
+done
+grep -q '1 record(s) evaluated, 0 alert(s)' "$work/watch.log" ||
+	fail "the normal reading was not evaluated: $(tail -5 "$work/watch.log")"
+[ "$(alerts)" -eq "$((before + 1))" ] || fail "a normal reading alerted"
+kill "$watch_pid"
+log "the monitor made $(grep -c "patient(s)" "$work/watch.log") passes ($passes before the normal reading)"
+
+log "a doctor with no relationship cannot write to the patient"
+DAVE=5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy
+step 'ehr --dev --suri //Alice hospital register-doctor $DAVE --name "Dr. Dave Stranger" --specialty surgery --licence MD-1003' "registered as a doctor"
+step 'ehr --dev --suri //Dave doctor set-key' "encryption key published"
+exits 3 "Messages: no care relationship" ehr --dev --suri //Dave message send "$PATIENT" "Your results are in"
+exits 3 "only a doctor sends alerts" ehr message send "$BOB" "help" --alert urgent
+
+log "invalid FHIR is refused with the offending path"
+sed 's/"value": 152/"value": "high"/' readings.json >bad-readings.json
+exits 2 "/entry/0/resource/component/0/valueQuantity/value" ehr vitals import bad-readings.json
+printf '{"resourceType": "DiagnosticReport", "status": "done", "code": {"text": "HbA1c"}}' >bad-report.json
+exits 2 "/status" ehr record upload bad-report.json
+
+log "the exported Consent and AuditEvent resources validate (Python jsonschema, FHIR R4 schema)"
+python3 - "$EHR_ROOT/client/fhir/fhir.schema.json" consents.json audit-events.json <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+for path in sys.argv[2:]:
+    bundle = json.load(open(path))
+    resources = [entry["resource"] for entry in bundle.get("entry", [])]
+    if not resources:
+        sys.exit(f"{path}: no resources")
+    for resource in [bundle] + resources:
+        definition = {"$ref": "#/definitions/" + resource["resourceType"], "definitions": schema["definitions"]}
+        jsonschema.Draft6Validator(definition).validate(resource)
+    kinds = sorted({r["resourceType"] for r in resources})
+    print(f"{path}: a Bundle of {len(resources)} {', '.join(kinds)} resource(s), valid")
+PY
+
 # --- Nothing raw in what people read -----------------------------------------------------
 log "no raw times or debug forms in $(wc -l <"$human") lines printed for people"
 # Hex keys, salts and commitments are meant to be copied; everything else must be words. A

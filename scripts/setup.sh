@@ -61,4 +61,12 @@ if ! python3 -c 'import blake3' 2>/dev/null; then
 		python3 -m pip install --quiet 'blake3==1.0.11'
 fi
 
+# Python jsonschema: the README flows check the FHIR the client exports with an implementation
+# of their own (pinned).
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+	log "installing the Python jsonschema package"
+	python3 -m pip install --quiet --break-system-packages 'jsonschema==4.26.0' 2>/dev/null ||
+		python3 -m pip install --quiet 'jsonschema==4.26.0'
+fi
+
 log "setup complete"

@@ -35,7 +35,7 @@ bench_log="$(mktemp)"
 trap 'rm -f "$cargo_log" "$bench_log"' EXIT
 SKIP_WASM_BUILD=1 cargo test --locked -p pallet-consortium -p pallet-fee-quota \
 	-p pallet-ehr-identity -p pallet-ehr-consent -p pallet-ehr-records -p pallet-ehr-appointments \
-	-p pallet-ehr-escrow \
+	-p pallet-ehr-escrow -p pallet-ehr-messages \
 	--features runtime-benchmarks --lib 2>&1 | tee "$bench_log"
 
 log "zombienet: four hospital validators, finality with one paused"

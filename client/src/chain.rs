@@ -500,6 +500,17 @@ fn hint(variant: &str) -> Option<&'static str> {
 			"only the patient, or a delegate the patient named (`ehr patient add-delegate`), \
 			 may do this"
 		}
+		"NoCareRelationship" => {
+			"messages go only between a patient and a doctor who cares for them now: the \
+			 patient's current grant for treatment to the doctor (or its hospital), or an open \
+			 appointment between them"
+		}
+		"NotPatientAndDoctor" => {
+			"messages go between a registered patient and an active doctor (`ehr doctor list`), \
+			 either way"
+		}
+		"OnlyDoctorsAlert" => "only a doctor sends alerts; send a plain message instead",
+		"UnknownMessage" => "no message with that id is in your inbox (`ehr inbox`)",
 		"NotActiveDoctor" => "only a verified doctor who is not suspended may do this",
 		"NotMember" | "NotHospital" => "only a member hospital of the consortium may do this",
 		"DoctorSuspended" => "the doctor is suspended by their hospital",

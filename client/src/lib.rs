@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod chain;
 pub mod cid;
+pub mod fhir;
 pub mod finality;
 mod flows;
 pub mod human;
@@ -36,6 +37,9 @@ use sp_runtime::AccountId32 as AccountId;
 
 pub use chain::{Chain, Included, Stage, Wait};
 pub use ehr_envelope as envelope;
+pub use flows::care::{
+	clean, evaluate, Fired, InboxMessage, Rule, Rules, Sent, WatchPass, WatchState, MAX_ATTEMPTS,
+};
 pub use flows::escrow::{Committee, EmergencyReview, EscrowSynced, Release};
 pub use keys::Keys;
 pub use store::Store;
@@ -107,6 +111,20 @@ impl Error {
 			Error::Interrupted => 130,
 		}
 	}
+}
+
+/// What [`Client::book_sharing`] did.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Booked {
+	/// The appointment's id.
+	pub appointment: u64,
+	/// How many record keys the doctor got with the booking's grant.
+	pub shared: usize,
+	/// When the booking's grant ends (ms since the Unix epoch), if there is one.
+	pub grant_ends: Option<Moment>,
+	/// The block number of the grant's transaction, if there is one.
+	pub granted_in: Option<u32>,
 }
 
 /// What [`Client::grant`] did.

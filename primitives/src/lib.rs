@@ -590,6 +590,8 @@ mod fees;
 pub use fees::*;
 mod standing;
 pub use standing::*;
+mod messages;
+pub use messages::*;
 
 #[cfg(test)]
 mod encryption_key_tests {

@@ -23,11 +23,11 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consent, Consortium, Escrow, Hash,
-	HospitalCouncil, Hospitals, Identity, Nonce, OriginCaller, PalletInfo, Records, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	SessionKeys, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES, SLOT_DURATION,
-	VERSION,
+	AccountId, Appointments, Aura, Balance, Balances, Block, BlockNumber, Consent, Consortium,
+	Escrow, Hash, HospitalCouncil, Hospitals, Identity, Nonce, OriginCaller, PalletInfo, Records,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, SessionKeys, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES,
+	SLOT_DURATION, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -126,7 +126,8 @@ impl FreeCalls {
 			| RuntimeCall::Consent(_)
 			| RuntimeCall::Records(_)
 			| RuntimeCall::Escrow(_)
-			| RuntimeCall::Appointments(_) => true,
+			| RuntimeCall::Appointments(_)
+			| RuntimeCall::Messages(_) => true,
 			RuntimeCall::HospitalCouncil(
 				pallet_collective::Call::propose { .. }
 				| pallet_collective::Call::vote { .. }
@@ -379,6 +380,24 @@ impl pallet_ehr_appointments::Config for Runtime {
 	type BenchmarkHelper = benchmark_helpers::Helper;
 }
 
+/// Messages and alerts between patients and the doctors who care for them: a current grant to
+/// the doctor or its hospital, or an open appointment.
+impl pallet_ehr_messages::Config for Runtime {
+	type Identity = Identity;
+	type Care = (Consent, Appointments);
+	type Clock = Timestamp;
+	type MaxCidLength = ConstU32<96>;
+	type MaxWrappedKeyLength = ConstU32<128>;
+	/// A message of a few pages: 64 KiB of envelope.
+	type MaxMessageSize = ConstU32<{ 64 * 1024 }>;
+	/// A recipient keeps the newest 64 messages of each sender.
+	type MaxKeptPerSender = ConstU32<64>;
+	type MaxRemove = ConstU32<64>;
+	type WeightInfo = pallet_ehr_messages::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::Helper;
+}
+
 /// Break-glass: record keys of the categories each patient chose, split `t`-of-`n` among the
 /// escrow committee that two thirds of the hospitals name.
 impl pallet_ehr_escrow::Config for Runtime {
@@ -571,6 +590,49 @@ mod benchmark_helpers {
 				doctor.clone(),
 			)
 			.expect("the patient ends the emergency access");
+		}
+	}
+
+	impl pallet_ehr_messages::BenchmarkHelper<AccountId> for Helper {
+		fn register_patient(who: &AccountId) {
+			<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::register_patient(who);
+		}
+
+		fn register_doctor(who: &AccountId) {
+			<Helper as pallet_ehr_records::BenchmarkHelper<AccountId>>::register_doctor(who);
+		}
+
+		/// The costliest check: no grant (to the doctor or its hospital), and the most open
+		/// appointments, the doctor's last.
+		fn relate(patient: &AccountId, doctor: &AccountId) {
+			use frame_support::traits::Get;
+			let most =
+				<Runtime as pallet_ehr_appointments::Config>::MaxOpenAppointmentsPerPatient::get();
+			let other: AccountId = frame_benchmarking::account("other doctor", 0, 0);
+			let mut visits = pallet_ehr_appointments::OpenVisits::<Runtime>::get(patient);
+			for index in 0..most {
+				let id = pallet_ehr_appointments::NextAppointmentId::<Runtime>::mutate(
+					ehr_primitives::take_id,
+				);
+				// Future visits: each one counts, so each one's appointment is read.
+				let start = pallet_timestamp::Now::<Runtime>::get()
+					.saturating_add(3_600_000 * (1 + u64::from(index)));
+				let appointment = ehr_primitives::Appointment {
+					doctor: if index + 1 == most { doctor.clone() } else { other.clone() },
+					patient: patient.clone(),
+					slot: u64::from(index),
+					start,
+					duration_minutes: 30,
+					kind: ehr_primitives::VisitKind::InPerson,
+					reason: None,
+					status: ehr_primitives::AppointmentStatus::Confirmed,
+					proposed_slot: None,
+					history: Default::default(),
+				};
+				pallet_ehr_appointments::Appointments::<Runtime>::insert(id, appointment);
+				let _ = visits.try_push((id, start, start + 1_800_000));
+			}
+			pallet_ehr_appointments::OpenVisits::<Runtime>::insert(patient, visits);
 		}
 	}
 

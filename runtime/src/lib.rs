@@ -29,6 +29,7 @@ mod benches {
 		[pallet_ehr_records, Records]
 		[pallet_ehr_escrow, Escrow]
 		[pallet_ehr_appointments, Appointments]
+		[pallet_ehr_messages, Messages]
 	);
 }
 pub mod apis;
@@ -282,6 +283,9 @@ mod runtime {
 	// Break-glass: the hospitals' threshold escrow of emergency-openable record keys.
 	#[runtime::pallet_index(34)]
 	pub type Escrow = pallet_ehr_escrow;
+
+	#[runtime::pallet_index(35)]
+	pub type Messages = pallet_ehr_messages;
 
 	#[runtime::pallet_index(40)]
 	pub type Utility = pallet_utility;

@@ -56,6 +56,71 @@ impl Client {
 			.ok_or_else(|| Error::Node("no AppointmentChanged event".into()))
 	}
 
+	/// The patient books `slot` and, if `categories` is not empty, grants its doctor read
+	/// access to them, from now until `hours_after` hours after the visit ends, sharing the
+	/// keys in the grant's transaction. A patient who already has a grant for this doctor is
+	/// refused before booking (a booking must not replace broader consent).
+	pub async fn book_sharing(
+		&self,
+		patient: &Keys,
+		slot: u64,
+		categories: &[RecordCategory],
+		hours_after: u64,
+	) -> Result<Booked, Error> {
+		if categories.is_empty() {
+			let appointment = self.book(patient, slot).await?;
+			return Ok(Booked { appointment, shared: 0, grant_ends: None, granted_in: None });
+		}
+		// The grant goes to the slot's doctor: with `--chain-spec` the slot is read with a
+		// proof, so that a node cannot name a doctor of its own.
+		let key = pallet_ehr_appointments::Slots::<Runtime>::hashed_key_for(slot);
+		let found = match self.verified().await? {
+			Some(state) => {
+				let values = state.read(std::slice::from_ref(&key)).await?;
+				verified::decode::<pallet_ehr_appointments::SlotOf<Runtime>>(
+					"slot",
+					values.get(&key),
+				)?
+			}
+			None => {
+				self.chain.storage::<pallet_ehr_appointments::SlotOf<Runtime>>(&key, None).await?
+			}
+		}
+		.ok_or_else(|| {
+			Error::Refused(format!("no slot {slot}: `ehr slot free <doctor>` lists free ones"))
+		})?;
+		let me = patient.account_id();
+		if self.grants(&me).await?.iter().any(|g| g.grantee == found.doctor) {
+			return Err(Error::Refused(format!(
+				"you have consent for this doctor already (`ehr consent list`): book without \
+				 --share, or revoke that grant first; nothing was booked"
+			)));
+		}
+		let appointment = self.book(patient, slot).await?;
+		let ends = found.end().saturating_add(hours_after.saturating_mul(3_600_000));
+		let scope = Scope::Categories(
+			categories
+				.to_vec()
+				.try_into()
+				.map_err(|_| Error::Usage("at most the seven categories can be shared".into()))?,
+		);
+		let granted = self
+			.grant(patient, &found.doctor, scope, AccessLevel::Read, Some(ends), Purpose::Treatment)
+			.await
+			.map_err(|error| {
+				Error::Refused(format!(
+					"appointment {appointment} is booked, but the grant failed ({error}): grant \
+					 with `ehr consent grant`"
+				))
+			})?;
+		Ok(Booked {
+			appointment,
+			shared: granted.shared,
+			grant_ends: Some(ends),
+			granted_in: Some(granted.included.number),
+		})
+	}
+
 	/// A change to an appointment: confirm, propose a new slot, answer, cancel, complete,
 	/// no-show.
 	pub async fn update_appointment(

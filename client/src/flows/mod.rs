@@ -1,6 +1,7 @@
 //! The user flows of [`crate::Client`], one module per concern.
 
 mod appointments;
+pub mod care;
 mod consent;
 pub mod escrow;
 mod identity;

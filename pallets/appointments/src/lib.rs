@@ -534,6 +534,29 @@ pub trait BenchmarkHelper<AccountId> {
 	fn set_time(now: Moment);
 }
 
+/// How long after its end an appointment that was never marked done still makes a care
+/// relationship: a week (milliseconds).
+pub const CARE_AFTER_VISIT: Moment = 7 * 24 * 60 * 60 * 1000;
+
+/// A doctor cares for a patient while they have an open appointment (requested or confirmed:
+/// not cancelled, completed or marked a no-show) that has not ended more than
+/// [`CARE_AFTER_VISIT`] ago. Cancelling it ends the relationship.
+impl<T: Config> ehr_primitives::CareRelationship<T::AccountId> for Pallet<T> {
+	fn in_care(patient: &T::AccountId, doctor: &T::AccountId) -> bool {
+		let now = T::Clock::now();
+		OpenVisits::<T>::get(patient).iter().any(|(id, _, end)| {
+			now <= end.saturating_add(CARE_AFTER_VISIT)
+				&& Appointments::<T>::get(id)
+					.is_some_and(|appointment| &appointment.doctor == doctor)
+		})
+	}
+
+	fn weight() -> Weight {
+		// The clock, the patient's open visits, and each of their appointments.
+		T::DbWeight::get().reads(2 + u64::from(T::MaxOpenAppointmentsPerPatient::get()))
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	fn checked_cid(bytes: Vec<u8>) -> Result<BoundedVec<u8, T::MaxCidLength>, DispatchError> {
 		let bounded = BoundedVec::try_from(bytes).map_err(|_| Error::<T>::InvalidCid)?;

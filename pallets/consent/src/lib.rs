@@ -957,6 +957,28 @@ impl<T: Config> ehr_primitives::EmergencyLookup<T::AccountId> for Pallet<T> {
 	}
 }
 
+/// A doctor cares for a patient while the patient's grant for treatment to the doctor, or to
+/// the doctor's hospital, is current (not expired; any scope and level). A grant for research,
+/// insurance or anything else is no care relationship. Revoking it ends the relationship, and
+/// with it the doctor's messages.
+impl<T: Config> ehr_primitives::CareRelationship<T::AccountId> for Pallet<T> {
+	fn in_care(patient: &T::AccountId, doctor: &T::AccountId) -> bool {
+		let now = T::Clock::now();
+		let current = |grantee: &T::AccountId| {
+			Grants::<T>::get(patient, grantee).is_some_and(|grant| {
+				grant.purpose == Purpose::Treatment
+					&& grant.expires_at.is_none_or(|expiry| now < expiry)
+			})
+		};
+		current(doctor) || T::Identity::hospital_of(doctor).is_some_and(|h| current(&h))
+	}
+
+	fn weight() -> Weight {
+		// The clock, the doctor's grant, the doctor's hospital and the hospital's grant.
+		T::DbWeight::get().reads(4)
+	}
+}
+
 impl<T: Config> ConsentProvider<T::AccountId> for Pallet<T> {
 	fn may_access(
 		who: &T::AccountId,

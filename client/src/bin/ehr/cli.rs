@@ -121,6 +121,31 @@ pub enum Command {
 	/// Visits: book, confirm, move, cancel, complete.
 	#[command(subcommand)]
 	Appointment(AppointmentCommand),
+	/// Vital signs and home measurements: add, import from a device, list with a chart.
+	#[command(subcommand)]
+	Vitals(VitalsCommand),
+	/// Encrypted messages between a patient and the doctors who care for them.
+	#[command(subcommand)]
+	Message(MessageCommand),
+	/// Your messages and alerts, unread first; marks them read (on this machine).
+	///
+	/// The chain keeps who wrote to you and when; the text is encrypted for you, fetched from
+	/// IPFS and decrypted here. With --follow it goes on printing new messages as blocks are
+	/// finalized (what an app does with the `Messages.MessageSent` event, see the README).
+	///
+	/// Example: ehr --key-file me.json inbox
+	Inbox {
+		/// Show read messages too (default: unread, then the 10 newest read ones).
+		#[arg(long)]
+		all: bool,
+		/// Keep running and print new messages as blocks are finalized (Ctrl-C stops).
+		#[arg(long)]
+		follow: bool,
+		/// Remove the messages you have read from your inbox on chain (the chain's history
+		/// keeps that they were sent).
+		#[arg(long)]
+		remove_read: bool,
+	},
 	/// What you (or ACCOUNT) may still do for free this hour: registered accounts transact
 	/// without tokens within a budget of execution time and bytes.
 	///
@@ -154,6 +179,10 @@ pub enum Command {
 		/// Refuse a newest verified block older than this many minutes.
 		#[arg(long, default_value_t = 10, value_name = "MINUTES")]
 		max_age: u64,
+		/// Print the verified entries as a FHIR R4 Bundle of AuditEvents (what a hospital's
+		/// compliance system imports), each validated against the FHIR schema.
+		#[arg(long)]
+		fhir: bool,
 	},
 	/// Break-glass: which of your records a doctor may open in an emergency, and the escrow of
 	/// their keys with the hospitals' committee.
@@ -447,6 +476,38 @@ pub enum DoctorCommand {
 		#[arg(long)]
 		note: Option<String>,
 	},
+	/// Watch your patients' vital signs and alert them: a long-running monitor.
+	///
+	/// Follows the finalized blocks; every new Observation record of a patient who consents
+	/// to you (or your hospital) is decrypted with your key, its readings are compared with
+	/// the alert rules, and when a rule holds the patient gets an alert (the most severe rule's
+	/// message, with every reading that fired) and you see it here. Each read is logged in the
+	/// patient's trail like any other. The first run only notes the records that exist (use
+	/// --dry-run to see what they would fire); a restart goes on where it stopped.
+	///
+	/// Rules (--rules FILE, JSON): {"defaults": [RULE…], "patients": {"<address>": [RULE…]}},
+	/// RULE = {"code": "8480-6", "comparison": ">=", "threshold": 140, "severity":
+	/// "warning", "message": "…"}. A patient's rules replace the defaults for the codes they
+	/// name; without "defaults", the built-in ones apply (`ehr doctor watch --show-rules`).
+	///
+	/// Example: ehr --key-file dr.json doctor watch --rules rules.json
+	Watch {
+		/// The alert rules (JSON, see above); default: the built-in rules.
+		#[arg(long, value_name = "FILE")]
+		rules: Option<PathBuf>,
+		/// Evaluate every existing record and print what would fire; send nothing.
+		#[arg(long)]
+		dry_run: bool,
+		/// Print the rules in force (after --rules) and exit.
+		#[arg(long)]
+		show_rules: bool,
+		/// One pass, then exit (for tests and cron).
+		#[arg(long)]
+		once: bool,
+		/// Seconds between passes.
+		#[arg(long, default_value_t = 6, value_name = "SECONDS")]
+		interval: u64,
+	},
 }
 
 /// The coded reasons of an emergency access.
@@ -535,13 +596,22 @@ pub enum RecordCommand {
 	/// Encrypt a file on this machine, store the envelope (IPFS or --store-dir) and add it as
 	/// a record, readable by the patient and everyone the patient granted that category.
 	///
+	/// A FHIR R4 resource or Bundle (JSON with a "resourceType") is validated against the FHIR
+	/// schema first and refused, with the path of each problem, if invalid; its category
+	/// follows from its type (Patient: profile, Observation, MedicationRequest: prescription,
+	/// DiagnosticReport: lab report, ImagingStudy, Composition: clinical note,
+	/// DocumentReference: document). Any other file is wrapped in a FHIR DocumentReference
+	/// (files up to 64 MiB; larger ones are stored as they are); `record get` gives back the
+	/// file, `record get --fhir` the resource.
+	///
 	/// Example: ehr --key-file me.json record upload blood-test.pdf --category lab-report
 	Upload {
-		/// The file to encrypt and store (any size; read in constant memory).
+		/// The file to encrypt and store.
 		file: PathBuf,
-		/// What kind of record it is.
+		/// What kind of record it is (default: from the FHIR resource type; a plain file: a
+		/// document).
 		#[arg(long, value_enum)]
-		category: Category,
+		category: Option<Category>,
 		/// The patient (SS58 address; default: you); a doctor needs the patient's write
 		/// consent.
 		#[arg(long)]
@@ -573,6 +643,10 @@ pub enum RecordCommand {
 		/// Replace --out if it exists.
 		#[arg(long)]
 		force: bool,
+		/// Write the FHIR resource itself (a wrapped file's DocumentReference) instead of the
+		/// file it wraps.
+		#[arg(long)]
+		fhir: bool,
 	},
 	/// Add a new version of a record (the old versions stay, readable by the same readers).
 	Amend {
@@ -653,6 +727,21 @@ pub enum ConsentCommand {
 		#[arg(long = "for", value_name = "PATIENT")]
 		for_patient: Option<String>,
 	},
+	/// Export your grants as FHIR R4 Consent resources (a Bundle): actor, action, purpose, data
+	/// class and period of each, validated against the FHIR schema.
+	///
+	/// Example: ehr --key-file me.json consent export --fhir --out consents.json
+	Export {
+		/// FHIR R4 JSON (the only format).
+		#[arg(long, required = true)]
+		fhir: bool,
+		/// Write to this file (default: standard output).
+		#[arg(long, value_name = "FILE")]
+		out: Option<PathBuf>,
+		/// The patient you act for as a delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+	},
 	/// Share with every grantee the record keys its grant covers but it does not hold yet.
 	///
 	/// A grant made before the grantee published an encryption key shares nothing; once the
@@ -697,9 +786,22 @@ pub enum SlotCommand {
 #[derive(Subcommand)]
 pub enum AppointmentCommand {
 	/// Book a free slot (`ehr slot free <doctor>` lists them).
+	///
+	/// With --share, the booking carries consent: the doctor may read your records of those
+	/// categories from now until --share-hours-after hours after the visit ends (keys shared in
+	/// the same transaction as the grant; the grant, its keys and its end are in your trail). By
+	/// default nothing is shared.
+	///
+	/// Example: ehr --key-file me.json appointment book 12 --share observation,lab-report
 	Book {
 		/// The slot's id.
 		slot: u64,
+		/// Let the doctor read these categories of your records (comma-separated).
+		#[arg(long, value_delimiter = ',', value_enum, value_name = "CATEGORIES")]
+		share: Vec<Category>,
+		/// How long after the visit the doctor keeps access.
+		#[arg(long, default_value_t = 72, value_name = "HOURS", requires = "share")]
+		share_hours_after: u64,
 	},
 	/// Confirm a requested appointment (doctor).
 	Confirm {
@@ -757,4 +859,106 @@ pub fn with_text_cid(mut value: Value) -> Value {
 		}
 	}
 	value
+}
+
+/// What was measured, for `ehr vitals add`.
+#[derive(Subcommand)]
+pub enum VitalsCommand {
+	/// Add readings you just took: one record (one transaction) for all of them.
+	///
+	/// Each becomes a FHIR R4 Observation (vital-signs profile: LOINC code, UCUM unit); all of
+	/// one call go into one Observation record, readable by you and the doctors you granted
+	/// observations to, whose monitor (`ehr doctor watch`) may alert you.
+	///
+	/// Example: ehr --key-file me.json vitals add --bp 150/95 --glucose 7.8 --heart-rate 88
+	Add {
+		/// Blood pressure, systolic/diastolic in mmHg (e.g. 150/95).
+		#[arg(long, value_name = "SYS/DIA")]
+		bp: Option<String>,
+		/// Blood glucose in mmol/L.
+		#[arg(long, value_name = "MMOL_L")]
+		glucose: Option<f64>,
+		/// Heart rate in beats a minute.
+		#[arg(long, value_name = "BPM")]
+		heart_rate: Option<f64>,
+		/// Body temperature in °C.
+		#[arg(long, value_name = "CELSIUS")]
+		temp: Option<f64>,
+		/// Oxygen saturation in %.
+		#[arg(long, value_name = "PERCENT")]
+		spo2: Option<f64>,
+		/// Body weight in kg.
+		#[arg(long, value_name = "KG")]
+		weight: Option<f64>,
+		/// Breaths a minute.
+		#[arg(long, value_name = "PER_MIN")]
+		respiratory_rate: Option<f64>,
+		/// When they were measured, in local time: YYYY-MM-DD HH:MM (default: now).
+		#[arg(long, value_name = "DATE TIME")]
+		at: Option<String>,
+	},
+	/// Import readings a home device or phone app exported: a FHIR R4 Bundle of Observations
+	/// (or one Observation), validated against the FHIR schema and the vital-signs profile
+	/// (LOINC codes, UCUM units); one record, one transaction, for the whole file.
+	///
+	/// Example: ehr --key-file me.json vitals import readings.json
+	Import {
+		/// The FHIR JSON file.
+		file: PathBuf,
+	},
+	/// A patient's readings over time, with a chart per measure.
+	///
+	/// Example: ehr --key-file dr.json vitals list --patient 5FHne… --code 8480-6
+	List {
+		/// The patient (SS58 address; default: you). A doctor needs consent for observations;
+		/// the reads are logged in the patient's trail.
+		#[arg(long)]
+		patient: Option<String>,
+		/// Only this LOINC code (8480-6 systolic, 8462-4 diastolic, 8867-4 heart rate, 15074-8
+		/// glucose, 8310-5 temperature, 2708-6 oxygen, 29463-7 weight).
+		#[arg(long)]
+		code: Option<String>,
+	},
+}
+
+/// How urgent an alert is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeverityArg {
+	/// For information.
+	Info,
+	/// Act soon (start a medication, book a visit).
+	Warning,
+	/// Act now (come to the hospital).
+	Urgent,
+}
+
+impl From<SeverityArg> for ehr_primitives::Severity {
+	fn from(severity: SeverityArg) -> Self {
+		match severity {
+			SeverityArg::Info => ehr_primitives::Severity::Info,
+			SeverityArg::Warning => ehr_primitives::Severity::Warning,
+			SeverityArg::Urgent => ehr_primitives::Severity::Urgent,
+		}
+	}
+}
+
+#[derive(Subcommand)]
+pub enum MessageCommand {
+	/// Send an encrypted message to a doctor who cares for you, or (doctors) to a patient you
+	/// care for: a current grant or an open appointment between you. The text is encrypted for
+	/// the two of you; the chain sees only who, to whom and when.
+	///
+	/// Example: ehr --key-file dr.json message send 5FHne… "Please come in on Monday" --alert warning
+	Send {
+		/// The recipient (SS58 address).
+		to: String,
+		/// The text.
+		text: String,
+		/// Send it as an alert with this severity (doctors only).
+		#[arg(long, value_enum, value_name = "SEVERITY")]
+		alert: Option<SeverityArg>,
+		/// The record it is about.
+		#[arg(long, value_name = "RECORD")]
+		about: Option<u64>,
+	},
 }

@@ -5,6 +5,7 @@
 //! Exit codes: see [`cli::EXIT_CODES`].
 
 mod agent;
+mod care;
 mod cli;
 mod emergency;
 mod pinning;
@@ -269,7 +270,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			agent::serve(path, minutes).await
 		}
 		Command::Key(command) => key_command(global, command),
-		Command::Audit { patient, from, limit, all, max_age } => {
+		Command::Audit { patient, from, limit, all, max_age, fhir } => {
 			let patient = account(&patient)?;
 			let mut finality =
 				finality(global)?.with_max_age(Duration::from_secs(max_age.saturating_mul(60)));
@@ -280,6 +281,25 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			} else {
 				audit::verified_trail(&client.chain, &mut finality, &patient, from, limit).await?
 			};
+			if fhir {
+				let events: Vec<Value> = page
+					.entries
+					.iter()
+					.map(|(index, entry)| {
+						ehr_client::fhir::audit_event(&patient, *index, entry, page.block_number)
+					})
+					.collect();
+				let bundle = ehr_client::fhir::bundle(events);
+				ehr_client::fhir::validate(&bundle).map_err(|p| {
+					Error::Invalid(format!(
+						"the audit bundle does not validate:\n{}",
+						ehr_client::fhir::describe(&p)
+					))
+				})?;
+				clear_spinner();
+				println!("{}", serde_json::to_string_pretty(&bundle).expect("JSON serializes"));
+				return Ok(());
+			}
 			let names = Names::load(&client, None).await.unwrap_or_default().with_patient(&patient);
 			let entries: Vec<Value> = page
 				.entries
@@ -601,7 +621,7 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 		}
 		Command::Patient(PatientCommand::Register { profile, emergency, no_emergency }) => {
 			if let Some(profile) = &profile {
-				check_profile(profile)?;
+				care::prepare_upload(profile, None, &my_id, 0, true)?;
 			}
 			let included = client.register_patient(me).await?;
 			done(json, "registered as a patient", &included);
@@ -697,6 +717,44 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 			)
 		}
 		Command::Record(command) => record_command(client, me, command, global).await?,
+		Command::Vitals(VitalsCommand::Add {
+			bp,
+			glucose,
+			heart_rate,
+			temp,
+			spo2,
+			weight,
+			respiratory_rate,
+			at,
+		}) => {
+			use ehr_client::fhir::*;
+			let measures = vec![
+				(GLUCOSE, glucose),
+				(HEART_RATE, heart_rate),
+				(TEMPERATURE, temp),
+				(OXYGEN_SATURATION, spo2),
+				(WEIGHT, weight),
+				(RESPIRATORY_RATE, respiratory_rate),
+			];
+			care::vitals_add(client, me, bp, measures, at, json).await?
+		}
+		Command::Vitals(VitalsCommand::Import { file }) => {
+			care::vitals_import(client, me, &file, json).await?
+		}
+		Command::Vitals(VitalsCommand::List { patient, code }) => {
+			let patient = patient_or_me(patient.as_deref(), &my_id)?;
+			care::vitals_list(client, me, patient, code, json).await?
+		}
+		Command::Message(MessageCommand::Send { to, text, alert, about }) => {
+			care::message_send(client, me, &to, &text, alert.map(Into::into), about, json).await?
+		}
+		Command::Inbox { all, follow, remove_read } => {
+			care::inbox(client, me, all, follow, remove_read, global).await?
+		}
+		Command::Doctor(DoctorCommand::Watch { rules, dry_run, show_rules, once, interval }) => {
+			care::doctor_watch(client, me, rules, dry_run, show_rules, once, interval, global)
+				.await?
+		}
 		Command::Consent(command) => consent_command(client, me, command, json).await?,
 		Command::Slot(SlotCommand::Publish { at, in_minutes, minutes, video }) => {
 			let start = match (at, in_minutes) {
@@ -812,26 +870,6 @@ fn doctor_line(doctor: &ehr_rpc_api::Doctor, names: &Names) -> String {
 		if doctor.suspended { "; SUSPENDED" } else { "" },
 		doctor.account.to_ss58check()
 	)
-}
-
-/// A profile must be a FHIR R4 `Patient` resource in JSON: checked before anything is sent.
-fn check_profile(path: &Path) -> Result<(), Error> {
-	let text = std::fs::read_to_string(path)
-		.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-	let value: Value = serde_json::from_str(&text).map_err(|e| {
-		Error::Usage(format!(
-			"{} is not JSON ({e}): a profile is a FHIR R4 Patient resource, see the README",
-			path.display()
-		))
-	})?;
-	if value.get("resourceType").and_then(Value::as_str) != Some("Patient") {
-		return Err(Error::Usage(format!(
-			"{} is not a FHIR Patient resource (\"resourceType\": \"Patient\" is missing): see \
-			 the README for an example",
-			path.display()
-		)));
-	}
-	Ok(())
 }
 
 async fn consent_command(
@@ -990,6 +1028,10 @@ async fn consent_command(
 				),
 			);
 		}
+		ConsentCommand::Export { fhir: _, out, for_patient } => {
+			let patient = patient_or_me(for_patient.as_deref(), &me.account_id())?;
+			care::consent_export(client, &patient, out, json).await?;
+		}
 		ConsentCommand::List { for_patient } => {
 			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
 			let grants = client.grants(&patient).await?;
@@ -1044,12 +1086,25 @@ async fn appointment_command(
 ) -> Result<(), Error> {
 	let my_id = me.account_id();
 	let action = match command {
-		AppointmentCommand::Book { slot } => {
-			let id = client.book(me, slot).await?;
+		AppointmentCommand::Book { slot, share, share_hours_after } => {
+			let categories: Vec<RecordCategory> = share.into_iter().map(Into::into).collect();
+			let booked = client.book_sharing(me, slot, &categories, share_hours_after).await?;
+			let shared = match booked.grant_ends {
+				Some(ends) => format!(
+					"; the doctor may read your {} until {} ({} record key(s) shared)",
+					categories.iter().map(|c| human::category(*c)).collect::<Vec<_>>().join(", "),
+					human::time(ends),
+					booked.shared
+				),
+				None => String::new(),
+			};
 			say(
 				json,
-				json!({ "appointment": id }),
-				format!("appointment {id} requested: the doctor confirms or proposes another time (`ehr appointment list`)"),
+				json!(booked),
+				format!(
+					"appointment {} requested: the doctor confirms or proposes another time (`ehr appointment list`){shared}",
+					booked.appointment
+				),
 			);
 			return Ok(());
 		}
@@ -1195,12 +1250,17 @@ async fn record_command(
 	match command {
 		RecordCommand::Upload { file, category, patient } => {
 			let patient = patient_or_me(patient.as_deref(), &my_id)?;
+			let now = client.chain.now().await?;
+			let prepared =
+				care::prepare_upload(&file, category.map(Into::into), &patient, now, false)?;
+			let category = Category(prepared.category);
 			if matches!(client.store, Store::Local(_)) {
 				warn(json, format!("storing in {}", client.store.describe()));
 			}
 			let bar = progress_bar(json);
-			let uploaded =
-				client.upload(me, &patient, category.into(), &file, report_to(&bar)).await?;
+			let uploaded = client
+				.upload(me, &patient, category.into(), &prepared.path, report_to(&bar))
+				.await?;
 			bar.finish_and_clear();
 			let names = names(client, &my_id).await;
 			let readers: Vec<String> = uploaded
@@ -1215,11 +1275,12 @@ async fn record_command(
 			};
 			let mut value = with_text_cid(json!(uploaded));
 			value["sync"] = json!(synced);
+			value["stored"] = json!(prepared.how);
 			say(
 				json,
 				value,
 				format!(
-					"record {} ({}) stored in {} as {}, readable by {}{}",
+					"record {} ({}) stored in {} as {}, readable by {}{}\n({})",
 					uploaded.record,
 					human::category(category.into()),
 					match &client.store {
@@ -1228,7 +1289,8 @@ async fn record_command(
 					},
 					uploaded.cid,
 					readers.join(", "),
-					unusable_note(&uploaded.unusable_readers)
+					unusable_note(&uploaded.unusable_readers),
+					prepared.how
 				),
 			);
 		}
@@ -1259,7 +1321,7 @@ async fn record_command(
 			let value: Vec<Value> = records.iter().map(|r| with_text_cid(json!(r))).collect();
 			say(json, json!(value), or_none(text, "no records"));
 		}
-		RecordCommand::Get { id, out, force } => {
+		RecordCommand::Get { id, out, force, fhir } => {
 			if out.exists() && !force {
 				return Err(Error::Usage(format!(
 					"{} exists: pass --force to replace it, or choose another --out",
@@ -1269,12 +1331,15 @@ async fn record_command(
 			let bar = progress_bar(json);
 			let fetched = client.fetch(me, id, &out, report_to(&bar)).await?;
 			bar.finish_and_clear();
+			let what = care::after_get(&out, fhir)?;
+			let mut value = json!(fetched);
+			value["wrote"] = json!(what);
 			say(
 				json,
-				json!(fetched),
+				value,
 				format!(
-					"record {id}: {} written to {}, matching the commitment on chain{}",
-					size(fetched.plaintext_len),
+					"record {id}: {what} ({}) written to {}, matching the commitment on chain{}",
+					size(std::fs::metadata(&out).map(|m| m.len()).unwrap_or(fetched.plaintext_len)),
 					out.display(),
 					match fetched.logged_in_block {
 						Some(block) => format!(

@@ -1,13 +1,15 @@
 //! `ehr pin-service`: a hospital keeps the records its policy gives it on its own IPFS node
 //! (`ehr_client::flows::pinning` has the policy).
 
-use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 use ehr_client::{Client, Error, Keys, Store};
-use ehr_primitives::RecordId;
 use serde_json::json;
 
-use crate::{say, state_dir, warn, Global};
+use crate::{
+	care::{load, save, sleep_or_stop},
+	say, state_dir, warn, Global,
+};
 
 /// Where the service remembers what it pinned (record → CID): per chain, hospital and IPFS
 /// node, so that services sharing a state directory keep apart.
@@ -23,26 +25,6 @@ fn index_file(client: &Client, me: &Keys, global: &Global) -> Option<PathBuf> {
 			hex::encode(&whose[..8])
 		))
 	})
-}
-
-fn load(file: Option<&PathBuf>) -> BTreeMap<RecordId, String> {
-	file.and_then(|file| std::fs::read(file).ok())
-		.and_then(|bytes| serde_json::from_slice(&bytes).ok())
-		.unwrap_or_default()
-}
-
-fn save(file: Option<&PathBuf>, pinned: &BTreeMap<RecordId, String>) -> Result<(), Error> {
-	let Some(file) = file else { return Ok(()) };
-	if let Some(dir) = file.parent() {
-		std::fs::create_dir_all(dir)
-			.map_err(|e| Error::Storage(format!("{}: {e}", dir.display())))?;
-	}
-	let bytes = serde_json::to_vec_pretty(pinned).map_err(|e| Error::Storage(e.to_string()))?;
-	// Written aside, then renamed over the old file: a crash leaves one or the other whole.
-	let partial = file.with_extension("json.partial");
-	std::fs::write(&partial, bytes)
-		.and_then(|()| std::fs::rename(&partial, file))
-		.map_err(|e| Error::Storage(format!("{}: {e}", file.display())))
 }
 
 /// `ehr pin-service`.
@@ -128,13 +110,5 @@ pub async fn pin_service(
 			return Ok(());
 		}
 		sleep_or_stop(interval).await;
-	}
-}
-
-/// Waits `interval` seconds; Ctrl-C ends the service.
-async fn sleep_or_stop(interval: u64) {
-	tokio::select! {
-		_ = tokio::time::sleep(Duration::from_secs(interval.max(1))) => {}
-		_ = tokio::signal::ctrl_c() => std::process::exit(0),
 	}
 }

@@ -169,20 +169,64 @@ fn exit_codes_in_help_match_the_errors() {
 }
 
 #[test]
-fn a_profile_must_be_a_fhir_patient() {
+fn a_profile_must_be_a_valid_fhir_patient() {
+	let check = |path: &std::path::Path| {
+		care::prepare_upload(path, None, &AccountId::new([1; 32]), 0, true).map(|_| ())
+	};
 	let dir = tempfile::tempdir().unwrap();
 	let good = dir.path().join("good.json");
 	std::fs::write(&good, r#"{"resourceType": "Patient", "name": [{"family": "Doe"}]}"#).unwrap();
-	assert!(check_profile(&good).is_ok());
+	assert!(check(&good).is_ok());
 	let other = dir.path().join("other.json");
-	std::fs::write(&other, r#"{"resourceType": "Observation"}"#).unwrap();
-	assert_eq!(check_profile(&other).unwrap_err().exit_code(), 2);
+	std::fs::write(&other, r#"{"resourceType": "Observation", "code": {"text": "x"}}"#).unwrap();
+	assert_eq!(check(&other).unwrap_err().exit_code(), 2);
 	let text = dir.path().join("text.txt");
 	std::fs::write(&text, "Jane Doe, born 1980").unwrap();
-	let error = check_profile(&text).unwrap_err();
+	let error = check(&text).unwrap_err();
 	assert!(error.to_string().contains("FHIR"), "{error}");
-	let missing = check_profile(&dir.path().join("none.json")).unwrap_err();
+	let missing = check(&dir.path().join("none.json")).unwrap_err();
 	assert!(missing.to_string().contains("none.json"), "{missing}");
+	// A Patient with a misspelt field is refused at its path.
+	let misspelt = dir.path().join("misspelt.json");
+	std::fs::write(&misspelt, r#"{"resourceType": "Patient", "birthDate": "1980-13-45"}"#).unwrap();
+	let error = check(&misspelt).unwrap_err();
+	assert!(error.to_string().contains("/birthDate"), "{error}");
+}
+
+#[test]
+fn uploads_are_fhir_or_wrapped_and_come_back_as_they_went_in() {
+	let patient = AccountId::new([1; 32]);
+	let dir = tempfile::tempdir().unwrap();
+	let pdf = dir.path().join("scan.pdf");
+	std::fs::write(&pdf, b"%PDF-1.7 not really").unwrap();
+	let prepared = care::prepare_upload(&pdf, None, &patient, 0, false).unwrap();
+	assert_eq!(prepared.category, RecordCategory::Document);
+	assert!(prepared.how.contains("DocumentReference"), "{}", prepared.how);
+	// What `record get` writes: the wrapped resource, then the file it wraps.
+	let out = dir.path().join("out.pdf");
+	std::fs::copy(&prepared.path, &out).unwrap();
+	assert_eq!(care::after_get(&out, false).unwrap(), "the file wrapped in its DocumentReference");
+	assert_eq!(std::fs::read(&out).unwrap(), b"%PDF-1.7 not really");
+	std::fs::copy(&prepared.path, &out).unwrap();
+	assert_eq!(care::after_get(&out, true).unwrap(), "the FHIR resource");
+	// A FHIR report keeps its bytes and takes its category from its type.
+	let report = dir.path().join("report.json");
+	std::fs::write(
+		&report,
+		r#"{"resourceType": "DiagnosticReport", "status": "final", "code": {"text": "HbA1c"}}"#,
+	)
+	.unwrap();
+	let prepared = care::prepare_upload(&report, None, &patient, 0, false).unwrap();
+	assert_eq!((prepared.category, prepared.path.clone()), (RecordCategory::LabReport, report));
+	// An invalid one is refused with the offending path.
+	let bad = dir.path().join("bad.json");
+	std::fs::write(&bad, r#"{"resourceType": "DiagnosticReport", "status": "done", "code": {}}"#)
+		.unwrap();
+	let Err(error) = care::prepare_upload(&bad, None, &patient, 0, false) else {
+		panic!("accepted")
+	};
+	assert!(error.to_string().contains("/status"), "{error}");
+	assert_eq!(error.exit_code(), 2);
 }
 
 #[test]

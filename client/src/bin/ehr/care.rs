@@ -1,0 +1,647 @@
+//! Care between visits and FHIR on the command line: `ehr vitals`, `ehr message`, `ehr inbox`,
+//! `ehr doctor watch`, `ehr consent export --fhir`, and the FHIR side of `ehr record upload` /
+//! `get` (`ehr_client::flows::care` and `ehr_client::fhir` do the work).
+
+use std::{
+	collections::{BTreeMap, BTreeSet},
+	path::{Path, PathBuf},
+	time::Duration,
+};
+
+use ehr_client::{fhir, human, human::Names, Client, Error, Keys, Rules, WatchState};
+use ehr_primitives::{MessageKind, RecordCategory, Severity};
+use serde_json::{json, Value};
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32 as AccountId;
+
+use crate::{account, or_none, say, state_dir, warn, Global};
+
+/// Files up to this size are wrapped in a DocumentReference (read into memory, base64).
+const MAX_WRAPPED: u64 = 64 << 20;
+
+/// A state file of this client: per chain and account, under the state directory.
+pub fn state_file(
+	client: &Client,
+	who: &AccountId,
+	what: &str,
+	global: &Global,
+) -> Option<PathBuf> {
+	let genesis = client.chain.genesis();
+	state_dir(global).map(|dir| {
+		dir.join(format!(
+			"{what}-{}-{}.json",
+			hex::encode(&genesis.as_bytes()[..8]),
+			hex::encode(&AsRef::<[u8]>::as_ref(who)[..8])
+		))
+	})
+}
+
+/// What a state file holds, or the default.
+pub fn load<T: serde::de::DeserializeOwned + Default>(file: Option<&PathBuf>) -> T {
+	file.and_then(|file| std::fs::read(file).ok())
+		.and_then(|bytes| serde_json::from_slice(&bytes).ok())
+		.unwrap_or_default()
+}
+
+/// Writes a state file atomically (aside, then renamed over the old one).
+pub fn save<T: serde::Serialize>(file: Option<&PathBuf>, value: &T) -> Result<(), Error> {
+	let Some(file) = file else { return Ok(()) };
+	if let Some(dir) = file.parent() {
+		std::fs::create_dir_all(dir)
+			.map_err(|e| Error::Storage(format!("{}: {e}", dir.display())))?;
+	}
+	let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Storage(e.to_string()))?;
+	let partial = file.with_extension("json.partial");
+	std::fs::write(&partial, bytes)
+		.and_then(|()| std::fs::rename(&partial, file))
+		.map_err(|e| Error::Storage(format!("{}: {e}", file.display())))
+}
+
+/// Waits `interval` seconds; Ctrl-C ends the service.
+pub async fn sleep_or_stop(interval: u64) {
+	tokio::select! {
+		_ = tokio::time::sleep(Duration::from_secs(interval.max(1))) => {}
+		_ = tokio::signal::ctrl_c() => std::process::exit(0),
+	}
+}
+
+fn invalid_fhir(path: &Path, problems: &[fhir::Problem]) -> Error {
+	Error::Usage(format!(
+		"{} is not valid FHIR R4 ({} problem{}):\n{}",
+		path.display(),
+		problems.len(),
+		if problems.len() == 1 { "" } else { "s" },
+		fhir::describe(problems)
+	))
+}
+
+/// What `ehr record upload` stores for `file`.
+pub struct Prepared {
+	/// The file to encrypt: `file` itself, or a temporary one.
+	pub path: PathBuf,
+	/// The record's category.
+	pub category: RecordCategory,
+	/// What was done, for people: `FHIR Bundle`, `wrapped in a DocumentReference`, `as is`.
+	pub how: String,
+	_temp: Option<tempfile::NamedTempFile>,
+}
+
+/// A FHIR resource is validated (refused with its problems' paths) and keeps its bytes; any
+/// other file is wrapped in a DocumentReference (up to 64 MiB), or stored as is.
+pub fn prepare_upload(
+	file: &Path,
+	category: Option<RecordCategory>,
+	patient: &AccountId,
+	now_ms: u64,
+	profile_only: bool,
+) -> Result<Prepared, Error> {
+	let named = |e: std::io::Error| Error::Invalid(format!("{}: {e}", file.display()));
+	let len = std::fs::metadata(file).map_err(named)?.len();
+	let parsed: Option<Value> = if len <= MAX_WRAPPED {
+		std::fs::read(file)
+			.ok()
+			.and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+			.filter(|value| value.get("resourceType").is_some())
+	} else {
+		None
+	};
+	if let Some(value) = parsed {
+		let resource_type = fhir::validate(&value).map_err(|p| invalid_fhir(file, &p))?;
+		if profile_only && resource_type != "Patient" {
+			return Err(Error::Usage(format!(
+				"{} is a FHIR {resource_type}, not a Patient resource: a profile is a FHIR R4 \
+				 Patient (see the README for an example)",
+				file.display()
+			)));
+		}
+		return Ok(Prepared {
+			path: file.to_path_buf(),
+			category: category.unwrap_or_else(|| fhir::category_of(&value)),
+			how: format!("FHIR {resource_type}, validated"),
+			_temp: None,
+		});
+	}
+	if profile_only {
+		return Err(Error::Usage(format!(
+			"{} is not a FHIR resource (no \"resourceType\"): a profile is a FHIR R4 Patient \
+			 resource (see the README for an example)",
+			file.display()
+		)));
+	}
+	let category = category.unwrap_or(RecordCategory::Document);
+	if len > MAX_WRAPPED {
+		return Ok(Prepared {
+			path: file.to_path_buf(),
+			category,
+			how: "stored as is (larger than 64 MiB, too large to wrap in a DocumentReference)"
+				.into(),
+			_temp: None,
+		});
+	}
+	let bytes = std::fs::read(file).map_err(named)?;
+	let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+	let wrapped = fhir::wrap_file(&bytes, &name, fhir::content_type(&name), patient, now_ms);
+	let temp = tempfile::NamedTempFile::new()?;
+	std::fs::write(temp.path(), serde_json::to_vec(&wrapped).expect("JSON serializes"))?;
+	Ok(Prepared {
+		path: temp.path().to_path_buf(),
+		category,
+		how: format!("wrapped in a FHIR DocumentReference ({})", fhir::content_type(&name)),
+		_temp: Some(temp),
+	})
+}
+
+/// After `ehr record get`: a wrapped file is given back as the file (unless `fhir`); with
+/// `fhir`, a record that is not FHIR is refused. Returns what was written, for people.
+pub fn after_get(out: &Path, fhir_wanted: bool) -> Result<&'static str, Error> {
+	let len = std::fs::metadata(out)?.len();
+	// A wrapped file of at most 64 MiB is at most this long in base64 JSON: nothing larger is
+	// parsed (the whole document is held in memory).
+	let value: Option<Value> = (len <= MAX_WRAPPED / 3 * 4 + (1 << 20))
+		.then(|| std::fs::read(out).ok())
+		.flatten()
+		.and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+		.filter(|value| value.get("resourceType").is_some());
+	match (value, fhir_wanted) {
+		(Some(value), false) => match fhir::unwrap_file(&value) {
+			Some(file) => {
+				let dir =
+					out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+				let temp = tempfile::NamedTempFile::new_in(dir)?;
+				std::fs::write(temp.path(), file)?;
+				temp.persist(out).map_err(|e| Error::Io(e.error))?;
+				Ok("the file wrapped in its DocumentReference")
+			}
+			None => Ok("the FHIR resource"),
+		},
+		(Some(_), true) => Ok("the FHIR resource"),
+		(None, true) => {
+			let _ = std::fs::remove_file(out);
+			Err(Error::Refused(
+				"this record is not a FHIR resource (it was stored as is): get it without --fhir"
+					.into(),
+			))
+		}
+		(None, false) => Ok("the file"),
+	}
+}
+
+/// `ehr vitals add`.
+#[allow(clippy::too_many_arguments)]
+pub async fn vitals_add(
+	client: &Client,
+	me: &Keys,
+	bp: Option<String>,
+	measures: Vec<(fhir::Measure, Option<f64>)>,
+	at: Option<String>,
+	json: bool,
+) -> Result<(), Error> {
+	let patient = me.account_id();
+	let at = match at {
+		Some(text) => human::parse_local_time(&text)?,
+		None => std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default(),
+	};
+	let mut observations = Vec::new();
+	if let Some(bp) = bp {
+		let parsed = bp.split_once('/').and_then(|(s, d)| {
+			Some((s.trim().parse::<f64>().ok()?, d.trim().parse::<f64>().ok()?))
+		});
+		let Some((systolic, diastolic)) = parsed else {
+			return Err(Error::Usage(format!(
+				"--bp {bp}: give systolic/diastolic in mmHg, e.g. --bp 150/95"
+			)));
+		};
+		observations.push(fhir::blood_pressure(systolic, diastolic, &patient, at));
+	}
+	for (measure, value) in measures {
+		if let Some(value) = value {
+			if !value.is_finite() {
+				return Err(Error::Usage(format!("{}: {value} is not a number", measure.display)));
+			}
+			observations.push(fhir::reading(measure, value, &patient, at));
+		}
+	}
+	if observations.is_empty() {
+		return Err(Error::Usage(
+			"nothing to add: give at least one reading, e.g. --bp 150/95 --heart-rate 88 (see \
+			 `ehr vitals add --help`)"
+				.into(),
+		));
+	}
+	let count = observations.len();
+	store_vitals(client, me, fhir::bundle(observations), count, json).await
+}
+
+async fn store_vitals(
+	client: &Client,
+	me: &Keys,
+	readings: Value,
+	count: usize,
+	json: bool,
+) -> Result<(), Error> {
+	let uploaded = client.add_vitals(me, &me.account_id(), readings).await?;
+	let names = Names::load(client, Some(&me.account_id())).await.unwrap_or_default();
+	let readers: Vec<String> = uploaded
+		.readers
+		.iter()
+		.map(|r| AccountId::from_ss58check(r).map(|a| names.of(&a)).unwrap_or(r.clone()))
+		.collect();
+	say(
+		json,
+		json!({ "record": uploaded.record, "observations": count, "readers": uploaded.readers, "block": uploaded.block }),
+		format!(
+			"{count} observation{} stored as record {} (one transaction), readable by {}",
+			if count == 1 { "" } else { "s" },
+			uploaded.record,
+			readers.join(", ")
+		),
+	);
+	Ok(())
+}
+
+/// `ehr vitals import`.
+pub async fn vitals_import(
+	client: &Client,
+	me: &Keys,
+	file: &Path,
+	json: bool,
+) -> Result<(), Error> {
+	let text = std::fs::read(file).map_err(|e| Error::Usage(format!("{}: {e}", file.display())))?;
+	let value: Value = serde_json::from_slice(&text)
+		.map_err(|e| Error::Usage(format!("{} is not JSON ({e})", file.display())))?;
+	fhir::validate(&value).map_err(|p| invalid_fhir(file, &p))?;
+	fhir::check_readings(&value).map_err(|p| invalid_fhir(file, &p))?;
+	let count = fhir::resources(&value).len();
+	store_vitals(client, me, value, count, json).await
+}
+
+/// A plain-text chart of one measure: a line per reading, a bar scaled between the lowest and
+/// the highest value.
+pub fn chart(points: &[(String, f64)], unit: &str) -> String {
+	let (low, high) =
+		points.iter().fold((f64::MAX, f64::MIN), |(low, high), (_, v)| (low.min(*v), high.max(*v)));
+	let width = 40.0;
+	points
+		.iter()
+		.map(|(when, value)| {
+			let share = if high > low { (value - low) / (high - low) } else { 1.0 };
+			let bar = "█".repeat(1 + (share * width).round() as usize);
+			format!("  {when:<24} {value:>7} {unit:<7} {bar}")
+		})
+		.collect::<Vec<_>>()
+		.join("\n")
+}
+
+/// `ehr vitals list`.
+pub async fn vitals_list(
+	client: &Client,
+	me: &Keys,
+	patient: AccountId,
+	code: Option<String>,
+	json: bool,
+) -> Result<(), Error> {
+	let found = client.vitals(me, &patient).await?;
+	// Per measure: (time in ms, the time as written, value, record), oldest first.
+	type Points = Vec<(u64, String, f64, u64)>;
+	// By code and unit; named as the client knows the measure, or as first written.
+	let mut by_code: BTreeMap<(String, String, String), Points> = BTreeMap::new();
+	let mut names: BTreeMap<String, String> = BTreeMap::new();
+	for (record, readings) in &found {
+		for reading in readings {
+			if code.as_ref().is_some_and(|code| *code != reading.code) {
+				continue;
+			}
+			let written = reading.effective.clone().unwrap_or_default();
+			let at = fhir::millis(&written).unwrap_or(record.created_at);
+			let display = names
+				.entry(reading.code.clone())
+				.or_insert_with(|| match fhir::measure(&reading.code) {
+					Some(measure) => measure.display.to_string(),
+					None => ehr_client::clean(&reading.display, 80).replace('\n', " "),
+				})
+				.clone();
+			by_code
+				.entry((reading.code.clone(), display, reading.unit.clone()))
+				.or_default()
+				.push((at, written, reading.value, record.id));
+		}
+	}
+	let mut text = Vec::new();
+	for ((code, display, unit), points) in by_code.iter_mut() {
+		points.sort_by_key(|point| point.0);
+		text.push(format!("{display} ({code}):"));
+		let shown: Vec<(String, f64)> =
+			points.iter().map(|(at, _, value, _)| (human::time(*at), *value)).collect();
+		text.push(chart(&shown, unit));
+	}
+	let value: Vec<Value> = by_code
+		.into_iter()
+		.map(|((code, display, unit), points)| {
+			json!({ "code": code, "display": display, "unit": unit,
+				"readings": points.iter().map(|(at, written, value, record)| json!({ "at": at, "effective": written, "value": value, "record": record })).collect::<Vec<_>>() })
+		})
+		.collect();
+	let logged = if patient != me.account_id() && !found.is_empty() {
+		format!("\n({} record reads logged in the patient's trail)", found.len())
+	} else {
+		String::new()
+	};
+	say(json, json!(value), format!("{}{logged}", or_none(text.join("\n"), "no readings")));
+	Ok(())
+}
+
+/// `ehr message send`.
+pub async fn message_send(
+	client: &Client,
+	me: &Keys,
+	to: &str,
+	text: &str,
+	alert: Option<Severity>,
+	about: Option<u64>,
+	json: bool,
+) -> Result<(), Error> {
+	let recipient = account(to)?;
+	if text.trim().is_empty() {
+		return Err(Error::Usage("the message is empty".into()));
+	}
+	let kind = match alert {
+		Some(severity) => MessageKind::Alert { severity },
+		None => MessageKind::Message,
+	};
+	let sent = client.send_message(me, &recipient, kind, text, about).await?;
+	let names = Names::load(client, Some(&me.account_id())).await.unwrap_or_default();
+	say(
+		json,
+		json!(sent),
+		format!(
+			"{} {} sent to {} (final in block #{}); only the two of you can read it",
+			if alert.is_some() { "alert" } else { "message" },
+			sent.id,
+			names.of(&recipient),
+			sent.block_number
+		),
+	);
+	Ok(())
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+	match severity {
+		Severity::Info => "info",
+		Severity::Warning => "warning",
+		Severity::Urgent => "URGENT",
+	}
+}
+
+fn severity_word(kind: MessageKind) -> &'static str {
+	match kind {
+		MessageKind::Message => "message",
+		MessageKind::Alert { severity: Severity::Info } => "ALERT (info)",
+		MessageKind::Alert { severity: Severity::Warning } => "ALERT (warning)",
+		MessageKind::Alert { severity: Severity::Urgent } => "ALERT (URGENT)",
+	}
+}
+
+/// `ehr inbox`.
+pub async fn inbox(
+	client: &Client,
+	me: &Keys,
+	all: bool,
+	follow: bool,
+	remove_read: bool,
+	global: &Global,
+) -> Result<(), Error> {
+	let json = global.json;
+	let my_id = me.account_id();
+	let file = state_file(client, &my_id, "inbox-read", global);
+	let mut read: BTreeSet<u64> = load(file.as_ref());
+	let names = Names::load(client, Some(&my_id)).await.unwrap_or_default();
+	let at = client.chain.finalized().await?;
+	let messages = client.inbox(me, Some(at)).await?;
+	let line = |m: &ehr_client::InboxMessage, unread: bool| {
+		format!(
+			"{}#{} {} from {}, {}{}:\n    {}",
+			if unread { "* " } else { "  " },
+			m.id,
+			severity_word(m.kind),
+			names.of(&m.sender),
+			human::time(m.sent_at),
+			m.about.map(|r| format!(", about record {r}")).unwrap_or_default(),
+			match (&m.text, &m.error) {
+				// Cleaned by the client (no control characters): each line indented.
+				(Some(text), _) => text.replace('\n', "\n    "),
+				(None, Some(error)) => format!("(cannot be read: {error})"),
+				(None, None) => "(empty)".into(),
+			}
+		)
+	};
+	let (mut unread, old): (Vec<_>, Vec<_>) = messages.iter().partition(|m| !read.contains(&m.id));
+	unread.reverse();
+	let mut old: Vec<_> = old.into_iter().rev().collect();
+	if !all {
+		old.truncate(10);
+	}
+	let mut text: Vec<String> = unread.iter().map(|m| line(m, true)).collect();
+	if !old.is_empty() {
+		text.push("read:".into());
+		text.extend(old.iter().map(|m| line(m, false)));
+	}
+	say(
+		json,
+		json!({ "unread": unread, "read": old }),
+		format!(
+			"{} unread, {} in all\n{}",
+			unread.len(),
+			messages.len(),
+			or_none(text.join("\n"), "no messages")
+		),
+	);
+	read.extend(unread.iter().filter(|m| m.error.is_none()).map(|m| m.id));
+	save(file.as_ref(), &read)?;
+	if remove_read {
+		let ids: Vec<u64> =
+			messages.iter().filter(|m| read.contains(&m.id)).map(|m| m.id).collect();
+		for chunk in ids.chunks(64) {
+			client.remove_messages(me, chunk.to_vec()).await?;
+		}
+		say(
+			json,
+			json!({ "removed": ids }),
+			format!("{} read message(s) removed from your inbox", ids.len()),
+		);
+	}
+	if !follow {
+		return Ok(());
+	}
+	let mut shown: BTreeSet<u64> = messages.iter().map(|m| m.id).collect();
+	let mut last = at;
+	loop {
+		sleep_or_stop(3).await;
+		let head = match client.chain.finalized().await {
+			Ok(head) => head,
+			Err(error) => {
+				warn(json, format!("{error}; trying again"));
+				continue;
+			}
+		};
+		if head == last {
+			continue;
+		}
+		last = head;
+		for message in client.inbox(me, Some(head)).await? {
+			if shown.insert(message.id) {
+				say(json, json!(message), line(&message, true));
+				if message.error.is_none() {
+					read.insert(message.id);
+				}
+			}
+		}
+		save(file.as_ref(), &read)?;
+	}
+}
+
+/// `ehr doctor watch`.
+pub async fn doctor_watch(
+	client: &Client,
+	me: &Keys,
+	rules: Option<PathBuf>,
+	dry_run: bool,
+	show_rules: bool,
+	once: bool,
+	interval: u64,
+	global: &Global,
+) -> Result<(), Error> {
+	let json = global.json;
+	let rules: Rules = match &rules {
+		Some(path) => {
+			let text = std::fs::read(path)
+				.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+			serde_json::from_slice::<Rules>(&text)
+				.map_err(|e| {
+					Error::Usage(format!(
+						"{}: not a rules file ({e}); see `ehr doctor watch --help`",
+						path.display()
+					))
+				})?
+				.checked()?
+		}
+		None => Rules::default(),
+	};
+	if show_rules {
+		let shown = Rules {
+			defaults: Some(rules.defaults.clone().unwrap_or_else(Rules::defaults)),
+			..rules
+		};
+		say(json, json!(shown), serde_json::to_string_pretty(&shown).expect("JSON serializes"));
+		return Ok(());
+	}
+	let my_id = me.account_id();
+	let file = state_file(client, &my_id, "watch", global);
+	let mut state: WatchState = if dry_run { WatchState::default() } else { load(file.as_ref()) };
+	let names = Names::load(client, Some(&my_id)).await.unwrap_or_default();
+	if !once && !dry_run && !json {
+		eprintln!(
+			"monitor of {} running: a pass every {interval} s over the finalized blocks (Ctrl-C stops it)",
+			names.of(&my_id)
+		);
+	}
+	loop {
+		let pass = match client.watch_pass(me, &rules, &mut state, dry_run).await {
+			Ok(pass) => pass,
+			Err(error) if !once && !dry_run => {
+				warn(json, format!("pass failed ({error}); trying again in {interval} s"));
+				sleep_or_stop(interval).await;
+				continue;
+			}
+			Err(error) => return Err(error),
+		};
+		if !dry_run {
+			save(file.as_ref(), &state)?;
+		}
+		let mut lines = Vec::new();
+		for fired in &pass.fired {
+			lines.push(format!(
+				"{} record {} of {}: {} ({}: {}){}",
+				if dry_run { "would alert:" } else { "ALERT" },
+				fired.record,
+				names.of(&fired.patient),
+				fired.explain(),
+				severity_name(fired.rule.severity),
+				human::printable(&fired.rule.message),
+				match (&fired.alert, &fired.error) {
+					(Some(id), _) => format!(" — sent as message {id}"),
+					(None, Some(error)) => format!(" — NOT sent ({error}); trying again next pass"),
+					_ => String::new(),
+				}
+			));
+		}
+		for (record, why) in &pass.unreadable {
+			lines.push(format!("record {record}: {why}"));
+		}
+		for record in &pass.given_up {
+			lines.push(format!(
+				"record {record}: given up after {} passes that could not read it",
+				ehr_client::MAX_ATTEMPTS
+			));
+		}
+		lines.push(format!(
+			"{} patient(s); {} record(s) evaluated{}, {} alert(s){}",
+			pass.patients,
+			pass.evaluated.len(),
+			if pass.baseline > 0 {
+				format!(", {} existing record(s) noted without alerting (first run; --dry-run shows what they would fire)", pass.baseline)
+			} else {
+				String::new()
+			},
+			pass.fired.len(),
+			if dry_run { " that would be sent (dry run: nothing sent)" } else { "" }
+		));
+		say(json, json!(pass), lines.join("\n"));
+		if once || dry_run {
+			return Ok(());
+		}
+		sleep_or_stop(interval).await;
+	}
+}
+
+/// `ehr consent export --fhir`.
+pub async fn consent_export(
+	client: &Client,
+	patient: &AccountId,
+	out: Option<PathBuf>,
+	json: bool,
+) -> Result<(), Error> {
+	let now = client.chain.now().await?;
+	let grants = client.grants(patient).await?;
+	let consents: Vec<Value> =
+		grants.iter().map(|g| fhir::consent(patient, &g.grantee, &g.grant, now)).collect();
+	let bundle = fhir::bundle(consents);
+	fhir::validate(&bundle).map_err(|p| {
+		Error::Invalid(format!("the export does not validate:\n{}", fhir::describe(&p)))
+	})?;
+	write_or_print(&bundle, out, json, &format!("{} Consent resource(s)", grants.len()))
+}
+
+/// Prints `value`, or writes it to `out` and says so.
+pub fn write_or_print(
+	value: &Value,
+	out: Option<PathBuf>,
+	json: bool,
+	what: &str,
+) -> Result<(), Error> {
+	let text = serde_json::to_string_pretty(value).expect("JSON serializes");
+	match out {
+		Some(path) => {
+			std::fs::write(&path, text)?;
+			say(
+				json,
+				json!({ "written": path, "what": what }),
+				format!("{what} written to {} (FHIR R4, validated)", path.display()),
+			);
+		}
+		None => println!("{text}"),
+	}
+	Ok(())
+}
