@@ -199,8 +199,10 @@ grep -q "patient(s)" "$work/watch.log" || fail "the monitor made no pass: $(tail
 alerts() { "$EHR_CLI" --json inbox --all | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for m in d["unread"]+d["read"] if "alert" in m["kind"]))'; }
 before=$(alerts)
 step 'ehr vitals add --bp 186/104' "1 observation stored as record"
+final_at=$(date +%s)
 for _ in $(seq 1 90); do [ "$(alerts)" -gt "$before" ] && break; sleep 1; done
 [ "$(alerts)" -gt "$before" ] || fail "no alert within 90 s: $(tail -5 "$work/watch.log")"
+log "the alert was final in the patient's inbox $(($(date +%s) - final_at)) s after the reading was"
 step 'ehr inbox --all' "ALERT (URGENT) from Dr. Bob Kelso"
 grep -qF "come to the hospital now" "$human" || fail "the alert does not say what to do"
 passes=$(grep -c "patient(s)" "$work/watch.log")
@@ -221,6 +223,28 @@ step 'ehr --dev --suri //Alice hospital register-doctor $DAVE --name "Dr. Dave S
 step 'ehr --dev --suri //Dave doctor set-key' "encryption key published"
 exits 3 "Messages: no care relationship" ehr --dev --suri //Dave message send "$PATIENT" "Your results are in"
 exits 3 "only a doctor sends alerts" ehr message send "$BOB" "help" --alert urgent
+
+log "a booking that carries consent: the doctor may read and write, until the patient cancels"
+slot=$("$EHR_CLI" --json --dev --suri //Dave slot publish --in-minutes 300 --minutes 30 |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["slot"])')
+booked=$("$EHR_CLI" --json appointment book "$slot" --share observation --share-hours-after 24)
+printf '%s\n' "$booked" | sed 's/^/    /'
+appointment=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["grantEnds"]; print(d["appointment"])' "$booked")
+step 'ehr consent list' "Dr. Dave Stranger"
+step 'ehr --dev --suri //Dave message send $PATIENT "See you on Monday at nine."' "only the two of you can read it"
+step 'ehr appointment cancel $appointment' "the consent the booking carried revoked"
+exits 3 "Messages: no care relationship" ehr --dev --suri //Dave message send "$PATIENT" "Still there?"
+ehr consent list | grep -q "Dave Stranger" && fail "the booking's grant outlived the cancellation"
+
+log "ehr inbox --follow prints a new message once its block is finalized"
+"$EHR_CLI" inbox --follow >"$work/follow.log" 2>&1 &
+follow_pid=$!
+pids+=("$follow_pid")
+for _ in $(seq 1 30); do grep -q "in all" "$work/follow.log" && break; sleep 1; done
+step 'ehr --dev --suri //Bob message send $PATIENT "Please measure again tonight." --alert info' "alert"
+for _ in $(seq 1 60); do grep -q "Please measure again tonight." "$work/follow.log" && break; sleep 1; done
+grep -q "Please measure again tonight." "$work/follow.log" || fail "--follow did not print the new message: $(tail -5 "$work/follow.log")"
+kill "$follow_pid"
 
 log "invalid FHIR is refused with the offending path"
 sed 's/"value": 152/"value": "high"/' readings.json >bad-readings.json

@@ -291,10 +291,22 @@ pub fn wrap_file(
 /// The file inside a `DocumentReference` made by [`wrap_file`], if `value` is one.
 pub fn unwrap_file(value: &Value) -> Option<Vec<u8>> {
 	let tagged = value["meta"]["tag"].as_array()?.iter().any(|tag| tag["system"] == WRAPPED_TAG);
-	if !tagged || value["resourceType"] != "DocumentReference" {
+	if !tagged {
 		return None;
 	}
-	let attachment = &value["content"][0]["attachment"];
+	// A text kept as written (a prescription, a report, a note made from a text file).
+	if let Some(text) = value["extension"]
+		.as_array()
+		.and_then(|all| all.iter().find(|e| e["url"] == ORIGINAL_TEXT))
+		.and_then(|e| e["valueString"].as_str())
+	{
+		return Some(text.as_bytes().to_vec());
+	}
+	let attachment = match value["resourceType"].as_str()? {
+		"DocumentReference" => &value["content"][0]["attachment"],
+		"DiagnosticReport" => &value["presentedForm"][0],
+		_ => return None,
+	};
 	let file =
 		base64::engine::general_purpose::STANDARD.decode(attachment["data"].as_str()?).ok()?;
 	// A declared size that is not the data's: not a wrapper the client made.
@@ -302,6 +314,115 @@ pub fn unwrap_file(value: &Value) -> Option<Vec<u8>> {
 		Some(size) if size != file.len() as u64 => None,
 		_ => Some(file),
 	}
+}
+
+/// The extension that keeps, in a resource the client made from a text file, the text exactly
+/// as written (reading the record gives it back byte for byte).
+pub const ORIGINAL_TEXT: &str = "urn:ehr-chain:original-text";
+
+fn tag(code: &str) -> Value {
+	json!({ "tag": [{ "system": WRAPPED_TAG, "code": code }] })
+}
+
+/// The resource of `category` made from a plain text a doctor or patient wrote: a prescription
+/// as a `MedicationRequest` (the first line the medication, the rest the dosage), a lab report
+/// as a `DiagnosticReport` (the text its conclusion), a clinical note as a `Composition` (the
+/// text its section); the text itself kept as written. `None` for other categories.
+pub fn from_text(
+	category: RecordCategory,
+	text: &str,
+	title: &str,
+	author: &AccountId,
+	patient: &AccountId,
+	now_ms: u64,
+) -> Option<Value> {
+	let kept = json!([{ "url": ORIGINAL_TEXT, "valueString": text }]);
+	let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+	let first = lines.next().unwrap_or(title).to_string();
+	let rest: Vec<&str> = lines.collect();
+	Some(match category {
+		RecordCategory::Prescription => {
+			let mut request = json!({
+				"resourceType": "MedicationRequest",
+				"meta": tag("text"),
+				"extension": kept,
+				"status": "active",
+				"intent": "order",
+				"medicationCodeableConcept": { "text": first },
+				"subject": account_reference(patient),
+				"authoredOn": instant(now_ms),
+				"requester": account_reference(author),
+				"note": [{ "text": text }],
+			});
+			if !rest.is_empty() {
+				request["dosageInstruction"] = json!([{ "text": rest.join("\n") }]);
+			}
+			request
+		}
+		RecordCategory::LabReport => json!({
+			"resourceType": "DiagnosticReport",
+			"meta": tag("text"),
+			"extension": kept,
+			"status": "final",
+			"category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB", "display": "Laboratory" }] }],
+			"code": { "text": title },
+			"subject": account_reference(patient),
+			"issued": instant(now_ms),
+			"performer": [account_reference(author)],
+			"conclusion": text,
+		}),
+		RecordCategory::ClinicalNote => {
+			let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+			json!({
+				"resourceType": "Composition",
+				"meta": tag("text"),
+				"extension": kept,
+				"status": "final",
+				"type": { "coding": [{ "system": LOINC, "code": "11506-3", "display": "Progress note" }] },
+				"subject": account_reference(patient),
+				"date": instant(now_ms),
+				"author": [account_reference(author)],
+				"title": title,
+				"section": [{
+					"title": title,
+					"text": {
+						"status": "generated",
+						"div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\"><pre>{escaped}</pre></div>"),
+					},
+				}],
+			})
+		}
+		_ => return None,
+	})
+}
+
+/// A lab report that is a file (a PDF from the laboratory) as a `DiagnosticReport` presenting
+/// it, tagged so that reading the record gives the file back.
+pub fn report_file(
+	bytes: &[u8],
+	title: &str,
+	content_type: &str,
+	author: &AccountId,
+	patient: &AccountId,
+	now_ms: u64,
+) -> Value {
+	json!({
+		"resourceType": "DiagnosticReport",
+		"meta": tag("file"),
+		"status": "final",
+		"category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB", "display": "Laboratory" }] }],
+		"code": { "text": title },
+		"subject": account_reference(patient),
+		"issued": instant(now_ms),
+		"performer": [account_reference(author)],
+		"presentedForm": [{
+			"contentType": content_type,
+			"data": base64::engine::general_purpose::STANDARD.encode(bytes),
+			"size": bytes.len(),
+			"title": title,
+			"creation": instant(now_ms),
+		}],
+	})
 }
 
 /// The media type of a file, from its name (`application/octet-stream` when unknown).
@@ -809,6 +930,31 @@ mod tests {
 		let found = readings(&taken);
 		assert_eq!(found.len(), 4);
 		assert_eq!((found[0].code.as_str(), found[0].value), ("8480-6", 150.0));
+
+		let doctor = someone(2);
+		for category in
+			[RecordCategory::Prescription, RecordCategory::LabReport, RecordCategory::ClinicalNote]
+		{
+			let text = "Amoxicillin 500 mg\nthree times a day for 7 days <b>&</b>\n";
+			let made = from_text(category, text, "rx.txt", &doctor, &patient, at).unwrap();
+			assert_eq!(validate(&made).map(|t| category_of_type(&t)), Ok(Some(category)));
+			assert_eq!(unwrap_file(&made).unwrap(), text.as_bytes());
+		}
+		let rx = from_text(
+			RecordCategory::Prescription,
+			"Amoxicillin 500 mg\n3 a day",
+			"rx",
+			&doctor,
+			&patient,
+			at,
+		)
+		.unwrap();
+		assert_eq!(rx["medicationCodeableConcept"]["text"], "Amoxicillin 500 mg");
+		assert_eq!(rx["dosageInstruction"][0]["text"], "3 a day");
+		assert!(from_text(RecordCategory::Imaging, "x", "x", &doctor, &patient, at).is_none());
+		let pdf = report_file(b"%PDF-1.7 lab", "lab.pdf", "application/pdf", &doctor, &patient, at);
+		assert_eq!(validate(&pdf), Ok("DiagnosticReport".into()));
+		assert_eq!(unwrap_file(&pdf).unwrap(), b"%PDF-1.7 lab");
 
 		let wrapped = wrap_file(b"%PDF-1.7 hello", "scan.pdf", "application/pdf", &patient, at);
 		assert_eq!(validate(&wrapped), Ok("DocumentReference".into()));

@@ -121,6 +121,8 @@ pub struct Booked {
 	pub appointment: u64,
 	/// How many record keys the doctor got with the booking's grant.
 	pub shared: usize,
+	/// The doctor the booking's grant went to, if there is one.
+	pub doctor: Option<AccountId>,
 	/// When the booking's grant ends (ms since the Unix epoch), if there is one.
 	pub grant_ends: Option<Moment>,
 	/// The block number of the grant's transaction, if there is one.

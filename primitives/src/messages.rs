@@ -4,7 +4,6 @@
 use crate::Moment;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::Weight;
 
 /// Identifier of a message (assigned by the messages pallet; never reused).
 pub type MessageId = u64;
@@ -87,11 +86,9 @@ pub struct Message<AccountId, Cid, Key> {
 /// and the appointments pallet (an open appointment); a pair `(A, B)` is related when either
 /// says so.
 pub trait CareRelationship<AccountId> {
-	/// `doctor` cares for `patient` now.
+	/// `doctor` cares for `patient` now. (Its cost is in the weight of the calls that ask,
+	/// benchmarked with the runtime's own implementation on its costliest path.)
 	fn in_care(patient: &AccountId, doctor: &AccountId) -> bool;
-
-	/// The most weight one call of [`Self::in_care`] uses.
-	fn weight() -> Weight;
 }
 
 impl<AccountId, A: CareRelationship<AccountId>, B: CareRelationship<AccountId>>
@@ -99,9 +96,5 @@ impl<AccountId, A: CareRelationship<AccountId>, B: CareRelationship<AccountId>>
 {
 	fn in_care(patient: &AccountId, doctor: &AccountId) -> bool {
 		A::in_care(patient, doctor) || B::in_care(patient, doctor)
-	}
-
-	fn weight() -> Weight {
-		A::weight().saturating_add(B::weight())
 	}
 }

@@ -69,7 +69,13 @@ impl Client {
 	) -> Result<Booked, Error> {
 		if categories.is_empty() {
 			let appointment = self.book(patient, slot).await?;
-			return Ok(Booked { appointment, shared: 0, grant_ends: None, granted_in: None });
+			return Ok(Booked {
+				appointment,
+				shared: 0,
+				doctor: None,
+				grant_ends: None,
+				granted_in: None,
+			});
 		}
 		// The grant goes to the slot's doctor: with `--chain-spec` the slot is read with a
 		// proof, so that a node cannot name a doctor of its own.
@@ -116,6 +122,7 @@ impl Client {
 		Ok(Booked {
 			appointment,
 			shared: granted.shared,
+			doctor: Some(found.doctor),
 			grant_ends: Some(ends),
 			granted_in: Some(granted.included.number),
 		})

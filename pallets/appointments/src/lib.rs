@@ -550,11 +550,6 @@ impl<T: Config> ehr_primitives::CareRelationship<T::AccountId> for Pallet<T> {
 					.is_some_and(|appointment| &appointment.doctor == doctor)
 		})
 	}
-
-	fn weight() -> Weight {
-		// The clock, the patient's open visits, and each of their appointments.
-		T::DbWeight::get().reads(2 + u64::from(T::MaxOpenAppointmentsPerPatient::get()))
-	}
 }
 
 impl<T: Config> Pallet<T> {

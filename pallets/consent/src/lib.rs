@@ -972,11 +972,6 @@ impl<T: Config> ehr_primitives::CareRelationship<T::AccountId> for Pallet<T> {
 		};
 		current(doctor) || T::Identity::hospital_of(doctor).is_some_and(|h| current(&h))
 	}
-
-	fn weight() -> Weight {
-		// The clock, the doctor's grant, the doctor's hospital and the hospital's grant.
-		T::DbWeight::get().reads(4)
-	}
 }
 
 impl<T: Config> ConsentProvider<T::AccountId> for Pallet<T> {

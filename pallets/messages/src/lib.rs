@@ -11,8 +11,9 @@
 //!   every node, what was written is not.
 //! - **Who may write to whom.** A registered patient writes to an active doctor, and an active
 //!   doctor to a registered patient, only while the doctor cares for the patient
-//!   ([`Config::Care`]: in the runtime, a current grant of the patient to the doctor or the
-//!   doctor's hospital, or an open appointment between them). A stranger cannot write at all;
+//!   ([`Config::Care`]: in the runtime, a current grant for treatment of the patient to the
+//!   doctor or the doctor's hospital, or an open appointment between them until a week after
+//!   its end). A stranger cannot write at all;
 //!   a patient stops a doctor's messages by ending the relationship (revoking the grant,
 //!   cancelling the appointment). Only doctors send alerts. A suspended doctor sends nothing.
 //! - **Bounded, and nobody can push out another sender's messages.** A recipient's inbox keeps

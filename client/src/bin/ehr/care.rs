@@ -91,6 +91,7 @@ pub struct Prepared {
 pub fn prepare_upload(
 	file: &Path,
 	category: Option<RecordCategory>,
+	author: &AccountId,
 	patient: &AccountId,
 	now_ms: u64,
 	profile_only: bool,
@@ -140,15 +141,36 @@ pub fn prepare_upload(
 	}
 	let bytes = std::fs::read(file).map_err(named)?;
 	let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-	let wrapped = fhir::wrap_file(&bytes, &name, fhir::content_type(&name), patient, now_ms);
+	let media = fhir::content_type(&name);
+	// A plain text (UTF-8, no control characters but line breaks and tabs) becomes the
+	// category's own resource, the text kept as written; a lab report's file is presented by a
+	// DiagnosticReport; anything else is wrapped in a DocumentReference. A made resource that
+	// does not validate (a text FHIR strings cannot carry) is wrapped instead.
+	let text = std::str::from_utf8(&bytes)
+		.ok()
+		.filter(|text| !text.trim().is_empty())
+		.filter(|text| text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')));
+	let made = match (text, category) {
+		(Some(text), _) => fhir::from_text(category, text, &name, author, patient, now_ms),
+		(None, RecordCategory::LabReport) => {
+			Some(fhir::report_file(&bytes, &name, media, author, patient, now_ms))
+		}
+		_ => None,
+	}
+	.filter(|made| fhir::validate(made).is_ok());
+	let (resource, how) = match made {
+		Some(made) => {
+			let kind = made["resourceType"].as_str().unwrap_or_default().to_string();
+			(made, format!("as a FHIR {kind}, the file kept as it is"))
+		}
+		None => (
+			fhir::wrap_file(&bytes, &name, media, patient, now_ms),
+			format!("wrapped in a FHIR DocumentReference ({media})"),
+		),
+	};
 	let temp = tempfile::NamedTempFile::new()?;
-	std::fs::write(temp.path(), serde_json::to_vec(&wrapped).expect("JSON serializes"))?;
-	Ok(Prepared {
-		path: temp.path().to_path_buf(),
-		category,
-		how: format!("wrapped in a FHIR DocumentReference ({})", fhir::content_type(&name)),
-		_temp: Some(temp),
-	})
+	std::fs::write(temp.path(), serde_json::to_vec(&resource).expect("JSON serializes"))?;
+	Ok(Prepared { path: temp.path().to_path_buf(), category, how, _temp: Some(temp) })
 }
 
 /// After `ehr record get`: a wrapped file is given back as the file (unless `fhir`); with
@@ -170,7 +192,7 @@ pub fn after_get(out: &Path, fhir_wanted: bool) -> Result<&'static str, Error> {
 				let temp = tempfile::NamedTempFile::new_in(dir)?;
 				std::fs::write(temp.path(), file)?;
 				temp.persist(out).map_err(|e| Error::Io(e.error))?;
-				Ok("the file wrapped in its DocumentReference")
+				Ok("the file kept in its FHIR resource")
 			}
 			None => Ok("the FHIR resource"),
 		},

@@ -637,9 +637,10 @@ pub enum RecordCommand {
 	Get {
 		/// The record's id (`ehr record list` shows them).
 		id: u64,
-		/// Where to write the plaintext.
-		#[arg(long, value_name = "FILE")]
-		out: PathBuf,
+		/// Where to write the plaintext (with --fhir and without --out, the resource is
+		/// printed).
+		#[arg(long, value_name = "FILE", required_unless_present = "fhir")]
+		out: Option<PathBuf>,
 		/// Replace --out if it exists.
 		#[arg(long)]
 		force: bool,

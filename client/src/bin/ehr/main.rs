@@ -621,7 +621,7 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 		}
 		Command::Patient(PatientCommand::Register { profile, emergency, no_emergency }) => {
 			if let Some(profile) = &profile {
-				care::prepare_upload(profile, None, &my_id, 0, true)?;
+				care::prepare_upload(profile, None, &my_id, &my_id, 0, true)?;
 			}
 			let included = client.register_patient(me).await?;
 			done(json, "registered as a patient", &included);
@@ -811,7 +811,7 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 				or_none(text, &format!("no free slots in the next {days} days")),
 			);
 		}
-		Command::Appointment(command) => appointment_command(client, me, command, json).await?,
+		Command::Appointment(command) => appointment_command(client, me, command, global).await?,
 		Command::Budget { account: other } => {
 			let who = match other {
 				Some(other) => account(&other)?,
@@ -1082,13 +1082,23 @@ async fn appointment_command(
 	client: &Client,
 	me: &Keys,
 	command: AppointmentCommand,
-	json: bool,
+	global: &Global,
 ) -> Result<(), Error> {
+	let json = global.json;
 	let my_id = me.account_id();
+	// The grants bookings carried, by appointment: a cancellation by the patient revokes its
+	// booking's grant.
+	let grants_file = care::state_file(client, &my_id, "booking-grants", global);
 	let action = match command {
 		AppointmentCommand::Book { slot, share, share_hours_after } => {
 			let categories: Vec<RecordCategory> = share.into_iter().map(Into::into).collect();
 			let booked = client.book_sharing(me, slot, &categories, share_hours_after).await?;
+			if let (Some(doctor), Some(ends)) = (&booked.doctor, booked.grant_ends) {
+				let mut grants: std::collections::BTreeMap<u64, (AccountId, u64)> =
+					care::load(grants_file.as_ref());
+				grants.insert(booked.appointment, (doctor.clone(), ends));
+				care::save(grants_file.as_ref(), &grants)?;
+			}
 			let shared = match booked.grant_ends {
 				Some(ends) => format!(
 					"; the doctor may read your {} until {} ({} record key(s) shared)",
@@ -1174,6 +1184,29 @@ async fn appointment_command(
 		AppointmentAction::NoShow(id) => format!("appointment {id} marked missed"),
 	};
 	done(json, &what, &client.update_appointment(me, action).await?);
+	if let AppointmentAction::Cancel(id) = action {
+		revoke_booking_grant(client, me, id, grants_file, json).await?;
+	}
+	Ok(())
+}
+
+/// After the patient cancelled appointment `id`: the grant its booking carried is revoked, if
+/// it is still the booking's (same doctor, same end: not a grant made since).
+async fn revoke_booking_grant(
+	client: &Client,
+	me: &Keys,
+	id: u64,
+	file: Option<PathBuf>,
+	json: bool,
+) -> Result<(), Error> {
+	let mut grants: std::collections::BTreeMap<u64, (AccountId, u64)> = care::load(file.as_ref());
+	let Some((doctor, ends)) = grants.remove(&id) else { return Ok(()) };
+	care::save(file.as_ref(), &grants)?;
+	let current = client.grants(&me.account_id()).await?;
+	if current.iter().any(|g| g.grantee == doctor && g.grant.expires_at == Some(ends)) {
+		let included = client.revoke(me, &doctor).await?;
+		done(json, "the consent the booking carried revoked", &included);
+	}
 	Ok(())
 }
 
@@ -1251,8 +1284,14 @@ async fn record_command(
 		RecordCommand::Upload { file, category, patient } => {
 			let patient = patient_or_me(patient.as_deref(), &my_id)?;
 			let now = client.chain.now().await?;
-			let prepared =
-				care::prepare_upload(&file, category.map(Into::into), &patient, now, false)?;
+			let prepared = care::prepare_upload(
+				&file,
+				category.map(Into::into),
+				&my_id,
+				&patient,
+				now,
+				false,
+			)?;
 			let category = Category(prepared.category);
 			if matches!(client.store, Store::Local(_)) {
 				warn(json, format!("storing in {}", client.store.describe()));
@@ -1321,7 +1360,20 @@ async fn record_command(
 			let value: Vec<Value> = records.iter().map(|r| with_text_cid(json!(r))).collect();
 			say(json, json!(value), or_none(text, "no records"));
 		}
-		RecordCommand::Get { id, out, force, fhir } => {
+		RecordCommand::Get { id, out: None, fhir: true, .. } => {
+			let temp = tempfile::tempdir()?;
+			let out = temp.path().join("record.json");
+			client.fetch(me, id, &out, |_, _| ()).await?;
+			care::after_get(&out, true)?;
+			clear_spinner();
+			print!("{}", std::fs::read_to_string(&out)?);
+		}
+		RecordCommand::Get { out: None, .. } => {
+			return Err(Error::Usage(
+				"where to? give --out FILE (or --fhir, which prints the FHIR resource)".into(),
+			))
+		}
+		RecordCommand::Get { id, out: Some(out), force, fhir } => {
 			if out.exists() && !force {
 				return Err(Error::Usage(format!(
 					"{} exists: pass --force to replace it, or choose another --out",
@@ -1351,8 +1403,19 @@ async fn record_command(
 			);
 		}
 		RecordCommand::Amend { id, file } => {
+			// The new version is prepared as an upload of the record's category is.
+			let current = client.record(id, None).await?;
+			let now = client.chain.now().await?;
+			let prepared = care::prepare_upload(
+				&file,
+				Some(current.category),
+				&my_id,
+				&current.patient,
+				now,
+				false,
+			)?;
 			let bar = progress_bar(json);
-			let uploaded = client.amend(me, id, &file, report_to(&bar)).await?;
+			let uploaded = client.amend(me, id, &prepared.path, report_to(&bar)).await?;
 			bar.finish_and_clear();
 			say(
 				json,

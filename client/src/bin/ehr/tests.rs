@@ -171,7 +171,8 @@ fn exit_codes_in_help_match_the_errors() {
 #[test]
 fn a_profile_must_be_a_valid_fhir_patient() {
 	let check = |path: &std::path::Path| {
-		care::prepare_upload(path, None, &AccountId::new([1; 32]), 0, true).map(|_| ())
+		let me = AccountId::new([1; 32]);
+		care::prepare_upload(path, None, &me, &me, 0, true).map(|_| ())
 	};
 	let dir = tempfile::tempdir().unwrap();
 	let good = dir.path().join("good.json");
@@ -199,16 +200,27 @@ fn uploads_are_fhir_or_wrapped_and_come_back_as_they_went_in() {
 	let dir = tempfile::tempdir().unwrap();
 	let pdf = dir.path().join("scan.pdf");
 	std::fs::write(&pdf, b"%PDF-1.7 not really").unwrap();
-	let prepared = care::prepare_upload(&pdf, None, &patient, 0, false).unwrap();
+	let prepared = care::prepare_upload(&pdf, None, &patient, &patient, 0, false).unwrap();
 	assert_eq!(prepared.category, RecordCategory::Document);
 	assert!(prepared.how.contains("DocumentReference"), "{}", prepared.how);
 	// What `record get` writes: the wrapped resource, then the file it wraps.
 	let out = dir.path().join("out.pdf");
 	std::fs::copy(&prepared.path, &out).unwrap();
-	assert_eq!(care::after_get(&out, false).unwrap(), "the file wrapped in its DocumentReference");
+	assert_eq!(care::after_get(&out, false).unwrap(), "the file kept in its FHIR resource");
 	assert_eq!(std::fs::read(&out).unwrap(), b"%PDF-1.7 not really");
 	std::fs::copy(&prepared.path, &out).unwrap();
 	assert_eq!(care::after_get(&out, true).unwrap(), "the FHIR resource");
+	// A text prescription becomes a MedicationRequest, and comes back as written.
+	let rx = dir.path().join("rx.txt");
+	std::fs::write(&rx, "Amoxicillin 500 mg\nthree times a day\n").unwrap();
+	let doctor = AccountId::new([2; 32]);
+	let prepared =
+		care::prepare_upload(&rx, Some(RecordCategory::Prescription), &doctor, &patient, 0, false)
+			.unwrap();
+	assert!(prepared.how.contains("MedicationRequest"), "{}", prepared.how);
+	std::fs::copy(&prepared.path, &out).unwrap();
+	care::after_get(&out, false).unwrap();
+	assert_eq!(std::fs::read(&out).unwrap(), b"Amoxicillin 500 mg\nthree times a day\n");
 	// A FHIR report keeps its bytes and takes its category from its type.
 	let report = dir.path().join("report.json");
 	std::fs::write(
@@ -216,13 +228,13 @@ fn uploads_are_fhir_or_wrapped_and_come_back_as_they_went_in() {
 		r#"{"resourceType": "DiagnosticReport", "status": "final", "code": {"text": "HbA1c"}}"#,
 	)
 	.unwrap();
-	let prepared = care::prepare_upload(&report, None, &patient, 0, false).unwrap();
+	let prepared = care::prepare_upload(&report, None, &patient, &patient, 0, false).unwrap();
 	assert_eq!((prepared.category, prepared.path.clone()), (RecordCategory::LabReport, report));
 	// An invalid one is refused with the offending path.
 	let bad = dir.path().join("bad.json");
 	std::fs::write(&bad, r#"{"resourceType": "DiagnosticReport", "status": "done", "code": {}}"#)
 		.unwrap();
-	let Err(error) = care::prepare_upload(&bad, None, &patient, 0, false) else {
+	let Err(error) = care::prepare_upload(&bad, None, &patient, &patient, 0, false) else {
 		panic!("accepted")
 	};
 	assert!(error.to_string().contains("/status"), "{error}");
