@@ -235,6 +235,14 @@ step 'ehr --dev --suri //Dave message send $PATIENT "See you on Monday at nine."
 step 'ehr appointment cancel $appointment' "the consent the booking carried revoked"
 exits 3 "Messages: no care relationship" ehr --dev --suri //Dave message send "$PATIENT" "Still there?"
 ehr consent list | grep -q "Dave Stranger" && fail "the booking's grant outlived the cancellation"
+# The doctor cancels this time: the patient's next list of appointments revokes the grant.
+slot=$("$EHR_CLI" --json --dev --suri //Dave slot publish --in-minutes 400 --minutes 30 |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["slot"])')
+booked=$("$EHR_CLI" --json appointment book "$slot" --share observation)
+appointment=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["appointment"])' "$booked")
+step 'ehr --dev --suri //Dave appointment cancel $appointment' "cancelled"
+step 'ehr appointment list' "the consent the booking carried revoked"
+ehr consent list | grep -q "Dave Stranger" && fail "the booking's grant outlived the doctor's cancellation"
 
 log "ehr inbox --follow prints a new message once its block is finalized"
 "$EHR_CLI" inbox --follow >"$work/follow.log" 2>&1 &

@@ -146,9 +146,11 @@ pub fn prepare_upload(
 	// category's own resource, the text kept as written; a lab report's file is presented by a
 	// DiagnosticReport; anything else is wrapped in a DocumentReference. A made resource that
 	// does not validate (a text FHIR strings cannot carry) is wrapped instead.
+	// Texts up to 1 MiB: a resource holds one two or three times, and must stay small enough
+	// for `record get` to read it back.
 	let text = std::str::from_utf8(&bytes)
 		.ok()
-		.filter(|text| !text.trim().is_empty())
+		.filter(|text| text.len() <= 1 << 20 && !text.trim().is_empty())
 		.filter(|text| text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')));
 	let made = match (text, category) {
 		(Some(text), _) => fhir::from_text(category, text, &name, author, patient, now_ms),
@@ -200,7 +202,8 @@ pub fn after_get(out: &Path, fhir_wanted: bool) -> Result<&'static str, Error> {
 		(None, true) => {
 			let _ = std::fs::remove_file(out);
 			Err(Error::Refused(
-				"this record is not a FHIR resource (it was stored as is): get it without --fhir"
+				"this record is not a FHIR resource (it was stored as is): get it with --out FILE \
+				 and without --fhir"
 					.into(),
 			))
 		}
@@ -646,6 +649,29 @@ pub async fn consent_export(
 	write_or_print(&bundle, out, json, &format!("{} Consent resource(s)", grants.len()))
 }
 
+/// JSON for a terminal: what others wrote may hold characters that JSON leaves as they are but
+/// a terminal acts on (C1 controls, bidirectional overrides); inside strings they are escaped
+/// (`\u202e`), which is the same JSON.
+pub fn json_text(value: &Value) -> String {
+	serde_json::to_string_pretty(value)
+		.expect("JSON serializes")
+		.chars()
+		.map(|c| {
+			let code = c as u32;
+			let acts = (0x80..=0x9f).contains(&code)
+				|| (0x202a..=0x202e).contains(&code)
+				|| (0x2066..=0x2069).contains(&code)
+				|| code == 0x200e
+				|| code == 0x200f;
+			if acts {
+				format!("\\u{code:04x}")
+			} else {
+				c.to_string()
+			}
+		})
+		.collect()
+}
+
 /// Prints `value`, or writes it to `out` and says so.
 pub fn write_or_print(
 	value: &Value,
@@ -653,7 +679,7 @@ pub fn write_or_print(
 	json: bool,
 	what: &str,
 ) -> Result<(), Error> {
-	let text = serde_json::to_string_pretty(value).expect("JSON serializes");
+	let text = json_text(value);
 	match out {
 		Some(path) => {
 			std::fs::write(&path, text)?;

@@ -297,7 +297,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 					))
 				})?;
 				clear_spinner();
-				println!("{}", serde_json::to_string_pretty(&bundle).expect("JSON serializes"));
+				println!("{}", care::json_text(&bundle));
 				return Ok(());
 			}
 			let names = Names::load(&client, None).await.unwrap_or_default().with_patient(&patient);
@@ -1094,10 +1094,17 @@ async fn appointment_command(
 			let categories: Vec<RecordCategory> = share.into_iter().map(Into::into).collect();
 			let booked = client.book_sharing(me, slot, &categories, share_hours_after).await?;
 			if let (Some(doctor), Some(ends)) = (&booked.doctor, booked.grant_ends) {
-				let mut grants: std::collections::BTreeMap<u64, (AccountId, u64)> =
-					care::load(grants_file.as_ref());
+				// The booking and its grant are done: a note that cannot be kept is a warning.
+				let mut grants: BookingGrants = care::load(grants_file.as_ref());
 				grants.insert(booked.appointment, (doctor.clone(), ends));
-				care::save(grants_file.as_ref(), &grants)?;
+				if grants_file.is_none() || care::save(grants_file.as_ref(), &grants).is_err() {
+					warn(
+						json,
+						"the booking's grant could not be noted on this machine (no state \
+						 directory): cancelling will not revoke it by itself (`ehr consent revoke`)"
+							.into(),
+					);
+				}
 			}
 			let shared = match booked.grant_ends {
 				Some(ends) => format!(
@@ -1126,7 +1133,10 @@ async fn appointment_command(
 			let list = if is_doctor {
 				client.doctor_appointments(&my_id).await?
 			} else {
-				client.appointments(&my_id).await?
+				let mine = client.appointments(&my_id).await?;
+				// A booking's grant goes when the doctor cancelled too.
+				sweep_booking_grants(client, me, &mine, grants_file.as_ref(), json).await?;
+				mine
 			};
 			let now = client.chain.now().await?;
 			let mut lines = Vec::new();
@@ -1185,27 +1195,77 @@ async fn appointment_command(
 	};
 	done(json, &what, &client.update_appointment(me, action).await?);
 	if let AppointmentAction::Cancel(id) = action {
-		revoke_booking_grant(client, me, id, grants_file, json).await?;
+		revoke_booking_grant(client, me, id, grants_file.as_ref(), json).await?;
 	}
 	Ok(())
 }
 
-/// After the patient cancelled appointment `id`: the grant its booking carried is revoked, if
-/// it is still the booking's (same doctor, same end: not a grant made since).
+/// The grants bookings carried, by appointment: the doctor and the grant's end.
+type BookingGrants = std::collections::BTreeMap<u64, (AccountId, u64)>;
+
+/// After appointment `id` was cancelled (by the patient now, or by the doctor, noticed when the
+/// patient lists the appointments): the grant its booking carried is revoked, if it is still
+/// the booking's (same doctor, same end: not a grant made or changed since). A revocation that
+/// fails is a warning, kept to try again; the cancellation stands.
 async fn revoke_booking_grant(
 	client: &Client,
 	me: &Keys,
 	id: u64,
-	file: Option<PathBuf>,
+	file: Option<&PathBuf>,
 	json: bool,
 ) -> Result<(), Error> {
-	let mut grants: std::collections::BTreeMap<u64, (AccountId, u64)> = care::load(file.as_ref());
-	let Some((doctor, ends)) = grants.remove(&id) else { return Ok(()) };
-	care::save(file.as_ref(), &grants)?;
-	let current = client.grants(&me.account_id()).await?;
-	if current.iter().any(|g| g.grantee == doctor && g.grant.expires_at == Some(ends)) {
-		let included = client.revoke(me, &doctor).await?;
-		done(json, "the consent the booking carried revoked", &included);
+	let mut grants: BookingGrants = care::load(file);
+	let Some((doctor, ends)) = grants.get(&id).cloned() else { return Ok(()) };
+	let revoked = async {
+		let current = client.grants(&me.account_id()).await?;
+		if current.iter().any(|g| g.grantee == doctor && g.grant.expires_at == Some(ends)) {
+			let included = client.revoke(me, &doctor).await?;
+			done(json, "the consent the booking carried revoked", &included);
+		}
+		Ok::<(), Error>(())
+	}
+	.await;
+	match revoked {
+		Ok(()) => {
+			grants.remove(&id);
+			let _ = care::save(file, &grants);
+		}
+		Err(error) => warn(
+			json,
+			format!(
+				"the consent the booking of appointment {id} carried is not revoked yet ({error}): \
+				 `ehr appointment list` tries again, or `ehr consent revoke`"
+			),
+		),
+	}
+	Ok(())
+}
+
+/// The booking grants of appointments that were cancelled (by either side) are revoked; those
+/// past their end are forgotten.
+async fn sweep_booking_grants(
+	client: &Client,
+	me: &Keys,
+	appointments: &[ehr_client::AppointmentInfo],
+	file: Option<&PathBuf>,
+	json: bool,
+) -> Result<(), Error> {
+	let grants: BookingGrants = care::load(file);
+	if grants.is_empty() {
+		return Ok(());
+	}
+	let now = client.chain.now().await?;
+	for (id, (_, ends)) in grants {
+		let cancelled = appointments
+			.iter()
+			.any(|a| a.id == id && a.status == ehr_primitives::AppointmentStatus::Cancelled);
+		if cancelled {
+			revoke_booking_grant(client, me, id, file, json).await?;
+		} else if now >= ends {
+			let mut left: BookingGrants = care::load(file);
+			left.remove(&id);
+			let _ = care::save(file, &left);
+		}
 	}
 	Ok(())
 }
@@ -1365,8 +1425,10 @@ async fn record_command(
 			let out = temp.path().join("record.json");
 			client.fetch(me, id, &out, |_, _| ()).await?;
 			care::after_get(&out, true)?;
+			let resource: Value = serde_json::from_slice(&std::fs::read(&out)?)
+				.map_err(|e| Error::Invalid(format!("record {id} is not JSON: {e}")))?;
 			clear_spinner();
-			print!("{}", std::fs::read_to_string(&out)?);
+			println!("{}", care::json_text(&resource));
 		}
 		RecordCommand::Get { out: None, .. } => {
 			return Err(Error::Usage(
@@ -1403,7 +1465,8 @@ async fn record_command(
 			);
 		}
 		RecordCommand::Amend { id, file } => {
-			// The new version is prepared as an upload of the record's category is.
+			// The new version is prepared as an upload of the record's category is (a profile
+			// stays a Patient resource).
 			let current = client.record(id, None).await?;
 			let now = client.chain.now().await?;
 			let prepared = care::prepare_upload(
@@ -1412,7 +1475,7 @@ async fn record_command(
 				&my_id,
 				&current.patient,
 				now,
-				false,
+				current.category == RecordCategory::Profile,
 			)?;
 			let bar = progress_bar(json);
 			let uploaded = client.amend(me, id, &prepared.path, report_to(&bar)).await?;

@@ -260,3 +260,12 @@ fn several_ipfs_nodes_and_the_pinning_service_parse() {
 	assert!(parse(&["pin-service", "--replicas", "17"]).is_err());
 	assert!(parse(&["record", "list"]).unwrap().global.ipfs.is_empty());
 }
+
+#[test]
+fn json_for_a_terminal_escapes_what_a_terminal_acts_on() {
+	let value = serde_json::json!({ "text": "drug\u{202e}gurd \u{9b}31m ok" });
+	let text = care::json_text(&value);
+	assert!(!text.contains('\u{202e}') && !text.contains('\u{9b}'), "{text}");
+	assert!(text.contains("\\u202e") && text.contains("\\u009b"), "{text}");
+	assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
+}
