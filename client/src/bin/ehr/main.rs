@@ -1086,8 +1086,7 @@ async fn appointment_command(
 ) -> Result<(), Error> {
 	let json = global.json;
 	let my_id = me.account_id();
-	// The grants bookings carried, by appointment: a cancellation by the patient revokes its
-	// booking's grant.
+	// The grants bookings carried, by appointment: a cancellation revokes its booking's grant.
 	let grants_file = care::state_file(client, &my_id, "booking-grants", global);
 	let action = match command {
 		AppointmentCommand::Book { slot, share, share_hours_after } => {
@@ -1220,7 +1219,11 @@ async fn revoke_booking_grant(
 		let current = client.grants(&me.account_id()).await?;
 		if current.iter().any(|g| g.grantee == doctor && g.grant.expires_at == Some(ends)) {
 			let included = client.revoke(me, &doctor).await?;
-			done(json, "the consent the booking carried revoked", &included);
+			// Said to people; with --json the command's one object stays the cancellation's
+			// or the list's (`ehr consent list` shows the grant gone).
+			if !json {
+				done(json, "the consent the booking carried revoked", &included);
+			}
 		}
 		Ok::<(), Error>(())
 	}
