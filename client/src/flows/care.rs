@@ -11,8 +11,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use codec::Encode;
-
 use ehr_primitives::{MessageId, MessageKind, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,6 +19,12 @@ use crate::*;
 
 /// The largest plaintext the client decrypts into memory (a vitals record, a message).
 const MAX_IN_MEMORY: u64 = 16 << 20;
+
+/// The largest message envelope the chain takes.
+fn max_message_size() -> u32 {
+	<<Runtime as pallet_ehr_messages::Config>::MaxMessageSize as sp_runtime::traits::Get<u32>>::get(
+	)
+}
 
 /// A message or alert just sent.
 #[derive(Clone, Debug, Serialize)]
@@ -349,10 +353,7 @@ impl Client {
 		})?;
 		let readers = [(recipient.clone(), recipient_key), (me.clone(), sender.encryption_key())];
 		let (cid, size, mut keys) = self.seal_json(&body, &readers).await?;
-		let max =
-			<<Runtime as pallet_ehr_messages::Config>::MaxMessageSize as sp_runtime::traits::Get<
-				u32,
-			>>::get();
+		let max = max_message_size();
 		if size > u64::from(max) {
 			let _ = self.store.unpin(&cid).await;
 			return Err(Error::Usage(format!(
@@ -393,12 +394,9 @@ impl Client {
 	/// (a copy of someone else's message, sent again under another name) is not shown.
 	pub async fn inbox(&self, me: &Keys, at: Option<Hash>) -> Result<Vec<InboxMessage>, Error> {
 		let account = me.account_id();
-		let prefix = [
-			chain::storage_prefix(b"Messages", b"Inbox"),
-			sp_io::hashing::blake2_128(account.as_ref()).to_vec(),
-			account.encode(),
-		]
-		.concat();
+		let prefix =
+			[chain::storage_prefix(b"Messages", b"Inbox"), chain::blake2_128_concat(&account)]
+				.concat();
 		let state = self.verified().await?;
 		let at = match &state {
 			Some(state) => Some(state.header().hash()),
@@ -409,10 +407,7 @@ impl Client {
 			Some(state) => Some(state.read(&keys).await?),
 			None => None,
 		};
-		let max =
-			<<Runtime as pallet_ehr_messages::Config>::MaxMessageSize as sp_runtime::traits::Get<
-				u32,
-			>>::get();
+		let max = max_message_size();
 		let mut messages = Vec::new();
 		for key in keys {
 			let stored = match &proven {
@@ -425,20 +420,19 @@ impl Client {
 				}
 			};
 			let Some(stored) = stored else { continue };
-			// The key ends in Twox64Concat(id): 8 hash bytes, then the id.
-			let id = key
-				.len()
-				.checked_sub(8)
-				.and_then(|start| <[u8; 8]>::try_from(&key[start..]).ok())
-				.map(u64::from_le_bytes)
-				.unwrap_or_default();
+			let Some(id) = chain::twox64_concat_id(&key, prefix.len()) else { continue };
 			let body = if stored.size > max {
 				Err(Error::Refused(format!(
 					"the body is larger ({} bytes) than a message may be",
 					stored.size
 				)))
 			} else {
-				self.open_json(me, &stored.recipient_key, &stored.cid, u64::from(stored.size)).await
+				self.open_in_memory(me, &stored.recipient_key, &stored.cid, u64::from(stored.size))
+					.await
+					.and_then(|(plain, _)| {
+						serde_json::from_slice::<Value>(&plain)
+							.map_err(|e| Error::Invalid(format!("the content is not JSON: {e}")))
+					})
 			};
 			let body = body.and_then(|body| {
 				let names =
@@ -479,27 +473,26 @@ impl Client {
 		Ok(messages)
 	}
 
-	/// Fetches (at most `limit` bytes) and decrypts the JSON envelope at `cid` with the key
-	/// `wrapped` for `me`.
-	async fn open_json(
+	/// Fetches (at most `limit` bytes) and decrypts into memory the envelope at `cid` with the
+	/// key `wrapped` for `me`: the plaintext, and the envelope's summary (its commitment).
+	async fn open_in_memory(
 		&self,
 		me: &Keys,
 		wrapped: &[u8],
 		cid: &[u8],
 		limit: u64,
-	) -> Result<Value, Error> {
+	) -> Result<(Vec<u8>, envelope::Summary), Error> {
 		let key = me.unwrap(wrapped)?;
 		let sealed = tempfile::NamedTempFile::new()?;
 		self.store.get_limited(cid, sealed.path(), Some(limit)).await?;
 		let mut plain = Vec::new();
-		envelope::decrypt(
+		let summary = envelope::decrypt(
 			&key,
 			std::io::BufReader::new(std::fs::File::open(sealed.path())?),
 			&mut plain,
 			|_| (),
 		)?;
-		serde_json::from_slice(&plain)
-			.map_err(|e| Error::Invalid(format!("the content is not JSON: {e}")))
+		Ok((plain, summary))
 	}
 
 	/// Removes messages from `me`'s inbox on chain.
@@ -548,16 +541,8 @@ impl Client {
 		if record.size > MAX_IN_MEMORY {
 			return Err(Error::Refused(format!("record {} is too large to read here", record.id)));
 		}
-		let key = reader.unwrap(wrapped)?;
-		let sealed = tempfile::NamedTempFile::new()?;
-		self.store.get_limited(&record.cid, sealed.path(), Some(record.size)).await?;
-		let mut plain = Vec::new();
-		let summary = envelope::decrypt(
-			&key,
-			std::io::BufReader::new(std::fs::File::open(sealed.path())?),
-			&mut plain,
-			|_| (),
-		)?;
+		let (plain, summary) =
+			self.open_in_memory(reader, wrapped, &record.cid, record.size).await?;
 		if summary.content_hash[..] != record.content_hash[..] {
 			return Err(Error::HashMismatch);
 		}
@@ -788,6 +773,17 @@ mod tests {
 			unit: "mm[Hg]".into(),
 			effective: None,
 		}
+	}
+
+	#[test]
+	fn inbox_keys_are_read_as_the_runtime_writes_them() {
+		let account = AccountId::new([7; 32]);
+		let key = pallet_ehr_messages::Inbox::<Runtime>::hashed_key_for(&account, 42);
+		let prefix =
+			[chain::storage_prefix(b"Messages", b"Inbox"), chain::blake2_128_concat(&account)]
+				.concat();
+		assert!(key.starts_with(&prefix));
+		assert_eq!(chain::twox64_concat_id(&key, prefix.len()), Some(42));
 	}
 
 	#[test]

@@ -10,7 +10,7 @@
 //! doctor) is left out, and a combination that is not the record's key fails the envelope's
 //! header authentication, after which the next subset of shares is tried.
 
-use codec::{Decode, Encode};
+use codec::Decode;
 use ehr_primitives::{EmergencyReason, RecordCategory};
 use envelope::escrow::{self as shares, KeyShare};
 
@@ -546,22 +546,18 @@ impl Client {
 			if !doctors.contains(&doctor) {
 				continue;
 			}
-			let mut under = released_prefix.clone();
-			under.extend(sp_io::hashing::blake2_128(patient.as_ref()));
-			under.extend(patient.encode());
-			under.extend(sp_io::hashing::blake2_128(doctor.as_ref()));
-			under.extend(doctor.encode());
+			let under = [
+				released_prefix.clone(),
+				chain::blake2_128_concat(&patient),
+				chain::blake2_128_concat(&doctor),
+			]
+			.concat();
 			let mut released = Vec::new();
 			for key in self.chain.keys_under(&under, None).await? {
 				let Some(entry) = self.chain.storage::<ReleasedOf>(&key, None).await? else {
 					continue;
 				};
-				let Some(id) = key
-					.get(under.len() + 8..)
-					.and_then(|mut raw| <RecordId as Decode>::decode(&mut raw).ok())
-				else {
-					continue;
-				};
+				let Some(id) = chain::twox64_concat_id(&key, under.len()) else { continue };
 				if entry.opened_at == access.opened_at {
 					released.push((id, entry.shares.len()));
 				}

@@ -29,7 +29,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use codec::Decode;
 use ehr_primitives::RecordId;
 use ehr_runtime::Runtime;
 use serde::Serialize;
@@ -104,12 +103,7 @@ impl Client {
 		let mut erased = Vec::new();
 		let prefix = chain::storage_prefix(b"Records", b"Records");
 		for key in self.chain.keys_under(&prefix, Some(at)).await? {
-			// Twox64Concat: 8 bytes of hash, then the id.
-			let Some(id) =
-				key.get(prefix.len() + 8..).and_then(|mut id| RecordId::decode(&mut id).ok())
-			else {
-				continue;
-			};
+			let Some(id) = chain::twox64_concat_id(&key, prefix.len()) else { continue };
 			let record = match self
 				.chain
 				.storage::<pallet_ehr_records::RecordOf<Runtime>>(&key, Some(at))
