@@ -3,14 +3,8 @@
 
 use std::path::Path;
 
-use chacha20poly1305::{
-	aead::{Aead, KeyInit, Payload},
-	ChaCha20Poly1305, Key, Nonce,
-};
-use hkdf::Hkdf;
+use ehr_envelope::keys::{KeyFile, KeyFileError};
 use rand_core::{OsRng, RngCore};
-use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use sp_core::{
 	crypto::{ExposeSecret, SecretUri, Ss58Codec},
 	sr25519, Pair,
@@ -19,9 +13,6 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::Error;
-
-/// Salt of the X25519 derivation, so that it never collides with another use of the seed.
-const X25519_SALT: &[u8] = b"ehr-keys/1";
 
 /// The most rotations of one account's encryption key (each earlier key is kept to open keys
 /// not yet re-wrapped).
@@ -88,24 +79,10 @@ impl Keys {
 					.chain(junction.inner().iter().copied())
 			})
 			.collect();
-		let hkdf = Hkdf::<Sha256>::new(Some(X25519_SALT), &seed);
-		seed.zeroize();
-		let secret_at = |index: u32| {
-			let mut info = b"x25519 encryption key".to_vec();
-			info.extend_from_slice(&path);
-			// Index 0 is the key of the first version: nothing appended.
-			if index > 0 {
-				info.extend_from_slice(b"#");
-				info.extend_from_slice(&index.to_be_bytes());
-			}
-			let mut secret = [0u8; 32];
-			hkdf.expand(&info, &mut secret).expect("32 bytes is a valid HKDF-SHA256 length");
-			let key = StaticSecret::from(secret);
-			secret.zeroize();
-			key
-		};
+		let secret_at = |index: u32| ehr_envelope::keys::encryption_secret(&seed, &path, index);
 		let encryption = secret_at(key_index);
 		let earlier = (0..key_index).rev().map(secret_at).collect();
+		seed.zeroize();
 		Ok(Keys { uri: Zeroizing::new(uri.to_string()), account, encryption, key_index, earlier })
 	}
 
@@ -234,24 +211,17 @@ impl Keys {
 		let mut nonce = [0u8; 12];
 		OsRng.fill_bytes(&mut salt);
 		OsRng.fill_bytes(&mut nonce);
-		let mut file = KeyFile {
-			version: KeyFile::VERSION,
-			address: self.address(),
-			encryption_key: hex::encode(self.encryption_key()),
-			scrypt_log_n: log_n,
-			salt: hex::encode(salt),
-			nonce: hex::encode(nonce),
-			ciphertext: String::new(),
-			key_index: self.key_index,
-		};
-		let key = KeyFile::derive(passphrase, &file.labelled_salt(&salt), log_n)?;
-		let ciphertext = ChaCha20Poly1305::new(Key::from_slice(&*key))
-			.encrypt(
-				Nonce::from_slice(&nonce),
-				Payload { msg: self.uri.as_bytes(), aad: &file.associated_data() },
-			)
-			.expect("the secret URI encrypts");
-		file.ciphertext = hex::encode(ciphertext);
+		let file = KeyFile::seal(
+			&self.uri,
+			self.address(),
+			hex::encode(self.encryption_key()),
+			self.key_index,
+			passphrase,
+			log_n,
+			salt,
+			nonce,
+		)
+		.map_err(key_file_error)?;
 		Ok(serde_json::to_string_pretty(&file).expect("the key file serializes"))
 	}
 
@@ -278,44 +248,7 @@ impl Keys {
 			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
 		let file: KeyFile = serde_json::from_str(&text)
 			.map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))?;
-		if file.version != 1 && file.version != KeyFile::VERSION {
-			return Err(Error::KeyFile(format!(
-				"{}: unknown key file version {} (a newer ehr wrote it?)",
-				path.display(),
-				file.version
-			)));
-		}
-		let decode = |field: &str, value: &str| {
-			hex::decode(value).map_err(|_| Error::KeyFile(format!("{field} is not hex")))
-		};
-		let salt = decode("salt", &file.salt)?;
-		let nonce = decode("nonce", &file.nonce)?;
-		if nonce.len() != 12 {
-			return Err(Error::KeyFile("nonce must be 12 bytes".into()));
-		}
-		let ciphertext = decode("ciphertext", &file.ciphertext)?;
-		let cipher;
-		let uri = if file.version == 1 {
-			// Version 1: no label in the salt, no associated data.
-			cipher = ChaCha20Poly1305::new(Key::from_slice(&*KeyFile::derive(
-				passphrase,
-				&salt,
-				file.scrypt_log_n,
-			)?));
-			cipher.decrypt(Nonce::from_slice(&nonce), ciphertext.as_slice())
-		} else {
-			cipher = ChaCha20Poly1305::new(Key::from_slice(&*KeyFile::derive(
-				passphrase,
-				&file.labelled_salt(&salt),
-				file.scrypt_log_n,
-			)?));
-			cipher.decrypt(
-				Nonce::from_slice(&nonce),
-				Payload { msg: &ciphertext, aad: &file.associated_data() },
-			)
-		}
-		.map_err(|_| Error::WrongPassphrase)?;
-		let uri = Zeroizing::new(String::from_utf8(uri).map_err(|_| Error::WrongPassphrase)?);
+		let uri = file.open(passphrase).map_err(key_file_error)?;
 		let keys = Keys::from_uri_at(&uri, file.key_index)?;
 		// The clear fields must be the keys' own (in version 2 they are authenticated too).
 		if keys.address() != file.address {
@@ -328,68 +261,11 @@ impl Keys {
 	}
 }
 
-/// The key file's JSON.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct KeyFile {
-	version: u32,
-	/// The account, in the clear, so that a file can be told apart without its passphrase.
-	address: String,
-	/// The public encryption key, in the clear.
-	encryption_key: String,
-	scrypt_log_n: u8,
-	salt: String,
-	nonce: String,
-	/// The secret URI, encrypted.
-	ciphertext: String,
-	/// Which encryption key of the phrase is current (0 before any rotation).
-	#[serde(default)]
-	key_index: u32,
-}
-
-impl KeyFile {
-	/// The version this code writes: 2 adds the label in the salt and the associated data.
-	const VERSION: u32 = 2;
-
-	/// scrypt N = 2^18, r = 8, p = 1: 256 MiB and about half a second on one core, as age's
-	/// default work factor.
-	pub const DEFAULT_LOG_N: u8 = 18;
-
-	/// The salt scrypt gets: a label (so no other use of the same passphrase and salt gives the
-	/// same key), then the file's random salt.
-	fn labelled_salt(&self, salt: &[u8]) -> Vec<u8> {
-		[b"ehr-keyfile/2".as_slice(), salt].concat()
-	}
-
-	/// The clear fields the ciphertext is bound to: changing any of them (the account shown,
-	/// the encryption key, the work factor) makes the file fail to open.
-	fn associated_data(&self) -> Vec<u8> {
-		// Each field with its length first: no two sets of fields give the same bytes.
-		let fields = [
-			format!("ehr-keyfile/{}", self.version),
-			self.address.clone(),
-			self.encryption_key.clone(),
-			self.scrypt_log_n.to_string(),
-			self.salt.clone(),
-			self.key_index.to_string(),
-		];
-		let mut data = Vec::new();
-		for field in fields {
-			data.extend_from_slice(&(field.len() as u32).to_be_bytes());
-			data.extend_from_slice(field.as_bytes());
-		}
-		data
-	}
-
-	fn derive(passphrase: &str, salt: &[u8], log_n: u8) -> Result<Zeroizing<[u8; 32]>, Error> {
-		if !(10..=20).contains(&log_n) {
-			return Err(Error::KeyFile(format!("scrypt cost 2^{log_n} is out of range")));
-		}
-		let params = scrypt::Params::new(log_n, 8, 1, 32).expect("valid scrypt parameters");
-		let mut key = Zeroizing::new([0u8; 32]);
-		scrypt::scrypt(passphrase.as_bytes(), salt, &params, &mut *key)
-			.expect("a 32-byte output is valid");
-		Ok(key)
+/// The client's error for a key file that does not open.
+fn key_file_error(error: KeyFileError) -> Error {
+	match error {
+		KeyFileError::WrongPassphrase => Error::WrongPassphrase,
+		KeyFileError::Malformed(reason) => Error::KeyFile(reason),
 	}
 }
 
@@ -427,6 +303,7 @@ pub fn write_atomically(path: &Path, contents: &[u8], replace: Replace) -> std::
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use chacha20poly1305::{aead::Aead, ChaCha20Poly1305, Key, KeyInit, Nonce};
 
 	#[test]
 	fn one_phrase_restores_both_keys() {
@@ -531,7 +408,7 @@ mod tests {
 		let keys = Keys::from_uri("//Alice").unwrap();
 		let salt = [7u8; 16];
 		let nonce = [9u8; 12];
-		let key = KeyFile::derive("old pass", &salt, 10).unwrap();
+		let key = ehr_envelope::keys::derive("old pass", &salt, 10).unwrap();
 		let ciphertext = ChaCha20Poly1305::new(Key::from_slice(&*key))
 			.encrypt(Nonce::from_slice(&nonce), b"//Alice".as_slice())
 			.unwrap();

@@ -18,6 +18,7 @@
 //! [`escrow`] splits a content key into threshold shares for the hospitals' break-glass escrow.
 
 pub mod escrow;
+pub mod keys;
 
 use std::io::{self, Read, Write};
 

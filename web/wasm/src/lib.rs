@@ -1,0 +1,295 @@
+//! The web app's cryptography: the project's own envelope crate and key derivation, compiled to
+//! WebAssembly, so that the browser encrypts, wraps and opens records with the one
+//! implementation of the format the `ehr` command uses (and that the test vectors check).
+//!
+//! Secrets stay inside this module where they can: [`UserKeys`] holds the X25519 secrets and
+//! hands out only public keys, opened files and re-wrapped keys; content keys never reach
+//! JavaScript. The phrase itself does (the page needs it to sign with the account key, which
+//! `@polkadot/keyring` derives), kept only in memory while the app is unlocked.
+
+use ehr_envelope::{self as envelope, keys::KeyFile, ContentKey, EnvelopeError, StaticSecret};
+use rand_core::{OsRng, RngCore};
+use wasm_bindgen::prelude::*;
+use x25519_dalek::PublicKey;
+
+/// The most rotations of one account's encryption key (as the `ehr` command).
+const MAX_KEY_INDEX: u32 = 1000;
+
+/// Errors cross into JavaScript as the message string the page shows (a `String`, not a
+/// `JsError`, so that the native tests can run the error paths too).
+fn error(message: impl std::fmt::Display) -> String {
+	message.to_string()
+}
+
+fn key32(bytes: &[u8], what: &str) -> Result<[u8; 32], String> {
+	bytes.try_into().map_err(|_| error(format!("{what} must be 32 bytes, not {}", bytes.len())))
+}
+
+/// A fresh 24-word BIP-39 phrase (256 bits from the browser's random source).
+#[wasm_bindgen(js_name = newPhrase)]
+pub fn new_phrase() -> String {
+	let mut entropy = [0u8; 32];
+	OsRng.fill_bytes(&mut entropy);
+	let phrase = bip39::Mnemonic::from_entropy(&entropy).expect("32 bytes of entropy").to_string();
+	zeroize::Zeroize::zeroize(&mut entropy);
+	phrase
+}
+
+/// Whether `phrase` is a valid English BIP-39 phrase (words and checksum).
+#[wasm_bindgen(js_name = isValidPhrase)]
+pub fn is_valid_phrase(phrase: &str) -> bool {
+	bip39::Mnemonic::parse_in(bip39::Language::English, phrase).is_ok()
+}
+
+/// A user's X25519 encryption keys: the current one and every earlier one (after rotations).
+#[wasm_bindgen]
+pub struct UserKeys {
+	current: StaticSecret,
+	earlier: Vec<StaticSecret>,
+}
+
+#[wasm_bindgen]
+impl UserKeys {
+	/// The keys of `phrase` with its BIP-39 `password`, under the secret URI's derivation
+	/// `path` (for each junction: 1 if hard else 0, then its 32-byte chain code, as
+	/// `@polkadot/util-crypto`'s `keyExtractPath` gives them), at rotation `key_index`.
+	#[wasm_bindgen(constructor)]
+	pub fn new(
+		phrase: &str,
+		password: &str,
+		path: &[u8],
+		key_index: u32,
+	) -> Result<UserKeys, String> {
+		if key_index > MAX_KEY_INDEX {
+			return Err(error(format!("key index {key_index} is above {MAX_KEY_INDEX}")));
+		}
+		let mnemonic = bip39::Mnemonic::parse_in(bip39::Language::English, phrase)
+			.map_err(|_| error("not a valid 24- or 12-word recovery phrase"))?;
+		let mut seed = mnemonic.to_seed(password);
+		let secret = |index| envelope::keys::encryption_secret(&seed, path, index);
+		let current = secret(key_index);
+		let earlier = (0..key_index).rev().map(secret).collect();
+		zeroize::Zeroize::zeroize(&mut seed);
+		Ok(UserKeys { current, earlier })
+	}
+
+	/// The public encryption key others wrap record keys for.
+	#[wasm_bindgen(js_name = publicKey)]
+	pub fn public_key(&self) -> Vec<u8> {
+		PublicKey::from(&self.current).to_bytes().to_vec()
+	}
+
+	fn unwrap(&self, stanza: &[u8]) -> Result<ContentKey, String> {
+		let mut last = None;
+		for secret in std::iter::once(&self.current).chain(&self.earlier) {
+			match envelope::unwrap(stanza, secret) {
+				Ok(key) => return Ok(key),
+				Err(e) => last = Some(e),
+			}
+		}
+		Err(error(last.expect("the current key was tried")))
+	}
+
+	/// Opens a record: unwraps `stanza` (the key wrapped for this user), decrypts `sealed` (the
+	/// envelope from IPFS) and checks it against `commitment` (from the chain). Returns the
+	/// original bytes, or an error and nothing.
+	#[wasm_bindgen(js_name = openRecord)]
+	pub fn open_record(
+		&self,
+		stanza: &[u8],
+		sealed: &[u8],
+		commitment: &[u8],
+	) -> Result<Vec<u8>, String> {
+		let key = self.unwrap(stanza)?;
+		let mut plain = Vec::with_capacity(sealed.len());
+		let summary = envelope::decrypt(&key, sealed, &mut plain, |_| {}).map_err(error)?;
+		if summary.content_hash[..] != commitment[..] {
+			return Err(error(
+				"the file from IPFS is not the one the chain points to (its commitment differs)",
+			));
+		}
+		Ok(plain)
+	}
+
+	/// Wraps the key of the record behind `stanza` (wrapped for this user) for `recipient`:
+	/// sharing a record when granting access.
+	pub fn rewrap(&self, stanza: &[u8], recipient: &[u8]) -> Result<Vec<u8>, String> {
+		let key = self.unwrap(stanza)?;
+		Ok(envelope::wrap(&key, &key32(recipient, "an encryption key")?).map_err(error)?.to_vec())
+	}
+}
+
+/// An encrypted record ready to store: the envelope, its commitment, and the content key
+/// wrapped for each reader (80 bytes each, in the readers' order).
+#[wasm_bindgen]
+pub struct Sealed {
+	envelope: Vec<u8>,
+	commitment: Vec<u8>,
+	wrapped: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl Sealed {
+	/// The envelope to store on IPFS.
+	#[wasm_bindgen(getter)]
+	pub fn envelope(&self) -> Vec<u8> {
+		self.envelope.clone()
+	}
+	/// The commitment the chain keeps (`content_hash`).
+	#[wasm_bindgen(getter)]
+	pub fn commitment(&self) -> Vec<u8> {
+		self.commitment.clone()
+	}
+	/// The wrapped keys, 80 bytes per reader.
+	#[wasm_bindgen(getter)]
+	pub fn wrapped(&self) -> Vec<u8> {
+		self.wrapped.clone()
+	}
+}
+
+/// Encrypts `plaintext` under a fresh content key and wraps the key for each reader
+/// (`readers`: their 32-byte encryption keys, one after the other).
+#[wasm_bindgen(js_name = sealRecord)]
+pub fn seal_record(plaintext: &[u8], readers: &[u8]) -> Result<Sealed, String> {
+	if readers.is_empty() || readers.len() % 32 != 0 {
+		return Err(error("readers must be one or more 32-byte keys"));
+	}
+	let key = ContentKey::generate();
+	let mut wrapped = Vec::with_capacity(readers.len() / 32 * envelope::WRAPPED_KEY_SIZE);
+	for reader in readers.chunks(32) {
+		wrapped.extend_from_slice(
+			&envelope::wrap(&key, &key32(reader, "a reader key")?).map_err(error)?,
+		);
+	}
+	let mut sealed = Vec::with_capacity(envelope::envelope_len(plaintext.len() as u64) as usize);
+	let summary = envelope::encrypt(&key, plaintext, &mut sealed, |_| {}).map_err(error)?;
+	Ok(Sealed { envelope: sealed, commitment: summary.content_hash.to_vec(), wrapped })
+}
+
+/// A key file (JSON, the same format as `ehr key new` writes) holding `uri` under `passphrase`
+/// at scrypt cost `2^log_n` (18 as the command; tests use less).
+#[wasm_bindgen(js_name = sealKeyFile)]
+pub fn seal_key_file(
+	uri: &str,
+	address: &str,
+	encryption_key_hex: &str,
+	key_index: u32,
+	passphrase: &str,
+	log_n: u8,
+) -> Result<String, String> {
+	let mut salt = [0u8; 16];
+	let mut nonce = [0u8; 12];
+	OsRng.fill_bytes(&mut salt);
+	OsRng.fill_bytes(&mut nonce);
+	let file = KeyFile::seal(
+		uri,
+		address.into(),
+		encryption_key_hex.into(),
+		key_index,
+		passphrase,
+		log_n,
+		salt,
+		nonce,
+	)
+	.map_err(error)?;
+	serde_json::to_string_pretty(&file).map_err(error)
+}
+
+/// The secret URI in a key file, if `passphrase` opens it. The caller checks that the keys it
+/// derives are the file's clear address and encryption key.
+#[wasm_bindgen(js_name = openKeyFile)]
+pub fn open_key_file(json: &str, passphrase: &str) -> Result<String, String> {
+	let file: KeyFile =
+		serde_json::from_str(json).map_err(|e| error(format!("not a key file: {e}")))?;
+	Ok(file.open(passphrase).map_err(error)?.to_string())
+}
+
+/// The default scrypt cost of a key file (2^18).
+#[wasm_bindgen(js_name = keyFileCost)]
+pub fn key_file_cost() -> u8 {
+	KeyFile::DEFAULT_LOG_N
+}
+
+/// Test vectors: the envelope of `plaintext` under `key` with `salt` (fixed for vectors only)
+/// and its commitment.
+#[wasm_bindgen(js_name = vectorSeal)]
+pub fn vector_seal(key: &[u8], salt: &[u8], plaintext: &[u8]) -> Result<Sealed, String> {
+	let key = ContentKey::from_bytes(key32(key, "the key")?);
+	let salt: [u8; 16] = salt.try_into().map_err(|_| error("the salt must be 16 bytes"))?;
+	let mut sealed = Vec::new();
+	let summary =
+		envelope::encrypt_with_salt(&key, salt, &mut &plaintext[..], &mut sealed, &mut |_| {})
+			.map_err(error)?;
+	Ok(Sealed { envelope: sealed, commitment: summary.content_hash.to_vec(), wrapped: Vec::new() })
+}
+
+/// Test vectors: opens `sealed` under `key`; an error is named as the vectors name it
+/// (`Truncated`, `TrailingData`, `Tampered`, `HeaderMismatch`, `Unsupported`, `NotAnEnvelope`).
+#[wasm_bindgen(js_name = vectorOpen)]
+pub fn vector_open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, String> {
+	let key = ContentKey::from_bytes(key32(key, "the key")?);
+	let mut plain = Vec::new();
+	envelope::decrypt(&key, sealed, &mut plain, |_| {}).map_err(|e| {
+		let kind = match e {
+			EnvelopeError::Truncated => "Truncated",
+			EnvelopeError::TrailingData => "TrailingData",
+			EnvelopeError::Tampered(_) => "Tampered",
+			EnvelopeError::HeaderMismatch => "HeaderMismatch",
+			EnvelopeError::Unsupported => "Unsupported",
+			EnvelopeError::NotAnEnvelope => "NotAnEnvelope",
+			_ => "Other",
+		};
+		error(format!("{kind}: {e}"))
+	})?;
+	Ok(plain)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// The browser's keys are the command's: same phrase, path and index, same public key.
+	#[test]
+	fn keys_match_the_derivation_of_the_command() {
+		let phrase = new_phrase();
+		assert!(is_valid_phrase(&phrase));
+		let keys = UserKeys::new(&phrase, "", &[], 0).unwrap();
+		let seed = bip39::Mnemonic::parse(&phrase).unwrap().to_seed("");
+		let expected = PublicKey::from(&envelope::keys::encryption_secret(&seed, &[], 0));
+		assert_eq!(keys.public_key(), expected.to_bytes().to_vec());
+		let rotated = UserKeys::new(&phrase, "", &[], 2).unwrap();
+		assert_ne!(rotated.public_key(), keys.public_key());
+		assert_eq!(rotated.earlier.len(), 2);
+	}
+
+	#[test]
+	fn a_sealed_record_opens_for_each_reader_and_checks_its_commitment() {
+		let alice = UserKeys::new(&new_phrase(), "", &[], 0).unwrap();
+		let bob = UserKeys::new(&new_phrase(), "", &[], 0).unwrap();
+		let readers = [alice.public_key(), bob.public_key()].concat();
+		let sealed = seal_record(b"lab report", &readers).unwrap();
+		let stanzas: Vec<&[u8]> = sealed.wrapped.chunks(envelope::WRAPPED_KEY_SIZE).collect();
+		assert_eq!(
+			bob.open_record(stanzas[1], &sealed.envelope, &sealed.commitment).unwrap(),
+			b"lab report"
+		);
+		// A stanza of another reader, or a wrong commitment, opens nothing.
+		let carol = UserKeys::new(&new_phrase(), "", &[], 0).unwrap();
+		let shared = alice.rewrap(stanzas[0], &carol.public_key()).unwrap();
+		assert_eq!(
+			carol.open_record(&shared, &sealed.envelope, &sealed.commitment).unwrap(),
+			b"lab report"
+		);
+		let mut wrong = sealed.commitment.clone();
+		wrong[0] ^= 1;
+		assert!(alice.open_record(stanzas[0], &sealed.envelope, &wrong).is_err());
+	}
+
+	#[test]
+	fn a_key_file_opens_only_with_its_passphrase() {
+		let json = seal_key_file("//Alice", "5Grw", "00", 0, "pass", 10).unwrap();
+		assert_eq!(open_key_file(&json, "pass").unwrap(), "//Alice");
+		assert!(open_key_file(&json, "wrong").is_err());
+		assert!(seal_key_file("//Alice", "5Grw", "00", 0, "", 10).is_err());
+	}
+}
