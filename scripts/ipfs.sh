@@ -3,6 +3,8 @@
 # the directory given (default: a temporary one). Prints the API address when it is up, then
 # stays in the foreground until killed.
 #   scripts/ipfs.sh [REPO_DIR] [API_PORT]
+# EHR_IPFS_ALLOW_ORIGIN (e.g. http://127.0.0.1:8080) lets the web app served there call the API
+# from the browser (CORS); without it, browsers are refused.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 command -v jsipfs >/dev/null || die "jsipfs not found: run scripts/setup.sh"
@@ -16,13 +18,14 @@ if ! [ -f "$repo/config" ]; then
 	# Offline and loopback only: no swarm, no gateway, no bootstrap or delegate peers.
 	node -e '
 		const fs = require("fs");
-		const [file, api, rpc] = process.argv.slice(1);
+		const [file, api, rpc, origin] = process.argv.slice(1);
 		const config = JSON.parse(fs.readFileSync(file));
 		config.Addresses = { ...config.Addresses, API: api, RPC: rpc, Gateway: "", Swarm: [], Delegates: [] };
 		config.Bootstrap = [];
+		if (origin) config.API = { ...config.API, HTTPHeaders: { "Access-Control-Allow-Origin": [origin], "Access-Control-Allow-Methods": ["POST"] } };
 		config.Discovery = { MDNS: { Enabled: false }, webRTCStar: { Enabled: false } };
 		fs.writeFileSync(file, JSON.stringify(config, null, 2));
-	' "$repo/config" "/ip4/127.0.0.1/tcp/$port" "/ip4/127.0.0.1/tcp/$((port + 1))"
+	' "$repo/config" "/ip4/127.0.0.1/tcp/$port" "/ip4/127.0.0.1/tcp/$((port + 1))" "${EHR_IPFS_ALLOW_ORIGIN:-}"
 fi
 log "js-ipfs daemon (repo $repo) at http://127.0.0.1:$port"
 exec jsipfs daemon --offline

@@ -244,6 +244,34 @@ pub fn vector_open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, String> {
 	Ok(plain)
 }
 
+/// Checks a storage proof: `proof` (SCALE `Vec<Vec<u8>>`, the trie nodes a node sent) against
+/// the state root `root` of a block, for `keys` (SCALE `Vec<Vec<u8>>`). Returns the proven value
+/// of each key (SCALE `Vec<Option<Vec<u8>>>`: `None` is a key proven absent), or an error if the
+/// proof does not hold: a node that alters, drops or invents a value cannot make it check.
+#[wasm_bindgen(js_name = checkReadProof)]
+pub fn check_read_proof(root: &[u8], proof: &[u8], keys: &[u8]) -> Result<Vec<u8>, String> {
+	use codec::{Decode, Encode};
+	let root = sp_core::H256::from(key32(root, "the state root")?);
+	let nodes =
+		Vec::<Vec<u8>>::decode(&mut &proof[..]).map_err(|_| error("the proof is malformed"))?;
+	let keys =
+		Vec::<Vec<u8>>::decode(&mut &keys[..]).map_err(|_| error("the keys are malformed"))?;
+	let db = sp_trie::StorageProof::new(nodes).into_memory_db::<sp_core::Blake2Hasher>();
+	let mut values = Vec::with_capacity(keys.len());
+	for key in keys {
+		let value = sp_trie::read_trie_value::<sp_trie::LayoutV1<sp_core::Blake2Hasher>, _>(
+			&db, &root, &key, None, None,
+		)
+		.map_err(|e| error(format!("the proof does not hold for key 0x{}: {e:?}", hex(&key))))?;
+		values.push(value);
+	}
+	Ok(values.encode())
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -253,6 +281,9 @@ mod tests {
 	fn keys_match_the_derivation_of_the_command() {
 		let phrase = new_phrase();
 		assert!(is_valid_phrase(&phrase));
+		assert!(is_valid_phrase(
+			"bottom drive obey lake curtain smoke basket hold race lonely fit walk"
+		));
 		let keys = UserKeys::new(&phrase, "", &[], 0).unwrap();
 		let seed = bip39::Mnemonic::parse(&phrase).unwrap().to_seed("");
 		let expected = PublicKey::from(&envelope::keys::encryption_secret(&seed, &[], 0));

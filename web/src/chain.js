@@ -1,0 +1,187 @@
+// The chain: one connection (@polkadot/api, which encodes every call and storage key from the
+// runtime's metadata), transactions submitted and followed to finality with their failures in
+// words, and the node's `ehr_*` methods.
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+/**
+ * The runtime's own transaction extension: `FreeWithinBudget` replaces CheckNonce, CheckWeight
+ * and ChargeTransactionPayment and encodes as they do (the nonce, nothing, the tip). The other
+ * extensions are the standard ones @polkadot/api knows.
+ */
+export const SIGNED_EXTENSIONS = {
+	FreeWithinBudget: {
+		extrinsic: { nonce: 'Compact<Index>', tip: 'Compact<Balance>' },
+		payload: {},
+	},
+	WeightReclaim: { extrinsic: {}, payload: {} },
+};
+
+/** An error whose message is for people. */
+export class Failure extends Error {
+	constructor(message, detail) {
+		super(message);
+		this.human = message;
+		this.detail = detail;
+	}
+}
+
+export async function connect(url) {
+	const provider = new WsProvider(url, false);
+	try {
+		await provider.connect();
+		await new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error('timeout')), 8000);
+			provider.on('connected', () => { clearTimeout(timer); resolve(); });
+			provider.on('error', () => { clearTimeout(timer); reject(new Error('refused')); });
+			if (provider.isConnected) { clearTimeout(timer); resolve(); }
+		});
+	} catch {
+		await provider.disconnect().catch(() => {});
+		throw new Failure(`The chain's node at ${url} does not answer. Check the address under "Connection", or that the node is running.`);
+	}
+	const api = await ApiPromise.create({ provider, signedExtensions: SIGNED_EXTENSIONS, noInitWarn: true });
+	providers.set(api, provider);
+	return api;
+}
+
+/** The connection of each API object, for the `ehr_*` methods @polkadot/api does not know. */
+const providers = new WeakMap();
+
+/** What to do after a refusal, where the pallet's own words are not enough. */
+const HINTS = {
+	'consent.NotAuthorized': 'The patient has not given you access to this (or has revoked it).',
+	'identity.NotInvited': 'Ask a hospital to invite this account first, or register paying the fee.',
+	'identity.AlreadyRegistered': 'This account is registered already.',
+	'consent.AlreadyGranted': 'Change or revoke the existing grant instead.',
+	'records.NotAuthorized': 'The patient has not given you write access to this category.',
+};
+
+/** A dispatch error in words: the pallet's documentation of the error, and its name. */
+export function explain(api, dispatchError) {
+	if (dispatchError.isModule) {
+		const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
+		const key = `${section}.${name}`;
+		const words = HINTS[key] || docs.join(' ').replace(/\[`?([^\]`]+)`?\]/g, '$1').trim() || name;
+		return new Failure(`Refused by the chain: ${words} (${key})`, key);
+	}
+	if (dispatchError.isBadOrigin) return new Failure('Refused by the chain: this account may not do this.', 'BadOrigin');
+	if (dispatchError.isToken) return new Failure(`Refused by the chain: not enough funds (${dispatchError.asToken.type}).`, 'Token');
+	return new Failure(`Refused by the chain: ${dispatchError.type}.`, dispatchError.type);
+}
+
+/** A pool refusal (`1010: Invalid Transaction: …`) in words. */
+function poolError(error) {
+	const text = String(error.message || error);
+	if (/Inability to pay some fees|Payment/.test(text)) {
+		return new Failure('Refused: this account has no free budget left and no funds to pay the fee. Registered patients and doctors transact free within their budget; wait for the next period or ask your hospital.', text);
+	}
+	if (/Transaction is outdated|Priority is too low|already imported/.test(text)) {
+		return new Failure('Another transaction of this account is still pending: try again in a few seconds.', text);
+	}
+	if (/ExhaustsResources|exhausts the resources/.test(text)) {
+		return new Failure('The chain is busy (the block is full): try again in a few seconds.', text);
+	}
+	return new Failure(`The node refused the transaction: ${text.replace(/^\d+: /, '')}`, text);
+}
+
+/**
+ * Signs `tx` with `pair`, submits it, and resolves when it is final (or in a block, with
+ * `wait: 'inBlock'`) with the block hash and the events; rejects with the refusal in words.
+ */
+export function submit(api, pair, tx, { wait = 'finalized', onStatus } = {}) {
+	return new Promise((resolve, reject) => {
+		let unsubscribe = () => {};
+		let done = false;
+		const finish = (fn, value) => {
+			if (done) return;
+			done = true;
+			try { unsubscribe(); } catch { /* already gone */ }
+			fn(value);
+		};
+		tx.signAndSend(pair, { nonce: -1 }, (result) => {
+			const { status, dispatchError, events } = result;
+			if (status.isReady || status.isBroadcast) onStatus?.('sent, waiting for a block');
+			if (status.isInBlock || status.isFinalized) {
+				if (dispatchError) return finish(reject, explain(api, dispatchError));
+				// A batch reports its failed call as an event, not as the dispatch error.
+				const interrupted = events.find(({ event }) => api.events.utility?.BatchInterrupted?.is(event));
+				if (interrupted) return finish(reject, explain(api, interrupted.event.data[1]));
+				const block = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex();
+				if (status.isInBlock) onStatus?.('in a block, waiting for finality');
+				if (wait === 'inBlock' || status.isFinalized) finish(resolve, { block, events });
+			} else if (status.isInvalid || status.isDropped || status.isUsurped) {
+				finish(reject, new Failure(`The transaction was not included (${status.type}): try again.`));
+			}
+		}).then((u) => { unsubscribe = u; if (done) u(); }).catch((error) => finish(reject, poolError(error)));
+	});
+}
+
+/** The node's `ehr_*` methods (JSON answers, camelCase fields, documented in the README). */
+export async function ehr(api, method, ...params) {
+	try {
+		return await providers.get(api).send(`ehr_${method}`, params);
+	} catch (error) {
+		throw new Failure(`The node could not answer ${method}: ${error.message || error}`);
+	}
+}
+
+export const CATEGORIES = [
+	['profile', 'Profile'],
+	['observation', 'Vital signs and measurements'],
+	['prescription', 'Prescriptions'],
+	['lab-report', 'Lab reports'],
+	['imaging', 'Imaging'],
+	['clinical-note', 'Clinical notes and reports'],
+	['document', 'Other documents'],
+];
+/** The metadata's name of a category (the JSON uses kebab-case). */
+export const CATEGORY_VARIANT = {
+	profile: 'Profile', observation: 'Observation', prescription: 'Prescription',
+	'lab-report': 'LabReport', imaging: 'Imaging', 'clinical-note': 'ClinicalNote', document: 'Document',
+};
+export function categoryLabel(category) {
+	const key = String(category).replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+	return (CATEGORIES.find(([k]) => k === key) || [key, key])[1];
+}
+
+export const PURPOSES = [
+	['Treatment', 'Treatment'], ['Care', 'Care between visits'], ['Research', 'Research'],
+	['Insurance', 'Insurance'], ['Other', 'Other'],
+];
+
+/** The role(s) of `address`: a member hospital, a doctor (and whether active), a patient. */
+export async function roles(api, address) {
+	const [members, doctor, patient] = await Promise.all([
+		api.query.hospitals.members(),
+		api.query.identity.doctors(address),
+		api.query.identity.patients(address),
+	]);
+	return {
+		hospital: members.some((m) => m.toString() === address),
+		doctor: doctor.isSome ? doctor.unwrap() : null,
+		patient: patient.isSome ? patient.unwrap() : null,
+	};
+}
+
+/** The published encryption key of `address` (doctor or patient), or null. */
+export async function encryptionKey(api, address) {
+	const doctor = await api.query.identity.doctors(address);
+	if (doctor.isSome) {
+		const key = doctor.unwrap().encryptionKey;
+		return key.isSome ? key.unwrap().toU8a() : null;
+	}
+	const patient = await api.query.identity.patients(address);
+	return patient.isSome ? patient.unwrap().encryptionKey.toU8a() : null;
+}
+
+/** The chain's time (ms since the Unix epoch). */
+export async function now(api) {
+	return (await api.query.timestamp.now()).toNumber();
+}
+
+/** Whether `grant` (JSON from ehr_patientGrants) lets its holder read `category` now. */
+export function grantCovers(grant, category, time) {
+	const scope = grant.scope;
+	const covers = scope === 'all' || scope.all !== undefined || (scope.categories || []).includes(category);
+	return covers && (grant.expiresAt == null || time < grant.expiresAt);
+}

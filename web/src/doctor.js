@@ -1,0 +1,67 @@
+// The doctor's page: publish the encryption key, my patients and each one's records (opened with
+// every check, the read logged on chain first), and a prescription or report written for a
+// patient who gave write access.
+import { ehr, submit, Failure } from './chain.js';
+import { upload } from './flows.js';
+import { context, refreshRoles } from './main.js';
+import { directoryNames, recordTable, trailCard } from './patient.js';
+import { act, field, h, say, shortAddress } from './ui.js';
+
+export async function doctorPage(app) {
+	const ctx = await context();
+	const doctor = app.roles.doctor;
+	if (!doctor) return h('section', { class: 'card' }, h('h2', {}, 'Doctor'), h('p', {}, 'This account is not a verified doctor. A member hospital registers doctors.'));
+	const root = h('div');
+	const name = new TextDecoder().decode(doctor.name.toU8a(true));
+	root.append(h('section', { class: 'card' }, h('h2', {}, `Dr ${name.replace(/^Dr\.? /, '')}`),
+		h('p', { class: 'muted' }, `${new TextDecoder().decode(doctor.specialty.toU8a(true))} · account ${ctx.keys.address}`),
+		doctor.status.isSuspended ? h('p', { class: 'bad' }, 'Your hospital has suspended you: you cannot read or write records.') : null));
+	if (doctor.encryptionKey.isNone) {
+		const button = h('button', { type: 'button' }, 'Publish my encryption key');
+		button.addEventListener('click', () => act(button, 'Publishing your encryption key', async () => {
+			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.setEncryptionKey(ctx.keys.publicKey));
+			await refreshRoles();
+			say('Your encryption key is published: patients can now share their records with you.', true);
+			window.dispatchEvent(new HashChangeEvent('hashchange'));
+		}));
+		root.append(h('section', { class: 'card' }, h('h2', {}, 'Before patients can share with you'),
+			h('p', {}, 'Publish your encryption key: records are encrypted for it, and only this key can open them.'), button));
+		return root;
+	}
+	const patients = await ehr(ctx.api, 'doctorPatients', ctx.keys.address, null);
+	const names = await directoryNames(ctx.api);
+	const select = h('select', {}, h('option', { value: '' }, patients.length ? 'Choose a patient…' : 'No patient has given you access'),
+		patients.map((p) => h('option', { value: p }, p)));
+	const view = h('div');
+	select.addEventListener('change', async () => {
+		view.replaceChildren();
+		if (!select.value) return;
+		try {
+			view.append(await patientView(ctx, select.value, names));
+		} catch (error) {
+			say(error.human || error.message);
+		}
+	});
+	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Patient', select), view));
+	return root;
+}
+
+async function patientView(ctx, patient, names) {
+	const records = await ehr(ctx.api, 'patientRecords', patient, null, null);
+	const text = h('textarea', { 'aria-describedby': 'rx-hint' });
+	const kind = h('select', {}, h('option', { value: 'prescription' }, 'Prescription'), h('option', { value: 'clinical-note' }, 'Report (clinical note)'));
+	const button = h('button', { type: 'submit' }, 'Sign and send');
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Encrypting and recording', async () => {
+			if (!text.value.trim()) throw new Failure('Write the prescription or report first.');
+			const done = await upload(ctx, patient, kind.value, new TextEncoder().encode(text.value), () => {});
+			say(`Record ${done.id} written for the patient, encrypted for the patient and ${done.readers - 1} other reader(s).`, true);
+			text.value = '';
+		});
+	} }, field('Kind', kind), field('Text', text), h('p', { id: 'rx-hint', class: 'muted' }, 'For a prescription: the medicine on the first line, the dosage below. Needs the patient\'s write access.'), button);
+	return h('div', {}, h('h3', {}, `Records of ${shortAddress(patient)}`),
+		h('p', { class: 'muted' }, 'Opening a record logs your read in the patient\'s trail first.'),
+		await recordTable(ctx, records), h('h3', {}, 'Write a prescription or report'), form,
+		await trailCard(ctx, patient, names, 'This patient\'s trail'));
+}

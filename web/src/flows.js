@@ -1,0 +1,144 @@
+// The flows the roles share: a record sealed for its readers and stored, a record opened (and
+// the read logged), access granted with the patient's keys shared, the trail in words.
+import { u8aToHex, hexToU8a } from '@polkadot/util';
+import { CATEGORY_VARIANT, Failure, categoryLabel, ehr, encryptionKey, grantCovers, now, submit } from './chain.js';
+import * as ipfs from './ipfs.js';
+
+let wasm;
+export function useWasm(module) { wasm = module; }
+
+const WRAPPED = 80;
+const MAX_KEYS_PER_SHARE = 64;
+/** Files above this are refused before anything is encrypted (the browser holds them whole). */
+export const MAX_UPLOAD = 256 * 1024 * 1024;
+
+/** The accounts a new record of `category` of `patient` is wrapped for, with their keys. */
+export async function readers(api, patient, category) {
+	const patientKey = await encryptionKey(api, patient);
+	if (!patientKey) throw new Failure('This patient is not registered (no encryption key on chain).');
+	const list = [[patient, patientKey]];
+	const time = await now(api);
+	for (const { grantee, grant } of await ehr(api, 'patientGrants', patient, null)) {
+		if (!grantCovers(grant, category, time)) continue;
+		const key = await encryptionKey(api, grantee);
+		if (key) list.push([grantee, key]);
+	}
+	return list;
+}
+
+/**
+ * Encrypts `bytes` as a record of `category` for `patient`, stores it on IPFS and points to it
+ * on chain (signed by the patient, or a doctor with write access). `progress(stage, done,
+ * total)`. If the chain refuses, the envelope is unpinned. Resolves to the record id.
+ */
+export async function upload(ctx, patient, category, bytes, progress) {
+	if (bytes.length > MAX_UPLOAD) throw new Failure(`The file is larger than ${MAX_UPLOAD / 1024 / 1024} MiB.`);
+	const list = await readers(ctx.api, patient, category);
+	progress?.('encrypting', 0, bytes.length);
+	const keys = new Uint8Array(list.length * 32);
+	list.forEach(([, key], i) => keys.set(key, i * 32));
+	const sealed = wasm.sealRecord(bytes, keys);
+	const envelope = sealed.envelope;
+	const wrapped = sealed.wrapped;
+	const commitment = sealed.commitment;
+	sealed.free();
+	progress?.('uploading', 0, envelope.length);
+	const cid = await ipfs.add(ctx.ipfs, envelope, (done, total) => progress?.('uploading', done, total));
+	const readerKeys = list.map(([account], i) => [account, wrapped.slice(i * WRAPPED, (i + 1) * WRAPPED)]);
+	const tx = ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], ipfs.cidBytes(cid),
+		commitment, envelope.length, readerKeys);
+	progress?.('recording on the chain', 0, 1);
+	let included;
+	try {
+		included = await submit(ctx.api, ctx.keys.pair, tx, { onStatus: (s) => progress?.(s, 0, 1) });
+	} catch (error) {
+		await ipfs.unpin(ctx.ipfs, cid);
+		throw error;
+	}
+	const added = included.events.find(({ event }) => ctx.api.events.records.RecordAdded.is(event));
+	return { id: added.event.data.record?.toNumber?.() ?? added.event.data[0].toNumber(), cid, readers: list.length };
+}
+
+/**
+ * Opens record `id` for the signed-in user: its key, the envelope from IPFS, decrypted and
+ * checked against the commitment on chain; a reader other than the patient logs the read on
+ * chain (and waits for it to be in a block) before seeing anything.
+ */
+export async function open(ctx, id) {
+	const me = ctx.keys.address;
+	const record = await ehr(ctx.api, 'record', id, me, null);
+	if (!record) throw new Failure(`There is no record ${id}.`);
+	if (record.erased) throw new Failure(`Record ${id} was erased by the patient.`);
+	if (!record.wrappedKey) {
+		throw new Failure(me === record.patient
+			? `Record ${id} holds no key for this account.`
+			: `You may not open this record: the patient has not given you access to ${categoryLabel(record.category).toLowerCase()}, or has revoked it.`);
+	}
+	const sealed = await ipfs.cat(ctx.ipfs, ipfs.cidText(hexToU8a(record.cid)), Number(record.size));
+	let bytes;
+	try {
+		bytes = ctx.keys.encryption.openRecord(hexToU8a(record.wrappedKey), sealed, hexToU8a(record.contentHash));
+	} catch (error) {
+		throw new Failure(`The record does not open: ${error}. Nothing was shown.`);
+	}
+	let logged = null;
+	if (me !== record.patient) {
+		const tx = ctx.api.tx.consent.logAccess(record.patient, id, CATEGORY_VARIANT[record.category]);
+		logged = (await submit(ctx.api, ctx.keys.pair, tx, { wait: 'inBlock' })).block;
+	}
+	return { record, bytes, logged };
+}
+
+/** The patient grants `grantee` access and shares the keys of the records it covers. */
+export async function grant(ctx, grantee, categories, access, expiresAt, purpose) {
+	const { api, keys } = ctx;
+	if (grantee === keys.address) throw new Failure('You do not need to grant access to yourself.');
+	if (!categories.length) throw new Failure('Choose at least one category.');
+	const scope = categories.length === 7 ? 'All' : { Categories: categories.map((c) => CATEGORY_VARIANT[c]) };
+	const calls = [api.tx.consent.grantAccess(keys.address, grantee, scope, access, expiresAt, purpose)];
+	const key = await encryptionKey(api, grantee);
+	let shared = 0;
+	if (key) {
+		const mine = await ehr(api, 'patientRecords', keys.address, null, null);
+		const keysToShare = [];
+		for (const record of mine) {
+			if (record.erased || record.supersededBy != null || !categories.includes(record.category)) continue;
+			const full = await ehr(api, 'record', record.id, keys.address, null);
+			if (!full?.wrappedKey) continue;
+			keysToShare.push([record.id, keys.encryption.rewrap(hexToU8a(full.wrappedKey), key)]);
+		}
+		for (let i = 0; i < keysToShare.length; i += MAX_KEYS_PER_SHARE) {
+			calls.push(api.tx.records.shareKeys(grantee, keysToShare.slice(i, i + MAX_KEYS_PER_SHARE)));
+		}
+		shared = keysToShare.length;
+	}
+	await submit(api, keys.pair, api.tx.utility.batchAll(calls));
+	return { shared, granteeHasKey: Boolean(key) };
+}
+
+/** One trail entry in words ("Dr Kelso read your lab report on 3 March at 10:02"). */
+export function sentence(entry, names, time) {
+	const who = (account) => names.get(account) || account;
+	const event = entry.event;
+	const [kind] = Object.keys(event);
+	const data = event[kind] || {};
+	const when = time(entry.time);
+	const actor = who(entry.actor);
+	const cat = (c) => categoryLabel(c).toLowerCase();
+	switch (kind) {
+		case 'consentGranted': return `${actor} gave ${who(data.grantee)} access on ${when}`;
+		case 'consentChanged': return `${actor} changed the access of ${who(data.grantee)} on ${when}`;
+		case 'consentRevoked': return `${actor} revoked the access of ${who(data.grantee)} on ${when}`;
+		case 'consentExpired': return `The access of ${who(data.grantee)} expired on ${when}`;
+		case 'recordAdded': return `${actor} added record ${data.record} (${cat(data.category)}) on ${when}`;
+		case 'recordAccessed': return `${actor} read record ${data.record} (${cat(data.category)}) on ${when}`;
+		case 'recordAmended': return `${actor} amended record ${data.record ?? ''} on ${when}`;
+		case 'recordErased': return `${actor} erased record ${data.record ?? ''} on ${when}`;
+		case 'keyShared': return `${actor} shared the key of record ${data.record} with ${who(data.reader)} on ${when}`;
+		case 'emergencyAccessOpened': return `${who(data.doctor)} opened emergency access (${data.code}) on ${when}`;
+		case 'emergencyAccessClosed': return `The emergency access of ${who(data.doctor)} closed on ${when}`;
+		default: return `${actor}: ${kind.replace(/([A-Z])/g, ' $1').toLowerCase()} on ${when}`;
+	}
+}
+
+export { u8aToHex };

@@ -1,0 +1,103 @@
+// Hospital staff: register doctors, suspend and reinstate them, invite patients (a printable
+// invitation with a QR code), and the hospital's emergency accesses to review.
+import QRCode from 'qrcode';
+import { decodeAddress } from '@polkadot/util-crypto';
+import { ehr, submit, Failure } from './chain.js';
+import { context } from './main.js';
+import { act, field, formatTime, h, say, shortAddress } from './ui.js';
+
+function account(value) {
+	const text = value.trim();
+	try {
+		decodeAddress(text);
+		return text;
+	} catch {
+		throw new Failure(`"${text.slice(0, 60)}" is not an account address (SS58, like 5F…).`);
+	}
+}
+
+export async function hospitalPage(app) {
+	const ctx = await context();
+	if (!app.roles.hospital) return h('section', { class: 'card' }, h('h2', {}, 'Hospital'), h('p', {}, 'This account is not a member hospital of the consortium.'));
+	const root = h('div');
+	root.append(await doctorsCard(ctx), inviteCard(ctx, app), await emergencyCard(ctx));
+	return root;
+}
+
+async function doctorsCard(ctx) {
+	const me = ctx.keys.address;
+	const mine = (await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => d.hospital === me);
+	const rows = mine.map((d) => {
+		const button = h('button', { type: 'button', class: d.suspended ? 'secondary' : 'danger' }, d.suspended ? 'Reinstate' : 'Suspend');
+		button.addEventListener('click', () => act(button, d.suspended ? 'Reinstating' : 'Suspending', async () => {
+			const call = d.suspended ? ctx.api.tx.identity.reinstateDoctor(d.account) : ctx.api.tx.identity.suspendDoctor(d.account);
+			await submit(ctx.api, ctx.keys.pair, call);
+			say(`Dr ${d.name} ${d.suspended ? 'reinstated' : 'suspended: no reads or writes until reinstated'}.`, true);
+			window.dispatchEvent(new HashChangeEvent('hashchange'));
+		}));
+		return h('tr', {}, h('td', {}, d.name), h('td', {}, d.specialty), h('td', {}, d.licence),
+			h('td', {}, d.suspended ? 'Suspended' : d.encryptionKey ? 'Active' : 'Active (no key yet)'), h('td', {}, button));
+	});
+	const who = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+	const name = h('input', { type: 'text' });
+	const specialty = h('input', { type: 'text' });
+	const licence = h('input', { type: 'text' });
+	const button = h('button', { type: 'submit' }, 'Register the doctor');
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Registering the doctor', async () => {
+			if (!name.value.trim() || !licence.value.trim()) throw new Failure('Name and licence number are needed.');
+			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerDoctor(account(who.value), name.value.trim(), specialty.value.trim(), licence.value.trim()));
+			say(`Dr ${name.value.trim()} is registered. The doctor now signs in and publishes an encryption key.`, true);
+			window.dispatchEvent(new HashChangeEvent('hashchange'));
+		});
+	} }, field("Doctor's account", who, 'The doctor creates a key in this app and gives you the account.'),
+	field('Full name', name), field('Specialty', specialty), field('Licence number', licence), button);
+	return h('section', { class: 'card' }, h('h2', {}, 'Our doctors'),
+		rows.length ? h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'Specialty', 'Licence', 'Status', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))
+			: h('p', { class: 'muted' }, 'No doctors registered yet.'),
+		h('h3', {}, 'Register a doctor'), form);
+}
+
+function inviteCard(ctx) {
+	const who = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+	const button = h('button', { type: 'submit' }, 'Invite');
+	const printable = h('div');
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Inviting', async () => {
+			const patient = account(who.value);
+			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.invitePatient(patient));
+			const link = `${location.origin}${location.pathname}#/patient`;
+			const img = h('img', { alt: `QR code of the app's address ${link}` });
+			img.src = await QRCode.toDataURL(link, { margin: 1, width: 200 });
+			printable.replaceChildren(h('section', { class: 'card print invitation', 'data-testid': 'invitation' },
+				h('h2', {}, 'Your invitation to your health records'),
+				h('p', {}, 'Open this address on your phone or computer, unlock your key and choose "Register as a patient". Registering is free for you.'),
+				img, h('p', { class: 'mono' }, link), h('p', {}, 'Invited account: ', h('span', { class: 'mono' }, patient)),
+				h('p', { class: 'muted' }, `Invited on ${formatTime(Date.now())}.`),
+				h('button', { type: 'button', onclick: () => window.print() }, 'Print')));
+			say(`Invited ${shortAddress(patient)}: the patient registers for free.`, true);
+			who.value = '';
+		});
+	} }, field("Patient's account", who, 'The patient creates a key in this app and shows you the account (or its QR code).'), button);
+	return h('section', { class: 'card' }, h('h2', {}, 'Invite a patient'), form, printable);
+}
+
+async function emergencyCard(ctx) {
+	const me = ctx.keys.address;
+	const doctors = (await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => d.hospital === me);
+	const rows = [];
+	for (const doctor of doctors) {
+		for (const patient of await ehr(ctx.api, 'doctorPatients', doctor.account, null)) {
+			for (const access of await ehr(ctx.api, 'emergencyAccesses', patient, null)) {
+				if (access.doctor !== doctor.account) continue;
+				rows.push(h('tr', {}, h('td', {}, doctor.name), h('td', {}, shortAddress(patient)), h('td', {}, access.code),
+					h('td', {}, formatTime(access.openedAt)), h('td', {}, formatTime(access.expiresAt))));
+			}
+		}
+	}
+	return h('section', { class: 'card' }, h('h2', {}, 'Emergency accesses to review'),
+		rows.length ? h('table', {}, h('thead', {}, h('tr', {}, ['Doctor', 'Patient', 'Reason', 'Opened', 'Closes'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))
+			: h('p', { class: 'muted' }, 'No open emergency access by our doctors.'));
+}

@@ -1,0 +1,127 @@
+// The user's keys in the browser. A key is a BIP-39 phrase (or a secret URI with a derivation
+// path, as Substrate wallets write them); from it come the sr25519 account key (signing, by
+// @polkadot/keyring) and the X25519 encryption key (ehr-envelope in WebAssembly, the derivation
+// the `ehr` command uses). At rest the phrase is kept only as a key file (the format of
+// `ehr key new`: scrypt at 2^18, then ChaCha20-Poly1305) in IndexedDB; unlocked, it lives in
+// this page's memory until the app locks (after inactivity, or on "Lock").
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, keyExtractSuri } from '@polkadot/util-crypto';
+import { Failure } from './chain.js';
+
+let wasm;
+export function useWasm(module) { wasm = module; }
+
+/** Substrate's public development phrase (`//Alice` and friends derive from it). */
+export const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
+
+/** The keys of secret URI `uri`: { address, pair, encryption (wasm UserKeys), publicKey }. */
+export async function derive(uri, keyIndex = 0) {
+	await cryptoWaitReady();
+	let parts;
+	// `//Alice` alone: the development phrase with that path (as Substrate and Keyring read it).
+	const full = uri.trim().startsWith('/') ? `${DEV_PHRASE}${uri.trim()}` : uri.trim();
+	try {
+		parts = keyExtractSuri(full);
+	} catch {
+		throw new Failure('That is not a recovery phrase: check the words and their order.');
+	}
+	const phrase = parts.phrase;
+	if (!wasm.isValidPhrase(phrase)) {
+		throw new Failure('That is not a valid recovery phrase: a word is misspelled, missing, or in the wrong place.');
+	}
+	const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+	const pair = keyring.addFromUri(uri.trim());
+	// The derivation path as the X25519 derivation takes it: per junction, 1 if hard, and the
+	// 32-byte chain code.
+	const path = new Uint8Array(parts.path.length * 33);
+	parts.path.forEach((junction, i) => {
+		path[i * 33] = junction.isHard ? 1 : 0;
+		path.set(junction.chainCode, i * 33 + 1);
+	});
+	const encryption = new wasm.UserKeys(phrase, parts.password || '', path, keyIndex);
+	const publicKey = encryption.publicKey();
+	return { address: pair.address, pair, encryption, publicKey, keyIndex, development: phrase === DEV_PHRASE };
+}
+
+// --- IndexedDB: the key files of this browser ---
+
+function db() {
+	return new Promise((resolve, reject) => {
+		const request = indexedDB.open('ehr-web', 1);
+		request.onupgradeneeded = () => request.result.createObjectStore('keys', { keyPath: 'address' });
+		request.onsuccess = () => resolve(request.result);
+		request.onerror = () => reject(new Failure('This browser does not let the app keep keys (IndexedDB is off, e.g. in a private window).'));
+	});
+}
+
+async function store(mode, work) {
+	const database = await db();
+	return new Promise((resolve, reject) => {
+		const tx = database.transaction('keys', mode);
+		const request = work(tx.objectStore('keys'));
+		tx.oncomplete = () => resolve(request.result);
+		tx.onerror = () => reject(new Failure(`The key store failed: ${tx.error}`));
+	});
+}
+
+export const listKeys = () => store('readonly', (s) => s.getAll());
+export const forgetKey = (address) => store('readwrite', (s) => s.delete(address));
+
+/** Saves `keys` (from `derive`) under `passphrase`, with a label the user chose. */
+export async function saveKey(uri, keys, label, passphrase, cost) {
+	if (!passphrase || passphrase.length < 8) {
+		throw new Failure('Choose a passphrase of at least 8 characters: it protects your keys on this device.');
+	}
+	const keyFile = wasm.sealKeyFile(uri.trim(), keys.address, u8aToHex(keys.publicKey).slice(2),
+		keys.keyIndex, passphrase, cost ?? wasm.keyFileCost());
+	await store('readwrite', (s) => s.put({ address: keys.address, label, keyFile, savedAt: Date.now() }));
+	return keyFile;
+}
+
+/** Opens a saved key with its passphrase; checks the file's clear fields against the keys. */
+export async function unlock(entry, passphrase) {
+	let uri;
+	try {
+		uri = wasm.openKeyFile(entry.keyFile, passphrase);
+	} catch (error) {
+		throw new Failure(/passphrase/.test(String(error)) ? 'Wrong passphrase.' : `This key cannot be opened: ${error}`);
+	}
+	const file = JSON.parse(entry.keyFile);
+	const keys = await derive(uri, file.keyIndex || 0);
+	if (keys.address !== file.address || u8aToHex(keys.publicKey).slice(2) !== file.encryptionKey) {
+		throw new Failure('This key file does not match its own keys: it was altered.');
+	}
+	return { ...keys, uri, label: entry.label };
+}
+
+/** Imports a key file written by `ehr key new` (JSON text). */
+export async function importKeyFile(text, label) {
+	let file;
+	try { file = JSON.parse(text); } catch { throw new Failure('That file is not a key file (not JSON).'); }
+	if (!file.address || !file.ciphertext) throw new Failure('That file is not a key file.');
+	await store('readwrite', (s) => s.put({ address: file.address, label, keyFile: text, savedAt: Date.now() }));
+	return file.address;
+}
+
+// --- Locking after inactivity ---
+
+let timer;
+let onLock = () => {};
+let idleMs = 10 * 60 * 1000;
+
+export function lockAfterIdle(ms, callback) {
+	idleMs = ms;
+	onLock = callback;
+	for (const type of ['pointerdown', 'keydown', 'scroll']) {
+		document.addEventListener(type, touch, { passive: true });
+	}
+	touch();
+}
+
+function touch() {
+	clearTimeout(timer);
+	timer = setTimeout(() => onLock('after inactivity'), idleMs);
+}
+
+export function stopIdleTimer() { clearTimeout(timer); }

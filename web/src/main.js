@@ -1,0 +1,254 @@
+// The web app's shell: loads the WebAssembly, connects to the node, keeps the user's keys
+// (create, restore, import, unlock, lock), and routes to each role's page.
+import init, * as wasm from 'ehr-web-wasm';
+import { connect, roles, Failure } from './chain.js';
+import * as keys from './keys.js';
+import * as flows from './flows.js';
+import { h, field, say, clearSay, status, act, shortAddress } from './ui.js';
+import { patientPage } from './patient.js';
+import { doctorPage } from './doctor.js';
+import { hospitalPage } from './hospital.js';
+import { auditorPage } from './auditor.js';
+import { vectorsPage } from './vectors.js';
+
+const app = {
+	config: { node: 'ws://127.0.0.1:9944', ipfs: 'http://127.0.0.1:5001', idleMinutes: 10, keyFileCost: null },
+	api: null,
+	session: null, // { address, pair, encryption, publicKey, label, uri }
+	roles: null,
+	wasm,
+};
+window.ehrApp = app; // for the browser tests' self-checks only; holds nothing secret at rest
+
+const main = () => document.getElementById('main');
+
+async function loadConfig() {
+	try {
+		const served = await (await fetch('config.json', { cache: 'no-store' })).json();
+		Object.assign(app.config, served);
+	} catch { /* served without a config: the defaults of the dev chain */ }
+	const saved = JSON.parse(localStorage.getItem('ehr-connection') || 'null');
+	if (saved) Object.assign(app.config, saved);
+}
+
+export async function chain() {
+	if (!app.api) {
+		status('Connecting to the chain…');
+		try { app.api = await connect(app.config.node); } finally { status(''); }
+	}
+	return app.api;
+}
+
+/** The context the flows take: the chain, the unlocked keys, the IPFS API. */
+export async function context() {
+	if (!app.session) throw new Failure('Unlock your key first.');
+	return { api: await chain(), keys: app.session, ipfs: app.config.ipfs };
+}
+
+function lock(reason) {
+	if (!app.session) return;
+	try { app.session.encryption.free(); } catch { /* freed already */ }
+	app.session = null;
+	app.roles = null;
+	keys.stopIdleTimer();
+	location.hash = '#/';
+	render();
+	say(`Locked ${reason}: your keys are no longer in this page's memory. Unlock with your passphrase.`, true);
+}
+
+async function signIn(session) {
+	app.session = session;
+	keys.lockAfterIdle(app.config.idleMinutes * 60 * 1000, lock);
+	const api = await chain();
+	app.roles = await roles(api, session.address);
+	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor ? '#/doctor' : '#/patient';
+	if (location.hash === home) render(); else location.hash = home;
+}
+
+export async function refreshRoles() {
+	app.roles = await roles(await chain(), app.session.address);
+	renderHeader();
+}
+
+// --- The header: sections and who is signed in ---
+
+function renderHeader() {
+	const nav = document.getElementById('nav');
+	const who = document.getElementById('who');
+	nav.replaceChildren();
+	who.replaceChildren();
+	const route = location.hash || '#/';
+	const link = (href, text) => h('a', { href, 'aria-current': route === href ? 'page' : null }, text);
+	if (app.session) {
+		const r = app.roles || {};
+		if (r.hospital) nav.append(link('#/hospital', 'Hospital'));
+		if (r.doctor) nav.append(link('#/doctor', 'Doctor'));
+		if (!r.hospital && !r.doctor) nav.append(link('#/patient', 'My records'));
+		nav.append(link('#/auditor', 'Audit'));
+		who.append(h('span', { title: app.session.address }, `${app.session.label} · ${shortAddress(app.session.address)}`),
+			h('button', { type: 'button', onclick: () => lock('on request') }, 'Lock'));
+	} else {
+		nav.append(link('#/', 'Sign in'), link('#/auditor', 'Audit'));
+	}
+}
+
+// --- Sign in: unlock a saved key, create one, restore one, import a key file ---
+
+async function signInPage() {
+	const saved = await keys.listKeys();
+	const root = h('div');
+	if (saved.length) {
+		const select = h('select', {}, saved.map((k) => h('option', { value: k.address }, `${k.label} (${shortAddress(k.address)})`)));
+		const pass = h('input', { type: 'password', autocomplete: 'current-password' });
+		const button = h('button', { type: 'submit' }, 'Unlock');
+		root.append(h('section', { class: 'card' }, h('h2', {}, 'Unlock your key'),
+			h('form', { onsubmit: (e) => {
+				e.preventDefault();
+				act(button, 'Opening your key (this takes a second: the passphrase is stretched)', async () => {
+					const entry = saved.find((k) => k.address === select.value);
+					const session = await keys.unlock(entry, pass.value);
+					pass.value = '';
+					await signIn(session);
+				});
+			} }, field('Key', select), field('Passphrase', pass), button)));
+	}
+	root.append(h('div', { class: 'row' }, createCard(), restoreCard()));
+	root.append(importCard());
+	return root;
+}
+
+function passphraseFields() {
+	const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: '8' });
+	const again = h('input', { type: 'password', autocomplete: 'new-password' });
+	return {
+		pass, again,
+		fields: [field('Passphrase (to unlock on this device)', pass, 'At least 8 characters. It never leaves this device.'), field('Passphrase again', again)],
+		check() {
+			if (pass.value !== again.value) throw new Failure('The two passphrases differ.');
+			return pass.value;
+		},
+	};
+}
+
+function createCard() {
+	const label = h('input', { type: 'text', value: 'My key', autocomplete: 'off' });
+	const p = passphraseFields();
+	const button = h('button', { type: 'submit' }, 'Create a new key');
+	const card = h('section', { class: 'card' }, h('h2', {}, 'New here? Create your key'),
+		h('p', { class: 'muted' }, 'Your key is 24 words. Anyone with them can read your records: write them on paper and keep it safe. They are shown once.'));
+	card.append(h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Creating your key', async () => {
+			const passphrase = p.check();
+			const phrase = wasm.newPhrase();
+			const derived = await keys.derive(phrase);
+			await keys.saveKey(phrase, derived, label.value || 'My key', passphrase, app.config.keyFileCost);
+			derived.encryption.free();
+			const done = h('input', { type: 'checkbox' });
+			const go = h('button', { type: 'button', disabled: true }, 'Continue');
+			done.addEventListener('change', () => { go.disabled = !done.checked; });
+			go.addEventListener('click', () => act(go, 'Opening your key', async () => {
+				await signIn(await keys.unlock((await keys.listKeys()).find((k) => k.address === derived.address), passphrase));
+			}));
+			card.replaceChildren(h('h2', {}, 'Write down your recovery phrase'),
+				h('p', {}, 'These 24 words restore your key on any device. They are not shown again.'),
+				h('p', { class: 'phrase', 'data-testid': 'phrase' }, phrase),
+				h('p', { class: 'muted' }, `Your account: ${derived.address}`),
+				h('label', { class: 'inline' }, done, 'I have written the words down'), go);
+		});
+	} }, field('Name for this key', label), p.fields, button));
+	return card;
+}
+
+function restoreCard() {
+	const phrase = h('textarea', { autocomplete: 'off', spellcheck: 'false' });
+	const label = h('input', { type: 'text', value: 'Restored key', autocomplete: 'off' });
+	const p = passphraseFields();
+	const button = h('button', { type: 'submit' }, 'Restore');
+	return h('section', { class: 'card' }, h('h2', {}, 'Restore your key'),
+		h('form', { onsubmit: (e) => {
+			e.preventDefault();
+			act(button, 'Restoring your key', async () => {
+				const passphrase = p.check();
+				const derived = await keys.derive(phrase.value);
+				await keys.saveKey(phrase.value, derived, label.value || 'Restored key', passphrase, app.config.keyFileCost);
+				derived.encryption.free();
+				phrase.value = '';
+				await signIn(await keys.unlock((await keys.listKeys()).find((k) => k.address === derived.address), passphrase));
+			});
+		} }, field('Recovery phrase', phrase, 'The 24 (or 12) words, separated by spaces. A development account may be written //Alice.'),
+		field('Name for this key', label), p.fields, button));
+}
+
+function importCard() {
+	const file = h('input', { type: 'file', accept: '.json,application/json' });
+	const button = h('button', { type: 'submit', class: 'secondary' }, 'Import');
+	return h('section', { class: 'card' }, h('h2', {}, 'Use a key file of the ehr command'),
+		h('form', { onsubmit: (e) => {
+			e.preventDefault();
+			act(button, 'Importing the key file', async () => {
+				if (!file.files[0]) throw new Failure('Choose the key file first.');
+				await keys.importKeyFile(await file.files[0].text(), file.files[0].name.replace(/\.json$/, ''));
+				say('Key file imported: unlock it with its passphrase.', true);
+				render();
+			});
+		} }, field('Key file (from `ehr key new`)', file), button));
+}
+
+function settingsPage() {
+	const node = h('input', { type: 'text', value: app.config.node });
+	const ipfsApi = h('input', { type: 'text', value: app.config.ipfs });
+	const button = h('button', { type: 'submit' }, 'Save');
+	return h('section', { class: 'card' }, h('h2', {}, 'Connection'),
+		h('p', { class: 'muted' }, 'The node of a hospital you trust for answers, and an IPFS node for the encrypted files. The app talks to them directly; no server sees your keys or files.'),
+		h('form', { onsubmit: (e) => {
+			e.preventDefault();
+			localStorage.setItem('ehr-connection', JSON.stringify({ node: node.value.trim(), ipfs: ipfsApi.value.trim() }));
+			location.reload();
+		} }, field('Node (WebSocket)', node), field('IPFS API', ipfsApi), button));
+}
+
+// --- Routing ---
+
+const pages = {
+	'#/patient': () => patientPage(app),
+	'#/doctor': () => doctorPage(app),
+	'#/hospital': () => hospitalPage(app),
+	'#/auditor': () => auditorPage(app),
+	'#/vectors': () => vectorsPage(app),
+	'#/settings': () => settingsPage(),
+};
+
+async function render() {
+	renderHeader();
+	const route = (location.hash || '#/').split('?')[0];
+	let page = pages[route];
+	const open = ['#/auditor', '#/vectors', '#/settings'];
+	if (!app.session && !open.includes(route)) page = signInPage;
+	const target = main();
+	target.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+	try {
+		const content = await (page ? page() : signInPage());
+		target.replaceChildren(content);
+	} catch (error) {
+		target.replaceChildren(h('p', {}, 'This page could not be shown.'));
+		say(error.human || error.message || String(error));
+	}
+	document.title = `Health records — ${target.querySelector('h2')?.textContent || 'sign in'}`;
+}
+
+window.addEventListener('hashchange', () => { clearSay(); render(); });
+
+async function start() {
+	await init({ module_or_path: 'ehr_web_wasm_bg.wasm' });
+	keys.useWasm(wasm);
+	flows.useWasm(wasm);
+	await loadConfig();
+	if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+		navigator.serviceWorker.register('sw.js').catch(() => { /* the app works without it */ });
+	}
+	await render();
+	document.body.dataset.ready = 'true';
+}
+
+start().catch((error) => say(`The app could not start: ${error.human || error.message || error}`));

@@ -1,0 +1,171 @@
+// The patient's page: register, records (upload with progress, list by category, open), consent
+// (a doctor from the directory, categories, level, expiry, purpose; grants to revoke), and the
+// trail of who did what, in words.
+import QRCode from 'qrcode';
+import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, submit } from './chain.js';
+import { grant, open, sentence, upload } from './flows.js';
+import { context, refreshRoles } from './main.js';
+import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
+
+export async function patientPage(app) {
+	const ctx = await context();
+	if (!app.roles.patient) return registerCard(app, ctx);
+	const root = h('div');
+	const names = await directoryNames(ctx.api);
+	root.append(await recordsCard(ctx), await consentCard(ctx, names), await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
+	return root;
+}
+
+async function registerCard(app, ctx) {
+	const invited = await ctx.api.query.identity.invitations(ctx.keys.address);
+	const qr = h('img', { alt: `QR code of your account ${ctx.keys.address}` });
+	qr.src = await QRCode.toDataURL(ctx.keys.address, { margin: 1, width: 200 });
+	const button = h('button', { type: 'button' }, 'Register as a patient');
+	button.addEventListener('click', () => act(button, 'Registering', async () => {
+		await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerPatient(ctx.keys.publicKey));
+		await refreshRoles();
+		say('You are registered. You can now add records and give doctors access.', true);
+		location.hash = '#/patient';
+		window.dispatchEvent(new HashChangeEvent('hashchange'));
+	}));
+	return h('section', { class: 'card' }, h('h2', {}, 'Register as a patient'),
+		invited.isSome
+			? h('p', {}, `A hospital invited you (${shortAddress(invited.unwrap().toString())}): registering is free.`)
+			: h('p', {}, 'Show this code (your account) to the hospital so that it invites you; registering is then free. Without an invitation registering pays the network fee.'),
+		qr, h('p', { class: 'mono' }, ctx.keys.address), button);
+}
+
+export async function directoryNames(api) {
+	const names = new Map();
+	for (const doctor of await ehr(api, 'doctors', null, 100, null)) names.set(doctor.account, `Dr ${doctor.name.replace(/^Dr\.? /, '')}`);
+	for (const [key, name] of await api.query.identity.hospitalNames.entries()) {
+		names.set(key.args[0].toString(), new TextDecoder().decode(name.unwrap ? name.unwrap() : name));
+	}
+	return names;
+}
+
+async function recordsCard(ctx) {
+	const me = ctx.keys.address;
+	const records = (await ehr(ctx.api, 'patientRecords', me, null, null)).filter((r) => !r.erased && r.supersededBy == null);
+	const category = h('select', {}, CATEGORIES.map(([value, label]) => h('option', { value }, label)));
+	category.value = 'lab-report';
+	const file = h('input', { type: 'file' });
+	const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Upload progress' });
+	const stage = h('span', { class: 'muted', 'aria-live': 'polite' });
+	const button = h('button', { type: 'submit' }, 'Encrypt and upload');
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Uploading', async () => {
+			const chosen = file.files[0];
+			if (!chosen) throw new Failure('Choose a file first.');
+			const bytes = new Uint8Array(await chosen.arrayBuffer());
+			const done = await upload(ctx, me, category.value, bytes, (what, doneBytes, total) => {
+				stage.textContent = what;
+				bar.max = total || 1;
+				bar.value = doneBytes;
+			});
+			bar.value = bar.max;
+			stage.textContent = '';
+			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).`, true);
+			file.value = '';
+			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', me, null, null)));
+		});
+	} }, field('Category', category), field('File', file, 'Encrypted in this browser before it is sent.'), bar, stage, h('div', {}, button));
+	return h('section', { class: 'card' }, h('h2', {}, 'My records'), await recordTable(ctx, records), h('h3', {}, 'Add a record'), form);
+}
+
+/** The records, by category, with a button to open each (shown and offered as a download). */
+export async function recordTable(ctx, records) {
+	const live = records.filter((r) => !r.erased && r.supersededBy == null);
+	const viewer = h('div', { 'aria-live': 'polite' });
+	const rows = [];
+	for (const [cat, label] of CATEGORIES) {
+		for (const record of live.filter((r) => r.category === cat)) {
+			const button = h('button', { type: 'button', class: 'secondary', 'data-record': record.id }, 'Open');
+			button.addEventListener('click', () => act(button, `Opening record ${record.id}`, async () => {
+				const opened = await open(ctx, record.id);
+				const name = `record-${record.id}-${cat}`;
+				const text = printable(opened.bytes);
+				viewer.replaceChildren(h('h3', {}, `Record ${record.id} (${label})`),
+					opened.logged ? h('p', { class: 'muted' }, 'Your read is in the patient\'s trail.') : null,
+					text !== null ? h('pre', { class: 'file', 'data-testid': 'opened' }, text) : h('p', {}, `${formatSize(opened.bytes.length)} of binary data.`),
+					h('button', { type: 'button', class: 'secondary', onclick: () => download(opened.bytes, name) }, 'Download'));
+			}));
+			rows.push(h('tr', {}, h('td', {}, label), h('td', {}, String(record.id)), h('td', {}, formatTime(record.createdAt)),
+				h('td', {}, formatSize(record.size)), h('td', {}, button)));
+		}
+	}
+	const table = rows.length
+		? h('table', {}, h('thead', {}, h('tr', {}, ['Category', 'Record', 'Added', 'Size', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))
+		: h('p', { class: 'muted' }, 'No records yet.');
+	return h('div', { id: 'records-list' }, table, viewer);
+}
+
+function printable(bytes) {
+	if (bytes.length > 200_000) return null;
+	try {
+		const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+		return /[\u0000-\u0008\u000e-\u001f]/.test(text) ? null : text;
+	} catch {
+		return null;
+	}
+}
+
+async function consentCard(ctx, names) {
+	const me = ctx.keys.address;
+	const doctors = (await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => !d.suspended);
+	const grants = await ehr(ctx.api, 'patientGrants', me, null);
+	const who = h('select', {}, h('option', { value: '' }, 'Choose a doctor…'),
+		doctors.map((d) => h('option', { value: d.account }, `Dr ${d.name.replace(/^Dr\.? /, '')} — ${d.specialty} (${names.get(d.hospital) || shortAddress(d.hospital)})`)));
+	const boxes = CATEGORIES.map(([value, label]) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', value }), label));
+	const level = h('select', {}, h('option', { value: 'Read' }, 'Read'), h('option', { value: 'ReadWrite' }, 'Read and write (add records)'));
+	const expiry = h('input', { type: 'date' });
+	const purpose = h('select', {}, PURPOSES.map(([v, l]) => h('option', { value: v }, l)));
+	const button = h('button', { type: 'submit' }, 'Give access');
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Giving access and sharing your keys', async () => {
+			if (!who.value) throw new Failure('Choose a doctor.');
+			const chosen = boxes.map((b) => b.firstChild).filter((b) => b.checked).map((b) => b.value);
+			let expiresAt = null;
+			if (expiry.value) {
+				expiresAt = new Date(`${expiry.value}T23:59:59`).getTime();
+				if (expiresAt <= Date.now()) throw new Failure('The end date is in the past.');
+			}
+			const done = await grant(ctx, who.value, chosen, level.value, expiresAt, purpose.value);
+			say(`Access given. ${done.shared} record key(s) shared.${done.granteeHasKey ? '' : ' The doctor has not published an encryption key yet: keys are shared when you grant again after it does.'}`, true);
+			document.getElementById('grants-list').replaceWith(grantsTable(ctx, await ehr(ctx.api, 'patientGrants', me, null), names));
+		});
+	} }, field('Doctor', who), h('fieldset', {}, h('legend', {}, 'Categories'), boxes), field('Level', level),
+	field('Until (optional)', expiry, 'Access ends by itself at the end of that day.'), field('Purpose', purpose), button);
+	return h('section', { class: 'card' }, h('h2', {}, 'Who may see my records'), grantsTable(ctx, grants, names), h('h3', {}, 'Give a doctor access'), form);
+}
+
+function grantsTable(ctx, grants, names) {
+	if (!grants.length) return h('p', { id: 'grants-list', class: 'muted' }, 'No one has access to your records.');
+	return h('table', { id: 'grants-list' }, h('thead', {}, h('tr', {}, ['Who', 'Categories', 'Level', 'Until', ''].map((t) => h('th', { scope: 'col' }, t)))),
+		h('tbody', {}, grants.map(({ grantee, grant: g }) => {
+			const revoke = h('button', { type: 'button', class: 'danger' }, 'Revoke');
+			revoke.addEventListener('click', () => act(revoke, 'Revoking', async () => {
+				await submit(ctx.api, ctx.keys.pair, ctx.api.tx.consent.revokeAccess(ctx.keys.address, grantee));
+				say(`Access of ${names.get(grantee) || grantee} revoked: the keys it held are deleted from the chain.`, true);
+				revoke.closest('tr').remove();
+			}));
+			const scope = g.scope === 'all' ? 'All' : g.scope.categories.map(categoryLabel).join(', ');
+			return h('tr', {}, h('td', {}, names.get(grantee) || shortAddress(grantee)), h('td', {}, scope),
+				h('td', {}, g.access === 'read' ? 'Read' : 'Read and write'), h('td', {}, g.expiresAt ? formatTime(g.expiresAt) : '—'), h('td', {}, revoke));
+		})));
+}
+
+/** The newest entries of `patient`'s trail in words (from the node; the auditor page verifies). */
+export async function trailCard(ctx, patient, names, title) {
+	const first = await ehr(ctx.api, 'auditTrail', patient, 0, 1, null);
+	const from = Math.max(0, first.total - 50);
+	const page = first.total ? await ehr(ctx.api, 'auditTrail', patient, from, 50, null) : { entries: [] };
+	const all = new Map(names);
+	all.set(patient, ctx.keys.address === patient ? 'You' : 'The patient');
+	const items = page.entries.slice().reverse().map(({ entry }) => h('li', {}, sentence(entry, all, formatTime)));
+	return h('section', { class: 'card' }, h('h2', {}, title),
+		items.length ? h('ul', { 'data-testid': 'trail' }, items) : h('p', { class: 'muted' }, 'Nothing yet.'),
+		h('p', { class: 'muted' }, 'From the node. ', h('a', { href: `#/auditor?patient=${patient}` }, 'Verify this trail'), ' against the chain\'s state.'));
+}
