@@ -1,9 +1,10 @@
 // The doctor's page: publish the encryption key, my patients and each one's records (opened with
 // every check, the read logged on chain first), and a prescription or report written for a
 // patient who gave write access.
+import { u8aToHex } from '@polkadot/util';
 import { ehr, submit, Failure } from './chain.js';
 import { upload } from './flows.js';
-import { context, refreshRoles } from './main.js';
+import { context, refresh, refreshRoles } from './main.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
 import { act, field, h, say, shortAddress } from './ui.js';
 
@@ -19,10 +20,10 @@ export async function doctorPage(app) {
 	if (doctor.encryptionKey.isNone) {
 		const button = h('button', { type: 'button' }, 'Publish my encryption key');
 		button.addEventListener('click', () => act(button, 'Publishing your encryption key', async () => {
-			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.setEncryptionKey(ctx.keys.publicKey));
+			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.setEncryptionKey(u8aToHex(ctx.keys.publicKey)));
 			await refreshRoles();
 			say('Your encryption key is published: patients can now share their records with you.', true);
-			window.dispatchEvent(new HashChangeEvent('hashchange'));
+			await refresh();
 		}));
 		root.append(h('section', { class: 'card' }, h('h2', {}, 'Before patients can share with you'),
 			h('p', {}, 'Publish your encryption key: records are encrypted for it, and only this key can open them.'), button));

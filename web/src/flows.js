@@ -44,9 +44,10 @@ export async function upload(ctx, patient, category, bytes, progress) {
 	sealed.free();
 	progress?.('uploading', 0, envelope.length);
 	const cid = await ipfs.add(ctx.ipfs, envelope, (done, total) => progress?.('uploading', done, total));
-	const readerKeys = list.map(([account], i) => [account, wrapped.slice(i * WRAPPED, (i + 1) * WRAPPED)]);
-	const tx = ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], ipfs.cidBytes(cid),
-		commitment, envelope.length, readerKeys);
+	// Byte arguments go as hex: @polkadot/api reads a bare Uint8Array as already SCALE-encoded.
+	const readerKeys = list.map(([account], i) => [account, u8aToHex(wrapped.slice(i * WRAPPED, (i + 1) * WRAPPED))]);
+	const tx = ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], u8aToHex(ipfs.cidBytes(cid)),
+		u8aToHex(commitment), envelope.length, readerKeys);
 	progress?.('recording on the chain', 0, 1);
 	let included;
 	try {
@@ -105,7 +106,7 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 			if (record.erased || record.supersededBy != null || !categories.includes(record.category)) continue;
 			const full = await ehr(api, 'record', record.id, keys.address, null);
 			if (!full?.wrappedKey) continue;
-			keysToShare.push([record.id, keys.encryption.rewrap(hexToU8a(full.wrappedKey), key)]);
+			keysToShare.push([record.id, u8aToHex(keys.encryption.rewrap(hexToU8a(full.wrappedKey), key))]);
 		}
 		for (let i = 0; i < keysToShare.length; i += MAX_KEYS_PER_SHARE) {
 			calls.push(api.tx.records.shareKeys(grantee, keysToShare.slice(i, i + MAX_KEYS_PER_SHARE)));

@@ -3,7 +3,7 @@
 import QRCode from 'qrcode';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { ehr, submit, Failure } from './chain.js';
-import { context } from './main.js';
+import { context, refresh } from './main.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
 function account(value) {
@@ -33,7 +33,7 @@ async function doctorsCard(ctx) {
 			const call = d.suspended ? ctx.api.tx.identity.reinstateDoctor(d.account) : ctx.api.tx.identity.suspendDoctor(d.account);
 			await submit(ctx.api, ctx.keys.pair, call);
 			say(`Dr ${d.name} ${d.suspended ? 'reinstated' : 'suspended: no reads or writes until reinstated'}.`, true);
-			window.dispatchEvent(new HashChangeEvent('hashchange'));
+			await refresh();
 		}));
 		return h('tr', {}, h('td', {}, d.name), h('td', {}, d.specialty), h('td', {}, d.licence),
 			h('td', {}, d.suspended ? 'Suspended' : d.encryptionKey ? 'Active' : 'Active (no key yet)'), h('td', {}, button));
@@ -49,7 +49,7 @@ async function doctorsCard(ctx) {
 			if (!name.value.trim() || !licence.value.trim()) throw new Failure('Name and licence number are needed.');
 			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerDoctor(account(who.value), name.value.trim(), specialty.value.trim(), licence.value.trim()));
 			say(`Dr ${name.value.trim()} is registered. The doctor now signs in and publishes an encryption key.`, true);
-			window.dispatchEvent(new HashChangeEvent('hashchange'));
+			await refresh();
 		});
 	} }, field("Doctor's account", who, 'The doctor creates a key in this app and gives you the account.'),
 	field('Full name', name), field('Specialty', specialty), field('Licence number', licence), button);

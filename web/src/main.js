@@ -51,7 +51,8 @@ function lock(reason) {
 	app.session = null;
 	app.roles = null;
 	keys.stopIdleTimer();
-	location.hash = '#/';
+	// No hashchange event: it would clear the message below.
+	history.replaceState(null, '', '#/');
 	render();
 	say(`Locked ${reason}: your keys are no longer in this page's memory. Unlock with your passphrase.`, true);
 }
@@ -219,7 +220,10 @@ const pages = {
 	'#/settings': () => settingsPage(),
 };
 
+let renderToken = 0;
+
 async function render() {
+	const token = ++renderToken;
 	renderHeader();
 	const route = (location.hash || '#/').split('?')[0];
 	let page = pages[route];
@@ -227,17 +231,27 @@ async function render() {
 	if (!app.session && !open.includes(route)) page = signInPage;
 	const target = main();
 	target.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+	delete document.body.dataset.page;
 	try {
 		const content = await (page ? page() : signInPage());
+		// A newer render (the user moved on) wins over this one.
+		if (token !== renderToken) return;
 		target.replaceChildren(content);
 	} catch (error) {
+		if (token !== renderToken) return;
 		target.replaceChildren(h('p', {}, 'This page could not be shown.'));
 		say(error.human || error.message || String(error));
 	}
+	document.body.dataset.page = app.session || open.includes(route) ? route : '#/';
 	document.title = `Health records — ${target.querySelector('h2')?.textContent || 'sign in'}`;
 }
 
 window.addEventListener('hashchange', () => { clearSay(); render(); });
+
+/** Shows the current page again with fresh data (after an action; its message stays). */
+export function refresh() {
+	return render();
+}
 
 async function start() {
 	await init({ module_or_path: 'ehr_web_wasm_bg.wasm' });

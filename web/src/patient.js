@@ -1,10 +1,11 @@
 // The patient's page: register, records (upload with progress, list by category, open), consent
 // (a doctor from the directory, categories, level, expiry, purpose; grants to revoke), and the
 // trail of who did what, in words.
+import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
 import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, submit } from './chain.js';
 import { grant, open, sentence, upload } from './flows.js';
-import { context, refreshRoles } from './main.js';
+import { context, refresh, refreshRoles } from './main.js';
 import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
 
 export async function patientPage(app) {
@@ -22,11 +23,10 @@ async function registerCard(app, ctx) {
 	qr.src = await QRCode.toDataURL(ctx.keys.address, { margin: 1, width: 200 });
 	const button = h('button', { type: 'button' }, 'Register as a patient');
 	button.addEventListener('click', () => act(button, 'Registering', async () => {
-		await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerPatient(ctx.keys.publicKey));
+		await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerPatient(u8aToHex(ctx.keys.publicKey)));
 		await refreshRoles();
 		say('You are registered. You can now add records and give doctors access.', true);
-		location.hash = '#/patient';
-		window.dispatchEvent(new HashChangeEvent('hashchange'));
+		await refresh();
 	}));
 	return h('section', { class: 'card' }, h('h2', {}, 'Register as a patient'),
 		invited.isSome
@@ -70,7 +70,7 @@ async function recordsCard(ctx) {
 			file.value = '';
 			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', me, null, null)));
 		});
-	} }, field('Category', category), field('File', file, 'Encrypted in this browser before it is sent.'), bar, stage, h('div', {}, button));
+	} }, field('Category', category), field('File to upload', file, 'Encrypted in this browser before it is sent.'), bar, stage, h('div', {}, button));
 	return h('section', { class: 'card' }, h('h2', {}, 'My records'), await recordTable(ctx, records), h('h3', {}, 'Add a record'), form);
 }
 
@@ -92,11 +92,11 @@ export async function recordTable(ctx, records) {
 					h('button', { type: 'button', class: 'secondary', onclick: () => download(opened.bytes, name) }, 'Download'));
 			}));
 			rows.push(h('tr', {}, h('td', {}, label), h('td', {}, String(record.id)), h('td', {}, formatTime(record.createdAt)),
-				h('td', {}, formatSize(record.size)), h('td', {}, button)));
+				h('td', { class: 'wide' }, formatSize(record.size)), h('td', {}, button)));
 		}
 	}
 	const table = rows.length
-		? h('table', {}, h('thead', {}, h('tr', {}, ['Category', 'Record', 'Added', 'Size', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))
+		? h('table', {}, h('thead', {}, h('tr', {}, ['Category', 'Record', 'Added', 'Size', ''].map((t) => h('th', { scope: 'col', class: t === 'Size' ? 'wide' : null }, t)))), h('tbody', {}, rows))
 		: h('p', { class: 'muted' }, 'No records yet.');
 	return h('div', { id: 'records-list' }, table, viewer);
 }

@@ -60,7 +60,10 @@ export async function act(button, what, work) {
 		const result = await work();
 		return result;
 	} catch (error) {
-		say(error.human || error.message || String(error));
+		// Refusals and failures the app explains carry `human`; anything else is a fault of
+		// the app itself, said as such (not as an encoding dump).
+		say(error.human || `Something went wrong in the app, nothing was changed: ${String(error.message || error).slice(0, 160)}`);
+		if (!error.human) console.error(error);
 		return undefined;
 	} finally {
 		button.disabled = false;

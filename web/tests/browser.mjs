@@ -1,0 +1,424 @@
+// The web app in a real browser (Debian's Chromium, headless, driven by playwright-core)
+// against a dev node and a js-ipfs daemon this test starts on loopback. One story per role:
+//   - the envelope's vectors run in the browser;
+//   - the hospital (//Alice) registers a doctor and invites a patient (printable invitation);
+//   - the patient registers, uploads a lab report with a progress bar, and grants the doctor;
+//   - the doctor reads the original bytes (the read logged first), and writes a prescription
+//     that the patient then opens; the `ehr` command reads the browser's record too;
+//   - the auditor verifies the trail in the browser, and a lying node (answers altered on the
+//     WebSocket) is caught;
+//   - a revoked doctor is refused with a clear message, and what it typed stays;
+//   - the app loads nothing from outside loopback, labels every control, installs (service
+//     worker and manifest), and locks after inactivity.
+// Screenshots of each role's main page go to EHR_SHOTS (default $EHR_WEB/screenshots).
+//
+//   node web/tests/browser.mjs        (scripts/test.sh runs it; scripts/web.sh build first)
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = process.env.EHR_ROOT;
+const NODE_BIN = process.env.EHR_NODE;
+const CLI = process.env.EHR_CLI;
+const APP = join(process.env.EHR_WEB, 'app');
+const SHOTS = process.env.EHR_SHOTS || join(process.env.EHR_WEB, 'screenshots');
+const BROWSER = process.env.EHR_CHROMIUM || '/usr/bin/chromium';
+const base = 21000 + (process.pid % 500) * 8;
+// IPFS takes two ports (its API, and the next one for its gRPC endpoint).
+const PORTS = { rpc: base, p2p: base + 1, ipfs: base + 2, web: base + 4 };
+const ORIGIN = `http://127.0.0.1:${PORTS.web}`;
+const NODE_URL = `ws://127.0.0.1:${PORTS.rpc}`;
+const IPFS_URL = `http://127.0.0.1:${PORTS.ipfs}`;
+const PASS = 'correct horse battery';
+mkdirSync(SHOTS, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'ehr-web-test-'));
+const children = [];
+
+function log(text) { console.log(`[browser] ${text}`); }
+function fail(text) { throw new Error(text); }
+function expect(condition, text) { if (!condition) fail(text); }
+
+// --- The services: node, IPFS, the static files ---
+
+function start(cmd, args, name, env = {}) {
+	const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const out = [];
+	child.stdout.on('data', (d) => out.push(d));
+	child.stderr.on('data', (d) => out.push(d));
+	child.output = () => Buffer.concat(out).toString();
+	child.name = name;
+	children.push(child);
+	return child;
+}
+
+async function waitFor(what, check, seconds = 60) {
+	const end = Date.now() + seconds * 1000;
+	for (;;) {
+		try { if (await check()) return; } catch { /* not yet */ }
+		if (Date.now() > end) fail(`${what} did not come up in ${seconds} s`);
+		await new Promise((r) => setTimeout(r, 500));
+	}
+}
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
+	'.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json', '.json': 'application/json' };
+
+function serveApp() {
+	const config = JSON.stringify({ node: NODE_URL, ipfs: IPFS_URL });
+	const server = createServer((req, res) => {
+		const path = decodeURIComponent(new URL(req.url, ORIGIN).pathname);
+		if (path === '/config.json') {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			return res.end(config);
+		}
+		const file = join(APP, path === '/' ? 'index.html' : path.replace(/^\/+/, ''));
+		if (!file.startsWith(APP) || !existsSync(file)) { res.writeHead(404); return res.end(); }
+		res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
+		res.end(readFileSync(file));
+	});
+	return new Promise((resolve) => server.listen(PORTS.web, '127.0.0.1', () => resolve(server)));
+}
+
+// --- Page helpers ---
+
+/** Waits for the app's answer to an action: the success message, or fails with the error. */
+async function outcome(page, pattern, seconds = 90) {
+	const alert = page.locator('#alert');
+	const end = Date.now() + seconds * 1000;
+	for (;;) {
+		const visible = await alert.isVisible();
+		const text = visible ? await alert.textContent() : '';
+		const ok = visible && (await alert.getAttribute('class')).includes('ok');
+		if (visible && pattern.test(text)) return text;
+		if (visible && !ok && text) fail(`the app said: ${text}`);
+		if (Date.now() > end) await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true });
+		if (Date.now() > end) fail(`no message matching ${pattern} in ${seconds} s (last: ${text}; status: ${await page.locator('#status').textContent()})`);
+		await page.waitForTimeout(250);
+	}
+}
+
+async function refusal(page, pattern, seconds = 90) {
+	const alert = page.locator('#alert');
+	await alert.filter({ hasText: pattern }).waitFor({ timeout: seconds * 1000 });
+	const text = await alert.textContent();
+	expect(!(await alert.getAttribute('class')).includes('ok'), `expected a refusal, got: ${text}`);
+	return text;
+}
+
+async function open(context, hash = '') {
+	const page = await context.newPage();
+	page.on('pageerror', (e) => log(`page error: ${e.message}`));
+	page.on('console', (m) => m.type() === 'error' && log(`console: ${m.text().slice(0, 300)}`));
+	await page.goto(`${ORIGIN}/${hash}`);
+	await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+	return page;
+}
+
+/** Waits until the app shows `route` (rendered, not loading). */
+async function shown(page, route) {
+	await page.waitForSelector(`body[data-page="${route}"]`, { timeout: 60000 });
+}
+
+/** Reloads the page (which locks the app) and unlocks the saved key again. */
+async function reopen(page, { keyboard = false } = {}) {
+	await page.reload();
+	await page.waitForSelector('body[data-ready=true][data-page="#/"]', { timeout: 60000 });
+	const pass = page.getByLabel('Passphrase', { exact: true });
+	await pass.fill(PASS);
+	if (keyboard) await pass.press('Enter');
+	else await page.getByRole('button', { name: 'Unlock' }).click();
+	await page.waitForSelector('body[data-page]:not([data-page="#/"])', { timeout: 60000 });
+}
+
+async function restore(page, uri, label) {
+	const card = page.locator('section', { hasText: 'Restore your key' });
+	await card.getByLabel('Recovery phrase').fill(uri);
+	await card.getByLabel('Name for this key').fill(label);
+	await card.getByLabel('Passphrase (to unlock on this device)').fill(PASS);
+	await card.getByLabel('Passphrase again').fill(PASS);
+	await card.getByRole('button', { name: 'Restore' }).click();
+	await page.locator('#who').filter({ hasText: label }).waitFor({ timeout: 60000 });
+	await page.waitForSelector('body[data-page]:not([data-page="#/"])', { timeout: 60000 });
+}
+
+async function create(page, label) {
+	const card = page.locator('section', { hasText: 'New here? Create your key' });
+	await card.getByLabel('Name for this key').fill(label);
+	await card.getByLabel('Passphrase (to unlock on this device)').fill(PASS);
+	await card.getByLabel('Passphrase again').fill(PASS);
+	await card.getByRole('button', { name: 'Create a new key' }).click();
+	const phrase = (await page.getByTestId('phrase').textContent({ timeout: 60000 })).trim();
+	expect(phrase.split(' ').length === 24, `a 24-word phrase, got ${phrase.split(' ').length}`);
+	const address = (await page.locator('p', { hasText: 'Your account:' }).textContent()).split(': ')[1].trim();
+	const go = page.getByRole('button', { name: 'Continue' });
+	expect(await go.isDisabled(), 'Continue waits until the phrase is written down');
+	await page.getByLabel('I have written the words down').check();
+	await go.click();
+	await page.locator('#who').filter({ hasText: label }).waitFor({ timeout: 60000 });
+	await page.waitForSelector('body[data-page]:not([data-page="#/"])', { timeout: 60000 });
+	return { phrase, address };
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// --- The stories ---
+
+const results = [];
+async function story(name, work) {
+	const started = Date.now();
+	log(`${name} …`);
+	await work();
+	const seconds = ((Date.now() - started) / 1000).toFixed(1);
+	results.push([name, seconds]);
+	log(`${name}: ok (${seconds} s)`);
+}
+
+async function main() {
+	start(NODE_BIN, ['--dev', '--tmp', '--rpc-port', String(PORTS.rpc), '--port', String(PORTS.p2p),
+		'--rpc-cors', ORIGIN, '--no-prometheus', '--no-telemetry'], 'node');
+	start('bash', [join(ROOT, 'scripts/ipfs.sh'), join(work, 'ipfs'), String(PORTS.ipfs)], 'ipfs',
+		{ EHR_IPFS_ALLOW_ORIGIN: ORIGIN });
+	const web = await serveApp();
+	await waitFor('the node', async () => (await fetch(`http://127.0.0.1:${PORTS.rpc}/health`)).ok, 120);
+	await waitFor('IPFS', async () => (await fetch(`${IPFS_URL}/api/v0/id`, { method: 'POST' })).ok, 120);
+	log(`node ${NODE_URL}, IPFS ${IPFS_URL}, app ${ORIGIN}`);
+
+	const browser = await chromium.launch({ executablePath: BROWSER, args: ['--no-sandbox'] });
+	const outside = [];
+	const device = async (viewport = { width: 1100, height: 900 }) => {
+		const context = await browser.newContext({ viewport, acceptDownloads: true });
+		context.on('request', (request) => {
+			const url = new URL(request.url());
+			if (!['127.0.0.1'].includes(url.hostname) && !['data:', 'blob:'].includes(url.protocol)) outside.push(request.url());
+		});
+		return context;
+	};
+	const hospitalDevice = await device();
+	const doctorDevice = await device();
+	const patientDevice = await device({ width: 390, height: 844 }); // a phone
+	const hospital = await open(hospitalDevice);
+	const doctor = await open(doctorDevice);
+	const patient = await open(patientDevice);
+	const labReport = `Haemoglobin 13.9 g/dL\nLeukocytes 6.1 G/L\nUnicode kept: é ü 漢字 ${Date.now()}\n`;
+	const prescription = 'Amoxicillin 500 mg\n1 capsule three times a day for 7 days';
+	let doctorKeys;
+	let patientKeys;
+	let recordId;
+
+	await story('the envelope vectors run in the browser', async () => {
+		const page = await open(hospitalDevice, '#/vectors');
+		await page.getByLabel('Vectors file').setInputFiles(join(ROOT, 'envelope/tests/vectors/v2.json'));
+		const list = page.getByTestId('vectors').locator('li');
+		await list.nth(11).waitFor({ timeout: 30000 });
+		const count = await list.count();
+		const passed = await page.getByTestId('vectors').locator('li.check').count();
+		expect(count === 12 && passed === 12, `12 vectors pass in the browser, got ${passed} of ${count}: ${await page.getByTestId('vectors').textContent()}`);
+		await page.close();
+	});
+
+	await story('keys: created in the browser, the same keys as the ehr command', async () => {
+		doctorKeys = await create(doctor, 'Dr Kelso');
+		patientKeys = await create(patient, 'Elliot');
+		await restore(hospital, '//Alice', 'Sacred Heart');
+		const cli = JSON.parse(execFileSync(CLI, ['--dev', '--suri', '//Alice', '--json', 'key', 'show'], { encoding: 'utf8' }));
+		const browserKey = await hospital.evaluate(() => Array.from(window.ehrApp.session.publicKey, (b) => b.toString(16).padStart(2, '0')).join(''));
+		expect(cli.encryptionKey.replace(/^0x/, '') === browserKey, `the browser derives Alice's encryption key as the command does (${browserKey} vs ${cli.encryptionKey})`);
+		expect(cli.address === (await hospital.evaluate(() => window.ehrApp.session.address)), 'the same account');
+		// The key at rest is a key file (IndexedDB) that needs the passphrase.
+		const stored = await doctor.evaluate(() => new Promise((resolve) => {
+			indexedDB.open('ehr-web').onsuccess = (e) => {
+				e.target.result.transaction('keys').objectStore('keys').getAll().onsuccess = (r) => resolve(r.target.result);
+			};
+		}));
+		expect(stored.length === 1 && !JSON.stringify(stored).includes(doctorKeys.phrase.split(' ')[0] + ' '), 'only the encrypted key file is stored');
+		expect(JSON.parse(stored[0].keyFile).scryptLogN === 18, 'the key file has the work factor of the command (2^18)');
+	});
+
+	await story('hospital: registers a doctor and invites a patient', async () => {
+		await hospital.getByLabel("Doctor's account").fill(doctorKeys.address);
+		await hospital.getByLabel('Full name').fill('Perry Cox');
+		await hospital.getByLabel('Specialty').fill('internal medicine');
+		await hospital.getByLabel('Licence number').fill('MD-4242');
+		await hospital.getByRole('button', { name: 'Register the doctor' }).click();
+		await outcome(hospital, /is registered/);
+		// A bad address is refused before anything is sent, and the other fields stay.
+		await hospital.getByLabel("Patient's account").fill('not-an-address');
+		await hospital.getByRole('button', { name: 'Invite' }).click();
+		await refusal(hospital, /is not an account address/);
+		await hospital.getByLabel("Patient's account").fill(patientKeys.address);
+		await hospital.getByRole('button', { name: 'Invite' }).click();
+		await outcome(hospital, /Invited/);
+		const invitation = hospital.getByTestId('invitation');
+		expect((await invitation.textContent()).includes(patientKeys.address), 'the invitation names the patient');
+		expect(await invitation.locator('img[src^="data:image/png"]').count() === 1, 'the invitation has its QR code');
+		await reopen(hospital);
+		await hospital.getByRole('cell', { name: 'Perry Cox' }).waitFor({ timeout: 30000 });
+		await shot(hospital, 'hospital');
+	});
+
+	await story('doctor: publishes the encryption key', async () => {
+		// Reloading locked the app: unlock with the passphrase, by keyboard.
+		await reopen(doctor, { keyboard: true });
+		await doctor.getByRole('button', { name: 'Publish my encryption key' }).click();
+		await outcome(doctor, /encryption key is published/);
+	});
+
+	await story('patient: registers (invited), uploads a lab report, grants the doctor', async () => {
+		await reopen(patient);
+		await patient.getByText('A hospital invited you').waitFor({ timeout: 60000 });
+		await patient.getByRole('button', { name: 'Register as a patient' }).click();
+		await outcome(patient, /You are registered/);
+		await patient.getByRole('heading', { name: 'My records', exact: true }).waitFor({ timeout: 60000 });
+		await patient.getByLabel('Category', { exact: true }).selectOption('lab-report');
+		await patient.getByLabel('File to upload').setInputFiles({ name: 'lab.txt', mimeType: 'text/plain', buffer: Buffer.from(labReport) });
+		await patient.getByRole('button', { name: 'Encrypt and upload' }).click();
+		const added = await outcome(patient, /Record \d+ added/);
+		recordId = Number(added.match(/Record (\d+)/)[1]);
+		const bar = patient.getByLabel('Upload progress');
+		expect(Number(await bar.getAttribute('value')) > 0, 'the progress bar moved');
+		await patient.getByLabel('Doctor', { exact: true }).selectOption(doctorKeys.address);
+		await patient.getByLabel('Lab reports').check();
+		await patient.getByLabel('Prescriptions').check();
+		await patient.getByLabel('Level').selectOption('ReadWrite');
+		await patient.getByRole('button', { name: 'Give access' }).click();
+		await outcome(patient, /Access given\. 1 record key\(s\) shared/);
+		await shot(patient, 'patient');
+	});
+
+	await story('doctor: reads the original bytes, logged, and writes a prescription', async () => {
+		await reopen(doctor);
+		await doctor.getByLabel('Patient', { exact: true }).selectOption(patientKeys.address);
+		await doctor.locator(`button[data-record="${recordId}"]`).click();
+		const opened = doctor.getByTestId('opened');
+		await opened.waitFor({ timeout: 60000 });
+		expect((await opened.textContent()) === labReport, 'the doctor sees the original text');
+		const [download] = await Promise.all([doctor.waitForEvent('download'), doctor.getByRole('button', { name: 'Download' }).click()]);
+		const saved = readFileSync(await download.path());
+		expect(saved.equals(Buffer.from(labReport)), 'the download is the original bytes');
+		await doctor.getByLabel('Kind').selectOption('prescription');
+		await doctor.getByLabel('Text').fill(prescription);
+		await doctor.getByRole('button', { name: 'Sign and send' }).click();
+		await outcome(doctor, /written for the patient/);
+		await shot(doctor, 'doctor');
+	});
+
+	await story('the ehr command reads the record the browser wrote', async () => {
+		const out = join(work, 'by-cli.txt');
+		execFileSync(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--suri', doctorKeys.phrase, 'record', 'get', String(recordId), '--out', out], { encoding: 'utf8' });
+		expect(readFileSync(out).equals(Buffer.from(labReport)), 'the command opens the browser\'s envelope to the original bytes');
+	});
+
+	await story('patient: opens the prescription and reads the trail in words', async () => {
+		await reopen(patient);
+		const row = patient.locator('tr', { hasText: 'Prescriptions' });
+		await row.getByRole('button', { name: 'Open' }).click();
+		await patient.getByTestId('opened').filter({ hasText: 'Amoxicillin' }).waitFor({ timeout: 60000 });
+		expect((await patient.getByTestId('opened').textContent()) === prescription, 'the patient reads the prescription as written');
+		const trail = await patient.getByTestId('trail').textContent();
+		expect(new RegExp(`Dr Perry Cox read record ${recordId} \\(lab reports\\)`).test(trail), `the trail says the doctor read the lab report: ${trail}`);
+	});
+
+	await story('auditor: the trail verifies in the browser', async () => {
+		const auditor = await open(await device(), `#/auditor?patient=${patientKeys.address}`);
+		await auditor.getByRole('button', { name: 'Verify the trail' }).click();
+		await outcome(auditor, /Trail verified: \d+ entries/);
+		const verified = await auditor.getByTestId('verified').textContent();
+		expect(/storage proof checked here/.test(verified) && /Finality itself is not verified in the browser/.test(verified), 'what was verified is shown, and what was not');
+		expect(/read record/.test(verified), 'the read is in the verified trail');
+		await shot(auditor, 'auditor');
+		// A lying node: the same page, with the node's answers altered on the way.
+		for (const [lie, expected] of [
+			['drops an entry', /entries where the trail has|missing from the page/],
+			['alters an entry', /not the one in the chain's state|does not hold/],
+			['claims a shorter trail', /proven state says/],
+		]) {
+			const page = await (await device()).newPage();
+			await page.routeWebSocket(NODE_URL, (ws) => {
+				const server = ws.connectToServer();
+				ws.onMessage((m) => server.send(m));
+				server.onMessage((m) => {
+					const message = JSON.parse(m);
+					const page_ = message.result;
+					if (page_ && Array.isArray(page_.entries) && page_.proof) {
+						if (lie === 'drops an entry') page_.entries.splice(1, 1);
+						if (lie === 'alters an entry') page_.entries[0].value = page_.entries[0].value.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+						if (lie === 'claims a shorter trail') { page_.total -= 1; page_.entries.pop(); }
+						return ws.send(JSON.stringify(message));
+					}
+					ws.send(m);
+				});
+			});
+			await page.goto(`${ORIGIN}/#/auditor?patient=${patientKeys.address}`);
+			await page.waitForSelector('body[data-ready=true]');
+			await page.getByRole('button', { name: 'Verify the trail' }).click();
+			const said = await refusal(page, expected);
+			expect(/Not verified/.test(said), `a lying node that ${lie} is caught: ${said}`);
+			log(`  a node that ${lie}: ${said}`);
+		}
+	});
+
+	await story('a revoked doctor is refused, and keeps what it typed', async () => {
+		await patient.getByRole('row', { name: /Perry Cox/ }).getByRole('button', { name: 'Revoke' }).click();
+		await outcome(patient, /revoked/);
+		// The doctor's page still shows the patient's records from before the revocation.
+		await doctor.locator(`button[data-record="${recordId}"]`).click();
+		const refused = await refusal(doctor, /You may not open this record/);
+		log(`  open: ${refused}`);
+		const note = 'Ibuprofen 400 mg\nas needed, at most 3 a day';
+		await doctor.getByLabel('Text').fill(note);
+		await doctor.getByRole('button', { name: 'Sign and send' }).click();
+		const said = await refusal(doctor, /Refused by the chain/);
+		log(`  write: ${said}`);
+		expect(!/0x[0-9a-f]{16}|\{"/.test(said), `the refusal is in words, not an encoding dump: ${said}`);
+		expect((await doctor.getByLabel('Text').inputValue()) === note, 'what the doctor typed is still there');
+		await shot(doctor, 'doctor-refused');
+		// After a reload the patient is gone from the doctor's list.
+		await reopen(doctor);
+		await doctor.getByRole('heading', { name: 'My patients' }).waitFor({ timeout: 60000 });
+		const listed = await doctor.locator(`option[value="${patientKeys.address}"]`).count();
+		expect(listed === 0, 'the patient is gone from the doctor\'s list');
+	});
+
+	await story('the app: nothing from outside, labelled controls, installable, locks when idle', async () => {
+		expect(outside.length === 0, `no request leaves loopback: ${outside.join(', ')}`);
+		const unlabelled = await hospital.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
+			.filter((el) => el.type !== 'hidden' && !(el.labels?.length || el.getAttribute('aria-label'))).map((el) => el.outerHTML));
+		expect(unlabelled.length === 0, `every control has a label: ${unlabelled.join(' ')}`);
+		const installed = await hospital.evaluate(async () => {
+			const registration = await navigator.serviceWorker.ready;
+			const manifest = await (await fetch(document.querySelector('link[rel=manifest]').href)).json();
+			return { worker: Boolean(registration.active), cached: (await caches.keys()).length, name: manifest.name };
+		});
+		expect(installed.worker && installed.cached === 1 && installed.name, `installable: ${JSON.stringify(installed)}`);
+		await hospital.evaluate(() => localStorage.setItem('ehr-connection', JSON.stringify({ idleMinutes: 0.05 })));
+		await reopen(hospital);
+		await hospital.getByRole('heading', { name: 'Our doctors' }).waitFor({ timeout: 60000 });
+		await outcome(hospital, /Locked after inactivity/, 30);
+		expect(await hospital.evaluate(() => window.ehrApp.session === null), 'the keys are dropped when locked');
+	});
+
+	await browser.close();
+	web.close();
+	log(`all ${results.length} browser stories passed`);
+	console.log(`browser tests: ${results.length} passed, 0 failed`);
+}
+
+function stopAll() {
+	for (const child of children) {
+		try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+	}
+}
+
+main().then(() => { stopAll(); process.exit(0); }).catch((error) => {
+	console.error(`[browser] FAILED: ${error.stack || error}`);
+	for (const child of children) {
+		console.error(`--- ${child.name} log (tail) ---\n${child.output().split('\n').slice(-20).join('\n')}`);
+	}
+	stopAll();
+	process.exit(1);
+});
