@@ -10,8 +10,23 @@ cd "$EHR_ROOT"
 
 bash scripts/setup.sh
 bash scripts/build.sh
+bash scripts/web.sh build
 
 RPC_PORT="${EHR_RPC_PORT:-9944}"
+WEB_PORT="${EHR_WEB_PORT:-8080}"
+IPFS_PORT="${EHR_IPFS_PORT:-5001}"
+
+# The web app and an IPFS node for it, in the background, stopped with the chain. The app is
+# static files: the browser talks to the node and to IPFS itself (IPFS allows the app's origin).
+EHR_IPFS_ALLOW_ORIGIN="http://127.0.0.1:$WEB_PORT" bash scripts/ipfs.sh "$HOME/.ehr-ipfs" "$IPFS_PORT" \
+	>"${TMPDIR:-/tmp}/ehr-ipfs.log" 2>&1 &
+ipfs_pid=$!
+printf '{"node": "ws://127.0.0.1:%s", "ipfs": "http://127.0.0.1:%s"}\n' "$RPC_PORT" "$IPFS_PORT" \
+	>"$EHR_WEB/app/config.json"
+python3 -m http.server --bind 127.0.0.1 --directory "$EHR_WEB/app" "$WEB_PORT" \
+	>"${TMPDIR:-/tmp}/ehr-web.log" 2>&1 &
+web_pid=$!
+trap 'kill $ipfs_pid $web_pid 2>/dev/null || true' EXIT
 state=(--tmp)
 if [ "${1:-}" = "--persist" ]; then state=(--base-path "$EHR_ROOT/.ehr-dev"); fi
 
@@ -19,7 +34,9 @@ cat <<MSG
 
   EHR development chain
   ---------------------
+  Web app (patients, doctors, hospitals, auditors): http://127.0.0.1:$WEB_PORT
   RPC endpoint (WebSocket and HTTP): ws://127.0.0.1:$RPC_PORT
+  IPFS API (js-ipfs, for the app and the ehr command): http://127.0.0.1:$IPFS_PORT
   Prometheus metrics:                http://127.0.0.1:9615/metrics
 
   What to do next:
@@ -28,9 +45,10 @@ cat <<MSG
     - Connect a wallet or polkadot.js apps to ws://127.0.0.1:$RPC_PORT
       (Alice is the only hospital and the validator of this chain; as the council of one she
       reaches Root with HospitalCouncil.propose(1, Consortium.dispatch_as_root(call), length)).
-    - Start IPFS and use the ehr command (README, "Flows"):
-        scripts/ipfs.sh "\$HOME/.ehr-ipfs" 5001 &
-        export PATH="$CARGO_TARGET_DIR/debug:\$PATH" EHR_IPFS_API=http://127.0.0.1:5001
+    - Open the web app, restore the key //Alice (the hospital of this chain), register doctors
+      and invite patients who create their keys in the app (README, "The web app").
+    - Or use the ehr command (README, "Flows"):
+        export PATH="$CARGO_TARGET_DIR/debug:\$PATH" EHR_IPFS_API=http://127.0.0.1:$IPFS_PORT
         ehr --dev --suri //Alice hospital register-doctor 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty \\
             --name "Dr. Bob Kelso" --specialty "internal medicine" --licence MD-1001
     - Run the four-hospital network instead:  scripts/network.sh
@@ -38,4 +56,6 @@ cat <<MSG
   Stop with Ctrl-C.
 
 MSG
-exec "$EHR_NODE" --dev "${state[@]}" --rpc-port "$RPC_PORT" --prometheus-port 9615
+# A dev node answers browsers of any origin (the web app, a wallet); a hospital's node names
+# the origin of its web app with --rpc-cors.
+"$EHR_NODE" --dev "${state[@]}" --rpc-port "$RPC_PORT" --prometheus-port 9615

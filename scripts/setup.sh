@@ -9,6 +9,8 @@ SUDO=""
 
 # System packages: clang for bindgen, protoc for libp2p's protobufs, node and npm for the tools.
 packages=(clang libclang-dev protobuf-compiler pkg-config curl)
+# The web app's browser tests: Debian's Chromium, driven headless by playwright-core.
+packages+=(chromium)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 # The independent implementation of the envelope format that checks the test vectors.
@@ -29,6 +31,11 @@ command -v rustup >/dev/null || die "rustup is required (https://rustup.rs)"
 if ! rustup target list --installed | grep -qx wasm32v1-none; then
 	log "adding the wasm32v1-none target"
 	rustup target add wasm32v1-none
+fi
+# The web app's WebAssembly (the envelope crate in the browser).
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+	log "adding the wasm32-unknown-unknown target"
+	rustup target add wasm32-unknown-unknown
 fi
 for component in rust-src rustfmt clippy; do
 	if ! rustup component list --installed | grep -q "^$component"; then
@@ -52,6 +59,30 @@ if ! [ -x "$EHR_TOOLS/node_modules/.bin/zombienet" ] ||
 	log "installing npm tools into $EHR_TOOLS from the lockfile"
 	(cd "$EHR_TOOLS" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 	cp "$EHR_TOOLS/.wanted" "$EHR_TOOLS/.installed"
+fi
+
+# The web app's build and test tools (esbuild, @polkadot/api, playwright-core, …), pinned by
+# web/package-lock.json, in $EHR_TOOLS/web; web/node_modules links there so that every clone
+# shares them.
+mkdir -p "$EHR_TOOLS/web"
+cp "$EHR_ROOT/web/package.json" "$EHR_ROOT/web/package-lock.json" "$EHR_TOOLS/web/"
+cat "$EHR_TOOLS/web/package.json" "$EHR_TOOLS/web/package-lock.json" >"$EHR_TOOLS/web/.wanted"
+if ! [ -d "$EHR_TOOLS/web/node_modules/esbuild" ] ||
+	! cmp -s "$EHR_TOOLS/web/.wanted" "$EHR_TOOLS/web/.installed"; then
+	log "installing the web app's npm tools into $EHR_TOOLS/web from the lockfile"
+	(cd "$EHR_TOOLS/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	cp "$EHR_TOOLS/web/.wanted" "$EHR_TOOLS/web/.installed"
+fi
+ln -sfn "$EHR_TOOLS/web/node_modules" "$EHR_ROOT/web/node_modules"
+
+# wasm-bindgen's command, at the version of the wasm-bindgen crate in Cargo.lock (they must
+# match). Built from crates.io once (about 4 minutes), in $EHR_TOOLS/cargo. Not --locked: the
+# command's own lockfile names a webpki-roots release the crates.io mirror here lacks.
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$EHR_ROOT/Cargo.lock")
+if ! [ "$("$EHR_TOOLS/cargo/bin/wasm-bindgen" --version 2>/dev/null)" = "wasm-bindgen $wasm_bindgen_version" ]; then
+	log "installing wasm-bindgen-cli $wasm_bindgen_version into $EHR_TOOLS/cargo"
+	cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --root "$EHR_TOOLS/cargo" \
+		--target-dir "$EHR_TOOLS/cargo-build"
 fi
 
 # Python package for the envelope vectors' independent implementation: BLAKE3 (pinned).

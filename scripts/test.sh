@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command for the whole test suite: pallet and runtime unit tests, the end-to-end test
-# against a running `ehr-node --dev`, the README's flows run as written, the pallets' benchmarks
-# on their test runtimes, and the four-validator zombienet test.
+# against a running `ehr-node --dev`, the README's flows run as written, the web app in a real
+# browser, the pallets' benchmarks on their test runtimes, and the four-validator zombienet test.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
@@ -25,6 +25,15 @@ python3 envelope/tests/vectors/check.py --check
 log "README flows, run as written"
 bash scripts/readme-flows.sh
 
+# The web app in a real browser: built (the envelope crate to WebAssembly, the JavaScript
+# bundled), then one story per role in Debian's Chromium against its own dev node and js-ipfs
+# (about a minute and a half). Screenshots go to $EHR_WEB/screenshots.
+log "web app: build, then the browser tests (Chromium, headless)"
+bash scripts/web.sh build
+browser_log="$(mktemp)"
+trap 'rm -f "$cargo_log" "$browser_log"' EXIT
+node web/tests/browser.mjs 2>&1 | tee "$browser_log"
+
 # The benchmarks of the pallets, each run once on the test runtime of its pallet
 # (`impl_benchmark_test_suite!`), so that a benchmark that no longer runs shows here and not in
 # `scripts/benchmark.sh`. The feature rebuilds the FRAME crates the pallets use: about three
@@ -32,7 +41,7 @@ bash scripts/readme-flows.sh
 # the feature on; only the benchmark tests count in the closing line (the others counted above).
 log "cargo test (pallet benchmarks, runtime-benchmarks)"
 bench_log="$(mktemp)"
-trap 'rm -f "$cargo_log" "$bench_log"' EXIT
+trap 'rm -f "$cargo_log" "$browser_log" "$bench_log"' EXIT
 SKIP_WASM_BUILD=1 cargo test --locked -p pallet-consortium -p pallet-fee-quota \
 	-p pallet-ehr-identity -p pallet-ehr-consent -p pallet-ehr-records -p pallet-ehr-appointments \
 	-p pallet-ehr-escrow -p pallet-ehr-messages \
@@ -43,8 +52,10 @@ export EHR_NODE
 zombienet test --provider native zombienet/consortium.zndsl
 
 # One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
-# check, the README flows and the zombienet test.
+# check, the README flows, the browser stories and the zombienet test.
 passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 3 }' "$cargo_log")
+browser=$(awk '/^browser tests:/ { print $3 }' "$browser_log")
+passed=$((passed + browser))
 benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$bench_log" || true)
 passed=$((passed + benchmarks))
 log "all tests passed"
