@@ -62,26 +62,32 @@ export function explain(api, dispatchError) {
 		const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
 		const key = `${section}.${name}`;
 		const words = HINTS[key] || docs.join(' ').replace(/\[`?([^\]`]+)`?\]/g, '$1').trim() || name;
-		return new Failure(`Refused by the chain: ${words} (${key})`, key);
+		return refused(new Failure(`Refused by the chain: ${words} (${key})`, key));
 	}
-	if (dispatchError.isBadOrigin) return new Failure('Refused by the chain: this account may not do this.', 'BadOrigin');
-	if (dispatchError.isToken) return new Failure(`Refused by the chain: not enough funds (${dispatchError.asToken.type}).`, 'Token');
-	return new Failure(`Refused by the chain: ${dispatchError.type}.`, dispatchError.type);
+	if (dispatchError.isBadOrigin) return refused(new Failure('Refused by the chain: this account may not do this.', 'BadOrigin'));
+	if (dispatchError.isToken) return refused(new Failure(`Refused by the chain: not enough funds (${dispatchError.asToken.type}).`, 'Token'));
+	return refused(new Failure(`Refused by the chain: ${dispatchError.type}.`, dispatchError.type));
+}
+
+/** Marks a definite refusal (the transaction is in a block and failed, or the pool refused it). */
+function refused(failure) {
+	failure.refused = true;
+	return failure;
 }
 
 /** A pool refusal (`1010: Invalid Transaction: …`) in words. */
 function poolError(error) {
 	const text = String(error.message || error);
 	if (/Inability to pay some fees|Payment/.test(text)) {
-		return new Failure('Refused: this account has no free budget left and no funds to pay the fee. Registered patients and doctors transact free within their budget; wait for the next period or ask your hospital.', text);
+		return refused(new Failure('Refused: this account has no free budget left and no funds to pay the fee. Registered patients and doctors transact free within their budget; wait for the next period or ask your hospital.', text));
 	}
 	if (/Transaction is outdated|Priority is too low|already imported/.test(text)) {
 		return new Failure('Another transaction of this account is still pending: try again in a few seconds.', text);
 	}
 	if (/ExhaustsResources|exhausts the resources/.test(text)) {
-		return new Failure('The chain is busy (the block is full): try again in a few seconds.', text);
+		return refused(new Failure('The chain is busy (the block is full): try again in a few seconds.', text));
 	}
-	return new Failure(`The node refused the transaction: ${text.replace(/^\d+: /, '')}`, text);
+	return refused(new Failure(`The node refused the transaction: ${text.replace(/^\d+: /, '')}`, text));
 }
 
 /**

@@ -6,6 +6,7 @@ import { ehr, submit, Failure } from './chain.js';
 import { upload } from './flows.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
+import { doctorAppointments } from './appointments.js';
 import { act, field, h, say, shortAddress } from './ui.js';
 
 export async function doctorPage(app) {
@@ -43,7 +44,8 @@ export async function doctorPage(app) {
 			say(error.human || error.message);
 		}
 	});
-	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Patient', select), view));
+	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Patient', select), view),
+		await doctorAppointments(ctx, names));
 	return root;
 }
 

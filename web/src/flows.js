@@ -1,6 +1,6 @@
 // The flows the roles share: a record sealed for its readers and stored, a record opened (and
 // the read logged), access granted with the patient's keys shared, the trail in words.
-import { u8aToHex, hexToU8a } from '@polkadot/util';
+import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
 import { CATEGORY_VARIANT, Failure, categoryLabel, ehr, encryptionKey, grantCovers, now, submit } from './chain.js';
 import * as ipfs from './ipfs.js';
 
@@ -12,18 +12,29 @@ const MAX_KEYS_PER_SHARE = 64;
 /** Files above this are refused before anything is encrypted (the browser holds them whole). */
 export const MAX_UPLOAD = 256 * 1024 * 1024;
 
-/** The accounts a new record of `category` of `patient` is wrapped for, with their keys. */
-export async function readers(api, patient, category) {
+/**
+ * The accounts a new record of `category` of `patient` is wrapped for, with their keys: the
+ * patient, and every grantee whose grant covers the category now. The signed-in patient's own
+ * key is the one derived here (a node that answers another is refused); keys the chain's rule
+ * calls unusable are left out (returned second, to report).
+ */
+export async function readers(ctx, patient, category) {
+	const { api, keys } = ctx;
 	const patientKey = await encryptionKey(api, patient);
 	if (!patientKey) throw new Failure('This patient is not registered (no encryption key on chain).');
-	const list = [[patient, patientKey]];
+	if (patient === keys.address && !u8aEq(patientKey, keys.publicKey)) {
+		throw new Failure('The node reports an encryption key for you that is not yours: nothing was encrypted. Use another node (Connection) and tell your hospital.');
+	}
+	const list = [[patient, patient === keys.address ? keys.publicKey : patientKey]];
+	const unusable = [];
 	const time = await now(api);
 	for (const { grantee, grant } of await ehr(api, 'patientGrants', patient, null)) {
 		if (!grantCovers(grant, category, time)) continue;
 		const key = await encryptionKey(api, grantee);
-		if (key) list.push([grantee, key]);
+		if (!key) continue;
+		if (wasm.isUsableKey(key)) list.push([grantee, key]); else unusable.push(grantee);
 	}
-	return list;
+	return [list, unusable];
 }
 
 /**
@@ -32,8 +43,29 @@ export async function readers(api, patient, category) {
  * total)`. If the chain refuses, the envelope is unpinned. Resolves to the record id.
  */
 export async function upload(ctx, patient, category, bytes, progress) {
+	return store(ctx, patient, category, bytes, progress, (cid, commitment, size, keys) =>
+		ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], cid, commitment, size, keys), 'RecordAdded');
+}
+
+/** A new version of record `record` (same category, same readers rule); resolves to its id. */
+export async function amend(ctx, record, bytes, progress) {
+	const current = await ehr(ctx.api, 'record', record, null, null);
+	if (!current || current.erased || current.id !== record) throw new Failure(`There is no record ${record}.`);
+	return store(ctx, current.patient, current.category, bytes, progress, (cid, commitment, size, keys) =>
+		ctx.api.tx.records.amendRecord(record, cid, commitment, size, keys), 'RecordAmended');
+}
+
+/** The patient erases record `id` with all its versions; the envelopes are unpinned. */
+export async function erase(ctx, id) {
+	const included = await submit(ctx.api, ctx.keys.pair, ctx.api.tx.records.eraseRecord(id));
+	for (const { event } of included.events) {
+		if (ctx.api.events.records.RecordErased.is(event)) await ipfs.unpin(ctx.ipfs, ipfs.cidText(event.data.cid.toU8a(true)));
+	}
+}
+
+async function store(ctx, patient, category, bytes, progress, call, addedEvent) {
 	if (bytes.length > MAX_UPLOAD) throw new Failure(`The file is larger than ${MAX_UPLOAD / 1024 / 1024} MiB.`);
-	const list = await readers(ctx.api, patient, category);
+	const [list, unusable] = await readers(ctx, patient, category);
 	progress?.('encrypting', 0, bytes.length);
 	const keys = new Uint8Array(list.length * 32);
 	list.forEach(([, key], i) => keys.set(key, i * 32));
@@ -46,18 +78,20 @@ export async function upload(ctx, patient, category, bytes, progress) {
 	const cid = await ipfs.add(ctx.ipfs, envelope, (done, total) => progress?.('uploading', done, total));
 	// Byte arguments go as hex: @polkadot/api reads a bare Uint8Array as already SCALE-encoded.
 	const readerKeys = list.map(([account], i) => [account, u8aToHex(wrapped.slice(i * WRAPPED, (i + 1) * WRAPPED))]);
-	const tx = ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], u8aToHex(ipfs.cidBytes(cid)),
-		u8aToHex(commitment), envelope.length, readerKeys);
+	const tx = call(u8aToHex(ipfs.cidBytes(cid)), u8aToHex(commitment), envelope.length, readerKeys);
 	progress?.('recording on the chain', 0, 1);
 	let included;
 	try {
 		included = await submit(ctx.api, ctx.keys.pair, tx, { onStatus: (s) => progress?.(s, 0, 1) });
 	} catch (error) {
-		await ipfs.unpin(ctx.ipfs, cid);
+		// Only a definite refusal: a transaction that merely left the pool may still be in a block.
+		if (error.refused) await ipfs.unpin(ctx.ipfs, cid);
 		throw error;
 	}
-	const added = included.events.find(({ event }) => ctx.api.events.records.RecordAdded.is(event));
-	return { id: added.event.data.record?.toNumber?.() ?? added.event.data[0].toNumber(), cid, readers: list.length };
+	const added = included.events.find(({ event }) => ctx.api.events.records[addedEvent].is(event));
+	const data = added.event.data;
+	const id = addedEvent === 'RecordAdded' ? data.record : data.newVersion;
+	return { id: id.toNumber(), cid, readers: list.length, unusable };
 }
 
 /**
@@ -65,10 +99,15 @@ export async function upload(ctx, patient, category, bytes, progress) {
  * checked against the commitment on chain; a reader other than the patient logs the read on
  * chain (and waits for it to be in a block) before seeing anything.
  */
-export async function open(ctx, id) {
+export async function open(ctx, id, expected = {}) {
 	const me = ctx.keys.address;
 	const record = await ehr(ctx.api, 'record', id, me, null);
 	if (!record) throw new Failure(`There is no record ${id}.`);
+	// The node must answer for the record asked, of the patient and category shown.
+	if (record.id !== id || (expected.patient && record.patient !== expected.patient)
+		|| (expected.category && record.category !== expected.category)) {
+		throw new Failure(`The node answered with another record than record ${id}: nothing was opened. Use another node (Connection).`);
+	}
 	if (record.erased) throw new Failure(`Record ${id} was erased by the patient.`);
 	if (!record.wrappedKey) {
 		throw new Failure(me === record.patient

@@ -1,6 +1,7 @@
 // Hospital staff: register doctors, suspend and reinstate them, invite patients (a printable
 // invitation with a QR code), and the hospital's emergency accesses to review.
 import QRCode from 'qrcode';
+import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { ehr, submit, Failure } from './chain.js';
 import { context, refresh } from './main.js';
@@ -47,7 +48,9 @@ async function doctorsCard(ctx) {
 		e.preventDefault();
 		act(button, 'Registering the doctor', async () => {
 			if (!name.value.trim() || !licence.value.trim()) throw new Failure('Name and licence number are needed.');
-			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerDoctor(account(who.value), name.value.trim(), specialty.value.trim(), licence.value.trim()));
+			// Text as UTF-8 bytes (a string that looks like hex would otherwise be read as hex).
+			const text = (field_) => u8aToHex(new TextEncoder().encode(field_.value.trim()));
+			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerDoctor(account(who.value), text(name), text(specialty), text(licence)));
 			say(`Dr ${name.value.trim()} is registered. The doctor now signs in and publishes an encryption key.`, true);
 			await refresh();
 		});

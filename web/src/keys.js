@@ -30,8 +30,16 @@ export async function derive(uri, keyIndex = 0) {
 	if (!wasm.isValidPhrase(phrase)) {
 		throw new Failure('That is not a valid recovery phrase: a word is misspelled, missing, or in the wrong place.');
 	}
+	// Junctions the `ehr` command reads differently are refused rather than giving other keys:
+	// it reads a number only up to 2^64 and `0x…` as text, @polkadot/util-crypto otherwise.
+	for (const part of (parts.derivePath.match(/\/\/?[^/]+/g) || [])) {
+		const value = part.replace(/^\/+/, '');
+		if (/^0x/i.test(value) || (/^\d+$/.test(value) && BigInt(value) > 18446744073709551615n)) {
+			throw new Failure(`The derivation path "${part}" is not supported here (hex, or a number above 2^64): use the ehr command for this key.`);
+		}
+	}
 	const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-	const pair = keyring.addFromUri(uri.trim());
+	const pair = keyring.addFromUri(full);
 	// The derivation path as the X25519 derivation takes it: per junction, 1 if hard, and the
 	// 32-byte chain code.
 	const path = new Uint8Array(parts.path.length * 33);
@@ -92,7 +100,8 @@ export async function unlock(entry, passphrase) {
 	if (keys.address !== file.address || u8aToHex(keys.publicKey).slice(2) !== file.encryptionKey) {
 		throw new Failure('This key file does not match its own keys: it was altered.');
 	}
-	return { ...keys, uri, label: entry.label };
+	// The phrase itself is not kept: the account pair and the X25519 keys are all the page needs.
+	return { ...keys, label: entry.label };
 }
 
 /** Imports a key file written by `ehr key new` (JSON text). */

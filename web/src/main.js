@@ -48,6 +48,7 @@ export async function context() {
 function lock(reason) {
 	if (!app.session) return;
 	try { app.session.encryption.free(); } catch { /* freed already */ }
+	try { app.session.pair.lock(); } catch { /* nothing to lock */ }
 	app.session = null;
 	app.roles = null;
 	keys.stopIdleTimer();
@@ -58,10 +59,15 @@ function lock(reason) {
 }
 
 async function signIn(session) {
+	const api = await chain();
+	// A key of the public development phrase (//Alice…) is anyone's: only on a development chain.
+	if (session.development && !(await api.rpc.system.chainType()).isDevelopment) {
+		session.encryption.free();
+		throw new Failure('This key comes from the public development phrase: anyone can compute it. It is refused on this chain; use your own recovery phrase.');
+	}
+	app.roles = await roles(api, session.address);
 	app.session = session;
 	keys.lockAfterIdle(app.config.idleMinutes * 60 * 1000, lock);
-	const api = await chain();
-	app.roles = await roles(api, session.address);
 	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor ? '#/doctor' : '#/patient';
 	if (location.hash === home) render(); else location.hash = home;
 }
@@ -86,6 +92,7 @@ function renderHeader() {
 		if (r.doctor) nav.append(link('#/doctor', 'Doctor'));
 		if (!r.hospital && !r.doctor) nav.append(link('#/patient', 'My records'));
 		nav.append(link('#/auditor', 'Audit'));
+		if (app.session.development) who.append(h('span', { class: 'badge', title: 'A key of the public development phrase: for development chains only' }, 'development key'));
 		who.append(h('span', { title: app.session.address }, `${app.session.label} · ${shortAddress(app.session.address)}`),
 			h('button', { type: 'button', onclick: () => lock('on request') }, 'Lock'));
 	} else {
@@ -204,6 +211,16 @@ function settingsPage() {
 		h('p', { class: 'muted' }, 'The node of a hospital you trust for answers, and an IPFS node for the encrypted files. The app talks to them directly; no server sees your keys or files.'),
 		h('form', { onsubmit: (e) => {
 			e.preventDefault();
+			const checkUrl = (value, schemes, what) => {
+				let url;
+				try { url = new URL(value.trim()); } catch { url = null; }
+				if (!url || !schemes.includes(url.protocol)) {
+					say(`The ${what} address must start with ${schemes.join(' or ')}//, e.g. ${what === 'node' ? 'ws://127.0.0.1:9944' : 'http://127.0.0.1:5001'}.`);
+					return false;
+				}
+				return true;
+			};
+			if (!checkUrl(node.value, ['ws:', 'wss:'], 'node') || !checkUrl(ipfsApi.value, ['http:', 'https:'], 'IPFS')) return;
 			localStorage.setItem('ehr-connection', JSON.stringify({ node: node.value.trim(), ipfs: ipfsApi.value.trim() }));
 			location.reload();
 		} }, field('Node (WebSocket)', node), field('IPFS API', ipfsApi), button));
@@ -254,6 +271,11 @@ export function refresh() {
 }
 
 async function start() {
+	// The app holds keys: it does not run inside another site's frame (clickjacking).
+	if (window.top !== window.self) {
+		document.getElementById('main').textContent = 'This app does not run inside another page: open it in its own tab.';
+		return;
+	}
 	await init({ module_or_path: 'ehr_web_wasm_bg.wasm' });
 	keys.useWasm(wasm);
 	flows.useWasm(wasm);

@@ -4,7 +4,8 @@
 import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
 import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, submit } from './chain.js';
-import { grant, open, sentence, upload } from './flows.js';
+import { amend, erase, grant, open, sentence, upload } from './flows.js';
+import { patientAppointments } from './appointments.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -13,7 +14,8 @@ export async function patientPage(app) {
 	if (!app.roles.patient) return registerCard(app, ctx);
 	const root = h('div');
 	const names = await directoryNames(ctx.api);
-	root.append(await recordsCard(ctx), await consentCard(ctx, names), await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
+	root.append(await recordsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
+		await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
 	return root;
 }
 
@@ -66,7 +68,7 @@ async function recordsCard(ctx) {
 			});
 			bar.value = bar.max;
 			stage.textContent = '';
-			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).`, true);
+			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).${done.unusable.length ? ` Not shared with ${done.unusable.length} reader(s) whose encryption key is unusable: they must publish a new one.` : ''}`, true);
 			file.value = '';
 			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', me, null, null)));
 		});
@@ -83,7 +85,7 @@ export async function recordTable(ctx, records) {
 		for (const record of live.filter((r) => r.category === cat)) {
 			const button = h('button', { type: 'button', class: 'secondary', 'data-record': record.id }, 'Open');
 			button.addEventListener('click', () => act(button, `Opening record ${record.id}`, async () => {
-				const opened = await open(ctx, record.id);
+				const opened = await open(ctx, record.id, { patient: record.patient, category: record.category });
 				const name = `record-${record.id}-${cat}`;
 				const text = printable(opened.bytes);
 				viewer.replaceChildren(h('h3', {}, `Record ${record.id} (${label})`),
@@ -91,14 +93,47 @@ export async function recordTable(ctx, records) {
 					text !== null ? h('pre', { class: 'file', 'data-testid': 'opened' }, text) : h('p', {}, `${formatSize(opened.bytes.length)} of binary data.`),
 					h('button', { type: 'button', class: 'secondary', onclick: () => download(opened.bytes, name) }, 'Download'));
 			}));
-			rows.push(h('tr', {}, h('td', {}, label), h('td', {}, String(record.id)), h('td', {}, formatTime(record.createdAt)),
-				h('td', { class: 'wide' }, formatSize(record.size)), h('td', {}, button)));
+			const owner = ctx.keys.address === record.patient;
+			const manage = owner ? [
+				h('button', { type: 'button', class: 'secondary', onclick: () => viewer.replaceChildren(amendForm(ctx, record, label)) }, 'New version'),
+				eraseButton(ctx, record, label),
+			] : [];
+			rows.push(h('tr', {}, h('td', {}, label), h('td', {}, String(record.id), record.version > 1 ? h('div', { class: 'muted' }, `version ${record.version}`) : null),
+				h('td', {}, formatTime(record.createdAt)), h('td', { class: 'wide' }, formatSize(record.size)), h('td', {}, button, manage)));
 		}
 	}
 	const table = rows.length
 		? h('table', {}, h('thead', {}, h('tr', {}, ['Category', 'Record', 'Added', 'Size', ''].map((t) => h('th', { scope: 'col', class: t === 'Size' ? 'wide' : null }, t)))), h('tbody', {}, rows))
 		: h('p', { class: 'muted' }, 'No records yet.');
 	return h('div', { id: 'records-list' }, table, viewer);
+}
+
+function amendForm(ctx, record, label) {
+	const file = h('input', { type: 'file' });
+	const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Upload progress of the new version' });
+	const button = h('button', { type: 'submit' }, 'Encrypt and replace');
+	return h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Uploading the new version', async () => {
+			if (!file.files[0]) throw new Failure('Choose the file of the new version.');
+			const done = await amend(ctx, record.id, new Uint8Array(await file.files[0].arrayBuffer()), (what, d, t) => { bar.max = t || 1; bar.value = d; });
+			say(`Record ${record.id} amended: the new version is record ${done.id}; the old one stays in its history.`, true);
+			await refresh();
+		});
+	} }, h('h3', {}, `New version of record ${record.id} (${label})`), field('File of the new version', file), bar, h('div', {}, button));
+}
+
+function eraseButton(ctx, record, label) {
+	const button = h('button', { type: 'button', class: 'danger' }, 'Erase');
+	button.addEventListener('click', () => {
+		if (!window.confirm(`Erase record ${record.id} (${label}) and all its versions? Nobody can open it afterwards, you included.`)) return;
+		act(button, 'Erasing', async () => {
+			await erase(ctx, record.id);
+			say(`Record ${record.id} erased with all its versions; its files were unpinned.`, true);
+			await refresh();
+		});
+	});
+	return button;
 }
 
 function printable(bytes) {

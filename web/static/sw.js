@@ -1,11 +1,12 @@
-// The service worker: the app's own files are served from the cache, so the app opens (and
+// The service worker: the app's own files are served from the cache (fetched past the HTTP
+// cache at install, so one version's files are never mixed with another's), so the app opens (and
 // can be installed) without a network; the node and IPFS are never cached (they are other
 // origins or POST requests). The build replaces the version and the file list.
 const CACHE = 'ehr-web-__VERSION__';
 const FILES = __FILES__;
 
 self.addEventListener('install', (event) => {
-	event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
+	event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES.map((file) => new Request(file, { cache: 'reload' })))).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

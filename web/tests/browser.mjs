@@ -162,6 +162,17 @@ async function create(page, label) {
 	return { phrase, address };
 }
 
+/** Runs the `ehr` command, which must fail; returns what it said. */
+function commandFails(args) {
+	try {
+		const out = execFileSync(CLI, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		return fail(`the command succeeded: ${out}`);
+	} catch (error) {
+		if (error.status === undefined || error.status === 0) throw error;
+		return `${error.stdout}${error.stderr}`;
+	}
+}
+
 async function shot(page, name) {
 	await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -287,7 +298,6 @@ async function main() {
 		await patient.getByLabel('Level').selectOption('ReadWrite');
 		await patient.getByRole('button', { name: 'Give access' }).click();
 		await outcome(patient, /Access given\. 1 record key\(s\) shared/);
-		await shot(patient, 'patient');
 	});
 
 	await story('doctor: reads the original bytes, logged, and writes a prescription', async () => {
@@ -300,8 +310,8 @@ async function main() {
 		const [download] = await Promise.all([doctor.waitForEvent('download'), doctor.getByRole('button', { name: 'Download' }).click()]);
 		const saved = readFileSync(await download.path());
 		expect(saved.equals(Buffer.from(labReport)), 'the download is the original bytes');
-		await doctor.getByLabel('Kind').selectOption('prescription');
-		await doctor.getByLabel('Text').fill(prescription);
+		await doctor.getByLabel('Kind', { exact: true }).selectOption('prescription');
+		await doctor.getByLabel('Text', { exact: true }).fill(prescription);
 		await doctor.getByRole('button', { name: 'Sign and send' }).click();
 		await outcome(doctor, /written for the patient/);
 		await shot(doctor, 'doctor');
@@ -321,6 +331,46 @@ async function main() {
 		expect((await patient.getByTestId('opened').textContent()) === prescription, 'the patient reads the prescription as written');
 		const trail = await patient.getByTestId('trail').textContent();
 		expect(new RegExp(`Dr Perry Cox read record ${recordId} \\(lab reports\\)`).test(trail), `the trail says the doctor read the lab report: ${trail}`);
+	});
+
+	await story('appointments: the doctor publishes free times, the patient books, a new time is agreed', async () => {
+		const local = (ms) => {
+			const d = new Date(ms);
+			const pad = (n) => String(n).padStart(2, '0');
+			return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+		};
+		const day = 24 * 3600 * 1000;
+		const first = Math.floor((Date.now() + 2 * day) / 3600000) * 3600000;
+		for (const when of [first, first + day]) {
+			await doctor.getByLabel('Starts').fill(local(when));
+			await doctor.getByLabel('Length (minutes)').fill('30');
+			await doctor.getByRole('button', { name: 'Publish the free time' }).click();
+			await outcome(doctor, /Free time published/);
+		}
+		// A time in the past is refused before anything is sent.
+		await doctor.getByLabel('Starts').fill(local(Date.now() - day));
+		await doctor.getByRole('button', { name: 'Publish the free time' }).click();
+		await refusal(doctor, /in the past/);
+		await patient.getByLabel('Doctor to see').selectOption(doctorKeys.address);
+		const slot = patient.locator('button[data-slot]').first();
+		await slot.waitFor({ timeout: 30000 });
+		expect(await patient.locator('button[data-slot]').count() === 2, 'the calendar shows the two free times');
+		await slot.click();
+		await outcome(patient, /Booked for/);
+		await reopen(doctor);
+		const row = doctor.getByRole('row', { name: /Requested/ });
+		await row.getByRole('button', { name: 'Confirm' }).click();
+		await outcome(doctor, /Confirmed\./);
+		const confirmed = doctor.getByRole('row', { name: /Confirmed/ });
+		await confirmed.getByLabel('Another free time').selectOption({ index: 1 });
+		await confirmed.getByRole('button', { name: 'Propose' }).click();
+		await outcome(doctor, /New time proposed/);
+		await reopen(patient);
+		await patient.getByRole('button', { name: 'Accept the new time' }).click();
+		await outcome(patient, /moved to the new time/);
+		const mine = await patient.getByRole('row', { name: /Dr Perry Cox/ }).filter({ hasText: /Confirmed|Requested/ }).first().textContent();
+		expect(mine.includes(new Date(first + day).getDate().toString()), `the appointment is at the new time: ${mine}`);
+		await shot(patient, 'patient');
 	});
 
 	await story('auditor: the trail verifies in the browser', async () => {
@@ -363,6 +413,9 @@ async function main() {
 	});
 
 	await story('a revoked doctor is refused, and keeps what it typed', async () => {
+		// The doctor has the patient's records on screen when the patient revokes.
+		await doctor.getByLabel('Patient', { exact: true }).selectOption(patientKeys.address);
+		await doctor.locator(`button[data-record="${recordId}"]`).waitFor({ timeout: 60000 });
 		await patient.getByRole('row', { name: /Perry Cox/ }).getByRole('button', { name: 'Revoke' }).click();
 		await outcome(patient, /revoked/);
 		// The doctor's page still shows the patient's records from before the revocation.
@@ -370,18 +423,37 @@ async function main() {
 		const refused = await refusal(doctor, /You may not open this record/);
 		log(`  open: ${refused}`);
 		const note = 'Ibuprofen 400 mg\nas needed, at most 3 a day';
-		await doctor.getByLabel('Text').fill(note);
+		await doctor.getByLabel('Text', { exact: true }).fill(note);
 		await doctor.getByRole('button', { name: 'Sign and send' }).click();
 		const said = await refusal(doctor, /Refused by the chain/);
 		log(`  write: ${said}`);
 		expect(!/0x[0-9a-f]{16}|\{"/.test(said), `the refusal is in words, not an encoding dump: ${said}`);
-		expect((await doctor.getByLabel('Text').inputValue()) === note, 'what the doctor typed is still there');
+		expect((await doctor.getByLabel('Text', { exact: true }).inputValue()) === note, 'what the doctor typed is still there');
 		await shot(doctor, 'doctor-refused');
 		// After a reload the patient is gone from the doctor's list.
 		await reopen(doctor);
 		await doctor.getByRole('heading', { name: 'My patients' }).waitFor({ timeout: 60000 });
 		const listed = await doctor.locator(`option[value="${patientKeys.address}"]`).count();
 		expect(listed === 0, 'the patient is gone from the doctor\'s list');
+	});
+
+	await story('patient: a new version of a record, then its erasure', async () => {
+		await reopen(patient);
+		const row = patient.getByRole('row', { name: /Lab reports/ });
+		await row.getByRole('button', { name: 'New version' }).click();
+		await patient.getByLabel('File of the new version').setInputFiles({ name: 'lab2.txt', mimeType: 'text/plain', buffer: Buffer.from('Haemoglobin 14.1 g/dL (corrected)\n') });
+		await patient.getByRole('button', { name: 'Encrypt and replace' }).click();
+		const said = await outcome(patient, /amended: the new version is record \d+/);
+		const newest = Number(said.match(/record (\d+);/)[1]);
+		await patient.locator(`button[data-record="${newest}"]`).click();
+		await patient.getByTestId('opened').filter({ hasText: '14.1' }).waitFor({ timeout: 60000 });
+		patient.once('dialog', (dialog) => dialog.accept());
+		await patient.getByRole('row', { name: /Lab reports/ }).getByRole('button', { name: 'Erase' }).click();
+		await outcome(patient, /erased with all its versions/);
+		expect(await patient.locator(`button[data-record="${newest}"]`).count() === 0, 'the erased record is gone from the list');
+		// The command agrees: the erased record opens for nobody, the patient included.
+		const refused = commandFails(['--node', NODE_URL, '--ipfs', IPFS_URL, '--suri', patientKeys.phrase, 'record', 'get', String(newest), '--out', join(work, 'erased.txt')]);
+		expect(/erased/.test(refused), `the command says the record was erased: ${refused}`);
 	});
 
 	await story('the app: nothing from outside, labelled controls, installable, locks when idle', async () => {

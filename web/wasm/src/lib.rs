@@ -268,6 +268,100 @@ pub fn check_read_proof(root: &[u8], proof: &[u8], keys: &[u8]) -> Result<Vec<u8
 	Ok(values.encode())
 }
 
+/// Whether `key` is a usable X25519 encryption key (canonical, not of small order): the chain's
+/// own rule (`ehr_primitives::is_usable_encryption_key`). Records are never wrapped for others.
+#[wasm_bindgen(js_name = isUsableKey)]
+pub fn is_usable_key(key: &[u8]) -> bool {
+	<[u8; 32]>::try_from(key).is_ok_and(|key| ehr_primitives::is_usable_encryption_key(&key))
+}
+
+/// Decodes one stored audit-trail entry (the proven bytes) with the chain's own type, into JSON
+/// of the node's `ehr_auditTrail` form (camelCase, categories in kebab-case), so that a node
+/// cannot change what an entry says by serving other metadata.
+#[wasm_bindgen(js_name = decodeAuditEntry)]
+pub fn decode_audit_entry(bytes: &[u8]) -> Result<String, String> {
+	use codec::DecodeAll;
+	type Account = sp_core::crypto::AccountId32;
+	let entry = ehr_primitives::AuditEntry::<Account, u32>::decode_all(&mut &bytes[..])
+		.map_err(|_| error("the entry does not decode as an audit entry"))?;
+	Ok(serde_json::json!({
+		"block": entry.block,
+		"time": entry.time,
+		"actor": account_hex(&entry.actor),
+		"event": audit_event(&entry.event),
+	})
+	.to_string())
+}
+
+/// An account as hex (the page writes it in SS58 with `@polkadot/util-crypto`).
+fn account_hex(account: &sp_core::crypto::AccountId32) -> String {
+	format!("0x{}", hex(account.as_ref()))
+}
+
+fn category(category: ehr_primitives::RecordCategory) -> &'static str {
+	use ehr_primitives::RecordCategory::*;
+	match category {
+		Profile => "profile",
+		Observation => "observation",
+		Prescription => "prescription",
+		LabReport => "lab-report",
+		Imaging => "imaging",
+		ClinicalNote => "clinical-note",
+		Document => "document",
+	}
+}
+
+fn audit_event(
+	event: &ehr_primitives::AuditEvent<sp_core::crypto::AccountId32>,
+) -> serde_json::Value {
+	use ehr_primitives::AuditEvent::*;
+	use serde_json::json;
+	match event {
+		ConsentGranted { grantee, .. } => {
+			json!({ "consentGranted": { "grantee": account_hex(grantee) } })
+		}
+		ConsentChanged { grantee, .. } => {
+			json!({ "consentChanged": { "grantee": account_hex(grantee) } })
+		}
+		ConsentRevoked { grantee } => {
+			json!({ "consentRevoked": { "grantee": account_hex(grantee) } })
+		}
+		ConsentExpired { grantee } => {
+			json!({ "consentExpired": { "grantee": account_hex(grantee) } })
+		}
+		EmergencyAccessOpened { doctor, code, expires_at, .. } => json!({ "emergencyAccessOpened":
+			{ "doctor": account_hex(doctor), "code": format!("{code:?}"), "expiresAt": expires_at } }),
+		EmergencyAccessClosed { doctor, expired } => {
+			json!({ "emergencyAccessClosed": { "doctor": account_hex(doctor), "expired": expired } })
+		}
+		RecordAdded { record, category: c } => {
+			json!({ "recordAdded": { "record": record, "category": category(*c) } })
+		}
+		RecordAmended { record, new_version } => {
+			json!({ "recordAmended": { "record": record, "newVersion": new_version } })
+		}
+		KeyShared { record, reader } => {
+			json!({ "keyShared": { "record": record, "reader": account_hex(reader) } })
+		}
+		KeyRemoved { record, reader } => {
+			json!({ "keyRemoved": { "record": record, "reader": account_hex(reader) } })
+		}
+		RecordErased { record } => json!({ "recordErased": { "record": record } }),
+		RecordAccessed { record, category: c } => {
+			json!({ "recordAccessed": { "record": record, "category": category(*c) } })
+		}
+		Appointment { appointment, doctor, change } => json!({ "appointment":
+			{ "appointment": appointment, "doctor": account_hex(doctor), "change": format!("{change:?}") } }),
+		EmergencyCategoriesSet { categories } => json!({ "emergencyCategoriesSet":
+			{ "categories": categories.iter().map(|c| category(*c)).collect::<Vec<_>>() } }),
+		KeyEscrowed { record, epoch } => {
+			json!({ "keyEscrowed": { "record": record, "epoch": epoch } })
+		}
+		ShareReleased { record, doctor, hospital } => json!({ "shareReleased":
+			{ "record": record, "doctor": account_hex(doctor), "hospital": account_hex(hospital) } }),
+	}
+}
+
 fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -314,6 +408,29 @@ mod tests {
 		let mut wrong = sealed.commitment.clone();
 		wrong[0] ^= 1;
 		assert!(alice.open_record(stanzas[0], &sealed.envelope, &wrong).is_err());
+	}
+
+	/// A trail entry decodes with the chain's own type; bytes of anything else are refused.
+	#[test]
+	fn audit_entries_decode_with_the_chains_types() {
+		use codec::Encode;
+		use ehr_primitives::{AuditEntry, AuditEvent, RecordCategory};
+		let doctor = sp_core::crypto::AccountId32::new([7; 32]);
+		let entry = AuditEntry {
+			block: 12u32,
+			time: 1_700_000_000_000,
+			actor: doctor.clone(),
+			event: AuditEvent::RecordAccessed { record: 3, category: RecordCategory::LabReport },
+		};
+		let json: serde_json::Value =
+			serde_json::from_str(&decode_audit_entry(&entry.encode()).unwrap()).unwrap();
+		assert_eq!(json["event"]["recordAccessed"]["category"], "lab-report");
+		assert_eq!(json["actor"], format!("0x{}", "07".repeat(32)));
+		let mut longer = entry.encode();
+		longer.push(0);
+		assert!(decode_audit_entry(&longer).is_err());
+		assert!(!is_usable_key(&[0u8; 32]));
+		assert!(is_usable_key(&UserKeys::new(&new_phrase(), "", &[], 0).unwrap().public_key()));
 	}
 
 	#[test]
