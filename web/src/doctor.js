@@ -3,6 +3,7 @@
 // patient who gave write access.
 import { u8aToHex } from '@polkadot/util';
 import { ehr, submit, Failure } from './chain.js';
+import { fingerprint } from './keys.js';
 import { upload } from './flows.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
@@ -17,6 +18,8 @@ export async function doctorPage(app) {
 	const name = new TextDecoder().decode(doctor.name.toU8a(true));
 	root.append(h('section', { class: 'card' }, h('h2', {}, `Dr ${name.replace(/^Dr\.? /, '')}`),
 		h('p', { class: 'muted' }, `${new TextDecoder().decode(doctor.specialty.toU8a(true))} · account ${ctx.keys.address}`),
+		h('p', {}, 'Your key fingerprint: ', h('strong', { 'data-testid': 'own-fingerprint' }, fingerprint(ctx.keys.publicKey)),
+			h('span', { class: 'muted' }, ' (patients compare it with theirs before sharing)')),
 		doctor.status.isSuspended ? h('p', { class: 'bad' }, 'Your hospital has suspended you: you cannot read or write records.') : null));
 	if (doctor.encryptionKey.isNone) {
 		const button = h('button', { type: 'button' }, 'Publish my encryption key');

@@ -3,6 +3,7 @@
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
 import { CATEGORY_VARIANT, Failure, categoryLabel, ehr, encryptionKey, grantCovers, now, submit } from './chain.js';
 import * as ipfs from './ipfs.js';
+import { checkPin, fingerprint } from './keys.js';
 
 let wasm;
 export function useWasm(module) { wasm = module; }
@@ -27,14 +28,17 @@ export async function readers(ctx, patient, category) {
 	}
 	const list = [[patient, patient === keys.address ? keys.publicKey : patientKey]];
 	const unusable = [];
+	const changed = [];
 	const time = await now(api);
 	for (const { grantee, grant } of await ehr(api, 'patientGrants', patient, null)) {
 		if (!grantCovers(grant, category, time)) continue;
 		const key = await encryptionKey(api, grantee);
 		if (!key) continue;
-		if (wasm.isUsableKey(key)) list.push([grantee, key]); else unusable.push(grantee);
+		if (!wasm.isUsableKey(key)) unusable.push(grantee);
+		else if (!(await checkPin(keys.address, grantee, key))) changed.push(grantee);
+		else list.push([grantee, key]);
 	}
-	return [list, unusable];
+	return [list, unusable, changed];
 }
 
 /**
@@ -65,7 +69,7 @@ export async function erase(ctx, id) {
 
 async function store(ctx, patient, category, bytes, progress, call, addedEvent) {
 	if (bytes.length > MAX_UPLOAD) throw new Failure(`The file is larger than ${MAX_UPLOAD / 1024 / 1024} MiB.`);
-	const [list, unusable] = await readers(ctx, patient, category);
+	const [list, unusable, changed] = await readers(ctx, patient, category);
 	progress?.('encrypting', 0, bytes.length);
 	const keys = new Uint8Array(list.length * 32);
 	list.forEach(([, key], i) => keys.set(key, i * 32));
@@ -91,7 +95,7 @@ async function store(ctx, patient, category, bytes, progress, call, addedEvent) 
 	const added = included.events.find(({ event }) => ctx.api.events.records[addedEvent].is(event));
 	const data = added.event.data;
 	const id = addedEvent === 'RecordAdded' ? data.record : data.newVersion;
-	return { id: id.toNumber(), cid, readers: list.length, unusable };
+	return { id: id.toNumber(), cid, readers: list.length, unusable, changed };
 }
 
 /**
@@ -137,6 +141,9 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 	const scope = categories.length === 7 ? 'All' : { Categories: categories.map((c) => CATEGORY_VARIANT[c]) };
 	const calls = [api.tx.consent.grantAccess(keys.address, grantee, scope, access, expiresAt, purpose)];
 	const key = await encryptionKey(api, grantee);
+	if (key && !(await checkPin(keys.address, grantee, key))) {
+		throw new Failure(`The node gives another encryption key for this account than the one this device saw before (now ${fingerprint(key)}): nothing was shared. Compare the fingerprint with the doctor, then accept the new key under "Who may see my records".`);
+	}
 	let shared = 0;
 	if (key) {
 		const mine = await ehr(api, 'patientRecords', keys.address, null, null);
@@ -153,7 +160,7 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 		shared = keysToShare.length;
 	}
 	await submit(api, keys.pair, api.tx.utility.batchAll(calls));
-	return { shared, granteeHasKey: Boolean(key) };
+	return { shared, granteeHasKey: Boolean(key), fingerprint: key ? fingerprint(key) : null };
 }
 
 /** One trail entry in words ("Dr Kelso read your lab report on 3 March at 10:02"). */

@@ -5,8 +5,8 @@
 // `ehr key new`: scrypt at 2^18, then ChaCha20-Poly1305) in IndexedDB; unlocked, it lives in
 // this page's memory until the app locks (after inactivity, or on "Lock").
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady, keyExtractSuri } from '@polkadot/util-crypto';
+import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady, keyExtractSuri } from '@polkadot/util-crypto';
 import { Failure } from './chain.js';
 
 let wasm;
@@ -56,24 +56,66 @@ export async function derive(uri, keyIndex = 0) {
 
 function db() {
 	return new Promise((resolve, reject) => {
-		const request = indexedDB.open('ehr-web', 1);
-		request.onupgradeneeded = () => request.result.createObjectStore('keys', { keyPath: 'address' });
+		// Version 2 adds the pinned encryption keys of the people this device shares with.
+		const request = indexedDB.open('ehr-web', 2);
+		request.onupgradeneeded = () => {
+			const names = request.result.objectStoreNames;
+			if (!names.contains('keys')) request.result.createObjectStore('keys', { keyPath: 'address' });
+			if (!names.contains('pins')) request.result.createObjectStore('pins', { keyPath: 'id' });
+		};
 		request.onsuccess = () => resolve(request.result);
 		request.onerror = () => reject(new Failure('This browser does not let the app keep keys (IndexedDB is off, e.g. in a private window).'));
 	});
 }
 
-async function store(mode, work) {
+async function store(mode, work, name = 'keys') {
 	const database = await db();
 	return new Promise((resolve, reject) => {
-		const tx = database.transaction('keys', mode);
-		const request = work(tx.objectStore('keys'));
+		const tx = database.transaction(name, mode);
+		const request = work(tx.objectStore(name));
 		tx.oncomplete = () => resolve(request.result);
 		tx.onerror = () => reject(new Failure(`The key store failed: ${tx.error}`));
 	});
 }
 
 export const listKeys = () => store('readonly', (s) => s.getAll());
+
+// --- Pinned encryption keys (trust on first use) ---
+//
+// The first time this device shares with an account, it keeps the encryption key the node gave
+// for it; later, a different key from the node is not used until the user has compared the new
+// key's fingerprint with its owner and accepted it. A node that swaps a doctor's key after that
+// first time gets nothing wrapped for its own key.
+
+/** A key's fingerprint to compare by voice or on paper: 16 hex digits of BLAKE2 in 4 groups. */
+export function fingerprint(key) {
+	return blake2AsHex(key, 256).slice(2, 18).toUpperCase().match(/..../g).join(' ');
+}
+
+const pinId = (owner, account) => `${owner}/${account}`;
+
+/** The key pinned by `owner` (this device's signed-in account) for `account`, or null. */
+export async function pinned(owner, account) {
+	const pin = await store('readonly', (s) => s.get(pinId(owner, account)), 'pins');
+	return pin ? hexToU8a(pin.key) : null;
+}
+
+export function pin(owner, account, key) {
+	return store('readwrite', (s) => s.put({ id: pinId(owner, account), key: u8aToHex(key), at: Date.now() }), 'pins');
+}
+
+/**
+ * Checks `key`, as the node gave it for `account`, against the pin: pins it if there is none
+ * yet; returns false (and pins nothing) if another key is pinned.
+ */
+export async function checkPin(owner, account, key) {
+	const known = await pinned(owner, account);
+	if (!known) {
+		await pin(owner, account, key);
+		return true;
+	}
+	return u8aEq(known, key);
+}
 export const forgetKey = (address) => store('readwrite', (s) => s.delete(address));
 
 /** Saves `keys` (from `derive`) under `passphrase`, with a label the user chose. */

@@ -3,7 +3,8 @@
 // trail of who did what, in words.
 import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
-import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, submit } from './chain.js';
+import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, encryptionKey, submit } from './chain.js';
+import { fingerprint, pin, pinned } from './keys.js';
 import { amend, erase, grant, open, sentence, upload } from './flows.js';
 import { patientAppointments } from './appointments.js';
 import { context, refresh, refreshRoles } from './main.js';
@@ -68,7 +69,7 @@ async function recordsCard(ctx) {
 			});
 			bar.value = bar.max;
 			stage.textContent = '';
-			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).${done.unusable.length ? ` Not shared with ${done.unusable.length} reader(s) whose encryption key is unusable: they must publish a new one.` : ''}`, true);
+			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).${done.unusable.length ? ` Not shared with ${done.unusable.length} reader(s) whose encryption key is unusable: they must publish a new one.` : ''}${done.changed.length ? ` Not shared with ${done.changed.length} reader(s) whose encryption key changed: see "Who may see my records".` : ''}`, true);
 			file.value = '';
 			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', me, null, null)));
 		});
@@ -156,6 +157,15 @@ async function consentCard(ctx, names) {
 	const level = h('select', {}, h('option', { value: 'Read' }, 'Read'), h('option', { value: 'ReadWrite' }, 'Read and write (add records)'));
 	const expiry = h('input', { type: 'date' });
 	const purpose = h('select', {}, PURPOSES.map(([v, l]) => h('option', { value: v }, l)));
+	const print = h('p', { class: 'muted', 'data-testid': 'grantee-fingerprint', 'aria-live': 'polite' });
+	who.addEventListener('change', async () => {
+		print.textContent = '';
+		if (!who.value) return;
+		const key = await encryptionKey(ctx.api, who.value);
+		print.textContent = key
+			? `Key fingerprint of this doctor: ${fingerprint(key)}. The doctor's page shows the same: compare them (in person or by phone) the first time.`
+			: 'This doctor has not published an encryption key yet: records are shared once it has and you grant again.';
+	});
 	const button = h('button', { type: 'submit' }, 'Give access');
 	const form = h('form', { onsubmit: (e) => {
 		e.preventDefault();
@@ -168,18 +178,34 @@ async function consentCard(ctx, names) {
 				if (expiresAt <= Date.now()) throw new Failure('The end date is in the past.');
 			}
 			const done = await grant(ctx, who.value, chosen, level.value, expiresAt, purpose.value);
-			say(`Access given. ${done.shared} record key(s) shared.${done.granteeHasKey ? '' : ' The doctor has not published an encryption key yet: keys are shared when you grant again after it does.'}`, true);
-			document.getElementById('grants-list').replaceWith(grantsTable(ctx, await ehr(ctx.api, 'patientGrants', me, null), names));
+			say(`Access given. ${done.shared} record key(s) shared.${done.granteeHasKey ? ` Key fingerprint ${done.fingerprint}.` : ' The doctor has not published an encryption key yet: keys are shared when you grant again after it does.'}`, true);
+			document.getElementById('grants-list').replaceWith(await grantsTable(ctx, await ehr(ctx.api, 'patientGrants', me, null), names));
 		});
-	} }, field('Doctor', who), h('fieldset', {}, h('legend', {}, 'Categories'), boxes), field('Level', level),
+	} }, field('Doctor', who), print, h('fieldset', {}, h('legend', {}, 'Categories'), boxes), field('Level', level),
 	field('Until (optional)', expiry, 'Access ends by itself at the end of that day.'), field('Purpose', purpose), button);
-	return h('section', { class: 'card' }, h('h2', {}, 'Who may see my records'), grantsTable(ctx, grants, names), h('h3', {}, 'Give a doctor access'), form);
+	return h('section', { class: 'card' }, h('h2', {}, 'Who may see my records'), await grantsTable(ctx, grants, names), h('h3', {}, 'Give a doctor access'), form);
 }
 
-function grantsTable(ctx, grants, names) {
+async function grantsTable(ctx, grants, names) {
 	if (!grants.length) return h('p', { id: 'grants-list', class: 'muted' }, 'No one has access to your records.');
+	// A grantee whose key on chain is not the one pinned on this device gets nothing wrapped until
+	// the patient compares the new fingerprint with its owner and accepts it.
+	const changedKeys = new Map();
+	for (const { grantee } of grants) {
+		const [now_, known] = [await encryptionKey(ctx.api, grantee), await pinned(ctx.keys.address, grantee)];
+		if (now_ && known && fingerprint(now_) !== fingerprint(known)) changedKeys.set(grantee, now_);
+	}
 	return h('table', { id: 'grants-list' }, h('thead', {}, h('tr', {}, ['Who', 'Categories', 'Level', 'Until', ''].map((t) => h('th', { scope: 'col' }, t)))),
 		h('tbody', {}, grants.map(({ grantee, grant: g }) => {
+			const newKey = changedKeys.get(grantee);
+			const accept = newKey ? h('button', { type: 'button', class: 'secondary' }, 'Accept the new key') : null;
+			accept?.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
+				await pin(ctx.keys.address, grantee, newKey);
+				say(`The new key (${fingerprint(newKey)}) is accepted: new records are shared with it.`, true);
+				await refresh();
+			}));
+			const warning = newKey ? h('div', { class: 'bad', 'data-testid': 'key-changed' },
+				`Key changed: new fingerprint ${fingerprint(newKey)}. Nothing new is shared until you compare it with the doctor and accept it.`, accept) : null;
 			const revoke = h('button', { type: 'button', class: 'danger' }, 'Revoke');
 			revoke.addEventListener('click', () => act(revoke, 'Revoking', async () => {
 				await submit(ctx.api, ctx.keys.pair, ctx.api.tx.consent.revokeAccess(ctx.keys.address, grantee));
@@ -187,7 +213,7 @@ function grantsTable(ctx, grants, names) {
 				revoke.closest('tr').remove();
 			}));
 			const scope = g.scope === 'all' ? 'All' : g.scope.categories.map(categoryLabel).join(', ');
-			return h('tr', {}, h('td', {}, names.get(grantee) || shortAddress(grantee)), h('td', {}, scope),
+			return h('tr', {}, h('td', {}, names.get(grantee) || shortAddress(grantee), warning), h('td', {}, scope),
 				h('td', {}, g.access === 'read' ? 'Read' : 'Read and write'), h('td', {}, g.expiresAt ? formatTime(g.expiresAt) : '—'), h('td', {}, revoke));
 		})));
 }
