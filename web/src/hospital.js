@@ -89,16 +89,15 @@ function inviteCard(ctx) {
 
 async function emergencyCard(ctx) {
 	const me = ctx.keys.address;
-	const doctors = (await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => d.hospital === me);
+	const ours = new Map((await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => d.hospital === me).map((d) => [d.account, d.name]));
+	// Every open emergency access (a bounded list: each doctor may hold only a few), ours kept.
 	const rows = [];
-	for (const doctor of doctors) {
-		for (const patient of await ehr(ctx.api, 'doctorPatients', doctor.account, null)) {
-			for (const access of await ehr(ctx.api, 'emergencyAccesses', patient, null)) {
-				if (access.doctor !== doctor.account) continue;
-				rows.push(h('tr', {}, h('td', {}, doctor.name), h('td', {}, shortAddress(patient)), h('td', {}, access.code),
-					h('td', {}, formatTime(access.openedAt)), h('td', {}, formatTime(access.expiresAt))));
-			}
-		}
+	for (const [key, value] of await ctx.api.query.consent.emergencyAccesses.entries()) {
+		const [patient, doctor] = key.args.map((a) => a.toString());
+		if (!ours.has(doctor)) continue;
+		const access = value.unwrap();
+		rows.push(h('tr', {}, h('td', {}, ours.get(doctor)), h('td', {}, shortAddress(patient)), h('td', {}, access.code.toString()),
+			h('td', {}, formatTime(access.openedAt.toNumber())), h('td', {}, formatTime(access.expiresAt.toNumber()))));
 	}
 	return h('section', { class: 'card' }, h('h2', {}, 'Emergency accesses to review'),
 		rows.length ? h('table', {}, h('thead', {}, h('tr', {}, ['Doctor', 'Patient', 'Reason', 'Opened', 'Closes'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))

@@ -15,7 +15,7 @@ export async function patientPage(app) {
 	if (!app.roles.patient) return registerCard(app, ctx);
 	const root = h('div');
 	const names = await directoryNames(ctx.api);
-	root.append(await recordsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
+	root.append(await profileCard(ctx), await recordsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
 		await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
 	return root;
 }
@@ -47,6 +47,51 @@ export async function directoryNames(api) {
 	return names;
 }
 
+/**
+ * The patient's profile: a FHIR R4 `Patient` resource (name, birth date, phone, e-mail) kept as
+ * the encrypted record of category `profile` (a new version on each change), as `ehr patient
+ * profile` keeps it. Nothing of it is on chain in the clear.
+ */
+async function profileCard(ctx) {
+	const me = ctx.keys.address;
+	const current = (await ehr(ctx.api, 'patientRecords', me, 'profile', null)).find((r) => !r.erased && r.supersededBy == null);
+	const name = h('input', { type: 'text', autocomplete: 'name' });
+	const birth = h('input', { type: 'date', autocomplete: 'bday' });
+	const phone = h('input', { type: 'text', inputmode: 'tel', autocomplete: 'tel' });
+	const email = h('input', { type: 'text', inputmode: 'email', autocomplete: 'email' });
+	const button = h('button', { type: 'submit' }, 'Save my profile');
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Encrypting and saving your profile', async () => {
+			if (!name.value.trim()) throw new Failure('Your name is needed.');
+			const resource = { resourceType: 'Patient', name: [{ text: name.value.trim() }] };
+			if (birth.value) resource.birthDate = birth.value;
+			const telecom = [];
+			if (phone.value.trim()) telecom.push({ system: 'phone', value: phone.value.trim() });
+			if (email.value.trim()) telecom.push({ system: 'email', value: email.value.trim() });
+			if (telecom.length) resource.telecom = telecom;
+			const bytes = new TextEncoder().encode(JSON.stringify(resource, null, 2));
+			const done = current ? await amend(ctx, current.id, bytes) : await upload(ctx, me, 'profile', bytes);
+			say(`Profile saved (record ${done.id}), encrypted: readable by you and those you gave access to your profile.`, true);
+			await refresh();
+		});
+	} }, field('Full name', name), field('Birth date', birth), field('Phone', phone), field('E-mail', email), button);
+	if (current) {
+		try {
+			const opened = await open(ctx, current.id, { patient: me, category: 'profile' });
+			const resource = JSON.parse(new TextDecoder().decode(opened.bytes));
+			name.value = resource.name?.[0]?.text || '';
+			birth.value = resource.birthDate || '';
+			phone.value = resource.telecom?.find((t) => t.system === 'phone')?.value || '';
+			email.value = resource.telecom?.find((t) => t.system === 'email')?.value || '';
+		} catch (error) {
+			say(`Your profile (record ${current.id}) could not be shown: ${error.human || error.message}`);
+		}
+	}
+	return h('section', { class: 'card' }, h('h2', {}, 'My profile'),
+		h('p', { class: 'muted' }, 'Kept encrypted as a FHIR Patient record; the chain sees only that a profile exists.'), form);
+}
+
 async function recordsCard(ctx) {
 	const me = ctx.keys.address;
 	const records = (await ehr(ctx.api, 'patientRecords', me, null, null)).filter((r) => !r.erased && r.supersededBy == null);
@@ -61,6 +106,7 @@ async function recordsCard(ctx) {
 		act(button, 'Uploading', async () => {
 			const chosen = file.files[0];
 			if (!chosen) throw new Failure('Choose a file first.');
+			if (category.value === 'profile') throw new Failure('Your profile is kept with the form "My profile" above.');
 			const bytes = new Uint8Array(await chosen.arrayBuffer());
 			const done = await upload(ctx, me, category.value, bytes, (what, doneBytes, total) => {
 				stage.textContent = what;

@@ -108,8 +108,11 @@ async function refusal(page, pattern, seconds = 90) {
 	return text;
 }
 
+const pages = [];
+
 async function open(context, hash = '') {
 	const page = await context.newPage();
+	pages.push(page);
 	page.on('pageerror', (e) => log(`page error: ${e.message}`));
 	page.on('console', (m) => m.type() === 'error' && log(`console: ${m.text().slice(0, 300)}`));
 	await page.goto(`${ORIGIN}/${hash}`);
@@ -288,6 +291,13 @@ async function main() {
 		await patient.getByRole('button', { name: 'Register as a patient' }).click();
 		await outcome(patient, /You are registered/);
 		await patient.getByRole('heading', { name: 'My records', exact: true }).waitFor({ timeout: 60000 });
+		// The profile: a FHIR Patient, encrypted, shown again after a reload.
+		await patient.getByLabel('Full name').fill('Elliot Reid');
+		await patient.getByLabel('Birth date').fill('1980-05-01');
+		await patient.getByRole('button', { name: 'Save my profile' }).click();
+		await outcome(patient, /Profile saved/);
+		await reopen(patient);
+		expect((await patient.getByLabel('Full name').inputValue()) === 'Elliot Reid', 'the profile is read back from its encrypted record');
 		await patient.getByLabel('Category', { exact: true }).selectOption('lab-report');
 		await patient.getByLabel('File to upload').setInputFiles({ name: 'lab.txt', mimeType: 'text/plain', buffer: Buffer.from(labReport) });
 		await patient.getByRole('button', { name: 'Encrypt and upload' }).click();
@@ -484,6 +494,16 @@ async function main() {
 		expect(/erased/.test(refused), `the command says the record was erased: ${refused}`);
 	});
 
+	await story('hospital: reviews its doctor\'s emergency access', async () => {
+		// The doctor opens break-glass access with the ehr command; the hospital's page lists it.
+		execFileSync(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--suri', doctorKeys.phrase, 'doctor', 'emergency', patientKeys.address, '--code', 'unconscious'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		await reopen(hospital);
+		const row = hospital.getByRole('row', { name: /Perry Cox/ }).filter({ hasText: /Unconscious/i });
+		await row.waitFor({ timeout: 30000 });
+		expect((await row.textContent()).includes(patientKeys.address.slice(0, 6)), 'the review names the patient');
+		await shot(hospital, 'hospital');
+	});
+
 	await story('the app: nothing from outside, labelled controls, installable, locks when idle', async () => {
 		expect(outside.length === 0, `no request leaves loopback: ${outside.join(', ')}`);
 		const unlabelled = await hospital.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
@@ -514,8 +534,15 @@ function stopAll() {
 	}
 }
 
-main().then(() => { stopAll(); process.exit(0); }).catch((error) => {
+main().then(() => { stopAll(); process.exit(0); }).catch(async (error) => {
 	console.error(`[browser] FAILED: ${error.stack || error}`);
+	// What each page showed, for the failure's diagnosis.
+	for (const [i, page] of pages.entries()) {
+		try {
+			await page.screenshot({ path: join(SHOTS, `failure-${i}.png`), fullPage: true, timeout: 5000 });
+			console.error(`[browser] page ${i} (${page.url()}): ${(await page.locator('#alert').textContent({ timeout: 2000 })) || 'no message'}`);
+		} catch { /* closed */ }
+	}
 	for (const child of children) {
 		console.error(`--- ${child.name} log (tail) ---\n${child.output().split('\n').slice(-20).join('\n')}`);
 	}
