@@ -2,7 +2,7 @@
 // time, cancels; the doctor publishes and withdraws free times, confirms, proposes another time,
 // completes, marks a no-show, cancels. Everything is a transaction of the appointments pallet;
 // the history is on chain and in the patient's trail.
-import { Failure, ehr, submit } from './chain.js';
+import { Failure, ehr, submit, directory } from './chain.js';
 import { refresh } from './main.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -48,7 +48,7 @@ export async function patientAppointments(ctx, names) {
 			h('td', {}, STATUS[a.status] || a.status, a.proposedSlot != null ? h('div', { class: 'muted' }, 'The doctor proposes another time') : null),
 			h('td', {}, buttons));
 	});
-	const doctors = (await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => !d.suspended);
+	const doctors = (await directory(ctx.api)).filter((d) => !d.suspended);
 	const who = h('select', {}, h('option', { value: '' }, 'Choose a doctor…'),
 		doctors.map((d) => h('option', { value: d.account }, `${names.get(d.account) || d.name} — ${d.specialty}`)));
 	const calendar = h('div', { 'aria-live': 'polite' });

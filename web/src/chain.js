@@ -131,6 +131,17 @@ export async function ehr(api, method, ...params) {
 	}
 }
 
+/** The whole doctor directory, page by page (the node answers at most 100 at a time). */
+export async function directory(api) {
+	const all = [];
+	for (let after = null; ;) {
+		const page = await ehr(api, 'doctors', after, 100, null);
+		all.push(...page);
+		if (page.length < 100 || all.length >= 100_000) return all;
+		after = page[page.length - 1].account;
+	}
+}
+
 export const CATEGORIES = [
 	['profile', 'Profile'],
 	['observation', 'Vital signs and measurements'],

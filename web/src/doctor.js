@@ -64,6 +64,7 @@ async function patientView(ctx, patient, names) {
 			const done = await upload(ctx, patient, kind.value, new TextEncoder().encode(text.value), () => {});
 			say(`Record ${done.id} written for the patient, encrypted for the patient and ${done.readers - 1} other reader(s).`, true);
 			text.value = '';
+			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', patient, null, null)));
 		});
 	} }, field('Kind', kind), field('Text', text), h('p', { id: 'rx-hint', class: 'muted' }, 'For a prescription: the medicine on the first line, the dosage below. Needs the patient\'s write access.'), button);
 	return h('div', {}, h('h3', {}, `Records of ${shortAddress(patient)}`),

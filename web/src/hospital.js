@@ -3,7 +3,7 @@
 import QRCode from 'qrcode';
 import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
-import { ehr, submit, Failure } from './chain.js';
+import { ehr, submit, Failure, directory } from './chain.js';
 import { context, refresh } from './main.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -27,7 +27,7 @@ export async function hospitalPage(app) {
 
 async function doctorsCard(ctx) {
 	const me = ctx.keys.address;
-	const mine = (await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => d.hospital === me);
+	const mine = (await directory(ctx.api)).filter((d) => d.hospital === me);
 	const rows = mine.map((d) => {
 		const button = h('button', { type: 'button', class: d.suspended ? 'secondary' : 'danger' }, d.suspended ? 'Reinstate' : 'Suspend');
 		button.addEventListener('click', () => act(button, d.suspended ? 'Reinstating' : 'Suspending', async () => {
@@ -89,7 +89,7 @@ function inviteCard(ctx) {
 
 async function emergencyCard(ctx) {
 	const me = ctx.keys.address;
-	const ours = new Map((await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => d.hospital === me).map((d) => [d.account, d.name]));
+	const ours = new Map((await directory(ctx.api)).filter((d) => d.hospital === me).map((d) => [d.account, d.name]));
 	// Every open emergency access (a bounded list: each doctor may hold only a few), ours kept.
 	const rows = [];
 	for (const [key, value] of await ctx.api.query.consent.emergencyAccesses.entries()) {

@@ -53,10 +53,23 @@ export async function cat(api, cid, limit) {
 	if (!response.ok) {
 		throw new Failure(`IPFS does not have the file ${cid} (${response.status}): the patient's or a hospital's IPFS node must be reachable.`);
 	}
-	const bytes = new Uint8Array(await response.arrayBuffer());
-	if (limit !== undefined && bytes.length > limit) {
-		throw new Failure('IPFS sent more bytes than the record has: refused.');
+	// Read as a stream, and stop at the record's size: a node cannot fill the memory.
+	const reader = response.body.getReader();
+	const chunks = [];
+	let length = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		length += value.length;
+		if (limit !== undefined && length > limit) {
+			await reader.cancel();
+			throw new Failure('IPFS sent more bytes than the record has: refused.');
+		}
+		chunks.push(value);
 	}
+	const bytes = new Uint8Array(length);
+	let offset = 0;
+	for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
 	return bytes;
 }
 

@@ -20,7 +20,9 @@ export async function derive(uri, keyIndex = 0) {
 	await cryptoWaitReady();
 	let parts;
 	// `//Alice` alone: the development phrase with that path (as Substrate and Keyring read it).
-	const full = uri.trim().startsWith('/') ? `${DEV_PHRASE}${uri.trim()}` : uri.trim();
+	// Words pasted over several lines, or with double spaces, are the same phrase.
+	const clean = uri.trim().replace(/\s+/g, ' ');
+	const full = clean.startsWith('/') ? `${DEV_PHRASE}${clean}` : clean;
 	try {
 		parts = keyExtractSuri(full);
 	} catch {

@@ -3,7 +3,7 @@
 // trail of who did what, in words.
 import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
-import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, encryptionKey, submit } from './chain.js';
+import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, encryptionKey, submit, directory } from './chain.js';
 import { fingerprint, pin, pinned } from './keys.js';
 import { amend, erase, grant, open, sentence, upload } from './flows.js';
 import { patientAppointments } from './appointments.js';
@@ -40,7 +40,7 @@ async function registerCard(app, ctx) {
 
 export async function directoryNames(api) {
 	const names = new Map();
-	for (const doctor of await ehr(api, 'doctors', null, 100, null)) names.set(doctor.account, `Dr ${doctor.name.replace(/^Dr\.? /, '')}`);
+	for (const doctor of await directory(api)) names.set(doctor.account, `Dr ${doctor.name.replace(/^Dr\.? /, '')}`);
 	for (const [key, name] of await api.query.identity.hospitalNames.entries()) {
 		names.set(key.args[0].toString(), new TextDecoder().decode(name.unwrap ? name.unwrap() : name));
 	}
@@ -195,7 +195,7 @@ function printable(bytes) {
 
 async function consentCard(ctx, names) {
 	const me = ctx.keys.address;
-	const doctors = (await ehr(ctx.api, 'doctors', null, 100, null)).filter((d) => !d.suspended);
+	const doctors = (await directory(ctx.api)).filter((d) => !d.suspended);
 	const grants = await ehr(ctx.api, 'patientGrants', me, null);
 	const who = h('select', {}, h('option', { value: '' }, 'Choose a doctor…'),
 		doctors.map((d) => h('option', { value: d.account }, `Dr ${d.name.replace(/^Dr\.? /, '')} — ${d.specialty} (${names.get(d.hospital) || shortAddress(d.hospital)})`)));

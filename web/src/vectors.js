@@ -39,7 +39,13 @@ export async function vectorsPage(app) {
 	const out = h('ul', { 'data-testid': 'vectors' });
 	const input = h('input', { type: 'file', accept: '.json' });
 	input.addEventListener('change', async () => {
-		const results = await runVectors(app.wasm, JSON.parse(await input.files[0].text()));
+		let results;
+		try {
+			results = await runVectors(app.wasm, JSON.parse(await input.files[0].text()));
+		} catch (error) {
+			out.replaceChildren(h('li', { class: 'cross' }, `This is not the vectors file (envelope/tests/vectors/v2.json): ${error.message || error}`));
+			return;
+		}
 		out.replaceChildren(...results.map((r) => h('li', { class: r.ok ? 'check' : 'cross' }, `${r.name}: ${r.detail}`)));
 	});
 	return h('section', { class: 'card' }, h('h2', {}, 'Self-test: the envelope format in this browser'),
