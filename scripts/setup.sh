@@ -50,29 +50,28 @@ done
 # versions from the lockfile. (`npm ci` cannot be used: an optional dependency of js-ipfs,
 # electron-eval, names a GitHub tarball, which npm ci insists on finding in the lockfile and no
 # registry serves.)
-mkdir -p "$EHR_TOOLS"
-cp "$EHR_ROOT/scripts/tools/package.json" "$EHR_TOOLS/package.json"
-cp "$EHR_ROOT/scripts/tools/package-lock.json" "$EHR_TOOLS/package-lock.json"
-cat "$EHR_TOOLS/package.json" "$EHR_TOOLS/package-lock.json" >"$EHR_TOOLS/.wanted"
-if ! [ -x "$EHR_TOOLS/node_modules/.bin/zombienet" ] ||
-	! cmp -s "$EHR_TOOLS/.wanted" "$EHR_TOOLS/.installed"; then
-	log "installing npm tools into $EHR_TOOLS from the lockfile"
-	(cd "$EHR_TOOLS" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-	cp "$EHR_TOOLS/.wanted" "$EHR_TOOLS/.installed"
-fi
+#
+# npm_tools SOURCE_DIR TARGET_DIR WHAT INSTALL…: installs the packages of SOURCE_DIR's
+# package.json and lockfile into TARGET_DIR with the command INSTALL…, unless the same files are
+# installed there already.
+npm_tools() {
+	local source="$1" target="$2" what="$3"
+	shift 3
+	mkdir -p "$target"
+	cp "$source/package.json" "$source/package-lock.json" "$target/"
+	cat "$target/package.json" "$target/package-lock.json" >"$target/.wanted"
+	if ! [ -d "$target/node_modules" ] || ! cmp -s "$target/.wanted" "$target/.installed"; then
+		log "installing $what into $target from the lockfile"
+		(cd "$target" && "$@" --no-audit --no-fund --loglevel=error >/dev/null)
+		cp "$target/.wanted" "$target/.installed"
+	fi
+}
+npm_tools "$EHR_ROOT/scripts/tools" "$EHR_TOOLS" "npm tools" npm install
 
 # The web app's build and test tools (esbuild, @polkadot/api, playwright-core, …), pinned by
 # web/package-lock.json, in $EHR_TOOLS/web; web/node_modules links there so that every clone
 # shares them.
-mkdir -p "$EHR_TOOLS/web"
-cp "$EHR_ROOT/web/package.json" "$EHR_ROOT/web/package-lock.json" "$EHR_TOOLS/web/"
-cat "$EHR_TOOLS/web/package.json" "$EHR_TOOLS/web/package-lock.json" >"$EHR_TOOLS/web/.wanted"
-if ! [ -d "$EHR_TOOLS/web/node_modules/esbuild" ] ||
-	! cmp -s "$EHR_TOOLS/web/.wanted" "$EHR_TOOLS/web/.installed"; then
-	log "installing the web app's npm tools into $EHR_TOOLS/web from the lockfile"
-	(cd "$EHR_TOOLS/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-	cp "$EHR_TOOLS/web/.wanted" "$EHR_TOOLS/web/.installed"
-fi
+npm_tools "$EHR_ROOT/web" "$EHR_TOOLS/web" "the web app's npm tools" npm ci
 ln -sfn "$EHR_TOOLS/web/node_modules" "$EHR_ROOT/web/node_modules"
 
 # wasm-bindgen's command, at the version of the wasm-bindgen crate in Cargo.lock (they must
