@@ -78,16 +78,18 @@ function refused(failure) {
 /** A pool refusal (`1010: Invalid Transaction: …`) in words. */
 function poolError(error) {
 	const text = String(error.message || error);
-	if (/Inability to pay some fees|Payment/.test(text)) {
+	if (/^101[0-4]:.*(Inability to pay some fees|Payment)/.test(text)) {
 		return refused(new Failure('Refused: this account has no free budget left and no funds to pay the fee. Registered patients and doctors transact free within their budget; wait for the next period or ask your hospital.', text));
 	}
 	if (/Transaction is outdated|Priority is too low|already imported/.test(text)) {
 		return new Failure('Another transaction of this account is still pending: try again in a few seconds.', text);
 	}
-	if (/ExhaustsResources|exhausts the resources/.test(text)) {
+	if (/^101[0-4]:.*(ExhaustsResources|exhausts the resources)/.test(text)) {
 		return refused(new Failure('The chain is busy (the block is full): try again in a few seconds.', text));
 	}
-	return refused(new Failure(`The node refused the transaction: ${text.replace(/^\d+: /, '')}`, text));
+	const failure = new Failure(`The node refused the transaction: ${text.replace(/^\d+: /, '')}`, text);
+	// Only the pool's own refusals (1010–1014) are definite; a dropped connection is not.
+	return /^101[0-4]:/.test(text) ? refused(failure) : failure;
 }
 
 /**

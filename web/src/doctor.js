@@ -62,7 +62,7 @@ async function patientView(ctx, patient, names) {
 		act(button, 'Encrypting and recording', async () => {
 			if (!text.value.trim()) throw new Failure('Write the prescription or report first.');
 			const done = await upload(ctx, patient, kind.value, new TextEncoder().encode(text.value), () => {});
-			say(`Record ${done.id} written for the patient, encrypted for the patient and ${done.readers - 1} other reader(s).`, true);
+			say(`Record ${done.id} written for the patient, encrypted for the patient and ${done.readers - 1} other reader(s).${done.changed.length ? ` Not for ${done.changed.length} reader(s) whose key changed since this device last shared with them.` : ''}`, true);
 			text.value = '';
 			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', patient, null, null)));
 		});

@@ -26,6 +26,10 @@ export async function readers(ctx, patient, category) {
 	if (patient === keys.address && !u8aEq(patientKey, keys.publicKey)) {
 		throw new Failure('The node reports an encryption key for you that is not yours: nothing was encrypted. Use another node (Connection) and tell your hospital.');
 	}
+	// A doctor writing for a patient: the patient's key is pinned as any other's.
+	if (patient !== keys.address && (!wasm.isUsableKey(patientKey) || !(await checkPin(keys.address, patient, patientKey)))) {
+		throw new Failure('The node gives another encryption key for this patient than the one this device saw before: nothing was encrypted. Ask the patient, and use another node (Connection).');
+	}
 	const list = [[patient, patient === keys.address ? keys.publicKey : patientKey]];
 	const unusable = [];
 	const changed = [];
@@ -34,6 +38,11 @@ export async function readers(ctx, patient, category) {
 		if (!grantCovers(grant, category, time)) continue;
 		const key = await encryptionKey(api, grantee);
 		if (!key) continue;
+		// The signed-in reader's own key is the one derived here, whatever the node says.
+		if (grantee === keys.address) {
+			if (u8aEq(key, keys.publicKey)) list.push([grantee, keys.publicKey]); else changed.push(grantee);
+			continue;
+		}
 		if (!wasm.isUsableKey(key)) unusable.push(grantee);
 		else if (!(await checkPin(keys.address, grantee, key))) changed.push(grantee);
 		else list.push([grantee, key]);
@@ -133,14 +142,24 @@ export async function open(ctx, id, expected = {}) {
 	return { record, bytes, logged };
 }
 
-/** The patient grants `grantee` access and shares the keys of the records it covers. */
-export async function grant(ctx, grantee, categories, access, expiresAt, purpose) {
+/**
+ * The patient grants `grantee` access and shares the keys of the records it covers, wrapped for
+ * `shownKey`: the key whose fingerprint the patient saw (null if the grantee had none); a node
+ * that answers another key now is refused.
+ */
+export async function grant(ctx, grantee, categories, access, expiresAt, purpose, shownKey) {
 	const { api, keys } = ctx;
 	if (grantee === keys.address) throw new Failure('You do not need to grant access to yourself.');
 	if (!categories.length) throw new Failure('Choose at least one category.');
 	const scope = categories.length === 7 ? 'All' : { Categories: categories.map((c) => CATEGORY_VARIANT[c]) };
 	const calls = [api.tx.consent.grantAccess(keys.address, grantee, scope, access, expiresAt, purpose)];
 	const key = await encryptionKey(api, grantee);
+	if ((key === null) !== (shownKey == null) || (key && !u8aEq(key, shownKey))) {
+		throw new Failure('The node now gives another encryption key for this doctor than the one shown: nothing was shared. Choose the doctor again and compare the fingerprint.');
+	}
+	if (key && !wasm.isUsableKey(key)) {
+		throw new Failure('This doctor\'s encryption key is unusable: the doctor must publish a new one before you share records.');
+	}
 	if (key && !(await checkPin(keys.address, grantee, key))) {
 		throw new Failure(`The node gives another encryption key for this account than the one this device saw before (now ${fingerprint(key)}): nothing was shared. Compare the fingerprint with the doctor, then accept the new key under "Who may see my records".`);
 	}

@@ -96,6 +96,8 @@ async function emergencyCard(ctx) {
 		const [patient, doctor] = key.args.map((a) => a.toString());
 		if (!ours.has(doctor)) continue;
 		const access = value.unwrap();
+		// Expired but not yet cleaned up by the chain: no longer open.
+		if (access.expiresAt.toNumber() <= Date.now()) continue;
 		rows.push(h('tr', {}, h('td', {}, ours.get(doctor)), h('td', {}, shortAddress(patient)), h('td', {}, access.code.toString()),
 			h('td', {}, formatTime(access.openedAt.toNumber())), h('td', {}, formatTime(access.expiresAt.toNumber()))));
 	}

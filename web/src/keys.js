@@ -21,7 +21,10 @@ export async function derive(uri, keyIndex = 0) {
 	let parts;
 	// `//Alice` alone: the development phrase with that path (as Substrate and Keyring read it).
 	// Words pasted over several lines, or with double spaces, are the same phrase.
-	const clean = uri.trim().replace(/\s+/g, ' ');
+	const trimmed = uri.trim();
+	const slash = trimmed.indexOf('/');
+	const words = slash < 0 ? trimmed : trimmed.slice(0, slash);
+	const clean = words.replace(/\s+/g, ' ').trim() + (slash < 0 ? '' : trimmed.slice(slash));
 	const full = clean.startsWith('/') ? `${DEV_PHRASE}${clean}` : clean;
 	try {
 		parts = keyExtractSuri(full);
@@ -65,7 +68,12 @@ function db() {
 			if (!names.contains('keys')) request.result.createObjectStore('keys', { keyPath: 'address' });
 			if (!names.contains('pins')) request.result.createObjectStore('pins', { keyPath: 'id' });
 		};
-		request.onsuccess = () => resolve(request.result);
+		request.onblocked = () => reject(new Failure('The app is open in another tab with an older version: close the other tabs, then reload.'));
+		request.onsuccess = () => {
+			// A newer version elsewhere must be able to upgrade: step aside.
+			request.result.onversionchange = () => request.result.close();
+			resolve(request.result);
+		};
 		request.onerror = () => reject(new Failure('This browser does not let the app keep keys (IndexedDB is off, e.g. in a private window).'));
 	});
 }
@@ -75,8 +83,9 @@ async function store(mode, work, name = 'keys') {
 	return new Promise((resolve, reject) => {
 		const tx = database.transaction(name, mode);
 		const request = work(tx.objectStore(name));
-		tx.oncomplete = () => resolve(request.result);
-		tx.onerror = () => reject(new Failure(`The key store failed: ${tx.error}`));
+		tx.oncomplete = () => { database.close(); resolve(request.result); };
+		tx.onerror = () => { database.close(); reject(new Failure(`The key store failed: ${tx.error}`)); };
+		tx.onabort = () => { database.close(); reject(new Failure(`The key store failed: ${tx.error || 'aborted'}`)); };
 	});
 }
 

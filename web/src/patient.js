@@ -203,14 +203,32 @@ async function consentCard(ctx, names) {
 	const level = h('select', {}, h('option', { value: 'Read' }, 'Read'), h('option', { value: 'ReadWrite' }, 'Read and write (add records)'));
 	const expiry = h('input', { type: 'date' });
 	const purpose = h('select', {}, PURPOSES.map(([v, l]) => h('option', { value: v }, l)));
-	const print = h('p', { class: 'muted', 'data-testid': 'grantee-fingerprint', 'aria-live': 'polite' });
+	const print = h('div', { class: 'muted', 'data-testid': 'grantee-fingerprint', 'aria-live': 'polite' });
+	// The key whose fingerprint is shown is the one records are wrapped for (grant() refuses
+	// if the node then answers another).
+	let shown = { account: '', key: null };
 	who.addEventListener('change', async () => {
-		print.textContent = '';
-		if (!who.value) return;
-		const key = await encryptionKey(ctx.api, who.value);
-		print.textContent = key
-			? `Key fingerprint of this doctor: ${fingerprint(key)}. The doctor's page shows the same: compare them (in person or by phone) the first time.`
-			: 'This doctor has not published an encryption key yet: records are shared once it has and you grant again.';
+		const account = who.value;
+		print.replaceChildren();
+		shown = { account: '', key: null };
+		if (!account) return;
+		const key = await encryptionKey(ctx.api, account);
+		const known = await pinned(me, account);
+		if (who.value !== account) return; // another doctor was chosen meanwhile
+		shown = { account, key };
+		if (!key) {
+			print.textContent = 'This doctor has not published an encryption key yet: records are shared once it has and you grant again.';
+		} else if (known && fingerprint(known) !== fingerprint(key)) {
+			const accept = h('button', { type: 'button', class: 'secondary' }, 'Accept the new key');
+			accept.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
+				await pin(me, account, key);
+				say(`The new key (${fingerprint(key)}) is accepted.`, true);
+				who.dispatchEvent(new Event('change'));
+			}));
+			print.append(h('p', { class: 'bad' }, `This doctor's key changed: the new fingerprint is ${fingerprint(key)} (before: ${fingerprint(known)}). Compare it with the doctor before accepting it.`), accept);
+		} else {
+			print.textContent = `Key fingerprint of this doctor: ${fingerprint(key)}. The doctor's page shows the same: compare them (in person or by phone) the first time.`;
+		}
 	});
 	const button = h('button', { type: 'submit' }, 'Give access');
 	const form = h('form', { onsubmit: (e) => {
@@ -223,7 +241,8 @@ async function consentCard(ctx, names) {
 				expiresAt = new Date(`${expiry.value}T23:59:59`).getTime();
 				if (expiresAt <= Date.now()) throw new Failure('The end date is in the past.');
 			}
-			const done = await grant(ctx, who.value, chosen, level.value, expiresAt, purpose.value);
+			if (shown.account !== who.value) throw new Failure('Wait for the doctor\'s key fingerprint to show, and compare it.');
+			const done = await grant(ctx, who.value, chosen, level.value, expiresAt, purpose.value, shown.key);
 			say(`Access given. ${done.shared} record key(s) shared.${done.granteeHasKey ? ` Key fingerprint ${done.fingerprint}.` : ' The doctor has not published an encryption key yet: keys are shared when you grant again after it does.'}`, true);
 			document.getElementById('grants-list').replaceWith(await grantsTable(ctx, await ehr(ctx.api, 'patientGrants', me, null), names));
 		});

@@ -293,6 +293,20 @@ pub fn decode_audit_entry(bytes: &[u8]) -> Result<String, String> {
 	.to_string())
 }
 
+/// A variant's name as the node's JSON writes it (`LifeThreatening` → `life-threatening`),
+/// without its fields.
+fn kebab(debug: &str) -> String {
+	let name = debug.split([' ', '(', '{']).next().unwrap_or_default();
+	let mut out = String::new();
+	for (i, c) in name.chars().enumerate() {
+		if c.is_ascii_uppercase() && i > 0 {
+			out.push('-');
+		}
+		out.push(c.to_ascii_lowercase());
+	}
+	out
+}
+
 /// An account as hex (the page writes it in SS58 with `@polkadot/util-crypto`).
 fn account_hex(account: &sp_core::crypto::AccountId32) -> String {
 	format!("0x{}", hex(account.as_ref()))
@@ -330,7 +344,7 @@ fn audit_event(
 			json!({ "consentExpired": { "grantee": account_hex(grantee) } })
 		}
 		EmergencyAccessOpened { doctor, code, expires_at, .. } => json!({ "emergencyAccessOpened":
-			{ "doctor": account_hex(doctor), "code": format!("{code:?}"), "expiresAt": expires_at } }),
+			{ "doctor": account_hex(doctor), "code": kebab(&format!("{code:?}")), "expiresAt": expires_at } }),
 		EmergencyAccessClosed { doctor, expired } => {
 			json!({ "emergencyAccessClosed": { "doctor": account_hex(doctor), "expired": expired } })
 		}
@@ -351,7 +365,7 @@ fn audit_event(
 			json!({ "recordAccessed": { "record": record, "category": category(*c) } })
 		}
 		Appointment { appointment, doctor, change } => json!({ "appointment":
-			{ "appointment": appointment, "doctor": account_hex(doctor), "change": format!("{change:?}") } }),
+			{ "appointment": appointment, "doctor": account_hex(doctor), "change": kebab(&format!("{change:?}")) } }),
 		EmergencyCategoriesSet { categories } => json!({ "emergencyCategoriesSet":
 			{ "categories": categories.iter().map(|c| category(*c)).collect::<Vec<_>>() } }),
 		KeyEscrowed { record, epoch } => {
