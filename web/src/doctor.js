@@ -2,8 +2,8 @@
 // every check, the read logged on chain first), and a prescription or report written for a
 // patient who gave write access.
 import { u8aToHex } from '@polkadot/util';
-import { ehr, submit, Failure } from './chain.js';
-import { fingerprint } from './keys.js';
+import { ehr, encryptionKey, submit, Failure } from './chain.js';
+import { fingerprint, pin, pinned } from './keys.js';
 import { upload } from './flows.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
@@ -52,6 +52,28 @@ export async function doctorPage(app) {
 	return root;
 }
 
+/**
+ * A warning, with the way to accept, when the patient's key on chain is not the one this device
+ * pinned (a rotation, or a node answering another key): nothing is written for the patient
+ * until the doctor compared the new fingerprint with the patient and accepted it.
+ */
+async function patientKeyNotice(ctx, patient) {
+	const key = await encryptionKey(ctx.api, patient);
+	const known = await pinned(ctx.keys.address, patient);
+	if (!key) return null;
+	if (!known || fingerprint(known) === fingerprint(key)) {
+		return h('p', { class: 'muted' }, `The patient's key fingerprint: ${fingerprint(key)}.`);
+	}
+	const accept = h('button', { type: 'button', class: 'secondary' }, 'Accept the new key');
+	accept.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
+		await pin(ctx.keys.address, patient, key);
+		say(`The patient's new key (${fingerprint(key)}) is accepted.`, true);
+		accept.closest('div').replaceWith(await patientKeyNotice(ctx, patient));
+	}));
+	return h('div', { class: 'bad', 'data-testid': 'patient-key-changed' },
+		`The patient's key changed: the new fingerprint is ${fingerprint(key)} (before: ${fingerprint(known)}). Nothing is written for the patient until you compare it with the patient and accept it. `, accept);
+}
+
 async function patientView(ctx, patient, names) {
 	const records = await ehr(ctx.api, 'patientRecords', patient, null, null);
 	const text = h('textarea', { 'aria-describedby': 'rx-hint' });
@@ -67,7 +89,7 @@ async function patientView(ctx, patient, names) {
 			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', patient, null, null)));
 		});
 	} }, field('Kind', kind), field('Text', text), h('p', { id: 'rx-hint', class: 'muted' }, 'For a prescription: the medicine on the first line, the dosage below. Needs the patient\'s write access.'), button);
-	return h('div', {}, h('h3', {}, `Records of ${shortAddress(patient)}`),
+	return h('div', {}, h('h3', {}, `Records of ${shortAddress(patient)}`), await patientKeyNotice(ctx, patient),
 		h('p', { class: 'muted' }, 'Opening a record logs your read in the patient\'s trail first.'),
 		await recordTable(ctx, records), h('h3', {}, 'Write a prescription or report'), form,
 		await trailCard(ctx, patient, names, 'This patient\'s trail'));

@@ -165,6 +165,19 @@ async function create(page, label) {
 	return { phrase, address };
 }
 
+/** Makes the key `owner`'s device pinned for `account` differ from the one on chain. */
+function forgePin(page, owner, account) {
+	return page.evaluate(([o, a]) => new Promise((resolve, reject) => {
+		const request = indexedDB.open('ehr-web', 2);
+		request.onsuccess = () => {
+			const tx = request.result.transaction('pins', 'readwrite');
+			tx.objectStore('pins').put({ id: `${o}/${a}`, key: `0x${'ab'.repeat(32)}`, at: Date.now() });
+			tx.oncomplete = () => { request.result.close(); resolve(); };
+			tx.onerror = reject;
+		};
+	}), [owner, account]);
+}
+
 /** Runs the `ehr` command, which must fail; returns what it said. */
 function commandFails(args) {
 	try {
@@ -390,15 +403,7 @@ async function main() {
 	await story('a doctor\'s key that changes is not used until the patient accepts it', async () => {
 		// The device pinned the doctor's key when granting; make the pin differ, as when a node
 		// (or a rotation) answers another key for the doctor than the one compared.
-		await patient.evaluate(([owner, account]) => new Promise((resolve, reject) => {
-			const request = indexedDB.open('ehr-web', 2);
-			request.onsuccess = () => {
-				const tx = request.result.transaction('pins', 'readwrite');
-				tx.objectStore('pins').put({ id: `${owner}/${account}`, key: `0x${'ab'.repeat(32)}`, at: Date.now() });
-				tx.oncomplete = resolve;
-				tx.onerror = reject;
-			};
-		}), [patientKeys.address, doctorKeys.address]);
+		await forgePin(patient, patientKeys.address, doctorKeys.address);
 		await reopen(patient);
 		await patient.getByTestId('key-changed').waitFor({ timeout: 30000 });
 		await patient.getByLabel('Category', { exact: true }).selectOption('lab-report');
@@ -409,6 +414,17 @@ async function main() {
 		await patient.getByRole('button', { name: 'Accept the new key' }).click();
 		await outcome(patient, /new key .* is accepted/);
 		expect(await patient.getByTestId('key-changed').count() === 0, 'accepted, the warning is gone');
+		// The same on the doctor's side, for the patient's key: nothing is written until accepted.
+		await forgePin(doctor, doctorKeys.address, patientKeys.address);
+		await reopen(doctor);
+		await doctor.getByLabel('Patient', { exact: true }).selectOption(patientKeys.address);
+		await doctor.getByTestId('patient-key-changed').waitFor({ timeout: 30000 });
+		await doctor.getByLabel('Text', { exact: true }).fill('Paracetamol 1 g');
+		await doctor.getByRole('button', { name: 'Sign and send' }).click();
+		await refusal(doctor, /another encryption key for this patient/);
+		await doctor.getByRole('button', { name: 'Accept the new key' }).click();
+		await outcome(doctor, /new key .* is accepted/);
+		expect(await doctor.getByTestId('patient-key-changed').count() === 0, 'accepted, the doctor\'s warning is gone');
 	});
 
 	await story('auditor: the trail verifies in the browser', async () => {
