@@ -364,7 +364,7 @@ pub fn from_text(
 			"meta": tag("text"),
 			"extension": kept,
 			"status": "final",
-			"category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB", "display": "Laboratory" }] }],
+			"category": laboratory(),
 			"code": { "text": title },
 			"subject": account_reference(patient),
 			"issued": instant(now_ms),
@@ -396,6 +396,11 @@ pub fn from_text(
 	})
 }
 
+/// The `category` of a laboratory `DiagnosticReport` (HL7 v2 table 0074, `LAB`).
+fn laboratory() -> Value {
+	json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB", "display": "Laboratory" }] }])
+}
+
 /// A lab report that is a file (a PDF from the laboratory) as a `DiagnosticReport` presenting
 /// it, tagged so that reading the record gives the file back.
 pub fn report_file(
@@ -410,7 +415,7 @@ pub fn report_file(
 		"resourceType": "DiagnosticReport",
 		"meta": tag("file"),
 		"status": "final",
-		"category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB", "display": "Laboratory" }] }],
+		"category": laboratory(),
 		"code": { "text": title },
 		"subject": account_reference(patient),
 		"issued": instant(now_ms),

@@ -1,6 +1,7 @@
 // The envelope's test vectors, run in this browser by the WebAssembly build of the envelope
 // crate: every positive vector reproduced byte for byte (SHA-256 by WebCrypto) with its
 // commitment and opened again; every negative one refused with the expected error.
+import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { h } from './ui.js';
 
 function sample(length) {
@@ -8,8 +9,8 @@ function sample(length) {
 	for (let i = 0; i < length; i++) out[i] = (i * 31) % 251;
 	return out;
 }
-const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-const unhex = (text) => new Uint8Array(text.match(/../g)?.map((b) => parseInt(b, 16)) || []);
+const hex = (bytes) => u8aToHex(bytes, -1, false);
+const unhex = (text) => hexToU8a(`0x${text}`);
 
 /** Runs `vectors` (the JSON of envelope/tests/vectors/v2.json); returns one line per vector. */
 export async function runVectors(wasm, vectors) {

@@ -262,7 +262,9 @@ pub fn check_read_proof(root: &[u8], proof: &[u8], keys: &[u8]) -> Result<Vec<u8
 		let value = sp_trie::read_trie_value::<sp_trie::LayoutV1<sp_core::Blake2Hasher>, _>(
 			&db, &root, &key, None, None,
 		)
-		.map_err(|e| error(format!("the proof does not hold for key 0x{}: {e:?}", hex(&key))))?;
+		.map_err(|e| {
+			error(format!("the proof does not hold for key 0x{}: {e:?}", hex::encode(&key)))
+		})?;
 		values.push(value);
 	}
 	Ok(values.encode())
@@ -309,7 +311,7 @@ fn kebab(debug: &str) -> String {
 
 /// An account as hex (the page writes it in SS58 with `@polkadot/util-crypto`).
 fn account_hex(account: &sp_core::crypto::AccountId32) -> String {
-	format!("0x{}", hex(account.as_ref()))
+	format!("0x{}", hex::encode(account))
 }
 
 fn category(category: ehr_primitives::RecordCategory) -> &'static str {
@@ -374,10 +376,6 @@ fn audit_event(
 		ShareReleased { record, doctor, hospital } => json!({ "shareReleased":
 			{ "record": record, "doctor": account_hex(doctor), "hospital": account_hex(hospital) } }),
 	}
-}
-
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
