@@ -415,16 +415,8 @@ pub fn never_final(update: &Value) -> Option<&'static str> {
 		.find(|bad| update.get(*bad).is_some() || update.as_str() == Some(*bad))
 }
 
-pub fn storage_prefix(pallet: &[u8], item: &[u8]) -> Vec<u8> {
-	[sp_io::hashing::twox_128(pallet), sp_io::hashing::twox_128(item)].concat()
-}
-
-/// A map key as `Blake2_128Concat` stores it: the key's BLAKE2-128, then its encoding (what
-/// follows a prefix to list one account's entries).
-pub fn blake2_128_concat(key: &impl Encode) -> Vec<u8> {
-	let encoded = key.encode();
-	[sp_io::hashing::blake2_128(&encoded).to_vec(), encoded].concat()
-}
+/// Storage keys from the pallets' layout, computed as the web app computes them.
+pub use ehr_verify::state::{blake2_128_concat, storage_prefix};
 
 /// The id at the end of a storage key whose first `prefix_len` bytes are followed by
 /// `Twox64Concat(id)`: 8 bytes of hash, then the id.
@@ -433,9 +425,7 @@ pub fn twox64_concat_id(key: &[u8], prefix_len: usize) -> Option<u64> {
 }
 
 /// `Timestamp::Now`: the block time, in milliseconds since the Unix epoch.
-pub fn now_key() -> Vec<u8> {
-	storage_prefix(b"Timestamp", b"Now")
-}
+pub use ehr_verify::state::keys::now as now_key;
 
 async fn request<T: DeserializeOwned>(
 	client: &WsClient,

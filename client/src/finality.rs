@@ -21,11 +21,13 @@
 //! verified header's state root ([`read_verified`]), and [`Finality::check_fresh`] refuses a
 //! newest block that is old: a node that withholds new blocks is caught by the clock.
 //!
+//! The checks themselves are in `ehr-verify`, the crate the web app's WebAssembly runs too;
+//! this module fetches the proofs and keeps the checkpoint. The justification check is tested
+//! below against polkadot-sdk's bridge verifier (`bp-header-chain`).
+//!
 //! Why not an embedded light client (smoldot)? It does the same checks and more (it also syncs
 //! over the peer-to-peer network), but it needs the nodes' p2p ports, which apps and auditors
-//! behind a hospital's RPC gateway do not reach. The justification checks themselves are
-//! polkadot-sdk's bridge code (`bp-header-chain`), the code that secures the Polkadot–Kusama
-//! bridge; this module only chains them together.
+//! behind a hospital's RPC gateway do not reach.
 
 use std::{
 	collections::BTreeMap,
@@ -33,185 +35,22 @@ use std::{
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use bp_header_chain::{
-	justification::{
-		verify_and_optimize_justification, GrandpaJustification, JustificationVerificationContext,
-		JustificationVerificationError,
-	},
-	AuthoritySet,
-};
 use codec::{Decode, Encode};
-use ehr_runtime::{BlockNumber, Hash, Header};
+use ehr_runtime::Header;
 use jsonrpsee::rpc_params;
 use serde_json::Value;
-use sp_consensus_grandpa::{AuthorityList, ConsensusLog, SetId, GRANDPA_ENGINE_ID};
 use sp_core::bytes::{from_hex, to_hex};
-use sp_runtime::{
-	traits::{BlakeTwo256, Hash as _, Header as _},
-	DigestItem, StateVersion,
-};
 
 use ehr_rpc_api::FinalityRpcClient;
+pub use ehr_verify::finality::{
+	advance, check_justification, Checkpoint, FinalityError, FinalityProof, Justification,
+};
 
 use crate::{chain::Chain, Error};
-
-/// A GRANDPA finality proof as `grandpa_proveFinality` encodes it: a justification for `block`
-/// and the headers after the requested block up to `block` (sc-consensus-grandpa's
-/// `FinalityProof`).
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct FinalityProof {
-	/// The block the justification finalizes.
-	pub block: Hash,
-	/// The encoded justification.
-	pub justification: Vec<u8>,
-	/// The headers after the requested block, up to `block`.
-	pub unknown_headers: Vec<Header>,
-}
-
-/// The justification type GRANDPA encodes.
-pub type Justification = GrandpaJustification<Header>;
-
-/// Why the client does not believe what the node says about finality. Each is a different lie
-/// (or a different fault), so each has its own variant.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FinalityError {
-	/// The chain spec cannot be used.
-	#[error("chain spec: {0}")]
-	ChainSpec(String),
-	/// The node serves another chain than the chain spec describes.
-	#[error("the node serves the chain with genesis {node:?}, not the chain of the chain spec (genesis {spec:?}); check --node and --chain-spec")]
-	OtherChain {
-		/// What the node says.
-		node: Hash,
-		/// What the chain spec says.
-		spec: Hash,
-	},
-	/// A header does not link to the verified chain: forged, or from another fork.
-	#[error(
-		"the node's header #{0} is not the child of the verified block before it (a forged header)"
-	)]
-	ForgedHeader(BlockNumber),
-	/// The justification finalizes another block than the proof says.
-	#[error("the justification finalizes another block than the one the node names")]
-	WrongTarget,
-	/// A vote in the justification is from a key outside the authority set in force.
-	#[error("the justification holds a vote of {key}, which is not in authority set #{set_id}")]
-	NotAnAuthority {
-		/// The voter's public key (hex).
-		key: String,
-		/// The set in force.
-		set_id: SetId,
-	},
-	/// Too few valid signatures of the set in force.
-	#[error("the justification has too few valid signatures: more than two thirds of the {authorities} authorities of set #{set_id} must sign")]
-	TooFewSignatures {
-		/// The set in force.
-		set_id: SetId,
-		/// How many authorities it has.
-		authorities: usize,
-	},
-	/// The justification is malformed in another way.
-	#[error("the justification does not verify: {0}")]
-	BadJustification(String),
-	/// The node proves finality of an older block than one the client verified before.
-	#[error("the node proves finality only up to #{proved}, older than #{verified} which this client verified before")]
-	Stale {
-		/// The block the node proved.
-		proved: BlockNumber,
-		/// The block the client had verified.
-		verified: BlockNumber,
-	},
-	/// The newest block the node proves final is old.
-	#[error("the newest block the node proves final (#{number}) is {minutes} minutes old: the node may be hiding newer blocks, or finality has stalled (try another node)")]
-	TooOld {
-		/// The block.
-		number: BlockNumber,
-		/// Its age.
-		minutes: u64,
-	},
-	/// An authority set change the client does not follow.
-	#[error("a forced authority-set change at #{0}: start again from a checkpoint the hospitals publish")]
-	ForcedChange(BlockNumber),
-	/// The node's answer does not decode.
-	#[error("the node's {0} does not decode")]
-	Undecodable(&'static str),
-	/// The node left out entries the verified state holds.
-	#[error("the node left out entries: {0}")]
-	Hidden(String),
-	/// A storage proof does not check against the verified state root.
-	#[error("the storage proof does not check against the verified block: {0}")]
-	BadProof(String),
-}
-
-/// What the client has verified: the newest finalized header and the authority set after it.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct Checkpoint {
-	/// The chain's genesis hash.
-	pub genesis: Hash,
-	/// The id of the authority set that finalizes the blocks after `header`.
-	pub set_id: SetId,
-	/// That set.
-	pub authorities: AuthorityList,
-	/// The newest header verified final.
-	pub header: Header,
-	/// A change signalled but not yet enacted: the block whose finality enacts it, and the new
-	/// set.
-	pub pending: Option<(BlockNumber, AuthorityList)>,
-}
-
-impl Checkpoint {
-	/// The genesis checkpoint of a raw chain spec (JSON): the genesis header computed from the
-	/// genesis storage, and the first GRANDPA authority set read from it.
-	pub fn from_chain_spec(json: &[u8]) -> Result<Checkpoint, FinalityError> {
-		let spec_error = |what: &str| FinalityError::ChainSpec(what.to_string());
-		let spec: Value = serde_json::from_slice(json)
-			.map_err(|e| FinalityError::ChainSpec(format!("not JSON: {e}")))?;
-		let raw = &spec["genesis"]["raw"];
-		let top = raw["top"].as_object().ok_or_else(|| {
-			spec_error(
-				"not a raw chain spec (make one with `ehr-node build-spec --chain NAME --raw`)",
-			)
-		})?;
-		if raw["childrenDefault"].as_object().is_some_and(|children| !children.is_empty()) {
-			return Err(spec_error("child tries in the genesis state are not supported"));
-		}
-		let mut storage = Vec::with_capacity(top.len());
-		for (key, value) in top {
-			let key = from_hex(key).map_err(|_| spec_error("a genesis key is not hex"))?;
-			let value = from_hex(value.as_str().unwrap_or_default())
-				.map_err(|_| spec_error("a genesis value is not hex"))?;
-			storage.push((key, value));
-		}
-		let authorities_key = grandpa_authorities_key();
-		let authorities = storage
-			.iter()
-			.find(|(key, _)| *key == authorities_key)
-			.and_then(|(_, value)| AuthorityList::decode(&mut &value[..]).ok())
-			.filter(|list| !list.is_empty())
-			.ok_or_else(|| spec_error("the genesis state holds no GRANDPA authorities"))?;
-		// The runtime's state version (its `system_version`) is 1.
-		let state_root = BlakeTwo256::trie_root(storage, StateVersion::V1);
-		let extrinsics_root = BlakeTwo256::trie_root(Vec::new(), StateVersion::V1);
-		let header = Header::new(0, extrinsics_root, state_root, Hash::zero(), Default::default());
-		Ok(Checkpoint { genesis: header.hash(), set_id: 0, authorities, header, pending: None })
-	}
-}
-
-/// `Grandpa::Authorities`, the authority set in pallet-grandpa's storage.
-fn grandpa_authorities_key() -> Vec<u8> {
-	crate::chain::storage_prefix(b"Grandpa", b"Authorities")
-}
 
 /// How old the newest verified block may be, by default: a node that proves only older blocks
 /// is hiding newer ones (or finality has stalled).
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(10 * 60);
-
-/// The most votes of one authority a justification may carry (a vote and an equivocation).
-const MAX_VOTES_PER_AUTHORITY: usize = 2;
-
-/// The most ancestry headers a justification may carry: each vote's path to the target is
-/// walked for every vote, so the product must stay small.
-const MAX_VOTES_ANCESTRIES: usize = 1024;
 
 /// A client's verified view of finality, kept in a checkpoint file.
 pub struct Finality {
@@ -352,144 +191,6 @@ fn private(file: &Path) -> bool {
 	}
 }
 
-/// The checkpoint after `proof` (headers from the checkpoint, exclusive, to the justified
-/// block): every header links to the one before, the justification is the set's, and scheduled
-/// changes are followed.
-pub fn advance(checkpoint: &Checkpoint, proof: FinalityProof) -> Result<Checkpoint, FinalityError> {
-	let justification = Justification::decode(&mut &proof.justification[..])
-		.map_err(|_| FinalityError::Undecodable("justification"))?;
-	let target = (justification.commit.target_hash, justification.commit.target_number);
-	if target.0 != proof.block {
-		return Err(FinalityError::WrongTarget);
-	}
-	if target.1 <= checkpoint.header.number {
-		return Err(FinalityError::Stale { proved: target.1, verified: checkpoint.header.number });
-	}
-
-	// The headers from the checkpoint to the target, each the parent of the next.
-	let mut headers = proof.unknown_headers;
-	if headers.len() as u64 != u64::from(target.1 - checkpoint.header.number) {
-		return Err(FinalityError::ForgedHeader(checkpoint.header.number.saturating_add(1)));
-	}
-	let mut parent = checkpoint.header.hash();
-	let mut number = checkpoint.header.number;
-	for header in &headers {
-		let expected = number.saturating_add(1);
-		if header.parent_hash != parent || header.number != expected {
-			return Err(FinalityError::ForgedHeader(expected));
-		}
-		parent = header.hash();
-		number = header.number;
-	}
-	if number != target.1 || parent != target.0 {
-		// The last header is not the justified block.
-		return Err(FinalityError::ForgedHeader(number.min(target.1)));
-	}
-
-	check_justification(checkpoint.set_id, &checkpoint.authorities, target, &justification)?;
-
-	// Authority-set changes signalled on the way.
-	let mut pending = checkpoint.pending.clone();
-	for header in &headers {
-		for log in grandpa_logs(header) {
-			match log {
-				ConsensusLog::ScheduledChange(change) => {
-					if pending.is_some() {
-						return Err(FinalityError::BadJustification(format!(
-							"#{} schedules a second authority-set change",
-							header.number
-						)));
-					}
-					pending =
-						Some((header.number.saturating_add(change.delay), change.next_authorities));
-				}
-				ConsensusLog::ForcedChange(..) => {
-					return Err(FinalityError::ForcedChange(header.number))
-				}
-				_ => {}
-			}
-		}
-	}
-	let mut next = Checkpoint {
-		genesis: checkpoint.genesis,
-		set_id: checkpoint.set_id,
-		authorities: checkpoint.authorities.clone(),
-		header: headers.pop().ok_or(FinalityError::ForgedHeader(target.1))?,
-		pending,
-	};
-	if let Some((enacted_at, authorities)) = next.pending.clone() {
-		if enacted_at < target.1 {
-			// Blocks after `enacted_at` are the next set's to finalize, not this one's.
-			return Err(FinalityError::BadJustification(format!(
-				"signed by authority set #{}, which ended at #{enacted_at}",
-				checkpoint.set_id
-			)));
-		}
-		if enacted_at == target.1 {
-			next.set_id += 1;
-			next.authorities = authorities;
-			next.pending = None;
-		}
-	}
-	Ok(next)
-}
-
-/// Checks that more than two thirds of `authorities` (set `set_id`) signed `justification` for
-/// `target`, and that no one else voted.
-pub fn check_justification(
-	set_id: SetId,
-	authorities: &AuthorityList,
-	target: (Hash, BlockNumber),
-	justification: &Justification,
-) -> Result<(), FinalityError> {
-	// Bounded work whatever the node sends: each vote's ancestry is walked per vote.
-	let votes = &justification.commit.precommits;
-	if justification.votes_ancestries.len() > MAX_VOTES_ANCESTRIES
-		|| votes.len() > MAX_VOTES_PER_AUTHORITY * authorities.len()
-		|| authorities.iter().any(|(id, _)| {
-			votes.iter().filter(|vote| vote.id == *id).count() > MAX_VOTES_PER_AUTHORITY
-		}) {
-		return Err(FinalityError::BadJustification(
-			"more votes or ancestry headers than the authority set can cast".into(),
-		));
-	}
-	if let Some(stranger) = justification
-		.commit
-		.precommits
-		.iter()
-		.find(|vote| !authorities.iter().any(|(id, _)| *id == vote.id))
-	{
-		return Err(FinalityError::NotAnAuthority {
-			key: hex::encode(stranger.id.as_ref() as &[u8]),
-			set_id,
-		});
-	}
-	let context = JustificationVerificationContext::try_from(AuthoritySet {
-		authorities: authorities.clone(),
-		set_id,
-	})
-	.map_err(|e| FinalityError::BadJustification(format!("{e:?}")))?;
-	// The optimizing check: a real justification may carry more votes than needed; only
-	// valid votes of the set count towards the two thirds.
-	let mut copy = justification.clone();
-	verify_and_optimize_justification(target, &context, &mut copy).map_err(|e| match e {
-		JustificationVerificationError::TooLowCumulativeWeight => {
-			FinalityError::TooFewSignatures { set_id, authorities: authorities.len() }
-		}
-		JustificationVerificationError::InvalidJustificationTarget => FinalityError::WrongTarget,
-		other => FinalityError::BadJustification(format!("{other:?}")),
-	})
-}
-
-fn grandpa_logs(header: &Header) -> impl Iterator<Item = ConsensusLog<BlockNumber>> + '_ {
-	header.digest.logs().iter().filter_map(|item| match item {
-		DigestItem::Consensus(engine, data) if *engine == GRANDPA_ENGINE_ID => {
-			ConsensusLog::decode(&mut &data[..]).ok()
-		}
-		_ => None,
-	})
-}
-
 /// Reads `keys` at the verified `header` with a storage proof (`state_getReadProof`) checked
 /// against its state root: the values are the chain's, whatever the node is.
 pub async fn read_verified(
@@ -516,21 +217,19 @@ pub fn check_read_proof(
 	proof: Vec<Vec<u8>>,
 	keys: &[Vec<u8>],
 ) -> Result<BTreeMap<Vec<u8>, Option<Vec<u8>>>, FinalityError> {
-	let values = sp_state_machine::read_proof_check::<BlakeTwo256, _>(
-		header.state_root,
-		sp_trie::StorageProof::new(proof),
-		keys.iter(),
-	)
-	.map_err(|e| FinalityError::BadProof(format!("{e:?}")))?;
-	Ok(values.into_iter().collect())
+	ehr_verify::state::check_read_proof(&header.state_root, proof, keys)
 }
 
 #[cfg(test)]
 mod tests {
+	use ehr_runtime::Hash;
 	use finality_grandpa::{Commit, Message, Precommit, SignedPrecommit};
-	use sp_consensus_grandpa::ScheduledChange;
+	use sp_consensus_grandpa::{
+		AuthorityId, AuthorityList, AuthoritySignature, ConsensusLog, ScheduledChange, SetId,
+		GRANDPA_ENGINE_ID,
+	};
 	use sp_keyring::Ed25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve};
-	use sp_runtime::Digest;
+	use sp_runtime::{traits::Header as _, Digest, DigestItem};
 
 	use super::*;
 
@@ -683,7 +382,7 @@ mod tests {
 		assert!(
 			matches!(Checkpoint::from_chain_spec(empty), Err(FinalityError::ChainSpec(m)) if m.contains("GRANDPA"))
 		);
-		let key = to_hex(&grandpa_authorities_key(), false);
+		let key = to_hex(&ehr_verify::state::storage_prefix(b"Grandpa", b"Authorities"), false);
 		let value = to_hex(&set(&[Alice]).encode(), false);
 		let raw = format!(
 			r#"{{"genesis": {{"raw": {{"top": {{"{key}": "{value}"}}, "childrenDefault": {{}}}}}}}}"#
@@ -692,5 +391,101 @@ mod tests {
 		assert_eq!((checkpoint.header.number, checkpoint.set_id), (0, 0));
 		assert_eq!(checkpoint.authorities, set(&[Alice]));
 		assert_eq!(checkpoint.genesis, checkpoint.header.hash());
+	}
+
+	type Vote = SignedPrecommit<Hash, u32, AuthoritySignature, AuthorityId>;
+
+	/// `key`'s precommit for `on`, signed for `set_id` in round 3.
+	fn vote(key: Ed25519Keyring, set_id: SetId, on: &Header) -> Vote {
+		let precommit = Precommit { target_hash: on.hash(), target_number: on.number };
+		let payload = sp_consensus_grandpa::localized_payload(
+			3,
+			set_id,
+			&Message::<Hash, u32>::Precommit(precommit.clone()),
+		);
+		SignedPrecommit { precommit, signature: key.sign(&payload).into(), id: key.public().into() }
+	}
+
+	/// polkadot-sdk's bridge verifier's verdict on `justification`.
+	fn bridge(
+		authorities: &AuthorityList,
+		target: (Hash, u32),
+		justification: &Justification,
+	) -> bool {
+		use bp_header_chain::{
+			justification::{verify_and_optimize_justification, JustificationVerificationContext},
+			AuthoritySet,
+		};
+		let context = JustificationVerificationContext::try_from(AuthoritySet {
+			authorities: authorities.clone(),
+			set_id: 0,
+		})
+		.unwrap();
+		// The same bytes, as the bridge's own justification type.
+		let mut theirs = bp_header_chain::justification::GrandpaJustification::<Header>::decode(
+			&mut &justification.encode()[..],
+		)
+		.unwrap();
+		verify_and_optimize_justification(target, &context, &mut theirs).is_ok()
+	}
+
+	#[test]
+	fn the_justification_check_agrees_with_the_bridge_verifier() {
+		let authorities = set(&[Alice, Bob, Charlie, Dave]);
+		let start = genesis(&[Alice, Bob, Charlie, Dave]);
+		let chain = headers(&start.header, 3, None);
+		let (parent, target_header, child) = (&chain[0], &chain[1], &chain[2]);
+		let target = (target_header.hash(), target_header.number);
+		let justification = |precommits: Vec<Vote>, votes_ancestries: Vec<Header>| Justification {
+			round: 3,
+			commit: Commit { target_hash: target.0, target_number: target.1, precommits },
+			votes_ancestries,
+		};
+		let on_target = |keys: &[Ed25519Keyring]| -> Vec<Vote> {
+			keys.iter().map(|key| vote(*key, 0, target_header)).collect()
+		};
+		let mut corrupted = on_target(&[Alice, Bob, Charlie]);
+		corrupted[2].signature = Ed25519Keyring::Charlie.sign(b"something else").into();
+		let mut other_set = on_target(&[Alice, Bob]);
+		other_set.push(vote(Charlie, 1, target_header));
+		let mut repeated = on_target(&[Alice, Bob]);
+		repeated.push(vote(Alice, 0, target_header));
+		let mut descendant = on_target(&[Alice, Bob]);
+		descendant.push(vote(Charlie, 0, child));
+		let mut ancestor = on_target(&[Alice, Bob]);
+		ancestor.push(vote(Charlie, 0, parent));
+		let cases: Vec<(&str, Justification, bool)> = vec![
+			("three of four", justification(on_target(&[Alice, Bob, Charlie]), vec![]), true),
+			("all four", justification(on_target(&[Alice, Bob, Charlie, Dave]), vec![]), true),
+			("two of four", justification(on_target(&[Alice, Bob]), vec![]), false),
+			("a corrupted signature", justification(corrupted, vec![]), false),
+			("a vote signed for another set", justification(other_set, vec![]), false),
+			("one authority voting twice", justification(repeated, vec![]), false),
+			(
+				"a vote for a descendant, with its ancestry",
+				justification(descendant.clone(), vec![child.clone()]),
+				true,
+			),
+			("a vote for a descendant, without ancestry", justification(descendant, vec![]), false),
+			("a vote for an ancestor", justification(ancestor, vec![]), false),
+			(
+				"an ancestry header no vote needs",
+				justification(on_target(&[Alice, Bob, Charlie]), vec![child.clone()]),
+				true,
+			),
+		];
+		for (name, case, valid) in cases {
+			let ours = check_justification(0, &authorities, target, &case);
+			assert_eq!(ours.is_ok(), valid, "{name}: {ours:?}");
+			assert_eq!(bridge(&authorities, target, &case), valid, "{name}: the bridge verifier");
+		}
+		// Where the two differ, this client is the stricter: a vote from outside the set is
+		// refused, where the bridge's optimizing check drops it.
+		let stranger = justification(on_target(&[Alice, Bob, Charlie, Eve]), vec![]);
+		assert!(bridge(&authorities, target, &stranger));
+		assert!(matches!(
+			check_justification(0, &authorities, target, &stranger),
+			Err(FinalityError::NotAnAuthority { set_id: 0, .. })
+		));
 	}
 }

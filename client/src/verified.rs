@@ -9,7 +9,8 @@
 //! can still withhold (answer nothing, or prove an old block), which the client reports; it
 //! cannot substitute.
 //!
-//! What is proven, from the storage layout the client compiles in:
+//! The keys, the proof checks and the decoding are `ehr_verify::state`'s, shared with the web
+//! app. What is proven, from the storage layout the client compiles in:
 //! - a reader's encryption key: `Identity::Doctors(who)`, else `Identity::Patients(who)`;
 //! - the readers of a new record: every key under `Consent::Grants(patient, _)` (enumerated
 //!   with `state_getKeysPaged`, then proven one by one, and their number checked against the
@@ -20,14 +21,15 @@
 use std::collections::BTreeMap;
 
 use codec::Decode;
-use ehr_primitives::{AccessLevel, Moment, RecordCategory, RecordId};
+use ehr_primitives::{Moment, RecordCategory, RecordId};
 use ehr_runtime::{Header, Runtime};
+use ehr_verify::state as proven;
 use jsonrpsee::rpc_params;
 use sp_core::bytes::{from_hex, to_hex};
 use sp_runtime::AccountId32 as AccountId;
 
 use crate::{
-	chain::{now_key, Chain},
+	chain::Chain,
 	finality::{read_verified, FinalityError},
 	Error,
 };
@@ -41,19 +43,16 @@ pub struct VerifiedState<'a> {
 	header: Header,
 }
 
-fn not_verified(what: String) -> Error {
-	Error::Finality(FinalityError::BadProof(what))
-}
-
+/// The value at `key` of `values`, decoded as `T`.
 pub(crate) fn decode<T: Decode>(
 	what: &str,
 	bytes: Option<&Option<Vec<u8>>>,
 ) -> Result<Option<T>, Error> {
 	match bytes.cloned().flatten() {
 		None => Ok(None),
-		Some(bytes) => T::decode(&mut &bytes[..])
-			.map(Some)
-			.map_err(|_| not_verified(format!("the proven {what} does not decode"))),
+		Some(bytes) => T::decode(&mut &bytes[..]).map(Some).map_err(|_| {
+			Error::Finality(FinalityError::BadProof(format!("the proven {what} does not decode")))
+		}),
 	}
 }
 
@@ -78,16 +77,14 @@ impl<'a> VerifiedState<'a> {
 
 	/// The verified block's time (milliseconds since the Unix epoch).
 	pub async fn now(&self) -> Result<Moment, Error> {
-		let key = now_key();
-		let values = self.read(std::slice::from_ref(&key)).await?;
-		Ok(decode::<Moment>("time", values.get(&key))?.unwrap_or_default())
+		let values = self.read(&[proven::keys::now()]).await?;
+		Ok(proven::now(&values)?)
 	}
 
 	/// The X25519 key of a doctor or patient.
 	pub async fn encryption_key(&self, who: &AccountId) -> Result<Option<[u8; 32]>, Error> {
-		let keys = key_lookup(who);
-		let values = self.read(&keys).await?;
-		key_from(&keys, &values)
+		let values = self.read(&proven::keys::encryption_key(who)).await?;
+		Ok(proven::encryption_key(who, &values)?)
 	}
 
 	/// The accounts a new record of `category` of `patient` is wrapped for, with their keys:
@@ -98,83 +95,28 @@ impl<'a> VerifiedState<'a> {
 		category: RecordCategory,
 	) -> Result<Vec<(AccountId, [u8; 32])>, Error> {
 		// The grantees, as the node lists them; each is then proven, and so is their number.
-		let any = pallet_ehr_consent::Grants::<Runtime>::hashed_key_for(patient, patient);
-		let prefix = &any[..any.len() - (16 + 32)];
-		let limit = <<Runtime as pallet_ehr_consent::Config>::MaxGrantsPerPatient as sp_runtime::traits::Get<u32>>::get() + 1;
+		let max = <<Runtime as pallet_ehr_consent::Config>::MaxGrantsPerPatient as sp_runtime::traits::Get<u32>>::get();
 		let listed: Vec<String> = self
 			.chain
 			.request(
 				"state_getKeysPaged",
 				rpc_params![
-					to_hex(prefix, false),
-					limit,
+					to_hex(&proven::keys::grants_of(patient), false),
+					max + 1,
 					Option::<String>::None,
 					self.header.hash()
 				],
 			)
 			.await?;
-		if listed.len() > limit as usize {
-			return Err(not_verified(format!(
-				"the node lists {} grants; a patient has at most {}",
-				listed.len(),
-				limit - 1
-			)));
-		}
-		let mut grantees: Vec<AccountId> = Vec::with_capacity(listed.len());
-		for key in listed {
-			let key = from_hex(&key).map_err(|_| not_verified("a listed key is not hex".into()))?;
-			let grantee = key
-				.get(prefix.len() + 16..)
-				.and_then(|mut raw| AccountId::decode(&mut raw).ok())
-				.ok_or_else(|| not_verified("a listed grant key is malformed".into()))?;
-			if pallet_ehr_consent::Grants::<Runtime>::hashed_key_for(patient, &grantee) != key {
-				return Err(not_verified(
-					"a listed grant key is not a grant of this patient".into(),
-				));
-			}
-			if !grantees.contains(&grantee) {
-				grantees.push(grantee);
-			}
-		}
-
-		let count_key = pallet_ehr_consent::GrantCount::<Runtime>::hashed_key_for(patient);
-		let mut keys = vec![count_key.clone(), now_key()];
-		keys.extend(key_lookup(patient));
-		for grantee in &grantees {
-			keys.push(pallet_ehr_consent::Grants::<Runtime>::hashed_key_for(patient, grantee));
-			keys.extend(key_lookup(grantee));
-		}
-		let values = self.read(&keys).await?;
-
-		let count = decode::<u32>("grant count", values.get(&count_key))?.unwrap_or_default();
-		let now = decode::<Moment>("time", values.get(&now_key()))?.unwrap_or_default();
-		let patient_key = key_from(&key_lookup(patient), &values)?
-			.ok_or_else(|| crate::not_a_patient(patient))?;
-		let mut readers = vec![(patient.clone(), patient_key)];
-		let mut proven = 0u32;
-		for grantee in grantees {
-			let grant_key =
-				pallet_ehr_consent::Grants::<Runtime>::hashed_key_for(patient, &grantee);
-			let Some(grant) =
-				decode::<pallet_ehr_consent::GrantOf<Runtime>>("grant", values.get(&grant_key))?
-			else {
-				return Err(not_verified(format!(
-					"the node lists a grant to {grantee} that the state does not hold"
-				)));
-			};
-			proven += 1;
-			if grant.allows(category, AccessLevel::Read, now) {
-				if let Some(key) = key_from(&key_lookup(&grantee), &values)? {
-					readers.push((grantee, key));
-				}
-			}
-		}
-		if proven != count {
-			return Err(Error::Finality(FinalityError::Hidden(format!(
-				"the patient has {count} grants and the node listed {proven}"
-			))));
-		}
-		Ok(readers)
+		let listed = listed
+			.iter()
+			.map(|key| from_hex(key))
+			.collect::<Result<Vec<_>, _>>()
+			.map_err(|_| FinalityError::BadProof("a listed key is not hex".into()))?;
+		let grantees = proven::listed_grantees(patient, &listed, max)?;
+		let values = self.read(&proven::readers_keys(patient, &grantees)).await?;
+		proven::readers(patient, category, &grantees, &values)?
+			.ok_or_else(|| crate::not_a_patient(patient))
 	}
 
 	/// Record `id` as stored, and the content key wrapped for `reader` if given.
@@ -183,45 +125,15 @@ impl<'a> VerifiedState<'a> {
 		id: RecordId,
 		reader: Option<&AccountId>,
 	) -> Result<Option<(StoredRecord, Option<Vec<u8>>)>, Error> {
-		let record_key = pallet_ehr_records::Records::<Runtime>::hashed_key_for(id);
-		let wrapped_key = reader
-			.map(|reader| pallet_ehr_records::WrappedKeys::<Runtime>::hashed_key_for(id, reader));
-		let mut keys = vec![record_key.clone()];
-		keys.extend(wrapped_key.clone());
+		let keys = proven::record_keys(id, reader);
 		let values = self.read(&keys).await?;
-		let Some(record) = decode::<StoredRecord>("record", values.get(&record_key))? else {
+		// Decoded with the runtime's own (bounded) type, which the shared one must equal.
+		let Some(record) = decode::<StoredRecord>("record", values.get(&keys[0]))? else {
 			return Ok(None);
 		};
-		let wrapped = match &wrapped_key {
-			Some(key) => {
-				decode::<pallet_ehr_records::WrappedKeyOf<Runtime>>("wrapped key", values.get(key))?
-			}
-			None => None,
-		};
-		Ok(Some((record, wrapped.map(|key| key.into_inner()))))
+		let wrapped = proven::record(id, reader, &values)?.and_then(|(_, wrapped)| wrapped);
+		Ok(Some((record, wrapped)))
 	}
-}
-
-/// Where a doctor's and a patient's encryption keys are stored.
-fn key_lookup(who: &AccountId) -> [Vec<u8>; 2] {
-	[
-		pallet_ehr_identity::Doctors::<Runtime>::hashed_key_for(who),
-		pallet_ehr_identity::Patients::<Runtime>::hashed_key_for(who),
-	]
-}
-
-/// The doctor's key if `who` is a doctor, else the patient's.
-fn key_from(
-	keys: &[Vec<u8>; 2],
-	values: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-) -> Result<Option<[u8; 32]>, Error> {
-	if let Some(doctor) =
-		decode::<pallet_ehr_identity::DoctorOf<Runtime>>("doctor", values.get(&keys[0]))?
-	{
-		return Ok(doctor.encryption_key);
-	}
-	Ok(decode::<pallet_ehr_identity::PatientOf<Runtime>>("patient", values.get(&keys[1]))?
-		.map(|patient| patient.encryption_key))
 }
 
 /// The answer type for a record read from storage (with a proof), with its key for one reader.
@@ -246,5 +158,72 @@ pub fn record_info(
 		key_count: record.key_count,
 		erased: record.erased,
 		wrapped_key: wrapped_key.map(sp_core::Bytes),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_keyring::Sr25519Keyring::{Alice, Bob};
+
+	/// The keys the shared crate (and so the web app) computes are the runtime's own; a change of
+	/// layout in a pallet fails here, not in the field.
+	#[test]
+	fn the_shared_storage_keys_are_the_runtimes() {
+		let (a, b) = (Alice.to_account_id(), Bob.to_account_id());
+		use proven::keys;
+		assert_eq!(keys::doctor(&a), pallet_ehr_identity::Doctors::<Runtime>::hashed_key_for(&a));
+		assert_eq!(keys::patient(&a), pallet_ehr_identity::Patients::<Runtime>::hashed_key_for(&a));
+		assert_eq!(
+			keys::grant(&a, &b),
+			pallet_ehr_consent::Grants::<Runtime>::hashed_key_for(&a, &b)
+		);
+		assert!(keys::grant(&a, &b).starts_with(&keys::grants_of(&a)));
+		assert_eq!(
+			keys::grant_count(&a),
+			pallet_ehr_consent::GrantCount::<Runtime>::hashed_key_for(&a)
+		);
+		assert_eq!(keys::record(7), pallet_ehr_records::Records::<Runtime>::hashed_key_for(7));
+		assert_eq!(
+			keys::wrapped_key(7, &b),
+			pallet_ehr_records::WrappedKeys::<Runtime>::hashed_key_for(7, &b)
+		);
+		assert_eq!(
+			keys::trail_length(&a),
+			pallet_ehr_consent::TrailLength::<Runtime>::hashed_key_for(&a)
+		);
+		assert_eq!(keys::trail(&a, 9), pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(&a, 9));
+		assert_eq!(keys::now(), pallet_timestamp::Now::<Runtime>::hashed_key());
+		assert_eq!(
+			ehr_verify::state::storage_prefix(b"Grandpa", b"Authorities"),
+			pallet_grandpa::Authorities::<Runtime>::hashed_key().to_vec()
+		);
+	}
+
+	/// The shared crate decodes what the runtime stores, with the runtime's bounded types.
+	#[test]
+	fn the_shared_types_decode_the_stored_values() {
+		use codec::Encode;
+		let record = StoredRecord {
+			patient: Alice.to_account_id(),
+			author: Bob.to_account_id(),
+			category: RecordCategory::LabReport,
+			cid: vec![1, 2, 3].try_into().unwrap(),
+			content_hash: [9; 32],
+			size: 42,
+			created_at: 5,
+			created_in: 6,
+			version: 2,
+			supersedes: Some(1),
+			superseded_by: None,
+			key_count: 3,
+			erased: false,
+		};
+		let shared = proven::StoredRecord::decode(&mut &record.encode()[..]).unwrap();
+		assert_eq!(
+			shared.clone().map_cid(|cid| cid),
+			record.clone().map_cid(|cid| cid.into_inner())
+		);
+		assert_eq!(shared.encode(), record.encode());
 	}
 }

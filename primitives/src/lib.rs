@@ -582,6 +582,8 @@ pub fn take_id(next: &mut u64) -> u64 {
 pub const MAX_AUDIT_PAGE: u32 = 100;
 
 pub mod cid;
+mod identity;
+pub use identity::*;
 mod records;
 pub use records::*;
 mod appointments;

@@ -1,0 +1,283 @@
+//! Storage read with proofs, and the reads the clients act on.
+//!
+//! Wrapping a content key for a reader and decrypting a record are the two moments a lying node
+//! could turn into a leak or a forgery: swap a doctor's encryption key for its own and every new
+//! record is readable by the node; serve another record's CID, commitment or wrapped key and
+//! the reader opens what the node chose. So those values are never taken from an RPC answer:
+//! the client computes the storage keys itself ([`keys`]), asks the node for a proof
+//! (`state_getReadProof`) at a block it verified final, and checks the proof against that
+//! block's state root ([`check_read_proof`]). The node can still withhold (answer nothing, or
+//! prove an old block); it cannot substitute.
+//!
+//! Each read is three steps so that any transport can carry it: the keys to prove, the proof
+//! check, the decoding. What is proven:
+//! - a reader's encryption key: `Identity::Doctors(who)`, else `Identity::Patients(who)`
+//!   ([`encryption_key`]);
+//! - the readers of a new record ([`readers`]): every key under `Consent::Grants(patient, _)`
+//!   (listed by the node, each checked to be this patient's, then proven one by one), their
+//!   number checked against the proven `Consent::GrantCount(patient)` so that no grant is
+//!   hidden, each grantee's key, and the block's `Timestamp::Now` for expiry;
+//! - a record to decrypt: `Records::Records(id)` and `Records::WrappedKeys(id, reader)`
+//!   ([`record`]);
+//! - a doctor as the directory shows them: `Identity::Doctors(who)` ([`doctor`]).
+
+use alloc::{collections::BTreeMap, format, vec, vec::Vec};
+
+use codec::{Decode, Encode};
+use ehr_primitives::{
+	AccessLevel, DoctorInfo, EncryptionKey, Grant, Moment, PatientInfo, Record, RecordCategory,
+	RecordId,
+};
+use sp_core::ConstU32;
+use sp_crypto_hashing::{blake2_128, twox_128, twox_64};
+
+use crate::finality::{BlockNumber, FinalityError, Hash};
+
+/// The chain's account id.
+pub type AccountId = sp_runtime::AccountId32;
+/// Values read with a proof: each key asked for, and its value (`None`: absent).
+pub type Values = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+/// No bound of the runtime is needed to decode a proven value: the state is the chain's.
+type Unbounded = ConstU32<{ u32::MAX }>;
+/// A doctor as stored (`Identity::Doctors`).
+pub type Doctor = DoctorInfo<AccountId, BlockNumber, Unbounded>;
+/// A patient as stored (`Identity::Patients`).
+pub type Patient = PatientInfo<AccountId, BlockNumber, Unbounded>;
+/// A record as stored (`Records::Records`).
+pub type StoredRecord = Record<AccountId, BlockNumber, Vec<u8>>;
+/// A grant as stored (`Consent::Grants`).
+pub type StoredGrant = Grant<AccountId>;
+
+/// The prefix of a pallet's storage item: `twox128(pallet) ++ twox128(item)`.
+pub fn storage_prefix(pallet: &[u8], item: &[u8]) -> Vec<u8> {
+	[twox_128(pallet), twox_128(item)].concat()
+}
+
+/// A map key as `Blake2_128Concat` stores it: the key's BLAKE2-128, then its encoding.
+pub fn blake2_128_concat(key: &impl Encode) -> Vec<u8> {
+	let encoded = key.encode();
+	[blake2_128(&encoded).to_vec(), encoded].concat()
+}
+
+/// A map key as `Twox64Concat` stores it: the key's xxHash64, then its encoding.
+pub fn twox_64_concat(key: &impl Encode) -> Vec<u8> {
+	let encoded = key.encode();
+	[twox_64(&encoded).to_vec(), encoded].concat()
+}
+
+/// The storage keys the clients read, from the pallets' layout (names and hashers).
+pub mod keys {
+	use super::*;
+
+	/// `Timestamp::Now`.
+	pub fn now() -> Vec<u8> {
+		storage_prefix(b"Timestamp", b"Now")
+	}
+	/// `Identity::Doctors(who)`.
+	pub fn doctor(who: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Identity", b"Doctors"), blake2_128_concat(who)].concat()
+	}
+	/// `Identity::Patients(who)`.
+	pub fn patient(who: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Identity", b"Patients"), blake2_128_concat(who)].concat()
+	}
+	/// The prefix of every `Consent::Grants(patient, _)`.
+	pub fn grants_of(patient: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Consent", b"Grants"), blake2_128_concat(patient)].concat()
+	}
+	/// `Consent::Grants(patient, grantee)`.
+	pub fn grant(patient: &AccountId, grantee: &AccountId) -> Vec<u8> {
+		[grants_of(patient), blake2_128_concat(grantee)].concat()
+	}
+	/// `Consent::GrantCount(patient)`.
+	pub fn grant_count(patient: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Consent", b"GrantCount"), blake2_128_concat(patient)].concat()
+	}
+	/// `Records::Records(id)`.
+	pub fn record(id: RecordId) -> Vec<u8> {
+		[storage_prefix(b"Records", b"Records"), twox_64_concat(&id)].concat()
+	}
+	/// `Records::WrappedKeys(id, reader)`.
+	pub fn wrapped_key(id: RecordId, reader: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Records", b"WrappedKeys"), twox_64_concat(&id), blake2_128_concat(reader)]
+			.concat()
+	}
+	/// `Consent::TrailLength(patient)`.
+	pub fn trail_length(patient: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Consent", b"TrailLength"), blake2_128_concat(patient)].concat()
+	}
+	/// `Consent::Trail(patient, index)`.
+	pub fn trail(patient: &AccountId, index: u64) -> Vec<u8> {
+		[storage_prefix(b"Consent", b"Trail"), blake2_128_concat(patient), twox_64_concat(&index)]
+			.concat()
+	}
+	/// Where a doctor's and a patient's encryption keys are stored.
+	pub fn encryption_key(who: &AccountId) -> Vec<Vec<u8>> {
+		vec![doctor(who), patient(who)]
+	}
+}
+
+/// Checks `proof` for `keys` against `state_root`: the values are the chain's, whatever the node
+/// is.
+pub fn check_read_proof(
+	state_root: &Hash,
+	proof: Vec<Vec<u8>>,
+	keys: &[Vec<u8>],
+) -> Result<Values, FinalityError> {
+	let db = sp_trie::StorageProof::new(proof).into_memory_db::<sp_core::Blake2Hasher>();
+	let mut values = Values::new();
+	for key in keys {
+		let value = sp_trie::read_trie_value::<sp_trie::LayoutV1<sp_core::Blake2Hasher>, _>(
+			&db, state_root, key, None, None,
+		)
+		.map_err(|e| FinalityError::BadProof(format!("for key 0x{}: {e:?}", hex::encode(key))))?;
+		values.insert(key.clone(), value);
+	}
+	Ok(values)
+}
+
+/// The value at `key` decoded as `T` (`None`: absent).
+pub fn decode<T: Decode>(
+	what: &str,
+	values: &Values,
+	key: &[u8],
+) -> Result<Option<T>, FinalityError> {
+	match values.get(key).cloned().flatten() {
+		None => Ok(None),
+		Some(bytes) => T::decode(&mut &bytes[..])
+			.map(Some)
+			.map_err(|_| FinalityError::BadProof(format!("the proven {what} does not decode"))),
+	}
+}
+
+/// The proven `Timestamp::Now` (milliseconds since the Unix epoch; 0 at genesis).
+pub fn now(values: &Values) -> Result<Moment, FinalityError> {
+	Ok(decode::<Moment>("time", values, &keys::now())?.unwrap_or_default())
+}
+
+/// The encryption key of `who` (read at [`keys::encryption_key`]): the doctor's if `who` is a
+/// doctor, else the patient's.
+pub fn encryption_key(
+	who: &AccountId,
+	values: &Values,
+) -> Result<Option<EncryptionKey>, FinalityError> {
+	if let Some(doctor) = decode::<Doctor>("doctor", values, &keys::doctor(who))? {
+		return Ok(doctor.encryption_key);
+	}
+	Ok(decode::<Patient>("patient", values, &keys::patient(who))?.map(|p| p.encryption_key))
+}
+
+/// The doctor `who` as stored (read at [`keys::doctor`]).
+pub fn doctor(who: &AccountId, values: &Values) -> Result<Option<Doctor>, FinalityError> {
+	decode::<Doctor>("doctor", values, &keys::doctor(who))
+}
+
+/// The grantees of the keys the node listed under [`keys::grants_of`], each checked to be a
+/// grant of `patient` (at most `max_grants`, the runtime's `MaxGrantsPerPatient`). Whether the
+/// node listed them all is checked by [`readers`] against the proven count.
+pub fn listed_grantees(
+	patient: &AccountId,
+	listed: &[Vec<u8>],
+	max_grants: u32,
+) -> Result<Vec<AccountId>, FinalityError> {
+	if listed.len() > max_grants as usize {
+		return Err(FinalityError::BadProof(format!(
+			"the node lists {} grants; a patient has at most {max_grants}",
+			listed.len()
+		)));
+	}
+	let prefix = keys::grants_of(patient);
+	let mut grantees: Vec<AccountId> = Vec::with_capacity(listed.len());
+	for key in listed {
+		let grantee = key
+			.get(prefix.len() + 16..)
+			.and_then(|mut raw| AccountId::decode(&mut raw).ok())
+			.ok_or_else(|| FinalityError::BadProof("a listed grant key is malformed".into()))?;
+		if keys::grant(patient, &grantee) != *key {
+			return Err(FinalityError::BadProof(
+				"a listed grant key is not a grant of this patient".into(),
+			));
+		}
+		if !grantees.contains(&grantee) {
+			grantees.push(grantee);
+		}
+	}
+	Ok(grantees)
+}
+
+/// The keys [`readers`] needs proven: the grant count, the time, the patient's key, and each
+/// grant with its grantee's key.
+pub fn readers_keys(patient: &AccountId, grantees: &[AccountId]) -> Vec<Vec<u8>> {
+	let mut wanted = vec![keys::grant_count(patient), keys::now()];
+	wanted.extend(keys::encryption_key(patient));
+	for grantee in grantees {
+		wanted.push(keys::grant(patient, grantee));
+		wanted.extend(keys::encryption_key(grantee));
+	}
+	wanted
+}
+
+/// The accounts a new record of `category` of `patient` is wrapped for, with their keys: the
+/// patient, and every grantee whose grant covers it now and who has a key. `None`: `patient`
+/// is not a registered patient. Refuses a listing that leaves out a grant the state counts.
+pub fn readers(
+	patient: &AccountId,
+	category: RecordCategory,
+	grantees: &[AccountId],
+	values: &Values,
+) -> Result<Option<Vec<(AccountId, EncryptionKey)>>, FinalityError> {
+	let count =
+		decode::<u32>("grant count", values, &keys::grant_count(patient))?.unwrap_or_default();
+	let now = now(values)?;
+	let Some(patient_key) =
+		decode::<Patient>("patient", values, &keys::patient(patient))?.map(|p| p.encryption_key)
+	else {
+		return Ok(None);
+	};
+	let mut readers = vec![(patient.clone(), patient_key)];
+	let mut proven = 0u32;
+	for grantee in grantees {
+		let Some(grant) = decode::<StoredGrant>("grant", values, &keys::grant(patient, grantee))?
+		else {
+			return Err(FinalityError::BadProof(format!(
+				"the node lists a grant to 0x{} that the state does not hold",
+				hex::encode(grantee)
+			)));
+		};
+		proven += 1;
+		if grant.allows(category, AccessLevel::Read, now) {
+			if let Some(key) = encryption_key(grantee, values)? {
+				readers.push((grantee.clone(), key));
+			}
+		}
+	}
+	if proven != count {
+		return Err(FinalityError::Hidden(format!(
+			"the patient has {count} grants and the node listed {proven}"
+		)));
+	}
+	Ok(Some(readers))
+}
+
+/// The keys [`record`] needs proven.
+pub fn record_keys(id: RecordId, reader: Option<&AccountId>) -> Vec<Vec<u8>> {
+	let mut wanted = vec![keys::record(id)];
+	wanted.extend(reader.map(|reader| keys::wrapped_key(id, reader)));
+	wanted
+}
+
+/// Record `id` as stored, and the content key wrapped for `reader` if given.
+pub fn record(
+	id: RecordId,
+	reader: Option<&AccountId>,
+	values: &Values,
+) -> Result<Option<(StoredRecord, Option<Vec<u8>>)>, FinalityError> {
+	let Some(record) = decode::<StoredRecord>("record", values, &keys::record(id))? else {
+		return Ok(None);
+	};
+	let wrapped = match reader {
+		Some(reader) => decode::<Vec<u8>>("wrapped key", values, &keys::wrapped_key(id, reader))?,
+		None => None,
+	};
+	Ok(Some((record, wrapped)))
+}
