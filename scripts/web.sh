@@ -3,7 +3,9 @@
 #   scripts/web.sh build               # → $EHR_WEB/app (about a minute after the first time)
 #   scripts/web.sh serve [PORT]        # build, then serve on http://127.0.0.1:PORT (8080)
 # Serving writes config.json beside the files: the node and IPFS the app talks to
-# (EHR_NODE_URL, default ws://127.0.0.1:9944; EHR_IPFS_API, default http://127.0.0.1:5001).
+# (EHR_NODE_URL, default ws://127.0.0.1:9944; EHR_IPFS_API, default http://127.0.0.1:5001), and
+# chain.json: the chain's raw spec, the app's trust anchor for finality (EHR_CHAIN_SPEC, a raw
+# spec file; default: the dev chain's, from `ehr-node build-spec --chain dev --raw`).
 # Any web server can serve the built directory; it sees only static files.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -12,7 +14,8 @@ cd "$EHR_ROOT"
 build() {
 	log "web app: the envelope crate to WebAssembly"
 	cargo build --locked --release -p ehr-web-wasm --target wasm32-unknown-unknown
-	wasm-bindgen --target web --out-dir "$EHR_WEB/pkg" \
+	# --weak-refs: objects the page drops (verified views, keys) are freed by the garbage collector.
+	wasm-bindgen --target web --weak-refs --out-dir "$EHR_WEB/pkg" \
 		"$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/ehr_web_wasm.wasm"
 	log "web app: bundling the JavaScript"
 	rm -rf "$EHR_WEB/app"
@@ -24,8 +27,13 @@ build) build ;;
 serve)
 	build
 	port="${2:-8080}"
-	printf '{"node": "%s", "ipfs": "%s"}\n' "${EHR_NODE_URL:-ws://127.0.0.1:9944}" \
+	printf '{"node": "%s", "ipfs": "%s", "chainSpec": "chain.json"}\n' "${EHR_NODE_URL:-ws://127.0.0.1:9944}" \
 		"${EHR_IPFS_API:-http://127.0.0.1:5001}" >"$EHR_WEB/app/config.json"
+	if [ -n "${EHR_CHAIN_SPEC:-}" ]; then
+		cp "$EHR_CHAIN_SPEC" "$EHR_WEB/app/chain.json"
+	else
+		"$EHR_NODE" build-spec --chain dev --raw 2>/dev/null >"$EHR_WEB/app/chain.json"
+	fi
 	log "web app at http://127.0.0.1:$port (node ${EHR_NODE_URL:-ws://127.0.0.1:9944}, IPFS ${EHR_IPFS_API:-http://127.0.0.1:5001})"
 	exec python3 -m http.server --bind 127.0.0.1 --directory "$EHR_WEB/app" "$port"
 	;;

@@ -112,6 +112,9 @@ pub enum FinalityError {
 		/// Its age.
 		minutes: u64,
 	},
+	/// The node proves no block final after the genesis (a new client's first walk).
+	#[error("the node proves no block final after the chain's genesis: it may be hiding the chain, or finality has never started (try another node)")]
+	NothingFinal,
 	/// An authority set change the client does not follow.
 	#[error("a forced authority-set change at #{0}: start again from a checkpoint the hospitals publish")]
 	ForcedChange(BlockNumber),
@@ -405,10 +408,279 @@ pub fn check_fresh(
 	now_ms: u64,
 	max_age_ms: u64,
 ) -> Result<(), FinalityError> {
+	if header.number == 0 {
+		return Err(FinalityError::NothingFinal);
+	}
 	let time = crate::state::now(values)?;
 	let age = now_ms.saturating_sub(time);
 	if age > max_age_ms {
 		return Err(FinalityError::TooOld { number: header.number, minutes: age / 60_000 });
 	}
 	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use finality_grandpa::{Commit, Message, Precommit, SignedPrecommit};
+	use sp_consensus_grandpa::{AuthorityId, AuthoritySignature, ScheduledChange};
+	use sp_keyring::Ed25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve};
+	use sp_runtime::{traits::Header as _, Digest};
+
+	use super::*;
+
+	fn set(keys: &[Ed25519Keyring]) -> AuthorityList {
+		keys.iter().map(|key| (key.public().into(), 1)).collect()
+	}
+
+	fn genesis(authorities: &[Ed25519Keyring]) -> Checkpoint {
+		let header =
+			Header::new(0, Hash::zero(), Hash::repeat_byte(7), Hash::zero(), Default::default());
+		Checkpoint {
+			genesis: header.hash(),
+			set_id: 0,
+			authorities: set(authorities),
+			header,
+			pending: None,
+		}
+	}
+
+	/// `count` headers after `from`; `change` puts a GRANDPA log into the header of that number.
+	fn headers(from: &Header, count: u32, change: Option<(u32, ConsensusLog<u32>)>) -> Vec<Header> {
+		let mut out: Vec<Header> = Vec::new();
+		for number in from.number + 1..=from.number + count {
+			let parent = out.last().map_or(from.hash(), |header| header.hash());
+			let mut digest = Digest::default();
+			if let Some((at, log)) = &change {
+				if *at == number {
+					digest.push(DigestItem::Consensus(GRANDPA_ENGINE_ID, log.encode()));
+				}
+			}
+			out.push(Header::new(
+				number,
+				Hash::zero(),
+				Hash::repeat_byte(number as u8),
+				parent,
+				digest,
+			));
+		}
+		out
+	}
+
+	fn proof(set_id: SetId, signers: &[Ed25519Keyring], headers: Vec<Header>) -> FinalityProof {
+		let target = headers.last().unwrap().clone();
+		let precommit = Precommit { target_hash: target.hash(), target_number: target.number };
+		let round = 3;
+		let precommits = signers
+			.iter()
+			.map(|key| {
+				let message = Message::Precommit(precommit.clone());
+				let payload = sp_consensus_grandpa::localized_payload(round, set_id, &message);
+				SignedPrecommit {
+					precommit: precommit.clone(),
+					signature: key.sign(&payload).into(),
+					id: key.public().into(),
+				}
+			})
+			.collect();
+		let justification = Justification {
+			round,
+			commit: Commit { target_hash: target.hash(), target_number: target.number, precommits },
+			votes_ancestries: vec![],
+		};
+		FinalityProof {
+			block: target.hash(),
+			justification: justification.encode(),
+			unknown_headers: headers,
+		}
+	}
+
+	fn change_to(keys: &[Ed25519Keyring], delay: u32) -> ConsensusLog<u32> {
+		ConsensusLog::ScheduledChange(ScheduledChange { next_authorities: set(keys), delay })
+	}
+
+	#[test]
+	fn more_than_two_thirds_of_the_set_must_sign() {
+		let start = genesis(&[Alice, Bob, Charlie, Dave]);
+		let chain = headers(&start.header, 5, None);
+		let two = advance(&start, proof(0, &[Alice, Bob], chain.clone())).unwrap_err();
+		assert_eq!(two, FinalityError::TooFewSignatures { set_id: 0, authorities: 4 });
+		let three = advance(&start, proof(0, &[Alice, Bob, Charlie], chain.clone())).unwrap();
+		assert_eq!(three.header, chain[4]);
+		// A vote of a key outside the set is refused even with enough others.
+		let stranger = advance(&start, proof(0, &[Alice, Bob, Charlie, Eve], chain.clone()));
+		assert!(matches!(stranger, Err(FinalityError::NotAnAuthority { set_id: 0, .. })));
+		// Signatures for another set id do not count.
+		let other_set = advance(&start, proof(1, &[Alice, Bob, Charlie, Dave], chain)).unwrap_err();
+		assert!(matches!(other_set, FinalityError::TooFewSignatures { .. }), "{other_set}");
+	}
+
+	#[test]
+	fn headers_must_link_from_the_checkpoint_to_the_justified_block() {
+		let start = genesis(&[Alice]);
+		let mut chain = headers(&start.header, 4, None);
+		chain[1].state_root = Hash::repeat_byte(0xee);
+		// Re-sign for the forged last header: the break is found at #3, the child of the forgery.
+		let forged = advance(&start, proof(0, &[Alice], chain)).unwrap_err();
+		assert_eq!(forged, FinalityError::ForgedHeader(3));
+		// A chain that does not start at the checkpoint.
+		let elsewhere = headers(&headers(&start.header, 2, None)[1], 3, None);
+		let unlinked = advance(&start, proof(0, &[Alice], elsewhere)).unwrap_err();
+		assert_eq!(unlinked, FinalityError::ForgedHeader(1));
+	}
+
+	#[test]
+	fn scheduled_changes_hand_over_to_the_next_set() {
+		let start = genesis(&[Alice]);
+		// #3 schedules Bob's set, enacted when #5 is final: #5 is still Alice's to sign.
+		let chain = headers(&start.header, 5, Some((3, change_to(&[Bob], 2))));
+		let handed = advance(&start, proof(0, &[Alice], chain)).unwrap();
+		assert_eq!(
+			(handed.set_id, handed.authorities.clone(), handed.pending.clone()),
+			(1, set(&[Bob]), None)
+		);
+		// After the change Alice's votes are not enough; Bob's are, with the new set id.
+		let next = headers(&handed.header, 3, None);
+		let by_alice = advance(&handed, proof(1, &[Alice], next.clone())).unwrap_err();
+		assert!(matches!(by_alice, FinalityError::NotAnAuthority { set_id: 1, .. }));
+		assert_eq!(advance(&handed, proof(1, &[Bob], next.clone())).unwrap().header, next[2]);
+
+		// The old set cannot finalize past the end of its term.
+		let beyond = headers(&start.header, 7, Some((3, change_to(&[Bob], 2))));
+		let error = advance(&start, proof(0, &[Alice], beyond)).unwrap_err();
+		assert!(
+			matches!(error, FinalityError::BadJustification(ref m) if m.contains("ended at #5")),
+			"{error}"
+		);
+
+		// A change not yet enacted is kept for the next proof.
+		let early = headers(&start.header, 4, Some((3, change_to(&[Bob], 2))));
+		let waiting = advance(&start, proof(0, &[Alice], early)).unwrap();
+		assert_eq!((waiting.set_id, waiting.pending.map(|(at, _)| at)), (0, Some(5)));
+	}
+
+	#[test]
+	fn an_older_block_than_the_checkpoint_is_stale() {
+		let start = genesis(&[Alice]);
+		let chain = headers(&start.header, 6, None);
+		let at_six = advance(&start, proof(0, &[Alice], chain.clone())).unwrap();
+		let replay = advance(&at_six, proof(0, &[Alice], chain[..4].to_vec())).unwrap_err();
+		assert_eq!(replay, FinalityError::Stale { proved: 4, verified: 6 });
+	}
+
+	#[test]
+	fn a_chain_spec_must_be_raw_and_hold_the_authorities() {
+		let plain = br#"{"genesis": {"runtimeGenesis": {}}}"#;
+		assert!(
+			matches!(Checkpoint::from_chain_spec(plain), Err(FinalityError::ChainSpec(m)) if m.contains("--raw"))
+		);
+		let empty = br#"{"genesis": {"raw": {"top": {}, "childrenDefault": {}}}}"#;
+		assert!(
+			matches!(Checkpoint::from_chain_spec(empty), Err(FinalityError::ChainSpec(m)) if m.contains("GRANDPA"))
+		);
+		let key = format!("0x{}", hex::encode(storage_prefix(b"Grandpa", b"Authorities")));
+		let value = format!("0x{}", hex::encode(set(&[Alice]).encode()));
+		let raw = format!(
+			r#"{{"genesis": {{"raw": {{"top": {{"{key}": "{value}"}}, "childrenDefault": {{}}}}}}}}"#
+		);
+		let checkpoint = Checkpoint::from_chain_spec(raw.as_bytes()).unwrap();
+		assert_eq!((checkpoint.header.number, checkpoint.set_id), (0, 0));
+		assert_eq!(checkpoint.authorities, set(&[Alice]));
+		assert_eq!(checkpoint.genesis, checkpoint.header.hash());
+	}
+
+	type Vote = SignedPrecommit<Hash, u32, AuthoritySignature, AuthorityId>;
+
+	/// `key`'s precommit for `on`, signed for `set_id` in round 3.
+	fn vote(key: Ed25519Keyring, set_id: SetId, on: &Header) -> Vote {
+		let precommit = Precommit { target_hash: on.hash(), target_number: on.number };
+		let payload = sp_consensus_grandpa::localized_payload(
+			3,
+			set_id,
+			&Message::<Hash, u32>::Precommit(precommit.clone()),
+		);
+		SignedPrecommit { precommit, signature: key.sign(&payload).into(), id: key.public().into() }
+	}
+
+	/// polkadot-sdk's bridge verifier's verdict on `justification`.
+	fn bridge(
+		authorities: &AuthorityList,
+		target: (Hash, u32),
+		justification: &Justification,
+	) -> bool {
+		use bp_header_chain::{
+			justification::{verify_and_optimize_justification, JustificationVerificationContext},
+			AuthoritySet,
+		};
+		let context = JustificationVerificationContext::try_from(AuthoritySet {
+			authorities: authorities.clone(),
+			set_id: 0,
+		})
+		.unwrap();
+		// The same bytes, as the bridge's own justification type.
+		let mut theirs = bp_header_chain::justification::GrandpaJustification::<Header>::decode(
+			&mut &justification.encode()[..],
+		)
+		.unwrap();
+		verify_and_optimize_justification(target, &context, &mut theirs).is_ok()
+	}
+
+	#[test]
+	fn the_justification_check_agrees_with_the_bridge_verifier() {
+		let authorities = set(&[Alice, Bob, Charlie, Dave]);
+		let start = genesis(&[Alice, Bob, Charlie, Dave]);
+		let chain = headers(&start.header, 3, None);
+		let (parent, target_header, child) = (&chain[0], &chain[1], &chain[2]);
+		let target = (target_header.hash(), target_header.number);
+		let justification = |precommits: Vec<Vote>, votes_ancestries: Vec<Header>| Justification {
+			round: 3,
+			commit: Commit { target_hash: target.0, target_number: target.1, precommits },
+			votes_ancestries,
+		};
+		let on_target = |keys: &[Ed25519Keyring]| -> Vec<Vote> {
+			keys.iter().map(|key| vote(*key, 0, target_header)).collect()
+		};
+		let mut corrupted = on_target(&[Alice, Bob, Charlie]);
+		corrupted[2].signature = Ed25519Keyring::Charlie.sign(b"something else").into();
+		let mut other_set = on_target(&[Alice, Bob]);
+		other_set.push(vote(Charlie, 1, target_header));
+		let mut repeated = on_target(&[Alice, Bob]);
+		repeated.push(vote(Alice, 0, target_header));
+		let mut descendant = on_target(&[Alice, Bob]);
+		descendant.push(vote(Charlie, 0, child));
+		let mut ancestor = on_target(&[Alice, Bob]);
+		ancestor.push(vote(Charlie, 0, parent));
+		let cases: Vec<(&str, Justification, bool)> = vec![
+			("three of four", justification(on_target(&[Alice, Bob, Charlie]), vec![]), true),
+			("all four", justification(on_target(&[Alice, Bob, Charlie, Dave]), vec![]), true),
+			("two of four", justification(on_target(&[Alice, Bob]), vec![]), false),
+			("a corrupted signature", justification(corrupted, vec![]), false),
+			("a vote signed for another set", justification(other_set, vec![]), false),
+			("one authority voting twice", justification(repeated, vec![]), false),
+			(
+				"a vote for a descendant, with its ancestry",
+				justification(descendant.clone(), vec![child.clone()]),
+				true,
+			),
+			("a vote for a descendant, without ancestry", justification(descendant, vec![]), false),
+			("a vote for an ancestor", justification(ancestor, vec![]), false),
+			(
+				"an ancestry header no vote needs",
+				justification(on_target(&[Alice, Bob, Charlie]), vec![child.clone()]),
+				true,
+			),
+		];
+		for (name, case, valid) in cases {
+			let ours = check_justification(0, &authorities, target, &case);
+			assert_eq!(ours.is_ok(), valid, "{name}: {ours:?}");
+			assert_eq!(bridge(&authorities, target, &case), valid, "{name}: the bridge verifier");
+		}
+		// Where the two differ, this client is the stricter: a vote from outside the set is
+		// refused, where the bridge's optimizing check drops it.
+		let stranger = justification(on_target(&[Alice, Bob, Charlie, Eve]), vec![]);
+		assert!(bridge(&authorities, target, &stranger));
+		assert!(matches!(
+			check_justification(0, &authorities, target, &stranger),
+			Err(FinalityError::NotAnAuthority { set_id: 0, .. })
+		));
+	}
 }

@@ -266,12 +266,15 @@ pub fn record_keys(id: RecordId, reader: Option<&AccountId>) -> Vec<Vec<u8>> {
 	wanted
 }
 
+/// A record as stored, and the content key wrapped for one reader (if asked and held).
+pub type ProvenRecord = (StoredRecord, Option<Vec<u8>>);
+
 /// Record `id` as stored, and the content key wrapped for `reader` if given.
 pub fn record(
 	id: RecordId,
 	reader: Option<&AccountId>,
 	values: &Values,
-) -> Result<Option<(StoredRecord, Option<Vec<u8>>)>, FinalityError> {
+) -> Result<Option<ProvenRecord>, FinalityError> {
 	let Some(record) = decode::<StoredRecord>("record", values, &keys::record(id))? else {
 		return Ok(None);
 	};

@@ -126,10 +126,15 @@ export function submit(api, pair, tx, { wait = 'finalized', onStatus } = {}) {
 
 /** The node's `ehr_*` methods (JSON answers, camelCase fields, documented in the README). */
 export async function ehr(api, method, ...params) {
+	return rpc(api, `ehr_${method}`, params);
+}
+
+/** Any JSON-RPC method of the node, answered as the node sent it. */
+export async function rpc(api, method, params) {
 	try {
-		return await providers.get(api).send(`ehr_${method}`, params);
+		return await providers.get(api).send(method, params);
 	} catch (error) {
-		throw new Failure(`The node could not answer ${method}: ${error.message || error}`);
+		throw new Failure(`The node could not answer ${method.replace(/^ehr_/, '')}: ${error.message || error}`);
 	}
 }
 
@@ -182,25 +187,5 @@ export async function roles(api, address) {
 	};
 }
 
-/** The published encryption key of `address` (doctor or patient), or null. */
-export async function encryptionKey(api, address) {
-	const doctor = await api.query.identity.doctors(address);
-	if (doctor.isSome) {
-		const key = doctor.unwrap().encryptionKey;
-		return key.isSome ? key.unwrap().toU8a() : null;
-	}
-	const patient = await api.query.identity.patients(address);
-	return patient.isSome ? patient.unwrap().encryptionKey.toU8a() : null;
-}
-
-/** The chain's time (ms since the Unix epoch). */
-export async function now(api) {
-	return (await api.query.timestamp.now()).toNumber();
-}
-
-/** Whether `grant` (JSON from ehr_patientGrants) lets its holder read `category` now. */
-export function grantCovers(grant, category, time) {
-	const scope = grant.scope;
-	const covers = scope === 'all' || scope.all !== undefined || (scope.categories || []).includes(category);
-	return covers && (grant.expiresAt == null || time < grant.expiresAt);
-}
+/** The published encryption key of `address` (doctor or patient), proven, or null. */
+export { encryptionKey } from './verify.js';

@@ -1,9 +1,12 @@
 // The flows the roles share: a record sealed for its readers and stored, a record opened (and
-// the read logged), access granted with the patient's keys shared, the trail in words.
+// the read logged), access granted with the patient's keys shared, the trail in words. What
+// they act on (keys, grants, records) is proven against a block this browser verified final
+// (verify.js); lists only shown (which records exist) come from the node.
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
-import { CATEGORY_VARIANT, Failure, categoryLabel, ehr, encryptionKey, grantCovers, now, submit } from './chain.js';
+import { CATEGORY_VARIANT, Failure, categoryLabel, ehr, submit } from './chain.js';
 import * as ipfs from './ipfs.js';
 import { checkPin, fingerprint } from './keys.js';
+import * as verify from './verify.js';
 
 let wasm;
 export function useWasm(module) { wasm = module; }
@@ -14,31 +17,28 @@ const MAX_KEYS_PER_SHARE = 64;
 export const MAX_UPLOAD = 256 * 1024 * 1024;
 
 /**
- * The accounts a new record of `category` of `patient` is wrapped for, with their keys: the
- * patient, and every grantee whose grant covers the category now. The signed-in patient's own
- * key is the one derived here (a node that answers another is refused); keys the chain's rule
- * calls unusable are left out (returned second, to report).
+ * The accounts a new record of `category` of `patient` is wrapped for, with their keys, proven:
+ * the patient, and every grantee whose grant covers the category now (no grant can be hidden).
+ * The signed-in user's own key must be the one derived here; keys the chain's rule calls
+ * unusable are left out (returned second), and so are keys that differ from the ones this
+ * device pinned (returned third), until accepted.
  */
 export async function readers(ctx, patient, category) {
 	const { api, keys } = ctx;
-	const patientKey = await encryptionKey(api, patient);
-	if (!patientKey) throw new Failure('This patient is not registered (no encryption key on chain).');
+	const proven = await verify.readers(api, patient, category);
+	const [[, patientKey]] = proven;
 	if (patient === keys.address && !u8aEq(patientKey, keys.publicKey)) {
-		throw new Failure('The node reports an encryption key for you that is not yours: nothing was encrypted. Use another node (Connection) and tell your hospital.');
+		throw new Failure('The chain holds another encryption key for you than the one this phrase derives: nothing was encrypted. Publish your key again (or restore the key you registered with).');
 	}
 	// A doctor writing for a patient: the patient's key is pinned as any other's.
 	if (patient !== keys.address && (!wasm.isUsableKey(patientKey) || !(await checkPin(keys.address, patient, patientKey)))) {
-		throw new Failure('The node gives another encryption key for this patient than the one this device saw before: nothing was encrypted. Ask the patient, and use another node (Connection).');
+		throw new Failure('The chain holds another encryption key for this patient than the one this device saw before: nothing was encrypted. Compare the new fingerprint with the patient and accept it.');
 	}
-	const list = [[patient, patient === keys.address ? keys.publicKey : patientKey]];
+	const list = [[patient, patientKey]];
 	const unusable = [];
 	const changed = [];
-	const time = await now(api);
-	for (const { grantee, grant } of await ehr(api, 'patientGrants', patient, null)) {
-		if (!grantCovers(grant, category, time)) continue;
-		const key = await encryptionKey(api, grantee);
-		if (!key) continue;
-		// The signed-in reader's own key is the one derived here, whatever the node says.
+	for (const [grantee, key] of proven.slice(1)) {
+		// The signed-in reader's own key must be the one derived here.
 		if (grantee === keys.address) {
 			if (u8aEq(key, keys.publicKey)) list.push([grantee, keys.publicKey]); else changed.push(grantee);
 			continue;
@@ -62,8 +62,8 @@ export async function upload(ctx, patient, category, bytes, progress) {
 
 /** A new version of record `record` (same category, same readers rule); resolves to its id. */
 export async function amend(ctx, record, bytes, progress) {
-	const current = await ehr(ctx.api, 'record', record, null, null);
-	if (!current || current.erased || current.id !== record) throw new Failure(`There is no record ${record}.`);
+	const current = await verify.record(ctx.api, record, null);
+	if (!current || current.erased) throw new Failure(`There is no record ${record}.`);
 	return store(ctx, current.patient, current.category, bytes, progress, (cid, commitment, size, keys) =>
 		ctx.api.tx.records.amendRecord(record, cid, commitment, size, keys), 'RecordAmended');
 }
@@ -114,12 +114,13 @@ async function store(ctx, patient, category, bytes, progress, call, addedEvent) 
  */
 export async function open(ctx, id, expected = {}) {
 	const me = ctx.keys.address;
-	const record = await ehr(ctx.api, 'record', id, me, null);
+	// The record and its key for this reader, proven: the node cannot serve another's.
+	const record = await verify.record(ctx.api, id, me);
 	if (!record) throw new Failure(`There is no record ${id}.`);
-	// The node must answer for the record asked, of the patient and category shown.
-	if (record.id !== id || (expected.patient && record.patient !== expected.patient)
+	// The record shown in the (node's) list must be the one proven.
+	if ((expected.patient && record.patient !== expected.patient)
 		|| (expected.category && record.category !== expected.category)) {
-		throw new Failure(`The node answered with another record than record ${id}: nothing was opened. Use another node (Connection).`);
+		throw new Failure(`The node listed record ${id} as another patient's or category than the chain holds: nothing was opened. Use another node (Connection).`);
 	}
 	if (record.erased) throw new Failure(`Record ${id} was erased by the patient.`);
 	if (!record.wrappedKey) {
@@ -153,15 +154,15 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 	if (!categories.length) throw new Failure('Choose at least one category.');
 	const scope = categories.length === 7 ? 'All' : { Categories: categories.map((c) => CATEGORY_VARIANT[c]) };
 	const calls = [api.tx.consent.grantAccess(keys.address, grantee, scope, access, expiresAt, purpose)];
-	const key = await encryptionKey(api, grantee);
+	const key = await verify.encryptionKey(api, grantee);
 	if ((key === null) !== (shownKey == null) || (key && !u8aEq(key, shownKey))) {
-		throw new Failure('The node now gives another encryption key for this doctor than the one shown: nothing was shared. Choose the doctor again and compare the fingerprint.');
+		throw new Failure('The chain now holds another encryption key for this doctor than the one shown: nothing was shared. Choose the doctor again and compare the fingerprint.');
 	}
 	if (key && !wasm.isUsableKey(key)) {
 		throw new Failure('This doctor\'s encryption key is unusable: the doctor must publish a new one before you share records.');
 	}
 	if (key && !(await checkPin(keys.address, grantee, key))) {
-		throw new Failure(`The node gives another encryption key for this account than the one this device saw before (now ${fingerprint(key)}): nothing was shared. Compare the fingerprint with the doctor, then accept the new key under "Who may see my records".`);
+		throw new Failure(`The chain holds another encryption key for this account than the one this device saw before (now ${fingerprint(key)}): nothing was shared. Compare the fingerprint with the doctor, then accept the new key under "Who may see my records".`);
 	}
 	let shared = 0;
 	if (key) {
@@ -169,7 +170,7 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 		const keysToShare = [];
 		for (const record of mine) {
 			if (record.erased || record.supersededBy != null || !categories.includes(record.category)) continue;
-			const full = await ehr(api, 'record', record.id, keys.address, null);
+			const full = await verify.record(api, record.id, keys.address);
 			if (!full?.wrappedKey) continue;
 			keysToShare.push([record.id, u8aToHex(keys.encryption.rewrap(hexToU8a(full.wrappedKey), key))]);
 		}

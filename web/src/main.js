@@ -4,6 +4,7 @@ import init, * as wasm from 'ehr-web-wasm';
 import { connect, roles, Failure } from './chain.js';
 import * as keys from './keys.js';
 import * as flows from './flows.js';
+import * as verify from './verify.js';
 import { h, field, say, clearSay, status, act, shortAddress } from './ui.js';
 import { patientPage } from './patient.js';
 import { doctorPage } from './doctor.js';
@@ -280,6 +281,7 @@ async function start() {
 	keys.useWasm(wasm);
 	flows.useWasm(wasm);
 	await loadConfig();
+	verify.useWasm(wasm, app.config);
 	if ('serviceWorker' in navigator && location.protocol !== 'file:') {
 		navigator.serviceWorker.register('sw.js').catch(() => { /* the app works without it */ });
 	}

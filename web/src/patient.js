@@ -4,6 +4,7 @@
 import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
 import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, encryptionKey, submit, directory } from './chain.js';
+import * as verify from './verify.js';
 import { fingerprint, pin, pinned } from './keys.js';
 import { amend, erase, grant, open, sentence, upload } from './flows.js';
 import { patientAppointments } from './appointments.js';
@@ -212,12 +213,19 @@ async function consentCard(ctx, names) {
 		print.replaceChildren();
 		shown = { account: '', key: null };
 		if (!account) return;
-		const key = await encryptionKey(ctx.api, account);
+		// The doctor as the chain's state holds it (proven), not as the node's directory lists it.
+		const entry = await verify.doctor(ctx.api, account);
 		const known = await pinned(me, account);
 		if (who.value !== account) return; // another doctor was chosen meanwhile
+		if (!entry || entry.status !== 'active') {
+			print.textContent = entry ? 'This doctor is suspended by their hospital: access cannot be given.' : 'This account is not a doctor in the chain\'s state (the node listed it wrongly): access cannot be given.';
+			return;
+		}
+		const key = entry.encryptionKey;
 		shown = { account, key };
+		print.append(h('p', { 'data-testid': 'grantee-proven' }, `Proven from the chain's state: Dr ${entry.name.replace(/^Dr\.? /, '')} — ${entry.specialty}, licence ${entry.licence}, registered by ${names.get(entry.hospital) || shortAddress(entry.hospital)}.`));
 		if (!key) {
-			print.textContent = 'This doctor has not published an encryption key yet: records are shared once it has and you grant again.';
+			print.append('This doctor has not published an encryption key yet: records are shared once it has and you grant again.');
 		} else if (known && fingerprint(known) !== fingerprint(key)) {
 			const accept = h('button', { type: 'button', class: 'secondary' }, 'Accept the new key');
 			accept.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
@@ -227,7 +235,7 @@ async function consentCard(ctx, names) {
 			}));
 			print.append(h('p', { class: 'bad' }, `This doctor's key changed: the new fingerprint is ${fingerprint(key)} (before: ${fingerprint(known)}). Compare it with the doctor before accepting it.`), accept);
 		} else {
-			print.textContent = `Key fingerprint of this doctor: ${fingerprint(key)}. The doctor's page shows the same: compare them (in person or by phone) the first time.`;
+			print.append(`Key fingerprint of this doctor: ${fingerprint(key)}. The doctor's page shows the same: compare them (in person or by phone) the first time.`);
 		}
 	});
 	const button = h('button', { type: 'submit' }, 'Give access');

@@ -67,12 +67,14 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 	'.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json', '.json': 'application/json' };
 
 function serveApp() {
-	const config = JSON.stringify({ node: NODE_URL, ipfs: IPFS_URL });
+	const config = JSON.stringify({ node: NODE_URL, ipfs: IPFS_URL, chainSpec: 'chain.json' });
+	// The trust anchor the app verifies finality from: the dev chain's raw spec.
+	const spec = execFileSync(NODE_BIN, ['build-spec', '--chain', 'dev', '--raw'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
 	const server = createServer((req, res) => {
 		const path = decodeURIComponent(new URL(req.url, ORIGIN).pathname);
-		if (path === '/config.json') {
+		if (path === '/config.json' || path === '/chain.json') {
 			res.writeHead(200, { 'content-type': 'application/json' });
-			return res.end(config);
+			return res.end(path === '/config.json' ? config : spec);
 		}
 		const file = join(APP, path === '/' ? 'index.html' : path.replace(/^\/+/, ''));
 		if (!file.startsWith(APP) || !existsSync(file)) { res.writeHead(404); return res.end(); }
@@ -432,14 +434,14 @@ async function main() {
 		await auditor.getByRole('button', { name: 'Verify the trail' }).click();
 		await outcome(auditor, /Trail verified: \d+ entries/);
 		const verified = await auditor.getByTestId('verified').textContent();
-		expect(/storage proof checked here/.test(verified) && /Finality itself is not verified in the browser/.test(verified), 'what was verified is shown, and what was not');
+		expect(/storage proof checked here/.test(verified) && /followed the GRANDPA justifications from the chain's genesis/.test(verified), 'what was verified is shown: finality and the proofs');
 		expect(/read record/.test(verified), 'the read is in the verified trail');
 		await shot(auditor, 'auditor');
 		// A lying node: the same page, with the node's answers altered on the way.
 		for (const [lie, expected] of [
 			['drops an entry', /entries where the trail has|missing from the page/],
-			['alters an entry', /not the one in the chain's state|does not hold/],
-			['claims a shorter trail', /proven state says/],
+			['alters an entry', /not the one in the verified state|does not check/],
+			['claims a shorter trail', /the verified state says/],
 		]) {
 			const page = await (await device()).newPage();
 			await page.routeWebSocket(NODE_URL, (ws) => {
@@ -464,6 +466,81 @@ async function main() {
 			expect(/Not verified/.test(said), `a lying node that ${lie} is caught: ${said}`);
 			log(`  a node that ${lie}: ${said}`);
 		}
+	});
+
+	await story('a lying node: forged finality, a withheld chain, a hidden grant and a forged proof are refused', async () => {
+		// Each lie rewrites the node's answers to one method on the way to the page.
+		const liar = async (context, hash, lie) => {
+			const page = await context.newPage();
+			pages.push(page);
+			const methods = new Map();
+			await page.routeWebSocket(NODE_URL, (ws) => {
+				const server = ws.connectToServer();
+				ws.onMessage((m) => {
+					try { const request = JSON.parse(m); methods.set(request.id, request.method); } catch { /* not JSON */ }
+					server.send(m);
+				});
+				server.onMessage((m) => {
+					const message = JSON.parse(m);
+					const method = methods.get(message.id);
+					const changed = method && 'result' in message && lie.current ? lie.current(method, message.result) : undefined;
+					if (changed === undefined) return ws.send(m);
+					message.result = changed;
+					ws.send(JSON.stringify(message));
+				});
+			});
+			await page.goto(`${ORIGIN}/${hash}`);
+			await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+			return page;
+		};
+		const flip = (hex, at) => hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
+		// A new device (no checkpoint yet) follows finality from genesis: a justification whose
+		// signature is altered, or a header altered, is refused.
+		for (const [name, forge] of [
+			// 0x, block hash (64), the justification's length (4), round (16), target (64 + 8),
+			// the number of votes (2), the vote's target (64 + 8), then its signature.
+			['an altered signature', (proof) => flip(proof, 2 + 64 + 4 + 16 + 72 + 2 + 72 + 10)],
+			['an altered header', (proof) => flip(proof, proof.length - 3)],
+		]) {
+			const lie = { current: (method, result) => (method === 'ehr_finalityProof' && result ? forge(result) : undefined) };
+			const page = await liar(await device(), `#/auditor?patient=${patientKeys.address}`, lie);
+			await page.getByRole('button', { name: 'Verify the trail' }).click();
+			const said = await refusal(page, /Not verified/);
+			expect(/proof of finality/.test(said) && /(too few valid signatures|forged header|does not decode|another block)/.test(said), `${name} is refused: ${said}`);
+			log(`  ${name}: ${said}`);
+		}
+		// A node that proves no finality at all: the genesis is too old to be the newest block.
+		{
+			const lie = { current: (method) => (method === 'ehr_finalityProof' ? null : undefined) };
+			const page = await liar(await device(), `#/auditor?patient=${patientKeys.address}`, lie);
+			await page.getByRole('button', { name: 'Verify the trail' }).click();
+			const said = await refusal(page, /Not verified/);
+			expect(/proves no block final after the chain's genesis/.test(said), `a node withholding finality is caught by the clock: ${said}`);
+			log(`  withholding finality: ${said}`);
+		}
+		// The patient's own device, through a lying node: an upload is refused, the file kept.
+		const lie = { current: null };
+		const page = await liar(patientDevice, '', lie);
+		await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
+		await page.getByRole('button', { name: 'Unlock' }).click();
+		await page.waitForSelector('body[data-page="#/patient"]', { timeout: 60000 });
+		await page.getByLabel('Category', { exact: true }).selectOption('lab-report');
+		await page.getByLabel('File to upload').setInputFiles({ name: 'y.txt', mimeType: 'text/plain', buffer: Buffer.from('never for a node') });
+		// The grant to the doctor left out of the node's listing.
+		lie.current = (method) => (method === 'state_getKeysPaged' ? [] : undefined);
+		await page.getByRole('button', { name: 'Encrypt and upload' }).click();
+		let said = await refusal(page, /Not verified/);
+		expect(/left out entries: the patient has 1 grants and the node listed 0/.test(said), `a hidden grant is caught: ${said}`);
+		log(`  a hidden grant: ${said}`);
+		// A read proof with a trie node left out (as when a value is swapped: it no longer proves).
+		lie.current = (method, result) => (method === 'state_getReadProof' ? { ...result, proof: result.proof.slice(1) } : undefined);
+		await page.waitForTimeout(3500); // past the reuse of the verified view
+		await page.getByRole('button', { name: 'Encrypt and upload' }).click();
+		said = await refusal(page, /Not verified/);
+		expect(/storage proof does not check|proof/.test(said), `a forged proof is caught: ${said}`);
+		log(`  a forged read proof: ${said}`);
+		expect(await page.getByLabel('File to upload').evaluate((input) => input.files.length) === 1, 'the chosen file is kept');
+		await page.close();
 	});
 
 	await story('a revoked doctor is refused, and keeps what it typed', async () => {

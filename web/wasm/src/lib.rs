@@ -12,6 +12,9 @@ use rand_core::{OsRng, RngCore};
 use wasm_bindgen::prelude::*;
 use x25519_dalek::PublicKey;
 
+mod verify;
+pub use verify::Verifier;
+
 /// The most rotations of one account's encryption key (as the `ehr` command).
 const MAX_KEY_INDEX: u32 = 1000;
 
@@ -244,32 +247,6 @@ pub fn vector_open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, String> {
 	Ok(plain)
 }
 
-/// Checks a storage proof: `proof` (SCALE `Vec<Vec<u8>>`, the trie nodes a node sent) against
-/// the state root `root` of a block, for `keys` (SCALE `Vec<Vec<u8>>`). Returns the proven value
-/// of each key (SCALE `Vec<Option<Vec<u8>>>`: `None` is a key proven absent), or an error if the
-/// proof does not hold: a node that alters, drops or invents a value cannot make it check.
-#[wasm_bindgen(js_name = checkReadProof)]
-pub fn check_read_proof(root: &[u8], proof: &[u8], keys: &[u8]) -> Result<Vec<u8>, String> {
-	use codec::{Decode, Encode};
-	let root = sp_core::H256::from(key32(root, "the state root")?);
-	let nodes =
-		Vec::<Vec<u8>>::decode(&mut &proof[..]).map_err(|_| error("the proof is malformed"))?;
-	let keys =
-		Vec::<Vec<u8>>::decode(&mut &keys[..]).map_err(|_| error("the keys are malformed"))?;
-	let db = sp_trie::StorageProof::new(nodes).into_memory_db::<sp_core::Blake2Hasher>();
-	let mut values = Vec::with_capacity(keys.len());
-	for key in keys {
-		let value = sp_trie::read_trie_value::<sp_trie::LayoutV1<sp_core::Blake2Hasher>, _>(
-			&db, &root, &key, None, None,
-		)
-		.map_err(|e| {
-			error(format!("the proof does not hold for key 0x{}: {e:?}", hex::encode(&key)))
-		})?;
-		values.push(value);
-	}
-	Ok(values.encode())
-}
-
 /// Whether `key` is a usable X25519 encryption key (canonical, not of small order): the chain's
 /// own rule (`ehr_primitives::is_usable_encryption_key`). Records are never wrapped for others.
 #[wasm_bindgen(js_name = isUsableKey)]
@@ -286,13 +263,19 @@ pub fn decode_audit_entry(bytes: &[u8]) -> Result<String, String> {
 	type Account = sp_core::crypto::AccountId32;
 	let entry = ehr_primitives::AuditEntry::<Account, u32>::decode_all(&mut &bytes[..])
 		.map_err(|_| error("the entry does not decode as an audit entry"))?;
-	Ok(serde_json::json!({
+	Ok(audit_entry_json(&entry).to_string())
+}
+
+/// An audit entry as the node's JSON writes it.
+fn audit_entry_json(
+	entry: &ehr_primitives::AuditEntry<sp_core::crypto::AccountId32, u32>,
+) -> serde_json::Value {
+	serde_json::json!({
 		"block": entry.block,
 		"time": entry.time,
 		"actor": account_hex(&entry.actor),
 		"event": audit_event(&entry.event),
 	})
-	.to_string())
 }
 
 /// A variant's name as the node's JSON writes it (`LifeThreatening` → `life-threatening`),

@@ -1,0 +1,166 @@
+// What the page acts on, verified in this browser instead of taken from the node: the app
+// follows GRANDPA finality from the chain spec it was served with (the trust anchor, like the
+// `ehr` command's --chain-spec), and reads encryption keys, the readers of a new record, a
+// record with its wrapped key, a doctor's entry and the audit trail with storage proofs
+// against the newest block it verified final. The checks are the command's own (the
+// `ehr-verify` crate, in WebAssembly); storage keys are computed there, not taken from the
+// node's metadata. A lying node can withhold (and is then named), not substitute.
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
+import { Failure, rpc } from './chain.js';
+
+let wasm;
+let config = {};
+export function useWasm(module, appConfig) { wasm = module; config = appConfig; }
+
+/** The newest verified block may be this old at most (as `ehr --chain-spec`): an older one
+ * means the node hides newer blocks, or finality has stalled. */
+export const MAX_AGE_MS = 10 * 60 * 1000;
+/** The runtime's `MaxGrantsPerPatient`: bounds what the node may list; the proven count decides. */
+const MAX_GRANTS = 64;
+/** A verified view is reused this long before the next walk (one user action, several reads). */
+const REUSE_MS = 3000;
+
+export const hexAccount = (address) => u8aToHex(decodeAddress(address));
+export const ss58 = (hex) => encodeAddress(hex, 42);
+
+const states = new WeakMap(); // api → { verifier, view, at, busy }
+let spec = null;
+
+async function chainSpec() {
+	if (spec) return spec;
+	if (!config.chainSpec) {
+		throw new Failure('This copy of the app was served without the chain\'s spec (chain.json), so it cannot check what the node says: nothing was done. Whoever serves the app must add it (scripts/web.sh serve does).');
+	}
+	const answer = await fetch(config.chainSpec, { cache: 'no-store' }).catch(() => null);
+	if (!answer?.ok) throw new Failure(`The chain spec ${config.chainSpec} could not be loaded: nothing was done.`);
+	spec = new Uint8Array(await answer.arrayBuffer());
+	return spec;
+}
+
+const savedKey = (genesis) => `ehr-finality-${genesis}`;
+
+function notVerified(error, what) {
+	return new Failure(`Not verified: ${what}: ${error}. Nothing was done with the node's answer; use another node (Connection) and tell your hospital.`);
+}
+
+/**
+ * The newest block this browser verified final, after following the node's finality proofs from
+ * its checkpoint (saved per chain on this device) and checking the block's proven time is recent.
+ * Resolves to a frozen view `{ verifier, number, hash, time, authorities }`.
+ */
+export async function verified(api) {
+	let state = states.get(api);
+	if (!state) {
+		let verifier;
+		const saved = localStorage.getItem(savedKey(api.genesisHash.toHex()));
+		try {
+			verifier = new wasm.Verifier(await chainSpec(), saved ? hexToU8a(saved) : undefined);
+		} catch (error) {
+			if (error instanceof Failure) throw error;
+			throw new Failure(`The app's chain spec cannot be used: ${error}.`);
+		}
+		if (verifier.genesis !== api.genesisHash.toHex()) {
+			throw new Failure(`This node serves another chain (genesis ${api.genesisHash.toHex().slice(0, 10)}…) than the one this app was made for (${verifier.genesis.slice(0, 10)}…): nothing was done. Check the node's address under Connection.`);
+		}
+		state = { verifier, view: null, at: 0, busy: null };
+		states.set(api, state);
+	}
+	if (state.view && Date.now() - state.at < REUSE_MS) return state.view;
+	// One walk at a time; callers during a walk share its result.
+	if (!state.busy) {
+		state.busy = walk(api, state).finally(() => { state.busy = null; });
+	}
+	return state.busy;
+}
+
+async function walk(api, state) {
+	const { verifier } = state;
+	for (let steps = 0; steps < 100_000; steps++) {
+		const proof = await rpc(api, 'ehr_finalityProof', [verifier.number]);
+		if (!proof) break;
+		try {
+			verifier.advance(hexToU8a(proof));
+		} catch (error) {
+			throw notVerified(error, `the node's proof of finality after block #${verifier.number}`);
+		}
+		localStorage.setItem(savedKey(verifier.genesis), u8aToHex(verifier.checkpoint()));
+	}
+	const hash = verifier.hash;
+	const answer = await rpc(api, 'state_getReadProof', [JSON.parse(wasm.keysForNow()), hash]);
+	let time;
+	try {
+		time = verifier.fresh(JSON.stringify(answer), Date.now(), MAX_AGE_MS);
+	} catch (error) {
+		throw notVerified(error, 'the newest final block');
+	}
+	state.view = { verifier, number: verifier.number, hash, time, authorities: verifier.authorities };
+	state.at = Date.now();
+	return state.view;
+}
+
+/** `check(answer)` on the node's read proof of `keys` at the verified `view`. */
+async function proven(api, view, keys, check, what) {
+	if (view.hash !== view.verifier.hash) return proven(api, await verified(api), keys, check, what);
+	const answer = JSON.stringify(await rpc(api, 'state_getReadProof', [JSON.parse(keys), view.hash]));
+	// The verifier may have walked on while the node answered: read again at the new block.
+	if (view.verifier.hash !== view.hash) return proven(api, await verified(api), keys, check, what);
+	try {
+		return check(answer);
+	} catch (error) {
+		throw notVerified(error, what);
+	}
+}
+
+/** The published encryption key of `address` (doctor or patient), proven, or null. */
+export async function encryptionKey(api, address) {
+	const view = await verified(api);
+	const who = hexAccount(address);
+	const key = await proven(api, view, wasm.keysForEncryptionKey(who), (answer) => view.verifier.encryptionKey(who, answer), 'an encryption key');
+	return key ?? null;
+}
+
+/** The doctor `address` as stored (name, specialty, hospital, key, status), proven, or null. */
+export async function doctor(api, address) {
+	const view = await verified(api);
+	const who = hexAccount(address);
+	const found = JSON.parse(await proven(api, view, wasm.keysForDoctor(who), (answer) => view.verifier.doctor(who, answer), 'the doctor\'s entry'));
+	if (!found) return null;
+	return { ...found, hospital: ss58(found.hospital), encryptionKey: found.encryptionKey ? hexToU8a(found.encryptionKey) : null };
+}
+
+/**
+ * The readers a new record of `category` of `patient` is wrapped for, proven: `[account, key]`
+ * pairs, the patient first; a grant the node leaves out of its listing is caught.
+ */
+export async function readers(api, patient, category) {
+	const view = await verified(api);
+	const who = hexAccount(patient);
+	const listed = JSON.stringify(await rpc(api, 'state_getKeysPaged', [wasm.grantsPrefix(who), MAX_GRANTS + 1, null, view.hash]));
+	let keys;
+	try {
+		keys = wasm.keysForReaders(who, listed, MAX_GRANTS);
+	} catch (error) {
+		throw notVerified(error, 'the patient\'s grants');
+	}
+	const list = JSON.parse(await proven(api, view, keys, (answer) => view.verifier.readers(who, category, listed, MAX_GRANTS, answer), 'the patient\'s grants'));
+	return list.map(({ account, key }) => [ss58(account), hexToU8a(key)]);
+}
+
+/** Record `id` as stored, with its key wrapped for `reader` (if given), proven, or null. */
+export async function record(api, id, reader) {
+	const view = await verified(api);
+	const who = reader ? hexAccount(reader) : undefined;
+	const found = JSON.parse(await proven(api, view, wasm.keysForRecord(id, who), (answer) => view.verifier.record(id, who, answer), `record ${id}`));
+	if (!found) return null;
+	return { ...found, patient: ss58(found.patient), author: ss58(found.author) };
+}
+
+/** Verifies the node's page of `patient`'s trail (entries `from..from + limit`) at `view`. */
+export function trailPage(view, patient, from, limit, answer) {
+	try {
+		return JSON.parse(view.verifier.trailPage(hexAccount(patient), from, limit, JSON.stringify(answer)));
+	} catch (error) {
+		throw new Failure(`Not verified: ${error}.`);
+	}
+}

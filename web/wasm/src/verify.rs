@@ -1,0 +1,327 @@
+//! The checks of `ehr-verify` for the page: the browser follows GRANDPA finality from the chain
+//! spec itself and reads what it acts on with storage proofs against the block it verified, as
+//! the `ehr` command does. The node's answers cross in as JSON or SCALE bytes exactly as the node
+//! sent them; the storage keys are computed here; nothing the page acts on comes from the node
+//! unproven.
+//!
+//! Accounts cross as `0x`-hex of the 32 bytes (the page writes them in SS58). Errors are the
+//! message the page shows.
+
+use codec::{Decode, Encode};
+use ehr_primitives::RecordCategory;
+use ehr_verify::{
+	finality::{self, Checkpoint, FinalityProof},
+	state::{self, AccountId, Values},
+	trail,
+};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::{account_hex, audit_entry_json, category, error};
+
+fn account(text: &str) -> Result<AccountId, String> {
+	let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text))
+		.map_err(|_| error(format!("{text} is not an account in hex")))?;
+	<[u8; 32]>::try_from(bytes)
+		.map(AccountId::new)
+		.map_err(|_| error(format!("{text} is not a 32-byte account")))
+}
+
+fn hex0x(bytes: impl AsRef<[u8]>) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+fn keys_json(keys: &[Vec<u8>]) -> String {
+	Value::from(keys.iter().map(hex0x).collect::<Vec<_>>()).to_string()
+}
+
+/// A list of hex strings (the node's JSON).
+fn hex_list(json: &str, what: &str) -> Result<Vec<Vec<u8>>, String> {
+	let list: Vec<String> = serde_json::from_str(json)
+		.map_err(|_| error(format!("the node's {what} is not a list of hex strings")))?;
+	list.iter()
+		.map(|item| hex::decode(item.strip_prefix("0x").unwrap_or(item)))
+		.collect::<Result<_, _>>()
+		.map_err(|_| error(format!("the node's {what} is not a list of hex strings")))
+}
+
+fn record_id(id: f64) -> Result<u64, String> {
+	if id.fract() != 0.0 || !(0.0..=9_007_199_254_740_991.0).contains(&id) {
+		return Err(error(format!("{id} is not a record number")));
+	}
+	Ok(id as u64)
+}
+
+fn parse_category(text: &str) -> Result<RecordCategory, String> {
+	RecordCategory::ALL
+		.into_iter()
+		.find(|c| category(*c) == text)
+		.ok_or_else(|| error(format!("{text} is not a record category")))
+}
+
+/// The storage keys to prove for `Timestamp::Now` (JSON list of hex).
+#[wasm_bindgen(js_name = keysForNow)]
+pub fn keys_for_now() -> String {
+	keys_json(&[state::keys::now()])
+}
+
+/// The storage keys to prove for `who`'s encryption key.
+#[wasm_bindgen(js_name = keysForEncryptionKey)]
+pub fn keys_for_encryption_key(who: &str) -> Result<String, String> {
+	Ok(keys_json(&state::keys::encryption_key(&account(who)?)))
+}
+
+/// The storage keys to prove for the doctor `who`.
+#[wasm_bindgen(js_name = keysForDoctor)]
+pub fn keys_for_doctor(who: &str) -> Result<String, String> {
+	Ok(keys_json(&[state::keys::doctor(&account(who)?)]))
+}
+
+/// The prefix under which the node lists `patient`'s grants (`state_getKeysPaged`).
+#[wasm_bindgen(js_name = grantsPrefix)]
+pub fn grants_prefix(patient: &str) -> Result<String, String> {
+	Ok(hex0x(state::keys::grants_of(&account(patient)?)))
+}
+
+/// The storage keys to prove for the readers of a new record of `patient`, given the grant keys
+/// the node listed (JSON list of hex, at most `max_grants`).
+#[wasm_bindgen(js_name = keysForReaders)]
+pub fn keys_for_readers(patient: &str, listed: &str, max_grants: u32) -> Result<String, String> {
+	let patient = account(patient)?;
+	let grantees = state::listed_grantees(&patient, &hex_list(listed, "grant list")?, max_grants)
+		.map_err(error)?;
+	Ok(keys_json(&state::readers_keys(&patient, &grantees)))
+}
+
+/// The storage keys to prove for record `id` and, with `reader`, its key for that reader.
+#[wasm_bindgen(js_name = keysForRecord)]
+pub fn keys_for_record(id: f64, reader: Option<String>) -> Result<String, String> {
+	let reader = reader.as_deref().map(account).transpose()?;
+	Ok(keys_json(&state::record_keys(record_id(id)?, reader.as_ref())))
+}
+
+/// What this browser verified: the newest header it holds final and the authority set in force,
+/// followed from the chain spec.
+#[wasm_bindgen]
+pub struct Verifier {
+	checkpoint: Checkpoint,
+}
+
+#[wasm_bindgen]
+impl Verifier {
+	/// Starts from the raw chain spec (the trust anchor, served with the app) and, if given, a
+	/// checkpoint this browser saved before for the same chain (anything else is ignored).
+	#[wasm_bindgen(constructor)]
+	pub fn new(chain_spec: &[u8], saved: Option<Vec<u8>>) -> Result<Verifier, String> {
+		let genesis = Checkpoint::from_chain_spec(chain_spec).map_err(error)?;
+		let checkpoint = saved
+			.and_then(|bytes| Checkpoint::decode(&mut &bytes[..]).ok())
+			.filter(|saved| saved.genesis == genesis.genesis && saved.header.number > 0)
+			.unwrap_or(genesis);
+		Ok(Verifier { checkpoint })
+	}
+
+	/// The chain's genesis hash, from the chain spec.
+	#[wasm_bindgen(getter)]
+	pub fn genesis(&self) -> String {
+		hex0x(self.checkpoint.genesis)
+	}
+
+	/// The number of the newest block verified final.
+	#[wasm_bindgen(getter)]
+	pub fn number(&self) -> u32 {
+		self.checkpoint.header.number
+	}
+
+	/// Its hash.
+	#[wasm_bindgen(getter)]
+	pub fn hash(&self) -> String {
+		hex0x(self.checkpoint.hash())
+	}
+
+	/// Its state root.
+	#[wasm_bindgen(getter, js_name = stateRoot)]
+	pub fn state_root(&self) -> String {
+		hex0x(self.checkpoint.header.state_root)
+	}
+
+	/// The id of the authority set in force, and its size ("set #1 of 4 authorities").
+	#[wasm_bindgen(getter)]
+	pub fn authorities(&self) -> String {
+		format!(
+			"set #{} of {} authorities",
+			self.checkpoint.set_id,
+			self.checkpoint.authorities.len()
+		)
+	}
+
+	/// The checkpoint to save (SCALE).
+	pub fn checkpoint(&self) -> Vec<u8> {
+		self.checkpoint.encode()
+	}
+
+	/// Follows one answer of `ehr_finalityProof(number)` (the SCALE bytes): the headers must
+	/// link from the checkpoint, the justification must be the authority set's.
+	pub fn advance(&mut self, proof: &[u8]) -> Result<(), String> {
+		let proof = FinalityProof::decode(&mut &proof[..])
+			.map_err(|_| error(finality::FinalityError::Undecodable("finality proof")))?;
+		self.checkpoint = finality::advance(&self.checkpoint, proof).map_err(error)?;
+		Ok(())
+	}
+
+	fn proven(&self, keys: &[Vec<u8>], answer: &str) -> Result<Values, String> {
+		let answer: Value =
+			serde_json::from_str(answer).map_err(|_| error("the node's read proof is not JSON"))?;
+		if answer["at"].as_str() != Some(self.hash().as_str()) {
+			return Err(error("the node's read proof is for another block than the verified one"));
+		}
+		let proof = hex_list(&answer["proof"].to_string(), "read proof")?;
+		state::check_read_proof(&self.checkpoint.header.state_root, proof, keys).map_err(error)
+	}
+
+	/// Checks the verified block's proven time (`answer`: the node's `state_getReadProof` for
+	/// [`keys_for_now`]) is at most `max_age_ms` older than `now_ms`; returns the block's time.
+	pub fn fresh(&self, answer: &str, now_ms: f64, max_age_ms: f64) -> Result<f64, String> {
+		let values = self.proven(&[state::keys::now()], answer)?;
+		finality::check_fresh(&self.checkpoint.header, &values, now_ms as u64, max_age_ms as u64)
+			.map_err(error)?;
+		Ok(state::now(&values).map_err(error)? as f64)
+	}
+
+	/// `who`'s encryption key, proven (`answer` for [`keys_for_encryption_key`]).
+	#[wasm_bindgen(js_name = encryptionKey)]
+	pub fn encryption_key(&self, who: &str, answer: &str) -> Result<Option<Vec<u8>>, String> {
+		let who = account(who)?;
+		let values = self.proven(&state::keys::encryption_key(&who), answer)?;
+		Ok(state::encryption_key(&who, &values).map_err(error)?.map(|key| key.to_vec()))
+	}
+
+	/// The doctor `who` as stored, proven (`answer` for [`keys_for_doctor`]): JSON
+	/// `{hospital, name, specialty, licence, encryptionKey, status}` or `null`.
+	pub fn doctor(&self, who: &str, answer: &str) -> Result<String, String> {
+		let who = account(who)?;
+		let values = self.proven(&[state::keys::doctor(&who)], answer)?;
+		let Some(doctor) = state::doctor(&who, &values).map_err(error)? else {
+			return Ok("null".into());
+		};
+		let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+		Ok(json!({
+			"hospital": account_hex(&doctor.hospital),
+			"name": text(&doctor.name),
+			"specialty": text(&doctor.specialty),
+			"licence": text(&doctor.licence),
+			"encryptionKey": doctor.encryption_key.map(hex0x),
+			"status": format!("{:?}", doctor.status).to_lowercase(),
+		})
+		.to_string())
+	}
+
+	/// The readers a new record of `category` of `patient` is wrapped for, proven: JSON
+	/// `[{account, key}]`, the patient first; `listed` is what the node listed under
+	/// [`grants_prefix`] and `answer` the proof for [`keys_for_readers`]. A grant the node
+	/// leaves out of the listing is caught by the proven count.
+	pub fn readers(
+		&self,
+		patient: &str,
+		category: &str,
+		listed: &str,
+		max_grants: u32,
+		answer: &str,
+	) -> Result<String, String> {
+		let patient = account(patient)?;
+		let grantees =
+			state::listed_grantees(&patient, &hex_list(listed, "grant list")?, max_grants)
+				.map_err(error)?;
+		let values = self.proven(&state::readers_keys(&patient, &grantees), answer)?;
+		let readers = state::readers(&patient, parse_category(category)?, &grantees, &values)
+			.map_err(error)?
+			.ok_or_else(|| error("this patient is not registered (no encryption key on chain)"))?;
+		Ok(Value::from(
+			readers
+				.iter()
+				.map(|(who, key)| json!({ "account": account_hex(who), "key": hex0x(key) }))
+				.collect::<Vec<_>>(),
+		)
+		.to_string())
+	}
+
+	/// Record `id` as stored, with the key wrapped for `reader`, proven (`answer` for
+	/// [`keys_for_record`]): JSON in the form of the node's `ehr_record`, or `null`.
+	pub fn record(&self, id: f64, reader: Option<String>, answer: &str) -> Result<String, String> {
+		let id = record_id(id)?;
+		let reader = reader.as_deref().map(account).transpose()?;
+		let values = self.proven(&state::record_keys(id, reader.as_ref()), answer)?;
+		let Some((record, wrapped)) = state::record(id, reader.as_ref(), &values).map_err(error)?
+		else {
+			return Ok("null".into());
+		};
+		Ok(json!({
+			"id": id,
+			"patient": account_hex(&record.patient),
+			"author": account_hex(&record.author),
+			"category": category(record.category),
+			"cid": hex0x(&record.cid),
+			"contentHash": hex0x(record.content_hash),
+			"size": record.size,
+			"createdAt": record.created_at,
+			"createdIn": record.created_in,
+			"version": record.version,
+			"supersedes": record.supersedes,
+			"supersededBy": record.superseded_by,
+			"keyCount": record.key_count,
+			"erased": record.erased,
+			"wrappedKey": wrapped.map(hex0x),
+		})
+		.to_string())
+	}
+
+	/// Verifies the node's `ehr_auditTrail` answer (its JSON) for entries `from..from + limit`
+	/// of `patient`'s trail at the verified block: JSON `{total, entries: [{index, entry}]}`.
+	#[wasm_bindgen(js_name = trailPage)]
+	pub fn trail_page(
+		&self,
+		patient: &str,
+		from: f64,
+		limit: u32,
+		answer: &str,
+	) -> Result<String, String> {
+		let patient = account(patient)?;
+		let from = record_id(from)?;
+		let page: Value =
+			serde_json::from_str(answer).map_err(|_| error("the node's trail page is not JSON"))?;
+		let malformed = || error("the node's trail page is malformed");
+		let hash = |value: &Value| -> Result<finality::Hash, String> {
+			let bytes = hex::decode(value.as_str().unwrap_or_default().trim_start_matches("0x"))
+				.map_err(|_| malformed())?;
+			<[u8; 32]>::try_from(bytes).map(Into::into).map_err(|_| malformed())
+		};
+		let mut entries = Vec::new();
+		for entry in page["entries"].as_array().ok_or_else(malformed)? {
+			let value =
+				hex::decode(entry["value"].as_str().unwrap_or_default().trim_start_matches("0x"))
+					.map_err(|_| malformed())?;
+			entries.push((entry["index"].as_u64().ok_or_else(malformed)?, value));
+		}
+		let claimed = trail::ClaimedPage {
+			at: hash(&page["at"])?,
+			total: page["total"].as_u64().ok_or_else(malformed)?,
+			entries,
+			proof: hex_list(&page["proof"].to_string(), "trail proof")?,
+		};
+		let header = &self.checkpoint.header;
+		let verified = trail::verify_page(
+			(self.checkpoint.hash(), header.number, header.state_root),
+			&patient,
+			from,
+			limit,
+			claimed,
+		)
+		.map_err(error)?;
+		Ok(json!({
+			"total": verified.total,
+			"entries": verified.entries.iter().map(|(index, entry)|
+				json!({ "index": index, "entry": audit_entry_json(entry) })).collect::<Vec<_>>(),
+		})
+		.to_string())
+	}
+}
