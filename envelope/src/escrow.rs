@@ -197,8 +197,44 @@ pub fn rewrap_share(
 	wrap_share(&share, doctor, released)
 }
 
+/// The most subsets of released shares a client tries before it calls the shares bad (16 choose
+/// 8 is 12,870).
+pub const MAX_COMBINATIONS: usize = 13_000;
+
+/// The index sets of size `size` out of `0..count`, in lexicographic order: the choices of
+/// shares a client tries when one of them may be wrong.
+pub fn subsets(count: usize, size: usize) -> impl Iterator<Item = Vec<usize>> {
+	let mut next = (size <= count).then(|| (0..size).collect::<Vec<usize>>());
+	std::iter::from_fn(move || {
+		let current = next.take()?;
+		let mut following = current.clone();
+		// The rightmost index that can still move right.
+		let movable = (0..size).rev().find(|&i| following[i] < count - size + i);
+		if let Some(i) = movable {
+			following[i] += 1;
+			for j in i + 1..size {
+				following[j] = following[j - 1] + 1;
+			}
+			next = Some(following);
+		}
+		Some(current)
+	})
+}
+
 #[cfg(test)]
 mod tests {
+	#[test]
+	fn subsets_are_every_choice_once() {
+		let all: Vec<Vec<usize>> = super::subsets(4, 2).collect();
+		assert_eq!(
+			all,
+			vec![vec![0, 1], vec![0, 2], vec![0, 3], vec![1, 2], vec![1, 3], vec![2, 3]]
+		);
+		assert_eq!(super::subsets(5, 3).count(), 10);
+		assert_eq!(super::subsets(3, 3).collect::<Vec<_>>(), vec![vec![0, 1, 2]]);
+		assert_eq!(super::subsets(2, 3).count(), 0);
+	}
+
 	use super::*;
 	use proptest::prelude::*;
 	use x25519_dalek::PublicKey;

@@ -328,10 +328,14 @@ pub fn check_justification(
 	if let Some(stranger) = votes.iter().find(|vote| !weights.contains_key(raw(&vote.id))) {
 		return Err(FinalityError::NotAnAuthority { key: hex::encode(raw(&stranger.id)), set_id });
 	}
-	let total = authorities.iter().fold(0u64, |sum, (_, weight)| sum.saturating_add(*weight));
-	if total == 0 {
-		return Err(FinalityError::BadJustification("the authority set has no weight".into()));
-	}
+	// As finality-grandpa's `VoterSet`: a set whose weights overflow, or weigh nothing, is none.
+	let total = authorities
+		.iter()
+		.try_fold(0u64, |sum, (_, weight)| sum.checked_add(*weight))
+		.filter(|total| *total > 0)
+		.ok_or_else(|| {
+			FinalityError::BadJustification("the authority set's weights are not usable".into())
+		})?;
 	let threshold = total - (total - 1) / 3;
 
 	// The ancestry the votes may walk, by hash.

@@ -111,6 +111,22 @@ pub mod keys {
 		[storage_prefix(b"Consent", b"Trail"), blake2_128_concat(patient), twox_64_concat(&index)]
 			.concat()
 	}
+	/// `Escrow::Committee`: the hospitals holding escrowed key shares, with their escrow keys.
+	pub fn committee() -> Vec<u8> {
+		storage_prefix(b"Escrow", b"Committee")
+	}
+	/// `Escrow::Threshold`: how many shares open a key.
+	pub fn threshold() -> Vec<u8> {
+		storage_prefix(b"Escrow", b"Threshold")
+	}
+	/// `Escrow::Epoch`: the committee's epoch.
+	pub fn epoch() -> Vec<u8> {
+		storage_prefix(b"Escrow", b"Epoch")
+	}
+	/// `Escrow::EmergencyCategories(patient)`.
+	pub fn emergency_categories(patient: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Escrow", b"EmergencyCategories"), blake2_128_concat(patient)].concat()
+	}
 	/// Where a doctor's and a patient's encryption keys are stored.
 	pub fn encryption_key(who: &AccountId) -> Vec<Vec<u8>> {
 		vec![doctor(who), patient(who)]
@@ -156,13 +172,16 @@ pub fn now(values: &Values) -> Result<Moment, FinalityError> {
 }
 
 /// The encryption key of `who` (read at [`keys::encryption_key`]): the doctor's if `who` is a
-/// doctor, else the patient's.
+/// doctor with a key, else the patient's.
 pub fn encryption_key(
 	who: &AccountId,
 	values: &Values,
 ) -> Result<Option<EncryptionKey>, FinalityError> {
-	if let Some(doctor) = decode::<Doctor>("doctor", values, &keys::doctor(who))? {
-		return Ok(doctor.encryption_key);
+	// The runtime's rule (`Identities::encryption_key`): a doctor's key, else the patient's.
+	if let Some(key) =
+		decode::<Doctor>("doctor", values, &keys::doctor(who))?.and_then(|d| d.encryption_key)
+	{
+		return Ok(Some(key));
 	}
 	Ok(decode::<Patient>("patient", values, &keys::patient(who))?.map(|p| p.encryption_key))
 }
@@ -170,6 +189,46 @@ pub fn encryption_key(
 /// The doctor `who` as stored (read at [`keys::doctor`]).
 pub fn doctor(who: &AccountId, values: &Values) -> Result<Option<Doctor>, FinalityError> {
 	decode::<Doctor>("doctor", values, &keys::doctor(who))
+}
+
+/// The escrow committee and what a patient made openable in an emergency: the keys a record's
+/// content key is split for. A node that answered a committee of its own would receive the
+/// shares, so these are proven before anything is escrowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Escrow {
+	/// Each committee hospital and its X25519 escrow key.
+	pub committee: Vec<(AccountId, EncryptionKey)>,
+	/// How many shares open a key.
+	pub threshold: u8,
+	/// The committee's epoch.
+	pub epoch: u32,
+	/// The categories the patient made openable.
+	pub openable: Vec<RecordCategory>,
+}
+
+/// The keys [`escrow`] needs proven for `patient`.
+pub fn escrow_keys(patient: &AccountId) -> Vec<Vec<u8>> {
+	vec![keys::committee(), keys::threshold(), keys::epoch(), keys::emergency_categories(patient)]
+}
+
+/// The escrow committee and `patient`'s openable categories, proven.
+pub fn escrow(patient: &AccountId, values: &Values) -> Result<Escrow, FinalityError> {
+	Ok(Escrow {
+		committee: decode("escrow committee", values, &keys::committee())?.unwrap_or_default(),
+		threshold: decode("escrow threshold", values, &keys::threshold())?.unwrap_or_default(),
+		epoch: decode("escrow epoch", values, &keys::epoch())?.unwrap_or_default(),
+		openable: decode("emergency categories", values, &keys::emergency_categories(patient))?
+			.unwrap_or_default(),
+	})
+}
+
+/// `patient`'s grant to `grantee` as stored (read at [`keys::grant`]).
+pub fn grant(
+	patient: &AccountId,
+	grantee: &AccountId,
+	values: &Values,
+) -> Result<Option<StoredGrant>, FinalityError> {
+	decode::<StoredGrant>("grant", values, &keys::grant(patient, grantee))
 }
 
 /// The grantees of the keys the node listed under [`keys::grants_of`], each checked to be a
@@ -218,8 +277,8 @@ pub fn readers_keys(patient: &AccountId, grantees: &[AccountId]) -> Vec<Vec<u8>>
 }
 
 /// The accounts a new record of `category` of `patient` is wrapped for, with their keys: the
-/// patient, and every grantee whose grant covers it now and who has a key. `None`: `patient`
-/// is not a registered patient. Refuses a listing that leaves out a grant the state counts.
+/// patient, and every grantee whose grant covers it now, who has a key and is not a suspended
+/// doctor (the runtime's `is_reader`). `None`: `patient` is not a registered patient. Refuses a listing that leaves out a grant the state counts.
 pub fn readers(
 	patient: &AccountId,
 	category: RecordCategory,
@@ -245,7 +304,10 @@ pub fn readers(
 			)));
 		};
 		proven += 1;
-		if grant.allows(category, AccessLevel::Read, now) {
+		// The runtime's `is_reader`: a doctor must be active (a suspended one is refused).
+		let suspended = decode::<Doctor>("doctor", values, &keys::doctor(grantee))?
+			.is_some_and(|doctor| doctor.status != ehr_primitives::DoctorStatus::Active);
+		if grant.allows(category, AccessLevel::Read, now) && !suspended {
 			if let Some(key) = encryption_key(grantee, values)? {
 				readers.push((grantee.clone(), key));
 			}

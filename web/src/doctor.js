@@ -8,6 +8,7 @@ import { upload } from './flows.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
 import { doctorAppointments } from './appointments.js';
+import { doctorEmergencyCard, emergencyPatients } from './emergency.js';
 import { act, field, h, say, shortAddress } from './ui.js';
 
 export async function doctorPage(app) {
@@ -34,9 +35,10 @@ export async function doctorPage(app) {
 		return root;
 	}
 	const patients = await ehr(ctx.api, 'doctorPatients', ctx.keys.address, null);
+	const urgent = (await emergencyPatients(ctx.api, ctx.keys.address)).filter((p) => !patients.includes(p));
 	const names = await directoryNames(ctx.api);
-	const select = h('select', {}, h('option', { value: '' }, patients.length ? 'Choose a patient…' : 'No patient has given you access'),
-		patients.map((p) => h('option', { value: p }, p)));
+	const select = h('select', {}, h('option', { value: '' }, patients.length + urgent.length ? 'Choose a patient…' : 'No patient has given you access'),
+		patients.map((p) => h('option', { value: p }, p)), urgent.map((p) => h('option', { value: p }, `${p} (emergency access)`)));
 	const view = h('div');
 	select.addEventListener('change', async () => {
 		view.replaceChildren();
@@ -48,6 +50,7 @@ export async function doctorPage(app) {
 		}
 	});
 	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Patient', select), view),
+		doctorEmergencyCard(ctx, () => refresh()),
 		await doctorAppointments(ctx, names));
 	return root;
 }
@@ -84,13 +87,13 @@ async function patientView(ctx, patient, names) {
 		act(button, 'Encrypting and recording', async () => {
 			if (!text.value.trim()) throw new Failure('Write the prescription or report first.');
 			const done = await upload(ctx, patient, kind.value, new TextEncoder().encode(text.value), () => {});
-			say(`Record ${done.id} written for the patient, encrypted for the patient and ${done.readers - 1} other reader(s).${done.changed.length ? ` Not for ${done.changed.length} reader(s) whose key changed since this device last shared with them.` : ''}`, true);
+			say(`Record ${done.id} written for the patient, encrypted for the patient and ${done.readers - 1} other reader(s).${done.changed.length ? ` Not for ${done.changed.length} reader(s) whose key changed since this device last shared with them.` : ''}${done.escrowed ? ' Its key is escrowed for emergencies.' : ''}${done.escrowError ? ` Its key could not be escrowed for emergencies (${done.escrowError}): save "In an emergency" again later.` : ''}`, true);
 			text.value = '';
-			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', patient, null, null)));
+			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', patient, null, null), patient));
 		});
 	} }, field('Kind', kind), field('Text', text), h('p', { id: 'rx-hint', class: 'muted' }, 'For a prescription: the medicine on the first line, the dosage below. Needs the patient\'s write access.'), button);
 	return h('div', {}, h('h3', {}, `Records of ${shortAddress(patient)}`), await patientKeyNotice(ctx, patient),
 		h('p', { class: 'muted' }, 'Opening a record logs your read in the patient\'s trail first.'),
-		await recordTable(ctx, records), h('h3', {}, 'Write a prescription or report'), form,
+		await recordTable(ctx, records, patient), h('h3', {}, 'Write a prescription or report'), form,
 		await trailCard(ctx, patient, names, 'This patient\'s trail'));
 }

@@ -7,6 +7,7 @@ import { CATEGORY_VARIANT, Failure, categoryLabel, ehr, submit } from './chain.j
 import * as ipfs from './ipfs.js';
 import { checkPin, fingerprint } from './keys.js';
 import * as verify from './verify.js';
+import * as emergency from './emergency.js';
 
 let wasm;
 export function useWasm(module) { wasm = module; }
@@ -61,16 +62,33 @@ export async function upload(ctx, patient, category, bytes, progress) {
 }
 
 /** A new version of record `record` (same category, same readers rule); resolves to its id. */
-export async function amend(ctx, record, bytes, progress) {
-	const current = await verify.record(ctx.api, record, null);
-	if (!current || current.erased) throw new Failure(`There is no record ${record}.`);
+export async function amend(ctx, record, bytes, progress, expected = {}) {
+	const current = await provenAsShown(ctx, record, expected);
 	return store(ctx, current.patient, current.category, bytes, progress, (cid, commitment, size, keys) =>
 		ctx.api.tx.records.amendRecord(record, cid, commitment, size, keys), 'RecordAmended');
 }
 
+/**
+ * Record `id` as the chain's state holds it (proven), refused unless it is the signed-in patient's,
+ * live, and of the category the row showed: a node cannot relabel a row so that the patient
+ * erases or replaces another record.
+ */
+async function provenAsShown(ctx, id, expected) {
+	const record = await verify.record(ctx.api, id, ctx.keys.address);
+	if (!record || record.erased) throw new Failure(`There is no record ${id}.`);
+	if (record.patient !== ctx.keys.address || (expected.category && record.category !== expected.category)) {
+		throw new Failure(`The node listed record ${id} as another record than the chain holds: nothing was changed. Use another node (Connection).`);
+	}
+	return record;
+}
+
 /** The patient erases record `id` with all its versions; the envelopes are unpinned. */
-export async function erase(ctx, id) {
+export async function erase(ctx, id, expected = {}) {
+	await provenAsShown(ctx, id, expected);
 	const included = await submit(ctx.api, ctx.keys.pair, ctx.api.tx.records.eraseRecord(id));
+	// Erased in the chain's state (proven), not only in the node's report.
+	await verify.confirmed(ctx.api, async (view) => (await verify.record(ctx.api, id, null, view))?.erased === true,
+		(number) => `The node reported the erasure, but the chain's state at block #${number} (verified here) does not show record ${id} erased. Use another node (Connection) and erase it again.`);
 	for (const { event } of included.events) {
 		if (ctx.api.events.records.RecordErased.is(event)) await ipfs.unpin(ctx.ipfs, ipfs.cidText(event.data.cid.toU8a(true)));
 	}
@@ -103,8 +121,31 @@ async function store(ctx, patient, category, bytes, progress, call, addedEvent) 
 	}
 	const added = included.events.find(({ event }) => ctx.api.events.records[addedEvent].is(event));
 	const data = added.event.data;
-	const id = addedEvent === 'RecordAdded' ? data.record : data.newVersion;
-	return { id: id.toNumber(), cid, readers: list.length, unusable, changed };
+	const id = (addedEvent === 'RecordAdded' ? data.record : data.newVersion).toNumber();
+	// A record of a category the patient made openable in an emergency: its key escrowed for the
+	// hospitals' committee (a second transaction, as the `ehr` command does).
+	let escrowed = false;
+	let escrowError = null;
+	const mine = list.findIndex(([account]) => account === ctx.keys.address);
+	if (mine >= 0) {
+		try {
+			escrowed = await emergency.escrowNew(ctx, patient, id, category, wrapped.slice(mine * WRAPPED, (mine + 1) * WRAPPED));
+		} catch (error) {
+			escrowError = error.human || error.message;
+		}
+	}
+	return { id, cid, readers: list.length, unusable, changed, escrowed, escrowError };
+}
+
+/**
+ * The patient revokes `grantee`'s access; resolves once the chain's state (proven, at a block
+ * this browser verified final) holds no grant: a node cannot report a revocation that did not
+ * happen.
+ */
+export async function revoke(ctx, grantee) {
+	await submit(ctx.api, ctx.keys.pair, ctx.api.tx.consent.revokeAccess(ctx.keys.address, grantee));
+	return verify.confirmed(ctx.api, async (view) => !(await verify.hasGrant(ctx.api, ctx.keys.address, grantee, view)),
+		(number) => `The node reported the revocation, but the chain's state at block #${number} (verified here) still holds the grant. Use another node (Connection) and revoke again.`);
 }
 
 /**
@@ -123,17 +164,23 @@ export async function open(ctx, id, expected = {}) {
 		throw new Failure(`The node listed record ${id} as another patient's or category than the chain holds: nothing was opened. Use another node (Connection).`);
 	}
 	if (record.erased) throw new Failure(`Record ${id} was erased by the patient.`);
-	if (!record.wrappedKey) {
-		throw new Failure(me === record.patient
-			? `Record ${id} holds no key for this account.`
-			: `You may not open this record: the patient has not given you access to ${categoryLabel(record.category).toLowerCase()}, or has revoked it.`);
-	}
-	const sealed = await ipfs.cat(ctx.ipfs, ipfs.cidText(hexToU8a(record.cid)), Number(record.size));
+	const fetch = () => ipfs.cat(ctx.ipfs, ipfs.cidText(hexToU8a(record.cid)), Number(record.size));
 	let bytes;
-	try {
-		bytes = ctx.keys.encryption.openRecord(hexToU8a(record.wrappedKey), sealed, hexToU8a(record.contentHash));
-	} catch (error) {
-		throw new Failure(`The record does not open: ${error}. Nothing was shown.`);
+	if (record.wrappedKey) {
+		const sealed = await fetch();
+		try {
+			bytes = ctx.keys.encryption.openRecord(hexToU8a(record.wrappedKey), sealed, hexToU8a(record.contentHash));
+		} catch (error) {
+			throw new Failure(`The record does not open: ${error}. Nothing was shown.`);
+		}
+	} else {
+		// No key of its own: a doctor with open emergency access opens it with released shares.
+		bytes = me === record.patient ? null : await emergency.openReleased(ctx, record, fetch);
+		if (!bytes) {
+			throw new Failure(me === record.patient
+				? `Record ${id} holds no key for this account.`
+				: `You may not open this record: the patient has not given you access to ${categoryLabel(record.category).toLowerCase()}, or has revoked it.`);
+		}
 	}
 	let logged = null;
 	if (me !== record.patient) {
@@ -168,11 +215,12 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 	if (key) {
 		const mine = await ehr(api, 'patientRecords', keys.address, null, null);
 		const keysToShare = [];
-		for (const record of mine) {
-			if (record.erased || record.supersededBy != null || !categories.includes(record.category)) continue;
-			const full = await verify.record(api, record.id, keys.address);
-			if (!full?.wrappedKey) continue;
-			keysToShare.push([record.id, u8aToHex(keys.encryption.rewrap(hexToU8a(full.wrappedKey), key))]);
+		for (const listed of mine) {
+			// The node's list names the records; what is shared is decided on the proven record.
+			const full = await verify.record(api, listed.id, keys.address);
+			if (!full?.wrappedKey || full.patient !== keys.address || full.erased || full.supersededBy != null
+				|| !categories.includes(full.category)) continue;
+			keysToShare.push([full.id, u8aToHex(keys.encryption.rewrap(hexToU8a(full.wrappedKey), key))]);
 		}
 		for (let i = 0; i < keysToShare.length; i += MAX_KEYS_PER_SHARE) {
 			calls.push(api.tx.records.shareKeys(grantee, keysToShare.slice(i, i + MAX_KEYS_PER_SHARE)));

@@ -5,8 +5,9 @@ import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
 import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, encryptionKey, submit, directory } from './chain.js';
 import * as verify from './verify.js';
+import { patientEmergencyCard } from './emergency.js';
 import { fingerprint, pin, pinned } from './keys.js';
-import { amend, erase, grant, open, sentence, upload } from './flows.js';
+import { amend, erase, grant, open, revoke, sentence, upload } from './flows.js';
 import { patientAppointments } from './appointments.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
@@ -17,7 +18,7 @@ export async function patientPage(app) {
 	const root = h('div');
 	const names = await directoryNames(ctx.api);
 	root.append(await profileCard(ctx), await recordsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
-		await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
+		await patientEmergencyCard(ctx, names), await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
 	return root;
 }
 
@@ -72,7 +73,7 @@ async function profileCard(ctx) {
 			if (email.value.trim()) telecom.push({ system: 'email', value: email.value.trim() });
 			if (telecom.length) resource.telecom = telecom;
 			const bytes = new TextEncoder().encode(JSON.stringify(resource, null, 2));
-			const done = current ? await amend(ctx, current.id, bytes) : await upload(ctx, me, 'profile', bytes);
+			const done = current ? await amend(ctx, current.id, bytes, undefined, { category: 'profile' }) : await upload(ctx, me, 'profile', bytes);
 			say(`Profile saved (record ${done.id}), encrypted: readable by you and those you gave access to your profile.`, true);
 			await refresh();
 		});
@@ -116,16 +117,17 @@ async function recordsCard(ctx) {
 			});
 			bar.value = bar.max;
 			stage.textContent = '';
-			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).${done.unusable.length ? ` Not shared with ${done.unusable.length} reader(s) whose encryption key is unusable: they must publish a new one.` : ''}${done.changed.length ? ` Not shared with ${done.changed.length} reader(s) whose encryption key changed: see "Who may see my records".` : ''}`, true);
+			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).${done.unusable.length ? ` Not shared with ${done.unusable.length} reader(s) whose encryption key is unusable: they must publish a new one.` : ''}${done.changed.length ? ` Not shared with ${done.changed.length} reader(s) whose encryption key changed: see "Who may see my records".` : ''}${done.escrowed ? ' Its key is escrowed for emergencies.' : ''}${done.escrowError ? ` Its key could not be escrowed for emergencies (${done.escrowError}): save "In an emergency" again later.` : ''}`, true);
 			file.value = '';
-			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', me, null, null)));
+			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', me, null, null), me));
 		});
 	} }, field('Category', category), field('File to upload', file, 'Encrypted in this browser before it is sent.'), bar, stage, h('div', {}, button));
-	return h('section', { class: 'card' }, h('h2', {}, 'My records'), await recordTable(ctx, records), h('h3', {}, 'Add a record'), form);
+	return h('section', { class: 'card' }, h('h2', {}, 'My records'), await recordTable(ctx, records, me), h('h3', {}, 'Add a record'), form);
 }
 
 /** The records, by category, with a button to open each (shown and offered as a download). */
-export async function recordTable(ctx, records) {
+/** The records of `patient` (the node's list); each is proven as `patient`'s when opened. */
+export async function recordTable(ctx, records, patient) {
 	const live = records.filter((r) => !r.erased && r.supersededBy == null);
 	const viewer = h('div', { 'aria-live': 'polite' });
 	const rows = [];
@@ -133,7 +135,7 @@ export async function recordTable(ctx, records) {
 		for (const record of live.filter((r) => r.category === cat)) {
 			const button = h('button', { type: 'button', class: 'secondary', 'data-record': record.id }, 'Open');
 			button.addEventListener('click', () => act(button, `Opening record ${record.id}`, async () => {
-				const opened = await open(ctx, record.id, { patient: record.patient, category: record.category });
+				const opened = await open(ctx, record.id, { patient, category: record.category });
 				const name = `record-${record.id}-${cat}`;
 				const text = printable(opened.bytes);
 				viewer.replaceChildren(h('h3', {}, `Record ${record.id} (${label})`),
@@ -141,7 +143,7 @@ export async function recordTable(ctx, records) {
 					text !== null ? h('pre', { class: 'file', 'data-testid': 'opened' }, text) : h('p', {}, `${formatSize(opened.bytes.length)} of binary data.`),
 					h('button', { type: 'button', class: 'secondary', onclick: () => download(opened.bytes, name) }, 'Download'));
 			}));
-			const owner = ctx.keys.address === record.patient;
+			const owner = ctx.keys.address === patient;
 			const manage = owner ? [
 				h('button', { type: 'button', class: 'secondary', onclick: () => viewer.replaceChildren(amendForm(ctx, record, label)) }, 'New version'),
 				eraseButton(ctx, record, label),
@@ -164,7 +166,7 @@ function amendForm(ctx, record, label) {
 		e.preventDefault();
 		act(button, 'Uploading the new version', async () => {
 			if (!file.files[0]) throw new Failure('Choose the file of the new version.');
-			const done = await amend(ctx, record.id, new Uint8Array(await file.files[0].arrayBuffer()), (what, d, t) => { bar.max = t || 1; bar.value = d; });
+			const done = await amend(ctx, record.id, new Uint8Array(await file.files[0].arrayBuffer()), (what, d, t) => { bar.max = t || 1; bar.value = d; }, { category: record.category });
 			say(`Record ${record.id} amended: the new version is record ${done.id}; the old one stays in its history.`, true);
 			await refresh();
 		});
@@ -176,7 +178,7 @@ function eraseButton(ctx, record, label) {
 	button.addEventListener('click', () => {
 		if (!window.confirm(`Erase record ${record.id} (${label}) and all its versions? Nobody can open it afterwards, you included.`)) return;
 		act(button, 'Erasing', async () => {
-			await erase(ctx, record.id);
+			await erase(ctx, record.id, { category: record.category });
 			say(`Record ${record.id} erased with all its versions; its files were unpinned.`, true);
 			await refresh();
 		});
@@ -279,15 +281,15 @@ async function grantsTable(ctx, grants, names) {
 			}));
 			const warning = newKey ? h('div', { class: 'bad', 'data-testid': 'key-changed' },
 				`Key changed: new fingerprint ${fingerprint(newKey)}. Nothing new is shared until you compare it with the doctor and accept it.`, accept) : null;
-			const revoke = h('button', { type: 'button', class: 'danger' }, 'Revoke');
-			revoke.addEventListener('click', () => act(revoke, 'Revoking', async () => {
-				await submit(ctx.api, ctx.keys.pair, ctx.api.tx.consent.revokeAccess(ctx.keys.address, grantee));
-				say(`Access of ${names.get(grantee) || grantee} revoked: the keys it held are deleted from the chain.`, true);
-				revoke.closest('tr').remove();
+			const revokeButton = h('button', { type: 'button', class: 'danger' }, 'Revoke');
+			revokeButton.addEventListener('click', () => act(revokeButton, 'Revoking', async () => {
+				const number = await revoke(ctx, grantee);
+				say(`Access of ${names.get(grantee) || grantee} revoked: the keys it held are deleted from the chain (confirmed from the state of block #${number}, verified here).`, true);
+				revokeButton.closest('tr').remove();
 			}));
 			const scope = g.scope === 'all' ? 'All' : g.scope.categories.map(categoryLabel).join(', ');
 			return h('tr', {}, h('td', {}, names.get(grantee) || shortAddress(grantee), warning), h('td', {}, scope),
-				h('td', {}, g.access === 'read' ? 'Read' : 'Read and write'), h('td', {}, g.expiresAt ? formatTime(g.expiresAt) : '—'), h('td', {}, revoke));
+				h('td', {}, g.access === 'read' ? 'Read' : 'Read and write'), h('td', {}, g.expiresAt ? formatTime(g.expiresAt) : '—'), h('td', {}, revokeButton));
 		})));
 }
 

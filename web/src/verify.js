@@ -94,17 +94,20 @@ async function walk(api, state) {
 	} catch (error) {
 		throw notVerified(error, 'the newest final block');
 	}
-	state.view = { verifier, number: verifier.number, hash, time, authorities: verifier.authorities };
+	// A frozen copy: every read of the view is checked against this one block.
+	state.view = { verifier: verifier.snapshot(), number: verifier.number, hash, time, authorities: verifier.authorities };
 	state.at = Date.now();
 	return state.view;
 }
 
+/** The node's read proof of `keys` (JSON list of hex) at the verified `view`. */
+export async function readProof(api, view, keys) {
+	return rpc(api, 'state_getReadProof', [JSON.parse(keys), view.hash]);
+}
+
 /** `check(answer)` on the node's read proof of `keys` at the verified `view`. */
 async function proven(api, view, keys, check, what) {
-	if (view.hash !== view.verifier.hash) return proven(api, await verified(api), keys, check, what);
-	const answer = JSON.stringify(await rpc(api, 'state_getReadProof', [JSON.parse(keys), view.hash]));
-	// The verifier may have walked on while the node answered: read again at the new block.
-	if (view.verifier.hash !== view.hash) return proven(api, await verified(api), keys, check, what);
+	const answer = JSON.stringify(await readProof(api, view, keys));
 	try {
 		return check(answer);
 	} catch (error) {
@@ -113,16 +116,16 @@ async function proven(api, view, keys, check, what) {
 }
 
 /** The published encryption key of `address` (doctor or patient), proven, or null. */
-export async function encryptionKey(api, address) {
-	const view = await verified(api);
+export async function encryptionKey(api, address, view) {
+	view ??= await verified(api);
 	const who = hexAccount(address);
 	const key = await proven(api, view, wasm.keysForEncryptionKey(who), (answer) => view.verifier.encryptionKey(who, answer), 'an encryption key');
 	return key ?? null;
 }
 
 /** The doctor `address` as stored (name, specialty, hospital, key, status), proven, or null. */
-export async function doctor(api, address) {
-	const view = await verified(api);
+export async function doctor(api, address, view) {
+	view ??= await verified(api);
 	const who = hexAccount(address);
 	const found = JSON.parse(await proven(api, view, wasm.keysForDoctor(who), (answer) => view.verifier.doctor(who, answer), 'the doctor\'s entry'));
 	if (!found) return null;
@@ -148,12 +151,34 @@ export async function readers(api, patient, category) {
 }
 
 /** Record `id` as stored, with its key wrapped for `reader` (if given), proven, or null. */
-export async function record(api, id, reader) {
-	const view = await verified(api);
+export async function record(api, id, reader, view) {
+	view ??= await verified(api);
 	const who = reader ? hexAccount(reader) : undefined;
 	const found = JSON.parse(await proven(api, view, wasm.keysForRecord(id, who), (answer) => view.verifier.record(id, who, answer), `record ${id}`));
 	if (!found) return null;
 	return { ...found, patient: ss58(found.patient), author: ss58(found.author) };
+}
+
+/** Whether `patient`'s grant to `grantee` exists, proven. */
+export async function hasGrant(api, patient, grantee, view) {
+	view ??= await verified(api);
+	const [p, g] = [hexAccount(patient), hexAccount(grantee)];
+	return proven(api, view, wasm.keysForGrant(p, g), (answer) => view.verifier.hasGrant(p, g, answer), 'the grant');
+}
+
+/**
+ * Waits until the state of a block this browser verified final shows `done(view)` (a node's report that
+ * a transaction is final is not taken for it): resolves to that block's number, or fails after
+ * `seconds` with `failure`.
+ */
+export async function confirmed(api, done, failure, seconds = 60) {
+	const end = Date.now() + seconds * 1000;
+	for (;;) {
+		const view = await verified(api);
+		if (await done(view)) return view.number;
+		if (Date.now() > end) throw new Failure(failure(view.number));
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
 }
 
 /** Verifies the node's page of `patient`'s trail (entries `from..from + limit`) at `view`. */

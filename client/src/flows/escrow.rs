@@ -110,7 +110,7 @@ const ESCROWS_PER_TRANSACTION: usize = 16;
 /// At most this many subsets of released shares are tried before giving up: every subset of
 /// the largest committee (16 choose 8 = 12,870), each a header check of microseconds, so that
 /// wrong shares from up to n − t custodians never block a doctor.
-const MAX_COMBINATIONS: usize = 13_000;
+use shares::MAX_COMBINATIONS;
 
 fn call_escrow(call: pallet_ehr_escrow::Call<Runtime>) -> RuntimeCall {
 	RuntimeCall::Escrow(call)
@@ -504,7 +504,7 @@ impl Client {
 			)));
 		}
 		let mut tried = 0;
-		for subset in subsets(opened.len(), threshold as usize) {
+		for subset in shares::subsets(opened.len(), threshold as usize) {
 			tried += 1;
 			if tried > MAX_COMBINATIONS {
 				break;
@@ -579,41 +579,8 @@ impl Client {
 	}
 }
 
-/// The index sets of size `size` out of `0..count`, in lexicographic order.
-fn subsets(count: usize, size: usize) -> impl Iterator<Item = Vec<usize>> {
-	let mut next = (size <= count).then(|| (0..size).collect::<Vec<usize>>());
-	std::iter::from_fn(move || {
-		let current = next.take()?;
-		let mut following = current.clone();
-		// The rightmost index that can still move right.
-		let movable = (0..size).rev().find(|&i| following[i] < count - size + i);
-		if let Some(i) = movable {
-			following[i] += 1;
-			for j in i + 1..size {
-				following[j] = following[j - 1] + 1;
-			}
-			next = Some(following);
-		}
-		Some(current)
-	})
-}
-
 #[cfg(test)]
 mod tests {
-	use super::subsets;
-
-	#[test]
-	fn subsets_are_every_choice_once() {
-		let all: Vec<Vec<usize>> = subsets(4, 2).collect();
-		assert_eq!(
-			all,
-			vec![vec![0, 1], vec![0, 2], vec![0, 3], vec![1, 2], vec![1, 3], vec![2, 3]]
-		);
-		assert_eq!(subsets(5, 3).count(), 10);
-		assert_eq!(subsets(3, 3).collect::<Vec<_>>(), vec![vec![0, 1, 2]]);
-		assert_eq!(subsets(2, 3).count(), 0);
-	}
-
 	#[test]
 	fn the_presets_escrow_keys_are_the_dev_accounts_encryption_keys() {
 		let presets = ehr_runtime::genesis_config_presets::DEV_ESCROW_KEYS;

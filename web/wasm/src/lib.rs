@@ -24,6 +24,22 @@ fn error(message: impl std::fmt::Display) -> String {
 	message.to_string()
 }
 
+/// A record number from JavaScript (an integer below 2^53).
+fn record_number(id: f64) -> Result<u64, String> {
+	if id.fract() != 0.0 || !(0.0..=9_007_199_254_740_991.0).contains(&id) {
+		return Err(error(format!("{id} is not a record number")));
+	}
+	Ok(id as u64)
+}
+
+/// A `0x`-hex account as its 32 bytes.
+fn account32(text: &str) -> Result<[u8; 32], String> {
+	hex::decode(text.strip_prefix("0x").unwrap_or(text))
+		.ok()
+		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+		.ok_or_else(|| error(format!("{text} is not a 32-byte account in hex")))
+}
+
 fn key32(bytes: &[u8], what: &str) -> Result<[u8; 32], String> {
 	bytes.try_into().map_err(|_| error(format!("{what} must be 32 bytes, not {}", bytes.len())))
 }
@@ -112,6 +128,102 @@ impl UserKeys {
 			));
 		}
 		Ok(plain)
+	}
+
+	fn unwrap_share(&self, stanza: &[u8], context: &[u8]) -> Option<envelope::escrow::KeyShare> {
+		std::iter::once(&self.current)
+			.chain(&self.earlier)
+			.find_map(|secret| envelope::escrow::unwrap_share(stanza, secret, context).ok())
+	}
+
+	/// Splits the key of record `record` of `patient` (`0x`-hex account) behind `stanza`
+	/// (wrapped for this user) into one share per committee hospital (`committee`: their 32-byte
+	/// escrow keys, one after the other), `threshold` of which open it, each wrapped for its
+	/// hospital with the record's context: the `escrow_key` call's shares, 81 bytes each, in the
+	/// committee's order. The content key stays in this module.
+	#[wasm_bindgen(js_name = escrowShares)]
+	pub fn escrow_shares(
+		&self,
+		stanza: &[u8],
+		record: f64,
+		patient: &str,
+		committee: &[u8],
+		threshold: u8,
+	) -> Result<Vec<u8>, String> {
+		if committee.is_empty() || !committee.len().is_multiple_of(32) {
+			return Err(error("the committee must be one or more 32-byte keys"));
+		}
+		let count = u8::try_from(committee.len() / 32)
+			.map_err(|_| error("a committee of more than 255 hospitals"))?;
+		let key = self.unwrap(stanza)?;
+		let split = envelope::escrow::split(&key, threshold, count).map_err(error)?;
+		let context =
+			envelope::escrow::escrow_context(record_number(record)?, &account32(patient)?);
+		let mut out = Vec::with_capacity(split.len() * envelope::escrow::SHARE_STANZA_SIZE);
+		for (share, hospital) in split.iter().zip(committee.chunks(32)) {
+			out.extend_from_slice(
+				&envelope::escrow::wrap_share(share, &key32(hospital, "an escrow key")?, &context)
+					.map_err(error)?,
+			);
+		}
+		Ok(out)
+	}
+
+	/// Opens record `record` of `patient` during an emergency access of this user (the doctor
+	/// `doctor`, `0x`-hex): unwraps the released share stanzas (`stanzas`, 81 bytes each), combines
+	/// `threshold` of them (trying other subsets if a custodian released a wrong share), decrypts
+	/// `sealed` and checks it against `commitment`.
+	#[wasm_bindgen(js_name = openWithShares)]
+	#[allow(clippy::too_many_arguments)]
+	pub fn open_with_shares(
+		&self,
+		stanzas: &[u8],
+		threshold: u8,
+		record: f64,
+		patient: &str,
+		doctor: &str,
+		sealed: &[u8],
+		commitment: &[u8],
+	) -> Result<Vec<u8>, String> {
+		let size = envelope::escrow::SHARE_STANZA_SIZE;
+		if !stanzas.len().is_multiple_of(size) {
+			return Err(error("released shares must be 81 bytes each"));
+		}
+		let context = envelope::escrow::release_context(
+			record_number(record)?,
+			&account32(patient)?,
+			&account32(doctor)?,
+		);
+		let opened: Vec<_> =
+			stanzas.chunks(size).filter_map(|stanza| self.unwrap_share(stanza, &context)).collect();
+		let need = usize::from(threshold.max(1));
+		if opened.len() < need {
+			return Err(error(format!(
+				"{} of the {threshold} key shares needed have been released so far: the hospitals' custodians release them within a few blocks of the emergency access; try again shortly",
+				opened.len()
+			)));
+		}
+		// Every choice of `need` shares, up to a bound (16 choose 8 at most).
+		let choices = envelope::escrow::subsets(opened.len(), need);
+		for choice in choices.take(envelope::escrow::MAX_COMBINATIONS) {
+			let chosen: Vec<_> = choice.iter().map(|&i| opened[i].clone()).collect();
+			let key = envelope::escrow::combine(&chosen, threshold).map_err(error)?;
+			let mut plain = Vec::with_capacity(sealed.len());
+			match envelope::decrypt(&key, sealed, &mut plain, |_| {}) {
+				Ok(summary) if summary.content_hash[..] == commitment[..] => return Ok(plain),
+				Ok(_) => {
+					return Err(error(
+						"the file from IPFS is not the one the chain points to (its commitment differs)",
+					))
+				}
+				Err(EnvelopeError::HeaderMismatch) => {}
+				Err(other) => return Err(error(other)),
+			}
+		}
+		Err(error(format!(
+			"no {threshold} of the {} released shares open record {record}: a custodian released a wrong share (report it to the hospitals)",
+			opened.len()
+		)))
 	}
 
 	/// Wraps the key of the record behind `stanza` (wrapped for this user) for `recipient`:

@@ -20,11 +20,7 @@ use wasm_bindgen::prelude::*;
 use crate::{account_hex, audit_entry_json, category, error};
 
 fn account(text: &str) -> Result<AccountId, String> {
-	let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text))
-		.map_err(|_| error(format!("{text} is not an account in hex")))?;
-	<[u8; 32]>::try_from(bytes)
-		.map(AccountId::new)
-		.map_err(|_| error(format!("{text} is not a 32-byte account")))
+	crate::account32(text).map(AccountId::new)
 }
 
 fn hex0x(bytes: impl AsRef<[u8]>) -> String {
@@ -43,13 +39,6 @@ fn hex_list(json: &str, what: &str) -> Result<Vec<Vec<u8>>, String> {
 		.map(|item| hex::decode(item.strip_prefix("0x").unwrap_or(item)))
 		.collect::<Result<_, _>>()
 		.map_err(|_| error(format!("the node's {what} is not a list of hex strings")))
-}
-
-fn record_id(id: f64) -> Result<u64, String> {
-	if id.fract() != 0.0 || !(0.0..=9_007_199_254_740_991.0).contains(&id) {
-		return Err(error(format!("{id} is not a record number")));
-	}
-	Ok(id as u64)
 }
 
 fn parse_category(text: &str) -> Result<RecordCategory, String> {
@@ -77,6 +66,18 @@ pub fn keys_for_doctor(who: &str) -> Result<String, String> {
 	Ok(keys_json(&[state::keys::doctor(&account(who)?)]))
 }
 
+/// The storage keys to prove for `patient`'s grant to `grantee`.
+#[wasm_bindgen(js_name = keysForGrant)]
+pub fn keys_for_grant(patient: &str, grantee: &str) -> Result<String, String> {
+	Ok(keys_json(&[state::keys::grant(&account(patient)?, &account(grantee)?)]))
+}
+
+/// The storage keys to prove for the escrow committee and `patient`'s openable categories.
+#[wasm_bindgen(js_name = keysForEscrow)]
+pub fn keys_for_escrow(patient: &str) -> Result<String, String> {
+	Ok(keys_json(&state::escrow_keys(&account(patient)?)))
+}
+
 /// The prefix under which the node lists `patient`'s grants (`state_getKeysPaged`).
 #[wasm_bindgen(js_name = grantsPrefix)]
 pub fn grants_prefix(patient: &str) -> Result<String, String> {
@@ -97,7 +98,7 @@ pub fn keys_for_readers(patient: &str, listed: &str, max_grants: u32) -> Result<
 #[wasm_bindgen(js_name = keysForRecord)]
 pub fn keys_for_record(id: f64, reader: Option<String>) -> Result<String, String> {
 	let reader = reader.as_deref().map(account).transpose()?;
-	Ok(keys_json(&state::record_keys(record_id(id)?, reader.as_ref())))
+	Ok(keys_json(&state::record_keys(crate::record_number(id)?, reader.as_ref())))
 }
 
 /// What this browser verified: the newest header it holds final and the authority set in force,
@@ -153,6 +154,12 @@ impl Verifier {
 			self.checkpoint.set_id,
 			self.checkpoint.authorities.len()
 		)
+	}
+
+	/// A frozen copy: the reads of one action are checked against one block, whatever the
+	/// verifier walks to meanwhile.
+	pub fn snapshot(&self) -> Verifier {
+		Verifier { checkpoint: self.checkpoint.clone() }
 	}
 
 	/// The checkpoint to save (SCALE).
@@ -216,6 +223,30 @@ impl Verifier {
 		.to_string())
 	}
 
+	/// The escrow committee and `patient`'s openable categories, proven (`answer` for
+	/// [`keys_for_escrow`]): JSON `{committee: [{hospital, key}], threshold, epoch, openable}`.
+	pub fn escrow(&self, patient: &str, answer: &str) -> Result<String, String> {
+		let patient = account(patient)?;
+		let escrow = state::escrow(&patient, &self.proven(&state::escrow_keys(&patient), answer)?)
+			.map_err(error)?;
+		Ok(json!({
+			"committee": escrow.committee.iter().map(|(hospital, key)|
+				json!({ "hospital": account_hex(hospital), "key": hex0x(key) })).collect::<Vec<_>>(),
+			"threshold": escrow.threshold,
+			"epoch": escrow.epoch,
+			"openable": escrow.openable.iter().map(|c| category(*c)).collect::<Vec<_>>(),
+		})
+		.to_string())
+	}
+
+	/// Whether `patient`'s grant to `grantee` exists, proven (`answer` for [`keys_for_grant`]).
+	#[wasm_bindgen(js_name = hasGrant)]
+	pub fn has_grant(&self, patient: &str, grantee: &str, answer: &str) -> Result<bool, String> {
+		let (patient, grantee) = (account(patient)?, account(grantee)?);
+		let values = self.proven(&[state::keys::grant(&patient, &grantee)], answer)?;
+		Ok(state::grant(&patient, &grantee, &values).map_err(error)?.is_some())
+	}
+
 	/// The readers a new record of `category` of `patient` is wrapped for, proven: JSON
 	/// `[{account, key}]`, the patient first; `listed` is what the node listed under
 	/// [`grants_prefix`] and `answer` the proof for [`keys_for_readers`]. A grant the node
@@ -248,7 +279,7 @@ impl Verifier {
 	/// Record `id` as stored, with the key wrapped for `reader`, proven (`answer` for
 	/// [`keys_for_record`]): JSON in the form of the node's `ehr_record`, or `null`.
 	pub fn record(&self, id: f64, reader: Option<String>, answer: &str) -> Result<String, String> {
-		let id = record_id(id)?;
+		let id = crate::record_number(id)?;
 		let reader = reader.as_deref().map(account).transpose()?;
 		let values = self.proven(&state::record_keys(id, reader.as_ref()), answer)?;
 		let Some((record, wrapped)) = state::record(id, reader.as_ref(), &values).map_err(error)?
@@ -286,7 +317,7 @@ impl Verifier {
 		answer: &str,
 	) -> Result<String, String> {
 		let patient = account(patient)?;
-		let from = record_id(from)?;
+		let from = crate::record_number(from)?;
 		let page: Value =
 			serde_json::from_str(answer).map_err(|_| error("the node's trail page is not JSON"))?;
 		let malformed = || error("the node's trail page is malformed");
