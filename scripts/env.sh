@@ -17,5 +17,5 @@ log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 # The web app: wasm-bindgen's command (installed by setup.sh, at the version of the crate) and
 # the directory the static files are built into.
-export EHR_WEB="$CARGO_TARGET_DIR/web"
+export EHR_WEB="${EHR_WEB:-$CARGO_TARGET_DIR/web}"
 export PATH="$EHR_TOOLS/cargo/bin:$PATH"
