@@ -17,7 +17,6 @@ use std::{
 	sync::{Arc, LazyLock, Mutex},
 };
 
-use base64::Engine;
 use ehr_primitives::{
 	AccessLevel, AuditEntry, AuditEvent, Grant, MessageKind, Purpose, RecordCategory, Scope,
 	Severity,
@@ -26,13 +25,10 @@ use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
 use sp_runtime::AccountId32 as AccountId;
 
-/// The identifier system of chain accounts (SS58 addresses).
-pub const ACCOUNT_SYSTEM: &str = "urn:ehr-chain:account";
-/// The identifier system of records (their ids on the chain).
-pub const RECORD_SYSTEM: &str = "urn:ehr-chain:record";
-/// The tag on a `DocumentReference` the client made around a file (unwrapped on reading).
-pub const WRAPPED_TAG: &str = "urn:ehr-chain:wrapped-file";
-const LOINC: &str = "http://loinc.org";
+pub use ehr_fhir::{
+	content_type, instant, plain_text, unwrap_file, ACCOUNT_SYSTEM, LOINC, MAX_WRAPPED,
+	ORIGINAL_TEXT, RECORD_SYSTEM, WRAPPED_TAG,
+};
 const UCUM: &str = "http://unitsofmeasure.org";
 const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
 
@@ -236,13 +232,6 @@ pub fn category_of(value: &Value) -> RecordCategory {
 	}
 }
 
-/// An ISO 8601 instant (`2026-11-26T10:02:00.000Z`) from milliseconds since the Unix epoch.
-pub fn instant(ms: u64) -> String {
-	chrono::DateTime::from_timestamp_millis(ms as i64)
-		.unwrap_or_default()
-		.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// Milliseconds since the Unix epoch of a FHIR `dateTime` or `instant` with a time and a zone
 /// (`2026-11-26T08:05:00+01:00`), if it is one.
 pub fn millis(date_time: &str) -> Option<u64> {
@@ -255,13 +244,12 @@ pub fn readable(date_time: &str) -> String {
 	millis(date_time).map(crate::human::time).unwrap_or_else(|| date_time.to_string())
 }
 
-/// A reference to a chain account.
+/// A reference to a chain account (an identifier with [`ACCOUNT_SYSTEM`] and the SS58 address).
 pub fn account_reference(account: &AccountId) -> Value {
-	json!({ "identifier": { "system": ACCOUNT_SYSTEM, "value": account.to_ss58check() } })
+	ehr_fhir::account_reference(&account.to_ss58check())
 }
 
-/// A file wrapped in a `DocumentReference` (its bytes inline, base64), tagged so that reading
-/// the record gives the file back.
+/// A file wrapped in a `DocumentReference` ([`ehr_fhir::wrap_file`]).
 pub fn wrap_file(
 	bytes: &[u8],
 	title: &str,
@@ -269,65 +257,10 @@ pub fn wrap_file(
 	patient: &AccountId,
 	now_ms: u64,
 ) -> Value {
-	json!({
-		"resourceType": "DocumentReference",
-		"meta": { "tag": [{ "system": WRAPPED_TAG, "code": "file" }] },
-		"status": "current",
-		"subject": account_reference(patient),
-		"date": instant(now_ms),
-		"description": title,
-		"content": [{
-			"attachment": {
-				"contentType": content_type,
-				"data": base64::engine::general_purpose::STANDARD.encode(bytes),
-				"size": bytes.len(),
-				"title": title,
-				"creation": instant(now_ms),
-			}
-		}]
-	})
+	ehr_fhir::wrap_file(bytes, title, content_type, &patient.to_ss58check(), now_ms)
 }
 
-/// The file inside a `DocumentReference` made by [`wrap_file`], if `value` is one.
-pub fn unwrap_file(value: &Value) -> Option<Vec<u8>> {
-	let tagged = value["meta"]["tag"].as_array()?.iter().any(|tag| tag["system"] == WRAPPED_TAG);
-	if !tagged {
-		return None;
-	}
-	// A text kept as written (a prescription, a report, a note made from a text file).
-	if let Some(text) = value["extension"]
-		.as_array()
-		.and_then(|all| all.iter().find(|e| e["url"] == ORIGINAL_TEXT))
-		.and_then(|e| e["valueString"].as_str())
-	{
-		return Some(text.as_bytes().to_vec());
-	}
-	let attachment = match value["resourceType"].as_str()? {
-		"DocumentReference" => &value["content"][0]["attachment"],
-		"DiagnosticReport" => &value["presentedForm"][0],
-		_ => return None,
-	};
-	let file =
-		base64::engine::general_purpose::STANDARD.decode(attachment["data"].as_str()?).ok()?;
-	// A declared size that is not the data's: not a wrapper the client made.
-	match attachment["size"].as_u64() {
-		Some(size) if size != file.len() as u64 => None,
-		_ => Some(file),
-	}
-}
-
-/// The extension that keeps, in a resource the client made from a text file, the text exactly
-/// as written (reading the record gives it back byte for byte).
-pub const ORIGINAL_TEXT: &str = "urn:ehr-chain:original-text";
-
-fn tag(code: &str) -> Value {
-	json!({ "tag": [{ "system": WRAPPED_TAG, "code": code }] })
-}
-
-/// The resource of `category` made from a plain text a doctor or patient wrote: a prescription
-/// as a `MedicationRequest` (the first line the medication, the rest the dosage), a lab report
-/// as a `DiagnosticReport` (the text its conclusion), a clinical note as a `Composition` (the
-/// text its section); the text itself kept as written. `None` for other categories.
+/// The resource of `category` made from a plain text ([`ehr_fhir::from_text`]).
 pub fn from_text(
 	category: RecordCategory,
 	text: &str,
@@ -336,73 +269,17 @@ pub fn from_text(
 	patient: &AccountId,
 	now_ms: u64,
 ) -> Option<Value> {
-	let kept = json!([{ "url": ORIGINAL_TEXT, "valueString": text }]);
-	let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
-	let first = lines.next().unwrap_or(title).to_string();
-	let rest: Vec<&str> = lines.collect();
-	Some(match category {
-		RecordCategory::Prescription => {
-			let mut request = json!({
-				"resourceType": "MedicationRequest",
-				"meta": tag("text"),
-				"extension": kept,
-				"status": "active",
-				"intent": "order",
-				"medicationCodeableConcept": { "text": first },
-				"subject": account_reference(patient),
-				"authoredOn": instant(now_ms),
-				"requester": account_reference(author),
-				"note": [{ "text": text }],
-			});
-			if !rest.is_empty() {
-				request["dosageInstruction"] = json!([{ "text": rest.join("\n") }]);
-			}
-			request
-		}
-		RecordCategory::LabReport => json!({
-			"resourceType": "DiagnosticReport",
-			"meta": tag("text"),
-			"extension": kept,
-			"status": "final",
-			"category": laboratory(),
-			"code": { "text": title },
-			"subject": account_reference(patient),
-			"issued": instant(now_ms),
-			"performer": [account_reference(author)],
-			"conclusion": text,
-		}),
-		RecordCategory::ClinicalNote => {
-			let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-			json!({
-				"resourceType": "Composition",
-				"meta": tag("text"),
-				"extension": kept,
-				"status": "final",
-				"type": { "coding": [{ "system": LOINC, "code": "11506-3", "display": "Progress note" }] },
-				"subject": account_reference(patient),
-				"date": instant(now_ms),
-				"author": [account_reference(author)],
-				"title": title,
-				"section": [{
-					"title": title,
-					"text": {
-						"status": "generated",
-						"div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\"><pre>{escaped}</pre></div>"),
-					},
-				}],
-			})
-		}
-		_ => return None,
-	})
+	ehr_fhir::from_text(
+		category,
+		text,
+		title,
+		&author.to_ss58check(),
+		&patient.to_ss58check(),
+		now_ms,
+	)
 }
 
-/// The `category` of a laboratory `DiagnosticReport` (HL7 v2 table 0074, `LAB`).
-fn laboratory() -> Value {
-	json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB", "display": "Laboratory" }] }])
-}
-
-/// A lab report that is a file (a PDF from the laboratory) as a `DiagnosticReport` presenting
-/// it, tagged so that reading the record gives the file back.
+/// A lab report that is a file, as a `DiagnosticReport` ([`ehr_fhir::report_file`]).
 pub fn report_file(
 	bytes: &[u8],
 	title: &str,
@@ -411,44 +288,30 @@ pub fn report_file(
 	patient: &AccountId,
 	now_ms: u64,
 ) -> Value {
-	json!({
-		"resourceType": "DiagnosticReport",
-		"meta": tag("file"),
-		"status": "final",
-		"category": laboratory(),
-		"code": { "text": title },
-		"subject": account_reference(patient),
-		"issued": instant(now_ms),
-		"performer": [account_reference(author)],
-		"presentedForm": [{
-			"contentType": content_type,
-			"data": base64::engine::general_purpose::STANDARD.encode(bytes),
-			"size": bytes.len(),
-			"title": title,
-			"creation": instant(now_ms),
-		}],
-	})
+	let (author, patient) = (author.to_ss58check(), patient.to_ss58check());
+	ehr_fhir::report_file(bytes, title, content_type, &author, &patient, now_ms)
 }
 
-/// The media type of a file, from its name (`application/octet-stream` when unknown).
-pub fn content_type(name: &str) -> &'static str {
-	let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-	match extension.as_str() {
-		"pdf" => "application/pdf",
-		"json" => "application/json",
-		"txt" | "text" => "text/plain",
-		"csv" => "text/csv",
-		"xml" => "application/xml",
-		"html" | "htm" => "text/html",
-		"png" => "image/png",
-		"jpg" | "jpeg" => "image/jpeg",
-		"gif" => "image/gif",
-		"tif" | "tiff" => "image/tiff",
-		"dcm" => "application/dicom",
-		"doc" => "application/msword",
-		"docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-		_ => "application/octet-stream",
-	}
+/// The resource an uploaded file that is not FHIR already is stored as
+/// ([`ehr_fhir::wrap_upload`]), a resource made from a text used only if it validates against
+/// HL7's schema; `None`: too large to wrap, stored as it is.
+pub fn wrap_upload(
+	category: RecordCategory,
+	bytes: &[u8],
+	name: &str,
+	author: &AccountId,
+	patient: &AccountId,
+	now_ms: u64,
+) -> Option<Value> {
+	ehr_fhir::wrap_upload(
+		category,
+		bytes,
+		name,
+		&author.to_ss58check(),
+		&patient.to_ss58check(),
+		now_ms,
+		|made| validate(made).is_ok(),
+	)
 }
 
 /// A vital sign or home measurement the client knows: its LOINC code and UCUM unit.
@@ -964,6 +827,32 @@ mod tests {
 		let wrapped = wrap_file(b"%PDF-1.7 hello", "scan.pdf", "application/pdf", &patient, at);
 		assert_eq!(validate(&wrapped), Ok("DocumentReference".into()));
 		assert_eq!(unwrap_file(&wrapped).unwrap(), b"%PDF-1.7 hello");
+		// What the web app stores for an upload (the same function, without the schema check
+		// it cannot run) is valid FHIR and gives the file back.
+		for (category, bytes, name, kind) in [
+			(
+				RecordCategory::Prescription,
+				&b"Amoxicillin 500 mg\nthree times a day"[..],
+				"rx.txt",
+				"MedicationRequest",
+			),
+			(
+				RecordCategory::LabReport,
+				&b"%PDF-1.7 \x00\x01 lab"[..],
+				"lab.pdf",
+				"DiagnosticReport",
+			),
+			(RecordCategory::Imaging, &b"\x00DICM"[..], "scan.dcm", "DocumentReference"),
+			(RecordCategory::Document, &b"a letter"[..], "letter.txt", "DocumentReference"),
+		] {
+			let (author, subject) = (doctor.to_ss58check(), patient.to_ss58check());
+			let made =
+				ehr_fhir::wrap_upload(category, bytes, name, &author, &subject, at, |_| true)
+					.unwrap();
+			assert_eq!(made["resourceType"], kind, "{name}");
+			assert_eq!(validate(&made), Ok(kind.to_string()), "{name}");
+			assert_eq!(unwrap_file(&made).unwrap(), bytes, "{name}");
+		}
 
 		let grant = Grant {
 			scope: Scope::Categories(vec![RecordCategory::LabReport].try_into().unwrap()),

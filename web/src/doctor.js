@@ -86,7 +86,9 @@ async function patientView(ctx, patient, names) {
 		e.preventDefault();
 		act(button, 'Encrypting and recording', async () => {
 			if (!text.value.trim()) throw new Failure('Write the prescription or report first.');
-			const done = await upload(ctx, patient, kind.value, new TextEncoder().encode(text.value), () => {});
+			// As the ehr command: a prescription becomes a FHIR MedicationRequest (the first line the
+			// medication, the rest the dosage), a report a Composition; the text kept as written.
+			const done = await upload(ctx, patient, kind.value, new TextEncoder().encode(text.value), () => {}, `${kind.value}.txt`);
 			say(`Record ${done.id} written for the patient, encrypted for the patient and ${done.readers - 1} other reader(s).${done.changed.length ? ` Not for ${done.changed.length} reader(s) whose key changed since this device last shared with them.` : ''}${done.escrowed ? ' Its key is escrowed for emergencies.' : ''}${done.escrowError ? ` Its key could not be escrowed for emergencies (${done.escrowError}): save "In an emergency" again later.` : ''}`, true);
 			text.value = '';
 			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', patient, null, null), patient));

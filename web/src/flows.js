@@ -56,15 +56,31 @@ export async function readers(ctx, patient, category) {
  * on chain (signed by the patient, or a doctor with write access). `progress(stage, done,
  * total)`. If the chain refuses, the envelope is unpinned. Resolves to the record id.
  */
-export async function upload(ctx, patient, category, bytes, progress) {
-	return store(ctx, patient, category, bytes, progress, (cid, commitment, size, keys) =>
+export async function upload(ctx, patient, category, bytes, progress, name) {
+	return store(ctx, patient, category, asRecord(ctx, patient, category, bytes, name), progress, (cid, commitment, size, keys) =>
 		ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], cid, commitment, size, keys), 'RecordAdded');
 }
 
+/**
+ * What a file named `name` is stored as, as the `ehr` command stores it: a FHIR resource as it
+ * is; otherwise a FHIR R4 resource around it (a plain text as the category's own resource, e.g. a
+ * prescription as a `MedicationRequest`; a lab report's file presented by a `DiagnosticReport`;
+ * anything else in a `DocumentReference`), which gives the file back when opened. Without a
+ * name (the profile form's own FHIR `Patient`), as it is.
+ */
+function asRecord(ctx, patient, category, bytes, name) {
+	if (name == null) return bytes;
+	try {
+		if (JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))?.resourceType) return bytes;
+	} catch { /* not JSON */ }
+	return wasm.fhirWrap(category, bytes, name, ctx.keys.address, patient, Date.now()) ?? bytes;
+}
+
 /** A new version of record `record` (same category, same readers rule); resolves to its id. */
-export async function amend(ctx, record, bytes, progress, expected = {}) {
+export async function amend(ctx, record, bytes, progress, expected = {}, name) {
 	const current = await provenAsShown(ctx, record, expected);
-	return store(ctx, current.patient, current.category, bytes, progress, (cid, commitment, size, keys) =>
+	const stored = asRecord(ctx, current.patient, current.category, bytes, name);
+	return store(ctx, current.patient, current.category, stored, progress, (cid, commitment, size, keys) =>
 		ctx.api.tx.records.amendRecord(record, cid, commitment, size, keys), 'RecordAmended');
 }
 
@@ -182,12 +198,17 @@ export async function open(ctx, id, expected = {}) {
 				: `You may not open this record: the patient has not given you access to ${categoryLabel(record.category).toLowerCase()}, or has revoked it.`);
 		}
 	}
+	// A file or text the client wrapped in FHIR comes back as it was written.
+	const stored = bytes;
+	bytes = wasm.fhirUnwrap(stored) ?? stored;
+	let resource = null;
+	try { resource = JSON.parse(new TextDecoder().decode(stored)).resourceType ?? null; } catch { /* not FHIR */ }
 	let logged = null;
 	if (me !== record.patient) {
 		const tx = ctx.api.tx.consent.logAccess(record.patient, id, CATEGORY_VARIANT[record.category]);
 		logged = (await submit(ctx.api, ctx.keys.pair, tx, { wait: 'inBlock' })).block;
 	}
-	return { record, bytes, logged };
+	return { record, bytes, resource, logged };
 }
 
 /**

@@ -114,7 +114,7 @@ async function recordsCard(ctx) {
 				stage.textContent = what;
 				bar.max = total || 1;
 				bar.value = doneBytes;
-			});
+			}, chosen.name);
 			bar.value = bar.max;
 			stage.textContent = '';
 			say(`Record ${done.id} added: encrypted on this device, readable by you and ${done.readers - 1} other reader(s).${done.unusable.length ? ` Not shared with ${done.unusable.length} reader(s) whose encryption key is unusable: they must publish a new one.` : ''}${done.changed.length ? ` Not shared with ${done.changed.length} reader(s) whose encryption key changed: see "Who may see my records".` : ''}${done.escrowed ? ' Its key is escrowed for emergencies.' : ''}${done.escrowError ? ` Its key could not be escrowed for emergencies (${done.escrowError}): save "In an emergency" again later.` : ''}`, true);
@@ -140,6 +140,7 @@ export async function recordTable(ctx, records, patient) {
 				const text = printable(opened.bytes);
 				viewer.replaceChildren(h('h3', {}, `Record ${record.id} (${label})`),
 					opened.logged ? h('p', { class: 'muted' }, 'Your read is in the patient\'s trail.') : null,
+					opened.resource ? h('p', { class: 'muted' }, `Stored as a FHIR R4 ${opened.resource}.`) : null,
 					text !== null ? h('pre', { class: 'file', 'data-testid': 'opened' }, text) : h('p', {}, `${formatSize(opened.bytes.length)} of binary data.`),
 					h('button', { type: 'button', class: 'secondary', onclick: () => download(opened.bytes, name) }, 'Download'));
 			}));
@@ -166,7 +167,7 @@ function amendForm(ctx, record, label) {
 		e.preventDefault();
 		act(button, 'Uploading the new version', async () => {
 			if (!file.files[0]) throw new Failure('Choose the file of the new version.');
-			const done = await amend(ctx, record.id, new Uint8Array(await file.files[0].arrayBuffer()), (what, d, t) => { bar.max = t || 1; bar.value = d; }, { category: record.category });
+			const done = await amend(ctx, record.id, new Uint8Array(await file.files[0].arrayBuffer()), (what, d, t) => { bar.max = t || 1; bar.value = d; }, { category: record.category }, file.files[0].name);
 			say(`Record ${record.id} amended: the new version is record ${done.id}; the old one stays in its history.`, true);
 			await refresh();
 		});

@@ -359,6 +359,8 @@ async function main() {
 		await row.getByRole('button', { name: 'Open' }).click();
 		await patient.getByTestId('opened').filter({ hasText: 'Amoxicillin' }).waitFor({ timeout: 60000 });
 		expect((await patient.getByTestId('opened').textContent()) === prescription, 'the patient reads the prescription as written');
+		// Stored as the ehr command stores it: a FHIR MedicationRequest keeping the text as written.
+		expect(await patient.getByText('Stored as a FHIR R4 MedicationRequest.').count() === 1, 'the prescription is a FHIR MedicationRequest');
 		const trail = await patient.getByTestId('trail').textContent();
 		expect(new RegExp(`Dr Perry Cox read record ${recordId} \\(lab reports\\)`).test(trail), `the trail says the doctor read the lab report: ${trail}`);
 	});

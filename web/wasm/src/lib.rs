@@ -359,6 +359,37 @@ pub fn vector_open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, String> {
 	Ok(plain)
 }
 
+/// What an uploaded file (or a typed text) is stored as: the FHIR R4 resource the `ehr` command
+/// makes (`ehr_fhir::wrap_upload`: a plain text as the category's own resource, a lab report's
+/// file presented by a `DiagnosticReport`, anything else in a `DocumentReference`), as JSON
+/// bytes; `undefined` for a file above 64 MiB (stored as it is). Accounts are SS58 addresses;
+/// `category` as the node's JSON writes it (`lab-report`). The browser cannot run the
+/// command's schema check; the builders are tested against it there.
+#[wasm_bindgen(js_name = fhirWrap)]
+pub fn fhir_wrap(
+	category: &str,
+	bytes: &[u8],
+	name: &str,
+	author: &str,
+	patient: &str,
+	now_ms: f64,
+) -> Result<Option<Vec<u8>>, String> {
+	let category = ehr_primitives::RecordCategory::ALL
+		.into_iter()
+		.find(|c| crate::category(*c) == category)
+		.ok_or_else(|| error(format!("{category} is not a record category")))?;
+	Ok(ehr_fhir::wrap_upload(category, bytes, name, author, patient, now_ms as u64, |_| true)
+		.map(|resource| resource.to_string().into_bytes()))
+}
+
+/// The file or text a client wrapped in a FHIR resource (`ehr-fhir`), exactly as written, if
+/// `bytes` are such a resource; `undefined` otherwise (show the bytes as they are).
+#[wasm_bindgen(js_name = fhirUnwrap)]
+pub fn fhir_unwrap(bytes: &[u8]) -> Option<Vec<u8>> {
+	let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+	ehr_fhir::unwrap_file(&value)
+}
+
 /// Whether `key` is a usable X25519 encryption key (canonical, not of small order): the chain's
 /// own rule (`ehr_primitives::is_usable_encryption_key`). Records are never wrapped for others.
 #[wasm_bindgen(js_name = isUsableKey)]

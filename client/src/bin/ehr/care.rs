@@ -17,7 +17,7 @@ use sp_runtime::AccountId32 as AccountId;
 use crate::{account, or_none, say, state_dir, warn, Global};
 
 /// Files up to this size are wrapped in a DocumentReference (read into memory, base64).
-const MAX_WRAPPED: u64 = 64 << 20;
+use ehr_client::fhir::MAX_WRAPPED;
 
 /// A state file of this client: per chain and account, under the state directory.
 pub fn state_file(
@@ -141,34 +141,17 @@ pub fn prepare_upload(
 	}
 	let bytes = std::fs::read(file).map_err(named)?;
 	let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-	let media = fhir::content_type(&name);
-	// A plain text (UTF-8, no control characters but line breaks and tabs) becomes the
-	// category's own resource, the text kept as written; a lab report's file is presented by a
-	// DiagnosticReport; anything else is wrapped in a DocumentReference. A made resource that
-	// does not validate (a text FHIR strings cannot carry) is wrapped instead.
-	// Texts up to 1 MiB: a resource holds one two or three times, and must stay small enough
-	// for `record get` to read it back.
-	let text = std::str::from_utf8(&bytes)
-		.ok()
-		.filter(|text| text.len() <= 1 << 20 && !text.trim().is_empty())
-		.filter(|text| text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')));
-	let made = match (text, category) {
-		(Some(text), _) => fhir::from_text(category, text, &name, author, patient, now_ms),
-		(None, RecordCategory::LabReport) => {
-			Some(fhir::report_file(&bytes, &name, media, author, patient, now_ms))
-		}
-		_ => None,
-	}
-	.filter(|made| fhir::validate(made).is_ok());
-	let (resource, how) = match made {
-		Some(made) => {
-			let kind = made["resourceType"].as_str().unwrap_or_default().to_string();
-			(made, format!("as a FHIR {kind}, the file kept as it is"))
-		}
-		None => (
-			fhir::wrap_file(&bytes, &name, media, patient, now_ms),
-			format!("wrapped in a FHIR DocumentReference ({media})"),
-		),
+	// A plain text becomes the category's own resource, the text kept as written; a lab
+	// report's file is presented by a DiagnosticReport; anything else (or a made resource that
+	// does not validate) is wrapped in a DocumentReference: `ehr_fhir::wrap_upload`, which the
+	// web app runs too.
+	let resource = fhir::wrap_upload(category, &bytes, &name, author, patient, now_ms)
+		.expect("files up to MAX_WRAPPED are wrapped");
+	let kind = resource["resourceType"].as_str().unwrap_or_default().to_string();
+	let how = if kind == "DocumentReference" {
+		format!("wrapped in a FHIR DocumentReference ({})", fhir::content_type(&name))
+	} else {
+		format!("as a FHIR {kind}, the file kept as it is")
 	};
 	let temp = tempfile::NamedTempFile::new()?;
 	std::fs::write(temp.path(), serde_json::to_vec(&resource).expect("JSON serializes"))?;

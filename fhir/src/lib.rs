@@ -1,0 +1,271 @@
+//! FHIR R4 resources the clients make from what people type or upload, and the file back from
+//! them: shared by the `ehr` command and the web app (compiled to WebAssembly there), so that a
+//! prescription written in the browser is the same `MedicationRequest` the command writes, and
+//! either reads back the text exactly as written.
+//!
+//! People are named by their chain account: an `Identifier` with system [`ACCOUNT_SYSTEM`] and
+//! the SS58 address. The command validates every resource against HL7's schema before it is
+//! stored (`ehr-client`'s `fhir` module); its tests check these builders' output.
+
+#![warn(missing_docs)]
+
+use base64::Engine;
+use ehr_primitives::RecordCategory;
+use serde_json::{json, Value};
+
+/// The identifier system of chain accounts (SS58 addresses).
+pub const ACCOUNT_SYSTEM: &str = "urn:ehr-chain:account";
+/// The identifier system of records (their ids on the chain).
+pub const RECORD_SYSTEM: &str = "urn:ehr-chain:record";
+/// The tag on a resource the client made around a file or a text (unwrapped on reading).
+pub const WRAPPED_TAG: &str = "urn:ehr-chain:wrapped-file";
+/// LOINC's system.
+pub const LOINC: &str = "http://loinc.org";
+
+/// An ISO 8601 instant (`2026-11-26T10:02:00.000Z`) from milliseconds since the Unix epoch.
+pub fn instant(ms: u64) -> String {
+	chrono::DateTime::from_timestamp_millis(ms as i64)
+		.unwrap_or_default()
+		.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A reference to a chain account, by its SS58 address.
+pub fn account_reference(ss58: &str) -> Value {
+	json!({ "identifier": { "system": ACCOUNT_SYSTEM, "value": ss58 } })
+}
+
+/// A file wrapped in a `DocumentReference` (its bytes inline, base64), tagged so that reading
+/// the record gives the file back.
+pub fn wrap_file(
+	bytes: &[u8],
+	title: &str,
+	content_type: &str,
+	patient: &str,
+	now_ms: u64,
+) -> Value {
+	json!({
+		"resourceType": "DocumentReference",
+		"meta": { "tag": [{ "system": WRAPPED_TAG, "code": "file" }] },
+		"status": "current",
+		"subject": account_reference(patient),
+		"date": instant(now_ms),
+		"description": title,
+		"content": [{
+			"attachment": {
+				"contentType": content_type,
+				"data": base64::engine::general_purpose::STANDARD.encode(bytes),
+				"size": bytes.len(),
+				"title": title,
+				"creation": instant(now_ms),
+			}
+		}]
+	})
+}
+
+/// The file inside a `DocumentReference` made by [`wrap_file`], if `value` is one.
+pub fn unwrap_file(value: &Value) -> Option<Vec<u8>> {
+	let tagged = value["meta"]["tag"].as_array()?.iter().any(|tag| tag["system"] == WRAPPED_TAG);
+	if !tagged {
+		return None;
+	}
+	// A text kept as written (a prescription, a report, a note made from a text file).
+	if let Some(text) = value["extension"]
+		.as_array()
+		.and_then(|all| all.iter().find(|e| e["url"] == ORIGINAL_TEXT))
+		.and_then(|e| e["valueString"].as_str())
+	{
+		return Some(text.as_bytes().to_vec());
+	}
+	let attachment = match value["resourceType"].as_str()? {
+		"DocumentReference" => &value["content"][0]["attachment"],
+		"DiagnosticReport" => &value["presentedForm"][0],
+		_ => return None,
+	};
+	let file =
+		base64::engine::general_purpose::STANDARD.decode(attachment["data"].as_str()?).ok()?;
+	// A declared size that is not the data's: not a wrapper the client made.
+	match attachment["size"].as_u64() {
+		Some(size) if size != file.len() as u64 => None,
+		_ => Some(file),
+	}
+}
+
+/// The extension that keeps, in a resource the client made from a text file, the text exactly
+/// as written (reading the record gives it back byte for byte).
+pub const ORIGINAL_TEXT: &str = "urn:ehr-chain:original-text";
+
+/// The `meta` of a resource the client made (`file` or `text`).
+pub fn tag(code: &str) -> Value {
+	json!({ "tag": [{ "system": WRAPPED_TAG, "code": code }] })
+}
+
+/// The resource of `category` made from a plain text a doctor or patient wrote: a prescription
+/// as a `MedicationRequest` (the first line the medication, the rest the dosage), a lab report
+/// as a `DiagnosticReport` (the text its conclusion), a clinical note as a `Composition` (the
+/// text its section); the text itself kept as written. `None` for other categories.
+pub fn from_text(
+	category: RecordCategory,
+	text: &str,
+	title: &str,
+	author: &str,
+	patient: &str,
+	now_ms: u64,
+) -> Option<Value> {
+	let kept = json!([{ "url": ORIGINAL_TEXT, "valueString": text }]);
+	let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+	let first = lines.next().unwrap_or(title).to_string();
+	let rest: Vec<&str> = lines.collect();
+	Some(match category {
+		RecordCategory::Prescription => {
+			let mut request = json!({
+				"resourceType": "MedicationRequest",
+				"meta": tag("text"),
+				"extension": kept,
+				"status": "active",
+				"intent": "order",
+				"medicationCodeableConcept": { "text": first },
+				"subject": account_reference(patient),
+				"authoredOn": instant(now_ms),
+				"requester": account_reference(author),
+				"note": [{ "text": text }],
+			});
+			if !rest.is_empty() {
+				request["dosageInstruction"] = json!([{ "text": rest.join("\n") }]);
+			}
+			request
+		}
+		RecordCategory::LabReport => json!({
+			"resourceType": "DiagnosticReport",
+			"meta": tag("text"),
+			"extension": kept,
+			"status": "final",
+			"category": laboratory(),
+			"code": { "text": title },
+			"subject": account_reference(patient),
+			"issued": instant(now_ms),
+			"performer": [account_reference(author)],
+			"conclusion": text,
+		}),
+		RecordCategory::ClinicalNote => {
+			let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+			json!({
+				"resourceType": "Composition",
+				"meta": tag("text"),
+				"extension": kept,
+				"status": "final",
+				"type": { "coding": [{ "system": LOINC, "code": "11506-3", "display": "Progress note" }] },
+				"subject": account_reference(patient),
+				"date": instant(now_ms),
+				"author": [account_reference(author)],
+				"title": title,
+				"section": [{
+					"title": title,
+					"text": {
+						"status": "generated",
+						"div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\"><pre>{escaped}</pre></div>"),
+					},
+				}],
+			})
+		}
+		_ => return None,
+	})
+}
+
+/// The `category` of a laboratory `DiagnosticReport` (HL7 v2 table 0074, `LAB`).
+fn laboratory() -> Value {
+	json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB", "display": "Laboratory" }] }])
+}
+
+/// A lab report that is a file (a PDF from the laboratory) as a `DiagnosticReport` presenting
+/// it, tagged so that reading the record gives the file back.
+pub fn report_file(
+	bytes: &[u8],
+	title: &str,
+	content_type: &str,
+	author: &str,
+	patient: &str,
+	now_ms: u64,
+) -> Value {
+	json!({
+		"resourceType": "DiagnosticReport",
+		"meta": tag("file"),
+		"status": "final",
+		"category": laboratory(),
+		"code": { "text": title },
+		"subject": account_reference(patient),
+		"issued": instant(now_ms),
+		"performer": [account_reference(author)],
+		"presentedForm": [{
+			"contentType": content_type,
+			"data": base64::engine::general_purpose::STANDARD.encode(bytes),
+			"size": bytes.len(),
+			"title": title,
+			"creation": instant(now_ms),
+		}],
+	})
+}
+
+/// The media type of a file, from its name (`application/octet-stream` when unknown).
+pub fn content_type(name: &str) -> &'static str {
+	let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+	match extension.as_str() {
+		"pdf" => "application/pdf",
+		"json" => "application/json",
+		"txt" | "text" => "text/plain",
+		"csv" => "text/csv",
+		"xml" => "application/xml",
+		"html" | "htm" => "text/html",
+		"png" => "image/png",
+		"jpg" | "jpeg" => "image/jpeg",
+		"gif" => "image/gif",
+		"tif" | "tiff" => "image/tiff",
+		"dcm" => "application/dicom",
+		"doc" => "application/msword",
+		"docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		_ => "application/octet-stream",
+	}
+}
+
+/// The largest file a client wraps in a resource (base64 inline); larger ones are stored as
+/// they are.
+pub const MAX_WRAPPED: u64 = 64 << 20;
+
+/// The text of `bytes` if they are a plain text a resource can carry: UTF-8, not empty, up to
+/// 1 MiB (a resource holds it two or three times), no control characters but line breaks and
+/// tabs.
+pub fn plain_text(bytes: &[u8]) -> Option<&str> {
+	core::str::from_utf8(bytes)
+		.ok()
+		.filter(|text| text.len() <= 1 << 20 && !text.trim().is_empty())
+		.filter(|text| text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// The resource a client stores for an uploaded file named `name` that is not FHIR already: a
+/// plain text becomes the category's own resource ([`from_text`]); a lab report's file is
+/// presented by a `DiagnosticReport` ([`report_file`]); anything else, or a made resource that
+/// `valid` refuses (the command checks HL7's schema), is wrapped in a `DocumentReference`
+/// ([`wrap_file`]). Reading the record gives the file back ([`unwrap_file`]). `None`: larger
+/// than [`MAX_WRAPPED`], stored as it is.
+pub fn wrap_upload(
+	category: RecordCategory,
+	bytes: &[u8],
+	name: &str,
+	author: &str,
+	patient: &str,
+	now_ms: u64,
+	valid: impl Fn(&Value) -> bool,
+) -> Option<Value> {
+	if bytes.len() as u64 > MAX_WRAPPED {
+		return None;
+	}
+	let media = content_type(name);
+	let made = match (plain_text(bytes), category) {
+		(Some(text), _) => from_text(category, text, name, author, patient, now_ms),
+		(None, RecordCategory::LabReport) => {
+			Some(report_file(bytes, name, media, author, patient, now_ms))
+		}
+		_ => None,
+	}
+	.filter(|made| valid(made));
+	Some(made.unwrap_or_else(|| wrap_file(bytes, name, media, patient, now_ms)))
+}
