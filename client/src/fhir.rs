@@ -735,8 +735,7 @@ pub fn audit_event(
 	event
 }
 
-/// A message between a patient and a doctor as a FHIR `Communication`: an alert with its
-/// priority, or a notification; `about` names the record it concerns.
+/// A message as a FHIR `Communication` ([`ehr_fhir::communication`]).
 pub fn communication(
 	sender: &AccountId,
 	recipient: &AccountId,
@@ -746,34 +745,11 @@ pub fn communication(
 	about: Option<u64>,
 	sent_ms: u64,
 ) -> Value {
-	let (category, priority) = match kind {
-		MessageKind::Message => ("notification", "routine"),
-		MessageKind::Alert { severity: Severity::Info } => ("alert", "routine"),
-		MessageKind::Alert { severity: Severity::Warning } => ("alert", "urgent"),
-		MessageKind::Alert { severity: Severity::Urgent } => ("alert", "stat"),
-	};
-	let mut message = json!({
-		"resourceType": "Communication",
-		"status": "completed",
-		"category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/communication-category", "code": category }] }],
-		"priority": priority,
-		"subject": account_reference(patient),
-		"sent": instant(sent_ms),
-		"sender": account_reference(sender),
-		"recipient": [account_reference(recipient)],
-		"payload": [{ "contentString": text }],
-	});
-	if let Some(record) = about {
-		message["about"] =
-			json!([{ "identifier": { "system": RECORD_SYSTEM, "value": record.to_string() } }]);
-	}
-	message
+	let [sender, recipient, patient] = [sender, recipient, patient].map(|a| a.to_ss58check());
+	ehr_fhir::communication(&sender, &recipient, &patient, kind, text, about, sent_ms)
 }
 
-/// The text of a `Communication` (its first string payload).
-pub fn communication_text(value: &Value) -> Option<&str> {
-	value["payload"].as_array()?.iter().find_map(|p| p["contentString"].as_str())
-}
+pub use ehr_fhir::{communication_text, names_parties};
 
 #[cfg(test)]
 mod tests {

@@ -194,6 +194,10 @@ mod tests {
 		);
 		assert_eq!(keys::trail(&a, 9), pallet_ehr_consent::Trail::<Runtime>::hashed_key_for(&a, 9));
 		assert_eq!(keys::now(), pallet_timestamp::Now::<Runtime>::hashed_key());
+		assert_eq!(
+			keys::inbox(&a, 5),
+			pallet_ehr_messages::Inbox::<Runtime>::hashed_key_for(&a, 5)
+		);
 		assert_eq!(keys::committee(), pallet_ehr_escrow::Committee::<Runtime>::hashed_key());
 		assert_eq!(keys::threshold(), pallet_ehr_escrow::Threshold::<Runtime>::hashed_key());
 		assert_eq!(keys::epoch(), pallet_ehr_escrow::Epoch::<Runtime>::hashed_key());

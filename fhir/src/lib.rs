@@ -10,7 +10,7 @@
 #![warn(missing_docs)]
 
 use base64::Engine;
-use ehr_primitives::RecordCategory;
+use ehr_primitives::{MessageKind, RecordCategory, Severity};
 use serde_json::{json, Value};
 
 /// The identifier system of chain accounts (SS58 addresses).
@@ -268,4 +268,54 @@ pub fn wrap_upload(
 	}
 	.filter(|made| valid(made));
 	Some(made.unwrap_or_else(|| wrap_file(bytes, name, media, patient, now_ms)))
+}
+
+/// A message between a patient and a doctor as a FHIR `Communication`: an alert with its
+/// priority, or a notification; `about` names the record it concerns.
+pub fn communication(
+	sender: &str,
+	recipient: &str,
+	patient: &str,
+	kind: MessageKind,
+	text: &str,
+	about: Option<u64>,
+	sent_ms: u64,
+) -> Value {
+	let (category, priority) = match kind {
+		MessageKind::Message => ("notification", "routine"),
+		MessageKind::Alert { severity: Severity::Info } => ("alert", "routine"),
+		MessageKind::Alert { severity: Severity::Warning } => ("alert", "urgent"),
+		MessageKind::Alert { severity: Severity::Urgent } => ("alert", "stat"),
+	};
+	let mut message = json!({
+		"resourceType": "Communication",
+		"status": "completed",
+		"category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/communication-category", "code": category }] }],
+		"priority": priority,
+		"subject": account_reference(patient),
+		"sent": instant(sent_ms),
+		"sender": account_reference(sender),
+		"recipient": [account_reference(recipient)],
+		"payload": [{ "contentString": text }],
+	});
+	if let Some(record) = about {
+		message["about"] =
+			json!([{ "identifier": { "system": RECORD_SYSTEM, "value": record.to_string() } }]);
+	}
+	message
+}
+
+/// The text of a `Communication` (its first string payload).
+pub fn communication_text(value: &Value) -> Option<&str> {
+	value["payload"].as_array()?.iter().find_map(|p| p["contentString"].as_str())
+}
+
+/// Whether a message body names `sender` and `recipient` (SS58) as the chain does: a body that
+/// names others is a copy of someone else's message, sent again under another name, and is not
+/// shown.
+pub fn names_parties(body: &Value, sender: &str, recipient: &str) -> bool {
+	let name = |field: &Value| field["identifier"]["value"].as_str().map(str::to_string);
+	name(&body["sender"]).as_deref() == Some(sender)
+		&& body["recipient"].as_array().and_then(|r| r.first()).and_then(name).as_deref()
+			== Some(recipient)
 }

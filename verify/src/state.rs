@@ -25,8 +25,8 @@ use alloc::{collections::BTreeMap, format, vec, vec::Vec};
 
 use codec::{Decode, Encode};
 use ehr_primitives::{
-	AccessLevel, DoctorInfo, EncryptionKey, Grant, Moment, PatientInfo, Record, RecordCategory,
-	RecordId,
+	AccessLevel, DoctorInfo, EncryptionKey, Grant, Message, MessageId, Moment, PatientInfo, Record,
+	RecordCategory, RecordId,
 };
 use sp_core::ConstU32;
 use sp_crypto_hashing::{blake2_128, twox_128, twox_64};
@@ -45,6 +45,8 @@ pub type Doctor = DoctorInfo<AccountId, BlockNumber, Unbounded>;
 pub type Patient = PatientInfo<AccountId, BlockNumber, Unbounded>;
 /// A record as stored (`Records::Records`).
 pub type StoredRecord = Record<AccountId, BlockNumber, Vec<u8>>;
+/// A message as stored (`Messages::Inbox`).
+pub type StoredMessage = Message<AccountId, Vec<u8>, Vec<u8>>;
 /// A grant as stored (`Consent::Grants`).
 pub type StoredGrant = Grant<AccountId>;
 
@@ -126,6 +128,14 @@ pub mod keys {
 	/// `Escrow::EmergencyCategories(patient)`.
 	pub fn emergency_categories(patient: &AccountId) -> Vec<u8> {
 		[storage_prefix(b"Escrow", b"EmergencyCategories"), blake2_128_concat(patient)].concat()
+	}
+	/// The prefix of every `Messages::Inbox(recipient, _)`.
+	pub fn inbox_of(recipient: &AccountId) -> Vec<u8> {
+		[storage_prefix(b"Messages", b"Inbox"), blake2_128_concat(recipient)].concat()
+	}
+	/// `Messages::Inbox(recipient, id)`.
+	pub fn inbox(recipient: &AccountId, id: MessageId) -> Vec<u8> {
+		[inbox_of(recipient), twox_64_concat(&id)].concat()
 	}
 	/// Where a doctor's and a patient's encryption keys are stored.
 	pub fn encryption_key(who: &AccountId) -> Vec<Vec<u8>> {
@@ -229,6 +239,43 @@ pub fn grant(
 	values: &Values,
 ) -> Result<Option<StoredGrant>, FinalityError> {
 	decode::<StoredGrant>("grant", values, &keys::grant(patient, grantee))
+}
+
+/// The ids of the messages the node listed under [`keys::inbox_of`] for `recipient` (at most
+/// `max`), each key checked to be this recipient's. The list itself is the node's: a message
+/// it leaves out is not shown (as any node can withhold); one it lists is then proven.
+pub fn listed_messages(
+	recipient: &AccountId,
+	listed: &[Vec<u8>],
+	max: u32,
+) -> Result<Vec<MessageId>, FinalityError> {
+	if listed.len() > max as usize {
+		return Err(FinalityError::BadProof(format!(
+			"the node lists {} messages; an inbox holds at most {max}",
+			listed.len()
+		)));
+	}
+	let prefix = keys::inbox_of(recipient);
+	listed
+		.iter()
+		.map(|key| {
+			key.get(prefix.len() + 8..)
+				.and_then(|mut raw| MessageId::decode(&mut raw).ok())
+				.filter(|id| keys::inbox(recipient, *id) == *key)
+				.ok_or_else(|| {
+					FinalityError::BadProof("a listed message is not of this inbox".into())
+				})
+		})
+		.collect()
+}
+
+/// Message `id` of `recipient`'s inbox as stored, proven (read at [`keys::inbox`]).
+pub fn message(
+	recipient: &AccountId,
+	id: MessageId,
+	values: &Values,
+) -> Result<Option<StoredMessage>, FinalityError> {
+	decode::<StoredMessage>("message", values, &keys::inbox(recipient, id))
 }
 
 /// The grantees of the keys the node listed under [`keys::grants_of`], each checked to be a

@@ -9,6 +9,7 @@ import { context, refresh, refreshRoles } from './main.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
 import { doctorAppointments } from './appointments.js';
 import { doctorEmergencyCard, emergencyPatients } from './emergency.js';
+import { messagesCard } from './messages.js';
 import { act, field, h, say, shortAddress } from './ui.js';
 
 export async function doctorPage(app) {
@@ -51,6 +52,7 @@ export async function doctorPage(app) {
 	});
 	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Patient', select), view),
 		doctorEmergencyCard(ctx, () => refresh()),
+		await messagesCard(ctx, names, patients.map((p) => [p, p]), true),
 		await doctorAppointments(ctx, names));
 	return root;
 }

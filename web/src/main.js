@@ -6,6 +6,7 @@ import * as keys from './keys.js';
 import * as flows from './flows.js';
 import * as verify from './verify.js';
 import * as emergency from './emergency.js';
+import * as messages from './messages.js';
 import { h, field, say, clearSay, status, act, shortAddress } from './ui.js';
 import { patientPage } from './patient.js';
 import { doctorPage } from './doctor.js';
@@ -282,6 +283,7 @@ async function start() {
 	keys.useWasm(wasm);
 	flows.useWasm(wasm);
 	emergency.useWasm(wasm);
+	messages.useWasm(wasm);
 	await loadConfig();
 	verify.useWasm(wasm, app.config);
 	if ('serviceWorker' in navigator && location.protocol !== 'file:') {

@@ -6,6 +6,7 @@ import QRCode from 'qrcode';
 import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, encryptionKey, submit, directory } from './chain.js';
 import * as verify from './verify.js';
 import { patientEmergencyCard } from './emergency.js';
+import { messagesCard } from './messages.js';
 import { fingerprint, pin, pinned } from './keys.js';
 import { amend, erase, grant, open, revoke, sentence, upload } from './flows.js';
 import { patientAppointments } from './appointments.js';
@@ -18,8 +19,16 @@ export async function patientPage(app) {
 	const root = h('div');
 	const names = await directoryNames(ctx.api);
 	root.append(await profileCard(ctx), await recordsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
-		await patientEmergencyCard(ctx, names), await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
+		await patientEmergencyCard(ctx, names), await messagesCard(ctx, names, await myDoctors(ctx, names), false),
+		await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
 	return root;
+}
+
+/** The doctors the patient may write to: those its grants name (the chain checks the rest). */
+async function myDoctors(ctx, names) {
+	const doctors = new Set((await directory(ctx.api)).map((d) => d.account));
+	return (await ehr(ctx.api, 'patientGrants', ctx.keys.address, null))
+		.filter(({ grantee }) => doctors.has(grantee)).map(({ grantee }) => [grantee, names.get(grantee) || grantee]);
 }
 
 async function registerCard(app, ctx) {

@@ -365,6 +365,26 @@ async function main() {
 		expect(new RegExp(`Dr Perry Cox read record ${recordId} \\(lab reports\\)`).test(trail), `the trail says the doctor read the lab report: ${trail}`);
 	});
 
+	await story('messages: the patient writes to the doctor, the doctor answers with an alert', async () => {
+		const inbox = (page) => page.locator('section', { hasText: 'Messages' });
+		await inbox(patient).getByLabel('To').selectOption(doctorKeys.address);
+		await inbox(patient).getByLabel('Message', { exact: true }).fill('Started the medication this morning.');
+		await inbox(patient).getByRole('button', { name: 'Encrypt and send' }).click();
+		await outcome(patient, /Sent to .*only the two of you can read it/);
+		await reopen(doctor);
+		await doctor.getByTestId('inbox').filter({ hasText: 'Started the medication this morning.' }).waitFor({ timeout: 30000 });
+		await inbox(doctor).getByLabel('To').selectOption(patientKeys.address);
+		await inbox(doctor).getByLabel('Message or alert').selectOption('warning');
+		await inbox(doctor).getByLabel('Message', { exact: true }).fill('Please book a visit this week.');
+		await inbox(doctor).getByRole('button', { name: 'Encrypt and send' }).click();
+		await outcome(doctor, /Sent to/);
+		await inbox(patient).getByRole('button', { name: 'Check for new messages' }).click();
+		await patient.getByTestId('inbox').filter({ hasText: /ALERT \(warning\) Dr Perry Cox.*Please book a visit this week\./ }).waitFor({ timeout: 30000 });
+		// The command reads the browser's message too (the same FHIR Communication).
+		const read = execFileSync(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--suri', doctorKeys.phrase, 'inbox'], { encoding: 'utf8' });
+		expect(/Started the medication this morning\./.test(read), `the ehr command reads the browser's message: ${read}`);
+	});
+
 	await story('appointments: the doctor publishes free times, the patient books, a new time is agreed', async () => {
 		const local = (ms) => {
 			const d = new Date(ms);

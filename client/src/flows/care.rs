@@ -435,14 +435,8 @@ impl Client {
 					})
 			};
 			let body = body.and_then(|body| {
-				let names =
-					|field: &Value| field["identifier"]["value"].as_str().map(str::to_string);
-				let sender = names(&body["sender"]);
-				let recipient =
-					body["recipient"].as_array().and_then(|r| r.first()).and_then(names);
-				if sender != Some(stored.sender.to_ss58check())
-					|| recipient != Some(account.to_ss58check())
-				{
+				let (sender, recipient) = (stored.sender.to_ss58check(), account.to_ss58check());
+				if !fhir::names_parties(&body, &sender, &recipient) {
 					return Err(Error::Refused(
 						"the body names another sender or recipient than the chain (a copy of \
 						 someone else's message, sent again): not shown"

@@ -226,6 +226,35 @@ impl UserKeys {
 		)))
 	}
 
+	/// Opens a message: unwraps `stanza`, decrypts `sealed` (the envelope's own authentication;
+	/// a message has no commitment on chain), and returns its text as JSON `{text, about}` only
+	/// if the body, a FHIR `Communication`, names `sender` and `recipient` (SS58) as the chain
+	/// does (a copy of someone else's message sent again under another name is refused).
+	#[wasm_bindgen(js_name = openMessage)]
+	pub fn open_message(
+		&self,
+		stanza: &[u8],
+		sealed: &[u8],
+		sender: &str,
+		recipient: &str,
+	) -> Result<String, String> {
+		let key = self.unwrap(stanza)?;
+		let mut plain = Vec::with_capacity(sealed.len());
+		envelope::decrypt(&key, sealed, &mut plain, |_| {}).map_err(error)?;
+		let body: serde_json::Value = serde_json::from_slice(&plain)
+			.map_err(|_| error("the message is not a FHIR Communication"))?;
+		if !ehr_fhir::names_parties(&body, sender, recipient) {
+			return Err(error(
+				"the body names another sender or recipient than the chain (a copy of someone else's message, sent again): not shown",
+			));
+		}
+		Ok(serde_json::json!({
+			"text": ehr_fhir::communication_text(&body).unwrap_or_default(),
+			"about": body["about"][0]["identifier"]["value"].as_str(),
+		})
+		.to_string())
+	}
+
 	/// Wraps the key of the record behind `stanza` (wrapped for this user) for `recipient`:
 	/// sharing a record when granting access.
 	pub fn rewrap(&self, stanza: &[u8], recipient: &[u8]) -> Result<Vec<u8>, String> {
@@ -380,6 +409,34 @@ pub fn fhir_wrap(
 		.ok_or_else(|| error(format!("{category} is not a record category")))?;
 	Ok(ehr_fhir::wrap_upload(category, bytes, name, author, patient, now_ms as u64, |_| true)
 		.map(|resource| resource.to_string().into_bytes()))
+}
+
+/// A message as the FHIR `Communication` the `ehr` command sends (`ehr-fhir`): `severity` empty
+/// for a message, else `info`, `warning` or `urgent` (an alert, from a doctor); accounts SS58.
+/// JSON bytes.
+#[wasm_bindgen(js_name = fhirMessage)]
+pub fn fhir_message(
+	severity: &str,
+	text: &str,
+	sender: &str,
+	recipient: &str,
+	patient: &str,
+	now_ms: f64,
+) -> Result<Vec<u8>, String> {
+	use ehr_primitives::{MessageKind, Severity};
+	let kind = match severity {
+		"" => MessageKind::Message,
+		"info" => MessageKind::Alert { severity: Severity::Info },
+		"warning" => MessageKind::Alert { severity: Severity::Warning },
+		"urgent" => MessageKind::Alert { severity: Severity::Urgent },
+		other => return Err(error(format!("{other} is not a severity"))),
+	};
+	if text.trim().is_empty() {
+		return Err(error("write the message first"));
+	}
+	Ok(ehr_fhir::communication(sender, recipient, patient, kind, text, None, now_ms as u64)
+		.to_string()
+		.into_bytes())
 }
 
 /// The file or text a client wrapped in a FHIR resource (`ehr-fhir`), exactly as written, if

@@ -78,6 +78,21 @@ pub fn keys_for_escrow(patient: &str) -> Result<String, String> {
 	Ok(keys_json(&state::escrow_keys(&account(patient)?)))
 }
 
+/// The prefix under which the node lists `recipient`'s messages (`state_getKeysPaged`).
+#[wasm_bindgen(js_name = inboxPrefix)]
+pub fn inbox_prefix(recipient: &str) -> Result<String, String> {
+	Ok(hex0x(state::keys::inbox_of(&account(recipient)?)))
+}
+
+/// The storage keys to prove for the messages the node listed (JSON list of hex, at most `max`).
+#[wasm_bindgen(js_name = keysForInbox)]
+pub fn keys_for_inbox(recipient: &str, listed: &str, max: u32) -> Result<String, String> {
+	let recipient = account(recipient)?;
+	let ids = state::listed_messages(&recipient, &hex_list(listed, "message list")?, max)
+		.map_err(error)?;
+	Ok(keys_json(&ids.iter().map(|id| state::keys::inbox(&recipient, *id)).collect::<Vec<_>>()))
+}
+
 /// The prefix under which the node lists `patient`'s grants (`state_getKeysPaged`).
 #[wasm_bindgen(js_name = grantsPrefix)]
 pub fn grants_prefix(patient: &str) -> Result<String, String> {
@@ -237,6 +252,48 @@ impl Verifier {
 			"openable": escrow.openable.iter().map(|c| category(*c)).collect::<Vec<_>>(),
 		})
 		.to_string())
+	}
+
+	/// The messages the node listed for `recipient`, each proven (`answer` for
+	/// [`keys_for_inbox`]): JSON `[{id, sender, sentAt, kind, severity, cid, size, recipientKey}]`,
+	/// oldest first.
+	pub fn inbox(
+		&self,
+		recipient: &str,
+		listed: &str,
+		max: u32,
+		answer: &str,
+	) -> Result<String, String> {
+		let recipient = account(recipient)?;
+		let ids = state::listed_messages(&recipient, &hex_list(listed, "message list")?, max)
+			.map_err(error)?;
+		let keys: Vec<_> = ids.iter().map(|id| state::keys::inbox(&recipient, *id)).collect();
+		let values = self.proven(&keys, answer)?;
+		let mut messages = Vec::with_capacity(ids.len());
+		for id in ids {
+			// Listed at this block and proven absent: removed meanwhile; not shown.
+			let Some(message) = state::message(&recipient, id, &values).map_err(error)? else {
+				continue;
+			};
+			let (kind, severity) = match message.kind {
+				ehr_primitives::MessageKind::Message => ("message", None),
+				ehr_primitives::MessageKind::Alert { severity } => {
+					("alert", Some(format!("{severity:?}").to_lowercase()))
+				}
+			};
+			messages.push(json!({
+				"id": id,
+				"sender": account_hex(&message.sender),
+				"sentAt": message.sent_at,
+				"kind": kind,
+				"severity": severity,
+				"cid": hex0x(&message.cid),
+				"size": message.size,
+				"recipientKey": hex0x(&message.recipient_key),
+			}));
+		}
+		messages.sort_by_key(|m| m["id"].as_u64());
+		Ok(Value::from(messages).to_string())
 	}
 
 	/// Whether `patient`'s grant to `grantee` exists, proven (`answer` for [`keys_for_grant`]).
