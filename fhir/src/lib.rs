@@ -21,6 +21,9 @@ pub const RECORD_SYSTEM: &str = "urn:ehr-chain:record";
 pub const WRAPPED_TAG: &str = "urn:ehr-chain:wrapped-file";
 /// LOINC's system.
 pub const LOINC: &str = "http://loinc.org";
+/// UCUM's system (units).
+pub const UCUM: &str = "http://unitsofmeasure.org";
+const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
 
 /// An ISO 8601 instant (`2026-11-26T10:02:00.000Z`) from milliseconds since the Unix epoch.
 pub fn instant(ms: u64) -> String {
@@ -318,4 +321,210 @@ pub fn names_parties(body: &Value, sender: &str, recipient: &str) -> bool {
 	name(&body["sender"]).as_deref() == Some(sender)
 		&& body["recipient"].as_array().and_then(|r| r.first()).and_then(name).as_deref()
 			== Some(recipient)
+}
+
+/// The resources of `value`: itself, or a Bundle's entries.
+pub fn resources(value: &Value) -> Vec<&Value> {
+	if value.get("resourceType").and_then(Value::as_str) == Some("Bundle") {
+		value
+			.get("entry")
+			.and_then(Value::as_array)
+			.map(|entries| entries.iter().filter_map(|entry| entry.get("resource")).collect())
+			.unwrap_or_default()
+	} else {
+		vec![value]
+	}
+}
+
+/// A vital sign or home measurement the client knows: its LOINC code and UCUM unit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Measure {
+	/// The LOINC code.
+	pub code: &'static str,
+	/// What it is, for people.
+	pub display: &'static str,
+	/// The UCUM unit code.
+	pub unit: &'static str,
+	/// The observation category (`vital-signs`, or `laboratory` for blood glucose).
+	pub category: &'static str,
+}
+
+/// Systolic blood pressure (a component of [`BLOOD_PRESSURE`]).
+pub const SYSTOLIC: Measure = Measure {
+	code: "8480-6",
+	display: "Systolic blood pressure",
+	unit: "mm[Hg]",
+	category: "vital-signs",
+};
+/// Diastolic blood pressure (a component of [`BLOOD_PRESSURE`]).
+pub const DIASTOLIC: Measure = Measure {
+	code: "8462-4",
+	display: "Diastolic blood pressure",
+	unit: "mm[Hg]",
+	category: "vital-signs",
+};
+/// The blood pressure panel, with the systolic and diastolic components.
+pub const BLOOD_PRESSURE: Measure = Measure {
+	code: "85354-9",
+	display: "Blood pressure panel with all children optional",
+	unit: "",
+	category: "vital-signs",
+};
+/// Heart rate.
+pub const HEART_RATE: Measure =
+	Measure { code: "8867-4", display: "Heart rate", unit: "/min", category: "vital-signs" };
+/// Body temperature.
+pub const TEMPERATURE: Measure =
+	Measure { code: "8310-5", display: "Body temperature", unit: "Cel", category: "vital-signs" };
+/// Oxygen saturation.
+pub const OXYGEN_SATURATION: Measure = Measure {
+	code: "2708-6",
+	display: "Oxygen saturation in Arterial blood",
+	unit: "%",
+	category: "vital-signs",
+};
+/// Body weight.
+pub const WEIGHT: Measure =
+	Measure { code: "29463-7", display: "Body weight", unit: "kg", category: "vital-signs" };
+/// Respiratory rate.
+pub const RESPIRATORY_RATE: Measure =
+	Measure { code: "9279-1", display: "Respiratory rate", unit: "/min", category: "vital-signs" };
+/// Blood glucose (a home meter's reading, mmol/L).
+pub const GLUCOSE: Measure = Measure {
+	code: "15074-8",
+	display: "Glucose [Moles/volume] in Blood",
+	unit: "mmol/L",
+	category: "laboratory",
+};
+
+/// Every measure the client knows.
+pub const MEASURES: [Measure; 9] = [
+	SYSTOLIC,
+	DIASTOLIC,
+	BLOOD_PRESSURE,
+	HEART_RATE,
+	TEMPERATURE,
+	OXYGEN_SATURATION,
+	WEIGHT,
+	RESPIRATORY_RATE,
+	GLUCOSE,
+];
+
+/// The measure of a LOINC code, if the client knows it.
+pub fn measure(code: &str) -> Option<Measure> {
+	MEASURES.into_iter().find(|m| m.code == code)
+}
+
+fn coded(measure: Measure) -> Value {
+	json!({
+		"coding": [{ "system": LOINC, "code": measure.code, "display": measure.display }],
+		"text": measure.display,
+	})
+}
+
+fn quantity(measure: Measure, value: f64) -> Value {
+	json!({ "value": value, "unit": measure.unit, "system": UCUM, "code": measure.unit })
+}
+
+fn observation(measure: Measure, patient: &str, at_ms: u64) -> Value {
+	json!({
+		"resourceType": "Observation",
+		"status": "final",
+		"category": [{
+			"coding": [{ "system": OBSERVATION_CATEGORY, "code": measure.category }]
+		}],
+		"code": coded(measure),
+		"subject": account_reference(patient),
+		"effectiveDateTime": instant(at_ms),
+	})
+}
+
+/// An Observation of one measure (vital-signs profile: LOINC code, UCUM unit).
+pub fn reading(measure: Measure, value: f64, patient: &str, at_ms: u64) -> Value {
+	let mut resource = observation(measure, patient, at_ms);
+	resource["valueQuantity"] = quantity(measure, value);
+	resource
+}
+
+/// A blood pressure Observation: the panel with systolic and diastolic components.
+pub fn blood_pressure(systolic: f64, diastolic: f64, patient: &str, at_ms: u64) -> Value {
+	let mut resource = observation(BLOOD_PRESSURE, patient, at_ms);
+	resource["component"] = json!([
+		{ "code": coded(SYSTOLIC), "valueQuantity": quantity(SYSTOLIC, systolic) },
+		{ "code": coded(DIASTOLIC), "valueQuantity": quantity(DIASTOLIC, diastolic) },
+	]);
+	resource
+}
+
+/// A Bundle (`collection`) of `resources`.
+pub fn bundle(resources: Vec<Value>) -> Value {
+	json!({
+		"resourceType": "Bundle",
+		"type": "collection",
+		"entry": resources.into_iter().map(|resource| json!({ "resource": resource })).collect::<Vec<_>>(),
+	})
+}
+
+/// One number read from an Observation: a value, or a component's.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reading {
+	/// The LOINC code of what was measured (the component's, for a panel).
+	pub code: String,
+	/// What it is.
+	pub display: String,
+	/// The value.
+	pub value: f64,
+	/// The unit (UCUM code).
+	pub unit: String,
+	/// When (`effectiveDateTime`, or the start of `effectivePeriod`), as written.
+	pub effective: Option<String>,
+}
+
+/// The LOINC code and its display of a `CodeableConcept`, if it has one.
+pub fn loinc_code(concept: &Value) -> Option<(String, String)> {
+	concept["coding"].as_array()?.iter().find(|c| c["system"] == LOINC).map(|c| {
+		let code = c["code"].as_str().unwrap_or_default().to_string();
+		let display = c["display"]
+			.as_str()
+			.or_else(|| concept["text"].as_str())
+			.map(str::to_string)
+			.or_else(|| measure(&code).map(|m| m.display.to_string()))
+			.unwrap_or_else(|| code.clone());
+		(code, display)
+	})
+}
+
+fn quantity_value(quantity: &Value) -> Option<(f64, String)> {
+	let value = quantity["value"].as_f64()?;
+	let unit = quantity["code"].as_str().or_else(|| quantity["unit"].as_str()).unwrap_or_default();
+	Some((value, unit.to_string()))
+}
+
+/// The numbers in `value` (an Observation or a Bundle of them): each value and component with
+/// a LOINC code and a quantity.
+pub fn readings(value: &Value) -> Vec<Reading> {
+	let mut found = Vec::new();
+	for resource in resources(value) {
+		if resource["resourceType"] != "Observation" {
+			continue;
+		}
+		let effective = resource["effectiveDateTime"]
+			.as_str()
+			.or_else(|| resource["effectivePeriod"]["start"].as_str())
+			.or_else(|| resource["effectiveInstant"].as_str())
+			.map(str::to_string);
+		let mut push = |concept: &Value, quantity: &Value| {
+			if let (Some((code, display)), Some((value, unit))) =
+				(loinc_code(concept), quantity_value(quantity))
+			{
+				found.push(Reading { code, display, value, unit, effective: effective.clone() });
+			}
+		};
+		push(&resource["code"], &resource["valueQuantity"]);
+		for component in resource["component"].as_array().into_iter().flatten() {
+			push(&component["code"], &component["valueQuantity"]);
+		}
+	}
+	found
 }

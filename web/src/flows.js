@@ -252,6 +252,25 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 	return { shared, granteeHasKey: Boolean(key), fingerprint: key ? fingerprint(key) : null };
 }
 
+/** The readings in a record's bytes (a FHIR Observation or a Bundle of them), or `[]`. */
+export function readingsOf(bytes) {
+	return JSON.parse(wasm.fhirReadings(bytes));
+}
+
+/**
+ * Home readings (`{ bp: [systolic, diastolic], '<LOINC code>': value }`) stored as one record of
+ * category `observation`: the FHIR Bundle `ehr vitals add` makes, one transaction.
+ */
+export async function addVitals(ctx, readings, at, progress) {
+	let bytes;
+	try {
+		bytes = wasm.fhirVitals(JSON.stringify(readings), ctx.keys.address, at);
+	} catch (error) {
+		throw new Failure(`The readings cannot be stored: ${error}.`);
+	}
+	return upload(ctx, ctx.keys.address, 'observation', bytes, progress);
+}
+
 /** One trail entry in words ("Dr Kelso read your lab report on 3 March at 10:02"). */
 export function sentence(entry, names, time) {
 	const who = (account) => names.get(account) || account;

@@ -8,7 +8,7 @@ import * as verify from './verify.js';
 import { patientEmergencyCard } from './emergency.js';
 import { messagesCard } from './messages.js';
 import { fingerprint, pin, pinned } from './keys.js';
-import { amend, erase, grant, open, revoke, sentence, upload } from './flows.js';
+import { addVitals, amend, erase, grant, open, readingsOf, revoke, sentence, upload } from './flows.js';
 import { patientAppointments } from './appointments.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
@@ -18,7 +18,7 @@ export async function patientPage(app) {
 	if (!app.roles.patient) return registerCard(app, ctx);
 	const root = h('div');
 	const names = await directoryNames(ctx.api);
-	root.append(await profileCard(ctx), await recordsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
+	root.append(await profileCard(ctx), await recordsCard(ctx), vitalsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
 		await patientEmergencyCard(ctx, names), await messagesCard(ctx, names, await myDoctors(ctx, names), false),
 		await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
 	return root;
@@ -135,6 +135,40 @@ async function recordsCard(ctx) {
 }
 
 /** The records, by category, with a button to open each (shown and offered as a download). */
+/** The measures of the readings form: the LOINC code, the label, the UCUM unit shown. */
+const VITALS = [
+	['8867-4', 'Heart rate', '/min'], ['8310-5', 'Temperature', '°C'], ['2708-6', 'Oxygen saturation', '%'],
+	['29463-7', 'Weight', 'kg'], ['15074-8', 'Blood glucose', 'mmol/L'],
+];
+
+/** Home readings (blood pressure, heart rate, …) as one encrypted record of FHIR Observations. */
+function vitalsCard(ctx) {
+	const systolic = h('input', { type: 'number', inputmode: 'decimal', min: '0', step: 'any' });
+	const diastolic = h('input', { type: 'number', inputmode: 'decimal', min: '0', step: 'any' });
+	const inputs = VITALS.map(([code, label, unit]) => [code, h('input', { type: 'number', inputmode: 'decimal', step: 'any', 'data-code': code }), `${label} (${unit})`]);
+	const button = h('button', { type: 'submit' }, 'Encrypt and store');
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		act(button, 'Storing your readings', async () => {
+			const readings = {};
+			if (systolic.value || diastolic.value) {
+				if (!systolic.value || !diastolic.value) throw new Failure('Give both blood pressure values (systolic and diastolic, in mmHg).');
+				readings.bp = [Number(systolic.value), Number(diastolic.value)];
+			}
+			for (const [code, input] of inputs) if (input.value) readings[code] = Number(input.value);
+			if (!Object.keys(readings).length) throw new Failure('Enter at least one reading.');
+			const done = await addVitals(ctx, readings, Date.now());
+			const count = Object.keys(readings).length;
+			say(`${count} observation${count === 1 ? '' : 's'} stored as record ${done.id} (one transaction), readable by you and ${done.readers - 1} other reader(s): a doctor with access to your vital signs sees them.`, true);
+			for (const input of [systolic, diastolic, ...inputs.map(([, i]) => i)]) input.value = '';
+			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', ctx.keys.address, null, null), ctx.keys.address));
+		});
+	} }, h('div', { class: 'row' }, field('Systolic (mmHg)', systolic), field('Diastolic (mmHg)', diastolic)),
+	inputs.map(([, input, label]) => field(label, input)), button);
+	return h('section', { class: 'card' }, h('h2', {}, 'My readings'),
+		h('p', { class: 'muted' }, 'Measured at home: stored as FHIR Observations (LOINC codes, UCUM units), encrypted for you and the doctors you gave access to vital signs.'), form);
+}
+
 /** The records of `patient` (the node's list); each is proven as `patient`'s when opened. */
 export async function recordTable(ctx, records, patient) {
 	const live = records.filter((r) => !r.erased && r.supersededBy == null);
@@ -147,9 +181,11 @@ export async function recordTable(ctx, records, patient) {
 				const opened = await open(ctx, record.id, { patient, category: record.category });
 				const name = `record-${record.id}-${cat}`;
 				const text = printable(opened.bytes);
+				const readings = cat === 'observation' ? readingsOf(opened.bytes) : [];
 				viewer.replaceChildren(h('h3', {}, `Record ${record.id} (${label})`),
 					opened.logged ? h('p', { class: 'muted' }, 'Your read is in the patient\'s trail.') : null,
 					opened.resource ? h('p', { class: 'muted' }, `Stored as a FHIR R4 ${opened.resource}.`) : null,
+					readings.length ? h('ul', { 'data-testid': 'readings' }, readings.map((r) => h('li', {}, `${r.display}: ${r.value} ${r.unit}${r.effective ? ` (${r.effective})` : ''}`))) : null,
 					text !== null ? h('pre', { class: 'file', 'data-testid': 'opened' }, text) : h('p', {}, `${formatSize(opened.bytes.length)} of binary data.`),
 					h('button', { type: 'button', class: 'secondary', onclick: () => download(opened.bytes, name) }, 'Download'));
 			}));

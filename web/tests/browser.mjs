@@ -385,6 +385,20 @@ async function main() {
 		expect(/Started the medication this morning\./.test(read), `the ehr command reads the browser's message: ${read}`);
 	});
 
+	await story('vitals: the patient stores home readings as FHIR Observations; the ehr command lists them', async () => {
+		const card = patient.locator('section', { hasText: 'My readings' });
+		await card.getByLabel('Systolic (mmHg)').fill('150');
+		await card.getByLabel('Diastolic (mmHg)').fill('95');
+		await card.getByLabel('Heart rate (/min)').fill('88');
+		await card.getByRole('button', { name: 'Encrypt and store' }).click();
+		const said = await outcome(patient, /2 observations stored as record \d+/);
+		const id = said.match(/record (\d+)/)[1];
+		await patient.locator(`button[data-record="${id}"]`).click();
+		await patient.getByTestId('readings').filter({ hasText: 'Systolic blood pressure: 150 mm[Hg]' }).waitFor({ timeout: 60000 });
+		const listed = execFileSync(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--suri', patientKeys.phrase, 'vitals', 'list'], { encoding: 'utf8' });
+		expect(/150/.test(listed) && /88/.test(listed), `the ehr command lists the browser's readings: ${listed}`);
+	});
+
 	await story('appointments: the doctor publishes free times, the patient books, a new time is agreed', async () => {
 		const local = (ms) => {
 			const d = new Date(ms);

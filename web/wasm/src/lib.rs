@@ -411,6 +411,51 @@ pub fn fhir_wrap(
 		.map(|resource| resource.to_string().into_bytes()))
 }
 
+/// Home readings as the FHIR Bundle of Observations `ehr vitals add` makes (vital-signs
+/// profile: LOINC codes, UCUM units): `readings` is JSON `{"bp": [systolic, diastolic], "<LOINC
+/// code>": value, …}` for the measures the command knows; JSON bytes.
+#[wasm_bindgen(js_name = fhirVitals)]
+pub fn fhir_vitals(readings: &str, patient: &str, at_ms: f64) -> Result<Vec<u8>, String> {
+	let given: serde_json::Map<String, serde_json::Value> =
+		serde_json::from_str(readings).map_err(|_| error("the readings are not a JSON object"))?;
+	let number = |value: &serde_json::Value, what: &str| {
+		value
+			.as_f64()
+			.filter(|v| v.is_finite())
+			.ok_or_else(|| error(format!("{what}: not a number")))
+	};
+	let mut observations = Vec::new();
+	for (code, value) in &given {
+		if code == "bp" {
+			let systolic = number(&value[0], "systolic")?;
+			let diastolic = number(&value[1], "diastolic")?;
+			observations.push(ehr_fhir::blood_pressure(systolic, diastolic, patient, at_ms as u64));
+		} else {
+			let measure = ehr_fhir::measure(code)
+				.filter(|m| !m.unit.is_empty())
+				.ok_or_else(|| error(format!("{code} is not a measure the clients know")))?;
+			observations.push(ehr_fhir::reading(
+				measure,
+				number(value, measure.display)?,
+				patient,
+				at_ms as u64,
+			));
+		}
+	}
+	if observations.is_empty() {
+		return Err(error("give at least one reading"));
+	}
+	Ok(ehr_fhir::bundle(observations).to_string().into_bytes())
+}
+
+/// The readings in a record's bytes (an Observation or a Bundle of them), as JSON
+/// `[{code, display, value, unit, effective}]`; an empty list for anything else.
+#[wasm_bindgen(js_name = fhirReadings)]
+pub fn fhir_readings(bytes: &[u8]) -> String {
+	let found = serde_json::from_slice(bytes).map(|v| ehr_fhir::readings(&v)).unwrap_or_default();
+	serde_json::to_string(&found).unwrap_or_else(|_| "[]".into())
+}
+
 /// A message as the FHIR `Communication` the `ehr` command sends (`ehr-fhir`): `severity` empty
 /// for a message, else `info`, `warning` or `urgent` (an alert, from a doctor); accounts SS58.
 /// JSON bytes.
