@@ -3,6 +3,7 @@
 // completes, marks a no-show, cancels. Everything is a transaction of the appointments pallet;
 // the history is on chain and in the patient's trail.
 import { Failure, ehr, submit, directory } from './chain.js';
+import { send } from './messages.js';
 import { refresh } from './main.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -52,14 +53,19 @@ export async function patientAppointments(ctx, names) {
 	const who = h('select', {}, h('option', { value: '' }, 'Choose a doctor…'),
 		doctors.map((d) => h('option', { value: d.account }, `${names.get(d.account) || d.name} — ${d.specialty}`)));
 	const calendar = h('div', { 'aria-live': 'polite' });
-	who.addEventListener('change', () => showFreeTimes(ctx, who.value, calendar));
+	// The reason goes to the doctor as a message once the booking holds (an open appointment
+	// lets the two write to each other): encrypted for the two of them, never on chain.
+	const reason = h('textarea', { 'aria-describedby': 'reason-hint' });
+	who.addEventListener('change', () => showFreeTimes(ctx, who.value, calendar, reason));
 	return h('section', { class: 'card' }, h('h2', {}, 'My appointments'),
 		rows.length ? h('table', {}, h('thead', {}, h('tr', {}, ['When', 'Doctor', 'Status', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))
 			: h('p', { class: 'muted' }, 'No appointments.'),
-		h('h3', {}, 'Book an appointment'), field('Doctor to see', who), calendar);
+		h('h3', {}, 'Book an appointment'), field('Doctor to see', who),
+		field('Reason for the visit (optional)', reason), h('p', { id: 'reason-hint', class: 'muted' }, 'Sent to the doctor as an encrypted message when you book: only the two of you can read it.'),
+		calendar);
 }
 
-async function showFreeTimes(ctx, doctor, calendar) {
+async function showFreeTimes(ctx, doctor, calendar, reason) {
 	calendar.replaceChildren();
 	if (!doctor) return;
 	const now = Date.now();
@@ -81,11 +87,19 @@ async function showFreeTimes(ctx, doctor, calendar) {
 			list.map((slot) => {
 				const button = h('button', { type: 'button', class: 'secondary', 'data-slot': slot.id }, `${timeLabel(slot.start)} · ${slot.durationMinutes} min · ${KIND[slot.kind] || slot.kind}`);
 				button.addEventListener('click', () => act(button, 'Booking', async () => {
-					// No reason: the chain takes only the CID of a file encrypted for the doctor, which
-					// the browser does not write yet (as the ehr command).
 					await submit(ctx.api, ctx.keys.pair, ctx.api.tx.appointments.book(slot.id, null));
-					say(`Booked for ${formatTime(slot.start)}. The doctor confirms it.`, true);
-					await refresh();
+					let sent = '';
+					if (reason.value.trim()) {
+						try {
+							await send(ctx, doctor, `Reason for the visit on ${formatTime(slot.start)}: ${reason.value.trim()}`, '', ctx.keys.address);
+							sent = ' Your reason was sent to the doctor (encrypted, in the doctor\'s messages).';
+							reason.value = '';
+						} catch (error) {
+							sent = ` Your reason could not be sent (${error.human || error.message}): send it under "Messages".`;
+						}
+					}
+					say(`Booked for ${formatTime(slot.start)}. The doctor confirms it.${sent}`, true);
+					if (!reason.value) await refresh();
 				}));
 				return button;
 			})));

@@ -421,9 +421,11 @@ async function main() {
 		const slot = patient.locator('button[data-slot]').first();
 		await slot.waitFor({ timeout: 30000 });
 		expect(await patient.locator('button[data-slot]').count() === 2, 'the calendar shows the two free times');
+		await patient.getByLabel('Reason for the visit (optional)').fill('Chest pain when climbing stairs.');
 		await slot.click();
-		await outcome(patient, /Booked for/);
+		await outcome(patient, /Booked for .*Your reason was sent to the doctor/);
 		await reopen(doctor);
+		await doctor.getByTestId('inbox').filter({ hasText: /Reason for the visit on .*: Chest pain when climbing stairs\./ }).waitFor({ timeout: 30000 });
 		const row = doctor.getByRole('row', { name: /Requested/ });
 		await row.getByRole('button', { name: 'Confirm' }).click();
 		await outcome(doctor, /Confirmed\./);
