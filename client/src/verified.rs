@@ -198,6 +198,15 @@ mod tests {
 			keys::inbox(&a, 5),
 			pallet_ehr_messages::Inbox::<Runtime>::hashed_key_for(&a, 5)
 		);
+		assert_eq!(keys::slot(3), pallet_ehr_appointments::Slots::<Runtime>::hashed_key_for(3));
+		assert_eq!(
+			keys::escrowed_by(3),
+			pallet_ehr_escrow::EscrowedBy::<Runtime>::hashed_key_for(3)
+		);
+		assert_eq!(
+			keys::escrowed_share(3, &b),
+			pallet_ehr_escrow::EscrowedShares::<Runtime>::hashed_key_for(3, &b)
+		);
 		assert_eq!(keys::committee(), pallet_ehr_escrow::Committee::<Runtime>::hashed_key());
 		assert_eq!(keys::threshold(), pallet_ehr_escrow::Threshold::<Runtime>::hashed_key());
 		assert_eq!(keys::epoch(), pallet_ehr_escrow::Epoch::<Runtime>::hashed_key());

@@ -410,6 +410,22 @@ pub const MEASURES: [Measure; 9] = [
 	GLUCOSE,
 ];
 
+/// The values a person can have for a measure the clients know (a typo such as 1500 for a
+/// systolic pressure is refused before it is stored): `(low, high)` inclusive, in its unit.
+pub fn plausible(code: &str) -> Option<(f64, f64)> {
+	Some(match code {
+		"8480-6" => (40.0, 300.0),
+		"8462-4" => (20.0, 200.0),
+		"8867-4" => (20.0, 300.0),
+		"8310-5" => (25.0, 45.0),
+		"2708-6" => (50.0, 100.0),
+		"29463-7" => (0.3, 600.0),
+		"9279-1" => (3.0, 80.0),
+		"15074-8" => (0.5, 60.0),
+		_ => return None,
+	})
+}
+
 /// The measure of a LOINC code, if the client knows it.
 pub fn measure(code: &str) -> Option<Measure> {
 	MEASURES.into_iter().find(|m| m.code == code)

@@ -137,6 +137,23 @@ pub mod keys {
 	pub fn inbox(recipient: &AccountId, id: MessageId) -> Vec<u8> {
 		[inbox_of(recipient), twox_64_concat(&id)].concat()
 	}
+	/// `Appointments::Slots(id)`.
+	pub fn slot(id: u64) -> Vec<u8> {
+		[storage_prefix(b"Appointments", b"Slots"), twox_64_concat(&id)].concat()
+	}
+	/// `Escrow::EscrowedBy(record)`.
+	pub fn escrowed_by(record: RecordId) -> Vec<u8> {
+		[storage_prefix(b"Escrow", b"EscrowedBy"), twox_64_concat(&record)].concat()
+	}
+	/// `Escrow::EscrowedShares(record, member)`.
+	pub fn escrowed_share(record: RecordId, member: &AccountId) -> Vec<u8> {
+		[
+			storage_prefix(b"Escrow", b"EscrowedShares"),
+			twox_64_concat(&record),
+			blake2_128_concat(member),
+		]
+		.concat()
+	}
 	/// Where a doctor's and a patient's encryption keys are stored.
 	pub fn encryption_key(who: &AccountId) -> Vec<Vec<u8>> {
 		vec![doctor(who), patient(who)]
@@ -230,6 +247,25 @@ pub fn escrow(patient: &AccountId, values: &Values) -> Result<Escrow, FinalityEr
 		openable: decode("emergency categories", values, &keys::emergency_categories(patient))?
 			.unwrap_or_default(),
 	})
+}
+
+/// Who escrowed record `record`'s key, and the committee epoch of `member`'s share (read at
+/// [`keys::escrowed_by`] and [`keys::escrowed_share`]).
+pub fn escrowed(
+	record: RecordId,
+	member: &AccountId,
+	values: &Values,
+) -> Result<(Option<AccountId>, Option<u32>), FinalityError> {
+	let by = decode::<AccountId>("escrow author", values, &keys::escrowed_by(record))?;
+	let share =
+		decode::<(u32, [u8; 81])>("escrowed share", values, &keys::escrowed_share(record, member))?;
+	Ok((by, share.map(|(epoch, _)| epoch)))
+}
+
+/// The doctor of slot `id` (read at [`keys::slot`]).
+pub fn slot_doctor(id: u64, values: &Values) -> Result<Option<AccountId>, FinalityError> {
+	Ok(decode::<ehr_primitives::Slot<AccountId>>("slot", values, &keys::slot(id))?
+		.map(|s| s.doctor))
 }
 
 /// `patient`'s grant to `grantee` as stored (read at [`keys::grant`]).

@@ -91,7 +91,7 @@ async function showFreeTimes(ctx, doctor, calendar, reason) {
 					let sent = '';
 					if (reason.value.trim()) {
 						try {
-							await send(ctx, doctor, `Reason for the visit on ${formatTime(slot.start)}: ${reason.value.trim()}`, '', ctx.keys.address);
+							await send(ctx, doctor, `Reason for the visit on ${formatTime(slot.start)}: ${reason.value.trim()}`, '', ctx.keys.address, slot.id);
 							sent = ' Your reason was sent to the doctor (encrypted, in the doctor\'s messages).';
 							reason.value = '';
 						} catch (error) {

@@ -72,14 +72,15 @@ export async function escrowSync(ctx, progress) {
 	if (!escrow.committee.length || !escrow.openable.length) return 0;
 	const first = verify.ss58(escrow.committee[0].hospital);
 	const calls = [];
+	const view = await verify.verified(ctx.api);
 	for (const listed of await ehr(ctx.api, 'patientRecords', me, null, null)) {
 		if (listed.erased || !escrow.openable.includes(listed.category)) continue;
-		// Already escrowed by the patient for this committee (the node's word: at worst a record
-		// is escrowed again, or left for the next sync).
-		const [by, share] = await Promise.all([ctx.api.query.escrow.escrowedBy(listed.id), ctx.api.query.escrow.escrowedShares(listed.id, first)]);
-		if (by.isSome && by.unwrap().toString() === me && share.isSome && share.unwrap()[0].toNumber() === escrow.epoch) continue;
-		const record = await verify.record(ctx.api, listed.id, me);
-		if (!record?.wrappedKey || record.erased) continue;
+		// The node's list names the records; what is escrowed is decided on the proven record
+		// and its proven escrow (escrowed by the patient for this committee: nothing to do).
+		const record = await verify.record(ctx.api, listed.id, me, view);
+		if (!record?.wrappedKey || record.erased || record.patient !== me || !escrow.openable.includes(record.category)) continue;
+		const done = await verify.escrowed(ctx.api, listed.id, first, view);
+		if (done.by === me && done.epoch === escrow.epoch) continue;
 		calls.push(escrowCall(ctx, escrow, listed.id, me, hexToU8a(record.wrappedKey)));
 	}
 	for (let i = 0; i < calls.length; i += ESCROWS_PER_TRANSACTION) {

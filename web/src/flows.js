@@ -14,6 +14,8 @@ export function useWasm(module) { wasm = module; }
 
 const WRAPPED = 80;
 const MAX_KEYS_PER_SHARE = 64;
+/** Records above this are not parsed as FHIR (as the WebAssembly module): a file as it is. */
+const MAX_PARSED = (64 << 20) / 3 * 4 + (64 << 10);
 /** Files above this are refused before anything is encrypted (the browser holds them whole). */
 export const MAX_UPLOAD = 256 * 1024 * 1024;
 
@@ -145,6 +147,14 @@ async function store(ctx, patient, category, bytes, progress, call, addedEvent) 
 	const mine = list.findIndex(([account]) => account === ctx.keys.address);
 	if (mine >= 0) {
 		try {
+			// The record the node names by this id must be the one just sealed (its CID and
+			// commitment, patient and category, proven): shares of this key under another record's
+			// number would replace that record's escrow.
+			const cidHex = u8aToHex(ipfs.cidBytes(cid));
+			await verify.confirmed(ctx.api, async (view) => {
+				const stored = await verify.record(ctx.api, id, null, view);
+				return stored?.cid === cidHex && stored.contentHash === u8aToHex(commitment) && stored.patient === patient && stored.category === category;
+			}, (number) => `the chain's state at block #${number} does not show record ${id} as the one just added`, 30);
 			escrowed = await emergency.escrowNew(ctx, patient, id, category, wrapped.slice(mine * WRAPPED, (mine + 1) * WRAPPED));
 		} catch (error) {
 			escrowError = error.human || error.message;
@@ -202,7 +212,9 @@ export async function open(ctx, id, expected = {}) {
 	const stored = bytes;
 	bytes = wasm.fhirUnwrap(stored) ?? stored;
 	let resource = null;
-	try { resource = JSON.parse(new TextDecoder().decode(stored)).resourceType ?? null; } catch { /* not FHIR */ }
+	if (stored.length <= MAX_PARSED) {
+		try { resource = JSON.parse(new TextDecoder().decode(stored)).resourceType ?? null; } catch { /* not FHIR */ }
+	}
 	let logged = null;
 	if (me !== record.patient) {
 		const tx = ctx.api.tx.consent.logAccess(record.patient, id, CATEGORY_VARIANT[record.category]);

@@ -5,14 +5,14 @@
 // forge a message or its sender), and a body that names another sender or recipient than the
 // chain does is not shown.
 import { u8aConcat, u8aToHex, hexToU8a } from '@polkadot/util';
-import { Failure, rpc, submit } from './chain.js';
+import { Failure, submit } from './chain.js';
 import * as ipfs from './ipfs.js';
 import { checkPin, fingerprint } from './keys.js';
 import * as verify from './verify.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
-/** The most messages listed from an inbox (each is then proven). */
-const MAX_LISTED = 999;
+/** The most messages listed from an inbox (the newest are then proven). */
+const MAX_LISTED = 20_000;
 /** The newest messages shown. */
 const SHOWN = 30;
 const WRAPPED = 80;
@@ -26,18 +26,25 @@ async function inbox(ctx) {
 	const { api } = ctx;
 	const me = verify.hexAccount(ctx.keys.address);
 	const view = await verify.verified(api);
-	const listed = JSON.stringify(await rpc(api, 'state_getKeysPaged', [wasm.inboxPrefix(me), MAX_LISTED + 1, null, view.hash]));
+	const listed = JSON.stringify(await verify.listKeys(api, view, wasm.inboxPrefix(me), MAX_LISTED));
 	let messages;
 	try {
-		const keys = wasm.keysForInbox(me, listed, MAX_LISTED);
+		const keys = wasm.keysForInbox(me, listed, MAX_LISTED, SHOWN);
 		const answer = JSON.stringify(await verify.readProof(api, view, keys));
-		messages = JSON.parse(view.verifier.inbox(me, listed, MAX_LISTED, answer));
+		messages = JSON.parse(view.verifier.inbox(me, listed, MAX_LISTED, SHOWN, answer));
 	} catch (error) {
 		throw new Failure(`Not verified: your inbox: ${error}. Use another node (Connection).`);
 	}
-	const newest = messages.reverse().slice(0, SHOWN);
+	const newest = messages.reverse();
+	// Senders named from the chain's state: a doctor's proven entry, else a patient's account.
+	const proven = new Map();
 	for (const message of newest) {
 		message.sender = verify.ss58(message.sender);
+		if (!proven.has(message.sender)) {
+			const entry = await verify.doctor(api, message.sender, view);
+			proven.set(message.sender, entry ? `Dr ${entry.name.replace(/^Dr\.? /, '')}` : `Patient ${shortAddress(message.sender)}`);
+		}
+		message.from = proven.get(message.sender);
 		try {
 			const sealed = await ipfs.cat(ctx.ipfs, ipfs.cidText(hexToU8a(message.cid)), Number(message.size));
 			Object.assign(message, JSON.parse(ctx.keys.encryption.openMessage(hexToU8a(message.recipientKey), sealed, message.sender, ctx.keys.address)));
@@ -52,8 +59,18 @@ async function inbox(ctx) {
  * Sends `text` to `recipient` (a message, or from a doctor an alert of `severity`): the body is
  * sealed for the recipient's proven key (pinned on this device like a reader's) and the sender's.
  */
-export async function send(ctx, recipient, text, severity, patient) {
+export async function send(ctx, recipient, text, severity, patient, slot) {
 	const { api, keys } = ctx;
+	// Whom the message is for, from the chain's state (the node's lists only offered a choice):
+	// an active doctor, and care between the two (the patient's grant, or the booking just made).
+	const doctor = patient === keys.address ? recipient : keys.address;
+	const care = await verify.care(api, patient, doctor, slot);
+	if (!care.doctor || care.doctor.status !== 'active') {
+		throw new Failure(doctor === keys.address ? 'You are not an active doctor: nothing was sent.' : 'This account is not an active doctor in the chain\'s state: nothing was sent.');
+	}
+	if (!care.granted && !(slot != null && care.slotDoctor === doctor)) {
+		throw new Failure('The chain\'s state shows no care between you (no grant from the patient to the doctor): nothing was sent.');
+	}
 	const key = await verify.encryptionKey(api, recipient);
 	if (!key || !wasm.isUsableKey(key)) throw new Failure('This account has no usable encryption key: messages go between a registered patient and a doctor with a key.');
 	if (!(await checkPin(keys.address, recipient, key))) {
@@ -75,6 +92,7 @@ export async function send(ctx, recipient, text, severity, patient) {
 		if (error.refused) await ipfs.unpin(ctx.ipfs, cid);
 		throw error;
 	}
+	return doctor === keys.address ? `the patient ${shortAddress(recipient)}` : `Dr ${care.doctor.name.replace(/^Dr\.? /, '')}`;
 }
 
 /**
@@ -87,7 +105,7 @@ export async function messagesCard(ctx, names, partners, doctor) {
 	const show = async () => {
 		const messages = await inbox(ctx);
 		list.replaceChildren(messages.length ? h('ul', {}, messages.map((m) => h('li', { class: m.kind === 'alert' ? 'bad' : null },
-			h('strong', {}, `${m.kind === 'alert' ? `ALERT (${m.severity}) ` : ''}${names.get(m.sender) || shortAddress(m.sender)}`),
+			h('strong', { title: m.sender }, `${m.kind === 'alert' ? `ALERT (${m.severity}) ` : ''}${m.from}`),
 			` · ${formatTime(Number(m.sentAt))}: `,
 			m.error ? h('em', {}, `not shown: ${m.error}`) : h('span', { class: 'message' }, m.text))))
 			: h('p', { class: 'muted' }, 'No messages.'));
@@ -103,8 +121,8 @@ export async function messagesCard(ctx, names, partners, doctor) {
 		act(button, 'Sending', async () => {
 			if (!to.value) throw new Failure('Choose whom to write to.');
 			if (!text.value.trim()) throw new Failure('Write the message first.');
-			await send(ctx, to.value, text.value, doctor ? severity.value : '', doctor ? to.value : ctx.keys.address);
-			say(`Sent to ${names.get(to.value) || shortAddress(to.value)}: only the two of you can read it.`, true);
+			const whom = await send(ctx, to.value, text.value, doctor ? severity.value : '', doctor ? to.value : ctx.keys.address);
+			say(`Sent to ${whom}: only the two of you can read it.`, true);
 			text.value = '';
 		});
 	} }, field('To', to), doctor ? field('Message or alert', severity) : null, field('Message', text), button);

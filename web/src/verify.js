@@ -159,6 +159,39 @@ export async function record(api, id, reader, view) {
 	return { ...found, patient: ss58(found.patient), author: ss58(found.author) };
 }
 
+/**
+ * Whether `patient` and `doctor` may write to each other, proven: the doctor's entry (null if not
+ * a doctor), whether the patient's grant to the doctor exists, and the doctor of slot `slot` (a
+ * booking just made) if given.
+ */
+export async function care(api, patient, doctor, slot, view) {
+	view ??= await verified(api);
+	const [p, d] = [hexAccount(patient), hexAccount(doctor)];
+	const found = JSON.parse(await proven(api, view, wasm.keysForCare(p, d, slot ?? undefined),
+		(answer) => view.verifier.care(p, d, slot ?? undefined, answer), 'the care between patient and doctor'));
+	return { doctor: found.doctor, granted: found.granted, slotDoctor: found.slotDoctor ? ss58(found.slotDoctor) : null };
+}
+
+/** Who escrowed record `id` (SS58 or null) and the committee epoch of `member`'s share, proven. */
+export async function escrowed(api, id, member, view) {
+	view ??= await verified(api);
+	const m = hexAccount(member);
+	const found = JSON.parse(await proven(api, view, wasm.keysForEscrowed(id, m), (answer) => view.verifier.escrowed(id, m, answer), `the escrow of record ${id}`));
+	return { by: found.by ? ss58(found.by) : null, epoch: found.epoch };
+}
+
+/** Every storage key under `prefix` at the verified `view`, as the node lists them (at most `max`). */
+export async function listKeys(api, view, prefix, max) {
+	const all = [];
+	for (let start = null; all.length <= max;) {
+		const page = await rpc(api, 'state_getKeysPaged', [prefix, 1000, start, view.hash]);
+		all.push(...page);
+		if (page.length < 1000) break;
+		start = page[page.length - 1];
+	}
+	return all;
+}
+
 /** Whether `patient`'s grant to `grantee` exists, proven. */
 export async function hasGrant(api, patient, grantee, view) {
 	view ??= await verified(api);

@@ -186,8 +186,8 @@ impl UserKeys {
 		commitment: &[u8],
 	) -> Result<Vec<u8>, String> {
 		let size = envelope::escrow::SHARE_STANZA_SIZE;
-		if !stanzas.len().is_multiple_of(size) {
-			return Err(error("released shares must be 81 bytes each"));
+		if !stanzas.len().is_multiple_of(size) || stanzas.len() / size > usize::from(u8::MAX) {
+			return Err(error("released shares must be 81 bytes each, at most 255 of them"));
 		}
 		let context = envelope::escrow::release_context(
 			record_number(record)?,
@@ -207,7 +207,8 @@ impl UserKeys {
 		let choices = envelope::escrow::subsets(opened.len(), need);
 		for choice in choices.take(envelope::escrow::MAX_COMBINATIONS) {
 			let chosen: Vec<_> = choice.iter().map(|&i| opened[i].clone()).collect();
-			let key = envelope::escrow::combine(&chosen, threshold).map_err(error)?;
+			// Shares that do not combine (an identifier twice): try the next choice.
+			let Ok(key) = envelope::escrow::combine(&chosen, threshold) else { continue };
 			let mut plain = Vec::with_capacity(sealed.len());
 			match envelope::decrypt(&key, sealed, &mut plain, |_| {}) {
 				Ok(summary) if summary.content_hash[..] == commitment[..] => return Ok(plain),
@@ -388,6 +389,13 @@ pub fn vector_open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, String> {
 	Ok(plain)
 }
 
+/// Whether a record's bytes are small enough to parse as JSON in this module: at most what a
+/// client wraps (base64 grows a file by a third) and some room; a larger record could exhaust
+/// the module's memory when parsed into a tree.
+fn parseable(bytes: &[u8]) -> bool {
+	bytes.len() as u64 <= ehr_fhir::MAX_WRAPPED / 3 * 4 + (64 << 10)
+}
+
 /// What an uploaded file (or a typed text) is stored as: the FHIR R4 resource the `ehr` command
 /// makes (`ehr_fhir::wrap_upload`: a plain text as the category's own resource, a lab report's
 /// file presented by a `DiagnosticReport`, anything else in a `DocumentReference`), as JSON
@@ -418,17 +426,27 @@ pub fn fhir_wrap(
 pub fn fhir_vitals(readings: &str, patient: &str, at_ms: f64) -> Result<Vec<u8>, String> {
 	let given: serde_json::Map<String, serde_json::Value> =
 		serde_json::from_str(readings).map_err(|_| error("the readings are not a JSON object"))?;
-	let number = |value: &serde_json::Value, what: &str| {
-		value
+	// A number within what a person can have (`ehr_fhir::plausible`) for the measure `code`.
+	let number = |value: &serde_json::Value, code: &str, what: &str| {
+		let value = value
 			.as_f64()
 			.filter(|v| v.is_finite())
-			.ok_or_else(|| error(format!("{what}: not a number")))
+			.ok_or_else(|| error(format!("{what}: not a number")))?;
+		match ehr_fhir::plausible(code) {
+			Some((low, high)) if !(low..=high).contains(&value) => {
+				Err(error(format!("{what}: {value} is not a plausible value ({low} to {high})")))
+			}
+			_ => Ok(value),
+		}
 	};
 	let mut observations = Vec::new();
 	for (code, value) in &given {
 		if code == "bp" {
-			let systolic = number(&value[0], "systolic")?;
-			let diastolic = number(&value[1], "diastolic")?;
+			let systolic = number(&value[0], "8480-6", "systolic pressure")?;
+			let diastolic = number(&value[1], "8462-4", "diastolic pressure")?;
+			if diastolic >= systolic {
+				return Err(error("the diastolic pressure must be below the systolic"));
+			}
 			observations.push(ehr_fhir::blood_pressure(systolic, diastolic, patient, at_ms as u64));
 		} else {
 			let measure = ehr_fhir::measure(code)
@@ -436,7 +454,7 @@ pub fn fhir_vitals(readings: &str, patient: &str, at_ms: f64) -> Result<Vec<u8>,
 				.ok_or_else(|| error(format!("{code} is not a measure the clients know")))?;
 			observations.push(ehr_fhir::reading(
 				measure,
-				number(value, measure.display)?,
+				number(value, code, measure.display)?,
 				patient,
 				at_ms as u64,
 			));
@@ -452,7 +470,17 @@ pub fn fhir_vitals(readings: &str, patient: &str, at_ms: f64) -> Result<Vec<u8>,
 /// `[{code, display, value, unit, effective}]`; an empty list for anything else.
 #[wasm_bindgen(js_name = fhirReadings)]
 pub fn fhir_readings(bytes: &[u8]) -> String {
-	let found = serde_json::from_slice(bytes).map(|v| ehr_fhir::readings(&v)).unwrap_or_default();
+	if !parseable(bytes) {
+		return "[]".into();
+	}
+	let mut found =
+		serde_json::from_slice(bytes).map(|v| ehr_fhir::readings(&v)).unwrap_or_default();
+	// Known codes are labelled by the clients' own names, not by the writer's display text.
+	for reading in &mut found {
+		if let Some(measure) = ehr_fhir::measure(&reading.code) {
+			reading.display = measure.display.to_string();
+		}
+	}
 	serde_json::to_string(&found).unwrap_or_else(|_| "[]".into())
 }
 
@@ -488,6 +516,9 @@ pub fn fhir_message(
 /// `bytes` are such a resource; `undefined` otherwise (show the bytes as they are).
 #[wasm_bindgen(js_name = fhirUnwrap)]
 pub fn fhir_unwrap(bytes: &[u8]) -> Option<Vec<u8>> {
+	if !parseable(bytes) {
+		return None;
+	}
 	let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
 	ehr_fhir::unwrap_file(&value)
 }

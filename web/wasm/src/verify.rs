@@ -78,18 +78,61 @@ pub fn keys_for_escrow(patient: &str) -> Result<String, String> {
 	Ok(keys_json(&state::escrow_keys(&account(patient)?)))
 }
 
+/// The storage keys to prove for whether `doctor` may be written to by (or write to) `patient`:
+/// the doctor's entry, the patient's grant to the doctor, and slot `slot` if given.
+#[wasm_bindgen(js_name = keysForCare)]
+pub fn keys_for_care(patient: &str, doctor: &str, slot: Option<f64>) -> Result<String, String> {
+	let (patient, doctor) = (account(patient)?, account(doctor)?);
+	let mut keys = vec![state::keys::doctor(&doctor), state::keys::grant(&patient, &doctor)];
+	if let Some(slot) = slot {
+		keys.push(state::keys::slot(crate::record_number(slot)?));
+	}
+	Ok(keys_json(&keys))
+}
+
+/// The storage keys to prove for who escrowed record `record` and `member`'s share epoch.
+#[wasm_bindgen(js_name = keysForEscrowed)]
+pub fn keys_for_escrowed(record: f64, member: &str) -> Result<String, String> {
+	let record = crate::record_number(record)?;
+	Ok(keys_json(&[
+		state::keys::escrowed_by(record),
+		state::keys::escrowed_share(record, &account(member)?),
+	]))
+}
+
 /// The prefix under which the node lists `recipient`'s messages (`state_getKeysPaged`).
 #[wasm_bindgen(js_name = inboxPrefix)]
 pub fn inbox_prefix(recipient: &str) -> Result<String, String> {
 	Ok(hex0x(state::keys::inbox_of(&account(recipient)?)))
 }
 
-/// The storage keys to prove for the messages the node listed (JSON list of hex, at most `max`).
-#[wasm_bindgen(js_name = keysForInbox)]
-pub fn keys_for_inbox(recipient: &str, listed: &str, max: u32) -> Result<String, String> {
-	let recipient = account(recipient)?;
-	let ids = state::listed_messages(&recipient, &hex_list(listed, "message list")?, max)
+/// The newest `newest` of the messages the node listed for `recipient` (JSON list of hex keys,
+/// at most `max`; the ids are in the keys), each checked to be of this inbox.
+fn newest_messages(
+	recipient: &AccountId,
+	listed: &str,
+	max: u32,
+	newest: u32,
+) -> Result<Vec<u64>, String> {
+	let mut ids = state::listed_messages(recipient, &hex_list(listed, "message list")?, max)
 		.map_err(error)?;
+	ids.sort_unstable_by(|a, b| b.cmp(a));
+	ids.dedup();
+	ids.truncate(newest as usize);
+	Ok(ids)
+}
+
+/// The storage keys to prove for the newest `newest` messages the node listed (JSON list of
+/// hex, at most `max`).
+#[wasm_bindgen(js_name = keysForInbox)]
+pub fn keys_for_inbox(
+	recipient: &str,
+	listed: &str,
+	max: u32,
+	newest: u32,
+) -> Result<String, String> {
+	let recipient = account(recipient)?;
+	let ids = newest_messages(&recipient, listed, max, newest)?;
 	Ok(keys_json(&ids.iter().map(|id| state::keys::inbox(&recipient, *id)).collect::<Vec<_>>()))
 }
 
@@ -223,19 +266,7 @@ impl Verifier {
 	pub fn doctor(&self, who: &str, answer: &str) -> Result<String, String> {
 		let who = account(who)?;
 		let values = self.proven(&[state::keys::doctor(&who)], answer)?;
-		let Some(doctor) = state::doctor(&who, &values).map_err(error)? else {
-			return Ok("null".into());
-		};
-		let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-		Ok(json!({
-			"hospital": account_hex(&doctor.hospital),
-			"name": text(&doctor.name),
-			"specialty": text(&doctor.specialty),
-			"licence": text(&doctor.licence),
-			"encryptionKey": doctor.encryption_key.map(hex0x),
-			"status": format!("{:?}", doctor.status).to_lowercase(),
-		})
-		.to_string())
+		doctor_json(&who, &values)
 	}
 
 	/// The escrow committee and `patient`'s openable categories, proven (`answer` for
@@ -254,7 +285,7 @@ impl Verifier {
 		.to_string())
 	}
 
-	/// The messages the node listed for `recipient`, each proven (`answer` for
+	/// The newest `newest` messages the node listed for `recipient`, each proven (`answer` for
 	/// [`keys_for_inbox`]): JSON `[{id, sender, sentAt, kind, severity, cid, size, recipientKey}]`,
 	/// oldest first.
 	pub fn inbox(
@@ -262,11 +293,11 @@ impl Verifier {
 		recipient: &str,
 		listed: &str,
 		max: u32,
+		newest: u32,
 		answer: &str,
 	) -> Result<String, String> {
 		let recipient = account(recipient)?;
-		let ids = state::listed_messages(&recipient, &hex_list(listed, "message list")?, max)
-			.map_err(error)?;
+		let ids = newest_messages(&recipient, listed, max, newest)?;
 		let keys: Vec<_> = ids.iter().map(|id| state::keys::inbox(&recipient, *id)).collect();
 		let values = self.proven(&keys, answer)?;
 		let mut messages = Vec::with_capacity(ids.len());
@@ -294,6 +325,40 @@ impl Verifier {
 		}
 		messages.sort_by_key(|m| m["id"].as_u64());
 		Ok(Value::from(messages).to_string())
+	}
+
+	/// The care between `patient` and `doctor`, proven (`answer` for [`keys_for_care`]): JSON
+	/// `{doctor: {name, specialty, status, …} | null, granted, slotDoctor}`.
+	pub fn care(
+		&self,
+		patient: &str,
+		doctor: &str,
+		slot: Option<f64>,
+		answer: &str,
+	) -> Result<String, String> {
+		let (patient_id, doctor_id) = (account(patient)?, account(doctor)?);
+		let mut keys =
+			vec![state::keys::doctor(&doctor_id), state::keys::grant(&patient_id, &doctor_id)];
+		let slot = slot.map(crate::record_number).transpose()?;
+		keys.extend(slot.map(state::keys::slot));
+		let values = self.proven(&keys, answer)?;
+		let granted = state::grant(&patient_id, &doctor_id, &values).map_err(error)?.is_some();
+		let slot_doctor = match slot {
+			Some(id) => state::slot_doctor(id, &values).map_err(error)?.map(|d| account_hex(&d)),
+			None => None,
+		};
+		let entry: Value =
+			serde_json::from_str(&doctor_json(&doctor_id, &values)?).map_err(error)?;
+		Ok(json!({ "doctor": entry, "granted": granted, "slotDoctor": slot_doctor }).to_string())
+	}
+
+	/// Who escrowed record `record` and the epoch of `member`'s share, proven: JSON `{by, epoch}`.
+	pub fn escrowed(&self, record: f64, member: &str, answer: &str) -> Result<String, String> {
+		let (record, member) = (crate::record_number(record)?, account(member)?);
+		let keys = [state::keys::escrowed_by(record), state::keys::escrowed_share(record, &member)];
+		let (by, epoch) =
+			state::escrowed(record, &member, &self.proven(&keys, answer)?).map_err(error)?;
+		Ok(json!({ "by": by.map(|a| account_hex(&a)), "epoch": epoch }).to_string())
 	}
 
 	/// Whether `patient`'s grant to `grantee` exists, proven (`answer` for [`keys_for_grant`]).
@@ -412,4 +477,22 @@ impl Verifier {
 		})
 		.to_string())
 	}
+}
+
+/// The doctor `who` in `values` as JSON `{hospital, name, specialty, licence, encryptionKey,
+/// status}`, or `null`.
+fn doctor_json(who: &AccountId, values: &Values) -> Result<String, String> {
+	let Some(doctor) = state::doctor(who, values).map_err(error)? else {
+		return Ok("null".into());
+	};
+	let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+	Ok(json!({
+		"hospital": account_hex(&doctor.hospital),
+		"name": text(&doctor.name),
+		"specialty": text(&doctor.specialty),
+		"licence": text(&doctor.licence),
+		"encryptionKey": doctor.encryption_key.map(hex0x),
+		"status": format!("{:?}", doctor.status).to_lowercase(),
+	})
+	.to_string())
 }
