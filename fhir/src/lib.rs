@@ -544,3 +544,103 @@ pub fn readings(value: &Value) -> Vec<Reading> {
 	}
 	found
 }
+
+/// The file or text inside a resource a client made ([`unwrap_file`]), only if the resource is
+/// exactly what a client makes from that file for the record's `patient` and `author` (SS58):
+/// rebuilt from the file, its title, media type and time, it must equal `value`. A resource
+/// whose structured fields say something else than its kept text (a `MedicationRequest` naming
+/// another medication than the text, another requester, another patient) gives nothing back,
+/// and is shown as the resource it is.
+pub fn unwrap_checked(value: &Value, patient: &str, author: &str) -> Option<Vec<u8>> {
+	let file = unwrap_file(value)?;
+	let millis = |field: &Value| {
+		chrono::DateTime::parse_from_rfc3339(field.as_str()?)
+			.ok()
+			.map(|at| at.timestamp_millis() as u64)
+	};
+	let tag = value["meta"]["tag"].as_array()?.iter().find(|t| t["system"] == WRAPPED_TAG)?;
+	let rebuilt = match (tag["code"].as_str()?, value["resourceType"].as_str()?) {
+		("text", kind) => {
+			let text = core::str::from_utf8(&file).ok()?;
+			let (category, title, at) = match kind {
+				"MedicationRequest" => (RecordCategory::Prescription, "", &value["authoredOn"]),
+				"DiagnosticReport" => {
+					(RecordCategory::LabReport, value["code"]["text"].as_str()?, &value["issued"])
+				}
+				"Composition" => {
+					(RecordCategory::ClinicalNote, value["title"].as_str()?, &value["date"])
+				}
+				_ => return None,
+			};
+			from_text(category, text, title, author, patient, millis(at)?)?
+		}
+		("file", "DocumentReference") => {
+			let attachment = &value["content"][0]["attachment"];
+			let (title, media) =
+				(attachment["title"].as_str()?, attachment["contentType"].as_str()?);
+			wrap_file(&file, title, media, patient, millis(&value["date"])?)
+		}
+		("file", "DiagnosticReport") => {
+			let form = &value["presentedForm"][0];
+			let (title, media) = (form["title"].as_str()?, form["contentType"].as_str()?);
+			report_file(&file, title, media, author, patient, millis(&value["issued"])?)
+		}
+		_ => return None,
+	};
+	(rebuilt == *value).then_some(file)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const PATIENT: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	const DOCTOR: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+	const AT: u64 = 1_767_225_600_123;
+
+	/// What a client makes gives the file back, checked; a resource whose structured fields
+	/// differ from its text, or that names another patient or author, gives nothing back.
+	#[test]
+	fn a_wrapped_file_comes_back_only_if_the_resource_is_what_a_client_makes() {
+		let accept = |_: &Value| true;
+		for (category, bytes, name) in [
+			(RecordCategory::Prescription, &b"Amoxicillin 500 mg\n3 a day"[..], "rx.txt"),
+			(RecordCategory::LabReport, &b"Haemoglobin 13.9"[..], "lab.txt"),
+			(RecordCategory::ClinicalNote, &b"Seen today <b>&</b>"[..], "note.txt"),
+			(RecordCategory::LabReport, &b"%PDF-1.7 \x00 lab"[..], "lab.pdf"),
+			(RecordCategory::Imaging, &b"\x00DICM"[..], "scan.dcm"),
+		] {
+			let made = wrap_upload(category, bytes, name, DOCTOR, PATIENT, AT, accept).unwrap();
+			assert_eq!(unwrap_checked(&made, PATIENT, DOCTOR).as_deref(), Some(bytes), "{name}");
+			assert_eq!(unwrap_checked(&made, DOCTOR, DOCTOR), None, "{name}: another patient");
+		}
+		let mut forged =
+			from_text(RecordCategory::Prescription, "Paracetamol 1 g", "", DOCTOR, PATIENT, AT)
+				.unwrap();
+		forged["medicationCodeableConcept"]["text"] = json!("Oxycodone 80 mg");
+		assert_eq!(unwrap_file(&forged).as_deref(), Some(&b"Paracetamol 1 g"[..]));
+		assert_eq!(unwrap_checked(&forged, PATIENT, DOCTOR), None);
+		let made =
+			from_text(RecordCategory::Prescription, "Paracetamol 1 g", "", DOCTOR, PATIENT, AT)
+				.unwrap();
+		assert_eq!(unwrap_checked(&made, PATIENT, PATIENT), None, "another author");
+	}
+
+	#[test]
+	fn a_message_must_name_its_parties() {
+		let body = communication(DOCTOR, PATIENT, PATIENT, MessageKind::Message, "hi", None, AT);
+		assert!(names_parties(&body, DOCTOR, PATIENT));
+		assert!(!names_parties(&body, PATIENT, DOCTOR));
+		assert_eq!(communication_text(&body), Some("hi"));
+	}
+
+	#[test]
+	fn implausible_readings_are_known() {
+		assert_eq!(plausible("8480-6"), Some((40.0, 300.0)));
+		assert_eq!(plausible("unknown"), None);
+		assert!(MEASURES
+			.iter()
+			.filter(|m| !m.unit.is_empty())
+			.all(|m| plausible(m.code).is_some()));
+	}
+}

@@ -210,7 +210,7 @@ export async function open(ctx, id, expected = {}) {
 	}
 	// A file or text the client wrapped in FHIR comes back as it was written.
 	const stored = bytes;
-	bytes = wasm.fhirUnwrap(stored) ?? stored;
+	bytes = wasm.fhirUnwrap(stored, record.patient, record.author) ?? stored;
 	let resource = null;
 	if (stored.length <= MAX_PARSED) {
 		try { resource = JSON.parse(new TextDecoder().decode(stored)).resourceType ?? null; } catch { /* not FHIR */ }

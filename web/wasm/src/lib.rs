@@ -513,14 +513,16 @@ pub fn fhir_message(
 }
 
 /// The file or text a client wrapped in a FHIR resource (`ehr-fhir`), exactly as written, if
-/// `bytes` are such a resource; `undefined` otherwise (show the bytes as they are).
+/// `bytes` are such a resource, made for `patient` by `author` (SS58, the record's as the chain
+/// holds them) with structured fields that say what its text says; `undefined` otherwise (show
+/// the bytes, the resource, as they are).
 #[wasm_bindgen(js_name = fhirUnwrap)]
-pub fn fhir_unwrap(bytes: &[u8]) -> Option<Vec<u8>> {
+pub fn fhir_unwrap(bytes: &[u8], patient: &str, author: &str) -> Option<Vec<u8>> {
 	if !parseable(bytes) {
 		return None;
 	}
 	let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-	ehr_fhir::unwrap_file(&value)
+	ehr_fhir::unwrap_checked(&value, patient, author)
 }
 
 /// Whether `key` is a usable X25519 encryption key (canonical, not of small order): the chain's
