@@ -265,6 +265,12 @@ pub fn from_text(
 	)
 }
 
+/// The file or text inside a resource a client made for `patient` by `author`, only if its
+/// structured fields say what its text says ([`ehr_fhir::unwrap_checked`]).
+pub fn unwrap_checked(value: &Value, patient: &AccountId, author: &AccountId) -> Option<Vec<u8>> {
+	ehr_fhir::unwrap_checked(value, &patient.to_ss58check(), &author.to_ss58check())
+}
+
 /// A lab report that is a file, as a `DiagnosticReport` ([`ehr_fhir::report_file`]).
 pub fn report_file(
 	bytes: &[u8],

@@ -297,6 +297,10 @@ pub struct Fetched {
 	pub access_logged: bool,
 	/// The block the log entry is in (not waited to be final).
 	pub logged_in_block: Option<u32>,
+	/// Whose record it is.
+	pub patient: AccountId,
+	/// Who wrote it.
+	pub author: AccountId,
 }
 
 /// What [`Client::erase`] did.

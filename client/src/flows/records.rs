@@ -290,6 +290,8 @@ impl Client {
 			plaintext_len: summary.plaintext_len,
 			access_logged,
 			logged_in_block,
+			patient: record.patient.clone(),
+			author: record.author.clone(),
 		})
 	}
 

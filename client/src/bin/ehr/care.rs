@@ -158,9 +158,15 @@ pub fn prepare_upload(
 	Ok(Prepared { path: temp.path().to_path_buf(), category, how, _temp: Some(temp) })
 }
 
-/// After `ehr record get`: a wrapped file is given back as the file (unless `fhir`); with
+/// After `ehr record get` of a record of `patient` written by `author`: a wrapped file is given
+/// back as the file (unless `fhir`), if its resource is exactly what a client makes from it (a
+/// resource whose structured fields say something else than its text stays the resource); with
 /// `fhir`, a record that is not FHIR is refused. Returns what was written, for people.
-pub fn after_get(out: &Path, fhir_wanted: bool) -> Result<&'static str, Error> {
+pub fn after_get(
+	out: &Path,
+	fhir_wanted: bool,
+	(patient, author): (&AccountId, &AccountId),
+) -> Result<&'static str, Error> {
 	let len = std::fs::metadata(out)?.len();
 	// A wrapped file of at most 64 MiB is at most this long in base64 JSON: nothing larger is
 	// parsed (the whole document is held in memory).
@@ -170,7 +176,7 @@ pub fn after_get(out: &Path, fhir_wanted: bool) -> Result<&'static str, Error> {
 		.and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
 		.filter(|value| value.get("resourceType").is_some());
 	match (value, fhir_wanted) {
-		(Some(value), false) => match fhir::unwrap_file(&value) {
+		(Some(value), false) => match fhir::unwrap_checked(&value, patient, author) {
 			Some(file) => {
 				let dir =
 					out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -179,6 +185,10 @@ pub fn after_get(out: &Path, fhir_wanted: bool) -> Result<&'static str, Error> {
 				temp.persist(out).map_err(|e| Error::Io(e.error))?;
 				Ok("the file kept in its FHIR resource")
 			}
+			None if fhir::unwrap_file(&value).is_some() => Ok(
+				"the FHIR resource (its structured fields do not match the text it keeps: read them, \
+				 not the text)",
+			),
 			None => Ok("the FHIR resource"),
 		},
 		(Some(_), true) => Ok("the FHIR resource"),

@@ -1426,8 +1426,8 @@ async fn record_command(
 		RecordCommand::Get { id, out: None, fhir: true, .. } => {
 			let temp = tempfile::tempdir()?;
 			let out = temp.path().join("record.json");
-			client.fetch(me, id, &out, |_, _| ()).await?;
-			care::after_get(&out, true)?;
+			let fetched = client.fetch(me, id, &out, |_, _| ()).await?;
+			care::after_get(&out, true, (&fetched.patient, &fetched.author))?;
 			let resource: Value = serde_json::from_slice(&std::fs::read(&out)?)
 				.map_err(|e| Error::Invalid(format!("record {id} is not JSON: {e}")))?;
 			clear_spinner();
@@ -1448,7 +1448,7 @@ async fn record_command(
 			let bar = progress_bar(json);
 			let fetched = client.fetch(me, id, &out, report_to(&bar)).await?;
 			bar.finish_and_clear();
-			let what = care::after_get(&out, fhir)?;
+			let what = care::after_get(&out, fhir, (&fetched.patient, &fetched.author))?;
 			let mut value = json!(fetched);
 			value["wrote"] = json!(what);
 			say(

@@ -206,10 +206,14 @@ fn uploads_are_fhir_or_wrapped_and_come_back_as_they_went_in() {
 	// What `record get` writes: the wrapped resource, then the file it wraps.
 	let out = dir.path().join("out.pdf");
 	std::fs::copy(&prepared.path, &out).unwrap();
-	assert_eq!(care::after_get(&out, false).unwrap(), "the file kept in its FHIR resource");
+	let made_for = (&patient, &patient);
+	assert_eq!(
+		care::after_get(&out, false, made_for).unwrap(),
+		"the file kept in its FHIR resource"
+	);
 	assert_eq!(std::fs::read(&out).unwrap(), b"%PDF-1.7 not really");
 	std::fs::copy(&prepared.path, &out).unwrap();
-	assert_eq!(care::after_get(&out, true).unwrap(), "the FHIR resource");
+	assert_eq!(care::after_get(&out, true, made_for).unwrap(), "the FHIR resource");
 	// A text prescription becomes a MedicationRequest, and comes back as written.
 	let rx = dir.path().join("rx.txt");
 	std::fs::write(&rx, "Amoxicillin 500 mg\nthree times a day\n").unwrap();
@@ -219,7 +223,15 @@ fn uploads_are_fhir_or_wrapped_and_come_back_as_they_went_in() {
 			.unwrap();
 	assert!(prepared.how.contains("MedicationRequest"), "{}", prepared.how);
 	std::fs::copy(&prepared.path, &out).unwrap();
-	care::after_get(&out, false).unwrap();
+	// Read as another author's, or with its medication changed, it stays the resource.
+	assert!(care::after_get(&out, false, (&patient, &patient)).unwrap().contains("do not match"));
+	let mut changed: serde_json::Value =
+		serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+	changed["medicationCodeableConcept"]["text"] = "Oxycodone 80 mg".into();
+	std::fs::write(&out, changed.to_string()).unwrap();
+	assert!(care::after_get(&out, false, (&patient, &doctor)).unwrap().contains("do not match"));
+	std::fs::copy(&prepared.path, &out).unwrap();
+	care::after_get(&out, false, (&patient, &doctor)).unwrap();
 	assert_eq!(std::fs::read(&out).unwrap(), b"Amoxicillin 500 mg\nthree times a day\n");
 	// A FHIR report keeps its bytes and takes its category from its type.
 	let report = dir.path().join("report.json");
