@@ -43,17 +43,12 @@ pub struct VerifiedState<'a> {
 	header: Header,
 }
 
-/// The value at `key` of `values`, decoded as `T`.
+/// The value at `key` of `values`, decoded as `T` ([`ehr_verify::state::decode_value`]).
 pub(crate) fn decode<T: Decode>(
 	what: &str,
 	bytes: Option<&Option<Vec<u8>>>,
 ) -> Result<Option<T>, Error> {
-	match bytes.cloned().flatten() {
-		None => Ok(None),
-		Some(bytes) => T::decode(&mut &bytes[..]).map(Some).map_err(|_| {
-			Error::Finality(FinalityError::BadProof(format!("the proven {what} does not decode")))
-		}),
-	}
+	Ok(proven::decode_value(what, bytes)?)
 }
 
 impl<'a> VerifiedState<'a> {

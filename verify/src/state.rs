@@ -185,7 +185,16 @@ pub fn decode<T: Decode>(
 	values: &Values,
 	key: &[u8],
 ) -> Result<Option<T>, FinalityError> {
-	match values.get(key).cloned().flatten() {
+	decode_value(what, values.get(key))
+}
+
+/// A proven value (as [`Values`] holds it, `None` if not asked for) decoded as `T` (`None`:
+/// absent).
+pub fn decode_value<T: Decode>(
+	what: &str,
+	value: Option<&Option<Vec<u8>>>,
+) -> Result<Option<T>, FinalityError> {
+	match value.cloned().flatten() {
 		None => Ok(None),
 		Some(bytes) => T::decode(&mut &bytes[..])
 			.map(Some)
@@ -193,6 +202,32 @@ pub fn decode<T: Decode>(
 	}
 }
 
+/// The map keys the node listed under `prefix` (at most `max`, else `too_many`), each decoded
+/// from what follows the prefix and a hash of `hash_len` bytes, and kept only if `key_of` gives
+/// the listed key back: a key of another map, another owner, or with trailing bytes is refused
+/// (`not_ours`).
+fn listed<K: Decode>(
+	listed: &[Vec<u8>],
+	max: u32,
+	too_many: &str,
+	prefix: &[u8],
+	hash_len: usize,
+	key_of: impl Fn(&K) -> Vec<u8>,
+	not_ours: &str,
+) -> Result<Vec<K>, FinalityError> {
+	if listed.len() > max as usize {
+		return Err(FinalityError::BadProof(format!("the node lists {} {too_many}", listed.len())));
+	}
+	listed
+		.iter()
+		.map(|key| {
+			key.get(prefix.len() + hash_len..)
+				.and_then(|mut raw| K::decode(&mut raw).ok())
+				.filter(|item| key_of(item) == *key)
+				.ok_or_else(|| FinalityError::BadProof(not_ours.into()))
+		})
+		.collect()
+}
 /// The proven `Timestamp::Now` (milliseconds since the Unix epoch; 0 at genesis).
 pub fn now(values: &Values) -> Result<Moment, FinalityError> {
 	Ok(decode::<Moment>("time", values, &keys::now())?.unwrap_or_default())
@@ -282,27 +317,18 @@ pub fn grant(
 /// it leaves out is not shown (as any node can withhold); one it lists is then proven.
 pub fn listed_messages(
 	recipient: &AccountId,
-	listed: &[Vec<u8>],
+	listed_keys: &[Vec<u8>],
 	max: u32,
 ) -> Result<Vec<MessageId>, FinalityError> {
-	if listed.len() > max as usize {
-		return Err(FinalityError::BadProof(format!(
-			"the node lists {} messages; an inbox holds at most {max}",
-			listed.len()
-		)));
-	}
-	let prefix = keys::inbox_of(recipient);
-	listed
-		.iter()
-		.map(|key| {
-			key.get(prefix.len() + 8..)
-				.and_then(|mut raw| MessageId::decode(&mut raw).ok())
-				.filter(|id| keys::inbox(recipient, *id) == *key)
-				.ok_or_else(|| {
-					FinalityError::BadProof("a listed message is not of this inbox".into())
-				})
-		})
-		.collect()
+	listed(
+		listed_keys,
+		max,
+		&format!("messages; an inbox holds at most {max}"),
+		&keys::inbox_of(recipient),
+		8,
+		|id| keys::inbox(recipient, *id),
+		"a listed message is not of this inbox",
+	)
 }
 
 /// Message `id` of `recipient`'s inbox as stored, proven (read at [`keys::inbox`]).
@@ -319,31 +345,21 @@ pub fn message(
 /// node listed them all is checked by [`readers`] against the proven count.
 pub fn listed_grantees(
 	patient: &AccountId,
-	listed: &[Vec<u8>],
+	listed_keys: &[Vec<u8>],
 	max_grants: u32,
 ) -> Result<Vec<AccountId>, FinalityError> {
-	if listed.len() > max_grants as usize {
-		return Err(FinalityError::BadProof(format!(
-			"the node lists {} grants; a patient has at most {max_grants}",
-			listed.len()
-		)));
-	}
-	let prefix = keys::grants_of(patient);
-	let mut grantees: Vec<AccountId> = Vec::with_capacity(listed.len());
-	for key in listed {
-		let grantee = key
-			.get(prefix.len() + 16..)
-			.and_then(|mut raw| AccountId::decode(&mut raw).ok())
-			.ok_or_else(|| FinalityError::BadProof("a listed grant key is malformed".into()))?;
-		if keys::grant(patient, &grantee) != *key {
-			return Err(FinalityError::BadProof(
-				"a listed grant key is not a grant of this patient".into(),
-			));
-		}
-		if !grantees.contains(&grantee) {
-			grantees.push(grantee);
-		}
-	}
+	let mut grantees = listed(
+		listed_keys,
+		max_grants,
+		&format!("grants; a patient has at most {max_grants}"),
+		&keys::grants_of(patient),
+		16,
+		|grantee| keys::grant(patient, grantee),
+		"a listed grant key is not a grant of this patient",
+	)?;
+	// Listed twice, counted once (the proven count then catches a missing one).
+	let mut seen = alloc::collections::BTreeSet::new();
+	grantees.retain(|grantee| seen.insert(grantee.clone()));
 	Ok(grantees)
 }
 

@@ -27,20 +27,8 @@ const SUGGESTED = ['profile', 'prescription', 'lab-report'];
 const ESCROWS_PER_TRANSACTION = 16;
 const STANZA = 81;
 
-let wasm;
-export function useWasm(module) { wasm = module; }
-
 /** The escrow committee and `patient`'s openable categories, proven. */
-export async function escrowState(api, patient) {
-	const view = await verify.verified(api);
-	const who = verify.hexAccount(patient);
-	const answer = JSON.stringify(await verify.readProof(api, view, wasm.keysForEscrow(who)));
-	try {
-		return JSON.parse(view.verifier.escrow(who, answer));
-	} catch (error) {
-		throw new Failure(`Not verified: the escrow committee: ${error}. Nothing was escrowed; use another node (Connection).`);
-	}
-}
+export const escrowState = (api, patient) => verify.escrow(api, patient);
 
 /** The `escrow_key` call of record `id` of `patient`, from the key wrapped for this user. */
 function escrowCall(ctx, escrow, id, patient, stanza) {

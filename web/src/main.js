@@ -5,7 +5,6 @@ import { connect, roles, Failure } from './chain.js';
 import * as keys from './keys.js';
 import * as flows from './flows.js';
 import * as verify from './verify.js';
-import * as emergency from './emergency.js';
 import * as messages from './messages.js';
 import { h, field, say, clearSay, status, act, shortAddress } from './ui.js';
 import { patientPage } from './patient.js';
@@ -282,7 +281,6 @@ async function start() {
 	await init({ module_or_path: 'ehr_web_wasm_bg.wasm' });
 	keys.useWasm(wasm);
 	flows.useWasm(wasm);
-	emergency.useWasm(wasm);
 	messages.useWasm(wasm);
 	await loadConfig();
 	verify.useWasm(wasm, app.config);

@@ -172,6 +172,13 @@ export async function care(api, patient, doctor, slot, view) {
 	return { doctor: found.doctor, granted: found.granted, slotDoctor: found.slotDoctor ? ss58(found.slotDoctor) : null };
 }
 
+/** The escrow committee (`{hospital, key}` in hex), threshold, epoch and `patient`'s openable categories, proven. */
+export async function escrow(api, patient, view) {
+	view ??= await verified(api);
+	const who = hexAccount(patient);
+	return JSON.parse(await proven(api, view, wasm.keysForEscrow(who), (answer) => view.verifier.escrow(who, answer), 'the escrow committee'));
+}
+
 /** Who escrowed record `id` (SS58 or null) and the committee epoch of `member`'s share, proven. */
 export async function escrowed(api, id, member, view) {
 	view ??= await verified(api);

@@ -411,10 +411,7 @@ pub fn fhir_wrap(
 	patient: &str,
 	now_ms: f64,
 ) -> Result<Option<Vec<u8>>, String> {
-	let category = ehr_primitives::RecordCategory::ALL
-		.into_iter()
-		.find(|c| crate::category(*c) == category)
-		.ok_or_else(|| error(format!("{category} is not a record category")))?;
+	let category = parse_category(category)?;
 	Ok(ehr_fhir::wrap_upload(category, bytes, name, author, patient, now_ms as u64, |_| true)
 		.map(|resource| resource.to_string().into_bytes()))
 }
@@ -573,6 +570,14 @@ fn kebab(debug: &str) -> String {
 /// An account as hex (the page writes it in SS58 with `@polkadot/util-crypto`).
 fn account_hex(account: &sp_core::crypto::AccountId32) -> String {
 	format!("0x{}", hex::encode(account))
+}
+
+/// A category as the node's JSON writes it (`lab-report`).
+fn parse_category(text: &str) -> Result<ehr_primitives::RecordCategory, String> {
+	ehr_primitives::RecordCategory::ALL
+		.into_iter()
+		.find(|c| category(*c) == text)
+		.ok_or_else(|| error(format!("{text} is not a record category")))
 }
 
 fn category(category: ehr_primitives::RecordCategory) -> &'static str {

@@ -8,7 +8,6 @@
 //! message the page shows.
 
 use codec::{Decode, Encode};
-use ehr_primitives::RecordCategory;
 use ehr_verify::{
 	finality::{self, Checkpoint, FinalityProof},
 	state::{self, AccountId, Values},
@@ -17,7 +16,7 @@ use ehr_verify::{
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::{account_hex, audit_entry_json, category, error};
+use crate::{account_hex, audit_entry_json, category, error, parse_category};
 
 fn account(text: &str) -> Result<AccountId, String> {
 	crate::account32(text).map(AccountId::new)
@@ -39,13 +38,6 @@ fn hex_list(json: &str, what: &str) -> Result<Vec<Vec<u8>>, String> {
 		.map(|item| hex::decode(item.strip_prefix("0x").unwrap_or(item)))
 		.collect::<Result<_, _>>()
 		.map_err(|_| error(format!("the node's {what} is not a list of hex strings")))
-}
-
-fn parse_category(text: &str) -> Result<RecordCategory, String> {
-	RecordCategory::ALL
-		.into_iter()
-		.find(|c| category(*c) == text)
-		.ok_or_else(|| error(format!("{text} is not a record category")))
 }
 
 /// The storage keys to prove for `Timestamp::Now` (JSON list of hex).
