@@ -167,14 +167,15 @@ exits 6 "wrong passphrase" env EHR_PASSPHRASE=wrong ehr record list
 exits 6 "set EHR_PASSPHRASE" env -u EHR_PASSPHRASE ehr record list
 exits 1 "missing.pdf" ehr record upload missing.pdf --category document
 
-# --- The order trap: a grant before the grantee has an encryption key --------------------
-log "a grant before the doctor published a key, repaired by consent sync"
+# --- An offer is no doctor: nothing is shared until the account accepts -------------------
+log "a grant to an account only offered a doctor's role is refused until it accepts"
 CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
-step 'ehr --dev --suri //Alice hospital register-doctor $CHARLIE --name "Dr. Carla Espinosa" --specialty surgery --licence MD-1002' "registered as a doctor"
-step 'ehr consent grant $CHARLIE --categories profile --yes' "0 record keys shared"
-grep -qF "has consent but no encryption key yet" "$human" || fail "no warning for a grantee without a key"
+step 'ehr --dev --suri //Alice hospital register-doctor $CHARLIE --name "Dr. Carla Espinosa" --specialty surgery --licence MD-1002' "offered the role of a doctor"
+exits 3 "Consent: unknown grantee" ehr consent grant "$CHARLIE" --categories profile --yes
+exits 3 "no hospital has offered" ehr --dev --suri //Ferdie doctor accept "$ALICE"
+step 'ehr --dev --suri //Charlie doctor accept $ALICE' "you are a doctor of this hospital now"
+step 'ehr consent grant $CHARLIE --categories profile --yes' "record keys shared"
 exits 3 "Consent: already granted: this account has consent already: \`ehr consent sync\`" ehr consent grant "$CHARLIE" --categories profile --yes
-step 'ehr --dev --suri //Charlie doctor set-key' "encryption key published"
 step 'ehr consent sync' "record keys shared"
 step 'ehr --dev --suri //Charlie record get 4 --out profile-read-by-carla.json' "your read is logged"
 cmp -s profile.json profile-read-by-carla.json || fail "Dr. Espinosa did not read the profile as written"
@@ -219,8 +220,8 @@ log "the monitor made $(grep -c "patient(s)" "$work/watch.log") passes ($passes 
 
 log "a doctor with no relationship cannot write to the patient"
 DAVE=5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy
-step 'ehr --dev --suri //Alice hospital register-doctor $DAVE --name "Dr. Dave Stranger" --specialty surgery --licence MD-1003' "registered as a doctor"
-step 'ehr --dev --suri //Dave doctor set-key' "encryption key published"
+step 'ehr --dev --suri //Alice hospital register-doctor $DAVE --name "Dr. Dave Stranger" --specialty surgery --licence MD-1003' "offered the role of a doctor"
+step 'ehr --dev --suri //Dave doctor accept $ALICE' "you are a doctor of this hospital now"
 exits 3 "Messages: no care relationship" ehr --dev --suri //Dave message send "$PATIENT" "Your results are in"
 exits 3 "only a doctor sends alerts" ehr message send "$BOB" "help" --alert urgent
 

@@ -53,6 +53,7 @@ cat <<MSG
         export PATH="$CARGO_TARGET_DIR/debug:\$PATH" EHR_IPFS_API=http://127.0.0.1:$IPFS_PORT
         ehr --dev --suri //Alice hospital register-doctor 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty \\
             --name "Dr. Bob Kelso" --specialty "internal medicine" --licence MD-1001
+        ehr --dev --suri //Bob doctor accept 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
     - Run the four-hospital network instead:  scripts/network.sh
     - Run the tests:                           scripts/test.sh
   Stop with Ctrl-C.

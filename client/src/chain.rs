@@ -441,7 +441,9 @@ fn pool_refusal(raw: &str) -> Error {
 		return Error::Refused(
 			"the fee cannot be paid: either this account is not registered for free use and has \
 			 no tokens (ask a hospital to invite you: `ehr hospital invite-patient <your \
-			 address>`, `ehr key show` prints it; then register), or it has several free \
+			 address>`, `ehr key show` prints it; then register; a registered patient whose \
+			 inviting hospital left the consortium asks another member hospital to run the same \
+			 command: the records stay, free use resumes at once), or it has several free \
 			 transactions waiting already (wait until they are in a block)"
 				.into(),
 		);
@@ -489,7 +491,38 @@ fn hint(variant: &str) -> Option<&'static str> {
 		"UnknownGrantee" => {
 			"the grantee is no hospital, verified doctor or registered patient: a guardian or \
 			 relative registers as a patient first (`ehr patient register`, after a hospital \
-			 invites them); a doctor is registered by their hospital"
+			 invites them); a doctor is one once they accepted their hospital's offer (`ehr \
+			 doctor accept <hospital>`)"
+		}
+		"NoOffer" => {
+			"no hospital offered this account a doctor's role, or the offer is from another \
+			 hospital: the hospital runs `ehr hospital register-doctor <your address>` first"
+		}
+		"AlreadyOffered" => {
+			"a hospital offered this account a doctor's role already: the account accepts \
+			 (`ehr doctor accept <hospital>`) or declines it, or the hospital withdraws it"
+		}
+		"AccountIsHospital" => "a member hospital's account is never a doctor or a patient",
+		"InvitationRateReached" => {
+			"the hospital invited the consortium's number of patients for today (registered \
+			 invitees and open invitations): wait for tomorrow, or withdraw unused invitations \
+			 (`ehr hospital cancel-invitation`)"
+		}
+		"DoctorTooNew" => {
+			"a doctor breaks glass only once registered for the consortium's waiting time (24 \
+			 hours unless the hospitals voted otherwise): ask a colleague registered longer"
+		}
+		"HospitalEmergencyLimit" => {
+			"your hospital's doctors opened the consortium's daily number of emergency accesses \
+			 today; the hospitals raise it by vote in a disaster (`Consent.set_emergency_policy`)"
+		}
+		"DelegateGrantsToClinicians" => {
+			"a delegate grants access only to doctors and hospitals: access for a family member's \
+			 account is the patient's own decision, signed by the patient"
+		}
+		"OwnHospital" => {
+			"a hospital's custodian does not release shares to its own doctors: the shares must \
+			 come from other hospitals"
 		}
 		"AlreadyGranted" => {
 			"this account has consent already: `ehr consent sync` shares the record keys it \
@@ -528,8 +561,10 @@ fn hint(variant: &str) -> Option<&'static str> {
 			"the account has not published an encryption key (`ehr doctor set-key`)"
 		}
 		"NotCustodian" => {
-			"only a hospital of the escrow committee releases shares (`ehr emergency committee` \
-			 lists it; the hospitals change it by a two-thirds vote)"
+			"only the custodian account a hospital of the escrow committee named (`ehr hospital \
+			 set-custodian`), or the hospital itself if it named none, releases shares (`ehr \
+			 emergency committee` lists the committee; the hospitals change it by a two-thirds \
+			 vote)"
 		}
 		"NoEmergencyAccess" => {
 			"the doctor has no open emergency access to the patient (`ehr doctor emergency` opens \

@@ -470,7 +470,8 @@ fn audit_action(event: &AuditEvent<AccountId>) -> &'static str {
 		AuditEvent::RecordErased { .. } | AuditEvent::KeyRemoved { .. } => "D",
 		AuditEvent::EmergencyAccessOpened { .. }
 		| AuditEvent::EmergencyAccessClosed { .. }
-		| AuditEvent::ShareReleased { .. } => "E",
+		| AuditEvent::ShareReleased { .. }
+		| AuditEvent::EmergencyAccessReviewed { .. } => "E",
 		_ => "U",
 	}
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{Local, TimeZone};
 use ehr_primitives::{
-	AccessLevel, AppointmentChange, AppointmentStatus, AuditEntry, AuditEvent, EmergencyReason,
+	AccessLevel, AppointmentChange, AppointmentStatus, AuditEntry, AuditEvent, EmergencyReason, ReviewVerdict,
 	Grant, Moment, Purpose, RecordCategory, Scope, VisitKind,
 };
 use sp_core::crypto::Ss58Codec;
@@ -282,6 +282,15 @@ pub fn audit_entry(entry: &AuditEntry<AccountId, u32>, names: &Names) -> String 
 			"{} released its share of the key of record {record} to {} (emergency access)",
 			names.of(hospital),
 			names.of(doctor)
+		),
+		AuditEvent::EmergencyAccessReviewed { entry: opened, doctor, verdict } => format!(
+			"{actor} reviewed the emergency access of {} (entry {opened}): {}",
+			names.of(doctor),
+			match verdict {
+				ReviewVerdict::Justified => "justified",
+				ReviewVerdict::Questionable => "questionable, the doctor's hospital is asked to explain",
+				ReviewVerdict::Unjustified => "not justified",
+			}
 		),
 		AuditEvent::Appointment { appointment, doctor, change } => {
 			let change = match change {

@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod chain;
 pub mod cid;
+pub mod custodian;
 pub mod fhir;
 pub mod finality;
 mod flows;
@@ -40,7 +41,7 @@ pub use ehr_envelope as envelope;
 pub use flows::care::{
 	clean, evaluate, Fired, InboxMessage, Rule, Rules, Sent, WatchPass, WatchState, MAX_ATTEMPTS,
 };
-pub use flows::escrow::{Committee, EmergencyReview, EscrowSynced, Release};
+pub use flows::escrow::{Committee, CustodianPass, EmergencyReview, EscrowSynced, Release};
 pub use keys::Keys;
 pub use store::Store;
 

@@ -101,7 +101,7 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 		.await
 		.unwrap();
 	client.invite_patient(&hospital, &patient_id).await.unwrap();
-	client.set_encryption_key(&doctor).await.unwrap();
+	client.accept_doctor(&doctor, &hospital.account_id()).await.unwrap();
 	client.register_patient(&patient).await.unwrap();
 
 	// The patient uploads a lab report of several chunks and IPFS blocks.
@@ -556,9 +556,14 @@ async fn revoking_with_rekey_leaves_the_doctor_nothing_to_open(
 /// `ehr custodian --once` of the development hospital `name` (its escrow key is the encryption
 /// key of its development account); returns its JSON lines.
 fn custodian_once(node_url: &str, name: &str) -> Vec<serde_json::Value> {
+	ehr_as(node_url, name, &["custodian", "--once"])
+}
+
+/// `ehr --json … ARGS` as the development account `name`; returns its JSON lines.
+fn ehr_as(node_url: &str, name: &str, args: &[&str]) -> Vec<serde_json::Value> {
 	let out = Command::new(env!("CARGO_BIN_EXE_ehr"))
 		.args(["--json", "--node", node_url, "--dev", "--suri", &format!("//{name}")])
-		.args(["custodian", "--once"])
+		.args(args)
 		.output()
 		.unwrap();
 	assert!(out.status.success(), "ehr custodian: {}", String::from_utf8_lossy(&out.stderr));
@@ -593,10 +598,12 @@ async fn council_of_one(client: &Client, calls: Vec<ehr_runtime::RuntimeCall>) {
 
 /// Break-glass on a node with three custodians (t = 2): the hospitals (Alice's council of one
 /// on `dev`) add Charlie's, Dave's and Eve's hospitals and name the committee Alice, Charlie,
-/// Dave. The patient opts lab reports in; a doctor with emergency access reads the original
-/// bytes once two custodians released, not with one; a note the patient did not opt in is
-/// never released; a non-committee hospital, and a release for a doctor without emergency
-/// access, are refused by the chain; closing the access removes the shares from state.
+/// Dave; the doctors are Eve's. The patient opts lab reports in; a doctor with emergency access
+/// reads the original bytes once two custodians released, not with one; a note the patient did
+/// not opt in is never released; a non-committee hospital, and a release for a doctor without
+/// emergency access, are refused by the chain; Charlie's custodian applies a written policy
+/// (the access's reason is not in it: held until a person approves); another hospital reviews
+/// the access, the doctor's own cannot; closing the access removes the shares from state.
 #[tokio::test(flavor = "multi_thread")]
 async fn break_glass_with_three_custodians() {
 	use ehr_runtime::RuntimeCall;
@@ -631,7 +638,7 @@ async fn break_glass_with_three_custodians() {
 	let doctor = Keys::from_uri("//Bob").unwrap();
 	let other_doctor = Keys::from_uri("//Ferdie").unwrap();
 	for (who, name) in [(&doctor, "Dr. Bob Kelso"), (&other_doctor, "Dr. Ferdie")] {
-		new_doctor(&client, &alice, who, name).await;
+		new_doctor(&client, &eve, who, name).await;
 	}
 	let patient = new_patient(&client, &alice).await;
 	let patient_id = patient.account_id();
@@ -704,8 +711,27 @@ async fn break_glass_with_three_custodians() {
 		"{refused}"
 	);
 	assert!(!out.exists());
-	// A second custodian: the doctor reads the original bytes, and the read is logged.
-	custodian_once(&node_url, "Charlie");
+	// A second custodian, under its hospital's written policy: the reason is not one it
+	// releases for on its own, so the request waits for a person; approved, it is released.
+	let state = dir.path().join("charlie-state");
+	let policy = dir.path().join("policy.json");
+	std::fs::write(&policy, r#"{"perHospitalPerDay": 5, "reasons": ["life-threatening"], "beyond": "hold"}"#)
+		.unwrap();
+	let (state_arg, policy_arg) = (state.to_str().unwrap(), policy.to_str().unwrap());
+	let held = ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "--once", "--policy", policy_arg]);
+	assert!(held.iter().any(|line| line["decision"]["decision"] == "hold"), "{held:?}");
+	let refused = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap_err();
+	assert!(
+		matches!(refused, Error::Refused(ref m) if m.contains("1 of the 2 key shares")),
+		"{refused}"
+	);
+	let status = ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "status"]);
+	assert_eq!(status[0]["held"].as_array().unwrap().len(), 1, "{status:?}");
+	let (patient_ss58, doctor_ss58) = (patient_id.to_string(), doctor.account_id().to_string());
+	ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "approve", &patient_ss58, &doctor_ss58]);
+	let released = ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "--once", "--policy", policy_arg]);
+	assert!(released.iter().any(|line| line["records"] == serde_json::json!([lab.record])), "{released:?}");
+	// The doctor reads the original bytes, and the read is logged.
 	let fetched = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap();
 	assert!(fetched.access_logged);
 	assert_eq!(std::fs::read(&out).unwrap(), original);
@@ -719,11 +745,22 @@ async fn break_glass_with_three_custodians() {
 		.unwrap_err();
 	assert!(matches!(refused, Error::Refused(ref m) if m.contains("no key")), "{refused}");
 
+	// Another hospital reviews the access into the patient's trail; the doctor's own cannot.
+	let reviewed = ehr_as(&node_url, "Dave", &["hospital", "review", &patient_ss58, &doctor_ss58, "--verdict", "justified"]);
+	assert!(reviewed[0].to_string().contains("review of trail entry"), "{reviewed:?}");
+	let own = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--node", &node_url, "--dev", "--suri", "//Eve", "hospital", "review"])
+		.args([&patient_ss58, &doctor_ss58, "--verdict", "justified"])
+		.output()
+		.unwrap();
+	assert_eq!(own.status.code(), Some(3), "{}", String::from_utf8_lossy(&own.stderr));
+	assert!(String::from_utf8_lossy(&own.stderr).contains("own doctors access"));
+
 	// The hospital reviews and closes: the released shares leave the state.
-	let review = client.hospital_emergencies(&alice.account_id()).await.unwrap();
+	let review = client.hospital_emergencies(Some(&eve.account_id())).await.unwrap();
 	assert_eq!(review.len(), 1);
 	assert_eq!(review[0].released, vec![(lab.record, 2)]);
-	client.close_emergency_access(&alice, &patient_id, &doctor.account_id()).await.unwrap();
+	client.close_emergency_access(&eve, &patient_id, &doctor.account_id()).await.unwrap();
 	let key = pallet_ehr_escrow::Released::<ehr_runtime::Runtime>::hashed_key_for((
 		&patient_id,
 		&doctor.account_id(),
@@ -747,6 +784,9 @@ async fn break_glass_with_three_custodians() {
 		.filter(|(_, entry)| matches!(entry.event, AuditEvent::ShareReleased { .. }))
 		.count();
 	assert_eq!(releases, 2);
+	assert!(trail
+		.iter()
+		.any(|(_, entry)| matches!(entry.event, AuditEvent::EmergencyAccessReviewed { .. })));
 }
 
 /// `ehr-load` with four accounts per kind against a dev node: every kind is measured (the tool

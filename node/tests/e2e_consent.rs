@@ -78,7 +78,7 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	.await;
 	submit_in_block(&client, invite).await;
 
-	// The patient registers for free; the doctor sets its key.
+	// The patient registers for free; the doctor accepts the hospital's offer with its key.
 	let registration = sign(
 		&client,
 		patient,
@@ -89,7 +89,10 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 	let key = sign(
 		&client,
 		doctor,
-		identity(pallet_ehr_identity::Call::set_encryption_key { key: [2; 32] }),
+		identity(pallet_ehr_identity::Call::accept_doctor {
+			hospital: hospital.to_account_id(),
+			encryption_key: [2; 32],
+		}),
 	)
 	.await;
 	submit_in_block(&client, key).await;

@@ -101,8 +101,15 @@ async fn records_keys_and_appointments_end_to_end() {
 		identity(pallet_ehr_identity::Call::register_patient { encryption_key: [4; 32] }),
 	)
 	.await;
-	run(&client, doctor, identity(pallet_ehr_identity::Call::set_encryption_key { key: [2; 32] }))
-		.await;
+	run(
+		&client,
+		doctor,
+		identity(pallet_ehr_identity::Call::accept_doctor {
+			hospital: hospital.to_account_id(),
+			encryption_key: [2; 32],
+		}),
+	)
+	.await;
 
 	// The patient uploads a lab report, readable by the patient only.
 	run(&client, patient, add_record(&patient_id, RecordCategory::LabReport, 1, &[&patient_id]))

@@ -140,6 +140,8 @@ pub trait Identities<AccountId> {
 	fn is_active_doctor(who: &AccountId) -> bool;
 	/// The hospital that verified the doctor `who`.
 	fn hospital_of(who: &AccountId) -> Option<AccountId>;
+	/// The block in which the doctor `who` became its hospital's doctor (accepted the offer).
+	fn doctor_registered_at(who: &AccountId) -> Option<u64>;
 	/// `delegate` may manage consent on behalf of `patient`.
 	fn is_delegate(patient: &AccountId, delegate: &AccountId) -> bool;
 	/// The current X25519 encryption key of a doctor or patient.
@@ -299,6 +301,30 @@ impl<AccountId> Grant<AccountId> {
 	}
 }
 
+/// A hospital's verdict on another hospital's emergency access, after review.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "kebab-case"))]
+pub enum ReviewVerdict {
+	/// The access was justified by the patient's condition.
+	Justified,
+	/// The reviewer cannot tell from what it saw: the doctor's hospital is asked to explain.
+	Questionable,
+	/// The access was not justified: the consortium's governance follows up.
+	Unjustified,
+}
+
 /// What happened, in a patient's audit trail.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
@@ -347,6 +373,9 @@ pub enum AuditEvent<AccountId> {
 	/// Committee member `hospital` released its share of the key of `record` to `doctor`,
 	/// during the doctor's emergency access.
 	ShareReleased { record: RecordId, doctor: AccountId, hospital: AccountId },
+	/// A member hospital other than the doctor's reviewed the emergency access opened at trail
+	/// entry `entry` by `doctor`, with its `verdict` (the actor is the reviewing hospital).
+	EmergencyAccessReviewed { entry: u64, doctor: AccountId, verdict: ReviewVerdict },
 }
 
 /// Identifier of a record (assigned by the records pallet).
@@ -388,6 +417,10 @@ pub trait ConsentProvider<AccountId> {
 
 	/// Append `event` by `actor` to the audit trail of `patient`.
 	fn record(patient: &AccountId, actor: &AccountId, event: AuditEvent<AccountId>);
+	/// Counts one settings change of `actor` (a grant, a change, emergency categories chosen):
+	/// each writes a permanent trail entry for free, so an account makes a bounded number per
+	/// period. Errs once the account made its number this period.
+	fn note_settings_change(actor: &AccountId) -> Result<(), sp_runtime::DispatchError>;
 }
 
 /// Called by the consent pallet when a grantee loses access (revocation or expiry).

@@ -106,9 +106,10 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
-/// Accounts that use the chain without tokens: member hospitals, validators, doctors, patients
-/// and accounts a hospital invited to register.
-pub type RegisteredAccounts = (Hospitals, Consortium, Identity);
+/// Accounts that use the chain without tokens: member hospitals, validators, doctors, patients,
+/// accounts a hospital invited to register or offered a doctor's role, and the custodians the
+/// hospitals named (each with a budget of its own, not its hospital's).
+pub type RegisteredAccounts = (Hospitals, Consortium, Identity, Escrow);
 
 /// The calls a registered account may make for free (within its budget): the EHR pallets, the
 /// council's work for member hospitals (whose votes are operational-class), session keys for
@@ -309,6 +310,12 @@ impl pallet_ehr_identity::Config for Runtime {
 	type MaxSuspensionsPerBlock = ConstU32<64>;
 	/// Each unused invitation is an account that transacts for free.
 	type MaxOpenInvitations = ConstU32<1024>;
+	/// A hospital has at most 5,000 invited patients register a day (open invitations and
+	/// doctor offers included): a large hospital group registers a few hundred new patients a
+	/// day, and a vaccination or screening campaign a few thousand; every one is an account
+	/// that transacts for free, so the hospitals lower it by vote if one mints accounts.
+	type DefaultInviteesPerPeriod = ConstU32<5_000>;
+	type InvitationPeriod = ConstU32<DAYS>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<128>;
 	type MaxDelegates = ConstU32<8>;
@@ -330,6 +337,16 @@ impl pallet_ehr_consent::Config for Runtime {
 	/// A doctor has at most 8 break-glass accesses open, and opens at most 16 a day.
 	type MaxOpenEmergencyAccesses = ConstU32<8>;
 	type MaxEmergencyAccessesPerDay = ConstU32<16>;
+	/// The break-glass policy is the hospitals' decision (two thirds), as the escrow committee.
+	type PolicyOrigin = TwoThirdsOfHospitals;
+	/// A doctor breaks glass from 24 hours after it accepted its hospital's offer (14,400
+	/// blocks of 6 s): a hospital cannot create doctors and read through them the same day.
+	type DefaultNewDoctorWait = ConstU32<{ 24 * 60 * 10 }>;
+	/// One hospital's doctors open at most 50 emergency accesses a day together: a large
+	/// emergency department (about 300 visits a day) sees perhaps 15 to 30 patients who cannot
+	/// consent (trauma, stroke, arrest, sedation), and 50 leaves room for a mass-casualty day
+	/// without allowing bulk reading. The hospitals raise it by vote in a disaster.
+	type DefaultHospitalEmergenciesPerDay = ConstU32<50>;
 	/// The expiry clean-up of one block: at most 32 grants or emergency accesses and 256 record
 	/// keys (about 140 ms of the 2 s block with the measured weights); the rest carries over.
 	type MaxExpiriesPerBlock = ConstU32<32>;
@@ -337,6 +354,10 @@ impl pallet_ehr_consent::Config for Runtime {
 	/// A reader logs at most 60 reads of one patient an hour.
 	type AccessLogPeriod = ConstU64<{ 60 * 60 * 1000 }>;
 	type MaxAccessLogsPerPeriod = ConstU32<60>;
+	/// An account makes at most 64 settings changes an hour (grants, changes, emergency
+	/// categories chosen), each a permanent trail entry written without tokens; revoking and
+	/// opting out are never held back.
+	type MaxSettingsChangesPerPeriod = ConstU32<64>;
 	// The shares released for an emergency access go once it ends.
 	type OnEmergencyClosed = Escrow;
 	type WeightInfo = pallet_ehr_consent::weights::SubstrateWeight<Runtime>;
@@ -390,8 +411,12 @@ impl pallet_ehr_messages::Config for Runtime {
 	type MaxWrappedKeyLength = ConstU32<128>;
 	/// A message of a few pages: 64 KiB of envelope.
 	type MaxMessageSize = ConstU32<{ 64 * 1024 }>;
-	/// A recipient keeps the newest 64 messages of each sender.
-	type MaxKeptPerSender = ConstU32<64>;
+	/// A recipient keeps the newest 16 messages of each sender, from at most 256 senders (a
+	/// doctor's patients writing at once): at most 4,096 messages, about 1.5 MB, per inbox.
+	type MaxKeptPerSender = ConstU32<16>;
+	type MaxSendersPerInbox = ConstU32<256>;
+	/// A full inbox lets a sender whose newest message is a month old make way for a new one.
+	type MessageLifetime = ConstU64<{ 30 * 24 * 60 * 60 * 1000 }>;
 	type MaxRemove = ConstU32<64>;
 	type WeightInfo = pallet_ehr_messages::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -466,12 +491,13 @@ mod benchmark_helpers {
 			let hospital: AccountId = frame_benchmarking::account("hospital", 0, 0);
 			<Helper as pallet_ehr_identity::BenchmarkHelper<AccountId>>::make_hospital(&hospital);
 			let _ = Identity::register_doctor(
-				RuntimeOrigin::signed(hospital),
+				RuntimeOrigin::signed(hospital.clone()),
 				who.clone(),
 				b"Dr.".to_vec(),
 				b"general".to_vec(),
 				b"L".to_vec(),
 			);
+			let _ = Identity::accept_doctor(RuntimeOrigin::signed(who.clone()), hospital, [7; 32]);
 		}
 
 		fn set_time(now: u64) {

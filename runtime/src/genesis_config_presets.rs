@@ -119,7 +119,7 @@ pub fn consortium_genesis(
 /// `dev`: Alice's hospital alone, its admin account is also the validator. Alice reaches `Root`
 /// as the council of one (see the module's documentation); Alice, Bob and Charlie hold tokens.
 pub fn development_config_genesis() -> Value {
-	consortium_genesis(
+	let mut genesis = consortium_genesis(
 		vec![dev_hospital(Sr25519Keyring::Alice, Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		vec![
 			Sr25519Keyring::Alice.to_account_id(),
@@ -127,7 +127,11 @@ pub fn development_config_genesis() -> Value {
 			Sr25519Keyring::Charlie.to_account_id(),
 		],
 		dev_committee(1, 1),
-	)
+	);
+	// A development chain's doctors are made and tested within minutes: no waiting time before
+	// break-glass (every other chain keeps the runtime's 24 hours unless its hospitals vote).
+	genesis["consent"] = serde_json::json!({ "newDoctorWait": 0 });
+	genesis
 }
 
 /// `local`: four hospitals (Alice, Bob, Charlie and Dave as admins, their `//stash` accounts as

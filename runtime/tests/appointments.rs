@@ -49,6 +49,11 @@ fn chain(doctors: &[Sr25519Keyring], patients: &[Sr25519Keyring], test: impl FnO
 				licence: b"MD-1".to_vec(),
 			});
 			assert_eq!(dispatch(Alice, register), Ok(()));
+			let accept = identity(pallet_ehr_identity::Call::accept_doctor {
+				hospital: account(Alice),
+				encryption_key: [8; 32],
+			});
+			assert_eq!(dispatch(*doctor, accept), Ok(()));
 		}
 		for patient in patients {
 			let invite =

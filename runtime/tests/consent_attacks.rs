@@ -43,7 +43,15 @@ fn chain(doctors: &[Sr25519Keyring], patients: &[Sr25519Keyring], test: impl FnO
 					licence: format!("MD-{index}").into_bytes(),
 				}),
 			)
-			.expect("the hospital verifies its doctor");
+			.expect("the hospital offers the role");
+			dispatch(
+				*doctor,
+				RuntimeCall::Identity(pallet_ehr_identity::Call::accept_doctor {
+					hospital: account(Alice),
+					encryption_key: [index as u8 + 40; 32],
+				}),
+			)
+			.expect("the doctor accepts");
 		}
 		for (index, patient) in patients.iter().enumerate() {
 			dispatch(
@@ -145,10 +153,16 @@ fn a_patient_changing_a_grant_cannot_block_anyone_elses_emergency_access() {
 		let day_ahead = START + 24 * HOUR;
 		dispatch(Charlie, grant_call(Charlie, Bob, Scope::All, Some(day_ahead)))
 			.expect("the attacker grants");
-		for offset in 0..100 {
+		// As often as an account may change its settings in an hour (64, the grant included);
+		// the next change waits for the next hour.
+		for offset in 0..63 {
 			dispatch(Charlie, change_call(Charlie, Bob, Some(day_ahead + offset)))
 				.expect("the patient may change its own grant");
 		}
+		assert_eq!(
+			dispatch(Charlie, change_call(Charlie, Bob, Some(day_ahead + 63))),
+			Err(consent_error(pallet_ehr_consent::Error::TooManySettingsChanges))
+		);
 		// Another doctor, another patient, the same minute of expiry.
 		assert_eq!(dispatch(Eve, open_emergency_call(Dave)), Ok(()));
 		// And another patient can still grant with an expiry in that minute.
@@ -325,9 +339,10 @@ fn small_order_and_non_canonical_encryption_keys_are_refused() {
 				RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![set_key] });
 			assert!(dispatch(Ferdie, batch).is_err(), "{key:02x?} in a batch");
 		}
+		// The key the doctor accepted its role with stays.
 		assert_eq!(
 			pallet_ehr_identity::Doctors::<Runtime>::get(account(Ferdie)).unwrap().encryption_key,
-			None
+			Some([40; 32])
 		);
 		for key in &bad_keys {
 			dispatch(

@@ -125,7 +125,18 @@ fn chain(test: impl FnOnce()) {
 				licence: b"MD-1".to_vec(),
 			}),
 		)
-		.expect("the hospital verifies its doctor");
+		.expect("the hospital offers the role");
+		dispatch(
+			DOCTOR,
+			RuntimeCall::Identity(pallet_ehr_identity::Call::accept_doctor {
+				hospital: account(Dave),
+				encryption_key: [2; 32],
+			}),
+		)
+		.expect("the doctor accepts");
+		// These tests are about the escrow: the doctor breaks glass at once (the policy's
+		// waiting time for new doctors is tested in `insiders`).
+		pallet_ehr_consent::Policy::<Runtime>::mutate(|policy| policy.new_doctor_wait = 0);
 		for (index, patient) in [PATIENT, INTRUDER].into_iter().enumerate() {
 			dispatch(
 				Alice,

@@ -55,7 +55,13 @@ fn people() {
 		Ok(Ok(()))
 	);
 	assert_eq!(
-		apply(Ferdie, identity(pallet_ehr_identity::Call::set_encryption_key { key: [2; 32] })),
+		apply(
+			Ferdie,
+			identity(pallet_ehr_identity::Call::accept_doctor {
+				hospital: account(Alice),
+				encryption_key: [2; 32],
+			})
+		),
 		Ok(Ok(()))
 	);
 }

@@ -63,7 +63,13 @@ fn people() {
 				licence: b"MD-7".to_vec(),
 			}),
 		);
-		ok(doctor, identity(pallet_ehr_identity::Call::set_encryption_key { key: [key; 32] }));
+		ok(
+			doctor,
+			identity(pallet_ehr_identity::Call::accept_doctor {
+				hospital: account(Alice),
+				encryption_key: [key; 32],
+			}),
+		);
 	}
 	ok(Alice, identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) }));
 	ok(Eve, identity(pallet_ehr_identity::Call::register_patient { encryption_key: [1; 32] }));

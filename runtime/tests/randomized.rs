@@ -275,6 +275,10 @@ impl<'a> Generator<'a> {
 			3 => RuntimeCall::Identity(I::reinstate_doctor { doctor: self.anyone() }),
 			4 => RuntimeCall::Identity(I::invite_patient { patient: self.anyone() }),
 			5 => RuntimeCall::Identity(I::register_patient { encryption_key: self.rng.gen() }),
+			6 if self.rng.gen_bool(0.5) => RuntimeCall::Identity(I::accept_doctor {
+				hospital: id(self.pick(&self.people.hospitals)),
+				encryption_key: self.rng.gen(),
+			}),
 			6 => RuntimeCall::Identity(I::set_encryption_key { key: self.rng.gen() }),
 			7 => RuntimeCall::Identity(I::add_delegate { delegate: self.anyone() }),
 			8 => RuntimeCall::Identity(I::remove_delegate { delegate: self.anyone() }),
@@ -626,6 +630,9 @@ fn random_transactions_never_break_the_invariants() {
 				1_000 * ehr_runtime::UNIT,
 			);
 		}
+		// No waiting time for new doctors, so that random break-glass accesses are opened (the
+		// wait itself is tested in `consent_attacks`); the hospitals' daily limit stays.
+		pallet_ehr_consent::Policy::<Runtime>::mutate(|policy| policy.new_doctor_wait = 0);
 		let mut chain = Chain { number: 0, parent: Default::default(), now: 1_800_000_000_000 };
 		let mut seen = Seen::default();
 
@@ -640,10 +647,11 @@ fn random_transactions_never_break_the_invariants() {
 				licence: b"L".to_vec(),
 			});
 			assert_eq!(Executive::apply_extrinsic(sign(hospital, call)), Ok(Ok(())));
-			let key = RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key {
-				key: [i as u8 + 1; 32],
+			let accept = RuntimeCall::Identity(pallet_ehr_identity::Call::accept_doctor {
+				hospital: id(hospital),
+				encryption_key: [i as u8 + 1; 32],
 			});
-			assert_eq!(Executive::apply_extrinsic(sign(doctor, key)), Ok(Ok(())));
+			assert_eq!(Executive::apply_extrinsic(sign(doctor, accept)), Ok(Ok(())));
 		}
 		for (i, patient) in people.patients.iter().enumerate() {
 			let invite = RuntimeCall::Identity(pallet_ehr_identity::Call::invite_patient {

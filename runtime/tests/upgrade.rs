@@ -29,7 +29,7 @@ use sp_core::{
 	storage::well_known_keys::CODE,
 	traits::{CallContext, CodeExecutor, ReadRuntimeVersion, ReadRuntimeVersionExt, RuntimeCode},
 };
-use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie, One};
 use sp_maybe_compressed_blob::CODE_BLOB_BOMB_LIMIT;
 use sp_runtime::{traits::Hash as _, DispatchError};
 use sp_version::RuntimeVersion;
@@ -181,7 +181,7 @@ struct Snapshot {
 fn snapshot() -> Snapshot {
 	Snapshot {
 		doctor: pallet_ehr_identity::Doctors::<Runtime>::get(account(Ferdie)),
-		patient: pallet_ehr_identity::Patients::<Runtime>::get(account(Bob)),
+		patient: pallet_ehr_identity::Patients::<Runtime>::get(account(One)),
 		hospitals: pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get()
 			.to_vec(),
 		validators: pallet_consortium::Pallet::<Runtime>::validators(),
@@ -216,7 +216,9 @@ fn a_runtime_upgrade_needs_two_thirds_and_keeps_the_data() {
 			b"cardiology".to_vec(),
 			b"MD-2002".to_vec(),
 		));
-		assert_ok!(Identity::register_patient(signed(Bob), [9; 32]));
+		assert_ok!(Identity::accept_doctor(signed(Ferdie), account(Alice), [8; 32]));
+		// (A member hospital's account is never a patient: another account registers.)
+		assert_ok!(Identity::register_patient(signed(One), [9; 32]));
 		let before = snapshot();
 		let genesis_code = stored_code();
 		assert!(before.doctor.is_some() && before.patient.is_some());

@@ -175,15 +175,18 @@ export const PURPOSES = [
 
 /** The role(s) of `address`: a member hospital, a doctor (and whether active), a patient. */
 export async function roles(api, address) {
-	const [members, doctor, patient] = await Promise.all([
+	const [members, doctor, patient, offer] = await Promise.all([
 		api.query.hospitals.members(),
 		api.query.identity.doctors(address),
 		api.query.identity.patients(address),
+		api.query.identity.doctorOffers(address),
 	]);
 	return {
 		hospital: members.some((m) => m.toString() === address),
 		doctor: doctor.isSome ? doctor.unwrap() : null,
 		patient: patient.isSome ? patient.unwrap() : null,
+		// A doctor's role a hospital offered this account, not yet accepted.
+		offer: offer.isSome ? offer.unwrap() : null,
 	};
 }
 

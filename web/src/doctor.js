@@ -15,7 +15,8 @@ import { act, field, h, say, shortAddress } from './ui.js';
 export async function doctorPage(app) {
 	const ctx = await context();
 	const doctor = app.roles.doctor;
-	if (!doctor) return h('section', { class: 'card' }, h('h2', {}, 'Doctor'), h('p', {}, 'This account is not a verified doctor. A member hospital registers doctors.'));
+	if (!doctor && app.roles.offer) return offerCard(ctx, app.roles.offer);
+	if (!doctor) return h('section', { class: 'card' }, h('h2', {}, 'Doctor'), h('p', {}, 'This account is not a verified doctor. A member hospital offers the role; you accept it here.'));
 	const root = h('div');
 	const name = new TextDecoder().decode(doctor.name.toU8a(true));
 	root.append(h('section', { class: 'card' }, h('h2', {}, `Dr ${name.replace(/^Dr\.? /, '')}`),
@@ -55,6 +56,36 @@ export async function doctorPage(app) {
 		await messagesCard(ctx, names, patients.map((p) => [p, p]), true),
 		await doctorAppointments(ctx, names));
 	return root;
+}
+
+/**
+ * A hospital offered this account a doctor's role: nothing is shared with it until the doctor
+ * accepts, naming that hospital and publishing the encryption key in the same transaction (or
+ * declines). The hospital is named from the chain's own list of hospital names.
+ */
+async function offerCard(ctx, offer) {
+	const hospital = offer.hospital.toString();
+	const named = await ctx.api.query.identity.hospitalNames(hospital);
+	const hospitalName = named.isSome ? new TextDecoder().decode(named.unwrap().toU8a(true)) : hospital;
+	const text = (field_) => new TextDecoder().decode(field_.toU8a(true));
+	const accept = h('button', { type: 'button' }, 'Accept and publish my encryption key');
+	accept.addEventListener('click', () => act(accept, 'Accepting the offer', async () => {
+		await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.acceptDoctor(hospital, u8aToHex(ctx.keys.publicKey)));
+		await refreshRoles();
+		say(`You are a doctor of ${hospitalName} now, and your encryption key is published: patients can share their records with you.`, true);
+		await refresh();
+	}));
+	const decline = h('button', { type: 'button', class: 'secondary' }, 'Decline');
+	decline.addEventListener('click', () => act(decline, 'Declining the offer', async () => {
+		await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.declineDoctor());
+		await refreshRoles();
+		say('You declined the offer: this account is no doctor.', true);
+		await refresh();
+	}));
+	return h('section', { class: 'card' }, h('h2', {}, 'A hospital offers you a doctor\'s role'),
+		h('p', {}, h('strong', { 'data-testid': 'offering-hospital' }, hospitalName), ` offers this account the role of its doctor: Dr ${text(offer.name).replace(/^Dr\.? /, '')}, ${text(offer.specialty)}, licence ${text(offer.licence)}.`),
+		h('p', { class: 'muted' }, 'Nobody becomes a doctor without accepting: check that the hospital and the details are yours. Accepting publishes your encryption key: records are encrypted for it, and only this key can open them.'),
+		h('p', {}, accept, ' ', decline));
 }
 
 /**

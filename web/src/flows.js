@@ -5,7 +5,7 @@
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
 import { CATEGORY_VARIANT, Failure, categoryLabel, ehr, submit } from './chain.js';
 import * as ipfs from './ipfs.js';
-import { checkPin, fingerprint } from './keys.js';
+import { checkPin, fingerprint, pinState } from './keys.js';
 import * as verify from './verify.js';
 import * as emergency from './emergency.js';
 
@@ -47,7 +47,12 @@ export async function readers(ctx, patient, category) {
 			continue;
 		}
 		if (!wasm.isUsableKey(key)) unusable.push(grantee);
-		else if (!(await checkPin(keys.address, grantee, key))) changed.push(grantee);
+		// The patient wraps for a grantee's key only once confirmed on this device (a grant made
+		// here pins it): never pinned silently on first use, as a grant made on another device or
+		// by a delegate would be. (A doctor writing pins the others' keys on first use, as before:
+		// it has no one to compare them with.)
+		else if (patient === keys.address ? (await pinState(keys.address, grantee, key)) !== 'same'
+			: !(await checkPin(keys.address, grantee, key))) changed.push(grantee);
 		else list.push([grantee, key]);
 	}
 	return [list, unusable, changed];
@@ -261,7 +266,11 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 		shared = keysToShare.length;
 	}
 	await submit(api, keys.pair, api.tx.utility.batchAll(calls));
-	return { shared, granteeHasKey: Boolean(key), fingerprint: key ? fingerprint(key) : null };
+	// Read back with a proof at a block this browser verified final: the node's word that the
+	// transaction went in is not taken for the grant.
+	const provenAt = await verify.confirmed(api, (view) => verify.hasGrant(api, keys.address, grantee, view),
+		(number) => `The node reported the grant, but the chain's state at block #${number} (verified here) does not show it. Use another node (Connection) and give access again.`);
+	return { shared, granteeHasKey: Boolean(key), fingerprint: key ? fingerprint(key) : null, provenAt };
 }
 
 /** The readings in a record's bytes (a FHIR Observation or a Bundle of them), or `[]`. */
@@ -304,6 +313,8 @@ export function sentence(entry, names, time) {
 		case 'keyShared': return `${actor} shared the key of record ${data.record} with ${who(data.reader)} on ${when}`;
 		case 'emergencyAccessOpened': return `${who(data.doctor)} opened emergency access (${data.code}) on ${when}`;
 		case 'emergencyAccessClosed': return `The emergency access of ${who(data.doctor)} closed on ${when}`;
+		case 'shareReleased': return `${who(data.hospital)} released its share of the key of record ${data.record} to ${who(data.doctor)} (emergency access) on ${when}`;
+		case 'emergencyAccessReviewed': return `${actor} reviewed the emergency access of ${who(data.doctor)}: ${data.verdict} on ${when}`;
 		default: return `${actor}: ${kind.replace(/([A-Z])/g, ' $1').toLowerCase()} on ${when}`;
 	}
 }

@@ -39,6 +39,21 @@ async function doctorsCard(ctx) {
 		return h('tr', {}, h('td', {}, d.name), h('td', {}, d.specialty), h('td', {}, d.licence),
 			h('td', {}, d.suspended ? 'Suspended' : d.encryptionKey ? 'Active' : 'Active (no key yet)'), h('td', {}, button));
 	});
+	// Offers the accounts have not accepted yet: no doctor until the account signs.
+	const text = (field_) => new TextDecoder().decode(field_.toU8a(true));
+	for (const [key, value] of await ctx.api.query.identity.doctorOffers.entries()) {
+		const offer = value.unwrap();
+		if (offer.hospital.toString() !== me) continue;
+		const who = key.args[0].toString();
+		const withdraw = h('button', { type: 'button', class: 'secondary' }, 'Withdraw');
+		withdraw.addEventListener('click', () => act(withdraw, 'Withdrawing the offer', async () => {
+			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.cancelInvitation(who));
+			say(`The offer to ${shortAddress(who)} is withdrawn.`, true);
+			await refresh();
+		}));
+		rows.push(h('tr', {}, h('td', {}, text(offer.name)), h('td', {}, text(offer.specialty)), h('td', {}, text(offer.licence)),
+			h('td', {}, 'Offered: waiting for the doctor to accept'), h('td', {}, withdraw)));
+	}
 	const who = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
 	const name = h('input', { type: 'text' });
 	const specialty = h('input', { type: 'text' });
@@ -51,7 +66,7 @@ async function doctorsCard(ctx) {
 			// Text as UTF-8 bytes (a string that looks like hex would otherwise be read as hex).
 			const text = (field_) => u8aToHex(new TextEncoder().encode(field_.value.trim()));
 			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.identity.registerDoctor(account(who.value), text(name), text(specialty), text(licence)));
-			say(`Dr ${name.value.trim()} is registered. The doctor now signs in and publishes an encryption key.`, true);
+			say(`The role is offered to Dr ${name.value.trim()}. The doctor signs in and accepts it (nobody becomes your doctor without accepting).`, true);
 			await refresh();
 		});
 	} }, field("Doctor's account", who, 'The doctor creates a key in this app and gives you the account.'),

@@ -127,6 +127,16 @@ export async function checkPin(owner, account, key) {
 	}
 	return u8aEq(known, key);
 }
+/**
+ * Checks `key` for `account` against this device's pin without pinning anything: 'same',
+ * 'changed' (another key is pinned) or 'unconfirmed' (none pinned yet: a grant made on another
+ * device, or by a delegate, until the patient compares the fingerprint here).
+ */
+export async function pinState(owner, account, key) {
+	const known = await pinned(owner, account);
+	if (!known) return 'unconfirmed';
+	return u8aEq(known, key) ? 'same' : 'changed';
+}
 export const forgetKey = (address) => store('readwrite', (s) => s.delete(address));
 
 /** Saves `keys` (from `derive`) under `passphrase`, with a label the user chose. */

@@ -70,7 +70,7 @@ async function signIn(session) {
 	app.roles = await roles(api, session.address);
 	app.session = session;
 	keys.lockAfterIdle(app.config.idleMinutes * 60 * 1000, lock);
-	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor ? '#/doctor' : '#/patient';
+	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor || app.roles.offer ? '#/doctor' : '#/patient';
 	if (location.hash === home) render(); else location.hash = home;
 }
 
@@ -91,8 +91,8 @@ function renderHeader() {
 	if (app.session) {
 		const r = app.roles || {};
 		if (r.hospital) nav.append(link('#/hospital', 'Hospital'));
-		if (r.doctor) nav.append(link('#/doctor', 'Doctor'));
-		if (!r.hospital && !r.doctor) nav.append(link('#/patient', 'My records'));
+		if (r.doctor || r.offer) nav.append(link('#/doctor', 'Doctor'));
+		if (!r.hospital && !r.doctor && !r.offer) nav.append(link('#/patient', 'My records'));
 		nav.append(link('#/auditor', 'Audit'));
 		if (app.session.development) who.append(h('span', { class: 'badge', title: 'A key of the public development phrase: for development chains only' }, 'development key'));
 		who.append(h('span', { title: app.session.address }, `${app.session.label} · ${shortAddress(app.session.address)}`),

@@ -299,7 +299,7 @@ async function consentCard(ctx, names) {
 			}
 			if (shown.account !== who.value) throw new Failure('Wait for the doctor\'s key fingerprint to show, and compare it.');
 			const done = await grant(ctx, who.value, chosen, level.value, expiresAt, purpose.value, shown.key);
-			say(`Access given. ${done.shared} record key(s) shared.${done.granteeHasKey ? ` Key fingerprint ${done.fingerprint}.` : ' The doctor has not published an encryption key yet: keys are shared when you grant again after it does.'}`, true);
+			say(`Access given (proven in the chain's state at block #${done.provenAt}, verified here). ${done.shared} record key(s) shared.${done.granteeHasKey ? ` Key fingerprint ${done.fingerprint}.` : ' The doctor has not published an encryption key yet: keys are shared when you grant again after it does.'}`, true);
 			document.getElementById('grants-list').replaceWith(await grantsTable(ctx, await ehr(ctx.api, 'patientGrants', me, null), names));
 		});
 	} }, field('Doctor', who), print, h('fieldset', {}, h('legend', {}, 'Categories'), boxes), field('Level', level),
@@ -311,22 +311,31 @@ async function grantsTable(ctx, grants, names) {
 	if (!grants.length) return h('p', { id: 'grants-list', class: 'muted' }, 'No one has access to your records.');
 	// A grantee whose key on chain is not the one pinned on this device gets nothing wrapped until
 	// the patient compares the new fingerprint with its owner and accepts it.
+	// A grantee whose key was never confirmed on this device (a grant made on another device or
+	// by a delegate) gets nothing wrapped either, until the patient confirms its fingerprint.
 	const changedKeys = new Map();
+	const unconfirmed = new Set();
 	for (const { grantee } of grants) {
 		const [now_, known] = [await encryptionKey(ctx.api, grantee), await pinned(ctx.keys.address, grantee)];
 		if (now_ && known && fingerprint(now_) !== fingerprint(known)) changedKeys.set(grantee, now_);
+		if (now_ && !known) {
+			changedKeys.set(grantee, now_);
+			unconfirmed.add(grantee);
+		}
 	}
 	return h('table', { id: 'grants-list' }, h('thead', {}, h('tr', {}, ['Who', 'Categories', 'Level', 'Until', ''].map((t) => h('th', { scope: 'col' }, t)))),
 		h('tbody', {}, grants.map(({ grantee, grant: g }) => {
 			const newKey = changedKeys.get(grantee);
-			const accept = newKey ? h('button', { type: 'button', class: 'secondary' }, 'Accept the new key') : null;
+			const fresh = unconfirmed.has(grantee);
+			const accept = newKey ? h('button', { type: 'button', class: 'secondary' }, fresh ? 'Confirm this key' : 'Accept the new key') : null;
 			accept?.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
 				await pin(ctx.keys.address, grantee, newKey);
 				say(`The new key (${fingerprint(newKey)}) is accepted: new records are shared with it.`, true);
 				await refresh();
 			}));
-			const warning = newKey ? h('div', { class: 'bad', 'data-testid': 'key-changed' },
-				`Key changed: new fingerprint ${fingerprint(newKey)}. Nothing new is shared until you compare it with the doctor and accept it.`, accept) : null;
+			const warning = newKey ? h('div', { class: 'bad', 'data-testid': fresh ? 'key-unconfirmed' : 'key-changed' },
+				fresh ? `Not confirmed on this device: fingerprint ${fingerprint(newKey)} (access given elsewhere). Nothing new is shared with it until you compare it with the doctor and confirm it.`
+					: `Key changed: new fingerprint ${fingerprint(newKey)}. Nothing new is shared until you compare it with the doctor and accept it.`, accept) : null;
 			const revokeButton = h('button', { type: 'button', class: 'danger' }, 'Revoke');
 			revokeButton.addEventListener('click', () => act(revokeButton, 'Revoking', async () => {
 				const number = await revoke(ctx, grantee);

@@ -1,7 +1,8 @@
 // The web app in a real browser (Debian's Chromium, headless, driven by playwright-core)
 // against a dev node and a js-ipfs daemon this test starts on loopback. One story per role:
 //   - the envelope's vectors run in the browser;
-//   - the hospital (//Alice) registers a doctor and invites a patient (printable invitation);
+//   - the hospital (//Alice) offers a doctor's role (the doctor accepts it) and invites a patient
+//     (printable invitation);
 //   - the patient registers, uploads a lab report with a progress bar, and grants the doctor;
 //   - the doctor reads the original bytes (the read logged first), and writes a prescription
 //     that the patient then opens; the `ehr` command reads the browser's record too;
@@ -291,10 +292,12 @@ async function main() {
 		await shot(hospital, 'hospital');
 	});
 
-	await story('doctor: publishes the encryption key', async () => {
+	await story('doctor: accepts the hospital\'s offer, publishing the encryption key', async () => {
 		// Reloading locked the app: unlock with the passphrase, by keyboard.
 		await reopen(doctor, { keyboard: true });
-		await doctor.getByRole('button', { name: 'Publish my encryption key' }).click();
+		// Nobody is a doctor before accepting: the page shows the offer, naming the hospital.
+		await doctor.getByTestId('offering-hospital').waitFor({ timeout: 30000 });
+		await doctor.getByRole('button', { name: 'Accept and publish my encryption key' }).click();
 		await outcome(doctor, /encryption key is published/);
 		doctorFingerprint = (await doctor.getByTestId('own-fingerprint').textContent({ timeout: 30000 })).trim();
 		expect(/^[0-9A-F]{4}( [0-9A-F]{4}){3}$/.test(doctorFingerprint), `the doctor's page shows its key fingerprint: ${doctorFingerprint}`);
@@ -327,7 +330,7 @@ async function main() {
 		await grantForm.getByLabel('Prescriptions').check();
 		await patient.getByLabel('Level').selectOption('ReadWrite');
 		await patient.getByRole('button', { name: 'Give access' }).click();
-		await outcome(patient, /Access given\. 1 record key\(s\) shared/);
+		await outcome(patient, /Access given \(proven in the chain.s state at block #\d+, verified here\)\. 1 record key\(s\) shared/);
 	});
 
 	await story('doctor: reads the original bytes, logged, and writes a prescription', async () => {

@@ -581,12 +581,13 @@ async fn run(args: Args) -> Result<(), Error> {
 	);
 	set_up(
 		&chain,
-		"doctors' encryption keys",
+		"doctors' acceptances, with their encryption keys",
 		doctors
 			.iter()
 			.map(|d| {
-				let call = RuntimeCall::Identity(pallet_ehr_identity::Call::set_encryption_key {
-					key: d.encryption_key(),
+				let call = RuntimeCall::Identity(pallet_ehr_identity::Call::accept_doctor {
+					hospital: alice.account_id(),
+					encryption_key: d.encryption_key(),
 				});
 				(d.clone(), call)
 			})

@@ -340,6 +340,45 @@ impl Client {
 		self.chain.submit(doctor_or_hospital, call_consent(call)).await
 	}
 
+	/// A member hospital reviews an emergency access of another hospital's doctor to
+	/// `patient`: the newest one of `doctor` in the patient's trail, or the one opened at trail
+	/// entry `entry`. Returns the trail entry reviewed and the inclusion.
+	pub async fn review_emergency_access(
+		&self,
+		hospital: &Keys,
+		patient: &AccountId,
+		doctor: &AccountId,
+		entry: Option<u64>,
+		verdict: ehr_primitives::ReviewVerdict,
+	) -> Result<(u64, Included), Error> {
+		let entry = match entry {
+			Some(entry) => entry,
+			None => {
+				let (_, entries, _) = self.trail_since(patient, 0).await?;
+				entries
+					.iter()
+					.rev()
+					.find(|(_, e)| {
+						matches!(&e.event, ehr_primitives::AuditEvent::EmergencyAccessOpened { doctor: d, .. } if d == doctor)
+					})
+					.map(|(index, _)| *index)
+					.ok_or_else(|| {
+						Error::Refused(format!(
+							"{} opened no emergency access in the trail of {}",
+							doctor.to_ss58check(),
+							patient.to_ss58check()
+						))
+					})?
+			}
+		};
+		let call = pallet_ehr_consent::Call::review_emergency_access {
+			patient: patient.clone(),
+			entry,
+			verdict,
+		};
+		Ok((entry, self.chain.submit(hospital, call_consent(call)).await?))
+	}
+
 	/// The open emergency accesses to `patient`.
 	pub async fn open_emergencies(
 		&self,

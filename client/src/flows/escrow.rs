@@ -14,7 +14,10 @@ use codec::Decode;
 use ehr_primitives::{EmergencyReason, RecordCategory};
 use envelope::escrow::{self as shares, KeyShare};
 
-use crate::*;
+use crate::{
+	custodian::{Decision, Request},
+	*,
+};
 
 /// The escrow committee at a block.
 #[derive(Clone, Debug, Serialize)]
@@ -61,6 +64,17 @@ pub struct Release {
 	pub unopenable: Vec<RecordId>,
 	/// The finalized block, or why the release failed (it is tried again on the next pass).
 	pub outcome: Result<u32, String>,
+}
+
+/// What one custodian pass did.
+#[derive(Debug)]
+pub struct CustodianPass {
+	/// The shares released (or tried).
+	pub releases: Vec<Release>,
+	/// The accesses the policy held or refused, with the decision.
+	pub decisions: Vec<(Request, Decision)>,
+	/// The open emergency accesses seen: (patient, doctor, opened at).
+	pub open: std::collections::BTreeSet<(AccountId, AccountId, Moment)>,
 }
 
 /// An emergency access of one of a hospital's doctors, for review.
@@ -119,7 +133,7 @@ fn call_escrow(call: pallet_ehr_escrow::Call<Runtime>) -> RuntimeCall {
 impl Client {
 	/// The value at storage `key`: proven at the newest verified block when verifying, else as
 	/// the node says at its best block.
-	async fn value<T: Decode>(&self, key: Vec<u8>) -> Result<Option<T>, Error> {
+	pub(crate) async fn value<T: Decode>(&self, key: Vec<u8>) -> Result<Option<T>, Error> {
 		let state = self.verified().await?;
 		self.read_at(state.as_ref(), key, None).await
 	}
@@ -320,16 +334,17 @@ impl Client {
 	/// re-wrapped for the doctor, one transaction per access (or more, 64 records each).
 	/// A failed release is reported and tried again on the next pass.
 	pub async fn custodian_pass(&self, custodian: &Keys) -> Result<Vec<Release>, Error> {
-		let me = custodian.account_id();
-		let committee = self.committee().await?;
-		if !committee.keys.iter().any(|(member, _)| *member == me) {
-			return Err(Error::Refused(format!(
-				"{} is not in the escrow committee (epoch {}): the hospitals name it by a \
-				 two-thirds vote (`Escrow.set_committee`)",
-				custodian.address(),
-				committee.epoch
-			)));
-		}
+		Ok(self.custodian_pass_with(custodian, &mut |_| Decision::Release).await?.releases)
+	}
+
+	/// [`Client::custodian_pass`], asking `decide` about each emergency access with shares to
+	/// release before releasing them (the hospital's written policy: see
+	/// [`crate::custodian`]).
+	pub async fn custodian_pass_with(
+		&self,
+		custodian: &Keys,
+		decide: &mut (dyn FnMut(&Request) -> Decision + Send),
+	) -> Result<CustodianPass, Error> {
 		// With a chain spec, everything a release depends on (the access, the doctor's key and
 		// status, the patient's categories, the shares) is proven at a block whose finality the
 		// client checked: a lying node cannot have a share wrapped for a key of its own.
@@ -339,9 +354,27 @@ impl Client {
 			Some(state) => state.header().hash(),
 			None => self.chain.finalized().await?,
 		};
+		// A custodian account releases for the hospital that named it
+		// (`Escrow.set_custodian`); a hospital that named none releases with its own account.
+		let signer = custodian.account_id();
+		let named = pallet_ehr_escrow::CustodianOf::<Runtime>::hashed_key_for(&signer);
+		let me: AccountId = self.read_at(state, named, Some(at)).await?.unwrap_or(signer);
+		let committee = self.committee().await?;
+		if !committee.keys.iter().any(|(member, _)| *member == me) {
+			return Err(Error::Refused(format!(
+				"{} is not in the escrow committee (epoch {}), nor the custodian of a hospital \
+				 that is: the hospitals name the committee by a two-thirds vote \
+				 (`Escrow.set_committee`), and a member names its custodian with \
+				 `ehr hospital set-custodian`",
+				custodian.address(),
+				committee.epoch
+			)));
+		}
 		let now: Moment =
 			self.read_at(state, chain::now_key(), Some(at)).await?.unwrap_or_default();
 		let mut releases = Vec::new();
+		let mut decisions = Vec::new();
+		let mut open = std::collections::BTreeSet::new();
 		for (patient, doctor, _) in self.emergency_accesses(Some(at)).await? {
 			let access_key =
 				pallet_ehr_consent::EmergencyAccesses::<Runtime>::hashed_key_for(&patient, &doctor);
@@ -350,12 +383,18 @@ impl Client {
 			let Some(access) = access.filter(|access| now < access.expires_at) else {
 				continue;
 			};
+			open.insert((patient.clone(), doctor.clone(), access.opened_at));
 			let doctor_key = pallet_ehr_identity::Doctors::<Runtime>::hashed_key_for(&doctor);
 			let entry: Option<pallet_ehr_identity::DoctorOf<Runtime>> =
 				self.read_at(state, doctor_key, Some(at)).await?;
 			let Some(entry) = entry else {
 				continue;
 			};
+			// The chain refuses a hospital's share to its own doctor (t ≥ 2): other hospitals
+			// decide on their requests.
+			if entry.hospital == me && committee.threshold >= 2 {
+				continue;
+			}
 			let Some(doctor_public) = entry
 				.encryption_key
 				.filter(ehr_primitives::is_usable_encryption_key)
@@ -413,6 +452,20 @@ impl Client {
 			if mine.is_empty() && unopenable.is_empty() {
 				continue;
 			}
+			if !mine.is_empty() {
+				let request = Request {
+					patient: patient.clone(),
+					doctor: doctor.clone(),
+					hospital: entry.hospital.clone(),
+					code: access.code,
+					opened_at: access.opened_at,
+				};
+				let decision = decide(&request);
+				if decision != Decision::Release {
+					decisions.push((request, decision));
+					continue;
+				}
+			}
 			for chunk in mine.chunks(max_release_per_call().max(1)) {
 				let call = call_escrow(pallet_ehr_escrow::Call::release_shares {
 					patient: patient.clone(),
@@ -443,7 +496,7 @@ impl Client {
 				});
 			}
 		}
-		Ok(releases)
+		Ok(CustodianPass { releases, decisions, open })
 	}
 
 	/// The content key of `record` for a doctor with an open emergency access, from the shares
@@ -530,15 +583,15 @@ impl Client {
 		))))
 	}
 
-	/// The emergency accesses of `hospital`'s doctors (open, or expired and not yet cleaned
-	/// up), each with the records released to the doctor for it: what the hospital reviews and
-	/// closes.
+	/// The emergency accesses of `hospital`'s doctors (every hospital's with `None`; open, or
+	/// expired and not yet cleaned up), each with the records released to the doctor for it:
+	/// what the hospital reviews and closes, and what the other hospitals review.
 	pub async fn hospital_emergencies(
 		&self,
-		hospital: &AccountId,
+		hospital: Option<&AccountId>,
 	) -> Result<Vec<EmergencyReview>, Error> {
 		let doctors: Vec<AccountId> =
-			self.doctors(Some(hospital)).await?.into_iter().map(|d| d.account).collect();
+			self.doctors(hospital).await?.into_iter().map(|d| d.account).collect();
 		let now = self.chain.now().await?;
 		let released_prefix = chain::storage_prefix(b"Escrow", b"Released");
 		let mut reviews = Vec::new();

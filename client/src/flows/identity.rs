@@ -25,6 +25,42 @@ impl Client {
 		self.chain.submit(hospital, call).await
 	}
 
+	/// The account `doctor` accepts the doctor's role `hospital` offered it, and publishes its
+	/// encryption key with the acceptance: from this block on it is the hospital's doctor.
+	pub async fn accept_doctor(
+		&self,
+		doctor: &Keys,
+		hospital: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::accept_doctor {
+			hospital: hospital.clone(),
+			encryption_key: doctor.encryption_key(),
+		};
+		self.chain.submit(doctor, call_identity(call)).await
+	}
+
+	/// The doctor's role offered to `who` and not yet accepted, if any: the offering hospital
+	/// and what it offered (name, specialty, licence).
+	pub async fn doctor_offer(
+		&self,
+		who: &AccountId,
+	) -> Result<Option<pallet_ehr_identity::DoctorOf<Runtime>>, Error> {
+		self.value(pallet_ehr_identity::DoctorOffers::<Runtime>::hashed_key_for(who)).await
+	}
+
+	/// A member hospital names the account that releases its escrowed shares in emergencies
+	/// (its custodian service), or goes back to releasing with its own account (`None`).
+	pub async fn set_custodian(
+		&self,
+		hospital: &Keys,
+		custodian: Option<&AccountId>,
+	) -> Result<Included, Error> {
+		let call = RuntimeCall::Escrow(pallet_ehr_escrow::Call::set_custodian {
+			custodian: custodian.cloned(),
+		});
+		self.chain.submit(hospital, call).await
+	}
+
 	/// The doctor's hospital suspends the doctor.
 	pub async fn suspend_doctor(
 		&self,
@@ -52,6 +88,17 @@ impl Client {
 		patient: &AccountId,
 	) -> Result<Included, Error> {
 		let call = pallet_ehr_identity::Call::invite_patient { patient: patient.clone() };
+		self.chain.submit(hospital, call_identity(call)).await
+	}
+
+	/// A hospital withdraws its unused invitation of `who`, or its doctor's role offered to
+	/// `who` and not yet accepted.
+	pub async fn cancel_invitation(
+		&self,
+		hospital: &Keys,
+		who: &AccountId,
+	) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::cancel_invitation { patient: who.clone() };
 		self.chain.submit(hospital, call_identity(call)).await
 	}
 

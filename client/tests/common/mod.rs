@@ -66,10 +66,11 @@ pub async fn wait_for<T, F: std::future::Future<Output = Result<T, Error>>>(
 	wait_up_to(what, 180, attempt).await
 }
 
-/// `hospital` verifies `doctor` (named `name`), and the doctor sets its encryption key.
+/// `hospital` offers `doctor` (named `name`) a doctor's role, and the doctor accepts it with its
+/// encryption key.
 pub async fn new_doctor(client: &ehr_client::Client, hospital: &Keys, doctor: &Keys, name: &str) {
 	client.register_doctor(hospital, &doctor.account_id(), name, "cardiology", name).await.unwrap();
-	client.set_encryption_key(doctor).await.unwrap();
+	client.accept_doctor(doctor, &hospital.account_id()).await.unwrap();
 }
 
 /// A new patient, invited by `hospital` and registered.

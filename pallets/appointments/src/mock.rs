@@ -83,6 +83,7 @@ impl ehr_primitives::RecordLookup<u64> for RecordStore {
 #[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
+	type PolicyOrigin = frame_system::EnsureRoot<u64>;
 	type Clock = Timestamp;
 	type OnAccessEnded = ();
 	type Records = RecordStore;
@@ -119,6 +120,7 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for ConsentHelper {
 			b"general".to_vec(),
 			b"L".to_vec(),
 		);
+		let _ = Identity::accept_doctor(RuntimeOrigin::signed(*who), HOSPITAL, [5; 32]);
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
@@ -165,7 +167,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 				b"L".to_vec(),
 			)
 			.unwrap();
-			Identity::set_encryption_key(RuntimeOrigin::signed(doctor), [doctor as u8; 32])
+			Identity::accept_doctor(RuntimeOrigin::signed(doctor), hospital, [doctor as u8; 32])
 				.unwrap();
 		}
 		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {

@@ -205,5 +205,16 @@ mod benchmarks {
 		assert_eq!(Expiries::<T>::iter().count(), 0);
 	}
 
+	#[benchmark]
+	fn set_emergency_policy() -> Result<(), BenchmarkError> {
+		let origin =
+			T::PolicyOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let policy = EmergencyPolicy { new_doctor_wait: 14_400, hospital_daily_limit: 50 };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, policy);
+		assert_eq!(Policy::<T>::get(), policy);
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -46,11 +46,12 @@ pub mod weights;
 use alloc::vec::Vec;
 use codec::{Decode, Encode, MaxEncodedLen};
 use ehr_primitives::{
-	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, EmergencyReason, Grant, Identities,
+	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, ReviewVerdict, EmergencyReason, Grant, Identities,
 	Moment, NoteCommitment, OnAccessEnded, OnEmergencyClosed, Purpose, RecordCategory, RecordId,
 	RecordLookup, Scope,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
+use sp_runtime::traits::UniqueSaturatedInto;
 use frame_system::pallet_prelude::*;
 use scale_info::TypeInfo;
 
@@ -92,6 +93,21 @@ pub struct EmergencyCounts {
 	pub day: u64,
 	/// Opened during `day`.
 	pub opened_today: u32,
+}
+
+/// The consortium's rules for break-glass access, set by the hospitals together
+/// ([`Pallet::set_emergency_policy`]): what keeps one hospital from using break-glass to read
+/// opted-in records in bulk, on top of each doctor's own limits.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct EmergencyPolicy {
+	/// Blocks a doctor must have been registered (since it accepted its hospital's offer)
+	/// before it may open emergency access: a doctor a hospital made today cannot break glass
+	/// today.
+	pub new_doctor_wait: u32,
+	/// Most emergency accesses the doctors of one hospital open together in one day (UTC).
+	pub hospital_daily_limit: u32,
 }
 
 /// What ends at an expiry time.
@@ -136,6 +152,9 @@ pub mod pallet {
 			type AccessLogPeriod = ConstU64<HOUR>;
 			type MaxAccessLogsPerPeriod = ConstU32<8>;
 			type OnEmergencyClosed = ();
+			type DefaultNewDoctorWait = ConstU32<0>;
+			type MaxSettingsChangesPerPeriod = ConstU32<64>;
+			type DefaultHospitalEmergenciesPerDay = ConstU32<8>;
 			type WeightInfo = ();
 		}
 	}
@@ -177,6 +196,26 @@ pub mod pallet {
 		/// Most emergency accesses one doctor may open in one day (UTC).
 		#[pallet::constant]
 		type MaxEmergencyAccessesPerDay: Get<u32>;
+
+		/// Who sets the [`EmergencyPolicy`]: the hospitals together.
+		#[pallet::no_default]
+		type PolicyOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Most settings changes (grants, changes, emergency categories chosen) one account
+		/// makes per [`Config::AccessLogPeriod`]: each writes a permanent trail entry without
+		/// tokens. Revoking, and opting out of emergencies, are never held back (each follows a
+		/// counted grant or choice, so they are bounded too).
+		#[pallet::constant]
+		type MaxSettingsChangesPerPeriod: Get<u32>;
+
+		/// The policy's waiting time for new doctors, in blocks, until the hospitals set one.
+		#[pallet::constant]
+		type DefaultNewDoctorWait: Get<u32>;
+
+		/// The policy's daily limit of emergency accesses per hospital, until the hospitals set
+		/// one.
+		#[pallet::constant]
+		type DefaultHospitalEmergenciesPerDay: Get<u32>;
 
 		/// Most expired grants and emergency accesses the clean-up goes through in one block;
 		/// the rest waits for the next blocks.
@@ -241,6 +280,73 @@ pub mod pallet {
 	pub type DoctorEmergencies<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, EmergencyCounts, ValueQuery>;
 
+	/// The break-glass policy in force: [`Config::DefaultNewDoctorWait`] and
+	/// [`Config::DefaultHospitalEmergenciesPerDay`] until the genesis or the hospitals set one.
+	#[pallet::storage]
+	pub type Policy<T: Config> =
+		StorageValue<_, EmergencyPolicy, ValueQuery, DefaultPolicy<T>>;
+
+	/// The default of [`Policy`].
+	#[pallet::type_value]
+	pub fn DefaultPolicy<T: Config>() -> EmergencyPolicy {
+		EmergencyPolicy {
+			new_doctor_wait: T::DefaultNewDoctorWait::get(),
+			hospital_daily_limit: T::DefaultHospitalEmergenciesPerDay::get(),
+		}
+	}
+
+	/// Settings changes each account made: the period (time / [`Config::AccessLogPeriod`]) and
+	/// the count in it.
+	#[pallet::storage]
+	pub type SettingsChanges<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (u64, u32), ValueQuery>;
+
+	/// The reviews of each emergency access, by the patient's trail entry that opened it, and
+	/// by reviewing hospital: each hospital gives one verdict per access.
+	#[pallet::storage]
+	pub type Reviews<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, u64>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		ReviewVerdict,
+	>;
+
+	/// Emergency accesses the doctors of each hospital opened: the day (time / [`DAY`]) and
+	/// the count in it.
+	#[pallet::storage]
+	pub type HospitalEmergencies<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (u64, u32), ValueQuery>;
+
+	/// The break-glass policy of the genesis: each field `None` keeps the default of
+	/// [`Config`].
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// [`EmergencyPolicy::new_doctor_wait`] from block 0.
+		pub new_doctor_wait: Option<u32>,
+		/// [`EmergencyPolicy::hospital_daily_limit`] from block 0.
+		pub hospital_daily_limit: Option<u32>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let mut policy = Policy::<T>::get();
+			if let Some(wait) = self.new_doctor_wait {
+				policy.new_doctor_wait = wait;
+			}
+			if let Some(limit) = self.hospital_daily_limit {
+				policy.hospital_daily_limit = limit;
+			}
+			Policy::<T>::put(policy);
+		}
+	}
+
 	/// Reads logged by each reader in each patient's trail: the period (time /
 	/// [`Config::AccessLogPeriod`]) and the count in it. Removed when the reader's access ends.
 	#[pallet::storage]
@@ -300,6 +406,17 @@ pub mod pallet {
 		},
 		/// `reader` opened a record of `patient`.
 		AccessLogged { patient: T::AccountId, reader: T::AccountId, record: RecordId },
+		/// The hospitals set a new break-glass policy.
+		EmergencyPolicySet { policy: EmergencyPolicy },
+		/// `hospital` reviewed the emergency access of `doctor` opened at `patient`'s trail entry
+		/// `entry`.
+		EmergencyAccessReviewed {
+			patient: T::AccountId,
+			entry: u64,
+			doctor: T::AccountId,
+			hospital: T::AccountId,
+			verdict: ReviewVerdict,
+		},
 	}
 
 	#[pallet::error]
@@ -354,6 +471,26 @@ pub mod pallet {
 		TooManyAccessLogs,
 		/// Neither a grant nor an emergency access of this account has expired.
 		NothingExpired,
+		/// The doctor was registered less than the policy's waiting time ago
+		/// ([`EmergencyPolicy::new_doctor_wait`]).
+		DoctorTooNew,
+		/// The doctors of this hospital opened the policy's daily number of emergency accesses
+		/// today ([`EmergencyPolicy::hospital_daily_limit`]).
+		HospitalEmergencyLimit,
+		/// A delegate grants only to active doctors and member hospitals: access for another
+		/// patient's account needs the patient's own signature.
+		DelegateGrantsToClinicians,
+		/// The account made [`Config::MaxSettingsChangesPerPeriod`] settings changes this
+		/// period already (each is a permanent trail entry).
+		TooManySettingsChanges,
+		/// Only a member hospital reviews emergency accesses.
+		NotReviewer,
+		/// A hospital does not review its own doctors' emergency accesses: the others do.
+		OwnDoctorsAccess,
+		/// The trail entry is not an emergency access being opened.
+		NotAnEmergencyAccess,
+		/// This hospital reviewed that emergency access already.
+		AlreadyReviewed,
 	}
 
 	#[pallet::hooks]
@@ -378,10 +515,12 @@ pub mod pallet {
 		///   (milliseconds since the Unix epoch), `None` for never.
 		/// - Event: [`Event::ConsentGranted`]; trail entry `ConsentGranted`.
 		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `AlreadyGranted`, `CannotGrantSelf`,
-		///   `DoctorSuspended`, `UnknownGrantee`, `WriteNeedsClinician`, `EmptyScope`,
-		///   `ExpiryInPast`, `TooManyGrants`.
+		///   `DoctorSuspended`, `UnknownGrantee`, `DelegateGrantsToClinicians` (a delegate
+		///   granting to a patient account), `WriteNeedsClinician`, `EmptyScope`,
+		///   `ExpiryInPast`, `TooManyGrants`, `TooManySettingsChanges` (a grant, change or
+		///   revocation counts among the actor's [`Config::MaxSettingsChangesPerPeriod`]).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::grant_access())]
+		#[pallet::weight(T::WeightInfo::grant_access().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		pub fn grant_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -392,6 +531,7 @@ pub mod pallet {
 			purpose: Purpose,
 		) -> DispatchResult {
 			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
+			Self::count_settings_change(&actor)?;
 			ensure!(!Grants::<T>::contains_key(&patient, &grantee), Error::<T>::AlreadyGranted);
 			let grant = Self::checked_grant(
 				&patient, &grantee, scope, access, expires_at, purpose, &actor,
@@ -422,7 +562,7 @@ pub mod pallet {
 		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `NotGranted`, and those of the terms
 		///   as for [`Pallet::grant_access`].
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::change_access())]
+		#[pallet::weight(T::WeightInfo::change_access().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		pub fn change_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -433,6 +573,7 @@ pub mod pallet {
 			purpose: Purpose,
 		) -> DispatchResult {
 			let actor = Self::ensure_patient_or_delegate(origin, &patient)?;
+			Self::count_settings_change(&actor)?;
 			let old = Grants::<T>::get(&patient, &grantee).ok_or(Error::<T>::NotGranted)?;
 			let grant = Self::checked_grant(
 				&patient, &grantee, scope, access, expires_at, purpose, &actor,
@@ -484,12 +625,20 @@ pub mod pallet {
 		/// - A previous access of the same doctor to the same patient that has expired is
 		///   closed first (trail entry `EmergencyAccessClosed { expired: true }`).
 		/// - Limits: at most [`Config::MaxOpenEmergencyAccesses`] open at once and
-		///   [`Config::MaxEmergencyAccessesPerDay`] opened per day, per doctor.
+		///   [`Config::MaxEmergencyAccessesPerDay`] opened per day, per doctor; the doctor
+		///   registered at least [`EmergencyPolicy::new_doctor_wait`] blocks ago; at most
+		///   [`EmergencyPolicy::hospital_daily_limit`] opened per day by the doctors of the
+		///   doctor's hospital together.
 		/// - Event: [`Event::EmergencyAccessOpened`]; trail entry `EmergencyAccessOpened`.
-		/// - Errors: `NotActiveDoctor`, `NotPatient`, `EmergencyAccessAlreadyOpen`,
-		///   `TooManyOpenEmergencyAccesses`, `TooManyEmergencyAccessesToday`.
+		/// - Errors: `NotActiveDoctor`, `NotPatient`, `DoctorTooNew`,
+		///   `EmergencyAccessAlreadyOpen`, `TooManyOpenEmergencyAccesses`,
+		///   `TooManyEmergencyAccessesToday`, `HospitalEmergencyLimit`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::open_emergency_access().saturating_add(T::OnEmergencyClosed::weight()))]
+		// The policy, the doctor's entry and the hospital's count are read on top of what was
+		// measured (until the next benchmark run measures them with the call).
+		#[pallet::weight(T::WeightInfo::open_emergency_access()
+			.saturating_add(T::OnEmergencyClosed::weight())
+			.saturating_add(T::DbWeight::get().reads_writes(3, 1)))]
 		pub fn open_emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -499,6 +648,15 @@ pub mod pallet {
 			let doctor = ensure_signed(origin)?;
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
 			ensure!(T::Identity::is_patient(&patient), Error::<T>::NotPatient);
+			let policy = Policy::<T>::get();
+			let registered = T::Identity::doctor_registered_at(&doctor).unwrap_or(u64::MAX);
+			let block: u64 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
+			ensure!(
+				block.saturating_sub(registered) >= u64::from(policy.new_doctor_wait)
+					&& registered <= block,
+				Error::<T>::DoctorTooNew
+			);
+			let hospital = T::Identity::hospital_of(&doctor).ok_or(Error::<T>::NotActiveDoctor)?;
 			let now = T::Clock::now();
 			if let Some(previous) = EmergencyAccesses::<T>::get(&patient, &doctor) {
 				ensure!(previous.expires_at <= now, Error::<T>::EmergencyAccessAlreadyOpen);
@@ -520,6 +678,15 @@ pub mod pallet {
 				);
 				counts.open += 1;
 				counts.opened_today += 1;
+				Ok(())
+			})?;
+			HospitalEmergencies::<T>::try_mutate(&hospital, |(day, count)| -> DispatchResult {
+				if *day != today {
+					*day = today;
+					*count = 0;
+				}
+				ensure!(*count < policy.hospital_daily_limit, Error::<T>::HospitalEmergencyLimit);
+				*count += 1;
 				Ok(())
 			})?;
 			let expires_at = now.saturating_add(T::EmergencyAccessDuration::get());
@@ -672,6 +839,73 @@ pub mod pallet {
 			ensure!(cleaned, Error::<T>::NothingExpired);
 			Ok(Some(weight).into())
 		}
+
+		/// Review an emergency access opened by another hospital's doctor: the verdict goes on
+		/// chain and into the patient's trail (where the patient, its delegates and auditors
+		/// see it), so that every hospital, not only the doctor's own, watches break-glass.
+		///
+		/// - Origin: signed by a member hospital that is not the doctor's.
+		/// - `patient`, `entry`: the patient's trail entry that opened the access
+		///   (`EmergencyAccessOpened`; open, closed or expired).
+		/// - `verdict`: justified, questionable or unjustified. One per hospital and access.
+		/// - Event: [`Event::EmergencyAccessReviewed`]; trail entry `EmergencyAccessReviewed`.
+		/// - Errors: `NotReviewer`, `NotAnEmergencyAccess`, `OwnDoctorsAccess`,
+		///   `AlreadyReviewed`.
+		#[pallet::call_index(9)]
+		// As a logged read (a trail entry after a few reads), with the membership, the
+		// doctor's entry and the review written on top; until a benchmark measures it.
+		#[pallet::weight(T::WeightInfo::log_access().saturating_add(T::DbWeight::get().reads_writes(3, 1)))]
+		pub fn review_emergency_access(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			entry: u64,
+			verdict: ReviewVerdict,
+		) -> DispatchResult {
+			let hospital = ensure_signed(origin)?;
+			ensure!(T::Identity::is_hospital(&hospital), Error::<T>::NotReviewer);
+			let opened = Trail::<T>::get(&patient, entry).ok_or(Error::<T>::NotAnEmergencyAccess)?;
+			let AuditEvent::EmergencyAccessOpened { doctor, .. } = opened.event else {
+				return Err(Error::<T>::NotAnEmergencyAccess.into());
+			};
+			ensure!(
+				T::Identity::hospital_of(&doctor).as_ref() != Some(&hospital),
+				Error::<T>::OwnDoctorsAccess
+			);
+			ensure!(
+				!Reviews::<T>::contains_key((&patient, entry, &hospital)),
+				Error::<T>::AlreadyReviewed
+			);
+			Reviews::<T>::insert((&patient, entry, &hospital), verdict);
+			Self::append(
+				&patient,
+				&hospital,
+				AuditEvent::EmergencyAccessReviewed { entry, doctor: doctor.clone(), verdict },
+			);
+			Self::deposit_event(Event::EmergencyAccessReviewed {
+				patient,
+				entry,
+				doctor,
+				hospital,
+				verdict,
+			});
+			Ok(())
+		}
+
+		/// Set the break-glass policy: how long a new doctor waits before it may open
+		/// emergency access, and how many emergency accesses one hospital's doctors open in a
+		/// day together.
+		///
+		/// - Origin: [`Config::PolicyOrigin`] (the hospitals, two thirds).
+		/// - `policy`: the new policy, in force from this block (today's counts stay).
+		/// - Event: [`Event::EmergencyPolicySet`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_emergency_policy())]
+		pub fn set_emergency_policy(origin: OriginFor<T>, policy: EmergencyPolicy) -> DispatchResult {
+			T::PolicyOrigin::ensure_origin(origin)?;
+			Policy::<T>::put(policy);
+			Self::deposit_event(Event::EmergencyPolicySet { policy });
+			Ok(())
+		}
 	}
 }
 
@@ -702,6 +936,24 @@ impl<T: Config> Pallet<T> {
 		Ok(actor)
 	}
 
+	/// One more settings change of `actor` this period, within
+	/// [`Config::MaxSettingsChangesPerPeriod`].
+	fn count_settings_change(actor: &T::AccountId) -> DispatchResult {
+		let now = T::Clock::now().checked_div(T::AccessLogPeriod::get()).unwrap_or_default();
+		SettingsChanges::<T>::try_mutate(actor, |(period, count)| -> DispatchResult {
+			if *period != now {
+				*period = now;
+				*count = 0;
+			}
+			ensure!(
+				*count < T::MaxSettingsChangesPerPeriod::get(),
+				Error::<T>::TooManySettingsChanges
+			);
+			*count += 1;
+			Ok(())
+		})
+	}
+
 	/// Checks the grantee and the terms, and builds the grant.
 	fn checked_grant(
 		patient: &T::AccountId,
@@ -722,6 +974,9 @@ impl<T: Config> Pallet<T> {
 			ensure!(T::Identity::is_active_doctor(grantee), Error::<T>::DoctorSuspended);
 		}
 		ensure!(is_clinician || T::Identity::is_patient(grantee), Error::<T>::UnknownGrantee);
+		// A delegate could name a second account of its own as "family" and read the records
+		// through it: access for a patient's account is the patient's own decision.
+		ensure!(actor == patient || is_clinician, Error::<T>::DelegateGrantsToClinicians);
 		ensure!(access == AccessLevel::Read || is_clinician, Error::<T>::WriteNeedsClinician);
 		let scope = match scope {
 			Scope::All => Scope::All,
@@ -975,6 +1230,10 @@ impl<T: Config> ehr_primitives::CareRelationship<T::AccountId> for Pallet<T> {
 }
 
 impl<T: Config> ConsentProvider<T::AccountId> for Pallet<T> {
+	fn note_settings_change(actor: &T::AccountId) -> Result<(), DispatchError> {
+		Self::count_settings_change(actor)
+	}
+
 	fn may_access(
 		who: &T::AccountId,
 		patient: &T::AccountId,

@@ -163,6 +163,7 @@ pub fn add_record(patient: u64, category: RecordCategory) -> RecordId {
 #[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
+	type PolicyOrigin = frame_system::EnsureRoot<u64>;
 	type Clock = Timestamp;
 	type OnAccessEnded = RecordEnded;
 	type Records = RecordStore;
@@ -190,6 +191,7 @@ impl crate::BenchmarkHelper<u64> for Helper {
 			b"general".to_vec(),
 			b"L".to_vec(),
 		);
+		let _ = Identity::accept_doctor(RuntimeOrigin::signed(*who), HOSPITAL, [5; 32]);
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
@@ -217,6 +219,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 				b"L".to_vec(),
 			)
 			.unwrap();
+			Identity::accept_doctor(RuntimeOrigin::signed(doctor), hospital, [doctor as u8; 32])
+				.unwrap();
 		}
 		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {
 			Identity::register_patient(RuntimeOrigin::signed(patient), [patient as u8; 32])

@@ -189,5 +189,19 @@ mod benchmarks {
 		assert_eq!(Released::<T>::iter_prefix((&patient, &doctor)).count(), 0);
 	}
 
+	/// Replacing a named custodian: the most work (the old one's entries and reference go).
+	#[benchmark]
+	fn set_custodian() {
+		let hospital = T::BenchmarkHelper::hospitals(1).remove(0);
+		let old: T::AccountId = account("custodian", 0, 0);
+		let new: T::AccountId = account("custodian", 1, 0);
+		Pallet::<T>::set_custodian(RawOrigin::Signed(hospital.clone()).into(), Some(old.clone()))
+			.expect("named");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hospital.clone()), Some(new.clone()));
+		assert_eq!(Custodians::<T>::get(&hospital), Some(new));
+		assert!(CustodianOf::<T>::get(&old).is_none());
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -16,6 +16,14 @@
 //! - During an open emergency access of an active doctor, each committee hospital's custodian
 //!   re-wraps its share of the patient's openable records for the doctor
 //!   ([`Pallet::release_shares`]); every release is in the trail. The doctor combines `t` shares.
+//! - A custodian is an account of its own that its hospital names ([`Pallet::set_custodian`])
+//!   and may replace: it can release shares and nothing else, so the long-running service never
+//!   holds the hospital's admin key (a hospital that named none releases with its own account).
+//! - **One hospital cannot open records alone.** The share of the doctor's own hospital does not
+//!   count: with a threshold of 2 or more, a hospital's custodian cannot release to its own
+//!   doctors, so `t` shares must come from other hospitals, each of which decides for itself.
+//!   (A committee of `n` hospitals with threshold `t` thus needs `n ≥ t + 1` to serve the doctors
+//!   of its own members.)
 //! - Once the access ends (closed by the doctor, the hospital or the patient, or expired), its
 //!   released shares are removed from state by a block hook within the block's spare weight
 //!   ([`ReleasedToClear`]); anyone may also remove them at once ([`Pallet::clear_released`]).
@@ -165,6 +173,14 @@ pub mod pallet {
 		ReleasedShares<T::AccountId, T::MaxCommittee>,
 	>;
 
+	/// The custodian account each hospital named to release its shares.
+	#[pallet::storage]
+	pub type Custodians<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	/// The hospital of each named custodian account.
+	#[pallet::storage]
+	pub type CustodianOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
 	/// Emergency accesses that ended with shares released for them: the block hook removes
 	/// those shares, within the block's spare weight.
 	#[pallet::storage]
@@ -240,6 +256,8 @@ pub mod pallet {
 			record: RecordId,
 			hospital: T::AccountId,
 		},
+		/// `hospital` named `custodian` to release its shares (`None`: its own account again).
+		CustodianSet { hospital: T::AccountId, custodian: Option<T::AccountId> },
 		/// Released shares of a closed emergency access were removed (`done`: all of them).
 		ReleasedCleared { patient: T::AccountId, doctor: T::AccountId, removed: u32, done: bool },
 	}
@@ -293,6 +311,16 @@ pub mod pallet {
 		/// A committee member is no longer a member hospital: the hospitals must name a new
 		/// committee before keys are escrowed (no share goes to a hospital that left).
 		CommitteeMemberLeft,
+		/// A hospital's custodian does not release shares to the hospital's own doctors: `t`
+		/// shares must come from other hospitals.
+		OwnHospital,
+		/// A custodian must be an account of its own: no member hospital, doctor, patient, or
+		/// another hospital's custodian.
+		CustodianNotFree,
+		/// Only a member hospital may name a custodian.
+		NotMemberHospital,
+		/// The caller escrowed this record's key for this committee epoch already.
+		AlreadyEscrowed,
 	}
 
 	#[pallet::call]
@@ -352,7 +380,8 @@ pub mod pallet {
 		/// Origin: signed by the patient or one of the patient's delegates.
 		///
 		/// Emits [`Event::EmergencyCategoriesSet`] and a trail entry. Errors:
-		/// `NotPatientOrDelegate`, `DuplicateCategory`.
+		/// `NotPatientOrDelegate`, `DuplicateCategory`, and the consent pallet's
+		/// `TooManySettingsChanges` (it counts among the caller's settings changes).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_emergency_categories())]
 		pub fn set_emergency_categories(
@@ -368,6 +397,11 @@ pub mod pallet {
 			);
 			for (index, category) in categories.iter().enumerate() {
 				ensure!(!categories[..index].contains(category), Error::<T>::DuplicateCategory);
+			}
+			// A permanent trail entry for free: bounded per account and period (opting out is
+			// never held back: it follows a counted choice).
+			if !categories.is_empty() {
+				T::Consent::note_settings_change(&who)?;
 			}
 			if categories.is_empty() {
 				EmergencyCategories::<T>::remove(&patient);
@@ -389,7 +423,7 @@ pub mod pallet {
 		/// - `shares`: exactly one stanza per committee hospital, distinct identifiers.
 		///
 		/// Emits [`Event::KeyEscrowed`] and a trail entry. Errors: `UnknownRecord`,
-		/// `NotAuthorized`, `NotOpenable`, `NoCommittee`, `StaleCommittee`,
+		/// `AlreadyEscrowed` (by the caller, for this epoch), `NotAuthorized`, `NotOpenable`, `NoCommittee`, `StaleCommittee`,
 		/// `CommitteeMemberLeft`, `WrongCommittee`, `BadShare`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::escrow_key(T::MaxCommittee::get()))]
@@ -417,6 +451,14 @@ pub mod pallet {
 							AccessLevel::ReadWrite
 						)),
 				Error::<T>::NotAuthorized
+			);
+			// Each escrow is a permanent trail entry: the same account escrows a record once
+			// per committee epoch (the patient may still replace its author's shares once).
+			ensure!(
+				EscrowedBy::<T>::get(record).as_ref() != Some(&who)
+					|| EscrowedShares::<T>::iter_prefix_values(record)
+						.any(|(escrowed, _)| escrowed != epoch),
+				Error::<T>::AlreadyEscrowed
 			);
 			ensure!(Self::openable(&patient, category), Error::<T>::NotOpenable);
 			let committee = Committee::<T>::get();
@@ -453,15 +495,20 @@ pub mod pallet {
 		/// Release this hospital's shares of the patient's emergency-openable records to a
 		/// doctor with an open emergency access, each wrapped for the doctor's key.
 		///
-		/// Origin: signed by a committee hospital (its custodian).
+		/// Origin: signed by the custodian account a committee hospital named
+		/// ([`Pallet::set_custodian`]), or by the hospital itself if it named none.
 		///
 		/// - `shares`: records of `patient` with this hospital's share wrapped for `doctor`,
 		///   under the identifier it was escrowed with. A share escrowed for an earlier
 		///   committee is accepted from a hospital the current committee keeps.
 		///
+		/// A share of a record escrowed with a threshold of 2 or more is never released to a
+		/// doctor of the releasing hospital (`OwnHospital`). A release that goes through does not
+		/// pay (`Pays::No`): it costs no fee and no free budget.
+		///
 		/// Emits [`Event::ShareReleased`] and a trail entry per share. Errors: `NotCustodian`,
 		/// `NoEmergencyAccess`, `NotActiveDoctor`, `UnknownRecord`, `NotPatientsRecord`,
-		/// `NotOpenable`, `NotEscrowed`, `BadShare`, `AlreadyReleased`.
+		/// `NotOpenable`, `NotEscrowed`, `BadShare`, `OwnHospital`, `AlreadyReleased`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::release_shares(shares.len() as u32))]
 		pub fn release_shares(
@@ -469,8 +516,17 @@ pub mod pallet {
 			patient: T::AccountId,
 			doctor: T::AccountId,
 			shares: BoundedVec<(RecordId, ShareStanza), T::MaxReleasePerCall>,
-		) -> DispatchResult {
-			let hospital = ensure_signed(origin)?;
+		) -> DispatchResultWithPostInfo {
+			let signer = ensure_signed(origin)?;
+			// The named custodian acts for its hospital; a hospital that named one no longer
+			// releases with its own account.
+			let hospital = match CustodianOf::<T>::get(&signer) {
+				Some(hospital) => hospital,
+				None => {
+					ensure!(!Custodians::<T>::contains_key(&signer), Error::<T>::NotCustodian);
+					signer
+				}
+			};
 			ensure!(
 				T::Identity::is_hospital(&hospital)
 					&& Committee::<T>::get().iter().any(|(member, _)| *member == hospital),
@@ -479,6 +535,7 @@ pub mod pallet {
 			let opened_at =
 				T::Emergency::opened_at(&patient, &doctor).ok_or(Error::<T>::NoEmergencyAccess)?;
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
+			let own_doctor = T::Identity::hospital_of(&doctor).as_ref() == Some(&hospital);
 			for (record, stanza) in shares {
 				let (owner, category) =
 					T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
@@ -489,6 +546,9 @@ pub mod pallet {
 				ensure!(stanza[0] == escrowed[0], Error::<T>::BadShare);
 				let threshold =
 					Thresholds::<T>::get(escrowed_epoch).ok_or(Error::<T>::NotEscrowed)?;
+				// Only a committee of one (t = 1, a development chain's genesis) lets a
+				// hospital open its own doctor's request alone.
+				ensure!(threshold < 2 || !own_doctor, Error::<T>::OwnHospital);
 				Released::<T>::try_mutate((&patient, &doctor, record), |entry| {
 					// Shares of an earlier access of this doctor, or of an earlier escrow of
 					// the record, are replaced, not mixed in.
@@ -529,7 +589,10 @@ pub mod pallet {
 					hospital: hospital.clone(),
 				});
 			}
-			Ok(())
+			// A release that went through costs the custodian nothing, not even its free
+			// budget: custodians never starve, however many accesses doctors open (the
+			// consortium's policy bounds those). A refused one pays as any other call.
+			Ok(Pays::No.into())
 		}
 
 		/// Remove the released shares of an emergency access that is no longer open (or whose
@@ -573,6 +636,56 @@ pub mod pallet {
 			}
 			Self::deposit_event(Event::ReleasedCleared { patient, doctor, removed, done });
 			Ok(())
+		}
+
+		/// Name the account that releases the calling hospital's shares (its custodian
+		/// service), replacing the one named before; `None` goes back to the hospital's own
+		/// account.
+		///
+		/// Origin: signed by a member hospital.
+		///
+		/// - `custodian`: an account that is no member hospital, doctor or patient, and no
+		///   other hospital's custodian. It may release this hospital's shares
+		///   ([`Pallet::release_shares`]) and nothing else; it transacts without tokens.
+		///
+		/// Emits [`Event::CustodianSet`]. Errors: `NotMemberHospital`, `CustodianNotFree`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_custodian())]
+		pub fn set_custodian(
+			origin: OriginFor<T>,
+			custodian: Option<T::AccountId>,
+		) -> DispatchResult {
+			let hospital = ensure_signed(origin)?;
+			ensure!(T::Identity::is_hospital(&hospital), Error::<T>::NotMemberHospital);
+			if let Some(custodian) = &custodian {
+				ensure!(
+					!T::Identity::is_hospital(custodian)
+						&& !T::Identity::is_patient(custodian)
+						&& T::Identity::hospital_of(custodian).is_none()
+						&& CustodianOf::<T>::get(custodian).is_none_or(|of| of == hospital),
+					Error::<T>::CustodianNotFree
+				);
+			}
+			if let Some(previous) = Custodians::<T>::take(&hospital) {
+				CustodianOf::<T>::remove(&previous);
+				frame_system::Pallet::<T>::dec_sufficients(&previous);
+			}
+			if let Some(custodian) = &custodian {
+				// It signs releases without tokens: it exists from now on.
+				frame_system::Pallet::<T>::inc_sufficients(custodian);
+				Custodians::<T>::insert(&hospital, custodian);
+				CustodianOf::<T>::insert(custodian, &hospital);
+			}
+			Self::deposit_event(Event::CustodianSet { hospital, custodian });
+			Ok(())
+		}
+	}
+
+	/// Named custodians transact without tokens (the runtime adds them to the accounts whose
+	/// EHR calls are free), each within its own budget, not its hospital's.
+	impl<T: Config> frame_support::traits::Contains<T::AccountId> for Pallet<T> {
+		fn contains(who: &T::AccountId) -> bool {
+			CustodianOf::<T>::contains_key(who)
 		}
 	}
 

@@ -1,6 +1,6 @@
 //! A test runtime: timestamp, and the real identity, consent, records and escrow pallets.
 //! Hospitals 1, 2 and 3 (the committee, t = 2) and 4 (not in the committee); doctor 10 of
-//! hospital 1; patients 20 and 21; 22 is the guardian (delegate) of 20.
+//! hospital 4 (so that every committee member may release to it); patients 20 and 21; 22 is the guardian (delegate) of 20.
 
 use crate as pallet_ehr_escrow;
 use ehr_primitives::{AccessLevel, EmergencyReason, Purpose, RecordCategory, Scope};
@@ -65,6 +65,7 @@ impl pallet_ehr_identity::Config for Test {
 #[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
+	type PolicyOrigin = frame_system::EnsureRoot<u64>;
 	type Clock = Timestamp;
 	type OnAccessEnded = Records;
 	type Records = Records;
@@ -141,13 +142,13 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for Helper {
 	}
 	fn register_doctor(who: &u64) {
 		let _ = Identity::register_doctor(
-			RuntimeOrigin::signed(HOSPITAL),
+			RuntimeOrigin::signed(OUTSIDER),
 			*who,
 			b"Dr.".to_vec(),
 			b"general".to_vec(),
 			b"L".to_vec(),
 		);
-		let _ = Identity::set_encryption_key(RuntimeOrigin::signed(*who), fresh_key(*who));
+		let _ = Identity::accept_doctor(RuntimeOrigin::signed(*who), OUTSIDER, fresh_key(*who));
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
@@ -231,14 +232,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		Timestamp::set_timestamp(START);
 		Identity::register_doctor(
-			RuntimeOrigin::signed(HOSPITAL),
+			RuntimeOrigin::signed(OUTSIDER),
 			DOCTOR,
 			b"Dr.".to_vec(),
 			b"emergency".to_vec(),
 			b"L".to_vec(),
 		)
 		.unwrap();
-		Identity::set_encryption_key(RuntimeOrigin::signed(DOCTOR), key(10)).unwrap();
+		Identity::accept_doctor(RuntimeOrigin::signed(DOCTOR), OUTSIDER, key(10)).unwrap();
 		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {
 			Identity::register_patient(RuntimeOrigin::signed(patient), key(patient as u8)).unwrap();
 		}

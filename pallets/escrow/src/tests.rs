@@ -20,6 +20,8 @@ fn release(by: u64, records: &[(u64, u8)]) -> sp_runtime::DispatchResult {
 		.try_into()
 		.unwrap();
 	Escrow::release_shares(RuntimeOrigin::signed(by), PATIENT, DOCTOR, shares)
+		.map(|_| ())
+		.map_err(|error| error.error)
 }
 
 /// The patient escrows `records` for the current committee.
@@ -330,10 +332,13 @@ fn after_a_committee_change_the_hospitals_kept_still_release_the_earlier_shares(
 				.try_into()
 				.unwrap();
 		assert_ok!(Escrow::escrow_key(RuntimeOrigin::signed(PATIENT), 0, first + 1, shares));
-		assert_ok!(release(OUTSIDER, &[(0, 3)]));
+		// (OUTSIDER, the doctor's own hospital, never releases to it: `t` shares come from
+		// the others.)
+		assert_noop!(release(OUTSIDER, &[(0, 3)]), Error::<Test>::OwnHospital);
+		assert_ok!(release(THIRD, &[(0, 2)]));
 		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
 		assert_eq!((released.epoch, released.threshold), (first + 1, 3));
-		assert_eq!(released.shares.iter().map(|(by, _)| *by).collect::<Vec<_>>(), vec![OUTSIDER]);
+		assert_eq!(released.shares.iter().map(|(by, _)| *by).collect::<Vec<_>>(), vec![THIRD]);
 	});
 }
 

@@ -12,7 +12,10 @@
 //!   EHR calls and council votes; a batch only if every inner call is), and the budget left
 //!   covers the transaction's declared weight and its length: the transaction is free. The
 //!   declared weight is reserved before dispatch and what the call did not use is given back
-//!   after it, so the budget pays for the actual weight, failed calls included.
+//!   after it, so the budget pays for the actual weight, failed calls included. A call that
+//!   succeeds and ends with `Pays::No` (a custodian's release of shares, so that custodians
+//!   never starve however many emergency accesses doctors open) costs no budget; it still
+//!   takes its room among the block's free work.
 //! - Otherwise the normal fee is charged (`ChargeTransactionPayment`), and an account that
 //!   cannot pay is refused by the transaction pool.
 //!
@@ -254,6 +257,18 @@ pub mod pallet {
 		}
 
 		/// Give back execution time reserved for a transaction that used less.
+		/// Gives `who` back `ref_time` and `bytes` of its budget, not of the block's room (the
+		/// work was done): for calls that end with `Pays::No`.
+		pub(crate) fn forgive(who: &T::AccountId, ref_time: u64, bytes: u32) {
+			let period = Self::current_period();
+			Usage::<T>::mutate(who, |usage| {
+				if let Some(usage) = usage.as_mut().filter(|usage| usage.period == period) {
+					usage.ref_time = usage.ref_time.saturating_sub(ref_time);
+					usage.bytes = usage.bytes.saturating_sub(bytes);
+				}
+			});
+		}
+
 		pub(crate) fn give_back(who: &T::AccountId, ref_time: u64) {
 			if ref_time == 0 {
 				return;

@@ -24,7 +24,9 @@ fn doctor<T: Config>(hospital: &T::AccountId) -> T::AccountId {
 		text::<T>(),
 		text::<T>(),
 	)
-	.expect("the hospital registers a doctor");
+	.expect("the hospital offers the role");
+	Pallet::<T>::accept_doctor(RawOrigin::Signed(doctor.clone()).into(), hospital.clone(), [2; 32])
+		.expect("the account accepts");
 	doctor
 }
 
@@ -53,7 +55,24 @@ mod benchmarks {
 		let doctor: T::AccountId = account("doctor", 0, 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(hospital), doctor.clone(), text::<T>(), text::<T>(), text::<T>());
-		assert!(Doctors::<T>::contains_key(&doctor));
+		assert!(DoctorOffers::<T>::contains_key(&doctor));
+	}
+
+	#[benchmark]
+	fn accept_doctor() {
+		let hospital = hospital::<T>();
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		Pallet::<T>::register_doctor(
+			RawOrigin::Signed(hospital.clone()).into(),
+			doctor.clone(),
+			text::<T>(),
+			text::<T>(),
+			text::<T>(),
+		)
+		.expect("the hospital offers the role");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()), hospital, [2; 32]);
+		assert!(Pallet::<T>::is_active_doctor(&doctor));
 	}
 
 	#[benchmark]

@@ -5,10 +5,16 @@
 //!
 //! - Hospitals are the consortium members ([`Config::Hospitals`]); a hospital names itself with
 //!   [`Pallet::set_hospital_name`].
-//! - A hospital verifies its doctors ([`Pallet::register_doctor`]: name, specialty, licence,
-//!   listed in the public directory), and can [`Pallet::suspend_doctor`] and
-//!   [`Pallet::reinstate_doctor`] them. The doctor sets its own encryption key
-//!   ([`Pallet::set_encryption_key`]), so the hospital never chooses a key it could read with.
+//! - A hospital verifies its doctors in two steps, so that no hospital makes an account its
+//!   doctor without that account's own signature: the hospital offers the role
+//!   ([`Pallet::register_doctor`]: name, specialty, licence), and the account accepts it
+//!   ([`Pallet::accept_doctor`], naming the hospital and publishing its own encryption key, so
+//!   the hospital never chooses a key it could read with) or declines it
+//!   ([`Pallet::decline_doctor`]); the hospital may withdraw an unaccepted offer
+//!   ([`Pallet::cancel_invitation`]). Only then is the doctor in the public directory. An account
+//!   that is a member hospital, a patient, a doctor, or invited as a patient cannot be offered
+//!   the role. The hospital can [`Pallet::suspend_doctor`] and [`Pallet::reinstate_doctor`] its
+//!   doctors; a doctor rotates its key with [`Pallet::set_encryption_key`].
 //! - Patients register themselves ([`Pallet::register_patient`]) with only their encryption key:
 //!   name, age and the rest of the profile are an encrypted record. A hospital may invite a
 //!   patient first ([`Pallet::invite_patient`]), which lets the patient's account transact
@@ -81,6 +87,8 @@ pub mod pallet {
 			type MaxDelegates = ConstU32<4>;
 			type MaxOpenInvitations = ConstU32<3>;
 			type MaxSuspensionsPerBlock = ConstU32<2>;
+			type DefaultInviteesPerPeriod = ConstU32<16>;
+			type InvitationPeriod = ConstU32<100>;
 			type WeightInfo = ();
 		}
 	}
@@ -114,6 +122,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSuspensionsPerBlock: Get<u32>;
 
+		/// Most invited patients one hospital may have register per [`Config::InvitationPeriod`]
+		/// (counting its open invitations), until governance sets another
+		/// ([`Pallet::set_invitation_rate`]): each is an account that transacts without tokens.
+		#[pallet::constant]
+		type DefaultInviteesPerPeriod: Get<u32>;
+
+		/// The period of the invitation rate, in blocks.
+		#[pallet::constant]
+		type InvitationPeriod: Get<u32>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
@@ -137,6 +155,12 @@ pub mod pallet {
 	pub type HospitalDoctors<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, T::AccountId, ()>;
 
+	/// Doctor roles offered by a hospital and not yet accepted by the account: the entry the
+	/// account accepts ([`Pallet::accept_doctor`]), without an encryption key yet. One offer per
+	/// account at a time; each counts among its hospital's [`OpenInvitations`].
+	#[pallet::storage]
+	pub type DoctorOffers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DoctorOf<T>>;
+
 	/// Hospitals that left the consortium whose doctors are still being suspended, block by
 	/// block (bounded by [`Config::MaxSuspensionsPerBlock`]).
 	#[pallet::storage]
@@ -153,6 +177,18 @@ pub mod pallet {
 	pub type OpenInvitations<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
+	/// The invitation rate in force: invited patients one hospital may have register per
+	/// [`Config::InvitationPeriod`], its open invitations included.
+	#[pallet::storage]
+	pub type InvitationRate<T: Config> =
+		StorageValue<_, u32, ValueQuery, T::DefaultInviteesPerPeriod>;
+
+	/// The invited patients that registered through each hospital: the period (block /
+	/// [`Config::InvitationPeriod`]) and the count in it.
+	#[pallet::storage]
+	pub type HospitalInvitees<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (u32, u32), ValueQuery>;
+
 	/// Registered patients.
 	#[pallet::storage]
 	pub type Patients<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, PatientOf<T>>;
@@ -166,8 +202,12 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A member hospital set its name.
 		HospitalNamed { hospital: T::AccountId },
-		/// A hospital verified a doctor.
+		/// A hospital offered an account the role of its doctor; the account has not accepted yet.
+		DoctorOffered { doctor: T::AccountId, hospital: T::AccountId },
+		/// An account accepted a hospital's offer: it is that hospital's doctor now.
 		DoctorRegistered { doctor: T::AccountId, hospital: T::AccountId },
+		/// An offer ended unaccepted: withdrawn by the hospital, or declined by the account.
+		DoctorOfferWithdrawn { doctor: T::AccountId, hospital: T::AccountId, by: T::AccountId },
 		/// A hospital suspended one of its doctors.
 		DoctorSuspended { doctor: T::AccountId, hospital: T::AccountId },
 		/// A doctor was suspended because its hospital left the consortium.
@@ -186,6 +226,11 @@ pub mod pallet {
 		DelegateAdded { patient: T::AccountId, delegate: T::AccountId },
 		/// A patient removed a delegate.
 		DelegateRemoved { patient: T::AccountId, delegate: T::AccountId },
+		/// A hospital took over a registered patient whose inviting hospital left the
+		/// consortium (or who paid to register): the patient transacts for free again.
+		PatientSponsored { patient: T::AccountId, hospital: T::AccountId },
+		/// Governance set the invitation rate.
+		InvitationRateSet { rate: u32 },
 	}
 
 	#[pallet::error]
@@ -232,6 +277,15 @@ pub mod pallet {
 		CannotDelegateToSelf,
 		/// A delegate must be a registered patient (it needs an encryption key).
 		DelegateNotRegistered,
+		/// A member hospital's account cannot be made a doctor (nor a patient).
+		AccountIsHospital,
+		/// The account has an unaccepted doctor offer already (it may decline it first).
+		AlreadyOffered,
+		/// The account has no doctor offer from this hospital.
+		NoOffer,
+		/// The hospital reached the invitation rate: this period's registered invitees and its
+		/// open invitations ([`InvitationRate`]).
+		InvitationRateReached,
 	}
 
 	#[pallet::hooks]
@@ -254,8 +308,22 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Verify `doctor` as a doctor of the calling member hospital and list it in the
-		/// directory. The doctor then sets its encryption key itself.
+		/// Offer `doctor` the role of a doctor of the calling hospital. The account becomes the
+		/// hospital's doctor only when it accepts ([`Pallet::accept_doctor`]); until then it is
+		/// in no directory, reads nothing, and may transact without tokens only to accept or
+		/// decline.
+		///
+		/// Origin: signed by a member hospital.
+		///
+		/// - `doctor`: an account that is no member hospital, doctor or patient, and has no
+		///   invitation or offer out.
+		/// - `name`, `specialty`, `licence`: 1 to [`Config::MaxTextLength`] bytes each, as on the
+		///   licence; what the doctor accepts.
+		///
+		/// The offer counts among the hospital's [`Config::MaxOpenInvitations`] until it is
+		/// accepted, declined or withdrawn. Emits [`Event::DoctorOffered`]. Errors:
+		/// `NotHospital`, `AccountIsHospital`, `AlreadyRegistered`, `AlreadyInvited`,
+		/// `AlreadyOffered`, `EmptyText`, `TextTooLong`, `TooManyInvitations`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_doctor())]
 		pub fn register_doctor(
@@ -266,7 +334,7 @@ pub mod pallet {
 			licence: Vec<u8>,
 		) -> DispatchResult {
 			let hospital = Self::ensure_hospital(origin)?;
-			Self::ensure_unregistered(&doctor)?;
+			Self::ensure_can_be_offered(&doctor)?;
 			let info = DoctorInfo {
 				hospital: hospital.clone(),
 				name: Self::bounded_text(name)?,
@@ -276,10 +344,11 @@ pub mod pallet {
 				status: DoctorStatus::Active,
 				registered_at: frame_system::Pallet::<T>::block_number(),
 			};
-			Self::take_invitation_or_reference(&doctor);
-			Doctors::<T>::insert(&doctor, info);
-			HospitalDoctors::<T>::insert(&hospital, &doctor, ());
-			Self::deposit_event(Event::DoctorRegistered { doctor, hospital });
+			Self::open_invitation(&hospital)?;
+			// The account signs its acceptance without tokens: it exists from now on.
+			frame_system::Pallet::<T>::inc_sufficients(&doctor);
+			DoctorOffers::<T>::insert(&doctor, info);
+			Self::deposit_event(Event::DoctorOffered { doctor, hospital });
 			Ok(())
 		}
 
@@ -312,29 +381,58 @@ pub mod pallet {
 		}
 
 		/// Invite `patient` to register: the account may then transact without tokens, so
-		/// that registering costs the patient nothing.
+		/// that registering costs the patient nothing. A patient already registered whose
+		/// inviting hospital left the consortium (or who registered without an invitation) is
+		/// taken over at once instead: it transacts for free again, under this hospital.
+		///
+		/// Origin: signed by a member hospital.
+		///
+		/// Each invitation counts toward the hospital's [`InvitationRate`] (its open
+		/// invitations and the invitees registered this period). Emits [`Event::PatientInvited`]
+		/// or [`Event::PatientSponsored`]. Errors: `NotHospital`, `AccountIsHospital`,
+		/// `AlreadyRegistered` (a doctor, or a patient whose inviting hospital is a member),
+		/// `AlreadyInvited`, `AlreadyOffered`, `InvitationRateReached`, `TooManyInvitations`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::invite_patient())]
+		// The rate and the hospital's count are read on top of what was measured (until the
+		// next benchmark run measures them with the call).
+		#[pallet::weight(T::WeightInfo::invite_patient().saturating_add(T::DbWeight::get().reads_writes(2, 1)))]
 		pub fn invite_patient(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
 			let hospital = Self::ensure_hospital(origin)?;
-			Self::ensure_unregistered(&patient)?;
-			ensure!(!Invitations::<T>::contains_key(&patient), Error::<T>::AlreadyInvited);
-			OpenInvitations::<T>::try_mutate(&hospital, |open| -> DispatchResult {
-				ensure!(*open < T::MaxOpenInvitations::get(), Error::<T>::TooManyInvitations);
-				*open += 1;
-				Ok(())
-			})?;
+			Self::ensure_within_rate(&hospital)?;
+			if Patients::<T>::contains_key(&patient) {
+				// Free use ended with the inviting hospital's membership; the records stay.
+				ensure!(
+					!InvitedPatients::<T>::get(&patient)
+						.is_some_and(|inviter| T::Hospitals::contains(&inviter)),
+					Error::<T>::AlreadyRegistered
+				);
+				InvitedPatients::<T>::insert(&patient, &hospital);
+				Self::count_invitee(&hospital);
+				Self::deposit_event(Event::PatientSponsored { patient, hospital });
+				return Ok(());
+			}
+			Self::ensure_can_be_offered(&patient)?;
+			Self::open_invitation(&hospital)?;
 			frame_system::Pallet::<T>::inc_sufficients(&patient);
 			Invitations::<T>::insert(&patient, &hospital);
 			Self::deposit_event(Event::PatientInvited { patient, hospital });
 			Ok(())
 		}
 
-		/// Withdraw an unused invitation of the calling hospital.
+		/// Withdraw an unused invitation, or an unaccepted doctor offer, of the calling hospital.
+		///
+		/// Origin: signed by the hospital that invited the account or offered it the role.
+		/// Emits [`Event::InvitationCancelled`] or [`Event::DoctorOfferWithdrawn`]. Errors:
+		/// `NotHospital`, `NotInvited`, `NotInvitingHospital`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::cancel_invitation())]
 		pub fn cancel_invitation(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
 			let hospital = Self::ensure_hospital(origin)?;
+			if let Some(offer) = DoctorOffers::<T>::get(&patient) {
+				ensure!(offer.hospital == hospital, Error::<T>::NotInvitingHospital);
+				Self::end_offer(&patient, &hospital, &hospital);
+				return Ok(());
+			}
 			let inviter = Invitations::<T>::get(&patient).ok_or(Error::<T>::NotInvited)?;
 			ensure!(inviter == hospital, Error::<T>::NotInvitingHospital);
 			Invitations::<T>::remove(&patient);
@@ -349,17 +447,21 @@ pub mod pallet {
 		/// Origin: signed by an account that is not yet registered. With a hospital's invitation
 		/// the patient transacts for free from then on; without one, registering (and every
 		/// later transaction) pays the normal fee. Emits [`Event::PatientRegistered`]. Errors:
-		/// `AlreadyRegistered`, `InvalidEncryptionKey`.
+		/// `AlreadyRegistered`, `AccountIsHospital`, `AlreadyOffered`, `InvalidEncryptionKey`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::register_patient())]
+		// The hospital's invitee count and the offer check on top of what was measured.
+		#[pallet::weight(T::WeightInfo::register_patient().saturating_add(T::DbWeight::get().reads_writes(3, 1)))]
 		pub fn register_patient(
 			origin: OriginFor<T>,
 			encryption_key: EncryptionKey,
 		) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			Self::ensure_unregistered(&patient)?;
+			ensure!(!T::Hospitals::contains(&patient), Error::<T>::AccountIsHospital);
+			ensure!(!DoctorOffers::<T>::contains_key(&patient), Error::<T>::AlreadyOffered);
 			Self::ensure_usable_key(&encryption_key)?;
 			if let Some(hospital) = Self::take_invitation_or_reference(&patient) {
+				Self::count_invitee(&hospital);
 				InvitedPatients::<T>::insert(&patient, hospital);
 			}
 			Patients::<T>::insert(
@@ -431,6 +533,75 @@ pub mod pallet {
 				Ok(())
 			})?;
 			Self::deposit_event(Event::DelegateRemoved { patient, delegate });
+			Ok(())
+		}
+
+		/// Accept the role of a doctor of `hospital` that the hospital offered the caller
+		/// ([`Pallet::register_doctor`]), and publish the caller's encryption key: the account
+		/// is the hospital's doctor, in the directory, from this block on.
+		///
+		/// Origin: signed by the account offered the role.
+		///
+		/// - `hospital`: the hospital the caller means to work for; an offer from any other is
+		///   refused, so that a hospital cannot take over an account another one offered.
+		/// - `encryption_key`: the doctor's X25519 public key, chosen on the doctor's device.
+		///
+		/// The doctor's registration time (what the emergency policy's waiting time counts
+		/// from) is this block. Emits [`Event::DoctorRegistered`] and [`Event::EncryptionKeySet`].
+		/// Errors: `NoOffer`, `NotHospital` (the hospital left), `AccountIsHospital`,
+		/// `AlreadyRegistered`, `InvalidEncryptionKey`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::accept_doctor())]
+		pub fn accept_doctor(
+			origin: OriginFor<T>,
+			hospital: T::AccountId,
+			encryption_key: EncryptionKey,
+		) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			let mut info = DoctorOffers::<T>::get(&doctor)
+				.filter(|offer| offer.hospital == hospital)
+				.ok_or(Error::<T>::NoOffer)?;
+			ensure!(T::Hospitals::contains(&hospital), Error::<T>::NotHospital);
+			// Voted in as a hospital since the offer: a hospital is never also a doctor.
+			ensure!(!T::Hospitals::contains(&doctor), Error::<T>::AccountIsHospital);
+			Self::ensure_unregistered(&doctor)?;
+			Self::ensure_usable_key(&encryption_key)?;
+			info.encryption_key = Some(encryption_key);
+			info.registered_at = frame_system::Pallet::<T>::block_number();
+			DoctorOffers::<T>::remove(&doctor);
+			OpenInvitations::<T>::mutate(&hospital, |open| *open = open.saturating_sub(1));
+			// The offer's sufficient reference is the doctor's from now on.
+			Doctors::<T>::insert(&doctor, info);
+			HospitalDoctors::<T>::insert(&hospital, &doctor, ());
+			Self::deposit_event(Event::DoctorRegistered { doctor: doctor.clone(), hospital });
+			Self::deposit_event(Event::EncryptionKeySet { who: doctor, key: encryption_key });
+			Ok(())
+		}
+
+		/// Set the invitation rate: how many invited patients one hospital may have register
+		/// per [`Config::InvitationPeriod`], its open invitations included.
+		///
+		/// Origin: root (the hospitals, two thirds, through the consortium's vote). Emits
+		/// [`Event::InvitationRateSet`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_hospital_name())]
+		pub fn set_invitation_rate(origin: OriginFor<T>, rate: u32) -> DispatchResult {
+			ensure_root(origin)?;
+			InvitationRate::<T>::put(rate);
+			Self::deposit_event(Event::InvitationRateSet { rate });
+			Ok(())
+		}
+
+		/// Decline the doctor role a hospital offered the caller.
+		///
+		/// Origin: signed by the account offered the role. Emits
+		/// [`Event::DoctorOfferWithdrawn`] with `by` the caller. Errors: `NoOffer`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::cancel_invitation())]
+		pub fn decline_doctor(origin: OriginFor<T>) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			let offer = DoctorOffers::<T>::get(&doctor).ok_or(Error::<T>::NoOffer)?;
+			Self::end_offer(&doctor, &offer.hospital, &doctor);
 			Ok(())
 		}
 	}
@@ -518,6 +689,69 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// `who` may be invited as a patient or offered a doctor's role: no member hospital, no
+	/// doctor or patient, and nothing out for it already.
+	fn ensure_can_be_offered(who: &T::AccountId) -> DispatchResult {
+		ensure!(!T::Hospitals::contains(who), Error::<T>::AccountIsHospital);
+		Self::ensure_unregistered(who)?;
+		ensure!(!Invitations::<T>::contains_key(who), Error::<T>::AlreadyInvited);
+		ensure!(!DoctorOffers::<T>::contains_key(who), Error::<T>::AlreadyOffered);
+		Ok(())
+	}
+
+	/// One more invitation or offer out for `hospital`, within [`Config::MaxOpenInvitations`].
+	fn open_invitation(hospital: &T::AccountId) -> DispatchResult {
+		OpenInvitations::<T>::try_mutate(hospital, |open| -> DispatchResult {
+			ensure!(*open < T::MaxOpenInvitations::get(), Error::<T>::TooManyInvitations);
+			*open += 1;
+			Ok(())
+		})
+	}
+
+	/// The current period of the invitation rate.
+	fn invitation_period() -> u32 {
+		use sp_runtime::traits::UniqueSaturatedInto;
+		let block: u32 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
+		block / T::InvitationPeriod::get().max(1)
+	}
+
+	/// The hospital may invite one more: its invitees registered this period and its open
+	/// invitations stay below the rate.
+	fn ensure_within_rate(hospital: &T::AccountId) -> DispatchResult {
+		let (period, registered) = HospitalInvitees::<T>::get(hospital);
+		let registered = if period == Self::invitation_period() { registered } else { 0 };
+		ensure!(
+			registered.saturating_add(OpenInvitations::<T>::get(hospital))
+				< InvitationRate::<T>::get(),
+			Error::<T>::InvitationRateReached
+		);
+		Ok(())
+	}
+
+	/// One more invitee of `hospital` registered (or taken over) this period.
+	fn count_invitee(hospital: &T::AccountId) {
+		let now = Self::invitation_period();
+		HospitalInvitees::<T>::mutate(hospital, |(period, count)| {
+			if *period != now {
+				*period = now;
+				*count = 0;
+			}
+			*count = count.saturating_add(1);
+		});
+	}
+
+	/// Ends the unaccepted offer to `doctor` of `hospital` (withdrawn or declined by `by`).
+	fn end_offer(doctor: &T::AccountId, hospital: &T::AccountId, by: &T::AccountId) {
+		DoctorOffers::<T>::remove(doctor);
+		OpenInvitations::<T>::mutate(hospital, |open| *open = open.saturating_sub(1));
+		frame_system::Pallet::<T>::dec_sufficients(doctor);
+		Self::deposit_event(Event::DoctorOfferWithdrawn {
+			doctor: doctor.clone(),
+			hospital: hospital.clone(),
+			by: by.clone(),
+		});
+	}
+
 	fn ensure_usable_key(key: &EncryptionKey) -> DispatchResult {
 		ensure!(ehr_primitives::is_usable_encryption_key(key), Error::<T>::InvalidEncryptionKey);
 		Ok(())
@@ -599,6 +833,11 @@ impl<T: Config> Identities<T::AccountId> for Pallet<T> {
 		Doctors::<T>::get(who).map(|doctor| doctor.hospital)
 	}
 
+	fn doctor_registered_at(who: &T::AccountId) -> Option<u64> {
+		use sp_runtime::traits::UniqueSaturatedInto;
+		Doctors::<T>::get(who).map(|doctor| doctor.registered_at.unique_saturated_into())
+	}
+
 	fn is_delegate(patient: &T::AccountId, delegate: &T::AccountId) -> bool {
 		Patients::<T>::get(patient).is_some_and(|info| info.delegates.contains(delegate))
 	}
@@ -610,7 +849,8 @@ impl<T: Config> Identities<T::AccountId> for Pallet<T> {
 	}
 }
 
-/// Active doctors, patients a hospital invited, and invited accounts: the accounts that
+/// Active doctors, patients a hospital invited, invited accounts and accounts offered a doctor's
+/// role (to accept or decline it): the accounts that
 /// transact without tokens (besides hospitals and validators). A suspended doctor, or one whose
 /// hospital left the consortium, loses its free budget with its standing; a patient who
 /// registered without an invitation paid to register and pays for its transactions, so that
@@ -618,8 +858,11 @@ impl<T: Config> Identities<T::AccountId> for Pallet<T> {
 impl<T: Config> Contains<T::AccountId> for Pallet<T> {
 	fn contains(who: &T::AccountId) -> bool {
 		<Self as Identities<T::AccountId>>::is_active_doctor(who)
-			|| InvitedPatients::<T>::contains_key(who)
+			// Free use ends with the inviting hospital's membership (the patient's records
+			// stay; another hospital may take the patient over with `invite_patient`).
+			|| InvitedPatients::<T>::get(who).is_some_and(|hospital| T::Hospitals::contains(&hospital))
 			|| Invitations::<T>::contains_key(who)
+			|| DoctorOffers::<T>::contains_key(who)
 	}
 }
 

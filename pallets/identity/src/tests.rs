@@ -3,6 +3,10 @@ use ehr_primitives::Identities;
 use frame_support::{assert_noop, assert_ok, traits::Contains};
 use sp_runtime::DispatchError;
 
+/// The doctor's key in these tests.
+const DOCTOR_KEY: [u8; 32] = [2; 32];
+
+/// `hospital` offers `doctor` the role, and the account accepts it with [`DOCTOR_KEY`].
 fn register_doctor(hospital: u64, doctor: u64) -> sp_runtime::DispatchResult {
 	Identity::register_doctor(
 		RuntimeOrigin::signed(hospital),
@@ -10,7 +14,8 @@ fn register_doctor(hospital: u64, doctor: u64) -> sp_runtime::DispatchResult {
 		b"Dr. Grey".to_vec(),
 		b"surgery".to_vec(),
 		b"LIC-1".to_vec(),
-	)
+	)?;
+	Identity::accept_doctor(RuntimeOrigin::signed(doctor), hospital, DOCTOR_KEY)
 }
 
 fn register_patient(who: u64) -> sp_runtime::DispatchResult {
@@ -51,12 +56,12 @@ fn a_hospital_verifies_a_doctor() {
 		let doctor = Doctors::<Test>::get(DOCTOR).unwrap();
 		assert_eq!(doctor.hospital, HOSPITAL);
 		assert_eq!(doctor.status, DoctorStatus::Active);
-		assert_eq!(doctor.encryption_key, None);
+		assert_eq!(doctor.encryption_key, Some(DOCTOR_KEY));
 		assert!(Identity::is_active_doctor(&DOCTOR));
 		assert_eq!(Identity::hospital_of(&DOCTOR), Some(HOSPITAL));
 		// The doctor's account exists without a balance.
 		assert_eq!(System::sufficients(&DOCTOR), 1);
-		System::assert_last_event(
+		System::assert_has_event(
 			Event::DoctorRegistered { doctor: DOCTOR, hospital: HOSPITAL }.into(),
 		);
 		assert_eq!(Identity::doctor_directory(None, 10).len(), 1);
@@ -92,7 +97,7 @@ fn only_a_hospital_verifies_doctors_and_only_once() {
 fn the_doctor_sets_its_own_key() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register_doctor(HOSPITAL, DOCTOR));
-		assert_eq!(Identity::encryption_key(&DOCTOR), None);
+		assert_eq!(Identity::encryption_key(&DOCTOR), Some(DOCTOR_KEY));
 		assert_ok!(Identity::set_encryption_key(RuntimeOrigin::signed(DOCTOR), [3; 32]));
 		assert_eq!(Identity::encryption_key(&DOCTOR), Some([3; 32]));
 		assert_noop!(
@@ -334,5 +339,44 @@ fn only_invited_patients_transact_for_free_and_invitations_are_capped() {
 		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(OTHER_HOSPITAL), 33));
 		assert_ok!(Identity::cancel_invitation(RuntimeOrigin::signed(HOSPITAL), 30));
 		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), 34));
+	});
+}
+
+#[test]
+fn an_offer_is_no_doctor_until_the_account_accepts_it() {
+	new_test_ext().execute_with(|| {
+		let offer = |hospital: u64, who: u64| {
+			Identity::register_doctor(
+				RuntimeOrigin::signed(hospital),
+				who,
+				b"Dr. Grey".to_vec(),
+				b"surgery".to_vec(),
+				b"LIC-1".to_vec(),
+			)
+		};
+		assert_ok!(offer(HOSPITAL, DOCTOR));
+		assert!(!Identity::is_active_doctor(&DOCTOR));
+		assert!(Identity::contains(&DOCTOR), "an offered account transacts to accept");
+		assert_noop!(offer(OTHER_HOSPITAL, DOCTOR), Error::<Test>::AlreadyOffered);
+		assert_noop!(
+			Identity::accept_doctor(RuntimeOrigin::signed(DOCTOR), OTHER_HOSPITAL, DOCTOR_KEY),
+			Error::<Test>::NoOffer
+		);
+		assert_noop!(
+			Identity::accept_doctor(RuntimeOrigin::signed(DOCTOR), HOSPITAL, [0; 32]),
+			Error::<Test>::InvalidEncryptionKey
+		);
+		assert_noop!(register_patient(DOCTOR), Error::<Test>::AlreadyOffered);
+		assert_noop!(offer(HOSPITAL, OTHER_HOSPITAL), Error::<Test>::AccountIsHospital);
+		assert_ok!(Identity::decline_doctor(RuntimeOrigin::signed(DOCTOR)));
+		assert!(!Identity::contains(&DOCTOR));
+		assert_eq!(System::sufficients(&DOCTOR), 0);
+		assert_ok!(offer(OTHER_HOSPITAL, DOCTOR));
+		assert_ok!(Identity::accept_doctor(RuntimeOrigin::signed(DOCTOR), OTHER_HOSPITAL, DOCTOR_KEY));
+		assert_eq!(Identity::hospital_of(&DOCTOR), Some(OTHER_HOSPITAL));
+		assert_eq!(crate::OpenInvitations::<Test>::get(OTHER_HOSPITAL), 0);
+		// An invited account is offered nothing.
+		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), PATIENT));
+		assert_noop!(offer(OTHER_HOSPITAL, PATIENT), Error::<Test>::AlreadyInvited);
 	});
 }

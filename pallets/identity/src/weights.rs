@@ -49,6 +49,7 @@ pub trait WeightInfo {
 	fn set_encryption_key() -> Weight;
 	fn add_delegate() -> Weight;
 	fn remove_delegate() -> Weight;
+	fn accept_doctor() -> Weight;
 }
 
 /// Weights for `pallet_ehr_identity` using the runtime's database weights.
@@ -80,8 +81,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_doctor() -> Weight {
 		// Proof size: measured `101`, estimated `3973`.
 		// Minimum execution time: 19_049_000 picoseconds.
-		Weight::from_parts(20_390_000, 3973)
-			.saturating_add(T::DbWeight::get().reads(5))
+		// Entered by hand with the offer step (two reads more than measured: the member check
+		// of the offered account and the open offers); the next `scripts/benchmark.sh` run
+		// measures it.
+		Weight::from_parts(24_000_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Hospitals::Members` (r:1 w:0)
@@ -190,6 +194,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Entered by hand from the measured `register_doctor` (the same storage, one write
+	/// more); the next `scripts/benchmark.sh` run measures it (its benchmark is
+	/// `accept_doctor`).
+	fn accept_doctor() -> Weight {
+		Weight::from_parts(26_000_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
 }
 
 /// The same measurements with RocksDB-class database weights, for tests.
@@ -200,8 +212,8 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn register_doctor() -> Weight {
-		Weight::from_parts(20_390_000, 3973)
-			.saturating_add(RocksDbWeight::get().reads(5))
+		Weight::from_parts(24_000_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn suspend_doctor() -> Weight {
@@ -243,5 +255,13 @@ impl WeightInfo for () {
 		Weight::from_parts(10_145_000, 3806)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	/// Entered by hand from the measured `register_doctor` (the same storage, one write
+	/// more); the next `scripts/benchmark.sh` run measures it (its benchmark is
+	/// `accept_doctor`).
+	fn accept_doctor() -> Weight {
+		Weight::from_parts(26_000_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 }

@@ -21,6 +21,12 @@
 //!   sender* makes way for its newest. Which senders may write at all is bounded by the care
 //!   relationships, so one related account flooding an inbox only ever replaces its own
 //!   messages. The recipient removes messages it has read with [`Pallet::remove`].
+//! - **Bounded per recipient too.** An inbox holds messages of at most
+//!   [`Config::MaxSendersPerInbox`] senders (a hospital may have hundreds of doctors in care of
+//!   one patient through a grant to the hospital). When a new sender finds the inbox full, the
+//!   sender whose newest message is oldest makes way if that message is older than
+//!   [`Config::MessageLifetime`] (read or not, a month-old message has been seen or is moot);
+//!   otherwise the message is refused ([`Error::InboxFull`]) until the recipient removes some.
 //! - Apps follow new messages with the `MessageSent` event of finalized blocks, or read the
 //!   inbox (`Inbox`, by recipient) at any block.
 
@@ -99,6 +105,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxKeptPerSender: Get<u32>;
 
+		/// Most senders whose messages one recipient's inbox holds at once.
+		#[pallet::constant]
+		type MaxSendersPerInbox: Get<u32>;
+
+		/// Age (milliseconds) after which a sender's messages make way for a new sender's when
+		/// the inbox is full.
+		#[pallet::constant]
+		type MessageLifetime: Get<Moment>;
+
 		/// Most messages one [`Pallet::remove`] removes.
 		#[pallet::constant]
 		type MaxRemove: Get<u32>;
@@ -131,6 +146,11 @@ pub mod pallet {
 		BoundedVec<MessageId, T::MaxKeptPerSender>,
 		ValueQuery,
 	>;
+
+	/// How many senders each recipient keeps messages of (the entries of [`Kept`]).
+	#[pallet::storage]
+	pub type InboxSenders<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -167,6 +187,9 @@ pub mod pallet {
 		BadSize,
 		/// No such message in the caller's inbox.
 		UnknownMessage,
+		/// The recipient keeps messages of [`Config::MaxSendersPerInbox`] senders, none of them
+		/// older than [`Config::MessageLifetime`]: it removes read ones first.
+		InboxFull,
 	}
 
 	#[pallet::call]
@@ -188,9 +211,12 @@ pub mod pallet {
 		/// Emits [`Event::MessageSent`]. Errors: [`Error::NotPatientAndDoctor`],
 		/// [`Error::NoCareRelationship`], [`Error::OnlyDoctorsAlert`],
 		/// [`Error::NoEncryptionKey`], [`Error::InvalidCid`], [`Error::InvalidWrappedKey`],
-		/// [`Error::BadSize`].
+		/// [`Error::BadSize`], [`Error::InboxFull`] (a new sender, and the inbox holds
+		/// [`Config::MaxSendersPerInbox`] senders none of whose messages is stale).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::send())]
+		#[pallet::weight(T::WeightInfo::send()
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
+			.saturating_add(Pallet::<T>::max_eviction_weight()))]
 		pub fn send(
 			origin: OriginFor<T>,
 			recipient: T::AccountId,
@@ -199,7 +225,7 @@ pub mod pallet {
 			size: u32,
 			recipient_key: WrappedKeyOf<T>,
 			sender_key: WrappedKeyOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let sender = ensure_signed(origin)?;
 			let (patient, doctor) = if T::Identity::is_active_doctor(&sender)
 				&& T::Identity::is_patient(&recipient)
@@ -227,6 +253,19 @@ pub mod pallet {
 			);
 			ensure!(size > 0 && size <= T::MaxMessageSize::get(), Error::<T>::BadSize);
 
+			// The sender count (and any eviction) on top of the measured send.
+			let mut weight =
+				T::WeightInfo::send().saturating_add(T::DbWeight::get().reads_writes(2, 1));
+			if Kept::<T>::decode_len(&recipient, &sender).unwrap_or(0) == 0 {
+				if InboxSenders::<T>::get(&recipient) >= T::MaxSendersPerInbox::get() {
+					let (evicted, used) = Self::evict_stale_sender(&recipient);
+					weight.saturating_accrue(used);
+					ensure!(evicted, Error::<T>::InboxFull);
+				}
+				InboxSenders::<T>::mutate(&recipient, |senders| {
+					*senders = senders.saturating_add(1)
+				});
+			}
 			let id = NextMessageId::<T>::mutate(ehr_primitives::take_id);
 			Kept::<T>::mutate(&recipient, &sender, |kept| {
 				if kept.is_full() {
@@ -251,7 +290,7 @@ pub mod pallet {
 			};
 			Inbox::<T>::insert(&recipient, id, message);
 			Self::deposit_event(Event::MessageSent { id, sender, recipient, kind });
-			Ok(())
+			Ok(Some(weight).into())
 		}
 
 		/// Remove messages from your inbox (read, or unwanted). Their envelopes stay on IPFS
@@ -263,7 +302,8 @@ pub mod pallet {
 		///
 		/// Emits [`Event::MessagesRemoved`]. Errors: [`Error::UnknownMessage`].
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::remove(ids.len() as u32))]
+		#[pallet::weight(T::WeightInfo::remove(ids.len() as u32)
+			.saturating_add(T::DbWeight::get().reads_writes(ids.len() as u64, ids.len() as u64)))]
 		pub fn remove(
 			origin: OriginFor<T>,
 			ids: BoundedVec<MessageId, T::MaxRemove>,
@@ -276,6 +316,10 @@ pub mod pallet {
 						list.retain(|kept| kept != id);
 						if list.is_empty() {
 							*kept = None;
+							InboxSenders::<T>::mutate_exists(&recipient, |senders| {
+								*senders =
+									senders.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+							});
 						}
 					}
 				});
@@ -288,6 +332,45 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
+	/// The most an eviction costs: every sender's list and newest message read, then one
+	/// sender's messages removed.
+	pub fn max_eviction_weight() -> Weight {
+		let senders = u64::from(T::MaxSendersPerInbox::get());
+		let kept = u64::from(T::MaxKeptPerSender::get());
+		T::DbWeight::get().reads_writes(2 * senders, kept + 2)
+	}
+
+	/// Makes way in `recipient`'s full inbox: the sender whose newest message is oldest goes,
+	/// with all its messages, if that message is older than [`Config::MessageLifetime`].
+	/// Returns whether one went, and the weight used.
+	fn evict_stale_sender(recipient: &T::AccountId) -> (bool, Weight) {
+		let db = T::DbWeight::get();
+		let now = T::Clock::now();
+		let mut reads = 0u64;
+		let mut stalest: Option<(T::AccountId, Moment)> = None;
+		for (sender, kept) in Kept::<T>::iter_prefix(recipient) {
+			reads += 2;
+			let newest = kept.last().and_then(|id| Inbox::<T>::get(recipient, id));
+			let sent_at = newest.map_or(0, |message| message.sent_at);
+			if stalest.as_ref().is_none_or(|(_, oldest)| sent_at < *oldest) {
+				stalest = Some((sender, sent_at));
+			}
+		}
+		let lifetime = T::MessageLifetime::get();
+		let Some((sender, _)) =
+			stalest.filter(|(_, sent_at)| now.saturating_sub(*sent_at) >= lifetime)
+		else {
+			return (false, db.reads(reads));
+		};
+		let ids = Kept::<T>::take(recipient, &sender);
+		for id in &ids {
+			Inbox::<T>::remove(recipient, id);
+			Self::deposit_event(Event::MessageDropped { id: *id, recipient: recipient.clone() });
+		}
+		InboxSenders::<T>::mutate(recipient, |senders| *senders = senders.saturating_sub(1));
+		(true, db.reads_writes(reads, ids.len() as u64 + 2))
+	}
+
 	/// The messages in `recipient`'s inbox, oldest first.
 	pub fn inbox(recipient: &T::AccountId) -> alloc::vec::Vec<(MessageId, MessageOf<T>)> {
 		let mut messages: alloc::vec::Vec<_> = Inbox::<T>::iter_prefix(recipient).collect();

@@ -75,6 +75,7 @@ impl ehr_primitives::RecordLookup<u64> for NoRecords {
 #[derive_impl(pallet_ehr_consent::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_consent::Config for Test {
 	type Identity = Identity;
+	type PolicyOrigin = frame_system::EnsureRoot<u64>;
 	type Clock = Timestamp;
 	type OnAccessEnded = ();
 	type Records = NoRecords;
@@ -105,6 +106,8 @@ impl pallet_ehr_messages::Config for Test {
 	type MaxMessageSize = ConstU32<4096>;
 	type MaxKeptPerSender = ConstU32<KEPT>;
 	type MaxRemove = ConstU32<KEPT>;
+	type MaxSendersPerInbox = ConstU32<3>;
+	type MessageLifetime = frame_support::traits::ConstU64<{ 30 * 24 * 60 * 60 * 1000 }>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
@@ -126,7 +129,7 @@ impl Helper {
 			b"general".to_vec(),
 			b"L".to_vec(),
 		);
-		let _ = Identity::set_encryption_key(RuntimeOrigin::signed(*who), [6; 32]);
+		let _ = Identity::accept_doctor(RuntimeOrigin::signed(*who), HOSPITAL, [6; 32]);
 	}
 }
 #[cfg(feature = "runtime-benchmarks")]
@@ -205,7 +208,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 				b"L".to_vec(),
 			)
 			.unwrap();
-			Identity::set_encryption_key(RuntimeOrigin::signed(doctor), [doctor as u8; 32])
+			Identity::accept_doctor(RuntimeOrigin::signed(doctor), hospital, [doctor as u8; 32])
 				.unwrap();
 		}
 		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {

@@ -26,6 +26,8 @@ fn send_with(
 		vec![1; 80].try_into().unwrap(),
 		vec![2; 80].try_into().unwrap(),
 	)
+	.map(|_| ())
+	.map_err(|error| error.error)
 }
 
 fn last_id() -> u64 {
@@ -248,5 +250,45 @@ fn an_appointment_never_closed_stops_counting_a_week_after_its_end() {
 		assert_ok!(send(DOCTOR, PATIENT, MessageKind::Message));
 		Timestamp::set_timestamp(end + pallet_ehr_appointments::CARE_AFTER_VISIT + 1);
 		assert_noop!(send(DOCTOR, PATIENT, ALERT), Error::<Test>::NoCareRelationship);
+	});
+}
+
+#[test]
+fn an_inbox_holds_a_bounded_number_of_senders_and_only_stale_ones_make_way() {
+	new_test_ext().execute_with(|| {
+		const NEWCOMER: u64 = 14;
+		assert_ok!(Identity::register_doctor(
+			RuntimeOrigin::signed(HOSPITAL),
+			NEWCOMER,
+			b"Dr. New".to_vec(),
+			b"general".to_vec(),
+			b"L".to_vec(),
+		));
+		assert_ok!(Identity::accept_doctor(RuntimeOrigin::signed(NEWCOMER), HOSPITAL, [14; 32]));
+		// A grant to each hospital: every one of their doctors may write (MaxSendersPerInbox 3).
+		grant(PATIENT, HOSPITAL, None);
+		grant(PATIENT, OTHER_HOSPITAL, None);
+		assert_ok!(send(COLLEAGUE, PATIENT, MessageKind::Message));
+		Timestamp::set_timestamp(START + HOUR);
+		assert_ok!(send(OTHER_DOCTOR, PATIENT, MessageKind::Message));
+		Timestamp::set_timestamp(START + 2 * HOUR);
+		assert_ok!(send(DOCTOR, PATIENT, MessageKind::Message));
+		assert_eq!(crate::InboxSenders::<Test>::get(PATIENT), 3);
+		// A fourth sender is refused while nobody's messages are a month old; the senders kept
+		// still write (replacing their own oldest).
+		assert_noop!(send(NEWCOMER, PATIENT, MessageKind::Message), Error::<Test>::InboxFull);
+		assert_ok!(send(DOCTOR, PATIENT, ALERT));
+		// A month on, the sender whose newest message is oldest makes way, all its messages.
+		Timestamp::set_timestamp(START + 31 * 24 * HOUR);
+		assert_ok!(send(NEWCOMER, PATIENT, MessageKind::Message));
+		assert_eq!(Kept::<Test>::get(PATIENT, COLLEAGUE).len(), 0);
+		assert_eq!(Kept::<Test>::get(PATIENT, OTHER_DOCTOR).len(), 1);
+		assert_eq!(crate::InboxSenders::<Test>::get(PATIENT), 3);
+		assert_eq!(Messages::inbox(&PATIENT).len(), 4);
+		// The recipient removing a sender's last message frees its place.
+		let other: Vec<u64> = Kept::<Test>::get(PATIENT, OTHER_DOCTOR).into_inner();
+		assert_ok!(Messages::remove(RuntimeOrigin::signed(PATIENT), other.try_into().unwrap()));
+		assert_eq!(crate::InboxSenders::<Test>::get(PATIENT), 2);
+		assert_ok!(send(COLLEAGUE, PATIENT, MessageKind::Message));
 	});
 }

@@ -641,6 +641,8 @@ fn audit_event(
 		}
 		ShareReleased { record, doctor, hospital } => json!({ "shareReleased":
 			{ "record": record, "doctor": account_hex(doctor), "hospital": account_hex(hospital) } }),
+		EmergencyAccessReviewed { entry, doctor, verdict } => json!({ "emergencyAccessReviewed":
+			{ "entry": entry, "doctor": account_hex(doctor), "verdict": kebab(&format!("{verdict:?}")) } }),
 	}
 }
 

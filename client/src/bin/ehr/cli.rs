@@ -188,7 +188,8 @@ pub enum Command {
 	/// their keys with the hospitals' committee.
 	#[command(subcommand)]
 	Emergency(EmergencyCommand),
-	/// Run your hospital's escrow custodian (the hospital's key: --key-file or --suri).
+	/// Run your hospital's escrow custodian: with the custodian account the hospital named
+	/// (`ehr hospital set-custodian`), or the hospital's own key if it named none.
 	///
 	/// Follows the finalized blocks; for every emergency access opened by an active doctor,
 	/// re-wraps this hospital's shares of the patient's emergency-openable records for the
@@ -199,14 +200,28 @@ pub enum Command {
 	/// shares are then proven at a block whose finality it checked, so that a lying node
 	/// cannot have a share wrapped for a key of its own.
 	///
-	/// Example: ehr --key-file hospital.json --chain-spec chain.json custodian
+	/// With --policy FILE it applies the hospital's written policy first: at most so many
+	/// emergency accesses of each requesting hospital's doctors a day, only the listed reason
+	/// codes; beyond it, a request is held for a person (`ehr custodian approve`) or refused.
+	/// `ehr custodian status` shows what was held or refused (kept in the state directory).
+	/// A policy file: {"perHospitalPerDay": 10, "reasons": ["unconscious",
+	/// "life-threatening"], "beyond": "hold"}
+	///
+	/// Example: ehr --key-file custodian.json --chain-spec chain.json custodian --policy
+	/// policy.json
 	Custodian {
+		/// Approve a held request, or show what was held and refused.
+		#[command(subcommand)]
+		action: Option<CustodianCommand>,
 		/// One pass, then exit (for tests and cron).
 		#[arg(long)]
 		once: bool,
 		/// Seconds between passes.
 		#[arg(long, default_value_t = 6, value_name = "SECONDS")]
 		interval: u64,
+		/// The hospital's release policy (JSON); without it, every valid request is released.
+		#[arg(long, value_name = "FILE")]
+		policy: Option<std::path::PathBuf>,
 	},
 	/// Your hospital's pinning service: keeps the records its policy gives it on your IPFS
 	/// node (the first --ipfs), copied from the other IPFS nodes given (the other hospitals'),
@@ -352,7 +367,9 @@ pub enum KeyCommand {
 
 #[derive(Subcommand)]
 pub enum HospitalCommand {
-	/// Verify a doctor: the doctor appears in the directory, under your hospital.
+	/// Offer an account the role of a doctor of your hospital. It becomes your doctor, in the
+	/// directory, when it accepts with `ehr doctor accept YOUR-HOSPITAL`; until then you may
+	/// withdraw the offer with `ehr hospital cancel-invitation`.
 	///
 	/// Example: ehr --key-file hospital.json hospital register-doctor 5FHne… --name "Dr. Bob
 	/// Kelso" --specialty "internal medicine" --licence MD-1001
@@ -384,12 +401,54 @@ pub enum HospitalCommand {
 		/// The patient's account (SS58 address; the patient prints it with `ehr key show`).
 		patient: String,
 	},
+	/// Withdraw an unused patient invitation, or a doctor's role offered and not yet accepted.
+	CancelInvitation {
+		/// The account invited or offered the role (SS58 address).
+		account: String,
+	},
+	/// Name the account that runs your custodian service (`ehr custodian`): it releases your
+	/// hospital's escrowed shares in emergencies and can do nothing else, so the service never
+	/// holds your hospital's admin key. Naming another replaces it; `--none` goes back to
+	/// releasing with the hospital's own account. The committee's escrow key for your hospital
+	/// must be the custodian's key (`ehr --key-file custodian.json key show`), set by the
+	/// hospitals' vote (`Escrow.set_committee`).
+	///
+	/// Example: ehr --key-file hospital.json hospital set-custodian 5DAAn…
+	SetCustodian {
+		/// The custodian account (SS58 address).
+		#[arg(required_unless_present = "none")]
+		custodian: Option<String>,
+		/// Name no custodian: the hospital's own account releases again.
+		#[arg(long, conflicts_with = "custodian")]
+		none: bool,
+	},
 	/// Your hospital's doctors.
 	Doctors,
 	/// The emergency accesses of your hospital's doctors (open, or expired and not yet cleaned
 	/// up), with the records released to each doctor: review them, then close each with
 	/// `ehr hospital close-emergency`.
-	Emergencies,
+	Emergencies {
+		/// Every hospital's doctors' accesses, to review them (`ehr hospital review`).
+		#[arg(long)]
+		all: bool,
+	},
+	/// Review an emergency access of another hospital's doctor: your verdict goes on chain and
+	/// into the patient's trail. Every member hospital other than the doctor's may review each
+	/// access once; `ehr hospital emergencies --all` lists the open ones of every hospital.
+	///
+	/// Example: ehr --key-file hospital.json hospital review 5HGj… 5FHne… --verdict justified
+	Review {
+		/// The patient (SS58 address).
+		patient: String,
+		/// The other hospital's doctor (SS58 address).
+		doctor: String,
+		/// Your verdict.
+		#[arg(long, value_enum)]
+		verdict: Verdict,
+		/// The patient's trail entry that opened the access (default: the doctor's newest).
+		#[arg(long)]
+		entry: Option<u64>,
+	},
 	/// Close a doctor's emergency access after review (its released shares leave the chain's
 	/// state in the next block).
 	CloseEmergency {
@@ -454,6 +513,16 @@ pub enum DoctorCommand {
 		/// Only doctors whose specialty contains this text (any case).
 		#[arg(long)]
 		specialty: Option<String>,
+	},
+	/// Accept the doctor's role a hospital offered your account (`ehr hospital
+	/// register-doctor`), publishing your encryption key with it: from then on you are that
+	/// hospital's doctor, in the directory. Name the hospital you mean to work for: an offer
+	/// from any other is refused.
+	///
+	/// Example: ehr --key-file dr.json doctor accept 5GrwvaEF…
+	Accept {
+		/// The offering hospital (SS58 address).
+		hospital: String,
 	},
 	/// Publish (or rotate) your encryption key: patients can share records with you only
 	/// once it is published.
@@ -962,4 +1031,40 @@ pub enum MessageCommand {
 		#[arg(long, value_name = "RECORD")]
 		about: Option<u64>,
 	},
+}
+
+/// A hospital's verdict on another hospital's emergency access.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Verdict {
+	/// Justified by the patient's condition.
+	Justified,
+	/// Cannot tell: the doctor's hospital is asked to explain.
+	Questionable,
+	/// Not justified: the consortium follows up.
+	Unjustified,
+}
+
+impl From<Verdict> for ehr_primitives::ReviewVerdict {
+	fn from(verdict: Verdict) -> Self {
+		match verdict {
+			Verdict::Justified => Self::Justified,
+			Verdict::Questionable => Self::Questionable,
+			Verdict::Unjustified => Self::Unjustified,
+		}
+	}
+}
+
+/// What a person does with the custodian's held requests.
+#[derive(Subcommand)]
+pub enum CustodianCommand {
+	/// Approve the held request(s) of a doctor for a patient: the running custodian releases
+	/// them on its next pass.
+	Approve {
+		/// The patient (SS58 address).
+		patient: String,
+		/// The doctor (SS58 address).
+		doctor: String,
+	},
+	/// What the custodian held for approval and refused, and today's releases per hospital.
+	Status,
 }

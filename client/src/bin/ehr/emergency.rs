@@ -3,7 +3,12 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use ehr_client::{human, human::Names, Client, Error, Keys};
+use ehr_client::{
+	custodian::{Decision, Ledger, Noted, Policy},
+	human,
+	human::Names,
+	Client, Error, Keys,
+};
 use ehr_primitives::RecordCategory;
 use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
@@ -11,7 +16,7 @@ use sp_runtime::AccountId32 as AccountId;
 
 use crate::{
 	account, count_bar, done, or_none, patient_or_me, report_to, say, state_dir, warn,
-	EmergencyCommand, Global,
+	CustodianCommand, EmergencyCommand, Global,
 };
 
 /// The categories in words: `profile, prescription and lab report`, or `none`.
@@ -132,12 +137,78 @@ pub async fn committee(client: &Client, json: bool) -> Result<(), Error> {
 	Ok(())
 }
 
+/// The custodian's ledger (what its policy released, held and refused), in the state directory.
+fn ledger(me: &Keys, global: &Global) -> Result<Ledger, Error> {
+	let dir = state_dir(global).ok_or_else(|| {
+		Error::Usage(
+			"the custodian's policy keeps a ledger in the state directory: give --state-dir \
+			 (or set HOME)"
+				.into(),
+		)
+	})?;
+	Ledger::open(&dir, &me.account_id())
+}
+
+/// `ehr custodian approve` and `ehr custodian status`.
+pub fn custodian_action(
+	me: &Keys,
+	action: CustodianCommand,
+	global: &Global,
+	json: bool,
+) -> Result<(), Error> {
+	let mut ledger = ledger(me, global)?;
+	match action {
+		CustodianCommand::Approve { patient, doctor } => {
+			let approved = ledger.approve(&account(&patient)?, &account(&doctor)?);
+			if approved == 0 {
+				return Err(Error::Refused(format!(
+					"no request of {doctor} for {patient} is held (`ehr custodian status` lists \
+					 them)"
+				)));
+			}
+			ledger.save()?;
+			say(
+				json,
+				json!({ "approved": approved }),
+				format!(
+					"approved: the running custodian releases the shares on its next pass \
+					 ({approved} request(s))"
+				),
+			);
+		}
+		CustodianCommand::Status => {
+			let line = |noted: &Noted| {
+				format!(
+					"{} for patient {} ({}, opened {}): {}",
+					noted.request.doctor.to_ss58check(),
+					noted.request.patient.to_ss58check(),
+					human::reason(noted.request.code),
+					human::time(noted.request.opened_at),
+					noted.why
+				)
+			};
+			let mut text = Vec::new();
+			text.push(format!("held for approval: {}", ledger.held.len()));
+			text.extend(ledger.held.iter().map(|n| format!("  {}", line(n))));
+			text.push(format!("refused: {}", ledger.refused.len()));
+			text.extend(ledger.refused.iter().map(|n| format!("  {}", line(n))));
+			for (hospital, accesses) in &ledger.released {
+				text.push(format!("released today to doctors of {hospital}: {}", accesses.len()));
+			}
+			say(json, serde_json::to_value(&ledger).unwrap_or_default(), text.join("\n"));
+		}
+	}
+	Ok(())
+}
+
 /// `ehr custodian`: passes until Ctrl-C (or one with --once).
 pub async fn custodian(
 	client: &Client,
 	me: &Keys,
 	once: bool,
 	interval: u64,
+	policy: Option<Policy>,
+	global: &Global,
 	json: bool,
 ) -> Result<(), Error> {
 	let names = Names::load(client, Some(&me.account_id())).await.unwrap_or_default();
@@ -157,8 +228,52 @@ pub async fn custodian(
 			me.address()
 		);
 	}
+	// Each held or refused request is reported once per run (the ledger keeps them all).
+	let mut reported = std::collections::BTreeSet::new();
 	loop {
-		let releases = client.custodian_pass(me).await?;
+		let (releases, decisions) = match &policy {
+			None => (client.custodian_pass(me).await?, Vec::new()),
+			Some(policy) => {
+				// Read anew each pass: an approval given meanwhile counts at once.
+				let mut ledger = ledger(me, global)?;
+				let now = client.chain.now().await?;
+				let pass = client
+					.custodian_pass_with(me, &mut |request| ledger.decide(policy, request, now))
+					.await?;
+				ledger.retain_open(&pass.open);
+				ledger.save()?;
+				(pass.releases, pass.decisions)
+			}
+		};
+		for (request, decision) in &decisions {
+			let (what, why) = match decision {
+				Decision::Hold(why) => ("held for a person's approval", why),
+				Decision::Refuse(why) => ("refused", why),
+				Decision::Release => continue,
+			};
+			if !reported.insert((request.key(), what)) {
+				continue;
+			}
+			say(
+				json,
+				json!({ "request": request, "decision": decision }),
+				format!(
+					"{what}: {} for {} ({}): {why}{}",
+					names.of(&request.doctor),
+					names.of(&request.patient),
+					human::reason(request.code),
+					if matches!(decision, Decision::Hold(_)) {
+						format!(
+							"; approve with `ehr custodian approve {} {}`",
+							request.patient.to_ss58check(),
+							request.doctor.to_ss58check()
+						)
+					} else {
+						String::new()
+					}
+				),
+			);
+		}
 		for release in &releases {
 			let line = match &release.outcome {
 				Ok(_) if release.records.is_empty() => String::new(),
@@ -203,9 +318,14 @@ pub async fn custodian(
 }
 
 /// `ehr hospital emergencies`.
-pub async fn hospital_emergencies(client: &Client, me: &Keys, json: bool) -> Result<(), Error> {
+pub async fn hospital_emergencies(
+	client: &Client,
+	me: &Keys,
+	all: bool,
+	json: bool,
+) -> Result<(), Error> {
 	let my_id = me.account_id();
-	let reviews = client.hospital_emergencies(&my_id).await?;
+	let reviews = client.hospital_emergencies((!all).then_some(&my_id)).await?;
 	let names = Names::load(client, Some(&my_id)).await.unwrap_or_default();
 	let now = client.chain.now().await?;
 	let text = reviews

@@ -588,15 +588,48 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 				or_none(text, "your hospital has no doctors yet (`ehr hospital register-doctor`)"),
 			);
 		}
-		Command::Hospital(HospitalCommand::Emergencies) => {
-			emergency::hospital_emergencies(client, me, json).await?
+		Command::Hospital(HospitalCommand::Emergencies { all }) => {
+			emergency::hospital_emergencies(client, me, all, json).await?
 		}
 		Command::Hospital(command) => {
 			let (what, included) = match &command {
 				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => (
-					format!("{name} registered as a doctor of your hospital"),
+					format!(
+						"{name} offered the role of a doctor of your hospital: the account \
+						 accepts with `ehr doctor accept {}`",
+						me.address()
+					),
 					client.register_doctor(me, &account(doctor)?, name, specialty, licence).await?,
 				),
+				HospitalCommand::Review { patient, doctor, verdict, entry } => {
+					let (entry, included) = client
+						.review_emergency_access(
+							me,
+							&account(patient)?,
+							&account(doctor)?,
+							*entry,
+							(*verdict).into(),
+						)
+						.await?;
+					(format!("review of trail entry {entry} recorded in the patient's trail"), included)
+				}
+				HospitalCommand::CancelInvitation { account: who } => (
+					format!("the invitation or offer of {who} is withdrawn"),
+					client.cancel_invitation(me, &account(who)?).await?,
+				),
+				HospitalCommand::SetCustodian { custodian, .. } => {
+					let custodian = custodian.as_deref().map(account).transpose()?;
+					let what = match &custodian {
+						Some(c) => format!(
+							"{} now releases your hospital's escrowed shares (and your own \
+							 account no longer does)",
+							c.to_ss58check()
+						),
+						None => "your hospital's own account releases its escrowed shares again"
+							.into(),
+					};
+					(what, client.set_custodian(me, custodian.as_ref()).await?)
+				}
 				HospitalCommand::SuspendDoctor { doctor } => {
 					("doctor suspended".into(), client.suspend_doctor(me, &account(doctor)?).await?)
 				}
@@ -613,7 +646,7 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 						.into(),
 					client.close_emergency_access(me, &account(patient)?, &account(doctor)?).await?,
 				),
-				HospitalCommand::Doctors | HospitalCommand::Emergencies => {
+				HospitalCommand::Doctors | HospitalCommand::Emergencies { .. } => {
 					unreachable!("listed above")
 				}
 			};
@@ -668,6 +701,34 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 			let text =
 				doctors.iter().map(|d| doctor_line(d, &names)).collect::<Vec<_>>().join("\n");
 			say(json, json!(doctors), or_none(text, "no doctors found"));
+		}
+		Command::Doctor(DoctorCommand::Accept { hospital }) => {
+			let hospital = account(&hospital)?;
+			match client.doctor_offer(&my_id).await? {
+				Some(offer) if offer.hospital == hospital => {}
+				Some(offer) => {
+					return Err(Error::Refused(format!(
+							"the offer to this account is from {}, not {}: accept that one, or \
+							 decline it and ask your hospital to offer again",
+							offer.hospital.to_ss58check(),
+							hospital.to_ss58check()
+						)))
+				}
+				None => {
+					return Err(Error::Refused(format!(
+							"no hospital has offered {} a doctor's role: your hospital runs \
+							 `ehr hospital register-doctor {}` first",
+							my_id.to_ss58check(),
+							my_id.to_ss58check()
+						)))
+				}
+			}
+			done(
+				json,
+				"you are a doctor of this hospital now, and your encryption key is published: \
+				 patients can share records with you",
+				&client.accept_doctor(me, &hospital).await?,
+			)
 		}
 		Command::Doctor(DoctorCommand::SetKey) => done(
 			json,
@@ -839,8 +900,12 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 			say(json, serde_json::to_value(budget).unwrap_or_default(), text);
 		}
 		Command::Emergency(command) => emergency::command(client, me, command, json).await?,
-		Command::Custodian { once, interval } => {
-			emergency::custodian(client, me, once, interval, json).await?
+		Command::Custodian { action: Some(action), .. } => {
+			emergency::custodian_action(me, action, global, json)?
+		}
+		Command::Custodian { action: None, once, interval, policy } => {
+			let policy = policy.as_deref().map(ehr_client::custodian::Policy::load).transpose()?;
+			emergency::custodian(client, me, once, interval, policy, global, json).await?
 		}
 		Command::PinService { once, interval, replicas, max_size } => {
 			pinning::pin_service(client, me, once, interval, replicas, max_size, global).await?
