@@ -270,13 +270,13 @@ async function main() {
 		expect(JSON.parse(stored[0].keyFile).scryptLogN === 18, 'the key file has the work factor of the command (2^18)');
 	});
 
-	await story('hospital: registers a doctor and invites a patient', async () => {
+	await story('hospital: offers a doctor the role and invites a patient', async () => {
 		await hospital.getByLabel("Doctor's account").fill(doctorKeys.address);
 		await hospital.getByLabel('Full name').fill('Perry Cox');
 		await hospital.getByLabel('Specialty').fill('internal medicine');
 		await hospital.getByLabel('Licence number').fill('MD-4242');
 		await hospital.getByRole('button', { name: 'Register the doctor' }).click();
-		await outcome(hospital, /is registered/);
+		await outcome(hospital, /The role is offered to Dr Perry Cox/);
 		// A bad address is refused before anything is sent, and the other fields stay.
 		await hospital.getByLabel("Patient's account").fill('not-an-address');
 		await hospital.getByRole('button', { name: 'Invite' }).click();
@@ -289,6 +289,8 @@ async function main() {
 		expect(await invitation.locator('img[src^="data:image/png"]').count() === 1, 'the invitation has its QR code');
 		await reopen(hospital);
 		await hospital.getByRole('cell', { name: 'Perry Cox' }).waitFor({ timeout: 30000 });
+		// Listed as an offer, not yet a doctor.
+		await hospital.getByRole('row', { name: /Perry Cox/ }).filter({ hasText: /waiting for the doctor to accept/ }).waitFor({ timeout: 30000 });
 		await shot(hospital, 'hospital');
 	});
 
