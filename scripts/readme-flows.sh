@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the README's flows literally, in order, against a fresh `ehr-node --dev` and a js-ipfs
 # daemon, and checks what each step prints against the README's `# → …` text. Then the exit
-# code of each class of failure on the real command, the order trap of granting before the
-# grantee has a key, an erasure with IPFS down, and that no line printed for people holds a
+# code of each class of failure on the real command, an account only offered a doctor's role
+# that is no grantee until it accepts, an erasure with IPFS down, and that no line printed for people holds a
 # raw millisecond time or a Rust debug form.
 #
 # The blocks it runs are the ```sh blocks preceded by `<!-- flow -->` in README.md. Two things
@@ -176,7 +176,7 @@ exits 3 "no hospital has offered" ehr --dev --suri //Ferdie doctor accept "$ALIC
 step 'ehr --dev --suri //Charlie doctor accept $ALICE' "you are a doctor of this hospital now"
 step 'ehr consent grant $CHARLIE --categories profile --yes' "record keys shared"
 exits 3 "Consent: already granted: this account has consent already: \`ehr consent sync\`" ehr consent grant "$CHARLIE" --categories profile --yes
-step 'ehr consent sync' "record keys shared"
+step 'ehr consent sync' "every grantee with an encryption key holds the keys its grant covers"
 step 'ehr --dev --suri //Charlie record get 4 --out profile-read-by-carla.json' "your read is logged"
 cmp -s profile.json profile-read-by-carla.json || fail "Dr. Espinosa did not read the profile as written"
 

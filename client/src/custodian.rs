@@ -145,9 +145,7 @@ impl Ledger {
 				Error::Storage(format!("the custodian's ledger {} is damaged: {e}", path.display()))
 			})?,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ledger::default(),
-			Err(e) => {
-				return Err(Error::Storage(format!("cannot read {}: {e}", path.display())))
-			}
+			Err(e) => return Err(Error::Storage(format!("cannot read {}: {e}", path.display()))),
 		};
 		ledger.path = Some(path);
 		Ok(ledger)
@@ -156,7 +154,8 @@ impl Ledger {
 	/// Writes the ledger back (to a temporary file, then renamed into place).
 	pub fn save(&self) -> Result<(), Error> {
 		let Some(path) = &self.path else { return Ok(()) };
-		let io = |e: std::io::Error| Error::Storage(format!("cannot write {}: {e}", path.display()));
+		let io =
+			|e: std::io::Error| Error::Storage(format!("cannot write {}: {e}", path.display()));
 		if let Some(dir) = path.parent() {
 			std::fs::create_dir_all(dir).map_err(io)?;
 		}
@@ -186,19 +185,20 @@ impl Ledger {
 		if let Some(noted) = self.held.iter().find(|noted| noted.request.key() == key) {
 			return Decision::Hold(noted.why.clone());
 		}
-		let beyond = if policy.reasons.as_ref().is_some_and(|reasons| !reasons.contains(&request.code)) {
-			Some(format!("the reason {:?} is not among the policy's reasons", request.code))
-		} else if self.released.get(&hospital).map_or(0, |set| set.len()) as u32
-			>= policy.per_hospital_per_day
-		{
-			Some(format!(
-				"{} emergency accesses of {hospital}'s doctors released to today already (the \
+		let beyond =
+			if policy.reasons.as_ref().is_some_and(|reasons| !reasons.contains(&request.code)) {
+				Some(format!("the reason {:?} is not among the policy's reasons", request.code))
+			} else if self.released.get(&hospital).map_or(0, |set| set.len()) as u32
+				>= policy.per_hospital_per_day
+			{
+				Some(format!(
+					"{} emergency accesses of {hospital}'s doctors released to today already (the \
 				 policy's daily number)",
-				policy.per_hospital_per_day
-			))
-		} else {
-			None
-		};
+					policy.per_hospital_per_day
+				))
+			} else {
+				None
+			};
 		match beyond {
 			None => {
 				self.released.entry(hospital).or_default().insert(key);
@@ -223,9 +223,10 @@ impl Ledger {
 	/// A person approves the held requests of `doctor` for `patient`: they are released on the
 	/// next pass. Returns how many were approved.
 	pub fn approve(&mut self, patient: &AccountId, doctor: &AccountId) -> usize {
-		let (approved, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
-			.into_iter()
-			.partition(|noted| noted.request.patient == *patient && noted.request.doctor == *doctor);
+		let (approved, kept): (Vec<_>, Vec<_>) =
+			std::mem::take(&mut self.held).into_iter().partition(|noted| {
+				noted.request.patient == *patient && noted.request.doctor == *doctor
+			});
 		self.held = kept;
 		for noted in &approved {
 			self.approved.insert(noted.request.key());
@@ -247,7 +248,12 @@ mod tests {
 	use super::*;
 	use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie};
 
-	fn request(patient: AccountId, hospital: AccountId, code: EmergencyReason, at: Moment) -> Request {
+	fn request(
+		patient: AccountId,
+		hospital: AccountId,
+		code: EmergencyReason,
+		at: Moment,
+	) -> Request {
 		Request { patient, doctor: Dave.to_account_id(), hospital, code, opened_at: at }
 	}
 
@@ -265,17 +271,29 @@ mod tests {
 		assert_eq!(ledger.decide(&policy, &first, now), Decision::Release);
 		// The same access again (more records): still one.
 		assert_eq!(ledger.decide(&policy, &first, now + 1), Decision::Release);
-		let second = request(Charlie.to_account_id(), bob.clone(), EmergencyReason::Unconscious, now);
+		let second =
+			request(Charlie.to_account_id(), bob.clone(), EmergencyReason::Unconscious, now);
 		assert_eq!(ledger.decide(&policy, &second, now), Decision::Release);
-		let third = request(Eve.to_account_id(), bob.clone(), EmergencyReason::LifeThreatening, now);
+		let third =
+			request(Eve.to_account_id(), bob.clone(), EmergencyReason::LifeThreatening, now);
 		assert!(matches!(ledger.decide(&policy, &third, now), Decision::Hold(_)));
 		// Another hospital's doctors have their own count; a reason outside the policy waits.
-		let other =
-			request(Eve.to_account_id(), Charlie.to_account_id(), EmergencyReason::Unconscious, now + 3);
+		let other = request(
+			Eve.to_account_id(),
+			Charlie.to_account_id(),
+			EmergencyReason::Unconscious,
+			now + 3,
+		);
 		assert_eq!(ledger.decide(&policy, &other, now), Decision::Release);
-		let reason =
-			request(Ferdie.to_account_id(), Charlie.to_account_id(), EmergencyReason::Other, now + 5);
-		assert!(matches!(ledger.decide(&policy, &reason, now), Decision::Hold(why) if why.contains("reason")));
+		let reason = request(
+			Ferdie.to_account_id(),
+			Charlie.to_account_id(),
+			EmergencyReason::Other,
+			now + 5,
+		);
+		assert!(
+			matches!(ledger.decide(&policy, &reason, now), Decision::Hold(why) if why.contains("reason"))
+		);
 		assert_eq!(ledger.held.len(), 2);
 		// A person approves: released on the next pass, whatever the count.
 		assert_eq!(ledger.approve(&third.patient, &third.doctor), 1);

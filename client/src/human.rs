@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use chrono::{Local, TimeZone};
 use ehr_primitives::{
-	AccessLevel, AppointmentChange, AppointmentStatus, AuditEntry, AuditEvent, EmergencyReason, ReviewVerdict,
-	Grant, Moment, Purpose, RecordCategory, Scope, VisitKind,
+	AccessLevel, AppointmentChange, AppointmentStatus, AuditEntry, AuditEvent, EmergencyReason,
+	Grant, Moment, Purpose, RecordCategory, ReviewVerdict, Scope, VisitKind,
 };
 use sp_core::crypto::Ss58Codec;
 use sp_runtime::AccountId32 as AccountId;
@@ -288,7 +288,8 @@ pub fn audit_entry(entry: &AuditEntry<AccountId, u32>, names: &Names) -> String 
 			names.of(doctor),
 			match verdict {
 				ReviewVerdict::Justified => "justified",
-				ReviewVerdict::Questionable => "questionable, the doctor's hospital is asked to explain",
+				ReviewVerdict::Questionable =>
+					"questionable, the doctor's hospital is asked to explain",
 				ReviewVerdict::Unjustified => "not justified",
 			}
 		),

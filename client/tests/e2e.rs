@@ -715,10 +715,17 @@ async fn break_glass_with_three_custodians() {
 	// releases for on its own, so the request waits for a person; approved, it is released.
 	let state = dir.path().join("charlie-state");
 	let policy = dir.path().join("policy.json");
-	std::fs::write(&policy, r#"{"perHospitalPerDay": 5, "reasons": ["life-threatening"], "beyond": "hold"}"#)
-		.unwrap();
+	std::fs::write(
+		&policy,
+		r#"{"perHospitalPerDay": 5, "reasons": ["life-threatening"], "beyond": "hold"}"#,
+	)
+	.unwrap();
 	let (state_arg, policy_arg) = (state.to_str().unwrap(), policy.to_str().unwrap());
-	let held = ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "--once", "--policy", policy_arg]);
+	let held = ehr_as(
+		&node_url,
+		"Charlie",
+		&["--state-dir", state_arg, "custodian", "--once", "--policy", policy_arg],
+	);
 	assert!(held.iter().any(|line| line["decision"]["decision"] == "hold"), "{held:?}");
 	let refused = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap_err();
 	assert!(
@@ -728,9 +735,20 @@ async fn break_glass_with_three_custodians() {
 	let status = ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "status"]);
 	assert_eq!(status[0]["held"].as_array().unwrap().len(), 1, "{status:?}");
 	let (patient_ss58, doctor_ss58) = (patient_id.to_string(), doctor.account_id().to_string());
-	ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "approve", &patient_ss58, &doctor_ss58]);
-	let released = ehr_as(&node_url, "Charlie", &["--state-dir", state_arg, "custodian", "--once", "--policy", policy_arg]);
-	assert!(released.iter().any(|line| line["records"] == serde_json::json!([lab.record])), "{released:?}");
+	ehr_as(
+		&node_url,
+		"Charlie",
+		&["--state-dir", state_arg, "custodian", "approve", &patient_ss58, &doctor_ss58],
+	);
+	let released = ehr_as(
+		&node_url,
+		"Charlie",
+		&["--state-dir", state_arg, "custodian", "--once", "--policy", policy_arg],
+	);
+	assert!(
+		released.iter().any(|line| line["records"] == serde_json::json!([lab.record])),
+		"{released:?}"
+	);
 	// The doctor reads the original bytes, and the read is logged.
 	let fetched = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap();
 	assert!(fetched.access_logged);
@@ -746,7 +764,11 @@ async fn break_glass_with_three_custodians() {
 	assert!(matches!(refused, Error::Refused(ref m) if m.contains("no key")), "{refused}");
 
 	// Another hospital reviews the access into the patient's trail; the doctor's own cannot.
-	let reviewed = ehr_as(&node_url, "Dave", &["hospital", "review", &patient_ss58, &doctor_ss58, "--verdict", "justified"]);
+	let reviewed = ehr_as(
+		&node_url,
+		"Dave",
+		&["hospital", "review", &patient_ss58, &doctor_ss58, "--verdict", "justified"],
+	);
 	assert!(reviewed[0].to_string().contains("review of trail entry"), "{reviewed:?}");
 	let own = Command::new(env!("CARGO_BIN_EXE_ehr"))
 		.args(["--node", &node_url, "--dev", "--suri", "//Eve", "hospital", "review"])

@@ -71,10 +71,16 @@ fn doctor_of(hospital: Sr25519Keyring, doctor: Sr25519Keyring, key: u8) {
 
 /// Alice's hospital invites `patient`, who registers.
 fn patient(patient: Sr25519Keyring, key: u8) {
-	dispatch(Alice, identity(pallet_ehr_identity::Call::invite_patient { patient: account(patient) }))
-		.expect("a hospital invites");
-	dispatch(patient, identity(pallet_ehr_identity::Call::register_patient { encryption_key: [key; 32] }))
-		.expect("the invited account registers");
+	dispatch(
+		Alice,
+		identity(pallet_ehr_identity::Call::invite_patient { patient: account(patient) }),
+	)
+	.expect("a hospital invites");
+	dispatch(
+		patient,
+		identity(pallet_ehr_identity::Call::register_patient { encryption_key: [key; 32] }),
+	)
+	.expect("the invited account registers");
 }
 
 fn open_emergency(doctor: Sr25519Keyring, patient: Sr25519Keyring) -> Result<(), DispatchError> {
@@ -117,7 +123,10 @@ fn a_hospital_makes_no_account_its_doctor_without_the_accounts_own_signature() {
 		assert!(!Identity::is_active_doctor(&account(Ferdie)));
 		assert!(pallet_ehr_identity::Doctors::<Runtime>::get(account(Ferdie)).is_none());
 		// Another hospital cannot offer over it, nor have the account accept its own offer.
-		assert_eq!(dispatch(Bob, offer(Ferdie)), Err(IdentityError::<Runtime>::AlreadyOffered.into()));
+		assert_eq!(
+			dispatch(Bob, offer(Ferdie)),
+			Err(IdentityError::<Runtime>::AlreadyOffered.into())
+		);
 		assert_eq!(dispatch(Ferdie, accept(Bob, 2)), Err(IdentityError::<Runtime>::NoOffer.into()));
 		// Nobody accepts for the account: not the hospital in a batch, nor through a
 		// derivative account of its own.
@@ -141,21 +150,37 @@ fn a_hospital_makes_no_account_its_doctor_without_the_accounts_own_signature() {
 		assert!(!DoctorOffers::<Runtime>::contains_key(account(Ferdie)));
 
 		// A member hospital, a patient, an account invited as a patient: never a doctor.
-		assert_eq!(dispatch(Alice, offer(Bob)), Err(IdentityError::<Runtime>::AccountIsHospital.into()));
-		dispatch(Alice, identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) }))
-			.unwrap();
+		assert_eq!(
+			dispatch(Alice, offer(Bob)),
+			Err(IdentityError::<Runtime>::AccountIsHospital.into())
+		);
+		dispatch(
+			Alice,
+			identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) }),
+		)
+		.unwrap();
 		assert_eq!(dispatch(Bob, offer(Eve)), Err(IdentityError::<Runtime>::AlreadyInvited.into()));
-		dispatch(Eve, identity(pallet_ehr_identity::Call::register_patient { encryption_key: [4; 32] }))
-			.unwrap();
-		assert_eq!(dispatch(Bob, offer(Eve)), Err(IdentityError::<Runtime>::AlreadyRegistered.into()));
+		dispatch(
+			Eve,
+			identity(pallet_ehr_identity::Call::register_patient { encryption_key: [4; 32] }),
+		)
+		.unwrap();
+		assert_eq!(
+			dispatch(Bob, offer(Eve)),
+			Err(IdentityError::<Runtime>::AlreadyRegistered.into())
+		);
 		// An offered account is no patient either until the offer ends.
 		dispatch(Bob, offer(One)).unwrap();
 		assert_eq!(
-			dispatch(One, identity(pallet_ehr_identity::Call::register_patient { encryption_key: [5; 32] })),
+			dispatch(
+				One,
+				identity(pallet_ehr_identity::Call::register_patient { encryption_key: [5; 32] })
+			),
 			Err(IdentityError::<Runtime>::AlreadyOffered.into())
 		);
 		// Only the offering hospital withdraws it; the account may decline it.
-		let cancel = identity(pallet_ehr_identity::Call::cancel_invitation { patient: account(One) });
+		let cancel =
+			identity(pallet_ehr_identity::Call::cancel_invitation { patient: account(One) });
 		assert_eq!(
 			dispatch(Charlie, cancel.clone()),
 			Err(IdentityError::<Runtime>::NotInvitingHospital.into())
@@ -208,8 +233,9 @@ fn a_doctor_made_today_cannot_break_glass_today_nor_a_hospital_in_bulk() {
 
 		// One hospital cannot change the policy; two thirds of them can.
 		assert_eq!(dispatch(Dave, set_policy(0, 1_000)), Err(DispatchError::BadOrigin));
-		let batch =
-			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![set_policy(0, 1_000)] });
+		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+			calls: vec![set_policy(0, 1_000)],
+		});
 		assert!(dispatch(Dave, batch).is_err());
 		voted_policy(14_400, 1);
 		// Dave's doctors opened one today: the next one is refused, for any of its doctors.
@@ -307,7 +333,8 @@ fn no_hospital_opens_its_own_doctors_request_and_custodians_only_release() {
 			dispatch(Alice, release(1)),
 			Err(pallet_ehr_escrow::Error::<Runtime>::OwnHospital.into())
 		);
-		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![release(1)] });
+		let batch =
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![release(1)] });
 		assert!(dispatch(Alice, batch).is_err());
 		// Bob's admin key no longer releases; its custodian does, for Bob's share.
 		assert_eq!(
@@ -344,10 +371,13 @@ fn no_hospital_opens_its_own_doctors_request_and_custodians_only_release() {
 		assert!(dispatch(One, name(Two)).is_err());
 		// Replaced, the old custodian releases nothing more.
 		dispatch(Bob, name(Two)).unwrap();
-		dispatch(Ferdie, consent(pallet_ehr_consent::Call::close_emergency_access {
-			patient: account(Eve),
-			doctor: account(Ferdie),
-		}))
+		dispatch(
+			Ferdie,
+			consent(pallet_ehr_consent::Call::close_emergency_access {
+				patient: account(Eve),
+				doctor: account(Ferdie),
+			}),
+		)
 		.unwrap();
 		block_at(2, T0 + BLOCK);
 		open_emergency(Ferdie, Eve).unwrap_or_else(|error| panic!("reopened: {error:?}"));
@@ -386,7 +416,8 @@ fn a_delegate_grants_only_to_clinicians() {
 		let refused: Result<(), DispatchError> =
 			Err(pallet_ehr_consent::Error::<Runtime>::DelegateGrantsToClinicians.into());
 		assert_eq!(dispatch(Two, grant(One)), refused);
-		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![grant(One)] });
+		let batch =
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![grant(One)] });
 		assert!(dispatch(Two, batch).is_err());
 		assert!(pallet_ehr_consent::Grants::<Runtime>::get(account(Eve), account(One)).is_none());
 		// To a doctor or a hospital, the delegate may.
@@ -441,18 +472,33 @@ fn other_hospitals_review_every_emergency_access_in_the_patients_trail() {
 		use ehr_primitives::ReviewVerdict::*;
 		use pallet_ehr_consent::Error as E;
 		// The doctor's own hospital does not judge its doctor; nor does anyone but a hospital.
-		assert_eq!(dispatch(Bob, review(opened, Justified)), Err(E::<Runtime>::OwnDoctorsAccess.into()));
-		assert_eq!(dispatch(Eve, review(opened, Unjustified)), Err(E::<Runtime>::NotReviewer.into()));
-		assert_eq!(dispatch(Ferdie, review(opened, Justified)), Err(E::<Runtime>::NotReviewer.into()));
+		assert_eq!(
+			dispatch(Bob, review(opened, Justified)),
+			Err(E::<Runtime>::OwnDoctorsAccess.into())
+		);
+		assert_eq!(
+			dispatch(Eve, review(opened, Unjustified)),
+			Err(E::<Runtime>::NotReviewer.into())
+		);
+		assert_eq!(
+			dispatch(Ferdie, review(opened, Justified)),
+			Err(E::<Runtime>::NotReviewer.into())
+		);
 		// Only an entry that opened an emergency access is reviewed.
-		assert_eq!(dispatch(Charlie, review(0, Justified)), Err(E::<Runtime>::NotAnEmergencyAccess.into()));
+		assert_eq!(
+			dispatch(Charlie, review(0, Justified)),
+			Err(E::<Runtime>::NotAnEmergencyAccess.into())
+		);
 		assert_eq!(
 			dispatch(Charlie, review(opened + 100, Justified)),
 			Err(E::<Runtime>::NotAnEmergencyAccess.into())
 		);
 		// Each other hospital once; the verdict is in the patient's trail.
 		dispatch(Charlie, review(opened, Questionable)).unwrap();
-		assert_eq!(dispatch(Charlie, review(opened, Justified)), Err(E::<Runtime>::AlreadyReviewed.into()));
+		assert_eq!(
+			dispatch(Charlie, review(opened, Justified)),
+			Err(E::<Runtime>::AlreadyReviewed.into())
+		);
 		dispatch(Alice, review(opened, Justified)).unwrap();
 		let length = pallet_ehr_consent::TrailLength::<Runtime>::get(account(Eve));
 		let last = pallet_ehr_consent::Trail::<Runtime>::get(account(Eve), length - 1).unwrap();
@@ -466,10 +512,13 @@ fn other_hospitals_review_every_emergency_access_in_the_patients_trail() {
 			}
 		);
 		// A closed access is still reviewed.
-		dispatch(Ferdie, consent(pallet_ehr_consent::Call::close_emergency_access {
-			patient: account(Eve),
-			doctor: account(Ferdie),
-		}))
+		dispatch(
+			Ferdie,
+			consent(pallet_ehr_consent::Call::close_emergency_access {
+				patient: account(Eve),
+				doctor: account(Ferdie),
+			}),
+		)
 		.unwrap();
 		dispatch(Dave, review(opened, Unjustified)).unwrap();
 	});
@@ -543,15 +592,24 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 		rate(2).dispatch_bypass_filter(ehr_runtime::RuntimeOrigin::root()).unwrap();
 		// Two invitations (registered or open) a day for Alice's hospital; the third waits.
 		patient(Eve, 4);
-		dispatch(Alice, identity(pallet_ehr_identity::Call::invite_patient { patient: account(Two) }))
-			.unwrap();
+		dispatch(
+			Alice,
+			identity(pallet_ehr_identity::Call::invite_patient { patient: account(Two) }),
+		)
+		.unwrap();
 		assert_eq!(
-			dispatch(Alice, identity(pallet_ehr_identity::Call::invite_patient { patient: account(One) })),
+			dispatch(
+				Alice,
+				identity(pallet_ehr_identity::Call::invite_patient { patient: account(One) })
+			),
 			Err(IdentityError::<Runtime>::InvitationRateReached.into())
 		);
 		// Another hospital is not held by Alice's count.
-		dispatch(Bob, identity(pallet_ehr_identity::Call::invite_patient { patient: account(One) }))
-			.unwrap();
+		dispatch(
+			Bob,
+			identity(pallet_ehr_identity::Call::invite_patient { patient: account(One) }),
+		)
+		.unwrap();
 
 		// Eve adds a record for free; then Alice's hospital is voted out.
 		dispatch(
@@ -574,20 +632,29 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 			who: account(Alice).into(),
 		});
 		council_motion(remove_alice, 3, &[Bob, Charlie, Dave]).expect("the motion closes");
-		assert!(!<ehr_runtime::Hospitals as frame_support::traits::Contains<_>>::contains(&account(Alice)));
+		assert!(!<ehr_runtime::Hospitals as frame_support::traits::Contains<_>>::contains(
+			&account(Alice)
+		));
 		// Free use ended at once: Eve (no tokens) has no valid transaction; its record stays.
-		let set_key =
-			identity(pallet_ehr_identity::Call::set_encryption_key { key: [5; 32] });
+		let set_key = identity(pallet_ehr_identity::Call::set_encryption_key { key: [5; 32] });
 		assert!(apply(Eve, set_key.clone()).is_err());
-		assert!(pallet_ehr_records::Records::<Runtime>::iter().any(|(_, r)| r.patient == account(Eve)));
+		assert!(
+			pallet_ehr_records::Records::<Runtime>::iter().any(|(_, r)| r.patient == account(Eve))
+		);
 		assert!(pallet_ehr_identity::Patients::<Runtime>::contains_key(account(Eve)));
 		// Another member hospital takes the patient over: free again, nothing lost.
-		dispatch(Bob, identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) }))
-			.unwrap();
+		dispatch(
+			Bob,
+			identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) }),
+		)
+		.unwrap();
 		assert_eq!(dispatch(Eve, set_key), Ok(()));
 		// A patient whose hospital is a member is not taken over by another.
 		assert_eq!(
-			dispatch(Charlie, identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) })),
+			dispatch(
+				Charlie,
+				identity(pallet_ehr_identity::Call::invite_patient { patient: account(Eve) })
+			),
 			Err(IdentityError::<Runtime>::AlreadyRegistered.into())
 		);
 	});

@@ -46,14 +46,14 @@ pub mod weights;
 use alloc::vec::Vec;
 use codec::{Decode, Encode, MaxEncodedLen};
 use ehr_primitives::{
-	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, ReviewVerdict, EmergencyReason, Grant, Identities,
+	AccessLevel, AuditEntry, AuditEvent, ConsentProvider, EmergencyReason, Grant, Identities,
 	Moment, NoteCommitment, OnAccessEnded, OnEmergencyClosed, Purpose, RecordCategory, RecordId,
-	RecordLookup, Scope,
+	RecordLookup, ReviewVerdict, Scope,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
-use sp_runtime::traits::UniqueSaturatedInto;
 use frame_system::pallet_prelude::*;
 use scale_info::TypeInfo;
+use sp_runtime::traits::UniqueSaturatedInto;
 
 pub use pallet::*;
 pub use weights::WeightInfo;
@@ -99,7 +99,16 @@ pub struct EmergencyCounts {
 /// ([`Pallet::set_emergency_policy`]): what keeps one hospital from using break-glass to read
 /// opted-in records in bulk, on top of each doctor's own limits.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct EmergencyPolicy {
 	/// Blocks a doctor must have been registered (since it accepted its hospital's offer)
@@ -283,8 +292,7 @@ pub mod pallet {
 	/// The break-glass policy in force: [`Config::DefaultNewDoctorWait`] and
 	/// [`Config::DefaultHospitalEmergenciesPerDay`] until the genesis or the hospitals set one.
 	#[pallet::storage]
-	pub type Policy<T: Config> =
-		StorageValue<_, EmergencyPolicy, ValueQuery, DefaultPolicy<T>>;
+	pub type Policy<T: Config> = StorageValue<_, EmergencyPolicy, ValueQuery, DefaultPolicy<T>>;
 
 	/// The default of [`Policy`].
 	#[pallet::type_value]
@@ -863,7 +871,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let hospital = ensure_signed(origin)?;
 			ensure!(T::Identity::is_hospital(&hospital), Error::<T>::NotReviewer);
-			let opened = Trail::<T>::get(&patient, entry).ok_or(Error::<T>::NotAnEmergencyAccess)?;
+			let opened =
+				Trail::<T>::get(&patient, entry).ok_or(Error::<T>::NotAnEmergencyAccess)?;
 			let AuditEvent::EmergencyAccessOpened { doctor, .. } = opened.event else {
 				return Err(Error::<T>::NotAnEmergencyAccess.into());
 			};
@@ -900,7 +909,10 @@ pub mod pallet {
 		/// - Event: [`Event::EmergencyPolicySet`].
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::set_emergency_policy())]
-		pub fn set_emergency_policy(origin: OriginFor<T>, policy: EmergencyPolicy) -> DispatchResult {
+		pub fn set_emergency_policy(
+			origin: OriginFor<T>,
+			policy: EmergencyPolicy,
+		) -> DispatchResult {
 			T::PolicyOrigin::ensure_origin(origin)?;
 			Policy::<T>::put(policy);
 			Self::deposit_event(Event::EmergencyPolicySet { policy });

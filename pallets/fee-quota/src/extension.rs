@@ -259,8 +259,7 @@ where
 				Pallet::<T>::give_back(&who, reserved.saturating_sub(actual));
 				// A call that succeeded and says it does not pay (a custodian's release of
 				// shares) costs no budget at all: it still took its room in the block.
-				if post_info.pays_fee(info) == frame_support::dispatch::Pays::No && result.is_ok()
-				{
+				if post_info.pays_fee(info) == frame_support::dispatch::Pays::No && result.is_ok() {
 					Pallet::<T>::forgive(&who, actual.min(reserved), len.unique_saturated_into());
 				}
 				<T::OnChargeTransaction as OnChargeTransaction<T>>::correct_and_deposit_fee(

@@ -372,7 +372,11 @@ fn an_offer_is_no_doctor_until_the_account_accepts_it() {
 		assert!(!Identity::contains(&DOCTOR));
 		assert_eq!(System::sufficients(&DOCTOR), 0);
 		assert_ok!(offer(OTHER_HOSPITAL, DOCTOR));
-		assert_ok!(Identity::accept_doctor(RuntimeOrigin::signed(DOCTOR), OTHER_HOSPITAL, DOCTOR_KEY));
+		assert_ok!(Identity::accept_doctor(
+			RuntimeOrigin::signed(DOCTOR),
+			OTHER_HOSPITAL,
+			DOCTOR_KEY
+		));
 		assert_eq!(Identity::hospital_of(&DOCTOR), Some(OTHER_HOSPITAL));
 		assert_eq!(crate::OpenInvitations::<Test>::get(OTHER_HOSPITAL), 0);
 		// An invited account is offered nothing.

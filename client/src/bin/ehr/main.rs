@@ -708,19 +708,19 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 				Some(offer) if offer.hospital == hospital => {}
 				Some(offer) => {
 					return Err(Error::Refused(format!(
-							"the offer to this account is from {}, not {}: accept that one, or \
+						"the offer to this account is from {}, not {}: accept that one, or \
 							 decline it and ask your hospital to offer again",
-							offer.hospital.to_ss58check(),
-							hospital.to_ss58check()
-						)))
+						offer.hospital.to_ss58check(),
+						hospital.to_ss58check()
+					)))
 				}
 				None => {
 					return Err(Error::Refused(format!(
-							"no hospital has offered {} a doctor's role: your hospital runs \
+						"no hospital has offered {} a doctor's role: your hospital runs \
 							 `ehr hospital register-doctor {}` first",
-							my_id.to_ss58check(),
-							my_id.to_ss58check()
-						)))
+						my_id.to_ss58check(),
+						my_id.to_ss58check()
+					)))
 				}
 			}
 			done(
