@@ -234,6 +234,15 @@ impl Ledger {
 		approved.len()
 	}
 
+	/// Takes in the approvals written to the ledger file since this ledger was read (by `ehr
+	/// custodian approve`, while a pass ran), so that saving does not lose them.
+	pub fn merge_approvals(&mut self, on_disk: Ledger) {
+		for key in on_disk.approved {
+			self.held.retain(|noted| noted.request.key() != key);
+			self.approved.insert(key);
+		}
+	}
+
 	/// Forgets what is about accesses that are no longer open (`open` holds the keys of the
 	/// open ones): the lists stay short.
 	pub fn retain_open(&mut self, open: &BTreeSet<(AccountId, AccountId, Moment)>) {

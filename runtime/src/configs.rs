@@ -122,6 +122,17 @@ impl FreeCalls {
 	const MAX_DEPTH: u32 = 2;
 
 	fn allowed(who: &AccountId, call: &RuntimeCall, depth: u32) -> bool {
+		// A hospital's custodian account releases shares and cleans up, and nothing else, for
+		// free.
+		if pallet_ehr_escrow::CustodianOf::<Runtime>::contains_key(who) {
+			return matches!(
+				call,
+				RuntimeCall::Escrow(
+					pallet_ehr_escrow::Call::release_shares { .. }
+						| pallet_ehr_escrow::Call::clear_released { .. }
+				)
+			);
+		}
 		match call {
 			RuntimeCall::Identity(_)
 			| RuntimeCall::Consent(_)
@@ -310,11 +321,13 @@ impl pallet_ehr_identity::Config for Runtime {
 	type MaxSuspensionsPerBlock = ConstU32<64>;
 	/// Each unused invitation is an account that transacts for free.
 	type MaxOpenInvitations = ConstU32<1024>;
-	/// A hospital has at most 5,000 invited patients register a day (open invitations and
-	/// doctor offers included): a large hospital group registers a few hundred new patients a
+	/// A hospital makes at most 5,000 invitations, doctor offers and take-overs a day (used,
+	/// withdrawn or open): a large hospital group registers a few hundred new patients a
 	/// day, and a vaccination or screening campaign a few thousand; every one is an account
 	/// that transacts for free, so the hospitals lower it by vote if one mints accounts.
 	type DefaultInviteesPerPeriod = ConstU32<5_000>;
+	// A custodian account is never made a patient or a doctor.
+	type Custodians = Escrow;
 	type InvitationPeriod = ConstU32<DAYS>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<128>;

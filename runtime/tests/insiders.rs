@@ -358,17 +358,39 @@ fn no_hospital_opens_its_own_doctors_request_and_custodians_only_release() {
 		assert_eq!(by, vec![account(Bob), account(Charlie)]);
 		assert_eq!(released.threshold, 2);
 
-		// The custodian can do nothing else a hospital, doctor or patient does.
-		assert!(dispatch(One, offer(Two)).is_err());
-		assert!(dispatch(
+		// The custodian can do nothing else for free (it holds no tokens): no other call is even
+		// a valid transaction of it; nor may it become a patient or a doctor.
+		let done = |outcome: sp_runtime::ApplyExtrinsicResult| matches!(outcome, Ok(Ok(())));
+		assert!(!done(apply(One, offer(Two))));
+		assert!(!done(apply(
 			One,
 			escrow(pallet_ehr_escrow::Call::set_emergency_categories {
 				patient: account(Eve),
 				categories: Default::default(),
 			})
-		)
-		.is_err());
-		assert!(dispatch(One, name(Two)).is_err());
+		)));
+		assert!(!done(apply(One, name(Two))));
+		assert!(!done(apply(
+			One,
+			identity(pallet_ehr_identity::Call::register_patient { encryption_key: [9; 32] })
+		)));
+		let custodian: Result<(), DispatchError> =
+			Err(IdentityError::<Runtime>::AccountIsCustodian.into());
+		assert_eq!(
+			dispatch(
+				Alice,
+				identity(pallet_ehr_identity::Call::invite_patient { patient: account(One) })
+			),
+			custodian
+		);
+		assert_eq!(dispatch(Alice, offer(One)), custodian);
+		// An empty release does nothing, and is refused (it would cost nothing).
+		let empty = escrow(pallet_ehr_escrow::Call::release_shares {
+			patient: account(Eve),
+			doctor: account(Ferdie),
+			shares: Default::default(),
+		});
+		assert_eq!(dispatch(One, empty), Err(pallet_ehr_escrow::Error::<Runtime>::NoShares.into()));
 		// Replaced, the old custodian releases nothing more.
 		dispatch(Bob, name(Two)).unwrap();
 		dispatch(
@@ -547,28 +569,34 @@ fn an_account_grows_the_trail_by_at_most_64_settings_changes_an_hour() {
 		// count of settings changes stops the churn. Revocations are not held back (each
 		// follows a counted grant).
 		let run = |call: &RuntimeCall| call.clone().dispatch_bypass_filter(signed(Eve));
-		for _ in 0..64 {
+		let categories = escrow(pallet_ehr_escrow::Call::set_emergency_categories {
+			patient: account(Eve),
+			categories: vec![RecordCategory::LabReport].try_into().unwrap(),
+		});
+		run(&categories).unwrap();
+		for _ in 0..63 {
 			run(&grant).unwrap();
 			run(&revoke).unwrap();
 		}
 		let before = pallet_ehr_consent::TrailLength::<Runtime>::get(account(Eve));
 		let refused = run(&grant).unwrap_err().error;
 		assert_eq!(refused, pallet_ehr_consent::Error::<Runtime>::TooManySettingsChanges.into());
-		let categories = escrow(pallet_ehr_escrow::Call::set_emergency_categories {
-			patient: account(Eve),
-			categories: vec![RecordCategory::LabReport].try_into().unwrap(),
-		});
 		assert_eq!(
 			run(&categories).unwrap_err().error,
 			pallet_ehr_consent::Error::<Runtime>::TooManySettingsChanges.into()
 		);
 		assert_eq!(pallet_ehr_consent::TrailLength::<Runtime>::get(account(Eve)), before);
-		// Opting out of emergencies is never held back.
+		// Opting out of a choice is never held back; "opting out" again, with nothing
+		// openable, is a settings change like any other.
 		let opt_out = escrow(pallet_ehr_escrow::Call::set_emergency_categories {
 			patient: account(Eve),
 			categories: Default::default(),
 		});
 		run(&opt_out).unwrap();
+		assert_eq!(
+			run(&opt_out).unwrap_err().error,
+			pallet_ehr_consent::Error::<Runtime>::TooManySettingsChanges.into()
+		);
 		// The next hour, the patient changes its settings again.
 		block_at(2, T0 + 60 * 60 * 1_000);
 		run(&grant).unwrap();
@@ -604,6 +632,11 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 			),
 			Err(IdentityError::<Runtime>::InvitationRateReached.into())
 		);
+		// A doctor's offer counts too.
+		assert_eq!(
+			dispatch(Alice, offer(Ferdie)),
+			Err(IdentityError::<Runtime>::InvitationRateReached.into())
+		);
 		// Another hospital is not held by Alice's count.
 		dispatch(
 			Bob,
@@ -635,6 +668,12 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 		assert!(!<ehr_runtime::Hospitals as frame_support::traits::Contains<_>>::contains(
 			&account(Alice)
 		));
+		// Alice's unused invitation gives no free use any more.
+		assert!(apply(
+			Two,
+			identity(pallet_ehr_identity::Call::register_patient { encryption_key: [6; 32] })
+		)
+		.is_err());
 		// Free use ended at once: Eve (no tokens) has no valid transaction; its record stays.
 		let set_key = identity(pallet_ehr_identity::Call::set_encryption_key { key: [5; 32] });
 		assert!(apply(Eve, set_key.clone()).is_err());

@@ -83,7 +83,7 @@ async function offerCard(ctx, offer) {
 		await refresh();
 	}));
 	return h('section', { class: 'card' }, h('h2', {}, 'A hospital offers you a doctor\'s role'),
-		h('p', {}, h('strong', { 'data-testid': 'offering-hospital' }, hospitalName), ` offers this account the role of its doctor: Dr ${text(offer.name).replace(/^Dr\.? /, '')}, ${text(offer.specialty)}, licence ${text(offer.licence)}.`),
+		h('p', {}, h('strong', { 'data-testid': 'offering-hospital' }, hospitalName), ` (account ${hospital})`, ` offers this account the role of its doctor: Dr ${text(offer.name).replace(/^Dr\.? /, '')}, ${text(offer.specialty)}, licence ${text(offer.licence)}.`),
 		h('p', { class: 'muted' }, 'Nobody becomes a doctor without accepting: check that the hospital and the details are yours. Accepting publishes your encryption key: records are encrypted for it, and only this key can open them.'),
 		h('p', {}, accept, ' ', decline));
 }

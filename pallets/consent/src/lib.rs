@@ -525,8 +525,9 @@ pub mod pallet {
 		/// - Errors: `NotPatient`, `NotPatientOrDelegate`, `AlreadyGranted`, `CannotGrantSelf`,
 		///   `DoctorSuspended`, `UnknownGrantee`, `DelegateGrantsToClinicians` (a delegate
 		///   granting to a patient account), `WriteNeedsClinician`, `EmptyScope`,
-		///   `ExpiryInPast`, `TooManyGrants`, `TooManySettingsChanges` (a grant, change or
-		///   revocation counts among the actor's [`Config::MaxSettingsChangesPerPeriod`]).
+		///   `ExpiryInPast`, `TooManyGrants`, `TooManySettingsChanges` (a grant or a change
+		///   counts among the actor's [`Config::MaxSettingsChangesPerPeriod`]; a revocation
+		///   does not).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::grant_access().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		pub fn grant_access(

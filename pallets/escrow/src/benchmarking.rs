@@ -137,13 +137,16 @@ mod benchmarks {
 		assert!(Pallet::<T>::openable(&patient, RecordCategory::Document));
 	}
 
-	/// The patient escrows a record again for the largest committee: the old shares removed,
-	/// new ones written, one per seat.
+	/// The patient escrows a record again for the largest committee, after the committee
+	/// changed: the old shares removed, new ones written, one per seat.
 	#[benchmark]
 	fn escrow_key(n: Linear<2, { T::MaxCommittee::get() }>) {
 		let hospitals = committee::<T>(n);
 		let patient = opted_in_patient::<T>();
 		let record = escrowed::<T>(&patient, &hospitals, 1)[0];
+		let (members, threshold) = members::<T>(&hospitals);
+		Pallet::<T>::set_committee(RawOrigin::Root.into(), members, threshold)
+			.expect("a new epoch");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient), record, Epoch::<T>::get(), shares::<T>(&hospitals));
 		assert_eq!(EscrowedShares::<T>::iter_prefix(record).count() as u32, n);

@@ -321,6 +321,8 @@ pub mod pallet {
 		NotMemberHospital,
 		/// The caller escrowed this record's key for this committee epoch already.
 		AlreadyEscrowed,
+		/// A release names no share.
+		NoShares,
 	}
 
 	#[pallet::call]
@@ -398,9 +400,9 @@ pub mod pallet {
 			for (index, category) in categories.iter().enumerate() {
 				ensure!(!categories[..index].contains(category), Error::<T>::DuplicateCategory);
 			}
-			// A permanent trail entry for free: bounded per account and period (opting out is
-			// never held back: it follows a counted choice).
-			if !categories.is_empty() {
+			// A permanent trail entry for free: bounded per account and period (opting out of
+			// a choice is never held back: it follows a counted choice).
+			if !categories.is_empty() || !EmergencyCategories::<T>::contains_key(&patient) {
 				T::Consent::note_settings_change(&who)?;
 			}
 			if categories.is_empty() {
@@ -535,6 +537,8 @@ pub mod pallet {
 			let opened_at =
 				T::Emergency::opened_at(&patient, &doctor).ok_or(Error::<T>::NoEmergencyAccess)?;
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
+			// An empty release would do nothing, for free.
+			ensure!(!shares.is_empty(), Error::<T>::NoShares);
 			let own_doctor = T::Identity::hospital_of(&doctor).as_ref() == Some(&hospital);
 			for (record, stanza) in shares {
 				let (owner, category) =
@@ -685,7 +689,8 @@ pub mod pallet {
 	/// EHR calls are free), each within its own budget, not its hospital's.
 	impl<T: Config> frame_support::traits::Contains<T::AccountId> for Pallet<T> {
 		fn contains(who: &T::AccountId) -> bool {
-			CustodianOf::<T>::contains_key(who)
+			// A hospital that left keeps no free custodian.
+			CustodianOf::<T>::get(who).is_some_and(|hospital| T::Identity::is_hospital(&hospital))
 		}
 	}
 

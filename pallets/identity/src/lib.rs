@@ -88,6 +88,7 @@ pub mod pallet {
 			type MaxOpenInvitations = ConstU32<3>;
 			type MaxSuspensionsPerBlock = ConstU32<2>;
 			type DefaultInviteesPerPeriod = ConstU32<16>;
+			type Custodians = frame_support::traits::Nothing;
 			type InvitationPeriod = ConstU32<100>;
 			type WeightInfo = ();
 		}
@@ -122,11 +123,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSuspensionsPerBlock: Get<u32>;
 
-		/// Most invited patients one hospital may have register per [`Config::InvitationPeriod`]
-		/// (counting its open invitations), until governance sets another
+		/// Most invitations, doctor offers and take-overs one hospital makes per
+		/// [`Config::InvitationPeriod`] (used, withdrawn or open), until governance sets another
 		/// ([`Pallet::set_invitation_rate`]): each is an account that transacts without tokens.
 		#[pallet::constant]
 		type DefaultInviteesPerPeriod: Get<u32>;
+
+		/// The hospitals' custodian accounts (the runtime: the escrow pallet's), which are never
+		/// made patients or doctors.
+		#[pallet::no_default_bounds]
+		type Custodians: Contains<Self::AccountId>;
 
 		/// The period of the invitation rate, in blocks.
 		#[pallet::constant]
@@ -177,13 +183,13 @@ pub mod pallet {
 	pub type OpenInvitations<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// The invitation rate in force: invited patients one hospital may have register per
-	/// [`Config::InvitationPeriod`], its open invitations included.
+	/// The invitation rate in force: invitations, doctor offers and take-overs one hospital
+	/// makes per [`Config::InvitationPeriod`].
 	#[pallet::storage]
 	pub type InvitationRate<T: Config> =
 		StorageValue<_, u32, ValueQuery, T::DefaultInviteesPerPeriod>;
 
-	/// The invited patients that registered through each hospital: the period (block /
+	/// What each hospital made toward the rate: the period (block /
 	/// [`Config::InvitationPeriod`]) and the count in it.
 	#[pallet::storage]
 	pub type HospitalInvitees<T: Config> =
@@ -283,9 +289,12 @@ pub mod pallet {
 		AlreadyOffered,
 		/// The account has no doctor offer from this hospital.
 		NoOffer,
-		/// The hospital reached the invitation rate: this period's registered invitees and its
-		/// open invitations ([`InvitationRate`]).
+		/// The hospital made the invitation rate's number of invitations, doctor offers and
+		/// take-overs this period ([`InvitationRate`]).
 		InvitationRateReached,
+		/// A hospital's custodian account releases shares and is nothing else: no patient, no
+		/// doctor.
+		AccountIsCustodian,
 	}
 
 	#[pallet::hooks]
@@ -344,7 +353,9 @@ pub mod pallet {
 				status: DoctorStatus::Active,
 				registered_at: frame_system::Pallet::<T>::block_number(),
 			};
+			Self::ensure_within_rate(&hospital)?;
 			Self::open_invitation(&hospital)?;
+			Self::count_invitee(&hospital);
 			// The account signs its acceptance without tokens: it exists from now on.
 			frame_system::Pallet::<T>::inc_sufficients(&doctor);
 			DoctorOffers::<T>::insert(&doctor, info);
@@ -413,6 +424,7 @@ pub mod pallet {
 			}
 			Self::ensure_can_be_offered(&patient)?;
 			Self::open_invitation(&hospital)?;
+			Self::count_invitee(&hospital);
 			frame_system::Pallet::<T>::inc_sufficients(&patient);
 			Invitations::<T>::insert(&patient, &hospital);
 			Self::deposit_event(Event::PatientInvited { patient, hospital });
@@ -458,10 +470,10 @@ pub mod pallet {
 			let patient = ensure_signed(origin)?;
 			Self::ensure_unregistered(&patient)?;
 			ensure!(!T::Hospitals::contains(&patient), Error::<T>::AccountIsHospital);
+			ensure!(!T::Custodians::contains(&patient), Error::<T>::AccountIsCustodian);
 			ensure!(!DoctorOffers::<T>::contains_key(&patient), Error::<T>::AlreadyOffered);
 			Self::ensure_usable_key(&encryption_key)?;
 			if let Some(hospital) = Self::take_invitation_or_reference(&patient) {
-				Self::count_invitee(&hospital);
 				InvitedPatients::<T>::insert(&patient, hospital);
 			}
 			Patients::<T>::insert(
@@ -564,6 +576,7 @@ pub mod pallet {
 			ensure!(T::Hospitals::contains(&hospital), Error::<T>::NotHospital);
 			// Voted in as a hospital since the offer: a hospital is never also a doctor.
 			ensure!(!T::Hospitals::contains(&doctor), Error::<T>::AccountIsHospital);
+			ensure!(!T::Custodians::contains(&doctor), Error::<T>::AccountIsCustodian);
 			Self::ensure_unregistered(&doctor)?;
 			Self::ensure_usable_key(&encryption_key)?;
 			info.encryption_key = Some(encryption_key);
@@ -693,6 +706,7 @@ impl<T: Config> Pallet<T> {
 	/// doctor or patient, and nothing out for it already.
 	fn ensure_can_be_offered(who: &T::AccountId) -> DispatchResult {
 		ensure!(!T::Hospitals::contains(who), Error::<T>::AccountIsHospital);
+		ensure!(!T::Custodians::contains(who), Error::<T>::AccountIsCustodian);
 		Self::ensure_unregistered(who)?;
 		ensure!(!Invitations::<T>::contains_key(who), Error::<T>::AlreadyInvited);
 		ensure!(!DoctorOffers::<T>::contains_key(who), Error::<T>::AlreadyOffered);
@@ -715,20 +729,16 @@ impl<T: Config> Pallet<T> {
 		block / T::InvitationPeriod::get().max(1)
 	}
 
-	/// The hospital may invite one more: its invitees registered this period and its open
-	/// invitations stay below the rate.
+	/// The hospital may invite (or offer, or take over) one more this period: what it made this
+	/// period stays below the rate, whether used, withdrawn or open.
 	fn ensure_within_rate(hospital: &T::AccountId) -> DispatchResult {
-		let (period, registered) = HospitalInvitees::<T>::get(hospital);
-		let registered = if period == Self::invitation_period() { registered } else { 0 };
-		ensure!(
-			registered.saturating_add(OpenInvitations::<T>::get(hospital))
-				< InvitationRate::<T>::get(),
-			Error::<T>::InvitationRateReached
-		);
+		let (period, made) = HospitalInvitees::<T>::get(hospital);
+		let made = if period == Self::invitation_period() { made } else { 0 };
+		ensure!(made < InvitationRate::<T>::get(), Error::<T>::InvitationRateReached);
 		Ok(())
 	}
 
-	/// One more invitee of `hospital` registered (or taken over) this period.
+	/// One more invitation, doctor offer or patient taken over by `hospital` this period.
 	fn count_invitee(hospital: &T::AccountId) {
 		let now = Self::invitation_period();
 		HospitalInvitees::<T>::mutate(hospital, |(period, count)| {
@@ -861,8 +871,9 @@ impl<T: Config> Contains<T::AccountId> for Pallet<T> {
 			// Free use ends with the inviting hospital's membership (the patient's records
 			// stay; another hospital may take the patient over with `invite_patient`).
 			|| InvitedPatients::<T>::get(who).is_some_and(|hospital| T::Hospitals::contains(&hospital))
-			|| Invitations::<T>::contains_key(who)
-			|| DoctorOffers::<T>::contains_key(who)
+			// Unused invitations and offers of a hospital that left give nothing either.
+			|| Invitations::<T>::get(who).is_some_and(|hospital| T::Hospitals::contains(&hospital))
+			|| DoctorOffers::<T>::get(who).is_some_and(|offer| T::Hospitals::contains(&offer.hospital))
 	}
 }
 

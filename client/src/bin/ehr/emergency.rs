@@ -240,6 +240,8 @@ pub async fn custodian(
 				let pass = client
 					.custodian_pass_with(me, &mut |request| ledger.decide(policy, request, now))
 					.await?;
+				// An approval given during the pass is in the file, not in this copy.
+				ledger.merge_approvals(self::ledger(me, global)?);
 				ledger.retain_open(&pass.open);
 				ledger.save()?;
 				(pass.releases, pass.decisions)
