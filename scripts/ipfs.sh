@@ -3,8 +3,8 @@
 # the directory given (default: a temporary one). Prints the API address when it is up, then
 # stays in the foreground until killed.
 #   scripts/ipfs.sh [REPO_DIR] [API_PORT]
-# EHR_IPFS_ALLOW_ORIGIN (e.g. http://127.0.0.1:8080) lets the web app served there call the API
-# from the browser (CORS); without it, browsers are refused.
+# Browsers are refused (no CORS origin): the web app goes through `ehr ipfs-gateway`. Only for
+# experiments, EHR_IPFS_ALLOW_ORIGIN names an origin allowed to call this administration API.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 command -v jsipfs >/dev/null || die "jsipfs not found: run scripts/setup.sh"

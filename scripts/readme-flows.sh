@@ -166,6 +166,9 @@ exits 5 "is the node running" ehr --node ws://127.0.0.1:1 budget
 exits 6 "wrong passphrase" env EHR_PASSPHRASE=wrong ehr record list
 exits 6 "set EHR_PASSPHRASE" env -u EHR_PASSPHRASE ehr record list
 exits 1 "missing.pdf" ehr record upload missing.pdf --category document
+# Keys are wrapped only for readers proven against finality: without the chain spec (and
+# without --dev), nothing is wrapped or sent.
+exits 2 "needs the chain's state proven" env -u EHR_CHAIN_SPEC ehr record upload rx.txt --category prescription
 
 # --- An offer is no doctor: nothing is shared until the account accepts -------------------
 log "a grant to an account only offered a doctor's role is refused until it accepts"

@@ -16,19 +16,31 @@ RPC_PORT="${EHR_RPC_PORT:-9944}"
 WEB_PORT="${EHR_WEB_PORT:-8080}"
 IPFS_PORT="${EHR_IPFS_PORT:-5001}"
 
-# The web app and an IPFS node for it, in the background, stopped with the chain. The app is
-# static files: the browser talks to the node and to IPFS itself (IPFS allows the app's origin).
-EHR_IPFS_ALLOW_ORIGIN="http://127.0.0.1:$WEB_PORT" bash scripts/ipfs.sh "$HOME/.ehr-ipfs" "$IPFS_PORT" \
-	>"${TMPDIR:-/tmp}/ehr-ipfs.log" 2>&1 &
+GATEWAY_PORT="${EHR_GATEWAY_PORT:-5080}"
+
+# The web app, an IPFS node and its gateway for browsers, in the background, stopped with the
+# chain. The app is static files: the browser talks to the node and to the gateway itself; the
+# IPFS API (pins, garbage collection, shutdown) stays for the ehr command and the gateway.
+bash scripts/ipfs.sh "$HOME/.ehr-ipfs" "$IPFS_PORT" >"${TMPDIR:-/tmp}/ehr-ipfs.log" 2>&1 &
 ipfs_pid=$!
 printf '{"node": "ws://127.0.0.1:%s", "ipfs": "http://127.0.0.1:%s", "chainSpec": "chain.json"}\n' \
-	"$RPC_PORT" "$IPFS_PORT" >"$EHR_WEB/app/config.json"
+	"$RPC_PORT" "$GATEWAY_PORT" >"$EHR_WEB/app/config.json"
 # The app's trust anchor: it verifies finality itself from the chain's raw spec.
 "$EHR_NODE" build-spec --chain dev --raw 2>/dev/null >"$EHR_WEB/app/chain.json"
 python3 -m http.server --bind 127.0.0.1 --directory "$EHR_WEB/app" "$WEB_PORT" \
 	>"${TMPDIR:-/tmp}/ehr-web.log" 2>&1 &
 web_pid=$!
-trap 'kill $ipfs_pid $web_pid 2>/dev/null || true' EXIT
+# The gateway reads registrations from the node: it starts once the node answers.
+(
+	for _ in $(seq 60); do
+		"$EHR_CLI" --node "ws://127.0.0.1:$RPC_PORT" --ipfs "http://127.0.0.1:$IPFS_PORT" \
+			--chain-spec "$EHR_WEB/app/chain.json" ipfs-gateway --listen "127.0.0.1:$GATEWAY_PORT" \
+			--allow-origin "http://127.0.0.1:$WEB_PORT" && break
+		sleep 2
+	done
+) >"${TMPDIR:-/tmp}/ehr-gateway.log" 2>&1 &
+gateway_pid=$!
+trap 'kill $ipfs_pid $web_pid $gateway_pid 2>/dev/null; pkill -f "ipfs-gateway --listen 127.0.0.1:$GATEWAY_PORT" 2>/dev/null || true' EXIT
 state=(--tmp)
 if [ "${1:-}" = "--persist" ]; then state=(--base-path "$EHR_ROOT/.ehr-dev"); fi
 
@@ -38,7 +50,8 @@ cat <<MSG
   ---------------------
   Web app (patients, doctors, hospitals, auditors): http://127.0.0.1:$WEB_PORT
   RPC endpoint (WebSocket and HTTP): ws://127.0.0.1:$RPC_PORT
-  IPFS API (js-ipfs, for the app and the ehr command): http://127.0.0.1:$IPFS_PORT
+  IPFS API (js-ipfs, for the ehr command; loopback only): http://127.0.0.1:$IPFS_PORT
+  IPFS gateway for the web app (ehr ipfs-gateway):     http://127.0.0.1:$GATEWAY_PORT
   Prometheus metrics:                http://127.0.0.1:9615/metrics
 
   What to do next:

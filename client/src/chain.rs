@@ -22,7 +22,6 @@ use serde_json::Value;
 use sp_core::{
 	bytes::{from_hex, to_hex},
 	crypto::Ss58Codec,
-	Pair,
 };
 use sp_runtime::{generic::Era, AccountId32 as AccountId, DispatchError, MultiSignature};
 
@@ -32,6 +31,25 @@ use crate::{keys::Keys, Error};
 /// minutes of 6 s blocks, so a finality lag of a few minutes does not invalidate it (the
 /// runtime keeps 2,400 block hashes).
 const MORTAL_PERIOD: u64 = 256;
+
+/// The RFC-78 metadata hash of the runtime this client was built for (its version 15 metadata,
+/// spec name and version, and the token): the hash the runtime's build bakes in for
+/// `CheckMetadataHash`, computed once from the same runtime crate.
+pub fn own_metadata_hash() -> [u8; 32] {
+	static HASH: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+	*HASH.get_or_init(|| {
+		let metadata = ehr_runtime::Runtime::metadata_at_version(15)
+			.expect("the runtime offers version 15 metadata");
+		ehr_verify::metadata::metadata_hash(
+			&metadata,
+			&ehr_runtime::VERSION.spec_name,
+			ehr_runtime::VERSION.spec_version,
+			ehr_verify::metadata::TOKEN_SYMBOL,
+			ehr_verify::metadata::TOKEN_DECIMALS,
+		)
+		.expect("the runtime's own metadata hashes")
+	})
+}
 
 /// How long to wait for a transaction to be finalized.
 const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -277,11 +295,28 @@ impl Chain {
 
 	/// [`Chain::sign`] with the given `nonce`: a sender queues several transactions (nonces
 	/// `n`, `n + 1`, …) before the first is in a block.
+	///
+	/// The signature covers the metadata hash of the runtime this client was built for
+	/// (`CheckMetadataHash`, mode 1): the calls are encoded with that runtime's types, and a node
+	/// running another runtime is refused here, before anything is signed.
 	pub async fn sign_with_nonce(
 		&self,
 		signer: &Keys,
 		call: RuntimeCall,
 		nonce: u32,
+	) -> Result<UncheckedExtrinsic, Error> {
+		self.sign_with_metadata_hash(signer, call, nonce, Some(own_metadata_hash())).await
+	}
+
+	/// [`Chain::sign_with_nonce`] with `metadata_hash` in the signed payload (`None`: mode 0,
+	/// no hash), as a wallet that encodes from the node's metadata does. For tests and tools;
+	/// the client's own transactions use [`own_metadata_hash`].
+	pub async fn sign_with_metadata_hash(
+		&self,
+		signer: &Keys,
+		call: RuntimeCall,
+		nonce: u32,
+		metadata_hash: Option<[u8; 32]>,
 	) -> Result<UncheckedExtrinsic, Error> {
 		let version: Value = self.request("state_getRuntimeVersion", rpc_params![]).await?;
 		let read = |field: &str| {
@@ -290,6 +325,19 @@ impl Chain {
 			})
 		};
 		let (spec_version, tx_version) = (read("specVersion")?, read("transactionVersion")?);
+		let built = &ehr_runtime::VERSION;
+		if metadata_hash.is_some()
+			&& (spec_version != built.spec_version || tx_version != built.transaction_version)
+		{
+			return Err(Error::Node(format!(
+				"the node runs runtime {} (spec version {spec_version}, transaction version \
+				 {tx_version}); this client was built for spec version {}, transaction version \
+				 {}: nothing was signed (use a client built for the chain's runtime)",
+				version["specName"].as_str().unwrap_or("?"),
+				built.spec_version,
+				built.transaction_version
+			)));
+		}
 		let who = signer.account_id();
 		// Mortal: valid for MORTAL_PERIOD blocks from the newest finalized one, so a
 		// transaction held back by a node cannot be replayed into the chain much later.
@@ -306,12 +354,14 @@ impl Chain {
 			.ok_or_else(|| Error::Node(format!("the node has no block #{birth}")))?;
 		let mut extension = ehr_runtime::tx_extension(nonce, 0);
 		extension.4 = frame_system::CheckEra::from(era);
-		// Implicit data of the extensions: versions, the genesis hash (`CheckGenesis`) and the
-		// hash of the era's first block (`CheckEra`).
-		let implicit = ((), spec_version, tx_version, self.genesis, birth_hash, (), ());
+		extension.6 =
+			frame_metadata_hash_extension::CheckMetadataHash::new(metadata_hash.is_some());
+		// Implicit data of the extensions: versions, the genesis hash (`CheckGenesis`), the
+		// hash of the era's first block (`CheckEra`) and the metadata hash (mode 1).
+		let implicit =
+			((), spec_version, tx_version, self.genesis, birth_hash, (), metadata_hash, ());
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-		let signature =
-			MultiSignature::from(payload.using_encoded(|bytes| signer.account().sign(bytes)));
+		let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes))?);
 		Ok(UncheckedExtrinsic::new_signed(call, who.into(), signature, extension))
 	}
 

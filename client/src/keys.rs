@@ -1,7 +1,7 @@
 //! A user's keys: the sr25519 account key and the X25519 encryption key, both from one BIP-39
 //! phrase (so the phrase alone restores both), kept in a passphrase-protected key file.
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use ehr_envelope::keys::{KeyFile, KeyFileError};
 use rand_core::{OsRng, RngCore};
@@ -18,14 +18,31 @@ use crate::Error;
 /// not yet re-wrapped).
 pub const MAX_KEY_INDEX: u32 = 1000;
 
-/// A user's keys.
+/// A user's keys: the public halves, and what holds the secrets.
 #[derive(Clone)]
 pub struct Keys {
+	account: sr25519::Public,
+	encryption_key: [u8; 32],
+	/// Which encryption key of the phrase this is: 0 at first, one more per rotation.
+	key_index: u32,
+	holder: Holder,
+}
+
+/// What signs and unwraps for a [`Keys`].
+#[derive(Clone)]
+enum Holder {
+	/// The secrets, derived from the phrase in this process.
+	Here(Box<Secrets>),
+	/// The user's key agent (`ehr key unlock`), which signs and unwraps on request and never
+	/// hands out the phrase or a long-term secret.
+	Agent(Arc<dyn KeyAgent>),
+}
+
+#[derive(Clone)]
+struct Secrets {
 	uri: Zeroizing<String>,
 	account: sr25519::Pair,
 	encryption: StaticSecret,
-	/// Which encryption key of the phrase this is: 0 at first, one more per rotation.
-	key_index: u32,
 	/// The encryption secrets of the earlier indices, newest first: keys wrapped before a
 	/// rotation finished still open with them.
 	earlier: Vec<StaticSecret>,
@@ -35,6 +52,24 @@ impl std::fmt::Debug for Keys {
 	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
 		write!(f, "Keys({})", self.account_id())
 	}
+}
+
+/// A holder of a user's secrets in another process (like ssh-agent): it answers requests to
+/// sign and to unwrap, and gives out only what a request asks for (a signature, one record's
+/// content key, one escrow share), never the phrase or the account's or encryption secret.
+pub trait KeyAgent: Send + Sync {
+	/// An sr25519 signature of `payload` by the account key.
+	fn sign(&self, payload: &[u8]) -> Result<sr25519::Signature, Error>;
+	/// [`Keys::unwrap`].
+	fn unwrap(&self, stanza: &[u8]) -> Result<ehr_envelope::ContentKey, Error>;
+	/// [`Keys::unwrap_share`].
+	fn unwrap_share(
+		&self,
+		stanza: &[u8],
+		context: &[u8],
+	) -> Result<ehr_envelope::escrow::KeyShare, Error>;
+	/// [`Keys::opens_only_with_earlier_key`].
+	fn opens_only_with_earlier_key(&self, stanza: &[u8]) -> Result<bool, Error>;
 }
 
 impl Keys {
@@ -83,7 +118,52 @@ impl Keys {
 		let encryption = secret_at(key_index);
 		let earlier = (0..key_index).rev().map(secret_at).collect();
 		seed.zeroize();
-		Ok(Keys { uri: Zeroizing::new(uri.to_string()), account, encryption, key_index, earlier })
+		Ok(Keys {
+			account: account.public(),
+			encryption_key: PublicKey::from(&encryption).to_bytes(),
+			key_index,
+			holder: Holder::Here(Box::new(Secrets {
+				uri: Zeroizing::new(uri.to_string()),
+				account,
+				encryption,
+				earlier,
+			})),
+		})
+	}
+
+	/// Keys whose secrets `agent` holds: `account`, `encryption_key` and `key_index` are the
+	/// public halves (checked by the caller against the key file's clear fields).
+	pub fn with_agent(
+		account: sr25519::Public,
+		encryption_key: [u8; 32],
+		key_index: u32,
+		agent: Arc<dyn KeyAgent>,
+	) -> Keys {
+		Keys { account, encryption_key, key_index, holder: Holder::Agent(agent) }
+	}
+
+	/// The secrets, if this process holds them (not an agent).
+	fn secrets(&self, what: &str) -> Result<&Secrets, Error> {
+		match &self.holder {
+			Holder::Here(secrets) => Ok(secrets),
+			Holder::Agent(_) => Err(Error::KeyFile(format!(
+				"{what} needs the key file itself, not its key agent (the agent never hands out \
+				 the phrase): run `ehr key lock`, then again with the passphrase"
+			))),
+		}
+	}
+
+	/// Whether the secrets are held by a key agent rather than this process.
+	pub fn is_agent(&self) -> bool {
+		matches!(self.holder, Holder::Agent(_))
+	}
+
+	/// The account key's signature of `payload`.
+	pub fn sign(&self, payload: &[u8]) -> Result<sr25519::Signature, Error> {
+		match &self.holder {
+			Holder::Here(secrets) => Ok(secrets.account.sign(payload)),
+			Holder::Agent(agent) => agent.sign(payload),
+		}
 	}
 
 	/// Which encryption key of the phrase this is (0 before any rotation).
@@ -93,14 +173,18 @@ impl Keys {
 
 	/// The same account with the next encryption key.
 	pub fn rotated(&self) -> Result<Keys, Error> {
-		Keys::from_uri_at(&self.uri, self.key_index + 1)
+		Keys::from_uri_at(&self.secrets("rotating the encryption key")?.uri, self.key_index + 1)
 	}
 
 	/// Unwraps a content key wrapped for this account's current encryption key, or for an
 	/// earlier one (a key not yet re-wrapped after a rotation).
 	pub fn unwrap(&self, stanza: &[u8]) -> Result<ehr_envelope::ContentKey, Error> {
+		let secrets = match &self.holder {
+			Holder::Here(secrets) => secrets,
+			Holder::Agent(agent) => return agent.unwrap(stanza),
+		};
 		let mut last = None;
-		for secret in std::iter::once(&self.encryption).chain(&self.earlier) {
+		for secret in std::iter::once(&secrets.encryption).chain(&secrets.earlier) {
 			match ehr_envelope::unwrap(stanza, secret) {
 				Ok(key) => return Ok(key),
 				Err(error) => last = Some(error),
@@ -116,8 +200,12 @@ impl Keys {
 		stanza: &[u8],
 		context: &[u8],
 	) -> Result<ehr_envelope::escrow::KeyShare, Error> {
+		let secrets = match &self.holder {
+			Holder::Here(secrets) => secrets,
+			Holder::Agent(agent) => return agent.unwrap_share(stanza, context),
+		};
 		let mut last = None;
-		for secret in std::iter::once(&self.encryption).chain(&self.earlier) {
+		for secret in std::iter::once(&secrets.encryption).chain(&secrets.earlier) {
 			match ehr_envelope::escrow::unwrap_share(stanza, secret, context) {
 				Ok(share) => return Ok(share),
 				Err(error) => last = Some(error),
@@ -128,8 +216,17 @@ impl Keys {
 
 	/// Whether `stanza` opens only with an earlier encryption key (it needs re-wrapping).
 	pub fn opens_only_with_earlier_key(&self, stanza: &[u8]) -> bool {
-		ehr_envelope::unwrap(stanza, &self.encryption).is_err()
-			&& self.earlier.iter().any(|secret| ehr_envelope::unwrap(stanza, secret).is_ok())
+		match &self.holder {
+			Holder::Here(secrets) => {
+				ehr_envelope::unwrap(stanza, &secrets.encryption).is_err()
+					&& secrets
+						.earlier
+						.iter()
+						.any(|secret| ehr_envelope::unwrap(stanza, secret).is_ok())
+			}
+			// An agent that does not answer: nothing to re-wrap is claimed.
+			Holder::Agent(agent) => agent.opens_only_with_earlier_key(stanza).unwrap_or(false),
+		}
 	}
 
 	/// Whether `uri` has no phrase of its own (`//Alice`): its keys derive from the public
@@ -145,14 +242,14 @@ impl Keys {
 		})
 	}
 
-	/// The account key pair.
-	pub fn account(&self) -> &sr25519::Pair {
-		&self.account
+	/// The account's public key.
+	pub fn account_public(&self) -> sr25519::Public {
+		self.account
 	}
 
 	/// The account id.
 	pub fn account_id(&self) -> sp_runtime::AccountId32 {
-		self.account.public().into()
+		self.account.into()
 	}
 
 	/// The account in SS58 form.
@@ -160,14 +257,17 @@ impl Keys {
 		self.account_id().to_ss58check()
 	}
 
-	/// The X25519 secret key.
-	pub fn encryption_secret(&self) -> &StaticSecret {
-		&self.encryption
+	/// The X25519 secret key, if this process holds it (not a key agent).
+	pub fn encryption_secret(&self) -> Option<&StaticSecret> {
+		match &self.holder {
+			Holder::Here(secrets) => Some(&secrets.encryption),
+			Holder::Agent(_) => None,
+		}
 	}
 
 	/// The X25519 public key that others wrap record keys for.
 	pub fn encryption_key(&self) -> [u8; 32] {
-		PublicKey::from(&self.encryption).to_bytes()
+		self.encryption_key
 	}
 
 	/// Replaces the key file at `path` with these keys (after a rotation), atomically: the
@@ -212,7 +312,7 @@ impl Keys {
 		OsRng.fill_bytes(&mut salt);
 		OsRng.fill_bytes(&mut nonce);
 		let file = KeyFile::seal(
-			&self.uri,
+			&self.secrets("writing a key file")?.uri,
 			self.address(),
 			hex::encode(self.encryption_key()),
 			self.key_index,
@@ -225,10 +325,11 @@ impl Keys {
 		Ok(serde_json::to_string_pretty(&file).expect("the key file serializes"))
 	}
 
-	/// The secret URI (phrase) the keys derive from. Only for handing the unlocked keys to a
-	/// key agent of the same user (`ehr key unlock`): whoever has it has every key.
-	pub fn secret_uri(&self) -> &str {
-		&self.uri
+	/// The secret URI (phrase) the keys derive from, if this process holds it. Only for
+	/// handing the unlocked keys to the user's key agent (`ehr key unlock`): whoever has it has
+	/// every key.
+	pub fn secret_uri(&self) -> Option<&str> {
+		self.secrets("the phrase").ok().map(|secrets| secrets.uri.as_str())
 	}
 
 	/// The account address and encryption key (hex) a key file names in the clear (read

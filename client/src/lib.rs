@@ -19,6 +19,7 @@ pub mod custodian;
 pub mod fhir;
 pub mod finality;
 mod flows;
+pub mod gateway;
 pub mod human;
 pub mod keys;
 pub mod store;
@@ -42,7 +43,7 @@ pub use flows::care::{
 	clean, evaluate, Fired, InboxMessage, Rule, Rules, Sent, WatchPass, WatchState, MAX_ATTEMPTS,
 };
 pub use flows::escrow::{Committee, CustodianPass, EmergencyReview, EscrowSynced, Release};
-pub use keys::Keys;
+pub use keys::{KeyAgent, Keys};
 pub use store::Store;
 
 /// What can go wrong, each with the exit code the `ehr` command returns for it.
@@ -92,6 +93,14 @@ pub enum Error {
 	/// Interrupted (Ctrl-C) before it finished; nothing partial was left behind.
 	#[error("interrupted")]
 	Interrupted,
+	/// A key or an escrow share would be given out on the node's unproven word (or split for a
+	/// committee of threshold 1) outside a development chain.
+	#[error(
+		"{0} needs the chain's state proven against its finality (a node could name keys of its \
+		 own): give the chain's raw spec (--chain-spec FILE or EHR_CHAIN_SPEC); on a development \
+		 chain, --dev"
+	)]
+	Unproven(&'static str),
 }
 
 impl Error {
@@ -108,7 +117,7 @@ impl Error {
 			Error::Node(_) | Error::Storage(_) => 5,
 			Error::BadPhrase | Error::KeyFile(_) | Error::WrongPassphrase => 6,
 			Error::Invalid(_) | Error::Io(_) => 1,
-			Error::Usage(_) => 2,
+			Error::Usage(_) | Error::Unproven(_) => 2,
 			Error::Interrupted => 130,
 		}
 	}
@@ -325,6 +334,9 @@ pub struct Client {
 	/// The client's own view of finality: with it, the keys it wraps for and the records it
 	/// decrypts are read with proofs ([`verified`]), not taken from the node.
 	finality: Option<tokio::sync::Mutex<finality::Finality>>,
+	/// A development chain: keys may be wrapped, and escrow shares made, from the node's
+	/// unproven word, and split for a committee of one.
+	development: bool,
 }
 
 fn call_identity(call: pallet_ehr_identity::Call<Runtime>) -> RuntimeCall {
@@ -352,7 +364,37 @@ impl Client {
 
 	/// Connects to the node at `node_url` and uses `store` for envelopes.
 	pub async fn connect(node_url: &str, store: Store) -> Result<Client, Error> {
-		Ok(Client { chain: Chain::connect(node_url).await?, store, finality: None })
+		Ok(Client {
+			chain: Chain::connect(node_url).await?,
+			store,
+			finality: None,
+			development: false,
+		})
+	}
+
+	/// Marks the chain as a development chain: this client may wrap keys and make escrow
+	/// shares from the node's unproven word, and split a key for a committee whose threshold is
+	/// 1 (a development chain's committee is one hospital). Otherwise wrapping and escrow
+	/// without [`Client::verifying`] are refused with [`Error::Unproven`] (a node could name
+	/// keys of its own), and a committee of threshold 1 is refused.
+	pub fn development(mut self) -> Client {
+		self.development = true;
+		self
+	}
+
+	/// `Ok` if the client may give out `what` (a wrapped key, an escrow share): its reads are
+	/// proven, or unproven reads are allowed.
+	pub(crate) fn may_give_out(&self, what: &'static str) -> Result<(), Error> {
+		if self.is_verifying() || self.development {
+			Ok(())
+		} else {
+			Err(Error::Unproven(what))
+		}
+	}
+
+	/// Whether this is a development chain ([`Client::development`]).
+	pub fn is_development(&self) -> bool {
+		self.development
 	}
 
 	/// From now on, verify finality from `finality` and read what the client acts on with

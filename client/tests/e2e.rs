@@ -83,8 +83,11 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	let dir = tempfile::tempdir().unwrap();
 	let (_node, node_url) = start_node(dir.path());
 	let (_ipfs, ipfs_url) = start_ipfs(dir.path());
+	// A development chain (committee of one, no chain spec for most reads).
 	let client =
-		wait_for("the node", || Client::connect(&node_url, Store::ipfs(&ipfs_url).unwrap())).await;
+		wait_for("the node", || Client::connect(&node_url, Store::ipfs(&ipfs_url).unwrap()))
+			.await
+			.development();
 	let probe = dir.path().join("probe");
 	std::fs::write(&probe, b"probe").unwrap();
 	let (client, probe) = (&client, probe.as_path());
@@ -291,6 +294,7 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	let doctor = the_doctor_rotates_its_key(client, &doctor, dir.path()).await;
 	revoking_with_rekey_leaves_the_doctor_nothing_to_open(client, &patient, &doctor, dir.path())
 		.await;
+	signers_sign_what_they_see(&node_url, &ipfs_url, &patient, &doctor).await;
 
 	// The doctor sees what it may still do for free this hour (it sent transactions above).
 	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
@@ -402,6 +406,7 @@ async fn verified_reads_through_a_lying_node(
 	let client = Client::connect(&liar.url, Store::ipfs(ipfs_url).unwrap())
 		.await
 		.unwrap()
+		.development()
 		.verifying(Finality::from_checkpoint(genesis));
 	let (patient_id, doctor_id) = (patient.account_id(), doctor.account_id());
 	let grant = || {
@@ -451,6 +456,94 @@ async fn verified_reads_through_a_lying_node(
 	assert_eq!(std::fs::read(&out).unwrap(), b"Follow-up in two weeks.");
 }
 
+/// `CheckMetadataHash` (mode 1): the node serves metadata in which `revoke_access` and
+/// `end_emergency_access` (the same arguments: patient, account) have swapped call indices. A
+/// wallet that encodes "revoke my doctor's access" from it sends `end_emergency_access`, and
+/// would report the grant revoked while the doctor keeps it. Signed with the hash of what the
+/// wallet saw, the transaction is refused by the chain: nothing goes on chain. The `ehr`
+/// client, which encodes with its own runtime's types and signs its own runtime's hash, is not
+/// moved by the served metadata.
+async fn signers_sign_what_they_see(node_url: &str, ipfs_url: &str, patient: &Keys, doctor: &Keys) {
+	use codec::Decode;
+	let liar = LyingNode::start(node_url).await;
+	let client =
+		Client::connect(&liar.url, Store::ipfs(ipfs_url).unwrap()).await.unwrap().development();
+	let doctor_id = doctor.account_id();
+	client
+		.grant(patient, &doctor_id, Scope::All, AccessLevel::Read, None, Purpose::Treatment)
+		.await
+		.unwrap();
+	let metadata = || async {
+		let answer: String = client
+			.chain
+			.request(
+				"state_call",
+				jsonrpsee::rpc_params!["Metadata_metadata_at_version", "0x0f000000"],
+			)
+			.await
+			.unwrap();
+		let bytes = sp_core::bytes::from_hex(&answer).unwrap();
+		Option::<Vec<u8>>::decode(&mut &bytes[..]).unwrap().unwrap()
+	};
+	let version = &ehr_runtime::VERSION;
+	let hash_of = |metadata: &[u8]| {
+		ehr_verify::metadata::metadata_hash(
+			metadata,
+			&version.spec_name,
+			version.spec_version,
+			"EHR",
+			12,
+		)
+		.unwrap()
+	};
+	// The live runtime's metadata hashes to the client's own hash (the one the build baked in).
+	let honest = metadata().await;
+	assert_eq!(hash_of(&honest), ehr_client::chain::own_metadata_hash());
+
+	liar.lie(Lie::SwappedCalls("Consent", "revoke_access", "end_emergency_access"));
+	let served = metadata().await;
+	assert_ne!(served, honest, "the node serves altered metadata");
+	let seen = hash_of(&served);
+	assert_ne!(seen, ehr_client::chain::own_metadata_hash());
+	// What the wallet encodes for "revoke_access(patient, doctor)" with the served indices.
+	let sent = ehr_runtime::RuntimeCall::Consent(pallet_ehr_consent::Call::end_emergency_access {
+		patient: patient.account_id(),
+		doctor: doctor.account_id(),
+	});
+	let nonce: u32 = client
+		.chain
+		.request("system_accountNextIndex", jsonrpsee::rpc_params![patient.address()])
+		.await
+		.unwrap();
+	let signed =
+		client.chain.sign_with_metadata_hash(patient, sent, nonce, Some(seen)).await.unwrap();
+	let refusal = client
+		.chain
+		.watch(&sp_core::bytes::to_hex(&codec::Encode::encode(&signed), false))
+		.await
+		.err()
+		.expect("the pool refuses it");
+	assert!(refusal.to_string().contains("bad signature"), "{refusal}");
+	let after: u32 = client
+		.chain
+		.request("system_accountNextIndex", jsonrpsee::rpc_params![patient.address()])
+		.await
+		.unwrap();
+	assert_eq!(after, nonce, "nothing of the patient's went on chain");
+
+	// The client through the same node: its own encoding and hash, accepted, and it is the
+	// call the patient asked for (the grant is gone). (The grant above went through the same
+	// node while it lied about nothing else.)
+	let revoked = client.revoke(patient, &doctor.account_id()).await.unwrap();
+	assert!(revoked.events.iter().any(|event| matches!(
+		event,
+		ehr_runtime::RuntimeEvent::Consent(pallet_ehr_consent::Event::ConsentRevoked { .. })
+	)));
+	liar.lie(Lie::Truth);
+	// Signed without a hash (mode 0), as older wallets do, a transaction is still valid: the
+	// hash is the signer's protection, not a requirement of the chain.
+}
+
 /// The doctor rotates its encryption key: the new key is published, the four content keys it
 /// holds are wrapped again for it, none of the keys on chain opens with the old secret any
 /// more, and the doctor reads with the new keys.
@@ -492,8 +585,16 @@ async fn the_doctor_rotates_its_key(client: &Client, doctor: &Keys, dir: &Path) 
 	assert_eq!(held.len(), 4);
 	for record in &held {
 		let wrapped = record.wrapped_key.as_ref().unwrap();
-		assert!(envelope::unwrap(wrapped, doctor.encryption_secret()).is_err(), "{}", record.id);
-		assert!(envelope::unwrap(wrapped, new.encryption_secret()).is_ok(), "{}", record.id);
+		assert!(
+			envelope::unwrap(wrapped, doctor.encryption_secret().expect("held here")).is_err(),
+			"{}",
+			record.id
+		);
+		assert!(
+			envelope::unwrap(wrapped, new.encryption_secret().expect("held here")).is_ok(),
+			"{}",
+			record.id
+		);
 	}
 	let note = held.iter().map(|record| record.id).max().unwrap();
 	let out = dir.join("note-after-rotation.txt");
@@ -610,8 +711,9 @@ async fn break_glass_with_three_custodians() {
 	let dir = tempfile::tempdir().unwrap();
 	let (_node, node_url) = start_node(dir.path());
 	let store = dir.path().join("store");
-	let client =
-		wait_for("the node", || Client::connect(&node_url, Store::local(&store).unwrap())).await;
+	let client = wait_for("the node", || Client::connect(&node_url, Store::local(&store).unwrap()))
+		.await
+		.development();
 	let (alice, charlie, dave, eve) = (
 		Keys::from_uri("//Alice").unwrap(),
 		Keys::from_uri("//Charlie").unwrap(),
@@ -872,7 +974,8 @@ async fn records_survive_an_ipfs_node_going_down() {
 	let (ipfs_a, url_a) = start_ipfs(&dir.path().join("a"));
 	let (_ipfs_b, url_b) = start_ipfs(&dir.path().join("b"));
 	let store_a = Store::ipfs(&url_a).unwrap();
-	let client = wait_for("the node", || Client::connect(&node_url, store_a.clone())).await;
+	let client =
+		wait_for("the node", || Client::connect(&node_url, store_a.clone())).await.development();
 	wait_for("IPFS A", || store_a.check()).await;
 	let store_b = Store::ipfs(&url_b).unwrap();
 	wait_for("IPFS B", || store_b.check()).await;
@@ -952,7 +1055,8 @@ async fn records_survive_an_ipfs_node_going_down() {
 	let copycat_client =
 		Client::connect(&node_url, Store::local(&dir.path().join("copycat")).unwrap())
 			.await
-			.unwrap();
+			.unwrap()
+			.development();
 	copycat_client.erase(&copycat, copy_id).await.unwrap();
 	let pass = pin_pass();
 	assert!(pass["unpinned"].as_array().unwrap().is_empty(), "{pass}");

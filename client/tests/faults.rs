@@ -387,7 +387,9 @@ async fn the_consortium_survives_its_faults() {
 
 	// A patient with a trail (a grant to a doctor), for the auditor's reads later.
 	let store = Store::local(&dir.join("store")).unwrap();
-	let client = Client::connect(&alice_url, store).await.unwrap();
+	// The test network's node is the test's own: its word is taken (the auditor's reads below
+	// are proven).
+	let client = Client::connect(&alice_url, store).await.unwrap().development();
 	let hospital = Keys::from_uri("//Alice").unwrap();
 	let doctor = Keys::from_uri("//Ferdie").unwrap();
 	new_doctor(&client, &hospital, &doctor, "Dr. Ferdie").await;

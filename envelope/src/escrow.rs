@@ -43,6 +43,20 @@ impl KeyShare {
 	pub fn id(&self) -> u8 {
 		self.id
 	}
+
+	/// The share as 33 bytes (identifier, value), to hand it from the user's key agent to the
+	/// user's command; zeroed when dropped.
+	pub fn to_bytes(&self) -> zeroize::Zeroizing<[u8; 33]> {
+		let mut bytes = zeroize::Zeroizing::new([0u8; 33]);
+		bytes[0] = self.id;
+		bytes[1..].copy_from_slice(&self.value);
+		bytes
+	}
+
+	/// A share from [`KeyShare::to_bytes`]; an identifier of zero is refused.
+	pub fn from_bytes(bytes: &[u8]) -> Result<KeyShare, EnvelopeError> {
+		share_from(bytes)
+	}
 }
 
 impl std::fmt::Debug for KeyShare {

@@ -136,9 +136,15 @@ impl ContentKey {
 		ContentKey(key)
 	}
 
-	/// A key from its bytes (test vectors).
+	/// A key from its bytes (test vectors, or a key handed over by the user's own key agent).
 	pub fn from_bytes(bytes: [u8; 32]) -> Self {
 		ContentKey(bytes)
+	}
+
+	/// The key's bytes, to hand it from the user's key agent to the user's command (over a
+	/// socket only the user can open); zeroed when dropped.
+	pub fn to_bytes(&self) -> zeroize::Zeroizing<[u8; 32]> {
+		zeroize::Zeroizing::new(self.0)
 	}
 
 	fn derive(&self, salt: &[u8], info: &[u8]) -> [u8; 32] {

@@ -166,6 +166,37 @@ impl ContainsPair<AccountId, RuntimeCall> for FreeCalls {
 	}
 }
 
+/// Calls by which a registered patient protects its own data: withdrawing a grant, ending an
+/// emergency access, opting out of break-glass, removing a delegate, removing a reader's key and
+/// erasing a record. They are free within the patient's budget even when the patient has no
+/// free use otherwise (its inviting hospital left the consortium, or it registered paying), so
+/// that nobody needs tokens to take back access. Acting for another patient (as a delegate) is
+/// not covered: the delegate's own standing decides.
+pub struct ProtectiveCalls;
+impl ContainsPair<AccountId, RuntimeCall> for ProtectiveCalls {
+	fn contains(who: &AccountId, call: &RuntimeCall) -> bool {
+		use pallet_ehr_consent::Call as Consent;
+		let own = |patient: &AccountId| patient == who;
+		let protective = match call {
+			RuntimeCall::Consent(
+				Consent::revoke_access { patient, .. }
+				| Consent::end_emergency_access { patient, .. },
+			) => own(patient),
+			RuntimeCall::Escrow(pallet_ehr_escrow::Call::set_emergency_categories {
+				patient,
+				categories,
+			}) => own(patient) && categories.is_empty(),
+			RuntimeCall::Identity(pallet_ehr_identity::Call::remove_delegate { .. })
+			| RuntimeCall::Records(
+				pallet_ehr_records::Call::remove_key { .. }
+				| pallet_ehr_records::Call::erase_record { .. },
+			) => true,
+			_ => false,
+		};
+		protective && pallet_ehr_identity::Patients::<Runtime>::contains_key(who)
+	}
+}
+
 parameter_types! {
 	pub const QuotaPeriod: BlockNumber = HOURS;
 }
@@ -173,6 +204,7 @@ parameter_types! {
 impl pallet_fee_quota::Config for Runtime {
 	type IsRegistered = RegisteredAccounts;
 	type FreeCalls = FreeCalls;
+	type ProtectiveCalls = ProtectiveCalls;
 	type Period = QuotaPeriod;
 	/// Half a second of execution time an hour: hundreds of ordinary EHR transactions (an
 	/// active doctor's hour), while 900 s of normal-class weight an hour (600 blocks) would

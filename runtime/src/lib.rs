@@ -82,7 +82,7 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			transaction_version: 2,
+			transaction_version: 3,
 			system_version: 1,
 		};
 	};
@@ -95,10 +95,10 @@ macro_rules! runtime_version {
 compile_error!("`upgrade-test` is only for the build script's second wasm build");
 
 #[cfg(not(feature = "upgrade-test"))]
-runtime_version!(106);
+runtime_version!(107);
 /// The `upgrade-test` build: this runtime declaring the next `spec_version`.
 #[cfg(feature = "upgrade-test")]
-runtime_version!(107);
+runtime_version!(108);
 
 /// The next runtime for the live upgrade of the fault suite (`client/tests/faults.rs`): this
 /// runtime built a second time with the `upgrade-test` feature, which declares the next
@@ -148,7 +148,11 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// The checks every transaction goes through. `FreeWithinBudget` stands for the standard
 /// `CheckNonce`, `CheckWeight` and `ChargeTransactionPayment` and encodes exactly as they do,
-/// so clients see the standard extension list.
+/// so clients see the standard extension list. `CheckMetadataHash` (RFC-78) lets a signer
+/// include the hash of the metadata it encoded the call with (mode 1): the runtime adds its own
+/// hash (baked in by the build, `build.rs`) to the signed payload, so a transaction encoded
+/// from altered metadata does not verify. The `ehr` command and the web app always sign in
+/// mode 1.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
@@ -156,11 +160,13 @@ pub type TxExtension = (
 	frame_system::CheckGenesis<Runtime>,
 	frame_system::CheckEra<Runtime>,
 	pallet_fee_quota::FreeWithinBudget<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
-/// The transaction extension a wallet attaches to a transaction of `nonce` with `tip`, valid
-/// forever (immortal era).
+/// The transaction extension a test signer attaches to a transaction of `nonce` with `tip`:
+/// valid forever (immortal era), without a metadata hash (mode 0). Clients replace the era and
+/// the metadata mode (`ehr_client::Chain::sign`).
 pub fn tx_extension(nonce: Nonce, tip: Balance) -> TxExtension {
 	(
 		frame_system::CheckNonZeroSender::new(),
@@ -169,6 +175,7 @@ pub fn tx_extension(nonce: Nonce, tip: Balance) -> TxExtension {
 		frame_system::CheckGenesis::new(),
 		frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
 		pallet_fee_quota::FreeWithinBudget::new(nonce, tip),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
 		frame_system::WeightReclaim::new(),
 	)
 }
@@ -195,12 +202,13 @@ frame_support::parameter_types! {
 }
 
 /// Storage migrations run on the next runtime upgrade: the removed sudo pallet's storage (its
-/// key) goes.
+/// key) goes, and every inbox gets its sender count (messages v0 → v1).
 pub type Migrations = (
 	frame_support::migrations::RemovePallet<
 		SudoPalletName,
 		<Runtime as frame_system::Config>::DbWeight,
 	>,
+	pallet_ehr_messages::migrations::v1::CountInboxSenders<Runtime>,
 );
 
 /// Executes blocks on the runtime.

@@ -681,6 +681,71 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 			pallet_ehr_records::Records::<Runtime>::iter().any(|(_, r)| r.patient == account(Eve))
 		);
 		assert!(pallet_ehr_identity::Patients::<Runtime>::contains_key(account(Eve)));
+		// Protecting its own data stays free: Eve erases the record (no tokens needed), and the
+		// same call for someone else's record, or any other call, is not free for Eve.
+		let eve_record = pallet_ehr_records::Records::<Runtime>::iter()
+			.find(|(_, r)| r.patient == account(Eve))
+			.map(|(id, _)| id)
+			.unwrap();
+		let erase =
+			|record| RuntimeCall::Records(pallet_ehr_records::Call::erase_record { record });
+		let ones_record = {
+			// A patient of Bob's (One, invited above) with a record of its own.
+			dispatch(
+				One,
+				identity(pallet_ehr_identity::Call::register_patient { encryption_key: [7; 32] }),
+			)
+			.unwrap();
+			dispatch(
+				One,
+				RuntimeCall::Records(pallet_ehr_records::Call::add_record {
+					patient: account(One),
+					category: RecordCategory::Document,
+					cid: {
+						let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+						cid.extend([8; 32]);
+						cid.try_into().unwrap()
+					},
+					content_hash: [8; 32],
+					size: 100,
+					keys: vec![(account(One), vec![8; 80].try_into().unwrap())].try_into().unwrap(),
+				}),
+			)
+			.unwrap();
+			pallet_ehr_records::Records::<Runtime>::iter()
+				.find(|(_, r)| r.patient == account(One))
+				.map(|(id, _)| id)
+				.unwrap()
+		};
+		// Eve's erasure of One's record is refused by the pallet (it is free, as a protective
+		// call of a patient, and fails: nothing of One's is touched).
+		assert_eq!(
+			dispatch(Eve, erase(ones_record)),
+			Err(pallet_ehr_records::Error::<Runtime>::NotAuthorized.into())
+		);
+		assert!(pallet_ehr_records::Records::<Runtime>::contains_key(ones_record));
+		// Ending break-glass for herself: opting out of every category is free.
+		assert_eq!(
+			dispatch(
+				Eve,
+				escrow(pallet_ehr_escrow::Call::set_emergency_categories {
+					patient: account(Eve),
+					categories: Default::default(),
+				})
+			),
+			Ok(())
+		);
+		// Opting in is not protective: charged, and Eve has no tokens.
+		assert!(apply(
+			Eve,
+			escrow(pallet_ehr_escrow::Call::set_emergency_categories {
+				patient: account(Eve),
+				categories: vec![RecordCategory::Document].try_into().unwrap(),
+			})
+		)
+		.is_err());
+		assert_eq!(dispatch(Eve, erase(eve_record)), Ok(()));
+		assert!(pallet_ehr_records::Records::<Runtime>::get(eve_record).is_some_and(|r| r.erased));
 		// Another member hospital takes the patient over: free again, nothing lost.
 		dispatch(
 			Bob,

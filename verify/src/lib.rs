@@ -17,6 +17,7 @@
 //!   record with one reader's wrapped key, a doctor as the directory shows it.
 //! - [`trail`]: a page of a patient's audit trail, checked entry by entry against the proven
 //!   length (no entry hidden, altered or added).
+//! - [`metadata`]: the metadata hash a transaction signs (`CheckMetadataHash`, RFC-78).
 //!
 //! The storage keys are checked against the runtime's own (`hashed_key_for`) by the command's
 //! tests, so a change of layout in a pallet fails a test instead of a verification in the field.
@@ -27,6 +28,7 @@
 extern crate alloc;
 
 pub mod finality;
+pub mod metadata;
 pub mod state;
 pub mod trail;
 

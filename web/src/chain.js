@@ -2,6 +2,7 @@
 // runtime's metadata), transactions submitted and followed to finality with their failures in
 // words, and the node's `ehr_*` methods.
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { compactFromU8a, hexToU8a, u8aToHex } from '@polkadot/util';
 
 /**
  * The runtime's own transaction extension: `FreeWithinBudget` replaces CheckNonce, CheckWeight
@@ -25,6 +26,20 @@ export class Failure extends Error {
 	}
 }
 
+/**
+ * The metadata hash (RFC-78) of the metadata `connect` gave @polkadot/api, computed in the
+ * WebAssembly; `null` until `useMetadataHasher` is called.
+ */
+let hashMetadata = null;
+export function useMetadataHasher(fn) { hashMetadata = fn; }
+const signing = new WeakMap();
+
+/**
+ * Connects to the node at `url`. The runtime's metadata (version 15) is fetched here, its hash
+ * computed in the browser, and the same bytes handed to @polkadot/api: every call is encoded
+ * from exactly the metadata whose hash the transaction signs (`CheckMetadataHash`, mode 1), so
+ * a node that serves altered metadata gets transactions the chain refuses.
+ */
 export async function connect(url) {
 	const provider = new WsProvider(url, false);
 	try {
@@ -39,10 +54,33 @@ export async function connect(url) {
 		await provider.disconnect().catch(() => {});
 		throw new Failure(`The chain's node at ${url} does not answer. Check the address under "Connection", or that the node is running.`);
 	}
-	const api = await ApiPromise.create({ provider, signedExtensions: SIGNED_EXTENSIONS, noInitWarn: true });
+	const genesisHash = await provider.send('chain_getBlockHash', [0]);
+	const version = await provider.send('state_getRuntimeVersion', []);
+	// `Metadata_metadata_at_version(15)`: an Option<OpaqueMetadata> (0x01, compact length, bytes).
+	const answer = await provider.send('state_call', ['Metadata_metadata_at_version', '0x0f000000']);
+	const bytes = hexToU8a(answer);
+	if (bytes[0] !== 1) throw new Failure(`The node at ${url} gives no version 15 metadata: this app cannot sign for its runtime.`);
+	const [offset, length] = compactFromU8a(bytes.subarray(1));
+	const metadata = u8aToHex(bytes.subarray(1 + offset, 1 + offset + length.toNumber()));
+	let metadataHash;
+	try {
+		metadataHash = hashMetadata(hexToU8a(metadata), version.specName, version.specVersion, TOKEN.symbol, TOKEN.decimals);
+	} catch (e) {
+		throw new Failure(`The node's runtime metadata cannot be read (${e.message || e}): nothing will be signed through it.`);
+	}
+	const api = await ApiPromise.create({
+		provider,
+		signedExtensions: SIGNED_EXTENSIONS,
+		noInitWarn: true,
+		metadata: { [`${genesisHash}-${version.specVersion}`]: metadata },
+	});
 	providers.set(api, provider);
+	signing.set(api, { specVersion: version.specVersion, metadataHash: u8aToHex(metadataHash) });
 	return api;
 }
+
+/** The chain's token, as the runtime's build hashes its metadata with it. */
+const TOKEN = { symbol: 'EHR', decimals: 12 };
 
 /** The connection of each API object, for the `ehr_*` methods @polkadot/api does not know. */
 const providers = new WeakMap();
@@ -106,7 +144,12 @@ export function submit(api, pair, tx, { wait = 'finalized', onStatus } = {}) {
 			try { unsubscribe(); } catch { /* already gone */ }
 			fn(value);
 		};
-		tx.signAndSend(pair, { nonce: -1 }, (result) => {
+		const { specVersion, metadataHash } = signing.get(api) || {};
+		if (!metadataHash || api.runtimeVersion.specVersion.toNumber() !== specVersion) {
+			return finish(reject, new Failure('The chain\'s runtime changed since this page connected: reload the page to sign for the new one.'));
+		}
+		// Mode 1: the signature covers the hash of the metadata the call was encoded with.
+		tx.signAndSend(pair, { nonce: -1, mode: 1, metadataHash }, (result) => {
 			const { status, dispatchError, events } = result;
 			if (status.isReady || status.isBroadcast) onStatus?.('sent, waiting for a block');
 			if (status.isInBlock || status.isFinalized) {

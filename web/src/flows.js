@@ -61,7 +61,7 @@ export async function readers(ctx, patient, category) {
 /**
  * Encrypts `bytes` as a record of `category` for `patient`, stores it on IPFS and points to it
  * on chain (signed by the patient, or a doctor with write access). `progress(stage, done,
- * total)`. If the chain refuses, the envelope is unpinned. Resolves to the record id.
+ * total)`. Resolves to the record id.
  */
 export async function upload(ctx, patient, category, bytes, progress, name) {
 	return store(ctx, patient, category, asRecord(ctx, patient, category, bytes, name), progress, (cid, commitment, size, keys) =>
@@ -105,16 +105,17 @@ async function provenAsShown(ctx, id, expected) {
 	return record;
 }
 
-/** The patient erases record `id` with all its versions; the envelopes are unpinned. */
+/**
+ * The patient erases record `id` with all its versions. The hospitals' pinning services unpin
+ * the envelopes of erased records; the page has no access to IPFS's pins.
+ */
 export async function erase(ctx, id, expected = {}) {
 	await provenAsShown(ctx, id, expected);
 	const included = await submit(ctx.api, ctx.keys.pair, ctx.api.tx.records.eraseRecord(id));
 	// Erased in the chain's state (proven), not only in the node's report.
 	await verify.confirmed(ctx.api, async (view) => (await verify.record(ctx.api, id, null, view))?.erased === true,
 		(number) => `The node reported the erasure, but the chain's state at block #${number} (verified here) does not show record ${id} erased. Use another node (Connection) and erase it again.`);
-	for (const { event } of included.events) {
-		if (ctx.api.events.records.RecordErased.is(event)) await ipfs.unpin(ctx.ipfs, ipfs.cidText(event.data.cid.toU8a(true)));
-	}
+	return included;
 }
 
 async function store(ctx, patient, category, bytes, progress, call, addedEvent) {
@@ -129,19 +130,14 @@ async function store(ctx, patient, category, bytes, progress, call, addedEvent) 
 	const commitment = sealed.commitment;
 	sealed.free();
 	progress?.('uploading', 0, envelope.length);
-	const cid = await ipfs.add(ctx.ipfs, envelope, (done, total) => progress?.('uploading', done, total));
+	const cid = await ipfs.add(ctx.ipfs, envelope, ctx.keys.pair, (done, total) => progress?.('uploading', done, total));
 	// Byte arguments go as hex: @polkadot/api reads a bare Uint8Array as already SCALE-encoded.
 	const readerKeys = list.map(([account], i) => [account, u8aToHex(wrapped.slice(i * WRAPPED, (i + 1) * WRAPPED))]);
 	const tx = call(u8aToHex(ipfs.cidBytes(cid)), u8aToHex(commitment), envelope.length, readerKeys);
 	progress?.('recording on the chain', 0, 1);
-	let included;
-	try {
-		included = await submit(ctx.api, ctx.keys.pair, tx, { onStatus: (s) => progress?.(s, 0, 1) });
-	} catch (error) {
-		// Only a definite refusal: a transaction that merely left the pool may still be in a block.
-		if (error.refused) await ipfs.unpin(ctx.ipfs, cid);
-		throw error;
-	}
+	// A refused transaction leaves the envelope (encrypted, referenced by nothing) on the
+	// gateway's node: the page cannot unpin.
+	const included = await submit(ctx.api, ctx.keys.pair, tx, { onStatus: (s) => progress?.(s, 0, 1) });
 	const added = included.events.find(({ event }) => ctx.api.events.records[addedEvent].is(event));
 	const data = added.event.data;
 	const id = (addedEvent === 'RecordAdded' ? data.record : data.newVersion).toNumber();

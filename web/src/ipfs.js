@@ -1,5 +1,8 @@
-// IPFS through its HTTP RPC API (kubo or js-ipfs), called from the page: only envelopes (already
-// encrypted) are sent, and what is read is checked against the commitment on chain when opened.
+// IPFS through the hospital's gateway (`ehr ipfs-gateway`), never its administration API: only
+// envelopes (already encrypted) are sent, signed by the person's key, and what is read is
+// checked against the commitment on chain when opened.
+import { stringToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a } from '@polkadot/util-crypto';
 import { CID } from 'multiformats/cid';
 import { Failure } from './chain.js';
 
@@ -13,47 +16,58 @@ export function cidBytes(text) {
 	return CID.parse(text).bytes;
 }
 
-function unreachable(api) {
-	return new Failure(`The IPFS node at ${api} does not answer (or does not allow this app's address). Check "Connection".`);
+function unreachable(gateway) {
+	return new Failure(`The IPFS gateway at ${gateway} does not answer (or does not allow this app's address). Check "Connection".`);
+}
+
+/** The gateway's reason for a refusal, from its JSON answer. */
+function reason(text) {
+	try { return JSON.parse(text).error || text; } catch { return text.slice(0, 200); }
 }
 
 /**
- * Stores `bytes` (an envelope) as the `ehr` command does (CIDv1, raw leaves, pinned); calls
- * `progress(sent, total)` while uploading. Resolves to the CID in text.
+ * Stores `bytes` (an envelope) through the hospital's IPFS gateway (`ehr ipfs-gateway`), signed
+ * by `pair` (a registered patient or doctor): the gateway stores and pins it as the `ehr`
+ * command does (CIDv1, raw leaves) and does nothing else for browsers; IPFS's administration API
+ * is never reached from the page. Calls `progress(sent, total)` while uploading. Resolves to the
+ * CID in text.
  */
-export function add(api, bytes, progress) {
+export function add(gateway, bytes, pair, progress) {
+	const time = Date.now();
+	const digest = u8aToHex(blake2AsU8a(bytes, 256), -1, false);
+	const signature = u8aToHex(pair.sign(stringToU8a(`ehr-upload:${time}:${digest}`)));
 	return new Promise((resolve, reject) => {
-		const form = new FormData();
-		form.append('file', new Blob([bytes]), 'envelope');
 		const xhr = new XMLHttpRequest();
-		xhr.open('POST', `${api}/api/v0/add?cid-version=1&raw-leaves=true&pin=true&progress=false`);
+		xhr.open('POST', `${gateway}/upload`);
+		xhr.setRequestHeader('x-ehr-account', pair.address);
+		xhr.setRequestHeader('x-ehr-time', String(time));
+		xhr.setRequestHeader('x-ehr-signature', signature);
 		xhr.upload.onprogress = (e) => e.lengthComputable && progress?.(e.loaded, e.total);
 		xhr.onload = () => {
-			if (xhr.status !== 200) return reject(new Failure(`IPFS did not store the file: ${xhr.status} ${xhr.responseText.slice(0, 200)}`));
+			if (xhr.status !== 200) return reject(new Failure(`The IPFS gateway did not store the file: ${reason(xhr.responseText)}`));
 			try {
-				const lines = xhr.responseText.trim().split('\n');
-				resolve(JSON.parse(lines[lines.length - 1]).Hash);
+				resolve(JSON.parse(xhr.responseText).cid);
 			} catch {
-				reject(new Failure('IPFS answered something that is not a CID.'));
+				reject(new Failure('The IPFS gateway answered something that is not a CID.'));
 			}
 		};
-		xhr.onerror = () => reject(unreachable(api));
-		xhr.send(form);
+		xhr.onerror = () => reject(unreachable(gateway));
+		xhr.send(new Blob([bytes]));
 	});
 }
 
-/** The bytes stored under `cid` (text), at most `limit` bytes. */
-export async function cat(api, cid, limit) {
+/** The bytes stored under `cid` (text), at most `limit` bytes, from the gateway's read path. */
+export async function cat(gateway, cid, limit) {
 	let response;
 	try {
-		response = await fetch(`${api}/api/v0/cat?arg=${encodeURIComponent(cid)}`, { method: 'POST' });
+		response = await fetch(`${gateway}/ipfs/${encodeURIComponent(cid)}`);
 	} catch {
-		throw unreachable(api);
+		throw unreachable(gateway);
 	}
 	if (!response.ok) {
 		throw new Failure(`IPFS does not have the file ${cid} (${response.status}): the patient's or a hospital's IPFS node must be reachable.`);
 	}
-	// Read as a stream, and stop at the record's size: a node cannot fill the memory.
+	// Read as a stream, and stop at the record's size: a gateway cannot fill the memory.
 	const reader = response.body.getReader();
 	const chunks = [];
 	let length = 0;
@@ -71,11 +85,4 @@ export async function cat(api, cid, limit) {
 	let offset = 0;
 	for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
 	return bytes;
-}
-
-/** Unpins `cid` (after a refused transaction, or an erasure). Best effort. */
-export async function unpin(api, cid) {
-	try {
-		await fetch(`${api}/api/v0/pin/rm?arg=${encodeURIComponent(cid)}`, { method: 'POST' });
-	} catch { /* best effort */ }
 }

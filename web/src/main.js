@@ -1,11 +1,12 @@
 // The web app's shell: loads the WebAssembly, connects to the node, keeps the user's keys
 // (create, restore, import, unlock, lock), and routes to each role's page.
 import init, * as wasm from 'ehr-web-wasm';
-import { connect, roles, Failure } from './chain.js';
+import { connect, roles, Failure, useMetadataHasher } from './chain.js';
 import * as keys from './keys.js';
 import * as flows from './flows.js';
 import * as verify from './verify.js';
 import * as messages from './messages.js';
+import * as ipfs from './ipfs.js';
 import { h, field, say, clearSay, status, act, shortAddress } from './ui.js';
 import { patientPage } from './patient.js';
 import { doctorPage } from './doctor.js';
@@ -14,11 +15,12 @@ import { auditorPage } from './auditor.js';
 import { vectorsPage } from './vectors.js';
 
 const app = {
-	config: { node: 'ws://127.0.0.1:9944', ipfs: 'http://127.0.0.1:5001', idleMinutes: 10, keyFileCost: null },
+	config: { node: 'ws://127.0.0.1:9944', ipfs: 'http://127.0.0.1:5080', idleMinutes: 10, keyFileCost: null },
 	api: null,
 	session: null, // { address, pair, encryption, publicKey, label, uri }
 	roles: null,
 	wasm,
+	ipfs, // the gateway calls, for the browser tests' attacks
 };
 window.ehrApp = app; // for the browser tests' self-checks only; holds nothing secret at rest
 
@@ -30,7 +32,13 @@ async function loadConfig() {
 		Object.assign(app.config, served);
 	} catch { /* served without a config: the defaults of the dev chain */ }
 	const saved = JSON.parse(localStorage.getItem('ehr-connection') || 'null');
-	if (saved) Object.assign(app.config, saved);
+	if (saved) {
+		// `ipfs` once named IPFS's administration API, which the app no longer uses: only a
+		// saved gateway replaces the served one.
+		const { ipfs: _api, gateway, ...rest } = saved;
+		Object.assign(app.config, rest);
+		if (gateway) app.config.ipfs = gateway;
+	}
 }
 
 export async function chain() {
@@ -41,7 +49,7 @@ export async function chain() {
 	return app.api;
 }
 
-/** The context the flows take: the chain, the unlocked keys, the IPFS API. */
+/** The context the flows take: the chain, the unlocked keys, the IPFS gateway. */
 export async function context() {
 	if (!app.session) throw new Failure('Unlock your key first.');
 	return { api: await chain(), keys: app.session, ipfs: app.config.ipfs };
@@ -53,6 +61,7 @@ function lock(reason) {
 	try { app.session.pair.lock(); } catch { /* nothing to lock */ }
 	app.session = null;
 	app.roles = null;
+	verify.bindToKey(null);
 	keys.stopIdleTimer();
 	// No hashchange event: it would clear the message below.
 	history.replaceState(null, '', '#/');
@@ -69,6 +78,8 @@ async function signIn(session) {
 	}
 	app.roles = await roles(api, session.address);
 	app.session = session;
+	// The device's finality checkpoint is used, and saved, only signed by this key.
+	verify.bindToKey(session.pair);
 	keys.lockAfterIdle(app.config.idleMinutes * 60 * 1000, lock);
 	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor || app.roles.offer ? '#/doctor' : '#/patient';
 	if (location.hash === home) render(); else location.hash = home;
@@ -210,22 +221,22 @@ function settingsPage() {
 	const ipfsApi = h('input', { type: 'text', value: app.config.ipfs });
 	const button = h('button', { type: 'submit' }, 'Save');
 	return h('section', { class: 'card' }, h('h2', {}, 'Connection'),
-		h('p', { class: 'muted' }, 'The node of a hospital you trust for answers, and an IPFS node for the encrypted files. The app talks to them directly; no server sees your keys or files.'),
+		h('p', { class: 'muted' }, 'The node of a hospital you trust for answers, and its IPFS gateway for the encrypted files. The app talks to them directly; no server sees your keys or files.'),
 		h('form', { onsubmit: (e) => {
 			e.preventDefault();
 			const checkUrl = (value, schemes, what) => {
 				let url;
 				try { url = new URL(value.trim()); } catch { url = null; }
 				if (!url || !schemes.includes(url.protocol)) {
-					say(`The ${what} address must start with ${schemes.join(' or ')}//, e.g. ${what === 'node' ? 'ws://127.0.0.1:9944' : 'http://127.0.0.1:5001'}.`);
+					say(`The ${what} address must start with ${schemes.join(' or ')}//, e.g. ${what === 'node' ? 'ws://127.0.0.1:9944' : 'http://127.0.0.1:5080'}.`);
 					return false;
 				}
 				return true;
 			};
-			if (!checkUrl(node.value, ['ws:', 'wss:'], 'node') || !checkUrl(ipfsApi.value, ['http:', 'https:'], 'IPFS')) return;
-			localStorage.setItem('ehr-connection', JSON.stringify({ node: node.value.trim(), ipfs: ipfsApi.value.trim() }));
+			if (!checkUrl(node.value, ['ws:', 'wss:'], 'node') || !checkUrl(ipfsApi.value, ['http:', 'https:'], 'IPFS gateway')) return;
+			localStorage.setItem('ehr-connection', JSON.stringify({ node: node.value.trim(), gateway: ipfsApi.value.trim() }));
 			location.reload();
-		} }, field('Node (WebSocket)', node), field('IPFS API', ipfsApi), button));
+		} }, field('Node (WebSocket)', node), field('IPFS gateway', ipfsApi), button));
 }
 
 // --- Routing ---
@@ -281,6 +292,7 @@ async function start() {
 	await init({ module_or_path: 'ehr_web_wasm_bg.wasm' });
 	keys.useWasm(wasm);
 	flows.useWasm(wasm);
+	useMetadataHasher(wasm.metadataHash);
 	messages.useWasm(wasm);
 	await loadConfig();
 	verify.useWasm(wasm, app.config);

@@ -82,16 +82,11 @@ export async function send(ctx, recipient, text, severity, patient, slot) {
 	sealed.free();
 	const max = api.consts.messages.maxMessageSize.toNumber();
 	if (envelope.length > max) throw new Failure(`The message is ${envelope.length} bytes encrypted, more than the ${max} a message may be: upload a long text as a record instead.`);
-	const cid = await ipfs.add(ctx.ipfs, envelope);
+	const cid = await ipfs.add(ctx.ipfs, envelope, keys.pair);
 	const kind = severity ? { Alert: { severity: severity[0].toUpperCase() + severity.slice(1) } } : 'Message';
 	const tx = api.tx.messages.send(recipient, kind, u8aToHex(ipfs.cidBytes(cid)), envelope.length,
 		u8aToHex(wrapped.slice(0, WRAPPED)), u8aToHex(wrapped.slice(WRAPPED, 2 * WRAPPED)));
-	try {
-		await submit(api, keys.pair, tx);
-	} catch (error) {
-		if (error.refused) await ipfs.unpin(ctx.ipfs, cid);
-		throw error;
-	}
+	await submit(api, keys.pair, tx);
 	return doctor === keys.address ? `the patient ${shortAddress(recipient)}` : `Dr ${care.doctor.name.replace(/^Dr\.? /, '')}`;
 }
 

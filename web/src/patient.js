@@ -225,7 +225,7 @@ function eraseButton(ctx, record, label) {
 		if (!window.confirm(`Erase record ${record.id} (${label}) and all its versions? Nobody can open it afterwards, you included.`)) return;
 		act(button, 'Erasing', async () => {
 			await erase(ctx, record.id, { category: record.category });
-			say(`Record ${record.id} erased with all its versions; its files were unpinned.`, true);
+			say(`Record ${record.id} erased with all its versions; the hospitals' pinning services unpin its files.`, true);
 			await refresh();
 		});
 	});

@@ -5,8 +5,8 @@
 // against the newest block it verified final. The checks are the command's own (the
 // `ehr-verify` crate, in WebAssembly); storage keys are computed there, not taken from the
 // node's metadata. A lying node can withhold (and is then named), not substitute.
-import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
+import { hexToU8a, stringToU8a, u8aToHex } from '@polkadot/util';
+import { decodeAddress, encodeAddress, signatureVerify } from '@polkadot/util-crypto';
 import { Failure, rpc } from './chain.js';
 
 let wasm;
@@ -24,7 +24,7 @@ const REUSE_MS = 3000;
 export const hexAccount = (address) => u8aToHex(decodeAddress(address));
 export const ss58 = (hex) => encodeAddress(hex, 42);
 
-const states = new WeakMap(); // api → { verifier, view, at, busy }
+let states = new WeakMap(); // api → { verifier, view, at, busy }
 let spec = null;
 
 async function chainSpec() {
@@ -40,6 +40,44 @@ async function chainSpec() {
 
 const savedKey = (genesis) => `ehr-finality-${genesis}`;
 
+/**
+ * The unlocked account that signs this device's checkpoint, or null while locked. The
+ * checkpoint is the trust anchor of every proof (the authority set that signs finality): any
+ * script of this origin can write the browser's storage, so a checkpoint is used only if the
+ * person's own key signed it here. Without it (locked, another account, altered), verification
+ * starts again from the chain spec's genesis, which is as safe, only a few proofs longer.
+ */
+let anchor = null;
+export function bindToKey(pair) {
+	anchor = pair;
+	// Views made under another binding are dropped: the next read starts from this key's own
+	// checkpoint (or the chain spec).
+	states = new WeakMap();
+}
+
+const checkpointMessage = (genesis, checkpoint) => stringToU8a(`ehr-checkpoint:${genesis}:${checkpoint}`);
+
+/** The checkpoint saved for `genesis` if the unlocked key signed it, else undefined. */
+function savedCheckpoint(genesis) {
+	if (!anchor) return undefined;
+	let saved;
+	try { saved = JSON.parse(localStorage.getItem(savedKey(genesis)) || 'null'); } catch { return undefined; }
+	if (!saved || saved.account !== anchor.address || typeof saved.checkpoint !== 'string') return undefined;
+	try {
+		const { isValid } = signatureVerify(checkpointMessage(genesis, saved.checkpoint), saved.signature, anchor.address);
+		return isValid ? hexToU8a(saved.checkpoint) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function saveCheckpoint(genesis, bytes) {
+	if (!anchor || anchor.isLocked) return;
+	const checkpoint = u8aToHex(bytes);
+	const signature = u8aToHex(anchor.sign(checkpointMessage(genesis, checkpoint)));
+	localStorage.setItem(savedKey(genesis), JSON.stringify({ account: anchor.address, checkpoint, signature }));
+}
+
 function notVerified(error, what) {
 	return new Failure(`Not verified: ${what}: ${error}. Nothing was done with the node's answer; use another node (Connection) and tell your hospital.`);
 }
@@ -53,9 +91,9 @@ export async function verified(api) {
 	let state = states.get(api);
 	if (!state) {
 		let verifier;
-		const saved = localStorage.getItem(savedKey(api.genesisHash.toHex()));
+		const saved = savedCheckpoint(api.genesisHash.toHex());
 		try {
-			verifier = new wasm.Verifier(await chainSpec(), saved ? hexToU8a(saved) : undefined);
+			verifier = new wasm.Verifier(await chainSpec(), saved);
 		} catch (error) {
 			if (error instanceof Failure) throw error;
 			throw new Failure(`The app's chain spec cannot be used: ${error}.`);
@@ -84,7 +122,7 @@ async function walk(api, state) {
 		} catch (error) {
 			throw notVerified(error, `the node's proof of finality after block #${verifier.number}`);
 		}
-		localStorage.setItem(savedKey(verifier.genesis), u8aToHex(verifier.checkpoint()));
+		saveCheckpoint(verifier.genesis, verifier.checkpoint());
 	}
 	const hash = verifier.hash;
 	const answer = await rpc(api, 'state_getReadProof', [JSON.parse(wasm.keysForNow()), hash]);

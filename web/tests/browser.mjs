@@ -15,7 +15,7 @@
 //
 //   node web/tests/browser.mjs        (scripts/test.sh runs it; scripts/web.sh build first)
 import { spawn, execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -29,10 +29,13 @@ const SHOTS = process.env.EHR_SHOTS || join(process.env.EHR_WEB, 'screenshots');
 const BROWSER = process.env.EHR_CHROMIUM || '/usr/bin/chromium';
 const base = 21000 + (process.pid % 500) * 8;
 // IPFS takes two ports (its API, and the next one for its gRPC endpoint).
-const PORTS = { rpc: base, p2p: base + 1, ipfs: base + 2, web: base + 4 };
+const PORTS = { rpc: base, p2p: base + 1, ipfs: base + 2, web: base + 4, gateway: base + 5 };
 const ORIGIN = `http://127.0.0.1:${PORTS.web}`;
 const NODE_URL = `ws://127.0.0.1:${PORTS.rpc}`;
 const IPFS_URL = `http://127.0.0.1:${PORTS.ipfs}`;
+// The app reaches IPFS only through the gateway; IPFS's API is for the command and the gateway.
+const GATEWAY_URL = `http://127.0.0.1:${PORTS.gateway}`;
+const GATEWAY_MAX_MIB = 8;
 const PASS = 'correct horse battery';
 mkdirSync(SHOTS, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'ehr-web-test-'));
@@ -68,9 +71,10 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 	'.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json', '.json': 'application/json' };
 
 function serveApp() {
-	const config = JSON.stringify({ node: NODE_URL, ipfs: IPFS_URL, chainSpec: 'chain.json' });
+	const config = JSON.stringify({ node: NODE_URL, ipfs: GATEWAY_URL, chainSpec: 'chain.json' });
 	// The trust anchor the app verifies finality from: the dev chain's raw spec.
 	const spec = execFileSync(NODE_BIN, ['build-spec', '--chain', 'dev', '--raw'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+	writeFileSync(join(work, 'chain.json'), spec);
 	const server = createServer((req, res) => {
 		const path = decodeURIComponent(new URL(req.url, ORIGIN).pathname);
 		if (path === '/config.json' || path === '/chain.json') {
@@ -211,20 +215,26 @@ async function story(name, work) {
 async function main() {
 	start(NODE_BIN, ['--dev', '--tmp', '--rpc-port', String(PORTS.rpc), '--port', String(PORTS.p2p),
 		'--rpc-cors', ORIGIN, '--no-prometheus', '--no-telemetry'], 'node');
-	start('bash', [join(ROOT, 'scripts/ipfs.sh'), join(work, 'ipfs'), String(PORTS.ipfs)], 'ipfs',
-		{ EHR_IPFS_ALLOW_ORIGIN: ORIGIN });
+	// IPFS's API allows no browser origin: the page cannot use it.
+	start('bash', [join(ROOT, 'scripts/ipfs.sh'), join(work, 'ipfs'), String(PORTS.ipfs)], 'ipfs');
 	const web = await serveApp();
 	await waitFor('the node', async () => (await fetch(`http://127.0.0.1:${PORTS.rpc}/health`)).ok, 120);
 	await waitFor('IPFS', async () => (await fetch(`${IPFS_URL}/api/v0/id`, { method: 'POST' })).ok, 120);
-	log(`node ${NODE_URL}, IPFS ${IPFS_URL}, app ${ORIGIN}`);
+	start(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--chain-spec', join(work, 'chain.json'), 'ipfs-gateway',
+		'--listen', `127.0.0.1:${PORTS.gateway}`, '--allow-origin', ORIGIN, '--max-size', String(GATEWAY_MAX_MIB)], 'gateway',
+	{ EHR_STATE_DIR: join(work, 'gateway-state') });
+	await waitFor('the IPFS gateway', async () => (await fetch(`${GATEWAY_URL}/ipfs/nothing`)).status === 400, 60);
+	log(`node ${NODE_URL}, IPFS ${IPFS_URL} (gateway ${GATEWAY_URL}), app ${ORIGIN}`);
 
 	const browser = await chromium.launch({ executablePath: BROWSER, args: ['--no-sandbox'] });
 	const outside = [];
+	const toIpfsApi = [];
 	const device = async (viewport = { width: 1100, height: 900 }) => {
 		const context = await browser.newContext({ viewport, acceptDownloads: true });
 		context.on('request', (request) => {
 			const url = new URL(request.url());
 			if (!['127.0.0.1'].includes(url.hostname) && !['data:', 'blob:'].includes(url.protocol)) outside.push(request.url());
+			if (url.port === String(PORTS.ipfs)) toIpfsApi.push(request.url());
 		});
 		return context;
 	};
@@ -565,6 +575,21 @@ async function main() {
 		// The patient's own device, through a lying node: an upload is refused, the file kept.
 		const lie = { current: null };
 		const page = await liar(patientDevice, '', lie);
+		// Another script of the app's origin replaces the device's finality checkpoint (the
+		// authority set every proof is checked against) with one naming other authorities. It
+		// cannot sign it with the patient's key: the app ignores it and starts from the chain
+		// spec, so the proofs below are still checked, and the refusals name what the node hid.
+		const forged = await page.evaluate(() => {
+			const key = Object.keys(localStorage).find((k) => k.startsWith('ehr-finality-'));
+			const saved = JSON.parse(localStorage.getItem(key));
+			// 0x, genesis (64), set id (16), the authorities' count (2), then the first key.
+			const at = 2 + 64 + 16 + 2 + 10;
+			const checkpoint = saved.checkpoint.slice(0, at) + (saved.checkpoint[at] === '0' ? '1' : '0') + saved.checkpoint.slice(at + 1);
+			localStorage.setItem(key, JSON.stringify({ ...saved, checkpoint }));
+			return { key, checkpoint };
+		});
+		await page.reload();
+		await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
 		await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
 		await page.getByRole('button', { name: 'Unlock' }).click();
 		await page.waitForSelector('body[data-page="#/patient"]', { timeout: 60000 });
@@ -576,6 +601,9 @@ async function main() {
 		let said = await refusal(page, /Not verified/);
 		expect(/left out entries: the patient has 1 grants and the node listed 0/.test(said), `a hidden grant is caught: ${said}`);
 		log(`  a hidden grant: ${said}`);
+		const resaved = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)), forged.key);
+		expect(resaved.checkpoint !== forged.checkpoint && resaved.account === patientKeys.address, `the forged checkpoint was ignored and a signed one saved: ${JSON.stringify(resaved).slice(0, 120)}`);
+		log('  a checkpoint written by another script: ignored');
 		// A read proof with a trie node left out (as when a value is swapped: it no longer proves).
 		lie.current = (method, result) => (method === 'state_getReadProof' ? { ...result, proof: result.proof.slice(1) } : undefined);
 		await page.waitForTimeout(3500); // past the reuse of the verified view
@@ -680,6 +708,58 @@ async function main() {
 		await reopen(doctor);
 		await doctor.getByLabel('Patient', { exact: true }).selectOption({ index: 0 });
 		expect(await doctor.locator('option', { hasText: '(emergency access)' }).count() === 0, 'the ended access is gone from the doctor\'s list');
+	});
+
+	await story('the IPFS gateway stores only what a registered person signs, and administers nothing', async () => {
+		// Every upload and read of the stories above went through the gateway.
+		expect(toIpfsApi.length === 0, `the pages never called IPFS's API: ${toIpfsApi.join(', ')}`);
+		const unsigned = await fetch(`${GATEWAY_URL}/upload`, { method: 'POST', body: 'not signed' });
+		expect(unsigned.status === 401, `an unsigned upload is refused: ${unsigned.status}`);
+		for (const path of ['/api/v0/pin/rm?arg=x', '/api/v0/repo/gc', '/api/v0/shutdown', '/api/v0/config/show', '/api/v0/add']) {
+			const answer = await fetch(`${GATEWAY_URL}${path}`, { method: 'POST' });
+			expect(answer.status === 404, `${path} is not served: ${answer.status}`);
+		}
+		// Signed by the hospital's key: a member, but no patient or doctor with an encryption key.
+		const byHospital = await hospital.evaluate(async (gateway) => {
+			const { ipfs, session } = window.ehrApp;
+			return ipfs.add(gateway, new Uint8Array([1, 2, 3]), session.pair).then((cid) => `stored ${cid}`, (e) => e.message);
+		}, GATEWAY_URL);
+		expect(/is not a patient or active doctor with an encryption key/.test(byHospital), `an account that is no patient or doctor is refused: ${byHospital}`);
+		// The patient's key signing the right message (time, body) but naming the doctor's
+		// account; then the patient's own signature replayed.
+		const forged = await patient.evaluate(async ({ gateway, other }) => {
+			const { ipfs, session } = window.ehrApp;
+			const posing = { address: other, sign: (message) => session.pair.sign(message) };
+			return ipfs.add(gateway, new Uint8Array([1, 2, 3]), posing).then((cid) => `stored ${cid}`, (e) => e.message);
+		}, { gateway: GATEWAY_URL, other: doctorKeys.address });
+		expect(/signature does not match/.test(forged), `a signature for another account is refused: ${forged}`);
+		// Too large: refused from its declared length, before the body is read or checked.
+		const large = await new Promise((resolve, reject) => {
+			const request = httpRequest(`${GATEWAY_URL}/upload`, { method: 'POST', headers: {
+				'content-length': (GATEWAY_MAX_MIB << 20) + 1, 'x-ehr-account': patientKeys.address,
+				'x-ehr-time': String(Date.now()), 'x-ehr-signature': `0x${'00'.repeat(64)}` } }, resolve);
+			request.on('error', reject);
+			request.flushHeaders();
+		});
+		large.resume();
+		expect(large.statusCode === 413, `an envelope over the gateway's limit is refused: ${large.statusCode}`);
+		// The patient's own upload goes through and reads back by its CID; the same signed
+		// request sent again (a replay) stores and counts nothing.
+		const stored = await patient.evaluate(async (gateway) => {
+			const { ipfs, session } = window.ehrApp;
+			let signed;
+			const recording = { address: session.address, sign: (message) => { signed = [message, session.pair.sign(message)]; return signed[1]; } };
+			const body = new Uint8Array([7, 7, 7]);
+			const cid = await ipfs.add(gateway, body, recording);
+			const hex = (bytes) => `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+			const time = new TextDecoder().decode(signed[0]).split(':')[1];
+			const replay = await fetch(`${gateway}/upload`, { method: 'POST', body,
+				headers: { 'x-ehr-account': session.address, 'x-ehr-time': time, 'x-ehr-signature': hex(signed[1]) } });
+			return [cid, Array.from(await ipfs.cat(gateway, cid, 3)), replay.status];
+		}, GATEWAY_URL);
+		expect(/^baf/.test(stored[0]) && stored[1].join() === '7,7,7', `a registered patient's signed upload is stored: ${stored}`);
+		expect(stored[2] === 409, `a replayed upload is refused: ${stored[2]}`);
+		log('  unsigned, administration paths, an unregistered signer, a forged signature, too large, a replay: refused');
 	});
 
 	await story('the app: nothing from outside, labelled controls, installable, locks when idle', async () => {

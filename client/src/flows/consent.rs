@@ -53,7 +53,10 @@ impl Client {
 		let state = self.verified().await?;
 		let grantee_key = match &state {
 			Some(state) => state.encryption_key(grantee).await?,
-			None => self.chain.encryption_key(grantee).await?,
+			None => {
+				self.may_give_out("sharing record keys with a grantee")?;
+				self.chain.encryption_key(grantee).await?
+			}
 		};
 		// An unusable key (small order, not canonical) is no key: nothing is wrapped for it.
 		if let Some(public) = grantee_key.filter(ehr_primitives::is_usable_encryption_key) {
@@ -163,6 +166,7 @@ impl Client {
 				synced.missing.push((grantee, keys.len()));
 				continue;
 			}
+			self.may_give_out("sharing record keys with a grantee")?;
 			let calls = keys.chunks(max_keys_per_share()).map(|chunk| share_call(&grantee, chunk));
 			let call =
 				RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: calls.collect() });

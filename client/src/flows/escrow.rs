@@ -242,6 +242,7 @@ impl Client {
 		if committee.keys.is_empty() || openable.is_empty() {
 			return Ok(synced);
 		}
+		self.may_escrow_with(&committee)?;
 		// One verified block for the whole pass (each `verified()` syncs finality anew).
 		let state = self.verified().await?;
 		let state = state.as_ref();
@@ -308,8 +309,25 @@ impl Client {
 		{
 			return Ok(None);
 		}
+		self.may_escrow_with(&committee)?;
 		let call = Self::escrow_call(&committee, id, patient, key)?;
 		Ok(Some(self.chain.submit(author, call).await?.number))
+	}
+
+	/// `Ok` if keys may be split for `committee`: its keys and threshold decide who can open
+	/// the patient's records, so they must be proven, and a threshold of 1 (one hospital alone
+	/// opens them) is for a development chain only.
+	fn may_escrow_with(&self, committee: &Committee) -> Result<(), Error> {
+		self.may_give_out("escrowing record keys with the committee")?;
+		if committee.threshold < 2 && !self.is_development() {
+			return Err(Error::Refused(format!(
+				"the escrow committee's threshold is {}: one hospital alone could open the \
+				 records, so nothing is escrowed (a development chain's committee of one needs \
+				 --dev)",
+				committee.threshold
+			)));
+		}
+		Ok(())
 	}
 
 	/// The open emergency accesses on chain at `at`: (patient, doctor, access).
@@ -390,11 +408,10 @@ impl Client {
 			let Some(entry) = entry else {
 				continue;
 			};
-			// The chain refuses a hospital's share to its own doctor (t ≥ 2): other hospitals
-			// decide on their requests.
-			if entry.hospital == me && committee.threshold >= 2 {
-				continue;
-			}
+			// The chain refuses a hospital's share to its own doctor when the record was
+			// escrowed under a threshold of 2 or more (checked per record below, by the epoch
+			// of its escrow): other hospitals decide on their requests.
+			let own_doctor = entry.hospital == me;
 			let Some(doctor_public) = entry
 				.encryption_key
 				.filter(ehr_primitives::is_usable_encryption_key)
@@ -428,6 +445,15 @@ impl Client {
 				let Some((epoch, stanza)) = share else {
 					continue;
 				};
+				if own_doctor {
+					let threshold_key =
+						pallet_ehr_escrow::Thresholds::<Runtime>::hashed_key_for(epoch);
+					let threshold: Option<u8> =
+						self.read_at(state, threshold_key, Some(at)).await?;
+					if threshold.is_none_or(|threshold| threshold >= 2) {
+						continue;
+					}
+				}
 				let released_key = pallet_ehr_escrow::Released::<Runtime>::hashed_key_for((
 					&patient, &doctor, record.id,
 				));
@@ -447,6 +473,7 @@ impl Client {
 					continue;
 				};
 				let context = shares::release_context(record.id, patient.as_ref(), doctor.as_ref());
+				self.may_give_out("releasing escrow shares to a doctor")?;
 				mine.push((record.id, shares::wrap_share(&share, &doctor_public, &context)?));
 			}
 			if mine.is_empty() && unopenable.is_empty() {

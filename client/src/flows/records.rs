@@ -66,6 +66,8 @@ impl Client {
 		progress: &mut (impl FnMut(u64, u64) + Send),
 	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>, envelope::ContentKey), Error>
 	{
+		// The readers' keys (the patient's own included) are the chain's only if proven.
+		self.may_give_out("wrapping a record's key for its readers")?;
 		let named = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
 		let total = std::fs::metadata(path).map_err(named)?.len();
 		let input = std::io::BufReader::new(std::fs::File::open(path).map_err(named)?);

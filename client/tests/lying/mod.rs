@@ -54,6 +54,10 @@ pub enum Lie {
 	Replace(Vec<u8>, Vec<u8>),
 	/// The last key of every key listing left out (e.g. a grant hidden).
 	HideLastKey,
+	/// The runtime's metadata (`state_call` of `Metadata_metadata_at_version`, and
+	/// `state_getMetadata`) with the call indices of two calls of a pallet swapped, so that a
+	/// wallet that encodes from it sends the other call: (pallet, call, call).
+	SwappedCalls(&'static str, &'static str, &'static str),
 }
 
 struct State {
@@ -92,6 +96,8 @@ const METHODS: &[&str] = &[
 	"ehr_patientGrants",
 	"ehr_readerRecords",
 	"ehr_record",
+	"state_call",
+	"state_getMetadata",
 ];
 
 impl LyingNode {
@@ -175,6 +181,7 @@ async fn forward(
 			return Ok(old);
 		}
 	}
+	let first_param = params.first().and_then(Value::as_str).map(str::to_owned);
 	let mut array = ArrayParams::new();
 	for param in params {
 		array.insert(param).unwrap();
@@ -243,9 +250,49 @@ async fn forward(
 		("state_getKeysPaged", Lie::HideLastKey) => {
 			answer.as_array_mut().unwrap().pop();
 		}
+		("state_call", Lie::SwappedCalls(pallet, a, b))
+			if first_param.as_deref() == Some("Metadata_metadata_at_version") =>
+		{
+			let bytes = from_hex(answer.as_str().unwrap()).unwrap();
+			let metadata = Option::<Vec<u8>>::decode(&mut &bytes[..]).unwrap().unwrap();
+			let altered = swap_calls(&metadata, pallet, a, b);
+			answer = Value::String(to_hex(&Some(altered).encode(), false));
+		}
+		("state_getMetadata", Lie::SwappedCalls(pallet, a, b)) => {
+			let metadata = from_hex(answer.as_str().unwrap()).unwrap();
+			answer = Value::String(to_hex(&swap_calls(&metadata, pallet, a, b), false));
+		}
 		_ => {}
 	}
 	Ok(answer)
+}
+
+/// `metadata` (SCALE `RuntimeMetadataPrefixed`, version 14 or 15) with the indices of calls `a`
+/// and `b` of `pallet` swapped.
+pub fn swap_calls(metadata: &[u8], pallet: &str, a: &str, b: &str) -> Vec<u8> {
+	use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+	let mut prefixed = RuntimeMetadataPrefixed::decode(&mut &metadata[..]).unwrap();
+	let (types, calls) = match &mut prefixed.1 {
+		RuntimeMetadata::V15(v15) => {
+			let pallet = v15.pallets.iter().find(|p| p.name == pallet).unwrap();
+			(&mut v15.types, pallet.calls.as_ref().unwrap().ty.id)
+		}
+		RuntimeMetadata::V14(v14) => {
+			let pallet = v14.pallets.iter().find(|p| p.name == pallet).unwrap();
+			(&mut v14.types, pallet.calls.as_ref().unwrap().ty.id)
+		}
+		_ => panic!("metadata version 14 or 15"),
+	};
+	let ty = types.types.iter_mut().find(|ty| ty.id == calls).unwrap();
+	let scale_info::TypeDef::Variant(variants) = &mut ty.ty.type_def else {
+		panic!("a pallet's calls are an enum")
+	};
+	let position = |name: &str| variants.variants.iter().position(|v| v.name == name).unwrap();
+	let (i, j) = (position(a), position(b));
+	let (x, y) = (variants.variants[i].index, variants.variants[j].index);
+	variants.variants[i].index = y;
+	variants.variants[j].index = x;
+	prefixed.encode()
 }
 
 fn rewrite_proof(answer: &Value, change: impl FnOnce(&mut FinalityProof)) -> Value {

@@ -99,9 +99,9 @@ pub async fn sign(client: &WsClient, signer: Sr25519Keyring, call: RuntimeCall) 
 		client.request("system_accountNextIndex", rpc_params![who.to_ss58check()]).await.unwrap();
 
 	let extension = ehr_runtime::tx_extension(nonce, 0);
-	// What the extensions add to the signed payload: versions and the genesis hash (twice: for
-	// `CheckGenesis` and for the immortal `CheckEra`).
-	let implicit = ((), spec_version, tx_version, genesis, genesis, (), ());
+	// What the extensions add to the signed payload: versions, the genesis hash (twice: for
+	// `CheckGenesis` and for the immortal `CheckEra`) and no metadata hash (mode 0).
+	let implicit = ((), spec_version, tx_version, genesis, genesis, (), None::<[u8; 32]>, ());
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes)));
 	let extrinsic = UncheckedExtrinsic::new_signed(call, who.into(), signature, extension);

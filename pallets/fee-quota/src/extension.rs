@@ -293,8 +293,8 @@ impl<T: Config> FreeWithinBudget<T> {
 		info: &DispatchInfo,
 		len: usize,
 	) -> Option<bool> {
-		use frame_support::{dispatch::DispatchClass, traits::ContainsPair};
-		if info.class == DispatchClass::Mandatory || !T::FreeCalls::contains(who, call) {
+		use frame_support::dispatch::DispatchClass;
+		if info.class == DispatchClass::Mandatory || !Pallet::<T>::eligible(who, call) {
 			return None;
 		}
 		let current = frame_system::Pallet::<T>::account_nonce(who);

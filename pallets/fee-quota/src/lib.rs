@@ -16,6 +16,11 @@
 //!   succeeds and ends with `Pays::No` (a custodian's release of shares, so that custodians
 //!   never starve however many emergency accesses doctors open) costs no budget; it still
 //!   takes its room among the block's free work.
+//! - The call protects the signer's own data ([`Config::ProtectiveCalls`]: a patient revoking
+//!   consent, ending an emergency access, removing a delegate, opting out of break-glass,
+//!   erasing a record) and the budget covers it: free, whether or not the signer is registered
+//!   for free use (a patient whose inviting hospital left, or who registered paying, never needs
+//!   tokens to protect itself).
 //! - Otherwise the normal fee is charged (`ChargeTransactionPayment`), and an account that
 //!   cannot pay is refused by the transaction pool.
 //!
@@ -110,6 +115,13 @@ pub mod pallet {
 		/// is always charged. Mandatory-class calls are never free.
 		type FreeCalls: ContainsPair<Self::AccountId, <Self as frame_system::Config>::RuntimeCall>;
 
+		/// Calls that protect the signer's own data: free within the signer's budget whether or
+		/// not it is registered ([`Config::IsRegistered`]). Mandatory-class calls are never free.
+		type ProtectiveCalls: ContainsPair<
+			Self::AccountId,
+			<Self as frame_system::Config>::RuntimeCall,
+		>;
+
 		/// Length of a budget period in blocks.
 		#[pallet::constant]
 		type Period: Get<BlockNumberFor<Self>>;
@@ -174,6 +186,12 @@ pub mod pallet {
 			if !T::IsRegistered::contains(who) {
 				return (0, 0);
 			}
+			Self::left(who)
+		}
+
+		/// The budget `who` has left in the current period, registered or not (the caller
+		/// decides whether the call may use it: [`Pallet::eligible`]).
+		fn left(who: &T::AccountId) -> (u64, u32) {
 			let usage = Self::usage(who);
 			(
 				T::FreeRefTimePerPeriod::get().saturating_sub(usage.ref_time),
@@ -212,9 +230,19 @@ pub mod pallet {
 			len: usize,
 		) -> bool {
 			info.class != DispatchClass::Mandatory
-				&& T::FreeCalls::contains(who, call)
+				&& Self::eligible(who, call)
 				&& Self::covers(who, Self::cost(info, len), 1)
 				&& Self::block_has_room(Self::cost(info, len).0)
+		}
+
+		/// Whether `call` by `who` may use the budget: a registered signer with an allowed call,
+		/// or a call that protects the signer's own data.
+		pub fn eligible(
+			who: &T::AccountId,
+			call: &<T as frame_system::Config>::RuntimeCall,
+		) -> bool {
+			(T::IsRegistered::contains(who) && T::FreeCalls::contains(who, call))
+				|| T::ProtectiveCalls::contains(who, call)
 		}
 
 		/// Whether free transactions may still take `ref_time` in the current block.
@@ -227,7 +255,7 @@ pub mod pallet {
 
 		/// Whether the budget left covers `times` transactions of `cost`.
 		pub(crate) fn covers(who: &T::AccountId, cost: (u64, u32), times: u32) -> bool {
-			let (ref_time_left, bytes_left) = Self::remaining(who);
+			let (ref_time_left, bytes_left) = Self::left(who);
 			cost.0.saturating_mul(times.into()) <= ref_time_left
 				&& cost.1.saturating_mul(times) <= bytes_left
 		}

@@ -51,6 +51,9 @@ pub const DOCTOR: u64 = 2;
 pub const RICH_PATIENT: u64 = 3;
 pub const STRANGER: u64 = 100;
 pub const RICH_STRANGER: u64 = 101;
+/// An account outside `IsRegistered` (a patient who registered paying) whose protective calls are
+/// free.
+pub const PAYING_PATIENT: u64 = 102;
 
 parameter_types! {
 	/// Accounts registered by the benchmark.
@@ -77,6 +80,16 @@ impl ContainsPair<u64, RuntimeCall> for TestFreeCalls {
 	}
 }
 
+/// The protective calls of the tests: a remark of the bytes `b"revoke"` by an account the tests
+/// name (standing for a patient revoking consent, registered for free use or not).
+pub struct TestProtectiveCalls;
+impl ContainsPair<u64, RuntimeCall> for TestProtectiveCalls {
+	fn contains(who: &u64, call: &RuntimeCall) -> bool {
+		*who == PAYING_PATIENT
+			&& matches!(call, RuntimeCall::System(frame_system::Call::remark { remark }) if remark == b"revoke")
+	}
+}
+
 parameter_types! {
 	pub const Period: u64 = 10;
 	/// Tests set it to a multiple of a transaction's cost; the benchmark's fits the default.
@@ -88,6 +101,7 @@ parameter_types! {
 impl pallet_fee_quota::Config for Test {
 	type IsRegistered = Registered;
 	type FreeCalls = TestFreeCalls;
+	type ProtectiveCalls = TestProtectiveCalls;
 	type Period = Period;
 	type FreeRefTimePerPeriod = FreeRefTime;
 	type FreeBytesPerPeriod = FreeBytes;
@@ -127,8 +141,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		// Registered accounts exist without a balance, as in the runtime (a "sufficient"
-		// reference), so that their nonces are valid.
-		for who in [PATIENT, DOCTOR] {
+		// reference), so that their nonces are valid; so does a patient who registered paying.
+		for who in [PATIENT, DOCTOR, PAYING_PATIENT] {
 			System::inc_sufficients(&who);
 		}
 	});

@@ -109,6 +109,26 @@ fn an_unregistered_account_without_balance_is_refused() {
 }
 
 #[test]
+fn protective_calls_are_free_for_an_unregistered_patient_within_its_budget() {
+	new_test_ext().execute_with(|| {
+		let revoke = RuntimeCall::System(frame_system::Call::remark { remark: b"revoke".to_vec() });
+		budget_for(2, &revoke);
+		assert_eq!(Balances::free_balance(PAYING_PATIENT), 0);
+		// Anything else is charged (and refused without funds); the protective call is free.
+		assert_eq!(submit(PAYING_PATIENT, remark()), Err(InvalidTransaction::Payment.into()));
+		assert!(pool(PAYING_PATIENT, &revoke, 0, 0).is_ok());
+		assert_eq!(submit(PAYING_PATIENT, revoke.clone()), Ok(Ok(())));
+		assert_eq!(submit(PAYING_PATIENT, revoke.clone()), Ok(Ok(())));
+		// Within the budget only: a flood of them is not free.
+		assert_eq!(submit(PAYING_PATIENT, revoke.clone()), Err(InvalidTransaction::Payment.into()));
+		// The same call by another unregistered account is not protective for it.
+		assert_eq!(submit(STRANGER, revoke), Err(InvalidTransaction::Payment.into()));
+		// Wallets are told the truth: not registered, no general budget.
+		assert_eq!(Pallet::<Test>::remaining(&PAYING_PATIENT), (0, 0));
+	});
+}
+
+#[test]
 fn an_unregistered_account_is_charged() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(submit(RICH_STRANGER, remark()), Ok(Ok(())));

@@ -36,6 +36,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -74,8 +75,21 @@ pub trait BenchmarkHelper<AccountId> {
 pub mod pallet {
 	use super::*;
 
+	/// The storage layout's version: 1 since [`InboxSenders`] is kept for every inbox
+	/// ([`migrations::v1`](crate::migrations::v1)).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
@@ -367,8 +381,41 @@ impl<T: Config> Pallet<T> {
 			Inbox::<T>::remove(recipient, id);
 			Self::deposit_event(Event::MessageDropped { id: *id, recipient: recipient.clone() });
 		}
-		InboxSenders::<T>::mutate(recipient, |senders| *senders = senders.saturating_sub(1));
+		InboxSenders::<T>::mutate_exists(recipient, |senders| {
+			*senders = senders.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+		});
 		(true, db.reads_writes(reads, ids.len() as u64 + 2))
+	}
+
+	/// The pallet's invariants: every recipient's sender count is the number of senders it
+	/// keeps messages of; every kept list is non-empty, within its bound, and names messages of
+	/// that sender in that inbox; every message is kept.
+	#[cfg(any(test, feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let mut senders = BTreeMap::<T::AccountId, u32>::new();
+		let mut kept_messages = 0u64;
+		for (recipient, sender, ids) in Kept::<T>::iter() {
+			ensure!(!ids.is_empty(), "an empty kept list is stored");
+			for id in &ids {
+				let message = Inbox::<T>::get(&recipient, id).ok_or("a kept id has no message")?;
+				ensure!(message.sender == sender, "a kept id is another sender's message");
+			}
+			kept_messages += ids.len() as u64;
+			*senders.entry(recipient).or_default() += 1;
+		}
+		ensure!(
+			Inbox::<T>::iter_keys().count() as u64 == kept_messages,
+			"a message in an inbox is not kept"
+		);
+		for (recipient, count) in InboxSenders::<T>::iter() {
+			ensure!(
+				senders.remove(&recipient) == Some(count),
+				"a sender count differs from the kept senders"
+			);
+		}
+		ensure!(senders.is_empty(), "a recipient keeps senders without a count");
+		Ok(())
 	}
 
 	/// The messages in `recipient`'s inbox, oldest first.

@@ -1,6 +1,6 @@
 //! The messages pallet from both sides: who may write to whom, and what an attacker cannot do.
 
-use crate::{mock::*, Error, Event, Inbox, Kept};
+use crate::{mock::*, Error, Event, Inbox, InboxSenders, Kept};
 use ehr_primitives::{MessageKind, Severity};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 
@@ -48,6 +48,7 @@ fn a_doctor_with_consent_and_the_patient_write_to_each_other() {
 		assert_eq!(stored.cid.to_vec(), cid(7));
 		assert_ok!(send(PATIENT, DOCTOR, MessageKind::Message));
 		assert_eq!(Messages::inbox(&DOCTOR).len(), 1);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -78,6 +79,7 @@ fn a_grant_to_the_doctors_hospital_or_an_open_appointment_is_a_relationship() {
 			send(OTHER_DOCTOR, PATIENT, MessageKind::Message),
 			Error::<Test>::NoCareRelationship
 		);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -100,6 +102,7 @@ fn a_stranger_cannot_write_to_a_patient_or_a_doctor() {
 		] {
 			assert_noop!(send(from, to, MessageKind::Message), Error::<Test>::NotPatientAndDoctor);
 		}
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -119,6 +122,7 @@ fn revoking_or_expiry_stops_a_doctors_messages() {
 			DOCTOR
 		));
 		assert_noop!(send(DOCTOR, OTHER_PATIENT, ALERT), Error::<Test>::NoCareRelationship);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -133,6 +137,7 @@ fn a_suspended_doctor_sends_nothing_and_only_doctors_alert() {
 			send(PATIENT, DOCTOR, MessageKind::Message),
 			Error::<Test>::NotPatientAndDoctor
 		);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -159,6 +164,7 @@ fn bad_pointers_and_sizes_are_refused() {
 			),
 			Error::<Test>::InvalidWrappedKey
 		);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -181,6 +187,7 @@ fn a_flood_only_replaces_the_senders_own_messages() {
 		System::assert_has_event(
 			Event::MessageDropped { id: colleagues + 1, recipient: PATIENT }.into(),
 		);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -210,6 +217,7 @@ fn only_the_recipient_removes_its_messages_all_or_none() {
 		assert_ok!(Messages::remove(RuntimeOrigin::signed(PATIENT), ids(vec![second])));
 		assert!(!Kept::<Test>::contains_key(PATIENT, DOCTOR));
 		assert!(Messages::inbox(&PATIENT).is_empty());
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -231,6 +239,7 @@ fn a_grant_for_research_is_no_care_relationship() {
 			send(PATIENT, DOCTOR, MessageKind::Message),
 			Error::<Test>::NoCareRelationship
 		);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -250,6 +259,7 @@ fn an_appointment_never_closed_stops_counting_a_week_after_its_end() {
 		assert_ok!(send(DOCTOR, PATIENT, MessageKind::Message));
 		Timestamp::set_timestamp(end + pallet_ehr_appointments::CARE_AFTER_VISIT + 1);
 		assert_noop!(send(DOCTOR, PATIENT, ALERT), Error::<Test>::NoCareRelationship);
+		assert_ok!(Messages::do_try_state());
 	});
 }
 
@@ -290,5 +300,37 @@ fn an_inbox_holds_a_bounded_number_of_senders_and_only_stale_ones_make_way() {
 		assert_ok!(Messages::remove(RuntimeOrigin::signed(PATIENT), other.try_into().unwrap()));
 		assert_eq!(crate::InboxSenders::<Test>::get(PATIENT), 2);
 		assert_ok!(send(COLLEAGUE, PATIENT, MessageKind::Message));
+		assert_ok!(Messages::do_try_state());
+	});
+}
+
+#[test]
+fn the_v1_migration_counts_the_senders_of_inboxes_made_before_the_count() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		grant(PATIENT, DOCTOR, None);
+		grant(PATIENT, OTHER_DOCTOR, None);
+		assert_ok!(send(DOCTOR, PATIENT, ALERT));
+		assert_ok!(send(OTHER_DOCTOR, PATIENT, MessageKind::Message));
+		assert_ok!(send(PATIENT, DOCTOR, MessageKind::Message));
+		// The state a v0 chain has: kept senders without counts, one stale zero, version 0.
+		for recipient in [PATIENT, DOCTOR] {
+			InboxSenders::<Test>::remove(recipient);
+		}
+		InboxSenders::<Test>::insert(OTHER_PATIENT, 0);
+		StorageVersion::new(0).put::<Messages>();
+		assert!(Messages::do_try_state().is_err(), "the v0 state breaks the invariant");
+
+		crate::migrations::v1::CountInboxSenders::<Test>::on_runtime_upgrade();
+		assert_eq!(InboxSenders::<Test>::get(PATIENT), 2);
+		assert_eq!(InboxSenders::<Test>::get(DOCTOR), 1);
+		assert!(!InboxSenders::<Test>::contains_key(OTHER_PATIENT));
+		assert_eq!(Messages::on_chain_storage_version(), 1);
+		assert_ok!(Messages::do_try_state());
+
+		// Once only: at version 1 it changes nothing.
+		InboxSenders::<Test>::insert(PATIENT, 7);
+		crate::migrations::v1::CountInboxSenders::<Test>::on_runtime_upgrade();
+		assert_eq!(InboxSenders::<Test>::get(PATIENT), 7);
 	});
 }

@@ -44,6 +44,21 @@ fn key32(bytes: &[u8], what: &str) -> Result<[u8; 32], String> {
 	bytes.try_into().map_err(|_| error(format!("{what} must be 32 bytes, not {}", bytes.len())))
 }
 
+/// The RFC-78 metadata hash of `metadata` (SCALE, version 15) for the runtime `spec_name` at
+/// `spec_version`: what the page signs in `CheckMetadataHash` (mode 1), so that a transaction
+/// encoded from metadata other than the runtime's does not verify on chain.
+#[wasm_bindgen(js_name = metadataHash)]
+pub fn metadata_hash(
+	metadata: &[u8],
+	spec_name: &str,
+	spec_version: u32,
+	token_symbol: &str,
+	decimals: u8,
+) -> Result<Vec<u8>, String> {
+	ehr_verify::metadata::metadata_hash(metadata, spec_name, spec_version, token_symbol, decimals)
+		.map(|hash| hash.to_vec())
+}
+
 /// A fresh 24-word BIP-39 phrase (256 bits from the browser's random source).
 #[wasm_bindgen(js_name = newPhrase)]
 pub fn new_phrase() -> String {

@@ -223,6 +223,47 @@ pub enum Command {
 		#[arg(long, value_name = "FILE")]
 		policy: Option<std::path::PathBuf>,
 	},
+	/// The web app's way to IPFS: serves envelopes (GET /ipfs/CID) and stores those that a
+	/// registered patient or doctor signs (POST /upload), through the IPFS node given by
+	/// --ipfs, whose administration API (pin, unpin, garbage collection, shutdown) stays on
+	/// loopback and is never reached by browsers. Registration is read with proofs when
+	/// --chain-spec is given (otherwise only on a development chain). Runs until stopped;
+	/// needs no key file.
+	///
+	/// Example: ehr --chain-spec chain.json --ipfs http://127.0.0.1:5001 ipfs-gateway --listen
+	/// 127.0.0.1:5080 --allow-origin https://ehr.hospital.example
+	IpfsGateway {
+		/// The address to listen on (a hospital puts its TLS reverse proxy in front).
+		#[arg(long, default_value = "127.0.0.1:5080", value_name = "ADDRESS:PORT")]
+		listen: std::net::SocketAddr,
+		/// The largest envelope stored or served, in MiB.
+		#[arg(
+			long,
+			default_value_t = 64,
+			value_name = "MIB",
+			value_parser = clap::value_parser!(u64).range(1..=4096)
+		)]
+		max_size: u64,
+		/// What one account may store per hour, in MiB.
+		#[arg(
+			long,
+			default_value_t = 512,
+			value_name = "MIB",
+			value_parser = clap::value_parser!(u64).range(1..=1 << 30)
+		)]
+		per_hour: u64,
+		/// What all accounts together may store per hour, in MiB.
+		#[arg(
+			long,
+			default_value_t = 8192,
+			value_name = "MIB",
+			value_parser = clap::value_parser!(u64).range(1..=1 << 30)
+		)]
+		total_per_hour: u64,
+		/// The web app's origin, sent as Access-Control-Allow-Origin (`*`: any).
+		#[arg(long, default_value = "*", value_name = "ORIGIN")]
+		allow_origin: String,
+	},
 	/// Your hospital's pinning service: keeps the records its policy gives it on your IPFS
 	/// node (the first --ipfs), copied from the other IPFS nodes given (the other hospitals'),
 	/// each checked to add under the record's own CID, and unpins erased ones. The policy:

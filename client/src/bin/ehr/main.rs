@@ -195,10 +195,24 @@ async fn client(global: &Global) -> Result<Client, Error> {
 	}));
 	// With the chain spec, the keys the command wraps for and the records it decrypts are read
 	// with proofs against a block whose finality it checked itself.
+	let client = if development(global) { client.development() } else { client };
 	Ok(match global.chain_spec {
 		Some(_) => client.verifying(finality(global)?),
 		None => client,
 	})
+}
+
+/// Whether the chain is a development chain: `--dev`, or a chain spec whose `chainType` is
+/// `Development`. Only there are keys wrapped on the node's unproven word (without a chain
+/// spec) and split for an escrow committee of one.
+fn development(global: &Global) -> bool {
+	global.dev
+		|| global
+			.chain_spec
+			.as_deref()
+			.and_then(|path| std::fs::read(path).ok())
+			.and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+			.is_some_and(|spec| spec["chainType"] == "Development")
 }
 
 /// A list for people, or what it means when there is nothing to list (not a blank line).
@@ -270,6 +284,48 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			agent::serve(path, minutes).await
 		}
 		Command::Key(command) => key_command(global, command),
+		Command::IpfsGateway { listen, max_size, per_hour, total_per_hour, allow_origin } => {
+			let host = allow_origin
+				.strip_prefix("https://")
+				.or_else(|| allow_origin.strip_prefix("http://"));
+			let origin_ok = allow_origin == "*"
+				|| host.is_some_and(|host| {
+					!host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic() && b != b'/')
+				});
+			if !origin_ok {
+				return Err(Error::Usage(format!(
+					"--allow-origin {allow_origin:?} is not an origin: give the web app's \
+					 scheme, host and port (https://ehr.hospital.example), or *"
+				)));
+			}
+			if global.ipfs.is_empty() {
+				return Err(Error::Usage(
+					"the gateway stores envelopes on your IPFS node: pass --ipfs \
+					 http://127.0.0.1:5001 (its API, on loopback)"
+						.into(),
+				));
+			}
+			let client = client(global).await?;
+			let listener = tokio::net::TcpListener::bind(listen)
+				.await
+				.map_err(|e| Error::Usage(format!("cannot listen on {listen}: {e}")))?;
+			let config = ehr_client::gateway::GatewayConfig {
+				max_size: max_size << 20,
+				bytes_per_hour: per_hour << 20,
+				total_per_hour: total_per_hour << 20,
+				allow_origin,
+			};
+			clear_spinner();
+			say(
+				json,
+				json!({ "listening": listen.to_string() }),
+				format!("IPFS gateway listening on http://{listen} (Ctrl-C stops it)"),
+			);
+			tokio::select! {
+				served = ehr_client::gateway::serve(listener, client, config) => served,
+				_ = tokio::signal::ctrl_c() => Ok(()),
+			}
+		}
 		Command::Audit { patient, from, limit, all, max_age, fhir } => {
 			let patient = account(&patient)?;
 			let mut finality =
@@ -913,7 +969,7 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 		Command::Notifications { all, for_patient } => {
 			emergency::notifications(client, me, all, for_patient, global).await?
 		}
-		Command::Key(_) | Command::Audit { .. } => {
+		Command::Key(_) | Command::Audit { .. } | Command::IpfsGateway { .. } => {
 			return Err(Error::Usage("handled before keys are loaded".into()))
 		}
 	}
