@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The web app: builds its static files, or serves them on loopback for the dev chain.
 #   scripts/web.sh build               # → $EHR_WEB/app (about a minute after the first time)
-#   scripts/web.sh serve [PORT]        # build, then serve on http://127.0.0.1:PORT (8080)
+#   scripts/web.sh serve [PORT]        # build if a source changed, then serve on http://127.0.0.1:PORT (8080)
 # Serving writes config.json beside the files: the node the app talks to (EHR_NODE_URL, default
 # ws://127.0.0.1:9944) and the IPFS gateway it stores and reads envelopes through, which this
 # script starts (`ehr ipfs-gateway` on 127.0.0.1:EHR_GATEWAY_PORT, default 5080, in front of the
@@ -27,7 +27,14 @@ build() {
 case "${1:-build}" in
 build) build ;;
 serve)
-	build
+	# Built again only when a source of the app changed since the last build.
+	if [ ! -f "$EHR_WEB/app/index.html" ] ||
+		[ -n "$(find web envelope verify fhir primitives -newer "$EHR_WEB/app/index.html" -type f \
+			-not -path '*/node_modules/*' -not -path 'web/tests/*' -print -quit 2>/dev/null)" ]; then
+		build
+	else
+		log "web app: up to date in $EHR_WEB/app"
+	fi
 	port="${2:-8080}"
 	gateway="127.0.0.1:${EHR_GATEWAY_PORT:-5080}"
 	printf '{"node": "%s", "ipfs": "%s", "chainSpec": "chain.json"}\n' "${EHR_NODE_URL:-ws://127.0.0.1:9944}" \

@@ -527,10 +527,29 @@ async fn the_consortium_survives_its_faults() {
 	let upgraded = verified_trail(&rpc_url, &spec, &patient).await;
 	assert_eq!(upgraded.entries.encode(), through_alice.entries.encode());
 	let second_doctor = Keys::from_uri("//Eve").unwrap();
-	client
+	// This client was built for the runtime before: it refuses to sign for the new one (its
+	// metadata hash would not be the chain's), before anything is sent.
+	let refused = client
 		.register_doctor(&hospital, &second_doctor.account_id(), "Dr. Eve", "oncology", "MD-8")
-		.await
-		.unwrap();
+		.await;
+	assert!(
+		matches!(&refused, Err(Error::Node(why)) if why.contains("this client was built for")),
+		"a client for the old runtime signs nothing: {refused:?}"
+	);
+	// A wallet encoding from the new runtime's metadata signs for the new spec version (without
+	// a metadata hash, mode 0): it goes through.
+	let call = RuntimeCall::Identity(pallet_ehr_identity::Call::register_doctor {
+		doctor: second_doctor.account_id(),
+		name: b"Dr. Eve".to_vec(),
+		specialty: b"oncology".to_vec(),
+		licence: b"MD-8".to_vec(),
+	});
+	let nonce: u32 =
+		chain.request("system_accountNextIndex", rpc_params![hospital.address()]).await.unwrap();
+	let signed =
+		client.chain.sign_with_metadata_hash(&hospital, call, nonce, None).await.unwrap();
+	let encoded = to_hex(&signed.encode(), false);
+	finalized(&encoded, chain.watch(&encoded).await.expect("the pool accepts it")).await;
 	println!(
 		"upgraded from spec version {} to {} at #{enacted} (asked at #{upgrade_from}); finalized \
 		 #{finalized_after} after it (the RPC node's metrics: #{finalized_metric}); the trail \

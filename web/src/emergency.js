@@ -112,6 +112,12 @@ export async function patientEmergencyCard(ctx, names) {
 		act(button, 'Saving your emergency choice', async () => {
 			const categories = boxes.map((b) => b.firstChild).filter((b) => b.checked).map((b) => b.value);
 			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.escrow.setEmergencyCategories(me, categories.map((c) => CATEGORY_VARIANT[c])));
+			// The keys are escrowed for the choice as the chain's state (verified here) holds it:
+			// wait for a verified block that shows it, not a view from before the transaction.
+			await verify.confirmed(ctx.api, async (view) => {
+				const { openable } = await verify.escrow(ctx.api, me, view);
+				return openable.length === categories.length && categories.every((c) => openable.includes(c));
+			}, (number) => `The node reported your choice, but the chain's state at block #${number} (verified here) does not show it. Use another node (Connection) and save again.`);
 			const escrowed = categories.length ? await escrowSync(ctx, (done, total) => { progress.textContent = `Escrowed ${done} of ${total} record key(s)…`; }) : 0;
 			say(categories.length
 				? `Saved: ${categories.map((c) => categoryLabel(c).toLowerCase()).join(', ')} can be opened in an emergency. ${escrowed} record key(s) escrowed for the hospitals' committee.`

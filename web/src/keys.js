@@ -2,7 +2,7 @@
 // path, as Substrate wallets write them); from it come the sr25519 account key (signing, by
 // @polkadot/keyring) and the X25519 encryption key (ehr-envelope in WebAssembly, the derivation
 // the `ehr` command uses). At rest the phrase is kept only as a key file (the format of
-// `ehr key new`: scrypt at 2^18, then ChaCha20-Poly1305) in IndexedDB; unlocked, it lives in
+// `ehr key generate`: scrypt at 2^18, then ChaCha20-Poly1305) in IndexedDB; unlocked, it lives in
 // this page's memory until the app locks (after inactivity, or on "Lock").
 import { Keyring } from '@polkadot/keyring';
 import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
@@ -167,7 +167,7 @@ export async function unlock(entry, passphrase) {
 	return { ...keys, label: entry.label };
 }
 
-/** Imports a key file written by `ehr key new` (JSON text). */
+/** Imports a key file written by `ehr key generate` (JSON text). */
 export async function importKeyFile(text, label) {
 	let file;
 	try { file = JSON.parse(text); } catch { throw new Failure('That file is not a key file (not JSON).'); }

@@ -213,7 +213,7 @@ function importCard() {
 				say('Key file imported: unlock it with its passphrase.', true);
 				render();
 			});
-		} }, field('Key file (from `ehr key new`)', file), button));
+		} }, field('Key file (from `ehr key generate`)', file), button));
 }
 
 function settingsPage() {

@@ -24,6 +24,32 @@ impl Client {
 		self.grant_for(patient, &me, grantee, scope, access, expires_at, purpose).await
 	}
 
+	/// Replaces the terms of `grantee`'s grant on `patient`'s records (`Consent.change_access`),
+	/// signed by `signer`: the patient, or one of the patient's delegates. Keys of records the
+	/// new terms no longer cover leave the chain's state in the next blocks; keys of records
+	/// newly covered are shared by [`Client::sync_keys`].
+	#[allow(clippy::too_many_arguments)]
+	pub async fn change_access(
+		&self,
+		signer: &Keys,
+		patient: &AccountId,
+		grantee: &AccountId,
+		scope: Scope,
+		access: AccessLevel,
+		expires_at: Option<Moment>,
+		purpose: Purpose,
+	) -> Result<Included, Error> {
+		let call = call_consent(pallet_ehr_consent::Call::change_access {
+			patient: patient.clone(),
+			grantee: grantee.clone(),
+			scope,
+			access,
+			expires_at,
+			purpose,
+		});
+		self.chain.submit(signer, call).await
+	}
+
 	/// [`Client::grant`] signed by `signer`: the patient, or one of the patient's delegates.
 	/// A delegate shares the keys it holds itself; the patient's client shares the rest on its
 	/// next run ([`Client::sync_keys`]).

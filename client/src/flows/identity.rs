@@ -91,6 +91,12 @@ impl Client {
 		self.chain.submit(hospital, call_identity(call)).await
 	}
 
+	/// A member hospital sets the name it appears under in the directory.
+	pub async fn set_hospital_name(&self, hospital: &Keys, name: &str) -> Result<Included, Error> {
+		let call = pallet_ehr_identity::Call::set_hospital_name { name: name.as_bytes().to_vec() };
+		self.chain.submit(hospital, call_identity(call)).await
+	}
+
 	/// A hospital withdraws its unused invitation of `who`, or its doctor's role offered to
 	/// `who` and not yet accepted.
 	pub async fn cancel_invitation(

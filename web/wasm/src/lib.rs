@@ -326,7 +326,7 @@ pub fn seal_record(plaintext: &[u8], readers: &[u8]) -> Result<Sealed, String> {
 	Ok(Sealed { envelope: sealed, commitment: summary.content_hash.to_vec(), wrapped })
 }
 
-/// A key file (JSON, the same format as `ehr key new` writes) holding `uri` under `passphrase`
+/// A key file (JSON, the same format as `ehr key generate` writes) holding `uri` under `passphrase`
 /// at scrypt cost `2^log_n` (18 as the command; tests use less).
 #[wasm_bindgen(js_name = sealKeyFile)]
 pub fn seal_key_file(

@@ -442,6 +442,14 @@ pub enum HospitalCommand {
 		/// The patient's account (SS58 address; the patient prints it with `ehr key show`).
 		patient: String,
 	},
+	/// Set the name your hospital appears under in the directory, the command and the web
+	/// app (instead of its bare address).
+	///
+	/// Example: ehr --key-file hospital.json hospital set-name "North General Hospital"
+	SetName {
+		/// The hospital's name, as people will read it.
+		name: String,
+	},
 	/// Withdraw an unused patient invitation, or a doctor's role offered and not yet accepted.
 	CancelInvitation {
 		/// The account invited or offered the role (SS58 address).
@@ -812,6 +820,32 @@ pub enum ConsentCommand {
 		/// Do not ask before a grant of every record.
 		#[arg(long)]
 		yes: bool,
+	},
+	/// Change a grant's terms without revoking it. The terms given replace the old ones as a
+	/// whole (what is not given is the default: every record, read only, no expiry,
+	/// treatment). Keys of records the new terms no longer cover leave the chain's state in the
+	/// next blocks; keys of records newly covered are shared afterwards.
+	///
+	/// Example: ehr --key-file me.json consent change 5FHne… --categories lab-report
+	/// --expires-in-hours 48
+	Change {
+		/// The grantee (SS58 address).
+		grantee: String,
+		/// Only these kinds of records (comma-separated); every record without it.
+		#[arg(long, value_delimiter = ',', value_enum)]
+		categories: Vec<Category>,
+		/// Allow adding records too (doctors and hospitals only).
+		#[arg(long)]
+		write: bool,
+		/// Hours from now until it stops working (default: until revoked).
+		#[arg(long, value_name = "HOURS")]
+		expires_in_hours: Option<u64>,
+		/// Why access is given (on chain, in the trail).
+		#[arg(long, value_enum, default_value = "treatment")]
+		purpose: PurposeArg,
+		/// Act for this patient, as the patient's delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
 	},
 	/// Revoke access; the grantee's keys go with it.
 	///

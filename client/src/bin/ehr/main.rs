@@ -530,7 +530,8 @@ fn refuse_existing(out: &Path) -> Result<(), Error> {
 }
 
 fn print_keys(json: bool, keys: &Keys, file: &Path) {
-	let encryption_key = hex::encode(keys.encryption_key());
+	// With its 0x, as chain specs and the consortium file take it.
+	let encryption_key = format!("0x{}", hex::encode(keys.encryption_key()));
 	say(
 		json,
 		json!({
@@ -669,6 +670,10 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 						.await?;
 					(format!("review of trail entry {entry} recorded in the patient's trail"), included)
 				}
+				HospitalCommand::SetName { name } => (
+					format!("your hospital is now listed as {}", human::printable(name)),
+					client.set_hospital_name(me, name).await?,
+				),
 				HospitalCommand::CancelInvitation { account: who } => (
 					format!("the invitation or offer of {who} is withdrawn"),
 					client.cancel_invitation(me, &account(who)?).await?,
@@ -1103,6 +1108,74 @@ async fn consent_command(
 					granted.included.number
 				),
 			);
+		}
+		ConsentCommand::Change {
+			grantee,
+			categories,
+			write,
+			expires_in_hours,
+			purpose,
+			for_patient,
+		} => {
+			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
+			let grantee = account(&grantee)?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			let scope = if categories.is_empty() {
+				warn(json, "the new terms cover every record, the identifying profile included (narrow them with --categories)".into());
+				Scope::All
+			} else {
+				let categories: Vec<RecordCategory> =
+					categories.into_iter().map(Into::into).collect();
+				Scope::Categories(
+					categories
+						.try_into()
+						.map_err(|_| Error::Usage("at most seven categories".into()))?,
+				)
+			};
+			let access = if write { AccessLevel::ReadWrite } else { AccessLevel::Read };
+			let now = client.chain.now().await?;
+			let expires_at = expires_in_hours
+				.map(|hours| {
+					hours
+						.checked_mul(3_600_000)
+						.map(|ms| now.saturating_add(ms))
+						.ok_or_else(|| Error::Usage("--expires-in-hours is too large".into()))
+				})
+				.transpose()?;
+			let included = client
+				.change_access(
+					me,
+					&patient,
+					&grantee,
+					scope.clone(),
+					access,
+					expires_at,
+					purpose.into(),
+				)
+				.await?;
+			let terms = ehr_primitives::Grant {
+				scope,
+				access,
+				expires_at,
+				purpose: purpose.into(),
+				granted_at: 0,
+				granted_by: my_id.clone(),
+			};
+			say(
+				json,
+				json!({
+					"changed": grantee.to_ss58check(),
+					"block": included.block,
+					"blockNumber": included.number,
+				}),
+				format!(
+					"{} now {} (final in block #{})",
+					names.of(&grantee),
+					human::grant(&terms, now),
+					included.number
+				),
+			);
+			sync_after(client, me, &patient, &names, json).await;
 		}
 		ConsentCommand::Revoke { grantee, rekey: false, for_patient } => {
 			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
