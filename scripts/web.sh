@@ -29,7 +29,8 @@ build) build ;;
 serve)
 	# Built again only when a source of the app changed since the last build.
 	if [ ! -f "$EHR_WEB/app/index.html" ] ||
-		[ -n "$(find web envelope verify fhir primitives -newer "$EHR_WEB/app/index.html" -type f \
+		[ -n "$(find web envelope verify fhir primitives vendor Cargo.toml Cargo.lock \
+			-newer "$EHR_WEB/app/index.html" -type f \
 			-not -path '*/node_modules/*' -not -path 'web/tests/*' -print -quit 2>/dev/null)" ]; then
 		build
 	else

@@ -91,13 +91,9 @@ struct Gateway {
 
 type Answer = Response<Full<Bytes>>;
 
-/// Serves the gateway on `listener` until the task is dropped; `client` reaches the chain (to
-/// check registrations) and the IPFS node (its store).
-pub async fn serve(
-	listener: tokio::net::TcpListener,
-	client: Client,
-	config: GatewayConfig,
-) -> Result<(), Error> {
+/// Serves the gateway on `listener` until the task is dropped (it never returns); `client`
+/// reaches the chain (to check registrations) and the IPFS node (its store).
+pub async fn serve(listener: tokio::net::TcpListener, client: Client, config: GatewayConfig) {
 	let gateway = Rc::new(Gateway {
 		client,
 		registered: Default::default(),
@@ -113,10 +109,16 @@ pub async fn serve(
 			loop {
 				let permit =
 					connections.clone().acquire_owned().await.expect("the semaphore stays open");
-				let (stream, _) = listener
-					.accept()
-					.await
-					.map_err(|e| Error::Node(format!("the gateway cannot accept: {e}")))?;
+				// A failed accept (out of file descriptors, a connection reset before it was
+				// taken) ends nothing: the gateway waits a moment and goes on.
+				let stream = match listener.accept().await {
+					Ok((stream, _)) => stream,
+					Err(error) => {
+						eprintln!("the gateway could not accept a connection: {error}");
+						tokio::time::sleep(Duration::from_millis(100)).await;
+						continue;
+					}
+				};
 				let gateway = gateway.clone();
 				tokio::task::spawn_local(async move {
 					let service = hyper::service::service_fn(move |request| {

@@ -202,16 +202,17 @@ async fn load(chain: Arc<Chain>, hospital: Keys, count: u32, interval: Duration)
 	sent
 }
 
-/// Follows an accepted transaction's status until it is finalized (or fails the test).
-async fn finalized(encoded: &str, mut status: Subscription<Value>) {
+/// Follows an accepted transaction's status until it is finalized (or fails the test); the
+/// block it is final in.
+async fn finalized(encoded: &str, mut status: Subscription<Value>) -> Hash {
 	loop {
 		let update = tokio::time::timeout(Duration::from_secs(300), status.next())
 			.await
 			.unwrap_or_else(|_| panic!("not finalized within 300 s: {encoded}"))
 			.expect("the status stream goes on")
 			.expect("a status");
-		if update.get("finalized").is_some() {
-			return;
+		if let Some(block) = update.get("finalized") {
+			return serde_json::from_value(block.clone()).expect("a block hash");
 		}
 		assert!(never_final(&update).is_none(), "an accepted transaction was lost: {update}");
 	}
@@ -429,7 +430,9 @@ async fn the_consortium_survives_its_faults() {
 	let mut following = Vec::new();
 	for Sent { encoded, accepted } in sent {
 		let status = accepted.unwrap_or_else(|e| panic!("the pool refused a transaction: {e}"));
-		following.push(async move { finalized(&encoded, status).await });
+		following.push(async move {
+			finalized(&encoded, status).await;
+		});
 	}
 	futures::future::join_all(following).await;
 	let (_, load_to) = heights(&alice_url).await.unwrap();
@@ -546,10 +549,19 @@ async fn the_consortium_survives_its_faults() {
 	});
 	let nonce: u32 =
 		chain.request("system_accountNextIndex", rpc_params![hospital.address()]).await.unwrap();
-	let signed =
-		client.chain.sign_with_metadata_hash(&hospital, call, nonce, None).await.unwrap();
+	let signed = client.chain.sign_with_metadata_hash(&hospital, call, nonce, None).await.unwrap();
 	let encoded = to_hex(&signed.encode(), false);
-	finalized(&encoded, chain.watch(&encoded).await.expect("the pool accepts it")).await;
+	let block =
+		finalized(&encoded, chain.watch(&encoded).await.expect("the pool accepts it")).await;
+	let events = chain.events(block).await.unwrap();
+	assert!(
+		events.iter().any(|record| matches!(
+			&record.event,
+			RuntimeEvent::Identity(pallet_ehr_identity::Event::DoctorOffered { doctor, .. })
+				if *doctor == second_doctor.account_id()
+		)),
+		"the transaction signed for the new runtime did what it says: {events:?}"
+	);
 	println!(
 		"upgraded from spec version {} to {} at #{enacted} (asked at #{upgrade_from}); finalized \
 		 #{finalized_after} after it (the RPC node's metrics: #{finalized_metric}); the trail \

@@ -822,18 +822,23 @@ pub enum ConsentCommand {
 		yes: bool,
 	},
 	/// Change a grant's terms without revoking it. The terms given replace the old ones as a
-	/// whole (what is not given is the default: every record, read only, no expiry,
-	/// treatment). Keys of records the new terms no longer cover leave the chain's state in the
-	/// next blocks; keys of records newly covered are shared afterwards.
+	/// whole: the records (--categories, or --every-record: one of them is required), write
+	/// access (read only without --write), the expiry (none without --expires-in-hours) and the
+	/// purpose. Keys of records the new terms no longer cover leave the chain's state in the
+	/// next blocks; keys of records newly covered are shared afterwards when the command
+	/// verifies (--chain-spec), otherwise by `ehr consent sync --chain-spec …`.
 	///
 	/// Example: ehr --key-file me.json consent change 5FHne… --categories lab-report
 	/// --expires-in-hours 48
 	Change {
 		/// The grantee (SS58 address).
 		grantee: String,
-		/// Only these kinds of records (comma-separated); every record without it.
-		#[arg(long, value_delimiter = ',', value_enum)]
+		/// Only these kinds of records (comma-separated).
+		#[arg(long, value_delimiter = ',', value_enum, required_unless_present = "every_record")]
 		categories: Vec<Category>,
+		/// Every record, the identifying profile included (instead of --categories).
+		#[arg(long, conflicts_with = "categories")]
+		every_record: bool,
 		/// Allow adding records too (doctors and hospitals only).
 		#[arg(long)]
 		write: bool,

@@ -322,7 +322,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				format!("IPFS gateway listening on http://{listen} (Ctrl-C stops it)"),
 			);
 			tokio::select! {
-				served = ehr_client::gateway::serve(listener, client, config) => served,
+				_ = ehr_client::gateway::serve(listener, client, config) => Ok(()),
 				_ = tokio::signal::ctrl_c() => Ok(()),
 			}
 		}
@@ -1112,6 +1112,7 @@ async fn consent_command(
 		ConsentCommand::Change {
 			grantee,
 			categories,
+			every_record: _,
 			write,
 			expires_in_hours,
 			purpose,
@@ -1120,8 +1121,8 @@ async fn consent_command(
 			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
 			let grantee = account(&grantee)?;
 			let names = Names::load(client, Some(&my_id)).await?;
+			// Either --categories or --every-record (clap requires one of them).
 			let scope = if categories.is_empty() {
-				warn(json, "the new terms cover every record, the identifying profile included (narrow them with --categories)".into());
 				Scope::All
 			} else {
 				let categories: Vec<RecordCategory> =
@@ -1161,12 +1162,14 @@ async fn consent_command(
 				granted_at: 0,
 				granted_by: my_id.clone(),
 			};
+			let synced = sync_after(client, me, &patient, &names, json).await;
 			say(
 				json,
 				json!({
 					"changed": grantee.to_ss58check(),
 					"block": included.block,
 					"blockNumber": included.number,
+					"sync": synced,
 				}),
 				format!(
 					"{} now {} (final in block #{})",
@@ -1175,7 +1178,6 @@ async fn consent_command(
 					included.number
 				),
 			);
-			sync_after(client, me, &patient, &names, json).await;
 		}
 		ConsentCommand::Revoke { grantee, rekey: false, for_patient } => {
 			let patient = patient_or_me(for_patient.as_deref(), &my_id)?;
