@@ -23,7 +23,7 @@ use ehr_client::{
 	audit, finality::Finality, human, human::Names, AppointmentAction, Client, Error, Keys, Stage,
 	Store,
 };
-use ehr_primitives::{AccessLevel, RecordCategory, Scope, VisitKind};
+use ehr_primitives::{AccessLevel, Moment, RecordCategory, Scope, VisitKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
@@ -548,6 +548,22 @@ fn print_keys(json: bool, keys: &Keys, file: &Path) {
 	);
 }
 
+/// The grant scope of `--categories` (not empty).
+fn categories_scope(categories: Vec<Category>) -> Result<Scope, Error> {
+	let categories: Vec<RecordCategory> = categories.into_iter().map(Into::into).collect();
+	Ok(Scope::Categories(
+		categories.try_into().map_err(|_| Error::Usage("at most seven categories".into()))?,
+	))
+}
+
+/// The end of a grant `hours` after `now` (`--expires-in-hours`).
+fn expiry(now: Moment, hours: u64) -> Result<Option<Moment>, Error> {
+	hours
+		.checked_mul(3_600_000)
+		.map(|ms| Some(now.saturating_add(ms)))
+		.ok_or_else(|| Error::Usage("--expires-in-hours is too large".into()))
+}
+
 /// The patient a command acts for: `--for` (as a delegate) or the signer.
 fn patient_or_me(for_patient: Option<&str>, me: &AccountId) -> Result<AccountId, Error> {
 	for_patient.map(account).transpose().map(|patient| patient.unwrap_or_else(|| me.clone()))
@@ -1040,24 +1056,13 @@ async fn consent_command(
 				}
 				Scope::All
 			} else {
-				let categories: Vec<RecordCategory> =
-					categories.into_iter().map(Into::into).collect();
-				Scope::Categories(
-					categories
-						.try_into()
-						.map_err(|_| Error::Usage("at most seven categories".into()))?,
-				)
+				categories_scope(categories)?
 			};
 			let access = if write { AccessLevel::ReadWrite } else { AccessLevel::Read };
-			let expires_at =
-				match expires_in_hours {
-					Some(hours) => Some(client.chain.now().await?.saturating_add(
-						hours.checked_mul(3_600_000).ok_or_else(|| {
-							Error::Usage("--expires-in-hours is too large".into())
-						})?,
-					)),
-					None => None,
-				};
+			let expires_at = match expires_in_hours {
+				Some(hours) => expiry(client.chain.now().await?, hours)?,
+				None => None,
+			};
 			let granted = client
 				.grant_for(
 					me,
@@ -1122,27 +1127,14 @@ async fn consent_command(
 			let grantee = account(&grantee)?;
 			let names = Names::load(client, Some(&my_id)).await?;
 			// Either --categories or --every-record (clap requires one of them).
-			let scope = if categories.is_empty() {
-				Scope::All
-			} else {
-				let categories: Vec<RecordCategory> =
-					categories.into_iter().map(Into::into).collect();
-				Scope::Categories(
-					categories
-						.try_into()
-						.map_err(|_| Error::Usage("at most seven categories".into()))?,
-				)
-			};
+			let scope =
+				if categories.is_empty() { Scope::All } else { categories_scope(categories)? };
 			let access = if write { AccessLevel::ReadWrite } else { AccessLevel::Read };
 			let now = client.chain.now().await?;
-			let expires_at = expires_in_hours
-				.map(|hours| {
-					hours
-						.checked_mul(3_600_000)
-						.map(|ms| now.saturating_add(ms))
-						.ok_or_else(|| Error::Usage("--expires-in-hours is too large".into()))
-				})
-				.transpose()?;
+			let expires_at = match expires_in_hours {
+				Some(hours) => expiry(now, hours)?,
+				None => None,
+			};
 			let included = client
 				.change_access(
 					me,
