@@ -180,7 +180,7 @@ step 'ehr --dev --suri //Charlie doctor accept $ALICE' "you are a doctor of this
 step 'ehr consent grant $CHARLIE --categories profile --yes' "record keys shared"
 exits 3 "Consent: already granted: this account has consent already: \`ehr consent sync\`" ehr consent grant "$CHARLIE" --categories profile --yes
 step 'ehr consent sync' "every grantee with an encryption key holds the keys its grant covers"
-step 'ehr --dev --suri //Charlie record get 4 --out profile-read-by-carla.json' "your read is logged"
+step 'ehr --dev --suri //Charlie record get 4 --out profile-read-by-carla.json' "your read is queued for the patient's trail"
 cmp -s profile.json profile-read-by-carla.json || fail "Dr. Espinosa did not read the profile as written"
 
 # --- An erasure with IPFS down: done on chain, the unpin retried later --------------------

@@ -6,24 +6,40 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
 
+# How long each part took, printed at the end (the README's breakdown comes from it).
+phases=()
+phase_start=$SECONDS
+suite_start=$SECONDS
+phase_done() {
+	phases+=("$(printf '%-58s %3d min %02d s' "$1" $(((SECONDS - phase_start) / 60)) $(((SECONDS - phase_start) % 60)))")
+	phase_start=$SECONDS
+}
+
 bash scripts/setup.sh
+phase_done "setup (apt, rustup, npm, wasm-bindgen-cli)"
 bash scripts/build.sh
+phase_done "build (node with its wasm runtime, ehr, ehr-load)"
 
 log "cargo test (unit, runtime and end-to-end tests)"
 cargo_log="$(mktemp)"
 trap 'rm -f "$cargo_log"' EXIT
+cargo test --locked --workspace --no-run
+phase_done "cargo test: building the test binaries"
 cargo test --locked --workspace 2>&1 | tee "$cargo_log"
+phase_done "cargo test: running them"
 
 # The envelope's test vectors, the other way: the independent Python implementation recomputes
 # them, opens the envelopes the Rust code must write and refuses the negative ones as it does.
 log "envelope vectors, checked by the independent implementation (Python cryptography)"
 python3 envelope/tests/vectors/check.py --check
+phase_done "envelope vectors (Python)"
 
 # The README's flows, typed as written, against a fresh dev node and js-ipfs: every step's
 # output, the exit code of each class of failure, no raw output for people (about 10 minutes:
 # some sixty transactions, each waiting for finality).
 log "README flows, run as written"
 bash scripts/readme-flows.sh
+phase_done "README flows"
 
 # The web app in a real browser: built (the envelope crate to WebAssembly, the JavaScript
 # bundled), then one story per role in Debian's Chromium against its own dev node and js-ipfs
@@ -32,7 +48,9 @@ log "web app: build, then the browser tests (Chromium, headless)"
 bash scripts/web.sh build
 browser_log="$(mktemp)"
 trap 'rm -f "$cargo_log" "$browser_log"' EXIT
+phase_done "web app build"
 node web/tests/browser.mjs 2>&1 | tee "$browser_log"
+phase_done "browser stories"
 
 # The benchmarks of the pallets, each run once on the test runtime of its pallet
 # (`impl_benchmark_test_suite!`), so that a benchmark that no longer runs shows here and not in
@@ -46,10 +64,12 @@ SKIP_WASM_BUILD=1 cargo test --locked -p pallet-consortium -p pallet-fee-quota \
 	-p pallet-ehr-identity -p pallet-ehr-consent -p pallet-ehr-records -p pallet-ehr-appointments \
 	-p pallet-ehr-escrow -p pallet-ehr-messages \
 	--features runtime-benchmarks --lib 2>&1 | tee "$bench_log"
+phase_done "pallet benchmarks (runtime-benchmarks build and run)"
 
 log "zombienet: four hospital validators, finality with one paused"
 export EHR_NODE
 zombienet test --provider native zombienet/consortium.zndsl
+phase_done "zombienet (four validators)"
 
 # One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
 # check, the README flows, the browser stories and the zombienet test.
@@ -59,4 +79,7 @@ passed=$((passed + browser))
 benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$bench_log" || true)
 passed=$((passed + benchmarks))
 log "all tests passed"
+log "time per part:"
+printf '  %s\n' "${phases[@]}" >&2
+printf '  %-58s %3d min %02d s\n' "in all" $(((SECONDS - suite_start) / 60)) $(((SECONDS - suite_start) % 60)) >&2
 echo "tests: $passed passed, 0 failed"

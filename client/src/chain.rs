@@ -30,7 +30,7 @@ use crate::{keys::Keys, Error};
 /// How many blocks a signed transaction stays valid, from the newest finalized block: 25.6
 /// minutes of 6 s blocks, so a finality lag of a few minutes does not invalidate it (the
 /// runtime keeps 2,400 block hashes).
-const MORTAL_PERIOD: u64 = 256;
+pub const MORTAL_PERIOD: u64 = 256;
 
 /// The RFC-78 metadata hash of the runtime this client was built for (its version 15 metadata,
 /// spec name and version, and the token): the hash the runtime's build bakes in for
@@ -271,6 +271,11 @@ impl Chain {
 		outcome.map_err(|error| Error::Refused(explain(error)))
 	}
 
+	/// The hash of block `number` of the node's chain, if it has one.
+	pub async fn block_hash(&self, number: u32) -> Result<Option<Hash>, Error> {
+		self.request("chain_getBlockHash", rpc_params![number]).await
+	}
+
 	/// The number of `block`.
 	pub async fn number(&self, block: Hash) -> Result<u32, Error> {
 		let header: ehr_runtime::Header = self
@@ -318,6 +323,18 @@ impl Chain {
 		nonce: u32,
 		metadata_hash: Option<[u8; 32]>,
 	) -> Result<UncheckedExtrinsic, Error> {
+		Ok(self.sign_mortal(signer, call, nonce, metadata_hash).await?.0)
+	}
+
+	/// [`Chain::sign_with_metadata_hash`], also returning the first block of the transaction's
+	/// era: it can be in blocks `birth .. birth + 256` and in no other.
+	pub async fn sign_mortal(
+		&self,
+		signer: &Keys,
+		call: RuntimeCall,
+		nonce: u32,
+		metadata_hash: Option<[u8; 32]>,
+	) -> Result<(UncheckedExtrinsic, u32), Error> {
 		let version: Value = self.request("state_getRuntimeVersion", rpc_params![]).await?;
 		let read = |field: &str| {
 			version[field].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
@@ -362,7 +379,8 @@ impl Chain {
 			((), spec_version, tx_version, self.genesis, birth_hash, (), metadata_hash, ());
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = MultiSignature::from(payload.using_encoded(|bytes| signer.sign(bytes))?);
-		Ok(UncheckedExtrinsic::new_signed(call, who.into(), signature, extension))
+		let birth = u32::try_from(birth).expect("a block number");
+		Ok((UncheckedExtrinsic::new_signed(call, who.into(), signature, extension), birth))
 	}
 
 	async fn extrinsic_index(&self, block: Hash, encoded: &str) -> Result<u32, Error> {

@@ -22,6 +22,7 @@ mod flows;
 pub mod gateway;
 pub mod human;
 pub mod keys;
+pub mod outbox;
 pub mod store;
 pub mod verified;
 
@@ -305,8 +306,10 @@ pub struct Fetched {
 	pub plaintext_len: u64,
 	/// Whether the read was logged on chain (it is, unless the reader is the patient).
 	pub access_logged: bool,
-	/// The block the log entry is in (not waited to be final).
+	/// The block the log entry is in (not waited to be final), for a client without an outbox.
 	pub logged_in_block: Option<u32>,
+	/// The outbox entry the log waits in, for a client with one ([`outbox`]).
+	pub log_queued: Option<outbox::Entry>,
 	/// Whose record it is.
 	pub patient: AccountId,
 	/// Who wrote it.
@@ -337,6 +340,10 @@ pub struct Client {
 	/// A development chain: keys may be wrapped, and escrow shares made, from the node's
 	/// unproven word, and split for a committee of one.
 	development: bool,
+	/// Where read log transactions wait for a finalized block ([`outbox`]): with one, a read
+	/// returns as soon as the record is verified and its log entry is queued; without, it waits
+	/// for the entry to be in a block.
+	outbox: Option<outbox::Outbox>,
 }
 
 fn call_identity(call: pallet_ehr_identity::Call<Runtime>) -> RuntimeCall {
@@ -369,7 +376,19 @@ impl Client {
 			store,
 			finality: None,
 			development: false,
+			outbox: None,
 		})
+	}
+
+	/// From now on, queue read log entries in `outbox` instead of waiting for a block.
+	pub fn with_outbox(mut self, outbox: outbox::Outbox) -> Client {
+		self.outbox = Some(outbox);
+		self
+	}
+
+	/// The outbox, if the client has one.
+	pub fn outbox(&self) -> Option<&outbox::Outbox> {
+		self.outbox.as_ref()
 	}
 
 	/// Marks the chain as a development chain: this client may wrap keys and make escrow

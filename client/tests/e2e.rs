@@ -141,6 +141,8 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	// The doctor reads exactly the original bytes, with the `ehr` command.
 	let cli = Command::new(env!("CARGO_BIN_EXE_ehr"))
 		.args(["--json", "--node", &node_url, "--ipfs", &ipfs_url, "--dev", "--suri", "//Bob"])
+		.arg("--state-dir")
+		.arg(dir.path().join("doctor-state"))
 		.args(["record", "get", "0", "--out"])
 		.arg(&out)
 		.output()
@@ -315,6 +317,134 @@ async fn the_whole_story_against_a_node_and_ipfs() {
 	let (left, per) =
 		(budget["refTimeLeft"].as_u64().unwrap(), budget["refTimePerPeriod"].as_u64().unwrap());
 	assert!(0 < left && left < per, "{budget}");
+}
+
+/// A doctor's read is written at once and its log entry, kept in the outbox, lands in the
+/// patient's trail exactly once: sent by the command itself; sent by a drainer without any key
+/// after the reader crashed before sending; signed again, by the reader's key only, when a
+/// finalized block used its nonce for another transaction. A revoked grant queues nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_are_logged_through_the_outbox() {
+	let dir = tempfile::tempdir().unwrap();
+	let (_node, node_url) = start_node(dir.path());
+	let store_dir = dir.path().join("store");
+	let store = || Store::local(&store_dir).unwrap();
+	let client = wait_for("the node", || Client::connect(&node_url, store())).await.development();
+	let hospital = Keys::from_uri("//Alice").unwrap();
+	let doctor = Keys::from_uri("//Bob").unwrap();
+	new_doctor(&client, &hospital, &doctor, "Dr. Bob Kelso").await;
+	let patient = new_patient(&client, &hospital).await;
+	let patient_id = patient.account_id();
+	let text = b"Haemoglobin 13.5 g/dL\n";
+	std::fs::write(dir.path().join("lab.txt"), text).unwrap();
+	let lab = client
+		.upload(&patient, &patient_id, RecordCategory::LabReport, &dir.path().join("lab.txt"), |_, _| {})
+		.await
+		.unwrap();
+	consent_to_read_all(&client, &patient, &doctor).await;
+	let state = dir.path().join("state");
+	let first = client.chain.block_hash(1).await.unwrap();
+	let outbox = ehr_client::outbox::Outbox::open(&state, client.chain.genesis(), first).unwrap();
+	let read = [(lab.record, RecordCategory::LabReport)];
+	let ehr = |args: &[&str]| {
+		let out = Command::new(env!("CARGO_BIN_EXE_ehr"))
+			.args(["--json", "--node", &node_url, "--dev", "--suri", "//Bob", "--state-dir"])
+			.arg(&state)
+			.arg("--store-dir")
+			.arg(&store_dir)
+			.args(args)
+			.env_remove("EHR_IPFS_API")
+			.output()
+			.unwrap();
+		assert!(out.status.success(), "ehr {args:?}: {}", String::from_utf8_lossy(&out.stdout));
+		serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+	};
+
+	// 1. The command writes the file and returns with the entry queued and sent, not in a block.
+	let out = dir.path().join("read.txt");
+	let started = Instant::now();
+	let got = ehr(&["record", "get", &lab.record.to_string(), "--out", out.to_str().unwrap()]);
+	println!("record get: {} ms", started.elapsed().as_millis());
+	assert_eq!(std::fs::read(&out).unwrap(), text);
+	assert_eq!((got["accessLogged"].clone(), got["loggedInBlock"].clone()), (true.into(), serde_json::Value::Null));
+	let sent = got["logQueued"]["id"].as_str().unwrap().to_string();
+	let best_at_read = got["logQueued"]["bestAtRead"].as_u64().unwrap();
+	// `outbox --wait` follows it into a finalized block, at most two blocks after the read.
+	let waited = ehr(&["outbox", "--wait"]);
+	let logged = waited["logged"].as_array().unwrap();
+	let entry = logged.iter().find(|l| l["id"] == sent.as_str()).expect("the read is final");
+	let block = entry["block"].as_u64().unwrap();
+	// Two blocks on an idle machine (`scripts/bench-read.sh` checks that); the other tests of
+	// this binary run beside this one, so a little more room here.
+	assert!(
+		best_at_read < block && block <= best_at_read + 4,
+		"read at #{best_at_read}, final in #{block}"
+	);
+	assert_eq!(entry["failed"], serde_json::Value::Null);
+	assert_eq!(waited["pending"], serde_json::json!([]));
+
+	// 2. The reader crashed after queueing, before sending: a drainer with no key sends it.
+	let crashed = outbox.queue_reads(&client.chain, &doctor, &patient_id, &read).await.unwrap();
+	let lock = outbox.try_lock().expect("no drainer runs");
+	assert!(outbox.try_lock().is_none(), "one holder at a time");
+	let pass =
+		outbox.drain(&lock, &client.chain, None, Duration::from_secs(120), |_| ()).await.unwrap();
+	assert!(pass.pending.is_empty(), "{pass:?}");
+	let found = outbox.logged().into_iter().find(|l| l.entry.id == crashed.id).unwrap();
+	assert_eq!((found.failed, found.entry.signatures), (None, 1));
+
+	// 3. Queued, not sent, and its nonce goes to another transaction of the reader.
+	let lost = outbox.queue_reads(&client.chain, &doctor, &patient_id, &read).await.unwrap();
+	let call = ehr_runtime::RuntimeCall::Consent(pallet_ehr_consent::Call::log_access {
+		patient: patient_id.clone(),
+		record: lab.record,
+		category: RecordCategory::LabReport,
+	});
+	client.chain.submit(&doctor, call).await.unwrap();
+	// Only the reader's key can sign it again: a pass without it says so.
+	let pass = outbox.pass(&lock, &client.chain, None).await.unwrap();
+	assert_eq!(
+		pass.need_signature.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+		[lost.id.clone()]
+	);
+	let pass = outbox
+		.drain(&lock, &client.chain, Some(&doctor), Duration::from_secs(120), |_| ())
+		.await
+		.unwrap();
+	assert!(pass.pending.is_empty(), "{pass:?}");
+	let found = outbox.logged().into_iter().find(|l| l.entry.id == lost.id).unwrap();
+	assert_eq!((found.failed, found.entry.signatures), (None, 2));
+	assert!(found.entry.nonce > lost.nonce);
+
+	// The trail holds each read once: the command's, the crashed one, the other transaction's,
+	// and the one signed again.
+	let spec = chain_spec(dir.path());
+	let mut finality = Finality::open(&spec, Some(&dir.path().join("auditor"))).unwrap();
+	let page = audit::verified_trail(&client.chain, &mut finality, &patient_id, 0, 100).await.unwrap();
+	let reads = page
+		.entries
+		.iter()
+		.filter(|(_, e)| e.actor == doctor.account_id() && matches!(e.event, AuditEvent::RecordAccessed { .. }))
+		.count();
+	assert_eq!(reads, 4, "{:?}", page.entries);
+
+	// 4. After a revocation the chain would refuse the log: nothing is queued (nor shown).
+	client.revoke(&patient, &doctor.account_id()).await.unwrap();
+	let refused = outbox.queue_reads(&client.chain, &doctor, &patient_id, &read).await.unwrap_err();
+	assert!(matches!(refused, Error::Refused(_)), "{refused}");
+	assert!(outbox.pending().is_empty());
+	let refused = Command::new(env!("CARGO_BIN_EXE_ehr"))
+		.args(["--node", &node_url, "--dev", "--suri", "//Bob", "--state-dir"])
+		.arg(&state)
+		.arg("--store-dir")
+		.arg(&store_dir)
+		.args(["record", "get", &lab.record.to_string(), "--out"])
+		.arg(dir.path().join("after-revocation.txt"))
+		.env_remove("EHR_IPFS_API")
+		.output()
+		.unwrap();
+	assert_eq!(refused.status.code(), Some(3), "{}", String::from_utf8_lossy(&refused.stderr));
+	assert!(!dir.path().join("after-revocation.txt").exists());
 }
 
 /// Through a proxy that alters the node's answers, every lie about finality or the trail is

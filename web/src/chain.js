@@ -2,7 +2,8 @@
 // runtime's metadata), transactions submitted and followed to finality with their failures in
 // words, and the node's `ehr_*` methods.
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { compactFromU8a, hexToU8a, u8aToHex } from '@polkadot/util';
+import { compactFromU8a, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { decodeAddress } from '@polkadot/util-crypto';
 
 /**
  * The runtime's own transaction extension: `FreeWithinBudget` replaces CheckNonce, CheckWeight
@@ -165,6 +166,43 @@ export function submit(api, pair, tx, { wait = 'finalized', onStatus } = {}) {
 			}
 		}).then((u) => { unsubscribe = u; if (done) u(); }).catch((error) => finish(reject, poolError(error)));
 	});
+}
+
+/** How many blocks a transaction signed by `signOnly` stays valid, from the finalized block. */
+export const ERA_BLOCKS = 256;
+
+/**
+ * Signs `tx` with `pair` without sending it (the read outbox keeps it first): the next nonce,
+ * mode 1 (the metadata hash), mortal for `ERA_BLOCKS` blocks from the newest finalized one.
+ * Resolves with the signed `tx`, the era's first block (`birth`) and the `nonce`.
+ */
+export async function signOnly(api, pair, tx) {
+	const { specVersion, metadataHash } = signing.get(api) || {};
+	if (!metadataHash || api.runtimeVersion.specVersion.toNumber() !== specVersion) {
+		throw new Failure('The chain\'s runtime changed since this page connected: reload the page to sign for the new one.');
+	}
+	const finalized = await api.rpc.chain.getFinalizedHead();
+	const birth = (await api.rpc.chain.getHeader(finalized)).number.toNumber();
+	const era = api.registry.createType('ExtrinsicEra', { current: birth, period: ERA_BLOCKS });
+	const nonce = (await api.rpc.system.accountNextIndex(pair.address)).toNumber();
+	await tx.signAsync(pair, { nonce, mode: 1, metadataHash, blockHash: finalized, era });
+	return { tx, birth, nonce };
+}
+
+/**
+ * Whether `tx` sent by `who` would succeed on the newest block (the runtime API
+ * `CallDryRunApi_dry_run`; nothing signed is handed over). Throws the refusal in words.
+ */
+export async function dryRun(api, who, tx) {
+	let answer;
+	try {
+		answer = await providers.get(api).send('state_call', ['CallDryRunApi_dry_run', u8aToHex(u8aConcat(decodeAddress(who), tx.method.toU8a()))]);
+	} catch (error) {
+		throw new Failure(`The node could not check the transaction: ${error.message || error}`);
+	}
+	const bytes = hexToU8a(answer);
+	if (bytes[0] === 0) return;
+	throw explain(api, api.registry.createType('DispatchError', bytes.subarray(1)));
 }
 
 /** The node's `ehr_*` methods (JSON answers, camelCase fields, documented in the README). */

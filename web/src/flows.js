@@ -8,6 +8,7 @@ import * as ipfs from './ipfs.js';
 import { checkPin, fingerprint, pinState } from './keys.js';
 import * as verify from './verify.js';
 import * as emergency from './emergency.js';
+import * as outbox from './outbox.js';
 
 let wasm;
 export function useWasm(module) { wasm = module; }
@@ -177,8 +178,8 @@ export async function revoke(ctx, grantee) {
 
 /**
  * Opens record `id` for the signed-in user: its key, the envelope from IPFS, decrypted and
- * checked against the commitment on chain; a reader other than the patient logs the read on
- * chain (and waits for it to be in a block) before seeing anything.
+ * checked against the commitment on chain; for a reader other than the patient, the read's log
+ * entry is queued in the outbox (`queued`) before anything is returned.
  */
 export async function open(ctx, id, expected = {}) {
 	const me = ctx.keys.address;
@@ -216,12 +217,11 @@ export async function open(ctx, id, expected = {}) {
 	if (stored.length <= MAX_PARSED) {
 		try { resource = JSON.parse(new TextDecoder().decode(stored)).resourceType ?? null; } catch { /* not FHIR */ }
 	}
-	let logged = null;
-	if (me !== record.patient) {
-		const tx = ctx.api.tx.consent.logAccess(record.patient, id, CATEGORY_VARIANT[record.category]);
-		logged = (await submit(ctx.api, ctx.keys.pair, tx, { wait: 'inBlock' })).block;
-	}
-	return { record, bytes, resource, logged };
+	// A reader other than the patient: the log entry is checked against the chain (a revoked
+	// grant shows nothing), signed and kept in this browser before anything is shown; the
+	// caller sends it (`outbox.follow`) and says when a finalized block holds it.
+	const queued = me === record.patient ? null : await outbox.queueRead(ctx, record.patient, [[id, record.category]]);
+	return { record, bytes, resource, queued };
 }
 
 /**

@@ -7,6 +7,7 @@ import * as flows from './flows.js';
 import * as verify from './verify.js';
 import * as messages from './messages.js';
 import * as ipfs from './ipfs.js';
+import * as outbox from './outbox.js';
 import { h, field, say, clearSay, status, act, shortAddress } from './ui.js';
 import { patientPage } from './patient.js';
 import { doctorPage } from './doctor.js';
@@ -81,6 +82,10 @@ async function signIn(session) {
 	// The device's finality checkpoint is used, and saved, only signed by this key.
 	verify.bindToKey(session.pair);
 	keys.lockAfterIdle(app.config.idleMinutes * 60 * 1000, lock);
+	// Reads of an earlier page whose log entries no finalized block holds yet are sent again.
+	outbox.resume({ api, keys: session }, (entry, number, failed) => {
+		if (failed) say(`Your read of record ${entry.records.map(([id]) => id).join(', ')} is NOT in the patient's trail: its log entry failed in block #${number}.`, true);
+	}).catch((error) => say(`Reads waiting to be logged could not be sent (${error.human || error.message}); they are sent at the next sign-in.`, true));
 	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor || app.roles.offer ? '#/doctor' : '#/patient';
 	if (location.hash === home) render(); else location.hash = home;
 }

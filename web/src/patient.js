@@ -9,6 +9,7 @@ import { patientEmergencyCard } from './emergency.js';
 import { messagesCard } from './messages.js';
 import { fingerprint, pin, pinned } from './keys.js';
 import { addVitals, amend, erase, grant, open, readingsOf, revoke, sentence, upload } from './flows.js';
+import * as outbox from './outbox.js';
 import { patientAppointments } from './appointments.js';
 import { context, refresh, refreshRoles } from './main.js';
 import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
@@ -182,8 +183,16 @@ export async function recordTable(ctx, records, patient) {
 				const name = `record-${record.id}-${cat}`;
 				const text = printable(opened.bytes);
 				const readings = cat === 'observation' ? readingsOf(opened.bytes) : [];
+				const logStatus = opened.queued ? h('p', { class: 'muted', 'data-testid': 'read-log' }, 'Your read is queued for the patient\'s trail (signed and kept in this browser; sent now).') : null;
+				if (opened.queued) {
+					outbox.follow(ctx, opened.queued, (number, failed) => {
+						logStatus.textContent = failed
+							? `Your read is NOT in the patient's trail: its log entry failed in block #${number}.`
+							: `Your read is in the patient's trail (final in block #${number}).`;
+					});
+				}
 				viewer.replaceChildren(h('h3', {}, `Record ${record.id} (${label})`),
-					opened.logged ? h('p', { class: 'muted' }, 'Your read is in the patient\'s trail.') : null,
+					logStatus,
 					opened.resource ? h('p', { class: 'muted' }, `Stored as a FHIR R4 ${opened.resource}.`) : null,
 					readings.length ? h('ul', { 'data-testid': 'readings' }, readings.map((r) => h('li', {}, `${r.display}: ${r.value} ${r.unit}${r.effective ? ` (${r.effective})` : ''}`))) : null,
 					text !== null ? h('pre', { class: 'file', 'data-testid': 'opened' }, text) : h('p', {}, `${formatSize(opened.bytes.length)} of binary data.`),

@@ -355,6 +355,11 @@ async function main() {
 		const [download] = await Promise.all([doctor.waitForEvent('download'), doctor.getByRole('button', { name: 'Download' }).click()]);
 		const saved = readFileSync(await download.path());
 		expect(saved.equals(Buffer.from(labReport)), 'the download is the original bytes');
+		// Shown before its log entry is in a block; the entry (kept in the outbox) becomes final.
+		const readLog = doctor.getByTestId('read-log');
+		await readLog.filter({ hasText: /final in block #\d+/ }).waitFor({ timeout: 60000 });
+		expect(await doctor.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ehr.outbox.')).every((k) => JSON.parse(localStorage.getItem(k)).length === 0)),
+			'the final entry left the outbox');
 		await doctor.getByLabel('Kind', { exact: true }).selectOption('prescription');
 		await doctor.getByLabel('Text', { exact: true }).fill(prescription);
 		await doctor.getByRole('button', { name: 'Sign and send' }).click();

@@ -544,7 +544,8 @@ impl Client {
 			.map_err(|e| Error::Invalid(format!("record {} is not JSON: {e}", record.id)))
 	}
 
-	/// Logs `reader`'s reads of `records` of `patient` in its trail, in one transaction.
+	/// Logs `reader`'s reads of `records` of `patient` in its trail, in one transaction: queued
+	/// in the outbox if the client has one, else waiting for a block.
 	pub async fn log_reads(
 		&self,
 		reader: &Keys,
@@ -553,6 +554,10 @@ impl Client {
 	) -> Result<(), Error> {
 		if records.is_empty() || reader.account_id() == *patient {
 			return Ok(());
+		}
+		if let Some(outbox) = &self.outbox {
+			let records: Vec<_> = records.iter().map(|r| (r.id, r.category)).collect();
+			return outbox.log_reads(&self.chain, reader, patient, &records).await.map(|_| ());
 		}
 		let calls = records
 			.iter()

@@ -272,11 +272,22 @@ impl Client {
 		if summary.content_hash[..] != record.content_hash[..] {
 			return Err(Error::HashMismatch);
 		}
-		plain.persist(out).map_err(|e| Error::Io(e.error))?;
 		let access_logged = me != record.patient;
-		// The file is verified already: the reader waits for the log entry to be in a block,
-		// not for finality, and is told which block.
-		let logged_in_block = if access_logged {
+		// With an outbox, the log entry is checked against the newest block, signed and queued
+		// on disk before anything is written: a read the chain would not log (a grant revoked
+		// meanwhile) writes nothing, and a crash after the write leaves the entry to send.
+		let log_queued = match &self.outbox {
+			Some(outbox) if access_logged => Some(
+				outbox
+					.log_reads(&self.chain, reader, &record.patient, &[(id, record.category)])
+					.await?,
+			),
+			_ => None,
+		};
+		plain.persist(out).map_err(|e| Error::Io(e.error))?;
+		// Without an outbox, the file is verified already: the reader waits for the log entry
+		// to be in a block, not for finality, and is told which block.
+		let logged_in_block = if access_logged && log_queued.is_none() {
 			let call = call_consent(pallet_ehr_consent::Call::log_access {
 				patient: record.patient.clone(),
 				record: id,
@@ -292,6 +303,7 @@ impl Client {
 			plaintext_len: summary.plaintext_len,
 			access_logged,
 			logged_in_block,
+			log_queued,
 			patient: record.patient.clone(),
 			author: record.author.clone(),
 		})

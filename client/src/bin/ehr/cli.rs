@@ -184,6 +184,27 @@ pub enum Command {
 		#[arg(long)]
 		fhir: bool,
 	},
+	/// Your reads on their way into the patients' trails.
+	///
+	/// A doctor's read is shown as soon as the record is verified and decrypted; its log entry
+	/// (a transaction naming the record) was checked against the chain, signed and kept on this
+	/// device first, in the outbox under the state folder, and is sent until a finalized block
+	/// holds it (by a drainer the command starts in the background, and by every later command).
+	/// This lists what is in the outbox and what is now in the trail; --wait waits for all of
+	/// it to be final.
+	///
+	/// Example: ehr --key-file me.json outbox --wait
+	Outbox {
+		/// Wait until every entry is in a finalized block (or --timeout passes: exit code 5).
+		#[arg(long)]
+		wait: bool,
+		/// How long --wait waits, in seconds.
+		#[arg(long, default_value_t = 120, value_name = "SECONDS")]
+		timeout: u64,
+		/// Run as the background drainer (started by the command itself; needs no key).
+		#[arg(long, hide = true)]
+		background: bool,
+	},
 	/// Break-glass: which of your records a doctor may open in an emergency, and the escrow of
 	/// their keys with the hospitals' committee.
 	#[command(subcommand)]
@@ -748,8 +769,10 @@ pub enum RecordCommand {
 	///
 	/// The plaintext goes to a temporary file next to --out and takes its name only once every
 	/// chunk decrypted and the commitment matched; an interrupted or failed read leaves nothing.
-	/// A reader other than the patient has the read logged in the patient's trail (waiting for
-	/// the block, not for finality).
+	/// A reader other than the patient has the read logged in the patient's trail: the log
+	/// entry is checked against the chain (a revoked grant writes nothing), signed and queued on
+	/// this device before the file is written, and sent until a finalized block holds it (`ehr
+	/// outbox`); --wait-log waits for that block.
 	///
 	/// Example: ehr --key-file me.json record get 3 --out lab-report.pdf
 	Get {
@@ -766,6 +789,9 @@ pub enum RecordCommand {
 		/// file it wraps.
 		#[arg(long)]
 		fhir: bool,
+		/// After writing, wait until the read's log entry is in a finalized block and say which.
+		#[arg(long)]
+		wait_log: bool,
 	},
 	/// Add a new version of a record (the old versions stay, readable by the same readers).
 	Amend {

@@ -8,6 +8,7 @@ mod agent;
 mod care;
 mod cli;
 mod emergency;
+mod outbox;
 mod pinning;
 
 use std::{
@@ -196,6 +197,11 @@ async fn client(global: &Global) -> Result<Client, Error> {
 	// With the chain spec, the keys the command wraps for and the records it decrypts are read
 	// with proofs against a block whose finality it checked itself.
 	let client = if development(global) { client.development() } else { client };
+	// Reads queue their log entries on this device instead of waiting for a block.
+	let client = match outbox::open(global, &client).await {
+		Some(outbox) => client.with_outbox(outbox),
+		None => client,
+	};
 	Ok(match global.chain_spec {
 		Some(_) => client.verifying(finality(global)?),
 		None => client,
@@ -262,6 +268,47 @@ fn done(json: bool, what: &str, included: &ehr_client::Included) {
 		json!({ "done": what, "block": included.block, "blockNumber": included.number }),
 		format!("{what} (final in block #{})", included.number),
 	);
+}
+
+/// Waits until the log entry of `fetched` is in a finalized block: `final in block #n`.
+async fn wait_for_log(client: &Client, me: &Keys, fetched: &ehr_client::Fetched) -> Result<String, Error> {
+	let (Some(entry), Some(outbox)) = (&fetched.log_queued, client.outbox()) else {
+		return Ok(match fetched.logged_in_block {
+			Some(block) => format!("in block #{block}"),
+			None => "nothing to log: the record is yours".into(),
+		});
+	};
+	let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+	loop {
+		if let Some(logged) = outbox.logged().into_iter().find(|l| l.entry.id == entry.id) {
+			outbox.acknowledge(&entry.id);
+			return match logged.failed {
+				None if logged.outcome_unknown => Ok(format!(
+					"final in block #{} (its outcome unknown to the node)",
+					logged.block
+				)),
+				None => Ok(format!("final in block #{}", logged.block)),
+				Some(why) => Err(Error::Refused(format!(
+					"the read's log entry failed in block #{}: {why}",
+					logged.block
+				))),
+			};
+		}
+		if tokio::time::Instant::now() >= deadline {
+			return Err(Error::Node(
+				"the read's log entry is not final after 120 s: it stays queued (`ehr outbox`)"
+					.into(),
+			));
+		}
+		// Neither pending nor logged: another command of this reader reported it final.
+		if !outbox.pending().iter().any(|e| e.id == entry.id) {
+			return Ok("final (reported by another command)".into());
+		}
+		if let Some(lock) = outbox.try_lock() {
+			outbox.pass(&lock, &client.chain, Some(me)).await?;
+		}
+		tokio::time::sleep(Duration::from_millis(300)).await;
+	}
 }
 
 /// Bytes for people: `812 bytes`, `20.0 KiB`, `3.4 MiB`.
@@ -385,9 +432,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		Command::Emergency(EmergencyCommand::Committee) => {
 			emergency::committee(&client(global).await?, json).await
 		}
+		Command::Outbox { background: true, .. } => outbox::background(global).await,
 		command => {
 			let me = keys(global)?;
 			let client = client(global).await?;
+			if !matches!(command, Command::Outbox { .. }) {
+				outbox::on_start(&client, &me, json).await;
+			}
 			act(&client, &me, command, global).await
 		}
 	}
@@ -855,6 +906,9 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 			)
 		}
 		Command::Record(command) => record_command(client, me, command, global).await?,
+		Command::Outbox { wait, timeout, .. } => {
+			outbox::command(client, me, wait, timeout, global.json).await?
+		},
 		Command::Vitals(VitalsCommand::Add {
 			bp,
 			glucose,
@@ -1611,7 +1665,7 @@ async fn record_command(
 			let value: Vec<Value> = records.iter().map(|r| with_text_cid(json!(r))).collect();
 			say(json, json!(value), or_none(text, "no records"));
 		}
-		RecordCommand::Get { id, out: None, fhir: true, .. } => {
+		RecordCommand::Get { id, out: None, fhir: true, wait_log, .. } => {
 			let temp = tempfile::tempdir()?;
 			let out = temp.path().join("record.json");
 			let fetched = client.fetch(me, id, &out, |_, _| ()).await?;
@@ -1620,13 +1674,17 @@ async fn record_command(
 				.map_err(|e| Error::Invalid(format!("record {id} is not JSON: {e}")))?;
 			clear_spinner();
 			println!("{}", care::json_text(&resource));
+			if wait_log {
+				let block = wait_for_log(client, me, &fetched).await?;
+				warn(json, format!("your read is in the patient's trail: {block}"));
+			}
 		}
 		RecordCommand::Get { out: None, .. } => {
 			return Err(Error::Usage(
 				"where to? give --out FILE (or --fhir, which prints the FHIR resource)".into(),
 			))
 		}
-		RecordCommand::Get { id, out: Some(out), force, fhir } => {
+		RecordCommand::Get { id, out: Some(out), force, fhir, wait_log } => {
 			if out.exists() && !force {
 				return Err(Error::Usage(format!(
 					"{} exists: pass --force to replace it, or choose another --out",
@@ -1639,6 +1697,8 @@ async fn record_command(
 			let what = care::after_get(&out, fhir, (&fetched.patient, &fetched.author))?;
 			let mut value = json!(fetched);
 			value["wrote"] = json!(what);
+			let logged = if wait_log { Some(wait_for_log(client, me, &fetched).await?) } else { None };
+			value["logged"] = json!(logged);
 			say(
 				json,
 				value,
@@ -1646,11 +1706,17 @@ async fn record_command(
 					"record {id}: {what} ({}) written to {}, matching the commitment on chain{}",
 					size(std::fs::metadata(&out).map(|m| m.len()).unwrap_or(fetched.plaintext_len)),
 					out.display(),
-					match fetched.logged_in_block {
-						Some(block) => format!(
+					match (&logged, fetched.logged_in_block, &fetched.log_queued) {
+						(Some(logged), ..) => format!("; your read is in the patient's trail ({logged})"),
+						(None, Some(block), _) => format!(
 							"; your read is logged in the patient's trail (in block #{block}, not final yet)"
 						),
-						None => String::new(),
+						(None, None, Some(entry)) => format!(
+							"; your read is queued for the patient's trail (transaction {:?}, \
+							 sent; `ehr outbox` says when it is final)",
+							entry.hash
+						),
+						(None, None, None) => String::new(),
 					}
 				),
 			);
@@ -1788,6 +1854,9 @@ async fn main() {
 		_ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
 	};
 	clear_spinner();
+	// Read log entries the command queued are followed into a finalized block in the
+	// background (the command does not wait for them).
+	outbox::spawn_drainer();
 	if let Err(error) = outcome {
 		if json {
 			println!("{}", json!({ "error": error.to_string(), "code": error.exit_code() }));
