@@ -31,7 +31,7 @@ use sp_core::{crypto::Ss58Codec, ed25519, sr25519};
 ///
 /// The file names the chain, its hospitals (admin account, validator account, the validator's
 /// Aura and GRANDPA session keys) and, optionally, the break-glass escrow committee; see the
-/// README's "Starting a consortium". Everything is checked first: distinct hospitals,
+/// "Starting a consortium" in docs/consortium.md. Everything is checked first: distinct hospitals,
 /// validators and keys, committee members that are hospitals, usable escrow keys, 2 ≤ t ≤ n.
 ///
 /// Example: ehr-node consortium-spec --config consortium.json --raw > consortium-raw.json
