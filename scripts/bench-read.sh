@@ -57,7 +57,7 @@ done
 sleep 12
 
 export EHR_NODE_URL="ws://127.0.0.1:$node_port" EHR_IPFS_API="http://127.0.0.1:$ipfs_port"
-export EHR_STATE_DIR="$work/state" EHR_DEV=1
+export EHR_STATE_DIR="$work/state" EHR_DEV=true
 cd "$work"
 ehr() { "$EHR_CLI" "$@"; }
 quiet() { "$@" >>"$work/setup.log" 2>&1 || { tail -20 "$work/setup.log" >&2; die "setup step failed: $*"; }; }
@@ -122,8 +122,8 @@ for kind in ("small", "large"):
             late.append(f"{kind} #{i}: final in block #{found['block']}, read at #{entry['bestAtRead']}")
     t = times[kind]
     print(f"{kind:5}: record get p50 {pct(t, 50)} ms, p95 {pct(t, 95)} ms, max {max(t)} ms over {len(t)} runs; "
-          f"log entry final in the block after the read +{min(lags) if lags else '-'}..+{max(lags) if lags else '-'} "
-          f"(blocks after the newest block at the read)")
+          f"log entry in block read+{min(lags) if lags else '-'}..read+{max(lags) if lags else '-'} "
+          f"(read: the newest block when the command ran), every one final")
 if late:
     print("LATE OR MISSING:\n  " + "\n  ".join(late))
     sys.exit(1)

@@ -4,7 +4,7 @@
 // the history is on chain and in the patient's trail.
 import { Failure, ehr, submit, directory } from './chain.js';
 import { send } from './messages.js';
-import { refresh } from './main.js';
+import { refresh } from './session.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
 const DAY = 24 * 60 * 60 * 1000;

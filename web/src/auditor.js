@@ -7,7 +7,7 @@
 // with the chain's own types, none missing, none added.
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 import { ehr, Failure } from './chain.js';
-import { chain } from './main.js';
+import { chain } from './session.js';
 import { directoryNames } from './patient.js';
 import { sentence } from './flows.js';
 import { act, field, formatTime, h, say } from './ui.js';

@@ -272,4 +272,3 @@ export async function roles(api, address) {
 }
 
 /** The published encryption key of `address` (doctor or patient), proven, or null. */
-export { encryptionKey } from './verify.js';

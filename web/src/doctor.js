@@ -2,10 +2,11 @@
 // every check, the read logged on chain first), and a prescription or report written for a
 // patient who gave write access.
 import { u8aToHex } from '@polkadot/util';
-import { ehr, encryptionKey, submit, Failure } from './chain.js';
+import { encryptionKey } from './verify.js';
+import { ehr, submit, Failure } from './chain.js';
 import { fingerprint, pin, pinned } from './keys.js';
 import { upload } from './flows.js';
-import { context, refresh, refreshRoles } from './main.js';
+import { context, refresh, refreshRoles } from './session.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
 import { doctorAppointments } from './appointments.js';
 import { doctorEmergencyCard, emergencyPatients } from './emergency.js';

@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { ehr, submit, Failure, directory } from './chain.js';
-import { context, refresh } from './main.js';
+import { context, refresh } from './session.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
 function account(value) {

@@ -1,7 +1,8 @@
 // The web app's shell: loads the WebAssembly, connects to the node, keeps the user's keys
 // (create, restore, import, unlock, lock), and routes to each role's page.
 import init, * as wasm from 'ehr-web-wasm';
-import { connect, roles, Failure, useMetadataHasher } from './chain.js';
+import { roles, Failure, useMetadataHasher } from './chain.js';
+import { app, chain, useShell } from './session.js';
 import * as keys from './keys.js';
 import * as flows from './flows.js';
 import * as verify from './verify.js';
@@ -15,14 +16,8 @@ import { hospitalPage } from './hospital.js';
 import { auditorPage } from './auditor.js';
 import { vectorsPage } from './vectors.js';
 
-const app = {
-	config: { node: 'ws://127.0.0.1:9944', ipfs: 'http://127.0.0.1:5080', idleMinutes: 10, keyFileCost: null },
-	api: null,
-	session: null, // { address, pair, encryption, publicKey, label, uri }
-	roles: null,
-	wasm,
-	ipfs, // the gateway calls, for the browser tests' attacks
-};
+// The browser tests' self-checks reach the state, the WebAssembly and the gateway calls here.
+Object.assign(app, { wasm, ipfs });
 window.ehrApp = app; // for the browser tests' self-checks only; holds nothing secret at rest
 
 const main = () => document.getElementById('main');
@@ -40,20 +35,6 @@ async function loadConfig() {
 		Object.assign(app.config, rest);
 		if (gateway) app.config.ipfs = gateway;
 	}
-}
-
-export async function chain() {
-	if (!app.api) {
-		status('Connecting to the chain…');
-		try { app.api = await connect(app.config.node); } finally { status(''); }
-	}
-	return app.api;
-}
-
-/** The context the flows take: the chain, the unlocked keys, the IPFS gateway. */
-export async function context() {
-	if (!app.session) throw new Failure('Unlock your key first.');
-	return { api: await chain(), keys: app.session, ipfs: app.config.ipfs };
 }
 
 function lock(reason) {
@@ -88,11 +69,6 @@ async function signIn(session) {
 	}).catch((error) => say(`Reads waiting to be logged could not be sent (${error.human || error.message}); they are sent at the next sign-in.`, true));
 	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor || app.roles.offer ? '#/doctor' : '#/patient';
 	if (location.hash === home) render(); else location.hash = home;
-}
-
-export async function refreshRoles() {
-	app.roles = await roles(await chain(), app.session.address);
-	renderHeader();
 }
 
 // --- The header: sections and who is signed in ---
@@ -283,10 +259,7 @@ async function render() {
 
 window.addEventListener('hashchange', () => { clearSay(); render(); });
 
-/** Shows the current page again with fresh data (after an action; its message stays). */
-export function refresh() {
-	return render();
-}
+useShell(render, renderHeader);
 
 async function start() {
 	// The app holds keys: it does not run inside another site's frame (clickjacking).

@@ -3,15 +3,16 @@
 // trail of who did what, in words.
 import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
-import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, encryptionKey, submit, directory } from './chain.js';
+import { CATEGORIES, PURPOSES, Failure, categoryLabel, ehr, submit, directory } from './chain.js';
 import * as verify from './verify.js';
+import { encryptionKey } from './verify.js';
 import { patientEmergencyCard } from './emergency.js';
 import { messagesCard } from './messages.js';
 import { fingerprint, pin, pinned } from './keys.js';
 import { addVitals, amend, erase, grant, open, readingsOf, revoke, sentence, upload } from './flows.js';
 import * as outbox from './outbox.js';
 import { patientAppointments } from './appointments.js';
-import { context, refresh, refreshRoles } from './main.js';
+import { context, refresh, refreshRoles } from './session.js';
 import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
 
 export async function patientPage(app) {

@@ -16,7 +16,7 @@
 //   node web/tests/browser.mjs        (scripts/test.sh runs it; scripts/web.sh build first)
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -250,6 +250,23 @@ async function main() {
 	let patientKeys;
 	let recordId;
 	let doctorFingerprint;
+
+	await story('the app\'s modules import in layers, no circle', async () => {
+		// Each module of web/src and the modules it imports; a circle (a page importing the shell
+		// that imports it) would make the order of evaluation matter again.
+		const dir = join(ROOT, 'web/src');
+		const graph = new Map(readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => [f,
+			[...readFileSync(join(dir, f), 'utf8').matchAll(/from '\.\/([a-z]+\.js)'/g)].map((m) => m[1])]));
+		const circles = [];
+		const walk = (start, at, path) => {
+			for (const next of graph.get(at) || []) {
+				if (next === start) circles.push([...path, next].join(' → '));
+				else if (!path.includes(next)) walk(start, next, [...path, next]);
+			}
+		};
+		for (const file of graph.keys()) walk(file, file, [file]);
+		expect(graph.size > 10 && circles.length === 0, `no import circle: ${circles.slice(0, 3).join('; ')}`);
+	});
 
 	await story('the envelope vectors run in the browser', async () => {
 		const page = await open(hospitalDevice, '#/vectors');
