@@ -281,3 +281,20 @@ fn json_for_a_terminal_escapes_what_a_terminal_acts_on() {
 	assert!(text.contains("\\u202e") && text.contains("\\u009b"), "{text}");
 	assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
 }
+
+#[test]
+fn the_outbox_waits_within_a_timeout_and_its_drainer_is_hidden() {
+	let cli = parse(&["outbox", "--wait", "--timeout", "30"]).unwrap();
+	assert!(matches!(
+		cli.command,
+		Command::Outbox { wait: true, timeout: 30, background: false }
+	));
+	let cli = parse(&["outbox"]).unwrap();
+	assert!(matches!(cli.command, Command::Outbox { wait: false, timeout: 120, .. }));
+	// The background drainer is started by the command itself, not offered in the help.
+	let help = Cli::command().find_subcommand("outbox").unwrap().clone().render_long_help();
+	assert!(!help.to_string().contains("--background"), "{help}");
+	assert!(help.to_string().contains("--wait"));
+	let cli = parse(&["record", "get", "3", "--out", "x.pdf", "--wait-log"]).unwrap();
+	assert!(matches!(cli.command, Command::Record(RecordCommand::Get { wait_log: true, .. })));
+}
