@@ -36,8 +36,11 @@ for (const file of readdirSync(join(here, 'static'))) {
 const files = readdirSync(out).filter((f) => f !== 'sw.js' && f !== 'config.json').sort();
 const digest = createHash('sha256');
 for (const f of files) digest.update(f).update(readFileSync(join(out, f)));
+// Each file with its SHA-256: the worker serves a cached file only if it still hashes to it.
+const hashes = Object.fromEntries(files.map((f) => ['./' + f, createHash('sha256').update(readFileSync(join(out, f))).digest('hex')]));
+hashes['./'] = hashes['./index.html'];
 const sw = readFileSync(join(here, 'static/sw.js'), 'utf8')
 	.replace('__VERSION__', digest.digest('hex').slice(0, 16))
-	.replace('__FILES__', JSON.stringify(files.map((f) => './' + f).concat(['./'])));
+	.replace('__FILES__', JSON.stringify(hashes));
 writeFileSync(join(out, 'sw.js'), sw);
 console.log(`web app built in ${out} (${files.length} files)`);

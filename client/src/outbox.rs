@@ -222,11 +222,13 @@ impl Outbox {
 			// A definite refusal the dry run does not see (the fee or the free budget): the
 			// read is refused before anything is shown, and the entry goes.
 			Err(why) if !why.contains("outdated") => {
-				let _ = std::fs::remove_file(self.dir.join("pending").join(format!("{}.json", entry.id)));
+				let _ = std::fs::remove_file(
+					self.dir.join("pending").join(format!("{}.json", entry.id)),
+				);
 				Err(Error::Refused(format!(
 					"the node refused the read's log entry, so nothing was written: {why}"
 				)))
-			},
+			}
 			_ => Ok(entry),
 		}
 	}
@@ -257,7 +259,8 @@ impl Outbox {
 			best_at_read: 0,
 			signatures: 0,
 		};
-		let best: ehr_runtime::Header = chain.request("chain_getHeader", ArrayParams::new()).await?;
+		let best: ehr_runtime::Header =
+			chain.request("chain_getHeader", ArrayParams::new()).await?;
 		entry.best_at_read = best.number;
 		sign(chain, reader, &mut entry).await?;
 		entry.id = format!("{}-{}", entry.queued_at, hex::encode(&entry.hash.as_bytes()[..6]));
@@ -302,7 +305,7 @@ impl Outbox {
 						pass.logged.push(logged);
 					}
 					continue;
-				},
+				}
 				None => entry.scanned = entry.scanned.max(finalized),
 			}
 			// The old bytes can never be included once their era ended, or once a finalized
@@ -320,8 +323,11 @@ impl Outbox {
 				pass.pending.push(entry);
 				continue;
 			}
-			let why =
-				if era_over { "its era ended before a block held it" } else { "its nonce went to another transaction" };
+			let why = if era_over {
+				"its era ended before a block held it"
+			} else {
+				"its nonce went to another transaction"
+			};
 			match signer.filter(|s| s.account_id() == entry.reader) {
 				Some(signer) => {
 					sign(chain, signer, &mut entry).await?;
@@ -329,11 +335,11 @@ impl Outbox {
 					// not signed a third time.
 					self.queue(&entry)?;
 					let _ = submit(chain, &entry.extrinsic).await;
-				},
+				}
 				None => {
 					self.queue(&entry)?;
 					pass.need_signature.push((entry.id.clone(), why.to_string()));
-				},
+				}
 			}
 			pass.pending.push(entry);
 		}
@@ -385,7 +391,9 @@ pub(crate) fn log_call(patient: &AccountId, records: &[(RecordId, RecordCategory
 /// Signs `entry`'s call anew (next nonce, an era from the newest finalized block).
 async fn sign(chain: &Chain, signer: &Keys, entry: &mut Entry) -> Result<(), Error> {
 	let mut params = ArrayParams::new();
-	params.insert(sp_core::crypto::Ss58Codec::to_ss58check(&signer.account_id())).expect("a string");
+	params
+		.insert(sp_core::crypto::Ss58Codec::to_ss58check(&signer.account_id()))
+		.expect("a string");
 	let nonce: u32 = chain.request("system_accountNextIndex", params).await?;
 	let (extrinsic, birth) = chain
 		.sign_mortal(
@@ -408,11 +416,9 @@ async fn sign(chain: &Chain, signer: &Keys, entry: &mut Entry) -> Result<(), Err
 
 /// `who`'s nonce at the finalized block `at` (how many of its transactions are final).
 async fn final_nonce(chain: &Chain, who: &AccountId, at: Hash) -> Result<u32, Error> {
-	let key = [
-		chain::storage_prefix(b"System", b"Account").as_slice(),
-		&chain::blake2_128_concat(who),
-	]
-	.concat();
+	let key =
+		[chain::storage_prefix(b"System", b"Account").as_slice(), &chain::blake2_128_concat(who)]
+			.concat();
 	// `AccountInfo` starts with the nonce.
 	Ok(chain.storage::<u32>(&key, Some(at)).await?.unwrap_or_default())
 }
@@ -437,7 +443,7 @@ async fn submit(chain: &Chain, extrinsic: &str) -> Result<(), String> {
 			} else {
 				Err(text)
 			}
-		},
+		}
 	}
 }
 

@@ -338,7 +338,13 @@ async fn reads_are_logged_through_the_outbox() {
 	let text = b"Haemoglobin 13.5 g/dL\n";
 	std::fs::write(dir.path().join("lab.txt"), text).unwrap();
 	let lab = client
-		.upload(&patient, &patient_id, RecordCategory::LabReport, &dir.path().join("lab.txt"), |_, _| {})
+		.upload(
+			&patient,
+			&patient_id,
+			RecordCategory::LabReport,
+			&dir.path().join("lab.txt"),
+			|_, _| {},
+		)
 		.await
 		.unwrap();
 	consent_to_read_all(&client, &patient, &doctor).await;
@@ -366,7 +372,10 @@ async fn reads_are_logged_through_the_outbox() {
 	let got = ehr(&["record", "get", &lab.record.to_string(), "--out", out.to_str().unwrap()]);
 	println!("record get: {} ms", started.elapsed().as_millis());
 	assert_eq!(std::fs::read(&out).unwrap(), text);
-	assert_eq!((got["accessLogged"].clone(), got["loggedInBlock"].clone()), (true.into(), serde_json::Value::Null));
+	assert_eq!(
+		(got["accessLogged"].clone(), got["loggedInBlock"].clone()),
+		(true.into(), serde_json::Value::Null)
+	);
 	let sent = got["logQueued"]["id"].as_str().unwrap().to_string();
 	let best_at_read = got["logQueued"]["bestAtRead"].as_u64().unwrap();
 	// `outbox --wait` follows it into a finalized block, at most two blocks after the read.
@@ -420,11 +429,14 @@ async fn reads_are_logged_through_the_outbox() {
 	// and the one signed again.
 	let spec = chain_spec(dir.path());
 	let mut finality = Finality::open(&spec, Some(&dir.path().join("auditor"))).unwrap();
-	let page = audit::verified_trail(&client.chain, &mut finality, &patient_id, 0, 100).await.unwrap();
+	let page =
+		audit::verified_trail(&client.chain, &mut finality, &patient_id, 0, 100).await.unwrap();
 	let reads = page
 		.entries
 		.iter()
-		.filter(|(_, e)| e.actor == doctor.account_id() && matches!(e.event, AuditEvent::RecordAccessed { .. }))
+		.filter(|(_, e)| {
+			e.actor == doctor.account_id() && matches!(e.event, AuditEvent::RecordAccessed { .. })
+		})
 		.count();
 	assert_eq!(reads, 4, "{:?}", page.entries);
 

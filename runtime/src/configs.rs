@@ -197,6 +197,20 @@ impl ContainsPair<AccountId, RuntimeCall> for ProtectiveCalls {
 	}
 }
 
+/// The one call that costs no budget when it succeeds (it reports `Pays::No` only then): a
+/// release of shares, which succeeds only for the releasing account of a committee hospital (its
+/// named custodian, or its admin key if it named none) and an open emergency access, once per
+/// hospital, access and category: doctors opening and closing emergency accesses cannot starve
+/// the releases, and the releases are bounded by the accesses the break-glass policy allows.
+/// Alone, not in a batch. A council member's first vote on a motion, which the council also
+/// makes `Pays::No`, spends the hospital's budget as every other call does.
+pub struct Unmetered;
+impl ContainsPair<AccountId, RuntimeCall> for Unmetered {
+	fn contains(_who: &AccountId, call: &RuntimeCall) -> bool {
+		matches!(call, RuntimeCall::Escrow(pallet_ehr_escrow::Call::release_shares { .. }))
+	}
+}
+
 parameter_types! {
 	pub const QuotaPeriod: BlockNumber = HOURS;
 }
@@ -205,6 +219,7 @@ impl pallet_fee_quota::Config for Runtime {
 	type IsRegistered = RegisteredAccounts;
 	type FreeCalls = FreeCalls;
 	type ProtectiveCalls = ProtectiveCalls;
+	type Unmetered = Unmetered;
 	type Period = QuotaPeriod;
 	/// Half a second of execution time an hour: hundreds of ordinary EHR transactions (an
 	/// active doctor's hour), while 900 s of normal-class weight an hour (600 blocks) would
@@ -502,18 +517,30 @@ mod benchmark_helpers {
 	pub struct Helper;
 
 	impl pallet_fee_quota::BenchmarkHelper<AccountId, RuntimeCall> for Helper {
-		/// An invited patient: [`RegisteredAccounts`] looks through the hospitals, the
-		/// validators, the doctors and the patients before it finds the invitation.
+		/// A patient whose inviting hospital left: [`RegisteredAccounts`] looks through the
+		/// hospitals, the validators, the doctors, the patient's invitation (and its hospital's
+		/// membership), open invitations, doctor offers and custodians and finds nothing; then
+		/// [`ProtectiveCalls`] finds the patient withdrawing a grant. Every storage item that
+		/// [`pallet_fee_quota::Pallet::eligible`] can read is read on this path.
 		fn register(who: &AccountId) {
 			let hospital: AccountId = frame_benchmarking::account("hospital", 0, 0);
 			<Helper as pallet_ehr_identity::BenchmarkHelper<AccountId>>::make_hospital(&hospital);
-			Identity::invite_patient(RuntimeOrigin::signed(hospital), who.clone())
+			Identity::invite_patient(RuntimeOrigin::signed(hospital.clone()), who.clone())
 				.expect("a member hospital invites a new account");
+			Identity::register_patient(RuntimeOrigin::signed(who.clone()), [5; 32])
+				.expect("the invited account registers");
+			pallet_membership::Pallet::<Runtime, pallet_membership::Instance1>::remove_member(
+				frame_system::RawOrigin::Root.into(),
+				hospital.into(),
+			)
+			.expect("the hospital leaves");
+			assert!(!<RegisteredAccounts as Contains<AccountId>>::contains(who));
 		}
 
-		fn free_call() -> RuntimeCall {
-			RuntimeCall::Identity(pallet_ehr_identity::Call::register_patient {
-				encryption_key: [5; 32],
+		fn free_call(who: &AccountId) -> RuntimeCall {
+			RuntimeCall::Consent(pallet_ehr_consent::Call::revoke_access {
+				patient: who.clone(),
+				grantee: frame_benchmarking::account("grantee", 0, 0),
 			})
 		}
 	}

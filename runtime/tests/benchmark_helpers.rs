@@ -11,7 +11,7 @@ mod common;
 use common::*;
 use ehr_primitives::{AccessLevel, ConsentProvider, Identities, RecordCategory};
 use ehr_runtime::{
-	configs::{FreeCalls, RegisteredAccounts},
+	configs::{ProtectiveCalls, RegisteredAccounts},
 	AccountId, Consent, Consortium, Hospitals, Identity, Runtime,
 };
 use frame_support::traits::{Contains, ContainsPair};
@@ -22,21 +22,27 @@ type FeeQuotaHelper = <Runtime as pallet_fee_quota::Config>::BenchmarkHelper;
 type RecordsHelper = <Runtime as pallet_ehr_records::Config>::BenchmarkHelper;
 
 #[test]
-fn the_fee_quota_benchmark_account_is_found_by_the_last_registration_check() {
+fn the_fee_quota_benchmark_account_takes_every_check_of_the_free_path() {
 	ext_from_preset(DEV).execute_with(|| {
 		let who: AccountId = frame_benchmarking::account("caller", 0, 0);
-		assert!(!RegisteredAccounts::contains(&who));
 		FeeQuotaHelper::register(&who);
-		assert!(RegisteredAccounts::contains(&who));
-		// Not a hospital, a validator, a doctor or a patient: every item is read before the
-		// invitation is found.
+		// Every registration check reads and misses: no hospital, validator, doctor, custodian,
+		// open invitation or offer; the invitation it registered with names a hospital that left.
+		assert!(!RegisteredAccounts::contains(&who));
 		assert!(!Hospitals::contains(&who));
 		assert!(!Consortium::contains(&who));
 		assert!(pallet_ehr_identity::Doctors::<Runtime>::get(&who).is_none());
-		assert!(pallet_ehr_identity::InvitedPatients::<Runtime>::get(&who).is_none());
-		assert!(pallet_ehr_identity::Invitations::<Runtime>::contains_key(&who));
-		assert!(Identity::contains(&who));
-		assert!(<FreeCalls as ContainsPair<_, _>>::contains(&who, &FeeQuotaHelper::free_call()));
+		let inviter = pallet_ehr_identity::InvitedPatients::<Runtime>::get(&who)
+			.expect("registered through an invitation");
+		assert!(!Hospitals::contains(&inviter));
+		assert!(!pallet_ehr_identity::Invitations::<Runtime>::contains_key(&who));
+		assert!(!pallet_ehr_identity::DoctorOffers::<Runtime>::contains_key(&who));
+		assert!(!pallet_ehr_escrow::CustodianOf::<Runtime>::contains_key(&who));
+		// Then the protective check reads the patient and finds the call free.
+		let call = FeeQuotaHelper::free_call(&who);
+		assert!(pallet_ehr_identity::Patients::<Runtime>::contains_key(&who));
+		assert!(<ProtectiveCalls as ContainsPair<_, _>>::contains(&who, &call));
+		assert!(pallet_fee_quota::Pallet::<Runtime>::eligible(&who, &call));
 	});
 }
 

@@ -422,6 +422,35 @@ fn council_calls_are_free_only_for_member_hospitals() {
 }
 
 #[test]
+fn a_council_members_first_vote_says_no_fee_but_spends_its_budget() {
+	ext_from_preset(LOCAL).execute_with(|| {
+		start_block(1);
+		let motion = RuntimeCall::System(frame_system::Call::remark_with_event {
+			remark: b"motion".to_vec(),
+		});
+		let hash = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&motion);
+		let propose = RuntimeCall::HospitalCouncil(pallet_collective::Call::propose {
+			threshold: 3,
+			proposal: Box::new(motion.clone()),
+			length_bound: motion.encoded_size() as u32,
+		});
+		assert_eq!(apply(Alice, propose), Ok(Ok(())));
+		let vote = RuntimeCall::HospitalCouncil(pallet_collective::Call::vote {
+			proposal: hash,
+			index: 0,
+			approve: true,
+		});
+		// The council reports a member's first vote as `Pays::No`; only a custodian's release is
+		// unmetered, so the vote costs the hospital's free budget like any call (a hospital
+		// cannot vote on motions of its own forever for nothing).
+		let before = ref_time_left(Bob);
+		assert_eq!(apply(Bob, vote), Ok(Ok(())));
+		assert!(ref_time_left(Bob) < before, "the first vote spent budget");
+		assert_eq!(Balances::free_balance(account(Bob)), 0);
+	});
+}
+
+#[test]
 fn free_transactions_leave_room_in_every_block() {
 	ext_from_preset(LOCAL).execute_with(|| {
 		start_block(1);

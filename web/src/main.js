@@ -2,7 +2,7 @@
 // (create, restore, import, unlock, lock), and routes to each role's page.
 import init, * as wasm from 'ehr-web-wasm';
 import { roles, Failure, useMetadataHasher } from './chain.js';
-import { app, chain, useShell } from './session.js';
+import { app, chain, useShell, savedConnection, saveConnection, useConnection } from './session.js';
 import * as keys from './keys.js';
 import * as flows from './flows.js';
 import * as verify from './verify.js';
@@ -27,14 +27,11 @@ async function loadConfig() {
 		const served = await (await fetch('config.json', { cache: 'no-store' })).json();
 		Object.assign(app.config, served);
 	} catch { /* served without a config: the defaults of the dev chain */ }
-	const saved = JSON.parse(localStorage.getItem('ehr-connection') || 'null');
-	if (saved) {
-		// `ipfs` once named IPFS's administration API, which the app no longer uses: only a
-		// saved gateway replaces the served one.
-		const { ipfs: _api, gateway, ...rest } = saved;
-		Object.assign(app.config, rest);
-		if (gateway) app.config.ipfs = gateway;
-	}
+	app.served = { ...app.config };
+	// Settings an earlier version kept unsigned (any script of this origin could have written
+	// them: a node, a weaker key-file cost, a longer idle time) are dropped; saved connections
+	// are signed by a key and used once it is unlocked (session.js).
+	localStorage.removeItem('ehr-connection');
 }
 
 function lock(reason) {
@@ -44,6 +41,8 @@ function lock(reason) {
 	app.session = null;
 	app.roles = null;
 	verify.bindToKey(null);
+	// The next person on this device starts from the served connection.
+	useConnection(servedConnection());
 	keys.stopIdleTimer();
 	// No hashchange event: it would clear the message below.
 	history.replaceState(null, '', '#/');
@@ -51,8 +50,47 @@ function lock(reason) {
 	say(`Locked ${reason}: your keys are no longer in this page's memory. Unlock with your passphrase.`, true);
 }
 
+const servedConnection = () => ({ node: app.served.node, gateway: app.served.ipfs });
+
+/**
+ * Chooses the connection for the key being unlocked: one typed on the Connection page before
+ * unlocking (then kept, signed by the key), else the one this key saved, else the served one;
+ * a saved node that does not answer gives way to the served one. Returns a warning, if any.
+ */
+async function connectFor(pair) {
+	if (app.typed) {
+		saveConnection(pair, app.typed.node, app.typed.gateway);
+		useConnection(app.typed);
+		app.typed = null;
+		return null;
+	}
+	const saved = savedConnection(pair);
+	if (saved?.ignored) {
+		useConnection(servedConnection());
+		return `Connection settings on this device were not saved with your key (another script or an older version of this app wrote them): they are ignored and removed, and the app talks to ${app.config.node}. Save your own under "Connection" if you need others.`;
+	}
+	useConnection(saved || servedConnection());
+	if (!saved) return null;
+	try {
+		await chain();
+		return null;
+	} catch (error) {
+		useConnection(servedConnection());
+		return `The node you saved (${saved.node}) does not answer; the app talks to ${app.config.node} instead. Change it under "Connection".`;
+	}
+}
+
 async function signIn(session) {
-	const api = await chain();
+	let warning;
+	let api;
+	try {
+		warning = await connectFor(session.pair);
+		api = await chain();
+	} catch (error) {
+		// The next attempt, and the auditor's page, start from the served connection.
+		useConnection(servedConnection());
+		throw error;
+	}
 	// A key of the public development phrase (//Alice…) is anyone's: only on a development chain.
 	if (session.development && !(await api.rpc.system.chainType()).isDevelopment) {
 		session.encryption.free();
@@ -68,6 +106,7 @@ async function signIn(session) {
 		if (failed) say(`Your read of record ${entry.records.map(([id]) => id).join(', ')} is NOT in the patient's trail: its log entry failed in block #${number}.`, true);
 	}).catch((error) => say(`Reads waiting to be logged could not be sent (${error.human || error.message}); they are sent at the next sign-in.`, true));
 	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor || app.roles.offer ? '#/doctor' : '#/patient';
+	if (warning) notice = warning;
 	if (location.hash === home) render(); else location.hash = home;
 }
 
@@ -201,8 +240,12 @@ function settingsPage() {
 	const node = h('input', { type: 'text', value: app.config.node });
 	const ipfsApi = h('input', { type: 'text', value: app.config.ipfs });
 	const button = h('button', { type: 'submit' }, 'Save');
+	const kept = app.session
+		? 'Saved on this device signed by your key, and used each time you unlock it: no other script of this site can change them.'
+		: 'Used until this page is reloaded, and saved signed by your key if you unlock it before then.';
 	return h('section', { class: 'card' }, h('h2', {}, 'Connection'),
 		h('p', { class: 'muted' }, 'The node of a hospital you trust for answers, and its IPFS gateway for the encrypted files. The app talks to them directly; no server sees your keys or files.'),
+		h('p', { class: 'muted' }, kept),
 		h('form', { onsubmit: (e) => {
 			e.preventDefault();
 			const checkUrl = (value, schemes, what) => {
@@ -215,8 +258,11 @@ function settingsPage() {
 				return true;
 			};
 			if (!checkUrl(node.value, ['ws:', 'wss:'], 'node') || !checkUrl(ipfsApi.value, ['http:', 'https:'], 'IPFS gateway')) return;
-			localStorage.setItem('ehr-connection', JSON.stringify({ node: node.value.trim(), gateway: ipfsApi.value.trim() }));
-			location.reload();
+			const chosen = { node: node.value.trim(), gateway: ipfsApi.value.trim() };
+			if (app.session) saveConnection(app.session.pair, chosen.node, chosen.gateway);
+			else app.typed = chosen;
+			useConnection(chosen);
+			say(app.session ? `Saved: the app talks to ${chosen.node} and ${chosen.gateway}.` : `The app talks to ${chosen.node} and ${chosen.gateway} until this page is reloaded; they are saved with your key when you unlock it.`, true);
 		} }, field('Node (WebSocket)', node), field('IPFS gateway', ipfsApi), button));
 }
 
@@ -232,6 +278,8 @@ const pages = {
 };
 
 let renderToken = 0;
+/** A message for the next page shown (a navigation clears the one before). */
+let notice = null;
 
 async function render() {
 	const token = ++renderToken;
@@ -248,6 +296,7 @@ async function render() {
 		// A newer render (the user moved on) wins over this one.
 		if (token !== renderToken) return;
 		target.replaceChildren(content);
+		if (notice) { say(notice); notice = null; }
 	} catch (error) {
 		if (token !== renderToken) return;
 		target.replaceChildren(h('p', {}, 'This page could not be shown.'));

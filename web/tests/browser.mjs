@@ -70,8 +70,10 @@ async function waitFor(what, check, seconds = 60) {
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
 	'.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json', '.json': 'application/json' };
 
+/** What the test's server gives as config.json (a story may change it, as a hospital would). */
+const servedConfig = { node: NODE_URL, ipfs: GATEWAY_URL, chainSpec: 'chain.json' };
+
 function serveApp() {
-	const config = JSON.stringify({ node: NODE_URL, ipfs: GATEWAY_URL, chainSpec: 'chain.json' });
 	// The trust anchor the app verifies finality from: the dev chain's raw spec.
 	const spec = execFileSync(NODE_BIN, ['build-spec', '--chain', 'dev', '--raw'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
 	writeFileSync(join(work, 'chain.json'), spec);
@@ -79,7 +81,7 @@ function serveApp() {
 		const path = decodeURIComponent(new URL(req.url, ORIGIN).pathname);
 		if (path === '/config.json' || path === '/chain.json') {
 			res.writeHead(200, { 'content-type': 'application/json' });
-			return res.end(path === '/config.json' ? config : spec);
+			return res.end(path === '/config.json' ? JSON.stringify(servedConfig) : spec);
 		}
 		const file = join(APP, path === '/' ? 'index.html' : path.replace(/^\/+/, ''));
 		if (!file.startsWith(APP) || !existsSync(file)) { res.writeHead(404); return res.end(); }
@@ -784,6 +786,58 @@ async function main() {
 		log('  unsigned, administration paths, an unregistered signer, a forged signature, too large, a replay: refused');
 	});
 
+	await story('connection settings count only when the unlocked key saved them', async () => {
+		const page = await open(patientDevice);
+		// Another script of the app's origin names its own node and gateway under the patient's
+		// address (it cannot sign them), and writes the unsigned settings an older version kept:
+		// a node, a key-file cost that makes passphrases cheap to guess, a lock that never comes.
+		const planted = 'ws://127.0.0.1:1';
+		await page.evaluate(({ address, planted }) => {
+			localStorage.setItem(`ehr-settings-${address}`, JSON.stringify({ node: planted, gateway: 'http://127.0.0.1:1', signature: `0x${'11'.repeat(64)}` }));
+			localStorage.setItem('ehr-connection', JSON.stringify({ node: planted, keyFileCost: 1, idleMinutes: 100000 }));
+			// It also plants its own app and config in the caches the service worker serves from.
+			return caches.keys().then(async (names) => {
+				for (const name of [...names, 'ehr-web-planted']) {
+					const cache = await caches.open(name);
+					await cache.put('./app.js', new Response('document.title = "planted";', { headers: { 'content-type': 'text/javascript' } }));
+					await cache.put('./config.json', new Response(JSON.stringify({ node: planted, idleMinutes: 100000 }), { headers: { 'content-type': 'application/json' } }));
+				}
+				return names.length;
+			});
+		}, { address: patientKeys.address, planted });
+		await reopen(page);
+		expect(await page.title() !== 'planted', 'a file planted in the caches is not served');
+		await shown(page, '#/patient');
+		const said = await refusal(page, /not saved with your key/);
+		let config = await page.evaluate(() => ({ ...window.ehrApp.config }));
+		log(`  planted files in Cache Storage: not served (the worker checks each file's hash)`);
+		expect(config.node === NODE_URL && config.ipfs === GATEWAY_URL && config.idleMinutes !== 100000 && config.keyFileCost !== 1,
+			`the planted settings are ignored: ${JSON.stringify(config)}`);
+		log(`  planted settings: ${said}`);
+		// The patient's own choice (the same node named with a path), saved while signed in:
+		// kept signed by the key and used at the next unlock, with no warning.
+		const chosen = `${NODE_URL}/`;
+		await page.evaluate(() => { location.hash = '#/settings'; });
+		await shown(page, '#/settings');
+		await page.getByLabel('Node (WebSocket)').fill(chosen);
+		await page.getByRole('button', { name: 'Save' }).click();
+		await outcome(page, /Saved: the app talks to/);
+		await page.evaluate(() => { location.hash = '#/'; }); // reopened at the sign-in page
+		await reopen(page);
+		await shown(page, '#/patient');
+		await page.getByRole('heading', { name: 'My records' }).first().waitFor({ timeout: 60000 });
+		config = await page.evaluate(() => ({ ...window.ehrApp.config, alert: document.getElementById('alert').hidden ? '' : document.getElementById('alert').textContent }));
+		expect(config.node === chosen && !/not saved with your key/.test(config.alert), `the patient's own settings are used: ${JSON.stringify(config)}`);
+		const stored = await page.evaluate((address) => {
+			const mine = JSON.parse(localStorage.getItem(`ehr-settings-${address}`));
+			localStorage.removeItem(`ehr-settings-${address}`); // the later stories use the served node
+			return mine;
+		}, patientKeys.address);
+		expect(/^0x[0-9a-f]{128}$/.test(stored.signature) && stored.node === chosen, `saved signed by the key: ${JSON.stringify(stored)}`);
+		await page.close();
+		log('  the patient\'s own settings: signed by the key, used after unlocking');
+	});
+
 	await story('the app: nothing from outside, labelled controls, installable, locks when idle', async () => {
 		expect(outside.length === 0, `no request leaves loopback: ${outside.join(', ')}`);
 		const unlabelled = await hospital.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
@@ -795,7 +849,9 @@ async function main() {
 			return { worker: Boolean(registration.active), cached: (await caches.keys()).length, name: manifest.name };
 		});
 		expect(installed.worker && installed.cached === 1 && installed.name, `installable: ${JSON.stringify(installed)}`);
-		await hospital.evaluate(() => localStorage.setItem('ehr-connection', JSON.stringify({ idleMinutes: 0.05 })));
+		// The hospital serving the app sets a short idle time (a page's storage cannot: see the
+		// connection story).
+		servedConfig.idleMinutes = 0.05;
 		await reopen(hospital);
 		await hospital.getByRole('heading', { name: 'Our doctors' }).waitFor({ timeout: 60000 });
 		await outcome(hospital, /Locked after inactivity/, 30);

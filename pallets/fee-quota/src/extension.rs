@@ -6,7 +6,7 @@ use core::fmt;
 use frame_support::{
 	dispatch::{DispatchInfo, PostDispatchInfo},
 	pallet_prelude::TransactionSource,
-	traits::Get,
+	traits::{ContainsPair, Get},
 	weights::Weight,
 };
 use frame_system::{CheckNonce, CheckWeight};
@@ -67,8 +67,15 @@ pub enum FeeVal<T: Config> {
 
 /// What [`FreeWithinBudget::prepare`] did about the fee.
 pub enum FeePre<T: Config> {
-	/// Free: `reserved` execution time was taken from the budget of `who`, the tip withdrawn.
-	Free { who: T::AccountId, reserved: u64, tip: BalanceOf<T>, liquidity: Liquidity<T> },
+	/// Free: `reserved` execution time was taken from the budget of `who`, the tip withdrawn;
+	/// `unmetered` if the call is one of [`Config::Unmetered`].
+	Free {
+		who: T::AccountId,
+		reserved: u64,
+		unmetered: bool,
+		tip: BalanceOf<T>,
+		liquidity: Liquidity<T>,
+	},
 	/// Charged by `ChargeTransactionPayment`.
 	Charged(<ChargeTransactionPayment<T> as TransactionExtension<T::RuntimeCall>>::Pre),
 }
@@ -112,8 +119,8 @@ where
 	}
 
 	/// Measured on its most expensive path, which includes the work of the three extensions it
-	/// stands for: a registered account (the longest registration check) transacting for free
-	/// with a tip. The charged path does no more: the registration and budget checks without
+	/// stands for: an account that every check of [`Pallet::eligible`] reads (the runtime: a
+	/// patient without free use making a protective call) transacting for free with a tip. The charged path does no more: the registration and budget checks without
 	/// the budget write, then the fee withdrawn and settled as the tip is on the free path.
 	fn weight(&self, _call: &T::RuntimeCall) -> Weight {
 		<T as Config>::WeightInfo::free_within_budget()
@@ -223,7 +230,8 @@ where
 				let liquidity = <T::OnChargeTransaction as OnChargeTransaction<T>>::withdraw_fee(
 					&who, call, info, tip, tip,
 				)?;
-				FeePre::Free { who, reserved: cost.0, tip, liquidity }
+				let unmetered = T::Unmetered::contains(&who, call);
+				FeePre::Free { who, reserved: cost.0, unmetered, tip, liquidity }
 			}
 			FeeVal::Charged(val) => {
 				FeePre::Charged(self.fee.prepare(val, origin, call, info, len)?)
@@ -253,13 +261,17 @@ where
 			)?,
 		);
 		match pre.fee {
-			FeePre::Free { who, reserved, tip, liquidity } => {
+			FeePre::Free { who, reserved, unmetered, tip, liquidity } => {
 				// The budget pays for what the transaction actually used, failed calls included.
 				let actual = post_info.calc_actual_weight(info).ref_time();
 				Pallet::<T>::give_back(&who, reserved.saturating_sub(actual));
-				// A call that succeeded and says it does not pay (a custodian's release of
-				// shares) costs no budget at all: it still took its room in the block.
-				if post_info.pays_fee(info) == frame_support::dispatch::Pays::No && result.is_ok() {
+				// An unmetered call (a custodian's release of shares) that succeeded and says it
+				// does not pay costs no budget at all: it still took its room in the block.
+				// Other calls saying `Pays::No` (a council member's first vote) pay with budget.
+				if unmetered
+					&& post_info.pays_fee(info) == frame_support::dispatch::Pays::No
+					&& result.is_ok()
+				{
 					Pallet::<T>::forgive(&who, actual.min(reserved), len.unique_saturated_into());
 				}
 				<T::OnChargeTransaction as OnChargeTransaction<T>>::correct_and_deposit_fee(

@@ -13,9 +13,11 @@
 //!   covers the transaction's declared weight and its length: the transaction is free. The
 //!   declared weight is reserved before dispatch and what the call did not use is given back
 //!   after it, so the budget pays for the actual weight, failed calls included. A call that
-//!   succeeds and ends with `Pays::No` (a custodian's release of shares, so that custodians
-//!   never starve however many emergency accesses doctors open) costs no budget; it still
-//!   takes its room among the block's free work.
+//!   succeeds, ends with `Pays::No` and is named by [`Config::Unmetered`] (a custodian's release
+//!   of shares, so that custodians never starve however many emergency accesses doctors open)
+//!   costs no budget; it still takes its room among the block's free work. Any other call that
+//!   ends with `Pays::No` (a council member's first vote on a motion) spends the budget like
+//!   every call: saying "no fee" does not mint free work.
 //! - The call protects the signer's own data ([`Config::ProtectiveCalls`]: a patient revoking
 //!   consent, ending an emergency access, removing a delegate, opting out of break-glass,
 //!   erasing a record) and the budget covers it: free, whether or not the signer is registered
@@ -79,11 +81,13 @@ pub struct BudgetUsage {
 /// What the benchmark of [`FreeWithinBudget`] needs from the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId, RuntimeCall> {
-	/// Make `who` a registered account ([`Config::IsRegistered`]) found on the longest path of
-	/// the check (the runtime: an invited patient, the last thing it looks for).
+	/// Make `who` an account whose transactions take the longest path of
+	/// [`Pallet::eligible`] and are free (the runtime: a patient with no free use, its inviting
+	/// hospital gone, making a protective call: every registration check reads and misses,
+	/// then [`Config::ProtectiveCalls`] reads).
 	fn register(who: &AccountId);
-	/// A call on the allow-list ([`Config::FreeCalls`]).
-	fn free_call() -> RuntimeCall;
+	/// The call `who` makes for free on that path.
+	fn free_call(who: &AccountId) -> RuntimeCall;
 }
 
 /// The transaction validity error code for "the free budget ran out before inclusion".
@@ -121,6 +125,12 @@ pub mod pallet {
 			Self::AccountId,
 			<Self as frame_system::Config>::RuntimeCall,
 		>;
+
+		/// Calls that cost no budget when they succeed and end with `Pays::No` (the runtime: a
+		/// hospital custodian's release of shares, bounded by the emergency accesses doctors may
+		/// open). Every other call spends the budget for its actual weight, whatever it reports
+		/// about fees. Only the call itself is looked at: a batch is never unmetered.
+		type Unmetered: ContainsPair<Self::AccountId, <Self as frame_system::Config>::RuntimeCall>;
 
 		/// Length of a budget period in blocks.
 		#[pallet::constant]
@@ -284,9 +294,8 @@ pub mod pallet {
 			true
 		}
 
-		/// Give back execution time reserved for a transaction that used less.
 		/// Gives `who` back `ref_time` and `bytes` of its budget, not of the block's room (the
-		/// work was done): for calls that end with `Pays::No`.
+		/// work was done): for [`Config::Unmetered`] calls that succeeded with `Pays::No`.
 		pub(crate) fn forgive(who: &T::AccountId, ref_time: u64, bytes: u32) {
 			let period = Self::current_period();
 			Usage::<T>::mutate(who, |usage| {
@@ -297,6 +306,7 @@ pub mod pallet {
 			});
 		}
 
+		/// Give back execution time reserved for a transaction that used less.
 		pub(crate) fn give_back(who: &T::AccountId, ref_time: u64) {
 			if ref_time == 0 {
 				return;

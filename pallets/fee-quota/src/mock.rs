@@ -90,6 +90,15 @@ impl ContainsPair<u64, RuntimeCall> for TestProtectiveCalls {
 	}
 }
 
+/// The unmetered calls of the tests: a remark of the bytes `b"release"` (standing for a
+/// custodian's release of shares).
+pub struct TestUnmetered;
+impl ContainsPair<u64, RuntimeCall> for TestUnmetered {
+	fn contains(_who: &u64, call: &RuntimeCall) -> bool {
+		matches!(call, RuntimeCall::System(frame_system::Call::remark { remark }) if remark == b"release")
+	}
+}
+
 parameter_types! {
 	pub const Period: u64 = 10;
 	/// Tests set it to a multiple of a transaction's cost; the benchmark's fits the default.
@@ -102,6 +111,7 @@ impl pallet_fee_quota::Config for Test {
 	type IsRegistered = Registered;
 	type FreeCalls = TestFreeCalls;
 	type ProtectiveCalls = TestProtectiveCalls;
+	type Unmetered = TestUnmetered;
 	type Period = Period;
 	type FreeRefTimePerPeriod = FreeRefTime;
 	type FreeBytesPerPeriod = FreeBytes;
@@ -122,7 +132,7 @@ impl pallet_fee_quota::BenchmarkHelper<u64, RuntimeCall> for BenchmarkHelper {
 		BenchmarkRegistered::set(&registered);
 	}
 
-	fn free_call() -> RuntimeCall {
+	fn free_call(_who: &u64) -> RuntimeCall {
 		RuntimeCall::System(frame_system::Call::remark { remark: vec![1, 2, 3] })
 	}
 }

@@ -128,6 +128,64 @@ fn protective_calls_are_free_for_an_unregistered_patient_within_its_budget() {
 	});
 }
 
+/// Runs `call` by `who` through the extension with a dispatch that reports `pays` and `result`
+/// instead of the call's own (as a custodian's release or a council vote ends).
+fn submit_reporting(
+	who: u64,
+	call: RuntimeCall,
+	pays: frame_support::dispatch::Pays,
+	result: sp_runtime::DispatchResult,
+) -> Result<sp_runtime::DispatchResult, TransactionValidityError> {
+	let info = info(&call);
+	let nonce = System::account_nonce(who);
+	let post_info =
+		frame_support::dispatch::PostDispatchInfo { actual_weight: None, pays_fee: pays };
+	extension(nonce, 0)
+		.test_run(RuntimeOrigin::signed(who), &call, &info, LEN, 0, |_| match result {
+			Ok(()) => Ok(post_info),
+			Err(error) => Err(sp_runtime::DispatchErrorWithPostInfo { post_info, error }),
+		})
+		.map(|result| result.map(|_| ()).map_err(|e| e.error))
+}
+
+#[test]
+fn only_unmetered_calls_that_succeed_without_a_fee_cost_no_budget() {
+	use frame_support::dispatch::Pays;
+	new_test_ext().execute_with(|| {
+		let release =
+			RuntimeCall::System(frame_system::Call::remark { remark: b"release".to_vec() });
+		budget_for(2, &release);
+		let full = Pallet::<Test>::remaining(&PATIENT);
+		// The unmetered call, succeeding with `Pays::No`: the budget stays whole, however often.
+		for _ in 0..5 {
+			assert_eq!(submit_reporting(PATIENT, release.clone(), Pays::No, Ok(())), Ok(Ok(())));
+		}
+		assert_eq!(Pallet::<Test>::remaining(&PATIENT), full);
+		// The same call failing, or saying it pays: spent.
+		let failed = sp_runtime::DispatchError::Other("refused");
+		assert_eq!(
+			submit_reporting(PATIENT, release.clone(), Pays::No, Err(failed)),
+			Ok(Err(failed))
+		);
+		assert_eq!(Pallet::<Test>::remaining(&PATIENT).1, full.1 - cost(&release).1);
+		// Any other call saying `Pays::No` (as a council member's first vote does) spends its
+		// budget like every call: a "no fee" answer mints no free work.
+		let (ref_time, bytes) = cost(&remark());
+		budget_for(2, &remark());
+		assert_eq!(submit_reporting(DOCTOR, remark(), Pays::No, Ok(())), Ok(Ok(())));
+		assert_eq!(submit_reporting(DOCTOR, remark(), Pays::No, Ok(())), Ok(Ok(())));
+		assert_eq!(
+			Usage::<Test>::get(DOCTOR).map(|u| (u.ref_time, u.bytes)),
+			Some((2 * ref_time, 2 * bytes))
+		);
+		// ... and once it is spent, the next one is not free (the doctor has no tokens).
+		assert_eq!(
+			submit_reporting(DOCTOR, remark(), Pays::No, Ok(())),
+			Err(InvalidTransaction::Payment.into())
+		);
+	});
+}
+
 #[test]
 fn an_unregistered_account_is_charged() {
 	new_test_ext().execute_with(|| {

@@ -271,7 +271,11 @@ fn done(json: bool, what: &str, included: &ehr_client::Included) {
 }
 
 /// Waits until the log entry of `fetched` is in a finalized block: `final in block #n`.
-async fn wait_for_log(client: &Client, me: &Keys, fetched: &ehr_client::Fetched) -> Result<String, Error> {
+async fn wait_for_log(
+	client: &Client,
+	me: &Keys,
+	fetched: &ehr_client::Fetched,
+) -> Result<String, Error> {
 	let (Some(entry), Some(outbox)) = (&fetched.log_queued, client.outbox()) else {
 		return Ok(match fetched.logged_in_block {
 			Some(block) => format!("in block #{block}"),
@@ -908,7 +912,7 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 		Command::Record(command) => record_command(client, me, command, global).await?,
 		Command::Outbox { wait, timeout, .. } => {
 			outbox::command(client, me, wait, timeout, global.json).await?
-		},
+		}
 		Command::Vitals(VitalsCommand::Add {
 			bp,
 			glucose,
@@ -1697,7 +1701,8 @@ async fn record_command(
 			let what = care::after_get(&out, fhir, (&fetched.patient, &fetched.author))?;
 			let mut value = json!(fetched);
 			value["wrote"] = json!(what);
-			let logged = if wait_log { Some(wait_for_log(client, me, &fetched).await?) } else { None };
+			let logged =
+				if wait_log { Some(wait_for_log(client, me, &fetched).await?) } else { None };
 			value["logged"] = json!(logged);
 			say(
 				json,
@@ -1707,7 +1712,8 @@ async fn record_command(
 					size(std::fs::metadata(&out).map(|m| m.len()).unwrap_or(fetched.plaintext_len)),
 					out.display(),
 					match (&logged, fetched.logged_in_block, &fetched.log_queued) {
-						(Some(logged), ..) => format!("; your read is in the patient's trail ({logged})"),
+						(Some(logged), ..) =>
+							format!("; your read is in the patient's trail ({logged})"),
 						(None, Some(block), _) => format!(
 							"; your read is logged in the patient's trail (in block #{block}, not final yet)"
 						),

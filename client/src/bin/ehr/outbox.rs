@@ -39,14 +39,14 @@ pub async fn open(global: &Global, client: &Client) -> Option<Outbox> {
 		Ok(outbox) => {
 			let _ = OUTBOX.set((outbox.clone(), global.node.clone(), dir));
 			Some(outbox)
-		},
+		}
 		Err(error) => {
 			warn(
 				global.json,
 				format!("{error}: reads wait for their log entry's block (give --state-dir)"),
 			);
 			None
-		},
+		}
 	}
 }
 
@@ -183,7 +183,7 @@ pub async fn command(
 			Some(lock) => break Some(lock),
 			None if tokio::time::Instant::now() < until => {
 				tokio::time::sleep(Duration::from_millis(300)).await
-			},
+			}
 			None => break None,
 		}
 	};
@@ -198,7 +198,7 @@ pub async fn command(
 					}
 				})
 				.await?
-		},
+		}
 		None => Pass { pending: outbox.pending(), ..Default::default() },
 	};
 	drop(lock);

@@ -285,10 +285,7 @@ fn json_for_a_terminal_escapes_what_a_terminal_acts_on() {
 #[test]
 fn the_outbox_waits_within_a_timeout_and_its_drainer_is_hidden() {
 	let cli = parse(&["outbox", "--wait", "--timeout", "30"]).unwrap();
-	assert!(matches!(
-		cli.command,
-		Command::Outbox { wait: true, timeout: 30, background: false }
-	));
+	assert!(matches!(cli.command, Command::Outbox { wait: true, timeout: 30, background: false }));
 	let cli = parse(&["outbox"]).unwrap();
 	assert!(matches!(cli.command, Command::Outbox { wait: false, timeout: 120, .. }));
 	// The background drainer is started by the command itself, not offered in the help.
