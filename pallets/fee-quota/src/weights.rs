@@ -3,8 +3,8 @@
 
 //! Weights for `pallet_fee_quota`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
-//! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
-//! Host `vm`, CPU `AMD EPYC`, wasm execution `Compiled`, chain
+//! Benchmark CLI 64.0.0, 2026-12-06, steps `50`, repeat `20`.
+//! Host `vm`, CPU `Intel(R) Xeon(R) Processor`, wasm execution `Compiled`, chain
 //! `Some("dev")`, database cache 1024 MiB.
 //!
 //! `SubstrateWeight` prices storage with the runtime's database weights; `()` uses RocksDB-class
@@ -57,15 +57,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Identity::InvitedPatients` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `Identity::Invitations` (r:1 w:0)
 	/// Proof: `Identity::Invitations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::DoctorOffers` (r:1 w:0)
+	/// Proof: `Identity::DoctorOffers` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Escrow::CustodianOf` (r:1 w:0)
+	/// Proof: `Escrow::CustodianOf` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
 	/// Storage: `FeeQuota::Usage` (r:1 w:1)
 	/// Proof: `FeeQuota::Usage` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `FeeQuota::BlockUsage` (r:1 w:1)
 	/// Proof: `FeeQuota::BlockUsage` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn free_within_budget() -> Weight {
-		// Proof size: measured `570`, estimated `3973`.
-		// Minimum execution time: 57_056_000 picoseconds.
-		Weight::from_parts(61_502_000, 3973)
-			.saturating_add(T::DbWeight::get().reads(8))
+		// Proof size: measured `805`, estimated `3973`.
+		// Minimum execution time: 86_128_000 picoseconds.
+		Weight::from_parts(108_326_000, 3973)
+			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 }
@@ -73,8 +79,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn free_within_budget() -> Weight {
-		Weight::from_parts(61_502_000, 3973)
-			.saturating_add(RocksDbWeight::get().reads(8))
+		Weight::from_parts(108_326_000, 3973)
+			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 }
