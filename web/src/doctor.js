@@ -103,7 +103,7 @@ async function patientKeyNotice(ctx, patient) {
 	}
 	const accept = h('button', { type: 'button', class: 'secondary' }, 'Accept the new key');
 	accept.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
-		await pin(ctx.keys.address, patient, key);
+		await pin(ctx.keys.pair, patient, key);
 		say(`The patient's new key (${fingerprint(key)}) is accepted.`, true);
 		accept.closest('div').replaceWith(await patientKeyNotice(ctx, patient));
 	}));

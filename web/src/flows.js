@@ -35,7 +35,7 @@ export async function readers(ctx, patient, category) {
 		throw new Failure('The chain holds another encryption key for you than the one this phrase derives: nothing was encrypted. Publish your key again (or restore the key you registered with).');
 	}
 	// A doctor writing for a patient: the patient's key is pinned as any other's.
-	if (patient !== keys.address && (!wasm.isUsableKey(patientKey) || !(await checkPin(keys.address, patient, patientKey)))) {
+	if (patient !== keys.address && (!wasm.isUsableKey(patientKey) || !(await checkPin(keys.pair, patient, patientKey)))) {
 		throw new Failure('The chain holds another encryption key for this patient than the one this device saw before: nothing was encrypted. Compare the new fingerprint with the patient and accept it.');
 	}
 	const list = [[patient, patientKey]];
@@ -53,7 +53,7 @@ export async function readers(ctx, patient, category) {
 		// by a delegate would be. (A doctor writing pins the others' keys on first use, as before:
 		// it has no one to compare them with.)
 		else if (patient === keys.address ? (await pinState(keys.address, grantee, key)) !== 'same'
-			: !(await checkPin(keys.address, grantee, key))) changed.push(grantee);
+			: !(await checkPin(keys.pair, grantee, key))) changed.push(grantee);
 		else list.push([grantee, key]);
 	}
 	return [list, unusable, changed];
@@ -242,7 +242,7 @@ export async function grant(ctx, grantee, categories, access, expiresAt, purpose
 	if (key && !wasm.isUsableKey(key)) {
 		throw new Failure('This doctor\'s encryption key is unusable: the doctor must publish a new one before you share records.');
 	}
-	if (key && !(await checkPin(keys.address, grantee, key))) {
+	if (key && !(await checkPin(keys.pair, grantee, key))) {
 		throw new Failure(`The chain holds another encryption key for this account than the one this device saw before (now ${fingerprint(key)}): nothing was shared. Compare the fingerprint with the doctor, then accept the new key under "Who may see my records".`);
 	}
 	let shared = 0;

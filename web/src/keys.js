@@ -5,8 +5,8 @@
 // `ehr key generate`: scrypt at 2^18, then ChaCha20-Poly1305) in IndexedDB; unlocked, it lives in
 // this page's memory until the app locks (after inactivity, or on "Lock").
 import { Keyring } from '@polkadot/keyring';
-import { hexToU8a, u8aEq, u8aToHex } from '@polkadot/util';
-import { blake2AsHex, cryptoWaitReady, keyExtractSuri } from '@polkadot/util-crypto';
+import { hexToU8a, stringToU8a, u8aEq, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady, decodeAddress, keyExtractSuri, sr25519Verify } from '@polkadot/util-crypto';
 import { Failure } from './chain.js';
 
 let wasm;
@@ -104,25 +104,39 @@ export function fingerprint(key) {
 }
 
 const pinId = (owner, account) => `${owner}/${account}`;
+const pinMessage = (owner, account, key) => stringToU8a(`ehr-pin:${owner}:${account}:${key}`);
 
-/** The key pinned by `owner` (this device's signed-in account) for `account`, or null. */
+/**
+ * The key pinned by `owner` (this device's signed-in account) for `account`, or null. A pin
+ * counts only if the owner's key signed it on this device: any script of this origin can write
+ * the browser's storage, and a planted pin would make the device wrap records for a key nobody
+ * compared (or refuse the right one). An unsigned or altered pin is no pin.
+ */
 export async function pinned(owner, account) {
 	const pin = await store('readonly', (s) => s.get(pinId(owner, account)), 'pins');
-	return pin ? hexToU8a(pin.key) : null;
+	if (!pin || typeof pin.key !== 'string' || typeof pin.signature !== 'string') return null;
+	try {
+		return sr25519Verify(pinMessage(owner, account, pin.key), pin.signature, decodeAddress(owner)) ? hexToU8a(pin.key) : null;
+	} catch {
+		return null;
+	}
 }
 
-export function pin(owner, account, key) {
-	return store('readwrite', (s) => s.put({ id: pinId(owner, account), key: u8aToHex(key), at: Date.now() }), 'pins');
+/** `pair` (unlocked) pins `key` for `account`, signed. */
+export function pin(pair, account, key) {
+	const hex = u8aToHex(key);
+	const signature = u8aToHex(pair.sign(pinMessage(pair.address, account, hex)));
+	return store('readwrite', (s) => s.put({ id: pinId(pair.address, account), key: hex, signature, at: Date.now() }), 'pins');
 }
 
 /**
- * Checks `key`, as the node gave it for `account`, against the pin: pins it if there is none
- * yet; returns false (and pins nothing) if another key is pinned.
+ * Checks `key`, as the node gave it for `account`, against the pin of `pair`'s account: pins it
+ * if there is none yet; returns false (and pins nothing) if another key is pinned.
  */
-export async function checkPin(owner, account, key) {
-	const known = await pinned(owner, account);
+export async function checkPin(pair, account, key) {
+	const known = await pinned(pair.address, account);
 	if (!known) {
-		await pin(owner, account, key);
+		await pin(pair, account, key);
 		return true;
 	}
 	return u8aEq(known, key);
@@ -160,7 +174,7 @@ export async function unlock(entry, passphrase) {
 	}
 	const file = JSON.parse(entry.keyFile);
 	const keys = await derive(uri, file.keyIndex || 0);
-	if (keys.address !== file.address || u8aToHex(keys.publicKey).slice(2) !== file.encryptionKey) {
+	if (keys.address !== file.address || keys.address !== entry.address || u8aToHex(keys.publicKey).slice(2) !== file.encryptionKey) {
 		throw new Failure('This key file does not match its own keys: it was altered.');
 	}
 	// The phrase itself is not kept: the account pair and the X25519 keys are all the page needs.

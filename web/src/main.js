@@ -54,17 +54,16 @@ const servedConnection = () => ({ node: app.served.node, gateway: app.served.ipf
 
 /**
  * Chooses the connection for the key being unlocked: one typed on the Connection page before
- * unlocking (then kept, signed by the key), else the one this key saved, else the served one;
- * a saved node that does not answer gives way to the served one. Returns a warning, if any.
+ * unlocking, else the one this key saved, else the served one; a saved node that does not answer
+ * gives way to the served one. A key of the public development phrase signs nothing anyone
+ * could not: its saved settings are not used. Returns a warning, if any.
  */
-async function connectFor(pair) {
+async function connectFor(session) {
 	if (app.typed) {
-		saveConnection(pair, app.typed.node, app.typed.gateway);
 		useConnection(app.typed);
-		app.typed = null;
 		return null;
 	}
-	const saved = savedConnection(pair);
+	const saved = session.development ? null : savedConnection(session.pair);
 	if (saved?.ignored) {
 		useConnection(servedConnection());
 		return `Connection settings on this device were not saved with your key (another script or an older version of this app wrote them): they are ignored and removed, and the app talks to ${app.config.node}. Save your own under "Connection" if you need others.`;
@@ -81,16 +80,18 @@ async function connectFor(pair) {
 }
 
 async function signIn(session) {
-	let warning;
-	let api;
 	try {
-		warning = await connectFor(session.pair);
-		api = await chain();
+		await signInWith(session);
 	} catch (error) {
 		// The next attempt, and the auditor's page, start from the served connection.
-		useConnection(servedConnection());
+		if (!app.session) useConnection(app.typed || servedConnection());
 		throw error;
 	}
+}
+
+async function signInWith(session) {
+	const warning = await connectFor(session);
+	const api = await chain();
 	// A key of the public development phrase (//Alice…) is anyone's: only on a development chain.
 	if (session.development && !(await api.rpc.system.chainType()).isDevelopment) {
 		session.encryption.free();
@@ -98,8 +99,12 @@ async function signIn(session) {
 	}
 	app.roles = await roles(api, session.address);
 	app.session = session;
-	// The device's finality checkpoint is used, and saved, only signed by this key.
-	verify.bindToKey(session.pair);
+	// A connection typed before unlocking, now that it answered: kept, signed by this key.
+	if (app.typed && !session.development) saveConnection(session.pair, app.typed.node, app.typed.gateway);
+	app.typed = null;
+	// The device's finality checkpoint is used, and saved, only signed by this key (never by a
+	// development key, whose secret anyone can compute).
+	verify.bindToKey(session.development ? null : session.pair);
 	keys.lockAfterIdle(app.config.idleMinutes * 60 * 1000, lock);
 	// Reads of an earlier page whose log entries no finalized block holds yet are sent again.
 	outbox.resume({ api, keys: session }, (entry, number, failed) => {

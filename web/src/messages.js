@@ -73,7 +73,7 @@ export async function send(ctx, recipient, text, severity, patient, slot) {
 	}
 	const key = await verify.encryptionKey(api, recipient);
 	if (!key || !wasm.isUsableKey(key)) throw new Failure('This account has no usable encryption key: messages go between a registered patient and a doctor with a key.');
-	if (!(await checkPin(keys.address, recipient, key))) {
+	if (!(await checkPin(keys.pair, recipient, key))) {
 		throw new Failure(`The chain holds another encryption key for this account than the one this device saw before (now ${fingerprint(key)}): nothing was sent. Compare the new fingerprint and accept it first.`);
 	}
 	const body = wasm.fhirMessage(severity, text, keys.address, recipient, patient, Date.now());

@@ -4,6 +4,8 @@
 // a reload or a crash at the next sign-in (`resume`). As in the `ehr` command: a client holding a
 // record's key can always read without logging; the trail records what honest clients did, and
 // the outbox makes sure an honest one always logs.
+import { stringToU8a, u8aToHex } from '@polkadot/util';
+import { decodeAddress, sr25519Verify } from '@polkadot/util-crypto';
 import { CATEGORY_VARIANT, ERA_BLOCKS, Failure, dryRun, signOnly } from './chain.js';
 
 // Entries are kept per chain: its genesis and its block #1 (a development chain started anew from
@@ -51,6 +53,21 @@ function exclusively(fn) {
 	return navigator.locks ? navigator.locks.request('ehr.outbox', fn) : fn();
 }
 
+// What an entry logs (reader, patient, records, time) is sealed by the reader's key when the read
+// is queued: any script of this origin can write the browser's storage, and an entry planted
+// there would otherwise be signed at the next sign-in (made-up reads in a patient's trail, the
+// reader's log allowance used up). Entries whose seal does not verify are dropped, never signed.
+const sealMessage = (key, e) => stringToU8a(`ehr-outbox:${key}:${e.reader}:${e.patient}:${JSON.stringify(e.records)}:${e.queuedAt}`);
+
+function sealed(key, entry) {
+	try {
+		return typeof entry.seal === 'string' && Array.isArray(entry.records)
+			&& sr25519Verify(sealMessage(key, entry), entry.seal, decodeAddress(entry.reader));
+	} catch {
+		return false;
+	}
+}
+
 function logCall(api, entry) {
 	const calls = entry.records.map(([id, category]) => api.tx.consent.logAccess(entry.patient, id, CATEGORY_VARIANT[category]));
 	return calls.length === 1 ? calls[0] : api.tx.utility.batchAll(calls);
@@ -69,6 +86,7 @@ async function sign(ctx, entry) {
 export async function queueRead(ctx, patient, records) {
 	const base = { reader: ctx.keys.address, patient, records, queuedAt: Date.now() };
 	await dryRun(ctx.api, ctx.keys.address, logCall(ctx.api, base));
+	base.seal = u8aToHex(ctx.keys.pair.sign(sealMessage(await storageKey(ctx.api), base)));
 	const best = (await ctx.api.rpc.chain.getHeader()).number.toNumber();
 	const entry = await sign(ctx, { ...base, bestAtRead: best });
 	entry.id = `${entry.queuedAt}-${entry.hash.slice(2, 14)}`;
@@ -141,7 +159,10 @@ export function resume(ctx, onLogged) {
 
 async function resumeLocked(ctx, onLogged) {
 	const { api } = ctx;
-	const mine = (await pending(api)).filter((e) => e.reader === ctx.keys.address);
+	const key = await storageKey(api);
+	const ours = (await pending(api)).filter((e) => e.reader === ctx.keys.address);
+	const mine = ours.filter((e) => sealed(key, e));
+	for (const planted of ours.filter((e) => !sealed(key, e))) await remove(api, planted.id);
 	if (!mine.length) return 0;
 	const finalizedHash = await api.rpc.chain.getFinalizedHead();
 	const finalized = (await api.rpc.chain.getHeader(finalizedHash)).number.toNumber();

@@ -287,7 +287,7 @@ async function consentCard(ctx, names) {
 		} else if (known && fingerprint(known) !== fingerprint(key)) {
 			const accept = h('button', { type: 'button', class: 'secondary' }, 'Accept the new key');
 			accept.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
-				await pin(me, account, key);
+				await pin(ctx.keys.pair, account, key);
 				say(`The new key (${fingerprint(key)}) is accepted.`, true);
 				who.dispatchEvent(new Event('change'));
 			}));
@@ -339,7 +339,7 @@ async function grantsTable(ctx, grants, names) {
 			const fresh = unconfirmed.has(grantee);
 			const accept = newKey ? h('button', { type: 'button', class: 'secondary' }, fresh ? 'Confirm this key' : 'Accept the new key') : null;
 			accept?.addEventListener('click', () => act(accept, 'Accepting the new key', async () => {
-				await pin(ctx.keys.address, grantee, newKey);
+				await pin(ctx.keys.pair, grantee, newKey);
 				say(`The new key (${fingerprint(newKey)}) is accepted: new records are shared with it.`, true);
 				await refresh();
 			}));

@@ -3,7 +3,7 @@
 // again, the header again), which the shell (main.js) registers. Pages import this module,
 // never the shell: no page depends on the module that imports it.
 import { stringToU8a, u8aToHex } from '@polkadot/util';
-import { signatureVerify } from '@polkadot/util-crypto';
+import { decodeAddress, sr25519Verify } from '@polkadot/util-crypto';
 import { connect, roles, Failure } from './chain.js';
 import { status } from './ui.js';
 
@@ -44,7 +44,7 @@ export function savedConnection(pair) {
 	try {
 		const { node, gateway, signature } = JSON.parse(raw);
 		if (typeof node === 'string' && typeof gateway === 'string'
-			&& signatureVerify(settingsMessage(pair.address, node, gateway), signature, pair.address).isValid) {
+			&& sr25519Verify(settingsMessage(pair.address, node, gateway), signature, decodeAddress(pair.address))) {
 			return { node, gateway };
 		}
 	} catch { /* not ours */ }

@@ -175,16 +175,24 @@ async function create(page, label) {
 }
 
 /** Makes the key `owner`'s device pinned for `account` differ from the one on chain. */
-function forgePin(page, owner, account) {
-	return page.evaluate(([o, a]) => new Promise((resolve, reject) => {
+/**
+ * Pins another key for `account` on `owner`'s device: `signed` by the owner's unlocked key, as a
+ * pin the device made before the key changed on chain; unsigned, as another script of the
+ * origin would plant it.
+ */
+function forgePin(page, owner, account, { signed }) {
+	return page.evaluate(([o, a, signed]) => new Promise((resolve, reject) => {
+		const key = `0x${'ab'.repeat(32)}`;
+		const hex = (bytes) => `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+		const signature = signed ? hex(window.ehrApp.session.pair.sign(new TextEncoder().encode(`ehr-pin:${o}:${a}:${key}`))) : `0x${'22'.repeat(64)}`;
 		const request = indexedDB.open('ehr-web', 2);
 		request.onsuccess = () => {
 			const tx = request.result.transaction('pins', 'readwrite');
-			tx.objectStore('pins').put({ id: `${o}/${a}`, key: `0x${'ab'.repeat(32)}`, at: Date.now() });
+			tx.objectStore('pins').put({ id: `${o}/${a}`, key, signature, at: Date.now() });
 			tx.oncomplete = () => { request.result.close(); resolve(); };
 			tx.onerror = reject;
 		};
-	}), [owner, account]);
+	}), [owner, account, signed]);
 }
 
 /** Runs the `ehr` command, which must fail; returns what it said. */
@@ -483,7 +491,17 @@ async function main() {
 	await story('a doctor\'s key that changes is not used until the patient accepts it', async () => {
 		// The device pinned the doctor's key when granting; make the pin differ, as when a node
 		// (or a rotation) answers another key for the doctor than the one compared.
-		await forgePin(patient, patientKeys.address, doctorKeys.address);
+		// A pin planted by another script (not signed by the patient's key) is no pin: the
+		// doctor's key is shown as unconfirmed, not as changed, and nothing is wrapped for it
+		// until the patient confirms it.
+		await forgePin(patient, patientKeys.address, doctorKeys.address, { signed: false });
+		await reopen(patient);
+		await patient.getByTestId('key-unconfirmed').waitFor({ timeout: 30000 });
+		expect(await patient.getByTestId('key-changed').count() === 0, 'a planted pin is ignored');
+		await patient.getByRole('button', { name: 'Confirm this key' }).click();
+		await outcome(patient, /new key .* is accepted/);
+		log('  a pin planted by another script: ignored (the key is unconfirmed until the patient confirms it)');
+		await forgePin(patient, patientKeys.address, doctorKeys.address, { signed: true });
 		await reopen(patient);
 		await patient.getByTestId('key-changed').waitFor({ timeout: 30000 });
 		await patient.getByLabel('Category', { exact: true }).selectOption('lab-report');
@@ -495,7 +513,7 @@ async function main() {
 		await outcome(patient, /new key .* is accepted/);
 		expect(await patient.getByTestId('key-changed').count() === 0, 'accepted, the warning is gone');
 		// The same on the doctor's side, for the patient's key: nothing is written until accepted.
-		await forgePin(doctor, doctorKeys.address, patientKeys.address);
+		await forgePin(doctor, doctorKeys.address, patientKeys.address, { signed: true });
 		await reopen(doctor);
 		await doctor.getByLabel('Patient', { exact: true }).selectOption(patientKeys.address);
 		await doctor.getByTestId('patient-key-changed').waitFor({ timeout: 30000 });
@@ -795,25 +813,41 @@ async function main() {
 		await page.evaluate(({ address, planted }) => {
 			localStorage.setItem(`ehr-settings-${address}`, JSON.stringify({ node: planted, gateway: 'http://127.0.0.1:1', signature: `0x${'11'.repeat(64)}` }));
 			localStorage.setItem('ehr-connection', JSON.stringify({ node: planted, keyFileCost: 1, idleMinutes: 100000 }));
-			// It also plants its own app and config in the caches the service worker serves from.
+			// It also plants its own app and config in the caches the service worker serves from,
+			// and the page itself with its true bytes but a header sending the browser elsewhere.
 			return caches.keys().then(async (names) => {
+				const index = await (await fetch('./index.html')).arrayBuffer();
 				for (const name of [...names, 'ehr-web-planted']) {
 					const cache = await caches.open(name);
+					for (const path of ['./', './index.html']) {
+						await cache.put(path, new Response(index, { headers: { 'content-type': 'text/html', refresh: '0; url=about:blank#planted' } }));
+					}
 					await cache.put('./app.js', new Response('document.title = "planted";', { headers: { 'content-type': 'text/javascript' } }));
 					await cache.put('./config.json', new Response(JSON.stringify({ node: planted, idleMinutes: 100000 }), { headers: { 'content-type': 'application/json' } }));
 				}
 				return names.length;
 			});
 		}, { address: patientKeys.address, planted });
+		// And a read-log entry in the outbox, in the patient's name, that no key sealed: it would
+		// be signed at sign-in (a made-up read in someone's trail).
+		const rpc = async (method, params) => (await (await fetch(NODE_URL.replace('ws:', 'http:'), { method: 'POST',
+			headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()).result;
+		const outboxKey = `ehr.outbox.${await rpc('chain_getBlockHash', [0])}.${(await rpc('chain_getBlockHash', [1])).slice(2, 18)}`;
+		await page.evaluate(({ outboxKey, reader, patient }) => localStorage.setItem(outboxKey, JSON.stringify([{ id: 'planted', reader, patient,
+			records: [[0, 'lab-report']], queuedAt: 1, birth: 0, nonce: 0, scanned: 0, hex: '0x00', hash: '0x00' }])),
+		{ outboxKey, reader: patientKeys.address, patient: doctorKeys.address });
 		await reopen(page);
 		expect(await page.title() !== 'planted', 'a file planted in the caches is not served');
+		expect(page.url().startsWith(ORIGIN), `a planted header is not passed on: ${page.url()}`);
 		await shown(page, '#/patient');
 		const said = await refusal(page, /not saved with your key/);
 		let config = await page.evaluate(() => ({ ...window.ehrApp.config }));
-		log(`  planted files in Cache Storage: not served (the worker checks each file's hash)`);
+		log(`  planted files in Cache Storage: not served (the worker checks each file's hash and sets the headers)`);
 		expect(config.node === NODE_URL && config.ipfs === GATEWAY_URL && config.idleMinutes !== 100000 && config.keyFileCost !== 1,
 			`the planted settings are ignored: ${JSON.stringify(config)}`);
 		log(`  planted settings: ${said}`);
+		await waitFor('the planted outbox entry dropped', () => page.evaluate((k) => !(localStorage.getItem(k) || '').includes('planted'), outboxKey), 20);
+		log('  a planted read-log entry: dropped, never signed');
 		// The patient's own choice (the same node named with a path), saved while signed in:
 		// kept signed by the key and used at the next unlock, with no warning.
 		const chosen = `${NODE_URL}/`;
