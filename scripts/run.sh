@@ -40,7 +40,19 @@ web_pid=$!
 	done
 ) >"${TMPDIR:-/tmp}/ehr-gateway.log" 2>&1 &
 gateway_pid=$!
-trap 'kill $ipfs_pid $web_pid $gateway_pid 2>/dev/null; pkill -f "ipfs-gateway --listen 127.0.0.1:$GATEWAY_PORT" 2>/dev/null || true' EXIT
+# The FHIR API for the hospital's own systems (docs/fhir.md): Dr. Bob's key, the example app.
+FHIR_PORT="${EHR_FHIR_PORT:-8090}"
+(
+	for _ in $(seq 60); do
+		"$CARGO_TARGET_DIR/debug/ehr-fhir-server" --dev --node "ws://127.0.0.1:$RPC_PORT" \
+			--ipfs "http://127.0.0.1:$IPFS_PORT" --apps fhir-server/apps.example.json \
+			--clinician-uri //Bob --listen "127.0.0.1:$FHIR_PORT" \
+			--state-dir "${TMPDIR:-/tmp}/ehr-fhir-state" && break
+		sleep 2
+	done
+) >"${TMPDIR:-/tmp}/ehr-fhir.log" 2>&1 &
+fhir_pid=$!
+trap 'kill $ipfs_pid $web_pid $gateway_pid $fhir_pid 2>/dev/null; pkill -f "ipfs-gateway --listen 127.0.0.1:$GATEWAY_PORT" 2>/dev/null; pkill -f "ehr-fhir-server --dev --node ws://127.0.0.1:$RPC_PORT" 2>/dev/null || true' EXIT
 state=(--tmp)
 if [ "${1:-}" = "--persist" ]; then state=(--base-path "$EHR_ROOT/.ehr-dev"); fi
 
@@ -52,6 +64,7 @@ cat <<MSG
   RPC endpoint (WebSocket and HTTP): ws://127.0.0.1:$RPC_PORT
   IPFS API (js-ipfs, for the ehr command; loopback only): http://127.0.0.1:$IPFS_PORT
   IPFS gateway for the web app (ehr ipfs-gateway):     http://127.0.0.1:$GATEWAY_PORT
+  FHIR R4 API with SMART App Launch (docs/fhir.md):   http://127.0.0.1:$FHIR_PORT/metadata
   Prometheus metrics:                http://127.0.0.1:9615/metrics
 
   What to do next:

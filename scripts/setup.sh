@@ -99,4 +99,11 @@ if ! python3 -c 'import jsonschema' 2>/dev/null; then
 		python3 -m pip install --quiet 'jsonschema==4.26.0'
 fi
 
+# SMART's Python FHIR client: the FHIR server's story runs through it (pinned; it brings requests).
+if ! python3 -c 'import fhirclient, requests' 2>/dev/null; then
+	log "installing the Python fhirclient package"
+	python3 -m pip install --quiet --break-system-packages 'fhirclient==4.3.1' 2>/dev/null ||
+		python3 -m pip install --quiet 'fhirclient==4.3.1'
+fi
+
 log "setup complete"

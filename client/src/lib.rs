@@ -23,6 +23,7 @@ pub mod gateway;
 pub mod human;
 pub mod keys;
 pub mod outbox;
+pub mod signin;
 pub mod store;
 pub mod verified;
 
@@ -40,10 +41,13 @@ use sp_runtime::AccountId32 as AccountId;
 
 pub use chain::{Chain, Included, Stage, Wait};
 pub use ehr_envelope as envelope;
+/// The node's `ehr_*` interface: the answer types and the generated `…Client` traits.
+pub use ehr_rpc_api as rpc;
 pub use flows::care::{
 	clean, evaluate, Fired, InboxMessage, Rule, Rules, Sent, WatchPass, WatchState, MAX_ATTEMPTS,
 };
 pub use flows::escrow::{Committee, CustodianPass, EmergencyReview, EscrowSynced, Release};
+pub use flows::identity::Role;
 pub use keys::{KeyAgent, Keys};
 pub use store::Store;
 
@@ -314,6 +318,16 @@ pub struct Fetched {
 	pub patient: AccountId,
 	/// Who wrote it.
 	pub author: AccountId,
+}
+
+/// How a read was logged ([`Client::log_reads`]).
+#[derive(Clone, Debug)]
+pub enum ReadLog {
+	/// Signed and queued in the outbox, handed to the node; its drainer follows it to a
+	/// finalized block.
+	Queued(outbox::Entry),
+	/// In this block (not waited to be final).
+	InBlock(u32),
 }
 
 /// What [`Client::erase`] did.

@@ -24,20 +24,6 @@ use lying::{Lie, LyingNode};
 mod common;
 mod lying;
 
-fn start_node(dir: &Path) -> (Daemon, String) {
-	let port = free_port();
-	let log = std::fs::File::create(dir.join("node.log")).unwrap();
-	let child = Command::new(node_binary())
-		.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
-		.args(["--rpc-port", &port.to_string()])
-		.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
-		.stdout(Stdio::null())
-		.stderr(log)
-		.spawn()
-		.expect("ehr-node starts (build it with cargo test --workspace)");
-	(Daemon(child), format!("ws://127.0.0.1:{port}"))
-}
-
 /// The dev chain's raw chain spec, the auditor's trust anchor.
 fn chain_spec(dir: &Path) -> PathBuf {
 	let out = Command::new(node_binary())

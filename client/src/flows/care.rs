@@ -544,33 +544,32 @@ impl Client {
 			.map_err(|e| Error::Invalid(format!("record {} is not JSON: {e}", record.id)))
 	}
 
-	/// Logs `reader`'s reads of `records` of `patient` in its trail, in one transaction: queued
-	/// in the outbox if the client has one, else waiting for a block.
+	/// Logs `reader`'s reads of `records` (all of `patient`) in the patient's trail, in one
+	/// transaction. With an outbox, the entry is checked against the newest block (a revoked
+	/// grant is refused here), signed and queued on disk, and handed to the node
+	/// ([`ReadLog::Queued`]); without one, this waits for it to be in a block
+	/// ([`ReadLog::InBlock`]). Either way a refusal comes back before anything is shown.
+	/// Nothing is logged (`None`) for the patient's own reads or no records.
 	pub async fn log_reads(
 		&self,
 		reader: &Keys,
 		patient: &AccountId,
 		records: &[&RecordInfo],
-	) -> Result<(), Error> {
+	) -> Result<Option<ReadLog>, Error> {
 		if records.is_empty() || reader.account_id() == *patient {
-			return Ok(());
+			return Ok(None);
 		}
-		if let Some(outbox) = &self.outbox {
-			let records: Vec<_> = records.iter().map(|r| (r.id, r.category)).collect();
-			return outbox.log_reads(&self.chain, reader, patient, &records).await.map(|_| ());
-		}
-		let calls = records
-			.iter()
-			.map(|record| {
-				call_consent(pallet_ehr_consent::Call::log_access {
-					patient: patient.clone(),
-					record: record.id,
-					category: record.category,
-				})
-			})
-			.collect();
-		let call = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
-		self.chain.submit_until(reader, call, chain::Wait::InBlock).await.map(|_| ())
+		let records: Vec<_> = records.iter().map(|r| (r.id, r.category)).collect();
+		Ok(Some(match &self.outbox {
+			Some(outbox) => {
+				ReadLog::Queued(outbox.log_reads(&self.chain, reader, patient, &records).await?)
+			}
+			None => {
+				let call = outbox::log_call(patient, &records);
+				let included = self.chain.submit_until(reader, call, chain::Wait::InBlock).await?;
+				ReadLog::InBlock(included.number)
+			}
+		}))
 	}
 
 	/// The readings in `patient`'s Observation records that `reader` holds a key for, newest

@@ -434,35 +434,57 @@ impl Client {
 		let state = self.verified().await?;
 		loop {
 			let next = from + entries.len() as u64;
-			let (total, got) = match &state {
-				Some(state) => {
-					let verified =
-						audit::trail_page_at(&self.chain, state.header(), patient, next, page)
-							.await?;
-					(verified.total, verified.entries)
-				}
-				None => {
-					let listed = self
-						.rpc()
-						.audit_trail(patient.clone(), next, Some(page), None)
-						.await
-						.map_err(rpc_error("ehr_auditTrail"))?;
-					(
-						listed.total,
-						listed
-							.entries
-							.into_iter()
-							.map(|proven| (proven.index, proven.entry))
-							.collect(),
-					)
-				}
-			};
+			let (total, got) = self.trail_page_in(state.as_ref(), patient, next, page).await?;
 			let empty = got.is_empty();
 			entries.extend(got);
 			if empty || from + entries.len() as u64 >= total {
 				return Ok((total, entries, state.is_some()));
 			}
 		}
+	}
+
+	/// At most `count` entries (up to [`ehr_primitives::MAX_AUDIT_PAGE`]) of `patient`'s trail
+	/// from entry `from`: (total, entries, the verified block's number when verifying).
+	#[allow(clippy::type_complexity)]
+	pub async fn trail_page(
+		&self,
+		patient: &AccountId,
+		from: u64,
+		count: u32,
+	) -> Result<(u64, Vec<(u64, ehr_primitives::AuditEntry<AccountId, u32>)>, Option<u32>), Error>
+	{
+		let state = self.verified().await?;
+		let count = count.clamp(1, ehr_primitives::MAX_AUDIT_PAGE);
+		let (total, entries) = self.trail_page_in(state.as_ref(), patient, from, count).await?;
+		Ok((total, entries, state.map(|s| s.header().number)))
+	}
+
+	#[allow(clippy::type_complexity)]
+	async fn trail_page_in(
+		&self,
+		state: Option<&verified::VerifiedState<'_>>,
+		patient: &AccountId,
+		from: u64,
+		count: u32,
+	) -> Result<(u64, Vec<(u64, ehr_primitives::AuditEntry<AccountId, u32>)>), Error> {
+		Ok(match state {
+			Some(state) => {
+				let verified =
+					audit::trail_page_at(&self.chain, state.header(), patient, from, count).await?;
+				(verified.total, verified.entries)
+			}
+			None => {
+				let listed = self
+					.rpc()
+					.audit_trail(patient.clone(), from, Some(count), None)
+					.await
+					.map_err(rpc_error("ehr_auditTrail"))?;
+				(
+					listed.total,
+					listed.entries.into_iter().map(|proven| (proven.index, proven.entry)).collect(),
+				)
+			}
+		})
 	}
 
 	/// The patient (or a delegate acting for `patient`) ends a doctor's emergency access.

@@ -4,7 +4,45 @@
 use crate::*;
 use ehr_rpc_api::EhrApiClient;
 
+/// Who an account is on chain ([`Client::role`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+	/// A doctor verified by `hospital` (and accepted), active or suspended.
+	Doctor {
+		/// The hospital that verified the doctor.
+		hospital: AccountId,
+		/// Full name, as on the licence.
+		name: String,
+		/// Suspended by its hospital.
+		suspended: bool,
+	},
+	/// A registered patient.
+	Patient,
+	/// Neither (a hospital, an outsider).
+	Other,
+}
+
 impl Client {
+	/// Who `who` is at the best block: a doctor, a patient, or neither.
+	pub async fn role(&self, who: &AccountId) -> Result<Role, Error> {
+		let doctor_key = pallet_ehr_identity::Doctors::<Runtime>::hashed_key_for(who);
+		if let Some(doctor) =
+			self.chain.storage::<pallet_ehr_identity::DoctorOf<Runtime>>(&doctor_key, None).await?
+		{
+			return Ok(Role::Doctor {
+				hospital: doctor.hospital,
+				name: String::from_utf8_lossy(&doctor.name).into_owned(),
+				suspended: doctor.status == ehr_primitives::DoctorStatus::Suspended,
+			});
+		}
+		let patient_key = pallet_ehr_identity::Patients::<Runtime>::hashed_key_for(who);
+		let patient = self
+			.chain
+			.storage::<pallet_ehr_identity::PatientOf<Runtime>>(&patient_key, None)
+			.await?;
+		Ok(if patient.is_some() { Role::Patient } else { Role::Other })
+	}
+
 	// --- Hospital administration ---
 
 	/// A member hospital verifies a doctor.

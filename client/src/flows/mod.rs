@@ -4,7 +4,7 @@ mod appointments;
 pub mod care;
 mod consent;
 pub mod escrow;
-mod identity;
+pub mod identity;
 pub mod pinning;
 mod records;
 mod rotation;

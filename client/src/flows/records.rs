@@ -66,11 +66,23 @@ impl Client {
 		progress: &mut (impl FnMut(u64, u64) + Send),
 	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>, envelope::ContentKey), Error>
 	{
-		// The readers' keys (the patient's own included) are the chain's only if proven.
-		self.may_give_out("wrapping a record's key for its readers")?;
 		let named = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
 		let total = std::fs::metadata(path).map_err(named)?.len();
 		let input = std::io::BufReader::new(std::fs::File::open(path).map_err(named)?);
+		self.seal_from(input, total, readers, progress).await
+	}
+
+	/// Encrypts `total` bytes from `input`, stores the envelope, and wraps its key for `readers`.
+	pub(crate) async fn seal_from(
+		&self,
+		input: impl std::io::Read,
+		total: u64,
+		readers: &[(AccountId, [u8; 32])],
+		progress: &mut (impl FnMut(u64, u64) + Send),
+	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>, envelope::ContentKey), Error>
+	{
+		// The readers' keys (the patient's own included) are the chain's only if proven.
+		self.may_give_out("wrapping a record's key for its readers")?;
 		let sealed = tempfile::NamedTempFile::new()?;
 		let key = envelope::ContentKey::generate();
 		// Wrapped before anything is stored: a failure leaves nothing pinned.
@@ -114,7 +126,40 @@ impl Client {
 		mut progress: impl FnMut(u64, u64) + Send,
 	) -> Result<Uploaded, Error> {
 		let (readers, skipped) = self.readers(patient, category).await?;
-		let (summary, cid, keys, key) = self.seal(path, &readers, &mut progress).await?;
+		let sealed = self.seal(path, &readers, &mut progress).await?;
+		self.add_sealed(author, patient, category, sealed, &readers, &skipped).await
+	}
+
+	/// [`Client::upload`] from memory: `plaintext` never touches the disk (only its envelope,
+	/// on its way to the store). For servers that must not keep plaintext beyond a request.
+	pub async fn upload_bytes(
+		&self,
+		author: &Keys,
+		patient: &AccountId,
+		category: RecordCategory,
+		plaintext: &[u8],
+	) -> Result<Uploaded, Error> {
+		let (readers, skipped) = self.readers(patient, category).await?;
+		let sealed =
+			self.seal_from(plaintext, plaintext.len() as u64, &readers, &mut |_, _| ()).await?;
+		self.add_sealed(author, patient, category, sealed, &readers, &skipped).await
+	}
+
+	/// Points to a sealed envelope on chain as a new record, and escrows its key.
+	async fn add_sealed(
+		&self,
+		author: &Keys,
+		patient: &AccountId,
+		category: RecordCategory,
+		(summary, cid, keys, key): (
+			envelope::Summary,
+			Vec<u8>,
+			Vec<(AccountId, Vec<u8>)>,
+			envelope::ContentKey,
+		),
+		readers: &[(AccountId, [u8; 32])],
+		skipped: &[AccountId],
+	) -> Result<Uploaded, Error> {
 		let call = call_records(pallet_ehr_records::Call::add_record {
 			patient: patient.clone(),
 			category,
@@ -135,7 +180,7 @@ impl Client {
 				_ => None,
 			})
 			.ok_or_else(|| Error::Node("no RecordAdded event".into()))?;
-		let mut done = uploaded(record, &cid, &summary, &readers, &skipped, included.block);
+		let mut done = uploaded(record, &cid, &summary, readers, skipped, included.block);
 		self.escrow_uploaded(author, patient, category, &key, &mut done).await;
 		Ok(done)
 	}
@@ -223,16 +268,42 @@ impl Client {
 		self.rpc().record_versions(id, None).await.map_err(rpc_error("ehr_recordVersions"))
 	}
 
-	/// Fetches record `id`, decrypts it with `reader`'s key into `out`, checks it against the
-	/// hash on chain, and (for readers other than the patient) logs the access on chain. `out` is
-	/// only written if everything checks.
-	pub async fn fetch(
+	/// Opens record `id` with `reader`'s key: fetches the envelope, decrypts it into `out` and
+	/// checks the plaintext against the commitment on chain; returns the record. **Does not log
+	/// the read**: a caller that shows the plaintext to anyone but the patient logs it first
+	/// ([`Client::log_reads`]), as [`Client::fetch`] does. An erased record is
+	/// [`Error::Refused`]; `out` may hold partial plaintext when this fails, so callers write to
+	/// a buffer or temporary file and keep it only on success.
+	pub async fn open(
 		&self,
 		reader: &Keys,
 		id: RecordId,
-		out: &Path,
+		out: impl std::io::Write,
+		progress: impl FnMut(u64, u64) + Send,
+	) -> Result<(RecordInfo, envelope::Summary), Error> {
+		self.open_with(reader, id, out, progress, true, None).await
+	}
+
+	/// [`Client::open`] only with a key wrapped for `reader` by consent, never with
+	/// break-glass shares: for servers that offer consented access only.
+	pub async fn open_consented(
+		&self,
+		reader: &Keys,
+		id: RecordId,
+		out: impl std::io::Write,
+	) -> Result<(RecordInfo, envelope::Summary), Error> {
+		self.open_with(reader, id, out, |_, _| (), false, None).await
+	}
+
+	async fn open_with(
+		&self,
+		reader: &Keys,
+		id: RecordId,
+		out: impl std::io::Write,
 		mut progress: impl FnMut(u64, u64) + Send,
-	) -> Result<Fetched, Error> {
+		emergency: bool,
+		scratch: Option<&Path>,
+	) -> Result<(RecordInfo, envelope::Summary), Error> {
 		let me = reader.account_id();
 		let record = self.record(id, Some(&me)).await?;
 		if record.erased {
@@ -246,8 +317,12 @@ impl Client {
 				reader.address()
 			))
 		};
-		let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-		let sealed = tempfile::NamedTempFile::new_in(dir)?;
+		// The envelope waits next to where the plaintext goes (a large record may not fit a
+		// memory-backed temporary directory).
+		let sealed = match scratch {
+			Some(dir) => tempfile::NamedTempFile::new_in(dir)?,
+			None => tempfile::NamedTempFile::new()?,
+		};
 		let key = match &record.wrapped_key {
 			Some(wrapped) => {
 				let key = reader.unwrap(wrapped)?;
@@ -255,47 +330,54 @@ impl Client {
 				key
 			}
 			// Break-glass: the key from the shares the custodians released to this doctor.
-			None if self.chain.encryption_key(&me).await?.is_some() && me != record.patient => {
+			None if emergency
+				&& me != record.patient
+				&& self.chain.encryption_key(&me).await?.is_some() =>
+			{
 				self.store.get(&record.cid, sealed.path()).await?;
 				self.emergency_key(reader, &record, sealed.path()).await?.ok_or_else(no_key)?
 			}
 			None => return Err(no_key()),
 		};
-		let plain = tempfile::NamedTempFile::new_in(dir)?;
 		let total = record.size;
 		let summary = envelope::decrypt(
 			&key,
 			std::io::BufReader::new(std::fs::File::open(sealed.path())?),
-			std::io::BufWriter::new(plain.as_file()),
+			std::io::BufWriter::new(out),
 			|done| progress(done, total),
 		)?;
 		if summary.content_hash[..] != record.content_hash[..] {
 			return Err(Error::HashMismatch);
 		}
+		Ok((record, summary))
+	}
+
+	/// Fetches record `id`, decrypts it with `reader`'s key into `out`, checks it against the
+	/// hash on chain, and (for readers other than the patient) logs the access on chain. `out` is
+	/// only written if everything checks.
+	pub async fn fetch(
+		&self,
+		reader: &Keys,
+		id: RecordId,
+		out: &Path,
+		progress: impl FnMut(u64, u64) + Send,
+	) -> Result<Fetched, Error> {
+		let me = reader.account_id();
+		let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+		let plain = tempfile::NamedTempFile::new_in(dir)?;
+		let (record, summary) =
+			self.open_with(reader, id, plain.as_file(), progress, true, Some(dir)).await?;
 		let access_logged = me != record.patient;
 		// With an outbox, the log entry is checked against the newest block, signed and queued
 		// on disk before anything is written: a read the chain would not log (a grant revoked
 		// meanwhile) writes nothing, and a crash after the write leaves the entry to send.
-		let log_queued = match &self.outbox {
-			Some(outbox) if access_logged => Some(
-				outbox
-					.log_reads(&self.chain, reader, &record.patient, &[(id, record.category)])
-					.await?,
-			),
-			_ => None,
-		};
+		// Without one, the reader waits for the entry to be in a block, not for finality.
+		let log = self.log_reads(reader, &record.patient, &[&record]).await?;
 		plain.persist(out).map_err(|e| Error::Io(e.error))?;
-		// Without an outbox, the file is verified already: the reader waits for the log entry
-		// to be in a block, not for finality, and is told which block.
-		let logged_in_block = if access_logged && log_queued.is_none() {
-			let call = call_consent(pallet_ehr_consent::Call::log_access {
-				patient: record.patient.clone(),
-				record: id,
-				category: record.category,
-			});
-			Some(self.chain.submit_until(reader, call, chain::Wait::InBlock).await?.number)
-		} else {
-			None
+		let (log_queued, logged_in_block) = match log {
+			Some(ReadLog::Queued(entry)) => (Some(entry), None),
+			Some(ReadLog::InBlock(number)) => (None, Some(number)),
+			None => (None, None),
 		};
 		Ok(Fetched {
 			record: id,

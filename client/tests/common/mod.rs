@@ -5,7 +5,7 @@
 use std::{
 	net::TcpListener,
 	path::{Path, PathBuf},
-	process::Child,
+	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
 };
 
@@ -38,6 +38,22 @@ pub fn node_binary() -> PathBuf {
 	}
 	let exe = std::env::current_exe().unwrap();
 	exe.parent().and_then(Path::parent).unwrap().join("ehr-node")
+}
+
+/// An `ehr-node --dev` on loopback with its state in a temporary directory, its log in
+/// `dir/node.log`; returns it with its RPC address.
+pub fn start_node(dir: &Path) -> (Daemon, String) {
+	let port = free_port();
+	let log = std::fs::File::create(dir.join("node.log")).unwrap();
+	let child = Command::new(node_binary())
+		.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+		.args(["--rpc-port", &port.to_string()])
+		.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
+		.stdout(Stdio::null())
+		.stderr(log)
+		.spawn()
+		.expect("ehr-node starts (scripts/build.sh builds it)");
+	(Daemon(child), format!("ws://127.0.0.1:{port}"))
 }
 
 /// `attempt` until it succeeds, for at most `seconds`; then the test fails with its last error.

@@ -380,6 +380,20 @@ pub enum KeyCommand {
 		#[arg(long, default_value_t = 0, value_name = "N")]
 		key_index: u32,
 	},
+	/// Sign a hospital FHIR server's sign-in challenge (SMART App Launch) with your account key.
+	///
+	/// An app that signs you in through a hospital's FHIR server shows a challenge that begins
+	/// "Sign in to the FHIR server"; this prints your signature of it (0x…), to paste back with
+	/// your address. Nothing else is signed: any other text is refused. The signature is over
+	/// `<Bytes>challenge</Bytes>`, as a browser extension signs, so it can never be a
+	/// transaction's.
+	///
+	/// Example: ehr --key-file me.json key sign-in --challenge challenge.txt
+	SignIn {
+		/// A file holding the challenge exactly as shown (default: read from standard input).
+		#[arg(long, value_name = "FILE")]
+		challenge: Option<PathBuf>,
+	},
 	/// Print your account address and encryption key.
 	Show {
 		/// Print only the address (for scripts: `ME=$(ehr key show --address)`).

@@ -527,6 +527,19 @@ fn key_command(global: &Global, command: KeyCommand) -> Result<(), Error> {
 			print_keys(json, &keys, &out);
 			Ok(())
 		}
+		KeyCommand::SignIn { challenge } => {
+			let text = match challenge {
+				Some(path) => std::fs::read_to_string(&path)
+					.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?,
+				None => std::io::read_to_string(std::io::stdin())?,
+			};
+			// A trailing newline from a file or a pipe is not part of the challenge.
+			let text = text.strip_suffix('\n').unwrap_or(&text);
+			let keys = keys(global)?;
+			let signature = ehr_client::signin::sign(&keys, text)?;
+			say(json, json!({ "address": keys.address(), "signature": signature }), signature);
+			Ok(())
+		}
 		KeyCommand::Show { address: true } => {
 			let keys = keys(global)?;
 			say(json, json!({ "address": keys.address() }), keys.address());

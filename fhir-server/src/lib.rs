@@ -1,0 +1,630 @@
+//! # ehr-fhir-server
+//!
+//! A FHIR R4 REST server that a hospital runs next to its node, so that its own systems (an
+//! EHR, a lab system, a portal, SMART apps) read and write patients' records as standard FHIR
+//! resources while consent, keys and the audit trail stay on the chain as they are.
+//!
+//! - [`smart`]: SMART App Launch 2 (authorization code with PKCE; sign-in by a signature of the
+//!   user's chain account; tokens, refresh, revocation), [`scopes`]: the scope grammar.
+//! - [`api`]: the resources (read, vread, history, search with paging, create,
+//!   `$everything`), consent asked of the chain on every request, reads logged in the trail.
+//! - [`outcome`]: errors as `OperationOutcome`s.
+//! - [`capability`]: `/metadata` and `/.well-known/smart-configuration`.
+//!
+//! **Keys.** The server holds the keys of the hospital's clinicians who enrolled with it (their
+//! key files, given at start): it opens a record with the key of the clinician behind the
+//! token, and only records the chain's consent gives that clinician. It holds no patient's
+//! key. A compromised server can read what its enrolled clinicians may read, as long as their
+//! grants last, and every record it opens through the API is in the patient's trail under
+//! the clinician's name; it cannot read a record of a patient who granted none of them.
+
+pub mod api;
+pub mod capability;
+pub mod outcome;
+pub mod scopes;
+pub mod smart;
+
+use std::{
+	collections::HashMap,
+	future::Future,
+	pin::Pin,
+	sync::{Arc, Mutex, MutexGuard},
+	time::Duration,
+};
+
+use axum::{
+	extract::{DefaultBodyLimit, Path, Query, State},
+	http::{header, HeaderMap, HeaderValue, StatusCode},
+	response::{Html, IntoResponse, Response},
+	routing::get,
+	Form, Json, Router,
+};
+use ehr_client::{Client, Keys, Role};
+use serde::Deserialize;
+use serde_json::json;
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32 as AccountId;
+
+use crate::{
+	outcome::ApiError,
+	scopes::Scopes,
+	smart::{App, Grant, Lifetimes, Login, OAuthError, Sessions, UserKind},
+};
+
+/// The server: the SDK client, the clinicians' keys, the registered apps, the sessions.
+pub struct Server {
+	/// The chain and the store.
+	pub client: Client,
+	/// The public base URL (the SMART `aud`; links are made from it), without a trailing `/`.
+	pub base_url: String,
+	/// The keys of the clinicians enrolled with this server, by account.
+	pub keys: HashMap<AccountId, Keys>,
+	/// The apps, by client id.
+	pub apps: HashMap<String, App>,
+	/// How long sign-ins, codes and tokens live.
+	pub lifetimes: Lifetimes,
+	sessions: Mutex<Sessions>,
+	/// One read-log transaction signed at a time (each takes its signer's next nonce).
+	log_turn: tokio::sync::Mutex<()>,
+	/// Where requests that touch the store run ([`Worker`]).
+	worker: Worker,
+}
+
+/// A job for the [`Worker`].
+type Job = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
+
+/// The IPFS client's futures cannot move between threads, and axum's handlers must: requests
+/// that fetch or store envelopes run on one thread of their own (a current-thread runtime with a
+/// `LocalSet`), many at once, and the handler awaits the answer.
+struct Worker {
+	jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+}
+
+impl Worker {
+	fn start() -> Worker {
+		let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Job>();
+		std::thread::Builder::new()
+			.name("fhir-store".into())
+			.spawn(move || {
+				let runtime = tokio::runtime::Builder::new_current_thread()
+					.enable_all()
+					.build()
+					.expect("a tokio runtime");
+				let local = tokio::task::LocalSet::new();
+				local.block_on(&runtime, async move {
+					while let Some(job) = queue.recv().await {
+						tokio::task::spawn_local(job());
+					}
+				});
+			})
+			.expect("the store thread starts");
+		Worker { jobs }
+	}
+
+	/// Runs `work` on the worker's thread and returns what it returns.
+	async fn run<T, F>(&self, work: impl FnOnce() -> F + Send + 'static) -> Result<T, ApiError>
+	where
+		T: Send + 'static,
+		F: Future<Output = T> + 'static,
+	{
+		let (answer, answered) = tokio::sync::oneshot::channel();
+		let job: Job = Box::new(move || {
+			Box::pin(async move {
+				let _ = answer.send(work().await);
+			})
+		});
+		let gone = || ApiError::unavailable("the server's store thread stopped");
+		self.jobs.send(job).map_err(|_| gone())?;
+		answered.await.map_err(|_| gone())
+	}
+}
+
+impl Server {
+	pub fn new(
+		client: Client,
+		base_url: &str,
+		keys: Vec<Keys>,
+		apps: Vec<App>,
+		lifetimes: Lifetimes,
+	) -> Server {
+		Server {
+			client,
+			base_url: base_url.trim_end_matches('/').to_string(),
+			keys: keys.into_iter().map(|k| (k.account_id(), k)).collect(),
+			apps: apps.into_iter().map(|a| (a.client_id.clone(), a)).collect(),
+			lifetimes,
+			sessions: Mutex::new(Sessions::default()),
+			log_turn: tokio::sync::Mutex::new(()),
+			worker: Worker::start(),
+		}
+	}
+
+	fn sessions(&self) -> MutexGuard<'_, Sessions> {
+		self.sessions.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	/// Follows the read-log entries queued by requests until finalized blocks hold them: one
+	/// pass every `every`, re-signing an entry with its clinician's key if its era ended.
+	pub async fn drain_forever(self: Arc<Self>, every: Duration) {
+		let Some(outbox) = self.client.outbox().cloned() else { return };
+		loop {
+			tokio::time::sleep(every).await;
+			let Some(lock) = outbox.try_lock() else { continue };
+			// A pass may sign an entry again: one signer's transactions at a time (nonces).
+			let turn = self.log_turn.lock().await;
+			for keys in self.keys.values() {
+				if let Err(error) = outbox.pass(&lock, &self.client.chain, Some(keys)).await {
+					tracing::warn!("read log drain for {}: {error}", keys.address());
+				}
+			}
+			drop(turn);
+			for logged in outbox.logged() {
+				if let Some(why) = &logged.failed {
+					tracing::error!(
+						"a read of {} record(s) of {} by {} was served but the chain refused its \
+						 log entry in block #{}: {why}",
+						logged.entry.records.len(),
+						logged.entry.patient.to_ss58check(),
+						logged.entry.reader.to_ss58check(),
+						logged.block
+					);
+				}
+				tracing::info!(
+					"read of {} record(s) of {} by {} logged in block #{}",
+					logged.entry.records.len(),
+					logged.entry.patient.to_ss58check(),
+					logged.entry.reader.to_ss58check(),
+					logged.block
+				);
+				outbox.acknowledge(&logged.entry.id);
+			}
+		}
+	}
+}
+
+/// The HTTP routes.
+pub fn router(server: Arc<Server>) -> Router {
+	Router::new()
+		.route("/metadata", get(capability::metadata))
+		.route("/.well-known/smart-configuration", get(capability::smart_configuration))
+		.route("/auth/authorize", get(authorize).post(sign_in))
+		.route("/auth/token", axum::routing::post(token))
+		.route("/auth/revoke", axum::routing::post(revoke))
+		// Sign-in forms are small.
+		.layer(DefaultBodyLimit::max(16 << 10))
+		.route("/{type}", get(search).post(create))
+		.route("/{type}/{id}", get(read))
+		.route("/{type}/{id}/{operation}", get(operation))
+		.route("/{type}/{id}/_history/{vid}", get(vread))
+		.with_state(server)
+}
+
+// --- The API's handlers: each runs its request on the worker ---
+
+/// Runs `request` on the worker; its error becomes an `OperationOutcome`.
+async fn on_worker<F>(
+	server: &Arc<Server>,
+	request: impl FnOnce(Arc<Server>) -> F + Send + 'static,
+) -> Response
+where
+	F: Future<Output = Result<Response, ApiError>> + 'static,
+{
+	let for_worker = server.clone();
+	match server.worker.run(move || async move { request(for_worker).await.into_response() }).await
+	{
+		Ok(response) => response,
+		Err(error) => error.into_response(),
+	}
+}
+
+async fn search(
+	State(server): State<Arc<Server>>,
+	Path(resource_type): Path<String>,
+	Query(pairs): Query<Vec<(String, String)>>,
+	headers: HeaderMap,
+) -> Response {
+	on_worker(&server, move |s| api::search(s, resource_type, pairs, headers)).await
+}
+
+async fn create(
+	State(server): State<Arc<Server>>,
+	Path(resource_type): Path<String>,
+	headers: HeaderMap,
+	body: axum::body::Body,
+) -> Response {
+	on_worker(&server, move |s| api::create(s, resource_type, headers, body)).await
+}
+
+async fn read(
+	State(server): State<Arc<Server>>,
+	Path(path): Path<(String, String)>,
+	headers: HeaderMap,
+) -> Response {
+	on_worker(&server, move |s| api::read(s, path, headers)).await
+}
+
+async fn operation(
+	State(server): State<Arc<Server>>,
+	Path(path): Path<(String, String, String)>,
+	Query(pairs): Query<Vec<(String, String)>>,
+	headers: HeaderMap,
+) -> Response {
+	on_worker(&server, move |s| api::operation(s, path, pairs, headers)).await
+}
+
+async fn vread(
+	State(server): State<Arc<Server>>,
+	Path(path): Path<(String, String, String)>,
+	headers: HeaderMap,
+) -> Response {
+	on_worker(&server, move |s| api::vread(s, path, headers)).await
+}
+
+// --- SMART: authorize, sign in, token, revoke ---
+
+#[derive(Deserialize)]
+pub struct AuthorizeQuery {
+	response_type: Option<String>,
+	client_id: Option<String>,
+	redirect_uri: Option<String>,
+	scope: Option<String>,
+	state: Option<String>,
+	aud: Option<String>,
+	code_challenge: Option<String>,
+	code_challenge_method: Option<String>,
+	launch: Option<String>,
+}
+
+/// Where an authorization ends: back to the app with `pairs` in the query.
+fn back_to(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
+	let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+	let separator = if redirect_uri.contains('?') { '&' } else { '?' };
+	let location = format!("{redirect_uri}{separator}{query}");
+	let mut response = StatusCode::SEE_OTHER.into_response();
+	if let Ok(value) = HeaderValue::from_str(&location) {
+		response.headers_mut().insert(header::LOCATION, value);
+	}
+	response
+}
+
+fn refused_back(redirect_uri: &str, state: Option<&str>, error: &OAuthError) -> Response {
+	let mut pairs = vec![("error", error.error), ("error_description", error.description.as_str())];
+	if let Some(state) = state {
+		pairs.push(("state", state));
+	}
+	back_to(redirect_uri, &pairs)
+}
+
+fn oauth_error(error: &'static str, description: impl Into<String>) -> OAuthError {
+	OAuthError { error, description: description.into() }
+}
+
+/// A PKCE S256 challenge: 43 base64url characters.
+fn is_s256_challenge(challenge: &str) -> bool {
+	challenge.len() == 43
+		&& challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `GET /auth/authorize`: checks the app's request and answers with the sign-in challenge
+/// (JSON for `Accept: application/json`, else a page to sign it on).
+async fn authorize(
+	State(server): State<Arc<Server>>,
+	Query(query): Query<AuthorizeQuery>,
+	headers: HeaderMap,
+) -> Result<Response, ApiError> {
+	// Until the app and its redirect URI are known, errors are shown here, never redirected.
+	let client_id = query.client_id.as_deref().unwrap_or_default();
+	let app = server
+		.apps
+		.get(client_id)
+		.ok_or_else(|| ApiError::bad_request(format!("unknown client_id {client_id:?}")))?;
+	let redirect_uri = query.redirect_uri.as_deref().unwrap_or_default();
+	if !app.redirect_uris.iter().any(|uri| uri == redirect_uri) {
+		return Err(ApiError::bad_request(format!(
+			"redirect_uri {redirect_uri:?} is not registered for {client_id} (exact match)"
+		)));
+	}
+	if query.state.as_ref().is_some_and(|state| state.len() > MAX_STATE) {
+		return Err(ApiError::bad_request(format!("state is longer than {MAX_STATE} characters")));
+	}
+	let state = query.state.as_deref();
+	let refuse = |error: &'static str, why: &str| {
+		Ok(refused_back(redirect_uri, state, &oauth_error(error, why)))
+	};
+	if query.response_type.as_deref() != Some("code") {
+		return refuse("unsupported_response_type", "only response_type=code");
+	}
+	let challenge = query.code_challenge.clone().unwrap_or_default();
+	if query.code_challenge_method.as_deref() != Some("S256") || !is_s256_challenge(&challenge) {
+		return refuse("invalid_request", "PKCE is required: code_challenge_method=S256");
+	}
+	if query.aud.as_deref().map(|a| a.trim_end_matches('/')) != Some(server.base_url.as_str()) {
+		return refuse("invalid_request", "aud must be this server's FHIR base URL");
+	}
+	if query.launch.is_some() {
+		return refuse("invalid_request", "EHR launch is not offered: launch standalone");
+	}
+	let scope = query.scope.clone().unwrap_or_default();
+	if scope.len() > scopes::MAX_SCOPE_LEN {
+		return refuse("invalid_scope", "the scope parameter is too long");
+	}
+	let scopes = Scopes::parse(&scope);
+	if scopes.resources.is_empty() {
+		return refuse("invalid_scope", "no resource scope this server can grant");
+	}
+	let lifetime = server.lifetimes.login;
+	let until = chrono::Utc::now() + lifetime;
+	let challenge_text = format!(
+		"{}{} with the app {} ({}).\nSign this only on {}/auth/authorize: whoever sends \
+		 your signature there is signed in as you.\nScopes asked: {}\nNonce: {}\nValid until: {}",
+		ehr_client::signin::CHALLENGE_PREFIX,
+		server.base_url,
+		app.name,
+		app.client_id,
+		server.base_url,
+		scopes,
+		smart::random_token(),
+		until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+	);
+	let login = Login {
+		client_id: app.client_id.clone(),
+		redirect_uri: redirect_uri.to_string(),
+		state: query.state.clone(),
+		scopes: scopes.clone(),
+		code_challenge: challenge,
+		challenge: challenge_text.clone(),
+		expires: std::time::Instant::now() + lifetime,
+	};
+	let id = match server.sessions().start(login) {
+		Ok(id) => id,
+		Err(error) => return Ok(refused_back(redirect_uri, state, &error)),
+	};
+	let wants_json = headers
+		.get(header::ACCEPT)
+		.and_then(|v| v.to_str().ok())
+		.is_some_and(|v| v.contains("application/json"));
+	let mut response = if wants_json {
+		Json(json!({
+			"login": id,
+			"challenge": challenge_text,
+			"sign": "sr25519 signature of the UTF-8 bytes <Bytes>{challenge}</Bytes>",
+			"app": app.name,
+			"scope": scopes.to_string(),
+			"launchPatient": scopes.launch_patient,
+		}))
+		.into_response()
+	} else {
+		Html(sign_in_page(&id, &challenge_text, &app.name, scopes.launch_patient)).into_response()
+	};
+	let headers = response.headers_mut();
+	headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+	// The sign-in page is never shown inside another site's frame (clickjacking).
+	headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+	headers.insert(
+		header::CONTENT_SECURITY_POLICY,
+		HeaderValue::from_static("frame-ancestors 'none'; default-src 'none'; form-action 'self'"),
+	);
+	Ok(response)
+}
+
+/// The longest `state` an app may send.
+const MAX_STATE: usize = 512;
+
+fn escape(text: &str) -> String {
+	text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn sign_in_page(login: &str, challenge: &str, app: &str, patient: bool) -> String {
+	let patient_field = if patient {
+		"<label>Patient (account address)<input name=\"patient\"></label>"
+	} else {
+		""
+	};
+	format!(
+		"<!doctype html><meta charset=utf-8><title>Sign in: {app}</title>\
+		 <h1>{app} asks to sign you in</h1>\
+		 <p>Sign this text with your chain account's key (the web app's key file, or a \
+		 polkadot-js compatible extension's <code>signRaw</code>):</p><pre id=challenge>{challenge}</pre>\
+		 <form method=post><input type=hidden name=login value=\"{login}\">\
+		 <label>Account address<input name=account></label>\
+		 <label>Signature (0x…)<input name=signature></label>{patient_field}\
+		 <button>Sign in</button></form>",
+		app = escape(app),
+		challenge = escape(challenge),
+		login = escape(login),
+	)
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+	login: String,
+	account: String,
+	signature: String,
+	patient: Option<String>,
+}
+
+/// `POST /auth/authorize`: the signed challenge. One attempt per sign-in: a wrong signature
+/// ends it.
+async fn sign_in(State(server): State<Arc<Server>>, Form(form): Form<SignIn>) -> Response {
+	let Some(login) = server.sessions().take_login(&form.login) else {
+		return ApiError::bad_request("unknown or expired sign-in: start again from the app")
+			.into_response();
+	};
+	let state = login.state.clone();
+	let refuse = |error: &'static str, why: String| {
+		refused_back(&login.redirect_uri, state.as_deref(), &oauth_error(error, why))
+	};
+	let Ok(account) = AccountId::from_ss58check(form.account.trim()) else {
+		return refuse("access_denied", "not an account address".into());
+	};
+	if !smart::verify_signature(&account, &login.challenge, &form.signature) {
+		return refuse(
+			"access_denied",
+			"the signature is not this account's over the challenge".into(),
+		);
+	}
+	let mut scopes = login.scopes.clone();
+	let (kind, patient) = match server.client.role(&account).await {
+		Ok(Role::Patient) => {
+			// A patient reads their own data here; nothing is written with a patient's key.
+			scopes
+				.resources
+				.iter_mut()
+				.for_each(|s| s.permissions.retain(|c| c == 'r' || c == 's'));
+			(UserKind::Patient, Some(account.clone()))
+		}
+		Ok(Role::Doctor { suspended: false, .. }) if server.keys.contains_key(&account) => {
+			// Updates and deletes are not offered: a record is amended or erased by its patient.
+			scopes
+				.resources
+				.iter_mut()
+				.for_each(|s| s.permissions.retain(|c| c == 'c' || c == 'r' || c == 's'));
+			let patient = if scopes.launch_patient {
+				let Some(chosen) = form.patient.as_deref().filter(|p| !p.trim().is_empty()) else {
+					return refuse("invalid_request", "launch/patient: choose the patient".into());
+				};
+				let Ok(chosen) = api::parse_patient(chosen.trim()) else {
+					return refuse(
+						"invalid_request",
+						"the patient is not an account address".into(),
+					);
+				};
+				match server.client.patients_of(&account).await {
+					Ok(patients) if patients.contains(&chosen) => Some(chosen),
+					Ok(_) => {
+						return refuse(
+							"access_denied",
+							"that patient has not granted you access".into(),
+						)
+					}
+					Err(error) => return refuse("temporarily_unavailable", error.to_string()),
+				}
+			} else {
+				None
+			};
+			(UserKind::Practitioner, patient)
+		}
+		Ok(Role::Doctor { suspended: false, .. }) => {
+			return refuse(
+				"access_denied",
+				"this server holds no key of this clinician: enroll it with the hospital".into(),
+			)
+		}
+		Ok(Role::Doctor { .. }) => {
+			return refuse("access_denied", "the clinician is suspended by the hospital".into())
+		}
+		Ok(Role::Other) => {
+			return refuse(
+				"access_denied",
+				"the account is neither a patient nor a clinician".into(),
+			)
+		}
+		Err(error) => return refuse("temporarily_unavailable", error.to_string()),
+	};
+	if patient.is_none() {
+		scopes.resources.retain(|s| s.context == scopes::Context::User);
+	}
+	scopes.resources.retain(|s| !s.permissions.is_empty());
+	let grant = Grant { user: account, kind, patient, scopes, client_id: login.client_id.clone() };
+	let issued = server.sessions().issue_code(&login, grant, &server.lifetimes);
+	match issued {
+		Ok(code) => {
+			let mut pairs = vec![("code", code.as_str())];
+			if let Some(state) = state.as_deref() {
+				pairs.push(("state", state));
+			}
+			back_to(&login.redirect_uri, &pairs)
+		}
+		Err(error) => refused_back(&login.redirect_uri, state.as_deref(), &error),
+	}
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+	grant_type: String,
+	code: Option<String>,
+	redirect_uri: Option<String>,
+	client_id: Option<String>,
+	code_verifier: Option<String>,
+	refresh_token: Option<String>,
+}
+
+fn token_error(status: StatusCode, error: &OAuthError) -> Response {
+	let mut response =
+		(status, Json(json!({ "error": error.error, "error_description": error.description })))
+			.into_response();
+	response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+	response
+}
+
+/// `POST /auth/token`.
+async fn token(State(server): State<Arc<Server>>, Form(form): Form<TokenForm>) -> Response {
+	let client_id = form.client_id.as_deref().unwrap_or_default();
+	if !server.apps.contains_key(client_id) {
+		return token_error(
+			StatusCode::UNAUTHORIZED,
+			&oauth_error("invalid_client", "unknown client_id"),
+		);
+	}
+	let lifetimes = server.lifetimes;
+	let result = match form.grant_type.as_str() {
+		"authorization_code" => server.sessions().redeem_code(
+			form.code.as_deref().unwrap_or_default(),
+			client_id,
+			form.redirect_uri.as_deref().unwrap_or_default(),
+			form.code_verifier.as_deref().unwrap_or_default(),
+			&lifetimes,
+		),
+		"refresh_token" => {
+			let token = form.refresh_token.as_deref().unwrap_or_default();
+			// Who signed in is asked of the chain again: a suspended clinician, one whose key
+			// the server no longer holds, gets no new token.
+			let grant = server.sessions().refresh_grant(token);
+			let still = match &grant {
+				Some(grant) => match server.client.role(&grant.user).await {
+					Ok(Role::Patient) => grant.kind == UserKind::Patient,
+					Ok(Role::Doctor { suspended: false, .. }) => {
+						grant.kind == UserKind::Practitioner
+							&& server.keys.contains_key(&grant.user)
+					}
+					Ok(_) => false,
+					Err(error) => {
+						return token_error(
+							StatusCode::SERVICE_UNAVAILABLE,
+							&oauth_error("temporarily_unavailable", error.to_string()),
+						)
+					}
+				},
+				None => true,
+			};
+			if still {
+				server.sessions().refresh(token, client_id, &lifetimes)
+			} else {
+				server.sessions().end_refresh_family(token);
+				Err(oauth_error("invalid_grant", "the user is no longer who signed in"))
+			}
+		}
+		_ => Err(oauth_error("unsupported_grant_type", "authorization_code or refresh_token")),
+	};
+	match result {
+		Ok(tokens) => {
+			let mut response = Json(tokens).into_response();
+			let headers = response.headers_mut();
+			headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+			headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+			response
+		}
+		Err(error) => token_error(StatusCode::BAD_REQUEST, &error),
+	}
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+	token: String,
+}
+
+/// `POST /auth/revoke` (RFC 7009): the token and every token issued with it stop working.
+async fn revoke(State(server): State<Arc<Server>>, Form(form): Form<RevokeForm>) -> StatusCode {
+	server.sessions().revoke(&form.token);
+	StatusCode::OK
+}
