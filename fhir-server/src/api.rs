@@ -9,11 +9,12 @@
 //!
 //! **Who decides.** The token's scopes narrow what a request may do; the chain's consent decides:
 //! every request asks the chain whether the clinician may read (or write) this patient's records
-//! of this category now (`ehr_checkAccess`), and every record opened is logged in the patient's
-//! trail, under the clinician's own account, before the response leaves: the log transaction is
+//! of this category now (`ehr_checkAccess`), and every record whose content answers the request
+//! (shown, or matched against a search) is logged in the patient's trail, under the clinician's
+//! own account, before the response leaves: the log transaction is
 //! dry-run against the newest block (a grant revoked a moment ago refuses it: 403), signed with
 //! the clinician's key, queued on disk and handed to the node; the server's drainer follows it to
-//! a finalized block (`crate::drain`). Plaintext lives in memory for the request only.
+//! a finalized block ([`Server::drain_forever`]). Plaintext lives in memory for the request only.
 //!
 //! **Bounds.** A page opens at most [`MAX_OPENED`] records and [`MAX_PAGE_BYTES`] of them,
 //! whatever `_count` says, opening them a few at a time until the page is full; a search that
@@ -383,6 +384,12 @@ fn unsupported(resource_type: &str) -> ApiError {
 
 // --- Search ---
 
+/// Where a page starts. For records: the newest version's time and the record's first
+/// version of the record to start at (records newer than that, added while paging, do not shift
+/// the pages), and how many matches of that record the previous page took. For the trail: the
+/// entry's index.
+type Cursor = (u64, u64, usize);
+
 /// A search's parameters.
 #[derive(Default)]
 struct Search {
@@ -391,9 +398,8 @@ struct Search {
 	codes: Vec<(Option<String>, String)>,
 	dates: Vec<(String, i64, i64)>,
 	count: usize,
-	/// Where the page starts: the place in the record list, and how many matches of that record
-	/// the previous page took.
-	cursor: (usize, usize),
+	/// Where the page starts ([`Cursor`]).
+	cursor: Option<Cursor>,
 	/// The query as given, minus `_cursor`, for the page links.
 	query: Vec<(String, String)>,
 }
@@ -486,11 +492,13 @@ impl Search {
 					search.count = count.clamp(1, MAX_COUNT);
 				}
 				"_cursor" => {
-					let (record, skip) = value.split_once('.').unwrap_or((value, "0"));
-					search.cursor = (
-						record.parse().map_err(|_| ApiError::bad_request("bad _cursor"))?,
-						skip.parse().map_err(|_| ApiError::bad_request("bad _cursor"))?,
-					);
+					let bad = || ApiError::bad_request("bad _cursor: take it from a next link");
+					let parts: Vec<u64> = value
+						.split('.')
+						.map(|part| part.parse::<u64>().map_err(|_| bad()))
+						.collect::<Result<_, _>>()?;
+					let [at, record, skip] = parts[..] else { return Err(bad()) };
+					search.cursor = Some((at, record, skip as usize));
 					continue;
 				}
 				"_format" if value.contains("json") => {}
@@ -560,10 +568,10 @@ impl Search {
 		true
 	}
 
-	fn link(&self, server: &Server, path: &str, cursor: Option<(usize, usize)>) -> String {
+	fn link(&self, server: &Server, path: &str, cursor: Option<Cursor>) -> String {
 		let mut query = self.query.clone();
-		if let Some((record, skip)) = cursor {
-			query.push(("_cursor".into(), format!("{record}.{skip}")));
+		if let Some((at, record, skip)) = cursor {
+			query.push(("_cursor".into(), format!("{at}.{record}.{skip}")));
 		}
 		let query = serde_urlencoded::to_string(&query).unwrap_or_default();
 		format!("{}/{path}?{query}", server.base_url)
@@ -604,13 +612,15 @@ async fn latest_records(
 
 /// One page of matches among `types`' records: the resources, notes on records left out, and
 /// the cursor of the next page. Records are opened a few at a time, in order, until the page is
-/// full or a bound is reached; only the records the page shows are logged (one transaction).
+/// full or a bound is reached; every record whose content answered the search (shown, or
+/// matched against it) is logged, in one transaction. Records opened in the last batch after
+/// the page was full are neither used nor logged.
 async fn search_page(
 	server: &Server,
 	access: &Access,
 	types: &[&str],
 	search: &Search,
-) -> Result<(Vec<Value>, Vec<String>, Option<(usize, usize)>), ApiError> {
+) -> Result<(Vec<Value>, Vec<String>, Option<Cursor>), ApiError> {
 	let reader = access.reader(server)?;
 	let mut categories = Vec::new();
 	for name in types {
@@ -622,23 +632,41 @@ async fn search_page(
 		}
 	}
 	let records = latest_records(server, &access.patient, &categories).await?;
-	let (start, mut skip) = search.cursor;
+	let (start, mut skip) = match search.cursor {
+		None => (0, 0),
+		Some((at, root, skip)) => {
+			let start = records
+				.iter()
+				.position(|(record, first)| (record.created_at, *first) <= (at, root))
+				.unwrap_or(records.len());
+			// The record the last page stopped in, unless it changed since (amended: it moved).
+			let same =
+				records.get(start).is_some_and(|(r, first)| (r.created_at, *first) == (at, root));
+			(start, if same { skip } else { 0 })
+		}
+	};
 	let end = records.len().min(start.saturating_add(MAX_OPENED));
-	let (mut page, mut notes, mut shown) = (Vec::new(), Vec::new(), Vec::new());
+	let (mut page, mut notes, mut evaluated) = (Vec::new(), Vec::new(), Vec::new());
 	let mut next = None;
 	let (mut place, mut bytes) = (start, 0u64);
 	'walk: while place < end {
-		// The next few records, within the byte budget (one at least).
+		// The next few records, within the byte budget. A record larger than the server serves
+		// is refused by `open` before anything is fetched: it costs nothing.
 		let mut batch = Vec::new();
+		let mut budget_spent = false;
 		while place + batch.len() < end && batch.len() < PARALLEL_OPENS {
 			let (record, _) = &records[place + batch.len()];
-			if !batch.is_empty() && bytes + record.size > MAX_PAGE_BYTES {
+			let cost = if record.size > MAX_SERVED { 0 } else { record.size };
+			if bytes.saturating_add(cost) > MAX_PAGE_BYTES && bytes > 0 {
+				budget_spent = true;
 				break;
 			}
-			bytes += record.size;
+			bytes = bytes.saturating_add(cost);
 			batch.push(records[place + batch.len()].clone());
 		}
-		let over_budget = bytes > MAX_PAGE_BYTES;
+		if batch.is_empty() {
+			break;
+		}
 		let opened: Vec<Result<Opened, ApiError>> = stream::iter(batch)
 			.map(|(record, root)| open(server, reader, record, root))
 			.buffered(PARALLEL_OPENS)
@@ -661,42 +689,47 @@ async fn search_page(
 				}
 				Err(error) => return Err(error),
 			};
-			let mut taken = 0;
-			let mut contributed = false;
-			for index in 0..opened.resources.len() {
-				let resource = &opened.resources[index];
-				if !types.contains(&resource_type(resource)) || !search.matches(resource) {
-					continue;
-				}
+			// Its content answers the search (shown or not): it is logged.
+			evaluated.push(opened.record.clone());
+			let matching: Vec<usize> = (0..opened.resources.len())
+				.filter(|&index| {
+					let resource = &opened.resources[index];
+					types.contains(&resource_type(resource)) && search.matches(resource)
+				})
+				.collect();
+			let mut taken = skip;
+			for &index in matching.iter().skip(skip) {
+				page.push(served(&opened, index));
 				taken += 1;
-				if taken <= skip {
-					continue;
-				}
 				if page.len() == search.count {
-					next = Some((place, taken - 1));
-					if contributed {
-						shown.push(opened.record.clone());
-					}
+					// Full: the next page goes on from here, without looking further ahead
+					// (a link naming a record nobody read would tell it matches).
+					next = if taken < matching.len() {
+						Some((place, taken))
+					} else if place + 1 < records.len() {
+						Some((place + 1, 0))
+					} else {
+						None
+					};
 					break 'walk;
 				}
-				page.push(served(&opened, index));
-				contributed = true;
-			}
-			if contributed {
-				shown.push(opened.record.clone());
 			}
 			place += 1;
 			skip = 0;
 		}
-		if over_budget {
+		if budget_spent {
 			break;
 		}
 	}
-	if next.is_none() && place < records.len() {
+	if next.is_none() && page.len() < search.count && place < records.len() {
 		next = Some((place, 0));
 	}
-	let shown: Vec<&RecordInfo> = shown.iter().collect();
-	log(server, reader, &access.patient, &shown).await?;
+	let evaluated: Vec<&RecordInfo> = evaluated.iter().collect();
+	log(server, reader, &access.patient, &evaluated).await?;
+	let next = next.map(|(place, skip): (usize, usize)| {
+		let (record, first) = &records[place];
+		(record.created_at, *first, skip)
+	});
 	Ok((page, notes, next))
 }
 
@@ -706,10 +739,10 @@ fn searchset(
 	search: &Search,
 	resources: Vec<Value>,
 	notes: Vec<String>,
-	next: Option<(usize, usize)>,
+	next: Option<Cursor>,
 ) -> Value {
 	let mut links =
-		vec![json!({ "relation": "self", "url": search.link(server, path, Some(search.cursor)) })];
+		vec![json!({ "relation": "self", "url": search.link(server, path, search.cursor) })];
 	if let Some(next) = next {
 		links.push(json!({ "relation": "next", "url": search.link(server, path, Some(next)) }));
 	}
@@ -734,7 +767,7 @@ fn searchset(
 	}));
 	let mut bundle =
 		json!({ "resourceType": "Bundle", "type": "searchset", "link": links, "entry": entries });
-	if next.is_none() && search.cursor == (0, 0) {
+	if next.is_none() && search.cursor.is_none() {
 		bundle["total"] = json!(matches);
 	}
 	bundle
@@ -797,7 +830,7 @@ async fn everything(
 		.collect();
 	let access = Access::resolve(grant, Some(id), "Patient", Op::Read)?;
 	let mut resources = Vec::new();
-	if search.cursor == (0, 0) {
+	if search.cursor.is_none() {
 		resources.push(patient_resource(&access.patient));
 	}
 	let (page, notes, next) = search_page(server, &access, &types, &search).await?;
@@ -852,6 +885,32 @@ async fn read_patient(
 		return Err(ApiError::not_found(format!("no patient {id}")));
 	}
 	Ok(fhir_response(StatusCode::OK, &patient_resource(&access.patient)))
+}
+
+/// `GET /Practitioner/{address}`: a doctor of the chain's public directory (the `fhirUser` of a
+/// clinician's id token), for any signed-in user.
+async fn read_practitioner(
+	server: &Server,
+	headers: &HeaderMap,
+	id: &str,
+) -> Result<Response, ApiError> {
+	bearer(server, headers)?;
+	let account = AccountId::from_ss58check(id)
+		.map_err(|_| ApiError::not_found(format!("no Practitioner/{id}")))?;
+	let Role::Doctor { name, suspended, .. } = server.client.role(&account).await? else {
+		return Err(ApiError::not_found(format!("no Practitioner/{id}")));
+	};
+	let address = account.to_ss58check();
+	Ok(fhir_response(
+		StatusCode::OK,
+		&json!({
+			"resourceType": "Practitioner",
+			"id": address,
+			"identifier": [{ "system": fhir::ACCOUNT_SYSTEM, "value": address }],
+			"active": !suspended,
+			"name": [{ "text": name }],
+		}),
+	))
 }
 
 async fn patients(
@@ -920,7 +979,7 @@ async fn audit_events(
 ) -> Result<Response, ApiError> {
 	let access = Access::resolve(grant, search.patient.as_deref(), "AuditEvent", Op::Search)?;
 	knows(server, &access.grant, &access.patient).await?;
-	let from = search.cursor.0 as u64;
+	let from = search.cursor.map_or(0, |(index, _, _)| index);
 	let (total, entries, at_block) =
 		server.client.trail_page(&access.patient, from, search.count as u32).await?;
 	let resources: Vec<Value> = entries
@@ -937,7 +996,7 @@ async fn audit_events(
 		})
 		.collect();
 	let next_from = from + entries.len() as u64;
-	let next = (!entries.is_empty() && next_from < total).then_some((next_from as usize, 0));
+	let next = (!entries.is_empty() && next_from < total).then_some((next_from, 0, 0));
 	let mut bundle = searchset(server, "AuditEvent", search, resources, vec![], next);
 	bundle["total"] = json!(total);
 	Ok(fhir_response(StatusCode::OK, &bundle))
@@ -1035,6 +1094,7 @@ pub async fn read(
 ) -> Result<Response, ApiError> {
 	match resource_type.as_str() {
 		"Patient" => read_patient(&server, &headers, &id).await,
+		"Practitioner" => read_practitioner(&server, &headers, &id).await,
 		_ => read_version(&server, &headers, &resource_type, &id, None).await,
 	}
 }

@@ -22,7 +22,7 @@ pub fn capability_statement(base_url: &str) -> Value {
 		"The patient (Patient/<account address>); the token's patient if left out",
 	);
 	let paging = [
-		search_param("_count", "number", "Page size, at most 100"),
+		search_param("_count", "number", "Page size, at most 50"),
 		search_param("_cursor", "string", "Where the page starts (from a `next` link)"),
 	];
 	let mut resources: Vec<Value> = RECORD_TYPES
@@ -53,6 +53,10 @@ pub fn capability_statement(base_url: &str) -> Value {
 		"interaction": [{ "code": "read" }, { "code": "search-type" }],
 		"searchParam": [search_param("_id", "token", "The account address")],
 		"operation": [{ "name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything" }],
+	}));
+	resources.push(json!({
+		"type": "Practitioner",
+		"interaction": [{ "code": "read" }],
 	}));
 	for name in ["Consent", "AuditEvent"] {
 		let mut params = vec![patient_param.clone()];
@@ -105,18 +109,44 @@ pub async fn smart_configuration(State(server): State<Arc<Server>>) -> Json<Valu
 		"authorization_endpoint": format!("{base}/auth/authorize"),
 		"token_endpoint": format!("{base}/auth/token"),
 		"revocation_endpoint": format!("{base}/auth/revoke"),
+		"jwks_uri": format!("{base}/.well-known/jwks.json"),
 		"token_endpoint_auth_methods_supported": ["none"],
 		"grant_types_supported": ["authorization_code", "refresh_token"],
 		"response_types_supported": ["code"],
 		"code_challenge_methods_supported": ["S256"],
 		"scopes_supported": [
-			"launch/patient", "fhirUser", "offline_access", "online_access",
+			"openid", "launch/patient", "fhirUser", "offline_access", "online_access",
 			"patient/*.rs", "user/*.rs", "user/*.crs", "patient/Observation.rs", "user/Observation.crs",
 		],
 		"capabilities": [
 			"launch-standalone", "client-public", "context-standalone-patient",
 			"permission-patient", "permission-user", "permission-v1", "permission-v2",
-			"permission-offline", "permission-online",
+			"permission-offline", "permission-online", "sso-openid-connect",
 		],
 	}))
+}
+
+/// `GET /.well-known/openid-configuration`: what an OpenID Connect client needs to check id
+/// tokens.
+pub async fn openid_configuration(State(server): State<Arc<Server>>) -> Json<Value> {
+	let base = &server.base_url;
+	Json(json!({
+		"issuer": base,
+		"authorization_endpoint": format!("{base}/auth/authorize"),
+		"token_endpoint": format!("{base}/auth/token"),
+		"jwks_uri": format!("{base}/.well-known/jwks.json"),
+		"response_types_supported": ["code"],
+		"grant_types_supported": ["authorization_code", "refresh_token"],
+		"token_endpoint_auth_methods_supported": ["none"],
+		"code_challenge_methods_supported": ["S256"],
+		"subject_types_supported": ["public"],
+		"id_token_signing_alg_values_supported": ["ES256"],
+		"scopes_supported": ["openid", "fhirUser"],
+		"claims_supported": ["iss", "sub", "aud", "iat", "exp", "nonce", "fhirUser"],
+	}))
+}
+
+/// `GET /.well-known/jwks.json`: the key id tokens are signed with.
+pub async fn jwks(State(server): State<Arc<Server>>) -> Json<jsonwebtoken::jwk::JwkSet> {
+	Json(server.id_tokens.jwks())
 }

@@ -9,17 +9,18 @@
 //! - [`api`]: the resources (read, vread, history, search with paging, create,
 //!   `$everything`), consent asked of the chain on every request, reads logged in the trail.
 //! - [`outcome`]: errors as `OperationOutcome`s.
-//! - [`capability`]: `/metadata` and `/.well-known/smart-configuration`.
+//! - [`capability`]: `/metadata` and the `/.well-known/` documents; [`oidc`]: id tokens.
 //!
 //! **Keys.** The server holds the keys of the hospital's clinicians who enrolled with it (their
 //! key files, given at start): it opens a record with the key of the clinician behind the
 //! token, and only records the chain's consent gives that clinician. It holds no patient's
 //! key. A compromised server can read what its enrolled clinicians may read, as long as their
-//! grants last, and every record it opens through the API is in the patient's trail under
-//! the clinician's name; it cannot read a record of a patient who granted none of them.
+//! grants last (an honest server logs every record whose content answers a request in the
+//! patient's trail under the clinician's name; a compromised one need not); it cannot read a record of a patient who granted none of them.
 
 pub mod api;
 pub mod capability;
+pub mod oidc;
 pub mod outcome;
 pub mod scopes;
 pub mod smart;
@@ -68,6 +69,8 @@ pub struct Server {
 	log_turn: tokio::sync::Mutex<()>,
 	/// Where requests that touch the store run ([`Worker`]).
 	worker: Worker,
+	/// The OpenID Connect id token signer.
+	pub id_tokens: oidc::IdTokens,
 }
 
 /// A job for the [`Worker`].
@@ -78,7 +81,13 @@ type Job = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
 /// `LocalSet`), many at once, and the handler awaits the answer.
 struct Worker {
 	jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+	permits: Arc<tokio::sync::Semaphore>,
 }
+
+/// The most API requests at work at once.
+pub const MAX_REQUESTS: usize = 64;
+/// The longest an API request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl Worker {
 	fn start() -> Worker {
@@ -98,24 +107,48 @@ impl Worker {
 				});
 			})
 			.expect("the store thread starts");
-		Worker { jobs }
+		Worker { jobs, permits: Arc::new(tokio::sync::Semaphore::new(MAX_REQUESTS)) }
 	}
 
-	/// Runs `work` on the worker's thread and returns what it returns.
+	/// Runs `work` on the worker's thread and returns what it returns. At most
+	/// [`MAX_REQUESTS`] at once (past that: 503); a request whose client went away stops, and
+	/// one that takes longer than [`REQUEST_TIMEOUT`] is ended (504).
 	async fn run<T, F>(&self, work: impl FnOnce() -> F + Send + 'static) -> Result<T, ApiError>
 	where
 		T: Send + 'static,
 		F: Future<Output = T> + 'static,
 	{
-		let (answer, answered) = tokio::sync::oneshot::channel();
+		let _permit = self.permits.clone().try_acquire_owned().map_err(|_| {
+			ApiError::unavailable("the server is answering as many requests as it can: retry")
+		})?;
+		let (answer, mut answered) = tokio::sync::oneshot::channel();
 		let job: Job = Box::new(move || {
 			Box::pin(async move {
-				let _ = answer.send(work().await);
+				let mut answer = answer;
+				tokio::select! {
+					// Nobody waits any more (the client went away): stop.
+					_ = answer.closed() => {}
+					done = tokio::time::timeout(REQUEST_TIMEOUT, work()) => {
+						if let Ok(done) = done {
+							let _ = answer.send(done);
+						}
+					}
+				}
 			})
 		});
-		let gone = || ApiError::unavailable("the server's store thread stopped");
-		self.jobs.send(job).map_err(|_| gone())?;
-		answered.await.map_err(|_| gone())
+		self.jobs
+			.send(job)
+			.map_err(|_| ApiError::unavailable("the server's store thread stopped"))?;
+		(&mut answered).await.map_err(|_| {
+			ApiError::new(
+				StatusCode::GATEWAY_TIMEOUT,
+				"timeout",
+				format!(
+					"the request did not finish within {} s (the node or IPFS is slow)",
+					REQUEST_TIMEOUT.as_secs()
+				),
+			)
+		})
 	}
 }
 
@@ -136,7 +169,14 @@ impl Server {
 			sessions: Mutex::new(Sessions::default()),
 			log_turn: tokio::sync::Mutex::new(()),
 			worker: Worker::start(),
+			id_tokens: oidc::IdTokens::generate(),
 		}
+	}
+
+	/// Signs id tokens with `id_tokens` (a key kept across restarts) instead of a fresh key.
+	pub fn with_id_tokens(mut self, id_tokens: oidc::IdTokens) -> Server {
+		self.id_tokens = id_tokens;
+		self
 	}
 
 	fn sessions(&self) -> MutexGuard<'_, Sessions> {
@@ -187,6 +227,8 @@ pub fn router(server: Arc<Server>) -> Router {
 	Router::new()
 		.route("/metadata", get(capability::metadata))
 		.route("/.well-known/smart-configuration", get(capability::smart_configuration))
+		.route("/.well-known/openid-configuration", get(capability::openid_configuration))
+		.route("/.well-known/jwks.json", get(capability::jwks))
 		.route("/auth/authorize", get(authorize).post(sign_in))
 		.route("/auth/token", axum::routing::post(token))
 		.route("/auth/revoke", axum::routing::post(revoke))
@@ -273,6 +315,7 @@ pub struct AuthorizeQuery {
 	code_challenge: Option<String>,
 	code_challenge_method: Option<String>,
 	launch: Option<String>,
+	nonce: Option<String>,
 }
 
 /// Where an authorization ends: back to the app with `pairs` in the query.
@@ -327,6 +370,9 @@ async fn authorize(
 	if query.state.as_ref().is_some_and(|state| state.len() > MAX_STATE) {
 		return Err(ApiError::bad_request(format!("state is longer than {MAX_STATE} characters")));
 	}
+	if query.nonce.as_ref().is_some_and(|nonce| nonce.len() > MAX_STATE) {
+		return Err(ApiError::bad_request(format!("nonce is longer than {MAX_STATE} characters")));
+	}
 	let state = query.state.as_deref();
 	let refuse = |error: &'static str, why: &str| {
 		Ok(refused_back(redirect_uri, state, &oauth_error(error, why)))
@@ -373,6 +419,7 @@ async fn authorize(
 		scopes: scopes.clone(),
 		code_challenge: challenge,
 		challenge: challenge_text.clone(),
+		nonce: query.nonce.clone(),
 		expires: std::time::Instant::now() + lifetime,
 	};
 	let id = match server.sessions().start(login) {
@@ -607,7 +654,18 @@ async fn token(State(server): State<Arc<Server>>, Form(form): Form<TokenForm>) -
 		_ => Err(oauth_error("unsupported_grant_type", "authorization_code or refresh_token")),
 	};
 	match result {
-		Ok(tokens) => {
+		Ok(mut tokens) => {
+			if tokens.grant.scopes.openid {
+				match id_token(&server, &tokens) {
+					Ok(signed) => tokens.id_token = Some(signed),
+					Err(error) => {
+						return token_error(
+							StatusCode::INTERNAL_SERVER_ERROR,
+							&oauth_error("server_error", error),
+						)
+					}
+				}
+			}
 			let mut response = Json(tokens).into_response();
 			let headers = response.headers_mut();
 			headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -616,6 +674,28 @@ async fn token(State(server): State<Arc<Server>>, Form(form): Form<TokenForm>) -
 		}
 		Err(error) => token_error(StatusCode::BAD_REQUEST, &error),
 	}
+}
+
+/// The id token of a token response: who signed in (`sub`, the account), for which app (`aud`),
+/// and their FHIR resource (`fhirUser`, an absolute URL).
+fn id_token(server: &Server, tokens: &smart::TokenResponse) -> Result<String, String> {
+	let now = chrono::Utc::now().timestamp();
+	let grant = &tokens.grant;
+	let mut claims = json!({
+		"iss": server.base_url,
+		"sub": grant.user.to_ss58check(),
+		"aud": grant.client_id,
+		"iat": now,
+		"exp": now + tokens.expires_in as i64,
+	});
+	if grant.scopes.fhir_user {
+		claims["fhirUser"] = json!(format!("{}/{}", server.base_url, grant.fhir_user()));
+	}
+	// The app's nonce, from the authorization request (never on a refresh: OIDC Core 12.2).
+	if let Some(nonce) = &tokens.nonce {
+		claims["nonce"] = json!(nonce);
+	}
+	server.id_tokens.sign(&claims)
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc, time::Du
 use clap::Parser;
 use ehr_client::{finality::Finality, outbox::Outbox, Client, Keys, Store};
 use ehr_fhir_server::{
+	oidc::IdTokens,
 	router,
 	smart::{App, Lifetimes},
 	Server,
@@ -102,7 +103,9 @@ async fn run(args: Args) -> Result<(), String> {
 	let base_url = args.base_url.unwrap_or_else(|| format!("http://{}", args.listen));
 	let lifetimes =
 		Lifetimes { access: Duration::from_secs(args.access_token_seconds), ..Default::default() };
-	let server = Arc::new(Server::new(client, &base_url, keys, apps, lifetimes));
+	let id_tokens = IdTokens::load_or_create(&args.state_dir.join("id-token-key.der"))?;
+	let server =
+		Arc::new(Server::new(client, &base_url, keys, apps, lifetimes).with_id_tokens(id_tokens));
 	tokio::spawn(server.clone().drain_forever(Duration::from_secs(3)));
 	let listener = tokio::net::TcpListener::bind(args.listen)
 		.await

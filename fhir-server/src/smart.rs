@@ -97,6 +97,8 @@ pub struct Login {
 	pub code_challenge: String,
 	/// The text to sign.
 	pub challenge: String,
+	/// The app's OpenID Connect nonce, for the id token.
+	pub nonce: Option<String>,
 	pub expires: Instant,
 }
 
@@ -109,6 +111,7 @@ struct Code {
 	used: bool,
 	/// Tokens issued from this code share it: a replayed code revokes them all.
 	family: String,
+	nonce: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -215,6 +218,15 @@ pub struct TokenResponse {
 	pub patient: Option<String>,
 	#[serde(rename = "fhirUser", skip_serializing_if = "Option::is_none")]
 	pub fhir_user: Option<String>,
+	/// The nonce to put in the id token (from the authorization request; not sent here).
+	#[serde(skip)]
+	pub nonce: Option<String>,
+	/// With `openid`: the OpenID Connect id token ([`crate::oidc`]).
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub id_token: Option<String>,
+	/// What the tokens stand for (not sent).
+	#[serde(skip)]
+	pub grant: Arc<Grant>,
 }
 
 impl Sessions {
@@ -254,6 +266,7 @@ impl Sessions {
 				expires: Instant::now() + lifetimes.code,
 				used: false,
 				family: random_token(),
+				nonce: login.nonce.clone(),
 			},
 		);
 		Ok(code)
@@ -303,6 +316,9 @@ impl Sessions {
 			refresh_token,
 			patient: grant.patient.as_ref().map(|p| p.to_ss58check()),
 			fhir_user: grant.scopes.fhir_user.then(|| grant.fhir_user()),
+			id_token: None,
+			nonce: None,
+			grant,
 		})
 	}
 
@@ -345,7 +361,9 @@ impl Sessions {
 			));
 		}
 		let family_ends = Instant::now() + lifetimes.refresh;
-		self.tokens(found.grant, found.family, family_ends, lifetimes)
+		let mut tokens = self.tokens(found.grant, found.family, family_ends, lifetimes)?;
+		tokens.nonce = found.nonce;
+		Ok(tokens)
 	}
 
 	/// The grant behind a live refresh token (to check again who the user is before
@@ -421,6 +439,7 @@ mod tests {
 			scopes: Scopes::parse("patient/*.rs offline_access"),
 			code_challenge: pkce_challenge(&"v".repeat(43)),
 			challenge: "c".into(),
+			nonce: None,
 			expires: Instant::now() + Duration::from_secs(60),
 		}
 	}

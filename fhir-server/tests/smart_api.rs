@@ -96,6 +96,7 @@ impl Http {
 			("redirect_uri", redirect.to_string()),
 			("scope", scope.to_string()),
 			("state", "s-123".to_string()),
+			("nonce", "n-456".to_string()),
 			("aud", self.base.clone()),
 		];
 		if let Some(challenge) = challenge {
@@ -393,9 +394,38 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 
 	// --- The clinician's story ---
 	let (token, tokens) = http
-		.sign_in(&bob, "launch/patient patient/*.crs offline_access fhirUser", Some(&ana))
+		.sign_in(&bob, "openid fhirUser launch/patient patient/*.crs offline_access", Some(&ana))
 		.await;
 	assert_eq!(tokens["patient"].as_str(), Some(ana_address.as_str()));
+	// The id token: signed by the key the server publishes, for this app, naming Bob.
+	let jwks: jsonwebtoken::jwk::JwkSet = http
+		.http
+		.get(format!("{base}/.well-known/jwks.json"))
+		.send()
+		.await
+		.unwrap()
+		.json()
+		.await
+		.unwrap();
+	let key = jsonwebtoken::DecodingKey::from_jwk(&jwks.keys[0]).unwrap();
+	let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+	validation.set_audience(&[APP]);
+	validation.set_issuer(&[&base]);
+	let id = jsonwebtoken::decode::<Value>(
+		tokens["id_token"].as_str().expect("an id token"),
+		&key,
+		&validation,
+	)
+	.expect("the id token verifies");
+	assert_eq!(id.claims["sub"].as_str(), Some(bob.address().as_str()));
+	assert_eq!(
+		id.claims["fhirUser"].as_str(),
+		Some(format!("{base}/Practitioner/{}", bob.address()).as_str())
+	);
+	assert_eq!(id.claims["nonce"].as_str(), Some("n-456"));
+	// The fhirUser is a resource the server serves: Bob, from the chain's directory.
+	let (status, me) = http.get(&token, id.claims["fhirUser"].as_str().unwrap()).await;
+	assert_eq!((status, me["name"][0]["text"].as_str()), (StatusCode::OK, Some("Dr. Bob")));
 	assert_eq!(
 		tokens["fhirUser"].as_str(),
 		Some(format!("Practitioner/{}", bob.address()).as_str())
@@ -407,6 +437,17 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 	assert_eq!(status, StatusCode::OK, "{page}");
 	assert_eq!(entries(&page).len(), 2);
 	let next = next_link(&page).expect("a next page");
+	// A record added meanwhile (the newest) does not shift the next page.
+	let weight = fhir::reading(fhir::WEIGHT, 70.0, &ana.account_id(), at - 86_400_000);
+	setup
+		.upload_bytes(
+			&ana,
+			&ana.account_id(),
+			RecordCategory::Observation,
+			&serde_json::to_vec(&weight).unwrap(),
+		)
+		.await
+		.unwrap();
 	let (_, rest) = http.get(&token, &next).await;
 	assert_eq!(entries(&rest).len(), 1);
 	assert!(next_link(&rest).is_none());
@@ -533,7 +574,7 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 	let (status, everything) =
 		http.get(&token, &format!("Patient/{ana_address}/$everything")).await;
 	assert_eq!(status, StatusCode::OK);
-	assert_eq!(entries(&everything).len(), 1 + 3 + 1 + 1 + 2, "{everything:#}");
+	assert_eq!(entries(&everything).len(), 1 + 4 + 1 + 1 + 2, "{everything:#}");
 
 	// Every read is in Ana's trail under Bob's name, within a few blocks.
 	let deadline = Instant::now() + Duration::from_secs(60);
