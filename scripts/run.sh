@@ -52,7 +52,18 @@ FHIR_PORT="${EHR_FHIR_PORT:-8090}"
 	done
 ) >"${TMPDIR:-/tmp}/ehr-fhir.log" 2>&1 &
 fhir_pid=$!
-trap 'kill $ipfs_pid $web_pid $gateway_pid $fhir_pid 2>/dev/null; pkill -f "ipfs-gateway --listen 127.0.0.1:$GATEWAY_PORT" 2>/dev/null; pkill -f "ehr-fhir-server --dev --node ws://127.0.0.1:$RPC_PORT" 2>/dev/null || true' EXIT
+# The TURN server video visits are relayed through (coturn), with a secret the node shares to
+# give the parties of a visit short-lived credentials (README, "Video visits").
+TURN_PORT="${EHR_TURN_PORT:-3478}"
+turn_dir="${TMPDIR:-/tmp}/ehr-turn"
+mkdir -p "$turn_dir"
+(umask 077 && head -c 32 /dev/urandom | base64 >"$turn_dir/secret")
+turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="$TURN_PORT" \
+	--min-port=49160 --max-port=49360 --use-auth-secret --static-auth-secret="$(cat "$turn_dir/secret")" \
+	--realm=ehr.dev --pidfile="$turn_dir/pid" --db="$turn_dir/turndb" --no-tls --no-dtls \
+	--allow-loopback-peers --no-cli --log-file=stdout >"${TMPDIR:-/tmp}/ehr-turn.log" 2>&1 &
+turn_pid=$!
+trap 'kill $ipfs_pid $web_pid $gateway_pid $fhir_pid $turn_pid 2>/dev/null; pkill -f "ipfs-gateway --listen 127.0.0.1:$GATEWAY_PORT" 2>/dev/null; pkill -f "ehr-fhir-server --dev --node ws://127.0.0.1:$RPC_PORT" 2>/dev/null || true' EXIT
 state=(--tmp)
 if [ "${1:-}" = "--persist" ]; then state=(--base-path "$EHR_ROOT/.ehr-dev"); fi
 
@@ -65,6 +76,7 @@ cat <<MSG
   IPFS API (js-ipfs, for the ehr command; loopback only): http://127.0.0.1:$IPFS_PORT
   IPFS gateway for the web app (ehr ipfs-gateway):     http://127.0.0.1:$GATEWAY_PORT
   FHIR R4 API with SMART App Launch (docs/fhir.md):   http://127.0.0.1:$FHIR_PORT/metadata
+  TURN server for video visits (coturn):              turn:127.0.0.1:$TURN_PORT
   Prometheus metrics:                http://127.0.0.1:9615/metrics
 
   What to do next:
@@ -87,4 +99,5 @@ cat <<MSG
 MSG
 # A dev node answers browsers of any origin (the web app, a wallet); a hospital's node names
 # the origin of its web app with --rpc-cors.
-"$EHR_NODE" --dev "${state[@]}" --rpc-port "$RPC_PORT" --prometheus-port 9615
+"$EHR_NODE" --dev "${state[@]}" --rpc-port "$RPC_PORT" --prometheus-port 9615 \
+	--turn-url "turn:127.0.0.1:$TURN_PORT?transport=udp" --turn-secret-file "$turn_dir/secret"

@@ -11,6 +11,8 @@ SUDO=""
 packages=(clang libclang-dev protobuf-compiler pkg-config curl)
 # The web app's browser tests: Debian's Chromium, driven headless by playwright-core.
 packages+=(chromium)
+# Video visits: the TURN server the calls are relayed through (the tests start it on loopback).
+packages+=(coturn)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 # The independent implementation of the envelope format that checks the test vectors.

@@ -51,6 +51,10 @@ trap 'rm -f "$cargo_log" "$browser_log"' EXIT
 phase_done "web app build"
 node web/tests/browser.mjs 2>&1 | tee "$browser_log"
 phase_done "browser stories"
+# Video visits: two Chromium contexts with fake camera and microphone, calls relayed through
+# Debian's coturn, the signalling through the node (3 calls measured; EHR_LONG=1: 12).
+node web/tests/video.mjs 2>&1 | tee -a "$browser_log"
+phase_done "video visits (Chromium, coturn)"
 
 # The benchmarks of the pallets, each run once on the test runtime of its pallet
 # (`impl_benchmark_test_suite!`), so that a benchmark that no longer runs shows here and not in
@@ -72,9 +76,9 @@ zombienet test --provider native zombienet/consortium.zndsl
 phase_done "zombienet (four validators)"
 
 # One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
-# check, the README flows, the browser stories and the zombienet test.
+# check, the README flows, the browser and video stories and the zombienet test.
 passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 3 }' "$cargo_log")
-browser=$(awk '/^browser tests:/ { print $3 }' "$browser_log")
+browser=$(awk '/^(browser|video) tests:/ { sum += $3 } END { print sum }' "$browser_log")
 passed=$((passed + browser))
 benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$bench_log" || true)
 passed=$((passed + benchmarks))

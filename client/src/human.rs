@@ -307,6 +307,10 @@ pub fn audit_entry(entry: &AuditEntry<AccountId, u32>, names: &Names) -> String 
 				AppointmentChange::Cancelled => "cancelled".into(),
 				AppointmentChange::Completed => "marked done".into(),
 				AppointmentChange::NoShow => "marked missed".into(),
+				AppointmentChange::VisitStarted => "video call started".into(),
+				AppointmentChange::VisitEnded { minutes } => {
+					format!("video call ended after {minutes} min")
+				}
 			};
 			format!("{actor}: appointment {appointment} with {} {change}", names.of(doctor))
 		}

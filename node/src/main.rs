@@ -12,6 +12,7 @@ mod finality_rpc;
 mod records_rpc;
 mod rpc;
 mod service;
+mod visit_rpc;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use ehr_primitives::{AppointmentsApi, Moment, RecordCategory, RecordId, RecordsApi};
+use ehr_primitives::{
+	AppointmentsApi, Moment, RecordCategory, RecordId, RecordsApi, VisitsApi, MAX_VISITS_ASKED,
+};
 use ehr_runtime::{opaque::Block, AccountId, BlockNumber, Hash};
 use jsonrpsee::core::RpcResult;
 use sp_api::ProvideRuntimeApi;
@@ -40,10 +42,38 @@ where
 	Ok(items.into_iter().map(U::from).collect())
 }
 
+impl<C> Records<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: VisitsApi<Block>,
+{
+	/// Adds the call times of the video visits among `views` (read at the same block).
+	fn with_visits(
+		&self,
+		mut views: Vec<AppointmentView>,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<AppointmentView>> {
+		let at = at_or_finalized(&*self.client, at);
+		for chunk in views.chunks_mut(MAX_VISITS_ASKED as usize) {
+			let ids = chunk.iter().map(|view| view.id).collect();
+			let times =
+				self.client.runtime_api().visits(at, ids).map_err(|e| error(RUNTIME_ERROR, e))?;
+			for (id, visit) in times {
+				if let Some(view) = chunk.iter_mut().find(|view| view.id == id) {
+					view.visit = Some(visit);
+				}
+			}
+		}
+		Ok(views)
+	}
+}
+
 impl<C> RecordsRpcServer for Records<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: RecordsApi<Block, AccountId, BlockNumber> + AppointmentsApi<Block, AccountId>,
+	C::Api: RecordsApi<Block, AccountId, BlockNumber>
+		+ AppointmentsApi<Block, AccountId>
+		+ VisitsApi<Block>,
 {
 	fn patient_records(
 		&self,
@@ -104,7 +134,8 @@ where
 		patient: AccountId,
 		at: Option<Hash>,
 	) -> RpcResult<Vec<AppointmentView>> {
-		query(&*self.client, at, |api, at| api.patient_appointments(at, patient))
+		let views = query(&*self.client, at, |api, at| api.patient_appointments(at, patient))?;
+		self.with_visits(views, at)
 	}
 
 	fn doctor_appointments(
@@ -112,6 +143,7 @@ where
 		doctor: AccountId,
 		at: Option<Hash>,
 	) -> RpcResult<Vec<AppointmentView>> {
-		query(&*self.client, at, |api, at| api.doctor_appointments(at, doctor))
+		let views = query(&*self.client, at, |api, at| api.doctor_appointments(at, doctor))?;
+		self.with_visits(views, at)
 	}
 }

@@ -1,5 +1,5 @@
 //! The node's JSON-RPC methods beyond the standard ones of `sc-service`: account nonces, fee
-//! estimates, and the `ehr_*` methods for apps and auditors.
+//! estimates, the `ehr_*` methods for apps and auditors, and the signalling of video visits.
 
 use std::sync::Arc;
 
@@ -49,6 +49,8 @@ pub struct FullDeps<C, P, B> {
 	pub grandpa: GrandpaDeps<B>,
 	/// Runs subscriptions.
 	pub subscription_executor: sc_rpc::SubscriptionTaskExecutor,
+	/// The node's one signalling hub for video visits, and its TURN server.
+	pub visits: (Arc<crate::visit_rpc::VisitHub>, crate::visit_rpc::VisitConfig),
 }
 
 /// All RPC methods of a full node: account nonces, fee estimates, GRANDPA's finality proofs, and
@@ -61,6 +63,7 @@ where
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
 		+ sc_client_api::ProofProvider<Block>
+		+ sc_client_api::StorageProvider<Block, B>
 		+ Send
 		+ Sync
 		+ 'static,
@@ -69,6 +72,7 @@ where
 		+ ehr_primitives::EhrApi<Block, AccountId, BlockNumber>
 		+ ehr_primitives::RecordsApi<Block, AccountId, BlockNumber>
 		+ ehr_primitives::AppointmentsApi<Block, AccountId>
+		+ ehr_primitives::VisitsApi<Block>
 		+ ehr_primitives::FeeBudgetApi<Block, AccountId, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
@@ -80,7 +84,7 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, grandpa, subscription_executor } = deps;
+	let FullDeps { client, pool, grandpa, subscription_executor, visits } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
@@ -102,7 +106,11 @@ where
 	module.merge(ehr_rpc_api::RecordsRpcServer::into_rpc(crate::records_rpc::Records::new(
 		client.clone(),
 	)))?;
-	module.merge(ehr_rpc_api::FeesRpcServer::into_rpc(crate::fees_rpc::Fees::new(client)))?;
+	module
+		.merge(ehr_rpc_api::FeesRpcServer::into_rpc(crate::fees_rpc::Fees::new(client.clone())))?;
+	module.merge(ehr_rpc_api::VisitRpcServer::into_rpc(crate::visit_rpc::Visits::new(
+		client, visits.0, visits.1,
+	)))?;
 
 	Ok(module)
 }

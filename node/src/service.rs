@@ -146,6 +146,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	visits: crate::visit_rpc::VisitConfig,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -240,12 +241,14 @@ pub fn new_full<
 			),
 			backend: backend.clone(),
 		};
+		let hub = Arc::new(crate::visit_rpc::VisitHub::default());
 		Box::new(move |subscription_executor| {
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
 				grandpa: grandpa.clone(),
 				subscription_executor,
+				visits: (hub.clone(), visits.clone()),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

@@ -123,6 +123,47 @@ pub enum AppointmentChange {
 	Completed,
 	/// The doctor marked that the patient did not come.
 	NoShow,
+	/// The visit's video call began (a party's app connected the call).
+	VisitStarted,
+	/// The visit's video call ended after `minutes` (rounded up).
+	VisitEnded { minutes: u32 },
+}
+
+/// A party may start a video visit's call from this long before the appointment's start…
+pub const VISIT_EARLY_MS: Moment = 10 * 60_000;
+/// …until this long after its end (a visit running over).
+pub const VISIT_LATE_MS: Moment = 30 * 60_000;
+
+/// When a video visit's call took place.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct VisitTimes {
+	/// When the call began (ms since the Unix epoch, the block's time).
+	pub started_at: Moment,
+	/// When it ended, once a party's app said so.
+	pub ended_at: Option<Moment>,
+}
+
+impl VisitTimes {
+	/// The call's length in whole minutes, rounded up, once it ended.
+	pub fn minutes(&self) -> Option<u32> {
+		self.ended_at.map(|end| {
+			let ms = end.saturating_sub(self.started_at);
+			u32::try_from(ms.div_ceil(60_000)).unwrap_or(u32::MAX)
+		})
+	}
 }
 
 /// A change, when and by whom.
@@ -186,4 +227,14 @@ sp_api::decl_runtime_apis! {
 		/// The open appointments of `doctor`, by start time.
 		fn doctor_appointments(doctor: AccountId) -> Vec<AppointmentEntry<AccountId>>;
 	}
+
+	/// When the calls of video visits took place.
+	pub trait VisitsApi {
+		/// The times of the visits among `appointments` (at most [`MAX_VISITS_ASKED`]) whose call
+		/// has started.
+		fn visits(appointments: Vec<AppointmentId>) -> Vec<(AppointmentId, VisitTimes)>;
+	}
 }
+
+/// Most appointments one `VisitsApi::visits` call looks up.
+pub const MAX_VISITS_ASKED: u32 = 1000;

@@ -7,6 +7,7 @@
 use ehr_primitives::{
 	AccessLevel, AppointmentEntry, AppointmentStatus, AuditEntry, EmergencyReason, FreeBudget,
 	Grant, HistoryEntry, Moment, RecordCategory, RecordEntry, RecordId, Slot, SlotId, VisitKind,
+	VisitTimes,
 };
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,15 @@ pub enum ErrorCode {
 	Proof = 9002,
 	/// The node cannot prove finality of what is asked (see the message).
 	NoFinalityProof = 9003,
+	/// A visit's signalling was refused: a bad signature or time, or not a party of a current
+	/// video visit (see the message).
+	VisitRefused = 9004,
+	/// A visit's signalling is over a limit: the message's size, the sender's rate, or the
+	/// number of listeners (see the message).
+	VisitLimit = 9005,
+	/// This node gives no TURN credentials (it was started without `--turn-url` and
+	/// `--turn-secret-file`).
+	NoTurn = 9006,
 }
 
 impl ErrorCode {
@@ -285,6 +295,9 @@ pub struct AppointmentView {
 	pub proposed_slot: Option<SlotId>,
 	/// Every change, oldest first.
 	pub history: Vec<HistoryEntry<AccountId>>,
+	/// When the video call took place, once it started.
+	#[serde(default)]
+	pub visit: Option<VisitTimes>,
 }
 
 impl From<AppointmentEntry<AccountId>> for AppointmentView {
@@ -301,6 +314,7 @@ impl From<AppointmentEntry<AccountId>> for AppointmentView {
 			status: appointment.status,
 			proposed_slot: appointment.proposed_slot,
 			history: appointment.history,
+			visit: None,
 		}
 	}
 }
@@ -393,4 +407,144 @@ pub trait FinalityRpc {
 	/// `after` (exclusive) to it; `null` when nothing after `after` is finalized yet.
 	#[method(name = "ehr_finalityProof")]
 	fn finality_proof(&self, after: BlockNumber) -> RpcResult<Option<Bytes>>;
+}
+
+/// The largest sealed body of a visit's signalling message, in bytes: a session description
+/// with its candidates, encrypted (a few KiB in practice).
+pub const MAX_VISIT_SIGNAL: usize = 16 * 1024;
+
+/// How far a signed time of a visit's signalling (`sentAt`, `at`) may be from the node's clock,
+/// in milliseconds: an old message or listening proof cannot be used again later.
+pub const VISIT_CLOCK_SKEW_MS: u64 = 60_000;
+
+/// A party may join a video visit from [`VISIT_EARLY_MS`] before its start until
+/// [`VISIT_LATE_MS`] after its end (the same window as the chain's `start_visit`).
+pub use ehr_primitives::{VISIT_EARLY_MS, VISIT_LATE_MS};
+
+/// One signalling message of a video visit, forwarded by the node between its two parties and
+/// kept nowhere. `sealed` is opaque to the node: the recipient's wrapped key (80 bytes), the
+/// commitment (32 bytes) and an envelope of the session description, encrypted for the
+/// recipient. `signature` is the sender's sr25519 signature of [`visit_signal_payload`]: the node
+/// forwards only messages the sender signed, and the recipient checks it again.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitSignal {
+	/// The appointment the visit is for.
+	pub appointment: u64,
+	/// The sender: the appointment's patient or doctor.
+	pub from: AccountId,
+	/// The recipient: the other of the two.
+	pub to: AccountId,
+	/// When it was sent (ms since the Unix epoch, the sender's clock).
+	pub sent_at: u64,
+	/// The encrypted body.
+	pub sealed: Bytes,
+	/// The sender's signature (64 bytes).
+	pub signature: Bytes,
+}
+
+/// Short-lived TURN credentials for the parties of a visit (the TURN REST scheme coturn's
+/// `--use-auth-secret` checks), in the shape of WebRTC's `RTCIceServer`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IceServers {
+	/// The TURN servers (`turn:host:port?transport=udp`, …).
+	pub urls: Vec<String>,
+	/// `expiry:account`.
+	pub username: String,
+	/// Base64 of HMAC-SHA1(secret, username).
+	pub credential: String,
+	/// When the credentials stop working (ms since the Unix epoch).
+	pub expires_at: u64,
+}
+
+fn visit_payload(domain: &str, genesis: &Hash, parts: &[&[u8]]) -> Vec<u8> {
+	let mut payload = Vec::with_capacity(160);
+	payload.extend_from_slice(domain.as_bytes());
+	payload.extend_from_slice(genesis.as_bytes());
+	for part in parts {
+		payload.extend_from_slice(part);
+	}
+	payload
+}
+
+/// What the sender of `signal` signs: `ehr-visit-signal:v1`, the chain's genesis hash, the
+/// appointment (u64 little-endian), the sender's and the recipient's 32-byte accounts, the time
+/// sent (u64 little-endian) and the BLAKE2-256 hash of the sealed body.
+pub fn visit_signal_payload(genesis: &Hash, signal: &VisitSignal) -> Vec<u8> {
+	let from: &[u8; 32] = signal.from.as_ref();
+	let to: &[u8; 32] = signal.to.as_ref();
+	visit_payload(
+		"ehr-visit-signal:v1",
+		genesis,
+		&[
+			&signal.appointment.to_le_bytes(),
+			from,
+			to,
+			&signal.sent_at.to_le_bytes(),
+			&sp_crypto_hashing::blake2_256(&signal.sealed),
+		],
+	)
+}
+
+/// What an account signs to listen to its visits' signalling at `at` (ms since the Unix epoch):
+/// `ehr-visit-listen:v1`, the genesis hash, the account and `at` (u64 little-endian).
+pub fn visit_listen_payload(genesis: &Hash, account: &AccountId, at: u64) -> Vec<u8> {
+	let account: &[u8; 32] = account.as_ref();
+	visit_payload("ehr-visit-listen:v1", genesis, &[account, &at.to_le_bytes()])
+}
+
+/// What a party signs to get TURN credentials for `appointment` at `at`:
+/// `ehr-visit-ice:v1`, the genesis hash, the appointment and the account, and `at`.
+pub fn visit_ice_payload(
+	genesis: &Hash,
+	appointment: u64,
+	account: &AccountId,
+	at: u64,
+) -> Vec<u8> {
+	let account: &[u8; 32] = account.as_ref();
+	visit_payload(
+		"ehr-visit-ice:v1",
+		genesis,
+		&[&appointment.to_le_bytes(), account, &at.to_le_bytes()],
+	)
+}
+
+/// Signalling for video visits: small opaque messages between the two parties of a current
+/// video appointment, forwarded live by the node (nothing kept), and TURN credentials for them.
+#[rpc(client, server)]
+pub trait VisitRpc {
+	/// Forwards `signal` to the recipient's open `ehr_visitListen` subscriptions on this node;
+	/// answers how many received it (0: the other party is not listening here now). Refused
+	/// unless the sender signed it, the two are the patient and the doctor of a confirmed video
+	/// appointment, now is from [`VISIT_EARLY_MS`] before its start to [`VISIT_LATE_MS`] after its
+	/// end, `sentAt` is within [`VISIT_CLOCK_SKEW_MS`] of the node's clock, the body is at most
+	/// [`MAX_VISIT_SIGNAL`] bytes, and the sender is within its rate.
+	#[method(name = "ehr_visitSignal")]
+	fn visit_signal(&self, signal: VisitSignal) -> RpcResult<u32>;
+
+	/// TURN credentials for `account`, a party of the current video visit `appointment`, valid
+	/// until the visit's window ends; `signature` is the account's over [`visit_ice_payload`].
+	#[method(name = "ehr_visitIceServers")]
+	fn visit_ice_servers(
+		&self,
+		appointment: u64,
+		account: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> RpcResult<IceServers>;
+
+	/// The signalling messages sent to `account` from now on, while subscribed; `signature` is
+	/// the account's over [`visit_listen_payload`] at `at` (within [`VISIT_CLOCK_SKEW_MS`]).
+	#[subscription(
+		name = "ehr_visitListen" => "ehr_visitMessage",
+		unsubscribe = "ehr_visitUnlisten",
+		item = VisitSignal
+	)]
+	async fn visit_listen(
+		&self,
+		account: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> jsonrpsee::core::SubscriptionResult;
 }

@@ -356,6 +356,14 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl ehr_primitives::VisitsApi<Block> for Runtime {
+		fn visits(
+			appointments: Vec<ehr_primitives::AppointmentId>,
+		) -> Vec<(ehr_primitives::AppointmentId, ehr_primitives::VisitTimes)> {
+			Appointments::visits(&appointments)
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(

@@ -184,3 +184,64 @@ fn an_appointment_whose_history_took_every_reschedule_still_ends() {
 		assert_eq!(free.held_by, None);
 	});
 }
+
+#[test]
+fn only_the_two_parties_record_a_video_visit_and_only_at_its_time() {
+	chain(&[Bob, Dave], &[Eve, Ferdie], || {
+		let appointment = book(Eve, publish(Bob, T0 + HOUR, 30));
+		let confirm = appointments(pallet_ehr_appointments::Call::confirm { appointment });
+		assert_eq!(dispatch(Bob, confirm), Ok(()));
+		let start = appointments(pallet_ehr_appointments::Call::start_visit { appointment });
+		let end = appointments(pallet_ehr_appointments::Call::end_visit { appointment });
+		// Before the call opens (ten minutes ahead): refused.
+		assert_eq!(dispatch(Eve, start.clone()), refused(Error::OutsideVisitTime));
+
+		block_at(2, T0 + HOUR - 5 * MINUTE);
+		// Another doctor, another patient, the hospital: not theirs, also in a batch or as a
+		// derivative account of a party.
+		for outsider in [Dave, Ferdie, Alice] {
+			assert_eq!(dispatch(outsider, start.clone()), refused(Error::NotYourAppointment));
+		}
+		let batch =
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![start.clone()] });
+		assert!(dispatch(Alice, batch).is_err());
+		let derivative = RuntimeCall::Utility(pallet_utility::Call::as_derivative {
+			index: 0,
+			call: Box::new(start.clone()),
+		});
+		assert!(apply(Eve, derivative).map_or(true, |outcome| outcome.is_err()));
+		assert!(pallet_ehr_appointments::Visits::<Runtime>::get(appointment).is_none());
+
+		assert_eq!(dispatch(Eve, start.clone()), Ok(()));
+		assert_eq!(dispatch(Bob, start), refused(Error::VisitStarted));
+		block_at(3, T0 + HOUR + 14 * MINUTE);
+		assert_eq!(dispatch(Ferdie, end.clone()), refused(Error::NotYourAppointment));
+		assert_eq!(dispatch(Bob, end.clone()), Ok(()));
+		assert_eq!(dispatch(Eve, end), refused(Error::VisitEnded));
+		let times = pallet_ehr_appointments::Visits::<Runtime>::get(appointment).expect("recorded");
+		assert_eq!(times.minutes(), Some(19));
+		// Both ends are in Eve's trail, by whoever recorded them.
+		let trail = pallet_ehr_consent::Pallet::<Runtime>::trail(&account(Eve), 0, 100);
+		let calls: Vec<_> = trail
+			.iter()
+			.filter_map(|(_, entry)| match entry.event {
+				ehr_primitives::AuditEvent::Appointment { change, .. }
+					if matches!(
+						change,
+						AppointmentChange::VisitStarted | AppointmentChange::VisitEnded { .. }
+					) =>
+				{
+					Some((entry.actor.clone(), change))
+				}
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			calls,
+			vec![
+				(account(Eve), AppointmentChange::VisitStarted),
+				(account(Bob), AppointmentChange::VisitEnded { minutes: 19 }),
+			]
+		);
+	});
+}

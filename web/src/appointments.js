@@ -4,6 +4,7 @@
 // the history is on chain and in the patient's trail.
 import { Failure, ehr, submit, directory } from './chain.js';
 import { send } from './messages.js';
+import { joinable, visitText } from './visit.js';
 import { refresh } from './session.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -18,6 +19,11 @@ function dayLabel(ms) {
 
 function timeLabel(ms) {
 	return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A link to the call of a video visit that can be joined now. */
+function joinLink(a) {
+	return joinable(a) ? h('a', { class: 'button', href: `#/visit?appointment=${a.id}` }, 'Join the video call') : null;
 }
 
 /** A row of buttons, each running one transaction with its success message. */
@@ -46,8 +52,9 @@ export async function patientAppointments(ctx, names) {
 		]) : [];
 		return h('tr', {}, h('td', {}, `${formatTime(a.start)} (${a.durationMinutes} min, ${KIND[a.kind] || a.kind})`),
 			h('td', {}, names.get(a.doctor) || shortAddress(a.doctor)),
-			h('td', {}, STATUS[a.status] || a.status, a.proposedSlot != null ? h('div', { class: 'muted' }, 'The doctor proposes another time') : null),
-			h('td', {}, buttons));
+			h('td', {}, STATUS[a.status] || a.status, a.proposedSlot != null ? h('div', { class: 'muted' }, 'The doctor proposes another time') : null,
+				a.visit ? h('div', { class: 'muted' }, visitText(a.visit)) : null),
+			h('td', {}, joinLink(a), buttons));
 	});
 	const doctors = (await directory(ctx.api)).filter((d) => !d.suspended);
 	const who = h('select', {}, h('option', { value: '' }, 'Choose a doctor…'),
@@ -125,8 +132,8 @@ export async function doctorAppointments(ctx, names) {
 			await refresh();
 		}));
 		return h('tr', {}, h('td', {}, formatTime(a.start)), h('td', {}, names.get(a.patient) || shortAddress(a.patient)),
-			h('td', {}, STATUS[a.status]),
-			h('td', {}, actions(ctx, [
+			h('td', {}, STATUS[a.status], a.visit ? h('div', { class: 'muted' }, visitText(a.visit)) : null),
+			h('td', {}, joinLink(a), actions(ctx, [
 				a.status === 'requested' && ['Confirm', 'Confirming', () => ctx.api.tx.appointments.confirm(a.id), 'Confirmed.', ''],
 				['Completed', 'Completing', () => ctx.api.tx.appointments.complete(a.id), 'Marked completed.'],
 				['No-show', 'Marking a no-show', () => ctx.api.tx.appointments.markNoShow(a.id), 'Marked as missed.'],

@@ -219,6 +219,21 @@ export async function rpc(api, method, params) {
 	}
 }
 
+/**
+ * Subscribes to the node's `method` (notifications named `type`); `callback(error, result)` gets
+ * each one. Resolves to a function that ends the subscription (with `unsubscribe`).
+ */
+export async function subscribe(api, type, method, unsubscribe, params, callback) {
+	const provider = providers.get(api);
+	let id;
+	try {
+		id = await provider.subscribe(type, method, params, callback);
+	} catch (error) {
+		throw new Failure(`The node refused ${method.replace(/^ehr_/, '')}: ${error.message || error}`);
+	}
+	return () => provider.unsubscribe(type, unsubscribe, id).catch(() => {});
+}
+
 /** The whole doctor directory, page by page (the node answers at most 100 at a time). */
 export async function directory(api) {
 	const all = [];

@@ -310,6 +310,16 @@ export function sentence(entry, names, time) {
 		case 'emergencyAccessOpened': return `${who(data.doctor)} opened emergency access (${data.code}) on ${when}`;
 		case 'emergencyAccessClosed': return `The emergency access of ${who(data.doctor)} closed on ${when}`;
 		case 'shareReleased': return `${who(data.hospital)} released its share of the key of record ${data.record} to ${who(data.doctor)} (emergency access) on ${when}`;
+		case 'appointment': {
+			const change = typeof data.change === 'string' ? data.change : Object.keys(data.change || {})[0] || '';
+			const visit = `the video call of appointment ${data.appointment} with ${who(data.doctor)}`;
+			if (/^visit-?started$/i.test(change)) return `${actor} started ${visit} on ${when}`;
+			if (/^visit-?ended$/i.test(change)) {
+				const minutes = data.minutes ?? data.change?.visitEnded?.minutes;
+				return `${actor} ended ${visit} on ${when}${minutes != null ? ` (${minutes} min)` : ''}`;
+			}
+			return `${actor}: appointment ${data.appointment} with ${who(data.doctor)} ${change.replace(/-/g, ' ').replace(/([A-Z])/g, ' $1').toLowerCase()} on ${when}`;
+		}
 		case 'emergencyAccessReviewed': return `${actor} reviewed the emergency access of ${who(data.doctor)}: ${data.verdict} on ${when}`;
 		default: return `${actor}: ${kind.replace(/([A-Z])/g, ' $1').toLowerCase()} on ${when}`;
 	}

@@ -15,6 +15,7 @@ import { doctorPage } from './doctor.js';
 import { hospitalPage } from './hospital.js';
 import { auditorPage } from './auditor.js';
 import { vectorsPage } from './vectors.js';
+import * as visit from './visit.js';
 
 // The browser tests' self-checks reach the state, the WebAssembly and the gateway calls here.
 Object.assign(app, { wasm, ipfs });
@@ -279,6 +280,7 @@ const pages = {
 	'#/hospital': () => hospitalPage(app),
 	'#/auditor': () => auditorPage(app),
 	'#/vectors': () => vectorsPage(app),
+	'#/visit': () => visit.visitPage(app),
 	'#/settings': () => settingsPage(),
 };
 
@@ -326,6 +328,7 @@ async function start() {
 	flows.useWasm(wasm);
 	useMetadataHasher(wasm.metadataHash);
 	messages.useWasm(wasm);
+	visit.useWasm(wasm);
 	await loadConfig();
 	verify.useWasm(wasm, app.config);
 	if ('serviceWorker' in navigator && location.protocol !== 'file:') {

@@ -170,5 +170,29 @@ mod benchmarks {
 		assert_eq!(Appointments::<T>::get(id).unwrap().status, AppointmentStatus::Completed);
 	}
 
+	/// The patient's app records the call's start (the appointment with the longest reason).
+	#[benchmark]
+	fn start_visit() {
+		let (doctor, patient, id) = booked::<T>();
+		Pallet::<T>::confirm(RawOrigin::Signed(doctor).into(), id).expect("requested");
+		T::BenchmarkHelper::set_time(NOW + HOUR);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), id);
+		assert!(Visits::<T>::get(id).is_some());
+	}
+
+	/// The doctor's app records the call's end.
+	#[benchmark]
+	fn end_visit() {
+		let (doctor, patient, id) = booked::<T>();
+		Pallet::<T>::confirm(RawOrigin::Signed(doctor.clone()).into(), id).expect("requested");
+		T::BenchmarkHelper::set_time(NOW + HOUR);
+		Pallet::<T>::start_visit(RawOrigin::Signed(patient).into(), id).expect("its time");
+		T::BenchmarkHelper::set_time(NOW + HOUR + 20 * 60_000);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), id);
+		assert_eq!(Visits::<T>::get(id).and_then(|v| v.minutes()), Some(20));
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -18,6 +18,11 @@
 //!   no-show, but may still cancel: that frees the patient to book elsewhere.
 //! - Every change is an event, is kept in the appointment's history, and is written to the
 //!   patient's audit trail. Finished appointments stay readable; their slots are removed.
+//! - A video visit's call is recorded when it begins and ends ([`Pallet::start_visit`],
+//!   [`Pallet::end_visit`], sent by the parties' apps once the call connects and when one hangs
+//!   up): the times are kept in [`Visits`] and each is an event and an entry of the patient's
+//!   trail (not of the appointment's bounded history). The call's content is never on chain; the
+//!   call does not wait for these (they follow it by a block or two).
 //!
 //! ## The history always has room for the end
 //!
@@ -46,6 +51,7 @@ use alloc::vec::Vec;
 use ehr_primitives::{
 	cid, Appointment, AppointmentChange, AppointmentEntry, AppointmentId, AppointmentStatus,
 	AuditEvent, ConsentProvider, HistoryEntry, Identities, Moment, Slot, SlotId, VisitKind,
+	VisitTimes, VISIT_EARLY_MS, VISIT_LATE_MS,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -158,6 +164,11 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// When the calls of video visits began and ended: one entry per appointment whose call
+	/// started, kept with the appointment.
+	#[pallet::storage]
+	pub type Visits<T: Config> = StorageMap<_, Twox64Concat, AppointmentId, VisitTimes>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -217,6 +228,17 @@ pub mod pallet {
 		HistoryFull,
 		/// The patient has another open appointment at an overlapping time.
 		OverlappingAppointment,
+		/// The appointment is in person: it has no call.
+		NotVideo,
+		/// A visit's call opens 10 minutes before the appointment and closes 30 minutes after its
+		/// end.
+		OutsideVisitTime,
+		/// The visit's call has started already.
+		VisitStarted,
+		/// The visit's call has not started.
+		VisitNotStarted,
+		/// The visit's call has ended already.
+		VisitEnded,
 	}
 
 	#[pallet::hooks]
@@ -520,6 +542,57 @@ pub mod pallet {
 		pub fn mark_no_show(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
 			Self::finish(origin, appointment, AppointmentStatus::NoShow)
 		}
+
+		/// Record that the call of a video visit began. The first party's app to connect sends
+		/// it (the other's then fails with [`Error::VisitStarted`], which it ignores).
+		///
+		/// - Origin: signed by the appointment's patient or doctor.
+		/// - `appointment`: a confirmed video appointment, from 10 minutes before its start to 30
+		///   minutes after its end, whose call has not started.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::VisitStarted`]; trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::NotVideo`], [`Error::InvalidStatus`], [`Error::OutsideVisitTime`],
+		///   [`Error::VisitStarted`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::start_visit())]
+		pub fn start_visit(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
+			let (who, stored) = Self::as_party(origin, appointment)?;
+			ensure!(stored.kind == VisitKind::Video, Error::<T>::NotVideo);
+			ensure!(stored.status == AppointmentStatus::Confirmed, Error::<T>::InvalidStatus);
+			let now = T::Clock::now();
+			let end = stored.start.saturating_add(u64::from(stored.duration_minutes) * 60_000);
+			ensure!(
+				now.saturating_add(VISIT_EARLY_MS) >= stored.start
+					&& now <= end.saturating_add(VISIT_LATE_MS),
+				Error::<T>::OutsideVisitTime
+			);
+			ensure!(!Visits::<T>::contains_key(appointment), Error::<T>::VisitStarted);
+			Visits::<T>::insert(appointment, VisitTimes { started_at: now, ended_at: None });
+			Self::trail(appointment, &stored, &who, AppointmentChange::VisitStarted);
+			Ok(())
+		}
+
+		/// Record that the call of a video visit ended, with its length. Either party's app
+		/// sends it when one hangs up; also after the appointment was completed.
+		///
+		/// - Origin: signed by the appointment's patient or doctor.
+		/// - `appointment`: an appointment whose call started and has not ended.
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::VisitEnded`] and the
+		///   minutes (rounded up); trailed.
+		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
+		///   [`Error::VisitNotStarted`], [`Error::VisitEnded`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::end_visit())]
+		pub fn end_visit(origin: OriginFor<T>, appointment: AppointmentId) -> DispatchResult {
+			let (who, stored) = Self::as_party(origin, appointment)?;
+			let mut times = Visits::<T>::get(appointment).ok_or(Error::<T>::VisitNotStarted)?;
+			ensure!(times.ended_at.is_none(), Error::<T>::VisitEnded);
+			times.ended_at = Some(T::Clock::now().max(times.started_at));
+			let minutes = times.minutes().unwrap_or_default();
+			Visits::<T>::insert(appointment, times);
+			Self::trail(appointment, &stored, &who, AppointmentChange::VisitEnded { minutes });
+			Ok(())
+		}
 	}
 }
 
@@ -568,6 +641,17 @@ impl<T: Config> Pallet<T> {
 		let stored = Appointments::<T>::get(appointment).ok_or(Error::<T>::UnknownAppointment)?;
 		ensure!(stored.doctor == doctor, Error::<T>::NotYourAppointment);
 		Ok((doctor, stored))
+	}
+
+	/// The appointment, if the caller is its patient or its doctor.
+	fn as_party(
+		origin: OriginFor<T>,
+		appointment: AppointmentId,
+	) -> Result<(T::AccountId, AppointmentOf<T>), DispatchError> {
+		let who = ensure_signed(origin)?;
+		let stored = Appointments::<T>::get(appointment).ok_or(Error::<T>::UnknownAppointment)?;
+		ensure!(who == stored.patient || who == stored.doctor, Error::<T>::NotYourAppointment);
+		Ok((who, stored))
 	}
 
 	fn finish(
@@ -634,6 +718,17 @@ impl<T: Config> Pallet<T> {
 		}
 		// Cannot fail: there is room now (`MaxHistory` is at least 3, see `integrity_test`).
 		let _ = history.try_push(HistoryEntry { at: T::Clock::now(), by: by.clone(), change });
+		Self::trail(id, appointment, by, change);
+	}
+
+	/// Writes a change to the patient's audit trail and emits it (without the history: a
+	/// visit's call).
+	fn trail(
+		id: AppointmentId,
+		appointment: &AppointmentOf<T>,
+		by: &T::AccountId,
+		change: AppointmentChange,
+	) {
 		T::Consent::record(
 			&appointment.patient,
 			by,
@@ -732,6 +827,15 @@ impl<T: Config> Pallet<T> {
 			PatientAppointments::<T>::iter_key_prefix(patient).collect();
 		ids.sort_unstable_by(|a, b| b.cmp(a));
 		ids.into_iter().filter_map(Self::entry).collect()
+	}
+
+	/// The call times of the visits among `ids` (at most [`ehr_primitives::MAX_VISITS_ASKED`])
+	/// whose call started.
+	pub fn visits(ids: &[AppointmentId]) -> Vec<(AppointmentId, VisitTimes)> {
+		ids.iter()
+			.take(ehr_primitives::MAX_VISITS_ASKED as usize)
+			.filter_map(|id| Visits::<T>::get(id).map(|times| (*id, times)))
+			.collect()
 	}
 
 	/// The open appointments of `doctor`, by start time.

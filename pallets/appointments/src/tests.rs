@@ -645,3 +645,108 @@ fn queries_list_schedules_free_slots_and_appointments() {
 		assert!(Appointments::patient_appointments(&OTHER_PATIENT).is_empty());
 	});
 }
+
+/// A video slot of `doctor` at `start`, 30 minutes long.
+fn video_slot(doctor: u64, start: u64) -> u64 {
+	let id = crate::NextSlotId::<Test>::get();
+	assert_ok!(Appointments::publish_slot(signed(doctor), start, 30, VisitKind::Video));
+	id
+}
+
+/// A confirmed video appointment of PATIENT with DOCTOR, two hours from START, for 30 minutes.
+fn confirmed_video() -> u64 {
+	let slot = video_slot(DOCTOR, START + 2 * HOUR);
+	let id = crate::NextAppointmentId::<Test>::get();
+	assert_ok!(Appointments::book(signed(PATIENT), slot, None));
+	assert_ok!(Appointments::confirm(signed(DOCTOR), id));
+	id
+}
+
+#[test]
+fn a_video_visits_call_is_recorded_when_it_starts_and_ends() {
+	new_test_ext().execute_with(|| {
+		let id = confirmed_video();
+		// The call opens ten minutes before the start.
+		set_time(START + 2 * HOUR - 11 * MINUTE);
+		assert_noop!(
+			Appointments::start_visit(signed(PATIENT), id),
+			Error::<Test>::OutsideVisitTime
+		);
+		assert_noop!(Appointments::end_visit(signed(PATIENT), id), Error::<Test>::VisitNotStarted);
+		set_time(START + 2 * HOUR - 9 * MINUTE);
+		assert_ok!(Appointments::start_visit(signed(PATIENT), id));
+		// The other party's app sends it too: refused, nothing changes.
+		assert_noop!(Appointments::start_visit(signed(DOCTOR), id), Error::<Test>::VisitStarted);
+		set_time(START + 2 * HOUR + 12 * MINUTE + 1);
+		assert_ok!(Appointments::end_visit(signed(DOCTOR), id));
+		assert_noop!(Appointments::end_visit(signed(PATIENT), id), Error::<Test>::VisitEnded);
+		let times = crate::Visits::<Test>::get(id).unwrap();
+		assert_eq!(times.started_at, START + 2 * HOUR - 9 * MINUTE);
+		assert_eq!(times.minutes(), Some(22));
+		System::assert_last_event(
+			Event::AppointmentChanged {
+				appointment: id,
+				doctor: DOCTOR,
+				patient: PATIENT,
+				by: DOCTOR,
+				change: VisitEnded { minutes: 22 },
+			}
+			.into(),
+		);
+		// In the trail, not in the bounded history.
+		let trail: Vec<AuditEvent<u64>> =
+			Consent::trail(&PATIENT, 0, 100).into_iter().map(|(_, entry)| entry.event).collect();
+		assert_eq!(
+			trail[2..],
+			[VisitStarted, VisitEnded { minutes: 22 }].map(|change| AuditEvent::Appointment {
+				appointment: id,
+				doctor: DOCTOR,
+				change
+			})
+		);
+		assert_eq!(history(id).len(), 2);
+		assert_eq!(Appointments::visits(&[id, id + 1]), vec![(id, times)]);
+		// The doctor completes afterwards, as for any visit.
+		assert_ok!(Appointments::complete(signed(DOCTOR), id));
+	});
+}
+
+#[test]
+fn only_the_parties_start_a_confirmed_video_visit_at_its_time() {
+	new_test_ext().execute_with(|| {
+		let id = confirmed_video();
+		set_time(START + 2 * HOUR);
+		for outsider in [COLLEAGUE, HOSPITAL, UNVERIFIED, OTHER_PATIENT] {
+			assert_noop!(
+				Appointments::start_visit(signed(outsider), id),
+				Error::<Test>::NotYourAppointment
+			);
+		}
+		assert_noop!(
+			Appointments::start_visit(signed(PATIENT), 99),
+			Error::<Test>::UnknownAppointment
+		);
+		// In person: no call.
+		let in_person = publish(DOCTOR, 5);
+		let other = crate::NextAppointmentId::<Test>::get();
+		assert_ok!(Appointments::book(signed(PATIENT), in_person, None));
+		assert_ok!(Appointments::confirm(signed(DOCTOR), other));
+		set_time(START + 5 * HOUR);
+		assert_noop!(Appointments::start_visit(signed(PATIENT), other), Error::<Test>::NotVideo);
+		// Too late: thirty minutes after the end.
+		set_time(START + 2 * HOUR + 61 * MINUTE);
+		assert_noop!(
+			Appointments::start_visit(signed(DOCTOR), id),
+			Error::<Test>::OutsideVisitTime
+		);
+		// Not confirmed, or ended: no call either.
+		let requested = video_slot(OTHER_DOCTOR, START + 8 * HOUR);
+		let third = crate::NextAppointmentId::<Test>::get();
+		assert_ok!(Appointments::book(signed(OTHER_PATIENT), requested, None));
+		set_time(START + 8 * HOUR);
+		let start = |who| Appointments::start_visit(signed(who), third);
+		assert_noop!(start(OTHER_PATIENT), Error::<Test>::InvalidStatus);
+		assert_ok!(Appointments::cancel(signed(OTHER_PATIENT), third));
+		assert_noop!(start(OTHER_DOCTOR), Error::<Test>::InvalidStatus);
+	});
+}

@@ -47,6 +47,8 @@ pub trait WeightInfo {
 	fn answer_reschedule() -> Weight;
 	fn cancel() -> Weight;
 	fn finish() -> Weight;
+	fn start_visit() -> Weight;
+	fn end_visit() -> Weight;
 }
 
 /// Weights for `pallet_ehr_appointments` using the runtime's database weights.
@@ -234,6 +236,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
+	/// Storage: `Appointments::Appointments` (r:1 w:0), `Timestamp::Now` (r:1 w:0),
+	/// `Appointments::Visits` (r:1 w:1), `Consent::TrailLength` (r:1 w:1), `Consent::Trail` (r:0 w:1)
+	fn start_visit() -> Weight {
+		Weight::from_parts(35_000_000, 4460)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Storage: as `start_visit`.
+	fn end_visit() -> Weight {
+		Weight::from_parts(35_000_000, 4460)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
 }
 
 /// The same measurements with RocksDB-class database weights, for tests.
@@ -277,5 +292,18 @@ impl WeightInfo for () {
 		Weight::from_parts(51_818_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
+	}
+	/// Storage: `Appointments::Appointments` (r:1 w:0), `Timestamp::Now` (r:1 w:0),
+	/// `Appointments::Visits` (r:1 w:1), `Consent::TrailLength` (r:1 w:1), `Consent::Trail` (r:0 w:1)
+	fn start_visit() -> Weight {
+		Weight::from_parts(35_000_000, 4460)
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	/// Storage: as `start_visit`.
+	fn end_visit() -> Weight {
+		Weight::from_parts(35_000_000, 4460)
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 }

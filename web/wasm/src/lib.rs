@@ -647,8 +647,14 @@ fn audit_event(
 		RecordAccessed { record, category: c } => {
 			json!({ "recordAccessed": { "record": record, "category": category(*c) } })
 		}
-		Appointment { appointment, doctor, change } => json!({ "appointment":
-			{ "appointment": appointment, "doctor": account_hex(doctor), "change": kebab(&format!("{change:?}")) } }),
+		Appointment { appointment, doctor, change } => {
+			let minutes = match change {
+				ehr_primitives::AppointmentChange::VisitEnded { minutes } => Some(*minutes),
+				_ => None,
+			};
+			json!({ "appointment": { "appointment": appointment, "doctor": account_hex(doctor),
+				"change": kebab(&format!("{change:?}")), "minutes": minutes } })
+		}
 		EmergencyCategoriesSet { categories } => json!({ "emergencyCategoriesSet":
 			{ "categories": categories.iter().map(|c| category(*c)).collect::<Vec<_>>() } }),
 		KeyEscrowed { record, epoch } => {

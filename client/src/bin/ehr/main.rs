@@ -1428,6 +1428,15 @@ async fn appointment_command(
 						));
 					}
 				}
+				if let Some(visit) = &a.visit {
+					line.push_str(&match visit.minutes() {
+						Some(minutes) => format!(
+							"; video call at {}, {minutes} min",
+							human::time(visit.started_at)
+						),
+						None => format!("; video call since {}", human::time(visit.started_at)),
+					});
+				}
 				lines.push(line);
 			}
 			say(json, json!(list), or_none(lines.join("\n"), "no appointments"));

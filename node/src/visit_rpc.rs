@@ -1,0 +1,466 @@
+//! Signalling for video visits: the `ehr_visit*` methods.
+//!
+//! Two browsers set up a WebRTC call by exchanging session descriptions. The hospitals already
+//! run a node that every app talks to, so the node forwards them: a party subscribes with
+//! `ehr_visitListen` (proving it holds the account's key), the other sends with
+//! `ehr_visitSignal`, and the node hands the message to the recipient's subscriptions on this
+//! node, live. It keeps nothing (no queue, no log of contents), forwards only between the patient
+//! and the doctor of a confirmed video appointment whose time it is, and bounds each message's
+//! size, each sender's rate and the number of listeners. What it forwards is opaque to it: the
+//! description is encrypted for the recipient and signed by the sender (the recipient checks the
+//! signature and, once connected, the DTLS fingerprint the sender signed), so neither this node
+//! nor a proxy in front of it can read a description or swap one unnoticed.
+//!
+//! `ehr_visitIceServers` gives the parties of a current visit short-lived credentials for the
+//! hospital's TURN server (coturn's `--use-auth-secret`: HMAC-SHA1 of `expiry:account` under a
+//! secret the two share), so that the relay serves only visits.
+//!
+//! Why the node and not a separate signalling server: it is already reachable by every app, it
+//! knows the appointments (the chain's state at its best block), and it authenticates accounts
+//! the same way the chain does; a separate server would need all three again.
+
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use base64::Engine;
+use codec::Decode;
+use ehr_primitives::{AppointmentStatus, VisitKind};
+use ehr_rpc_api::{
+	visit_ice_payload, visit_listen_payload, visit_signal_payload, ErrorCode, IceServers,
+	VisitRpcServer, VisitSignal, MAX_VISIT_SIGNAL, VISIT_CLOCK_SKEW_MS, VISIT_EARLY_MS,
+	VISIT_LATE_MS,
+};
+use ehr_runtime::{opaque::Block, AccountId, Hash, Runtime};
+use futures::{channel::mpsc, FutureExt, StreamExt};
+use hmac::{Hmac, Mac};
+use jsonrpsee::{
+	core::{RpcResult, SubscriptionResult},
+	types::ErrorObjectOwned,
+	PendingSubscriptionSink, SubscriptionMessage,
+};
+use sc_client_api::{Backend, StorageProvider};
+use sp_blockchain::HeaderBackend;
+use sp_core::{sr25519, storage::StorageKey, Bytes, Pair};
+
+/// Most open `ehr_visitListen` subscriptions of one account on one node (a doctor's tabs and
+/// devices).
+pub const MAX_LISTENERS_PER_ACCOUNT: usize = 4;
+/// Most open `ehr_visitListen` subscriptions on one node.
+pub const MAX_LISTENERS: usize = 4096;
+/// Messages waiting for one slow listener before further ones to it are refused.
+const LISTENER_QUEUE: usize = 16;
+/// A sender's burst of messages…
+pub const SIGNAL_BURST: f64 = 20.0;
+/// …refilled at this many per second.
+pub const SIGNAL_PER_SECOND: f64 = 2.0;
+/// Most senders whose rate is remembered (the idle ones are forgotten first).
+const MAX_SENDERS: usize = 16_384;
+
+/// The TURN server a node gives credentials for.
+#[derive(Clone)]
+pub struct Turn {
+	/// Its URLs, as browsers take them.
+	pub urls: Vec<String>,
+	/// The secret shared with it (coturn's `static-auth-secret`).
+	pub secret: Vec<u8>,
+}
+
+/// What the node's operator configured for visits.
+#[derive(Clone, Default)]
+pub struct VisitConfig {
+	/// The TURN server, if any.
+	pub turn: Option<Turn>,
+}
+
+struct Bucket {
+	tokens: f64,
+	at: Instant,
+}
+
+#[derive(Default)]
+struct HubState {
+	next_id: u64,
+	listeners: HashMap<AccountId, Vec<(u64, mpsc::Sender<VisitSignal>)>>,
+	count: usize,
+	senders: HashMap<AccountId, Bucket>,
+}
+
+/// The live listeners and the senders' rates, shared by every connection to the node.
+#[derive(Default)]
+pub struct VisitHub {
+	state: Mutex<HubState>,
+}
+
+impl VisitHub {
+	fn state(&self) -> std::sync::MutexGuard<'_, HubState> {
+		// A panic while holding the lock leaves only counters behind: keep serving.
+		self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	/// A new listener for `account`, or the limit it is over.
+	fn listen(&self, account: &AccountId) -> Result<(u64, mpsc::Receiver<VisitSignal>), String> {
+		let mut state = self.state();
+		if state.count >= MAX_LISTENERS {
+			return Err(format!(
+				"this node has {MAX_LISTENERS} listeners already: try another node"
+			));
+		}
+		let id = state.next_id;
+		let (tx, rx) = mpsc::channel(LISTENER_QUEUE);
+		let mine = state.listeners.entry(account.clone()).or_default();
+		if mine.len() >= MAX_LISTENERS_PER_ACCOUNT {
+			return Err(format!(
+				"this account listens {MAX_LISTENERS_PER_ACCOUNT} times on this node already: close another tab or device first"
+			));
+		}
+		mine.push((id, tx));
+		state.next_id += 1;
+		state.count += 1;
+		Ok((id, rx))
+	}
+
+	fn unlisten(&self, account: &AccountId, id: u64) {
+		let mut state = self.state();
+		let Some(mine) = state.listeners.get_mut(account) else { return };
+		let before = mine.len();
+		mine.retain(|(other, _)| *other != id);
+		let removed = before - mine.len();
+		if mine.is_empty() {
+			state.listeners.remove(account);
+		}
+		state.count -= removed;
+	}
+
+	/// Takes one message from `sender`'s allowance, or says when to try again.
+	fn spend(&self, sender: &AccountId, now: Instant) -> Result<(), String> {
+		let mut state = self.state();
+		if state.senders.len() >= MAX_SENDERS && !state.senders.contains_key(sender) {
+			// Senders idle long enough to be full again are the same as forgotten ones.
+			let full_after = Duration::from_secs_f64(SIGNAL_BURST / SIGNAL_PER_SECOND);
+			state.senders.retain(|_, bucket| now.duration_since(bucket.at) < full_after);
+			if state.senders.len() >= MAX_SENDERS {
+				return Err(
+					"this node forwards for too many senders right now: try again shortly".into()
+				);
+			}
+		}
+		let bucket =
+			state.senders.entry(sender.clone()).or_insert(Bucket { tokens: SIGNAL_BURST, at: now });
+		let refill = now.duration_since(bucket.at).as_secs_f64() * SIGNAL_PER_SECOND;
+		bucket.tokens = (bucket.tokens + refill).min(SIGNAL_BURST);
+		bucket.at = now;
+		if bucket.tokens < 1.0 {
+			let wait = (1.0 - bucket.tokens) / SIGNAL_PER_SECOND;
+			return Err(format!(
+				"more than {SIGNAL_BURST} messages at once ({SIGNAL_PER_SECOND} a second after that): try again in {wait:.1} s"
+			));
+		}
+		bucket.tokens -= 1.0;
+		Ok(())
+	}
+
+	/// Hands `signal` to every listener of its recipient; how many took it.
+	fn forward(&self, signal: &VisitSignal) -> u32 {
+		let mut state = self.state();
+		let Some(listeners) = state.listeners.get_mut(&signal.to) else { return 0 };
+		// A listener whose queue is full (a stalled tab) misses the message; one whose
+		// subscription ended is dropped here too.
+		let mut delivered = 0;
+		listeners.retain_mut(|(_, tx)| match tx.try_send(signal.clone()) {
+			Ok(()) => {
+				delivered += 1;
+				true
+			}
+			Err(error) => !error.is_disconnected(),
+		});
+		delivered
+	}
+}
+
+/// Removes a listener when its subscription ends, however it ends.
+struct Listening {
+	hub: Arc<VisitHub>,
+	account: AccountId,
+	id: u64,
+}
+
+impl Drop for Listening {
+	fn drop(&mut self) {
+		self.hub.unlisten(&self.account, self.id);
+	}
+}
+
+/// Serves the `ehr_visit*` methods.
+pub struct Visits<C, B> {
+	client: Arc<C>,
+	hub: Arc<VisitHub>,
+	config: VisitConfig,
+	genesis: Hash,
+	_backend: std::marker::PhantomData<B>,
+}
+
+impl<C, B> Visits<C, B>
+where
+	C: HeaderBackend<Block> + StorageProvider<Block, B> + Send + Sync + 'static,
+	B: Backend<Block> + Send + Sync + 'static,
+{
+	/// Serve from `client`, with the node's one `hub`.
+	pub fn new(client: Arc<C>, hub: Arc<VisitHub>, config: VisitConfig) -> Self {
+		let genesis = client.info().genesis_hash;
+		Self { client, hub, config, genesis, _backend: Default::default() }
+	}
+
+	/// The appointment `id` at the best block, if it is a confirmed video visit between `a` and
+	/// `b` (in either order) whose window holds `now`: its end, in ms since the Unix epoch.
+	fn current_visit(
+		&self,
+		id: u64,
+		a: &AccountId,
+		b: Option<&AccountId>,
+		now: u64,
+	) -> Result<u64, ErrorObjectOwned> {
+		let refused = |why: &str| ErrorCode::VisitRefused.error(why);
+		let at = self.client.info().best_hash;
+		let key = pallet_ehr_appointments::Appointments::<Runtime>::hashed_key_for(id);
+		let stored = self
+			.client
+			.storage(at, &StorageKey(key))
+			.map_err(|e| ErrorCode::Runtime.error(e))?
+			.ok_or_else(|| refused("no appointment has this number"))?;
+		let appointment =
+			pallet_ehr_appointments::AppointmentOf::<Runtime>::decode(&mut &stored.0[..])
+				.map_err(|e| ErrorCode::Runtime.error(e))?;
+		let parties = [&appointment.patient, &appointment.doctor];
+		let is_party = |who: &AccountId| parties.contains(&who);
+		if !is_party(a) || b.is_some_and(|b| !is_party(b) || b == a) {
+			return Err(refused("only the patient and the doctor of the appointment take part"));
+		}
+		if appointment.kind != VisitKind::Video {
+			return Err(refused("the appointment is in person, not by video"));
+		}
+		if appointment.status != AppointmentStatus::Confirmed {
+			return Err(refused("the appointment is not confirmed (or has ended)"));
+		}
+		let end =
+			appointment.start.saturating_add(u64::from(appointment.duration_minutes) * 60_000);
+		if now.saturating_add(VISIT_EARLY_MS) < appointment.start {
+			return Err(refused("too early: the call opens 10 minutes before the visit"));
+		}
+		if now > end.saturating_add(VISIT_LATE_MS) {
+			return Err(refused("the visit's time is over"));
+		}
+		Ok(end)
+	}
+}
+
+fn now_ms() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// Checks that `at` is close to the node's clock and that `account` signed `payload`.
+fn check_signed(
+	account: &AccountId,
+	payload: &[u8],
+	signature: &[u8],
+	at: u64,
+	now: u64,
+) -> Result<(), ErrorObjectOwned> {
+	if at.abs_diff(now) > VISIT_CLOCK_SKEW_MS {
+		return Err(ErrorCode::VisitRefused.error(format!(
+			"the signed time is {} s from this node's clock (at most {} s): check the device's clock",
+			at.abs_diff(now) / 1000,
+			VISIT_CLOCK_SKEW_MS / 1000
+		)));
+	}
+	let signature = sr25519::Signature::try_from(signature)
+		.map_err(|_| ErrorCode::VisitRefused.error("a signature is 64 bytes"))?;
+	let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(account));
+	if !sr25519::Pair::verify(&signature, payload, &public) {
+		return Err(ErrorCode::VisitRefused.error("the signature is not the account's"));
+	}
+	Ok(())
+}
+
+/// The TURN REST credentials for `account` until `expires` (ms since the Unix epoch).
+fn turn_credentials(turn: &Turn, account: &AccountId, expires: u64) -> IceServers {
+	let username = format!("{}:{}", expires / 1000, account);
+	let mut mac =
+		Hmac::<sha1::Sha1>::new_from_slice(&turn.secret).expect("HMAC takes keys of any length");
+	mac.update(username.as_bytes());
+	let credential = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+	IceServers { urls: turn.urls.clone(), username, credential, expires_at: expires }
+}
+
+#[jsonrpsee::core::async_trait]
+impl<C, B> VisitRpcServer for Visits<C, B>
+where
+	C: HeaderBackend<Block> + StorageProvider<Block, B> + Send + Sync + 'static,
+	B: Backend<Block> + Send + Sync + 'static,
+{
+	fn visit_signal(&self, signal: VisitSignal) -> RpcResult<u32> {
+		if signal.sealed.len() > MAX_VISIT_SIGNAL {
+			return Err(ErrorCode::VisitLimit.error(format!(
+				"the message is {} bytes, more than {MAX_VISIT_SIGNAL}",
+				signal.sealed.len()
+			)));
+		}
+		let now = now_ms();
+		let payload = visit_signal_payload(&self.genesis, &signal);
+		check_signed(&signal.from, &payload, &signal.signature, signal.sent_at, now)?;
+		self.current_visit(signal.appointment, &signal.from, Some(&signal.to), now)?;
+		self.hub.spend(&signal.from, Instant::now()).map_err(|e| ErrorCode::VisitLimit.error(e))?;
+		Ok(self.hub.forward(&signal))
+	}
+
+	fn visit_ice_servers(
+		&self,
+		appointment: u64,
+		account: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> RpcResult<IceServers> {
+		let turn = self.config.turn.as_ref().ok_or_else(|| {
+			ErrorCode::NoTurn.error("this node gives no TURN credentials (no --turn-url)")
+		})?;
+		let now = now_ms();
+		let payload = visit_ice_payload(&self.genesis, appointment, &account, at);
+		check_signed(&account, &payload, &signature, at, now)?;
+		let end = self.current_visit(appointment, &account, None, now)?;
+		Ok(turn_credentials(turn, &account, end.saturating_add(VISIT_LATE_MS)))
+	}
+
+	async fn visit_listen(
+		&self,
+		pending: PendingSubscriptionSink,
+		account: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> SubscriptionResult {
+		let payload = visit_listen_payload(&self.genesis, &account, at);
+		if let Err(error) = check_signed(&account, &payload, &signature, at, now_ms()) {
+			pending.reject(error).await;
+			return Ok(());
+		}
+		let (id, mut messages) = match self.hub.listen(&account) {
+			Ok(listener) => listener,
+			Err(why) => {
+				pending.reject(ErrorCode::VisitLimit.error(why)).await;
+				return Ok(());
+			}
+		};
+		let _listening = Listening { hub: self.hub.clone(), account, id };
+		let sink = pending.accept().await?;
+		let closed = sink.closed().fuse();
+		futures::pin_mut!(closed);
+		loop {
+			futures::select! {
+				message = messages.next() => match message {
+					Some(message) => sink.send(SubscriptionMessage::from_json(&message)?).await?,
+					None => break,
+				},
+				_ = closed => break,
+			}
+		}
+		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn account(seed: &str) -> (sr25519::Pair, AccountId) {
+		let pair = sr25519::Pair::from_string(seed, None).unwrap();
+		let account = AccountId::from(pair.public().0);
+		(pair, account)
+	}
+
+	#[test]
+	fn a_sender_gets_its_burst_then_its_rate() {
+		let hub = VisitHub::default();
+		let (_, alice) = account("//Alice");
+		let start = Instant::now();
+		for _ in 0..SIGNAL_BURST as usize {
+			hub.spend(&alice, start).unwrap();
+		}
+		let refused = hub.spend(&alice, start).unwrap_err();
+		assert!(refused.contains("try again in 0.5 s"), "{refused}");
+		// Half a second later, one more.
+		hub.spend(&alice, start + Duration::from_millis(500)).unwrap();
+		assert!(hub.spend(&alice, start + Duration::from_millis(500)).is_err());
+		// Another sender is not held back by Alice's rate.
+		hub.spend(&account("//Bob").1, start).unwrap();
+	}
+
+	#[test]
+	fn listeners_are_bounded_and_removed_when_they_end() {
+		let hub = Arc::new(VisitHub::default());
+		let (_, alice) = account("//Alice");
+		let mut held = Vec::new();
+		for _ in 0..MAX_LISTENERS_PER_ACCOUNT {
+			held.push(hub.listen(&alice).unwrap());
+		}
+		assert!(hub.listen(&alice).unwrap_err().contains("close another tab"));
+		let (id, _) = held.pop().unwrap();
+		drop(Listening { hub: hub.clone(), account: alice.clone(), id });
+		hub.listen(&alice).unwrap();
+		assert_eq!(hub.state().count, MAX_LISTENERS_PER_ACCOUNT);
+	}
+
+	#[test]
+	fn a_message_reaches_only_the_recipients_listeners() {
+		let hub = VisitHub::default();
+		let (_, alice) = account("//Alice");
+		let (_, bob) = account("//Bob");
+		let (_, mut to_alice) = hub.listen(&alice).unwrap();
+		let (_, mut to_bob) = hub.listen(&bob).unwrap();
+		let signal = VisitSignal {
+			appointment: 0,
+			from: alice.clone(),
+			to: bob.clone(),
+			sent_at: 0,
+			sealed: Bytes(vec![1, 2, 3]),
+			signature: Bytes(vec![0; 64]),
+		};
+		assert_eq!(hub.forward(&signal), 1);
+		assert_eq!(to_bob.try_recv().unwrap(), signal);
+		assert!(to_alice.try_recv().is_err(), "nothing for the sender");
+		// A listener that stopped taking messages is dropped, not waited for.
+		drop(to_bob);
+		assert_eq!(hub.forward(&signal), 0);
+		assert!(!hub.state().listeners.contains_key(&bob) || hub.forward(&signal) == 0);
+	}
+
+	#[test]
+	fn signatures_and_times_are_checked() {
+		let (pair, alice) = account("//Alice");
+		let (_, bob) = account("//Bob");
+		let genesis = Hash::repeat_byte(7);
+		let now = 1_800_000_000_000;
+		let payload = visit_listen_payload(&genesis, &alice, now);
+		let signature = pair.sign(&payload);
+		check_signed(&alice, &payload, &signature.0, now, now + 1000).unwrap();
+		// Someone else's account, another time, an old proof, a short signature.
+		assert!(check_signed(&bob, &payload, &signature.0, now, now).is_err());
+		let later = visit_listen_payload(&genesis, &alice, now + 1);
+		assert!(check_signed(&alice, &later, &signature.0, now + 1, now).is_err());
+		let stale = check_signed(&alice, &payload, &signature.0, now, now + 61_000).unwrap_err();
+		assert!(stale.message().contains("check the device's clock"), "{stale:?}");
+		assert!(check_signed(&alice, &payload, &signature.0[..63], now, now).is_err());
+	}
+
+	#[test]
+	fn turn_credentials_follow_the_turn_rest_scheme() {
+		// coturn checks base64(HMAC-SHA1(secret, "expiry:user")); the value below is Python's
+		// `base64.b64encode(hmac.new(b"s3cret", b"1800000000:5Grw…utQY", "sha1").digest())`.
+		let (_, alice) = account("//Alice");
+		let turn = Turn { urls: vec!["turn:127.0.0.1:3478".into()], secret: b"s3cret".to_vec() };
+		let servers = turn_credentials(&turn, &alice, 1_800_000_000_999);
+		assert_eq!(servers.username, "1800000000:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+		assert_eq!(servers.credential, "PP8m5R2kV2Bh6PXFNMry7CXRM9A=");
+		assert_eq!(servers.expires_at, 1_800_000_000_999);
+	}
+}

@@ -1,0 +1,470 @@
+// Video visits: a call between the patient and the doctor of a confirmed video appointment, at
+// its time, from this page.
+//
+// Media goes browser to browser over WebRTC (DTLS-SRTP), through the hospital's TURN server
+// (relay only: neither side learns the other's network address). The session descriptions go
+// through the hospital's node (`ehr_visitSignal` / `ehr_visitListen`), which forwards them live
+// between the two parties of the visit and keeps nothing; each one is encrypted in this browser
+// for the other party's proven encryption key and signed by this account's key. The receiving
+// browser opens only what the other party signed for this visit, and once connected checks that
+// the DTLS certificate of the connection it got is the one the other party signed: a node, proxy
+// or TURN server that swaps a description gets a refused call and a warning, never a silent man
+// in the middle. The chat runs on a data channel of the same connection.
+import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, decodeAddress, sr25519Verify } from '@polkadot/util-crypto';
+import { Failure, ehr, rpc, submit, subscribe } from './chain.js';
+import { checkPin, fingerprint } from './keys.js';
+import { context } from './session.js';
+import * as verify from './verify.js';
+import { act, formatTime, h, say, shortAddress } from './ui.js';
+
+const WRAPPED = 80;
+const COMMITMENT = 32;
+/** A party may join from this long before the start until this long after the end (as the node). */
+export const EARLY_MS = 10 * 60_000;
+export const LATE_MS = 30 * 60_000;
+/** How long to wait for the connection's candidates before sending a description anyway. */
+const GATHERING_MS = 5000;
+/** A message older than this (the sender's clock) is not used: a replay. */
+const MAX_AGE_MS = 90_000;
+
+const u64 = (n) => bnToU8a(BigInt(n), { bitLength: 64, isLe: true });
+
+/** What the sender of a signalling message signs (as `ehr_rpc_api::visit_signal_payload`). */
+export function signalPayload(genesis, s) {
+	return u8aConcat(stringToU8a('ehr-visit-signal:v1'), hexToU8a(genesis), u64(s.appointment),
+		decodeAddress(s.from), decodeAddress(s.to), u64(s.sentAt), blake2AsU8a(hexToU8a(s.sealed), 256));
+}
+const listenPayload = (genesis, account, at) => u8aConcat(stringToU8a('ehr-visit-listen:v1'), hexToU8a(genesis), decodeAddress(account), u64(at));
+const icePayload = (genesis, appointment, account, at) => u8aConcat(stringToU8a('ehr-visit-ice:v1'), hexToU8a(genesis), u64(appointment), decodeAddress(account), u64(at));
+
+/** What the chain holds of a visit's call, in words (`visit`: `{ startedAt, endedAt }`). */
+export function visitText(visit) {
+	if (!visit) return null;
+	if (visit.endedAt == null) return `Video call since ${formatTime(visit.startedAt)}`;
+	const minutes = Math.ceil(Math.max(0, visit.endedAt - visit.startedAt) / 60_000);
+	return `Video call at ${formatTime(visit.startedAt)}, ${minutes} min`;
+}
+
+/** Whether `appointment` can be joined now (a confirmed video visit in its window). */
+export function joinable(appointment, now = Date.now()) {
+	const end = appointment.start + appointment.durationMinutes * 60_000;
+	return appointment.kind === 'video' && appointment.status === 'confirmed'
+		&& now + EARLY_MS >= appointment.start && now <= end + LATE_MS;
+}
+
+/** The DTLS fingerprint a session description names (`sha-256 AB:CD…`), upper case. */
+export function sdpFingerprint(sdp) {
+	const match = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp || '');
+	return match ? `${match[1].toLowerCase()} ${match[2].toUpperCase()}` : null;
+}
+
+/**
+ * The signalling of one visit: messages sealed for the other party and signed by this account,
+ * sent through the node; messages received opened only if the other party signed them for this
+ * visit and this account.
+ */
+class Signalling {
+	constructor(ctx, wasm, appointment, peer, peerKey) {
+		Object.assign(this, { ctx, wasm, appointment, peer, peerKey });
+		this.genesis = ctx.api.genesisHash.toHex();
+		this.me = ctx.keys.address;
+	}
+
+	async send(body) {
+		const sealed = this.wasm.sealRecord(new TextEncoder().encode(JSON.stringify(body)), this.peerKey);
+		const bytes = u8aConcat(sealed.wrapped, sealed.commitment, sealed.envelope);
+		sealed.free();
+		const signal = { appointment: this.appointment, from: this.me, to: this.peer, sentAt: Date.now(), sealed: u8aToHex(bytes) };
+		signal.signature = u8aToHex(this.ctx.keys.pair.sign(signalPayload(this.genesis, signal)));
+		return rpc(this.ctx.api, 'ehr_visitSignal', [signal]);
+	}
+
+	/** Opens `signal`, or throws what is wrong with it. */
+	open(signal) {
+		if (signal.appointment !== this.appointment || signal.to !== this.me || signal.from !== this.peer) {
+			throw new Error(`a message for another visit or from another account (${shortAddress(signal.from)})`);
+		}
+		if (!sr25519Verify(signalPayload(this.genesis, signal), signal.signature, decodeAddress(this.peer))) {
+			throw new Error('its signature is not the other party\'s: it was altered on the way');
+		}
+		if (Math.abs(Date.now() - signal.sentAt) > MAX_AGE_MS) throw new Error('it is an old message sent again');
+		const bytes = hexToU8a(signal.sealed);
+		const plain = this.ctx.keys.encryption.openRecord(bytes.subarray(0, WRAPPED),
+			bytes.subarray(WRAPPED + COMMITMENT), bytes.subarray(WRAPPED, WRAPPED + COMMITMENT));
+		const body = JSON.parse(new TextDecoder().decode(plain));
+		if (body.appointment !== this.appointment) throw new Error('it names another visit');
+		return body;
+	}
+
+	async listen(onBody, onForged) {
+		const at = Date.now();
+		const signature = u8aToHex(this.ctx.keys.pair.sign(listenPayload(this.genesis, this.me, at)));
+		this.stop = await subscribe(this.ctx.api, 'ehr_visitMessage', 'ehr_visitListen', 'ehr_visitUnlisten',
+			[this.me, at, signature], (error, signal) => {
+				if (error || !signal) return;
+				if (signal.appointment !== this.appointment) return; // another visit of this account
+				let body;
+				try {
+					body = this.open(signal);
+				} catch (e) {
+					onForged(String(e.message || e));
+					return;
+				}
+				onBody(body, signal.sentAt);
+			});
+	}
+
+	async iceServers() {
+		const at = Date.now();
+		const signature = u8aToHex(this.ctx.keys.pair.sign(icePayload(this.genesis, this.appointment, this.me, at)));
+		try {
+			return await rpc(this.ctx.api, 'ehr_visitIceServers', [this.appointment, this.me, at, signature]);
+		} catch (error) {
+			if (/9006|no TURN/i.test(error.message)) return null;
+			throw error;
+		}
+	}
+}
+
+/**
+ * One call. The patient offers, the doctor answers; either may join first (a `hello` tells the
+ * other one is there). Descriptions are sent complete (every candidate gathered), in one message.
+ */
+class Call {
+	constructor({ signalling, patient, ui, voiceOnly, record }) {
+		Object.assign(this, { signalling, patient, ui, voiceOnly, record });
+		this.id = u8aToHex(crypto.getRandomValues(new Uint8Array(8)));
+		this.peerCall = null;
+		this.seq = 0;
+		this.peerSeq = 0;
+		this.expected = null; // the DTLS fingerprint the other party signed
+		this.timing = { joined: Date.now(), connected: null, firstFrame: null };
+		this.ended = false;
+	}
+
+	async start() {
+		const servers = await this.signalling.iceServers();
+		this.config = servers
+			? { iceServers: [{ urls: servers.urls, username: servers.username, credential: servers.credential }], iceTransportPolicy: 'relay' }
+			: { iceServers: [], iceTransportPolicy: 'all' };
+		this.relayed = Boolean(servers);
+		this.media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true }).catch(() => {
+			throw new Failure('The browser gave no camera or microphone: allow them for this page (the address bar\'s icon) and join again.');
+		});
+		if (this.voiceOnly) this.media.getVideoTracks().forEach((t) => { t.enabled = false; });
+		this.ui.local(this.media);
+		// One message at a time, in the order they came.
+		this.queue = Promise.resolve();
+		await this.signalling.listen((body) => {
+			this.queue = this.queue.then(() => this.receive(body)).catch((e) => this.ui.warn(`The call could not use a message: ${e.message || e}`));
+		},
+			(why) => this.ui.warn(`A message for this call was refused: ${why}. The call does not use it; if it does not connect, someone between you and the other party may be interfering.`));
+		await this.hello();
+	}
+
+	async hello() {
+		const reached = await this.send({ type: 'hello' });
+		this.ui.status(reached ? 'Connecting…' : `Waiting for ${this.ui.peerName} to join…`);
+	}
+
+	send(body) {
+		return this.signalling.send({ ...body, appointment: this.signalling.appointment, call: this.id, seq: ++this.seq });
+	}
+
+	newConnection() {
+		this.pc?.close();
+		const pc = new RTCPeerConnection(this.config);
+		this.pc = pc;
+		this.media.getTracks().forEach((track) => pc.addTrack(track, this.media));
+		pc.ontrack = (event) => this.ui.remote(event.streams[0], () => {
+			if (!this.timing.firstFrame) this.timing.firstFrame = Date.now();
+		});
+		pc.ondatachannel = (event) => this.useChannel(event.channel);
+		if (this.patient) this.useChannel(pc.createDataChannel('chat'));
+		pc.onconnectionstatechange = () => this.connectionChanged(pc);
+		return pc;
+	}
+
+	useChannel(channel) {
+		this.channel = channel;
+		channel.onmessage = (event) => {
+			try {
+				const { text } = JSON.parse(event.data);
+				if (typeof text === 'string' && text.length <= 4000) this.ui.chat(this.ui.peerName, text);
+			} catch { /* not a chat message */ }
+		};
+		channel.onopen = () => this.ui.chatReady(true);
+		channel.onclose = () => this.ui.chatReady(false);
+	}
+
+	chat(text) {
+		if (this.channel?.readyState !== 'open') throw new Failure('The chat opens once the call is connected.');
+		this.channel.send(JSON.stringify({ text }));
+		this.ui.chat('You', text);
+	}
+
+	/**
+	 * The local description once its candidates are gathered (at most `GATHERING_MS`). After an
+	 * ICE restart the state may still read `complete` from the last round for a moment: the
+	 * description must hold candidates of its own (new) credentials.
+	 */
+	async describe(pc) {
+		const end = Date.now() + GATHERING_MS;
+		for (;;) {
+			const sdp = pc.localDescription.sdp;
+			if ((pc.iceGatheringState === 'complete' && /^a=candidate:/m.test(sdp)) || Date.now() > end) return sdp;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+	}
+
+	async offer({ restart = false } = {}) {
+		const pc = restart && this.pc ? this.pc : this.newConnection();
+		await pc.setLocalDescription(await pc.createOffer({ iceRestart: restart }));
+		await this.send({ type: 'offer', sdp: await this.describe(pc), to: this.peerCall });
+	}
+
+	async receive(body) {
+		if (this.ended) return;
+		// One page of the other party at a time: a new page (a reload) starts over.
+		if (body.call !== this.peerCall) {
+			this.peerCall = body.call;
+			this.peerSeq = 0;
+		}
+		if (body.seq <= this.peerSeq) return; // sent again: used once
+		this.peerSeq = body.seq;
+		if ((body.type === 'hello' || body.type === 'hello-back') && this.patient) {
+			// One offer to each page of the other party (their hello and their reply to ours cross).
+			if (this.offeredTo !== this.peerCall || !this.pc) {
+				this.offeredTo = this.peerCall;
+				await this.offer();
+			}
+		} else if (body.type === 'hello') {
+			await this.send({ type: 'hello-back' });
+		} else if (body.type === 'offer' && !this.patient) {
+			if (body.to && body.to !== this.id) return; // for an earlier page of this account
+			const restart = this.pc && this.pc.remoteDescription && sdpFingerprint(body.sdp) === this.expected;
+			const pc = restart ? this.pc : this.newConnection();
+			this.expect(body.sdp);
+			await pc.setRemoteDescription({ type: 'offer', sdp: body.sdp });
+			await pc.setLocalDescription(await pc.createAnswer());
+			await this.send({ type: 'answer', sdp: await this.describe(pc) });
+		} else if (body.type === 'answer' && this.patient && this.pc?.signalingState === 'have-local-offer') {
+			this.expect(body.sdp);
+			await this.pc.setRemoteDescription({ type: 'answer', sdp: body.sdp });
+		} else if (body.type === 'bye') {
+			this.pc?.close();
+			this.pc = null;
+			this.ui.status(`${this.ui.peerName} left the call. Stay on this page to be called again.`);
+			this.ui.chatReady(false);
+		}
+	}
+
+	expect(sdp) {
+		this.expected = sdpFingerprint(sdp);
+		if (!this.expected) throw new Error('the other party\'s description names no DTLS fingerprint');
+	}
+
+	async connectionChanged(pc) {
+		if (pc !== this.pc || this.ended) return;
+		const state = pc.connectionState;
+		if (state === 'connected') {
+			// The DTLS certificate the connection was made with must be the one the other party signed.
+			const got = await this.remoteFingerprint(pc);
+			if (got !== this.expected) {
+				pc.close();
+				this.pc = null;
+				this.ui.warn(`The call was refused: the connection's encryption certificate (${got || 'none'}) is not the one ${this.ui.peerName} signed (${this.expected}). Someone between you may be listening; tell the hospital.`);
+				this.ui.status('Call refused.');
+				return;
+			}
+			if (!this.timing.connected) {
+				this.timing.connected = Date.now();
+				// The doctor's app puts the start on chain; the call does not wait for it.
+				if (!this.patient) this.record('startVisit');
+			}
+			clearTimeout(this.restartTimer);
+			this.ui.status(`Connected to ${this.ui.peerName}${this.relayed ? ' (through the hospital\'s relay)' : ''}: end-to-end encrypted.`);
+			this.ui.connected(true);
+		} else if (state === 'disconnected' || state === 'failed') {
+			this.ui.status('The connection dropped: reconnecting…');
+			this.ui.connected(false);
+			// The patient's side restarts ICE (the doctor's answers), until it reconnects.
+			if (this.patient) this.scheduleRestart(state === 'failed' ? 0 : 2000);
+		}
+	}
+
+	scheduleRestart(delay) {
+		clearTimeout(this.restartTimer);
+		this.restartTimer = setTimeout(async () => {
+			if (this.ended || !this.pc || this.pc.connectionState === 'connected') return;
+			try {
+				await this.offer({ restart: true });
+			} catch (e) {
+				this.ui.status(`Reconnecting… (${e.human || e.message || e})`);
+			}
+			this.scheduleRestart(5000);
+		}, delay);
+	}
+
+	/** What arrives: video frames decoded, audio samples, and whether the route is the relay. */
+	async stats() {
+		const out = { framesDecoded: 0, audioSamples: 0, relay: false, connected: this.pc?.connectionState === 'connected' };
+		if (!this.pc) return out;
+		const stats = await this.pc.getStats();
+		for (const report of stats.values()) {
+			if (report.type === 'inbound-rtp' && report.kind === 'video') out.framesDecoded += report.framesDecoded || 0;
+			if (report.type === 'inbound-rtp' && report.kind === 'audio') out.audioSamples += report.totalSamplesReceived || 0;
+			if (report.type === 'transport' && report.selectedCandidatePairId) {
+				const pair = stats.get(report.selectedCandidatePairId);
+				out.relay ||= stats.get(pair?.localCandidateId)?.candidateType === 'relay';
+			}
+		}
+		return out;
+	}
+
+	async remoteFingerprint(pc) {
+		const stats = await pc.getStats();
+		for (const report of stats.values()) {
+			if (report.type === 'transport' && report.remoteCertificateId) {
+				const cert = stats.get(report.remoteCertificateId);
+				if (cert) return `${cert.fingerprintAlgorithm.toLowerCase()} ${cert.fingerprint.toUpperCase()}`;
+			}
+		}
+		return null;
+	}
+
+	async end() {
+		if (this.ended) return;
+		this.ended = true;
+		if (this.timing.connected) this.record('endVisit');
+		clearTimeout(this.restartTimer);
+		try { await this.send({ type: 'bye' }); } catch { /* the other side sees the connection drop */ }
+		this.pc?.close();
+		this.media?.getTracks().forEach((t) => t.stop());
+		this.signalling.stop?.();
+	}
+}
+
+let wasm;
+export function useWasm(module) { wasm = module; }
+let current = null;
+window.addEventListener('hashchange', () => {
+	if (current && !location.hash.startsWith('#/visit')) { current.end(); current = null; }
+});
+
+/** The visit page (`#/visit?appointment=ID`): join the call, camera and microphone, chat. */
+export async function visitPage(app) {
+	const ctx = await context();
+	const id = Number(new URLSearchParams(location.hash.split('?')[1] || '').get('appointment'));
+	const me = ctx.keys.address;
+	const doctor = Boolean(app.roles.doctor);
+	const list = await ehr(ctx.api, doctor ? 'doctorAppointments' : 'patientAppointments', me, null);
+	const appointment = list.find((a) => a.id === id);
+	if (!appointment) throw new Failure(`You have no open appointment ${id}.`);
+	const patient = appointment.patient === me;
+	const peer = patient ? appointment.doctor : appointment.patient;
+	let peerName = `the patient ${shortAddress(peer)}`;
+	if (patient) {
+		const entry = await verify.doctor(ctx.api, peer);
+		peerName = entry ? `Dr ${entry.name.replace(/^Dr\.? /, '')}` : shortAddress(peer);
+	}
+	const root = h('section', { class: 'card visit' }, h('h2', {}, `Video visit with ${peerName}`),
+		h('p', { class: 'muted' }, `${formatTime(appointment.start)} · ${appointment.durationMinutes} min`));
+	if (!joinable(appointment)) {
+		root.append(h('p', {}, `The call opens ${EARLY_MS / 60_000} minutes before the visit, for a confirmed video appointment.`));
+		return root;
+	}
+	const statusLine = h('p', { 'data-testid': 'call-status', 'aria-live': 'polite' }, 'Not joined yet.');
+	// The start and end of the call go on chain (and into the patient's trail), after the fact:
+	// each once per visit, whichever party's app gets there first.
+	const onChain = h('p', { class: 'muted', 'data-testid': 'visit-record', 'aria-live': 'polite' }, visitText(appointment.visit) || '');
+	const recorded = { startVisit: Boolean(appointment.visit), endVisit: appointment.visit?.endedAt != null };
+	const record = (call) => {
+		if (recorded[call]) return;
+		recorded[call] = true;
+		const what = call === 'startVisit' ? 'start' : 'end';
+		submit(ctx.api, ctx.keys.pair, ctx.api.tx.appointments[call](id)).then(() => {
+			onChain.textContent = `The call's ${what} is on chain (final) and in the patient's trail.`;
+		}).catch((error) => {
+			// The other party's app recorded it first (or the start is not final yet, and the
+			// other party's app ends the call later): nothing to do.
+			if (/VisitStarted|VisitEnded|VisitNotStarted/.test(error.detail || error.message)) return;
+			recorded[call] = false;
+			onChain.textContent = `The call's ${what} could not be put on chain: ${error.human || error.message}`;
+		});
+	};
+	const warning = h('p', { class: 'bad', 'data-testid': 'call-warning', role: 'alert', hidden: true });
+	const localVideo = h('video', { autoplay: true, playsinline: true, muted: true, 'aria-label': 'Your camera', 'data-testid': 'local-video' });
+	const remoteVideo = h('video', { autoplay: true, playsinline: true, 'aria-label': `${peerName}'s camera`, 'data-testid': 'remote-video' });
+	localVideo.muted = true;
+	const log = h('ul', { 'data-testid': 'chat-log', class: 'chat' });
+	const input = h('input', { type: 'text', maxlength: 4000, 'aria-label': 'Chat message', disabled: true });
+	const sendButton = h('button', { type: 'submit', disabled: true }, 'Send');
+	const camera = h('button', { type: 'button', class: 'secondary', disabled: true, 'aria-pressed': 'true' }, 'Camera off');
+	const mic = h('button', { type: 'button', class: 'secondary', disabled: true, 'aria-pressed': 'true' }, 'Microphone off');
+	const hangUp = h('button', { type: 'button', class: 'danger', disabled: true }, 'Hang up');
+	const join = h('button', { type: 'button' }, 'Join with video');
+	const voice = h('button', { type: 'button', class: 'secondary' }, 'Join by voice only');
+	const ui = {
+		peerName,
+		status: (text) => { statusLine.textContent = text; },
+		warn: (text) => { warning.textContent = text; warning.hidden = false; },
+		local: (stream) => { localVideo.srcObject = stream; },
+		remote: (stream, onFrame) => {
+			remoteVideo.srcObject = stream;
+			const frame = () => { onFrame(); };
+			if (remoteVideo.requestVideoFrameCallback) remoteVideo.requestVideoFrameCallback(frame);
+			else remoteVideo.addEventListener('playing', frame, { once: true });
+		},
+		chat: (who, text) => log.append(h('li', {}, h('strong', {}, `${who}: `), text)),
+		chatReady: (ready) => { input.disabled = !ready; sendButton.disabled = !ready; },
+		connected: (yes) => { root.dataset.connected = String(yes); },
+	};
+	const toggle = (button, kind, on, off) => button.addEventListener('click', () => {
+		const tracks = kind === 'video' ? current.media.getVideoTracks() : current.media.getAudioTracks();
+		const enabled = !tracks.every((t) => t.enabled);
+		tracks.forEach((t) => { t.enabled = enabled; });
+		button.textContent = enabled ? off : on;
+		button.setAttribute('aria-pressed', String(enabled));
+	});
+	toggle(camera, 'video', 'Camera on', 'Camera off');
+	toggle(mic, 'audio', 'Microphone on', 'Microphone off');
+	const start = (voiceOnly) => async () => {
+		const key = await verify.encryptionKey(ctx.api, peer);
+		if (!key || !wasm.isUsableKey(key)) throw new Failure(`${peerName} has no usable encryption key on chain: the call's messages cannot be encrypted for them.`);
+		if (!(await checkPin(ctx.keys.pair, peer, key))) {
+			throw new Failure(`The chain holds another encryption key for ${peerName} than the one this device saw before (now ${fingerprint(key)}): the call was not started. Compare the new fingerprint and accept it first.`);
+		}
+		current?.end();
+		current = new Call({ signalling: new Signalling(ctx, wasm, id, peer, key), patient, ui, voiceOnly, record });
+		app.call = current;
+		await current.start();
+		for (const b of [join, voice]) b.hidden = true;
+		for (const b of [camera, mic, hangUp]) b.disabled = false;
+		if (voiceOnly) { camera.textContent = 'Camera on'; camera.setAttribute('aria-pressed', 'false'); }
+		say(`You joined the call with ${peerName}.`, true);
+	};
+	join.addEventListener('click', () => act(join, 'Joining the call', start(false)));
+	voice.addEventListener('click', () => act(voice, 'Joining the call', start(true)));
+	hangUp.addEventListener('click', async () => {
+		await current?.end();
+		current = null;
+		ui.status('You left the call.');
+		ui.connected(false);
+		for (const b of [camera, mic, hangUp]) b.disabled = true;
+		for (const b of [join, voice]) b.hidden = false;
+	});
+	const form = h('form', { onsubmit: (e) => {
+		e.preventDefault();
+		try {
+			if (input.value.trim()) current.chat(input.value.trim());
+			input.value = '';
+		} catch (error) { say(error.human || error.message); }
+	} }, input, sendButton);
+	root.append(statusLine, warning, onChain, h('div', { class: 'videos' }, remoteVideo, localVideo),
+		h('div', { class: 'actions' }, join, voice, camera, mic, hangUp),
+		h('h3', {}, 'Chat'), log, form,
+		h('p', { class: 'muted' }, 'Sound, video and chat go directly between your two devices, encrypted end to end; the hospital\'s relay passes them on without being able to read them. Nothing of the call is stored.'));
+	return root;
+}

@@ -1,0 +1,303 @@
+// Video visits in a real browser: two Chromium contexts (the patient and the doctor) with
+// Chromium's fake camera and microphone, a dev node started with a TURN secret, and Debian's
+// coturn on loopback. Every call is forced through the relay (the app uses `relay` only when
+// the node gives TURN credentials), so the TURN route is what is tested.
+//   - both sides decode the other's video and receive audio through coturn; the chat delivers;
+//     the camera switches off;
+//   - coturn killed mid-call (the network cut) and started again: the call reconnects (ICE
+//     restart) without a new appointment;
+//   - a relay in front of the node that alters a session description: the doctor's browser
+//     refuses the message, shows a warning, and no call is made;
+//   - from the attacker's side, against the node: a third account cannot send into the visit,
+//     listen as a party, get TURN credentials or read the signalling; a stale or oversized
+//     message and a burst over the rate are refused;
+//   - call set-up (the second party's join to the first remote frame on both sides), over
+//     EHR_VISIT_CALLS calls (3; 12 with EHR_LONG=1), p50 and p95 printed and written to
+//     $EHR_SHOTS/visit-setup.json.
+//
+//   node web/tests/video.mjs        (scripts/test.sh runs it; scripts/web.sh build first)
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
+import { expect, harness, outcome, percentile, restore, waitFor } from './harness.mjs';
+
+const NODE_BIN = process.env.EHR_NODE;
+const CLI = process.env.EHR_CLI;
+const APP = join(process.env.EHR_WEB, 'app');
+const SHOTS = process.env.EHR_SHOTS || join(process.env.EHR_WEB, 'screenshots');
+const BROWSER = process.env.EHR_CHROMIUM || '/usr/bin/chromium';
+const CALLS = Number(process.env.EHR_VISIT_CALLS || (process.env.EHR_LONG ? 12 : 3));
+const base = 25000 + (process.pid % 400) * 8;
+const PORTS = { rpc: base, p2p: base + 1, web: base + 2, turn: base + 3, relayMin: 50000 + (process.pid % 50) * 200 };
+const ORIGIN = `http://127.0.0.1:${PORTS.web}`;
+const NODE_URL = `ws://127.0.0.1:${PORTS.rpc}`;
+const SECRET = `turn-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+mkdirSync(SHOTS, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'ehr-video-test-'));
+const t = harness('video');
+const { log } = t;
+
+function ehr(...args) {
+	return execFileSync(CLI, ['--node', NODE_URL, ...args], { encoding: 'utf8', env: { ...process.env, EHR_STATE_DIR: join(work, 'state') } });
+}
+
+function startTurn() {
+	// Loopback peers only because both browsers are on this machine (never in a hospital's setup).
+	return t.start('turnserver', ['-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${PORTS.turn}`,
+		`--min-port=${PORTS.relayMin}`, `--max-port=${PORTS.relayMin + 199}`, '--use-auth-secret', `--static-auth-secret=${SECRET}`,
+		'--realm=ehr.test', `--pidfile=${join(work, 'turn.pid')}`, `--db=${join(work, 'turndb')}`, '--no-tls', '--no-dtls', '--allow-loopback-peers', '--no-cli', '--log-file=stdout', '--simple-log'], 'coturn');
+}
+
+const results = [];
+async function story(name, work) {
+	const started = Date.now();
+	log(`${name} …`);
+	await work();
+	results.push(name);
+	log(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/** What arrives on `page`'s call (frames decoded, audio samples, the route). */
+const stats = (page) => page.evaluate(() => window.ehrApp.call?.stats() ?? null);
+
+async function flowing(page, what, seconds = 30) {
+	let last;
+	await waitFor(`${what}: video and audio through the relay (last: ${JSON.stringify(last)})`, async () => {
+		last = await stats(page);
+		return last && last.connected && last.relay && last.framesDecoded > 0 && last.audioSamples > 0;
+	}, seconds);
+	return last;
+}
+
+async function joinCall(page) {
+	await page.getByRole('button', { name: 'Join with video' }).click();
+	await outcome(page, /You joined the call/, 30);
+}
+
+async function hangUp(page) {
+	await page.getByRole('button', { name: 'Hang up' }).click();
+	await page.getByRole('button', { name: 'Join with video' }).waitFor({ state: 'visible', timeout: 10000 });
+}
+
+async function main() {
+	await cryptoWaitReady();
+	const secretFile = join(work, 'turn-secret');
+	writeFileSync(secretFile, SECRET);
+	chmodSync(secretFile, 0o600);
+	t.start(NODE_BIN, ['--dev', '--tmp', '--rpc-port', String(PORTS.rpc), '--port', String(PORTS.p2p),
+		'--rpc-cors', ORIGIN, '--no-prometheus', '--no-telemetry', '--no-mdns',
+		'--turn-url', `turn:127.0.0.1:${PORTS.turn}?transport=udp`, '--turn-secret-file', secretFile], 'node');
+	let turn = startTurn();
+	const web = await t.serveApp({ app: APP, port: PORTS.web, nodeBin: NODE_BIN, work,
+		config: { node: NODE_URL, ipfs: 'http://127.0.0.1:1', chainSpec: 'chain.json' } });
+	await waitFor('the node', async () => (await fetch(`http://127.0.0.1:${PORTS.rpc}/health`)).ok, 120);
+	log(`node ${NODE_URL}, coturn 127.0.0.1:${PORTS.turn}, app ${ORIGIN}`);
+
+	// The visit: Dr Bob Kelso (verified by Alice's hospital) and the patient Dave, a confirmed
+	// video appointment starting in a few minutes (the call opens ten minutes before).
+	const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+	const [alice, bob, dave, eve] = ['//Alice', '//Bob', '//Dave', '//Eve'].map((uri) => keyring.addFromUri(uri));
+	ehr('--dev', '--suri', '//Alice', 'hospital', 'register-doctor', bob.address, '--name', 'Dr. Bob Kelso', '--specialty', 'internal medicine', '--licence', 'MD-1001');
+	ehr('--dev', '--suri', '//Bob', 'doctor', 'accept', alice.address);
+	ehr('--dev', '--suri', '//Alice', 'hospital', 'invite-patient', dave.address);
+	ehr('--dev', '--suri', '//Dave', 'patient', 'register');
+	const slot = JSON.parse(ehr('--json', '--dev', '--suri', '//Bob', 'slot', 'publish', '--in-minutes', '4', '--minutes', '30', '--video')).slot;
+	const appointment = JSON.parse(ehr('--json', '--dev', '--suri', '//Dave', 'appointment', 'book', String(slot))).appointment;
+	ehr('--dev', '--suri', '//Bob', 'appointment', 'confirm', String(appointment));
+	log(`appointment ${appointment}: Dave sees Dr Kelso by video`);
+
+	const browser = await chromium.launch({ executablePath: BROWSER, args: ['--no-sandbox',
+		'--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'] });
+	const device = async () => {
+		const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+		await context.grantPermissions(['camera', 'microphone'], { origin: ORIGIN });
+		return context;
+	};
+	const patientDevice = await device();
+	const doctorDevice = await device();
+	const patient = await t.open(patientDevice, `${ORIGIN}/`);
+	const doctor = await t.open(doctorDevice, `${ORIGIN}/`);
+	await restore(patient, '//Dave', 'Dave');
+	await restore(doctor, '//Bob', 'Dr Kelso');
+	const visitUrl = `${ORIGIN}/#/visit?appointment=${appointment}`;
+
+	await story('a call: video and audio both ways through coturn, chat, camera off', async () => {
+		await patient.getByRole('link', { name: 'Join the video call' }).click();
+		await doctor.getByRole('link', { name: 'Join the video call' }).click();
+		await patient.waitForSelector('body[data-page="#/visit"]');
+		await doctor.waitForSelector('body[data-page="#/visit"]');
+		await joinCall(patient);
+		expect(/Waiting for Dr Bob Kelso/.test(await patient.getByTestId('call-status').textContent()), 'the patient waits for the doctor');
+		await joinCall(doctor);
+		const [p, d] = [await flowing(patient, 'the patient'), await flowing(doctor, 'the doctor')];
+		await doctor.getByTestId('visit-record').filter({ hasText: 'The call\'s start is on chain' }).waitFor({ timeout: 60000 });
+		log(`  patient decoded ${p.framesDecoded} frames, doctor ${d.framesDecoded}; both through the relay`);
+		expect(/Connected to Dr Bob Kelso \(through the hospital's relay\)/.test(await patient.getByTestId('call-status').textContent()), 'the patient sees the call connected');
+		await patient.getByLabel('Chat message').fill('Can you hear me, doctor?');
+		await patient.getByRole('button', { name: 'Send' }).click();
+		await doctor.getByTestId('chat-log').filter({ hasText: 'Can you hear me, doctor?' }).waitFor({ timeout: 10000 });
+		await doctor.getByLabel('Chat message').fill('Loud and clear.');
+		await doctor.getByRole('button', { name: 'Send' }).click();
+		await patient.getByTestId('chat-log').filter({ hasText: 'Loud and clear.' }).waitFor({ timeout: 10000 });
+		await patient.waitForTimeout(1000);
+		await patient.screenshot({ path: join(SHOTS, 'visit-patient.png') });
+		await doctor.screenshot({ path: join(SHOTS, 'visit-doctor.png') });
+		await patient.getByRole('button', { name: 'Camera off' }).click();
+		expect(await patient.evaluate(() => window.ehrApp.call.media.getVideoTracks().every((track) => !track.enabled)), 'the camera is off');
+		await patient.getByRole('button', { name: 'Camera on' }).click();
+		expect(await patient.evaluate(() => window.ehrApp.call.media.getVideoTracks().every((track) => track.enabled)), 'the camera is on again');
+	});
+
+	await story('a cut network (coturn killed, then back): the call reconnects by itself', async () => {
+		const before = (await stats(doctor)).framesDecoded;
+		t.stop(turn, 'SIGKILL');
+		await patient.getByTestId('call-status').filter({ hasText: 'reconnecting' }).waitFor({ timeout: 30000 });
+		log('  the relay is gone: both sides see the call drop');
+		turn = startTurn();
+		await patient.getByTestId('call-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 60000 });
+		await waitFor('frames again after the reconnection', async () => (await stats(doctor)).framesDecoded > before + 10, 30);
+		log('  reconnected through the restarted relay (ICE restart), same appointment');
+	});
+
+	await story(`call set-up over ${CALLS} calls: join to the first remote frame on both sides`, async () => {
+		const setups = [];
+		for (let i = 0; i < CALLS; i += 1) {
+			await hangUp(patient);
+			await hangUp(doctor);
+			await joinCall(doctor);
+			const joined = Date.now();
+			await joinCall(patient);
+			await flowing(patient, 'the patient', 30);
+			await flowing(doctor, 'the doctor', 30);
+			setups.push(Date.now() - joined);
+		}
+		const figures = { calls: setups.length, p50Ms: percentile(setups, 50), p95Ms: percentile(setups, 95), setupsMs: setups };
+		writeFileSync(join(SHOTS, 'visit-setup.json'), JSON.stringify(figures, null, 2));
+		log(`  call set-up: p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms over ${setups.length} calls (${setups.join(', ')})`);
+	});
+
+	await story('the visit is on chain: its start and end in the patient\'s trail, its length in the list', async () => {
+		await hangUp(patient);
+		await hangUp(doctor);
+		await waitFor('the end of the first call on chain', () => /video call at .*, \d+ min/.test(ehr('--dev', '--suri', '//Dave', 'appointment', 'list')), 60);
+		const listed = ehr('--dev', '--suri', '//Dave', 'appointment', 'list');
+		const trail = ehr('--chain-spec', join(work, 'chain.json'), 'audit', dave.address);
+		expect(/video call started/.test(trail) && /video call ended after \d+ min/.test(trail), `the trail shows the call: ${trail}`);
+		log(`  ${listed.split('\n').find((line) => line.includes('video call'))}`);
+		log(`  ${trail.split('\n').filter((line) => line.includes('video call')).join('\n  ')}`);
+		// Dave's own page lists it with its length.
+		await patient.goto(`${ORIGIN}/#/patient`);
+		await patient.getByRole('row', { name: /Video call at .*, \d+ min/ }).waitFor({ timeout: 30000 });
+		await patient.goto(visitUrl);
+		await patient.waitForSelector('body[data-page="#/visit"]');
+	});
+
+	await story('a relay that alters a session description: refused, with a warning, no call', async () => {
+		// The doctor's connection to the node goes through a relay that flips one byte of every
+		// large message (a description, not a hello) it forwards. (Another device of the doctor.)
+		const tamperedDevice = await device();
+		let altered = 0;
+		await tamperedDevice.routeWebSocket(new RegExp(`127\\.0\\.0\\.1:${PORTS.rpc}`), (ws) => {
+			const server = ws.connectToServer();
+			ws.onMessage((message) => server.send(message));
+			server.onMessage((message) => {
+				const text = String(message);
+				if (text.includes('"ehr_visitMessage"') && text.length > 2000) {
+					const json = JSON.parse(text);
+					const sealed = json.params.result.sealed;
+					const at = sealed.length - 40;
+					json.params.result.sealed = sealed.slice(0, at) + (sealed[at] === '0' ? '1' : '0') + sealed.slice(at + 1);
+					altered += 1;
+					return ws.send(JSON.stringify(json));
+				}
+				ws.send(message);
+			});
+		});
+		const tampered = await t.open(tamperedDevice, `${ORIGIN}/`);
+		await restore(tampered, '//Bob', 'Dr Kelso');
+		await tampered.goto(visitUrl);
+		await tampered.waitForSelector('body[data-page="#/visit"]');
+		await joinCall(tampered);
+		await joinCall(patient);
+		const warning = tampered.getByTestId('call-warning');
+		await warning.waitFor({ state: 'visible', timeout: 30000 });
+		const said = await warning.textContent();
+		expect(/refused: its signature is not the other party's: it was altered on the way/.test(said), `the doctor is warned: ${said}`);
+		await patient.waitForTimeout(3000);
+		const s = await stats(tampered);
+		expect(altered > 0 && !s?.connected && !(s?.framesDecoded > 0), `no call over an altered description (${altered} altered, ${JSON.stringify(s)})`);
+		log(`  ${altered} description(s) altered; the doctor saw: ${said}`);
+		await tampered.screenshot({ path: join(SHOTS, 'visit-tampered.png') });
+		await tamperedDevice.close();
+		await hangUp(patient);
+	});
+
+	await story('from outside the visit: a third account is refused; stale, oversized and bursts too', async () => {
+		const provider = new WsProvider(NODE_URL, false);
+		await provider.connect();
+		await waitFor('a connection to the node', () => provider.isConnected, 10);
+		const genesis = await provider.send('chain_getBlockHash', [0]);
+		const u64 = (n) => bnToU8a(BigInt(n), { bitLength: 64, isLe: true });
+		const signal = (from, to, { sealed = '0x00', sentAt = Date.now(), signer = from } = {}) => {
+			const s = { appointment, from: from.address, to: to.address, sentAt, sealed };
+			const payload = u8aConcat(stringToU8a('ehr-visit-signal:v1'), hexToU8a(genesis), u64(appointment),
+				decodeAddress(s.from), decodeAddress(s.to), u64(sentAt), blake2AsU8a(hexToU8a(sealed), 256));
+			return { ...s, signature: u8aToHex(signer.sign(payload)) };
+		};
+		const refused = async (what, method, params, pattern) => {
+			try {
+				await provider.send(method, params);
+			} catch (error) {
+				expect(pattern.test(error.message), `${what}: refused for the right reason: ${error.message}`);
+				log(`  ${what}: ${error.message}`);
+				return;
+			}
+			throw new Error(`${what}: accepted`);
+		};
+		// Eve listens as herself, and sees nothing of the visit's messages.
+		const heard = [];
+		const listenAt = Date.now();
+		const listenSig = (who, signer, at) => u8aToHex(signer.sign(u8aConcat(stringToU8a('ehr-visit-listen:v1'), hexToU8a(genesis), decodeAddress(who.address), u64(at))));
+		await provider.subscribe('ehr_visitMessage', 'ehr_visitListen', [eve.address, listenAt, listenSig(eve, eve, listenAt)], (e, m) => heard.push(m));
+		await refused('Eve sends into the visit', 'ehr_visitSignal', [signal(eve, bob)], /9004|only the patient and the doctor/);
+		await refused('Eve sends as Dave (her own signature)', 'ehr_visitSignal', [signal(dave, bob, { signer: eve })], /not the account's/);
+		await refused('Eve listens as Dave', 'ehr_visitListen', [dave.address, listenAt, listenSig(dave, eve, listenAt)], /not the account's/);
+		const iceAt = Date.now();
+		const iceSig = (who, signer) => u8aToHex(signer.sign(u8aConcat(stringToU8a('ehr-visit-ice:v1'), hexToU8a(genesis), u64(appointment), decodeAddress(who.address), u64(iceAt))));
+		await refused('Eve asks for TURN credentials', 'ehr_visitIceServers', [appointment, eve.address, iceAt, iceSig(eve, eve)], /only the patient and the doctor/);
+		await refused('Dave sends to Eve', 'ehr_visitSignal', [signal(dave, eve)], /only the patient and the doctor/);
+		await refused('a message signed two minutes ago', 'ehr_visitSignal', [signal(dave, bob, { sentAt: Date.now() - 120_000 })], /from this node's clock/);
+		await refused('a 17 KiB message', 'ehr_visitSignal', [signal(dave, bob, { sealed: u8aToHex(new Uint8Array(17 * 1024)) })], /9005|more than 16384/);
+		// The parties themselves: Dave's messages reach Bob's listener, not Eve's.
+		const ice = await provider.send('ehr_visitIceServers', [appointment, dave.address, iceAt, iceSig(dave, dave)]);
+		expect(ice.urls[0].startsWith('turn:') && ice.username.endsWith(dave.address), `Dave gets credentials: ${JSON.stringify(ice)}`);
+		let sent = 0;
+		let limited = null;
+		for (let i = 0; i < 30 && !limited; i += 1) {
+			try {
+				await provider.send('ehr_visitSignal', [signal(dave, bob)]);
+				sent += 1;
+			} catch (error) {
+				limited = error.message;
+			}
+		}
+		expect(limited && /9005|try again in/.test(limited) && sent >= 15, `a burst is held back after ${sent}: ${limited}`);
+		log(`  a burst: ${sent} forwarded, then: ${limited}`);
+		await new Promise((r) => setTimeout(r, 500));
+		expect(heard.length === 0, `Eve heard nothing of the visit (${heard.length} messages)`);
+		await provider.disconnect();
+	});
+
+	await browser.close();
+	web.close();
+	log(`all ${results.length} video stories passed`);
+	console.log(`video tests: ${results.length} passed, 0 failed`);
+}
+
+t.run(main, SHOTS);
