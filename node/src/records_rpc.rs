@@ -134,6 +134,8 @@ where
 		patient: AccountId,
 		at: Option<Hash>,
 	) -> RpcResult<Vec<AppointmentView>> {
+		// The list and the call times from the same block.
+		let at = Some(at_or_finalized(&*self.client, at));
 		let views = query(&*self.client, at, |api, at| api.patient_appointments(at, patient))?;
 		self.with_visits(views, at)
 	}
@@ -143,6 +145,7 @@ where
 		doctor: AccountId,
 		at: Option<Hash>,
 	) -> RpcResult<Vec<AppointmentView>> {
+		let at = Some(at_or_finalized(&*self.client, at));
 		let views = query(&*self.client, at, |api, at| api.doctor_appointments(at, doctor))?;
 		self.with_visits(views, at)
 	}

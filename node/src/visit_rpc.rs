@@ -45,7 +45,7 @@ use sc_client_api::{Backend, StorageProvider};
 use sp_blockchain::HeaderBackend;
 use sp_core::{sr25519, storage::StorageKey, Bytes, Pair};
 
-/// Most open `ehr_visitListen` subscriptions of one account on one node (a doctor's tabs and
+/// Most open `ehr_visitListen` subscriptions of one account to one visit on one node (tabs and
 /// devices).
 pub const MAX_LISTENERS_PER_ACCOUNT: usize = 4;
 /// Most open `ehr_visitListen` subscriptions on one node.
@@ -58,6 +58,10 @@ pub const SIGNAL_BURST: f64 = 20.0;
 pub const SIGNAL_PER_SECOND: f64 = 2.0;
 /// Most senders whose rate is remembered (the idle ones are forgotten first).
 const MAX_SENDERS: usize = 16_384;
+/// Most messages remembered to refuse the same one sent again (each for twice the clock skew).
+const MAX_SEEN: usize = 65_536;
+/// The longest TURN credentials given at once (the app asks again during a longer call).
+pub const TURN_CREDENTIAL_MS: u64 = 60 * 60_000;
 
 /// The TURN server a node gives credentials for.
 #[derive(Clone)]
@@ -80,12 +84,17 @@ struct Bucket {
 	at: Instant,
 }
 
+/// Who listens: an account, to one visit.
+type ListenerKey = (AccountId, u64);
+
 #[derive(Default)]
 struct HubState {
 	next_id: u64,
-	listeners: HashMap<AccountId, Vec<(u64, mpsc::Sender<VisitSignal>)>>,
+	listeners: HashMap<ListenerKey, Vec<(u64, mpsc::Sender<VisitSignal>)>>,
 	count: usize,
 	senders: HashMap<AccountId, Bucket>,
+	/// Hashes of the signatures of messages forwarded, until when they are remembered.
+	seen: HashMap<[u8; 32], u64>,
 }
 
 /// The live listeners and the senders' rates, shared by every connection to the node.
@@ -100,8 +109,8 @@ impl VisitHub {
 		self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 	}
 
-	/// A new listener for `account`, or the limit it is over.
-	fn listen(&self, account: &AccountId) -> Result<(u64, mpsc::Receiver<VisitSignal>), String> {
+	/// A new listener for `key`, or the limit it is over.
+	fn listen(&self, key: &ListenerKey) -> Result<(u64, mpsc::Receiver<VisitSignal>), String> {
 		let mut state = self.state();
 		if state.count >= MAX_LISTENERS {
 			return Err(format!(
@@ -110,10 +119,10 @@ impl VisitHub {
 		}
 		let id = state.next_id;
 		let (tx, rx) = mpsc::channel(LISTENER_QUEUE);
-		let mine = state.listeners.entry(account.clone()).or_default();
+		let mine = state.listeners.entry(key.clone()).or_default();
 		if mine.len() >= MAX_LISTENERS_PER_ACCOUNT {
 			return Err(format!(
-				"this account listens {MAX_LISTENERS_PER_ACCOUNT} times on this node already: close another tab or device first"
+				"this account listens to this visit {MAX_LISTENERS_PER_ACCOUNT} times on this node already: close another tab or device first"
 			));
 		}
 		mine.push((id, tx));
@@ -122,14 +131,14 @@ impl VisitHub {
 		Ok((id, rx))
 	}
 
-	fn unlisten(&self, account: &AccountId, id: u64) {
+	fn unlisten(&self, key: &ListenerKey, id: u64) {
 		let mut state = self.state();
-		let Some(mine) = state.listeners.get_mut(account) else { return };
+		let Some(mine) = state.listeners.get_mut(key) else { return };
 		let before = mine.len();
 		mine.retain(|(other, _)| *other != id);
 		let removed = before - mine.len();
 		if mine.is_empty() {
-			state.listeners.remove(account);
+			state.listeners.remove(key);
 		}
 		state.count -= removed;
 	}
@@ -162,13 +171,34 @@ impl VisitHub {
 		Ok(())
 	}
 
-	/// Hands `signal` to every listener of its recipient; how many took it.
+	/// Remembers `signature` (hashed) until `until` (ms); false if it was seen before.
+	fn first_time(&self, signature: &[u8], now: u64, until: u64) -> Result<bool, String> {
+		let mut state = self.state();
+		let hash = sp_io::hashing::blake2_256(signature);
+		if state.seen.contains_key(&hash) {
+			return Ok(false);
+		}
+		if state.seen.len() >= MAX_SEEN {
+			state.seen.retain(|_, until| *until > now);
+			if state.seen.len() >= MAX_SEEN {
+				return Err(
+					"this node forwards too many messages right now: try again shortly".into()
+				);
+			}
+		}
+		state.seen.insert(hash, until);
+		Ok(true)
+	}
+
+	/// Hands `signal` to every listener of its recipient for its visit; how many took it.
 	fn forward(&self, signal: &VisitSignal) -> u32 {
 		let mut state = self.state();
-		let Some(listeners) = state.listeners.get_mut(&signal.to) else { return 0 };
+		let key = (signal.to.clone(), signal.appointment);
+		let Some(listeners) = state.listeners.get_mut(&key) else { return 0 };
 		// A listener whose queue is full (a stalled tab) misses the message; one whose
-		// subscription ended is dropped here too.
+		// subscription ended is dropped here too (and no longer counted).
 		let mut delivered = 0;
+		let before = listeners.len();
 		listeners.retain_mut(|(_, tx)| match tx.try_send(signal.clone()) {
 			Ok(()) => {
 				delivered += 1;
@@ -176,6 +206,11 @@ impl VisitHub {
 			}
 			Err(error) => !error.is_disconnected(),
 		});
+		let removed = before - listeners.len();
+		if listeners.is_empty() {
+			state.listeners.remove(&key);
+		}
+		state.count -= removed;
 		delivered
 	}
 }
@@ -183,13 +218,13 @@ impl VisitHub {
 /// Removes a listener when its subscription ends, however it ends.
 struct Listening {
 	hub: Arc<VisitHub>,
-	account: AccountId,
+	key: ListenerKey,
 	id: u64,
 }
 
 impl Drop for Listening {
 	fn drop(&mut self) {
-		self.hub.unlisten(&self.account, self.id);
+		self.hub.unlisten(&self.key, self.id);
 	}
 }
 
@@ -260,14 +295,8 @@ fn now_ms() -> u64 {
 	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-/// Checks that `at` is close to the node's clock and that `account` signed `payload`.
-fn check_signed(
-	account: &AccountId,
-	payload: &[u8],
-	signature: &[u8],
-	at: u64,
-	now: u64,
-) -> Result<(), ErrorObjectOwned> {
+/// Checks that the signed time `at` is close to the node's clock.
+fn check_time(at: u64, now: u64) -> Result<(), ErrorObjectOwned> {
 	if at.abs_diff(now) > VISIT_CLOCK_SKEW_MS {
 		return Err(ErrorCode::VisitRefused.error(format!(
 			"the signed time is {} s from this node's clock (at most {} s): check the device's clock",
@@ -275,6 +304,15 @@ fn check_signed(
 			VISIT_CLOCK_SKEW_MS / 1000
 		)));
 	}
+	Ok(())
+}
+
+/// Checks that `account` signed `payload`.
+fn check_signature(
+	account: &AccountId,
+	payload: &[u8],
+	signature: &[u8],
+) -> Result<(), ErrorObjectOwned> {
 	let signature = sr25519::Signature::try_from(signature)
 		.map_err(|_| ErrorCode::VisitRefused.error("a signature is 64 bytes"))?;
 	let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(account));
@@ -301,6 +339,7 @@ where
 	B: Backend<Block> + Send + Sync + 'static,
 {
 	fn visit_signal(&self, signal: VisitSignal) -> RpcResult<u32> {
+		// The cheap checks first; the signature only for a message that could be forwarded.
 		if signal.sealed.len() > MAX_VISIT_SIGNAL {
 			return Err(ErrorCode::VisitLimit.error(format!(
 				"the message is {} bytes, more than {MAX_VISIT_SIGNAL}",
@@ -308,9 +347,18 @@ where
 			)));
 		}
 		let now = now_ms();
-		let payload = visit_signal_payload(&self.genesis, &signal);
-		check_signed(&signal.from, &payload, &signal.signature, signal.sent_at, now)?;
+		check_time(signal.sent_at, now)?;
 		self.current_visit(signal.appointment, &signal.from, Some(&signal.to), now)?;
+		let payload = visit_signal_payload(&self.genesis, &signal);
+		check_signature(&signal.from, &payload, &signal.signature)?;
+		let remember_until = signal.sent_at.saturating_add(2 * VISIT_CLOCK_SKEW_MS);
+		if !self
+			.hub
+			.first_time(&signal.signature, now, remember_until)
+			.map_err(|e| ErrorCode::VisitLimit.error(e))?
+		{
+			return Err(ErrorCode::VisitRefused.error("this message was sent before"));
+		}
 		self.hub.spend(&signal.from, Instant::now()).map_err(|e| ErrorCode::VisitLimit.error(e))?;
 		Ok(self.hub.forward(&signal))
 	}
@@ -326,35 +374,51 @@ where
 			ErrorCode::NoTurn.error("this node gives no TURN credentials (no --turn-url)")
 		})?;
 		let now = now_ms();
-		let payload = visit_ice_payload(&self.genesis, appointment, &account, at);
-		check_signed(&account, &payload, &signature, at, now)?;
+		check_time(at, now)?;
 		let end = self.current_visit(appointment, &account, None, now)?;
-		Ok(turn_credentials(turn, &account, end.saturating_add(VISIT_LATE_MS)))
+		let payload = visit_ice_payload(&self.genesis, appointment, &account, at);
+		check_signature(&account, &payload, &signature)?;
+		let expires = end.saturating_add(VISIT_LATE_MS).min(now.saturating_add(TURN_CREDENTIAL_MS));
+		Ok(turn_credentials(turn, &account, expires))
 	}
 
 	async fn visit_listen(
 		&self,
 		pending: PendingSubscriptionSink,
+		appointment: u64,
 		account: AccountId,
 		at: u64,
 		signature: Bytes,
 	) -> SubscriptionResult {
-		let payload = visit_listen_payload(&self.genesis, &account, at);
-		if let Err(error) = check_signed(&account, &payload, &signature, at, now_ms()) {
-			pending.reject(error).await;
-			return Ok(());
-		}
-		let (id, mut messages) = match self.hub.listen(&account) {
+		let now = now_ms();
+		let checked = check_time(at, now)
+			.and_then(|()| self.current_visit(appointment, &account, None, now))
+			.and_then(|end| {
+				let payload = visit_listen_payload(&self.genesis, appointment, &account, at);
+				check_signature(&account, &payload, &signature).map(|()| end)
+			});
+		let end = match checked {
+			Ok(end) => end,
+			Err(error) => {
+				pending.reject(error).await;
+				return Ok(());
+			}
+		};
+		let key = (account, appointment);
+		let (id, mut messages) = match self.hub.listen(&key) {
 			Ok(listener) => listener,
 			Err(why) => {
 				pending.reject(ErrorCode::VisitLimit.error(why)).await;
 				return Ok(());
 			}
 		};
-		let _listening = Listening { hub: self.hub.clone(), account, id };
+		let _listening = Listening { hub: self.hub.clone(), key, id };
 		let sink = pending.accept().await?;
+		// The subscription ends with the visit's window (or when the client leaves).
+		let left = end.saturating_add(VISIT_LATE_MS).saturating_sub(now_ms());
+		let over = tokio::time::sleep(Duration::from_millis(left)).fuse();
 		let closed = sink.closed().fuse();
-		futures::pin_mut!(closed);
+		futures::pin_mut!(closed, over);
 		loop {
 			futures::select! {
 				message = messages.next() => match message {
@@ -362,6 +426,7 @@ where
 					None => break,
 				},
 				_ = closed => break,
+				_ = over => break,
 			}
 		}
 		Ok(())
@@ -399,14 +464,15 @@ mod tests {
 	fn listeners_are_bounded_and_removed_when_they_end() {
 		let hub = Arc::new(VisitHub::default());
 		let (_, alice) = account("//Alice");
+		let key = (alice.clone(), 7);
 		let mut held = Vec::new();
 		for _ in 0..MAX_LISTENERS_PER_ACCOUNT {
-			held.push(hub.listen(&alice).unwrap());
+			held.push(hub.listen(&key).unwrap());
 		}
-		assert!(hub.listen(&alice).unwrap_err().contains("close another tab"));
+		assert!(hub.listen(&key).unwrap_err().contains("close another tab"));
 		let (id, _) = held.pop().unwrap();
-		drop(Listening { hub: hub.clone(), account: alice.clone(), id });
-		hub.listen(&alice).unwrap();
+		drop(Listening { hub: hub.clone(), key: key.clone(), id });
+		hub.listen(&key).unwrap();
 		assert_eq!(hub.state().count, MAX_LISTENERS_PER_ACCOUNT);
 	}
 
@@ -415,8 +481,10 @@ mod tests {
 		let hub = VisitHub::default();
 		let (_, alice) = account("//Alice");
 		let (_, bob) = account("//Bob");
-		let (_, mut to_alice) = hub.listen(&alice).unwrap();
-		let (_, mut to_bob) = hub.listen(&bob).unwrap();
+		let (_, mut to_alice) = hub.listen(&(alice.clone(), 0)).unwrap();
+		let (_, mut to_bob) = hub.listen(&(bob.clone(), 0)).unwrap();
+		// Bob listening to another visit of his hears nothing of this one.
+		let (_, mut other_visit) = hub.listen(&(bob.clone(), 1)).unwrap();
 		let signal = VisitSignal {
 			appointment: 0,
 			from: alice.clone(),
@@ -428,10 +496,12 @@ mod tests {
 		assert_eq!(hub.forward(&signal), 1);
 		assert_eq!(to_bob.try_recv().unwrap(), signal);
 		assert!(to_alice.try_recv().is_err(), "nothing for the sender");
-		// A listener that stopped taking messages is dropped, not waited for.
+		assert!(other_visit.try_recv().is_err(), "nothing for another visit");
+		// A listener that stopped taking messages is dropped, not waited for, nor counted.
 		drop(to_bob);
 		assert_eq!(hub.forward(&signal), 0);
-		assert!(!hub.state().listeners.contains_key(&bob) || hub.forward(&signal) == 0);
+		assert!(!hub.state().listeners.contains_key(&(bob.clone(), 0)));
+		assert_eq!(hub.state().count, 2);
 	}
 
 	#[test]
@@ -440,16 +510,28 @@ mod tests {
 		let (_, bob) = account("//Bob");
 		let genesis = Hash::repeat_byte(7);
 		let now = 1_800_000_000_000;
-		let payload = visit_listen_payload(&genesis, &alice, now);
+		let payload = visit_listen_payload(&genesis, 3, &alice, now);
 		let signature = pair.sign(&payload);
-		check_signed(&alice, &payload, &signature.0, now, now + 1000).unwrap();
-		// Someone else's account, another time, an old proof, a short signature.
-		assert!(check_signed(&bob, &payload, &signature.0, now, now).is_err());
-		let later = visit_listen_payload(&genesis, &alice, now + 1);
-		assert!(check_signed(&alice, &later, &signature.0, now + 1, now).is_err());
-		let stale = check_signed(&alice, &payload, &signature.0, now, now + 61_000).unwrap_err();
+		check_time(now, now + 1000).unwrap();
+		check_signature(&alice, &payload, &signature.0).unwrap();
+		// Someone else's account, another time or visit, an old proof, a short signature.
+		assert!(check_signature(&bob, &payload, &signature.0).is_err());
+		let later = visit_listen_payload(&genesis, 3, &alice, now + 1);
+		assert!(check_signature(&alice, &later, &signature.0).is_err());
+		let other = visit_listen_payload(&genesis, 4, &alice, now);
+		assert!(check_signature(&alice, &other, &signature.0).is_err());
+		let stale = check_time(now, now + 61_000).unwrap_err();
 		assert!(stale.message().contains("check the device's clock"), "{stale:?}");
-		assert!(check_signed(&alice, &payload, &signature.0[..63], now, now).is_err());
+		assert!(check_signature(&alice, &payload, &signature.0[..63]).is_err());
+	}
+
+	#[test]
+	fn the_same_message_is_forwarded_once() {
+		let hub = VisitHub::default();
+		let now = 1_800_000_000_000;
+		assert!(hub.first_time(&[1; 64], now, now + 120_000).unwrap());
+		assert!(!hub.first_time(&[1; 64], now + 1, now + 120_000).unwrap());
+		assert!(hub.first_time(&[2; 64], now, now + 120_000).unwrap());
 	}
 
 	#[test]

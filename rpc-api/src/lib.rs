@@ -487,11 +487,21 @@ pub fn visit_signal_payload(genesis: &Hash, signal: &VisitSignal) -> Vec<u8> {
 	)
 }
 
-/// What an account signs to listen to its visits' signalling at `at` (ms since the Unix epoch):
-/// `ehr-visit-listen:v1`, the genesis hash, the account and `at` (u64 little-endian).
-pub fn visit_listen_payload(genesis: &Hash, account: &AccountId, at: u64) -> Vec<u8> {
+/// What a party signs to listen to the signalling of visit `appointment` at `at` (ms since the
+/// Unix epoch): `ehr-visit-listen:v1`, the genesis hash, the appointment (u64 little-endian), the
+/// account and `at` (u64 little-endian).
+pub fn visit_listen_payload(
+	genesis: &Hash,
+	appointment: u64,
+	account: &AccountId,
+	at: u64,
+) -> Vec<u8> {
 	let account: &[u8; 32] = account.as_ref();
-	visit_payload("ehr-visit-listen:v1", genesis, &[account, &at.to_le_bytes()])
+	visit_payload(
+		"ehr-visit-listen:v1",
+		genesis,
+		&[&appointment.to_le_bytes(), account, &at.to_le_bytes()],
+	)
 }
 
 /// What a party signs to get TURN credentials for `appointment` at `at`:
@@ -514,17 +524,19 @@ pub fn visit_ice_payload(
 /// video appointment, forwarded live by the node (nothing kept), and TURN credentials for them.
 #[rpc(client, server)]
 pub trait VisitRpc {
-	/// Forwards `signal` to the recipient's open `ehr_visitListen` subscriptions on this node;
-	/// answers how many received it (0: the other party is not listening here now). Refused
-	/// unless the sender signed it, the two are the patient and the doctor of a confirmed video
-	/// appointment, now is from [`VISIT_EARLY_MS`] before its start to [`VISIT_LATE_MS`] after its
-	/// end, `sentAt` is within [`VISIT_CLOCK_SKEW_MS`] of the node's clock, the body is at most
-	/// [`MAX_VISIT_SIGNAL`] bytes, and the sender is within its rate.
+	/// Forwards `signal` to the recipient's open `ehr_visitListen` subscriptions for the visit on
+	/// this node; answers how many received it (0: the other party is not listening here now).
+	/// Refused unless the sender signed it, the two are the patient and the doctor of a
+	/// confirmed video appointment, now is from [`VISIT_EARLY_MS`] before its start to
+	/// [`VISIT_LATE_MS`] after its end, `sentAt` is within [`VISIT_CLOCK_SKEW_MS`] of the node's
+	/// clock, the body is at most [`MAX_VISIT_SIGNAL`] bytes, the same message was not sent
+	/// before, and the sender is within its rate.
 	#[method(name = "ehr_visitSignal")]
 	fn visit_signal(&self, signal: VisitSignal) -> RpcResult<u32>;
 
 	/// TURN credentials for `account`, a party of the current video visit `appointment`, valid
-	/// until the visit's window ends; `signature` is the account's over [`visit_ice_payload`].
+	/// for an hour at most and never past the visit's window (the app asks again for a longer
+	/// call); `signature` is the account's over [`visit_ice_payload`].
 	#[method(name = "ehr_visitIceServers")]
 	fn visit_ice_servers(
 		&self,
@@ -534,8 +546,10 @@ pub trait VisitRpc {
 		signature: Bytes,
 	) -> RpcResult<IceServers>;
 
-	/// The signalling messages sent to `account` from now on, while subscribed; `signature` is
-	/// the account's over [`visit_listen_payload`] at `at` (within [`VISIT_CLOCK_SKEW_MS`]).
+	/// The signalling messages of visit `appointment` sent to `account` from now on, while
+	/// subscribed and at most until the visit's window ends. Only for a party of the current
+	/// video visit; `signature` is the account's over [`visit_listen_payload`] at `at` (within
+	/// [`VISIT_CLOCK_SKEW_MS`]).
 	#[subscription(
 		name = "ehr_visitListen" => "ehr_visitMessage",
 		unsubscribe = "ehr_visitUnlisten",
@@ -543,6 +557,7 @@ pub trait VisitRpc {
 	)]
 	async fn visit_listen(
 		&self,
+		appointment: u64,
 		account: AccountId,
 		at: u64,
 		signature: Bytes,

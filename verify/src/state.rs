@@ -141,6 +141,10 @@ pub mod keys {
 	pub fn slot(id: u64) -> Vec<u8> {
 		[storage_prefix(b"Appointments", b"Slots"), twox_64_concat(&id)].concat()
 	}
+	/// `Appointments::Appointments(id)`.
+	pub fn appointment(id: u64) -> Vec<u8> {
+		[storage_prefix(b"Appointments", b"Appointments"), twox_64_concat(&id)].concat()
+	}
 	/// `Escrow::EscrowedBy(record)`.
 	pub fn escrowed_by(record: RecordId) -> Vec<u8> {
 		[storage_prefix(b"Escrow", b"EscrowedBy"), twox_64_concat(&record)].concat()
@@ -301,6 +305,24 @@ pub fn escrowed(
 pub fn slot_doctor(id: u64, values: &Values) -> Result<Option<AccountId>, FinalityError> {
 	Ok(decode::<ehr_primitives::Slot<AccountId>>("slot", values, &keys::slot(id))?
 		.map(|s| s.doctor))
+}
+
+/// Appointment `id` as stored (read at [`keys::appointment`]): its reason and history decode as
+/// plain vectors, as the bounded ones are encoded.
+pub fn appointment(
+	id: u64,
+	values: &Values,
+) -> Result<
+	Option<
+		ehr_primitives::Appointment<
+			AccountId,
+			Vec<u8>,
+			Vec<ehr_primitives::HistoryEntry<AccountId>>,
+		>,
+	>,
+	FinalityError,
+> {
+	decode("appointment", values, &keys::appointment(id))
 }
 
 /// `patient`'s grant to `grantee` as stored (read at [`keys::grant`]).

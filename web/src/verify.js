@@ -161,6 +161,17 @@ export async function encryptionKey(api, address, view) {
 	return key ?? null;
 }
 
+/**
+ * Appointment `id` as stored, proven, or null: `{ doctor, patient (SS58), start,
+ * durationMinutes, kind, status }`. A call is made only with the parties the chain names.
+ */
+export async function appointment(api, id, view) {
+	view ??= await verified(api);
+	const found = JSON.parse(await proven(api, view, wasm.keysForAppointment(id), (answer) => view.verifier.appointment(id, answer), 'the appointment'));
+	if (!found) return null;
+	return { ...found, doctor: ss58(found.doctor), patient: ss58(found.patient) };
+}
+
 /** The doctor `address` as stored (name, specialty, hospital, key, status), proven, or null. */
 export async function doctor(api, address, view) {
 	view ??= await verified(api);

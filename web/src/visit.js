@@ -35,7 +35,7 @@ export function signalPayload(genesis, s) {
 	return u8aConcat(stringToU8a('ehr-visit-signal:v1'), hexToU8a(genesis), u64(s.appointment),
 		decodeAddress(s.from), decodeAddress(s.to), u64(s.sentAt), blake2AsU8a(hexToU8a(s.sealed), 256));
 }
-const listenPayload = (genesis, account, at) => u8aConcat(stringToU8a('ehr-visit-listen:v1'), hexToU8a(genesis), decodeAddress(account), u64(at));
+const listenPayload = (genesis, appointment, account, at) => u8aConcat(stringToU8a('ehr-visit-listen:v1'), hexToU8a(genesis), u64(appointment), decodeAddress(account), u64(at));
 const icePayload = (genesis, appointment, account, at) => u8aConcat(stringToU8a('ehr-visit-ice:v1'), hexToU8a(genesis), u64(appointment), decodeAddress(account), u64(at));
 
 /** What the chain holds of a visit's call, in words (`visit`: `{ startedAt, endedAt }`). */
@@ -53,10 +53,10 @@ export function joinable(appointment, now = Date.now()) {
 		&& now + EARLY_MS >= appointment.start && now <= end + LATE_MS;
 }
 
-/** The DTLS fingerprint a session description names (`sha-256 AB:CD…`), upper case. */
-export function sdpFingerprint(sdp) {
-	const match = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp || '');
-	return match ? `${match[1].toLowerCase()} ${match[2].toUpperCase()}` : null;
+/** Every DTLS fingerprint a session description names (`sha-256 AB:CD…`), upper case. */
+export function sdpFingerprints(sdp) {
+	return [...new Set([...(sdp || '').matchAll(/^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/gm)]
+		.map((m) => `${m[1].toLowerCase()} ${m[2].toUpperCase()}`))];
 }
 
 /**
@@ -99,11 +99,10 @@ class Signalling {
 
 	async listen(onBody, onForged) {
 		const at = Date.now();
-		const signature = u8aToHex(this.ctx.keys.pair.sign(listenPayload(this.genesis, this.me, at)));
+		const signature = u8aToHex(this.ctx.keys.pair.sign(listenPayload(this.genesis, this.appointment, this.me, at)));
 		this.stop = await subscribe(this.ctx.api, 'ehr_visitMessage', 'ehr_visitListen', 'ehr_visitUnlisten',
-			[this.me, at, signature], (error, signal) => {
+			[this.appointment, this.me, at, signature], (error, signal) => {
 				if (error || !signal) return;
-				if (signal.appointment !== this.appointment) return; // another visit of this account
 				let body;
 				try {
 					body = this.open(signal);
@@ -115,52 +114,62 @@ class Signalling {
 			});
 	}
 
+	/** Credentials for the hospital's TURN server; refuses the call without one. */
 	async iceServers() {
 		const at = Date.now();
 		const signature = u8aToHex(this.ctx.keys.pair.sign(icePayload(this.genesis, this.appointment, this.me, at)));
 		try {
 			return await rpc(this.ctx.api, 'ehr_visitIceServers', [this.appointment, this.me, at, signature]);
 		} catch (error) {
-			if (/9006|no TURN/i.test(error.message)) return null;
+			if (/9006|no TURN/i.test(error.message)) {
+				throw new Failure('This hospital\'s node offers no relay for calls, and a call without one would show your network address to the other party: the call was not started. Tell the hospital (its node needs --turn-url).');
+			}
 			throw error;
 		}
 	}
 }
 
+/** The configuration of a connection through the TURN server of `servers` only. */
+const relayOnly = (servers) => ({
+	iceServers: [{ urls: servers.urls, username: servers.username, credential: servers.credential }],
+	iceTransportPolicy: 'relay',
+});
+
 /**
  * One call. The patient offers, the doctor answers; either may join first (a `hello` tells the
  * other one is there). Descriptions are sent complete (every candidate gathered), in one message.
+ * Every message but `hello` names the page it is for (`to`), and an answer the offer it answers:
+ * a message for another page of the account, or an old page of the other party's, is not used.
  */
 class Call {
 	constructor({ signalling, patient, ui, voiceOnly, record }) {
 		Object.assign(this, { signalling, patient, ui, voiceOnly, record });
 		this.id = u8aToHex(crypto.getRandomValues(new Uint8Array(8)));
 		this.peerCall = null;
+		this.peerSince = 0; // when the other party's current page sent its first message
 		this.seq = 0;
 		this.peerSeq = 0;
-		this.expected = null; // the DTLS fingerprint the other party signed
 		this.timing = { joined: Date.now(), connected: null, firstFrame: null };
 		this.ended = false;
+		this.queue = Promise.resolve();
 	}
 
 	async start() {
-		const servers = await this.signalling.iceServers();
-		this.config = servers
-			? { iceServers: [{ urls: servers.urls, username: servers.username, credential: servers.credential }], iceTransportPolicy: 'relay' }
-			: { iceServers: [], iceTransportPolicy: 'all' };
-		this.relayed = Boolean(servers);
+		this.config = relayOnly(await this.signalling.iceServers());
 		this.media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true }).catch(() => {
 			throw new Failure('The browser gave no camera or microphone: allow them for this page (the address bar\'s icon) and join again.');
 		});
 		if (this.voiceOnly) this.media.getVideoTracks().forEach((t) => { t.enabled = false; });
 		this.ui.local(this.media);
-		// One message at a time, in the order they came.
-		this.queue = Promise.resolve();
-		await this.signalling.listen((body) => {
-			this.queue = this.queue.then(() => this.receive(body)).catch((e) => this.ui.warn(`The call could not use a message: ${e.message || e}`));
-		},
+		await this.signalling.listen((body, sentAt) => this.later(() => this.receive(body, sentAt)),
 			(why) => this.ui.warn(`A message for this call was refused: ${why}. The call does not use it; if it does not connect, someone between you and the other party may be interfering.`));
 		await this.hello();
+	}
+
+	/** Runs `work` after what is queued (messages and restarts one at a time, in order). */
+	later(work) {
+		this.queue = this.queue.then(work).catch((e) => this.ui.warn(`The call could not use a message: ${e.human || e.message || e}`));
+		return this.queue;
 	}
 
 	async hello() {
@@ -191,7 +200,7 @@ class Call {
 		channel.onmessage = (event) => {
 			try {
 				const { text } = JSON.parse(event.data);
-				if (typeof text === 'string' && text.length <= 4000) this.ui.chat(this.ui.peerName, text);
+				if (typeof text === 'string' && text.length <= 4000) this.ui.chat(this.ui.peerName.replace(/^the p/, 'P'), text);
 			} catch { /* not a chat message */ }
 		};
 		channel.onopen = () => this.ui.chatReady(true);
@@ -219,16 +228,26 @@ class Call {
 	}
 
 	async offer({ restart = false } = {}) {
+		if (restart && this.pc) {
+			// Fresh TURN credentials: the ones of an hour ago may have expired.
+			this.config = relayOnly(await this.signalling.iceServers());
+			this.pc.setConfiguration(this.config);
+		}
 		const pc = restart && this.pc ? this.pc : this.newConnection();
 		await pc.setLocalDescription(await pc.createOffer({ iceRestart: restart }));
-		await this.send({ type: 'offer', sdp: await this.describe(pc), to: this.peerCall });
+		const sdp = await this.describe(pc);
+		this.offered = this.seq + 1; // the seq `send` gives this offer
+		await this.send({ type: 'offer', sdp, to: this.peerCall });
 	}
 
-	async receive(body) {
+	async receive(body, sentAt) {
 		if (this.ended) return;
-		// One page of the other party at a time: a new page (a reload) starts over.
+		if (body.type !== 'hello' && body.to !== this.id) return; // for another page of this account
 		if (body.call !== this.peerCall) {
+			// A page of the other party's older than the one in use: not used.
+			if (sentAt < this.peerSince) return;
 			this.peerCall = body.call;
+			this.peerSince = sentAt;
 			this.peerSeq = 0;
 		}
 		if (body.seq <= this.peerSeq) return; // sent again: used once
@@ -240,42 +259,43 @@ class Call {
 				await this.offer();
 			}
 		} else if (body.type === 'hello') {
-			await this.send({ type: 'hello-back' });
+			await this.send({ type: 'hello-back', to: this.peerCall });
 		} else if (body.type === 'offer' && !this.patient) {
-			if (body.to && body.to !== this.id) return; // for an earlier page of this account
-			const restart = this.pc && this.pc.remoteDescription && sdpFingerprint(body.sdp) === this.expected;
-			const pc = restart ? this.pc : this.newConnection();
-			this.expect(body.sdp);
+			const signed = sdpFingerprints(body.sdp);
+			if (!signed.length) throw new Error('the other party\'s description names no DTLS fingerprint');
+			const same = this.pc?.remoteDescription && this.pc.expected?.every((f) => signed.includes(f));
+			const pc = same ? this.pc : this.newConnection();
+			pc.expected = signed;
 			await pc.setRemoteDescription({ type: 'offer', sdp: body.sdp });
 			await pc.setLocalDescription(await pc.createAnswer());
-			await this.send({ type: 'answer', sdp: await this.describe(pc) });
-		} else if (body.type === 'answer' && this.patient && this.pc?.signalingState === 'have-local-offer') {
-			this.expect(body.sdp);
+			await this.send({ type: 'answer', sdp: await this.describe(pc), to: this.peerCall, answers: body.seq });
+		} else if (body.type === 'answer' && this.patient && this.pc?.signalingState === 'have-local-offer' && body.answers === this.offered) {
+			const signed = sdpFingerprints(body.sdp);
+			if (!signed.length) throw new Error('the other party\'s description names no DTLS fingerprint');
+			this.pc.expected = signed;
 			await this.pc.setRemoteDescription({ type: 'answer', sdp: body.sdp });
 		} else if (body.type === 'bye') {
 			this.pc?.close();
 			this.pc = null;
 			this.ui.status(`${this.ui.peerName} left the call. Stay on this page to be called again.`);
 			this.ui.chatReady(false);
+			this.ui.connected(false);
 		}
-	}
-
-	expect(sdp) {
-		this.expected = sdpFingerprint(sdp);
-		if (!this.expected) throw new Error('the other party\'s description names no DTLS fingerprint');
 	}
 
 	async connectionChanged(pc) {
 		if (pc !== this.pc || this.ended) return;
 		const state = pc.connectionState;
 		if (state === 'connected') {
-			// The DTLS certificate the connection was made with must be the one the other party signed.
+			// The DTLS certificate the connection was made with must be one the other party signed.
 			const got = await this.remoteFingerprint(pc);
-			if (got !== this.expected) {
+			if (pc !== this.pc || this.ended) return; // replaced meanwhile
+			if (got && !pc.expected?.includes(got)) {
 				pc.close();
 				this.pc = null;
-				this.ui.warn(`The call was refused: the connection's encryption certificate (${got || 'none'}) is not the one ${this.ui.peerName} signed (${this.expected}). Someone between you may be listening; tell the hospital.`);
+				this.ui.warn(`The call was refused: the connection's encryption certificate (${got}) is not the one ${this.ui.peerName} signed (${pc.expected?.join(', ')}). Someone between you may be listening; tell the hospital.`);
 				this.ui.status('Call refused.');
+				this.ui.connected(false);
 				return;
 			}
 			if (!this.timing.connected) {
@@ -284,7 +304,7 @@ class Call {
 				if (!this.patient) this.record('startVisit');
 			}
 			clearTimeout(this.restartTimer);
-			this.ui.status(`Connected to ${this.ui.peerName}${this.relayed ? ' (through the hospital\'s relay)' : ''}: end-to-end encrypted.`);
+			this.ui.status(`Connected to ${this.ui.peerName} (through the hospital's relay): end-to-end encrypted${got ? '' : ' (this browser does not show the connection\'s certificate to check it)'}.`);
 			this.ui.connected(true);
 		} else if (state === 'disconnected' || state === 'failed') {
 			this.ui.status('The connection dropped: reconnecting…');
@@ -296,7 +316,7 @@ class Call {
 
 	scheduleRestart(delay) {
 		clearTimeout(this.restartTimer);
-		this.restartTimer = setTimeout(async () => {
+		this.restartTimer = setTimeout(() => this.later(async () => {
 			if (this.ended || !this.pc || this.pc.connectionState === 'connected') return;
 			try {
 				await this.offer({ restart: true });
@@ -304,7 +324,7 @@ class Call {
 				this.ui.status(`Reconnecting… (${e.human || e.message || e})`);
 			}
 			this.scheduleRestart(5000);
-		}, delay);
+		}), delay);
 	}
 
 	/** What arrives: video frames decoded, audio samples, and whether the route is the relay. */
@@ -323,6 +343,7 @@ class Call {
 		return out;
 	}
 
+	/** The remote DTLS certificate's fingerprint the connection shows (null: not shown). */
 	async remoteFingerprint(pc) {
 		const stats = await pc.getStats();
 		for (const report of stats.values()) {
@@ -339,7 +360,7 @@ class Call {
 		this.ended = true;
 		if (this.timing.connected) this.record('endVisit');
 		clearTimeout(this.restartTimer);
-		try { await this.send({ type: 'bye' }); } catch { /* the other side sees the connection drop */ }
+		try { await this.send({ type: 'bye', to: this.peerCall }); } catch { /* the other side sees the connection drop */ }
 		this.pc?.close();
 		this.media?.getTracks().forEach((t) => t.stop());
 		this.signalling.stop?.();
@@ -359,15 +380,19 @@ export async function visitPage(app) {
 	const id = Number(new URLSearchParams(location.hash.split('?')[1] || '').get('appointment'));
 	const me = ctx.keys.address;
 	const doctor = Boolean(app.roles.doctor);
-	const list = await ehr(ctx.api, doctor ? 'doctorAppointments' : 'patientAppointments', me, null);
-	const appointment = list.find((a) => a.id === id);
-	if (!appointment) throw new Failure(`You have no open appointment ${id}.`);
+	// The parties from the chain's state, proven (a node cannot put another account in the call);
+	// the list only for what the chain recorded of the call so far.
+	const appointment = await verify.appointment(ctx.api, id);
+	if (!appointment || (appointment.patient !== me && appointment.doctor !== me)) throw new Failure(`You have no appointment ${id}.`);
+	const listed = (await ehr(ctx.api, doctor && appointment.doctor === me ? 'doctorAppointments' : 'patientAppointments', me, null)).find((a) => a.id === id);
+	appointment.visit = listed?.visit ?? null;
 	const patient = appointment.patient === me;
 	const peer = patient ? appointment.doctor : appointment.patient;
 	let peerName = `the patient ${shortAddress(peer)}`;
 	if (patient) {
 		const entry = await verify.doctor(ctx.api, peer);
-		peerName = entry ? `Dr ${entry.name.replace(/^Dr\.? /, '')}` : shortAddress(peer);
+		if (!entry || entry.status !== 'active') throw new Failure('The chain shows no active doctor for this appointment: no call is made.');
+		peerName = `Dr ${entry.name.replace(/^Dr\.? /, '')}`;
 	}
 	const root = h('section', { class: 'card visit' }, h('h2', {}, `Video visit with ${peerName}`),
 		h('p', { class: 'muted' }, `${formatTime(appointment.start)} · ${appointment.durationMinutes} min`));

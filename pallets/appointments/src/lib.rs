@@ -543,8 +543,8 @@ pub mod pallet {
 			Self::finish(origin, appointment, AppointmentStatus::NoShow)
 		}
 
-		/// Record that the call of a video visit began. The first party's app to connect sends
-		/// it (the other's then fails with [`Error::VisitStarted`], which it ignores).
+		/// Record that the call of a video visit began (the web app: the doctor's side, once the
+		/// call connects). The time is the block's: a claim of the party that sent it.
 		///
 		/// - Origin: signed by the appointment's patient or doctor.
 		/// - `appointment`: a confirmed video appointment, from 10 minutes before its start to 30
@@ -573,7 +573,9 @@ pub mod pallet {
 		}
 
 		/// Record that the call of a video visit ended, with its length. Either party's app
-		/// sends it when one hangs up; also after the appointment was completed.
+		/// sends it when one hangs up; also after the appointment was completed. The end is the
+		/// block's time, at most 30 minutes after the appointment's end (a later one counts as
+		/// then): a claim of the party that sent it, bounded by the visit's window.
 		///
 		/// - Origin: signed by the appointment's patient or doctor.
 		/// - `appointment`: an appointment whose call started and has not ended.
@@ -587,7 +589,11 @@ pub mod pallet {
 			let (who, stored) = Self::as_party(origin, appointment)?;
 			let mut times = Visits::<T>::get(appointment).ok_or(Error::<T>::VisitNotStarted)?;
 			ensure!(times.ended_at.is_none(), Error::<T>::VisitEnded);
-			times.ended_at = Some(T::Clock::now().max(times.started_at));
+			let window_end = stored
+				.start
+				.saturating_add(u64::from(stored.duration_minutes) * 60_000)
+				.saturating_add(VISIT_LATE_MS);
+			times.ended_at = Some(T::Clock::now().min(window_end).max(times.started_at));
 			let minutes = times.minutes().unwrap_or_default();
 			Visits::<T>::insert(appointment, times);
 			Self::trail(appointment, &stored, &who, AppointmentChange::VisitEnded { minutes });

@@ -712,6 +712,19 @@ fn a_video_visits_call_is_recorded_when_it_starts_and_ends() {
 }
 
 #[test]
+fn a_call_ended_late_counts_until_the_visits_window_closes() {
+	new_test_ext().execute_with(|| {
+		let id = confirmed_video();
+		set_time(START + 2 * HOUR);
+		assert_ok!(Appointments::start_visit(signed(DOCTOR), id));
+		// Ended days later: the length stops where the window does (the end + 30 minutes).
+		set_time(START + 50 * HOUR);
+		assert_ok!(Appointments::end_visit(signed(PATIENT), id));
+		assert_eq!(crate::Visits::<Test>::get(id).unwrap().minutes(), Some(60));
+	});
+}
+
+#[test]
 fn only_the_parties_start_a_confirmed_video_visit_at_its_time() {
 	new_test_ext().execute_with(|| {
 		let id = confirmed_video();

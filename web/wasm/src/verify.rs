@@ -58,6 +58,12 @@ pub fn keys_for_doctor(who: &str) -> Result<String, String> {
 	Ok(keys_json(&[state::keys::doctor(&account(who)?)]))
 }
 
+/// The storage keys to prove for appointment `id`.
+#[wasm_bindgen(js_name = keysForAppointment)]
+pub fn keys_for_appointment(id: f64) -> Result<String, String> {
+	Ok(keys_json(&[state::keys::appointment(crate::record_number(id)?)]))
+}
+
 /// The storage keys to prove for `patient`'s grant to `grantee`.
 #[wasm_bindgen(js_name = keysForGrant)]
 pub fn keys_for_grant(patient: &str, grantee: &str) -> Result<String, String> {
@@ -259,6 +265,34 @@ impl Verifier {
 		let who = account(who)?;
 		let values = self.proven(&[state::keys::doctor(&who)], answer)?;
 		doctor_json(&who, &values)
+	}
+
+	/// Appointment `id` as stored, proven (`answer` for [`keys_for_appointment`]): JSON
+	/// `{doctor, patient, start, durationMinutes, kind, status}` (accounts in hex), or `null`.
+	pub fn appointment(&self, id: f64, answer: &str) -> Result<String, String> {
+		let id = crate::record_number(id)?;
+		let values = self.proven(&[state::keys::appointment(id)], answer)?;
+		let Some(found) = state::appointment(id, &values).map_err(error)? else {
+			return Ok("null".into());
+		};
+		Ok(json!({
+			"doctor": account_hex(&found.doctor),
+			"patient": account_hex(&found.patient),
+			"start": found.start,
+			"durationMinutes": found.duration_minutes,
+			"kind": match found.kind {
+				ehr_primitives::VisitKind::Video => "video",
+				ehr_primitives::VisitKind::InPerson => "in-person",
+			},
+			"status": match found.status {
+				ehr_primitives::AppointmentStatus::Requested => "requested",
+				ehr_primitives::AppointmentStatus::Confirmed => "confirmed",
+				ehr_primitives::AppointmentStatus::Cancelled => "cancelled",
+				ehr_primitives::AppointmentStatus::Completed => "completed",
+				ehr_primitives::AppointmentStatus::NoShow => "no-show",
+			},
+		})
+		.to_string())
 	}
 
 	/// The escrow committee and `patient`'s openable categories, proven (`answer` for
