@@ -3,7 +3,7 @@
 
 //! Weights for `pallet_ehr_appointments`, measured by `scripts/benchmark.sh`; do not edit by hand.
 //!
-//! Benchmark CLI 64.0.0, 2026-11-25, steps `50`, repeat `20`.
+//! Benchmark CLI 64.0.0, 2026-12-07, steps `50`, repeat `20`.
 //! Host `vm`, CPU `AMD EPYC`, wasm execution `Compiled`, chain
 //! `Some("dev")`, database cache 1024 MiB.
 //!
@@ -69,9 +69,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Appointments::NextSlotId` (r:1 w:1)
 	/// Proof: `Appointments::NextSlotId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn publish_slot() -> Weight {
-		// Proof size: measured `23145`, estimated `650974`.
-		// Minimum execution time: 938_650_000 picoseconds.
-		Weight::from_parts(999_791_000, 650974)
+		// Proof size: measured `23245`, estimated `650974`.
+		// Minimum execution time: 1_354_283_000 picoseconds.
+		Weight::from_parts(1_462_464_000, 650974)
 			.saturating_add(T::DbWeight::get().reads(516))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -83,8 +83,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::DoctorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn withdraw_slot() -> Weight {
 		// Proof size: measured `233`, estimated `3535`.
-		// Minimum execution time: 13_861_000 picoseconds.
-		Weight::from_parts(15_023_000, 3535)
+		// Minimum execution time: 20_401_000 picoseconds.
+		Weight::from_parts(21_923_000, 3535)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -113,9 +113,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Trail` (r:0 w:1)
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn book() -> Weight {
-		// Proof size: measured `1562`, estimated `3973`.
-		// Minimum execution time: 42_564_000 picoseconds.
-		Weight::from_parts(45_979_000, 3973)
+		// Proof size: measured `1689`, estimated `3973`.
+		// Minimum execution time: 62_352_000 picoseconds.
+		Weight::from_parts(67_280_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -132,9 +132,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Trail` (r:0 w:1)
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
-		// Proof size: measured `1006`, estimated `4460`.
-		// Minimum execution time: 26_811_000 picoseconds.
-		Weight::from_parts(29_224_000, 4460)
+		// Proof size: measured `1132`, estimated `4460`.
+		// Minimum execution time: 40_070_000 picoseconds.
+		Weight::from_parts(43_315_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -153,9 +153,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Trail` (r:0 w:1)
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn propose_reschedule() -> Weight {
-		// Proof size: measured `1095`, estimated `4460`.
-		// Minimum execution time: 31_037_000 picoseconds.
-		Weight::from_parts(33_790_000, 4460)
+		// Proof size: measured `1221`, estimated `4460`.
+		// Minimum execution time: 47_100_000 picoseconds.
+		Weight::from_parts(50_355_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -176,9 +176,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Trail` (r:0 w:1)
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn answer_reschedule() -> Weight {
-		// Proof size: measured `2076`, estimated `6080`.
-		// Minimum execution time: 40_921_000 picoseconds.
-		Weight::from_parts(44_607_000, 6080)
+		// Proof size: measured `2103`, estimated `6080`.
+		// Minimum execution time: 60_009_000 picoseconds.
+		Weight::from_parts(64_355_000, 6080)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -201,9 +201,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Trail` (r:0 w:1)
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
-		// Proof size: measured `2076`, estimated `6080`.
-		// Minimum execution time: 43_405_000 picoseconds.
-		Weight::from_parts(46_991_000, 6080)
+		// Proof size: measured `2103`, estimated `6080`.
+		// Minimum execution time: 63_034_000 picoseconds.
+		Weight::from_parts(67_600_000, 6080)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
@@ -230,22 +230,43 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Trail` (r:0 w:1)
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn finish() -> Weight {
-		// Proof size: measured `2283`, estimated `4460`.
-		// Minimum execution time: 47_942_000 picoseconds.
-		Weight::from_parts(51_818_000, 4460)
+		// Proof size: measured `2409`, estimated `4460`.
+		// Minimum execution time: 68_783_000 picoseconds.
+		Weight::from_parts(73_019_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
-	/// Storage: `Appointments::Appointments` (r:1 w:0), `Timestamp::Now` (r:1 w:0),
-	/// `Appointments::Visits` (r:1 w:1), `Consent::TrailLength` (r:1 w:1), `Consent::Trail` (r:0 w:1)
+	/// Storage: `Appointments::Appointments` (r:1 w:0)
+	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(995), added: 3470, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::Visits` (r:1 w:1)
+	/// Proof: `Appointments::Visits` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn start_visit() -> Weight {
-		Weight::from_parts(35_000_000, 4460)
+		// Proof size: measured `775`, estimated `4460`.
+		// Minimum execution time: 30_475_000 picoseconds.
+		Weight::from_parts(32_448_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	/// Storage: as `start_visit`.
+	/// Storage: `Appointments::Appointments` (r:1 w:0)
+	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(995), added: 3470, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::Visits` (r:1 w:1)
+	/// Proof: `Appointments::Visits` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn end_visit() -> Weight {
-		Weight::from_parts(35_000_000, 4460)
+		// Proof size: measured `821`, estimated `4460`.
+		// Minimum execution time: 31_737_000 picoseconds.
+		Weight::from_parts(33_620_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -254,55 +275,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn publish_slot() -> Weight {
-		Weight::from_parts(999_791_000, 650974)
+		Weight::from_parts(1_462_464_000, 650974)
 			.saturating_add(RocksDbWeight::get().reads(516))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn withdraw_slot() -> Weight {
-		Weight::from_parts(15_023_000, 3535)
+		Weight::from_parts(21_923_000, 3535)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn book() -> Weight {
-		Weight::from_parts(45_979_000, 3973)
+		Weight::from_parts(67_280_000, 3973)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn confirm() -> Weight {
-		Weight::from_parts(29_224_000, 4460)
+		Weight::from_parts(43_315_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn propose_reschedule() -> Weight {
-		Weight::from_parts(33_790_000, 4460)
+		Weight::from_parts(50_355_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn answer_reschedule() -> Weight {
-		Weight::from_parts(44_607_000, 6080)
+		Weight::from_parts(64_355_000, 6080)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(46_991_000, 6080)
+		Weight::from_parts(67_600_000, 6080)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(9))
 	}
 	fn finish() -> Weight {
-		Weight::from_parts(51_818_000, 4460)
+		Weight::from_parts(73_019_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
-	/// Storage: `Appointments::Appointments` (r:1 w:0), `Timestamp::Now` (r:1 w:0),
-	/// `Appointments::Visits` (r:1 w:1), `Consent::TrailLength` (r:1 w:1), `Consent::Trail` (r:0 w:1)
 	fn start_visit() -> Weight {
-		Weight::from_parts(35_000_000, 4460)
+		Weight::from_parts(32_448_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
-	/// Storage: as `start_visit`.
 	fn end_visit() -> Weight {
-		Weight::from_parts(35_000_000, 4460)
+		Weight::from_parts(33_620_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
