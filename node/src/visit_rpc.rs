@@ -171,13 +171,15 @@ impl VisitHub {
 		Ok(())
 	}
 
-	/// Remembers `signature` (hashed) until `until` (ms); false if it was seen before.
-	fn first_time(&self, signature: &[u8], now: u64, until: u64) -> Result<bool, String> {
+	/// Whether a message with `signature` was forwarded before (and is still remembered).
+	fn seen(&self, signature: &[u8]) -> bool {
+		self.state().seen.contains_key(&sp_io::hashing::blake2_256(signature))
+	}
+
+	/// Remembers a forwarded message's `signature` (hashed) until `until` (ms); refused when
+	/// the node remembers [`MAX_SEEN`] messages that are all still within their time.
+	fn remember(&self, signature: &[u8], now: u64, until: u64) -> Result<(), String> {
 		let mut state = self.state();
-		let hash = sp_io::hashing::blake2_256(signature);
-		if state.seen.contains_key(&hash) {
-			return Ok(false);
-		}
 		if state.seen.len() >= MAX_SEEN {
 			state.seen.retain(|_, until| *until > now);
 			if state.seen.len() >= MAX_SEEN {
@@ -186,8 +188,8 @@ impl VisitHub {
 				);
 			}
 		}
-		state.seen.insert(hash, until);
-		Ok(true)
+		state.seen.insert(sp_io::hashing::blake2_256(signature), until);
+		Ok(())
 	}
 
 	/// Hands `signal` to every listener of its recipient for its visit; how many took it.
@@ -351,15 +353,15 @@ where
 		self.current_visit(signal.appointment, &signal.from, Some(&signal.to), now)?;
 		let payload = visit_signal_payload(&self.genesis, &signal);
 		check_signature(&signal.from, &payload, &signal.signature)?;
-		let remember_until = signal.sent_at.saturating_add(2 * VISIT_CLOCK_SKEW_MS);
-		if !self
-			.hub
-			.first_time(&signal.signature, now, remember_until)
-			.map_err(|e| ErrorCode::VisitLimit.error(e))?
-		{
+		if self.hub.seen(&signal.signature) {
 			return Err(ErrorCode::VisitRefused.error("this message was sent before"));
 		}
+		// Only what the rate lets through is remembered (a refused flood fills nothing).
 		self.hub.spend(&signal.from, Instant::now()).map_err(|e| ErrorCode::VisitLimit.error(e))?;
+		let remember_until = signal.sent_at.saturating_add(2 * VISIT_CLOCK_SKEW_MS);
+		self.hub
+			.remember(&signal.signature, now, remember_until)
+			.map_err(|e| ErrorCode::VisitLimit.error(e))?;
 		Ok(self.hub.forward(&signal))
 	}
 
@@ -529,9 +531,17 @@ mod tests {
 	fn the_same_message_is_forwarded_once() {
 		let hub = VisitHub::default();
 		let now = 1_800_000_000_000;
-		assert!(hub.first_time(&[1; 64], now, now + 120_000).unwrap());
-		assert!(!hub.first_time(&[1; 64], now + 1, now + 120_000).unwrap());
-		assert!(hub.first_time(&[2; 64], now, now + 120_000).unwrap());
+		assert!(!hub.seen(&[1; 64]));
+		hub.remember(&[1; 64], now, now + 120_000).unwrap();
+		assert!(hub.seen(&[1; 64]));
+		assert!(!hub.seen(&[2; 64]));
+		// Full of messages still within their time: refused; once they are past it, room again.
+		for i in 1..MAX_SEEN as u32 {
+			hub.remember(&i.to_le_bytes(), now, now + 120_000).unwrap();
+		}
+		assert!(hub.remember(&[3; 64], now, now + 120_000).is_err());
+		hub.remember(&[3; 64], now + 120_001, now + 240_000).unwrap();
+		assert!(hub.seen(&[3; 64]) && !hub.seen(&[1; 64]));
 	}
 
 	#[test]

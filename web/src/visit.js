@@ -25,8 +25,13 @@ export const EARLY_MS = 10 * 60_000;
 export const LATE_MS = 30 * 60_000;
 /** How long to wait for the connection's candidates before sending a description anyway. */
 const GATHERING_MS = 5000;
-/** A message older than this (the sender's clock) is not used: a replay. */
-const MAX_AGE_MS = 90_000;
+/**
+ * A message older than this (the sender's clock) is not used: a replay. The node takes senders'
+ * clocks within a minute of its own, so two parties' clocks may differ by two.
+ */
+const MAX_AGE_MS = 150_000;
+/** TURN credentials are asked again this long before they expire. */
+const CREDENTIALS_MARGIN_MS = 10 * 60_000;
 
 const u64 = (n) => bnToU8a(BigInt(n), { bitLength: 64, isLe: true });
 
@@ -154,8 +159,19 @@ class Call {
 		this.queue = Promise.resolve();
 	}
 
+	/** Fresh TURN credentials when the ones in use expire within the margin (or always). */
+	async credentials(always = false) {
+		if (!always && this.expires && this.expires - Date.now() > CREDENTIALS_MARGIN_MS) return;
+		const servers = await this.signalling.iceServers();
+		this.expires = servers.expiresAt;
+		this.config = relayOnly(servers);
+		this.pc?.setConfiguration(this.config);
+	}
+
 	async start() {
-		this.config = relayOnly(await this.signalling.iceServers());
+		await this.credentials(true);
+		// Both sides keep their credentials fresh during a long call.
+		this.refresher = setInterval(() => this.later(() => this.credentials().catch(() => {})), 60_000);
 		this.media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true }).catch(() => {
 			throw new Failure('The browser gave no camera or microphone: allow them for this page (the address bar\'s icon) and join again.');
 		});
@@ -228,15 +244,12 @@ class Call {
 	}
 
 	async offer({ restart = false } = {}) {
-		if (restart && this.pc) {
-			// Fresh TURN credentials: the ones of an hour ago may have expired.
-			this.config = relayOnly(await this.signalling.iceServers());
-			this.pc.setConfiguration(this.config);
-		}
+		await this.credentials();
 		const pc = restart && this.pc ? this.pc : this.newConnection();
 		await pc.setLocalDescription(await pc.createOffer({ iceRestart: restart }));
 		const sdp = await this.describe(pc);
 		this.offered = this.seq + 1; // the seq `send` gives this offer
+		this.offeredAt = Date.now();
 		await this.send({ type: 'offer', sdp, to: this.peerCall });
 	}
 
@@ -264,6 +277,7 @@ class Call {
 			const signed = sdpFingerprints(body.sdp);
 			if (!signed.length) throw new Error('the other party\'s description names no DTLS fingerprint');
 			const same = this.pc?.remoteDescription && this.pc.expected?.every((f) => signed.includes(f));
+			await this.credentials();
 			const pc = same ? this.pc : this.newConnection();
 			pc.expected = signed;
 			await pc.setRemoteDescription({ type: 'offer', sdp: body.sdp });
@@ -277,7 +291,15 @@ class Call {
 		} else if (body.type === 'bye') {
 			this.pc?.close();
 			this.pc = null;
-			this.ui.status(`${this.ui.peerName} left the call. Stay on this page to be called again.`);
+			clearTimeout(this.restartTimer);
+			if (body.reason === 'certificate') {
+				this.ui.warn(`${this.ui.peerName}'s browser refused the connection: its encryption certificate was not the one this browser signed. Someone between you may be listening; tell the hospital.`);
+				this.ui.status('Call refused.');
+			} else {
+				this.ui.status(`${this.ui.peerName} left the call. Stay on this page to be called again.`);
+				// The call happened: its end goes on chain from this side too (once, either side).
+				if (this.timing.connected) this.record('endVisit');
+			}
 			this.ui.chatReady(false);
 			this.ui.connected(false);
 		}
@@ -289,10 +311,14 @@ class Call {
 		if (state === 'connected') {
 			// The DTLS certificate the connection was made with must be one the other party signed.
 			const got = await this.remoteFingerprint(pc);
-			if (pc !== this.pc || this.ended) return; // replaced meanwhile
+			// Replaced, ended or dropped meanwhile: the next state change decides.
+			if (pc !== this.pc || this.ended || pc.connectionState !== 'connected') return;
 			if (got && !pc.expected?.includes(got)) {
 				pc.close();
 				this.pc = null;
+				clearTimeout(this.restartTimer);
+				// The other side stops trying too, and is told why.
+				this.send({ type: 'bye', reason: 'certificate', to: this.peerCall }).catch(() => {});
 				this.ui.warn(`The call was refused: the connection's encryption certificate (${got}) is not the one ${this.ui.peerName} signed (${pc.expected?.join(', ')}). Someone between you may be listening; tell the hospital.`);
 				this.ui.status('Call refused.');
 				this.ui.connected(false);
@@ -314,16 +340,23 @@ class Call {
 		}
 	}
 
-	scheduleRestart(delay) {
+	/**
+	 * Restarts ICE after `delay`, then again with a growing pause (5, 10, 20, 30 s) until the
+	 * connection is back; an offer still waiting for its answer (under 15 s) is left to finish.
+	 */
+	scheduleRestart(delay, next = 5000) {
 		clearTimeout(this.restartTimer);
 		this.restartTimer = setTimeout(() => this.later(async () => {
 			if (this.ended || !this.pc || this.pc.connectionState === 'connected') return;
-			try {
-				await this.offer({ restart: true });
-			} catch (e) {
-				this.ui.status(`Reconnecting… (${e.human || e.message || e})`);
+			const waiting = this.pc.signalingState === 'have-local-offer' && Date.now() - this.offeredAt < 15_000;
+			if (!waiting) {
+				try {
+					await this.offer({ restart: true });
+				} catch (e) {
+					this.ui.status(`Reconnecting… (${e.human || e.message || e})`);
+				}
 			}
-			this.scheduleRestart(5000);
+			this.scheduleRestart(next, Math.min(next * 2, 30_000));
 		}), delay);
 	}
 
@@ -360,6 +393,7 @@ class Call {
 		this.ended = true;
 		if (this.timing.connected) this.record('endVisit');
 		clearTimeout(this.restartTimer);
+		clearInterval(this.refresher);
 		try { await this.send({ type: 'bye', to: this.peerCall }); } catch { /* the other side sees the connection drop */ }
 		this.pc?.close();
 		this.media?.getTracks().forEach((t) => t.stop());
@@ -373,6 +407,8 @@ let current = null;
 window.addEventListener('hashchange', () => {
 	if (current && !location.hash.startsWith('#/visit')) { current.end(); current = null; }
 });
+// Closing or reloading the tab hangs up too (the bye and the end are sent as the page goes).
+window.addEventListener('pagehide', () => { current?.end(); current = null; });
 
 /** The visit page (`#/visit?appointment=ID`): join the call, camera and microphone, chat. */
 export async function visitPage(app) {
@@ -384,7 +420,9 @@ export async function visitPage(app) {
 	// the list only for what the chain recorded of the call so far.
 	const appointment = await verify.appointment(ctx.api, id);
 	if (!appointment || (appointment.patient !== me && appointment.doctor !== me)) throw new Failure(`You have no appointment ${id}.`);
-	const listed = (await ehr(ctx.api, doctor && appointment.doctor === me ? 'doctorAppointments' : 'patientAppointments', me, null)).find((a) => a.id === id);
+	if (appointment.patient === appointment.doctor) throw new Failure('This appointment is with yourself: there is nobody to call.');
+	const listed = (await ehr(ctx.api, doctor && appointment.doctor === me ? 'doctorAppointments' : 'patientAppointments', me, null)
+		.catch(() => [])).find((a) => a.id === id);
 	appointment.visit = listed?.visit ?? null;
 	const patient = appointment.patient === me;
 	const peer = patient ? appointment.doctor : appointment.patient;
@@ -412,10 +450,11 @@ export async function visitPage(app) {
 		submit(ctx.api, ctx.keys.pair, ctx.api.tx.appointments[call](id)).then(() => {
 			onChain.textContent = `The call's ${what} is on chain (final) and in the patient's trail.`;
 		}).catch((error) => {
-			// The other party's app recorded it first (or the start is not final yet, and the
-			// other party's app ends the call later): nothing to do.
-			if (/VisitStarted|VisitEnded|VisitNotStarted/.test(error.detail || error.message)) return;
+			// The other party's app recorded it first: nothing to do.
+			if (/VisitStarted|VisitEnded/.test(error.detail || error.message)) return;
+			// Not started yet (the other side's start not final): the next hang-up or bye tries again.
 			recorded[call] = false;
+			if (/VisitNotStarted/.test(error.detail || error.message)) return;
 			onChain.textContent = `The call's ${what} could not be put on chain: ${error.human || error.message}`;
 		});
 	};

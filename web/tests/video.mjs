@@ -158,7 +158,7 @@ async function main() {
 		const before = (await stats(doctor)).framesDecoded;
 		t.stop(turn, 'SIGKILL');
 		await patient.getByTestId('call-status').filter({ hasText: 'reconnecting' }).waitFor({ timeout: 30000 });
-		log('  the relay is gone: both sides see the call drop');
+		log('  the relay is gone: the patient\'s side sees the call drop');
 		turn = startTurn();
 		await patient.getByTestId('call-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 60000 });
 		await waitFor('frames again after the reconnection', async () => (await stats(doctor)).framesDecoded > before + 10, 30);
@@ -253,6 +253,8 @@ async function main() {
 		const said = await warning.textContent();
 		expect(/The call was refused: the connection's encryption certificate \(sha-256 AB:AB.*\) is not the one .* signed \(sha-256 [0-9A-F:]+\)/.test(said), `the doctor is warned: ${said}`);
 		expect(!(await stats(doctor)).connected, 'no call over it');
+		// The patient's side is told, and stops trying.
+		await patient.getByTestId('call-warning').filter({ hasText: 'browser refused the connection' }).waitFor({ timeout: 15000 });
 		log(`  the doctor saw: ${said.slice(0, 160)}…`);
 		await hangUp(doctor);
 		await hangUp(patient);
