@@ -13,6 +13,11 @@ packages=(clang libclang-dev protobuf-compiler pkg-config curl)
 packages+=(chromium)
 # Video visits: the TURN server the calls are relayed through (the tests start it on loopback).
 packages+=(coturn)
+# Operations (docs/operations.md): promtool checks and unit-tests the alert rules and the
+# Prometheus configuration (scripts/ops-check.sh).
+packages+=(prometheus)
+# …and the TLS proxy of docs/operations.md, started on loopback by the same script.
+packages+=(nginx-light)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 # The independent implementation of the envelope format that checks the test vectors.

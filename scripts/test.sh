@@ -34,6 +34,15 @@ log "envelope vectors, checked by the independent implementation (Python cryptog
 python3 envelope/tests/vectors/check.py --check
 phase_done "envelope vectors (Python)"
 
+# Operations: the systemd units verified and scored, the alert rules checked and unit-tested
+# with promtool (each alert also broken on purpose, which the tests must catch), the TLS proxy
+# started on loopback in front of stub back ends (about 30 s).
+log "operations: systemd units, alert rules, dashboard, TLS proxy"
+ops_log="$(mktemp)"
+trap 'rm -f "$cargo_log" "$ops_log"' EXIT
+bash scripts/ops-check.sh 2>&1 | tee "$ops_log"
+phase_done "operations checks (systemd-analyze, promtool, nginx)"
+
 # The README's flows, typed as written, against a fresh dev node and js-ipfs: every step's
 # output, the exit code of each class of failure, no raw output for people (about 10 minutes:
 # some sixty transactions, each waiting for finality).
@@ -47,7 +56,7 @@ phase_done "README flows"
 log "web app: build, then the browser tests (Chromium, headless)"
 bash scripts/web.sh build
 browser_log="$(mktemp)"
-trap 'rm -f "$cargo_log" "$browser_log"' EXIT
+trap 'rm -f "$cargo_log" "$ops_log" "$browser_log"' EXIT
 phase_done "web app build"
 node web/tests/browser.mjs 2>&1 | tee "$browser_log"
 phase_done "browser stories"
@@ -63,7 +72,7 @@ phase_done "video visits (Chromium, coturn)"
 # the feature on; only the benchmark tests count in the closing line (the others counted above).
 log "cargo test (pallet benchmarks, runtime-benchmarks)"
 bench_log="$(mktemp)"
-trap 'rm -f "$cargo_log" "$browser_log" "$bench_log"' EXIT
+trap 'rm -f "$cargo_log" "$ops_log" "$browser_log" "$bench_log"' EXIT
 SKIP_WASM_BUILD=1 cargo test --locked -p pallet-consortium -p pallet-fee-quota \
 	-p pallet-ehr-identity -p pallet-ehr-consent -p pallet-ehr-records -p pallet-ehr-appointments \
 	-p pallet-ehr-escrow -p pallet-ehr-messages \
@@ -76,12 +85,15 @@ zombienet test --provider native zombienet/consortium.zndsl
 phase_done "zombienet (four validators)"
 
 # One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
-# check, the README flows, the browser and video stories and the zombienet test.
+# check, the operations checks, the README flows, the browser and video stories and the
+# zombienet test.
 passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 3 }' "$cargo_log")
 browser=$(awk '/^(browser|video) tests:/ { sum += $3 } END { print sum }' "$browser_log")
 passed=$((passed + browser))
 benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$bench_log" || true)
 passed=$((passed + benchmarks))
+ops=$(awk '/^ops tests:/ { print $3 }' "$ops_log")
+passed=$((passed + ops))
 log "all tests passed"
 log "time per part:"
 printf '  %s\n' "${phases[@]}" >&2
