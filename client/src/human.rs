@@ -311,6 +311,9 @@ pub fn audit_entry(entry: &AuditEntry<AccountId, u32>, names: &Names) -> String 
 				AppointmentChange::VisitEnded { minutes } => {
 					format!("video call ended after {minutes} min")
 				}
+				AppointmentChange::CalledOnCall { start } => {
+					format!("called on call and answered at {}", time(*start))
+				}
 			};
 			format!("{actor}: appointment {appointment} with {} {change}", names.of(doctor))
 		}

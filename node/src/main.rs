@@ -8,6 +8,7 @@ mod command;
 mod consortium_spec;
 mod ehr_rpc;
 mod fees_rpc;
+mod on_call;
 mod finality_rpc;
 mod records_rpc;
 mod rpc;

@@ -27,11 +27,12 @@ use std::{
 
 use base64::Engine;
 use codec::Decode;
-use ehr_primitives::{AppointmentStatus, VisitKind};
+use ehr_primitives::{AppointmentStatus, DoctorStatus, VisitKind};
 use ehr_rpc_api::{
+	on_call_answer_payload, on_call_listen_payload, on_call_ready_payload, on_call_ring_payload,
 	visit_ice_payload, visit_listen_payload, visit_signal_payload, ErrorCode, IceServers,
-	VisitRpcServer, VisitSignal, MAX_VISIT_SIGNAL, VISIT_CLOCK_SKEW_MS, VISIT_EARLY_MS,
-	VISIT_LATE_MS,
+	RingEvent, VisitRpcServer, VisitSignal, MAX_VISIT_SIGNAL, READY_MS, RING_MS,
+	VISIT_CLOCK_SKEW_MS, VISIT_EARLY_MS, VISIT_LATE_MS,
 };
 use ehr_runtime::{opaque::Block, AccountId, Hash, Runtime};
 use futures::{channel::mpsc, FutureExt, StreamExt};
@@ -101,6 +102,8 @@ struct HubState {
 #[derive(Default)]
 pub struct VisitHub {
 	state: Mutex<HubState>,
+	/// The doctors on call listening and the patients' calls.
+	on_call: crate::on_call::OnCallHub,
 }
 
 impl VisitHub {
@@ -291,6 +294,41 @@ where
 		}
 		Ok(end)
 	}
+
+	/// The value at `key` in the best block's state.
+	fn read<T: Decode>(&self, key: Vec<u8>) -> Result<Option<T>, ErrorObjectOwned> {
+		let at = self.client.info().best_hash;
+		let Some(stored) =
+			self.client.storage(at, &StorageKey(key)).map_err(|e| ErrorCode::Runtime.error(e))?
+		else {
+			return Ok(None);
+		};
+		T::decode(&mut &stored.0[..]).map(Some).map_err(|e| ErrorCode::Runtime.error(e))
+	}
+
+	/// `doctor`'s hospital and the end of its shift, if it is an active doctor on call at `now`
+	/// in its hospital's roster (at the best block).
+	fn on_call_now(
+		&self,
+		doctor: &AccountId,
+		now: u64,
+	) -> Result<(AccountId, u64), ErrorObjectOwned> {
+		let refused = |why: &str| ErrorCode::VisitRefused.error(why);
+		let info: pallet_ehr_identity::DoctorOf<Runtime> = self
+			.read(pallet_ehr_identity::Doctors::<Runtime>::hashed_key_for(doctor))?
+			.ok_or_else(|| refused("this account is no doctor"))?;
+		if info.status != DoctorStatus::Active {
+			return Err(refused("this doctor is suspended"));
+		}
+		let roster: pallet_ehr_appointments::RosterOf<Runtime> = self
+			.read(pallet_ehr_appointments::OnCall::<Runtime>::hashed_key_for(&info.hospital))?
+			.unwrap_or_default();
+		let shift = roster
+			.iter()
+			.find(|shift| &shift.doctor == doctor && shift.holds(now))
+			.ok_or_else(|| refused("this doctor is not on call now in its hospital's roster"))?;
+		Ok((info.hospital.clone(), shift.until))
+	}
 }
 
 fn now_ms() -> u64 {
@@ -430,6 +468,205 @@ where
 				_ = closed => break,
 				_ = over => break,
 			}
+		}
+		Ok(())
+	}
+
+	async fn on_call_listen(
+		&self,
+		pending: PendingSubscriptionSink,
+		doctor: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> SubscriptionResult {
+		let now = now_ms();
+		let checked = check_time(at, now).and_then(|()| {
+			let payload = on_call_listen_payload(&self.genesis, &doctor, at);
+			check_signature(&doctor, &payload, &signature)?;
+			// A listening proof seen by someone else cannot take the doctor's places.
+			if self.hub.seen(&signature) {
+				return Err(ErrorCode::VisitRefused.error("this listening proof was used before"));
+			}
+			let found = self.on_call_now(&doctor, now)?;
+			self.hub
+				.remember(&signature, now, at.saturating_add(2 * VISIT_CLOCK_SKEW_MS))
+				.map_err(|e| ErrorCode::VisitLimit.error(e))?;
+			Ok(found)
+		});
+		let (hospital, until) = match checked {
+			Ok(found) => found,
+			Err(error) => {
+				pending.reject(error).await;
+				return Ok(());
+			},
+		};
+		let (id, mut events) = match self.hub.on_call.listen(&hospital, &doctor) {
+			Ok(listener) => listener,
+			Err(why) => {
+				pending.reject(ErrorCode::VisitLimit.error(why)).await;
+				return Ok(());
+			},
+		};
+		struct Unlisten<'a>(&'a crate::on_call::OnCallHub, AccountId, u64);
+		impl Drop for Unlisten<'_> {
+			fn drop(&mut self) {
+				self.0.unlisten(&self.1, self.2);
+			}
+		}
+		let _listening = Unlisten(&self.hub.on_call, hospital, id);
+		let sink = pending.accept().await?;
+		// Until the shift ends (a roster changed meanwhile is checked again on each call).
+		let over =
+			tokio::time::sleep(Duration::from_millis(until.saturating_sub(now_ms()))).fuse();
+		let closed = sink.closed().fuse();
+		futures::pin_mut!(closed, over);
+		loop {
+			futures::select! {
+				event = events.next() => match event {
+					Some(event) => sink.send(SubscriptionMessage::from_json(&event)?).await?,
+					None => break,
+				},
+				_ = closed => break,
+				_ = over => break,
+			}
+		}
+		Ok(())
+	}
+
+	async fn on_call_ring(
+		&self,
+		pending: PendingSubscriptionSink,
+		hospital: AccountId,
+		patient: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> SubscriptionResult {
+		let now = now_ms();
+		let checked = check_time(at, now).and_then(|()| {
+			let payload = on_call_ring_payload(&self.genesis, &hospital, &patient, at);
+			check_signature(&patient, &payload, &signature)?;
+			if self.hub.seen(&signature) {
+				return Err(ErrorCode::VisitRefused.error("this call was placed before"));
+			}
+			let registered = self
+				.read::<pallet_ehr_identity::PatientOf<Runtime>>(
+					pallet_ehr_identity::Patients::<Runtime>::hashed_key_for(&patient),
+				)?
+				.is_some();
+			if !registered {
+				return Err(ErrorCode::VisitRefused.error("only a registered patient calls"));
+			}
+			Ok(())
+		});
+		if let Err(error) = checked {
+			pending.reject(error).await;
+			return Ok(());
+		}
+		// Each doctor listening for the hospital rings if it is on call there now (the chain's
+		// state read without holding the hub).
+		let on_call: Vec<AccountId> = self
+			.hub
+			.on_call
+			.listening(&hospital)
+			.into_iter()
+			.filter(|doctor| self.on_call_now(doctor, now).is_ok_and(|(of, _)| of == hospital))
+			.collect();
+		let placed = match self.hub.on_call.ring(&patient, &hospital, Instant::now(), &on_call) {
+			Ok(placed) => placed,
+			Err(why) => {
+				pending.reject(ErrorCode::VisitLimit.error(why)).await;
+				return Ok(());
+			},
+		};
+		let _ = self.hub.remember(&signature, now, at.saturating_add(2 * VISIT_CLOCK_SKEW_MS));
+		struct HangUp<'a>(&'a crate::on_call::OnCallHub, u64);
+		impl Drop for HangUp<'_> {
+			fn drop(&mut self) {
+				self.0.end(self.1);
+			}
+		}
+		let ring = placed.ring;
+		let _hang_up = HangUp(&self.hub.on_call, ring);
+		let mut events = placed.events;
+		let sink = pending.accept().await?;
+		sink.send(SubscriptionMessage::from_json(&RingEvent::Ringing {
+			ring,
+			doctors: placed.doctors,
+		})?)
+		.await?;
+		if placed.doctors == 0 {
+			return Ok(());
+		}
+		// Rings for RING_MS; once answered, stays for READY_MS so that the patient's app can
+		// say which visit it made.
+		let unanswered = tokio::time::sleep(Duration::from_millis(RING_MS)).fuse();
+		let over = tokio::time::sleep(Duration::from_millis(RING_MS + READY_MS)).fuse();
+		let closed = sink.closed().fuse();
+		futures::pin_mut!(closed, unanswered, over);
+		loop {
+			futures::select! {
+				event = events.next() => match event {
+					Some(event) => sink.send(SubscriptionMessage::from_json(&event)?).await?,
+					None => break,
+				},
+				_ = unanswered => if !self.hub.on_call.is_answered(ring) {
+					sink.send(SubscriptionMessage::from_json(&RingEvent::NoAnswer { ring })?)
+						.await?;
+					break;
+				},
+				_ = closed => break,
+				_ = over => break,
+			}
+		}
+		Ok(())
+	}
+
+	fn on_call_answer(
+		&self,
+		ring: u64,
+		doctor: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> RpcResult<AccountId> {
+		let now = now_ms();
+		check_time(at, now)?;
+		let patient = self
+			.hub
+			.on_call
+			.caller(ring)
+			.ok_or_else(|| ErrorCode::VisitRefused.error("this call has ended"))?;
+		// The answer the chain checks when the patient's app makes the visit.
+		let payload = on_call_answer_payload(&patient, &doctor, at);
+		check_signature(&doctor, &payload, &signature)?;
+		self.on_call_now(&doctor, now)?;
+		self.hub
+			.on_call
+			.answer(ring, &doctor, at, &signature)
+			.map_err(|why| ErrorCode::VisitRefused.error(why))
+	}
+
+	fn on_call_ready(
+		&self,
+		ring: u64,
+		appointment: u64,
+		patient: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> RpcResult<()> {
+		let now = now_ms();
+		check_time(at, now)?;
+		let payload = on_call_ready_payload(&self.genesis, ring, appointment, &patient, at);
+		check_signature(&patient, &payload, &signature)?;
+		let doctor = self
+			.hub
+			.on_call
+			.answered_by(ring, &patient)
+			.map_err(|why| ErrorCode::VisitRefused.error(why))?;
+		// The visit on chain is theirs, by video, now.
+		self.current_visit(appointment, &patient, Some(&doctor), now)?;
+		if self.hub.on_call.ready(ring, appointment) == 0 {
+			return Err(ErrorCode::VisitRefused
+				.error("the doctor who answered no longer listens on this node"));
 		}
 		Ok(())
 	}

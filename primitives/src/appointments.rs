@@ -127,7 +127,70 @@ pub enum AppointmentChange {
 	VisitStarted,
 	/// The visit's video call ended after `minutes` (rounded up).
 	VisitEnded { minutes: u32 },
+	/// The patient called the doctor's hospital on call and this doctor answered (the chain
+	/// checked the doctor's signed answer): a confirmed video visit starting at `start` (the
+	/// first entry of an on-call visit, instead of [`Self::Booked`]).
+	CalledOnCall { start: Moment },
 }
+
+/// A doctor's turn on call for its hospital: patients who call the hospital ring the doctors on
+/// call and online, from `from` until `until` (ms since the Unix epoch).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "std", serde(rename_all = "camelCase"))]
+pub struct Shift<AccountId> {
+	/// The doctor on call (a doctor of the hospital).
+	pub doctor: AccountId,
+	/// From (ms since the Unix epoch).
+	pub from: Moment,
+	/// Until (ms since the Unix epoch, excluded).
+	pub until: Moment,
+}
+
+impl<AccountId> Shift<AccountId> {
+	/// Whether the shift holds `now`.
+	pub fn holds(&self, now: Moment) -> bool {
+		self.from <= now && now < self.until
+	}
+}
+
+/// The longest shift on call: 24 hours (ms).
+pub const MAX_SHIFT_MS: Moment = 24 * 60 * 60_000;
+/// How far ahead a hospital may publish its roster: 31 days (ms).
+pub const MAX_ROSTER_AHEAD_MS: Moment = 31 * 24 * 60 * 60_000;
+/// How far a doctor's answer to a call on call (its signed time) may be from the block's time
+/// when the patient's app makes the visit: two minutes (ms).
+pub const ANSWER_VALID_MS: Moment = 2 * 60_000;
+
+/// What a doctor on call signs to answer `patient`'s call at `answered_at` (ms since the Unix
+/// epoch): `ehr-oncall-answer:v1`, the patient's and the doctor's encoded accounts (32 bytes
+/// each on the chain) and the time (u64 little-endian). The patient's app makes the visit with
+/// it (`on_call_visit`): no visit without the doctor's answer.
+pub fn on_call_answer_payload<AccountId: codec::Encode>(
+	patient: &AccountId,
+	doctor: &AccountId,
+	answered_at: Moment,
+) -> Vec<u8> {
+	let mut payload = b"ehr-oncall-answer:v1".to_vec();
+	patient.encode_to(&mut payload);
+	doctor.encode_to(&mut payload);
+	payload.extend_from_slice(&answered_at.to_le_bytes());
+	payload
+}
+
+/// The length of an on-call visit, in minutes (its call may run [`VISIT_LATE_MS`] longer).
+pub const ON_CALL_VISIT_MINUTES: u32 = 30;
 
 /// A party may start a video visit's call from this long before the appointment's start…
 pub const VISIT_EARLY_MS: Moment = 10 * 60_000;

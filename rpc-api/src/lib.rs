@@ -520,6 +520,118 @@ pub fn visit_ice_payload(
 	)
 }
 
+/// How long a patient's call on call rings before it stops unanswered, in milliseconds.
+pub const RING_MS: u64 = 60_000;
+/// How long after the answer the patient's app has to make the visit and say so
+/// (`ehr_onCallReady`), in milliseconds.
+pub const READY_MS: u64 = 120_000;
+
+/// What a doctor on call who listens (`ehr_onCallListen`) is told.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum OnCallEvent {
+	/// `patient` calls `hospital`: ring, and answer with `ehr_onCallAnswer`.
+	Ring {
+		/// The call's number on this node.
+		ring: u64,
+		/// Who calls.
+		patient: AccountId,
+		/// The hospital called.
+		hospital: AccountId,
+	},
+	/// Stop ringing: `answeredBy` (another doctor) took call `ring`, or, with none, the patient
+	/// hung up or nobody answered in time.
+	#[serde(rename_all = "camelCase")]
+	Stopped {
+		/// The call.
+		ring: u64,
+		/// The doctor who answered, if one did.
+		answered_by: Option<AccountId>,
+	},
+	/// The patient made the visit of call `ring`, which this doctor answered: join
+	/// `appointment`.
+	Ready {
+		/// The call.
+		ring: u64,
+		/// The on-call visit on chain.
+		appointment: u64,
+	},
+}
+
+/// What a patient who calls a hospital (`ehr_onCallRing`) is told.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum RingEvent {
+	/// Ringing `doctors` doctors on call (none: nobody on call listens on this node now, and the
+	/// call ends).
+	Ringing {
+		/// The call's number on this node.
+		ring: u64,
+		/// How many doctors ring.
+		doctors: u32,
+	},
+	/// `doctor` answered: make the visit with its answer (`on_call_visit(doctor, answeredAt,
+	/// answer)`), then `ehr_onCallReady`.
+	#[serde(rename_all = "camelCase")]
+	Answered {
+		/// The call.
+		ring: u64,
+		/// Who answered.
+		doctor: AccountId,
+		/// When (ms since the Unix epoch, the doctor's clock).
+		answered_at: u64,
+		/// The doctor's sr25519 signature of
+		/// [`ehr_primitives::on_call_answer_payload`]`(patient, doctor, answered_at)`.
+		answer: Bytes,
+	},
+	/// Nobody answered within [`RING_MS`]; the call ends.
+	NoAnswer {
+		/// The call.
+		ring: u64,
+	},
+}
+
+/// What a doctor signs to listen for calls on call at `at`: `ehr-oncall-listen:v1`, the genesis
+/// hash, the doctor's account and `at` (u64 little-endian).
+pub fn on_call_listen_payload(genesis: &Hash, doctor: &AccountId, at: u64) -> Vec<u8> {
+	let doctor: &[u8; 32] = doctor.as_ref();
+	visit_payload("ehr-oncall-listen:v1", genesis, &[doctor, &at.to_le_bytes()])
+}
+
+/// What a patient signs to call `hospital` at `at`: `ehr-oncall-ring:v1`, the genesis hash, the
+/// hospital's and the patient's accounts and `at`.
+pub fn on_call_ring_payload(
+	genesis: &Hash,
+	hospital: &AccountId,
+	patient: &AccountId,
+	at: u64,
+) -> Vec<u8> {
+	let hospital: &[u8; 32] = hospital.as_ref();
+	let patient: &[u8; 32] = patient.as_ref();
+	visit_payload("ehr-oncall-ring:v1", genesis, &[hospital, patient, &at.to_le_bytes()])
+}
+
+/// What a doctor signs to answer a patient's call: the answer the chain's `on_call_visit` checks.
+pub use ehr_primitives::on_call_answer_payload;
+
+/// What the patient signs to tell the doctor who answered call `ring` that its visit is
+/// `appointment`: `ehr-oncall-ready:v1`, the genesis hash, the call, the appointment (both u64
+/// little-endian), the patient's account and `at`.
+pub fn on_call_ready_payload(
+	genesis: &Hash,
+	ring: u64,
+	appointment: u64,
+	patient: &AccountId,
+	at: u64,
+) -> Vec<u8> {
+	let patient: &[u8; 32] = patient.as_ref();
+	visit_payload(
+		"ehr-oncall-ready:v1",
+		genesis,
+		&[&ring.to_le_bytes(), &appointment.to_le_bytes(), patient, &at.to_le_bytes()],
+	)
+}
+
 /// Signalling for video visits: small opaque messages between the two parties of a current
 /// video appointment, forwarded live by the node (nothing kept), and TURN credentials for them.
 #[rpc(client, server)]
@@ -562,4 +674,63 @@ pub trait VisitRpc {
 		at: u64,
 		signature: Bytes,
 	) -> jsonrpsee::core::SubscriptionResult;
+
+	/// Calls `patient` places to `hospital` while `doctor` is on call: each rings here as an
+	/// [`OnCallEvent::Ring`] until a doctor answers, the patient hangs up or [`RING_MS`] pass.
+	/// Only for an active doctor on call now in its hospital's roster (at the best block), and
+	/// only until that shift ends; `signature` is the doctor's over [`on_call_listen_payload`].
+	#[subscription(
+		name = "ehr_onCallListen" => "ehr_onCallEvent",
+		unsubscribe = "ehr_onCallUnlisten",
+		item = OnCallEvent
+	)]
+	async fn on_call_listen(
+		&self,
+		doctor: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> jsonrpsee::core::SubscriptionResult;
+
+	/// Call `hospital`: every doctor on call there who listens on this node rings; the first to
+	/// answer takes the call and the others stop. Only for a registered patient, one call at a
+	/// time, a few calls a minute; `signature` is the patient's over [`on_call_ring_payload`].
+	/// Unsubscribing hangs up.
+	#[subscription(
+		name = "ehr_onCallRing" => "ehr_onCallRinging",
+		unsubscribe = "ehr_onCallHangUp",
+		item = RingEvent
+	)]
+	async fn on_call_ring(
+		&self,
+		hospital: AccountId,
+		patient: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> jsonrpsee::core::SubscriptionResult;
+
+	/// Answer call `ring` as `doctor`, one of the doctors it rang, on call now; answers the
+	/// patient who called. Refused once another doctor answered; `signature` is the doctor's
+	/// over [`on_call_answer_payload`]`(patient, doctor, at)`, which the patient's app hands to
+	/// the chain to make the visit.
+	#[method(name = "ehr_onCallAnswer")]
+	fn on_call_answer(
+		&self,
+		ring: u64,
+		doctor: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> RpcResult<AccountId>;
+
+	/// Tell the doctor who answered call `ring` that its visit is `appointment` (a current video
+	/// visit of the two at the best block: the one `on_call_visit` made); `signature` is the
+	/// patient's over [`on_call_ready_payload`].
+	#[method(name = "ehr_onCallReady")]
+	fn on_call_ready(
+		&self,
+		ring: u64,
+		appointment: u64,
+		patient: AccountId,
+		at: u64,
+		signature: Bytes,
+	) -> RpcResult<()>;
 }

@@ -456,6 +456,12 @@ impl pallet_ehr_appointments::Config for Runtime {
 	/// Booking, confirmation, the end, and up to six reschedules answered.
 	type MaxHistory = ConstU32<16>;
 	type MaxCidLength = ConstU32<96>;
+	/// A week of three eight-hour shifts with two doctors each, and room to spare.
+	type MaxShifts = ConstU32<64>;
+	/// A doctor on call sees one patient at a time; a few open visits while notes are written.
+	type MaxOnCallVisitsPerDoctor = ConstU32<4>;
+	type AnswerSignature = super::Signature;
+	type AnswerSigner = <super::Signature as sp_runtime::traits::Verify>::Signer;
 	type WeightInfo = pallet_ehr_appointments::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;
@@ -734,7 +740,19 @@ mod benchmark_helpers {
 		}
 	}
 
-	impl pallet_ehr_appointments::BenchmarkHelper<AccountId> for Helper {
+	impl pallet_ehr_appointments::BenchmarkHelper<AccountId, super::Signature> for Helper {
+		fn signer() -> AccountId {
+			// A key of the benchmark's keystore.
+			sp_io::crypto::sr25519_generate(sp_core::crypto::KeyTypeId(*b"ehrb"), None).into()
+		}
+
+		fn sign(signer: &AccountId, message: &[u8]) -> super::Signature {
+			let public = sp_core::sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(signer));
+			sp_io::crypto::sr25519_sign(sp_core::crypto::KeyTypeId(*b"ehrb"), &public, message)
+				.expect("the keystore holds the signer's key")
+				.into()
+		}
+
 		fn register_patient(who: &AccountId) {
 			<Helper as pallet_ehr_consent::BenchmarkHelper<AccountId>>::register_patient(who);
 		}

@@ -95,10 +95,10 @@ macro_rules! runtime_version {
 compile_error!("`upgrade-test` is only for the build script's second wasm build");
 
 #[cfg(not(feature = "upgrade-test"))]
-runtime_version!(109);
+runtime_version!(110);
 /// The `upgrade-test` build: this runtime declaring the next `spec_version`.
 #[cfg(feature = "upgrade-test")]
-runtime_version!(110);
+runtime_version!(111);
 
 /// The next runtime for the live upgrade of the fault suite (`client/tests/faults.rs`): this
 /// runtime built a second time with the `upgrade-test` feature, which declares the next

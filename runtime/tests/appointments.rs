@@ -6,6 +6,7 @@
 
 mod common;
 
+use codec::{Decode, Encode};
 use common::*;
 use ehr_primitives::{AppointmentChange, AppointmentStatus, VisitKind};
 use ehr_runtime::{Runtime, RuntimeCall};
@@ -243,5 +244,92 @@ fn only_the_two_parties_record_a_video_visit_and_only_at_its_time() {
 				(account(Bob), AppointmentChange::VisitEnded { minutes: 19 }),
 			]
 		);
+	});
+}
+
+fn roster(shifts: Vec<ehr_primitives::Shift<ehr_runtime::AccountId>>) -> RuntimeCall {
+	appointments(pallet_ehr_appointments::Call::set_on_call {
+		shifts: shifts.try_into().expect("at most MaxShifts"),
+	})
+}
+
+fn on_call(doctor: Sr25519Keyring, from: u64, until: u64) -> ehr_primitives::Shift<ehr_runtime::AccountId> {
+	ehr_primitives::Shift { doctor: account(doctor), from, until }
+}
+
+/// `patient`'s visit with `doctor` on call, with the doctor's answer signed at `at`.
+fn on_call_visit(patient: Sr25519Keyring, doctor: Sr25519Keyring, at: u64) -> RuntimeCall {
+	let payload =
+		ehr_primitives::on_call_answer_payload(&account(patient), &account(doctor), at);
+	appointments(pallet_ehr_appointments::Call::on_call_visit {
+		doctor: account(doctor),
+		answered_at: at,
+		answer: doctor.sign(&payload).into(),
+	})
+}
+
+#[test]
+fn only_the_hospital_puts_its_doctors_on_call_and_patients_call_only_those_on_call_now() {
+	chain(&[Bob, Dave], &[Eve, Ferdie], || {
+		// A doctor cannot put itself on call, nor a patient; the hospital only its doctors.
+		let bob_now = on_call(Bob, T0, T0 + 8 * HOUR);
+		for insider in [Bob, Eve] {
+			assert_eq!(dispatch(insider, roster(vec![bob_now.clone()])), refused(Error::NotHospital));
+		}
+		let ferdie = on_call(Ferdie, T0, T0 + HOUR);
+		assert_eq!(dispatch(Alice, roster(vec![ferdie])), refused(Error::NotHospitalsDoctor));
+		let dave_later = on_call(Dave, T0 + 8 * HOUR, T0 + 16 * HOUR);
+		assert_eq!(dispatch(Alice, roster(vec![bob_now.clone(), dave_later])), Ok(()));
+
+		// More shifts than the roster holds do not even decode as a call.
+		let max: u32 = <Runtime as pallet_ehr_appointments::Config>::MaxShifts::get();
+		let too_many = vec![bob_now; max as usize + 1];
+		let mut encoded = roster(vec![]).encode();
+		encoded.truncate(2);
+		encoded.extend(too_many.encode());
+		assert!(RuntimeCall::decode(&mut &encoded[..]).is_err());
+
+		// Eve calls Dave, who is off call: refused, also in a batch; Bob, on call: a visit.
+		let call_dave = on_call_visit(Eve, Dave, T0);
+		assert_eq!(dispatch(Eve, call_dave.clone()), refused(Error::NotOnCall));
+		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![call_dave] });
+		assert!(dispatch(Eve, batch).is_err());
+		// The hospital or a doctor cannot make a visit in a patient's name, also as a derivative.
+		let call_bob = on_call_visit(Eve, Bob, T0);
+		assert_eq!(dispatch(Alice, call_bob.clone()), refused(Error::NotPatient));
+		assert_eq!(dispatch(Dave, call_bob.clone()), refused(Error::NotPatient));
+		// Bob's answer to Eve does not make Ferdie's visit; a visit Bob never answered neither.
+		assert_eq!(dispatch(Ferdie, call_bob.clone()), refused(Error::BadAnswer));
+		let unanswered = appointments(pallet_ehr_appointments::Call::on_call_visit {
+			doctor: account(Bob),
+			answered_at: T0,
+			answer: Eve.sign(b"Bob answers").into(),
+		});
+		assert_eq!(dispatch(Eve, unanswered), refused(Error::BadAnswer));
+		let derivative = RuntimeCall::Utility(pallet_utility::Call::as_derivative {
+			index: 0,
+			call: Box::new(call_bob.clone()),
+		});
+		assert!(apply(Eve, derivative).map_or(true, |outcome| outcome.is_err()));
+
+		let appointment = NextAppointmentId::<Runtime>::get();
+		assert_eq!(dispatch(Eve, call_bob.clone()), Ok(()));
+		let visit = Appointments::<Runtime>::get(appointment).expect("made");
+		assert_eq!((visit.doctor, visit.patient), (account(Bob), account(Eve)));
+		assert_eq!((visit.start, visit.kind), (T0, VisitKind::Video));
+		assert_eq!(visit.status, AppointmentStatus::Confirmed);
+		// Its call is recorded as a booked visit's is.
+		let start = appointments(pallet_ehr_appointments::Call::start_visit { appointment });
+		assert_eq!(dispatch(Bob, start), Ok(()));
+
+		// Suspended: off call whatever the roster says.
+		let suspend =
+			identity(pallet_ehr_identity::Call::suspend_doctor { doctor: account(Bob) });
+		assert_eq!(dispatch(Alice, suspend), Ok(()));
+		assert_eq!(dispatch(Ferdie, on_call_visit(Ferdie, Bob, T0 + 1)), refused(Error::NotOnCall));
+		// Dave's shift begins; an answer of long ago does not count.
+		block_at(2, T0 + 8 * HOUR);
+		assert_eq!(dispatch(Ferdie, on_call_visit(Ferdie, Dave, T0)), refused(Error::AnswerExpired));
+		assert_eq!(dispatch(Ferdie, on_call_visit(Ferdie, Dave, T0 + 8 * HOUR)), Ok(()));
 	});
 }

@@ -9,6 +9,7 @@ import { upload } from './flows.js';
 import { context, refresh, refreshRoles } from './session.js';
 import { directoryNames, recordTable, trailCard } from './patient.js';
 import { doctorAppointments } from './appointments.js';
+import { onCallCard } from './oncall.js';
 import { doctorEmergencyCard, emergencyPatients } from './emergency.js';
 import { messagesCard } from './messages.js';
 import { act, field, h, say, shortAddress } from './ui.js';
@@ -53,6 +54,7 @@ export async function doctorPage(app) {
 		}
 	});
 	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Patient', select), view),
+		await onCallCard(ctx, doctor.hospital.toString()),
 		doctorEmergencyCard(ctx, () => refresh()),
 		await messagesCard(ctx, names, patients.map((p) => [p, p]), true),
 		await doctorAppointments(ctx, names));

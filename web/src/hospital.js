@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { ehr, submit, Failure, directory } from './chain.js';
+import { rosterCard } from './oncall.js';
 import { context, refresh } from './session.js';
 import { act, field, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -21,7 +22,7 @@ export async function hospitalPage(app) {
 	const ctx = await context();
 	if (!app.roles.hospital) return h('section', { class: 'card' }, h('h2', {}, 'Hospital'), h('p', {}, 'This account is not a member hospital of the consortium.'));
 	const root = h('div');
-	root.append(await doctorsCard(ctx), inviteCard(ctx, app), await emergencyCard(ctx));
+	root.append(await doctorsCard(ctx), await rosterCard(ctx), inviteCard(ctx, app), await emergencyCard(ctx));
 	return root;
 }
 

@@ -12,6 +12,7 @@ import { fingerprint, pin, pinned } from './keys.js';
 import { addVitals, amend, erase, grant, open, readingsOf, revoke, sentence, upload } from './flows.js';
 import * as outbox from './outbox.js';
 import { patientAppointments } from './appointments.js';
+import { callCard } from './oncall.js';
 import { context, refresh, refreshRoles } from './session.js';
 import { act, download, field, formatSize, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -20,7 +21,7 @@ export async function patientPage(app) {
 	if (!app.roles.patient) return registerCard(app, ctx);
 	const root = h('div');
 	const names = await directoryNames(ctx.api);
-	root.append(await profileCard(ctx), await recordsCard(ctx), vitalsCard(ctx), await patientAppointments(ctx, names), await consentCard(ctx, names),
+	root.append(await profileCard(ctx), await recordsCard(ctx), vitalsCard(ctx), await callCard(ctx, names), await patientAppointments(ctx, names), await consentCard(ctx, names),
 		await patientEmergencyCard(ctx, names), await messagesCard(ctx, names, await myDoctors(ctx, names), false),
 		await trailCard(ctx, ctx.keys.address, names, 'Who did what with your records'));
 	return root;

@@ -15,6 +15,7 @@ import { blake2AsU8a, decodeAddress, sr25519Verify } from '@polkadot/util-crypto
 import { Failure, ehr, rpc, submit, subscribe } from './chain.js';
 import { checkPin, fingerprint } from './keys.js';
 import { context } from './session.js';
+import { answeredOnCall } from './oncall.js';
 import * as verify from './verify.js';
 import { act, formatTime, h, say, shortAddress } from './ui.js';
 
@@ -413,12 +414,18 @@ window.addEventListener('pagehide', () => { current?.end(); current = null; });
 /** The visit page (`#/visit?appointment=ID`): join the call, camera and microphone, chat. */
 export async function visitPage(app) {
 	const ctx = await context();
-	const id = Number(new URLSearchParams(location.hash.split('?')[1] || '').get('appointment'));
+	const query = new URLSearchParams(location.hash.split('?')[1] || '');
+	const id = Number(query.get('appointment'));
 	const me = ctx.keys.address;
 	const doctor = Boolean(app.roles.doctor);
 	// The parties from the chain's state, proven (a node cannot put another account in the call);
-	// the list only for what the chain recorded of the call so far.
-	const appointment = await verify.appointment(ctx.api, id);
+	// the list only for what the chain recorded of the call so far. A visit just made on call
+	// is proven once its block is final: a few seconds.
+	let appointment = await verify.appointment(ctx.api, id);
+	for (let waited = 0; !appointment && query.get('new') === '1' && waited < 60; waited += 2) {
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		appointment = await verify.appointment(ctx.api, id);
+	}
 	if (!appointment || (appointment.patient !== me && appointment.doctor !== me)) throw new Failure(`You have no appointment ${id}.`);
 	if (appointment.patient === appointment.doctor) throw new Failure('This appointment is with yourself: there is nobody to call.');
 	const listed = (await ehr(ctx.api, doctor && appointment.doctor === me ? 'doctorAppointments' : 'patientAppointments', me, null)
@@ -443,15 +450,29 @@ export async function visitPage(app) {
 	// each once per visit, whichever party's app gets there first.
 	const onChain = h('p', { class: 'muted', 'data-testid': 'visit-record', 'aria-live': 'polite' }, visitText(appointment.visit) || '');
 	const recorded = { startVisit: Boolean(appointment.visit), endVisit: appointment.visit?.endedAt != null };
+	// A visit this doctor answered on call is done when its call ends (a doctor has only a few
+	// open on-call visits at once).
+	const completeOnCall = () => {
+		if (patient || !answeredOnCall.delete(id)) return;
+		submit(ctx.api, ctx.keys.pair, ctx.api.tx.appointments.complete(id)).then(() => {
+			onChain.textContent += ' The on-call visit is marked done.';
+		}).catch((error) => {
+			onChain.textContent += ` The on-call visit could not be marked done (${error.human || error.message}): mark it under "Appointments".`;
+		});
+	};
 	const record = (call) => {
 		if (recorded[call]) return;
 		recorded[call] = true;
 		const what = call === 'startVisit' ? 'start' : 'end';
 		submit(ctx.api, ctx.keys.pair, ctx.api.tx.appointments[call](id)).then(() => {
 			onChain.textContent = `The call's ${what} is on chain (final) and in the patient's trail.`;
+			if (call === 'endVisit') completeOnCall();
 		}).catch((error) => {
 			// The other party's app recorded it first: nothing to do.
-			if (/VisitStarted|VisitEnded/.test(error.detail || error.message)) return;
+			if (/VisitStarted|VisitEnded/.test(error.detail || error.message)) {
+				if (call === 'endVisit') completeOnCall();
+				return;
+			}
 			// Not started yet (the other side's start not final): the next hang-up or bye tries again.
 			recorded[call] = false;
 			if (/VisitNotStarted/.test(error.detail || error.message)) return;

@@ -11,6 +11,10 @@
 //   - from the attacker's side, against the node: a third account cannot send into the visit,
 //     listen as a party, get TURN credentials or read the signalling; a stale or oversized
 //     message and a burst over the rate are refused;
+//   - the doctor on call: the hospital's page puts two doctors on call; a patient's call rings
+//     both and not the doctor off call; the first to answer takes it, the other stops ringing;
+//     the visit is made on chain, with the access the patient chose, and the call connects;
+//     a doctor off call cannot listen for calls and someone who is no patient cannot ring;
 //   - call set-up (the second party's join to the first remote frame on both sides), over
 //     EHR_VISIT_CALLS calls (3; 12 with EHR_LONG=1), p50 and p95 printed and written to
 //     $EHR_SHOTS/visit-setup.json.
@@ -313,6 +317,95 @@ async function main() {
 		expect(limited && /9005|try again in/.test(limited) && sent >= 15, `a burst is held back after ${sent}: ${limited}`);
 		log(`  a burst: ${sent} forwarded, then: ${limited}`);
 		await provider.disconnect();
+	});
+
+	await story('the doctor on call: a call rings the two doctors on call, not the one off call; the first answer takes it', async () => {
+		// Two more doctors of Alice's hospital, and a patient who calls the hospital.
+		const [charlie, ferdie, olivia] = ['//Charlie', '//Ferdie', '//Olivia'].map((uri) => keyring.addFromUri(uri));
+		for (const [who, uri, name, licence] of [[charlie, '//Charlie', 'Dr. Carla Espinosa', 'MD-2002'], [ferdie, '//Ferdie', 'Dr. Perry Cox', 'MD-2003']]) {
+			ehr('--dev', '--suri', '//Alice', 'hospital', 'register-doctor', who.address, '--name', name, '--specialty', 'emergency medicine', '--licence', licence);
+			ehr('--dev', '--suri', uri, 'doctor', 'accept', alice.address);
+		}
+		ehr('--dev', '--suri', '//Alice', 'hospital', 'invite-patient', olivia.address);
+		ehr('--dev', '--suri', '//Olivia', 'patient', 'register');
+		const go = async (page, hash) => {
+			await page.evaluate((h) => { location.hash = h; }, hash);
+			await page.waitForSelector(`body[data-page="${hash}"]`);
+		};
+		// The hospital puts Carla and Perry on call from its page; Dr Kelso stays off call.
+		const hospital = await t.open(await device(), `${ORIGIN}/`);
+		await restore(hospital, '//Alice', 'Hospital');
+		await go(hospital, '#/hospital');
+		for (const name of ['Dr. Carla Espinosa', 'Dr. Perry Cox']) {
+			const roster = hospital.getByTestId('roster');
+			await roster.getByLabel('Doctor').selectOption({ label: name });
+			await roster.getByLabel('Hours').fill('2');
+			await roster.getByRole('button', { name: 'Add the shift' }).click();
+			await outcome(hospital, new RegExp(`${name} is on call`), 90);
+		}
+		await hospital.getByTestId('roster').filter({ hasText: 'Dr. Perry Cox' }).waitFor({ timeout: 30000 });
+		await hospital.screenshot({ path: join(SHOTS, 'on-call-roster.png'), fullPage: true });
+		const carla = await t.open(await device(), `${ORIGIN}/`);
+		const perry = await t.open(await device(), `${ORIGIN}/`);
+		const caller = await t.open(await device(), `${ORIGIN}/`);
+		await restore(carla, '//Charlie', 'Dr Espinosa');
+		await restore(perry, '//Ferdie', 'Dr Cox');
+		await restore(caller, '//Olivia', 'Olivia');
+		for (const page of [carla, perry, doctor]) await go(page, '#/doctor');
+		for (const page of [carla, perry]) await page.getByTestId('on-call-status').filter({ hasText: 'You are on call until' }).waitFor({ timeout: 30000 });
+		await doctor.getByTestId('on-call-status').filter({ hasText: 'not on call' }).waitFor({ timeout: 30000 });
+
+		// From the attacker's side: a doctor off call cannot listen for calls, nor can someone
+		// who is no patient ring the hospital.
+		const provider = new WsProvider(NODE_URL, false);
+		await provider.connect();
+		await waitFor('a connection to the node', () => provider.isConnected, 10);
+		const genesis = await provider.send('chain_getBlockHash', [0]);
+		const u64 = (n) => bnToU8a(BigInt(n), { bitLength: 64, isLe: true });
+		const at = Date.now();
+		const listen = u8aToHex(bob.sign(u8aConcat(stringToU8a('ehr-oncall-listen:v1'), hexToU8a(genesis), decodeAddress(bob.address), u64(at))));
+		const ring = u8aToHex(eve.sign(u8aConcat(stringToU8a('ehr-oncall-ring:v1'), hexToU8a(genesis), decodeAddress(alice.address), decodeAddress(eve.address), u64(at))));
+		for (const [what, method, params, pattern] of [
+			['Dr Kelso, off call, listens for calls', 'ehr_onCallListen', [bob.address, at, listen], /not on call now/],
+			['Eve, no patient, rings the hospital', 'ehr_onCallRing', [alice.address, eve.address, at, ring], /only a registered patient/],
+			['Eve rings as Olivia (her own signature)', 'ehr_onCallRing', [alice.address, olivia.address, at, ring], /not the account's/],
+		]) {
+			const answer = await provider.subscribe('ehr_onCallEvent', method, params, () => {}).then(() => null, (error) => error.message);
+			expect(answer && pattern.test(answer), `${what}: refused for the right reason (${answer})`);
+			log(`  ${what}: ${answer}`);
+		}
+		await provider.disconnect();
+
+		// Olivia calls, sharing her vital signs with whoever answers.
+		await go(caller, '#/patient');
+		const card = caller.getByTestId('call-now');
+		await card.getByLabel('Vital signs and measurements').check();
+		await card.getByRole('button', { name: 'Call' }).click();
+		await caller.getByTestId('call-progress').filter({ hasText: 'Ringing 2 doctors on call' }).waitFor({ timeout: 30000 });
+		await carla.getByTestId('answer-call').waitFor({ timeout: 30000 });
+		await perry.getByTestId('answer-call').waitFor({ timeout: 30000 });
+		await perry.screenshot({ path: join(SHOTS, 'on-call-ringing.png'), fullPage: true });
+		expect(await doctor.getByTestId('answer-call').count() === 0, 'the doctor off call does not ring');
+		await perry.getByTestId('answer-call').click();
+		await carla.getByTestId('call-stopped').filter({ hasText: 'Another doctor on call answered' }).waitFor({ timeout: 30000 });
+		// The visit is made on chain and both go to its call.
+		await caller.waitForSelector('body[data-page="#/visit"]', { timeout: 90000 });
+		await perry.waitForSelector('body[data-page="#/visit"]', { timeout: 90000 });
+		await joinCall(caller);
+		await joinCall(perry);
+		await flowing(caller, 'the caller');
+		await flowing(perry, 'the doctor on call');
+		await outcome(caller, /The doctor on call may read what you chose/, 120);
+		await perry.getByTestId('visit-record').filter({ hasText: 'The call\'s start is on chain' }).waitFor({ timeout: 60000 });
+		await perry.getByRole('button', { name: 'Hang up' }).click();
+		await perry.getByTestId('visit-record').filter({ hasText: 'The on-call visit is marked done' }).waitFor({ timeout: 90000 });
+		// Olivia's list: the on-call visit, by video, done, with its call's length.
+		let list = '';
+		await waitFor('the visit\'s end in Olivia\'s list', () => {
+			list = ehr('--dev', '--suri', '//Olivia', 'appointment', 'list');
+			return /Perry Cox.*video call at .*, \d+ min/.test(list);
+		}, 60);
+		log(`  ${list.trim().split('\n').find((l) => /Perry Cox/.test(l))}`);
 	});
 
 	await browser.close();

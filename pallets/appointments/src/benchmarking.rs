@@ -194,5 +194,67 @@ mod benchmarks {
 		assert_eq!(Visits::<T>::get(id).and_then(|v| v.minutes()), Some(20));
 	}
 
+	/// A roster of `n` shifts, each of another doctor of the hospital: every doctor is checked
+	/// and the shifts are sorted and compared pairwise.
+	#[benchmark]
+	fn set_on_call(n: Linear<1, { T::MaxShifts::get() }>) {
+		let first = doctor::<T>();
+		let hospital = T::Identity::hospital_of(&first).expect("a doctor of a hospital");
+		let shifts: Vec<ShiftOf<T>> = (0..n)
+			.map(|i| {
+				let doctor: T::AccountId = account("doctor", i, 0);
+				T::BenchmarkHelper::register_doctor(&doctor);
+				// Later doctors start earlier: the sort has work to do.
+				let from = NOW + u64::from(n - i) * 60_000;
+				Shift { doctor, from, until: from + 8 * HOUR }
+			})
+			.collect();
+		let roster: RosterOf<T> = shifts.try_into().expect("at most MaxShifts");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hospital.clone()), roster);
+		assert_eq!(OnCall::<T>::get(&hospital).len() as u32, n);
+	}
+
+	/// The doctor's shift is the last of a full roster, and the patient holds all open
+	/// appointments but one: the scan and the overlap check read them all.
+	#[benchmark]
+	fn on_call_visit() {
+		T::BenchmarkHelper::set_time(NOW);
+		let doctor = T::BenchmarkHelper::signer();
+		T::BenchmarkHelper::register_doctor(&doctor);
+		let hospital = T::Identity::hospital_of(&doctor).expect("a doctor of a hospital");
+		let patient = patient::<T>();
+		let max = T::MaxOpenAppointmentsPerPatient::get();
+		open_appointments::<T>(&doctor, &patient, 1, max - 1);
+		let others = T::MaxShifts::get() - 1;
+		let mut shifts: Vec<ShiftOf<T>> = (0..others)
+			.map(|i| {
+				let other: T::AccountId = account("on call", i, 0);
+				T::BenchmarkHelper::register_doctor(&other);
+				Shift { doctor: other, from: NOW - HOUR, until: NOW + 8 * HOUR }
+			})
+			.collect();
+		shifts.push(Shift { doctor: doctor.clone(), from: NOW, until: NOW + 8 * HOUR });
+		Pallet::<T>::set_on_call(
+			RawOrigin::Signed(hospital).into(),
+			shifts.try_into().expect("at most MaxShifts"),
+		)
+		.expect("the hospital's doctors");
+		// The doctor has open on-call visits but one, one of them with its window closed.
+		let open: Vec<(AppointmentId, Moment)> = (0..T::MaxOnCallVisitsPerDoctor::get() - 1)
+			.map(|i| (1_000 + AppointmentId::from(i), NOW + u64::from(i) * 60_000))
+			.collect();
+		OnCallOpen::<T>::insert(&doctor, BoundedVec::truncate_from(open));
+		let answer = T::BenchmarkHelper::sign(
+			&doctor,
+			&ehr_primitives::on_call_answer_payload(&patient, &doctor, NOW),
+		);
+		let id = NextAppointmentId::<T>::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), doctor, NOW, answer);
+		assert_eq!(OpenVisits::<T>::get(&patient).len() as u32, max);
+		assert_eq!(Appointments::<T>::get(id).unwrap().status, AppointmentStatus::Confirmed);
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -23,6 +23,16 @@
 //!   up): the times are kept in [`Visits`] and each is an event and an entry of the patient's
 //!   trail (not of the appointment's bounded history). The call's content is never on chain; the
 //!   call does not wait for these (they follow it by a block or two).
+//! - A hospital publishes who of its doctors is on call when ([`Pallet::set_on_call`]: at most
+//!   [`Config::MaxShifts`] shifts of up to 24 hours, within the next 31 days, replaced whole).
+//!   A patient who calls the hospital rings the doctors on call who are online (the node's
+//!   `ehr_onCall*` methods, off chain); the first to answer takes the call, signing its answer
+//!   for that patient, and the patient's app then makes the visit with that answer
+//!   ([`Pallet::on_call_visit`]): a confirmed 30-minute video appointment with that doctor
+//!   starting now, which only a doctor on call at that moment who answered this patient within
+//!   two minutes can be given (each answer once), and which the doctor ends as any other
+//!   (complete, no-show, cancel). A doctor has at most [`Config::MaxOnCallVisitsPerDoctor`]
+//!   on-call visits whose call window is still open.
 //!
 //! ## The history always has room for the end
 //!
@@ -50,10 +60,12 @@ pub mod weights;
 use alloc::vec::Vec;
 use ehr_primitives::{
 	cid, Appointment, AppointmentChange, AppointmentEntry, AppointmentId, AppointmentStatus,
-	AuditEvent, ConsentProvider, HistoryEntry, Identities, Moment, Slot, SlotId, VisitKind,
-	VisitTimes, VISIT_EARLY_MS, VISIT_LATE_MS,
+	AuditEvent, ConsentProvider, HistoryEntry, Identities, Moment, Shift, Slot, SlotId, VisitKind,
+	VisitTimes, ANSWER_VALID_MS, MAX_ROSTER_AHEAD_MS, MAX_SHIFT_MS, ON_CALL_VISIT_MINUTES,
+	VISIT_EARLY_MS, VISIT_LATE_MS,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
+use sp_runtime::traits::{IdentifyAccount, Verify};
 use frame_system::pallet_prelude::*;
 
 pub use pallet::*;
@@ -67,6 +79,10 @@ pub type AppointmentOf<T> = Appointment<
 >;
 /// A slot stored for `T`.
 pub type SlotOf<T> = Slot<<T as frame_system::Config>::AccountId>;
+/// A shift on call stored for `T`.
+pub type ShiftOf<T> = Shift<<T as frame_system::Config>::AccountId>;
+/// A hospital's roster stored for `T`.
+pub type RosterOf<T> = BoundedVec<ShiftOf<T>, <T as Config>::MaxShifts>;
 /// An open appointment of a patient and its time: `(appointment, start, end)`, in milliseconds
 /// since the Unix epoch.
 pub type OpenVisit = (AppointmentId, Moment, Moment);
@@ -110,12 +126,29 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCidLength: Get<u32>;
 
+		/// Most shifts in a hospital's roster of doctors on call.
+		#[pallet::constant]
+		type MaxShifts: Get<u32>;
+
+		/// Most on-call visits of a doctor whose call window is open, at once (a visit leaves
+		/// the count when it is completed, cancelled or marked a no-show, or when its window
+		/// closes).
+		#[pallet::constant]
+		type MaxOnCallVisitsPerDoctor: Get<u32>;
+
+		/// A doctor's signature of its answer to a call on call (the runtime: the accounts'
+		/// `MultiSignature`).
+		type AnswerSignature: Verify<Signer = Self::AnswerSigner> + Parameter;
+
+		/// Who signs an answer: the doctor's account.
+		type AnswerSigner: IdentifyAccount<AccountId = Self::AccountId>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
 		/// Creates identities and moves the clock for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::AnswerSignature>;
 	}
 
 	/// The id the next slot gets.
@@ -169,6 +202,29 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Visits<T: Config> = StorageMap<_, Twox64Concat, AppointmentId, VisitTimes>;
 
+	/// Each hospital's roster of doctors on call, by start time (shifts that ended are dropped
+	/// when the roster is next set).
+	#[pallet::storage]
+	pub type OnCall<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, RosterOf<T>, ValueQuery>;
+
+	/// Each doctor's on-call visits that are open, with the end of their call window, at most
+	/// [`Config::MaxOnCallVisitsPerDoctor`] (those whose window closed are dropped on the next
+	/// call).
+	#[pallet::storage]
+	pub type OnCallOpen<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<(AppointmentId, Moment), T::MaxOnCallVisitsPerDoctor>,
+		ValueQuery,
+	>;
+
+	/// The time of each doctor's last answer used for a visit: an answer counts once.
+	#[pallet::storage]
+	pub type LastAnswer<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Moment, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -184,6 +240,8 @@ pub mod pallet {
 			by: T::AccountId,
 			change: AppointmentChange,
 		},
+		/// `hospital` replaced its roster of doctors on call with `shifts` shifts.
+		OnCallSet { hospital: T::AccountId, shifts: u32 },
 	}
 
 	#[pallet::error]
@@ -239,6 +297,27 @@ pub mod pallet {
 		VisitNotStarted,
 		/// The visit's call has ended already.
 		VisitEnded,
+		/// Only a hospital of the consortium sets a roster.
+		NotHospital,
+		/// A shift ends before it starts, lasts more than 24 hours, has ended, or starts more
+		/// than 31 days ahead.
+		InvalidShift,
+		/// A shift names someone who is not an active doctor of the hospital.
+		NotHospitalsDoctor,
+		/// Two shifts of the same doctor overlap.
+		OverlappingShift,
+		/// The doctor is not on call now (in the roster of its hospital).
+		NotOnCall,
+		/// The doctor has [`Config::MaxOnCallVisitsPerDoctor`] open on-call visits.
+		DoctorBusy,
+		/// The doctor's answer is not its signature of answering this patient at that time.
+		BadAnswer,
+		/// The answer was signed more than two minutes from now: call again.
+		AnswerExpired,
+		/// This answer (or a later one of the doctor) made a visit already.
+		AnswerUsed,
+		/// A doctor cannot have an appointment with itself.
+		OwnAppointment,
 	}
 
 	#[pallet::hooks]
@@ -325,8 +404,9 @@ pub mod pallet {
 		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::Booked`]; the change
 		///   goes to the patient's audit trail.
 		/// - Errors: [`Error::NotPatient`], [`Error::UnknownSlot`], [`Error::SlotTaken`],
-		///   [`Error::InThePast`], [`Error::DoctorUnavailable`], [`Error::InvalidCid`],
-		///   [`Error::TooManyAppointments`], [`Error::OverlappingAppointment`].
+		///   [`Error::InThePast`], [`Error::DoctorUnavailable`], [`Error::OwnAppointment`] (a
+		///   doctor's own slot), [`Error::InvalidCid`], [`Error::TooManyAppointments`],
+		///   [`Error::OverlappingAppointment`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::book())]
 		pub fn book(origin: OriginFor<T>, slot: SlotId, reason: Option<Vec<u8>>) -> DispatchResult {
@@ -337,6 +417,7 @@ pub mod pallet {
 			let now = T::Clock::now();
 			ensure!(stored.start > now, Error::<T>::InThePast);
 			ensure!(T::Identity::is_active_doctor(&stored.doctor), Error::<T>::DoctorUnavailable);
+			ensure!(stored.doctor != patient, Error::<T>::OwnAppointment);
 			let reason = reason.map(Self::checked_cid).transpose()?;
 			// Taken now; a refusal below rolls the whole call back, counter included.
 			let id = NextAppointmentId::<T>::mutate(ehr_primitives::take_id);
@@ -599,12 +680,134 @@ pub mod pallet {
 			Self::trail(appointment, &stored, &who, AppointmentChange::VisitEnded { minutes });
 			Ok(())
 		}
+
+		/// Replace the calling hospital's roster of doctors on call.
+		///
+		/// - Origin: signed by a hospital of the consortium.
+		/// - `shifts`: at most [`Config::MaxShifts`]; each names an active doctor of the hospital,
+		///   starts before it ends, lasts at most 24 hours, has not ended and starts within 31
+		///   days; one doctor's shifts do not overlap. Empty: nobody is on call. Stored by start
+		///   time.
+		/// - Emits [`Event::OnCallSet`].
+		/// - Errors: [`Error::NotHospital`], [`Error::InvalidShift`],
+		///   [`Error::NotHospitalsDoctor`], [`Error::OverlappingShift`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_on_call(shifts.len() as u32))]
+		pub fn set_on_call(origin: OriginFor<T>, mut shifts: RosterOf<T>) -> DispatchResult {
+			let hospital = ensure_signed(origin)?;
+			ensure!(T::Identity::is_hospital(&hospital), Error::<T>::NotHospital);
+			let now = T::Clock::now();
+			for shift in shifts.iter() {
+				ensure!(
+					shift.from < shift.until
+						&& shift.until - shift.from <= MAX_SHIFT_MS
+						&& shift.until > now && shift.from <= now.saturating_add(MAX_ROSTER_AHEAD_MS),
+					Error::<T>::InvalidShift
+				);
+				ensure!(
+					T::Identity::is_active_doctor(&shift.doctor)
+						&& T::Identity::hospital_of(&shift.doctor).as_ref() == Some(&hospital),
+					Error::<T>::NotHospitalsDoctor
+				);
+			}
+			shifts.sort_by(|a, b| (a.from, a.until).cmp(&(b.from, b.until)));
+			for (i, shift) in shifts.iter().enumerate() {
+				let overlaps = shifts[i + 1..].iter().any(|later| {
+					later.doctor == shift.doctor && later.from < shift.until
+				});
+				ensure!(!overlaps, Error::<T>::OverlappingShift);
+			}
+			let count = shifts.len() as u32;
+			if shifts.is_empty() {
+				OnCall::<T>::remove(&hospital);
+			} else {
+				OnCall::<T>::insert(&hospital, shifts);
+			}
+			Self::deposit_event(Event::OnCallSet { hospital, shifts: count });
+			Ok(())
+		}
+
+		/// Make the visit of a patient's call on call with the answer of the doctor who took it:
+		/// a confirmed video appointment of [`ON_CALL_VISIT_MINUTES`] minutes starting now, with
+		/// no slot (its slot number is one no slot has). Its call, trail, care relationship and
+		/// end are those of a booked video visit.
+		///
+		/// - Origin: signed by a registered patient (the caller).
+		/// - `doctor`: an active doctor on call now in the roster of its hospital, with fewer than
+		///   [`Config::MaxOnCallVisitsPerDoctor`] on-call visits whose window is open. The visit
+		///   must not overlap another open appointment of the patient.
+		/// - `answered_at`, `answer`: the doctor's signature of
+		///   [`ehr_primitives::on_call_answer_payload`] for this patient at `answered_at`, within
+		///   two minutes of now and later than the doctor's last answer used (each answer once).
+		/// - Emits [`Event::AppointmentChanged`] with [`AppointmentChange::CalledOnCall`]; trailed.
+		/// - Errors: [`Error::NotPatient`], [`Error::OwnAppointment`], [`Error::NotOnCall`],
+		///   [`Error::AnswerExpired`], [`Error::AnswerUsed`], [`Error::BadAnswer`],
+		///   [`Error::DoctorBusy`], [`Error::TooManyAppointments`],
+		///   [`Error::OverlappingAppointment`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::on_call_visit())]
+		pub fn on_call_visit(
+			origin: OriginFor<T>,
+			doctor: T::AccountId,
+			answered_at: Moment,
+			answer: T::AnswerSignature,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(T::Identity::is_patient(&patient), Error::<T>::NotPatient);
+			ensure!(doctor != patient, Error::<T>::OwnAppointment);
+			let now = T::Clock::now();
+			ensure!(Self::is_on_call(&doctor, now), Error::<T>::NotOnCall);
+			ensure!(answered_at.abs_diff(now) <= ANSWER_VALID_MS, Error::<T>::AnswerExpired);
+			ensure!(answered_at > LastAnswer::<T>::get(&doctor), Error::<T>::AnswerUsed);
+			let payload = ehr_primitives::on_call_answer_payload(&patient, &doctor, answered_at);
+			ensure!(answer.verify(&payload[..], &doctor), Error::<T>::BadAnswer);
+			LastAnswer::<T>::insert(&doctor, answered_at);
+			let end = now.saturating_add(u64::from(ON_CALL_VISIT_MINUTES) * 60_000);
+			let id = NextAppointmentId::<T>::mutate(ehr_primitives::take_id);
+			OnCallOpen::<T>::try_mutate(&doctor, |open| -> DispatchResult {
+				// Visits whose call window closed no longer count.
+				open.retain(|(_, visit_end)| visit_end.saturating_add(VISIT_LATE_MS) >= now);
+				open.try_push((id, end)).map_err(|_| Error::<T>::DoctorBusy)?;
+				Ok(())
+			})?;
+			OpenVisits::<T>::try_mutate(&patient, |visits| -> DispatchResult {
+				ensure!(!visits.is_full(), Error::<T>::TooManyAppointments);
+				Self::ensure_free(visits, now, end, None)?;
+				visits.try_push((id, now, end)).map_err(|_| Error::<T>::TooManyAppointments)?;
+				Ok(())
+			})?;
+			// A number no slot has: cancelling or finishing the visit frees or removes nothing.
+			let slot = NextSlotId::<T>::mutate(ehr_primitives::take_id);
+			let mut appointment = Appointment {
+				doctor: doctor.clone(),
+				patient: patient.clone(),
+				slot,
+				start: now,
+				duration_minutes: ON_CALL_VISIT_MINUTES,
+				kind: VisitKind::Video,
+				reason: None,
+				status: AppointmentStatus::Confirmed,
+				proposed_slot: None,
+				history: BoundedVec::new(),
+			};
+			PatientAppointments::<T>::insert(&patient, id, ());
+			DoctorAppointments::<T>::insert(&doctor, id, ());
+			Self::change(id, &mut appointment, &patient, AppointmentChange::CalledOnCall {
+				start: now,
+			});
+			Appointments::<T>::insert(id, appointment);
+			Ok(())
+		}
 	}
 }
 
 /// What the benchmarks need from the runtime.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper<AccountId> {
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// An account whose key can sign (`sign`).
+	fn signer() -> AccountId;
+	/// `signer`'s signature of `message`.
+	fn sign(signer: &AccountId, message: &[u8]) -> Signature;
 	/// Register `who` as a patient.
 	fn register_patient(who: &AccountId);
 	/// Register `who` as an active doctor.
@@ -752,6 +955,16 @@ impl<T: Config> Pallet<T> {
 	/// Stores a finished appointment and drops it from the open indices.
 	fn close(id: AppointmentId, mut appointment: AppointmentOf<T>, status: AppointmentStatus) {
 		appointment.status = status;
+		if Self::is_on_call_visit(&appointment) {
+			OnCallOpen::<T>::mutate_exists(&appointment.doctor, |open| {
+				if let Some(list) = open {
+					list.retain(|(visit, _)| *visit != id);
+					if list.is_empty() {
+						*open = None;
+					}
+				}
+			});
+		}
 		DoctorAppointments::<T>::remove(&appointment.doctor, id);
 		OpenVisits::<T>::mutate_exists(&appointment.patient, |visits| {
 			if let Some(list) = visits {
@@ -762,6 +975,24 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		Appointments::<T>::insert(id, appointment);
+	}
+
+	/// Whether `doctor` is an active doctor on call at `now` in its hospital's roster.
+	pub fn is_on_call(doctor: &T::AccountId, now: Moment) -> bool {
+		T::Identity::is_active_doctor(doctor)
+			&& T::Identity::hospital_of(doctor).is_some_and(|hospital| {
+				OnCall::<T>::get(&hospital)
+					.iter()
+					.any(|shift| &shift.doctor == doctor && shift.holds(now))
+			})
+	}
+
+	/// Whether `appointment` was made by a call on call (its first change says so).
+	fn is_on_call_visit(appointment: &AppointmentOf<T>) -> bool {
+		appointment
+			.history
+			.first()
+			.is_some_and(|entry| matches!(entry.change, AppointmentChange::CalledOnCall { .. }))
 	}
 
 	fn release_slot(slot: SlotId) {

@@ -100,6 +100,10 @@ impl pallet_ehr_appointments::Config for Test {
 	type MaxSlotMinutes = ConstU32<240>;
 	type MaxHistory = ConstU32<5>;
 	type MaxCidLength = ConstU32<64>;
+	type MaxShifts = ConstU32<4>;
+	type MaxOnCallVisitsPerDoctor = ConstU32<2>;
+	type AnswerSignature = sp_runtime::testing::TestSignature;
+	type AnswerSigner = sp_runtime::testing::UintAuthorityId;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
@@ -137,7 +141,13 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for ConsentHelper {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct Helper;
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<u64> for Helper {
+impl crate::BenchmarkHelper<u64, sp_runtime::testing::TestSignature> for Helper {
+	fn signer() -> u64 {
+		99
+	}
+	fn sign(signer: &u64, message: &[u8]) -> sp_runtime::testing::TestSignature {
+		sp_runtime::testing::TestSignature(*signer, message.to_vec())
+	}
 	fn register_patient(who: &u64) {
 		<ConsentHelper as pallet_ehr_consent::BenchmarkHelper<u64>>::register_patient(who);
 	}
@@ -211,4 +221,12 @@ pub fn book(patient: u64, slot: u64) -> u64 {
 pub fn set_time(time: u64) {
 	System::set_block_number(System::block_number() + 1);
 	Timestamp::set_timestamp(time);
+}
+
+/// `doctor`'s answer to `patient`'s call at `at` (the mock's signatures: signer and message).
+pub fn answer(patient: u64, doctor: u64, at: u64) -> sp_runtime::testing::TestSignature {
+	sp_runtime::testing::TestSignature(
+		doctor,
+		ehr_primitives::on_call_answer_payload(&patient, &doctor, at),
+	)
 }

@@ -763,3 +763,273 @@ fn only_the_parties_start_a_confirmed_video_visit_at_its_time() {
 		assert_noop!(start(OTHER_DOCTOR), Error::<Test>::InvalidStatus);
 	});
 }
+
+fn shift(doctor: u64, from: u64, until: u64) -> ehr_primitives::Shift<u64> {
+	ehr_primitives::Shift { doctor, from, until }
+}
+
+fn roster(shifts: Vec<ehr_primitives::Shift<u64>>) -> crate::RosterOf<Test> {
+	shifts.try_into().unwrap()
+}
+
+thread_local! {
+	static ANSWERS: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+}
+
+/// `patient` calls and `doctor` answers now (each answer a millisecond after the last).
+fn call(patient: u64, doctor: u64) -> frame_support::dispatch::DispatchResult {
+	let at = pallet_timestamp::Now::<Test>::get() + ANSWERS.with(|n| {
+		n.set(n.get() + 1);
+		n.get()
+	});
+	Appointments::on_call_visit(signed(patient), doctor, at, answer(patient, doctor, at))
+}
+
+#[test]
+fn a_hospital_sets_its_roster_of_its_own_doctors() {
+	new_test_ext().execute_with(|| {
+		let shifts = roster(vec![
+			shift(COLLEAGUE, START + 8 * HOUR, START + 16 * HOUR),
+			shift(DOCTOR, START - HOUR, START + 8 * HOUR),
+		]);
+		assert_ok!(Appointments::set_on_call(signed(HOSPITAL), shifts));
+		System::assert_last_event(Event::OnCallSet { hospital: HOSPITAL, shifts: 2 }.into());
+		// Stored by start time.
+		let stored = crate::OnCall::<Test>::get(HOSPITAL);
+		assert_eq!(stored.iter().map(|s| s.doctor).collect::<Vec<_>>(), vec![DOCTOR, COLLEAGUE]);
+		assert!(Appointments::is_on_call(&DOCTOR, START));
+		assert!(!Appointments::is_on_call(&COLLEAGUE, START));
+		assert!(Appointments::is_on_call(&COLLEAGUE, START + 8 * HOUR));
+		// Replaced whole; empty: nobody on call.
+		assert_ok!(Appointments::set_on_call(signed(HOSPITAL), roster(vec![])));
+		assert!(!crate::OnCall::<Test>::contains_key(HOSPITAL));
+		assert!(!Appointments::is_on_call(&DOCTOR, START));
+	});
+}
+
+#[test]
+fn a_roster_is_refused_from_others_and_with_others_doctors_or_bad_shifts() {
+	new_test_ext().execute_with(|| {
+		let now = shift(DOCTOR, START, START + HOUR);
+		// Only a hospital; a doctor or a patient cannot put itself on call.
+		for who in [DOCTOR, PATIENT, UNVERIFIED] {
+			assert_noop!(
+				Appointments::set_on_call(signed(who), roster(vec![now])),
+				Error::<Test>::NotHospital
+			);
+		}
+		// Another hospital's doctor, or no doctor at all.
+		for doctor in [OTHER_DOCTOR, UNVERIFIED, PATIENT] {
+			assert_noop!(
+				Appointments::set_on_call(
+					signed(HOSPITAL),
+					roster(vec![shift(doctor, START, START + HOUR)])
+				),
+				Error::<Test>::NotHospitalsDoctor
+			);
+		}
+		// A suspended doctor of the hospital.
+		assert_ok!(Identity::suspend_doctor(signed(HOSPITAL), COLLEAGUE));
+		assert_noop!(
+			Appointments::set_on_call(
+				signed(HOSPITAL),
+				roster(vec![shift(COLLEAGUE, START, START + HOUR)])
+			),
+			Error::<Test>::NotHospitalsDoctor
+		);
+		let day = 24 * HOUR;
+		for bad in [
+			shift(DOCTOR, START + HOUR, START + HOUR),              // empty
+			shift(DOCTOR, START + 2 * HOUR, START + HOUR),          // backwards
+			shift(DOCTOR, START, START + day + 1),                  // longer than a day
+			shift(DOCTOR, START - 2 * HOUR, START),                 // ended
+			shift(DOCTOR, START + 32 * day, START + 32 * day + HOUR), // too far ahead
+		] {
+			assert_noop!(
+				Appointments::set_on_call(signed(HOSPITAL), roster(vec![bad])),
+				Error::<Test>::InvalidShift
+			);
+		}
+		assert_noop!(
+			Appointments::set_on_call(
+				signed(HOSPITAL),
+				roster(vec![now, shift(DOCTOR, START + HOUR / 2, START + 2 * HOUR)])
+			),
+			Error::<Test>::OverlappingShift
+		);
+		// Back to back is fine.
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![now, shift(DOCTOR, START + HOUR, START + 2 * HOUR)])
+		));
+	});
+}
+
+#[test]
+fn a_patient_calls_a_doctor_on_call_now_and_the_visit_is_a_confirmed_video_visit() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![shift(DOCTOR, START, START + HOUR)])
+		));
+		let slot = crate::NextSlotId::<Test>::get();
+		assert_ok!(call(PATIENT, DOCTOR));
+		let visit = AppointmentStore::<Test>::get(0).unwrap();
+		assert_eq!((visit.doctor, visit.patient, visit.start), (DOCTOR, PATIENT, START));
+		assert_eq!((visit.kind, visit.status), (VisitKind::Video, AppointmentStatus::Confirmed));
+		assert_eq!(visit.duration_minutes, ehr_primitives::ON_CALL_VISIT_MINUTES);
+		// A slot number no slot has.
+		assert_eq!(visit.slot, slot);
+		assert!(Slots::<Test>::get(slot).is_none());
+		assert_eq!(history(0), vec![(PATIENT, CalledOnCall { start: START })]);
+		assert!(DoctorAppointments::<Test>::contains_key(DOCTOR, 0));
+		assert_eq!(crate::OnCallOpen::<Test>::get(DOCTOR).len(), 1);
+		// The call is a video visit's call.
+		assert_ok!(Appointments::start_visit(signed(DOCTOR), 0));
+		assert_ok!(Appointments::end_visit(signed(PATIENT), 0));
+		// In the patient's trail.
+		let trail = pallet_ehr_consent::Pallet::<Test>::trail(&PATIENT, 0, 100);
+		assert!(trail.iter().any(|(_, entry)| matches!(
+			entry.event,
+			AuditEvent::Appointment { appointment: 0, change: CalledOnCall { .. }, .. }
+		)));
+		// Overlaps the patient's open visit: refused; once done, the doctor is free again.
+		assert_noop!(
+			call(PATIENT, DOCTOR),
+			Error::<Test>::OverlappingAppointment
+		);
+		assert_ok!(Appointments::complete(signed(DOCTOR), 0));
+		assert!(!crate::OnCallOpen::<Test>::contains_key(DOCTOR));
+		assert_ok!(call(PATIENT, DOCTOR));
+		// The patient cancels: nothing to free, the count goes down.
+		assert_ok!(Appointments::cancel(signed(PATIENT), 1));
+		assert!(!crate::OnCallOpen::<Test>::contains_key(DOCTOR));
+	});
+}
+
+#[test]
+fn only_a_doctor_on_call_now_and_not_busy_is_called() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![
+				shift(DOCTOR, START, START + HOUR),
+				shift(COLLEAGUE, START + HOUR, START + 2 * HOUR)
+			])
+		));
+		// Off call (later shift), of no roster, no doctor.
+		for doctor in [COLLEAGUE, OTHER_DOCTOR, UNVERIFIED] {
+			assert_noop!(
+				call(PATIENT, doctor),
+				Error::<Test>::NotOnCall
+			);
+		}
+		// Only a patient calls; a doctor cannot call itself.
+		assert_noop!(
+			call(UNVERIFIED, DOCTOR),
+			Error::<Test>::NotPatient
+		);
+		// Busy: at most two open on-call visits in the mock.
+		assert_ok!(call(PATIENT, DOCTOR));
+		assert_ok!(call(OTHER_PATIENT, DOCTOR));
+		assert_noop!(
+			call(GUARDIAN, DOCTOR),
+			Error::<Test>::DoctorBusy
+		);
+		// A suspended doctor is not on call, whatever the roster says.
+		assert_ok!(Identity::suspend_doctor(signed(HOSPITAL), DOCTOR));
+		assert!(!Appointments::is_on_call(&DOCTOR, START));
+		// The shift ends.
+		set_time(START + HOUR);
+		assert!(Appointments::is_on_call(&COLLEAGUE, START + HOUR));
+		assert_ok!(call(GUARDIAN, COLLEAGUE));
+		set_time(START + 2 * HOUR);
+		assert_noop!(
+			call(OTHER_PATIENT, COLLEAGUE),
+			Error::<Test>::NotOnCall
+		);
+	});
+}
+
+#[test]
+fn a_doctor_cannot_book_or_call_itself() {
+	new_test_ext().execute_with(|| {
+		// Identity keeps the roles apart (a doctor registers no patient account); the
+		// appointments pallet also refuses a visit with oneself (`OwnAppointment`), a check
+		// behind this one.
+		assert!(Identity::register_patient(signed(DOCTOR), [9; 32]).is_err());
+		let slot = publish(DOCTOR, 1);
+		assert_noop!(Appointments::book(signed(DOCTOR), slot, None), Error::<Test>::NotPatient);
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![shift(DOCTOR, START, START + HOUR)])
+		));
+		assert_noop!(
+			call(DOCTOR, DOCTOR),
+			Error::<Test>::NotPatient
+		);
+	});
+}
+
+#[test]
+fn no_visit_without_the_doctors_answer_for_this_patient_now_and_once() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![shift(DOCTOR, START, START + HOUR)])
+		));
+		let visit = |patient, at, signature| {
+			Appointments::on_call_visit(signed(patient), DOCTOR, at, signature)
+		};
+		// No answer, an answer signed by another doctor, for another patient, another time.
+		let forged = sp_runtime::testing::TestSignature(DOCTOR, b"I answer".to_vec());
+		assert_noop!(visit(PATIENT, START, forged), Error::<Test>::BadAnswer);
+		let colleague = sp_runtime::testing::TestSignature(
+			COLLEAGUE,
+			ehr_primitives::on_call_answer_payload(&PATIENT, &DOCTOR, START),
+		);
+		assert_noop!(visit(PATIENT, START, colleague), Error::<Test>::BadAnswer);
+		assert_noop!(
+			visit(OTHER_PATIENT, START, answer(PATIENT, DOCTOR, START)),
+			Error::<Test>::BadAnswer
+		);
+		assert_noop!(
+			visit(PATIENT, START + 1, answer(PATIENT, DOCTOR, START)),
+			Error::<Test>::BadAnswer
+		);
+		// Older than two minutes, or from the future.
+		let old = START - 2 * MINUTE - 1;
+		assert_noop!(visit(PATIENT, old, answer(PATIENT, DOCTOR, old)), Error::<Test>::AnswerExpired);
+		let ahead = START + 3 * MINUTE;
+		assert_noop!(
+			visit(PATIENT, ahead, answer(PATIENT, DOCTOR, ahead)),
+			Error::<Test>::AnswerExpired
+		);
+		// The answer: once.
+		assert_ok!(visit(PATIENT, START, answer(PATIENT, DOCTOR, START)));
+		assert_ok!(Appointments::cancel(signed(PATIENT), 0));
+		assert_noop!(visit(PATIENT, START, answer(PATIENT, DOCTOR, START)), Error::<Test>::AnswerUsed);
+		assert_ok!(visit(PATIENT, START + 1, answer(PATIENT, DOCTOR, START + 1)));
+	});
+}
+
+#[test]
+fn a_visit_whose_window_closed_no_longer_keeps_the_doctor_busy() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![shift(DOCTOR, START, START + 8 * HOUR)])
+		));
+		// Two open on-call visits (the mock's most), never completed.
+		assert_ok!(call(PATIENT, DOCTOR));
+		assert_ok!(call(OTHER_PATIENT, DOCTOR));
+		assert_noop!(call(GUARDIAN, DOCTOR), Error::<Test>::DoctorBusy);
+		// The doctor marks one a no-show: room for one more.
+		assert_ok!(Appointments::mark_no_show(signed(DOCTOR), 1));
+		assert_ok!(call(GUARDIAN, DOCTOR));
+		// An hour later both open windows (30 minutes and 30 more) have closed.
+		set_time(START + HOUR + MINUTE);
+		assert_ok!(call(PATIENT, DOCTOR));
+		assert_eq!(crate::OnCallOpen::<Test>::get(DOCTOR).len(), 1);
+	});
+}
