@@ -16,7 +16,7 @@
 # - the Grafana dashboard: JSON, every panel's query listed, parsed by promtool, and every
 #   metric name it or the alerts use known: substrate_* found in the polkadot-sdk sources of the
 #   versions in Cargo.lock (when ~/.cargo holds them), node_* from node_exporter, ehr_* the
-#   planned ones that alerts.yml describes;
+#   ones alerts.yml describes and `ehr pin-service`/`ehr custodian --metrics` export;
 # - the nginx site (when nginx is installed): `nginx -t`, then a real nginx on free loopback
 #   ports in front of stub back ends (headers, WebSocket upgrade, proxying, the redirect).
 # The last line is `ops tests: N passed` (or `…, M FAILED`, with exit status 1).
@@ -356,7 +356,7 @@ fi
 log "Grafana dashboard and metric names"
 # The panels' queries, and every metric name in them and in the alerts: substrate_* must be
 # registered by the polkadot-sdk crates of Cargo.lock; node_* come from node_exporter; ehr_*
-# are the ones alerts.yml documents as planned.
+# are the ones alerts.yml describes and client/src/metrics.rs exports.
 if out=$(python3 - "$tmp/dashboard-rules.yml" <<'PY' 2>&1
 import glob, json, os, re, sys
 d = json.load(open("ops/grafana/ehr-dashboard.json"))
@@ -452,10 +452,18 @@ for n in sorted(used):
     elif n in node_exporter:
         print(f"OK {n} ({where}): node_exporter")
     elif n.startswith("ehr_"):
-        if n in planned:
-            print(f"OK {n} ({where}): planned for the ehr command, described in alerts.yml (not exported yet)")
-        else:
+        # The ehr command's metrics are named in client/src/metrics.rs as
+        # ehr_{service}_{what}, with the services and gauges it registers.
+        exported = open("client/src/metrics.rs").read()
+        service = next((s for s in ("pin_service", "custodian") if n.startswith(f"ehr_{s}_")), None)
+        what = n[len(f"ehr_{service}_"):] if service else ""
+        found = service and f'"{service}"' in exported and (f'"{what}"' in exported or f"_{what}" in exported)
+        if n not in planned:
             print(f"FAIL {n} ({where}): an ehr_ metric alerts.yml does not describe"); status = 1
+        elif not found:
+            print(f"FAIL {n} ({where}): not exported by the ehr command (client/src/metrics.rs)"); status = 1
+        else:
+            print(f"OK {n} ({where}): exported by the ehr command (client/src/metrics.rs), described in alerts.yml")
     elif n.startswith("substrate_"):
         base = re.sub(r"_(count|sum|bucket)$", "", n)
         if not dirs:

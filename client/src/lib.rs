@@ -22,6 +22,7 @@ mod flows;
 pub mod gateway;
 pub mod human;
 pub mod keys;
+pub mod metrics;
 pub mod outbox;
 pub mod signin;
 pub mod store;

@@ -188,17 +188,63 @@ fn genesis(config: &Config) -> Result<serde_json::Value, String> {
 	Ok(ehr_runtime::genesis_config_presets::consortium_genesis(hospitals, Vec::new(), committee))
 }
 
+/// How many of `validators` may be down with finality going on: GRANDPA finalizes with the votes
+/// of more than two thirds of them.
+pub fn validators_that_may_fail(validators: usize) -> usize {
+	validators.saturating_sub(validators * 2 / 3 + 1)
+}
+
+/// A warning for a consortium whose finality stops when one validator is down, with the count
+/// that survives it; none otherwise.
+pub fn fault_tolerance_warning(validators: usize) -> Option<String> {
+	if validators == 0 || validators_that_may_fail(validators) > 0 {
+		return None;
+	}
+	let needed = validators * 2 / 3 + 1;
+	Some(format!(
+		"warning: {validators} validator{}: finality stops whenever any one of them is down \
+		 (GRANDPA needs the votes of more than two thirds, {needed} of {validators}). Four \
+		 validators survive the loss of one, seven the loss of two (3f + 1 for f). Blocks are \
+		 still authored meanwhile, but nothing becomes final and clients wait.",
+		if validators == 1 { "" } else { "s" }
+	))
+}
+
 impl ConsortiumSpecCmd {
-	/// Prints the chain specification (JSON) on standard output.
+	/// Prints the chain specification (JSON) on standard output, and on standard error a
+	/// warning when the validators cannot lose one of theirs and keep finality.
 	pub fn run(&self) -> Result<(), String> {
 		let text = std::fs::read_to_string(&self.config)
 			.map_err(|e| format!("{}: {e}", self.config.display()))?;
 		let config: Config =
 			serde_json::from_str(&text).map_err(|e| format!("{}: {e}", self.config.display()))?;
 		let patch = genesis(&config).map_err(|e| format!("{}: {e}", self.config.display()))?;
+		if let Some(warning) = fault_tolerance_warning(config.hospitals.len()) {
+			eprintln!("{warning}");
+		}
 		let spec = crate::chain_spec::consortium_chain_spec(&config.name, &config.id, patch)?;
 		let json = sc_service::ChainSpec::as_json(&spec, self.raw)?;
 		println!("{json}");
 		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_validator_count_that_survives_a_loss_is_four() {
+		// GRANDPA: more than two thirds vote. 1, 2 and 3 validators: none may fail.
+		let may_fail: Vec<usize> = (1..=10).map(validators_that_may_fail).collect();
+		assert_eq!(may_fail, vec![0, 0, 0, 1, 1, 1, 2, 2, 2, 3]);
+		for n in 1..=3 {
+			let warning = fault_tolerance_warning(n).expect("a warning");
+			assert!(warning.contains("any one of them is down"), "{warning}");
+			assert!(warning.contains("Four validators survive the loss of one"), "{warning}");
+		}
+		assert!(fault_tolerance_warning(3).unwrap().contains("3 of 3"));
+		assert!(fault_tolerance_warning(4).is_none());
+		assert!(fault_tolerance_warning(7).is_none());
 	}
 }

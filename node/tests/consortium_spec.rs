@@ -123,3 +123,25 @@ fn a_file_with_a_mistake_is_refused_with_the_field() {
 	refused(&|c| c["hospitals"][0]["sudo"] = json!(true), "unknown field `sudo`");
 	refused(&|c| c["id"] = json!("Has Spaces"), "id");
 }
+
+#[test]
+fn three_validators_are_warned_that_one_down_stops_finality_four_are_not() {
+	let run = |config: &Value| {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("consortium.json");
+		std::fs::write(&path, config.to_string()).unwrap();
+		let out = node().args(["consortium-spec", "--config"]).arg(&path).output().unwrap();
+		assert!(out.status.success(), "the spec is written either way");
+		assert!(!out.stdout.is_empty());
+		String::from_utf8_lossy(&out.stderr).into_owned()
+	};
+	assert!(!run(&local_consortium()).contains("warning"), "four validators survive one loss");
+	let mut three = local_consortium();
+	three["hospitals"].as_array_mut().unwrap().pop();
+	let warning = run(&three);
+	assert!(
+		warning.contains("3 validators: finality stops whenever any one of them is down")
+			&& warning.contains("Four validators survive the loss of one"),
+		"{warning}"
+	);
+}

@@ -740,13 +740,13 @@ mod benchmark_helpers {
 		}
 	}
 
-	impl pallet_ehr_appointments::BenchmarkHelper<AccountId, super::Signature> for Helper {
+	impl pallet_ehr_appointments::BenchmarkHelper<AccountId, crate::Signature> for Helper {
 		fn signer() -> AccountId {
 			// A key of the benchmark's keystore.
 			sp_io::crypto::sr25519_generate(sp_core::crypto::KeyTypeId(*b"ehrb"), None).into()
 		}
 
-		fn sign(signer: &AccountId, message: &[u8]) -> super::Signature {
+		fn sign(signer: &AccountId, message: &[u8]) -> crate::Signature {
 			let public = sp_core::sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(signer));
 			sp_io::crypto::sr25519_sign(sp_core::crypto::KeyTypeId(*b"ehrb"), &public, message)
 				.expect("the keystore holds the signer's key")

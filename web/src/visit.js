@@ -171,11 +171,12 @@ class Call {
 
 	async start() {
 		await this.credentials(true);
-		// Both sides keep their credentials fresh during a long call.
-		this.refresher = setInterval(() => this.later(() => this.credentials().catch(() => {})), 60_000);
 		this.media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true }).catch(() => {
 			throw new Failure('The browser gave no camera or microphone: allow them for this page (the address bar\'s icon) and join again.');
 		});
+		// Both sides keep their credentials fresh during a long call (started only once the
+		// call can go on: a refused camera leaves nothing running).
+		this.refresher = setInterval(() => this.later(() => this.credentials().catch(() => {})), 60_000);
 		if (this.voiceOnly) this.media.getVideoTracks().forEach((t) => { t.enabled = false; });
 		this.ui.local(this.media);
 		await this.signalling.listen((body, sentAt) => this.later(() => this.receive(body, sentAt)),

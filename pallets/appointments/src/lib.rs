@@ -299,8 +299,8 @@ pub mod pallet {
 		VisitEnded,
 		/// Only a hospital of the consortium sets a roster.
 		NotHospital,
-		/// A shift ends before it starts, lasts more than 24 hours, has ended, or starts more
-		/// than 31 days ahead.
+		/// A shift ends before it starts, lasts more than 24 hours, or starts more than 31 days
+		/// ahead.
 		InvalidShift,
 		/// A shift names someone who is not an active doctor of the hospital.
 		NotHospitalsDoctor,
@@ -685,9 +685,9 @@ pub mod pallet {
 		///
 		/// - Origin: signed by a hospital of the consortium.
 		/// - `shifts`: at most [`Config::MaxShifts`]; each names an active doctor of the hospital,
-		///   starts before it ends, lasts at most 24 hours, has not ended and starts within 31
-		///   days; one doctor's shifts do not overlap. Empty: nobody is on call. Stored by start
-		///   time.
+		///   starts before it ends, lasts at most 24 hours and starts within 31 days; one doctor's
+		///   shifts do not overlap. Those that have ended are dropped. Empty: nobody is on call.
+		///   Stored by start time.
 		/// - Emits [`Event::OnCallSet`].
 		/// - Errors: [`Error::NotHospital`], [`Error::InvalidShift`],
 		///   [`Error::NotHospitalsDoctor`], [`Error::OverlappingShift`].
@@ -697,11 +697,14 @@ pub mod pallet {
 			let hospital = ensure_signed(origin)?;
 			ensure!(T::Identity::is_hospital(&hospital), Error::<T>::NotHospital);
 			let now = T::Clock::now();
+			// Shifts that have ended are dropped: a roster edited as a shift ends is not refused
+			// for it.
+			shifts.retain(|shift| shift.until > now);
 			for shift in shifts.iter() {
 				ensure!(
 					shift.from < shift.until
 						&& shift.until - shift.from <= MAX_SHIFT_MS
-						&& shift.until > now && shift.from <= now.saturating_add(MAX_ROSTER_AHEAD_MS),
+						&& shift.from <= now.saturating_add(MAX_ROSTER_AHEAD_MS),
 					Error::<T>::InvalidShift
 				);
 				ensure!(

@@ -842,7 +842,6 @@ fn a_roster_is_refused_from_others_and_with_others_doctors_or_bad_shifts() {
 			shift(DOCTOR, START + HOUR, START + HOUR),              // empty
 			shift(DOCTOR, START + 2 * HOUR, START + HOUR),          // backwards
 			shift(DOCTOR, START, START + day + 1),                  // longer than a day
-			shift(DOCTOR, START - 2 * HOUR, START),                 // ended
 			shift(DOCTOR, START + 32 * day, START + 32 * day + HOUR), // too far ahead
 		] {
 			assert_noop!(
@@ -857,6 +856,12 @@ fn a_roster_is_refused_from_others_and_with_others_doctors_or_bad_shifts() {
 			),
 			Error::<Test>::OverlappingShift
 		);
+		// A shift that has ended is dropped, not refused.
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![shift(DOCTOR, START - 2 * HOUR, START), now])
+		));
+		assert_eq!(crate::OnCall::<Test>::get(HOSPITAL).into_inner(), vec![now]);
 		// Back to back is fine.
 		assert_ok!(Appointments::set_on_call(
 			signed(HOSPITAL),

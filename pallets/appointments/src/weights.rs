@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::NextSlotId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn publish_slot() -> Weight {
 		// Proof size: measured `23245`, estimated `650974`.
-		// Minimum execution time: 1_354_283_000 picoseconds.
-		Weight::from_parts(1_462_464_000, 650974)
+		// Minimum execution time: 1_388_224_000 picoseconds.
+		Weight::from_parts(1_499_480_000, 650974)
 			.saturating_add(T::DbWeight::get().reads(516))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::DoctorSlots` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn withdraw_slot() -> Weight {
 		// Proof size: measured `233`, estimated `3535`.
-		// Minimum execution time: 20_401_000 picoseconds.
-		Weight::from_parts(21_923_000, 3535)
+		// Minimum execution time: 20_581_000 picoseconds.
+		Weight::from_parts(22_584_000, 3535)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -116,8 +116,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn book() -> Weight {
 		// Proof size: measured `1689`, estimated `3973`.
-		// Minimum execution time: 62_352_000 picoseconds.
-		Weight::from_parts(67_280_000, 3973)
+		// Minimum execution time: 62_663_000 picoseconds.
+		Weight::from_parts(67_330_000, 3973)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -135,8 +135,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn confirm() -> Weight {
 		// Proof size: measured `1132`, estimated `4460`.
-		// Minimum execution time: 40_070_000 picoseconds.
-		Weight::from_parts(43_315_000, 4460)
+		// Minimum execution time: 40_590_000 picoseconds.
+		Weight::from_parts(43_575_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn propose_reschedule() -> Weight {
 		// Proof size: measured `1221`, estimated `4460`.
-		// Minimum execution time: 47_100_000 picoseconds.
-		Weight::from_parts(50_355_000, 4460)
+		// Minimum execution time: 47_311_000 picoseconds.
+		Weight::from_parts(50_104_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -179,8 +179,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn answer_reschedule() -> Weight {
 		// Proof size: measured `2103`, estimated `6080`.
-		// Minimum execution time: 60_009_000 picoseconds.
-		Weight::from_parts(64_355_000, 6080)
+		// Minimum execution time: 59_899_000 picoseconds.
+		Weight::from_parts(64_466_000, 6080)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -204,8 +204,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
 		// Proof size: measured `2103`, estimated `6080`.
-		// Minimum execution time: 63_034_000 picoseconds.
-		Weight::from_parts(67_600_000, 6080)
+		// Minimum execution time: 63_444_000 picoseconds.
+		Weight::from_parts(68_171_000, 6080)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
@@ -233,8 +233,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn finish() -> Weight {
 		// Proof size: measured `2409`, estimated `4460`.
-		// Minimum execution time: 68_783_000 picoseconds.
-		Weight::from_parts(73_019_000, 4460)
+		// Minimum execution time: 68_632_000 picoseconds.
+		Weight::from_parts(72_888_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -250,8 +250,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn start_visit() -> Weight {
 		// Proof size: measured `775`, estimated `4460`.
-		// Minimum execution time: 30_475_000 picoseconds.
-		Weight::from_parts(32_448_000, 4460)
+		// Minimum execution time: 30_765_000 picoseconds.
+		Weight::from_parts(33_219_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -267,93 +267,133 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn end_visit() -> Weight {
 		// Proof size: measured `821`, estimated `4460`.
-		// Minimum execution time: 31_737_000 picoseconds.
-		Weight::from_parts(33_620_000, 4460)
+		// Minimum execution time: 31_938_000 picoseconds.
+		Weight::from_parts(33_970_000, 4460)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	// `set_on_call` and `on_call_visit`: NOT YET MEASURED. Conservative estimates from the
-	// measured calls they resemble (two identity reads per shift; `book` plus a 64-shift roster
-	// and an sr25519 check), until `scripts/benchmark.sh appointments` runs their benchmarks.
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:64 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::OnCall` (r:0 w:1)
+	/// Proof: `Appointments::OnCall` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
 	fn set_on_call(n: u32, ) -> Weight {
-		Weight::from_parts(25_000_000, 6000)
-			.saturating_add(Weight::from_parts(30_000_000, 6000).saturating_mul(n.into()))
+		// Proof size: measured `357 + n * (85 ±0)`, estimated `3535 + n * (2983 ±0)`.
+		// Minimum execution time: 25_959_000 picoseconds.
+		Weight::from_parts(21_235_140, 3535)
+			// Standard error: 5_660
+			.saturating_add(Weight::from_parts(7_993_457, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
+			.saturating_add(Weight::from_parts(0, 2983).saturating_mul(n.into()))
 	}
+	/// Storage: `Identity::Patients` (r:1 w:0)
+	/// Proof: `Identity::Patients` (`max_values`: None, `max_size`: Some(341), added: 2816, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Identity::Doctors` (r:1 w:0)
+	/// Proof: `Identity::Doctors` (`max_values`: None, `max_size`: Some(508), added: 2983, mode: `MaxEncodedLen`)
+	/// Storage: `Hospitals::Members` (r:1 w:0)
+	/// Proof: `Hospitals::Members` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::OnCall` (r:1 w:0)
+	/// Proof: `Appointments::OnCall` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::LastAnswer` (r:1 w:1)
+	/// Proof: `Appointments::LastAnswer` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::NextAppointmentId` (r:1 w:1)
+	/// Proof: `Appointments::NextAppointmentId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::OnCallOpen` (r:1 w:1)
+	/// Proof: `Appointments::OnCallOpen` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::OpenVisits` (r:1 w:1)
+	/// Proof: `Appointments::OpenVisits` (`max_values`: None, `max_size`: Some(433), added: 2908, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::NextSlotId` (r:1 w:1)
+	/// Proof: `Appointments::NextSlotId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::TrailLength` (r:1 w:1)
+	/// Proof: `Consent::TrailLength` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::PatientAppointments` (r:0 w:1)
+	/// Proof: `Appointments::PatientAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::Appointments` (r:0 w:1)
+	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(995), added: 3470, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::DoctorAppointments` (r:0 w:1)
+	/// Proof: `Appointments::DoctorAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Trail` (r:0 w:1)
+	/// Proof: `Consent::Trail` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	fn on_call_visit() -> Weight {
-		Weight::from_parts(250_000_000, 12000)
-			.saturating_add(T::DbWeight::get().reads(12))
-			.saturating_add(T::DbWeight::get().writes(9))
+		// Proof size: measured `5527`, estimated `6587`.
+		// Minimum execution time: 147_469_000 picoseconds.
+		Weight::from_parts(177_824_000, 6587)
+			.saturating_add(T::DbWeight::get().reads(11))
+			.saturating_add(T::DbWeight::get().writes(10))
 	}
 }
 
 /// The same measurements with RocksDB-class database weights, for tests.
 impl WeightInfo for () {
 	fn publish_slot() -> Weight {
-		Weight::from_parts(1_462_464_000, 650974)
+		Weight::from_parts(1_499_480_000, 650974)
 			.saturating_add(RocksDbWeight::get().reads(516))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn withdraw_slot() -> Weight {
-		Weight::from_parts(21_923_000, 3535)
+		Weight::from_parts(22_584_000, 3535)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn book() -> Weight {
-		Weight::from_parts(67_280_000, 3973)
+		Weight::from_parts(67_330_000, 3973)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn confirm() -> Weight {
-		Weight::from_parts(43_315_000, 4460)
+		Weight::from_parts(43_575_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn propose_reschedule() -> Weight {
-		Weight::from_parts(50_355_000, 4460)
+		Weight::from_parts(50_104_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn answer_reschedule() -> Weight {
-		Weight::from_parts(64_355_000, 6080)
+		Weight::from_parts(64_466_000, 6080)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(67_600_000, 6080)
+		Weight::from_parts(68_171_000, 6080)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(9))
 	}
 	fn finish() -> Weight {
-		Weight::from_parts(73_019_000, 4460)
+		Weight::from_parts(72_888_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn start_visit() -> Weight {
-		Weight::from_parts(32_448_000, 4460)
+		Weight::from_parts(33_219_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn end_visit() -> Weight {
-		Weight::from_parts(33_620_000, 4460)
+		Weight::from_parts(33_970_000, 4460)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
-	// `set_on_call` and `on_call_visit`: NOT YET MEASURED. Conservative estimates from the
-	// measured calls they resemble (two identity reads per shift; `book` plus a 64-shift roster
-	// and an sr25519 check), until `scripts/benchmark.sh appointments` runs their benchmarks.
 	fn set_on_call(n: u32, ) -> Weight {
-		Weight::from_parts(25_000_000, 6000)
-			.saturating_add(Weight::from_parts(30_000_000, 6000).saturating_mul(n.into()))
+		Weight::from_parts(21_235_140, 3535)
+			.saturating_add(Weight::from_parts(7_993_457, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))
+			.saturating_add(Weight::from_parts(0, 2983).saturating_mul(n.into()))
 	}
 	fn on_call_visit() -> Weight {
-		Weight::from_parts(250_000_000, 12000)
-			.saturating_add(RocksDbWeight::get().reads(12))
-			.saturating_add(RocksDbWeight::get().writes(9))
+		Weight::from_parts(177_824_000, 6587)
+			.saturating_add(RocksDbWeight::get().reads(11))
+			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 }

@@ -243,6 +243,10 @@ pub enum Command {
 		/// The hospital's release policy (JSON); without it, every valid request is released.
 		#[arg(long, value_name = "FILE")]
 		policy: Option<std::path::PathBuf>,
+		/// Serve Prometheus metrics at http://ADDRESS:PORT/metrics (requests behind, last pass,
+		/// failures; docs/operations.md), e.g. 127.0.0.1:9618.
+		#[arg(long, value_name = "ADDRESS:PORT")]
+		metrics: Option<std::net::SocketAddr>,
 	},
 	/// The web app's way to IPFS: serves envelopes (GET /ipfs/CID) and stores those that a
 	/// registered patient or doctor signs (POST /upload), through the IPFS node given by
@@ -314,6 +318,10 @@ pub enum Command {
 			value_parser = clap::value_parser!(u64).range(1..)
 		)]
 		max_size: u64,
+		/// Serve Prometheus metrics at http://ADDRESS:PORT/metrics (records behind, last pass,
+		/// failures; docs/operations.md), e.g. 127.0.0.1:9617.
+		#[arg(long, value_name = "ADDRESS:PORT")]
+		metrics: Option<std::net::SocketAddr>,
 	},
 	/// What others did with your records since you last looked: reads, grants, emergency
 	/// accesses and the shares released for them, from your trail (verified with

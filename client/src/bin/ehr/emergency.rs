@@ -201,6 +201,33 @@ pub fn custodian_action(
 	Ok(())
 }
 
+/// One pass of the custodian, with the hospital's policy if any: the releases and the policy's
+/// decisions.
+async fn custodian_pass(
+	client: &Client,
+	me: &Keys,
+	policy: &Option<Policy>,
+	global: &Global,
+) -> Result<(Vec<ehr_client::Release>, Vec<(ehr_client::custodian::Request, Decision)>), Error>
+{
+	match policy {
+		None => Ok((client.custodian_pass(me).await?, Vec::new())),
+		Some(policy) => {
+			// Read anew each pass: an approval given meanwhile counts at once.
+			let mut ledger = ledger(me, global)?;
+			let now = client.chain.now().await?;
+			let pass = client
+				.custodian_pass_with(me, &mut |request| ledger.decide(policy, request, now))
+				.await?;
+			// An approval given during the pass is in the file, not in this copy.
+			ledger.merge_approvals(self::ledger(me, global)?);
+			ledger.retain_open(&pass.open);
+			ledger.save()?;
+			Ok((pass.releases, pass.decisions))
+		}
+	}
+}
+
 /// `ehr custodian`: passes until Ctrl-C (or one with --once).
 pub async fn custodian(
 	client: &Client,
@@ -208,6 +235,7 @@ pub async fn custodian(
 	once: bool,
 	interval: u64,
 	policy: Option<Policy>,
+	metrics: Option<ehr_client::metrics::ServiceMetrics>,
 	global: &Global,
 	json: bool,
 ) -> Result<(), Error> {
@@ -231,22 +259,21 @@ pub async fn custodian(
 	// Each held or refused request is reported once per run (the ledger keeps them all).
 	let mut reported = std::collections::BTreeSet::new();
 	loop {
-		let (releases, decisions) = match &policy {
-			None => (client.custodian_pass(me).await?, Vec::new()),
-			Some(policy) => {
-				// Read anew each pass: an approval given meanwhile counts at once.
-				let mut ledger = ledger(me, global)?;
-				let now = client.chain.now().await?;
-				let pass = client
-					.custodian_pass_with(me, &mut |request| ledger.decide(policy, request, now))
-					.await?;
-				// An approval given during the pass is in the file, not in this copy.
-				ledger.merge_approvals(self::ledger(me, global)?);
-				ledger.retain_open(&pass.open);
-				ledger.save()?;
-				(pass.releases, pass.decisions)
+		let (releases, decisions) = match custodian_pass(client, me, &policy, global).await {
+			Ok(pass) => pass,
+			Err(e) => {
+				// The pass failed whole (its node unreachable): counted, and the service stops
+				// as before (its unit restarts it).
+				if let Some(metrics) = &metrics {
+					metrics.pass_failed();
+				}
+				return Err(e);
 			}
 		};
+		if let Some(metrics) = &metrics {
+			let failed = releases.iter().filter(|r| r.outcome.is_err()).count() as u64;
+			metrics.pass_done(failed, failed);
+		}
 		for (request, decision) in &decisions {
 			let (what, why) = match decision {
 				Decision::Hold(why) => ("held for a person's approval", why),

@@ -1051,12 +1051,21 @@ async fn act(client: &Client, me: &Keys, command: Command, global: &Global) -> R
 		Command::Custodian { action: Some(action), .. } => {
 			emergency::custodian_action(me, action, global, json)?
 		}
-		Command::Custodian { action: None, once, interval, policy } => {
+		Command::Custodian { action: None, once, interval, policy, metrics } => {
 			let policy = policy.as_deref().map(ehr_client::custodian::Policy::load).transpose()?;
-			emergency::custodian(client, me, once, interval, policy, global, json).await?
+			let metrics = match metrics {
+				Some(address) => Some(ehr_client::metrics::custodian(address).await?),
+				None => None,
+			};
+			emergency::custodian(client, me, once, interval, policy, metrics, global, json).await?
 		}
-		Command::PinService { once, interval, replicas, max_size } => {
-			pinning::pin_service(client, me, once, interval, replicas, max_size, global).await?
+		Command::PinService { once, interval, replicas, max_size, metrics } => {
+			let metrics = match metrics {
+				Some(address) => Some(ehr_client::metrics::pin_service(address).await?),
+				None => None,
+			};
+			pinning::pin_service(client, me, once, interval, replicas, max_size, metrics, global)
+				.await?
 		}
 		Command::Notifications { all, for_patient } => {
 			emergency::notifications(client, me, all, for_patient, global).await?

@@ -35,6 +35,7 @@ pub async fn pin_service(
 	interval: u64,
 	replicas: u32,
 	max_mib: u64,
+	metrics: Option<ehr_client::metrics::ServiceMetrics>,
 	global: &Global,
 ) -> Result<(), Error> {
 	let json = global.json;
@@ -79,6 +80,9 @@ pub async fn pin_service(
 				Ok(pass) => pass,
 				// A node or IPFS daemon that is down ends one pass, not the service.
 				Err(e) if !once => {
+					if let Some(metrics) = &metrics {
+						metrics.pass_failed();
+					}
 					warn(json, format!("pass failed ({e}); trying again in {interval} s"));
 					sleep_or_stop(interval).await;
 					continue;
@@ -86,6 +90,9 @@ pub async fn pin_service(
 				Err(e) => return Err(e),
 			};
 		save(file.as_ref(), &pinned)?;
+		if let Some(metrics) = &metrics {
+			metrics.pass_done(pass.failed.len() as u64, pass.failed.len() as u64);
+		}
 		let mut lines = Vec::new();
 		for (record, cid) in &pass.pinned {
 			lines.push(format!("pinned record {record} ({cid})"));
