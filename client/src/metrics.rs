@@ -3,11 +3,12 @@
 //! serves its metrics with) at `/metrics`. What each means is what the alert rules of
 //! `ops/prometheus/alerts.yml` expect:
 //!
-//! - `ehr_pin_service_records_behind`: after the last pass, the records this hospital is to keep
-//!   that it could not pin (not found on any IPFS node given, a wrong CID or size, an IPFS error);
-//! - `ehr_custodian_requests_behind`: after the last pass, the emergency requests whose shares
-//!   were due and could not be released (refused by the chain, not final in time);
-//! - `…_last_pass_timestamp_seconds`: when the last pass finished (Unix time);
+//! - `ehr_pin_service_records_behind`: after the last pass, the records it could not pin (not
+//!   found on any IPFS node given, a wrong CID or size, an IPFS error) or, erased, unpin;
+//! - `ehr_custodian_requests_behind`: after the last pass, the emergency accesses some of whose
+//!   shares were due and could not be released (refused by the chain, not final in time);
+//! - `…_last_pass_timestamp_seconds`: when the last pass finished (Unix time; the service's
+//!   start until then);
 //! - `…_failures_total`: records or releases that failed, plus passes that failed whole (the
 //!   node or IPFS unreachable).
 
@@ -36,7 +37,7 @@ impl ServiceMetrics {
 		service: &str,
 		behind: (&str, &str),
 	) -> Result<Self, PrometheusError> {
-		Ok(Self {
+		let metrics = Self {
 			behind: register(
 				Gauge::new(format!("ehr_{service}_{}", behind.0), behind.1)?,
 				registry,
@@ -55,15 +56,18 @@ impl ServiceMetrics {
 				)?,
 				registry,
 			)?,
-		})
+		};
+		// Until the first pass ends, the service's start: a stalled first pass is noticed as
+		// one that started then, not as one 56 years old.
+		metrics.last_pass.set(unix_now());
+		Ok(metrics)
 	}
 
 	/// A pass finished with `behind` items left undone and `failures` items failed.
 	pub fn pass_done(&self, behind: u64, failures: u64) {
 		self.behind.set(behind);
 		self.failures.inc_by(failures);
-		let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-		self.last_pass.set(now);
+		self.last_pass.set(unix_now());
 	}
 
 	/// A pass failed whole.
@@ -72,9 +76,18 @@ impl ServiceMetrics {
 	}
 }
 
+fn unix_now() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
 /// The pinning service's metrics, served at `address` (`/metrics`) until the process ends.
 pub async fn pin_service(address: SocketAddr) -> Result<ServiceMetrics, Error> {
-	serve(address, "pin_service", ("records_behind", "Records to keep that the last pass could not pin")).await
+	serve(
+		address,
+		"pin_service",
+		("records_behind", "Records the last pass could not pin (or, erased, unpin)"),
+	)
+	.await
 }
 
 /// The custodian's metrics, served at `address` (`/metrics`) until the process ends.
@@ -82,7 +95,7 @@ pub async fn custodian(address: SocketAddr) -> Result<ServiceMetrics, Error> {
 	serve(
 		address,
 		"custodian",
-		("requests_behind", "Emergency requests whose shares the last pass could not release"),
+		("requests_behind", "Emergency accesses whose due shares the last pass could not release"),
 	)
 	.await
 }
@@ -129,9 +142,11 @@ mod tests {
 
 	#[tokio::test]
 	async fn a_pass_shows_in_the_scraped_metrics_and_a_port_in_use_is_refused() {
-		let port = 20_000 + (std::process::id() % 20_000) as u16;
-		let address: SocketAddr = ([127, 0, 0, 1], port).into();
+		// A free port: the system's choice, released for the service.
+		let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
 		let metrics = pin_service(address).await.expect("serving");
+		let started = scrape(address).await;
+		assert!(started.contains("ehr_pin_service_records_behind 0"), "{started}");
 		metrics.pass_done(3, 2);
 		metrics.pass_failed();
 		let text = scrape(address).await;

@@ -218,6 +218,14 @@ impl OnCallHub {
 		answer: &[u8],
 	) -> Result<AccountId, String> {
 		let mut state = self.state();
+		// One call at a time: an answer not yet followed by its visit holds the doctor (its
+		// answers count on chain in time order, so a second would void the first).
+		let busy = state.rings.iter().any(|(other, call)| {
+			*other != ring && call.answered_by.as_ref() == Some(doctor) && !call.ready
+		});
+		if busy {
+			return Err("this doctor answered another call whose visit is being made".into());
+		}
 		let call = state.rings.get_mut(&ring).ok_or("this call has ended")?;
 		if !call.rung.contains(doctor) {
 			return Err("this call did not ring this doctor".into());
@@ -384,6 +392,10 @@ mod tests {
 		let placed = hub.ring(&patient, &hospital, Instant::now(), &[bob.clone()]).unwrap();
 		let _ = to_bob.try_recv();
 		hub.answer(placed.ring, &bob, 1, &[1; 64]).unwrap();
+		// Another patient's call meanwhile: Bob cannot take it until this one is settled.
+		let other = hub.ring(&account("//Ferdie"), &hospital, Instant::now(), &[bob.clone()]).unwrap();
+		assert!(hub.answer(other.ring, &bob, 2, &[2; 64]).unwrap_err().contains("another call"));
+		let _ = to_bob.try_recv();
 		hub.end(placed.ring);
 		assert_eq!(
 			to_bob.try_recv().unwrap(),

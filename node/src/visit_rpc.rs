@@ -179,10 +179,14 @@ impl VisitHub {
 		self.state().seen.contains_key(&sp_io::hashing::blake2_256(signature))
 	}
 
-	/// Remembers a forwarded message's `signature` (hashed) until `until` (ms); refused when
-	/// the node remembers [`MAX_SEEN`] messages that are all still within their time.
+	/// Remembers a forwarded message's `signature` (hashed) until `until` (ms); refused when it
+	/// is remembered already (the same message twice, also at once) or when the node remembers
+	/// [`MAX_SEEN`] messages that are all still within their time.
 	fn remember(&self, signature: &[u8], now: u64, until: u64) -> Result<(), String> {
 		let mut state = self.state();
+		if state.seen.contains_key(&sp_io::hashing::blake2_256(signature)) {
+			return Err("this message or proof was used before".into());
+		}
 		if state.seen.len() >= MAX_SEEN {
 			state.seen.retain(|_, until| *until > now);
 			if state.seen.len() >= MAX_SEEN {
@@ -578,7 +582,12 @@ where
 				return Ok(());
 			},
 		};
-		let _ = self.hub.remember(&signature, now, at.saturating_add(2 * VISIT_CLOCK_SKEW_MS));
+		if let Err(why) =
+			self.hub.remember(&signature, now, at.saturating_add(2 * VISIT_CLOCK_SKEW_MS))
+		{
+			pending.reject(ErrorCode::VisitLimit.error(why)).await;
+			return Ok(());
+		}
 		struct HangUp<'a>(&'a crate::on_call::OnCallHub, u64);
 		impl Drop for HangUp<'_> {
 			fn drop(&mut self) {
@@ -771,6 +780,8 @@ mod tests {
 		assert!(!hub.seen(&[1; 64]));
 		hub.remember(&[1; 64], now, now + 120_000).unwrap();
 		assert!(hub.seen(&[1; 64]));
+		// Twice (two requests at once that both passed `seen`): the second is refused.
+		assert!(hub.remember(&[1; 64], now, now + 120_000).unwrap_err().contains("used before"));
 		assert!(!hub.seen(&[2; 64]));
 		// Full of messages still within their time: refused; once they are past it, room again.
 		for i in 1..MAX_SEEN as u32 {

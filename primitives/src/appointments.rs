@@ -169,9 +169,12 @@ impl<AccountId> Shift<AccountId> {
 pub const MAX_SHIFT_MS: Moment = 24 * 60 * 60_000;
 /// How far ahead a hospital may publish its roster: 31 days (ms).
 pub const MAX_ROSTER_AHEAD_MS: Moment = 31 * 24 * 60 * 60_000;
-/// How far a doctor's answer to a call on call (its signed time) may be from the block's time
-/// when the patient's app makes the visit: two minutes (ms).
+/// How long before the block's time a doctor's answer to a call on call (its signed time) may
+/// have been given when the patient's app makes the visit: two minutes (ms)…
 pub const ANSWER_VALID_MS: Moment = 2 * 60_000;
+/// …and how far after it (the doctor's clock ahead of the chain's): 30 seconds (ms). A doctor's
+/// answers count in time order, once each.
+pub const ANSWER_AHEAD_MS: Moment = 30_000;
 
 /// What a doctor on call signs to answer `patient`'s call at `answered_at` (ms since the Unix
 /// epoch): `ehr-oncall-answer:v1`, the patient's and the doctor's encoded accounts (32 bytes

@@ -250,7 +250,7 @@ async function place(ctx, hospital, categories, status) {
 				if (event.ringing.doctors === 0) end(reject, new Failure('No doctor on call is online at this hospital right now: try again in a moment, or book an appointment.'));
 				else status.textContent = `Ringing ${event.ringing.doctors} doctor${event.ringing.doctors === 1 ? '' : 's'} on call…`;
 			} else if (event.answered) {
-				resolve({ ...event.answered, stop });
+				resolve({ ...event.answered, stop: () => stop(), hungUp: () => ended });
 			} else if (event.noAnswer) {
 				end(reject, new Failure('Nobody answered within a minute: try again, or book an appointment.'));
 			}
@@ -266,6 +266,8 @@ async function place(ctx, hospital, categories, status) {
 			throw new Failure('The answer the node passed on is not the doctor\'s signature: no visit was made. Call again, or use another node (Connection).');
 		}
 		const title = `Dr ${entry.name.replace(/^Dr\.? /, '')}`;
+		// The patient hung up while the answer was being checked: no visit.
+		if (answered.hungUp()) throw new Failure('You hung up.');
 		status.textContent = `${title} answered. Opening the visit…`;
 		// In a block is enough for the node to let the two meet; finality follows.
 		const visit = ctx.api.tx.appointments.onCallVisit(doctor, answeredAt, { Sr25519: answer });
@@ -279,8 +281,9 @@ async function place(ctx, hospital, categories, status) {
 			await rpc(ctx.api, 'ehr_onCallReady', [ring, appointment, me, readyAt, readySignature]);
 		} catch (error) {
 			// The doctor cannot be told: the visit is cancelled rather than left open.
-			await submit(ctx.api, ctx.keys.pair, ctx.api.tx.appointments.cancel(appointment)).catch(() => {});
-			throw new Failure(`The doctor could not be told the visit's number (${error.human || error.message}): it was cancelled. Call again.`);
+			const cancelled = await submit(ctx.api, ctx.keys.pair, ctx.api.tx.appointments.cancel(appointment))
+				.then(() => 'it was cancelled', (e) => `cancelling it failed too (${e.human || e.message}): cancel appointment ${appointment} under "My appointments"`);
+			throw new Failure(`The doctor could not be told the visit's number (${error.human || error.message}); ${cancelled}. Call again.`);
 		}
 		status.textContent = `${title} answered: the visit is appointment ${appointment}.`;
 		if (categories.length) shareFor(ctx, doctor, entry, categories, readyAt + VISIT_MINUTES * 60_000 + SHARE_AFTER_MS);

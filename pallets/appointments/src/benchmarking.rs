@@ -240,7 +240,8 @@ mod benchmarks {
 			shifts.try_into().expect("at most MaxShifts"),
 		)
 		.expect("the hospital's doctors");
-		// The doctor has open on-call visits but one, one of them with its window closed.
+		// The doctor has open on-call visits but one, all within their window (none dropped:
+		// the list is written back whole).
 		let open: Vec<(AppointmentId, Moment)> = (0..T::MaxOnCallVisitsPerDoctor::get() - 1)
 			.map(|i| (1_000 + AppointmentId::from(i), NOW + u64::from(i) * 60_000))
 			.collect();

@@ -92,6 +92,10 @@ impl pallet_ehr_appointments::Config for Test {
 	type MaxSlotMinutes = ConstU32<240>;
 	type MaxHistory = ConstU32<5>;
 	type MaxCidLength = ConstU32<64>;
+	type MaxShifts = ConstU32<4>;
+	type MaxOnCallVisitsPerDoctor = ConstU32<2>;
+	type AnswerSignature = sp_runtime::testing::TestSignature;
+	type AnswerSigner = sp_runtime::testing::UintAuthorityId;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
@@ -152,7 +156,13 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for Helper {
 	}
 }
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_ehr_appointments::BenchmarkHelper<u64> for Helper {
+impl pallet_ehr_appointments::BenchmarkHelper<u64, sp_runtime::testing::TestSignature> for Helper {
+	fn signer() -> u64 {
+		99
+	}
+	fn sign(signer: &u64, message: &[u8]) -> sp_runtime::testing::TestSignature {
+		sp_runtime::testing::TestSignature(*signer, message.to_vec())
+	}
 	fn register_patient(who: &u64) {
 		Self::patient(who)
 	}

@@ -261,18 +261,26 @@ pub async fn custodian(
 	loop {
 		let (releases, decisions) = match custodian_pass(client, me, &policy, global).await {
 			Ok(pass) => pass,
+			Err(e) if once => return Err(e),
 			Err(e) => {
-				// The pass failed whole (its node unreachable): counted, and the service stops
-				// as before (its unit restarts it).
+				// A node that is down ends one pass, not the service (its metrics count it).
 				if let Some(metrics) = &metrics {
 					metrics.pass_failed();
 				}
-				return Err(e);
+				warn(json, format!("pass failed ({e}); trying again in {interval} s"));
+				tokio::select! {
+					_ = tokio::time::sleep(Duration::from_secs(interval.max(1))) => continue,
+					_ = tokio::signal::ctrl_c() => return Ok(()),
+				}
 			}
 		};
 		if let Some(metrics) = &metrics {
-			let failed = releases.iter().filter(|r| r.outcome.is_err()).count() as u64;
-			metrics.pass_done(failed, failed);
+			// Behind: the emergency accesses (patient and doctor) some of whose shares could
+			// not be released; failures: each release that failed.
+			let failed: Vec<_> = releases.iter().filter(|r| r.outcome.is_err()).collect();
+			let accesses: std::collections::BTreeSet<_> =
+				failed.iter().map(|r| (r.patient.clone(), r.doctor.clone())).collect();
+			metrics.pass_done(accesses.len() as u64, failed.len() as u64);
 		}
 		for (request, decision) in &decisions {
 			let (what, why) = match decision {
