@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs the README's flows literally, in order, against a fresh `ehr-node --dev` and a js-ipfs
-# daemon, and checks what each step prints against the README's `# → …` text. Then the exit
+# Runs the guides' flows (docs/guides/*.md) literally, in the order of their numbers, against a
+# fresh `ehr-node --dev` and a js-ipfs daemon, and checks what each step prints against the
+# guides' `# → …` text. Then the exit
 # code of each class of failure on the real command, an account only offered a doctor's role
 # that is no grantee until it accepts, an erasure with IPFS down, and that no line printed for people holds a
 # raw millisecond time or a Rust debug form.
 #
-# The blocks it runs are the ```sh blocks preceded by `<!-- flow -->` in README.md. Two things
+# The blocks it runs are the ```sh blocks preceded by a numbered marker, `<!-- flow 01 -->`,
+# `<!-- flow 02 -->`, …, in docs/guides/*.md: one story across the guides, run in the order of the
+# numbers whatever the file (later blocks use the variables and files of earlier ones). Two
+# numbers alike, a marker without a number, or no blocks at all stop the test. Two things
 # differ from a reader's terminal, on purpose: the node and IPFS listen on free ports (so that
 # the test never meets a chain already running), given through EHR_NODE_URL and EHR_IPFS_API;
 # and the working directory is a fresh temporary one.
@@ -69,7 +73,7 @@ fail() {
 	exit 1
 }
 
-# One step: run it, show and keep what it printed, check the exit status and the README's text.
+# One step: run it, show and keep what it printed, check the exit status and the guide's text.
 step() {
 	local cmd=$1 expect=$2 out status
 	printf '\033[1m$ %s\033[0m\n' "$cmd"
@@ -80,25 +84,42 @@ step() {
 	printf '%s\n' "$out" | sed 's/^/    /'
 	printf '%s\n' "$out" >>"$human"
 	[ "$status" -eq 0 ] || fail "exit $status: $cmd"
-	grep -qF -- "$expect" <<<"$out" || fail "the README says '$expect' for: $cmd"
+	grep -qF -- "$expect" <<<"$out" || fail "the guide says '$expect' for: $cmd"
 }
 
 # A line without an expected text runs in this shell (variable assignments, exports, files).
 plain() {
 	printf '\033[1m$ %s\033[0m\n' "$1"
 	eval "$1"
-	# The README's own addresses are for a reader's terminal: this test's node and daemon.
+	# The guides' own addresses are for a reader's terminal: this test's node and daemon.
 	export EHR_IPFS_API="$flow_ipfs" PATH="$CARGO_TARGET_DIR/debug:$PATH"
 }
 
-# The README's flow blocks, as calls of `step` and `plain`.
-python3 - "$EHR_ROOT/README.md" >"$work/flows.sh" <<'PY'
-import re, shlex, sys
-text = open(sys.argv[1]).read()
-blocks = re.findall(r"<!-- flow -->\n```sh\n(.*?)```", text, re.S)
-if not blocks:
-    sys.exit("no <!-- flow --> blocks in the README")
-for block in blocks:
+# The guides' flow blocks, in the order of their numbers, as calls of `step` and `plain`.
+python3 - "$EHR_ROOT"/docs/guides/*.md >"$work/flows.sh" <<'PY'
+import os, re, shlex, sys
+found = {}
+for path in sys.argv[1:]:
+    text = open(path).read()
+    name = "docs/guides/" + os.path.basename(path)
+    # A marker is a line of its own: `<!-- flow NN -->`, then the ```sh block it runs.
+    for marker in re.finditer(r"^<!--\s*flow\b(.*?)-->[ \t]*$", text, re.M):
+        line = text.count("\n", 0, marker.start()) + 1
+        number = re.fullmatch(r"\s*(\d+)\s*", marker.group(1))
+        if not number:
+            sys.exit(f"{name}:{line}: a flow marker without a number: {marker.group(0)!r} "
+                     "(write <!-- flow NN -->, NN its place in the story)")
+        block = re.match(r"\n```sh\n(.*?)```", text[marker.end():], re.S)
+        if not block:
+            sys.exit(f"{name}:{line}: flow {number.group(1)} is not followed by a ```sh block")
+        n = int(number.group(1))
+        if n in found:
+            sys.exit(f"{name}:{line}: flow {number.group(1)} again (also at {found[n][0]})")
+        found[n] = (f"{name}:{line}", block.group(1))
+if not found:
+    sys.exit("no <!-- flow NN --> blocks in docs/guides/*.md")
+for n in sorted(found):
+    block = found[n][1]
     lines = block.split("\n")
     i = 0
     while i < len(lines):
@@ -129,7 +150,7 @@ for block in blocks:
         else:
             print("plain " + shlex.quote(line.strip()))
 PY
-log "README flows: $(grep -c '^step' "$work/flows.sh") checked steps in $(grep -c '<!-- flow -->' "$EHR_ROOT/README.md") blocks"
+log "README flows: $(grep -c '^step' "$work/flows.sh") checked steps in $(cat "$EHR_ROOT"/docs/guides/*.md | grep -c '^<!-- flow [0-9][0-9]* -->$') blocks of the guides"
 started=$(date +%s)
 . "$work/flows.sh"
 log "README flows ran as written in $(($(date +%s) - started)) s"
@@ -194,7 +215,7 @@ step 'ehr record retry-unpins' "nothing left to unpin"
 
 # --- Care between visits: the monitor as a long-running process, strangers, bad FHIR --------
 log "the doctor's monitor running as a process: an abnormal reading alerts, a normal one does not"
-# Bob has the patient's grant for observations from the README's care flow.
+# Bob has the patient's grant for observations from the care guide's flow.
 "$EHR_CLI" --dev --suri //Bob doctor watch --interval 2 >"$work/watch.log" 2>&1 &
 watch_pid=$!
 pids+=("$watch_pid")

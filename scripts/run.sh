@@ -53,7 +53,7 @@ FHIR_PORT="${EHR_FHIR_PORT:-8090}"
 ) >"${TMPDIR:-/tmp}/ehr-fhir.log" 2>&1 &
 fhir_pid=$!
 # The TURN server video visits are relayed through (coturn), with a secret the node shares to
-# give the parties of a visit short-lived credentials (README, "Video visits").
+# give the parties of a visit short-lived credentials (docs/visits.md).
 TURN_PORT="${EHR_TURN_PORT:-3478}"
 turn_dir="${TMPDIR:-/tmp}/ehr-turn"
 mkdir -p "$turn_dir"
@@ -86,8 +86,8 @@ cat <<MSG
       (Alice is the only hospital and the validator of this chain; as the council of one she
       reaches Root with HospitalCouncil.propose(1, Consortium.dispatch_as_root(call), length)).
     - Open the web app, restore the key //Alice (the hospital of this chain), register doctors
-      and invite patients who create their keys in the app (README, "The web app").
-    - Or use the ehr command (README, "Flows"):
+      and invite patients who create their keys in the app (docs/web.md).
+    - Or use the ehr command (docs/guides/getting-started.md):
         export PATH="$CARGO_TARGET_DIR/debug:\$PATH" EHR_IPFS_API=http://127.0.0.1:$IPFS_PORT
         ehr --dev --suri //Alice hospital register-doctor 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty \\
             --name "Dr. Bob Kelso" --specialty "internal medicine" --licence MD-1001

@@ -98,7 +98,7 @@ if ! python3 -c 'import blake3' 2>/dev/null; then
 		python3 -m pip install --quiet 'blake3==1.0.11'
 fi
 
-# Python jsonschema: the README flows check the FHIR the client exports with an implementation
+# Python jsonschema: the guides' flows check the FHIR the client exports with an implementation
 # of their own (pinned).
 if ! python3 -c 'import jsonschema' 2>/dev/null; then
 	log "installing the Python jsonschema package"

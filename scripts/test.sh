@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The one command for the whole test suite: pallet and runtime unit tests, the end-to-end test
-# against a running `ehr-node --dev`, the README's flows run as written, the web app in a real
-# browser, the pallets' benchmarks on their test runtimes, and the four-validator zombienet test.
+# against a running `ehr-node --dev`, the guides' flows (docs/guides) run as written, the web app
+# in a real browser, the pallets' benchmarks on their test runtimes, and the four-validator
+# zombienet test.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$EHR_ROOT"
 
-# How long each part took, printed at the end (the README's breakdown comes from it).
+# How long each part took, printed at the end (docs/measured.md's breakdown comes from it).
 phases=()
 phase_start=$SECONDS
 suite_start=$SECONDS
@@ -43,12 +44,12 @@ trap 'rm -f "$cargo_log" "$ops_log"' EXIT
 bash scripts/ops-check.sh 2>&1 | tee "$ops_log"
 phase_done "operations checks (systemd-analyze, promtool, nginx)"
 
-# The README's flows, typed as written, against a fresh dev node and js-ipfs: every step's
+# The guides' flows (docs/guides), typed as written, against a fresh dev node and js-ipfs: every step's
 # output, the exit code of each class of failure, no raw output for people (about 10 minutes:
 # some sixty transactions, each waiting for finality).
-log "README flows, run as written"
+log "the guides' flows, run as written"
 bash scripts/readme-flows.sh
-phase_done "README flows"
+phase_done "the guides' flows"
 
 # The web app in a real browser: built (the envelope crate to WebAssembly, the JavaScript
 # bundled), then one story per role in Debian's Chromium against its own dev node and js-ipfs
@@ -85,7 +86,7 @@ zombienet test --provider native zombienet/consortium.zndsl
 phase_done "zombienet (four validators)"
 
 # One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
-# check, the operations checks, the README flows, the browser and video stories and the
+# check, the operations checks, the guides' flows, the browser and video stories and the
 # zombienet test.
 passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 3 }' "$cargo_log")
 browser=$(awk '/^(browser|video) tests:/ { sum += $3 } END { print sum }' "$browser_log")

@@ -27,8 +27,8 @@ use sp_runtime::{generic::Era, AccountId32 as AccountId, DispatchError, MultiSig
 
 use crate::{keys::Keys, Error};
 
-/// How many blocks a signed transaction stays valid, from the newest finalized block: 25.6
-/// minutes of 6 s blocks, so a finality lag of a few minutes does not invalidate it (the
+/// How many blocks a signed transaction stays valid, from the newest finalized block: 12.8
+/// minutes of 3 s blocks, so a finality lag of a few minutes does not invalidate it (the
 /// runtime keeps 2,400 block hashes).
 pub const MORTAL_PERIOD: u64 = 256;
 

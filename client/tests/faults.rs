@@ -17,7 +17,7 @@
 //!    real new runtime (`ehr_runtime::next`, this runtime built with the next `spec_version`),
 //!    authorized by the council and handed in unsigned. Blocks and finality go on, every node
 //!    runs it, the trail written before reads the same, and new transactions go through.
-//! 5. **Backup and restore**, both ways the README documents: a copy of a stopped node's base
+//! 5. **Backup and restore**, both ways docs/consortium.md documents: a copy of a stopped node's base
 //!    path, and `ehr-node export-blocks` / `import-blocks` into an empty one. Each restored node
 //!    starts at the height backed up and catches up with the network.
 //!
@@ -80,7 +80,7 @@ impl Node {
 	}
 
 	/// A validator of the `local` consortium with the development keys of `name`, put in its
-	/// keystore as a hospital does (README, "Joining the consortium"): `ehr-node key insert`
+	/// keystore as a hospital does (docs/consortium.md, "Joining the consortium"): `ehr-node key insert`
 	/// of the Aura (sr25519) and GRANDPA (ed25519) keys, then `--validator`.
 	fn validator(dir: &Path, name: &'static str, key_byte: u8) -> Node {
 		let mut node = Node::new(dir, name, &["--chain", "local", "--validator", "--name", name]);

@@ -2,7 +2,7 @@
 //! the method traits. `ehr-node` implements the generated `…Server` traits; clients (the `ehr`
 //! command, tests, apps written in Rust) call the generated `…Client` traits on any jsonrpsee
 //! client, so a method's name, parameters and answer cannot drift apart between the two sides.
-//! Apps in other languages see the same JSON (camelCase fields) documented in the README.
+//! Apps in other languages see the same JSON (camelCase fields) documented in docs/reference.md.
 
 use ehr_primitives::{
 	AccessLevel, AppointmentEntry, AppointmentStatus, AuditEntry, EmergencyReason, FreeBudget,

@@ -8,7 +8,10 @@ use frame_support::{
 		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, ContainsPair, EitherOfDiverse,
 		VariantCountOf,
 	},
-	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, IdentityFee, Weight},
+	weights::{
+		constants::{WEIGHT_REF_TIME_PER_MILLIS, WEIGHT_REF_TIME_PER_SECOND},
+		IdentityFee, Weight,
+	},
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
@@ -27,7 +30,7 @@ use super::{
 	Escrow, Hash, HospitalCouncil, Hospitals, Identity, Nonce, OriginCaller, PalletInfo, Records,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
 	RuntimeTask, SessionKeys, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES,
-	SLOT_DURATION, VERSION,
+	BLOCK_COMPUTE_MILLIS, SLOT_DURATION, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -35,9 +38,9 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
-	/// Two seconds of compute per 6-second block.
+	/// A third of the block time in compute (`BLOCK_COMPUTE_MILLIS`).
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
+		Weight::from_parts(BLOCK_COMPUTE_MILLIS * WEIGHT_REF_TIME_PER_MILLIS, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
 	/// 5 MiB blocks, of which normal transactions may fill 75 %.
@@ -222,7 +225,7 @@ impl pallet_fee_quota::Config for Runtime {
 	type Unmetered = Unmetered;
 	type Period = QuotaPeriod;
 	/// Half a second of execution time an hour: hundreds of ordinary EHR transactions (an
-	/// active doctor's hour), while 900 s of normal-class weight an hour (600 blocks) would
+	/// active doctor's hour), while 900 s of normal-class weight an hour (1,200 blocks) would
 	/// take 1,800 registered accounts spending everything to fill every block.
 	type FreeRefTimePerPeriod = ConstU64<{ WEIGHT_REF_TIME_PER_SECOND / 2 }>;
 	/// 256 KiB an hour: records, keys and grants are small; the 2.25 GiB of normal-class
@@ -230,9 +233,11 @@ impl pallet_fee_quota::Config for Runtime {
 	type FreeBytesPerPeriod = ConstU32<{ 256 * 1024 }>;
 	/// A client may queue a few transactions without waiting for each.
 	type MaxPendingFree = ConstU32<8>;
-	/// Free transactions take at most half of a block's normal-class time (0.75 s of 1.5 s),
-	/// so that paid transactions and block hooks always find room.
-	type MaxFreeRefTimePerBlock = ConstU64<{ 3 * WEIGHT_REF_TIME_PER_SECOND / 4 }>;
+	/// Free transactions take at most 90 % of a block's normal-class time (0.675 s of 0.75 s):
+	/// paid transactions go first ([`pallet_fee_quota::PAID_FIRST`]) and always find the
+	/// remaining tenth, whoever floods the pool with free work.
+	type MaxFreeRefTimePerBlock =
+		ConstU64<{ BLOCK_COMPUTE_MILLIS * WEIGHT_REF_TIME_PER_MILLIS * 3 / 4 * 9 / 10 }>;
 
 	type WeightInfo = pallet_fee_quota::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -374,7 +379,7 @@ impl pallet_ehr_identity::Config for Runtime {
 	/// that transacts for free, so the hospitals lower it by vote if one mints accounts.
 	type DefaultInviteesPerPeriod = ConstU32<5_000>;
 	// A custodian account is never made a patient or a doctor.
-	type Custodians = Escrow;
+	type Custodians = pallet_ehr_escrow::AnyCustodian<Runtime>;
 	type InvitationPeriod = ConstU32<DAYS>;
 	type Hospitals = Hospitals;
 	type MaxTextLength = ConstU32<128>;
@@ -399,9 +404,9 @@ impl pallet_ehr_consent::Config for Runtime {
 	type MaxEmergencyAccessesPerDay = ConstU32<16>;
 	/// The break-glass policy is the hospitals' decision (two thirds), as the escrow committee.
 	type PolicyOrigin = TwoThirdsOfHospitals;
-	/// A doctor breaks glass from 24 hours after it accepted its hospital's offer (14,400
-	/// blocks of 6 s): a hospital cannot create doctors and read through them the same day.
-	type DefaultNewDoctorWait = ConstU32<{ 24 * 60 * 10 }>;
+	/// A doctor breaks glass from 24 hours after it accepted its hospital's offer (28,800
+	/// blocks of 3 s): a hospital cannot create doctors and read through them the same day.
+	type DefaultNewDoctorWait = ConstU32<DAYS>;
 	/// One hospital's doctors open at most 50 emergency accesses a day together: a large
 	/// emergency department (about 300 visits a day) sees perhaps 15 to 30 patients who cannot
 	/// consent (trauma, stroke, arrest, sedation), and 50 leaves room for a mass-casualty day

@@ -95,10 +95,10 @@ macro_rules! runtime_version {
 compile_error!("`upgrade-test` is only for the build script's second wasm build");
 
 #[cfg(not(feature = "upgrade-test"))]
-runtime_version!(110);
+runtime_version!(111);
 /// The `upgrade-test` build: this runtime declaring the next `spec_version`.
 #[cfg(feature = "upgrade-test")]
-runtime_version!(111);
+runtime_version!(112);
 
 /// The next runtime for the live upgrade of the fault suite (`client/tests/faults.rs`): this
 /// runtime built a second time with the `upgrade-test` feature, which declares the next
@@ -109,8 +109,11 @@ pub mod next {
 	include!(concat!(env!("OUT_DIR"), "/wasm_binary_next.rs"));
 }
 
-/// Block time: one block every 6 seconds.
-pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
+/// Block time: one block every 3 seconds.
+pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
+/// Compute per block: a third of the block time, so that the author has the block out and the
+/// other validators have imported it well before the next slot.
+pub const BLOCK_COMPUTE_MILLIS: u64 = MILLI_SECS_PER_BLOCK / 3;
 /// An Aura slot lasts one block time.
 pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
 /// Blocks per minute.

@@ -584,3 +584,32 @@ fn revoking_stays_cheap_and_the_keys_go_at_the_end_of_the_block() {
 			.is_empty());
 	});
 }
+
+#[test]
+fn paid_transactions_go_before_free_ones() {
+	ext_from_preset(DEV).execute_with(|| {
+		start_block(1);
+		let priority = |signer, call| {
+			ehr_runtime::Executive::validate_transaction(
+				sp_runtime::transaction_validity::TransactionSource::External,
+				signed_extrinsic(signer, call),
+				System::parent_hash(),
+			)
+			.expect("valid")
+			.priority
+		};
+		// Alice's hospital is free; Bob (tokens, no hospital) pays.
+		let free = priority(Alice, hospital_name());
+		let paid = priority(Bob, remark());
+		assert!(paid >= pallet_fee_quota::PAID_FIRST, "paid {paid}");
+		assert!(free < paid, "free {free}, paid {paid}");
+		// Free work is kept to its share of the block: paid work finds the rest.
+		let per_block: u64 = <Runtime as pallet_fee_quota::Config>::MaxFreeRefTimePerBlock::get();
+		let normal = <Runtime as frame_system::Config>::BlockWeights::get()
+			.get(frame_support::dispatch::DispatchClass::Normal)
+			.max_total
+			.unwrap()
+			.ref_time();
+		assert_eq!(per_block, normal / 10 * 9);
+	});
+}

@@ -342,6 +342,12 @@ fn no_hospital_opens_its_own_doctors_request_and_custodians_only_release() {
 			Err(pallet_ehr_escrow::Error::<Runtime>::NotCustodian.into())
 		);
 		dispatch(One, release(2)).unwrap();
+		// Naming the same custodian again keeps its account, and so its nonce: its signed
+		// releases cannot be replayed.
+		let nonce = frame_system::Pallet::<Runtime>::account_nonce(account(One));
+		assert!(nonce > 0);
+		dispatch(Bob, name(One)).unwrap();
+		assert_eq!(frame_system::Pallet::<Runtime>::account_nonce(account(One)), nonce);
 		// A release that went through costs the custodian none of its free budget: doctors
 		// opening accesses cannot starve it.
 		use frame_support::traits::Get;
@@ -661,6 +667,12 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 			}),
 		)
 		.unwrap();
+		// Alice's hospital names a custodian before it leaves.
+		dispatch(
+			Alice,
+			escrow(pallet_ehr_escrow::Call::set_custodian { custodian: Some(account(Ferdie)) }),
+		)
+		.unwrap();
 		let remove_alice = RuntimeCall::Hospitals(pallet_membership::Call::remove_member {
 			who: account(Alice).into(),
 		});
@@ -668,6 +680,19 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 		assert!(!<ehr_runtime::Hospitals as frame_support::traits::Contains<_>>::contains(
 			&account(Alice)
 		));
+		// Its custodian stays named (were Alice's hospital voted back, it would release its
+		// shares again): no other hospital makes it a patient or a doctor meanwhile, which
+		// would let it release Alice's share to itself.
+		let custodian: Result<(), DispatchError> =
+			Err(IdentityError::<Runtime>::AccountIsCustodian.into());
+		assert_eq!(
+			dispatch(
+				Bob,
+				identity(pallet_ehr_identity::Call::invite_patient { patient: account(Ferdie) })
+			),
+			custodian
+		);
+		assert_eq!(dispatch(Bob, offer(Ferdie)), custodian);
 		// Alice's unused invitation gives no free use any more.
 		assert!(apply(
 			Two,

@@ -304,7 +304,7 @@ fn authorized() -> bool {
 	sp_io::storage::exists(&frame_support::storage::storage_prefix(b"System", b"AuthorizedUpgrade"))
 }
 
-/// The way the hospitals upgrade (README, Governance): the council authorizes the new code's
+/// The way the hospitals upgrade (docs/consortium.md, Governance): the council authorizes the new code's
 /// hash, then anyone hands the code in as an unsigned `apply_authorized_upgrade`, free. From
 /// the attacker's side: no code goes in unauthorized (the pool's check and the block both
 /// refuse it); fewer than two thirds cannot authorize; once a hash is authorized, other code is

@@ -205,7 +205,7 @@ export async function dryRun(api, who, tx) {
 	throw explain(api, api.registry.createType('DispatchError', bytes.subarray(1)));
 }
 
-/** The node's `ehr_*` methods (JSON answers, camelCase fields, documented in the README). */
+/** The node's `ehr_*` methods (JSON answers, camelCase fields, documented in docs/reference.md). */
 export async function ehr(api, method, ...params) {
 	return rpc(api, `ehr_${method}`, params);
 }

@@ -1,4 +1,4 @@
-// Emergencies in the browser, as the `ehr` command has them (README, "Emergency access"):
+// Emergencies in the browser, as the `ehr` command has them (docs/guides/custodian.md):
 // - the patient chooses the categories openable in an emergency, and the keys of those records
 //   are escrowed as threshold shares for the hospitals' escrow committee, which is proven
 //   against a verified block first (a node answering a committee of its own would get the

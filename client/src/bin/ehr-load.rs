@@ -545,23 +545,19 @@ async fn run(args: Args) -> Result<(), Error> {
 		.await?,
 	);
 
-	// The hospital invites the patients and verifies the doctors, in batches.
-	for (chunk_p, chunk_d) in patient_ids.chunks(50).zip(doctor_ids.chunks(50)) {
-		let mut calls = Vec::new();
-		for who in chunk_p {
-			calls.push(RuntimeCall::Identity(pallet_ehr_identity::Call::invite_patient {
-				patient: who.clone(),
-			}));
-		}
-		for (i, who) in chunk_d.iter().enumerate() {
-			calls.push(RuntimeCall::Identity(pallet_ehr_identity::Call::register_doctor {
-				doctor: who.clone(),
-				name: format!("Dr. Load {i}").into_bytes(),
-				specialty: b"general practice".to_vec(),
-				licence: format!("LOAD-{}", who).into_bytes(),
-			}));
-		}
-		set_up(&chain, "invitations and doctors", vec![(alice.clone(), batch(calls))]).await?;
+	// The hospital invites the patients, in batches. (A hospital has at most 1,024 invitations
+	// and doctor offers open at once: the doctors are offered their role once the patients have
+	// registered.)
+	for chunk in patient_ids.chunks(100) {
+		let calls = chunk
+			.iter()
+			.map(|who| {
+				RuntimeCall::Identity(pallet_ehr_identity::Call::invite_patient {
+					patient: who.clone(),
+				})
+			})
+			.collect();
+		set_up(&chain, "invitations", vec![(alice.clone(), batch(calls))]).await?;
 	}
 	results.push(
 		measure(
@@ -579,6 +575,21 @@ async fn run(args: Args) -> Result<(), Error> {
 		)
 		.await?,
 	);
+	for chunk in doctor_ids.chunks(100) {
+		let calls = chunk
+			.iter()
+			.enumerate()
+			.map(|(i, who)| {
+				RuntimeCall::Identity(pallet_ehr_identity::Call::register_doctor {
+					doctor: who.clone(),
+					name: format!("Dr. Load {i}").into_bytes(),
+					specialty: b"general practice".to_vec(),
+					licence: format!("LOAD-{}", who).into_bytes(),
+				})
+			})
+			.collect();
+		set_up(&chain, "doctors' offers", vec![(alice.clone(), batch(calls))]).await?;
+	}
 	set_up(
 		&chain,
 		"doctors' acceptances, with their encryption keys",

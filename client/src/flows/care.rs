@@ -113,7 +113,7 @@ pub struct Rule {
 }
 
 /// The rules of a monitor: defaults for every patient, and per patient rules that replace the
-/// defaults for the codes they name (a JSON file, see the README).
+/// defaults for the codes they name (a JSON file, see docs/guides/care.md).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Rules {

@@ -91,7 +91,12 @@ pub type OpenVisit = (AppointmentId, Moment, Moment);
 pub mod pallet {
 	use super::*;
 
+	/// The storage layout's version: 0, as it has been since genesis (the pallet declared
+	/// none until now, and an undeclared version reads as 0: no migration is due).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -319,6 +324,8 @@ pub mod pallet {
 		AnswerUsed,
 		/// A doctor cannot have an appointment with itself.
 		OwnAppointment,
+		/// A visit made by a call to the doctor on call happens now: it is not moved to a slot.
+		OnCallNotMovable,
 	}
 
 	#[pallet::hooks]
@@ -328,6 +335,11 @@ pub mod pallet {
 				T::MaxHistory::get() >= 3,
 				"MaxHistory must hold at least the booking, the confirmation and the end"
 			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -483,9 +495,14 @@ pub mod pallet {
 		/// - Errors: [`Error::UnknownAppointment`], [`Error::NotYourAppointment`],
 		///   [`Error::NotActiveDoctor`], [`Error::InvalidStatus`], [`Error::ProposalPending`],
 		///   [`Error::UnknownSlot`], [`Error::NotYourSlot`], [`Error::SlotTaken`],
-		///   [`Error::InThePast`], [`Error::HistoryFull`].
+		///   [`Error::InThePast`], [`Error::HistoryFull`], [`Error::OnCallNotMovable`] (a visit
+		///   made by a call on call), [`Error::VisitStarted`] (a video visit whose call started:
+		///   its call record stays that of its time and kind).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::propose_reschedule())]
+		#[pallet::weight(
+			// The call's record read besides the benchmarked path.
+			T::WeightInfo::propose_reschedule().saturating_add(T::DbWeight::get().reads(1))
+		)]
 		pub fn propose_reschedule(
 			origin: OriginFor<T>,
 			appointment: AppointmentId,
@@ -495,6 +512,8 @@ pub mod pallet {
 			ensure!(T::Identity::is_active_doctor(&doctor), Error::<T>::NotActiveDoctor);
 			ensure!(!stored.status.is_final(), Error::<T>::InvalidStatus);
 			ensure!(stored.proposed_slot.is_none(), Error::<T>::ProposalPending);
+			ensure!(!Self::is_on_call_visit(&stored), Error::<T>::OnCallNotMovable);
+			ensure!(!Visits::<T>::contains_key(appointment), Error::<T>::VisitStarted);
 			let mut slot = Slots::<T>::get(new_slot).ok_or(Error::<T>::UnknownSlot)?;
 			ensure!(slot.doctor == doctor, Error::<T>::NotYourSlot);
 			ensure!(slot.held_by.is_none(), Error::<T>::SlotTaken);
@@ -1098,5 +1117,228 @@ impl<T: Config> Pallet<T> {
 			DoctorAppointments::<T>::iter_key_prefix(doctor).filter_map(Self::entry).collect();
 		entries.sort_by_key(|(id, appointment)| (appointment.start, *id));
 		entries
+	}
+
+	/// The pallet's invariants:
+	/// - every slot's id is below [`NextSlotId`], its length 1 to [`Config::MaxSlotMinutes`],
+	///   it is in its doctor's [`DoctorSlots`], and a doctor's slots do not overlap; each
+	///   doctor's [`SlotCount`] is its number of slots, at most [`Config::MaxSlotsPerDoctor`];
+	/// - a held slot is held by an open appointment of the same doctor that takes it or is
+	///   proposed it;
+	/// - every appointment's id is below [`NextAppointmentId`], its slot number below
+	///   [`NextSlotId`], its doctor not its patient, it is in [`PatientAppointments`], and its
+	///   history begins with the booking (or the call on call);
+	/// - an open appointment is in [`DoctorAppointments`] and, with its exact times, in its
+	///   patient's [`OpenVisits`]; its slot, if it still exists (an on-call visit has none), is
+	///   held by it with the same doctor, time, length and kind; a proposed slot is held by
+	///   it; a finished appointment is in neither index, proposes nothing, and its history
+	///   ends with its end;
+	/// - [`OpenVisits`] lists are non-empty, ids once, times not overlapping, and hold exactly
+	///   the open appointments;
+	/// - every [`OnCallOpen`] entry is an open on-call visit of that doctor, once;
+	/// - rosters are non-empty, sorted by start, each shift from 0 to 24 hours long, and one
+	///   doctor's shifts do not overlap;
+	/// - a visit's call belongs to an appointment and ends no earlier than it began.
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let next_slot = NextSlotId::<T>::get();
+		let next_appointment = NextAppointmentId::<T>::get();
+
+		// Slots, by doctor.
+		let mut slots = 0u64;
+		let mut times_of = BTreeMap::<T::AccountId, Vec<(Moment, Moment)>>::new();
+		for (id, slot) in Slots::<T>::iter() {
+			ensure!(id < next_slot, "a slot id is not below NextSlotId");
+			ensure!(
+				slot.duration_minutes > 0 && slot.duration_minutes <= T::MaxSlotMinutes::get(),
+				"a slot's length is out of range"
+			);
+			ensure!(
+				DoctorSlots::<T>::contains_key(&slot.doctor, id),
+				"a slot is not listed for its doctor"
+			);
+			if let Some(holder) = slot.held_by {
+				let appointment =
+					Appointments::<T>::get(holder).ok_or("a slot is held by no appointment")?;
+				ensure!(
+					!appointment.status.is_final()
+						&& appointment.doctor == slot.doctor
+						&& (appointment.slot == id || appointment.proposed_slot == Some(id)),
+					"a slot is held by an appointment that neither takes it nor is proposed it"
+				);
+			}
+			times_of.entry(slot.doctor.clone()).or_default().push((slot.start, slot.end()));
+			slots += 1;
+		}
+		ensure!(
+			DoctorSlots::<T>::iter_keys().count() as u64 == slots,
+			"DoctorSlots lists a slot that is gone"
+		);
+		for (doctor, count) in SlotCount::<T>::iter() {
+			ensure!(
+				count <= T::MaxSlotsPerDoctor::get(),
+				"a doctor has more than MaxSlotsPerDoctor slots"
+			);
+			let mut times = times_of.remove(&doctor).unwrap_or_default();
+			ensure!(times.len() as u32 == count, "a doctor's slot count differs from its slots");
+			times.sort_unstable();
+			ensure!(
+				times.windows(2).all(|pair| pair[0].1 <= pair[1].0),
+				"two slots of a doctor overlap"
+			);
+		}
+		ensure!(times_of.is_empty(), "a doctor has slots but no count of them");
+
+		// Appointments and their indices.
+		let (mut all, mut open) = (0u64, 0u64);
+		for (id, appointment) in Appointments::<T>::iter() {
+			ensure!(id < next_appointment, "an appointment id is not below NextAppointmentId");
+			ensure!(appointment.slot < next_slot, "an appointment's slot number was never given");
+			ensure!(
+				appointment.doctor != appointment.patient,
+				"an appointment of a doctor with itself"
+			);
+			ensure!(
+				PatientAppointments::<T>::contains_key(&appointment.patient, id),
+				"an appointment is not listed for its patient"
+			);
+			let on_call = Self::is_on_call_visit(&appointment);
+			ensure!(
+				on_call
+					|| appointment.history.first().is_some_and(|entry| {
+						matches!(entry.change, AppointmentChange::Booked { .. })
+					}),
+				"an appointment's history does not begin with its booking"
+			);
+			let is_open = !appointment.status.is_final();
+			ensure!(
+				DoctorAppointments::<T>::contains_key(&appointment.doctor, id) == is_open,
+				"DoctorAppointments does not list exactly the open appointments"
+			);
+			if is_open {
+				match Slots::<T>::get(appointment.slot) {
+					Some(slot) => ensure!(
+						slot.held_by == Some(id)
+							&& slot.doctor == appointment.doctor
+							&& slot.start == appointment.start
+							&& slot.duration_minutes == appointment.duration_minutes
+							&& slot.kind == appointment.kind,
+						"an open appointment's slot is not held by it, or differs from it"
+					),
+					None => ensure!(on_call, "an open booked appointment lost its slot"),
+				}
+				if let Some(proposed) = appointment.proposed_slot {
+					ensure!(
+						Slots::<T>::get(proposed).is_some_and(|slot| {
+							slot.held_by == Some(id) && slot.doctor == appointment.doctor
+						}),
+						"a proposed slot is not held by its appointment"
+					);
+				}
+				let end = appointment
+					.start
+					.saturating_add(u64::from(appointment.duration_minutes) * 60_000);
+				ensure!(
+					OpenVisits::<T>::get(&appointment.patient).contains(&(
+						id,
+						appointment.start,
+						end
+					)),
+					"an open appointment is not in its patient's open visits with its times"
+				);
+				open += 1;
+			} else {
+				ensure!(
+					appointment.proposed_slot.is_none(),
+					"a finished appointment proposes a slot"
+				);
+				ensure!(
+					appointment.history.last().is_some_and(|entry| matches!(
+						entry.change,
+						AppointmentChange::Cancelled
+							| AppointmentChange::Completed
+							| AppointmentChange::NoShow
+					)),
+					"a finished appointment's history does not end with its end"
+				);
+			}
+			// Not checked: "an open appointment's history keeps room for its end"
+			// (`history.len() + Self::room_to_keep(&appointment) <= MaxHistory`). Every writer
+			// keeps it, but appointments stored before that rule may have a full history.
+			all += 1;
+		}
+		ensure!(
+			PatientAppointments::<T>::iter_keys().count() as u64 == all,
+			"PatientAppointments lists an appointment that is not there"
+		);
+		ensure!(
+			DoctorAppointments::<T>::iter_keys().count() as u64 == open,
+			"DoctorAppointments lists an appointment that is not there"
+		);
+
+		let mut listed = 0u64;
+		for (_, visits) in OpenVisits::<T>::iter() {
+			ensure!(!visits.is_empty(), "an empty list of open visits is stored");
+			for (index, &(id, start, end)) in visits.iter().enumerate() {
+				ensure!(
+					visits[..index].iter().all(|&(other, other_start, other_end)| {
+						other != id && (other_end <= start || end <= other_start)
+					}),
+					"a patient's open appointments overlap, or one is listed twice"
+				);
+			}
+			listed += visits.len() as u64;
+		}
+		ensure!(listed == open, "OpenVisits lists more than the open appointments");
+
+		for (doctor, visits) in OnCallOpen::<T>::iter() {
+			ensure!(!visits.is_empty(), "an empty list of open on-call visits is stored");
+			for (index, (id, _)) in visits.iter().enumerate() {
+				ensure!(
+					!visits[..index].iter().any(|(other, _)| other == id),
+					"an on-call visit is counted twice"
+				);
+				ensure!(
+					Appointments::<T>::get(id).is_some_and(|appointment| {
+						appointment.doctor == doctor
+							&& !appointment.status.is_final()
+							&& Self::is_on_call_visit(&appointment)
+					}),
+					"OnCallOpen counts what is no open on-call visit of that doctor"
+				);
+			}
+		}
+
+		for roster in OnCall::<T>::iter_values() {
+			ensure!(!roster.is_empty(), "an empty roster is stored");
+			ensure!(
+				roster
+					.windows(2)
+					.all(|pair| (pair[0].from, pair[0].until) <= (pair[1].from, pair[1].until)),
+				"a roster is not sorted by start"
+			);
+			for (index, shift) in roster.iter().enumerate() {
+				ensure!(
+					shift.from < shift.until && shift.until - shift.from <= MAX_SHIFT_MS,
+					"a shift ends before it starts or lasts more than 24 hours"
+				);
+				ensure!(
+					!roster[index + 1..]
+						.iter()
+						.any(|later| later.doctor == shift.doctor && later.from < shift.until),
+					"two shifts of a doctor overlap"
+				);
+			}
+		}
+
+		for (id, times) in Visits::<T>::iter() {
+			ensure!(Appointments::<T>::contains_key(id), "a visit's call of no appointment");
+			ensure!(
+				times.ended_at.is_none_or(|ended| ended >= times.started_at),
+				"a visit's call ended before it began"
+			);
+		}
+		Ok(())
 	}
 }

@@ -96,6 +96,7 @@ fn a_patient_books_a_free_slot_and_the_doctor_confirms_and_completes() {
 			[(0, START + 2 * HOUR, START + 2 * HOUR + 30 * MINUTE)]
 		);
 		assert_ok!(Appointments::confirm(signed(DOCTOR), 0));
+		assert_ok!(Appointments::do_try_state());
 		assert_noop!(Appointments::confirm(signed(DOCTOR), 0), Error::<Test>::InvalidStatus);
 		assert_noop!(Appointments::complete(signed(DOCTOR), 0), Error::<Test>::TooEarly);
 		set_time(START + 2 * HOUR + 5 * MINUTE);
@@ -132,6 +133,7 @@ fn a_patient_books_a_free_slot_and_the_doctor_confirms_and_completes() {
 			[Booked { start: START + 2 * HOUR }, Confirmed, Completed]
 				.map(|change| AuditEvent::Appointment { appointment: 0, doctor: DOCTOR, change })
 		);
+		assert_ok!(Appointments::do_try_state());
 	});
 }
 
@@ -273,6 +275,7 @@ fn an_accepted_reschedule_moves_the_visit_and_withdraws_the_old_slot() {
 			Error::<Test>::NoProposal
 		);
 		assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), 0, new_slot));
+		assert_ok!(Appointments::do_try_state());
 		// The proposed slot is held: nobody else books it meanwhile.
 		assert_noop!(
 			Appointments::book(signed(OTHER_PATIENT), new_slot, None),
@@ -299,6 +302,7 @@ fn an_accepted_reschedule_moves_the_visit_and_withdraws_the_old_slot() {
 				(PATIENT, RescheduleAccepted { start: START + 5 * HOUR })
 			]
 		);
+		assert_ok!(Appointments::do_try_state());
 	});
 }
 
@@ -315,6 +319,7 @@ fn a_declined_reschedule_keeps_the_visit_and_frees_the_proposed_slot() {
 		assert_eq!((appointment.slot, appointment.status), (slot, AppointmentStatus::Confirmed));
 		assert_eq!(Slots::<Test>::get(new_slot).unwrap().held_by, None);
 		assert_eq!(history(0).last(), Some(&(PATIENT, RescheduleDeclined)));
+		assert_ok!(Appointments::do_try_state());
 	});
 }
 
@@ -484,6 +489,7 @@ fn an_appointment_stored_with_a_full_history_can_still_end() {
 		assert_eq!(kept.last(), Some(&(PATIENT, Cancelled)));
 		assert_eq!(Slots::<Test>::get(slot).unwrap().held_by, None);
 		assert!(!OpenVisits::<Test>::contains_key(PATIENT));
+		assert_ok!(Appointments::do_try_state());
 	});
 }
 
@@ -804,6 +810,7 @@ fn a_hospital_sets_its_roster_of_its_own_doctors() {
 		assert_ok!(Appointments::set_on_call(signed(HOSPITAL), roster(vec![])));
 		assert!(!crate::OnCall::<Test>::contains_key(HOSPITAL));
 		assert!(!Appointments::is_on_call(&DOCTOR, START));
+		assert_ok!(Appointments::do_try_state());
 	});
 }
 
@@ -909,6 +916,7 @@ fn a_patient_calls_a_doctor_on_call_now_and_the_visit_is_a_confirmed_video_visit
 		// The patient cancels: nothing to free, the count goes down.
 		assert_ok!(Appointments::cancel(signed(PATIENT), 1));
 		assert!(!crate::OnCallOpen::<Test>::contains_key(DOCTOR));
+		assert_ok!(Appointments::do_try_state());
 	});
 }
 
@@ -1036,5 +1044,72 @@ fn a_visit_whose_window_closed_no_longer_keeps_the_doctor_busy() {
 		set_time(START + HOUR + MINUTE);
 		assert_ok!(call(PATIENT, DOCTOR));
 		assert_eq!(crate::OnCallOpen::<Test>::get(DOCTOR).len(), 1);
+		assert_ok!(Appointments::do_try_state());
+	});
+}
+
+#[test]
+fn a_visit_on_call_or_whose_call_started_is_not_rescheduled() {
+	new_test_ext().execute_with(|| {
+		// A started video visit: its call record stays that of its time and kind.
+		let id = confirmed_video();
+		let later = video_slot(DOCTOR, START + 5 * HOUR);
+		set_time(START + 2 * HOUR);
+		assert_ok!(Appointments::start_visit(signed(DOCTOR), id));
+		assert_noop!(
+			Appointments::propose_reschedule(signed(DOCTOR), id, later),
+			Error::<Test>::VisitStarted
+		);
+		assert_ok!(Appointments::complete(signed(DOCTOR), id));
+
+		// A visit on call happens now: the doctor's busy count keeps its window.
+		set_time(START + 3 * HOUR);
+		assert_ok!(Appointments::set_on_call(
+			signed(HOSPITAL),
+			roster(vec![shift(DOCTOR, START + 3 * HOUR, START + 4 * HOUR)])
+		));
+		let on_call = crate::NextAppointmentId::<Test>::get();
+		assert_ok!(call(PATIENT, DOCTOR));
+		assert_noop!(
+			Appointments::propose_reschedule(signed(DOCTOR), on_call, later),
+			Error::<Test>::OnCallNotMovable
+		);
+		// A booked visit that has not started still moves.
+		let booked = crate::NextAppointmentId::<Test>::get();
+		let slot = video_slot(DOCTOR, START + 6 * HOUR);
+		assert_ok!(Appointments::book(signed(OTHER_PATIENT), slot, None));
+		assert_ok!(Appointments::propose_reschedule(signed(DOCTOR), booked, later));
+	});
+}
+
+#[test]
+fn try_state_catches_a_wrong_slot_count_a_lost_hold_and_a_missing_open_visit() {
+	new_test_ext().execute_with(|| {
+		let slot = publish(DOCTOR, 2);
+		let appointment = book(PATIENT, slot);
+		assert_ok!(Appointments::do_try_state());
+
+		// A slot count one too high: the doctor would reach MaxSlotsPerDoctor early.
+		SlotCount::<Test>::mutate(DOCTOR, |count| *count += 1);
+		assert!(Appointments::do_try_state().is_err(), "a wrong slot count breaks the invariant");
+		SlotCount::<Test>::mutate(DOCTOR, |count| *count -= 1);
+		assert_ok!(Appointments::do_try_state());
+
+		// The booked slot freed behind the appointment's back: double booking.
+		Slots::<Test>::mutate(slot, |stored| stored.as_mut().unwrap().held_by = None);
+		assert!(Appointments::do_try_state().is_err(), "a freed booked slot breaks it");
+		Slots::<Test>::mutate(slot, |stored| stored.as_mut().unwrap().held_by = Some(appointment));
+		assert_ok!(Appointments::do_try_state());
+
+		// The patient's open visits forget the appointment: overlaps would go unseen.
+		let visits = OpenVisits::<Test>::take(PATIENT);
+		assert!(Appointments::do_try_state().is_err(), "a missing open visit breaks it");
+		OpenVisits::<Test>::insert(PATIENT, visits);
+		assert_ok!(Appointments::do_try_state());
+
+		// Finished, yet still among the doctor's open appointments.
+		assert_ok!(Appointments::cancel(signed(PATIENT), appointment));
+		DoctorAppointments::<Test>::insert(DOCTOR, appointment, ());
+		assert!(Appointments::do_try_state().is_err(), "a finished open appointment breaks it");
 	});
 }

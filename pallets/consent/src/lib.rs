@@ -132,7 +132,12 @@ pub enum Expiring<AccountId> {
 pub mod pallet {
 	use super::*;
 
+	/// The storage layout's version: 0, as it has been since genesis (the pallet declared
+	/// none until now, and an undeclared version reads as 0: no migration is due).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Defaults for [`Config`].
@@ -511,6 +516,11 @@ pub mod pallet {
 			assert!(T::AccessLogPeriod::get() > 0, "the access log period is not empty");
 			assert!(T::MaxExpiriesPerBlock::get() > 0, "the clean-up makes progress");
 			assert!(T::MaxExpiredKeysPerBlock::get() > 0, "the clean-up removes keys");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -1214,6 +1224,187 @@ impl<T: Config> Pallet<T> {
 		(from..end)
 			.filter_map(|index| Trail::<T>::get(patient, index).map(|entry| (index, entry)))
 			.collect()
+	}
+
+	/// The pallet's invariants:
+	/// - every grant is of a registered patient to another account, its categories (if
+	///   named) sorted and distinct, its expiry (if any) after its time and scheduled in
+	///   [`Expiries`] at its minute; [`GranteePatients`] is exactly the grants seen from the
+	///   grantee; each patient's [`GrantCount`] is its number of grants, at most
+	///   [`Config::MaxGrantsPerPatient`];
+	/// - every open emergency access is of a registered patient and a doctor, expires no
+	///   earlier than it opened, and is scheduled in [`Expiries`] at its minute; each doctor's
+	///   [`DoctorEmergencies`] counts its open accesses (at most
+	///   [`Config::MaxOpenEmergencyAccesses`]) and today's at most
+	///   [`Config::MaxEmergencyAccessesPerDay`];
+	/// - every item of [`Expiries`] is the grant or access of that minute (so each grant and
+	///   access has exactly one), none before the [`ExpiryCursor`], which is set once there is
+	///   any and is not ahead of the clock;
+	/// - each patient's trail is entries `0..TrailLength` exactly, in block and time order;
+	/// - every review names a trail entry that opened an emergency access of a doctor of
+	///   another hospital;
+	/// - settings changes and logged reads of the current period are within their limits.
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let now = T::Clock::now();
+
+		// Grants, their index, their count and their expiry items.
+		let mut grants = 0u64;
+		let mut grants_of = BTreeMap::<T::AccountId, u32>::new();
+		for (patient, grantee, grant) in Grants::<T>::iter() {
+			ensure!(patient != grantee, "a patient holds a grant to itself");
+			ensure!(T::Identity::is_patient(&patient), "a grant of an unregistered patient");
+			ensure!(
+				GranteePatients::<T>::contains_key(&grantee, &patient),
+				"a grant is missing from GranteePatients"
+			);
+			if let Scope::Categories(categories) = &grant.scope {
+				ensure!(!categories.is_empty(), "a grant names no category");
+				ensure!(
+					categories.windows(2).all(|pair| pair[0] < pair[1]),
+					"a grant's categories are not sorted and distinct"
+				);
+			}
+			if let Some(expiry) = grant.expires_at {
+				ensure!(expiry > grant.granted_at, "a grant expires before it was given");
+				let item = Expiring::Grant { patient: patient.clone(), grantee: grantee.clone() };
+				ensure!(
+					Expiries::<T>::contains_key(expiry / MINUTE, item),
+					"a grant's expiry is not scheduled at its minute"
+				);
+			}
+			*grants_of.entry(patient).or_default() += 1;
+			grants += 1;
+		}
+		ensure!(
+			GranteePatients::<T>::iter_keys().count() as u64 == grants,
+			"GranteePatients lists a patient whose grant is gone"
+		);
+		for (patient, count) in GrantCount::<T>::iter() {
+			ensure!(
+				count <= T::MaxGrantsPerPatient::get(),
+				"a patient has more than MaxGrantsPerPatient grants"
+			);
+			ensure!(
+				grants_of.remove(&patient).unwrap_or(0) == count,
+				"a patient's grant count differs from its grants"
+			);
+		}
+		ensure!(grants_of.is_empty(), "a patient has grants but no grant count");
+
+		// Emergency accesses, the doctors' counts and their expiry items.
+		let mut open_of = BTreeMap::<T::AccountId, u32>::new();
+		for (patient, doctor, access) in EmergencyAccesses::<T>::iter() {
+			ensure!(
+				T::Identity::is_patient(&patient),
+				"an emergency access to an unregistered patient"
+			);
+			ensure!(
+				T::Identity::hospital_of(&doctor).is_some(),
+				"an emergency access of an account that is no doctor"
+			);
+			ensure!(
+				access.opened_at <= access.expires_at,
+				"an emergency access expires before it opened"
+			);
+			let item = Expiring::Emergency { patient: patient.clone(), doctor: doctor.clone() };
+			ensure!(
+				Expiries::<T>::contains_key(access.expires_at / MINUTE, item),
+				"an emergency access's expiry is not scheduled at its minute"
+			);
+			*open_of.entry(doctor).or_default() += 1;
+		}
+		let today = now / DAY;
+		for (doctor, counts) in DoctorEmergencies::<T>::iter() {
+			ensure!(
+				open_of.remove(&doctor).unwrap_or(0) == counts.open,
+				"a doctor's count of open emergency accesses differs from its accesses"
+			);
+			ensure!(
+				counts.open <= T::MaxOpenEmergencyAccesses::get(),
+				"a doctor has more than MaxOpenEmergencyAccesses open"
+			);
+			ensure!(
+				counts.day != today || counts.opened_today <= T::MaxEmergencyAccessesPerDay::get(),
+				"a doctor opened more than MaxEmergencyAccessesPerDay today"
+			);
+		}
+		ensure!(open_of.is_empty(), "a doctor has emergency accesses open but no count of them");
+
+		// Every expiry item is the grant or access of its minute, none before the cursor.
+		let cursor = ExpiryCursor::<T>::get();
+		ensure!(
+			cursor.is_none_or(|cursor| cursor <= now / MINUTE),
+			"the expiry cursor is ahead of the clock"
+		);
+		for (minute, item) in Expiries::<T>::iter_keys() {
+			ensure!(
+				cursor.is_some_and(|cursor| cursor <= minute),
+				"an expiry item lies before the clean-up's cursor"
+			);
+			let expiry = match item {
+				Expiring::Grant { patient, grantee } => {
+					Grants::<T>::get(&patient, &grantee).and_then(|grant| grant.expires_at)
+				}
+				Expiring::Emergency { patient, doctor } => {
+					EmergencyAccesses::<T>::get(&patient, &doctor).map(|access| access.expires_at)
+				}
+			};
+			ensure!(
+				expiry.is_some_and(|expiry| expiry / MINUTE == minute),
+				"an expiry item names no grant or access expiring in its minute"
+			);
+		}
+
+		// Each trail is entries 0..length, in order.
+		let mut entries = 0u64;
+		for (patient, length) in TrailLength::<T>::iter() {
+			let mut last: Option<(BlockNumberFor<T>, Moment)> = None;
+			for index in 0..length {
+				let entry = Trail::<T>::get(&patient, index)
+					.ok_or("a trail entry below the trail's length is missing")?;
+				ensure!(
+					last.is_none_or(|(block, time)| block <= entry.block && time <= entry.time),
+					"a trail entry is older than the one before it"
+				);
+				last = Some((entry.block, entry.time));
+			}
+			entries += length;
+		}
+		ensure!(
+			Trail::<T>::iter_keys().count() as u64 == entries,
+			"a trail entry lies beyond its trail's length"
+		);
+
+		// Reviews name an emergency access of another hospital's doctor.
+		for (patient, entry, hospital) in Reviews::<T>::iter_keys() {
+			let opened =
+				Trail::<T>::get(&patient, entry).ok_or("a review of a missing trail entry")?;
+			let AuditEvent::EmergencyAccessOpened { doctor, .. } = opened.event else {
+				return Err("a review of a trail entry that opened no emergency access".into());
+			};
+			ensure!(
+				T::Identity::hospital_of(&doctor).as_ref() != Some(&hospital),
+				"a hospital reviewed its own doctor's emergency access"
+			);
+		}
+
+		// The per-period limits, for the current period.
+		let period = now.checked_div(T::AccessLogPeriod::get()).unwrap_or_default();
+		for (logged_in, count) in SettingsChanges::<T>::iter_values() {
+			ensure!(
+				logged_in != period || count <= T::MaxSettingsChangesPerPeriod::get(),
+				"an account made more than MaxSettingsChangesPerPeriod changes this period"
+			);
+		}
+		for (logged_in, count) in AccessLogCounts::<T>::iter_values() {
+			ensure!(
+				logged_in != period || count <= T::MaxAccessLogsPerPeriod::get(),
+				"a reader logged more than MaxAccessLogsPerPeriod reads this period"
+			);
+		}
+		Ok(())
 	}
 }
 

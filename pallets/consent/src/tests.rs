@@ -220,6 +220,7 @@ fn a_revoked_doctor_is_refused_and_its_keys_go() {
 				AuditEvent::ConsentRevoked { grantee: DOCTOR }
 			]
 		));
+		assert_ok!(Consent::do_try_state());
 	});
 }
 
@@ -315,6 +316,7 @@ fn change_replaces_the_terms() {
 			trail_events(PATIENT)[1],
 			AuditEvent::ConsentChanged { grantee: DOCTOR, .. }
 		));
+		assert_ok!(Consent::do_try_state());
 	});
 }
 
@@ -410,6 +412,7 @@ fn emergency_access_opens_read_only_is_flagged_and_expires() {
 		));
 		assert_eq!(DoctorEmergencies::<Test>::get(DOCTOR).open, 0);
 		assert_eq!(Expiries::<Test>::iter().count(), 0);
+		assert_ok!(Consent::do_try_state());
 	});
 }
 
@@ -439,6 +442,7 @@ fn the_doctors_hospital_closes_an_emergency_access_after_review() {
 			Consent::close_emergency_access(RuntimeOrigin::signed(DOCTOR), PATIENT, DOCTOR),
 			Error::<Test>::NoEmergencyAccess
 		);
+		assert_ok!(Consent::do_try_state());
 	});
 }
 
@@ -620,6 +624,7 @@ fn the_expiry_clean_up_is_bounded_per_block_and_carries_over() {
 			Timestamp::set_timestamp(time);
 			KeyRemovals::take();
 			let weight = Consent::on_initialize(block);
+			assert_ok!(Consent::do_try_state());
 			// At most three items and five keys a block; the weight says so.
 			let ended = System::events()
 				.iter()
@@ -655,6 +660,7 @@ fn the_expiry_clean_up_is_bounded_per_block_and_carries_over() {
 				.count(),
 			3
 		);
+		assert_ok!(Consent::do_try_state());
 	});
 }
 
@@ -893,6 +899,7 @@ fn an_expired_emergency_access_may_be_opened_again_before_clean_up() {
 				AuditEvent::EmergencyAccessOpened { .. },
 			]
 		));
+		assert_ok!(Consent::do_try_state());
 	});
 }
 
@@ -917,5 +924,55 @@ fn a_delegate_manages_consent_but_never_for_itself() {
 			),
 			Error::<Test>::DelegateCannotGrantItself
 		);
+	});
+}
+
+#[test]
+fn try_state_catches_a_wrong_count_a_lost_expiry_and_a_short_trail() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant_until(PATIENT, DOCTOR, START + HOUR));
+		assert_ok!(open_emergency(OTHER_DOCTOR, PATIENT));
+		assert_ok!(Consent::do_try_state());
+
+		// A grant count one too high: the patient would reach MaxGrantsPerPatient early.
+		GrantCount::<Test>::mutate(PATIENT, |count| *count += 1);
+		assert!(Consent::do_try_state().is_err(), "a wrong grant count breaks the invariant");
+		GrantCount::<Test>::mutate(PATIENT, |count| *count -= 1);
+		assert_ok!(Consent::do_try_state());
+
+		// A grant whose expiry item is lost: its keys would never be cleaned up.
+		let minute = (START + HOUR) / crate::MINUTE;
+		let item = Expiring::Grant { patient: PATIENT, grantee: DOCTOR };
+		Expiries::<Test>::remove(minute, &item);
+		assert!(Consent::do_try_state().is_err(), "an unscheduled expiry breaks it");
+		Expiries::<Test>::insert(minute, &item, ());
+		assert_ok!(Consent::do_try_state());
+
+		// A doctor whose open count forgot an access.
+		DoctorEmergencies::<Test>::mutate(OTHER_DOCTOR, |counts| counts.open = 0);
+		assert!(Consent::do_try_state().is_err(), "a wrong emergency count breaks it");
+		DoctorEmergencies::<Test>::mutate(OTHER_DOCTOR, |counts| counts.open = 1);
+		assert_ok!(Consent::do_try_state());
+
+		// A review by another hospital of the trail entry that opened the access (entry 1:
+		// entry 0 is the grant): fine. A review naming the grant's entry: broken.
+		assert_ok!(Consent::review_emergency_access(
+			RuntimeOrigin::signed(HOSPITAL),
+			PATIENT,
+			1,
+			ehr_primitives::ReviewVerdict::Justified
+		));
+		assert_ok!(Consent::do_try_state());
+		crate::Reviews::<Test>::insert(
+			(PATIENT, 0u64, OTHER_HOSPITAL),
+			ehr_primitives::ReviewVerdict::Unjustified,
+		);
+		assert!(Consent::do_try_state().is_err(), "a review of no emergency access breaks it");
+		crate::Reviews::<Test>::remove((PATIENT, 0u64, OTHER_HOSPITAL));
+		assert_ok!(Consent::do_try_state());
+
+		// A trail longer than its entries.
+		TrailLength::<Test>::mutate(PATIENT, |length| *length += 1);
+		assert!(Consent::do_try_state().is_err(), "a missing trail entry breaks it");
 	});
 }

@@ -46,8 +46,21 @@ const LOG_TARGET: &str = "runtime::consortium";
 pub mod pallet {
 	use super::*;
 
+	/// The storage layout's version: 0, as it has been since genesis (the pallet declared
+	/// none until now, and an undeclared version reads as 0: no migration is due).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
@@ -217,6 +230,31 @@ impl<T: Config> Pallet<T> {
 	/// The current validator set (the one the next session change activates).
 	pub fn validators() -> Vec<T::AccountId> {
 		Validators::<T>::get().into_inner()
+	}
+
+	/// The pallet's invariants: the validators are sorted by account with none twice (what
+	/// the binary searches of `add_validator`, `remove_validator` and `contains` rely on);
+	/// there are at least [`Config::MinValidators`] of them (the removal never goes below; the
+	/// genesis must start there); and every validator's account has a provider reference (the
+	/// one this pallet took when it added it, so that it can set its session keys).
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let validators = Validators::<T>::get();
+		ensure!(
+			validators.windows(2).all(|pair| pair[0] < pair[1]),
+			"the validators are not sorted, or one is there twice"
+		);
+		ensure!(
+			validators.len() >= T::MinValidators::get() as usize,
+			"fewer validators than MinValidators"
+		);
+		for validator in validators.iter() {
+			ensure!(
+				frame_system::Pallet::<T>::providers(validator) > 0,
+				"a validator's account has no provider reference"
+			);
+		}
+		Ok(())
 	}
 }
 

@@ -8,6 +8,7 @@ fn genesis_sorts_validators() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(Consortium::validators(), vec![1, 2]);
 		assert!(!ValidatorsChanged::<Test>::get());
+		assert_ok!(Consortium::do_try_state());
 	});
 }
 
@@ -18,6 +19,7 @@ fn governance_adds_a_validator_in_order() {
 		assert_eq!(Consortium::validators(), vec![0, 1, 2]);
 		assert!(ValidatorsChanged::<Test>::get());
 		System::assert_last_event(Event::ValidatorAdded { validator: 0 }.into());
+		assert_ok!(Consortium::do_try_state());
 	});
 }
 
@@ -66,6 +68,7 @@ fn removal_keeps_the_minimum() {
 		assert_ok!(Consortium::remove_validator(RuntimeOrigin::root(), 1));
 		assert_eq!(Validators::<Test>::get().into_inner(), vec![2, 3]);
 		System::assert_last_event(Event::ValidatorRemoved { validator: 1 }.into());
+		assert_ok!(Consortium::do_try_state());
 	});
 }
 
@@ -91,6 +94,7 @@ fn dispatch_as_root_needs_the_root_origin() {
 		assert_ok!(Consortium::dispatch_as_root(RuntimeOrigin::signed(RootCouncil::get()), call));
 		assert_eq!(Consortium::validators(), vec![1, 2, 3]);
 		System::assert_last_event(Event::DispatchedAsRoot { result: Ok(()) }.into());
+		assert_ok!(Consortium::do_try_state());
 	});
 }
 
@@ -102,5 +106,33 @@ fn dispatch_as_root_reports_the_inner_failure() {
 		System::assert_last_event(
 			Event::DispatchedAsRoot { result: Err(Error::<Test>::AlreadyValidator.into()) }.into(),
 		);
+	});
+}
+
+#[test]
+fn try_state_catches_an_unsorted_short_or_unbacked_validator_set() {
+	use frame_support::BoundedVec;
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consortium::add_validator(RuntimeOrigin::root(), 3));
+		assert_ok!(Consortium::do_try_state());
+
+		// Out of order: binary searches would miss validators.
+		Validators::<Test>::put(BoundedVec::truncate_from(vec![3, 1, 2]));
+		assert!(Consortium::do_try_state().is_err(), "an unsorted set breaks the invariant");
+
+		// Twice the same account.
+		Validators::<Test>::put(BoundedVec::truncate_from(vec![1, 1, 2]));
+		assert!(Consortium::do_try_state().is_err(), "a duplicate breaks the invariant");
+
+		// Below `MinValidators` (2 in the mock).
+		Validators::<Test>::put(BoundedVec::truncate_from(vec![1]));
+		assert!(Consortium::do_try_state().is_err(), "a set below the minimum breaks it");
+
+		// A validator whose account nobody keeps alive (put in without `add_validator`).
+		Validators::<Test>::put(BoundedVec::truncate_from(vec![1, 2, 42]));
+		assert!(Consortium::do_try_state().is_err(), "an account without provider breaks it");
+
+		Validators::<Test>::put(BoundedVec::truncate_from(vec![1, 2, 3]));
+		assert_ok!(Consortium::do_try_state());
 	});
 }

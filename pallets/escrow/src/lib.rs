@@ -90,7 +90,12 @@ pub struct ReleasedShares<AccountId, MaxShares: Get<u32>> {
 pub mod pallet {
 	use super::*;
 
+	/// The storage layout's version: 0, as it has been since genesis (the pallet declared
+	/// none until now, and an undeclared version reads as 0: no migration is due).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -237,6 +242,11 @@ pub mod pallet {
 		fn integrity_test() {
 			// Share identifiers are bytes: at most 255 custodians.
 			assert!(T::MaxCommittee::get() <= 255, "MaxCommittee must be at most 255");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -670,15 +680,19 @@ pub mod pallet {
 					Error::<T>::CustodianNotFree
 				);
 			}
-			if let Some(previous) = Custodians::<T>::take(&hospital) {
-				CustodianOf::<T>::remove(&previous);
-				frame_system::Pallet::<T>::dec_sufficients(&previous);
-			}
-			if let Some(custodian) = &custodian {
-				// It signs releases without tokens: it exists from now on.
-				frame_system::Pallet::<T>::inc_sufficients(custodian);
-				Custodians::<T>::insert(&hospital, custodian);
-				CustodianOf::<T>::insert(custodian, &hospital);
+			// Naming the custodian already named changes nothing: its account is not let go
+			// and made again (which would reset its nonce and let its old releases replay).
+			if Custodians::<T>::get(&hospital) != custodian {
+				if let Some(previous) = Custodians::<T>::take(&hospital) {
+					CustodianOf::<T>::remove(&previous);
+					frame_system::Pallet::<T>::dec_sufficients(&previous);
+				}
+				if let Some(custodian) = &custodian {
+					// It signs releases without tokens: it exists from now on.
+					frame_system::Pallet::<T>::inc_sufficients(custodian);
+					Custodians::<T>::insert(&hospital, custodian);
+					CustodianOf::<T>::insert(custodian, &hospital);
+				}
 			}
 			Self::deposit_event(Event::CustodianSet { hospital, custodian });
 			Ok(())
@@ -691,6 +705,19 @@ pub mod pallet {
 		fn contains(who: &T::AccountId) -> bool {
 			// A hospital that left keeps no free custodian.
 			CustodianOf::<T>::get(who).is_some_and(|hospital| T::Identity::is_hospital(&hospital))
+		}
+	}
+
+	/// Every account named a custodian, whether or not its hospital is still a member: what
+	/// the identity pallet never makes a patient or doctor. A departed hospital's custodian
+	/// stays named (only a member can change it), and would be its custodian again if the
+	/// hospital came back: were it a doctor of another hospital by then, it could release the
+	/// shares of its first hospital to itself.
+	pub struct AnyCustodian<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> frame_support::traits::Contains<T::AccountId> for AnyCustodian<T> {
+		fn contains(who: &T::AccountId) -> bool {
+			CustodianOf::<T>::contains_key(who)
 		}
 	}
 
@@ -783,6 +810,146 @@ pub mod pallet {
 		/// Whether records of `category` of `patient` are openable in an emergency.
 		pub fn openable(patient: &T::AccountId, category: RecordCategory) -> bool {
 			EmergencyCategories::<T>::get(patient).is_some_and(|chosen| chosen.contains(&category))
+		}
+
+		/// The pallet's invariants:
+		/// - without a committee the threshold and the epoch are 0; with one, its members and
+		///   escrow keys are distinct, the keys usable, `1 <= threshold <= members` (1 only for
+		///   a committee of one, from a development genesis, else at least 2), and
+		///   [`Thresholds`] holds it for the current epoch;
+		/// - [`Thresholds`] holds exactly epochs `1..=Epoch`, each at least 1;
+		/// - every record's escrowed shares are of one past or current epoch, with distinct
+		///   non-zero identifiers, and, for the current epoch, exactly one per committee
+		///   member; a record has shares if and only if it has an [`EscrowedBy`], which is its
+		///   patient or its author; the record is live (not erased);
+		/// - every release has at least one share, each releasing hospital once, and the
+		///   epoch and threshold of [`Thresholds`];
+		/// - [`Custodians`] and [`CustodianOf`] are inverse maps, and each named custodian's
+		///   account exists (a "sufficient" reference);
+		/// - every patient's emergency categories are non-empty and distinct, and it is a
+		///   registered patient.
+		#[cfg(any(feature = "std", feature = "try-runtime"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
+			let committee = Committee::<T>::get();
+			let (threshold, epoch) = (Threshold::<T>::get(), Epoch::<T>::get());
+			if committee.is_empty() {
+				ensure!(
+					threshold == 0 && epoch == 0,
+					"a threshold or an epoch without a committee"
+				);
+			} else {
+				ensure!(epoch >= 1, "a committee without an epoch");
+				ensure!(
+					(threshold >= 2 || (threshold == 1 && committee.len() == 1))
+						&& threshold as usize <= committee.len(),
+					"the threshold is out of range for the committee"
+				);
+				for (index, (member, key)) in committee.iter().enumerate() {
+					ensure!(is_usable_encryption_key(key), "a committee escrow key is unusable");
+					ensure!(
+						!committee[..index]
+							.iter()
+							.any(|(other, other_key)| other == member || other_key == key),
+						"a committee member or escrow key appears twice"
+					);
+				}
+				ensure!(
+					Thresholds::<T>::get(epoch) == Some(threshold),
+					"the current epoch's threshold is not the threshold"
+				);
+			}
+			let mut epochs = 0u32;
+			for (past, past_threshold) in Thresholds::<T>::iter() {
+				ensure!(past >= 1 && past <= epoch, "a threshold of an epoch that never was");
+				ensure!(past_threshold >= 1, "an epoch's threshold is 0");
+				epochs += 1;
+			}
+			ensure!(epochs == epoch, "an epoch has no threshold");
+
+			// Escrowed shares, by record: (epoch, identifiers, holders).
+			let mut escrowed =
+				BTreeMap::<RecordId, (u32, BTreeSet<u8>, BTreeSet<T::AccountId>)>::new();
+			for (record, hospital, (share_epoch, stanza)) in EscrowedShares::<T>::iter() {
+				ensure!(
+					share_epoch >= 1 && share_epoch <= epoch,
+					"a share of an epoch that never was"
+				);
+				ensure!(stanza[0] != 0, "a share's identifier is 0");
+				let (first_epoch, ids, holders) = escrowed
+					.entry(record)
+					.or_insert_with(|| (share_epoch, BTreeSet::new(), BTreeSet::new()));
+				ensure!(*first_epoch == share_epoch, "a record's shares are of different epochs");
+				ensure!(ids.insert(stanza[0]), "two shares of a record have the same identifier");
+				holders.insert(hospital);
+			}
+			for (record, who) in EscrowedBy::<T>::iter() {
+				let (share_epoch, _, holders) =
+					escrowed.remove(&record).ok_or("EscrowedBy names a record without shares")?;
+				let (patient, _) = T::Records::patient_and_category(record)
+					.ok_or("shares of a record that is gone or erased")?;
+				ensure!(
+					who == patient || T::Records::author(record).as_ref() == Some(&who),
+					"a record's key was escrowed by neither its patient nor its author"
+				);
+				if share_epoch == epoch {
+					ensure!(
+						holders.len() == committee.len()
+							&& committee.iter().all(|(member, _)| holders.contains(member)),
+						"a record's shares of the current epoch are not one per committee member"
+					);
+				}
+			}
+			ensure!(escrowed.is_empty(), "a record has shares but no EscrowedBy");
+
+			for released in Released::<T>::iter_values() {
+				ensure!(!released.shares.is_empty(), "a release without a share");
+				ensure!(
+					Thresholds::<T>::get(released.epoch) == Some(released.threshold),
+					"a release's threshold is not its epoch's"
+				);
+				for (index, (hospital, _)) in released.shares.iter().enumerate() {
+					ensure!(
+						!released.shares[..index].iter().any(|(other, _)| other == hospital),
+						"a hospital released its share twice"
+					);
+				}
+			}
+
+			let mut named = 0u32;
+			for (hospital, custodian) in Custodians::<T>::iter() {
+				ensure!(
+					CustodianOf::<T>::get(&custodian) == Some(hospital),
+					"a custodian is not named back to its hospital"
+				);
+				ensure!(
+					frame_system::Pallet::<T>::sufficients(&custodian) > 0,
+					"a named custodian's account has no sufficient reference"
+				);
+				named += 1;
+			}
+			ensure!(
+				CustodianOf::<T>::iter_keys().count() as u32 == named,
+				"CustodianOf names a custodian its hospital does not name"
+			);
+
+			for (patient, categories) in EmergencyCategories::<T>::iter() {
+				ensure!(
+					!categories.is_empty(),
+					"an empty choice of emergency categories is stored"
+				);
+				for (index, category) in categories.iter().enumerate() {
+					ensure!(
+						!categories[..index].contains(category),
+						"an emergency category appears twice"
+					);
+				}
+				ensure!(
+					T::Identity::is_patient(&patient),
+					"emergency categories of an unregistered patient"
+				);
+			}
+			Ok(())
 		}
 	}
 }

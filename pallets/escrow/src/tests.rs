@@ -123,6 +123,7 @@ fn only_the_hospitals_together_name_a_committee_of_hospitals() {
 		System::assert_last_event(
 			Event::CommitteeSet { epoch: 4, members: 2, threshold: 2 }.into(),
 		);
+		assert_ok!(Escrow::do_try_state());
 	});
 }
 
@@ -295,6 +296,7 @@ fn custodians_release_only_during_an_open_emergency_and_only_their_own_share() {
 			doctor: DOCTOR,
 			hospital: THIRD
 		}));
+		assert_ok!(Escrow::do_try_state());
 	});
 }
 
@@ -314,6 +316,7 @@ fn after_a_committee_change_the_hospitals_kept_still_release_the_earlier_shares(
 			vec![(HOSPITAL, key(1)), (THIRD, key(3)), (OUTSIDER, key(4))].try_into().unwrap(),
 			3
 		));
+		assert_ok!(Escrow::do_try_state());
 		assert_eq!(Thresholds::<Test>::get(first), Some(2));
 		open_emergency();
 		// The dropped hospital releases nothing, though it holds a share of the first epoch;
@@ -339,6 +342,7 @@ fn after_a_committee_change_the_hospitals_kept_still_release_the_earlier_shares(
 		let released = Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap();
 		assert_eq!((released.epoch, released.threshold), (first + 1, 3));
 		assert_eq!(released.shares.iter().map(|(by, _)| *by).collect::<Vec<_>>(), vec![THIRD]);
+		assert_ok!(Escrow::do_try_state());
 	});
 }
 
@@ -463,6 +467,7 @@ fn a_reopened_access_gets_fresh_shares_never_mixed_with_the_last_ones() {
 		Escrow::on_idle(1, frame_support::weights::Weight::MAX);
 		assert_eq!(Released::<Test>::get((PATIENT, DOCTOR, 0)).unwrap().shares.len(), 2);
 		assert!(!ReleasedToClear::<Test>::contains_key(PATIENT, DOCTOR));
+		assert_ok!(Escrow::do_try_state());
 	});
 }
 
@@ -479,5 +484,32 @@ fn erasing_a_record_removes_its_escrowed_shares() {
 		// Nothing can be released for it any more.
 		open_emergency();
 		assert_noop!(release(HOSPITAL, &[(0, 1)]), Error::<Test>::UnknownRecord);
+		assert_ok!(Escrow::do_try_state());
+	});
+}
+
+#[test]
+fn try_state_catches_unpaired_custodians_orphan_shares_and_a_wrong_threshold() {
+	use crate::{CustodianOf, EscrowedBy};
+	new_test_ext().execute_with(|| {
+		escrow_for_committee(&[0]);
+		assert_ok!(Escrow::set_custodian(RuntimeOrigin::signed(HOSPITAL), Some(50)));
+		assert_ok!(Escrow::do_try_state());
+
+		// A custodian whose back link is gone.
+		CustodianOf::<Test>::remove(50);
+		assert!(Escrow::do_try_state().is_err(), "an unpaired custodian breaks the invariant");
+		CustodianOf::<Test>::insert(50, HOSPITAL);
+		assert_ok!(Escrow::do_try_state());
+
+		// Shares nobody escrowed: `escrow_key` would let the author replace them.
+		EscrowedBy::<Test>::remove(0);
+		assert!(Escrow::do_try_state().is_err(), "shares without EscrowedBy break it");
+		EscrowedBy::<Test>::insert(0, PATIENT);
+		assert_ok!(Escrow::do_try_state());
+
+		// A threshold the current epoch was not named with.
+		Threshold::<Test>::put(3);
+		assert!(Escrow::do_try_state().is_err(), "a threshold not in Thresholds breaks it");
 	});
 }

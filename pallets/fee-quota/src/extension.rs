@@ -1,6 +1,13 @@
 //! The [`FreeWithinBudget`] transaction extension.
 
 use crate::{Config, Pallet, WeightInfo, BUDGET_EXHAUSTED};
+
+/// The priority a paid transaction has over a free one of the same tip: a quarter of the whole
+/// range, far above what any tip is worth (a tip's priority is the tip times the transactions a
+/// block could hold), so that a flood of free work never delays what someone pays for. Free
+/// work is also kept to its share of each block ([`Config::MaxFreeRefTimePerBlock`]).
+pub const PAID_FIRST: sp_runtime::transaction_validity::TransactionPriority =
+	sp_runtime::transaction_validity::TransactionPriority::MAX / 4;
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::fmt;
 use frame_support::{
@@ -195,8 +202,11 @@ where
 		}
 		let (fee_validity, fee, origin) =
 			self.fee.validate(origin, call, info, len, (), inherited_implication, source)?;
+		// Paid work goes first: a block builder takes it before any free transaction that does
+		// not tip more than [`PAID_FIRST`] is worth.
+		let paid_first = ValidTransaction { priority: PAID_FIRST, ..Default::default() };
 		Ok((
-			validity.combine_with(fee_validity),
+			validity.combine_with(fee_validity).combine_with(paid_first),
 			Val { nonce, next_len, fee: FeeVal::Charged(fee) },
 			origin,
 		))

@@ -54,7 +54,7 @@ mod mock;
 mod tests;
 pub mod weights;
 
-pub use extension::FreeWithinBudget;
+pub use extension::{FreeWithinBudget, PAID_FIRST};
 pub use pallet::*;
 pub use weights::WeightInfo;
 
@@ -100,8 +100,21 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::{AsSystemOriginSigner, Dispatchable};
 
+	/// The storage layout's version: 0, as it has been since genesis (the pallet declared
+	/// none until now, and an undeclared version reads as 0: no migration is due).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
 	#[pallet::config]
 	pub trait Config:
@@ -323,6 +336,40 @@ pub mod pallet {
 					*used = used.saturating_sub(ref_time);
 				}
 			});
+		}
+
+		/// The pallet's invariants: the block counted in [`BlockUsage`] is this one or an
+		/// earlier one; and every account's [`Usage`] of the current period is within a
+		/// period's budget ([`Config::FreeRefTimePerPeriod`] of execution time and
+		/// [`Config::FreeBytesPerPeriod`] of bytes).
+		///
+		/// Not checked, on purpose (each holds for one fixed runtime, but a runtime upgrade
+		/// breaks it without any bug, and `try_state` runs right after upgrades):
+		/// - `Usage.period <= current_period()`: the period is `block / Period`, and `Period` is
+		///   in blocks (`HOURS`); halving the block time doubles it and halves the current
+		///   period's number, so every stored period is "in the future" after such an upgrade.
+		/// - `BlockUsage.1 <= MaxFreeRefTimePerBlock` for the current block: a runtime that
+		///   lowers the limit finds the upgrade block's count above it (harmless: the count
+		///   restarts at the next block).
+		/// - Usage of earlier periods: dead data, never read again.
+		#[cfg(any(feature = "std", feature = "try-runtime"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let now = frame_system::Pallet::<T>::block_number();
+			let (block, _) = BlockUsage::<T>::get();
+			ensure!(block <= now, "free work of a future block is counted");
+			let period = Self::current_period();
+			let (ref_time, bytes) = (T::FreeRefTimePerPeriod::get(), T::FreeBytesPerPeriod::get());
+			for usage in Usage::<T>::iter_values() {
+				if usage.period != period {
+					continue;
+				}
+				ensure!(
+					usage.ref_time <= ref_time,
+					"an account used more execution time than a period's budget"
+				);
+				ensure!(usage.bytes <= bytes, "an account used more bytes than a period's budget");
+			}
+			Ok(())
 		}
 	}
 }

@@ -1,6 +1,9 @@
 use crate::{mock::*, FreeWithinBudget, Pallet, Usage, BUDGET_EXHAUSTED};
 use codec::Encode;
-use frame_support::dispatch::{DispatchInfo, GetDispatchInfo};
+use frame_support::{
+	assert_ok,
+	dispatch::{DispatchInfo, GetDispatchInfo},
+};
 use sp_runtime::{
 	traits::{DispatchTransaction, TransactionExtension},
 	transaction_validity::{
@@ -95,6 +98,7 @@ fn a_registered_account_transacts_with_no_balance() {
 			Some(cost(&remark()))
 		);
 		assert_eq!(System::account_nonce(PATIENT), 1);
+		assert_ok!(Pallet::<Test>::do_try_state());
 	});
 }
 
@@ -205,11 +209,13 @@ fn the_budget_stops_a_flood_and_renews_next_period() {
 		// Fourth in the period: the budget is spent and there is no balance to pay.
 		assert_eq!(pool(PATIENT, &remark(), 0, 0), Err(InvalidTransaction::Payment.into()));
 		assert_eq!(submit(PATIENT, remark()), Err(InvalidTransaction::Payment.into()));
+		assert_ok!(Pallet::<Test>::do_try_state());
 
 		// The next period starts at block 10.
 		System::set_block_number(10);
 		assert_eq!(Pallet::<Test>::remaining(&PATIENT).0, 3 * cost(&remark()).0);
 		assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
+		assert_ok!(Pallet::<Test>::do_try_state());
 	});
 }
 
@@ -232,6 +238,7 @@ fn failed_calls_spend_the_budget() {
 		assert!(matches!(submit(PATIENT, failing()), Ok(Err(_))));
 		assert!(matches!(submit(PATIENT, failing()), Ok(Err(_))));
 		assert_eq!(submit(PATIENT, failing()), Err(InvalidTransaction::Payment.into()));
+		assert_ok!(Pallet::<Test>::do_try_state());
 	});
 }
 
@@ -313,6 +320,7 @@ fn a_tip_raises_the_priority_of_a_free_transaction_and_is_paid() {
 		assert_eq!(Balances::free_balance(RICH_PATIENT), BALANCE - 1_000);
 		// Without the means to pay the tip, the transaction is refused.
 		assert_eq!(pool(PATIENT, &remark(), 0, 1_000), Err(InvalidTransaction::Payment.into()));
+		assert_ok!(Pallet::<Test>::do_try_state());
 	});
 }
 
@@ -344,5 +352,44 @@ fn query_helper_tells_whether_a_transaction_is_free() {
 		assert!(budget.registered);
 		assert_eq!(budget.ref_time_left, 0);
 		assert_eq!(budget.renews_at, 10);
+	});
+}
+
+#[test]
+fn try_state_catches_usage_beyond_the_budget_and_a_future_block() {
+	use crate::{BlockUsage, BudgetUsage};
+	new_test_ext().execute_with(|| {
+		budget_for(3, &remark());
+		assert_eq!(submit(PATIENT, remark()), Ok(Ok(())));
+		assert_ok!(Pallet::<Test>::do_try_state());
+
+		// More execution time than a period gives.
+		let period = Pallet::<Test>::current_period();
+		Usage::<Test>::insert(
+			PATIENT,
+			BudgetUsage { period, ref_time: FreeRefTime::get() + 1, bytes: 0 },
+		);
+		assert!(Pallet::<Test>::do_try_state().is_err(), "an overspent budget breaks it");
+
+		// The same usage once its period is over is dead data: fine.
+		Usage::<Test>::insert(
+			PATIENT,
+			BudgetUsage { period: period + 1, ref_time: FreeRefTime::get() + 1, bytes: 0 },
+		);
+		System::set_block_number(System::block_number() + 2 * Period::get());
+		assert_ok!(Pallet::<Test>::do_try_state());
+
+		// More bytes than a period gives, now.
+		let period = Pallet::<Test>::current_period();
+		Usage::<Test>::insert(
+			PATIENT,
+			BudgetUsage { period, ref_time: 0, bytes: FreeBytes::get() + 1 },
+		);
+		assert!(Pallet::<Test>::do_try_state().is_err(), "too many bytes break it");
+		Usage::<Test>::remove(PATIENT);
+
+		// The free work of a block that has not come yet.
+		BlockUsage::<Test>::put((System::block_number() + 1, 0));
+		assert!(Pallet::<Test>::do_try_state().is_err(), "a future block breaks it");
 	});
 }

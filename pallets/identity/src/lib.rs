@@ -66,7 +66,12 @@ pub type PatientOf<T> = PatientInfo<
 pub mod pallet {
 	use super::*;
 
+	/// The storage layout's version: 0, as it has been since genesis (the pallet declared
+	/// none until now, and an undeclared version reads as 0: no migration is due).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Defaults for [`Config`].
@@ -302,6 +307,11 @@ pub mod pallet {
 		/// Suspends the doctors of hospitals that left, a bounded number per block.
 		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::suspend_doctors_of_departed(remaining)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -820,6 +830,113 @@ impl<T: Config> Pallet<T> {
 			None => Doctors::<T>::iter(),
 		};
 		iter.take(limit as usize).collect()
+	}
+
+	/// The pallet's invariants:
+	/// - hospital names, and the names, specialties and licences of doctors and offers, are
+	///   not empty;
+	/// - a doctor, a patient, an invited account and an account offered a doctor's role are
+	///   four different kinds of account: no account is two of them;
+	/// - every doctor has a usable encryption key and every offer none; every patient's key is
+	///   usable;
+	/// - every active doctor is listed in [`HospitalDoctors`] under its hospital, and every
+	///   entry there is a doctor of that hospital;
+	/// - each hospital's [`OpenInvitations`] is the number of its [`Invitations`] and
+	///   [`DoctorOffers`], at most [`Config::MaxOpenInvitations`];
+	/// - a patient's delegates are registered patients, each once, never the patient itself;
+	///   every invited patient is registered;
+	/// - every doctor, patient, invited account and offered account has a "sufficient"
+	///   reference (this pallet holds exactly one for each).
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use ehr_primitives::is_usable_encryption_key;
+		let exists = |who: &T::AccountId| frame_system::Pallet::<T>::sufficients(who) > 0;
+		let texts = |info: &DoctorOf<T>| {
+			!info.name.is_empty() && !info.specialty.is_empty() && !info.licence.is_empty()
+		};
+
+		for name in HospitalNames::<T>::iter_values() {
+			ensure!(!name.is_empty(), "a hospital's name is empty");
+		}
+
+		for (doctor, info) in Doctors::<T>::iter() {
+			ensure!(texts(&info), "a doctor's name, specialty or licence is empty");
+			ensure!(
+				info.encryption_key.as_ref().is_some_and(is_usable_encryption_key),
+				"a doctor has no usable encryption key"
+			);
+			ensure!(!Patients::<T>::contains_key(&doctor), "a doctor is also a patient");
+			ensure!(
+				!DoctorOffers::<T>::contains_key(&doctor)
+					&& !Invitations::<T>::contains_key(&doctor),
+				"a doctor still has a doctor offer or a patient invitation"
+			);
+			ensure!(
+				info.status != DoctorStatus::Active
+					|| HospitalDoctors::<T>::contains_key(&info.hospital, &doctor),
+				"an active doctor is not listed under its hospital"
+			);
+			ensure!(exists(&doctor), "a doctor's account has no sufficient reference");
+		}
+		for (hospital, doctor) in HospitalDoctors::<T>::iter_keys() {
+			ensure!(
+				Doctors::<T>::get(&doctor).is_some_and(|info| info.hospital == hospital),
+				"HospitalDoctors lists an account under a hospital it is no doctor of"
+			);
+		}
+
+		// What each hospital has out: unused invitations and unaccepted offers.
+		let mut out = BTreeMap::<T::AccountId, u32>::new();
+		for (account, offer) in DoctorOffers::<T>::iter() {
+			ensure!(texts(&offer), "an offer's name, specialty or licence is empty");
+			ensure!(offer.encryption_key.is_none(), "an offer carries an encryption key");
+			ensure!(
+				!Patients::<T>::contains_key(&account) && !Invitations::<T>::contains_key(&account),
+				"an account offered a doctor's role is a patient or invited as one"
+			);
+			ensure!(exists(&account), "an offered account has no sufficient reference");
+			*out.entry(offer.hospital).or_default() += 1;
+		}
+		for (account, hospital) in Invitations::<T>::iter() {
+			ensure!(
+				!Patients::<T>::contains_key(&account),
+				"a registered patient is still invited"
+			);
+			ensure!(exists(&account), "an invited account has no sufficient reference");
+			*out.entry(hospital).or_default() += 1;
+		}
+		for (hospital, open) in OpenInvitations::<T>::iter() {
+			ensure!(
+				open <= T::MaxOpenInvitations::get(),
+				"a hospital has more than MaxOpenInvitations out"
+			);
+			ensure!(
+				out.remove(&hospital).unwrap_or(0) == open,
+				"a hospital's open invitations differ from its invitations and offers"
+			);
+		}
+		ensure!(out.is_empty(), "a hospital has invitations or offers out but no count of them");
+
+		for (patient, info) in Patients::<T>::iter() {
+			ensure!(
+				is_usable_encryption_key(&info.encryption_key),
+				"a patient's encryption key is unusable"
+			);
+			ensure!(exists(&patient), "a patient's account has no sufficient reference");
+			for (index, delegate) in info.delegates.iter().enumerate() {
+				ensure!(delegate != &patient, "a patient is its own delegate");
+				ensure!(!info.delegates[..index].contains(delegate), "a delegate is named twice");
+				ensure!(
+					Patients::<T>::contains_key(delegate),
+					"a delegate is no registered patient"
+				);
+			}
+		}
+		for patient in InvitedPatients::<T>::iter_keys() {
+			ensure!(Patients::<T>::contains_key(&patient), "an invited patient is not registered");
+		}
+		Ok(())
 	}
 }
 

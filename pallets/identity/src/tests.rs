@@ -139,6 +139,7 @@ fn suspension_and_reinstatement_by_the_doctors_hospital_only() {
 			Identity::suspend_doctor(RuntimeOrigin::signed(HOSPITAL), STRANGER),
 			Error::<Test>::NotDoctor
 		);
+		assert_ok!(Identity::do_try_state());
 	});
 }
 
@@ -256,6 +257,7 @@ fn delegates_are_named_bounded_and_removed() {
 		System::assert_last_event(
 			Event::DelegateRemoved { patient: PATIENT, delegate: OTHER_PATIENT }.into(),
 		);
+		assert_ok!(Identity::do_try_state());
 	});
 }
 
@@ -294,6 +296,7 @@ fn a_hospital_that_leaves_has_its_doctors_suspended_a_few_per_block() {
 		assert_eq!(Identity::suspend_doctors_of_departed(Weight::zero()), Weight::zero());
 		// Two per block (`MaxSuspensionsPerBlock`), then the rest.
 		Identity::suspend_doctors_of_departed(Weight::MAX);
+		assert_ok!(Identity::do_try_state());
 		let suspended = |d: u64| Doctors::<Test>::get(d).unwrap().status == DoctorStatus::Suspended;
 		assert_eq!([10, 11, 12].iter().filter(|d| suspended(**d)).count(), 2);
 		Identity::suspend_doctors_of_departed(Weight::MAX);
@@ -309,6 +312,7 @@ fn a_hospital_that_leaves_has_its_doctors_suspended_a_few_per_block() {
 		assert!(!Identity::is_active_doctor(&10));
 		assert_ok!(Identity::reinstate_doctor(RuntimeOrigin::signed(HOSPITAL), 10));
 		assert!(Identity::is_active_doctor(&10));
+		assert_ok!(Identity::do_try_state());
 	});
 }
 
@@ -339,6 +343,7 @@ fn only_invited_patients_transact_for_free_and_invitations_are_capped() {
 		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(OTHER_HOSPITAL), 33));
 		assert_ok!(Identity::cancel_invitation(RuntimeOrigin::signed(HOSPITAL), 30));
 		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), 34));
+		assert_ok!(Identity::do_try_state());
 	});
 }
 
@@ -382,5 +387,32 @@ fn an_offer_is_no_doctor_until_the_account_accepts_it() {
 		// An invited account is offered nothing.
 		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), PATIENT));
 		assert_noop!(offer(OTHER_HOSPITAL, PATIENT), Error::<Test>::AlreadyInvited);
+		assert_ok!(Identity::do_try_state());
+	});
+}
+
+#[test]
+fn try_state_catches_a_miscounted_invitation_and_an_unlisted_active_doctor() {
+	use crate::{DoctorOffers, HospitalDoctors, OpenInvitations};
+	new_test_ext().execute_with(|| {
+		assert_ok!(register_doctor(HOSPITAL, DOCTOR));
+		assert_ok!(Identity::invite_patient(RuntimeOrigin::signed(HOSPITAL), PATIENT));
+		assert_ok!(Identity::do_try_state());
+
+		// A count that does not match what the hospital has out.
+		OpenInvitations::<Test>::mutate(HOSPITAL, |open| *open += 1);
+		assert!(Identity::do_try_state().is_err(), "a wrong count breaks the invariant");
+		OpenInvitations::<Test>::mutate(HOSPITAL, |open| *open -= 1);
+		assert_ok!(Identity::do_try_state());
+
+		// An active doctor its hospital's departure would miss.
+		HospitalDoctors::<Test>::remove(HOSPITAL, DOCTOR);
+		assert!(Identity::do_try_state().is_err(), "an unlisted active doctor breaks it");
+		HospitalDoctors::<Test>::insert(HOSPITAL, DOCTOR, ());
+
+		// A doctor that also has an offer out.
+		let info = Doctors::<Test>::get(DOCTOR).unwrap();
+		DoctorOffers::<Test>::insert(DOCTOR, info);
+		assert!(Identity::do_try_state().is_err(), "a doctor with an offer breaks it");
 	});
 }

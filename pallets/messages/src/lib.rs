@@ -390,7 +390,7 @@ impl<T: Config> Pallet<T> {
 	/// The pallet's invariants: every recipient's sender count is the number of senders it
 	/// keeps messages of; every kept list is non-empty, within its bound, and names messages of
 	/// that sender in that inbox; every message is kept.
-	#[cfg(any(test, feature = "try-runtime"))]
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		let mut senders = BTreeMap::<T::AccountId, u32>::new();

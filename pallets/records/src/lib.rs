@@ -75,7 +75,12 @@ pub type RecordEntryOf<T> = RecordEntry<<T as frame_system::Config>::AccountId, 
 pub mod pallet {
 	use super::*;
 
+	/// The storage layout's version: 0, as it has been since genesis (the pallet declared
+	/// none until now, and an undeclared version reads as 0: no migration is due).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -192,6 +197,11 @@ pub mod pallet {
 		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			let used = Pallet::<T>::clear_suspended_readers(remaining);
 			used.saturating_add(Pallet::<T>::reconcile_keys(remaining.saturating_sub(used)))
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -716,6 +726,142 @@ impl<T: Config> Pallet<T> {
 			return Vec::new();
 		}
 		Self::version_chain(id).into_iter().filter_map(|id| Self::entry(id, None)).collect()
+	}
+
+	/// The pallet's invariants:
+	/// - every record's id is below [`NextRecordId`], its patient is registered, its version
+	///   is 1 to [`Config::MaxVersions`], and its version links go both ways between versions
+	///   of the same patient and category, one number apart, erased together;
+	/// - a live record has a CID, a size, its patient's wrapped key, and is in
+	///   [`PatientRecords`]; an erased one (a tombstone) has no CID, no key, and is not;
+	/// - each record's `key_count` is its number of [`WrappedKeys`], at most
+	///   [`Config::MaxReadersPerRecord`]; every key is non-empty and for a reader with an
+	///   encryption key;
+	/// - [`ReaderRecords`] is exactly [`WrappedKeys`] seen from the reader (with the record's
+	///   patient);
+	/// - each patient's [`RecordCount`] is its number of live records, at most
+	///   [`Config::MaxRecordsPerPatient`];
+	/// - every queued suspended reader is a doctor of the queuing hospital; no reader is queued
+	///   for reconciliation with its own records.
+	///
+	/// Not checked here: "every key belongs to a reader who may read the record now, or whose
+	/// keys are queued". It needs the consent pallet's `cleanup_pending`, and it is false for a
+	/// while for a doctor whose hospital left (refused at once, queued only when the identity
+	/// pallet's `on_idle` reaches it); `runtime/tests/randomized.rs` checks it instead.
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let next = NextRecordId::<T>::get();
+		let mut live_of = BTreeMap::<T::AccountId, u32>::new();
+		let (mut live, mut keys) = (0u64, 0u64);
+		for (id, record) in Records::<T>::iter() {
+			ensure!(id < next, "a record id is not below NextRecordId");
+			ensure!(
+				T::Identity::is_patient(&record.patient),
+				"a record of an unregistered patient"
+			);
+			ensure!(
+				record.version >= 1 && record.version <= T::MaxVersions::get(),
+				"a record's version is out of range"
+			);
+			ensure!(
+				record.supersedes.is_none() == (record.version == 1),
+				"only a first version supersedes nothing"
+			);
+			if let Some(previous) = record.supersedes {
+				let older =
+					Records::<T>::get(previous).ok_or("a record supersedes a missing one")?;
+				ensure!(
+					older.superseded_by == Some(id)
+						&& older.version + 1 == record.version
+						&& older.patient == record.patient
+						&& older.category == record.category
+						&& older.erased == record.erased,
+					"a record does not follow the version it supersedes"
+				);
+			}
+			if let Some(newer) = record.superseded_by {
+				ensure!(
+					Records::<T>::get(newer).is_some_and(|newer| newer.supersedes == Some(id)),
+					"a record's newer version does not name it back"
+				);
+			}
+			let mut count = 0u32;
+			for (reader, key) in WrappedKeys::<T>::iter_prefix(id) {
+				ensure!(!key.is_empty(), "a wrapped key is empty");
+				ensure!(
+					ReaderRecords::<T>::contains_key((&reader, &record.patient, id)),
+					"a wrapped key is missing from ReaderRecords"
+				);
+				ensure!(
+					T::Identity::encryption_key(&reader).is_some(),
+					"a key is wrapped for a reader without an encryption key"
+				);
+				count += 1;
+			}
+			ensure!(count == record.key_count, "a record's key count differs from its keys");
+			ensure!(
+				record.key_count <= T::MaxReadersPerRecord::get(),
+				"a record has more than MaxReadersPerRecord keys"
+			);
+			keys += u64::from(count);
+			let indexed = PatientRecords::<T>::contains_key(&record.patient, id);
+			if record.erased {
+				ensure!(record.cid.is_empty() && count == 0, "a tombstone keeps a CID or a key");
+				ensure!(!indexed, "an erased record is still listed for its patient");
+			} else {
+				ensure!(
+					!record.cid.is_empty() && record.size > 0,
+					"a live record has no CID or size"
+				);
+				ensure!(indexed, "a live record is not listed for its patient");
+				ensure!(
+					WrappedKeys::<T>::contains_key(id, &record.patient),
+					"a live record has no key for its patient"
+				);
+				*live_of.entry(record.patient).or_default() += 1;
+				live += 1;
+			}
+		}
+		ensure!(
+			PatientRecords::<T>::iter_keys().count() as u64 == live,
+			"PatientRecords lists a record that is gone or erased"
+		);
+		ensure!(
+			WrappedKeys::<T>::iter_keys().count() as u64 == keys,
+			"a key is wrapped for a record that does not exist"
+		);
+		let mut indexed = 0u64;
+		for (reader, patient, id) in ReaderRecords::<T>::iter_keys() {
+			ensure!(
+				WrappedKeys::<T>::contains_key(id, &reader)
+					&& Records::<T>::get(id).is_some_and(|record| record.patient == patient),
+				"ReaderRecords names a key that does not exist"
+			);
+			indexed += 1;
+		}
+		ensure!(indexed == keys, "ReaderRecords and WrappedKeys differ");
+		for (patient, count) in RecordCount::<T>::iter() {
+			ensure!(
+				count <= T::MaxRecordsPerPatient::get(),
+				"a patient has more than MaxRecordsPerPatient records"
+			);
+			ensure!(
+				live_of.remove(&patient).unwrap_or(0) == count,
+				"a patient's record count differs from its live records"
+			);
+		}
+		ensure!(live_of.is_empty(), "a patient has live records but no count of them");
+		for (reader, hospital) in ReadersToClear::<T>::iter() {
+			ensure!(
+				T::Identity::hospital_of(&reader) == Some(hospital),
+				"a reader queued for clearing is no doctor of the hospital that suspended it"
+			);
+		}
+		for (reader, patient) in KeysToReconcile::<T>::iter_keys() {
+			ensure!(reader != patient, "a patient's own keys are queued for reconciliation");
+		}
+		Ok(())
 	}
 }
 

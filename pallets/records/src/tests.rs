@@ -44,6 +44,7 @@ fn a_patient_adds_a_record_with_their_own_key() {
 			trail_events(PATIENT),
 			vec![AuditEvent::RecordAdded { record: 0, category: LabReport }]
 		);
+		assert_ok!(Records::do_try_state());
 	});
 }
 
@@ -380,6 +381,7 @@ fn revocation_removes_the_readers_keys_and_later_records_are_never_wrapped_for_t
 		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR, COLLEAGUE]));
 		assert_ok!(add(PATIENT, PATIENT, Imaging, &[PATIENT, DOCTOR]));
 		assert_ok!(Consent::revoke_access(RuntimeOrigin::signed(PATIENT), PATIENT, DOCTOR));
+		assert_ok!(Records::do_try_state());
 		// Refused at once; the keys go at the end of the block.
 		assert!(!<Consent as ehr_primitives::ConsentProvider<u64>>::is_reader(
 			&PATIENT, &DOCTOR, LabReport
@@ -410,6 +412,7 @@ fn revocation_removes_the_readers_keys_and_later_records_are_never_wrapped_for_t
 			),
 			Error::<Test>::NotAReader
 		);
+		assert_ok!(Records::do_try_state());
 	});
 }
 
@@ -470,6 +473,7 @@ fn an_amendment_supersedes_and_keeps_the_history_readable() {
 			),
 			Error::<Test>::NotLatestVersion
 		);
+		assert_ok!(Records::do_try_state());
 	});
 }
 
@@ -529,6 +533,7 @@ fn the_patient_removes_a_readers_key() {
 		let entry = Consent::trail(&PATIENT, 3, 1)[0].1.clone();
 		assert_eq!(entry.actor, PATIENT);
 		assert_eq!(entry.event, AuditEvent::KeyRemoved { record: 0, reader: DOCTOR });
+		assert_ok!(Records::do_try_state());
 	});
 }
 
@@ -590,6 +595,7 @@ fn erasure_deletes_every_versions_keys_and_keeps_a_tombstone() {
 			),
 			Error::<Test>::RecordErased
 		);
+		assert_ok!(Records::do_try_state());
 	});
 }
 
@@ -640,6 +646,7 @@ fn a_suspended_doctor_loses_its_keys_block_by_block_with_trail_entries() {
 			<() as crate::WeightInfo>::remove_reader_keys(1).saturating_add(db.reads_writes(3, 3));
 		let limit = db.reads(1).saturating_add(per_key.saturating_mul(2));
 		Records::clear_suspended_readers(limit);
+		assert_ok!(Records::do_try_state());
 		assert_eq!(Records::reader_records(&DOCTOR, None).len(), 1);
 		Records::clear_suspended_readers(Weight::MAX);
 		assert!(Records::reader_records(&DOCTOR, None).is_empty());
@@ -654,6 +661,7 @@ fn a_suspended_doctor_loses_its_keys_block_by_block_with_trail_entries() {
 		System::assert_last_event(
 			Event::SuspendedReaderKeysRemoved { reader: DOCTOR, count: 1, done: true }.into(),
 		);
+		assert_ok!(Records::do_try_state());
 	});
 }
 
@@ -795,5 +803,32 @@ fn the_key_clean_up_after_a_narrowed_consent_is_bounded_and_carries_over() {
 		Records::reconcile_keys(Weight::MAX);
 		assert!(crate::KeysToReconcile::<Test>::iter().next().is_none());
 		assert_eq!(Records::reconcile_keys(Weight::zero()), Weight::zero());
+	});
+}
+
+#[test]
+fn try_state_catches_a_wrong_key_count_a_lost_index_and_a_keyless_patient() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR));
+		assert_ok!(add(PATIENT, PATIENT, LabReport, &[PATIENT, DOCTOR]));
+		assert_ok!(Records::do_try_state());
+
+		// A key count one too high: the record would refuse a reader too early.
+		RecordStore::<Test>::mutate(0, |record| record.as_mut().unwrap().key_count += 1);
+		assert!(Records::do_try_state().is_err(), "a wrong key count breaks the invariant");
+		RecordStore::<Test>::mutate(0, |record| record.as_mut().unwrap().key_count -= 1);
+		assert_ok!(Records::do_try_state());
+
+		// A key missing from the reader's index: a revocation would leave it behind.
+		ReaderRecords::<Test>::remove((DOCTOR, PATIENT, 0));
+		assert!(Records::do_try_state().is_err(), "an unindexed key breaks it");
+		ReaderRecords::<Test>::insert((DOCTOR, PATIENT, 0), ());
+		assert_ok!(Records::do_try_state());
+
+		// The patient's own key gone from a live record.
+		WrappedKeys::<Test>::remove(0, PATIENT);
+		ReaderRecords::<Test>::remove((PATIENT, PATIENT, 0));
+		RecordStore::<Test>::mutate(0, |record| record.as_mut().unwrap().key_count -= 1);
+		assert!(Records::do_try_state().is_err(), "a record its patient cannot open breaks it");
 	});
 }

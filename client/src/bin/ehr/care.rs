@@ -111,7 +111,7 @@ pub fn prepare_upload(
 		if profile_only && resource_type != "Patient" {
 			return Err(Error::Usage(format!(
 				"{} is a FHIR {resource_type}, not a Patient resource: a profile is a FHIR R4 \
-				 Patient (see the README for an example)",
+				 Patient (see docs/guides/patient.md for an example)",
 				file.display()
 			)));
 		}
@@ -125,7 +125,7 @@ pub fn prepare_upload(
 	if profile_only {
 		return Err(Error::Usage(format!(
 			"{} is not a FHIR resource (no \"resourceType\"): a profile is a FHIR R4 Patient \
-			 resource (see the README for an example)",
+			 resource (see docs/guides/patient.md for an example)",
 			file.display()
 		)));
 	}

@@ -131,7 +131,7 @@ pub enum Command {
 	///
 	/// The chain keeps who wrote to you and when; the text is encrypted for you, fetched from
 	/// IPFS and decrypted here. With --follow it goes on printing new messages as blocks are
-	/// finalized (what an app does with the `Messages.MessageSent` event, see the README).
+	/// finalized (what an app does with the `Messages.MessageSent` event, see docs/guides/care.md).
 	///
 	/// Example: ehr --key-file me.json inbox
 	Inbox {
@@ -555,7 +555,7 @@ pub enum HospitalCommand {
 pub enum PatientCommand {
 	/// Register as a patient (after a hospital invited you), optionally with a profile.
 	///
-	/// The profile is a FHIR R4 `Patient` resource in JSON (see the README for an example):
+	/// The profile is a FHIR R4 `Patient` resource in JSON (see docs/guides/patient.md for an example):
 	/// it is stored as an encrypted record of category `profile`, never in the clear.
 	///
 	/// Example: ehr --key-file me.json patient register --profile profile.json
