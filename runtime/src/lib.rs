@@ -109,7 +109,9 @@ pub mod next {
 	include!(concat!(env!("OUT_DIR"), "/wasm_binary_next.rs"));
 }
 
-/// Block time: one block every 3 seconds.
+/// Block time: one block every 3 seconds, chosen against 2 s under load on four validators
+/// (docs/decisions.md, "Three-second blocks"). Fixed at genesis: a chain running with another
+/// block time must not take this runtime (Aura would refuse its slots).
 pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
 /// Compute per block: a third of the block time, so that the author has the block out and the
 /// other validators have imported it well before the next slot.

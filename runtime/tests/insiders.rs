@@ -28,7 +28,7 @@ use sp_runtime::DispatchError;
 
 /// 2026-01-01T00:00:00Z.
 const T0: u64 = 1_767_225_600_000;
-const BLOCK: u64 = 6_000;
+const BLOCK: u64 = ehr_runtime::MILLI_SECS_PER_BLOCK;
 const DAY: u64 = 24 * 60 * 60 * 1_000;
 
 fn dispatch(signer: Sr25519Keyring, call: RuntimeCall) -> Result<(), DispatchError> {
@@ -202,10 +202,10 @@ fn a_doctor_made_today_cannot_break_glass_today_nor_a_hospital_in_bulk() {
 		block_at(1, T0);
 		assert_eq!(
 			Policy::<Runtime>::get(),
-			EmergencyPolicy { new_doctor_wait: 24 * 60 * 10, hospital_daily_limit: 50 }
+			EmergencyPolicy { new_doctor_wait: ehr_runtime::DAYS, hospital_daily_limit: 50 }
 		);
 		// (The doctor is made in block 2: the jumps below then avoid the session boundary at
-		// block 14,400, whose session rotation fills its block.)
+		// block `DAYS`, whose session rotation fills its block.)
 		block_at(2, T0 + BLOCK);
 		doctor_of(Dave, Ferdie, 2);
 		patient(Eve, 4);
