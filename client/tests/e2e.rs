@@ -1166,6 +1166,7 @@ async fn records_survive_an_ipfs_node_going_down() {
 		content_hash: [7; 32],
 		size: 300_000,
 		keys: vec![(copycat.account_id(), vec![1u8; 80].try_into().unwrap())].try_into().unwrap(),
+		escrow: None,
 	});
 	let added = client.chain.submit(&copycat, copy).await.unwrap();
 	let copy_id = added

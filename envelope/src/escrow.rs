@@ -176,9 +176,35 @@ fn associated(id: u8, context: &[u8]) -> Vec<u8> {
 	data
 }
 
-/// The context of a share escrowed for a custodian: `"ehr-escrow"`, the record id (8 bytes,
-/// little-endian) and the patient's 32-byte account id.
-pub fn escrow_context(record: u64, patient: &[u8; 32]) -> Vec<u8> {
+/// The context of a share escrowed for a custodian: `"ehr-escrow/2"`, the patient's 32-byte
+/// account id, the record's category (its one-byte index on chain), its author's 32-byte account
+/// id and its 32-byte commitment, all as the chain holds them for the record.
+///
+/// The record's number is not in it, so that the shares go in the same transaction as the
+/// record, before the chain has numbered it. The commitment alone would not do: the uploader
+/// chooses it, so anyone writing to the patient's records could add a record with another
+/// record's commitment and that record's shares and have an emergency open it under another
+/// category. The chain sets the author to the signer: shares open only for a record written by
+/// the same author (who knew the key already) in the same category of the same patient.
+pub fn escrow_context(
+	patient: &[u8; 32],
+	category: u8,
+	author: &[u8; 32],
+	commitment: &[u8; 32],
+) -> Vec<u8> {
+	let mut context = Vec::with_capacity(12 + 32 + 1 + 32 + 32);
+	context.extend_from_slice(b"ehr-escrow/2");
+	context.extend_from_slice(patient);
+	context.push(category);
+	context.extend_from_slice(author);
+	context.extend_from_slice(commitment);
+	context
+}
+
+/// The context of a share escrowed before the commitment context ([`escrow_context`]):
+/// `"ehr-escrow"`, the record id (8 bytes, little-endian) and the patient's 32-byte account id.
+/// Custodians still open such shares; nothing makes new ones.
+pub fn escrow_context_by_record(record: u64, patient: &[u8; 32]) -> Vec<u8> {
 	let mut context = Vec::with_capacity(10 + 8 + 32);
 	context.extend_from_slice(b"ehr-escrow");
 	context.extend_from_slice(&record.to_le_bytes());
@@ -367,6 +393,36 @@ mod tests {
 		let mut relabelled = stanzas[0];
 		relabelled[0] = if relabelled[0] == 3 { 2 } else { 3 };
 		assert!(unwrap_share(&relabelled, &custodian, escrowed).is_err());
+	}
+
+	#[test]
+	fn an_escrowed_share_opens_for_its_patient_category_author_and_commitment_only() {
+		let custodian = StaticSecret::random_from_rng(OsRng);
+		let public = *PublicKey::from(&custodian).as_bytes();
+		let share = &split(&ContentKey::generate(), 2, 3).unwrap()[0];
+		let (patient, other_patient) = ([1u8; 32], [2u8; 32]);
+		let (author, other_author) = ([3u8; 32], [4u8; 32]);
+		let (commitment, other_commitment) = ([7u8; 32], [8u8; 32]);
+		let context = escrow_context(&patient, 3, &author, &commitment);
+		let stanza = wrap_share(share, &public, &context).unwrap();
+		assert_eq!(unwrap_share(&stanza, &custodian, &context).unwrap().value, share.value);
+		for wrong in [
+			escrow_context(&patient, 3, &author, &other_commitment),
+			escrow_context(&other_patient, 3, &author, &commitment),
+			// Another category, or another author with the same commitment (a record made to
+			// carry another record's commitment and shares): no.
+			escrow_context(&patient, 4, &author, &commitment),
+			escrow_context(&patient, 3, &other_author, &commitment),
+			// The earlier context of the same record never opens a new share, nor the other
+			// way round.
+			escrow_context_by_record(7, &patient),
+		] {
+			assert!(unwrap_share(&stanza, &custodian, &wrong).is_err());
+		}
+		let earlier = wrap_share(share, &public, &escrow_context_by_record(7, &patient)).unwrap();
+		assert!(unwrap_share(&earlier, &custodian, &context).is_err());
+		assert!(unwrap_share(&earlier, &custodian, &escrow_context_by_record(7, &patient)).is_ok());
+		assert!(unwrap_share(&earlier, &custodian, &escrow_context_by_record(8, &patient)).is_err());
 	}
 
 	proptest! {

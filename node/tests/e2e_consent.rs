@@ -110,6 +110,7 @@ async fn consent_flow_rpc_and_verified_audit_trail() {
 			content_hash: [9; 32],
 			size: 1_000,
 			keys: vec![(patient_id.clone(), vec![4; 80].try_into().unwrap())].try_into().unwrap(),
+			escrow: None,
 		}),
 	)
 	.await;

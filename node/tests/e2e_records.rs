@@ -58,6 +58,7 @@ fn add_record(
 			.collect::<Vec<_>>()
 			.try_into()
 			.unwrap(),
+		escrow: None,
 	})
 }
 

@@ -487,6 +487,47 @@ impl OnRecordErased for () {
 	}
 }
 
+/// A share of a content key wrapped for one recipient: identifier, ephemeral key, sealed value
+/// (`ehr_envelope::escrow::SHARE_STANZA_SIZE`).
+pub type ShareStanza = [u8; 81];
+
+/// Escrows the content key of a record in the call that adds it, so that an upload is one
+/// transaction (implemented by the escrow pallet, called by the records pallet).
+pub trait RecordKeyEscrow<AccountId> {
+	/// The most shares one escrow carries (the escrow committee's largest size).
+	type MaxShares: sp_runtime::traits::Get<u32> + 'static;
+
+	/// `who` escrows the key of `record`, just added, for committee `epoch`: the checks and
+	/// effects of the escrow pallet's `escrow_key`, its errors included.
+	fn escrow(
+		who: &AccountId,
+		record: RecordId,
+		epoch: u32,
+		shares: BoundedVec<(AccountId, ShareStanza), Self::MaxShares>,
+	) -> sp_runtime::DispatchResult;
+
+	/// The most weight one call of [`Self::escrow`] uses.
+	fn weight() -> Weight;
+}
+
+/// No escrow: an upload that carries shares is refused.
+impl<AccountId> RecordKeyEscrow<AccountId> for () {
+	type MaxShares = ConstU32<0>;
+
+	fn escrow(
+		_: &AccountId,
+		_: RecordId,
+		_: u32,
+		_: BoundedVec<(AccountId, ShareStanza), Self::MaxShares>,
+	) -> sp_runtime::DispatchResult {
+		Err(sp_runtime::DispatchError::Other("no key escrow"))
+	}
+
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
 /// Whether a doctor's emergency access to a patient is open now (implemented by the consent
 /// pallet).
 pub trait EmergencyLookup<AccountId> {

@@ -29,8 +29,8 @@ use super::{
 	AccountId, Appointments, Aura, Balance, Balances, Block, BlockNumber, Consent, Consortium,
 	Escrow, Hash, HospitalCouncil, Hospitals, Identity, Nonce, OriginCaller, PalletInfo, Records,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, SessionKeys, System, Timestamp, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MINUTES,
-	BLOCK_COMPUTE_MILLIS, SLOT_DURATION, VERSION,
+	RuntimeTask, SessionKeys, System, Timestamp, BLOCK_COMPUTE_MILLIS, DAYS, EXISTENTIAL_DEPOSIT,
+	HOURS, MINUTES, SLOT_DURATION, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -445,6 +445,8 @@ impl pallet_ehr_records::Config for Runtime {
 	type MaxKeysPerShare = ConstU32<64>;
 	// An erased record's escrowed shares go with it.
 	type OnErased = Escrow;
+	// An upload's escrow shares, in the call that adds the record, with `escrow_key`'s checks.
+	type KeyEscrow = Escrow;
 	type WeightInfo = pallet_ehr_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::Helper;
@@ -610,6 +612,7 @@ mod benchmark_helpers {
 				)]
 				.try_into()
 				.expect("one key fits the reader bound"),
+				None,
 			);
 			id
 		}
@@ -752,7 +755,8 @@ mod benchmark_helpers {
 		}
 
 		fn sign(signer: &AccountId, message: &[u8]) -> crate::Signature {
-			let public = sp_core::sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(signer));
+			let public =
+				sp_core::sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(signer));
 			sp_io::crypto::sr25519_sign(sp_core::crypto::KeyTypeId(*b"ehrb"), &public, message)
 				.expect("the keystore holds the signer's key")
 				.into()

@@ -82,7 +82,7 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			transaction_version: 3,
+			transaction_version: 4,
 			system_version: 1,
 		};
 	};
@@ -95,10 +95,10 @@ macro_rules! runtime_version {
 compile_error!("`upgrade-test` is only for the build script's second wasm build");
 
 #[cfg(not(feature = "upgrade-test"))]
-runtime_version!(111);
+runtime_version!(112);
 /// The `upgrade-test` build: this runtime declaring the next `spec_version`.
 #[cfg(feature = "upgrade-test")]
-runtime_version!(112);
+runtime_version!(113);
 
 /// The next runtime for the live upgrade of the fault suite (`client/tests/faults.rs`): this
 /// runtime built a second time with the `upgrade-test` feature, which declares the next

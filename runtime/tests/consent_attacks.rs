@@ -119,6 +119,7 @@ fn add_record(patient: Sr25519Keyring, category: RecordCategory, seed: u8) -> u6
 			content_hash: [seed; 32],
 			size: 1_000,
 			keys: vec![(account(patient), vec![seed; 80].try_into().unwrap())].try_into().unwrap(),
+			escrow: None,
 		}),
 	)
 	.expect("the patient adds a record");

@@ -105,6 +105,7 @@ fn add_record(category: RecordCategory, seed: u8) -> u64 {
 			content_hash: [seed; 32],
 			size: 1_000,
 			keys: vec![(account(PATIENT), vec![seed; 80].try_into().unwrap())].try_into().unwrap(),
+			escrow: None,
 		}),
 	)
 	.expect("the patient adds a record");
@@ -263,6 +264,90 @@ fn only_the_patient_chooses_and_escrows_and_only_custodians_release_during_an_em
 		dispatch(PATIENT, categories(&[])).unwrap();
 		open_emergency(EmergencyReason::Unconscious);
 		assert_eq!(dispatch(Alice, release_call(&[(lab, 1)])), refused(Error::NotOpenable));
+	});
+}
+
+/// A record of `category` for `patient` with the shares for `custodians` in the same call
+/// (`None`: without).
+fn upload(
+	patient: Sr25519Keyring,
+	category: RecordCategory,
+	seed: u8,
+	custodians: Option<&[Sr25519Keyring]>,
+) -> RuntimeCall {
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend([seed; 32]);
+	let escrow = custodians.map(|custodians| {
+		let shares = custodians
+			.iter()
+			.enumerate()
+			.map(|(index, custodian)| (account(*custodian), stanza(index as u8 + 1)))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap();
+		(Epoch::<Runtime>::get(), shares)
+	});
+	RuntimeCall::Records(pallet_ehr_records::Call::add_record {
+		patient: account(patient),
+		category,
+		cid: cid.try_into().unwrap(),
+		content_hash: [seed; 32],
+		size: 1_000,
+		keys: vec![(account(patient), vec![seed; 80].try_into().unwrap())].try_into().unwrap(),
+		escrow,
+	})
+}
+
+#[test]
+fn an_upload_and_its_escrow_are_one_transaction_refused_together() {
+	chain(|| {
+		dispatch(PATIENT, categories(&[RecordCategory::LabReport])).unwrap();
+		let committee = [Alice, Bob, Charlie];
+		// One signed transaction: the record and its shares, both in the trail.
+		let lab = pallet_ehr_records::NextRecordId::<Runtime>::get();
+		dispatch(PATIENT, upload(PATIENT, RecordCategory::LabReport, 1, Some(&committee))).unwrap();
+		assert!(pallet_ehr_records::Records::<Runtime>::contains_key(lab));
+		assert_eq!(EscrowedShares::<Runtime>::iter_prefix(lab).count(), 3);
+		assert_eq!(EscrowedBy::<Runtime>::get(lab), Some(account(PATIENT)));
+		// Shares the chain refuses (a committee of the patient's choosing, a category not
+		// openable) refuse the record with them: nothing is stored, no number is taken.
+		let next = pallet_ehr_records::NextRecordId::<Runtime>::get();
+		assert_eq!(
+			dispatch(
+				PATIENT,
+				upload(PATIENT, RecordCategory::LabReport, 2, Some(&[Alice, Bob, Dave]))
+			),
+			refused(Error::WrongCommittee)
+		);
+		assert_eq!(
+			dispatch(PATIENT, upload(PATIENT, RecordCategory::ClinicalNote, 3, Some(&committee))),
+			refused(Error::NotOpenable)
+		);
+		assert_eq!(pallet_ehr_records::NextRecordId::<Runtime>::get(), next);
+		// The intruder (a patient, no consent) cannot add to the patient's records with shares,
+		// alone or in a batch; nothing is escrowed for records that do not exist.
+		let intruding = upload(PATIENT, RecordCategory::LabReport, 4, Some(&committee));
+		assert_eq!(
+			dispatch(INTRUDER, intruding.clone()),
+			Err(pallet_ehr_records::Error::<Runtime>::NotAuthorized.into())
+		);
+		let batch =
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![intruding] });
+		assert!(dispatch(INTRUDER, batch).is_err());
+		assert_eq!(pallet_ehr_records::NextRecordId::<Runtime>::get(), next);
+		assert_eq!(EscrowedShares::<Runtime>::iter_prefix(next).count(), 0);
+		// The declared weight counts the escrow's benchmarked worst case on top of the record's.
+		use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+		let with = upload(PATIENT, RecordCategory::LabReport, 5, Some(&committee));
+		let without = upload(PATIENT, RecordCategory::LabReport, 5, None);
+		let escrow_weight =
+			<<Runtime as pallet_ehr_escrow::Config>::WeightInfo as pallet_ehr_escrow::WeightInfo>::escrow_key(
+				<Runtime as pallet_ehr_escrow::Config>::MaxCommittee::get(),
+			);
+		assert_eq!(
+			with.get_dispatch_info().call_weight,
+			without.get_dispatch_info().call_weight + escrow_weight
+		);
 	});
 }
 

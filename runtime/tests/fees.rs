@@ -96,6 +96,7 @@ fn add_record(patient: Sr25519Keyring, readers: &[Sr25519Keyring]) -> RuntimeCal
 			.collect::<Vec<_>>()
 			.try_into()
 			.unwrap(),
+		escrow: None,
 	})
 }
 

@@ -283,6 +283,7 @@ fn no_hospital_opens_its_own_doctors_request_and_custodians_only_release() {
 				content_hash: [7; 32],
 				size: 1_000,
 				keys: vec![(account(Eve), vec![7; 80].try_into().unwrap())].try_into().unwrap(),
+				escrow: None,
 			}),
 		)
 		.unwrap();
@@ -664,6 +665,7 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 				content_hash: [9; 32],
 				size: 100,
 				keys: vec![(account(Eve), vec![9; 80].try_into().unwrap())].try_into().unwrap(),
+				escrow: None,
 			}),
 		)
 		.unwrap();
@@ -734,6 +736,7 @@ fn free_use_is_bounded_per_hospital_and_ends_with_the_hospital_but_no_data_does(
 					content_hash: [8; 32],
 					size: 100,
 					keys: vec![(account(One), vec![8; 80].try_into().unwrap())].try_into().unwrap(),
+					escrow: None,
 				}),
 			)
 			.unwrap();

@@ -341,6 +341,7 @@ impl<'a> Generator<'a> {
 					content_hash: self.rng.gen(),
 					size: self.rng.gen_range(0..10_000),
 					keys: self.wrapped_keys(&patient, category),
+					escrow: None,
 				})
 			}
 			21 => {
@@ -354,6 +355,7 @@ impl<'a> Generator<'a> {
 					content_hash: self.rng.gen(),
 					size: 1 + self.rng.gen_range(0..10_000),
 					keys: self.wrapped_keys(&patient, category),
+					escrow: None,
 				})
 			}
 			22 | 23 => {

@@ -30,23 +30,31 @@ const STANZA = 81;
 /** The escrow committee and `patient`'s openable categories, proven. */
 export const escrowState = (api, patient) => verify.escrow(api, patient);
 
-/** The `escrow_key` call of record `id` of `patient`, from the key wrapped for this user. */
-function escrowCall(ctx, escrow, id, patient, stanza) {
+/**
+ * The escrow of the record `written` describes (`{ patient, category, author, commitment }`,
+ * the commitment hex or bytes), from its key wrapped for this user (`stanza`):
+ * `[epoch, [[hospital, share], …]]`, as `escrow_key` and the upload take it. The shares are
+ * wrapped with the record's patient, category, author and commitment, not its number.
+ */
+function escrowShares(ctx, escrow, written, stanza) {
 	const committee = u8aConcat(...escrow.committee.map((m) => hexToU8a(m.key)));
-	const shares = ctx.keys.encryption.escrowShares(stanza, id, verify.hexAccount(patient), committee, escrow.threshold);
-	return ctx.api.tx.escrow.escrowKey(id, escrow.epoch, escrow.committee.map((m, i) =>
-		[verify.ss58(m.hospital), u8aToHex(shares.slice(i * STANZA, (i + 1) * STANZA))]));
+	const { patient, category, author, commitment } = written;
+	const bytes = typeof commitment === 'string' ? hexToU8a(commitment) : commitment;
+	const shares = ctx.keys.encryption.escrowShares(stanza, verify.hexAccount(patient), category,
+		verify.hexAccount(author), bytes, committee, escrow.threshold);
+	return [escrow.epoch, escrow.committee.map((m, i) =>
+		[verify.ss58(m.hospital), u8aToHex(shares.slice(i * STANZA, (i + 1) * STANZA))])];
 }
 
 /**
- * Escrows the key of a record just added (its content key wrapped for this user: `stanza`) if
- * its category is openable for the patient. Resolves to whether it did.
+ * The escrow a new record of `category` for `patient`, signed by this user, carries in the
+ * transaction that adds it (its commitment and content key wrapped for this user: `stanza`), or
+ * null if the category is not openable for the patient or there is no committee.
  */
-export async function escrowNew(ctx, patient, id, category, stanza) {
+export async function escrowForUpload(ctx, patient, category, commitment, stanza) {
 	const escrow = await escrowState(ctx.api, patient);
-	if (!escrow.committee.length || !escrow.openable.includes(category)) return false;
-	await submit(ctx.api, ctx.keys.pair, escrowCall(ctx, escrow, id, patient, stanza));
-	return true;
+	if (!escrow.committee.length || !escrow.openable.includes(category)) return null;
+	return escrowShares(ctx, escrow, { patient, category, author: ctx.keys.address, commitment }, stanza);
 }
 
 /**
@@ -69,7 +77,9 @@ export async function escrowSync(ctx, progress) {
 		if (!record?.wrappedKey || record.erased || record.patient !== me || !escrow.openable.includes(record.category)) continue;
 		const done = await verify.escrowed(ctx.api, listed.id, first, view);
 		if (done.by === me && done.epoch === escrow.epoch) continue;
-		calls.push(escrowCall(ctx, escrow, listed.id, me, hexToU8a(record.wrappedKey)));
+		const [epoch, shares] = escrowShares(ctx, escrow, { patient: me, category: record.category,
+			author: record.author, commitment: record.contentHash }, hexToU8a(record.wrappedKey));
+		calls.push(ctx.api.tx.escrow.escrowKey(listed.id, epoch, shares));
 	}
 	for (let i = 0; i < calls.length; i += ESCROWS_PER_TRANSACTION) {
 		await submit(ctx.api, ctx.keys.pair, ctx.api.tx.utility.batchAll(calls.slice(i, i + ESCROWS_PER_TRANSACTION)));

@@ -65,8 +65,8 @@ export async function readers(ctx, patient, category) {
  * total)`. Resolves to the record id.
  */
 export async function upload(ctx, patient, category, bytes, progress, name) {
-	return store(ctx, patient, category, asRecord(ctx, patient, category, bytes, name), progress, (cid, commitment, size, keys) =>
-		ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], cid, commitment, size, keys), 'RecordAdded');
+	return store(ctx, patient, category, asRecord(ctx, patient, category, bytes, name), progress, (cid, commitment, size, keys, escrow) =>
+		ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], cid, commitment, size, keys, escrow), 'RecordAdded');
 }
 
 /**
@@ -88,8 +88,8 @@ function asRecord(ctx, patient, category, bytes, name) {
 export async function amend(ctx, record, bytes, progress, expected = {}, name) {
 	const current = await provenAsShown(ctx, record, expected);
 	const stored = asRecord(ctx, current.patient, current.category, bytes, name);
-	return store(ctx, current.patient, current.category, stored, progress, (cid, commitment, size, keys) =>
-		ctx.api.tx.records.amendRecord(record, cid, commitment, size, keys), 'RecordAmended');
+	return store(ctx, current.patient, current.category, stored, progress, (cid, commitment, size, keys, escrow) =>
+		ctx.api.tx.records.amendRecord(record, cid, commitment, size, keys, escrow), 'RecordAmended');
 }
 
 /**
@@ -134,35 +134,48 @@ async function store(ctx, patient, category, bytes, progress, call, addedEvent) 
 	const cid = await ipfs.add(ctx.ipfs, envelope, ctx.keys.pair, (done, total) => progress?.('uploading', done, total));
 	// Byte arguments go as hex: @polkadot/api reads a bare Uint8Array as already SCALE-encoded.
 	const readerKeys = list.map(([account], i) => [account, u8aToHex(wrapped.slice(i * WRAPPED, (i + 1) * WRAPPED))]);
-	const tx = call(u8aToHex(ipfs.cidBytes(cid)), u8aToHex(commitment), envelope.length, readerKeys);
-	progress?.('recording on the chain', 0, 1);
-	// A refused transaction leaves the envelope (encrypted, referenced by nothing) on the
-	// gateway's node: the page cannot unpin.
-	const included = await submit(ctx.api, ctx.keys.pair, tx, { onStatus: (s) => progress?.(s, 0, 1) });
-	const added = included.events.find(({ event }) => ctx.api.events.records[addedEvent].is(event));
-	const data = added.event.data;
-	const id = (addedEvent === 'RecordAdded' ? data.record : data.newVersion).toNumber();
-	// A record of a category the patient made openable in an emergency: its key escrowed for the
-	// hospitals' committee (a second transaction, as the `ehr` command does).
-	let escrowed = false;
+	// A record of a category the patient made openable in an emergency carries its key's shares
+	// for the hospitals' committee in the same transaction, as the `ehr` command does (wrapped
+	// with the patient and the commitment, so the record's number is not needed). If they cannot
+	// be made (the committee is not proven), the record goes without and the reason is shown.
+	let escrow = null;
 	let escrowError = null;
 	const mine = list.findIndex(([account]) => account === ctx.keys.address);
 	if (mine >= 0) {
 		try {
-			// The record the node names by this id must be the one just sealed (its CID and
-			// commitment, patient and category, proven): shares of this key under another record's
-			// number would replace that record's escrow.
-			const cidHex = u8aToHex(ipfs.cidBytes(cid));
-			await verify.confirmed(ctx.api, async (view) => {
-				const stored = await verify.record(ctx.api, id, null, view);
-				return stored?.cid === cidHex && stored.contentHash === u8aToHex(commitment) && stored.patient === patient && stored.category === category;
-			}, (number) => `the chain's state at block #${number} does not show record ${id} as the one just added`, 30);
-			escrowed = await emergency.escrowNew(ctx, patient, id, category, wrapped.slice(mine * WRAPPED, (mine + 1) * WRAPPED));
+			escrow = await emergency.escrowForUpload(ctx, patient, category, commitment, wrapped.slice(mine * WRAPPED, (mine + 1) * WRAPPED));
 		} catch (error) {
 			escrowError = error.human || error.message;
 		}
 	}
-	return { id, cid, readers: list.length, unusable, changed, escrowed, escrowError };
+	const tx = (withEscrow) => call(u8aToHex(ipfs.cidBytes(cid)), u8aToHex(commitment), envelope.length, readerKeys, withEscrow);
+	progress?.('recording on the chain', 0, 1);
+	// A refused transaction leaves the envelope (encrypted, referenced by nothing) on the
+	// gateway's node: the page cannot unpin.
+	const options = { onStatus: (s) => progress?.(s, 0, 1) };
+	let included;
+	try {
+		included = await submit(ctx.api, ctx.keys.pair, tx(escrow), options);
+	} catch (error) {
+		// Only the escrow refused (the committee changed or lost a hospital since it was read,
+		// the category stopped being openable): the record goes without it, as before.
+		if (escrow === null || !error.refused || !String(error.detail ?? '').startsWith('escrow.')) throw error;
+		escrowError = error.human || error.message;
+		escrow = null;
+		included = await submit(ctx.api, ctx.keys.pair, tx(null), options);
+	}
+	const added = included.events.find(({ event }) => ctx.api.events.records[addedEvent].is(event));
+	const data = added.event.data;
+	const id = (addedEvent === 'RecordAdded' ? data.record : data.newVersion).toNumber();
+	// The record the node names by this id must be the one just sealed (its CID and commitment,
+	// patient and category, proven at a block this browser verified final): a node cannot pass
+	// another record off as the one added. This also brings the verified view up to the record.
+	const cidHex = u8aToHex(ipfs.cidBytes(cid));
+	await verify.confirmed(ctx.api, async (view) => {
+		const stored = await verify.record(ctx.api, id, null, view);
+		return stored?.cid === cidHex && stored.contentHash === u8aToHex(commitment) && stored.patient === patient && stored.category === category;
+	}, (number) => `The chain's state at block #${number} (verified here) does not show record ${id} as the one just added. Use another node (Connection).`, 30);
+	return { id, cid, readers: list.length, unusable, changed, escrowed: escrow !== null, escrowError };
 }
 
 /**

@@ -714,6 +714,13 @@ async function main() {
 		const saved = await outcome(patient, /can be opened in an emergency/);
 		const escrowed = Number(saved.match(/(\d+) record key\(s\) escrowed/)[1]);
 		expect(escrowed >= 2, `the profile and the prescription are escrowed: ${saved}`);
+		// A prescription added now carries its key's shares in the transaction that adds it.
+		await reopen(patient);
+		await patient.getByLabel('Category', { exact: true }).selectOption('prescription');
+		await patient.getByLabel('File to upload').setInputFiles({ name: 'rx.txt', mimeType: 'text/plain', buffer: Buffer.from('Amoxicillin 500 mg three times a day for 7 days') });
+		await patient.getByRole('button', { name: 'Encrypt and upload' }).click();
+		const withShares = await outcome(patient, /Record \d+ added/);
+		expect(withShares.includes('Its key is escrowed for emergencies.'), `the new prescription is escrowed with it: ${withShares}`);
 		// The doctor (whose access was revoked) opens emergency access, with a reason and a note.
 		await reopen(doctor);
 		await doctor.getByLabel("Patient's account").fill(patientKeys.address);
@@ -733,6 +740,7 @@ async function main() {
 		// The committee's custodian (Alice on the dev chain) releases its shares to the doctor.
 		const released = execFileSync(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--dev', '--suri', '//Alice', 'custodian', '--once'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 		log(`  custodian: ${released.trim().split('\n').pop()}`);
+		expect(!/does not open with its key|could not release/i.test(released), `the custodian opened every share the browser made: ${released}`);
 		await profileRow.getByRole('button', { name: 'Open' }).click();
 		await doctor.getByTestId('opened').filter({ hasText: 'Elliot Reid' }).waitFor({ timeout: 60000 });
 		// The hospital reviews it.

@@ -653,6 +653,7 @@ async fn run(args: Args) -> Result<(), Error> {
 				keys: vec![(p.account_id(), key(1)), (doctor.clone(), key(2))]
 					.try_into()
 					.expect("two readers fit"),
+				escrow: None,
 			});
 			(p.clone(), call)
 		})

@@ -197,18 +197,19 @@ impl Client {
 		self.chain.submit(signer, call_escrow(call)).await
 	}
 
-	/// The `escrow_key` call of record `id` of `patient` with content key `key`: one share for
-	/// each committee hospital, wrapped for its escrow key with the record's context.
-	fn escrow_call(
+	/// The escrow of content key `key` of the record `written` describes: the committee's epoch
+	/// and one share for each committee hospital, wrapped for its escrow key with the record's
+	/// patient, category, author and commitment as context (no record number: the shares can
+	/// travel with the record that is not numbered yet).
+	fn escrow_shares(
 		committee: &Committee,
-		id: RecordId,
-		patient: &AccountId,
+		written: &Written<'_>,
 		key: &envelope::ContentKey,
-	) -> Result<RuntimeCall, Error> {
+	) -> Result<pallet_ehr_records::KeyEscrowOf<Runtime>, Error> {
 		let count = u8::try_from(committee.keys.len())
 			.map_err(|_| Error::Invalid("a committee of more than 255".into()))?;
 		let split = shares::split(key, committee.threshold, count)?;
-		let context = shares::escrow_context(id, patient.as_ref());
+		let context = written.escrow_context();
 		let wrapped = committee
 			.keys
 			.iter()
@@ -217,13 +218,21 @@ impl Client {
 				Ok((hospital.clone(), shares::wrap_share(share, public, &context)?))
 			})
 			.collect::<Result<Vec<_>, Error>>()?;
-		Ok(call_escrow(pallet_ehr_escrow::Call::escrow_key {
-			record: id,
-			epoch: committee.epoch,
-			shares: wrapped
-				.try_into()
-				.map_err(|_| Error::Invalid("more shares than the chain takes".into()))?,
-		}))
+		let shares = wrapped
+			.try_into()
+			.map_err(|_| Error::Invalid("more shares than the chain takes".into()))?;
+		Ok((committee.epoch, shares))
+	}
+
+	/// The `escrow_key` call of record `id` (as `written` describes it) with content key `key`.
+	fn escrow_call(
+		committee: &Committee,
+		id: RecordId,
+		written: &Written<'_>,
+		key: &envelope::ContentKey,
+	) -> Result<RuntimeCall, Error> {
+		let (epoch, shares) = Self::escrow_shares(committee, written, key)?;
+		Ok(call_escrow(pallet_ehr_escrow::Call::escrow_key { record: id, epoch, shares }))
 	}
 
 	/// Escrows the key of every record of the patient in an emergency-openable category that
@@ -259,11 +268,11 @@ impl Client {
 				continue;
 			}
 			let Some(wrapped) = &record.wrapped_key else { continue };
-			let Ok(key) = patient.unwrap(wrapped) else {
+			let (Ok(key), Some(written)) = (patient.unwrap(wrapped), Written::of(&record)) else {
 				synced.skipped.push(record.id);
 				continue;
 			};
-			calls.push((record.id, Self::escrow_call(&committee, record.id, &me, &key)?));
+			calls.push((record.id, Self::escrow_call(&committee, record.id, &written, &key)?));
 		}
 		let total = calls.len() as u64;
 		for chunk in calls.chunks(ESCROWS_PER_TRANSACTION) {
@@ -292,26 +301,22 @@ impl Client {
 		Ok(share.map(|(epoch, _)| epoch))
 	}
 
-	/// The author of a new record escrows its key right after adding it, if the record's
-	/// category is openable for the patient (the patient, always; a doctor who wrote it, once).
-	/// Returns the finalized block, or `None` if there is nothing to escrow.
-	pub(crate) async fn escrow_new(
+	/// The escrow a new record (or version) carries in the transaction that adds it, if the
+	/// record's category is openable for the patient (the author escrows: the patient, always;
+	/// a doctor who wrote it, once); `None` if there is nothing to escrow.
+	pub(crate) async fn escrow_for_new(
 		&self,
-		author: &Keys,
-		patient: &AccountId,
-		id: RecordId,
-		category: RecordCategory,
+		written: &Written<'_>,
 		key: &envelope::ContentKey,
-	) -> Result<Option<u32>, Error> {
+	) -> Result<Option<pallet_ehr_records::KeyEscrowOf<Runtime>>, Error> {
 		let committee = self.committee().await?;
 		if committee.keys.is_empty()
-			|| !self.emergency_categories(patient).await?.contains(&category)
+			|| !self.emergency_categories(written.patient).await?.contains(&written.category)
 		{
 			return Ok(None);
 		}
 		self.may_escrow_with(&committee)?;
-		let call = Self::escrow_call(&committee, id, patient, key)?;
-		Ok(Some(self.chain.submit(author, call).await?.number))
+		Self::escrow_shares(&committee, written, key).map(Some)
 	}
 
 	/// `Ok` if keys may be split for `committee`: its keys and threshold decide who can open
@@ -467,8 +472,15 @@ impl Client {
 				if done {
 					continue;
 				}
-				let escrowed = shares::escrow_context(record.id, patient.as_ref());
-				let Ok(share) = custodian.unwrap_share(&stanza, &escrowed) else {
+				// Shares are escrowed with the record's patient, category, author and commitment;
+				// shares escrowed before that with its number (the node's word for these is
+				// checked by the share's authentication itself: a wrong one does not open it).
+				let by_commitment = Written::of(record).map(|written| written.escrow_context());
+				let by_record = shares::escrow_context_by_record(record.id, patient.as_ref());
+				let opened = by_commitment
+					.and_then(|context| custodian.unwrap_share(&stanza, &context).ok())
+					.or_else(|| custodian.unwrap_share(&stanza, &by_record).ok());
+				let Some(share) = opened else {
 					unopenable.push(record.id);
 					continue;
 				};
@@ -656,6 +668,41 @@ impl Client {
 		}
 		reviews.sort_by_key(|review| std::cmp::Reverse(review.opened_at));
 		Ok(reviews)
+	}
+}
+
+/// What a share's escrow context binds of a record: its patient, category, author (the chain
+/// makes the signer the author) and commitment (`envelope::escrow::escrow_context`).
+pub(crate) struct Written<'a> {
+	/// The record's patient.
+	pub patient: &'a AccountId,
+	/// Its category.
+	pub category: RecordCategory,
+	/// Who added the version: the signer of the upload.
+	pub author: &'a AccountId,
+	/// Its commitment on chain.
+	pub commitment: [u8; 32],
+}
+
+impl<'a> Written<'a> {
+	/// The record as a node lists it; `None` if its commitment is not 32 bytes.
+	pub fn of(record: &'a RecordInfo) -> Option<Self> {
+		Some(Written {
+			patient: &record.patient,
+			category: record.category,
+			author: &record.author,
+			commitment: <[u8; 32]>::try_from(&record.content_hash[..]).ok()?,
+		})
+	}
+
+	/// The context its escrowed shares are wrapped with.
+	pub fn escrow_context(&self) -> Vec<u8> {
+		shares::escrow_context(
+			self.patient.as_ref(),
+			self.category as u8,
+			self.author.as_ref(),
+			&self.commitment,
+		)
 	}
 }
 

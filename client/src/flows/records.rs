@@ -2,6 +2,7 @@
 //! amendment (wrap, encrypt, store, point to it on chain), fetch (decrypt, check the
 //! commitment, log the read), erasure.
 
+use super::escrow::Written;
 use crate::*;
 
 impl Client {
@@ -145,7 +146,8 @@ impl Client {
 		self.add_sealed(author, patient, category, sealed, &readers, &skipped).await
 	}
 
-	/// Points to a sealed envelope on chain as a new record, and escrows its key.
+	/// Points to a sealed envelope on chain as a new record, with its key's escrow shares in
+	/// the same transaction when the category is openable in an emergency.
 	async fn add_sealed(
 		&self,
 		author: &Keys,
@@ -160,15 +162,23 @@ impl Client {
 		readers: &[(AccountId, [u8; 32])],
 		skipped: &[AccountId],
 	) -> Result<Uploaded, Error> {
-		let call = call_records(pallet_ehr_records::Call::add_record {
-			patient: patient.clone(),
-			category,
-			cid: bounded_cid(&cid)?,
-			content_hash: summary.content_hash,
-			size: summary.envelope_len,
-			keys: bounded_reader_keys(keys)?,
-		});
-		let included = self.submit_or_unpin(author, call, &cid).await?;
+		let me = author.account_id();
+		let written = Written { patient, category, author: &me, commitment: summary.content_hash };
+		let escrow = self.escrow_with_upload(&written, &key).await;
+		let (bounded, reader_keys) = (bounded_cid(&cid)?, bounded_reader_keys(keys)?);
+		let call = |escrow| {
+			call_records(pallet_ehr_records::Call::add_record {
+				patient: patient.clone(),
+				category,
+				cid: bounded.clone(),
+				content_hash: summary.content_hash,
+				size: summary.envelope_len,
+				keys: reader_keys.clone(),
+				escrow,
+			})
+		};
+		let (included, escrowed, escrow_failed) =
+			self.submit_upload(author, escrow, call, &cid).await?;
 		let record = included
 			.events
 			.iter()
@@ -181,7 +191,8 @@ impl Client {
 			})
 			.ok_or_else(|| Error::Node("no RecordAdded event".into()))?;
 		let mut done = uploaded(record, &cid, &summary, readers, skipped, included.block);
-		self.escrow_uploaded(author, patient, category, &key, &mut done).await;
+		done.escrowed_in_block = escrowed.then_some(included.number);
+		done.escrow_failed = escrow_failed;
 		Ok(done)
 	}
 
@@ -196,14 +207,27 @@ impl Client {
 		let current = self.record(record, None).await?;
 		let (readers, skipped) = self.readers(&current.patient, current.category).await?;
 		let (summary, cid, keys, key) = self.seal(path, &readers, &mut progress).await?;
-		let call = call_records(pallet_ehr_records::Call::amend_record {
-			record,
-			cid: bounded_cid(&cid)?,
-			content_hash: summary.content_hash,
-			size: summary.envelope_len,
-			keys: bounded_reader_keys(keys)?,
-		});
-		let included = self.submit_or_unpin(author, call, &cid).await?;
+		let me = author.account_id();
+		let written = Written {
+			patient: &current.patient,
+			category: current.category,
+			author: &me,
+			commitment: summary.content_hash,
+		};
+		let escrow = self.escrow_with_upload(&written, &key).await;
+		let (bounded, reader_keys) = (bounded_cid(&cid)?, bounded_reader_keys(keys)?);
+		let call = |escrow| {
+			call_records(pallet_ehr_records::Call::amend_record {
+				record,
+				cid: bounded.clone(),
+				content_hash: summary.content_hash,
+				size: summary.envelope_len,
+				keys: reader_keys.clone(),
+				escrow,
+			})
+		};
+		let (included, escrowed, escrow_failed) =
+			self.submit_upload(author, escrow, call, &cid).await?;
 		let new_version = included
 			.events
 			.iter()
@@ -216,24 +240,52 @@ impl Client {
 			})
 			.ok_or_else(|| Error::Node("no RecordAmended event".into()))?;
 		let mut done = uploaded(new_version, &cid, &summary, &readers, &skipped, included.block);
-		self.escrow_uploaded(author, &current.patient, current.category, &key, &mut done).await;
+		done.escrowed_in_block = escrowed.then_some(included.number);
+		done.escrow_failed = escrow_failed;
 		Ok(done)
 	}
 
-	/// Escrows a just-added record's key if its category is openable in an emergency; a
-	/// failure is reported in `done`, not raised (the record is on chain already).
-	async fn escrow_uploaded(
+	/// The escrow shares the upload of `written` carries (`None` if its category is not openable
+	/// for the patient, or there is no committee), and why there are none when the upload should
+	/// have carried them: the record is then added without, as before, and `ehr emergency sync`
+	/// escrows it later.
+	async fn escrow_with_upload(
+		&self,
+		written: &Written<'_>,
+		key: &envelope::ContentKey,
+	) -> (Option<pallet_ehr_records::KeyEscrowOf<Runtime>>, Option<String>) {
+		match self.escrow_for_new(written, key).await {
+			Ok(escrow) => (escrow, None),
+			Err(error) => (None, Some(error.to_string())),
+		}
+	}
+
+	/// Submits an upload, `call(escrow)`: one transaction with the shares. If the chain refuses
+	/// only the escrow (an `Escrow` error: the committee changed or lost a hospital since it was
+	/// read, the category stopped being openable), the record goes without it, as before, and
+	/// the refusal is reported: an escrow never keeps a record from being stored. Unpins the
+	/// envelope if the record itself is refused. Returns the inclusion, whether the shares went
+	/// with it, and why not.
+	async fn submit_upload(
 		&self,
 		author: &Keys,
-		patient: &AccountId,
-		category: RecordCategory,
-		key: &envelope::ContentKey,
-		done: &mut Uploaded,
-	) {
-		match self.escrow_new(author, patient, done.record, category, key).await {
-			Ok(block) => done.escrowed_in_block = block,
-			Err(error) => done.escrow_failed = Some(error.to_string()),
+		(escrow, mut failed): (Option<pallet_ehr_records::KeyEscrowOf<Runtime>>, Option<String>),
+		call: impl Fn(Option<pallet_ehr_records::KeyEscrowOf<Runtime>>) -> RuntimeCall,
+		cid: &[u8],
+	) -> Result<(Included, bool, Option<String>), Error> {
+		if escrow.is_some() {
+			match self.chain.submit(author, call(escrow)).await {
+				Ok(included) => return Ok((included, true, None)),
+				Err(Error::Refused(why)) if why.starts_with("Escrow: ") => failed = Some(why),
+				Err(error) => {
+					// Best effort: the refusal is the error to report.
+					let _ = self.store.unpin(cid).await;
+					return Err(error);
+				}
+			}
 		}
+		let included = self.submit_or_unpin(author, call(None), cid).await?;
+		Ok((included, false, failed))
 	}
 
 	/// One record, with the key wrapped for `reader` if given.

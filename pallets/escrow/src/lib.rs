@@ -62,9 +62,8 @@ use frame_system::pallet_prelude::*;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
-/// A share wrapped for one recipient: identifier, ephemeral key, sealed value
-/// (`ehr_envelope::escrow::SHARE_STANZA_SIZE`).
-pub type ShareStanza = [u8; 81];
+/// A share wrapped for one recipient (defined with the records pallet's escrow hook).
+pub use ehr_primitives::ShareStanza;
 
 /// The categories a patient made openable in an emergency.
 pub type Categories = BoundedVec<RecordCategory, ConstU32<7>>;
@@ -446,62 +445,7 @@ pub mod pallet {
 			shares: BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let (patient, category) =
-				T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
-			// The patient, always; the record's author (a doctor who wrote it) only while it
-			// may still write and nothing is escrowed for the record: nobody else can replace
-			// a record's shares with shares of a key it chose, or with junk.
-			let first = EscrowedShares::<T>::iter_prefix(record).next().is_none();
-			ensure!(
-				who == patient
-					|| (first
-						&& T::Records::author(record).as_ref() == Some(&who)
-						&& T::Consent::may_access(
-							&who,
-							&patient,
-							category,
-							AccessLevel::ReadWrite
-						)),
-				Error::<T>::NotAuthorized
-			);
-			// Each escrow is a permanent trail entry: the same account escrows a record once
-			// per committee epoch (the patient may still replace its author's shares once).
-			ensure!(
-				EscrowedBy::<T>::get(record).as_ref() != Some(&who)
-					|| EscrowedShares::<T>::iter_prefix_values(record)
-						.any(|(escrowed, _)| escrowed != epoch),
-				Error::<T>::AlreadyEscrowed
-			);
-			ensure!(Self::openable(&patient, category), Error::<T>::NotOpenable);
-			let committee = Committee::<T>::get();
-			ensure!(!committee.is_empty(), Error::<T>::NoCommittee);
-			ensure!(epoch == Epoch::<T>::get(), Error::<T>::StaleCommittee);
-			ensure!(
-				committee.iter().all(|(member, _)| T::Identity::is_hospital(member)),
-				Error::<T>::CommitteeMemberLeft
-			);
-			ensure!(
-				shares.len() == committee.len()
-					&& committee.iter().all(|(member, _)| {
-						shares.iter().filter(|(hospital, _)| hospital == member).count() == 1
-					}),
-				Error::<T>::WrongCommittee
-			);
-			for (index, (_, stanza)) in shares.iter().enumerate() {
-				ensure!(
-					stanza[0] != 0
-						&& !shares[..index].iter().any(|(_, other)| other[0] == stanza[0]),
-					Error::<T>::BadShare
-				);
-			}
-			let _ = EscrowedShares::<T>::clear_prefix(record, T::MaxCommittee::get(), None);
-			for (hospital, stanza) in shares {
-				EscrowedShares::<T>::insert(record, hospital, (epoch, stanza));
-			}
-			EscrowedBy::<T>::insert(record, &who);
-			T::Consent::record(&patient, &who, AuditEvent::KeyEscrowed { record, epoch });
-			Self::deposit_event(Event::KeyEscrowed { record, epoch });
-			Ok(())
+			Self::do_escrow_key(who, record, epoch, shares)
 		}
 
 		/// Release this hospital's shares of the patient's emergency-openable records to a
@@ -738,6 +682,23 @@ pub mod pallet {
 		fn end_emergency(doctor: &AccountId, patient: &AccountId);
 	}
 
+	impl<T: Config> ehr_primitives::RecordKeyEscrow<T::AccountId> for Pallet<T> {
+		type MaxShares = T::MaxCommittee;
+
+		fn escrow(
+			who: &T::AccountId,
+			record: RecordId,
+			epoch: u32,
+			shares: BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>,
+		) -> DispatchResult {
+			Self::do_escrow_key(who.clone(), record, epoch, shares)
+		}
+
+		fn weight() -> Weight {
+			T::WeightInfo::escrow_key(T::MaxCommittee::get())
+		}
+	}
+
 	impl<T: Config> ehr_primitives::OnRecordErased for Pallet<T> {
 		/// An erased record's escrowed shares go with it (at most one per committee seat).
 		fn on_erased(id: RecordId) -> Weight {
@@ -805,6 +766,72 @@ pub mod pallet {
 				Self::deposit_event(Event::ReleasedCleared { patient, doctor, removed, done });
 			}
 			used
+		}
+
+		/// The `escrow_key` call's checks and effects, for `who` (also the escrow that travels with
+		/// a new record: [`ehr_primitives::RecordKeyEscrow`]).
+		fn do_escrow_key(
+			who: T::AccountId,
+			record: RecordId,
+			epoch: u32,
+			shares: BoundedVec<(T::AccountId, ShareStanza), T::MaxCommittee>,
+		) -> DispatchResult {
+			let (patient, category) =
+				T::Records::patient_and_category(record).ok_or(Error::<T>::UnknownRecord)?;
+			// The patient, always; the record's author (a doctor who wrote it) only while it
+			// may still write and nothing is escrowed for the record: nobody else can replace
+			// a record's shares with shares of a key it chose, or with junk.
+			let first = EscrowedShares::<T>::iter_prefix(record).next().is_none();
+			ensure!(
+				who == patient
+					|| (first
+						&& T::Records::author(record).as_ref() == Some(&who)
+						&& T::Consent::may_access(
+							&who,
+							&patient,
+							category,
+							AccessLevel::ReadWrite
+						)),
+				Error::<T>::NotAuthorized
+			);
+			// Each escrow is a permanent trail entry: the same account escrows a record once
+			// per committee epoch (the patient may still replace its author's shares once).
+			ensure!(
+				EscrowedBy::<T>::get(record).as_ref() != Some(&who)
+					|| EscrowedShares::<T>::iter_prefix_values(record)
+						.any(|(escrowed, _)| escrowed != epoch),
+				Error::<T>::AlreadyEscrowed
+			);
+			ensure!(Self::openable(&patient, category), Error::<T>::NotOpenable);
+			let committee = Committee::<T>::get();
+			ensure!(!committee.is_empty(), Error::<T>::NoCommittee);
+			ensure!(epoch == Epoch::<T>::get(), Error::<T>::StaleCommittee);
+			ensure!(
+				committee.iter().all(|(member, _)| T::Identity::is_hospital(member)),
+				Error::<T>::CommitteeMemberLeft
+			);
+			ensure!(
+				shares.len() == committee.len()
+					&& committee.iter().all(|(member, _)| {
+						shares.iter().filter(|(hospital, _)| hospital == member).count() == 1
+					}),
+				Error::<T>::WrongCommittee
+			);
+			for (index, (_, stanza)) in shares.iter().enumerate() {
+				ensure!(
+					stanza[0] != 0
+						&& !shares[..index].iter().any(|(_, other)| other[0] == stanza[0]),
+					Error::<T>::BadShare
+				);
+			}
+			let _ = EscrowedShares::<T>::clear_prefix(record, T::MaxCommittee::get(), None);
+			for (hospital, stanza) in shares {
+				EscrowedShares::<T>::insert(record, hospital, (epoch, stanza));
+			}
+			EscrowedBy::<T>::insert(record, &who);
+			T::Consent::record(&patient, &who, AuditEvent::KeyEscrowed { record, epoch });
+			Self::deposit_event(Event::KeyEscrowed { record, epoch });
+			Ok(())
 		}
 
 		/// Whether records of `category` of `patient` are openable in an emergency.

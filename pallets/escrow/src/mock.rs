@@ -89,6 +89,7 @@ impl pallet_ehr_records::Config for Test {
 	type MaxVersions = ConstU32<3>;
 	type MaxKeysPerShare = ConstU32<6>;
 	type OnErased = Escrow;
+	type KeyEscrow = Escrow;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
@@ -291,6 +292,7 @@ pub fn add_by(by: u64, patient: u64, category: RecordCategory) -> u64 {
 		[1; 32],
 		1,
 		keys,
+		None,
 	)
 	.unwrap();
 	next

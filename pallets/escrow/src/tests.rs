@@ -265,6 +265,129 @@ fn shares_go_only_to_the_whole_current_committee_for_opted_in_records() {
 	});
 }
 
+/// `by` adds a record of `category` for `patient` carrying `escrow` (one transaction).
+fn add_escrowed(
+	by: u64,
+	category: RecordCategory,
+	escrow: Option<(u32, BoundedVecOf)>,
+) -> sp_runtime::DispatchResult {
+	let next = pallet_ehr_records::NextRecordId::<Test>::get() as u8;
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend([next; 32]);
+	let keys: pallet_ehr_records::ReaderKeysOf<Test> =
+		vec![(PATIENT, vec![PATIENT as u8; 80].try_into().unwrap())].try_into().unwrap();
+	Records::add_record(
+		RuntimeOrigin::signed(by),
+		PATIENT,
+		category,
+		cid.try_into().unwrap(),
+		[next; 32],
+		1,
+		keys,
+		escrow,
+	)
+}
+
+#[test]
+fn an_upload_carries_its_escrow_in_one_call_and_a_refused_escrow_adds_nothing() {
+	new_test_ext().execute_with(|| {
+		let epoch = Epoch::<Test>::get();
+		let next = pallet_ehr_records::NextRecordId::<Test>::get();
+		// The patient adds an openable lab report with its shares: one call, both done.
+		assert_ok!(add_escrowed(
+			PATIENT,
+			RecordCategory::LabReport,
+			Some((epoch, committee_shares()))
+		));
+		assert_eq!(EscrowedShares::<Test>::iter_prefix(next).count(), 3);
+		assert_eq!(crate::EscrowedBy::<Test>::get(next), Some(PATIENT));
+		let trail = trail_events(PATIENT);
+		let added = trail.iter().position(
+			|event| matches!(event, AuditEvent::RecordAdded { record, .. } if *record == next),
+		);
+		let escrowed = trail
+			.iter()
+			.position(|event| *event == AuditEvent::KeyEscrowed { record: next, epoch });
+		assert!(added.is_some() && escrowed > added, "{trail:?}");
+		// Refused escrows refuse the whole upload: nothing is added, nothing numbered.
+		let after = pallet_ehr_records::NextRecordId::<Test>::get();
+		let some: BoundedVecOf =
+			vec![(HOSPITAL, stanza(1)), (SECOND, stanza(2))].try_into().unwrap();
+		for (category, escrow, error) in [
+			(RecordCategory::LabReport, Some((epoch, some)), Error::<Test>::WrongCommittee),
+			(
+				RecordCategory::LabReport,
+				Some((epoch + 1, committee_shares())),
+				Error::<Test>::StaleCommittee,
+			),
+			// Imaging is not openable for the patient.
+			(
+				RecordCategory::Imaging,
+				Some((epoch, committee_shares())),
+				Error::<Test>::NotOpenable,
+			),
+		] {
+			assert_noop!(add_escrowed(PATIENT, category, escrow), error);
+		}
+		assert_eq!(pallet_ehr_records::NextRecordId::<Test>::get(), after);
+		// A doctor with write consent adds a prescription with its shares, once per record; the
+		// same escrow rules as `escrow_key`.
+		grant_write();
+		let written = pallet_ehr_records::NextRecordId::<Test>::get();
+		assert_ok!(add_escrowed(
+			DOCTOR,
+			RecordCategory::Prescription,
+			Some((epoch, committee_shares()))
+		));
+		assert_eq!(crate::EscrowedBy::<Test>::get(written), Some(DOCTOR));
+		assert_noop!(
+			Escrow::escrow_key(RuntimeOrigin::signed(DOCTOR), written, epoch, committee_shares()),
+			Error::<Test>::NotAuthorized
+		);
+		// Without shares, an upload is as before.
+		assert_ok!(add_escrowed(PATIENT, RecordCategory::LabReport, None));
+		// An amendment carries the new version's shares.
+		let latest = pallet_ehr_records::NextRecordId::<Test>::get() - 1;
+		let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+		cid.extend([0xee; 32]);
+		let keys: pallet_ehr_records::ReaderKeysOf<Test> =
+			vec![(PATIENT, vec![PATIENT as u8; 80].try_into().unwrap())].try_into().unwrap();
+		assert_ok!(Records::amend_record(
+			RuntimeOrigin::signed(PATIENT),
+			latest,
+			cid.try_into().unwrap(),
+			[0xee; 32],
+			1,
+			keys,
+			Some((epoch, committee_shares())),
+		));
+		assert_eq!(EscrowedShares::<Test>::iter_prefix(latest + 1).count(), 3);
+		assert_eq!(EscrowedShares::<Test>::iter_prefix(latest).count(), 0);
+		// The call's weight counts the escrow's.
+		let with = pallet_ehr_records::Call::<Test>::add_record {
+			patient: PATIENT,
+			category: RecordCategory::LabReport,
+			cid: Default::default(),
+			content_hash: [0; 32],
+			size: 1,
+			keys: Default::default(),
+			escrow: Some((epoch, committee_shares())),
+		};
+		let mut without = with.clone();
+		if let pallet_ehr_records::Call::add_record { escrow, .. } = &mut without {
+			*escrow = None;
+		}
+		use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+		let escrow_weight = <<Test as crate::Config>::WeightInfo as crate::WeightInfo>::escrow_key(
+			<Test as crate::Config>::MaxCommittee::get(),
+		);
+		assert_eq!(
+			with.get_dispatch_info().call_weight,
+			without.get_dispatch_info().call_weight + escrow_weight
+		);
+	});
+}
+
 #[test]
 fn custodians_release_only_during_an_open_emergency_and_only_their_own_share() {
 	new_test_ext().execute_with(|| {

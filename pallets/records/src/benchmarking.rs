@@ -76,6 +76,7 @@ fn add<T: Config>(patient: &T::AccountId, readers: &[T::AccountId]) -> RecordId 
 		[1; 32],
 		1 << 20,
 		keys_for::<T>(patient, readers),
+		None,
 	)
 	.expect("the patient adds a record");
 	id
@@ -103,6 +104,7 @@ mod benchmarks {
 			[1; 32],
 			1 << 20,
 			keys,
+			None,
 		);
 		assert_eq!(RecordCount::<T>::get(&patient), 1);
 	}
@@ -116,7 +118,7 @@ mod benchmarks {
 		let record = add::<T>(&patient, &[]);
 		let keys = keys_for::<T>(&patient, &granted[..(k - 1) as usize]);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(author), record, cid::<T>(), [2; 32], 1 << 20, keys);
+		_(RawOrigin::Signed(author), record, cid::<T>(), [2; 32], 1 << 20, keys, None);
 		assert!(Records::<T>::get(record).unwrap().superseded_by.is_some());
 	}
 
@@ -168,6 +170,7 @@ mod benchmarks {
 				[3; 32],
 				1 << 20,
 				keys_for::<T>(&patient, &[]),
+				None,
 			)
 			.expect("the patient amends the latest version");
 			latest += 1;

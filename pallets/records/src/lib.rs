@@ -7,6 +7,8 @@
 //!   prescription, a lab report), adds a record: its binary CIDv1, the SHA-256 of the plaintext,
 //!   its category, size and author, and the record's content key wrapped (X25519) for each reader.
 //!   The patient's own wrapped key is required, so that every record stays readable by its owner.
+//!   When the category is openable in an emergency, the same call carries the key's escrow
+//!   shares for the hospitals' committee ([`Config::KeyEscrow`]): an upload is one transaction.
 //! - [`Pallet::amend_record`]: a new version supersedes the latest one; older versions stay
 //!   readable with their keys.
 //! - [`Pallet::share_keys`]: anyone who can open a record (the patient, or a reader holding a key)
@@ -43,7 +45,8 @@ pub mod weights;
 use alloc::vec::Vec;
 use ehr_primitives::{
 	cid, AccessLevel, AuditEvent, ConsentProvider, ContentHash, Identities, Moment, OnAccessEnded,
-	OnDoctorSuspended, OnRecordErased, Record, RecordCategory, RecordEntry, RecordId, RecordLookup,
+	OnDoctorSuspended, OnRecordErased, Record, RecordCategory, RecordEntry, RecordId,
+	RecordKeyEscrow, RecordLookup, ShareStanza,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::*;
@@ -68,6 +71,15 @@ pub type ReaderKeysOf<T> = BoundedVec<
 >;
 /// The keys `share_keys` carries: each record with its content key wrapped for the reader.
 pub type SharedKeysOf<T> = BoundedVec<(RecordId, WrappedKeyOf<T>), <T as Config>::MaxKeysPerShare>;
+/// The escrow of a new version's content key that travels with it: the committee's epoch and one
+/// share for each committee hospital (as the escrow pallet's `escrow_key` takes them).
+pub type KeyEscrowOf<T> = (
+	u32,
+	BoundedVec<
+		(<T as frame_system::Config>::AccountId, ShareStanza),
+		<<T as Config>::KeyEscrow as RecordKeyEscrow<<T as frame_system::Config>::AccountId>>::MaxShares,
+	>,
+);
 /// A record as the runtime API returns it.
 pub type RecordEntryOf<T> = RecordEntry<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
@@ -120,6 +132,9 @@ pub mod pallet {
 
 		/// Told of every erased version (the escrow removes its shares).
 		type OnErased: OnRecordErased;
+
+		/// Escrows a new version's key when the call carries shares (the escrow pallet).
+		type KeyEscrow: RecordKeyEscrow<Self::AccountId>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -304,13 +319,20 @@ pub mod pallet {
 		/// - `keys`: the content key wrapped for each reader, the patient included (at most
 		///   [`Config::MaxReadersPerRecord`]); every reader must have consent covering
 		///   `category` and an encryption key, no reader twice.
+		/// - `escrow`: the content key's shares for the hospitals' escrow committee, when the
+		///   category is openable in an emergency (see [`KeyEscrowOf`]): escrowed in this call,
+		///   with the checks of the escrow pallet's `escrow_key` (the shares are wrapped with the
+		///   patient and `content_hash`, so the record's number is not needed before). If they are
+		///   refused, nothing of the call stays.
 		///
-		/// Emits [`Event::RecordAdded`] and trail entries. Errors: `NotPatient`,
-		/// `NotAuthorized`, `InvalidCid`, `EmptyRecord`, `MissingPatientKey`,
+		/// Emits [`Event::RecordAdded`] and trail entries (and the escrow's). Errors:
+		/// `NotPatient`, `NotAuthorized`, `InvalidCid`, `EmptyRecord`, `MissingPatientKey`,
 		/// `DuplicateReader`, `NotAReader`, `NoEncryptionKey`, `InvalidWrappedKey`,
-		/// `TooManyRecords`.
+		/// `TooManyRecords`, and the escrow pallet's errors of `escrow_key`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::add_record(keys.len() as u32))]
+		#[pallet::weight(
+			T::WeightInfo::add_record(keys.len() as u32).saturating_add(Pallet::<T>::escrow_weight(escrow))
+		)]
 		pub fn add_record(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -319,6 +341,7 @@ pub mod pallet {
 			content_hash: ContentHash,
 			size: u64,
 			keys: ReaderKeysOf<T>,
+			escrow: Option<KeyEscrowOf<T>>,
 		) -> DispatchResult {
 			let author = ensure_signed(origin)?;
 			ensure!(T::Identity::is_patient(&patient), Error::<T>::NotPatient);
@@ -333,19 +356,28 @@ pub mod pallet {
 			Self::trail_key_shares(&patient, &author, id, &keys);
 			let cid =
 				Records::<T>::get(id).map(|record| record.cid.into_inner()).unwrap_or_default();
-			Self::deposit_event(Event::RecordAdded { record: id, patient, author, category, cid });
-			Ok(())
+			Self::deposit_event(Event::RecordAdded {
+				record: id,
+				patient,
+				author: author.clone(),
+				category,
+				cid,
+			});
+			Self::escrow_new(&author, id, escrow)
 		}
 
 		/// Amend `record` with a new version (same patient and category). The older versions and
 		/// their keys stay.
 		///
 		/// Origin: signed by the patient, or by a doctor with current write consent for the
-		/// record's category. Parameters as for [`Pallet::add_record`]. Emits
-		/// [`Event::RecordAmended`] and trail entries. Errors: those of `add_record`, and
-		/// `UnknownRecord`, `RecordErased`, `NotLatestVersion`, `TooManyVersions`.
+		/// record's category. Parameters as for [`Pallet::add_record`] (`escrow` for the new
+		/// version's key). Emits [`Event::RecordAmended`] and trail entries. Errors: those of
+		/// `add_record`, and `UnknownRecord`, `RecordErased`, `NotLatestVersion`,
+		/// `TooManyVersions`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::amend_record(keys.len() as u32))]
+		#[pallet::weight(
+			T::WeightInfo::amend_record(keys.len() as u32).saturating_add(Pallet::<T>::escrow_weight(escrow))
+		)]
 		pub fn amend_record(
 			origin: OriginFor<T>,
 			record: RecordId,
@@ -353,6 +385,7 @@ pub mod pallet {
 			content_hash: ContentHash,
 			size: u64,
 			keys: ReaderKeysOf<T>,
+			escrow: Option<KeyEscrowOf<T>>,
 		) -> DispatchResult {
 			let author = ensure_signed(origin)?;
 			let previous = Self::live_record(record)?;
@@ -383,8 +416,13 @@ pub mod pallet {
 			let cid = Records::<T>::get(new_version)
 				.map(|record| record.cid.into_inner())
 				.unwrap_or_default();
-			Self::deposit_event(Event::RecordAmended { record, new_version, author, cid });
-			Ok(())
+			Self::deposit_event(Event::RecordAmended {
+				record,
+				new_version,
+				author: author.clone(),
+				cid,
+			});
+			Self::escrow_new(&author, new_version, escrow)
 		}
 
 		/// Wrap the keys of records for `reader`.
@@ -545,6 +583,28 @@ pub trait BenchmarkHelper<AccountId> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// The weight an escrow carried by `add_record` or `amend_record` adds: the escrow's own
+	/// benchmarked worst case, nothing without one.
+	pub fn escrow_weight(escrow: &Option<KeyEscrowOf<T>>) -> Weight {
+		if escrow.is_some() {
+			T::KeyEscrow::weight()
+		} else {
+			Weight::zero()
+		}
+	}
+
+	/// Escrows the key of version `id`, just written by `author`, if the call carried shares.
+	fn escrow_new(
+		author: &T::AccountId,
+		id: RecordId,
+		escrow: Option<KeyEscrowOf<T>>,
+	) -> DispatchResult {
+		match escrow {
+			Some((epoch, shares)) => T::KeyEscrow::escrow(author, id, epoch, shares),
+			None => Ok(()),
+		}
+	}
+
 	fn ensure_patient(actor: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
 		ensure!(!T::Identity::is_delegate(patient, actor), Error::<T>::NotForDelegates);
 		ensure!(actor == patient, Error::<T>::NotAuthorized);

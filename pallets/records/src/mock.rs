@@ -88,6 +88,7 @@ impl pallet_ehr_records::Config for Test {
 	type MaxVersions = ConstU32<3>;
 	type MaxKeysPerShare = ConstU32<6>;
 	type OnErased = ();
+	type KeyEscrow = ();
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
@@ -123,6 +124,7 @@ impl pallet_ehr_consent::BenchmarkHelper<u64> for ConsentHelper {
 			[1; 32],
 			1,
 			keys(&[*patient]),
+			None,
 		);
 		id
 	}
@@ -264,6 +266,7 @@ pub fn add(
 		[9; 32],
 		1_024,
 		keys(readers),
+		None,
 	)
 }
 

@@ -128,6 +128,7 @@ fn malformed_input_is_refused() {
 				[1; 32],
 				size,
 				bounded_keys(keys),
+				None,
 			)
 		};
 		let good = raw_keys(&[PATIENT]);
@@ -158,8 +159,9 @@ fn oversized_arguments_do_not_even_decode() {
 		content_hash: [u8; 32],
 		size: u64,
 		keys: Vec<(u64, Vec<u8>)>,
+		escrow: Option<(u32, Vec<(u64, [u8; 81])>)>,
 	}
-	let encoded = |cid: Vec<u8>, keys: Vec<(u64, Vec<u8>)>| {
+	let with_escrow = |cid: Vec<u8>, keys: Vec<(u64, Vec<u8>)>, escrow| {
 		let mut bytes = vec![0u8]; // call index of `add_record`
 		AddRecord {
 			patient: PATIENT,
@@ -168,10 +170,12 @@ fn oversized_arguments_do_not_even_decode() {
 			content_hash: [1; 32],
 			size: 1,
 			keys,
+			escrow,
 		}
 		.encode_to(&mut bytes);
 		bytes
 	};
+	let encoded = |cid: Vec<u8>, keys: Vec<(u64, Vec<u8>)>| with_escrow(cid, keys, None);
 	let decodes = |bytes: Vec<u8>| crate::Call::<Test>::decode(&mut bytes.as_slice()).is_ok();
 	assert!(decodes(encoded(raw_cid(1), raw_keys(&[PATIENT]))));
 	// A CID beyond `MaxCidLength` (64 here), a key beyond `MaxWrappedKeyLength` (96), more keys
@@ -179,6 +183,10 @@ fn oversized_arguments_do_not_even_decode() {
 	assert!(!decodes(encoded(vec![1; 65], raw_keys(&[PATIENT]))));
 	assert!(!decodes(encoded(raw_cid(1), vec![(PATIENT, vec![1; 97])])));
 	assert!(!decodes(encoded(raw_cid(1), raw_keys(&[PATIENT, 1, 2, 3, 4]))));
+	// More escrow shares than the escrow takes (none in this test runtime, which has no
+	// escrow).
+	assert!(decodes(with_escrow(raw_cid(1), raw_keys(&[PATIENT]), Some((1, vec![])))));
+	assert!(!decodes(with_escrow(raw_cid(1), raw_keys(&[PATIENT]), Some((1, vec![(1, [1; 81])])))));
 	// `share_keys` carries at most `MaxKeysPerShare` (6) keys.
 	let mut share = vec![2u8];
 	(DOCTOR, (0..7u64).map(|id| (id, vec![1u8; 80])).collect::<Vec<_>>()).encode_to(&mut share);
@@ -450,6 +458,7 @@ fn an_amendment_supersedes_and_keeps_the_history_readable() {
 			[8; 32],
 			2_048,
 			keys(&[PATIENT, DOCTOR]),
+			None,
 		));
 		let (old, new) =
 			(RecordStore::<Test>::get(0).unwrap(), RecordStore::<Test>::get(1).unwrap());
@@ -469,7 +478,8 @@ fn an_amendment_supersedes_and_keeps_the_history_readable() {
 				cid(1),
 				[1; 32],
 				1,
-				keys(&[PATIENT])
+				keys(&[PATIENT]),
+				None,
 			),
 			Error::<Test>::NotLatestVersion
 		);
@@ -490,6 +500,7 @@ fn amendments_are_refused_to_others_and_beyond_the_version_limit() {
 				[5; 32],
 				5,
 				keys(&[PATIENT]),
+				None,
 			)
 		};
 		for attacker in [DOCTOR, OTHER_DOCTOR, OTHER_PATIENT, GUARDIAN] {
@@ -549,6 +560,7 @@ fn erasure_deletes_every_versions_keys_and_keeps_a_tombstone() {
 			[7; 32],
 			10,
 			keys(&[PATIENT, DOCTOR]),
+			None,
 		));
 		for attacker in [DOCTOR, OTHER_PATIENT, HOSPITAL] {
 			assert_noop!(

@@ -151,17 +151,22 @@ impl UserKeys {
 			.find_map(|secret| envelope::escrow::unwrap_share(stanza, secret, context).ok())
 	}
 
-	/// Splits the key of record `record` of `patient` (`0x`-hex account) behind `stanza`
-	/// (wrapped for this user) into one share per committee hospital (`committee`: their 32-byte
-	/// escrow keys, one after the other), `threshold` of which open it, each wrapped for its
-	/// hospital with the record's context: the `escrow_key` call's shares, 81 bytes each, in the
-	/// committee's order. The content key stays in this module.
+	/// Splits the content key behind `stanza` (wrapped for this user) of a record into one share
+	/// per committee hospital (`committee`: their 32-byte escrow keys, one after the other),
+	/// `threshold` of which open it, each wrapped for its hospital with the record's context as
+	/// the chain holds it: `patient` and `author` (`0x`-hex accounts; the author is the account
+	/// that signs the upload), `category` (`lab-report`) and `commitment` (32 bytes). These are
+	/// the shares of an `escrow_key` call, or of the upload that adds the record, 81 bytes each,
+	/// in the committee's order. The content key stays in this module.
 	#[wasm_bindgen(js_name = escrowShares)]
+	#[allow(clippy::too_many_arguments)]
 	pub fn escrow_shares(
 		&self,
 		stanza: &[u8],
-		record: f64,
 		patient: &str,
+		category: &str,
+		author: &str,
+		commitment: &[u8],
 		committee: &[u8],
 		threshold: u8,
 	) -> Result<Vec<u8>, String> {
@@ -172,8 +177,14 @@ impl UserKeys {
 			.map_err(|_| error("a committee of more than 255 hospitals"))?;
 		let key = self.unwrap(stanza)?;
 		let split = envelope::escrow::split(&key, threshold, count).map_err(error)?;
-		let context =
-			envelope::escrow::escrow_context(record_number(record)?, &account32(patient)?);
+		let commitment: &[u8; 32] =
+			commitment.try_into().map_err(|_| error("a commitment is 32 bytes"))?;
+		let context = envelope::escrow::escrow_context(
+			&account32(patient)?,
+			parse_category(category)? as u8,
+			&account32(author)?,
+			commitment,
+		);
 		let mut out = Vec::with_capacity(split.len() * envelope::escrow::SHARE_STANZA_SIZE);
 		for (share, hospital) in split.iter().zip(committee.chunks(32)) {
 			out.extend_from_slice(
