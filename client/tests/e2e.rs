@@ -932,7 +932,14 @@ async fn break_glass_with_three_custodians() {
 	);
 
 	// One custodian up: one share, not enough.
-	let released = custodian_once(&node_url, "Alice");
+	// Alice's custodian checks finality and reads every record it releases for with proofs
+	// (the share's context comes from the proven record, not the node's listing).
+	let spec = chain_spec(dir.path());
+	let released = ehr_as(
+		&node_url,
+		"Alice",
+		&["--chain-spec", spec.to_str().unwrap(), "custodian", "--once"],
+	);
 	assert_eq!(released.len(), 1, "{released:?}");
 	assert_eq!(released[0]["records"], serde_json::json!([lab.record]));
 	let refused = client.fetch(&doctor, lab.record, &out, |_, _| {}).await.unwrap_err();

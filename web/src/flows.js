@@ -136,7 +136,8 @@ async function store(ctx, patient, category, bytes, progress, call, addedEvent) 
 	const readerKeys = list.map(([account], i) => [account, u8aToHex(wrapped.slice(i * WRAPPED, (i + 1) * WRAPPED))]);
 	// A record of a category the patient made openable in an emergency carries its key's shares
 	// for the hospitals' committee in the same transaction, as the `ehr` command does (wrapped
-	// with the patient and the commitment, so the record's number is not needed). If they cannot
+	// with the record's patient, category, author and commitment, so the record's number is not
+	// needed). If they cannot
 	// be made (the committee is not proven), the record goes without and the reason is shown.
 	let escrow = null;
 	let escrowError = null;

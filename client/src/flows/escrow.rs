@@ -472,10 +472,27 @@ impl Client {
 				if done {
 					continue;
 				}
-				// Shares are escrowed with the record's patient, category, author and commitment;
-				// shares escrowed before that with its number (the node's word for these is
-				// checked by the share's authentication itself: a wrong one does not open it).
-				let by_commitment = Written::of(record).map(|written| written.escrow_context());
+				// Shares are escrowed with the record's patient, category, author and commitment
+				// (shares escrowed before that with its number). These come from the record as
+				// the chain holds it, proven with a chain spec, never from the node's listing:
+				// anyone writing for the patient can attach another record's shares to a record
+				// of their own, and a node listing that record with the other one's patient,
+				// category, author and commitment would have them opened and released here.
+				let stored = match state {
+					Some(state) => match state.record(record.id, None).await? {
+						Some((stored, _)) => verified::record_info(record.id, stored, None),
+						None => continue,
+					},
+					None => record.clone(),
+				};
+				if stored.patient != patient
+					|| stored.erased
+					|| stored.superseded_by.is_some()
+					|| !openable.contains(&stored.category)
+				{
+					continue;
+				}
+				let by_commitment = Written::of(&stored).map(|written| written.escrow_context());
 				let by_record = shares::escrow_context_by_record(record.id, patient.as_ref());
 				let opened = by_commitment
 					.and_then(|context| custodian.unwrap_share(&stanza, &context).ok())

@@ -322,8 +322,8 @@ pub mod pallet {
 		/// - `escrow`: the content key's shares for the hospitals' escrow committee, when the
 		///   category is openable in an emergency (see [`KeyEscrowOf`]): escrowed in this call,
 		///   with the checks of the escrow pallet's `escrow_key` (the shares are wrapped with the
-		///   patient and `content_hash`, so the record's number is not needed before). If they are
-		///   refused, nothing of the call stays.
+		///   record's patient, category, author and `content_hash`, so the record's number is not
+		///   needed before). If they are refused, nothing of the call stays.
 		///
 		/// Emits [`Event::RecordAdded`] and trail entries (and the escrow's). Errors:
 		/// `NotPatient`, `NotAuthorized`, `InvalidCid`, `EmptyRecord`, `MissingPatientKey`,
