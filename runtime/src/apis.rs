@@ -396,9 +396,9 @@ impl_runtime_apis! {
 	#[cfg(feature = "try-runtime")]
 	impl frame_try_runtime::TryRuntime<Block> for Runtime {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
-			// NOTE: intentional unwrap: we don't want to propagate the error backwards, and want
-			// to have a backtrace here. If any of the pre/post migration checks fail, we shall
-			// stop right here and right now. (`Executive` runs the runtime's `Migrations`.)
+			// Only `try-runtime-cli` calls this, never a block: the API returns plain weights, so
+			// a failed migration check stops the tool here with its backtrace. (`Executive` runs
+			// the runtime's `Migrations`.)
 			let weight = Executive::try_runtime_upgrade(checks).unwrap();
 			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
 		}
@@ -409,8 +409,7 @@ impl_runtime_apis! {
 			signature_check: bool,
 			select: frame_try_runtime::TryStateSelect,
 		) -> Weight {
-			// NOTE: intentional unwrap: we don't want to propagate the error backwards, and want
-			// to have a backtrace here.
+			// As above: only the tool calls this, and a failed check stops it here.
 			Executive::try_execute_block(block, state_root_check, signature_check, select)
 				.expect("execute-block failed")
 		}
