@@ -795,7 +795,12 @@ fn ehr_as(node_url: &str, name: &str, args: &[&str]) -> Vec<serde_json::Value> {
 		.args(args)
 		.output()
 		.unwrap();
-	assert!(out.status.success(), "ehr custodian: {}", String::from_utf8_lossy(&out.stderr));
+	assert!(
+		out.status.success(),
+		"ehr {args:?}: {}; {}",
+		String::from_utf8_lossy(&out.stderr),
+		String::from_utf8_lossy(&out.stdout)
+	);
 	String::from_utf8_lossy(&out.stdout)
 		.lines()
 		.map(|line| serde_json::from_str(line).unwrap())
@@ -933,12 +938,22 @@ async fn break_glass_with_three_custodians() {
 
 	// One custodian up: one share, not enough.
 	// Alice's custodian checks finality and reads every record it releases for with proofs
-	// (the share's context comes from the proven record, not the node's listing).
+	// (the share's context comes from the proven record, not the node's listing). Its verified
+	// header is kept in a state directory of this test's own: this dev chain shares its genesis
+	// with every other, and a header saved by an earlier run is rightly refused here.
 	let spec = chain_spec(dir.path());
+	let alice_state = dir.path().join("alice-state");
 	let released = ehr_as(
 		&node_url,
 		"Alice",
-		&["--chain-spec", spec.to_str().unwrap(), "custodian", "--once"],
+		&[
+			"--state-dir",
+			alice_state.to_str().unwrap(),
+			"--chain-spec",
+			spec.to_str().unwrap(),
+			"custodian",
+			"--once",
+		],
 	);
 	assert_eq!(released.len(), 1, "{released:?}");
 	assert_eq!(released[0]["records"], serde_json::json!([lab.record]));
