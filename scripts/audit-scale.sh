@@ -13,7 +13,7 @@ entries="${1:-1000000}"
 shift || true
 
 log "building ehr-node and ehr-load (release) into $CARGO_TARGET_DIR"
-cargo build --locked --release -p ehr-node -p ehr-client --bin ehr-node --bin ehr-load
+cargo build --locked --release -p ehr-node -p ehr-load --bin ehr-node --bin ehr-load
 bin="$CARGO_TARGET_DIR/release"
 
 work="$(mktemp -d)"

@@ -14,7 +14,7 @@ cd "$EHR_ROOT"
 export CARGO_TARGET_DIR="$HOME/.cache/ehr-target-release"
 
 log "building ehr-node and ehr-load (release) into $CARGO_TARGET_DIR"
-cargo build --locked --release -p ehr-node -p ehr-client --bin ehr-node --bin ehr-load
+cargo build --locked --release -p ehr-node -p ehr-load --bin ehr-node --bin ehr-load
 bin="$CARGO_TARGET_DIR/release"
 
 args=("$@")

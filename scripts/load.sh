@@ -13,7 +13,7 @@ cd "$EHR_ROOT"
 export CARGO_TARGET_DIR="$HOME/.cache/ehr-target-release"
 
 log "building ehr-node and ehr-load (release) into $CARGO_TARGET_DIR"
-cargo build --locked --release -p ehr-node -p ehr-client --bin ehr-node --bin ehr-load
+cargo build --locked --release -p ehr-node -p ehr-load --bin ehr-node --bin ehr-load
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 p2p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

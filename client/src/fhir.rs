@@ -25,10 +25,11 @@ use sp_core::crypto::Ss58Codec;
 use sp_runtime::AccountId32 as AccountId;
 
 pub use ehr_fhir::{
-	bundle, content_type, instant, loinc_code, measure, plain_text, readings, resources,
-	unwrap_file, Measure, Reading, ACCOUNT_SYSTEM, BLOOD_PRESSURE, DIASTOLIC, GLUCOSE, HEART_RATE,
-	LOINC, MAX_WRAPPED, MEASURES, ORIGINAL_TEXT, OXYGEN_SATURATION, RECORD_SYSTEM,
-	RESPIRATORY_RATE, SYSTOLIC, TEMPERATURE, UCUM, WEIGHT, WRAPPED_TAG,
+	attached, bundle, content_type, instant, loinc_code, measure, plain_text, plaintext, readings,
+	resource_of, resources, unwrap_file, Measure, Reading, ACCOUNT_SYSTEM, ATTACHED,
+	BLOOD_PRESSURE, DIASTOLIC, GLUCOSE, HEART_RATE, LOINC, MAX_WRAPPED, MEASURES, ORIGINAL_TEXT,
+	OXYGEN_SATURATION, RECORD_SYSTEM, RESPIRATORY_RATE, SYSTOLIC, TEMPERATURE, UCUM, WEIGHT,
+	WRAPPED_TAG,
 };
 
 /// HL7's FHIR R4 JSON schema.

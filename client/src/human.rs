@@ -386,7 +386,7 @@ mod tests {
 		assert_eq!(time(at), "Fri 27 Nov 2026 10:00");
 		assert_eq!(parse_local_time("2026-11-27T10:00").unwrap(), at);
 		let error = parse_local_time("tomorrow").unwrap_err();
-		assert_eq!(error.exit_code(), 2);
+		assert_eq!(error.kind(), crate::ErrorKind::Usage);
 		assert!(error.to_string().contains("YYYY-MM-DD HH:MM"));
 	}
 

@@ -109,22 +109,43 @@ pub enum Error {
 	Unproven(&'static str),
 }
 
+/// What kind of failure an [`Error`] is, for a program to act on (retry, ask the user, report
+/// tampering): the `ehr` command maps each to its exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+	/// The caller's input is wrong (an address that does not parse, a bad date, a file that
+	/// exists), or the operation needs what was not given (the chain spec).
+	Usage,
+	/// The chain refused (the pallet's error in words), or the client refused from the chain's
+	/// state (no such record, no key for this reader).
+	Refused,
+	/// Decryption, the commitment, an audit proof or finality did not verify: tampering or a
+	/// lying node.
+	Integrity,
+	/// The node or the store does not answer, or a wait timed out: try again.
+	Unreachable,
+	/// A key file, passphrase or secret URI.
+	Keys,
+	/// Interrupted before it finished; nothing partial was left behind.
+	Interrupted,
+	/// Anything else (a local file that cannot be read, a request that makes no sense).
+	Other,
+}
+
 impl Error {
-	/// The process exit code for this error: 2 bad usage, 3 refused by the chain, 4 integrity
-	/// (decryption, commitment, audit, finality), 5 node or storage unreachable, 6 keys, 130
-	/// interrupted, 1 anything else.
-	pub fn exit_code(&self) -> i32 {
+	/// What kind of failure this is.
+	pub fn kind(&self) -> ErrorKind {
 		match self {
-			Error::Refused(_) => 3,
+			Error::Refused(_) => ErrorKind::Refused,
 			Error::Envelope(_)
 			| Error::HashMismatch
 			| Error::Unverified(_)
-			| Error::Finality(_) => 4,
-			Error::Node(_) | Error::Storage(_) => 5,
-			Error::BadPhrase | Error::KeyFile(_) | Error::WrongPassphrase => 6,
-			Error::Invalid(_) | Error::Io(_) => 1,
-			Error::Usage(_) | Error::Unproven(_) => 2,
-			Error::Interrupted => 130,
+			| Error::Finality(_) => ErrorKind::Integrity,
+			Error::Node(_) | Error::Storage(_) => ErrorKind::Unreachable,
+			Error::BadPhrase | Error::KeyFile(_) | Error::WrongPassphrase => ErrorKind::Keys,
+			Error::Invalid(_) | Error::Io(_) => ErrorKind::Other,
+			Error::Usage(_) | Error::Unproven(_) => ErrorKind::Usage,
+			Error::Interrupted => ErrorKind::Interrupted,
 		}
 	}
 }

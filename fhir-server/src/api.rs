@@ -196,11 +196,13 @@ struct Opened {
 	resources: Vec<Value>,
 }
 
-/// The resources inside a record's plaintext: FHIR JSON as written, anything else a
-/// `DocumentReference` holding the file.
+/// The resources inside a record's plaintext: FHIR JSON as written (a file stored beside its
+/// resource put back inline), anything else a `DocumentReference` holding the file.
 fn resources_of(bytes: &[u8], record: &RecordInfo) -> Vec<Value> {
-	match serde_json::from_slice::<Value>(bytes) {
-		Ok(value) if value.get("resourceType").is_some() => fhir::resources(&value)
+	// JSON as written, or a file stored beside its resource (`ehr_fhir::ATTACHED`), served
+	// with the file inline as FHIR readers expect.
+	match fhir::resource_of(bytes) {
+		Some(value) => fhir::resources(&value)
 			.into_iter()
 			.filter(|resource| resource.is_object())
 			.cloned()
@@ -656,7 +658,8 @@ async fn search_page(
 		let mut budget_spent = false;
 		while place + batch.len() < end && batch.len() < PARALLEL_OPENS {
 			let (record, _) = &records[place + batch.len()];
-			let cost = if record.size > MAX_SERVED { 0 } else { record.size };
+			// A file stored beside its resource is served inline, a third larger (base64).
+			let cost = if record.size > MAX_SERVED { 0 } else { record.size.saturating_mul(4) / 3 };
 			if bytes.saturating_add(cost) > MAX_PAGE_BYTES && bytes > 0 {
 				budget_spent = true;
 				break;

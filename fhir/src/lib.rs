@@ -93,6 +93,129 @@ pub fn unwrap_file(value: &Value) -> Option<Vec<u8>> {
 	}
 }
 
+/// The start of a record's plaintext in which a file travels beside its FHIR resource, as its
+/// own bytes, instead of inside it in base64 (which makes it a third larger): this marker, the
+/// resource's JSON length (4 bytes, big-endian), the resource's JSON, then the file. It begins
+/// with a NUL byte, so that no JSON document and no text is mistaken for one. Clients store
+/// the files they wrap ([`wrap_file`], [`report_file`]) this way ([`plaintext`]) and read both
+/// ways ([`resource_of`]); records stored before, with the file inline, read as they are.
+pub const ATTACHED: &[u8; 16] = b"\0ehr-attached/1\n";
+
+/// The `url` of an attachment whose data is the file beside its resource ([`ATTACHED`]).
+pub const ATTACHED_URL: &str = "urn:ehr-chain:attached-file";
+
+/// The largest resource JSON a plaintext of [`ATTACHED`] may carry before its file (a wrapper
+/// the clients make is well under a kilobyte).
+pub const MAX_ATTACHED_HEADER: usize = 64 << 10;
+
+/// Whether `resource` is a file a client wrapped (tagged `file`).
+fn is_wrapped_file(resource: &Value) -> bool {
+	resource["meta"]["tag"]
+		.as_array()
+		.is_some_and(|tags| tags.iter().any(|t| t["system"] == WRAPPED_TAG && t["code"] == "file"))
+}
+
+/// The attachment of a wrapped file: a `DocumentReference`'s first content, a
+/// `DiagnosticReport`'s first presented form.
+fn attachment_mut(resource: &mut Value) -> Option<&mut Value> {
+	match resource["resourceType"].as_str()? {
+		"DocumentReference" => resource.get_mut("content")?.get_mut(0)?.get_mut("attachment"),
+		"DiagnosticReport" => resource.get_mut("presentedForm")?.get_mut(0),
+		_ => None,
+	}
+}
+
+/// The bytes a client stores for `resource`: a file it wrapped ([`wrap_file`], [`report_file`])
+/// beside the resource ([`ATTACHED`]), so that the record is the size of the file and not a
+/// third more; any other resource (and anything [`attached`] would not read back) as its JSON.
+pub fn plaintext(mut resource: Value) -> Vec<u8> {
+	if !is_wrapped_file(&resource) {
+		return resource.to_string().into_bytes();
+	}
+	// The data is taken out, not copied: a file of 64 MiB is 85 MiB of base64.
+	let data = attachment_mut(&mut resource)
+		.and_then(Value::as_object_mut)
+		.filter(|fields| !fields.contains_key("url"))
+		.and_then(|fields| fields.remove("data"));
+	let data = match data {
+		Some(Value::String(data)) => data,
+		other => {
+			if let Some(data) = other {
+				attachment_mut(&mut resource).expect("taken from it")["data"] = data;
+			}
+			return resource.to_string().into_bytes();
+		}
+	};
+	let Ok(file) = base64::engine::general_purpose::STANDARD.decode(&data) else {
+		attachment_mut(&mut resource).expect("taken from it")["data"] = data.into();
+		return resource.to_string().into_bytes();
+	};
+	attachment_mut(&mut resource).expect("taken from it")["url"] = ATTACHED_URL.into();
+	let header = resource.to_string().into_bytes();
+	let mut out = Vec::with_capacity(ATTACHED.len() + 4 + header.len() + file.len());
+	out.extend_from_slice(ATTACHED);
+	out.extend_from_slice(&(header.len() as u32).to_be_bytes());
+	out.extend_from_slice(&header);
+	out.extend_from_slice(&file);
+	if attached(&out).is_none() {
+		// A resource a reader would refuse this way (its size is not the file's, a header too
+		// large, a file too large): stored inline, as it came.
+		let fields = attachment_mut(&mut resource).expect("written above");
+		fields.as_object_mut().expect("an object").remove("url");
+		fields["data"] = data.into();
+		return resource.to_string().into_bytes();
+	}
+	out
+}
+
+/// The resource and the file of a plaintext [`plaintext`] made ([`ATTACHED`]): the resource as
+/// stored (its attachment pointing to [`ATTACHED_URL`], without data) and the file. `None` if
+/// `plaintext` is not one, or not a well-formed one: a header that is not a wrapped file's
+/// resource, that carries data of its own, or whose attachment declares another size than the
+/// file's.
+pub fn attached(plaintext: &[u8]) -> Option<(Value, &[u8])> {
+	let rest = plaintext.strip_prefix(ATTACHED.as_slice())?;
+	let length = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+	if length > MAX_ATTACHED_HEADER {
+		return None;
+	}
+	let header = rest.get(4..4 + length)?;
+	let file = &rest[4 + length..];
+	// Clients wrap files up to MAX_WRAPPED: a larger one is not theirs, and would be held
+	// whole, a third larger, once put back inline.
+	if file.len() as u64 > MAX_WRAPPED {
+		return None;
+	}
+	let mut resource: Value = serde_json::from_slice(header).ok()?;
+	if !is_wrapped_file(&resource) {
+		return None;
+	}
+	let attachment = attachment_mut(&mut resource)?;
+	let declared = (attachment["url"].as_str(), attachment["size"].as_u64());
+	if declared != (Some(ATTACHED_URL), Some(file.len() as u64)) || attachment.get("data").is_some()
+	{
+		return None;
+	}
+	Some((resource, file))
+}
+
+/// The FHIR resource in a record's plaintext: its JSON as written, or, for a file stored
+/// beside its resource ([`ATTACHED`]), the resource with the file back inline (base64), as a
+/// FHIR reader expects it (and as [`unwrap_checked`] checks it). `None` for anything else: a
+/// file stored as it is, a malformed plaintext.
+pub fn resource_of(plaintext: &[u8]) -> Option<Value> {
+	if !plaintext.starts_with(ATTACHED) {
+		return serde_json::from_slice::<Value>(plaintext)
+			.ok()
+			.filter(|value| value.get("resourceType").is_some());
+	}
+	let (mut resource, file) = attached(plaintext)?;
+	let fields = attachment_mut(&mut resource)?.as_object_mut()?;
+	fields.remove("url");
+	fields.insert("data".into(), base64::engine::general_purpose::STANDARD.encode(file).into());
+	Some(resource)
+}
+
 /// The extension that keeps, in a resource the client made from a text file, the text exactly
 /// as written (reading the record gives it back byte for byte).
 pub const ORIGINAL_TEXT: &str = "urn:ehr-chain:original-text";
@@ -624,6 +747,88 @@ mod tests {
 			from_text(RecordCategory::Prescription, "Paracetamol 1 g", "", DOCTOR, PATIENT, AT)
 				.unwrap();
 		assert_eq!(unwrap_checked(&made, PATIENT, PATIENT), None, "another author");
+	}
+
+	/// A wrapped file travels beside its resource, not inside it: the plaintext is the file's size
+	/// and a small header (at short, chunk-sized and long files), and reads back as the very
+	/// resource a client made, which gives the file back checked; texts stay JSON; records
+	/// stored before (the file inline) read as they are; malformed plaintexts are nothing.
+	#[test]
+	fn a_wrapped_file_is_stored_beside_its_resource_not_in_base64() {
+		let accept = |_: &Value| true;
+		for len in [1usize, 100, 64 << 10, (64 << 10) + 1, 2 << 20] {
+			let mut file: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+			file[0] = 0xff; // not UTF-8: a binary file
+			for (category, name) in
+				[(RecordCategory::Document, "scan.pdf"), (RecordCategory::LabReport, "lab.pdf")]
+			{
+				let made = wrap_upload(category, &file, name, DOCTOR, PATIENT, AT, accept).unwrap();
+				let stored = plaintext(made.clone());
+				assert!(stored.starts_with(ATTACHED), "{name} {len}");
+				assert!(stored.len() < len + 1024, "{name} {len}: {} bytes stored", stored.len());
+				assert!(stored.ends_with(&file));
+				let read = resource_of(&stored).unwrap();
+				assert_eq!(read, made, "{name} {len}: the resource as made");
+				assert_eq!(unwrap_checked(&read, PATIENT, DOCTOR).as_deref(), Some(&file[..]));
+				// Inline, as stored before: the same resource, a third larger.
+				let inline = made.to_string().into_bytes();
+				assert!(inline.len() > len * 4 / 3);
+				assert_eq!(resource_of(&inline).unwrap(), made);
+			}
+		}
+		// A text stays the category's own resource, as JSON.
+		let rx = wrap_upload(
+			RecordCategory::Prescription,
+			b"Amoxicillin",
+			"rx.txt",
+			DOCTOR,
+			PATIENT,
+			AT,
+			accept,
+		)
+		.unwrap();
+		assert_eq!(serde_json::from_slice::<Value>(&plaintext(rx.clone())).unwrap(), rx);
+		// A resource whose declared size is not its data's is stored as it came (inline), not
+		// as a plaintext no reader would read.
+		let mut lying = wrap_file(b"\xff\x00PNG", "x.png", "image/png", PATIENT, AT);
+		lying["content"][0]["attachment"]["size"] = json!(4);
+		let stored = plaintext(lying.clone());
+		assert!(!stored.starts_with(ATTACHED));
+		assert_eq!(serde_json::from_slice::<Value>(&stored).unwrap(), lying);
+		// Malformed: each is nothing, never a panic.
+		let made = wrap_file(b"\xff\x00PNG", "x.png", "image/png", PATIENT, AT);
+		let good = plaintext(made.clone());
+		// Well formed, but made for another patient: read, and no file is given back for it.
+		let other = plaintext(wrap_file(b"\xff\x00PNG", "x.png", "image/png", DOCTOR, AT));
+		let read = resource_of(&other).unwrap();
+		assert_eq!(unwrap_checked(&read, PATIENT, PATIENT), None, "another patient's");
+		assert!(unwrap_checked(&read, DOCTOR, PATIENT).is_some());
+		let header_len = u32::from_be_bytes(good[16..20].try_into().unwrap()) as usize;
+		let mut longer = good.clone();
+		longer.push(0);
+		let mut huge = good.clone();
+		huge[16..20].copy_from_slice(&u32::MAX.to_be_bytes());
+		let mut with_data = made.clone();
+		with_data["content"][0]["attachment"]["url"] = json!(ATTACHED_URL);
+		let mut forged = ATTACHED.to_vec();
+		let header = with_data.to_string().into_bytes();
+		forged.extend_from_slice(&(header.len() as u32).to_be_bytes());
+		forged.extend_from_slice(&header);
+		forged.extend_from_slice(b"\xff\x00PNG");
+		for (bad, why) in [
+			(&good[..10], "cut in the marker"),
+			(&good[..18], "cut in the length"),
+			(&good[..20 + header_len - 1], "cut in the header"),
+			(&longer[..], "a file longer than declared"),
+			(&good[..good.len() - 1], "a file shorter than declared"),
+			(&huge[..], "a header length beyond the limit"),
+			(&forged[..], "data inside the header"),
+		] {
+			assert_eq!(resource_of(bad), None, "{why}");
+			assert_eq!(attached(bad).map(|(r, _)| r), None, "{why}");
+		}
+		assert_eq!(resource_of(b"%PDF-1.7 not FHIR"), None);
+		assert_eq!(resource_of(b"{\"no\": \"resourceType\"}"), None);
 	}
 
 	#[test]

@@ -225,12 +225,11 @@ export async function open(ctx, id, expected = {}) {
 		}
 	}
 	// A file or text the client wrapped in FHIR comes back as it was written.
+	// A binary file travels beside its resource (not in base64): given back as the file, or,
+	// if the resource is not what a client makes of it, as the resource (the file inline).
 	const stored = bytes;
-	bytes = wasm.fhirUnwrap(stored, record.patient, record.author) ?? stored;
-	let resource = null;
-	if (stored.length <= MAX_PARSED) {
-		try { resource = JSON.parse(new TextDecoder().decode(stored)).resourceType ?? null; } catch { /* not FHIR */ }
-	}
+	bytes = wasm.fhirUnwrap(stored, record.patient, record.author) ?? wasm.fhirInline(stored) ?? stored;
+	const resource = stored.length <= MAX_PARSED ? (wasm.fhirResourceType(stored) ?? null) : null;
 	// A reader other than the patient: the log entry is checked against the chain (a revoked
 	// grant shows nothing), signed and kept in this browser before anything is shown; the
 	// caller sends it (`outbox.follow`) and says when a finalized block holds it.

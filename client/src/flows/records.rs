@@ -4,6 +4,12 @@
 
 use super::escrow::Written;
 use crate::*;
+use ehr_runtime::RuntimeEvent;
+
+/// A sealed envelope: its summary, its CID, the content key wrapped for each reader, and the
+/// content key itself (for its escrow shares).
+pub(crate) type Sealed =
+	(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>, envelope::ContentKey);
 
 impl Client {
 	// --- Records ---
@@ -65,8 +71,7 @@ impl Client {
 		path: &Path,
 		readers: &[(AccountId, [u8; 32])],
 		progress: &mut (impl FnMut(u64, u64) + Send),
-	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>, envelope::ContentKey), Error>
-	{
+	) -> Result<Sealed, Error> {
 		let named = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
 		let total = std::fs::metadata(path).map_err(named)?.len();
 		let input = std::io::BufReader::new(std::fs::File::open(path).map_err(named)?);
@@ -80,8 +85,7 @@ impl Client {
 		total: u64,
 		readers: &[(AccountId, [u8; 32])],
 		progress: &mut (impl FnMut(u64, u64) + Send),
-	) -> Result<(envelope::Summary, Vec<u8>, Vec<(AccountId, Vec<u8>)>, envelope::ContentKey), Error>
-	{
+	) -> Result<Sealed, Error> {
 		// The readers' keys (the patient's own included) are the chain's only if proven.
 		self.may_give_out("wrapping a record's key for its readers")?;
 		let sealed = tempfile::NamedTempFile::new()?;
@@ -153,47 +157,30 @@ impl Client {
 		author: &Keys,
 		patient: &AccountId,
 		category: RecordCategory,
-		(summary, cid, keys, key): (
-			envelope::Summary,
-			Vec<u8>,
-			Vec<(AccountId, Vec<u8>)>,
-			envelope::ContentKey,
-		),
+		sealed: Sealed,
 		readers: &[(AccountId, [u8; 32])],
 		skipped: &[AccountId],
 	) -> Result<Uploaded, Error> {
-		let me = author.account_id();
-		let written = Written { patient, category, author: &me, commitment: summary.content_hash };
-		let escrow = self.escrow_with_upload(&written, &key).await;
-		let (bounded, reader_keys) = (bounded_cid(&cid)?, bounded_reader_keys(keys)?);
-		let call = |escrow| {
+		let call = |cid, content_hash, size, keys, escrow| {
 			call_records(pallet_ehr_records::Call::add_record {
 				patient: patient.clone(),
 				category,
-				cid: bounded.clone(),
-				content_hash: summary.content_hash,
-				size: summary.envelope_len,
-				keys: reader_keys.clone(),
+				cid,
+				content_hash,
+				size,
+				keys,
 				escrow,
 			})
 		};
-		let (included, escrowed, escrow_failed) =
-			self.submit_upload(author, escrow, call, &cid).await?;
-		let record = included
-			.events
-			.iter()
-			.find_map(|event| match event {
-				ehr_runtime::RuntimeEvent::Records(pallet_ehr_records::Event::RecordAdded {
-					record,
-					..
-				}) => Some(*record),
-				_ => None,
-			})
-			.ok_or_else(|| Error::Node("no RecordAdded event".into()))?;
-		let mut done = uploaded(record, &cid, &summary, readers, skipped, included.block);
-		done.escrowed_in_block = escrowed.then_some(included.number);
-		done.escrow_failed = escrow_failed;
-		Ok(done)
+		let added = |event: &RuntimeEvent| match event {
+			RuntimeEvent::Records(pallet_ehr_records::Event::RecordAdded { record, .. }) => {
+				Some(*record)
+			}
+			_ => None,
+		};
+		let target = (patient, category);
+		self.write_sealed(author, target, sealed, (readers, skipped), call, added, "RecordAdded")
+			.await
 	}
 
 	/// Amends `record` with the file at `path` (a new version, same category and readers rule).
@@ -206,40 +193,70 @@ impl Client {
 	) -> Result<Uploaded, Error> {
 		let current = self.record(record, None).await?;
 		let (readers, skipped) = self.readers(&current.patient, current.category).await?;
-		let (summary, cid, keys, key) = self.seal(path, &readers, &mut progress).await?;
-		let me = author.account_id();
-		let written = Written {
-			patient: &current.patient,
-			category: current.category,
-			author: &me,
-			commitment: summary.content_hash,
-		};
-		let escrow = self.escrow_with_upload(&written, &key).await;
-		let (bounded, reader_keys) = (bounded_cid(&cid)?, bounded_reader_keys(keys)?);
-		let call = |escrow| {
+		let sealed = self.seal(path, &readers, &mut progress).await?;
+		let call = |cid, content_hash, size, keys, escrow| {
 			call_records(pallet_ehr_records::Call::amend_record {
 				record,
-				cid: bounded.clone(),
-				content_hash: summary.content_hash,
-				size: summary.envelope_len,
-				keys: reader_keys.clone(),
+				cid,
+				content_hash,
+				size,
+				keys,
 				escrow,
 			})
 		};
+		let amended = |event: &RuntimeEvent| match event {
+			RuntimeEvent::Records(pallet_ehr_records::Event::RecordAmended {
+				new_version, ..
+			}) => Some(*new_version),
+			_ => None,
+		};
+		let target = (&current.patient, current.category);
+		let readers = (&readers[..], &skipped[..]);
+		self.write_sealed(author, target, sealed, readers, call, amended, "RecordAmended").await
+	}
+
+	/// What an upload and an amendment share once the envelope is sealed and stored: the escrow
+	/// shares of its key for `(patient, category)` (if openable in an emergency), one
+	/// transaction `call(cid, commitment, size, reader keys, escrow)`, and the new record's id
+	/// from the `event` that `id_of` finds.
+	#[allow(clippy::too_many_arguments)]
+	async fn write_sealed(
+		&self,
+		author: &Keys,
+		(patient, category): (&AccountId, RecordCategory),
+		(summary, cid, keys, key): Sealed,
+		(readers, skipped): (&[(AccountId, [u8; 32])], &[AccountId]),
+		call: impl Fn(
+			pallet_ehr_records::CidOf<Runtime>,
+			[u8; 32],
+			u64,
+			pallet_ehr_records::ReaderKeysOf<Runtime>,
+			Option<pallet_ehr_records::KeyEscrowOf<Runtime>>,
+		) -> RuntimeCall,
+		id_of: impl Fn(&RuntimeEvent) -> Option<RecordId>,
+		event: &str,
+	) -> Result<Uploaded, Error> {
+		let me = author.account_id();
+		let written = Written { patient, category, author: &me, commitment: summary.content_hash };
+		let escrow = self.escrow_with_upload(&written, &key).await;
+		let (bounded, reader_keys) = (bounded_cid(&cid)?, bounded_reader_keys(keys)?);
+		let with = |escrow| {
+			call(
+				bounded.clone(),
+				summary.content_hash,
+				summary.envelope_len,
+				reader_keys.clone(),
+				escrow,
+			)
+		};
 		let (included, escrowed, escrow_failed) =
-			self.submit_upload(author, escrow, call, &cid).await?;
-		let new_version = included
+			self.submit_upload(author, escrow, with, &cid).await?;
+		let record = included
 			.events
 			.iter()
-			.find_map(|event| match event {
-				ehr_runtime::RuntimeEvent::Records(pallet_ehr_records::Event::RecordAmended {
-					new_version,
-					..
-				}) => Some(*new_version),
-				_ => None,
-			})
-			.ok_or_else(|| Error::Node("no RecordAmended event".into()))?;
-		let mut done = uploaded(new_version, &cid, &summary, &readers, &skipped, included.block);
+			.find_map(id_of)
+			.ok_or_else(|| Error::Node(format!("no {event} event")))?;
+		let mut done = uploaded(record, &cid, &summary, readers, skipped, included.block);
 		done.escrowed_in_block = escrowed.then_some(included.number);
 		done.escrow_failed = escrow_failed;
 		Ok(done)

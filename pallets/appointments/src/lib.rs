@@ -61,12 +61,12 @@ use alloc::vec::Vec;
 use ehr_primitives::{
 	cid, Appointment, AppointmentChange, AppointmentEntry, AppointmentId, AppointmentStatus,
 	AuditEvent, ConsentProvider, HistoryEntry, Identities, Moment, Shift, Slot, SlotId, VisitKind,
-	VisitTimes, ANSWER_AHEAD_MS, ANSWER_VALID_MS, MAX_ROSTER_AHEAD_MS, MAX_SHIFT_MS, ON_CALL_VISIT_MINUTES,
-	VISIT_EARLY_MS, VISIT_LATE_MS,
+	VisitTimes, ANSWER_AHEAD_MS, ANSWER_VALID_MS, MAX_ROSTER_AHEAD_MS, MAX_SHIFT_MS,
+	ON_CALL_VISIT_MINUTES, VISIT_EARLY_MS, VISIT_LATE_MS,
 };
 use frame_support::{pallet_prelude::*, traits::Time};
-use sp_runtime::traits::{IdentifyAccount, Verify};
 use frame_system::pallet_prelude::*;
+use sp_runtime::traits::{IdentifyAccount, Verify};
 
 pub use pallet::*;
 pub use weights::WeightInfo;
@@ -99,15 +99,43 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	#[pallet::config]
+	/// Defaults for [`Config`].
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{derive_impl, traits::ConstU32};
+
+		/// The limits the pallets' test runtimes share, small so that tests reach them; each
+		/// test runtime names who is who, consent, its clock and how answers are signed.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			type MaxSlotsPerDoctor = ConstU32<4>;
+			type MaxOpenAppointmentsPerPatient = ConstU32<2>;
+			type MaxSlotMinutes = ConstU32<240>;
+			type MaxHistory = ConstU32<5>;
+			type MaxCidLength = ConstU32<64>;
+			type MaxShifts = ConstU32<4>;
+			type MaxOnCallVisitsPerDoctor = ConstU32<2>;
+			type WeightInfo = ();
+		}
+	}
+
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// Who is an active doctor and a patient.
+		#[pallet::no_default]
 		type Identity: Identities<Self::AccountId>;
 
 		/// The audit trail the changes are written to.
+		#[pallet::no_default]
 		type Consent: ConsentProvider<Self::AccountId>;
 
 		/// The block time (the runtime: `pallet_timestamp`).
+		#[pallet::no_default]
 		type Clock: Time<Moment = Moment>;
 
 		/// Most slots (free or held) a doctor may have published at once.
@@ -143,9 +171,11 @@ pub mod pallet {
 
 		/// A doctor's signature of its answer to a call on call (the runtime: the accounts'
 		/// `MultiSignature`).
+		#[pallet::no_default]
 		type AnswerSignature: Verify<Signer = Self::AnswerSigner> + Parameter;
 
 		/// Who signs an answer: the doctor's account.
+		#[pallet::no_default]
 		type AnswerSigner: IdentifyAccount<AccountId = Self::AccountId>;
 
 		/// Weights of this pallet's calls.
@@ -153,6 +183,7 @@ pub mod pallet {
 
 		/// Creates identities and moves the clock for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
+		#[pallet::no_default]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::AnswerSignature>;
 	}
 
@@ -735,9 +766,9 @@ pub mod pallet {
 			}
 			shifts.sort_by(|a, b| (a.from, a.until).cmp(&(b.from, b.until)));
 			for (i, shift) in shifts.iter().enumerate() {
-				let overlaps = shifts[i + 1..].iter().any(|later| {
-					later.doctor == shift.doctor && later.from < shift.until
-				});
+				let overlaps = shifts[i + 1..]
+					.iter()
+					.any(|later| later.doctor == shift.doctor && later.from < shift.until);
 				ensure!(!overlaps, Error::<T>::OverlappingShift);
 			}
 			let count = shifts.len() as u32;
@@ -820,9 +851,12 @@ pub mod pallet {
 			};
 			PatientAppointments::<T>::insert(&patient, id, ());
 			DoctorAppointments::<T>::insert(&doctor, id, ());
-			Self::change(id, &mut appointment, &patient, AppointmentChange::CalledOnCall {
-				start: now,
-			});
+			Self::change(
+				id,
+				&mut appointment,
+				&patient,
+				AppointmentChange::CalledOnCall { start: now },
+			);
 			Appointments::<T>::insert(id, appointment);
 			Ok(())
 		}

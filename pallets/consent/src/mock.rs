@@ -4,68 +4,14 @@ use crate as pallet_ehr_consent;
 use ehr_primitives::{
 	AccessLevel, OnAccessEnded, Purpose, RecordCategory, RecordId, RecordLookup, Scope,
 };
-use frame_support::{
-	derive_impl, parameter_types,
-	traits::{ConstU32, Contains},
-	weights::Weight,
+use frame_support::{derive_impl, parameter_types, traits::ConstU32, weights::Weight};
+
+ehr_pallet_test_kit::test_runtime!((); Consent: pallet_ehr_consent);
+
+pub use ehr_pallet_test_kit::{
+	categories, COLLEAGUE, DOCTOR, GUARDIAN, HOSPITAL, HOUR, MINUTE, OTHER_DOCTOR, OTHER_HOSPITAL,
+	OTHER_PATIENT, PATIENT, START, UNVERIFIED,
 };
-use sp_runtime::BuildStorage;
-
-type Block = frame_system::mocking::MockBlock<Test>;
-
-frame_support::construct_runtime!(
-	pub enum Test {
-		System: frame_system,
-		Timestamp: pallet_timestamp,
-		Identity: pallet_ehr_identity,
-		Consent: pallet_ehr_consent,
-	}
-);
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
-
-#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
-impl pallet_timestamp::Config for Test {}
-
-pub const HOSPITAL: u64 = 1;
-pub const OTHER_HOSPITAL: u64 = 2;
-pub const DOCTOR: u64 = 10;
-pub const OTHER_DOCTOR: u64 = 11;
-pub const COLLEAGUE: u64 = 12;
-pub const UNVERIFIED: u64 = 13;
-pub const PATIENT: u64 = 20;
-pub const OTHER_PATIENT: u64 = 21;
-pub const GUARDIAN: u64 = 22;
-
-/// 2026-01-01T00:00:00Z.
-pub const START: u64 = 1_767_225_600_000;
-pub const MINUTE: u64 = 60_000;
-pub const HOUR: u64 = 60 * MINUTE;
-
-pub struct Hospitals;
-impl Contains<u64> for Hospitals {
-	fn contains(who: &u64) -> bool {
-		[HOSPITAL, OTHER_HOSPITAL].contains(who)
-	}
-}
-
-#[derive_impl(pallet_ehr_identity::config_preludes::TestDefaultConfig)]
-impl pallet_ehr_identity::Config for Test {
-	type OnSuspended = ();
-	type Hospitals = Hospitals;
-	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = NoNewHospitals;
-}
-
-#[cfg(feature = "runtime-benchmarks")]
-pub struct NoNewHospitals;
-#[cfg(feature = "runtime-benchmarks")]
-impl pallet_ehr_identity::BenchmarkHelper<u64> for NoNewHospitals {
-	fn make_hospital(_: &u64) {}
-}
 
 parameter_types! {
 	/// Whose access ended with every key gone, in order.
@@ -181,17 +127,10 @@ pub struct Helper;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<u64> for Helper {
 	fn register_patient(who: &u64) {
-		let _ = Identity::register_patient(RuntimeOrigin::signed(*who), [5; 32]);
+		let _ = ehr_pallet_test_kit::register_patient::<Test>(*who, [5; 32]);
 	}
 	fn register_doctor(who: &u64) {
-		let _ = Identity::register_doctor(
-			RuntimeOrigin::signed(HOSPITAL),
-			*who,
-			b"Dr.".to_vec(),
-			b"general".to_vec(),
-			b"L".to_vec(),
-		);
-		let _ = Identity::accept_doctor(RuntimeOrigin::signed(*who), HOSPITAL, [5; 32]);
+		let _ = ehr_pallet_test_kit::register_doctor::<Test>(HOSPITAL, *who, [5; 32]);
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
@@ -201,34 +140,11 @@ impl crate::BenchmarkHelper<u64> for Helper {
 	}
 }
 
-/// Hospital 1 with doctors 10 and 12, hospital 2 with doctor 11; patients 20, 21 and 22 (22 is
-/// the guardian of 20); account 13 is no doctor. The clock reads `START`.
+/// The shared world (see `ehr_pallet_test_kit::new_test_ext`): hospital 1 with doctors 10 and
+/// 12, hospital 2 with doctor 11; patients 20, 21 and 22 (22 is the guardian of 20); account 13
+/// is no doctor. The clock reads `START`.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		Timestamp::set_timestamp(START);
-		let doctors = [(HOSPITAL, DOCTOR), (OTHER_HOSPITAL, OTHER_DOCTOR), (HOSPITAL, COLLEAGUE)];
-		for (hospital, doctor) in doctors {
-			Identity::register_doctor(
-				RuntimeOrigin::signed(hospital),
-				doctor,
-				b"Dr.".to_vec(),
-				b"general".to_vec(),
-				b"L".to_vec(),
-			)
-			.unwrap();
-			Identity::accept_doctor(RuntimeOrigin::signed(doctor), hospital, [doctor as u8; 32])
-				.unwrap();
-		}
-		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {
-			Identity::register_patient(RuntimeOrigin::signed(patient), [patient as u8; 32])
-				.unwrap();
-		}
-		Identity::add_delegate(RuntimeOrigin::signed(PATIENT), GUARDIAN).unwrap();
-	});
-	ext
+	ehr_pallet_test_kit::new_test_ext::<Test>()
 }
 
 /// Read access to every record, for treatment, without expiry.
@@ -242,11 +158,6 @@ pub fn grant(by: u64, patient: u64, grantee: u64) -> sp_runtime::DispatchResult 
 		None,
 		Purpose::Treatment,
 	)
-}
-
-/// Records of these categories only.
-pub fn categories(list: &[RecordCategory]) -> Scope {
-	Scope::Categories(list.to_vec().try_into().unwrap())
 }
 
 /// Start the next block at `time`, running the pallet's `on_initialize`.

@@ -3,13 +3,12 @@
 //! hospital 4 (so that every committee member may release to it); patients 20 and 21; 22 is the guardian (delegate) of 20.
 
 use crate as pallet_ehr_escrow;
-use ehr_primitives::{AccessLevel, EmergencyReason, Purpose, RecordCategory, Scope};
+use ehr_primitives::{AccessLevel, EmergencyReason, RecordCategory, Scope};
 use frame_support::{
 	derive_impl,
 	traits::{ConstU32, Contains},
 };
 use frame_system::EnsureRoot;
-use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -46,9 +45,7 @@ pub const PATIENT: u64 = 20;
 pub const OTHER_PATIENT: u64 = 21;
 pub const GUARDIAN: u64 = 22;
 
-/// 2026-01-01T00:00:00Z.
-pub const START: u64 = 1_767_225_600_000;
-pub const HOUR: u64 = 3_600_000;
+pub use ehr_pallet_test_kit::{HOUR, START};
 
 pub struct Hospitals;
 impl Contains<u64> for Hospitals {
@@ -78,19 +75,14 @@ impl pallet_ehr_consent::Config for Test {
 	type BenchmarkHelper = Helper;
 }
 
+#[derive_impl(pallet_ehr_records::config_preludes::TestDefaultConfig)]
 impl pallet_ehr_records::Config for Test {
 	type Identity = Identity;
 	type Consent = Consent;
 	type Clock = Timestamp;
-	type MaxCidLength = ConstU32<64>;
-	type MaxWrappedKeyLength = ConstU32<96>;
-	type MaxReadersPerRecord = ConstU32<4>;
 	type MaxRecordsPerPatient = ConstU32<8>;
-	type MaxVersions = ConstU32<3>;
-	type MaxKeysPerShare = ConstU32<6>;
 	type OnErased = Escrow;
 	type KeyEscrow = Escrow;
-	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Helper;
 }
@@ -142,17 +134,10 @@ impl pallet_ehr_identity::BenchmarkHelper<u64> for Helper {
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_ehr_consent::BenchmarkHelper<u64> for Helper {
 	fn register_patient(who: &u64) {
-		let _ = Identity::register_patient(RuntimeOrigin::signed(*who), fresh_key(*who));
+		let _ = ehr_pallet_test_kit::register_patient::<Test>(*who, fresh_key(*who));
 	}
 	fn register_doctor(who: &u64) {
-		let _ = Identity::register_doctor(
-			RuntimeOrigin::signed(CLINIC),
-			*who,
-			b"Dr.".to_vec(),
-			b"general".to_vec(),
-			b"L".to_vec(),
-		);
-		let _ = Identity::accept_doctor(RuntimeOrigin::signed(*who), CLINIC, fresh_key(*who));
+		let _ = ehr_pallet_test_kit::register_doctor::<Test>(CLINIC, *who, fresh_key(*who));
 	}
 	fn set_time(now: u64) {
 		Timestamp::set_timestamp(now);
@@ -171,14 +156,13 @@ impl pallet_ehr_records::BenchmarkHelper<u64> for Helper {
 		<Helper as pallet_ehr_consent::BenchmarkHelper<u64>>::register_doctor(who);
 	}
 	fn grant(patient: &u64, grantee: &u64) {
-		let _ = Consent::grant_access(
-			RuntimeOrigin::signed(*patient),
+		let _ = ehr_pallet_test_kit::consent::grant::<Test>(
+			*patient,
 			*patient,
 			*grantee,
 			Scope::All,
 			AccessLevel::ReadWrite,
 			None,
-			Purpose::Treatment,
 		);
 	}
 	fn max_grants() -> u32 {
@@ -230,22 +214,10 @@ pub fn key(seed: u8) -> [u8; 32] {
 /// prescriptions; record 0 (lab report), 1 (imaging) and 2 (prescription) of the patient, and 3
 /// (lab report) of the other patient.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		Timestamp::set_timestamp(START);
-		Identity::register_doctor(
-			RuntimeOrigin::signed(OUTSIDER),
-			DOCTOR,
-			b"Dr.".to_vec(),
-			b"emergency".to_vec(),
-			b"L".to_vec(),
-		)
-		.unwrap();
-		Identity::accept_doctor(RuntimeOrigin::signed(DOCTOR), OUTSIDER, key(10)).unwrap();
+	ehr_pallet_test_kit::ext_with::<Test>(|| {
+		ehr_pallet_test_kit::register_doctor::<Test>(OUTSIDER, DOCTOR, key(10)).unwrap();
 		for patient in [PATIENT, OTHER_PATIENT, GUARDIAN] {
-			Identity::register_patient(RuntimeOrigin::signed(patient), key(patient as u8)).unwrap();
+			ehr_pallet_test_kit::register_patient::<Test>(patient, key(patient as u8)).unwrap();
 		}
 		Identity::add_delegate(RuntimeOrigin::signed(PATIENT), GUARDIAN).unwrap();
 		Escrow::set_committee(
@@ -268,8 +240,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		] {
 			add(patient, category);
 		}
-	});
-	ext
+	})
 }
 
 fn add(patient: u64, category: RecordCategory) {
@@ -279,9 +250,7 @@ fn add(patient: u64, category: RecordCategory) {
 /// `by` adds a record of `category` for `patient` (wrapped for the patient); returns its id.
 pub fn add_by(by: u64, patient: u64, category: RecordCategory) -> u64 {
 	let next = pallet_ehr_records::NextRecordId::<Test>::get();
-	let id = next as u8;
-	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
-	cid.extend([id; 32]);
+	let cid = ehr_pallet_test_kit::raw_cid(next as u8);
 	let keys: pallet_ehr_records::ReaderKeysOf<Test> =
 		vec![(patient, vec![patient as u8; 80].try_into().unwrap())].try_into().unwrap();
 	Records::add_record(
@@ -326,14 +295,13 @@ pub fn open_emergency() {
 
 /// Write access for the doctor to every record of the patient.
 pub fn grant_write() {
-	Consent::grant_access(
-		RuntimeOrigin::signed(PATIENT),
+	ehr_pallet_test_kit::consent::grant::<Test>(
+		PATIENT,
 		PATIENT,
 		DOCTOR,
 		Scope::All,
 		AccessLevel::ReadWrite,
 		None,
-		Purpose::Treatment,
 	)
 	.unwrap();
 }

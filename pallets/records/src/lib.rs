@@ -95,15 +95,45 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	#[pallet::config]
+	/// Defaults for [`Config`].
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::derive_impl;
+
+		/// The limits the pallets' test runtimes share, small so that tests reach them; each
+		/// test runtime names only who is who, consent, its clock (and its escrow, or a limit its
+		/// tests need otherwise).
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			type MaxCidLength = ConstU32<64>;
+			type MaxWrappedKeyLength = ConstU32<96>;
+			type MaxReadersPerRecord = ConstU32<4>;
+			type MaxRecordsPerPatient = ConstU32<6>;
+			type MaxVersions = ConstU32<3>;
+			type MaxKeysPerShare = ConstU32<6>;
+			type OnErased = ();
+			type KeyEscrow = ();
+			type WeightInfo = ();
+		}
+	}
+
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// Who is a patient, a delegate, and their encryption keys.
+		#[pallet::no_default]
 		type Identity: Identities<Self::AccountId>;
 
 		/// Who may read and write what, and the audit trail.
+		#[pallet::no_default]
 		type Consent: ConsentProvider<Self::AccountId>;
 
 		/// The block time (the runtime: `pallet_timestamp`).
+		#[pallet::no_default]
 		type Clock: Time<Moment = Moment>;
 
 		/// Longest binary CID, in bytes.
@@ -141,6 +171,7 @@ pub mod pallet {
 
 		/// Creates identities and grants for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
+		#[pallet::no_default]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 

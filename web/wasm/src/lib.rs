@@ -439,7 +439,7 @@ pub fn fhir_wrap(
 ) -> Result<Option<Vec<u8>>, String> {
 	let category = parse_category(category)?;
 	Ok(ehr_fhir::wrap_upload(category, bytes, name, author, patient, now_ms as u64, |_| true)
-		.map(|resource| resource.to_string().into_bytes()))
+		.map(ehr_fhir::plaintext))
 }
 
 /// Home readings as the FHIR Bundle of Observations `ehr vitals add` makes (vital-signs
@@ -544,8 +544,35 @@ pub fn fhir_unwrap(bytes: &[u8], patient: &str, author: &str) -> Option<Vec<u8>>
 	if !parseable(bytes) {
 		return None;
 	}
-	let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+	// JSON as written, or a file stored beside its resource (`ehr_fhir::ATTACHED`).
+	let value = ehr_fhir::resource_of(bytes)?;
 	ehr_fhir::unwrap_checked(&value, patient, author)
+}
+
+/// The resource type of a record's bytes if they are FHIR: JSON as written, or a file stored
+/// beside its resource (`ehr_fhir::ATTACHED`, only its header is read); `undefined` otherwise.
+#[wasm_bindgen(js_name = fhirResourceType)]
+pub fn fhir_resource_type(bytes: &[u8]) -> Option<String> {
+	if !parseable(bytes) {
+		return None;
+	}
+	let resource = match ehr_fhir::attached(bytes) {
+		Some((resource, _)) => resource,
+		None if bytes.starts_with(ehr_fhir::ATTACHED) => return None,
+		None => serde_json::from_slice(bytes).ok()?,
+	};
+	resource["resourceType"].as_str().map(str::to_string)
+}
+
+/// A file stored beside its resource, as the resource with the file inline (JSON bytes), for
+/// a reader who gets no file back from it (`fhirUnwrap`); `undefined` for anything else (JSON
+/// is shown as it is).
+#[wasm_bindgen(js_name = fhirInline)]
+pub fn fhir_inline(bytes: &[u8]) -> Option<Vec<u8>> {
+	if !bytes.starts_with(ehr_fhir::ATTACHED) || !parseable(bytes) {
+		return None;
+	}
+	ehr_fhir::resource_of(bytes).map(|resource| resource.to_string().into_bytes())
 }
 
 /// Whether `key` is a usable X25519 encryption key (canonical, not of small order): the chain's

@@ -8,13 +8,18 @@ use std::{
 	time::Duration,
 };
 
+use clap::{Args, Subcommand};
 use ehr_client::{fhir, human, human::Names, Client, Error, Keys, Rules, WatchState};
 use ehr_primitives::{MessageKind, RecordCategory, Severity};
 use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
 use sp_runtime::AccountId32 as AccountId;
 
-use crate::{account, or_none, say, state_dir, warn, Global};
+use crate::{
+	cli::Global,
+	session::{account, patient_or_me, state_dir},
+	ui::{or_none, say, warn},
+};
 
 /// Files up to this size are wrapped in a DocumentReference (read into memory, base64).
 use ehr_client::fhir::MAX_WRAPPED;
@@ -148,50 +153,85 @@ pub fn prepare_upload(
 	let resource = fhir::wrap_upload(category, &bytes, &name, author, patient, now_ms)
 		.expect("files up to MAX_WRAPPED are wrapped");
 	let kind = resource["resourceType"].as_str().unwrap_or_default().to_string();
-	let how = if kind == "DocumentReference" {
-		format!("wrapped in a FHIR DocumentReference ({})", fhir::content_type(&name))
-	} else {
-		format!("as a FHIR {kind}, the file kept as it is")
+	// A binary file goes beside its resource in the same envelope, as its own bytes (not in
+	// base64): `ehr_fhir::plaintext`.
+	let stored = fhir::plaintext(resource);
+	let how = match (kind.as_str(), stored.starts_with(fhir::ATTACHED)) {
+		("DocumentReference", true) => format!(
+			"wrapped in a FHIR DocumentReference ({}), the file beside it as it is",
+			fhir::content_type(&name)
+		),
+		(_, true) => format!("as a FHIR {kind}, the file beside it as it is"),
+		(_, false) => format!("as a FHIR {kind}, the text kept as written"),
 	};
 	let temp = tempfile::NamedTempFile::new()?;
-	std::fs::write(temp.path(), serde_json::to_vec(&resource).expect("JSON serializes"))?;
+	std::fs::write(temp.path(), stored)?;
 	Ok(Prepared { path: temp.path().to_path_buf(), category, how, _temp: Some(temp) })
 }
 
 /// After `ehr record get` of a record of `patient` written by `author`: a wrapped file is given
 /// back as the file (unless `fhir`), if its resource is exactly what a client makes from it (a
-/// resource whose structured fields say something else than its text stays the resource); with
-/// `fhir`, a record that is not FHIR is refused. Returns what was written, for people.
+/// resource whose structured fields say something else than its text stays the resource); a
+/// file stored beside its resource ([`fhir::ATTACHED`]) is given back as the file, or with
+/// `fhir` as the resource with the file inline; with `fhir`, a record that is not FHIR is
+/// refused. Returns what was written, for people.
 pub fn after_get(
 	out: &Path,
 	fhir_wanted: bool,
 	(patient, author): (&AccountId, &AccountId),
 ) -> Result<&'static str, Error> {
 	let len = std::fs::metadata(out)?.len();
-	// A wrapped file of at most 64 MiB is at most this long in base64 JSON: nothing larger is
-	// parsed (the whole document is held in memory).
-	let value: Option<Value> = (len <= MAX_WRAPPED / 3 * 4 + (1 << 20))
-		.then(|| std::fs::read(out).ok())
-		.flatten()
-		.and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
-		.filter(|value| value.get("resourceType").is_some());
+	// A wrapped file of at most 64 MiB is at most this long in base64 JSON (and shorter beside
+	// its resource): nothing larger is parsed (the whole document is held in memory).
+	let bytes = (len <= MAX_WRAPPED / 3 * 4 + (1 << 20)).then(|| std::fs::read(out).ok()).flatten();
+	let beside = bytes.as_deref().is_some_and(|bytes| bytes.starts_with(fhir::ATTACHED));
+	let value = bytes.as_deref().and_then(fhir::resource_of);
+	// Replaces `out` at once (a reader never sees half of it).
+	let replace = |content: &[u8]| -> Result<(), Error> {
+		let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+		let temp = tempfile::NamedTempFile::new_in(dir)?;
+		std::fs::write(temp.path(), content)?;
+		temp.persist(out).map_err(|e| Error::Io(e.error))?;
+		Ok(())
+	};
+	let resource_json = |value: &Value| serde_json::to_vec(value).expect("JSON serializes");
 	match (value, fhir_wanted) {
 		(Some(value), false) => match fhir::unwrap_checked(&value, patient, author) {
 			Some(file) => {
-				let dir =
-					out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-				let temp = tempfile::NamedTempFile::new_in(dir)?;
-				std::fs::write(temp.path(), file)?;
-				temp.persist(out).map_err(|e| Error::Io(e.error))?;
-				Ok("the file kept in its FHIR resource")
+				replace(&file)?;
+				Ok(if beside {
+					"the file stored beside its FHIR resource"
+				} else {
+					"the file kept in its FHIR resource"
+				})
 			}
-			None if fhir::unwrap_file(&value).is_some() => Ok(
-				"the FHIR resource (its structured fields do not match the text it keeps: read them, \
-				 not the text)",
-			),
-			None => Ok("the FHIR resource"),
+			None => {
+				if beside {
+					replace(&resource_json(&value))?;
+				}
+				Ok(if fhir::unwrap_file(&value).is_some() {
+					"the FHIR resource (its structured fields do not match the text it keeps: \
+					 read them, not the text)"
+				} else {
+					"the FHIR resource"
+				})
+			}
 		},
-		(Some(_), true) => Ok("the FHIR resource"),
+		(Some(value), true) => {
+			if beside {
+				replace(&resource_json(&value))?;
+			}
+			Ok("the FHIR resource")
+		}
+		(None, _) if beside => {
+			let _ = std::fs::remove_file(out);
+			Err(Error::Refused(
+				"this record begins as a file stored beside its FHIR resource but does not read as \
+				 one (a header that is not a wrapped file's, or a size other than the file's): \
+				 not written"
+					.into(),
+			))
+		}
 		(None, true) => {
 			let _ = std::fs::remove_file(out);
 			Err(Error::Refused(
@@ -685,4 +725,170 @@ pub fn write_or_print(
 		None => println!("{text}"),
 	}
 	Ok(())
+}
+
+/// What was measured, for `ehr vitals add`.
+#[derive(Subcommand)]
+pub enum VitalsCommand {
+	/// Add readings you just took: one record (one transaction) for all of them.
+	///
+	/// Each becomes a FHIR R4 Observation (vital-signs profile: LOINC code, UCUM unit); all of
+	/// one call go into one Observation record, readable by you and the doctors you granted
+	/// observations to, whose monitor (`ehr doctor watch`) may alert you.
+	///
+	/// Example: ehr --key-file me.json vitals add --bp 150/95 --glucose 7.8 --heart-rate 88
+	Add {
+		/// Blood pressure, systolic/diastolic in mmHg (e.g. 150/95).
+		#[arg(long, value_name = "SYS/DIA")]
+		bp: Option<String>,
+		/// Blood glucose in mmol/L.
+		#[arg(long, value_name = "MMOL_L")]
+		glucose: Option<f64>,
+		/// Heart rate in beats a minute.
+		#[arg(long, value_name = "BPM")]
+		heart_rate: Option<f64>,
+		/// Body temperature in °C.
+		#[arg(long, value_name = "CELSIUS")]
+		temp: Option<f64>,
+		/// Oxygen saturation in %.
+		#[arg(long, value_name = "PERCENT")]
+		spo2: Option<f64>,
+		/// Body weight in kg.
+		#[arg(long, value_name = "KG")]
+		weight: Option<f64>,
+		/// Breaths a minute.
+		#[arg(long, value_name = "PER_MIN")]
+		respiratory_rate: Option<f64>,
+		/// When they were measured, in local time: YYYY-MM-DD HH:MM (default: now).
+		#[arg(long, value_name = "DATE TIME")]
+		at: Option<String>,
+	},
+	/// Import readings a home device or phone app exported: a FHIR R4 Bundle of Observations
+	/// (or one Observation), validated against the FHIR schema and the vital-signs profile
+	/// (LOINC codes, UCUM units); one record, one transaction, for the whole file.
+	///
+	/// Example: ehr --key-file me.json vitals import readings.json
+	Import {
+		/// The FHIR JSON file.
+		file: PathBuf,
+	},
+	/// A patient's readings over time, with a chart per measure.
+	///
+	/// Example: ehr --key-file dr.json vitals list --patient 5FHne… --code 8480-6
+	List {
+		/// The patient (SS58 address; default: you). A doctor needs consent for observations;
+		/// the reads are logged in the patient's trail.
+		#[arg(long)]
+		patient: Option<String>,
+		/// Only this LOINC code (8480-6 systolic, 8462-4 diastolic, 8867-4 heart rate, 15074-8
+		/// glucose, 8310-5 temperature, 2708-6 oxygen, 29463-7 weight).
+		#[arg(long)]
+		code: Option<String>,
+	},
+}
+
+/// How urgent an alert is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeverityArg {
+	/// For information.
+	Info,
+	/// Act soon (start a medication, book a visit).
+	Warning,
+	/// Act now (come to the hospital).
+	Urgent,
+}
+
+impl From<SeverityArg> for ehr_primitives::Severity {
+	fn from(severity: SeverityArg) -> Self {
+		match severity {
+			SeverityArg::Info => ehr_primitives::Severity::Info,
+			SeverityArg::Warning => ehr_primitives::Severity::Warning,
+			SeverityArg::Urgent => ehr_primitives::Severity::Urgent,
+		}
+	}
+}
+
+#[derive(Subcommand)]
+pub enum MessageCommand {
+	/// Send an encrypted message to a doctor who cares for you, or (doctors) to a patient you
+	/// care for: a current grant or an open appointment between you. The text is encrypted for
+	/// the two of you; the chain sees only who, to whom and when.
+	///
+	/// Example: ehr --key-file dr.json message send 5FHne… "Please come in on Monday" --alert warning
+	Send {
+		/// The recipient (SS58 address).
+		to: String,
+		/// The text.
+		text: String,
+		/// Send it as an alert with this severity (doctors only).
+		#[arg(long, value_enum, value_name = "SEVERITY")]
+		alert: Option<SeverityArg>,
+		/// The record it is about.
+		#[arg(long, value_name = "RECORD")]
+		about: Option<u64>,
+	},
+}
+
+#[derive(Args)]
+pub struct InboxArgs {
+	/// Show read messages too (default: unread, then the 10 newest read ones).
+	#[arg(long)]
+	pub all: bool,
+	/// Keep running and print new messages as blocks are finalized (Ctrl-C stops).
+	#[arg(long)]
+	pub follow: bool,
+	/// Remove the messages you have read from your inbox on chain (the chain's history
+	/// keeps that they were sent).
+	#[arg(long)]
+	pub remove_read: bool,
+}
+
+/// Runs `ehr vitals …` as the patient (or a doctor listing a patient's readings) `me`.
+pub async fn run_vitals(
+	client: &Client,
+	me: &Keys,
+	command: VitalsCommand,
+	json: bool,
+) -> Result<(), Error> {
+	let my_id = me.account_id();
+	match command {
+		VitalsCommand::Add {
+			bp,
+			glucose,
+			heart_rate,
+			temp,
+			spo2,
+			weight,
+			respiratory_rate,
+			at,
+		} => {
+			use ehr_client::fhir::*;
+			let measures = vec![
+				(GLUCOSE, glucose),
+				(HEART_RATE, heart_rate),
+				(TEMPERATURE, temp),
+				(OXYGEN_SATURATION, spo2),
+				(WEIGHT, weight),
+				(RESPIRATORY_RATE, respiratory_rate),
+			];
+			vitals_add(client, me, bp, measures, at, json).await?
+		}
+		VitalsCommand::Import { file } => vitals_import(client, me, &file, json).await?,
+		VitalsCommand::List { patient, code } => {
+			let patient = patient_or_me(patient.as_deref(), &my_id)?;
+			vitals_list(client, me, patient, code, json).await?
+		}
+	}
+	Ok(())
+}
+
+/// Runs `ehr message send` as `me`.
+pub async fn run_message(
+	client: &Client,
+	me: &Keys,
+	command: MessageCommand,
+	json: bool,
+) -> Result<(), Error> {
+	let MessageCommand::Send { to, text, alert, about } = command;
+	message_send(client, me, &to, &text, alert.map(Into::into), about, json).await
 }

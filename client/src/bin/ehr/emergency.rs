@@ -3,6 +3,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
+use clap::{Args, Subcommand};
 use ehr_client::{
 	custodian::{Decision, Ledger, Noted, Policy},
 	human,
@@ -15,8 +16,9 @@ use sp_core::crypto::Ss58Codec;
 use sp_runtime::AccountId32 as AccountId;
 
 use crate::{
-	account, count_bar, done, or_none, patient_or_me, report_to, say, state_dir, warn,
-	CustodianCommand, EmergencyCommand, Global,
+	cli::{Category, Global},
+	session::{account, patient_or_me, state_dir},
+	ui::{count_bar, done, or_none, report_to, say, warn},
 };
 
 /// The categories in words: `profile, prescription and lab report`, or `none`.
@@ -208,8 +210,7 @@ async fn custodian_pass(
 	me: &Keys,
 	policy: &Option<Policy>,
 	global: &Global,
-) -> Result<(Vec<ehr_client::Release>, Vec<(ehr_client::custodian::Request, Decision)>), Error>
-{
+) -> Result<(Vec<ehr_client::Release>, Vec<(ehr_client::custodian::Request, Decision)>), Error> {
 	match policy {
 		None => Ok((client.custodian_pass(me).await?, Vec::new())),
 		Some(policy) => {
@@ -472,4 +473,99 @@ pub async fn notifications(
 		}
 	}
 	Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum EmergencyCommand {
+	/// Show, or set, the categories of your records a doctor may open in an emergency.
+	///
+	/// Without categories, shows yours. With them, they replace the choice (on chain, in your
+	/// trail), and the keys of your records in them are escrowed (`ehr emergency sync`).
+	/// Suggested: profile prescription lab-report.
+	///
+	/// Example: ehr --key-file me.json emergency categories profile prescription lab-report
+	Categories {
+		/// The categories to make openable (replacing the current choice).
+		#[arg(value_enum)]
+		categories: Vec<Category>,
+		/// Make nothing openable in an emergency.
+		#[arg(long, conflicts_with = "categories")]
+		none: bool,
+		/// Act for this patient, as the patient's delegate (SS58 address).
+		#[arg(long = "for", value_name = "PATIENT")]
+		for_patient: Option<String>,
+	},
+	/// Escrow the keys of your emergency-openable records that are not escrowed for the
+	/// current committee yet: records added before you opted in, and all of them after the
+	/// hospitals changed the committee. New records are escrowed as they are added.
+	///
+	/// Example: ehr --key-file me.json emergency sync
+	Sync,
+	/// The hospitals' escrow committee: its members, their escrow keys and the threshold.
+	Committee,
+}
+
+#[derive(Args)]
+pub struct CustodianArgs {
+	/// Approve a held request, or show what was held and refused.
+	#[command(subcommand)]
+	pub action: Option<CustodianCommand>,
+	/// One pass, then exit (for tests and cron).
+	#[arg(long)]
+	pub once: bool,
+	/// Seconds between passes.
+	#[arg(long, default_value_t = 6, value_name = "SECONDS")]
+	pub interval: u64,
+	/// The hospital's release policy (JSON); without it, every valid request is released.
+	#[arg(long, value_name = "FILE")]
+	pub policy: Option<std::path::PathBuf>,
+	/// Serve Prometheus metrics at http://ADDRESS:PORT/metrics (requests behind, last pass,
+	/// failures; docs/operations.md), e.g. 127.0.0.1:9618.
+	#[arg(long, value_name = "ADDRESS:PORT")]
+	pub metrics: Option<std::net::SocketAddr>,
+}
+
+/// What a person does with the custodian's held requests.
+#[derive(Subcommand)]
+pub enum CustodianCommand {
+	/// Approve the held request(s) of a doctor for a patient: the running custodian releases
+	/// them on its next pass.
+	Approve {
+		/// The patient (SS58 address).
+		patient: String,
+		/// The doctor (SS58 address).
+		doctor: String,
+	},
+	/// What the custodian held for approval and refused, and today's releases per hospital.
+	Status,
+}
+
+#[derive(Args)]
+pub struct NotificationsArgs {
+	/// Everything from the start of your trail, not only what is new.
+	#[arg(long)]
+	pub all: bool,
+	/// Whose trail, as the patient's delegate (SS58 address; default: yours).
+	#[arg(long = "for", value_name = "PATIENT")]
+	pub for_patient: Option<String>,
+}
+
+/// Runs `ehr custodian`: a person's action on held requests, or the custodian service itself.
+pub async fn run_custodian(
+	client: &Client,
+	me: &Keys,
+	args: CustodianArgs,
+	global: &Global,
+) -> Result<(), Error> {
+	let json = global.json;
+	let CustodianArgs { action, once, interval, policy, metrics } = args;
+	if let Some(action) = action {
+		return custodian_action(me, action, global, json);
+	}
+	let policy = policy.as_deref().map(ehr_client::custodian::Policy::load).transpose()?;
+	let metrics = match metrics {
+		Some(address) => Some(ehr_client::metrics::custodian(address).await?),
+		None => None,
+	};
+	custodian(client, me, once, interval, policy, metrics, global, json).await
 }

@@ -13,6 +13,7 @@ use std::{
 	time::{Duration, SystemTime},
 };
 
+use clap::Args;
 use ehr_client::{
 	outbox::{Entry, Logged, Outbox, Pass},
 	Chain, Client, Error, Keys,
@@ -21,7 +22,11 @@ use serde_json::json;
 
 use ehr_client::human::Names;
 
-use crate::{clear_spinner, cli::Global, say, warn};
+use crate::{
+	cli::Global,
+	session::state_dir,
+	ui::{clear_spinner, say, warn},
+};
 
 /// The outbox of the command's client (set by `client()`), for the drainer started at exit.
 pub static OUTBOX: OnceLock<(Outbox, String, PathBuf)> = OnceLock::new();
@@ -33,7 +38,7 @@ const BACKGROUND: Duration = Duration::from_secs(600);
 /// The outbox under the state folder for `client`'s chain; `None` (reads then wait for their
 /// block, as without an outbox) if there is no state folder or it cannot be written.
 pub async fn open(global: &Global, client: &Client) -> Option<Outbox> {
-	let dir = crate::state_dir(global)?;
+	let dir = state_dir(global)?;
 	let first = client.chain.block_hash(1).await.unwrap_or_default();
 	match Outbox::open(&dir, client.chain.genesis(), first) {
 		Ok(outbox) => {
@@ -78,7 +83,7 @@ pub fn spawn_drainer() {
 /// [`BACKGROUND`] passes. Quiet; exits at once if another drainer holds the lock. It opens only
 /// the node and the outbox (no store, no key).
 pub async fn background(global: &Global) -> Result<(), Error> {
-	let Some(dir) = crate::state_dir(global) else { return Ok(()) };
+	let Some(dir) = state_dir(global) else { return Ok(()) };
 	let chain = Chain::connect(&global.node).await?;
 	let first = chain.block_hash(1).await?;
 	let outbox = Outbox::open(&dir, chain.genesis(), first)?;
@@ -243,4 +248,17 @@ pub async fn command(
 		)));
 	}
 	Ok(())
+}
+
+#[derive(Args)]
+pub struct OutboxArgs {
+	/// Wait until every entry is in a finalized block (or --timeout passes: exit code 5).
+	#[arg(long)]
+	pub wait: bool,
+	/// How long --wait waits, in seconds.
+	#[arg(long, default_value_t = 120, value_name = "SECONDS")]
+	pub timeout: u64,
+	/// Run as the background drainer (started by the command itself; needs no key).
+	#[arg(long, hide = true)]
+	pub background: bool,
 }

@@ -3,12 +3,15 @@
 
 use std::path::PathBuf;
 
+use clap::Args;
 use ehr_client::{Client, Error, Keys, Store};
 use serde_json::json;
 
 use crate::{
 	care::{load, save, sleep_or_stop},
-	say, state_dir, warn, Global,
+	cli::Global,
+	session::state_dir,
+	ui::{say, warn},
 };
 
 /// Where the service remembers what it pinned (record → CID): per chain, hospital and IPFS
@@ -118,4 +121,45 @@ pub async fn pin_service(
 		}
 		sleep_or_stop(interval).await;
 	}
+}
+
+#[derive(Args)]
+pub struct PinServiceArgs {
+	/// One pass, then exit (for tests and cron).
+	#[arg(long)]
+	pub once: bool,
+	/// Seconds between passes.
+	#[arg(long, default_value_t = 12, value_name = "SECONDS")]
+	pub interval: u64,
+	/// Hospitals that keep each record besides those its patient consents to.
+	#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=16))]
+	pub replicas: u32,
+	/// The largest envelope kept, in MiB: a record declaring more, or a node serving more
+	/// than the record declares, is refused and reported.
+	#[arg(
+		long,
+		default_value_t = 1024,
+		value_name = "MIB",
+		value_parser = clap::value_parser!(u64).range(1..)
+	)]
+	pub max_size: u64,
+	/// Serve Prometheus metrics at http://ADDRESS:PORT/metrics (records behind, last pass,
+	/// failures; docs/operations.md), e.g. 127.0.0.1:9617.
+	#[arg(long, value_name = "ADDRESS:PORT")]
+	pub metrics: Option<std::net::SocketAddr>,
+}
+
+/// Runs the pinning service as the hospital `me`.
+pub async fn run(
+	client: &Client,
+	me: &Keys,
+	args: PinServiceArgs,
+	global: &Global,
+) -> Result<(), Error> {
+	let PinServiceArgs { once, interval, replicas, max_size, metrics } = args;
+	let metrics = match metrics {
+		Some(address) => Some(ehr_client::metrics::pin_service(address).await?),
+		None => None,
+	};
+	pin_service(client, me, once, interval, replicas, max_size, metrics, global).await
 }

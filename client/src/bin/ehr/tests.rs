@@ -2,6 +2,15 @@
 
 use super::*;
 use clap::CommandFactory;
+use cli::{category_of, Category, PurposeArg, EXIT_CODES};
+use consent::ConsentCommand;
+use doctor::DoctorCommand;
+use ehr_primitives::RecordCategory;
+use record::RecordCommand;
+use session::account;
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32 as AccountId;
+use ui::{or_none, size};
 
 const PATIENT: &str = "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY";
 
@@ -12,7 +21,7 @@ fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
 #[test]
 fn a_bad_address_is_bad_usage_and_says_what_an_address_looks_like() {
 	let error = account("not-an-address").unwrap_err();
-	assert_eq!(error.exit_code(), 2);
+	assert_eq!(ui::exit_code(&error), 2);
 	assert!(error.to_string().contains("SS58") && error.to_string().contains("key show"));
 	assert_eq!(account(PATIENT).unwrap().to_ss58check(), PATIENT);
 	// The hex account id that other tools print is the same account.
@@ -150,7 +159,7 @@ fn exit_codes_in_help_match_the_errors() {
 		(Error::Invalid("x".into()), 1, "anything else"),
 	];
 	for (error, code, class) in classes {
-		assert_eq!(error.exit_code(), code, "{error:?}");
+		assert_eq!(ui::exit_code(&error), code, "{error:?}");
 		assert!(listed(code), "exit code {code} is not in the help");
 		let line = EXIT_CODES
 			.lines()
@@ -180,7 +189,7 @@ fn a_profile_must_be_a_valid_fhir_patient() {
 	assert!(check(&good).is_ok());
 	let other = dir.path().join("other.json");
 	std::fs::write(&other, r#"{"resourceType": "Observation", "code": {"text": "x"}}"#).unwrap();
-	assert_eq!(check(&other).unwrap_err().exit_code(), 2);
+	assert_eq!(ui::exit_code(&check(&other).unwrap_err()), 2);
 	let text = dir.path().join("text.txt");
 	std::fs::write(&text, "Jane Doe, born 1980").unwrap();
 	let error = check(&text).unwrap_err();
@@ -209,11 +218,23 @@ fn uploads_are_fhir_or_wrapped_and_come_back_as_they_went_in() {
 	let made_for = (&patient, &patient);
 	assert_eq!(
 		care::after_get(&out, false, made_for).unwrap(),
+		"the file stored beside its FHIR resource"
+	);
+	assert_eq!(std::fs::read(&out).unwrap(), b"%PDF-1.7 not really");
+	// With --fhir: the resource, the file inline (base64), as FHIR readers expect.
+	std::fs::copy(&prepared.path, &out).unwrap();
+	assert_eq!(care::after_get(&out, true, made_for).unwrap(), "the FHIR resource");
+	let resource: serde_json::Value =
+		serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+	assert_eq!(resource["resourceType"], "DocumentReference");
+	assert_eq!(ehr_client::fhir::unwrap_file(&resource).unwrap(), b"%PDF-1.7 not really");
+	// A record stored before, the file inline in its resource, reads as it did.
+	std::fs::write(&out, serde_json::to_vec(&resource).unwrap()).unwrap();
+	assert_eq!(
+		care::after_get(&out, false, made_for).unwrap(),
 		"the file kept in its FHIR resource"
 	);
 	assert_eq!(std::fs::read(&out).unwrap(), b"%PDF-1.7 not really");
-	std::fs::copy(&prepared.path, &out).unwrap();
-	assert_eq!(care::after_get(&out, true, made_for).unwrap(), "the FHIR resource");
 	// A text prescription becomes a MedicationRequest, and comes back as written.
 	let rx = dir.path().join("rx.txt");
 	std::fs::write(&rx, "Amoxicillin 500 mg\nthree times a day\n").unwrap();
@@ -250,7 +271,48 @@ fn uploads_are_fhir_or_wrapped_and_come_back_as_they_went_in() {
 		panic!("accepted")
 	};
 	assert!(error.to_string().contains("/status"), "{error}");
-	assert_eq!(error.exit_code(), 2);
+	assert_eq!(ui::exit_code(&error), 2);
+}
+
+/// Real files (a JPEG and a PDF made from a screenshot of the web app, in `client/tests/data`)
+/// are stored at their own size, not a third larger in base64: the plaintext is the file and a
+/// header of a few hundred bytes, the envelope adds its tags; both come back byte for byte.
+/// Prints the figures (`cargo test -p ehr-client --bin ehr stored_size -- --nocapture`).
+#[test]
+fn stored_size_of_a_pdf_and_a_jpeg_is_their_own() {
+	let patient = AccountId::new([1; 32]);
+	let dir = tempfile::tempdir().unwrap();
+	for (name, category, kind) in [
+		("scan.jpg", None, "DocumentReference"),
+		("lab-report.pdf", Some(RecordCategory::LabReport), "DiagnosticReport"),
+	] {
+		let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+		let original = std::fs::read(&file).unwrap();
+		let prepared = care::prepare_upload(&file, category, &patient, &patient, 0, false).unwrap();
+		let stored = std::fs::read(&prepared.path).unwrap();
+		let resource = ehr_client::fhir::resource_of(&stored).unwrap();
+		assert_eq!(resource["resourceType"], kind, "{name}");
+		let inline = serde_json::to_vec(&resource).unwrap().len() as f64;
+		let envelope = ehr_envelope::envelope_len(stored.len() as u64) as f64;
+		let size = original.len() as f64;
+		println!(
+			"{name}: {} bytes; plaintext {} bytes ({:.4}x), envelope {} bytes ({:.4}x); the file \
+			 inline in base64 would be {} bytes ({:.3}x)",
+			original.len(),
+			stored.len(),
+			stored.len() as f64 / size,
+			envelope,
+			envelope / size,
+			inline,
+			inline / size
+		);
+		assert!(envelope / size < 1.01, "{name}: {envelope} bytes stored for {size}");
+		assert!(inline / size > 1.33, "{name}: base64 is a third larger");
+		let out = dir.path().join(name);
+		std::fs::write(&out, &stored).unwrap();
+		care::after_get(&out, false, (&patient, &patient)).unwrap();
+		assert!(std::fs::read(&out).unwrap() == original, "{name} comes back byte for byte");
+	}
 }
 
 #[test]
@@ -265,9 +327,15 @@ fn several_ipfs_nodes_and_the_pinning_service_parse() {
 	let cli =
 		parse(&["--ipfs", "http://127.0.0.1:5001,http://127.0.0.2:5001", "pin-service"]).unwrap();
 	assert_eq!(cli.global.ipfs, ["http://127.0.0.1:5001", "http://127.0.0.2:5001"]);
-	assert!(matches!(cli.command, Command::PinService { once: false, replicas: 2, .. }));
+	assert!(matches!(
+		cli.command,
+		Command::PinService(pinning::PinServiceArgs { once: false, replicas: 2, .. })
+	));
 	let cli = parse(&["pin-service", "--once", "--replicas", "3"]).unwrap();
-	assert!(matches!(cli.command, Command::PinService { once: true, replicas: 3, .. }));
+	assert!(matches!(
+		cli.command,
+		Command::PinService(pinning::PinServiceArgs { once: true, replicas: 3, .. })
+	));
 	assert!(parse(&["pin-service", "--replicas", "0"]).is_err());
 	assert!(parse(&["pin-service", "--replicas", "17"]).is_err());
 	assert!(parse(&["record", "list"]).unwrap().global.ipfs.is_empty());
@@ -285,9 +353,15 @@ fn json_for_a_terminal_escapes_what_a_terminal_acts_on() {
 #[test]
 fn the_outbox_waits_within_a_timeout_and_its_drainer_is_hidden() {
 	let cli = parse(&["outbox", "--wait", "--timeout", "30"]).unwrap();
-	assert!(matches!(cli.command, Command::Outbox { wait: true, timeout: 30, background: false }));
+	assert!(matches!(
+		cli.command,
+		Command::Outbox(outbox::OutboxArgs { wait: true, timeout: 30, background: false })
+	));
 	let cli = parse(&["outbox"]).unwrap();
-	assert!(matches!(cli.command, Command::Outbox { wait: false, timeout: 120, .. }));
+	assert!(matches!(
+		cli.command,
+		Command::Outbox(outbox::OutboxArgs { wait: false, timeout: 120, .. })
+	));
 	// The background drainer is started by the command itself, not offered in the help.
 	let help = Cli::command().find_subcommand("outbox").unwrap().clone().render_long_help();
 	assert!(!help.to_string().contains("--background"), "{help}");

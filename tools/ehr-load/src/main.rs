@@ -808,6 +808,11 @@ async fn main() {
 	};
 	if let Err(error) = result {
 		eprintln!("error: {error}");
-		std::process::exit(error.exit_code());
+		// As the `ehr` command: 2 bad usage, 5 the node does not answer, 1 anything else.
+		std::process::exit(match error.kind() {
+			ehr_client::ErrorKind::Usage => 2,
+			ehr_client::ErrorKind::Unreachable => 5,
+			_ => 1,
+		});
 	}
 }

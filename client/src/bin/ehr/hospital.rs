@@ -1,0 +1,229 @@
+//! `ehr hospital`: a hospital's administration: its doctors, invitations, name, custodian, and
+//! the review of emergency accesses.
+
+use clap::Subcommand;
+use ehr_client::{human, human::Names, Client, Error, Keys};
+use serde_json::json;
+use sp_core::crypto::Ss58Codec;
+
+use crate::{
+	doctor::doctor_line,
+	emergency,
+	session::account,
+	ui::{done, or_none, say},
+};
+
+#[derive(Subcommand)]
+pub enum HospitalCommand {
+	/// Offer an account the role of a doctor of your hospital. It becomes your doctor, in the
+	/// directory, when it accepts with `ehr doctor accept YOUR-HOSPITAL`; until then you may
+	/// withdraw the offer with `ehr hospital cancel-invitation`.
+	///
+	/// Example: ehr --key-file hospital.json hospital register-doctor 5FHne… --name "Dr. Bob
+	/// Kelso" --specialty "internal medicine" --licence MD-1001
+	RegisterDoctor {
+		/// The doctor's account (SS58 address; the doctor prints it with `ehr key show`).
+		doctor: String,
+		/// Full name, as patients will see it.
+		#[arg(long)]
+		name: String,
+		/// Specialty, as patients will see it.
+		#[arg(long)]
+		specialty: String,
+		/// Licence number.
+		#[arg(long)]
+		licence: String,
+	},
+	/// Suspend one of your doctors: no new consent, refused wherever consent is checked.
+	SuspendDoctor {
+		/// The doctor (SS58 address).
+		doctor: String,
+	},
+	/// Reinstate one of your suspended doctors.
+	ReinstateDoctor {
+		/// The doctor (SS58 address).
+		doctor: String,
+	},
+	/// Invite a patient: the account may then register and transact without tokens.
+	InvitePatient {
+		/// The patient's account (SS58 address; the patient prints it with `ehr key show`).
+		patient: String,
+	},
+	/// Set the name your hospital appears under in the directory, the command and the web
+	/// app (instead of its bare address).
+	///
+	/// Example: ehr --key-file hospital.json hospital set-name "North General Hospital"
+	SetName {
+		/// The hospital's name, as people will read it.
+		name: String,
+	},
+	/// Withdraw an unused patient invitation, or a doctor's role offered and not yet accepted.
+	CancelInvitation {
+		/// The account invited or offered the role (SS58 address).
+		account: String,
+	},
+	/// Name the account that runs your custodian service (`ehr custodian`): it releases your
+	/// hospital's escrowed shares in emergencies and can do nothing else, so the service never
+	/// holds your hospital's admin key. Naming another replaces it; `--none` goes back to
+	/// releasing with the hospital's own account. The committee's escrow key for your hospital
+	/// must be the custodian's key (`ehr --key-file custodian.json key show`), set by the
+	/// hospitals' vote (`Escrow.set_committee`).
+	///
+	/// Example: ehr --key-file hospital.json hospital set-custodian 5DAAn…
+	SetCustodian {
+		/// The custodian account (SS58 address).
+		#[arg(required_unless_present = "none")]
+		custodian: Option<String>,
+		/// Name no custodian: the hospital's own account releases again.
+		#[arg(long, conflicts_with = "custodian")]
+		none: bool,
+	},
+	/// Your hospital's doctors.
+	Doctors,
+	/// The emergency accesses of your hospital's doctors (open, or expired and not yet cleaned
+	/// up), with the records released to each doctor: review them, then close each with
+	/// `ehr hospital close-emergency`.
+	Emergencies {
+		/// Every hospital's doctors' accesses, to review them (`ehr hospital review`).
+		#[arg(long)]
+		all: bool,
+	},
+	/// Review an emergency access of another hospital's doctor: your verdict goes on chain and
+	/// into the patient's trail. Every member hospital other than the doctor's may review each
+	/// access once; `ehr hospital emergencies --all` lists the open ones of every hospital.
+	///
+	/// Example: ehr --key-file hospital.json hospital review 5HGj… 5FHne… --verdict justified
+	Review {
+		/// The patient (SS58 address).
+		patient: String,
+		/// The other hospital's doctor (SS58 address).
+		doctor: String,
+		/// Your verdict.
+		#[arg(long, value_enum)]
+		verdict: Verdict,
+		/// The patient's trail entry that opened the access (default: the doctor's newest).
+		#[arg(long)]
+		entry: Option<u64>,
+	},
+	/// Close a doctor's emergency access after review (its released shares leave the chain's
+	/// state in the next block).
+	CloseEmergency {
+		/// The patient (SS58 address).
+		patient: String,
+		/// Your doctor (SS58 address).
+		doctor: String,
+	},
+}
+
+/// A hospital's verdict on another hospital's emergency access.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Verdict {
+	/// Justified by the patient's condition.
+	Justified,
+	/// Cannot tell: the doctor's hospital is asked to explain.
+	Questionable,
+	/// Not justified: the consortium follows up.
+	Unjustified,
+}
+
+impl From<Verdict> for ehr_primitives::ReviewVerdict {
+	fn from(verdict: Verdict) -> Self {
+		match verdict {
+			Verdict::Justified => Self::Justified,
+			Verdict::Questionable => Self::Questionable,
+			Verdict::Unjustified => Self::Unjustified,
+		}
+	}
+}
+
+/// Runs `ehr hospital …` as the hospital `me`.
+pub async fn run(
+	client: &Client,
+	me: &Keys,
+	command: HospitalCommand,
+	json: bool,
+) -> Result<(), Error> {
+	let my_id = me.account_id();
+	match command {
+		HospitalCommand::Doctors => {
+			let doctors = client.doctors(Some(&my_id)).await?;
+			let names = Names::load(client, Some(&my_id)).await?;
+			let text =
+				doctors.iter().map(|d| doctor_line(d, &names)).collect::<Vec<_>>().join("\n");
+			say(
+				json,
+				json!(doctors),
+				or_none(text, "your hospital has no doctors yet (`ehr hospital register-doctor`)"),
+			);
+		}
+		HospitalCommand::Emergencies { all } => {
+			emergency::hospital_emergencies(client, me, all, json).await?
+		}
+		command => {
+			let (what, included) = match &command {
+				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => (
+					format!(
+						"{name} offered the role of a doctor of your hospital: the account \
+						 accepts with `ehr doctor accept {}`",
+						me.address()
+					),
+					client.register_doctor(me, &account(doctor)?, name, specialty, licence).await?,
+				),
+				HospitalCommand::Review { patient, doctor, verdict, entry } => {
+					let (entry, included) = client
+						.review_emergency_access(
+							me,
+							&account(patient)?,
+							&account(doctor)?,
+							*entry,
+							(*verdict).into(),
+						)
+						.await?;
+					(format!("review of trail entry {entry} recorded in the patient's trail"), included)
+				}
+				HospitalCommand::SetName { name } => (
+					format!("your hospital is now listed as {}", human::printable(name)),
+					client.set_hospital_name(me, name).await?,
+				),
+				HospitalCommand::CancelInvitation { account: who } => (
+					format!("the invitation or offer of {who} is withdrawn"),
+					client.cancel_invitation(me, &account(who)?).await?,
+				),
+				HospitalCommand::SetCustodian { custodian, .. } => {
+					let custodian = custodian.as_deref().map(account).transpose()?;
+					let what = match &custodian {
+						Some(c) => format!(
+							"{} now releases your hospital's escrowed shares (and your own \
+							 account no longer does)",
+							c.to_ss58check()
+						),
+						None => "your hospital's own account releases its escrowed shares again"
+							.into(),
+					};
+					(what, client.set_custodian(me, custodian.as_ref()).await?)
+				}
+				HospitalCommand::SuspendDoctor { doctor } => {
+					("doctor suspended".into(), client.suspend_doctor(me, &account(doctor)?).await?)
+				}
+				HospitalCommand::ReinstateDoctor { doctor } => {
+					("doctor reinstated".into(), client.reinstate_doctor(me, &account(doctor)?).await?)
+				}
+				HospitalCommand::InvitePatient { patient } => (
+					format!("{patient} invited: the account may now register with `ehr patient register`, without tokens"),
+					client.invite_patient(me, &account(patient)?).await?,
+				),
+				HospitalCommand::CloseEmergency { patient, doctor } => (
+					"emergency access closed after review (its released shares leave the chain's \
+					 state in the next block)"
+						.into(),
+					client.close_emergency_access(me, &account(patient)?, &account(doctor)?).await?,
+				),
+				HospitalCommand::Doctors | HospitalCommand::Emergencies { .. } => {
+					unreachable!("listed above")
+				}
+			};
+			done(json, &what, &included);
+		}
+	}
+	Ok(())
+}
