@@ -125,47 +125,48 @@ fn attachment_mut(resource: &mut Value) -> Option<&mut Value> {
 	}
 }
 
+/// Takes a wrapped file's data out of `resource`, its attachment then pointing beside it
+/// ([`ATTACHED_URL`]): the data taken out and the file. `None`, the resource untouched, for
+/// anything else (not a wrapped file, no data, data that is not base64, already beside).
+fn take_file(resource: &mut Value) -> Option<(Value, Vec<u8>)> {
+	if !is_wrapped_file(resource) {
+		return None;
+	}
+	let fields = attachment_mut(resource)?.as_object_mut()?;
+	if fields.contains_key("url") {
+		return None;
+	}
+	let file =
+		base64::engine::general_purpose::STANDARD.decode(fields.get("data")?.as_str()?).ok()?;
+	let data = fields.remove("data")?;
+	fields.insert("url".into(), ATTACHED_URL.into());
+	Some((data, file))
+}
+
 /// The bytes a client stores for `resource`: a file it wrapped ([`wrap_file`], [`report_file`])
 /// beside the resource ([`ATTACHED`]), so that the record is the size of the file and not a
 /// third more; any other resource (and anything [`attached`] would not read back) as its JSON.
 pub fn plaintext(mut resource: Value) -> Vec<u8> {
-	if !is_wrapped_file(&resource) {
-		return resource.to_string().into_bytes();
-	}
 	// The data is taken out, not copied: a file of 64 MiB is 85 MiB of base64.
-	let data = attachment_mut(&mut resource)
-		.and_then(Value::as_object_mut)
-		.filter(|fields| !fields.contains_key("url"))
-		.and_then(|fields| fields.remove("data"));
-	let data = match data {
-		Some(Value::String(data)) => data,
-		other => {
-			if let Some(data) = other {
-				attachment_mut(&mut resource).expect("taken from it")["data"] = data;
-			}
-			return resource.to_string().into_bytes();
+	if let Some((data, file)) = take_file(&mut resource) {
+		let header = resource.to_string().into_bytes();
+		let mut out = Vec::with_capacity(ATTACHED.len() + 4 + header.len() + file.len());
+		out.extend_from_slice(ATTACHED);
+		out.extend_from_slice(&(header.len() as u32).to_be_bytes());
+		out.extend_from_slice(&header);
+		out.extend_from_slice(&file);
+		if attached(&out).is_some() {
+			return out;
 		}
-	};
-	let Ok(file) = base64::engine::general_purpose::STANDARD.decode(&data) else {
-		attachment_mut(&mut resource).expect("taken from it")["data"] = data.into();
-		return resource.to_string().into_bytes();
-	};
-	attachment_mut(&mut resource).expect("taken from it")["url"] = ATTACHED_URL.into();
-	let header = resource.to_string().into_bytes();
-	let mut out = Vec::with_capacity(ATTACHED.len() + 4 + header.len() + file.len());
-	out.extend_from_slice(ATTACHED);
-	out.extend_from_slice(&(header.len() as u32).to_be_bytes());
-	out.extend_from_slice(&header);
-	out.extend_from_slice(&file);
-	if attached(&out).is_none() {
 		// A resource a reader would refuse this way (its size is not the file's, a header too
 		// large, a file too large): stored inline, as it came.
-		let fields = attachment_mut(&mut resource).expect("written above");
-		fields.as_object_mut().expect("an object").remove("url");
-		fields["data"] = data.into();
-		return resource.to_string().into_bytes();
+		let fields = attachment_mut(&mut resource)
+			.and_then(Value::as_object_mut)
+			.expect("the attachment the data was taken from");
+		fields.remove("url");
+		fields.insert("data".into(), data);
 	}
-	out
+	resource.to_string().into_bytes()
 }
 
 /// The resource and the file of a plaintext [`plaintext`] made ([`ATTACHED`]): the resource as
