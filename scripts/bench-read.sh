@@ -28,39 +28,16 @@ if [ -n "${EHR_BENCH_RELEASE:-}" ]; then
 	EHR_NODE="$CARGO_TARGET_DIR/release/ehr-node"
 	EHR_CLI="$CARGO_TARGET_DIR/release/ehr"
 fi
-[ -x "$EHR_NODE" ] && [ -x "$EHR_CLI" ] || die "build first: scripts/build.sh"
-command -v jsipfs >/dev/null || die "jsipfs not found: run scripts/setup.sh"
+. "$EHR_ROOT/scripts/devchain.sh"
 
 work="$(mktemp -d)"
-pids=()
 cleanup() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	devchain_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+devchain_start "$work"
 
-node_port=$(free_port)
-ipfs_port=$(free_port)
-"$EHR_NODE" --dev --tmp --no-telemetry --no-prometheus --no-mdns --rpc-port "$node_port" \
-	--listen-addr "/ip4/127.0.0.1/tcp/$(free_port)" >"$work/node.log" 2>&1 &
-pids+=($!)
-bash "$EHR_ROOT/scripts/ipfs.sh" "$work/ipfs" "$ipfs_port" >"$work/ipfs.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 60); do
-	curl -sf -X POST "http://127.0.0.1:$ipfs_port/api/v0/version" >/dev/null 2>&1 && break
-	sleep 1
-done
-for _ in $(seq 1 120); do
-	curl -sf -H 'Content-Type: application/json' \
-		-d '{"id":1,"jsonrpc":"2.0","method":"chain_getFinalizedHead","params":[]}' \
-		"http://127.0.0.1:$node_port" >/dev/null 2>&1 && break
-	sleep 1
-done
-sleep 12
-
-export EHR_NODE_URL="ws://127.0.0.1:$node_port" EHR_IPFS_API="http://127.0.0.1:$ipfs_port"
 export EHR_STATE_DIR="$work/state" EHR_DEV=true
 cd "$work"
 ehr() { "$EHR_CLI" "$@"; }

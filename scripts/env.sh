@@ -6,6 +6,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ehr-target}"
 export EHR_ROOT="${EHR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 export EHR_NODE="$CARGO_TARGET_DIR/debug/ehr-node"
 export EHR_CLI="$CARGO_TARGET_DIR/debug/ehr"
+# libp2p's WebRTC (litep2p's str0m) asks for OpenSSL built from source (`vendored`): four minutes
+# of one core in a cold build. Debian's libssl-dev (scripts/setup.sh) links instead.
+export OPENSSL_NO_VENDOR="${OPENSSL_NO_VENDOR:-1}"
 # The wasm runtime build must find this workspace's Cargo.lock although the target dir is
 # outside the clone; without the hint it resolves dependency versions anew.
 export WASM_BUILD_WORKSPACE_HINT="$EHR_ROOT"

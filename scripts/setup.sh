@@ -9,6 +9,8 @@ SUDO=""
 
 # System packages: clang for bindgen, protoc for libp2p's protobufs, node and npm for the tools.
 packages=(clang libclang-dev protobuf-compiler pkg-config curl)
+# OpenSSL for libp2p's WebRTC, linked from Debian instead of built from source (scripts/env.sh).
+packages+=(libssl-dev)
 # The web app's browser tests: Debian's Chromium, driven headless by playwright-core.
 packages+=(chromium)
 # Video visits: the TURN server the calls are relayed through (the tests start it on loopback).
@@ -82,13 +84,14 @@ npm_tools "$EHR_ROOT/web" "$EHR_TOOLS/web" "the web app's npm tools" npm ci
 ln -sfn "$EHR_TOOLS/web/node_modules" "$EHR_ROOT/web/node_modules"
 
 # wasm-bindgen's command, at the version of the wasm-bindgen crate in Cargo.lock (they must
-# match). Built from crates.io once (about 4 minutes), in $EHR_TOOLS/cargo. Not --locked: the
+# match). Built from crates.io once (about 4 minutes), in $EHR_TOOLS/cargo; only the
+# `wasm-bindgen` binary (not the test runner, which the web app does not use). Not --locked: the
 # command's own lockfile names a webpki-roots release the crates.io mirror here lacks.
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$EHR_ROOT/Cargo.lock")
 if ! [ "$("$EHR_TOOLS/cargo/bin/wasm-bindgen" --version 2>/dev/null)" = "wasm-bindgen $wasm_bindgen_version" ]; then
 	log "installing wasm-bindgen-cli $wasm_bindgen_version into $EHR_TOOLS/cargo"
-	cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --root "$EHR_TOOLS/cargo" \
-		--target-dir "$EHR_TOOLS/cargo-build"
+	cargo install --quiet wasm-bindgen-cli --version "$wasm_bindgen_version" --bin wasm-bindgen \
+		--root "$EHR_TOOLS/cargo" --target-dir "$EHR_TOOLS/cargo-build"
 fi
 
 # Python package for the envelope vectors' independent implementation: BLAKE3 (pinned).

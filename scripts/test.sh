@@ -21,79 +21,112 @@ phase_done "setup (apt, rustup, npm, wasm-bindgen-cli)"
 bash scripts/build.sh
 phase_done "build (node with its wasm runtime, ehr, ehr-load)"
 
-log "cargo test (unit, runtime and end-to-end tests)"
-cargo_log="$(mktemp)"
-trap 'rm -f "$cargo_log"' EXIT
-cargo test --locked --workspace --no-run
+# Everything the tests need is built first, one cargo at a time (two cores): the test binaries,
+# the pallets' benchmark tests (the runtime-benchmarks feature rebuilds the FRAME crates the
+# pallets use), the web app (the envelope crate to WebAssembly, the JavaScript bundled).
+log "building the test binaries"
+logs="$(mktemp -d)"
+declare -A lane_pid=()
+trap 'rm -rf "$logs"' EXIT
+cargo test --locked --workspace --no-run --message-format=json-render-diagnostics >"$logs/tests.json"
 phase_done "cargo test: building the test binaries"
-cargo test --locked --workspace 2>&1 | tee "$cargo_log"
-phase_done "cargo test: running them"
-
-# The envelope's test vectors, the other way: the independent Python implementation recomputes
-# them, opens the envelopes the Rust code must write and refuses the negative ones as it does.
-log "envelope vectors, checked by the independent implementation (Python cryptography)"
-python3 envelope/tests/vectors/check.py --check
-phase_done "envelope vectors (Python)"
-
-# Operations: the systemd units verified and scored, the alert rules checked and unit-tested
-# with promtool (each alert also broken on purpose, which the tests must catch), the TLS proxy
-# started on loopback in front of stub back ends (about 30 s).
-log "operations: systemd units, alert rules, dashboard, TLS proxy"
-ops_log="$(mktemp)"
-trap 'rm -f "$cargo_log" "$ops_log"' EXIT
-bash scripts/ops-check.sh 2>&1 | tee "$ops_log"
-phase_done "operations checks (systemd-analyze, promtool, nginx)"
-
-# The guides' flows (docs/guides), typed as written, against a fresh dev node and js-ipfs: every step's
-# output, the exit code of each class of failure, no raw output for people (about 10 minutes:
-# some sixty transactions, each waiting for finality).
-log "the guides' flows, run as written"
-bash scripts/readme-flows.sh
-phase_done "the guides' flows"
-
-# The web app in a real browser: built (the envelope crate to WebAssembly, the JavaScript
-# bundled), then one story per role in Debian's Chromium against its own dev node and js-ipfs
-# (about a minute and a half). Screenshots go to $EHR_WEB/screenshots.
-log "web app: build, then the browser tests (Chromium, headless)"
+log "building the pallet benchmarks' tests (runtime-benchmarks)"
+bench=(-p pallet-consortium -p pallet-fee-quota -p pallet-ehr-identity -p pallet-ehr-consent
+	-p pallet-ehr-records -p pallet-ehr-appointments -p pallet-ehr-escrow -p pallet-ehr-messages
+	--features runtime-benchmarks --lib)
+SKIP_WASM_BUILD=1 cargo test --locked "${bench[@]}" --no-run
+phase_done "pallet benchmarks: building them (runtime-benchmarks)"
+log "building the web app"
 bash scripts/web.sh build
-browser_log="$(mktemp)"
-trap 'rm -f "$cargo_log" "$ops_log" "$browser_log"' EXIT
 phase_done "web app build"
-node web/tests/browser.mjs 2>&1 | tee "$browser_log"
-phase_done "browser stories"
-# Video visits: two Chromium contexts with fake camera and microphone, calls relayed through
-# Debian's coturn, the signalling through the node (3 calls measured; EHR_LONG=1: 12).
-node web/tests/video.mjs 2>&1 | tee -a "$browser_log"
-phase_done "video visits (Chromium, coturn)"
 
-# The benchmarks of the pallets, each run once on the test runtime of its pallet
-# (`impl_benchmark_test_suite!`), so that a benchmark that no longer runs shows here and not in
-# `scripts/benchmark.sh`. The feature rebuilds the FRAME crates the pallets use: about three
-# minutes on two cores from an empty target directory. The pallets' unit tests run again with
-# the feature on; only the benchmark tests count in the closing line (the others counted above).
-log "cargo test (pallet benchmarks, runtime-benchmarks)"
-bench_log="$(mktemp)"
-trap 'rm -f "$cargo_log" "$ops_log" "$browser_log" "$bench_log"' EXIT
-SKIP_WASM_BUILD=1 cargo test --locked -p pallet-consortium -p pallet-fee-quota \
-	-p pallet-ehr-identity -p pallet-ehr-consent -p pallet-ehr-records -p pallet-ehr-appointments \
-	-p pallet-ehr-escrow -p pallet-ehr-messages \
-	--features runtime-benchmarks --lib 2>&1 | tee "$bench_log"
-phase_done "pallet benchmarks (runtime-benchmarks build and run)"
-
-log "zombienet: four hospital validators, finality with one paused"
-export EHR_NODE
-zombienet test --provider native zombienet/consortium.zndsl
-phase_done "zombienet (four validators)"
+# Then the tests, in three lanes at once: most of them drive dev nodes and wait for blocks, so
+# side by side they take about the time of the longest lane. Each lane's output is printed
+# whole when it ends (in this order), with the time it took.
+#
+# 1. The test binaries (unit, runtime, end-to-end, fault tests), EHR_TEST_JOBS (2) at a time,
+#    then the doc tests.
+# 2. The guides' flows (docs/guides), typed as written, against a fresh dev node and js-ipfs:
+#    every step's output, the exit code of each class of failure, no raw output for people
+#    (some sixty transactions, each waiting for finality); then the envelope's test vectors,
+#    checked by the independent Python implementation (it recomputes them, opens the envelopes
+#    the Rust code must write and refuses the negative ones as it does); then operations: the
+#    systemd units verified and scored, the alert rules checked and unit-tested with promtool
+#    (each alert also broken on purpose, which the tests must catch), the TLS proxy started on
+#    loopback in front of stub back ends.
+# 3. The web app in a real browser (one story per role in Debian's Chromium against its own dev
+#    node and js-ipfs; screenshots in $EHR_WEB/screenshots); video visits (two Chromium
+#    contexts with fake camera and microphone, calls relayed through Debian's coturn, the
+#    signalling through the node; 3 calls measured, EHR_LONG=1: 12); the pallets' benchmarks,
+#    each run once on its pallet's test runtime (`impl_benchmark_test_suite!`: a benchmark that
+#    no longer runs shows here, not in `scripts/benchmark.sh`; the pallets' unit tests run again
+#    with the feature, only the benchmark tests count); zombienet: four hospital validators,
+#    finality with one paused.
+lane_cargo() {
+	python3 scripts/tools/run-tests.py <"$logs/tests.json"
+	cargo test --locked --workspace --doc
+}
+lane_flows() {
+	bash scripts/readme-flows.sh
+	log "envelope vectors, checked by the independent implementation (Python cryptography)"
+	python3 envelope/tests/vectors/check.py --check
+	log "operations: systemd units, alert rules, dashboard, TLS proxy"
+	bash scripts/ops-check.sh
+}
+lane_web() {
+	node web/tests/browser.mjs
+	node web/tests/video.mjs
+	log "cargo test (pallet benchmarks, runtime-benchmarks)"
+	SKIP_WASM_BUILD=1 cargo test --locked "${bench[@]}"
+	log "zombienet: four hospital validators, finality with one paused"
+	EHR_NODE="$EHR_NODE" zombienet test --provider native zombienet/consortium.zndsl
+}
+lanes=(cargo flows web)
+# Each lane in its own process group (job control on), so that an interrupted or failed run
+# stops every node, daemon and browser the lanes started.
+set -m
+stop_lanes() {
+	for pid in "${lane_pid[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+	rm -rf "$logs"
+}
+trap stop_lanes EXIT
+trap 'exit 130' INT TERM
+for lane in "${lanes[@]}"; do
+	log "starting the $lane lane"
+	# The lane runs as a plain command in its subshell, so errexit stops it at its first
+	# failing step and the subshell exits with that status.
+	(
+		began=$SECONDS
+		trap 'echo "$((SECONDS - began))" >"$logs/$lane.seconds"' EXIT
+		"lane_$lane" >"$logs/$lane.log" 2>&1
+	) &
+	lane_pid[$lane]=$!
+done
+set +m
+failed=()
+for lane in "${lanes[@]}"; do
+	status=0
+	wait "${lane_pid[$lane]}" || status=$?
+	log "the $lane lane ($(cat "$logs/$lane.seconds" 2>/dev/null || echo '?') s, exit $status):"
+	cat "$logs/$lane.log"
+	[ "$status" -eq 0 ] || failed+=("$lane")
+done
+[ "${#failed[@]}" -eq 0 ] || die "failed: the ${failed[*]} lane(s) (their output is above)"
+phase_done "the tests, three lanes at once (cargo, flows, web)"
+for lane in "${lanes[@]}"; do
+	seconds=$(cat "$logs/$lane.seconds")
+	phases+=("$(printf '  %-56s %3d min %02d s' "lane: $lane" $((seconds / 60)) $((seconds % 60)))")
+done
 
 # One closing line for the whole suite: the cargo tests, the benchmark tests, the vectors'
 # check, the operations checks, the guides' flows, the browser and video stories and the
 # zombienet test.
-passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 3 }' "$cargo_log")
-browser=$(awk '/^(browser|video) tests:/ { sum += $3 } END { print sum }' "$browser_log")
+passed=$(awk '/^test result:/ { sum += $4 } END { print sum + 3 }' "$logs/cargo.log")
+browser=$(awk '/^(browser|video) tests:/ { sum += $3 } END { print sum }' "$logs/web.log")
 passed=$((passed + browser))
-benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$bench_log" || true)
+benchmarks=$(grep -c '^test .*benchmarking::.* \.\.\. ok$' "$logs/web.log" || true)
 passed=$((passed + benchmarks))
-ops=$(awk '/^ops tests:/ { print $3 }' "$ops_log")
+ops=$(awk '/^ops tests:/ { print $3 }' "$logs/flows.log")
 passed=$((passed + ops))
 log "all tests passed"
 log "time per part:"

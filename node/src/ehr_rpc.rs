@@ -4,7 +4,7 @@
 //! `ehr_auditTrail` answers with what an auditor needs to check the page without trusting this
 //! node: the finalized block it was read at, each entry's storage key and SCALE-encoded value,
 //! and a storage proof of those keys (and of the trail's length) against that block's state
-//! root. See `node/tests/e2e_dev.rs` for an independent verification.
+//! root. See `node/tests/node/e2e_dev.rs` for an independent verification.
 
 use std::sync::Arc;
 

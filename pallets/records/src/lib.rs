@@ -838,7 +838,7 @@ impl<T: Config> Pallet<T> {
 	/// Not checked here: "every key belongs to a reader who may read the record now, or whose
 	/// keys are queued". It needs the consent pallet's `cleanup_pending`, and it is false for a
 	/// while for a doctor whose hospital left (refused at once, queued only when the identity
-	/// pallet's `on_idle` reaches it); `runtime/tests/randomized.rs` checks it instead.
+	/// pallet's `on_idle` reaches it); `runtime/tests/runtime/randomized.rs` checks it instead.
 	#[cfg(any(feature = "std", feature = "try-runtime"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;

@@ -14,10 +14,8 @@
 //! unsigned) is tested with the real next runtime, `ehr_runtime::next`: this runtime built a
 //! second time with the next `spec_version` (the `upgrade-test` feature).
 
-mod common;
-
+use crate::common::*;
 use codec::{Decode, Encode};
-use common::*;
 use ehr_primitives::DoctorEntry;
 use ehr_runtime::{
 	configs::RuntimeBlockLength, AccountId, Hospitals, Identity, Runtime, RuntimeCall,

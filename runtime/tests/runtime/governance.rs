@@ -2,9 +2,7 @@
 //! Charlie, Dave), the same with a fifth hospital (Eve) where more than half is not yet two
 //! thirds, and the `dev` preset (Alice alone).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_runtime::{
 	configs::MotionDuration, Consortium, Hospitals, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeOrigin, Session, SessionKeys, System,

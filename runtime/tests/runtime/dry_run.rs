@@ -2,9 +2,7 @@
 //! answers what the same call signed by that account would do, keeps nothing, runs nothing
 //! larger than a block, and lends no origin the account does not have.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_primitives::runtime_decl_for_call_dry_run_api::CallDryRunApiV1;
 use ehr_runtime::{AccountId, Block, Runtime, RuntimeCall};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};

@@ -15,9 +15,7 @@
 //! - a delegate grants only to clinicians: access for a patient account (a second account of
 //!   the delegate's own) needs the patient's signature.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_primitives::{AccessLevel, EmergencyReason, Identities, Purpose, RecordCategory, Scope};
 use ehr_runtime::{Identity, Runtime, RuntimeCall};
 use pallet_ehr_consent::{EmergencyPolicy, Policy};

@@ -4,9 +4,7 @@
 //! doctor publishes a slot, the patient books it, and the visit is confirmed and completed. The
 //! `ehr_*` RPC methods answer at each step, and the audit trail holds every step in order.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_primitives::{AccessLevel, AuditEvent, Purpose, RecordCategory, Scope, VisitKind};
 use ehr_runtime::{AccountId, Hash, Runtime, RuntimeCall};
 use jsonrpsee::{core::client::ClientT, rpc_params, ws_client::WsClient};

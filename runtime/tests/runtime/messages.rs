@@ -4,10 +4,8 @@
 //! batch, not through a derivative account, not after the grant is revoked; the messages are
 //! free for both; oversized pointers do not even decode.
 
-mod common;
-
+use crate::common::*;
 use codec::{Decode, Encode};
-use common::*;
 use ehr_primitives::{AccessLevel, MessageKind, Purpose, Scope, Severity};
 use ehr_runtime::{Balances, Runtime, RuntimeCall, RuntimeEvent, System};
 use frame_support::traits::Get;

@@ -2,14 +2,12 @@
 //! patients, delegates and strangers, with random and oversized arguments, block after block
 //! (with the real block hooks), checking the chain's invariants after every block.
 //!
-//! `cargo test -p ehr-runtime --test randomized` runs a fixed seed for a few hundred blocks. A
-//! longer or different run: `EHR_FUZZ_BLOCKS=5000 EHR_FUZZ_SEED=7 cargo test … --release`. A
-//! failure prints the seed and block to replay it.
+//! `cargo test -p ehr-runtime --test runtime randomized::` runs a fixed seed for a few hundred
+//! blocks (2,000 with `EHR_LONG=1`). A longer or different run: `EHR_FUZZ_BLOCKS=5000
+//! EHR_FUZZ_SEED=7 cargo test … --release`. A failure prints the seed and block to replay it.
 
-mod common;
-
+use crate::common::*;
 use codec::{Decode, Encode};
-use common::*;
 use ehr_primitives::{
 	AccessLevel, AuditEvent, ConsentProvider, EmergencyReason, Purpose, RecordCategory, Scope,
 	VisitKind,
@@ -30,6 +28,8 @@ use std::collections::BTreeMap;
 
 const DEFAULT_SEED: u64 = 0x00e4_2026;
 const DEFAULT_BLOCKS: u32 = 300;
+/// With `EHR_LONG=1` (the test command's long runs).
+const LONG_BLOCKS: u32 = 2_000;
 const SLOT_MS: u64 = ehr_runtime::SLOT_DURATION;
 
 type Consent = pallet_ehr_consent::Pallet<Runtime>;
@@ -640,10 +640,9 @@ fn check(seen: &mut Seen, issuance_before: u128, length: u32) -> Result<(), Stri
 fn random_transactions_never_break_the_invariants() {
 	let seed =
 		std::env::var("EHR_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SEED);
-	let blocks = std::env::var("EHR_FUZZ_BLOCKS")
-		.ok()
-		.and_then(|s| s.parse().ok())
-		.unwrap_or(DEFAULT_BLOCKS);
+	let blocks = std::env::var("EHR_FUZZ_BLOCKS").ok().and_then(|s| s.parse().ok()).unwrap_or(
+		if std::env::var_os("EHR_LONG").is_some() { LONG_BLOCKS } else { DEFAULT_BLOCKS },
+	);
 	let people = People::new();
 	let mut ext = ext_from_preset(LOCAL);
 	ext.execute_with(|| {

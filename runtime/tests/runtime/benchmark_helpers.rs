@@ -6,9 +6,7 @@
 
 #![cfg(feature = "runtime-benchmarks")]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_primitives::{AccessLevel, ConsentProvider, Identities, RecordCategory};
 use ehr_runtime::{
 	configs::{ProtectiveCalls, RegisteredAccounts},

@@ -1,9 +1,7 @@
 //! End to end: start `ehr-node --dev`, submit signed transactions over JSON-RPC, and see them
 //! finalized (or refused) by the running chain.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_runtime::Hash;
 use jsonrpsee::{core::client::ClientT, rpc_params};
 use serde_json::Value;

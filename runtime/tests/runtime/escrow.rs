@@ -6,9 +6,7 @@
 //! opted-in records, also inside batches; released shares leave state in the block after the
 //! access ends.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_primitives::{EmergencyReason, RecordCategory};
 use ehr_runtime::{Runtime, RuntimeCall};
 use pallet_ehr_escrow::{

@@ -2,9 +2,7 @@
 //! Alice is the hospital): queues nobody can fill for someone else, and an audit trail that
 //! records only what happened.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ehr_primitives::{AccessLevel, AuditEvent, Moment, Purpose, RecordCategory, Scope};
 use ehr_runtime::{Runtime, RuntimeCall};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie, Dave, Eve, Ferdie};

@@ -2,10 +2,8 @@
 //! tokens within a budget of work; everything else pays or is refused. Transactions are real
 //! signed extrinsics applied through `Executive`.
 
-mod common;
-
+use crate::common::*;
 use codec::{Decode, Encode};
-use common::*;
 use ehr_primitives::{AccessLevel, Purpose, RecordCategory, Scope};
 use ehr_runtime::{Balances, FeeQuota, Runtime, RuntimeCall, System, UNIT};
 use frame_support::{dispatch::GetDispatchInfo, traits::Get};

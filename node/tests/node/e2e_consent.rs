@@ -3,10 +3,8 @@
 //! signed transactions and no tokens — then the `ehr_*` RPC answers, and an auditor verifies the
 //! patient's trail against a finalized block's state root without trusting the node.
 
-mod common;
-
+use crate::common::*;
 use codec::Decode;
-use common::*;
 use ehr_primitives::{AccessLevel, AuditEntry, AuditEvent, Purpose, RecordCategory, Scope};
 use ehr_runtime::{AccountId, BlockNumber, Hash, Runtime, RuntimeCall};
 use jsonrpsee::{core::client::ClientT, rpc_params};

@@ -4,10 +4,8 @@
 //! hold overlapping appointments with two doctors, and an appointment whose history took every
 //! reschedule it could still ends.
 
-mod common;
-
+use crate::common::*;
 use codec::{Decode, Encode};
-use common::*;
 use ehr_primitives::{AppointmentChange, AppointmentStatus, VisitKind};
 use ehr_runtime::{Runtime, RuntimeCall};
 use frame_support::traits::Get;
@@ -253,14 +251,17 @@ fn roster(shifts: Vec<ehr_primitives::Shift<ehr_runtime::AccountId>>) -> Runtime
 	})
 }
 
-fn on_call(doctor: Sr25519Keyring, from: u64, until: u64) -> ehr_primitives::Shift<ehr_runtime::AccountId> {
+fn on_call(
+	doctor: Sr25519Keyring,
+	from: u64,
+	until: u64,
+) -> ehr_primitives::Shift<ehr_runtime::AccountId> {
 	ehr_primitives::Shift { doctor: account(doctor), from, until }
 }
 
 /// `patient`'s visit with `doctor` on call, with the doctor's answer signed at `at`.
 fn on_call_visit(patient: Sr25519Keyring, doctor: Sr25519Keyring, at: u64) -> RuntimeCall {
-	let payload =
-		ehr_primitives::on_call_answer_payload(&account(patient), &account(doctor), at);
+	let payload = ehr_primitives::on_call_answer_payload(&account(patient), &account(doctor), at);
 	appointments(pallet_ehr_appointments::Call::on_call_visit {
 		doctor: account(doctor),
 		answered_at: at,
@@ -274,7 +275,10 @@ fn only_the_hospital_puts_its_doctors_on_call_and_patients_call_only_those_on_ca
 		// A doctor cannot put itself on call, nor a patient; the hospital only its doctors.
 		let bob_now = on_call(Bob, T0, T0 + 8 * HOUR);
 		for insider in [Bob, Eve] {
-			assert_eq!(dispatch(insider, roster(vec![bob_now.clone()])), refused(Error::NotHospital));
+			assert_eq!(
+				dispatch(insider, roster(vec![bob_now.clone()])),
+				refused(Error::NotHospital)
+			);
 		}
 		let ferdie = on_call(Ferdie, T0, T0 + HOUR);
 		assert_eq!(dispatch(Alice, roster(vec![ferdie])), refused(Error::NotHospitalsDoctor));
@@ -292,7 +296,8 @@ fn only_the_hospital_puts_its_doctors_on_call_and_patients_call_only_those_on_ca
 		// Eve calls Dave, who is off call: refused, also in a batch; Bob, on call: a visit.
 		let call_dave = on_call_visit(Eve, Dave, T0);
 		assert_eq!(dispatch(Eve, call_dave.clone()), refused(Error::NotOnCall));
-		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![call_dave] });
+		let batch =
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![call_dave] });
 		assert!(dispatch(Eve, batch).is_err());
 		// The hospital or a doctor cannot make a visit in a patient's name, also as a derivative.
 		let call_bob = on_call_visit(Eve, Bob, T0);
@@ -323,13 +328,15 @@ fn only_the_hospital_puts_its_doctors_on_call_and_patients_call_only_those_on_ca
 		assert_eq!(dispatch(Bob, start), Ok(()));
 
 		// Suspended: off call whatever the roster says.
-		let suspend =
-			identity(pallet_ehr_identity::Call::suspend_doctor { doctor: account(Bob) });
+		let suspend = identity(pallet_ehr_identity::Call::suspend_doctor { doctor: account(Bob) });
 		assert_eq!(dispatch(Alice, suspend), Ok(()));
 		assert_eq!(dispatch(Ferdie, on_call_visit(Ferdie, Bob, T0 + 1)), refused(Error::NotOnCall));
 		// Dave's shift begins; an answer of long ago does not count.
 		block_at(2, T0 + 8 * HOUR);
-		assert_eq!(dispatch(Ferdie, on_call_visit(Ferdie, Dave, T0)), refused(Error::AnswerExpired));
+		assert_eq!(
+			dispatch(Ferdie, on_call_visit(Ferdie, Dave, T0)),
+			refused(Error::AnswerExpired)
+		);
 		assert_eq!(dispatch(Ferdie, on_call_visit(Ferdie, Dave, T0 + 8 * HOUR)), Ok(()));
 	});
 }
