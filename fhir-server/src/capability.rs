@@ -115,11 +115,12 @@ pub async fn smart_configuration(State(server): State<Arc<Server>>) -> Json<Valu
 		"response_types_supported": ["code"],
 		"code_challenge_methods_supported": ["S256"],
 		"scopes_supported": [
-			"openid", "launch/patient", "fhirUser", "offline_access", "online_access",
+			"openid", "launch", "launch/patient", "fhirUser", "offline_access", "online_access",
 			"patient/*.rs", "user/*.rs", "user/*.crs", "patient/Observation.rs", "user/Observation.crs",
 		],
 		"capabilities": [
-			"launch-standalone", "client-public", "context-standalone-patient",
+			"launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
+			"context-ehr-patient",
 			"permission-patient", "permission-user", "permission-v1", "permission-v2",
 			"permission-offline", "permission-online", "sso-openid-connect",
 		],

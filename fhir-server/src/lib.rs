@@ -232,6 +232,7 @@ pub fn router(server: Arc<Server>) -> Router {
 		.route("/auth/authorize", get(authorize).post(sign_in))
 		.route("/auth/token", axum::routing::post(token))
 		.route("/auth/revoke", axum::routing::post(revoke))
+		.route("/auth/launch", axum::routing::post(create_launch))
 		// Sign-in forms are small.
 		.layer(DefaultBodyLimit::max(16 << 10))
 		.route("/{type}", get(search).post(create))
@@ -387,9 +388,6 @@ async fn authorize(
 	if query.aud.as_deref().map(|a| a.trim_end_matches('/')) != Some(server.base_url.as_str()) {
 		return refuse("invalid_request", "aud must be this server's FHIR base URL");
 	}
-	if query.launch.is_some() {
-		return refuse("invalid_request", "EHR launch is not offered: launch standalone");
-	}
 	let scope = query.scope.clone().unwrap_or_default();
 	if scope.len() > scopes::MAX_SCOPE_LEN {
 		return refuse("invalid_scope", "the scope parameter is too long");
@@ -398,17 +396,40 @@ async fn authorize(
 	if scopes.resources.is_empty() {
 		return refuse("invalid_scope", "no resource scope this server can grant");
 	}
+	// An EHR launch: the launch must be live; its patient is the context (named in the
+	// challenge), and it is used when the clinician signs in.
+	let launched = match query.launch.as_deref() {
+		None if scopes.launch => {
+			return refuse("invalid_request", "the launch scope needs the EHR's launch parameter")
+		}
+		None => None,
+		Some(_) if !scopes.launch => {
+			return refuse("invalid_scope", "an EHR launch needs the launch scope")
+		}
+		Some(id) => match server.sessions().launch(id) {
+			Some(launch) => Some((id.to_string(), launch.patient.clone())),
+			None => return refuse("invalid_request", "unknown, used or expired launch"),
+		},
+	};
+	let launch_line = match &launched {
+		Some((_, patient)) => {
+			format!("\nLaunched from the EHR for the patient {}", patient.to_ss58check())
+		}
+		None => String::new(),
+	};
 	let lifetime = server.lifetimes.login;
 	let until = chrono::Utc::now() + lifetime;
 	let challenge_text = format!(
 		"{}{} with the app {} ({}).\nSign this only on {}/auth/authorize: whoever sends \
-		 your signature there is signed in as you.\nScopes asked: {}\nNonce: {}\nValid until: {}",
+		 your signature there is signed in as you.\nScopes asked: {}{}\nNonce: {}\nValid \
+		 until: {}",
 		ehr_client::signin::CHALLENGE_PREFIX,
 		server.base_url,
 		app.name,
 		app.client_id,
 		server.base_url,
 		scopes,
+		launch_line,
 		smart::random_token(),
 		until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 	);
@@ -420,8 +441,11 @@ async fn authorize(
 		code_challenge: challenge,
 		challenge: challenge_text.clone(),
 		nonce: query.nonce.clone(),
+		launch: launched.map(|(id, _)| id),
 		expires: std::time::Instant::now() + lifetime,
 	};
+	// The patient comes from the launch, not from a choice on the sign-in page.
+	let choose_patient = scopes.launch_patient && login.launch.is_none();
 	let id = match server.sessions().start(login) {
 		Ok(id) => id,
 		Err(error) => return Ok(refused_back(redirect_uri, state, &error)),
@@ -437,11 +461,11 @@ async fn authorize(
 			"sign": "sr25519 signature of the UTF-8 bytes <Bytes>{challenge}</Bytes>",
 			"app": app.name,
 			"scope": scopes.to_string(),
-			"launchPatient": scopes.launch_patient,
+			"launchPatient": choose_patient,
 		}))
 		.into_response()
 	} else {
-		Html(sign_in_page(&id, &challenge_text, &app.name, scopes.launch_patient)).into_response()
+		Html(sign_in_page(&id, &challenge_text, &app.name, choose_patient)).into_response()
 	};
 	let headers = response.headers_mut();
 	headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -510,6 +534,26 @@ async fn sign_in(State(server): State<Arc<Server>>, Form(form): Form<SignIn>) ->
 			"the signature is not this account's over the challenge".into(),
 		);
 	}
+	// An EHR launch is used by this sign-in, whatever comes next: it was made for one
+	// clinician, once.
+	let launch = match &login.launch {
+		Some(id) => match server.sessions().take_launch(id) {
+			Some(launch) if launch.clinician == account => Some(launch),
+			Some(_) => {
+				return refuse(
+					"access_denied",
+					"the EHR launch was made for another clinician".into(),
+				)
+			}
+			None => {
+				return refuse(
+					"access_denied",
+					"the EHR launch expired or was used: launch the app from the EHR again".into(),
+				)
+			}
+		},
+		None => None,
+	};
 	let mut scopes = login.scopes.clone();
 	let (kind, patient) = match server.client.role(&account).await {
 		Ok(Role::Patient) => {
@@ -526,7 +570,11 @@ async fn sign_in(State(server): State<Arc<Server>>, Form(form): Form<SignIn>) ->
 				.resources
 				.iter_mut()
 				.for_each(|s| s.permissions.retain(|c| c == 'c' || c == 'r' || c == 's'));
-			let patient = if scopes.launch_patient {
+			// The patient in context: the EHR launch's, or the one chosen on the sign-in page;
+			// either way one who granted this clinician access, asked of the chain now.
+			let chosen = if let Some(launch) = launch {
+				Some(launch.patient)
+			} else if scopes.launch_patient {
 				let Some(chosen) = form.patient.as_deref().filter(|p| !p.trim().is_empty()) else {
 					return refuse("invalid_request", "launch/patient: choose the patient".into());
 				};
@@ -536,6 +584,11 @@ async fn sign_in(State(server): State<Arc<Server>>, Form(form): Form<SignIn>) ->
 						"the patient is not an account address".into(),
 					);
 				};
+				Some(chosen)
+			} else {
+				None
+			};
+			let patient = if let Some(chosen) = chosen {
 				match server.client.patients_of(&account).await {
 					Ok(patients) if patients.contains(&chosen) => Some(chosen),
 					Ok(_) => {
@@ -701,6 +754,74 @@ fn id_token(server: &Server, tokens: &smart::TokenResponse) -> Result<String, St
 #[derive(Deserialize)]
 pub struct RevokeForm {
 	token: String,
+}
+
+#[derive(Deserialize)]
+pub struct LaunchForm {
+	patient: String,
+}
+
+/// `POST /auth/launch`: the hospital's EHR, signed in as a clinician (a bearer token of this
+/// server), makes an EHR launch for the patient open on the clinician's screen. Answers
+/// `{"launch": id, "expires_in": seconds}`: the EHR opens the app with `iss` (this server's base
+/// URL) and `launch`. Refused (403) unless the patient granted this clinician access now.
+async fn create_launch(
+	State(server): State<Arc<Server>>,
+	headers: HeaderMap,
+	Form(form): Form<LaunchForm>,
+) -> Response {
+	let refuse = |status: StatusCode, error: &'static str, why: String| {
+		token_error(status, &oauth_error(error, why))
+	};
+	let grant = match api::bearer(&server, &headers) {
+		Ok(grant) => grant,
+		Err(error) => return error.into_response(),
+	};
+	if grant.kind != UserKind::Practitioner {
+		return refuse(
+			StatusCode::FORBIDDEN,
+			"access_denied",
+			"only a clinician's EHR makes launches".into(),
+		);
+	}
+	let Ok(patient) = api::parse_patient(form.patient.trim()) else {
+		return refuse(
+			StatusCode::BAD_REQUEST,
+			"invalid_request",
+			"the patient is not an account address".into(),
+		);
+	};
+	match server.client.patients_of(&grant.user).await {
+		Ok(patients) if patients.contains(&patient) => {}
+		Ok(_) => {
+			return refuse(
+				StatusCode::FORBIDDEN,
+				"access_denied",
+				"that patient has not granted this clinician access".into(),
+			)
+		}
+		Err(error) => {
+			return refuse(
+				StatusCode::SERVICE_UNAVAILABLE,
+				"temporarily_unavailable",
+				error.to_string(),
+			)
+		}
+	}
+	let lifetimes = server.lifetimes;
+	let created = server.sessions().create_launch(grant.user.clone(), patient, &lifetimes);
+	match created {
+		Ok(id) => {
+			let mut response =
+				Json(json!({ "launch": id, "expires_in": lifetimes.launch.as_secs() }))
+					.into_response();
+			response
+				.headers_mut()
+				.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+			response
+		}
+		Err(error) => token_error(StatusCode::SERVICE_UNAVAILABLE, &error),
+	}
 }
 
 /// `POST /auth/revoke` (RFC 7009): the token and every token issued with it stop working.

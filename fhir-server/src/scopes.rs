@@ -1,5 +1,6 @@
 //! SMART App Launch scopes: v2 syntax (`patient/Observation.rs`, `user/*.cruds`) and the v1
-//! forms (`.read`, `.write`, `.*`), `launch/patient`, `openid`, `fhirUser`, `offline_access`.
+//! forms (`.read`, `.write`, `.*`), `launch` (an EHR launch), `launch/patient`, `openid`,
+//! `fhirUser`, `offline_access`.
 //!
 //! A scope only ever narrows what the token may do; whether the chain's consent allows it is
 //! asked on every request. Scopes this server cannot honour exactly are dropped from the grant
@@ -54,6 +55,8 @@ pub struct ResourceScope {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Scopes {
 	pub resources: Vec<ResourceScope>,
+	/// `launch`: the app was launched from the EHR (with a `launch` parameter).
+	pub launch: bool,
 	pub launch_patient: bool,
 	pub openid: bool,
 	pub fhir_user: bool,
@@ -105,6 +108,7 @@ impl Scopes {
 		let mut scopes = Scopes::default();
 		for scope in text.split_ascii_whitespace().take(MAX_SCOPES) {
 			match scope {
+				"launch" => scopes.launch = true,
 				"launch/patient" => scopes.launch_patient = true,
 				"openid" => scopes.openid = true,
 				"fhirUser" => scopes.fhir_user = true,
@@ -147,6 +151,7 @@ impl fmt::Display for Scopes {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 		let mut all = Vec::new();
 		for (on, name) in [
+			(self.launch, "launch"),
 			(self.launch_patient, "launch/patient"),
 			(self.openid, "openid"),
 			(self.fhir_user, "fhirUser"),
@@ -193,6 +198,9 @@ mod tests {
 		// patient/ scopes need a patient context.
 		assert!(!Scopes::parse("patient/Observation.rs").allows("Observation", Op::Read, false));
 		assert!(Scopes::parse("patient/Consent.c").allows("Consent", Op::Create, true));
+		let launched = Scopes::parse("launch patient/*.rs");
+		assert!(launched.launch && !launched.launch_patient);
+		assert_eq!(launched.to_string(), "launch patient/*.rs");
 	}
 
 	#[test]

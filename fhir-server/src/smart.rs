@@ -21,6 +21,13 @@
 //!    `offline_access` or `online_access` a refresh token (rotated at each use; revocable at
 //!    `POST /auth/revoke`). A code used twice revokes every token issued from it.
 //!
+//! **EHR launch.** The hospital's EHR, signed in as the clinician with a token of this server,
+//! posts the patient open on the clinician's screen to `POST /auth/launch` and gets a `launch`
+//! id (one use, five minutes); it opens the app with `iss` and `launch`. The app asks
+//! `/auth/authorize` with `launch` and the `launch` scope; the patient in context is the
+//! launch's, and only the clinician the launch was made for can sign in with it. The chain's
+//! consent is asked again when the launch is made and when it is used.
+//!
 //! Tokens are random 256-bit strings, kept only as their SHA-256 in memory: a token from another
 //! server, an expired one or a revoked one is 401. Restarting the server signs everyone out.
 //! What a token allows is at most its scopes; what the chain's consent allows is asked on every
@@ -99,6 +106,16 @@ pub struct Login {
 	pub challenge: String,
 	/// The app's OpenID Connect nonce, for the id token.
 	pub nonce: Option<String>,
+	/// The EHR launch this sign-in continues (its id), if any.
+	pub launch: Option<String>,
+	pub expires: Instant,
+}
+
+/// An EHR launch: the clinician whose EHR made it, and the patient open there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Launch {
+	pub clinician: AccountId,
+	pub patient: AccountId,
 	pub expires: Instant,
 }
 
@@ -125,6 +142,8 @@ struct Issued {
 #[derive(Clone, Copy, Debug)]
 pub struct Lifetimes {
 	pub login: Duration,
+	/// An EHR launch, from `POST /auth/launch` to the app's sign-in.
+	pub launch: Duration,
 	pub code: Duration,
 	pub access: Duration,
 	pub refresh: Duration,
@@ -134,6 +153,7 @@ impl Default for Lifetimes {
 	fn default() -> Self {
 		Lifetimes {
 			login: Duration::from_secs(300),
+			launch: Duration::from_secs(300),
 			code: Duration::from_secs(60),
 			access: Duration::from_secs(900),
 			refresh: Duration::from_secs(30 * 24 * 3600),
@@ -160,6 +180,8 @@ fn oauth(error: &'static str, description: impl Into<String>) -> OAuthError {
 #[derive(Default)]
 pub struct Sessions {
 	logins: HashMap<String, Login>,
+	/// EHR launches, by the SHA-256 of their id.
+	launches: HashMap<String, Launch>,
 	codes: HashMap<String, Code>,
 	access: HashMap<String, Issued>,
 	refresh: HashMap<String, Issued>,
@@ -241,6 +263,30 @@ impl Sessions {
 	/// The sign-in `id`, if it is waiting.
 	pub fn login(&self, id: &str) -> Option<&Login> {
 		self.logins.get(id).filter(|l| l.expires > Instant::now())
+	}
+
+	/// Makes an EHR launch for `clinician` with `patient` in context; returns its id.
+	pub fn create_launch(
+		&mut self,
+		clinician: AccountId,
+		patient: AccountId,
+		lifetimes: &Lifetimes,
+	) -> Result<String, OAuthError> {
+		room(&mut self.launches, |l| l.expires)?;
+		let id = random_token();
+		let launch = Launch { clinician, patient, expires: Instant::now() + lifetimes.launch };
+		self.launches.insert(digest(&id), launch);
+		Ok(id)
+	}
+
+	/// The EHR launch `id`, if it is live (not used, not expired).
+	pub fn launch(&self, id: &str) -> Option<&Launch> {
+		self.launches.get(&digest(id)).filter(|l| l.expires > Instant::now())
+	}
+
+	/// Uses the EHR launch `id`: it cannot be used again.
+	pub fn take_launch(&mut self, id: &str) -> Option<Launch> {
+		self.launches.remove(&digest(id)).filter(|l| l.expires > Instant::now())
 	}
 
 	/// Ends sign-in `id` (signed or abandoned).
@@ -440,6 +486,7 @@ mod tests {
 			code_challenge: pkce_challenge(&"v".repeat(43)),
 			challenge: "c".into(),
 			nonce: None,
+			launch: None,
 			expires: Instant::now() + Duration::from_secs(60),
 		}
 	}
@@ -503,5 +550,25 @@ mod tests {
 		sessions.revoke(second.refresh_token.as_ref().unwrap());
 		assert!(sessions.bearer(&second.access_token).is_none());
 		assert!(sessions.bearer(&first.access_token).is_none());
+	}
+
+	#[test]
+	fn an_ehr_launch_is_used_once_and_expires() {
+		let mut lifetimes = Lifetimes::default();
+		let mut sessions = Sessions::default();
+		let (clinician, patient) = (AccountId::new([2; 32]), AccountId::new([3; 32]));
+		let id = sessions.create_launch(clinician.clone(), patient.clone(), &lifetimes).unwrap();
+		// Looking does not use it; only the sign-in that continues it does, once.
+		assert_eq!(sessions.launch(&id).map(|l| &l.patient), Some(&patient));
+		assert!(sessions.launch(&random_token()).is_none(), "a made-up launch is unknown");
+		let used = sessions.take_launch(&id).unwrap();
+		assert_eq!((used.clinician, used.patient), (clinician.clone(), patient.clone()));
+		assert!(sessions.take_launch(&id).is_none(), "a launch is used once");
+		assert!(sessions.launch(&id).is_none());
+		// An expired launch is gone for both.
+		lifetimes.launch = Duration::ZERO;
+		let id = sessions.create_launch(clinician, patient, &lifetimes).unwrap();
+		assert!(sessions.launch(&id).is_none());
+		assert!(sessions.take_launch(&id).is_none());
 	}
 }

@@ -90,6 +90,17 @@ impl Http {
 		redirect: &str,
 		challenge: Option<&str>,
 	) -> reqwest::Response {
+		self.authorize_launched(scope, redirect, challenge, None).await
+	}
+
+	/// The authorize request of an app the EHR launched with `launch` (if any).
+	async fn authorize_launched(
+		&self,
+		scope: &str,
+		redirect: &str,
+		challenge: Option<&str>,
+		launch: Option<&str>,
+	) -> reqwest::Response {
 		let mut query = vec![
 			("response_type", "code".to_string()),
 			("client_id", APP.to_string()),
@@ -102,6 +113,9 @@ impl Http {
 		if let Some(challenge) = challenge {
 			query.push(("code_challenge", challenge.to_string()));
 			query.push(("code_challenge_method", "S256".to_string()));
+		}
+		if let Some(launch) = launch {
+			query.push(("launch", launch.to_string()));
 		}
 		self.http
 			.get(format!("{}/auth/authorize", self.base))
@@ -119,8 +133,19 @@ impl Http {
 		scope: &str,
 		patient: Option<&Keys>,
 	) -> Result<String, String> {
+		self.code_launched(who, scope, patient, None).await
+	}
+
+	/// Signs in as `who` in an app the EHR launched with `launch` (if any).
+	async fn code_launched(
+		&self,
+		who: &Keys,
+		scope: &str,
+		patient: Option<&Keys>,
+		launch: Option<&str>,
+	) -> Result<String, String> {
 		let started: Value = self
-			.authorize(scope, REDIRECT, Some(&pkce_challenge(VERIFIER)))
+			.authorize_launched(scope, REDIRECT, Some(&pkce_challenge(VERIFIER)), launch)
 			.await
 			.json()
 			.await
@@ -151,6 +176,19 @@ impl Http {
 			|name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
 		assert_eq!(get("state").as_deref(), Some("s-123"));
 		get("code").ok_or_else(|| get("error").unwrap_or_default())
+	}
+
+	/// The EHR's `POST /auth/launch` for `patient`, with a clinician's `token`.
+	async fn launch(&self, token: &str, patient: &str) -> (StatusCode, Value) {
+		let response = self
+			.http
+			.post(format!("{}/auth/launch", self.base))
+			.bearer_auth(token)
+			.form(&[("patient", patient)])
+			.send()
+			.await
+			.unwrap();
+		(response.status(), response.json().await.unwrap_or(Value::Null))
 	}
 
 	async fn token(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
@@ -391,6 +429,73 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		http.code(&bob, "launch/patient patient/*.rs", Some(&ben)).await.unwrap_err(),
 		"access_denied"
 	);
+
+	// --- EHR launch ---
+	// The hospital's EHR, signed in as Bob, makes a launch for Ana (open on Bob's screen); not
+	// for Ben, who granted Bob nothing, not with a patient's token, not with a made-up one.
+	let (ehr_token, _) = http.sign_in(&bob, "user/*.rs", None).await;
+	let (status, made) = http.launch(&ehr_token, &ana_address).await;
+	assert_eq!(status, StatusCode::OK, "{made}");
+	let launch = made["launch"].as_str().expect("a launch id").to_string();
+	assert_eq!(http.launch(&ehr_token, &ben.address()).await.0, StatusCode::FORBIDDEN);
+	let (ana_token, _) = http.sign_in(&ana, "patient/*.rs", None).await;
+	assert_eq!(http.launch(&ana_token, &ana_address).await.0, StatusCode::FORBIDDEN);
+	assert_eq!(http.launch("made-up", &ana_address).await.0, StatusCode::UNAUTHORIZED);
+	let refused_with = |response: reqwest::Response| {
+		let location = response.headers()["location"].to_str().unwrap().to_string();
+		let url = reqwest::Url::parse(&location).unwrap();
+		url.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned())
+	};
+	let challenge = pkce_challenge(VERIFIER);
+	// The launch without the launch scope, the scope without a launch, a made-up launch.
+	let response =
+		http.authorize_launched("patient/*.rs", REDIRECT, Some(&challenge), Some(&launch)).await;
+	assert_eq!(refused_with(response).as_deref(), Some("invalid_scope"));
+	let response =
+		http.authorize_launched("launch patient/*.rs", REDIRECT, Some(&challenge), None).await;
+	assert_eq!(refused_with(response).as_deref(), Some("invalid_request"));
+	let response = http
+		.authorize_launched("launch patient/*.rs", REDIRECT, Some(&challenge), Some("made-up"))
+		.await;
+	assert_eq!(refused_with(response).as_deref(), Some("invalid_request"));
+	// Another clinician cannot sign in through Bob's launch, and the attempt uses it up.
+	assert_eq!(
+		http.code_launched(&charlie, "launch patient/*.rs", None, Some(&launch)).await.unwrap_err(),
+		"access_denied"
+	);
+	let response = http
+		.authorize_launched("launch patient/*.rs", REDIRECT, Some(&challenge), Some(&launch))
+		.await;
+	assert_eq!(refused_with(response).as_deref(), Some("invalid_request"));
+	// Nor can the patient herself (she would get a token for her own data through Bob's launch).
+	let launch =
+		http.launch(&ehr_token, &ana_address).await.1["launch"].as_str().unwrap().to_string();
+	assert_eq!(
+		http.code_launched(&ana, "launch patient/*.rs", None, Some(&launch)).await.unwrap_err(),
+		"access_denied"
+	);
+	// A fresh launch: Bob signs in through it, and Ana is in context without being chosen.
+	let launch =
+		http.launch(&ehr_token, &ana_address).await.1["launch"].as_str().unwrap().to_string();
+	let started: Value = http
+		.authorize_launched("launch patient/*.rs", REDIRECT, Some(&challenge), Some(&launch))
+		.await
+		.json()
+		.await
+		.unwrap();
+	assert_eq!(started["launchPatient"], json!(false), "the launch names the patient");
+	assert!(started["challenge"].as_str().unwrap().contains(&ana_address), "{started}");
+	let code = http.code_launched(&bob, "launch patient/*.rs", None, Some(&launch)).await.unwrap();
+	let (status, launched) = http.redeem(&code, VERIFIER).await;
+	assert_eq!(status, StatusCode::OK, "{launched}");
+	assert_eq!(launched["patient"].as_str(), Some(ana_address.as_str()));
+	let launched_token = launched["access_token"].as_str().unwrap();
+	assert_eq!(http.get(launched_token, "Consent").await.0, StatusCode::OK);
+	// Used once.
+	let response = http
+		.authorize_launched("launch patient/*.rs", REDIRECT, Some(&challenge), Some(&launch))
+		.await;
+	assert_eq!(refused_with(response).as_deref(), Some("invalid_request"));
 
 	// --- The clinician's story ---
 	let (token, tokens) = http
