@@ -287,6 +287,8 @@ impl Outbox {
 		let finalized_hash = chain.finalized().await?;
 		let finalized = chain.number(finalized_hash).await?;
 		let mut blocks = BlockCache::default();
+		// Each reader's nonce at the finalized block, read once a pass (not once an entry).
+		let mut nonces = std::collections::BTreeMap::<AccountId, u32>::new();
 		for (path, mut entry) in pending {
 			match find(chain, &mut blocks, &entry, finalized).await? {
 				Some(found) => {
@@ -314,8 +316,17 @@ impl Outbox {
 			// in the pool, a ban after a refusal) is waited for, the bytes handed over again:
 			// signing again then could log the read twice.
 			let era_over = finalized >= entry.signed_at.saturating_add(ERA_BLOCKS - 1);
-			let nonce_used =
-				!era_over && final_nonce(chain, &entry.reader, finalized_hash).await? > entry.nonce;
+			let nonce_used = !era_over && {
+				let nonce = match nonces.get(&entry.reader) {
+					Some(nonce) => *nonce,
+					None => {
+						let nonce = final_nonce(chain, &entry.reader, finalized_hash).await?;
+						nonces.insert(entry.reader.clone(), nonce);
+						nonce
+					}
+				};
+				nonce > entry.nonce
+			};
 			if !era_over && !nonce_used {
 				let _ = submit(chain, &entry.extrinsic).await;
 				// Written back so the next pass searches only newer blocks.

@@ -260,8 +260,8 @@ async fn log(
 	if opened.is_empty() {
 		return Ok(());
 	}
-	// One log transaction at a time per server: each takes the reader's next nonce.
-	let _turn = server.log_turn.lock().await;
+	// One log transaction of this reader at a time: each takes the reader's next nonce.
+	let _turn = server.turn(&reader.account_id()).await;
 	server.client.log_reads(reader, patient, opened).await.map_err(|error| match error {
 		ehr_client::Error::Refused(why) if why.contains("TooManyAccessLogs") => ApiError::new(
 			StatusCode::TOO_MANY_REQUESTS,
@@ -1066,7 +1066,7 @@ pub async fn create(
 	let bytes = serde_json::to_vec(&resource).expect("a JSON value serializes");
 	let uploaded = {
 		// The clinician's transactions one at a time (nonces).
-		let _turn = server.log_turn.lock().await;
+		let _turn = server.turn(&author.account_id()).await;
 		server.client.upload_bytes(author, &access.patient, category, &bytes).await?
 	};
 	let id = uploaded.record;

@@ -65,8 +65,9 @@ pub struct Server {
 	/// How long sign-ins, codes and tokens live.
 	pub lifetimes: Lifetimes,
 	sessions: Mutex<Sessions>,
-	/// One read-log transaction signed at a time (each takes its signer's next nonce).
-	log_turn: tokio::sync::Mutex<()>,
+	/// Each clinician's transactions signed one at a time (each takes the signer's next nonce);
+	/// different clinicians' at once.
+	turns: HashMap<AccountId, tokio::sync::Mutex<()>>,
 	/// Where requests that touch the store run ([`Worker`]).
 	worker: Worker,
 	/// The OpenID Connect id token signer.
@@ -160,14 +161,16 @@ impl Server {
 		apps: Vec<App>,
 		lifetimes: Lifetimes,
 	) -> Server {
+		let keys: HashMap<AccountId, Keys> =
+			keys.into_iter().map(|k| (k.account_id(), k)).collect();
 		Server {
 			client,
 			base_url: base_url.trim_end_matches('/').to_string(),
-			keys: keys.into_iter().map(|k| (k.account_id(), k)).collect(),
+			turns: keys.keys().map(|k| (k.clone(), tokio::sync::Mutex::new(()))).collect(),
+			keys,
 			apps: apps.into_iter().map(|a| (a.client_id.clone(), a)).collect(),
 			lifetimes,
 			sessions: Mutex::new(Sessions::default()),
-			log_turn: tokio::sync::Mutex::new(()),
 			worker: Worker::start(),
 			id_tokens: oidc::IdTokens::generate(),
 		}
@@ -177,6 +180,12 @@ impl Server {
 	pub fn with_id_tokens(mut self, id_tokens: oidc::IdTokens) -> Server {
 		self.id_tokens = id_tokens;
 		self
+	}
+
+	/// `signer`'s turn to sign a transaction (`signer` is a clinician whose key the server
+	/// holds: only they sign here).
+	async fn turn(&self, signer: &AccountId) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+		Some(self.turns.get(signer)?.lock().await)
 	}
 
 	fn sessions(&self) -> MutexGuard<'_, Sessions> {
@@ -190,14 +199,31 @@ impl Server {
 		loop {
 			tokio::time::sleep(every).await;
 			let Some(lock) = outbox.try_lock() else { continue };
-			// A pass may sign an entry again: one signer's transactions at a time (nonces).
-			let turn = self.log_turn.lock().await;
-			for keys in self.keys.values() {
+			// First a pass that signs nothing (it follows every entry and hands the same bytes
+			// to the node again), so requests are not kept waiting for their signer's turn;
+			// then, only for the clinicians with an entry to sign again (its era ended, its
+			// nonce went elsewhere), a pass with their key, in their turn.
+			let again = match outbox.pass(&lock, &self.client.chain, None).await {
+				Ok(pass) => pass
+					.pending
+					.iter()
+					.filter(|e| pass.need_signature.iter().any(|(id, _)| *id == e.id))
+					.map(|e| e.reader.clone())
+					.collect::<std::collections::BTreeSet<_>>(),
+				Err(error) => {
+					tracing::warn!("read log drain: {error}");
+					Default::default()
+				}
+			};
+			for reader in again {
+				let (Some(keys), Some(_turn)) = (self.keys.get(&reader), self.turn(&reader).await)
+				else {
+					continue;
+				};
 				if let Err(error) = outbox.pass(&lock, &self.client.chain, Some(keys)).await {
 					tracing::warn!("read log drain for {}: {error}", keys.address());
 				}
 			}
-			drop(turn);
 			for logged in outbox.logged() {
 				if let Some(why) = &logged.failed {
 					tracing::error!(
