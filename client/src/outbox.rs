@@ -117,6 +117,11 @@ pub struct Lock(#[allow(dead_code)] File);
 #[derive(Clone, Debug)]
 pub struct Outbox {
 	dir: PathBuf,
+	/// Held while an entry is handed to the node and while its fate is decided: a request
+	/// whose log the node refused removes the entry under it, and a drain pass hands an entry
+	/// over (or writes it back) only under it and only if the entry is still there, so a refused
+	/// read never comes back as a logged one (the server's requests and its drainer run at once).
+	gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 fn now_ms() -> u64 {
@@ -152,7 +157,7 @@ impl Outbox {
 				))
 			})?;
 		}
-		Ok(Outbox { dir })
+		Ok(Outbox { dir, gate: Default::default() })
 	}
 
 	/// Its folder.
@@ -218,6 +223,7 @@ impl Outbox {
 		records: &[(RecordId, RecordCategory)],
 	) -> Result<Entry, Error> {
 		let entry = self.queue_reads(chain, reader, patient, records).await?;
+		let _gate = self.gate.lock().await;
 		match submit(chain, &entry.extrinsic).await {
 			// A definite refusal the dry run does not see (the fee or the free budget): the
 			// read is refused before anything is shown, and the entry goes.
@@ -328,9 +334,15 @@ impl Outbox {
 				nonce > entry.nonce
 			};
 			if !era_over && !nonce_used {
+				let gate = self.gate.lock().await;
+				// Refused by the node and removed by its request since this pass read it.
+				if !path.exists() {
+					continue;
+				}
 				let _ = submit(chain, &entry.extrinsic).await;
 				// Written back so the next pass searches only newer blocks.
 				self.queue(&entry)?;
+				drop(gate);
 				pass.pending.push(entry);
 				continue;
 			}
@@ -342,12 +354,20 @@ impl Outbox {
 			match signer.filter(|s| s.account_id() == entry.reader) {
 				Some(signer) => {
 					sign(chain, signer, &mut entry).await?;
+					let _gate = self.gate.lock().await;
+					if !path.exists() {
+						continue;
+					}
 					// On disk before it is sent: after a crash here the new bytes are followed,
 					// not signed a third time.
 					self.queue(&entry)?;
 					let _ = submit(chain, &entry.extrinsic).await;
 				}
 				None => {
+					let _gate = self.gate.lock().await;
+					if !path.exists() {
+						continue;
+					}
 					self.queue(&entry)?;
 					pass.need_signature.push((entry.id.clone(), why.to_string()));
 				}

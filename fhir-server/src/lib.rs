@@ -68,6 +68,8 @@ pub struct Server {
 	/// Each clinician's transactions signed one at a time (each takes the signer's next nonce);
 	/// different clinicians' at once.
 	turns: HashMap<AccountId, tokio::sync::Mutex<()>>,
+	/// The turn of a signer the server holds no key of (none signs here today).
+	other_turn: tokio::sync::Mutex<()>,
 	/// Where requests that touch the store run ([`Worker`]).
 	worker: Worker,
 	/// The OpenID Connect id token signer.
@@ -167,6 +169,7 @@ impl Server {
 			client,
 			base_url: base_url.trim_end_matches('/').to_string(),
 			turns: keys.keys().map(|k| (k.clone(), tokio::sync::Mutex::new(()))).collect(),
+			other_turn: tokio::sync::Mutex::new(()),
 			keys,
 			apps: apps.into_iter().map(|a| (a.client_id.clone(), a)).collect(),
 			lifetimes,
@@ -183,9 +186,9 @@ impl Server {
 	}
 
 	/// `signer`'s turn to sign a transaction (`signer` is a clinician whose key the server
-	/// holds: only they sign here).
-	async fn turn(&self, signer: &AccountId) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-		Some(self.turns.get(signer)?.lock().await)
+	/// holds: only they sign here; anyone else would share one turn).
+	async fn turn(&self, signer: &AccountId) -> tokio::sync::MutexGuard<'_, ()> {
+		self.turns.get(signer).unwrap_or(&self.other_turn).lock().await
 	}
 
 	fn sessions(&self) -> MutexGuard<'_, Sessions> {
@@ -216,10 +219,8 @@ impl Server {
 				}
 			};
 			for reader in again {
-				let (Some(keys), Some(_turn)) = (self.keys.get(&reader), self.turn(&reader).await)
-				else {
-					continue;
-				};
+				let Some(keys) = self.keys.get(&reader) else { continue };
+				let _turn = self.turn(&reader).await;
 				if let Err(error) = outbox.pass(&lock, &self.client.chain, Some(keys)).await {
 					tracing::warn!("read log drain for {}: {error}", keys.address());
 				}
@@ -433,7 +434,10 @@ async fn authorize(
 			return refuse("invalid_scope", "an EHR launch needs the launch scope")
 		}
 		Some(id) => match server.sessions().launch(id) {
-			Some(launch) => Some((id.to_string(), launch.patient.clone())),
+			Some(launch) if launch.client_id == app.client_id => {
+				Some((id.to_string(), launch.patient.clone()))
+			}
+			Some(_) => return refuse("invalid_request", "the launch is for another app"),
 			None => return refuse("invalid_request", "unknown, used or expired launch"),
 		},
 	};
@@ -785,36 +789,58 @@ pub struct RevokeForm {
 #[derive(Deserialize)]
 pub struct LaunchForm {
 	patient: String,
+	/// The app the EHR opens: only it can use the launch.
+	client_id: String,
 }
 
-/// `POST /auth/launch`: the hospital's EHR, signed in as a clinician (a bearer token of this
-/// server), makes an EHR launch for the patient open on the clinician's screen. Answers
-/// `{"launch": id, "expires_in": seconds}`: the EHR opens the app with `iss` (this server's base
-/// URL) and `launch`. Refused (403) unless the patient granted this clinician access now.
+/// `POST /auth/launch`: the hospital's EHR, signed in as a clinician with user scopes (a token
+/// with no patient in context), makes an EHR launch of the app `client_id` for the patient open
+/// on the clinician's screen. Answers `{"launch": id, "expires_in": seconds}`: the EHR opens the
+/// app with `iss` (this server's base URL) and `launch`. Refused unless the patient granted this
+/// clinician access now; at most [`smart::MAX_LAUNCHES`] live launches per clinician. Errors are
+/// OAuth JSON (`error`, `error_description`).
 async fn create_launch(
 	State(server): State<Arc<Server>>,
 	headers: HeaderMap,
-	Form(form): Form<LaunchForm>,
+	body: axum::body::Bytes,
 ) -> Response {
-	let refuse = |status: StatusCode, error: &'static str, why: String| {
+	let refuse = |status: StatusCode, error: &'static str, why: &str| {
 		token_error(status, &oauth_error(error, why))
 	};
+	// The token first; the body is read only for a clinician's EHR.
 	let grant = match api::bearer(&server, &headers) {
 		Ok(grant) => grant,
-		Err(error) => return error.into_response(),
+		Err(_) => {
+			return refuse(
+				StatusCode::UNAUTHORIZED,
+				"invalid_token",
+				"no valid access token: the EHR signs in as the clinician first",
+			)
+		}
 	};
-	if grant.kind != UserKind::Practitioner {
+	if grant.kind != UserKind::Practitioner || grant.patient.is_some() {
 		return refuse(
 			StatusCode::FORBIDDEN,
 			"access_denied",
-			"only a clinician's EHR makes launches".into(),
+			"only a clinician's EHR makes launches: a token with user scopes and no patient in \
+			 context",
 		);
+	}
+	let Ok(form) = serde_urlencoded::from_bytes::<LaunchForm>(&body) else {
+		return refuse(
+			StatusCode::BAD_REQUEST,
+			"invalid_request",
+			"a form with the patient and the app's client_id",
+		);
+	};
+	if !server.apps.contains_key(&form.client_id) {
+		return refuse(StatusCode::BAD_REQUEST, "invalid_request", "unknown client_id");
 	}
 	let Ok(patient) = api::parse_patient(form.patient.trim()) else {
 		return refuse(
 			StatusCode::BAD_REQUEST,
 			"invalid_request",
-			"the patient is not an account address".into(),
+			"the patient is not an account address",
 		);
 	};
 	match server.client.patients_of(&grant.user).await {
@@ -823,19 +849,25 @@ async fn create_launch(
 			return refuse(
 				StatusCode::FORBIDDEN,
 				"access_denied",
-				"that patient has not granted this clinician access".into(),
+				"that patient has not granted this clinician access",
 			)
 		}
 		Err(error) => {
 			return refuse(
 				StatusCode::SERVICE_UNAVAILABLE,
 				"temporarily_unavailable",
-				error.to_string(),
+				&error.to_string(),
 			)
 		}
 	}
 	let lifetimes = server.lifetimes;
-	let created = server.sessions().create_launch(grant.user.clone(), patient, &lifetimes);
+	let launch = smart::Launch {
+		clinician: grant.user.clone(),
+		patient,
+		client_id: form.client_id,
+		expires: std::time::Instant::now() + lifetimes.launch,
+	};
+	let created = server.sessions().create_launch(launch);
 	match created {
 		Ok(id) => {
 			let mut response =
@@ -846,7 +878,7 @@ async fn create_launch(
 				.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 			response
 		}
-		Err(error) => token_error(StatusCode::SERVICE_UNAVAILABLE, &error),
+		Err(error) => token_error(StatusCode::TOO_MANY_REQUESTS, &error),
 	}
 }
 

@@ -111,13 +111,17 @@ pub struct Login {
 	pub expires: Instant,
 }
 
-/// An EHR launch: the clinician whose EHR made it, and the patient open there.
+/// An EHR launch: the clinician whose EHR made it, the patient open there, the app it opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Launch {
 	pub clinician: AccountId,
 	pub patient: AccountId,
+	pub client_id: String,
 	pub expires: Instant,
 }
+
+/// The most live EHR launches of one clinician.
+pub const MAX_LAUNCHES: usize = 20;
 
 #[derive(Clone, Debug)]
 struct Code {
@@ -265,16 +269,22 @@ impl Sessions {
 		self.logins.get(id).filter(|l| l.expires > Instant::now())
 	}
 
-	/// Makes an EHR launch for `clinician` with `patient` in context; returns its id.
-	pub fn create_launch(
-		&mut self,
-		clinician: AccountId,
-		patient: AccountId,
-		lifetimes: &Lifetimes,
-	) -> Result<String, OAuthError> {
+	/// Keeps `launch`; returns its id. At most [`MAX_LAUNCHES`] live ones per clinician.
+	pub fn create_launch(&mut self, launch: Launch) -> Result<String, OAuthError> {
 		room(&mut self.launches, |l| l.expires)?;
+		let now = Instant::now();
+		let live = self
+			.launches
+			.values()
+			.filter(|l| l.clinician == launch.clinician && l.expires > now)
+			.count();
+		if live >= MAX_LAUNCHES {
+			return Err(oauth(
+				"temporarily_unavailable",
+				format!("{MAX_LAUNCHES} launches of this clinician wait already: use or let them expire"),
+			));
+		}
 		let id = random_token();
-		let launch = Launch { clinician, patient, expires: Instant::now() + lifetimes.launch };
 		self.launches.insert(digest(&id), launch);
 		Ok(id)
 	}
@@ -554,10 +564,16 @@ mod tests {
 
 	#[test]
 	fn an_ehr_launch_is_used_once_and_expires() {
-		let mut lifetimes = Lifetimes::default();
 		let mut sessions = Sessions::default();
 		let (clinician, patient) = (AccountId::new([2; 32]), AccountId::new([3; 32]));
-		let id = sessions.create_launch(clinician.clone(), patient.clone(), &lifetimes).unwrap();
+		let launch = |clinician: &AccountId, lifetime: Duration| Launch {
+			clinician: clinician.clone(),
+			patient: patient.clone(),
+			client_id: "app".into(),
+			expires: Instant::now() + lifetime,
+		};
+		let minutes = Duration::from_secs(300);
+		let id = sessions.create_launch(launch(&clinician, minutes)).unwrap();
 		// Looking does not use it; only the sign-in that continues it does, once.
 		assert_eq!(sessions.launch(&id).map(|l| &l.patient), Some(&patient));
 		assert!(sessions.launch(&random_token()).is_none(), "a made-up launch is unknown");
@@ -566,9 +582,16 @@ mod tests {
 		assert!(sessions.take_launch(&id).is_none(), "a launch is used once");
 		assert!(sessions.launch(&id).is_none());
 		// An expired launch is gone for both.
-		lifetimes.launch = Duration::ZERO;
-		let id = sessions.create_launch(clinician, patient, &lifetimes).unwrap();
+		let id = sessions.create_launch(launch(&clinician, Duration::ZERO)).unwrap();
 		assert!(sessions.launch(&id).is_none());
 		assert!(sessions.take_launch(&id).is_none());
+		// One clinician's EHR cannot fill the server's launches: 20 live ones at most; another
+		// clinician's still work.
+		for _ in 0..MAX_LAUNCHES {
+			sessions.create_launch(launch(&clinician, minutes)).unwrap();
+		}
+		let refused = sessions.create_launch(launch(&clinician, minutes)).unwrap_err();
+		assert_eq!(refused.error, "temporarily_unavailable");
+		assert!(sessions.create_launch(launch(&AccountId::new([4; 32]), minutes)).is_ok());
 	}
 }

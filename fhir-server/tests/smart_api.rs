@@ -133,7 +133,7 @@ impl Http {
 		scope: &str,
 		patient: Option<&Keys>,
 	) -> Result<String, String> {
-		self.code_launched(who, scope, patient, None).await
+		self.code_launched(who, scope, patient, None).await.map_err(|(error, _)| error)
 	}
 
 	/// Signs in as `who` in an app the EHR launched with `launch` (if any).
@@ -143,7 +143,7 @@ impl Http {
 		scope: &str,
 		patient: Option<&Keys>,
 		launch: Option<&str>,
-	) -> Result<String, String> {
+	) -> Result<String, (String, String)> {
 		let started: Value = self
 			.authorize_launched(scope, REDIRECT, Some(&pkce_challenge(VERIFIER)), launch)
 			.await
@@ -175,16 +175,23 @@ impl Http {
 		let get =
 			|name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
 		assert_eq!(get("state").as_deref(), Some("s-123"));
-		get("code").ok_or_else(|| get("error").unwrap_or_default())
+		get("code").ok_or_else(|| {
+			(get("error").unwrap_or_default(), get("error_description").unwrap_or_default())
+		})
 	}
 
-	/// The EHR's `POST /auth/launch` for `patient`, with a clinician's `token`.
+	/// The EHR's `POST /auth/launch` of the app for `patient`, with a clinician's `token`.
 	async fn launch(&self, token: &str, patient: &str) -> (StatusCode, Value) {
+		self.launch_of(token, patient, APP).await
+	}
+
+	/// The EHR's `POST /auth/launch` of the app `client_id` for `patient`.
+	async fn launch_of(&self, token: &str, patient: &str, client_id: &str) -> (StatusCode, Value) {
 		let response = self
 			.http
 			.post(format!("{}/auth/launch", self.base))
 			.bearer_auth(token)
-			.form(&[("patient", patient)])
+			.form(&[("patient", patient), ("client_id", client_id)])
 			.send()
 			.await
 			.unwrap();
@@ -431,16 +438,33 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 	);
 
 	// --- EHR launch ---
-	// The hospital's EHR, signed in as Bob, makes a launch for Ana (open on Bob's screen); not
-	// for Ben, who granted Bob nothing, not with a patient's token, not with a made-up one.
+	// The hospital's EHR, signed in as Bob with user scopes, makes a launch of the app for Ana
+	// (open on Bob's screen); not for Ben, who granted Bob nothing, not with a patient's token,
+	// not with an app's token that has a patient in context, not with a made-up token, not for
+	// an app the hospital did not register.
 	let (ehr_token, _) = http.sign_in(&bob, "user/*.rs", None).await;
 	let (status, made) = http.launch(&ehr_token, &ana_address).await;
 	assert_eq!(status, StatusCode::OK, "{made}");
 	let launch = made["launch"].as_str().expect("a launch id").to_string();
-	assert_eq!(http.launch(&ehr_token, &ben.address()).await.0, StatusCode::FORBIDDEN);
+	let (status, refused) = http.launch(&ehr_token, &ben.address()).await;
+	assert_eq!(status, StatusCode::FORBIDDEN);
+	assert!(refused["error_description"].as_str().unwrap().contains("has not granted"));
 	let (ana_token, _) = http.sign_in(&ana, "patient/*.rs", None).await;
-	assert_eq!(http.launch(&ana_token, &ana_address).await.0, StatusCode::FORBIDDEN);
-	assert_eq!(http.launch("made-up", &ana_address).await.0, StatusCode::UNAUTHORIZED);
+	let (in_context, _) = http.sign_in(&bob, "launch/patient patient/*.rs", Some(&ana)).await;
+	for token in [&ana_token, &in_context] {
+		let (status, refused) = http.launch(token, &ana_address).await;
+		assert_eq!(status, StatusCode::FORBIDDEN);
+		assert!(refused["error_description"].as_str().unwrap().contains("only a clinician's EHR"));
+	}
+	let (status, refused) = http.launch("made-up", &ana_address).await;
+	assert_eq!(
+		(status, refused["error"].as_str()),
+		(StatusCode::UNAUTHORIZED, Some("invalid_token"))
+	);
+	assert_eq!(
+		http.launch_of(&ehr_token, &ana_address, "other-app").await.0,
+		StatusCode::BAD_REQUEST
+	);
 	let refused_with = |response: reqwest::Response| {
 		let location = response.headers()["location"].to_str().unwrap().to_string();
 		let url = reqwest::Url::parse(&location).unwrap();
@@ -459,10 +483,10 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		.await;
 	assert_eq!(refused_with(response).as_deref(), Some("invalid_request"));
 	// Another clinician cannot sign in through Bob's launch, and the attempt uses it up.
-	assert_eq!(
-		http.code_launched(&charlie, "launch patient/*.rs", None, Some(&launch)).await.unwrap_err(),
-		"access_denied"
-	);
+	let (error, why) =
+		http.code_launched(&charlie, "launch patient/*.rs", None, Some(&launch)).await.unwrap_err();
+	assert_eq!(error, "access_denied");
+	assert!(why.contains("another clinician"), "{why}");
 	let response = http
 		.authorize_launched("launch patient/*.rs", REDIRECT, Some(&challenge), Some(&launch))
 		.await;
@@ -470,22 +494,24 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 	// Nor can the patient herself (she would get a token for her own data through Bob's launch).
 	let launch =
 		http.launch(&ehr_token, &ana_address).await.1["launch"].as_str().unwrap().to_string();
-	assert_eq!(
-		http.code_launched(&ana, "launch patient/*.rs", None, Some(&launch)).await.unwrap_err(),
-		"access_denied"
-	);
-	// A fresh launch: Bob signs in through it, and Ana is in context without being chosen.
+	let (error, why) =
+		http.code_launched(&ana, "launch patient/*.rs", None, Some(&launch)).await.unwrap_err();
+	assert_eq!(error, "access_denied");
+	assert!(why.contains("another clinician"), "{why}");
+	// A fresh launch: Bob signs in through it, and Ana is in context without being chosen (a
+	// patient posted with the form, Ben here, is not taken).
 	let launch =
 		http.launch(&ehr_token, &ana_address).await.1["launch"].as_str().unwrap().to_string();
+	let scope = "launch launch/patient patient/*.rs";
 	let started: Value = http
-		.authorize_launched("launch patient/*.rs", REDIRECT, Some(&challenge), Some(&launch))
+		.authorize_launched(scope, REDIRECT, Some(&challenge), Some(&launch))
 		.await
 		.json()
 		.await
 		.unwrap();
 	assert_eq!(started["launchPatient"], json!(false), "the launch names the patient");
 	assert!(started["challenge"].as_str().unwrap().contains(&ana_address), "{started}");
-	let code = http.code_launched(&bob, "launch patient/*.rs", None, Some(&launch)).await.unwrap();
+	let code = http.code_launched(&bob, scope, Some(&ben), Some(&launch)).await.unwrap();
 	let (status, launched) = http.redeem(&code, VERIFIER).await;
 	assert_eq!(status, StatusCode::OK, "{launched}");
 	assert_eq!(launched["patient"].as_str(), Some(ana_address.as_str()));
