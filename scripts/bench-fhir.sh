@@ -39,23 +39,7 @@ fi
 [ -x "$EHR_FHIR_SERVER" ] || die "build first: scripts/build.sh"
 python3 -c 'import requests' 2>/dev/null || die "python3 requests not found: run scripts/setup.sh"
 . "$EHR_ROOT/scripts/devchain.sh"
-
-work="$(mktemp -d)"
-cleanup() {
-	devchain_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-devchain_start "$work"
-export EHR_STATE_DIR="$work/state" EHR_DEV=true
-cd "$work"
-ehr() { "$EHR_CLI" "$@"; }
-quiet() {
-	local out
-	out=$(mktemp -p "$work")
-	"$@" >"$out" 2>&1 || { tail -20 "$out" >&2; die "setup step failed: $*"; }
-	cat "$out" >>"$work/setup.log"
-}
+devchain_enter
 
 # Clinicians with tokens: each read is logged by a transaction the clinician signs, free while
 # fewer than eight of theirs wait in the pool, paid beyond (a busy server's clinician pays).

@@ -29,19 +29,7 @@ if [ -n "${EHR_BENCH_RELEASE:-}" ]; then
 	EHR_CLI="$CARGO_TARGET_DIR/release/ehr"
 fi
 . "$EHR_ROOT/scripts/devchain.sh"
-
-work="$(mktemp -d)"
-cleanup() {
-	devchain_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-devchain_start "$work"
-
-export EHR_STATE_DIR="$work/state" EHR_DEV=true
-cd "$work"
-ehr() { "$EHR_CLI" "$@"; }
-quiet() { "$@" >>"$work/setup.log" 2>&1 || { tail -20 "$work/setup.log" >&2; die "setup step failed: $*"; }; }
+devchain_enter
 
 log "setting up: hospital //Alice, doctor //Bob, a patient, a grant, two records"
 ALICE=$(ehr --suri //Alice key show --address)

@@ -2,9 +2,11 @@
 # loopback ports, torn down when the script exits. Source it after env.sh:
 #
 #   . "$(dirname "$0")/devchain.sh"
-#   devchain_start "$work"     # sets node_port, ipfs_port, EHR_NODE_URL, EHR_IPFS_API
+#   devchain_enter             # a fresh work directory, the chain started, cd'ed into it
 #
-# The caller's EXIT trap must call devchain_stop (it kills what was started, then waits).
+# devchain_enter sets `work` (removed on exit, with the chain stopped), node_port, ipfs_port,
+# EHR_NODE_URL, EHR_IPFS_API, EHR_STATE_DIR (in `work`) and EHR_DEV; then `ehr …` runs the command
+# and `quiet …` runs a set-up step, showing its output only if it fails (safe in parallel).
 
 devchain_pids=()
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -51,4 +53,23 @@ devchain_start() {
 devchain_stop() {
 	for pid in "${devchain_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+}
+
+# devchain_enter: the benchmark scripts' start, described above.
+devchain_enter() {
+	work="$(mktemp -d)"
+	trap 'devchain_stop; rm -rf "$work"' EXIT
+	devchain_start "$work"
+	export EHR_STATE_DIR="$work/state" EHR_DEV=true
+	cd "$work"
+}
+
+ehr() { "$EHR_CLI" "$@"; }
+
+quiet() {
+	local out
+	out=$(mktemp -p "$work")
+	"$@" >"$out" 2>&1 || { tail -20 "$out" >&2; die "setup step failed: $*"; }
+	cat "$out" >>"$work/setup.log"
+	rm -f "$out"
 }
