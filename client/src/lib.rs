@@ -45,7 +45,8 @@ pub use ehr_envelope as envelope;
 /// The node's `ehr_*` interface: the answer types and the generated `…Client` traits.
 pub use ehr_rpc_api as rpc;
 pub use flows::care::{
-	clean, evaluate, Fired, InboxMessage, Rule, Rules, Sent, WatchPass, WatchState, MAX_ATTEMPTS,
+	clean, evaluate, Exchanged, Fired, InboxMessage, Rule, Rules, Sent, WatchPass, WatchState,
+	MAX_ATTEMPTS,
 };
 pub use flows::escrow::{Committee, CustodianPass, EmergencyReview, EscrowSynced, Release};
 pub use flows::identity::Role;

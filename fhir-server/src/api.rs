@@ -102,16 +102,31 @@ pub fn bearer(server: &Server, headers: &HeaderMap) -> Result<Arc<Grant>, ApiErr
 		.ok_or_else(|| ApiError::unauthorized("the access token is unknown, expired or revoked"))
 }
 
+/// The key of the clinician behind `grant`, for a request that opens records or messages.
+/// Patients read theirs with their own app: this server holds no patient's key.
+pub(crate) fn clinician_key<'a>(server: &'a Server, grant: &Grant) -> Result<&'a Keys, ApiError> {
+	if grant.kind == UserKind::Patient {
+		return Err(ApiError::forbidden(
+			"this server opens records with the keys of the hospital's clinicians only; a \
+			 patient reads their records with their own key (the web app or `ehr record get`)",
+		));
+	}
+	server
+		.keys
+		.get(&grant.user)
+		.ok_or_else(|| ApiError::forbidden("this server no longer holds the clinician's key"))
+}
+
 /// One request's patient, with what the token and the chain allow.
-struct Access {
-	grant: Arc<Grant>,
-	patient: AccountId,
+pub(crate) struct Access {
+	pub(crate) grant: Arc<Grant>,
+	pub(crate) patient: AccountId,
 }
 
 impl Access {
 	/// The patient a request is about: the one it names, or the token's; checked against the
 	/// token's scopes for `resource_type` and `op`.
-	fn resolve(
+	pub(crate) fn resolve(
 		grant: Arc<Grant>,
 		named: Option<&str>,
 		resource_type: &str,
@@ -139,19 +154,9 @@ impl Access {
 		Ok(Access { grant, patient })
 	}
 
-	/// The clinician's key, for a request that opens records. Patients read their records with
-	/// their own app: this server holds no patient's key.
-	fn reader<'a>(&self, server: &'a Server) -> Result<&'a Keys, ApiError> {
-		if self.grant.kind == UserKind::Patient {
-			return Err(ApiError::forbidden(
-				"this server opens records with the keys of the hospital's clinicians only; a \
-				 patient reads their records with their own key (the web app or `ehr record get`)",
-			));
-		}
-		server
-			.keys
-			.get(&self.grant.user)
-			.ok_or_else(|| ApiError::forbidden("this server no longer holds the clinician's key"))
+	/// The clinician's key, for a request that opens records ([`clinician_key`]).
+	pub(crate) fn reader<'a>(&self, server: &'a Server) -> Result<&'a Keys, ApiError> {
+		clinician_key(server, &self.grant)
 	}
 
 	/// Whether the chain's consent lets the clinician access `category` at `level` now.
@@ -390,20 +395,20 @@ fn unsupported(resource_type: &str) -> ApiError {
 /// version of the record to start at (records newer than that, added while paging, do not shift
 /// the pages), and how many matches of that record the previous page took. For the trail: the
 /// entry's index.
-type Cursor = (u64, u64, usize);
+pub(crate) type Cursor = (u64, u64, usize);
 
 /// A search's parameters.
 #[derive(Default)]
-struct Search {
-	patient: Option<String>,
-	categories: Vec<String>,
-	codes: Vec<(Option<String>, String)>,
-	dates: Vec<(String, i64, i64)>,
-	count: usize,
+pub struct Search {
+	pub(crate) patient: Option<String>,
+	pub(crate) categories: Vec<String>,
+	pub(crate) codes: Vec<(Option<String>, String)>,
+	pub(crate) dates: Vec<(String, i64, i64)>,
+	pub(crate) count: usize,
 	/// Where the page starts ([`Cursor`]).
-	cursor: Option<Cursor>,
+	pub(crate) cursor: Option<Cursor>,
 	/// The query as given, minus `_cursor`, for the page links.
-	query: Vec<(String, String)>,
+	pub(crate) query: Vec<(String, String)>,
 }
 
 /// `[start, end)` in ms of a FHIR date, dateTime or instant (`2026`, `2026-11`, `2026-11-26`,
@@ -450,13 +455,14 @@ fn clinical_date(resource: &Value) -> Option<(i64, i64)> {
 		"/authoredOn",
 		"/date",
 		"/started",
+		"/sent",
 	]
 	.iter()
 	.find_map(|pointer| resource.pointer(pointer).and_then(Value::as_str).and_then(date_range))
 }
 
 impl Search {
-	fn parse(pairs: &[(String, String)]) -> Result<Search, ApiError> {
+	pub(crate) fn parse(pairs: &[(String, String)]) -> Result<Search, ApiError> {
 		let mut search = Search { count: DEFAULT_COUNT, ..Default::default() };
 		for (name, value) in pairs {
 			match name.as_str() {
@@ -517,7 +523,7 @@ impl Search {
 		Ok(search)
 	}
 
-	fn matches(&self, resource: &Value) -> bool {
+	pub(crate) fn matches(&self, resource: &Value) -> bool {
 		let codings = |field: &str| -> Vec<(Option<String>, String)> {
 			let concepts = match resource.get(field) {
 				Some(Value::Array(items)) => items.clone(),
@@ -736,7 +742,7 @@ async fn search_page(
 	Ok((page, notes, next))
 }
 
-fn searchset(
+pub(crate) fn searchset(
 	server: &Server,
 	path: &str,
 	search: &Search,
@@ -799,6 +805,9 @@ pub async fn search(
 			)))
 		}
 		"Consent" => return consents(&server, grant, &search).await,
+		crate::communication::COMMUNICATION => {
+			return crate::communication::search(&server, grant, &search).await
+		}
 		"AuditEvent" => return audit_events(&server, grant, &search).await,
 		name if category_of(name).is_none() => return Err(unsupported(name)),
 		_ => {}
@@ -1009,7 +1018,7 @@ async fn audit_events(
 
 /// The patient a resource is about (`subject` or `patient`: a `Patient/<address>` reference or
 /// an account identifier).
-fn subject_of(resource: &Value) -> Option<String> {
+pub(crate) fn subject_of(resource: &Value) -> Option<String> {
 	["subject", "patient"].iter().find_map(|field| {
 		let reference = resource.get(*field)?;
 		reference.get("reference").and_then(Value::as_str).map(String::from).or_else(|| {
@@ -1028,6 +1037,9 @@ pub async fn create(
 	headers: HeaderMap,
 	body: Body,
 ) -> Result<Response, ApiError> {
+	if resource_type == crate::communication::COMMUNICATION {
+		return crate::communication::create(&server, &headers, body).await;
+	}
 	// The token before the body: nobody makes the server read 16 MiB without one.
 	let grant = bearer(&server, &headers)?;
 	let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|error| {
@@ -1083,7 +1095,7 @@ pub async fn create(
 	Ok(response)
 }
 
-fn resource_type_of_value(value: &Value) -> String {
+pub(crate) fn resource_type_of_value(value: &Value) -> String {
 	resource_type(value).to_string()
 }
 
@@ -1098,6 +1110,9 @@ pub async fn read(
 	match resource_type.as_str() {
 		"Patient" => read_patient(&server, &headers, &id).await,
 		"Practitioner" => read_practitioner(&server, &headers, &id).await,
+		crate::communication::COMMUNICATION => {
+			crate::communication::read(&server, &headers, &id).await
+		}
 		_ => read_version(&server, &headers, &resource_type, &id, None).await,
 	}
 }
@@ -1111,6 +1126,9 @@ pub async fn operation(
 ) -> Result<Response, ApiError> {
 	match (resource_type.as_str(), operation.as_str()) {
 		("Patient", "$everything") => everything(&server, &headers, &id, &pairs).await,
+		(crate::communication::COMMUNICATION, "_history") => {
+			Err(ApiError::not_found("a message has one version: read Communication/{id}"))
+		}
 		(_, "_history") => history(&server, &headers, &resource_type, &id).await,
 		_ => Err(ApiError::not_found(format!("no operation {operation} on {resource_type}"))),
 	}

@@ -58,6 +58,18 @@ pub fn capability_statement(base_url: &str) -> Value {
 		"type": "Practitioner",
 		"interaction": [{ "code": "read" }],
 	}));
+	let mut params = vec![
+		patient_param.clone(),
+		search_param("category", "token", "alert or notification"),
+		search_param("date", "date", "When it was sent, with eq, ne, ge, gt, le, lt"),
+	];
+	params.extend(paging.iter().cloned());
+	resources.push(json!({
+		"type": "Communication",
+		"documentation": "The messages between the clinician behind the token and a patient, opened with the clinician's key; id is <message id>-<recipient address>. Create writes to the patient of subject (a message, or an alert with category alert and a priority); the chain decides whether they may write to each other.",
+		"interaction": [{ "code": "read" }, { "code": "search-type" }, { "code": "create" }],
+		"searchParam": params,
+	}));
 	for name in ["Consent", "AuditEvent"] {
 		let mut params = vec![patient_param.clone()];
 		params.extend(paging.iter().cloned());

@@ -20,6 +20,7 @@
 
 pub mod api;
 pub mod capability;
+pub mod communication;
 pub mod oidc;
 pub mod outcome;
 pub mod scopes;

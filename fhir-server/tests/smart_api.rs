@@ -707,6 +707,107 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 	assert_eq!(status, StatusCode::OK);
 	assert_eq!(entries(&everything).len(), 1 + 4 + 1 + 1 + 2, "{everything:#}");
 
+	// --- Messages as Communication ---
+	// Bob alerts Ana about her vital signs; she answers from her own app (the SDK).
+	let alert = json!({
+		"resourceType": "Communication",
+		"status": "completed",
+		"category": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/communication-category", "code": "alert" }] }],
+		"priority": "stat",
+		"subject": { "reference": format!("Patient/{ana_address}") },
+		"about": [{ "reference": format!("Observation/{vitals_record}-0") }],
+		"payload": [{ "contentString": "Your heart rate: please come in today." }],
+	});
+	let (status, sent) =
+		http.post(&token, "Communication", serde_json::to_vec(&alert).unwrap()).await;
+	assert_eq!(status, StatusCode::CREATED, "{sent}");
+	assert_eq!(sent["sender"]["identifier"]["value"].as_str(), Some(bob.address().as_str()));
+	let sent_id = sent["id"].as_str().unwrap().to_string();
+	assert!(sent_id.ends_with(&format!("-{ana_address}")), "{sent_id}");
+	let inbox = setup.inbox(&ana, None).await.unwrap();
+	let got = inbox.iter().find(|m| m.sender == bob.account_id()).expect("Bob's alert");
+	assert_eq!(
+		(got.kind, got.about, got.text.as_deref()),
+		(
+			ehr_primitives::MessageKind::Alert { severity: ehr_primitives::Severity::Urgent },
+			Some(vitals_record),
+			Some("Your heart rate: please come in today.")
+		)
+	);
+	setup
+		.send_message(
+			&ana,
+			&bob.account_id(),
+			ehr_primitives::MessageKind::Message,
+			"On my way.",
+			None,
+		)
+		.await
+		.unwrap();
+	// Bob's app lists the conversation, newest first, a page at a time.
+	let (status, page) = http.get(&token, "Communication?_count=1").await;
+	assert_eq!(status, StatusCode::OK, "{page}");
+	let first = entries(&page);
+	assert_eq!(first.len(), 1);
+	assert_eq!(first[0]["payload"][0]["contentString"].as_str(), Some("On my way."));
+	assert_eq!(first[0]["sender"]["identifier"]["value"].as_str(), Some(ana_address.as_str()));
+	assert_eq!(first[0]["subject"]["identifier"]["value"].as_str(), Some(ana_address.as_str()));
+	let (_, rest) = http.get(&token, &next_link(&page).expect("a next page")).await;
+	assert_eq!(entries(&rest).len(), 1);
+	assert_eq!(entries(&rest)[0]["id"].as_str(), Some(sent_id.as_str()));
+	assert!(next_link(&rest).is_none());
+	let (_, alerts) = http.get(&token, "Communication?category=alert").await;
+	assert_eq!(entries(&alerts).len(), 1);
+	// One message by id: Ana's answer, opened with Bob's key.
+	let answer_id = first[0]["id"].as_str().unwrap().to_string();
+	assert!(answer_id.ends_with(&format!("-{}", bob.address())), "{answer_id}");
+	let (status, answer) = http.get(&token, &format!("Communication/{answer_id}")).await;
+	assert_eq!(
+		(status, answer["payload"][0]["contentString"].as_str()),
+		(StatusCode::OK, Some("On my way."))
+	);
+	// A message cannot be posted for someone else, nor as a file, nor with a made-up priority.
+	let mut to_ben = alert.clone();
+	to_ben["recipient"] = json!([{ "reference": format!("Patient/{}", ben.address()) }]);
+	let mut as_file = alert.clone();
+	as_file["payload"] =
+		json!([{ "contentAttachment": { "contentType": "text/plain", "data": "aGk=" } }]);
+	let mut odd = alert.clone();
+	odd["priority"] = json!("whenever");
+	for bad in [to_ben, as_file, odd] {
+		let (status, outcome) =
+			http.post(&token, "Communication", serde_json::to_vec(&bad).unwrap()).await;
+		assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{outcome}");
+	}
+	// Dr. Charlie (Ben's) neither reads Bob's and Ana's messages nor lists them.
+	let (charlie_token, _) = http
+		.sign_in(&charlie, "launch/patient patient/*.crs user/Communication.crs", Some(&ben))
+		.await;
+	let (status, _) = http.get(&charlie_token, &format!("Communication/{answer_id}")).await;
+	assert_eq!(status, StatusCode::NOT_FOUND);
+	let (_, theirs) =
+		http.get(&charlie_token, &format!("Communication?patient={ana_address}")).await;
+	assert_eq!(entries(&theirs).len(), 0, "{theirs}");
+	// Bob writes to Ben, who is not in his care: the chain refuses it.
+	let (user_token, _) = http.sign_in(&bob, "user/Communication.crs", None).await;
+	let mut to_ben = alert.clone();
+	to_ben["subject"] = json!({ "reference": format!("Patient/{}", ben.address()) });
+	to_ben["about"] = Value::Null;
+	to_ben.as_object_mut().unwrap().remove("about");
+	let (status, outcome) =
+		http.post(&user_token, "Communication", serde_json::to_vec(&to_ben).unwrap()).await;
+	assert_eq!(status, StatusCode::FORBIDDEN, "{outcome}");
+	assert!(
+		outcome["issue"][0]["diagnostics"].as_str().unwrap().contains("no care relationship"),
+		"{outcome}"
+	);
+	// A patient's token: this server holds no patient's key.
+	assert_eq!(http.get(&ana_token, "Communication").await.0, StatusCode::FORBIDDEN);
+	assert_eq!(
+		http.get(&ana_token, &format!("Communication/{answer_id}")).await.0,
+		StatusCode::FORBIDDEN
+	);
+
 	// Every read is in Ana's trail under Bob's name, within a few blocks.
 	let deadline = Instant::now() + Duration::from_secs(60);
 	loop {

@@ -36,6 +36,11 @@ pub struct Sent {
 	pub cid: String,
 	/// The block that holds it.
 	pub block_number: u32,
+	/// When, as the chain keeps it (that block's time, ms since the Unix epoch).
+	pub sent_at: Moment,
+	/// The FHIR `Communication` sent (encrypted on IPFS; not printed).
+	#[serde(skip)]
+	pub body: Value,
 }
 
 /// A message of an inbox, decrypted.
@@ -56,6 +61,23 @@ pub struct InboxMessage {
 	pub about: Option<RecordId>,
 	/// Why the body could not be read, if it could not.
 	pub error: Option<String>,
+}
+
+/// A message between two accounts, as one of them reads it.
+#[derive(Clone, Debug)]
+pub struct Exchanged {
+	/// The message's id.
+	pub id: MessageId,
+	/// Who sent it.
+	pub sender: AccountId,
+	/// To whom (whose inbox keeps it).
+	pub recipient: AccountId,
+	/// When (the block's time, ms since the Unix epoch).
+	pub sent_at: Moment,
+	/// A message, or an alert with its severity.
+	pub kind: MessageKind,
+	/// The FHIR `Communication` its sender wrote, or why it could not be opened.
+	pub body: Result<Value, String>,
 }
 
 /// A comparison of an alert rule.
@@ -384,7 +406,14 @@ impl Client {
 				_ => None,
 			})
 			.ok_or_else(|| Error::Node("no MessageSent event".into()))?;
-		Ok(Sent { id, cid: cid::to_string(&cid), block_number: included.number })
+		let sent_at = self.chain.storage::<u64>(&chain::now_key(), Some(included.block)).await?;
+		Ok(Sent {
+			id,
+			cid: cid::to_string(&cid),
+			block_number: included.number,
+			sent_at: sent_at.unwrap_or(now),
+			body,
+		})
 	}
 
 	/// The messages in `me`'s inbox, oldest first, decrypted: at the block the client verified
@@ -407,7 +436,6 @@ impl Client {
 			Some(state) => Some(state.read(&keys).await?),
 			None => None,
 		};
-		let max = max_message_size();
 		let mut messages = Vec::new();
 		for key in keys {
 			let stored = match &proven {
@@ -421,30 +449,7 @@ impl Client {
 			};
 			let Some(stored) = stored else { continue };
 			let Some(id) = chain::twox64_concat_id(&key, prefix.len()) else { continue };
-			let body = if stored.size > max {
-				Err(Error::Refused(format!(
-					"the body is larger ({} bytes) than a message may be",
-					stored.size
-				)))
-			} else {
-				self.open_in_memory(me, &stored.recipient_key, &stored.cid, u64::from(stored.size))
-					.await
-					.and_then(|(plain, _)| {
-						serde_json::from_slice::<Value>(&plain)
-							.map_err(|e| Error::Invalid(format!("the content is not JSON: {e}")))
-					})
-			};
-			let body = body.and_then(|body| {
-				let (sender, recipient) = (stored.sender.to_ss58check(), account.to_ss58check());
-				if !fhir::names_parties(&body, &sender, &recipient) {
-					return Err(Error::Refused(
-						"the body names another sender or recipient than the chain (a copy of \
-						 someone else's message, sent again): not shown"
-							.into(),
-					));
-				}
-				Ok(body)
-			});
+			let body = self.open_message(me, &stored, &account).await;
 			let (text, about, error) = match body {
 				Ok(body) => (
 					fhir::communication_text(&body).map(|text| clean(text, 8_000)),
@@ -465,6 +470,156 @@ impl Client {
 		}
 		messages.sort_by_key(|m| m.id);
 		Ok(messages)
+	}
+
+	/// The body of `stored`, a message to `recipient`, opened by `me` (its recipient or its
+	/// sender, with the key wrapped for each): the FHIR `Communication` as its sender wrote it.
+	/// A body larger than the chain allows is not fetched; a body that names another sender or
+	/// recipient than the chain does (a copy of someone else's message, sent again under
+	/// another name) is refused.
+	async fn open_message(
+		&self,
+		me: &Keys,
+		stored: &pallet_ehr_messages::MessageOf<Runtime>,
+		recipient: &AccountId,
+	) -> Result<Value, Error> {
+		let max = max_message_size();
+		if stored.size > max {
+			return Err(Error::Refused(format!(
+				"the body is larger ({} bytes) than a message may be",
+				stored.size
+			)));
+		}
+		let wrapped = if *recipient == me.account_id() {
+			&stored.recipient_key
+		} else if stored.sender == me.account_id() {
+			&stored.sender_key
+		} else {
+			return Err(Error::Refused("only its sender and its recipient open a message".into()));
+		};
+		let (plain, _) =
+			self.open_in_memory(me, wrapped, &stored.cid, u64::from(stored.size)).await?;
+		let body = serde_json::from_slice::<Value>(&plain)
+			.map_err(|e| Error::Invalid(format!("the content is not JSON: {e}")))?;
+		if !fhir::names_parties(&body, &stored.sender.to_ss58check(), &recipient.to_ss58check()) {
+			return Err(Error::Refused(
+				"the body names another sender or recipient than the chain (a copy of someone \
+				 else's message, sent again): not shown"
+					.into(),
+			));
+		}
+		Ok(body)
+	}
+
+	/// The messages `me` and `other` exchanged that their inboxes still keep (at most
+	/// [`pallet_ehr_messages::Config::MaxKeptPerSender`] each way), newest first, each with its
+	/// body opened by `me` (or why it could not be). Read as [`Client::inbox`] reads (with
+	/// proofs when the client verifies).
+	pub async fn conversation(
+		&self,
+		me: &Keys,
+		other: &AccountId,
+	) -> Result<Vec<Exchanged>, Error> {
+		let mine = me.account_id();
+		let ways = [(mine.clone(), other.clone()), (other.clone(), mine.clone())];
+		let kept_keys: Vec<Vec<u8>> = ways
+			.iter()
+			.map(|(recipient, sender)| {
+				pallet_ehr_messages::Kept::<Runtime>::hashed_key_for(recipient, sender)
+			})
+			.collect();
+		let kept: Vec<Vec<MessageId>> = self.read_values("kept messages", &kept_keys).await?;
+		let mut wanted = Vec::new();
+		for ((recipient, _), ids) in ways.iter().zip(kept) {
+			wanted.extend(ids.into_iter().map(|id| (recipient.clone(), id)));
+		}
+		let keys: Vec<Vec<u8>> = wanted
+			.iter()
+			.map(|(recipient, id)| {
+				pallet_ehr_messages::Inbox::<Runtime>::hashed_key_for(recipient, id)
+			})
+			.collect();
+		let stored: Vec<Option<pallet_ehr_messages::MessageOf<Runtime>>> =
+			self.read_optional("message", &keys).await?;
+		let mut messages = Vec::new();
+		for ((recipient, id), stored) in wanted.into_iter().zip(stored) {
+			let Some(stored) = stored else { continue };
+			let body = self.open_message(me, &stored, &recipient).await.map_err(|e| e.to_string());
+			messages.push(Exchanged {
+				id,
+				sender: stored.sender,
+				recipient,
+				sent_at: stored.sent_at,
+				kind: stored.kind,
+				body,
+			});
+		}
+		messages.sort_by(|a, b| (b.sent_at, b.id).cmp(&(a.sent_at, a.id)));
+		Ok(messages)
+	}
+
+	/// Message `id` of `recipient`'s inbox, opened by `me` (its sender or recipient); `None` if
+	/// the inbox does not keep it (never sent, or removed by its recipient).
+	pub async fn message(
+		&self,
+		me: &Keys,
+		recipient: &AccountId,
+		id: MessageId,
+	) -> Result<Option<Exchanged>, Error> {
+		let key = pallet_ehr_messages::Inbox::<Runtime>::hashed_key_for(recipient, id);
+		let [stored] = <[Option<pallet_ehr_messages::MessageOf<Runtime>>; 1]>::try_from(
+			self.read_optional("message", &[key]).await?,
+		)
+		.map_err(|_| Error::Node("one value was asked".into()))?;
+		let Some(stored) = stored else { return Ok(None) };
+		if stored.sender != me.account_id() && *recipient != me.account_id() {
+			return Ok(None);
+		}
+		let body = self.open_message(me, &stored, recipient).await.map_err(|e| e.to_string());
+		Ok(Some(Exchanged {
+			id,
+			sender: stored.sender,
+			recipient: recipient.clone(),
+			sent_at: stored.sent_at,
+			kind: stored.kind,
+			body,
+		}))
+	}
+
+	/// The values at `keys` (absent ones as `None`): with proofs at the verified block when
+	/// the client verifies, otherwise as the node says at its best block.
+	async fn read_optional<T: codec::Decode>(
+		&self,
+		what: &str,
+		keys: &[Vec<u8>],
+	) -> Result<Vec<Option<T>>, Error> {
+		match self.verified().await? {
+			Some(state) => {
+				let values = state.read(keys).await?;
+				keys.iter().map(|key| verified::decode::<T>(what, values.get(key))).collect()
+			}
+			None => {
+				let mut all = Vec::with_capacity(keys.len());
+				for key in keys {
+					all.push(self.chain.storage::<T>(key, None).await?);
+				}
+				Ok(all)
+			}
+		}
+	}
+
+	/// [`Self::read_optional`] of values with a default (`ValueQuery` storage).
+	async fn read_values<T: codec::Decode + Default>(
+		&self,
+		what: &str,
+		keys: &[Vec<u8>],
+	) -> Result<Vec<T>, Error> {
+		Ok(self
+			.read_optional(what, keys)
+			.await?
+			.into_iter()
+			.map(Option::unwrap_or_default)
+			.collect())
 	}
 
 	/// Fetches (at most `limit` bytes) and decrypts into memory the envelope at `cid` with the
