@@ -204,6 +204,19 @@ step 'ehr consent sync' "every grantee with an encryption key holds the keys its
 step 'ehr --dev --suri //Charlie record get 4 --out profile-read-by-carla.json' "your read is queued for the patient's trail"
 cmp -s profile.json profile-read-by-carla.json || fail "Dr. Espinosa did not read the profile as written"
 
+# --- The roster on call: the hospital's, checked before it is sent and by the chain ------
+log "a roster the command or the chain refuses, one added to, a doctor not on call"
+at() { date -d "$1" '+%Y-%m-%d %H:%M'; }
+exits 2 "overlap" ehr --dev --suri //Alice hospital set-on-call \
+	--shift "$CHARLIE=$(at '+1 hour')/$(at '+5 hours')" --shift "$CHARLIE=$(at '+4 hours')/$(at '+9 hours')"
+exits 2 "lasts more than 24 hours" ehr --dev --suri //Alice hospital set-on-call --shift "$CHARLIE=$(at '+1 hour')/$(at '+26 hours')"
+exits 2 "is not a shift" ehr --dev --suri //Alice hospital set-on-call --shift "$CHARLIE@$(at '+1 hour')"
+exits 3 "not an active doctor of your hospital" ehr --dev --suri //Alice hospital set-on-call --shift "$PATIENT=$(at '+1 hour')/$(at '+2 hours')"
+exits 3 "only a member hospital" ehr --dev --suri //Bob hospital set-on-call --shift "$BOB=$(at '+1 hour')/$(at '+2 hours')"
+step 'ehr --dev --suri //Alice hospital set-on-call --add --shift "$CHARLIE=$(at "+1 day")/$(at "+1 day 8 hours")"' "your roster holds 2 shifts"
+step 'ehr --dev --suri //Charlie doctor on-call' "You are not on call now"
+step 'ehr hospital on-call $ALICE' "Dr. Carla Espinosa"
+
 # --- An erasure with IPFS down: done on chain, the unpin retried later --------------------
 log "an erasure with IPFS down"
 kill "$ipfs_pid"

@@ -617,6 +617,16 @@ fn hint(variant: &str) -> Option<&'static str> {
 		"UnknownMessage" => "no message with that id is in your inbox (`ehr inbox`)",
 		"NotActiveDoctor" => "only a verified doctor who is not suspended may do this",
 		"NotMember" | "NotHospital" => "only a member hospital of the consortium may do this",
+		"InvalidShift" => {
+			"a shift must end after it starts, last at most 24 hours and start within 31 days"
+		}
+		"NotHospitalsDoctor" => {
+			"a shift names an account that is not an active doctor of your hospital (`ehr \
+			 hospital doctors` lists them)"
+		}
+		"OverlappingShift" => {
+			"two shifts of the same doctor overlap: one doctor, one shift at a time"
+		}
 		"DoctorSuspended" => "the doctor is suspended by their hospital",
 		"SlotTaken" => "someone booked that slot already: `ehr slot free <doctor>` lists free ones",
 		"UnknownSlot" | "NoSuchSlot" => {

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use ehr_primitives::{
 	AccessLevel, EmergencyReason, Moment, NoteCommitment, Purpose, RecordCategory, RecordId, Scope,
-	VisitKind,
+	Shift, VisitKind,
 };
 use ehr_rpc_api::{EhrApiClient, FeesRpcClient, RecordsRpcClient};
 use ehr_runtime::{Hash, Runtime, RuntimeCall};

@@ -82,32 +82,59 @@ fn patient_of(message: &Exchanged, clinician: &AccountId) -> AccountId {
 	}
 }
 
-/// The message as served: its body with the chain's facts put in (who, to whom, about whom,
-/// when) and its id; an error if the body cannot be served (not opened, not a valid
-/// `Communication`).
-fn served(message: &Exchanged, patient: &AccountId) -> Result<Value, String> {
-	let mut resource = message.body.clone()?;
-	if resource_type_of_value(&resource) != COMMUNICATION {
-		return Err(format!("message {} is not a Communication", message.id));
-	}
-	resource["id"] = json!(logical_id(message));
-	resource["meta"] = json!({
+/// What the chain says of a message, as a `Communication`: sender, recipient, subject (the
+/// patient), time, and the category and priority of its kind; no content.
+fn chain_facts(message: &Exchanged, patient: &AccountId) -> Value {
+	let mut facts = fhir::communication(
+		&message.sender,
+		&message.recipient,
+		patient,
+		message.kind,
+		"",
+		None,
+		message.sent_at,
+	);
+	facts["id"] = json!(logical_id(message));
+	facts["meta"] = json!({
 		"versionId": "1",
 		"lastUpdated": fhir::instant(message.sent_at),
 		"source": format!("urn:ehr-chain:message:{}", message.id),
 	});
-	resource["subject"] = fhir::account_reference(&patient);
-	resource["sender"] = fhir::account_reference(&message.sender);
-	resource["recipient"] = json!([fhir::account_reference(&message.recipient)]);
-	resource["sent"] = json!(fhir::instant(message.sent_at));
-	fhir::validate(&resource).map_err(|problems| {
+	facts
+}
+
+/// The message as served: the chain's facts, with the content its sender wrote (the payload,
+/// and the record it says it is about) from the opened body. A body that cannot be opened is an
+/// error of the store (503, 502) or of its sender (a note: not JSON, naming other parties, not
+/// a valid `Communication`).
+async fn served(
+	server: &Server,
+	clinician: &ehr_client::Keys,
+	message: &Exchanged,
+	patient: &AccountId,
+) -> Result<Result<Value, String>, ApiError> {
+	let body = match server.client.open_exchanged(clinician, message).await {
+		Ok(body) => body,
+		Err(error @ (ehr_client::Error::Refused(_) | ehr_client::Error::Invalid(_))) => {
+			return Ok(Err(format!("message {}: {error}", message.id)))
+		}
+		Err(error) => return Err(error.into()),
+	};
+	if resource_type_of_value(&body) != COMMUNICATION {
+		return Ok(Err(format!("message {} is not a Communication", message.id)));
+	}
+	let mut resource = chain_facts(message, patient);
+	resource["payload"] = body["payload"].clone();
+	if let Some(about) = body.get("about") {
+		resource["about"] = about.clone();
+	}
+	Ok(fhir::validate(&resource).map(|_| resource.clone()).map_err(|problems| {
 		format!(
 			"message {} is not a valid Communication: {}",
 			message.id,
 			fhir::describe(&problems)
 		)
-	})?;
-	Ok(resource)
+	}))
 }
 
 /// `GET /Communication?patient=…`: the messages the clinician and the patient exchanged.
@@ -124,7 +151,8 @@ pub async fn search(
 	let access = Access::resolve(grant, search.patient.as_deref(), COMMUNICATION, Op::Search)?;
 	let clinician = access.reader(server)?;
 	let all = server.client.conversation(clinician, &access.patient).await?;
-	// Newest first; a page starts after the cursor's message (its time and number).
+	// Newest first; a page starts after the cursor's message (its time and number). Category
+	// and date are the chain's: only the bodies of the page's messages are opened.
 	let start = match search.cursor {
 		None => 0,
 		Some((at, id, _)) => {
@@ -132,15 +160,18 @@ pub async fn search(
 		}
 	};
 	let (mut page, mut notes, mut next) = (Vec::new(), Vec::new(), None);
-	for (place, message) in all.iter().enumerate().skip(start) {
-		if page.len() == search.count.min(MAX_COUNT) {
-			let last = &all[place - 1];
-			next = Some((last.sent_at, last.id, 0));
+	let mut taken = 0;
+	for message in all.iter().skip(start) {
+		if !search.matches(&chain_facts(message, &access.patient)) {
+			continue;
+		}
+		if taken == search.count.min(MAX_COUNT) {
+			next = Some((message.sent_at, message.id.saturating_add(1), 0));
 			break;
 		}
-		match served(message, &access.patient) {
-			Ok(resource) if search.matches(&resource) => page.push(resource),
-			Ok(_) => {}
+		taken += 1;
+		match served(server, clinician, message, &access.patient).await? {
+			Ok(resource) => page.push(resource),
 			Err(why) => notes.push(why),
 		}
 	}
@@ -159,9 +190,12 @@ pub async fn read(server: &Server, headers: &HeaderMap, id: &str) -> Result<Resp
 		.message(clinician, &recipient, number)
 		.await?
 		.ok_or_else(|| ApiError::not_found(format!("no Communication/{id} (or not yours)")))?;
+	// The token's scopes before the body is fetched.
 	let patient = patient_of(&message, &grant.user);
 	let access = Access::resolve(grant, Some(&patient.to_ss58check()), COMMUNICATION, Op::Read)?;
-	let resource = served(&message, &access.patient).map_err(ApiError::unprocessable)?;
+	let resource = served(server, clinician, &message, &access.patient)
+		.await?
+		.map_err(ApiError::unprocessable)?;
 	Ok(fhir_response(StatusCode::OK, &resource))
 }
 
@@ -252,19 +286,17 @@ pub async fn create(
 	})?;
 	let access = Access::resolve(grant, Some(&subject), COMMUNICATION, Op::Create)?;
 	let clinician = access.reader(server)?;
-	let patient_reference = fhir::account_reference(&access.patient);
-	let names_only = |field: &Value, who: &Value| match field {
+	let names_only = |field: &Value, kind: &str, who: &AccountId| match field {
 		Value::Null => true,
-		Value::Array(items) => items.len() == 1 && same_party(&items[0], who),
-		one => same_party(one, who),
+		Value::Array(items) => items.len() == 1 && same_party(&items[0], kind, who),
+		one => same_party(one, kind, who),
 	};
-	if !names_only(&resource["recipient"], &patient_reference) {
+	if !names_only(&resource["recipient"], "Patient", &access.patient) {
 		return Err(ApiError::unprocessable(
 			"a clinician writes to the patient of subject: recipient names that patient only",
 		));
 	}
-	let clinician_reference = fhir::account_reference(&access.grant.user);
-	if !names_only(&resource["sender"], &clinician_reference) {
+	if !names_only(&resource["sender"], "Practitioner", &access.grant.user) {
 		return Err(ApiError::unprocessable("the sender is the clinician behind the token"));
 	}
 	let text = fhir::communication_text(&resource)
@@ -281,17 +313,24 @@ pub async fn create(
 		// The clinician's transactions one at a time (nonces).
 		let _turn = server.turn(&clinician.account_id()).await;
 		// The chain says why it refuses (no care relationship: a 403).
-		server.client.send_message(clinician, &access.patient, kind, &text, about).await?
+		server.client.send_message(clinician, &access.patient, kind, &text, about).await.map_err(
+			|error| match error {
+				// The text makes an envelope larger than a message may be.
+				ehr_client::Error::Usage(why) => {
+					ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-costly", why)
+				}
+				ehr_client::Error::Invalid(why) => ApiError::unprocessable(why),
+				other => other.into(),
+			},
+		)?
 	};
-	let message = Exchanged {
-		id: sent.id,
-		sender: clinician.account_id(),
-		recipient: access.patient.clone(),
-		sent_at: sent.sent_at,
-		kind,
-		body: Ok(sent.body),
-	};
-	let resource = served(&message, &access.patient).map_err(ApiError::unprocessable)?;
+	let message =
+		server.client.message(clinician, &access.patient, sent.id).await?.ok_or_else(|| {
+			ApiError::unavailable("the message sent is not in the inbox at the final block")
+		})?;
+	let resource = served(server, clinician, &message, &access.patient)
+		.await?
+		.map_err(ApiError::unprocessable)?;
 	let mut response = fhir_response(StatusCode::CREATED, &resource);
 	let location = format!("{}/{COMMUNICATION}/{}", server.base_url, logical_id(&message));
 	if let Ok(value) = HeaderValue::from_str(&location) {
@@ -300,18 +339,16 @@ pub async fn create(
 	Ok(response)
 }
 
-/// Whether reference `given` names the same account as `expected` (a `Patient/…` or
-/// `Practitioner/…` reference, or the account identifier).
-fn same_party(given: &Value, expected: &Value) -> bool {
-	let address = |value: &Value| -> Option<String> {
-		if let Some(reference) = value["reference"].as_str() {
-			return reference.rsplit_once('/').map(|(_, id)| id.to_string());
+/// Whether reference `given` names `who`: `{kind}/<address>`, or the account identifier.
+fn same_party(given: &Value, kind: &str, who: &AccountId) -> bool {
+	let address = who.to_ss58check();
+	match given["reference"].as_str() {
+		Some(reference) => reference == format!("{kind}/{address}"),
+		None => {
+			given["identifier"]["system"] == fhir::ACCOUNT_SYSTEM
+				&& given["identifier"]["value"] == address.as_str()
 		}
-		(value["identifier"]["system"] == fhir::ACCOUNT_SYSTEM)
-			.then(|| value["identifier"]["value"].as_str().map(String::from))
-			.flatten()
-	};
-	address(given).is_some() && address(given) == address(expected)
+	}
 }
 
 #[cfg(test)]

@@ -766,6 +766,12 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		(status, answer["payload"][0]["contentString"].as_str()),
 		(StatusCode::OK, Some("On my way."))
 	);
+	// A token without Communication scopes reads none, even its user's own.
+	let (observations_only, _) =
+		http.sign_in(&bob, "launch/patient patient/Observation.rs", Some(&ana)).await;
+	for path in [format!("Communication/{answer_id}"), "Communication".to_string()] {
+		assert_eq!(http.get(&observations_only, &path).await.0, StatusCode::FORBIDDEN, "{path}");
+	}
 	// A message cannot be posted for someone else, nor as a file, nor with a made-up priority.
 	let mut to_ben = alert.clone();
 	to_ben["recipient"] = json!([{ "reference": format!("Patient/{}", ben.address()) }]);

@@ -170,6 +170,40 @@ impl Client {
 			.map_err(rpc_error("ehr_doctorAppointments"))
 	}
 
+	/// The roster of `hospital`: which of its doctors is on call when, by start time (shifts
+	/// that ended may still be listed until the hospital next publishes). Read as messages are
+	/// (with a proof when the client verifies).
+	pub async fn roster(&self, hospital: &AccountId) -> Result<Vec<Shift<AccountId>>, Error> {
+		let key = pallet_ehr_appointments::OnCall::<Runtime>::hashed_key_for(hospital);
+		let rosters: Vec<pallet_ehr_appointments::RosterOf<Runtime>> =
+			self.read_values("roster", &[key]).await?;
+		Ok(rosters.into_iter().next().map(|roster| roster.into_inner()).unwrap_or_default())
+	}
+
+	/// The hospital replaces its whole roster with `shifts` (empty: nobody is on call). The
+	/// chain checks each shift (a doctor of the hospital, at most 24 hours, starting within 31
+	/// days, no overlap of one doctor's shifts) and drops those that have ended.
+	pub async fn set_on_call(
+		&self,
+		hospital: &Keys,
+		shifts: Vec<Shift<AccountId>>,
+	) -> Result<Included, Error> {
+		let max =
+			<<Runtime as pallet_ehr_appointments::Config>::MaxShifts as sp_runtime::traits::Get<
+				u32,
+			>>::get();
+		let shifts: pallet_ehr_appointments::RosterOf<Runtime> =
+			shifts.try_into().map_err(|shifts: Vec<_>| {
+				Error::Usage(format!(
+					"a roster holds at most {max} shifts, not {}: publish the nearest ones and the \
+					 rest later (the chain takes shifts starting within 31 days)",
+					shifts.len()
+				))
+			})?;
+		let call = pallet_ehr_appointments::Call::set_on_call { shifts };
+		self.chain.submit(hospital, call_appointments(call)).await
+	}
+
 	/// A slot by id (from the doctor's schedule, which the node lists by time).
 	pub async fn slot(&self, doctor: &AccountId, id: u64) -> Result<Option<SlotInfo>, Error> {
 		let schedule = self

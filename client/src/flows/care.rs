@@ -38,9 +38,6 @@ pub struct Sent {
 	pub block_number: u32,
 	/// When, as the chain keeps it (that block's time, ms since the Unix epoch).
 	pub sent_at: Moment,
-	/// The FHIR `Communication` sent (encrypted on IPFS; not printed).
-	#[serde(skip)]
-	pub body: Value,
 }
 
 /// A message of an inbox, decrypted.
@@ -63,7 +60,8 @@ pub struct InboxMessage {
 	pub error: Option<String>,
 }
 
-/// A message between two accounts, as one of them reads it.
+/// A message between two accounts as the chain keeps it, listed for one of them: the facts,
+/// and what opens its body ([`Client::open_exchanged`]).
 #[derive(Clone, Debug)]
 pub struct Exchanged {
 	/// The message's id.
@@ -76,8 +74,8 @@ pub struct Exchanged {
 	pub sent_at: Moment,
 	/// A message, or an alert with its severity.
 	pub kind: MessageKind,
-	/// The FHIR `Communication` its sender wrote, or why it could not be opened.
-	pub body: Result<Value, String>,
+	/// The message as stored (the envelope's CID and size, the wrapped keys).
+	stored: pallet_ehr_messages::MessageOf<Runtime>,
 }
 
 /// A comparison of an alert rule.
@@ -412,7 +410,6 @@ impl Client {
 			cid: cid::to_string(&cid),
 			block_number: included.number,
 			sent_at: sent_at.unwrap_or(now),
-			body,
 		})
 	}
 
@@ -512,9 +509,9 @@ impl Client {
 	}
 
 	/// The messages `me` and `other` exchanged that their inboxes still keep (at most
-	/// [`pallet_ehr_messages::Config::MaxKeptPerSender`] each way), newest first, each with its
-	/// body opened by `me` (or why it could not be). Read as [`Client::inbox`] reads (with
-	/// proofs when the client verifies).
+	/// [`pallet_ehr_messages::Config::MaxKeptPerSender`] each way), newest first, as the chain
+	/// keeps them (bodies are opened with [`Client::open_exchanged`]). Read as [`Client::inbox`]
+	/// reads (with proofs when the client verifies).
 	pub async fn conversation(
 		&self,
 		me: &Keys,
@@ -544,22 +541,21 @@ impl Client {
 		let mut messages = Vec::new();
 		for ((recipient, id), stored) in wanted.into_iter().zip(stored) {
 			let Some(stored) = stored else { continue };
-			let body = self.open_message(me, &stored, &recipient).await.map_err(|e| e.to_string());
 			messages.push(Exchanged {
 				id,
-				sender: stored.sender,
+				sender: stored.sender.clone(),
 				recipient,
 				sent_at: stored.sent_at,
 				kind: stored.kind,
-				body,
+				stored,
 			});
 		}
 		messages.sort_by(|a, b| (b.sent_at, b.id).cmp(&(a.sent_at, a.id)));
 		Ok(messages)
 	}
 
-	/// Message `id` of `recipient`'s inbox, opened by `me` (its sender or recipient); `None` if
-	/// the inbox does not keep it (never sent, or removed by its recipient).
+	/// Message `id` of `recipient`'s inbox if `me` is its sender or recipient; `None` if the
+	/// inbox does not keep it (never sent, or removed by its recipient) or it is not `me`'s.
 	pub async fn message(
 		&self,
 		me: &Keys,
@@ -575,20 +571,25 @@ impl Client {
 		if stored.sender != me.account_id() && *recipient != me.account_id() {
 			return Ok(None);
 		}
-		let body = self.open_message(me, &stored, recipient).await.map_err(|e| e.to_string());
 		Ok(Some(Exchanged {
 			id,
-			sender: stored.sender,
+			sender: stored.sender.clone(),
 			recipient: recipient.clone(),
 			sent_at: stored.sent_at,
 			kind: stored.kind,
-			body,
+			stored,
 		}))
+	}
+
+	/// The body of `message`, opened by `me` (its sender or recipient): the FHIR
+	/// `Communication` as its sender wrote it, checked to name the chain's sender and recipient.
+	pub async fn open_exchanged(&self, me: &Keys, message: &Exchanged) -> Result<Value, Error> {
+		self.open_message(me, &message.stored, &message.recipient).await
 	}
 
 	/// The values at `keys` (absent ones as `None`): with proofs at the verified block when
 	/// the client verifies, otherwise as the node says at its best block.
-	async fn read_optional<T: codec::Decode>(
+	pub(crate) async fn read_optional<T: codec::Decode>(
 		&self,
 		what: &str,
 		keys: &[Vec<u8>],
@@ -609,7 +610,7 @@ impl Client {
 	}
 
 	/// [`Self::read_optional`] of values with a default (`ValueQuery` storage).
-	async fn read_values<T: codec::Decode + Default>(
+	pub(crate) async fn read_values<T: codec::Decode + Default>(
 		&self,
 		what: &str,
 		keys: &[Vec<u8>],

@@ -39,6 +39,10 @@ pub enum DoctorCommand {
 	SetKey,
 	/// The patients who granted you access.
 	Patients,
+	/// Your shifts on call, from your hospital's roster (`ehr hospital set-on-call`): whether
+	/// you are on call now, and when next. While on call, the web app's doctor page rings you
+	/// when a patient calls your hospital.
+	OnCall,
 	/// Open break-glass access to a patient, for a coded reason. A free-text note stays off
 	/// chain: only its salted SHA-256 goes on chain; keep the printed salt with the note for
 	/// the hospital's review.
@@ -176,6 +180,53 @@ pub async fn run(
 			let patients = client.patients_of(&my_id).await?;
 			let text = patients.iter().map(|p| p.to_ss58check()).collect::<Vec<_>>().join("\n");
 			say(json, json!(patients), or_none(text, "no patients have granted you access"));
+		}
+		DoctorCommand::OnCall => {
+			let ehr_client::Role::Doctor { hospital, .. } = client.role(&my_id).await? else {
+				return Err(Error::Refused(
+					"you are not a doctor on chain: a hospital offers the role (`ehr doctor \
+					 accept`)"
+						.into(),
+				));
+			};
+			let now = client.chain.now().await?;
+			let mut mine: Vec<_> = client
+				.roster(&hospital)
+				.await?
+				.into_iter()
+				.filter(|shift| shift.doctor == my_id && shift.until > now)
+				.collect();
+			mine.sort_by_key(|shift| shift.from);
+			let lines: Vec<String> = mine
+				.iter()
+				.map(|shift| {
+					format!(
+						"{} to {}{}",
+						human::time(shift.from),
+						human::time(shift.until),
+						if shift.holds(now) { " (now)" } else { "" }
+					)
+				})
+				.collect();
+			let on_call = mine.iter().any(|shift| shift.holds(now));
+			let text = match (on_call, lines.is_empty()) {
+				(_, true) => "you have no shift on call to come in your hospital's roster".into(),
+				(true, false) => format!("You are on call now. Your shifts:\n{}", lines.join("\n")),
+				(false, false) => {
+					format!("You are not on call now. Your shifts:\n{}", lines.join("\n"))
+				}
+			};
+			let listed: Vec<_> = mine
+				.iter()
+				.map(
+					|shift| json!({ "from": shift.from, "until": shift.until, "onCallNow": shift.holds(now) }),
+				)
+				.collect();
+			say(
+				json,
+				json!({ "hospital": hospital.to_ss58check(), "onCallNow": on_call, "shifts": listed }),
+				text,
+			);
 		}
 		DoctorCommand::Emergency { patient, code, note } => {
 			let opened = client

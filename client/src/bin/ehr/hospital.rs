@@ -3,8 +3,10 @@
 
 use clap::Subcommand;
 use ehr_client::{human, human::Names, Client, Error, Keys};
+use ehr_primitives::{Moment, Shift};
 use serde_json::json;
 use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32 as AccountId;
 
 use crate::{
 	doctor::doctor_line,
@@ -77,6 +79,35 @@ pub enum HospitalCommand {
 		/// Name no custodian: the hospital's own account releases again.
 		#[arg(long, conflicts_with = "custodian")]
 		none: bool,
+	},
+	/// Publish your hospital's roster of doctors on call. A patient who calls the hospital
+	/// rather than a named doctor (the web app's "Call the doctor on call") rings every doctor
+	/// on call then who is online, and the first to answer takes the call. Each shift is
+	/// DOCTOR=FROM/UNTIL in local time (`YYYY-MM-DD HH:MM`, or with a `T`): a doctor of your
+	/// hospital, at most 24 hours, starting within 31 days, one doctor's shifts not
+	/// overlapping. The roster is replaced whole, unless --add keeps the shifts already
+	/// published; shifts that have ended are dropped; --none empties it. At most 64 shifts.
+	///
+	/// Example: ehr --key-file hospital.json hospital set-on-call --shift "5FHne…=2026-12-08
+	/// 08:00/2026-12-08 20:00" --shift "5DAAn…=2026-12-08 20:00/2026-12-09 08:00"
+	SetOnCall {
+		/// A shift: DOCTOR=FROM/UNTIL (the doctor's SS58 address, local times). Repeat it.
+		#[arg(long = "shift", value_name = "DOCTOR=FROM/UNTIL", required_unless_present = "none")]
+		shifts: Vec<String>,
+		/// Keep the shifts already published and add these.
+		#[arg(long, conflicts_with = "none")]
+		add: bool,
+		/// Nobody is on call: empty the roster.
+		#[arg(long, conflicts_with = "shifts")]
+		none: bool,
+	},
+	/// Who is on call when at a hospital (yours if none is named): each shift with its
+	/// doctor's name, and who is on call now. Anyone may look.
+	///
+	/// Example: ehr --key-file me.json hospital on-call 5GrwvaEF…
+	OnCall {
+		/// The hospital (SS58 address; `ehr doctor list` shows each doctor's).
+		hospital: Option<String>,
 	},
 	/// Your hospital's doctors.
 	Doctors,
@@ -159,6 +190,28 @@ pub async fn run(
 		HospitalCommand::Emergencies { all } => {
 			emergency::hospital_emergencies(client, me, all, json).await?
 		}
+		HospitalCommand::OnCall { hospital } => {
+			let hospital = hospital.as_deref().map(account).transpose()?.unwrap_or(my_id);
+			show_roster(client, me, &hospital, json).await?
+		}
+		HospitalCommand::SetOnCall { shifts, add, .. } => {
+			let mut roster = if add { client.roster(&my_id).await? } else { Vec::new() };
+			for text in &shifts {
+				roster.push(parse_shift(text)?);
+			}
+			let now = client.chain.now().await?;
+			roster.retain(|shift| shift.until > now);
+			check_roster(&roster, now)?;
+			let included = client.set_on_call(me, roster.clone()).await?;
+			let what = match roster.len() {
+				0 => "nobody of your hospital is on call now (the roster is empty)".to_string(),
+				n => format!(
+					"your roster holds {n} shift{} (`ehr hospital on-call` shows it)",
+					if n == 1 { "" } else { "s" }
+				),
+			};
+			done(json, &what, &included);
+		}
 		command => {
 			let (what, included) = match &command {
 				HospitalCommand::RegisterDoctor { doctor, name, specialty, licence } => (
@@ -218,12 +271,125 @@ pub async fn run(
 						.into(),
 					client.close_emergency_access(me, &account(patient)?, &account(doctor)?).await?,
 				),
-				HospitalCommand::Doctors | HospitalCommand::Emergencies { .. } => {
+				HospitalCommand::Doctors
+				| HospitalCommand::Emergencies { .. }
+				| HospitalCommand::OnCall { .. }
+				| HospitalCommand::SetOnCall { .. } => {
 					unreachable!("listed above")
 				}
 			};
 			done(json, &what, &included);
 		}
 	}
+	Ok(())
+}
+
+/// A shift written DOCTOR=FROM/UNTIL (local times).
+pub fn parse_shift(text: &str) -> Result<Shift<AccountId>, Error> {
+	let usage = || {
+		Error::Usage(format!(
+			"{text} is not a shift: write DOCTOR=FROM/UNTIL, e.g. \"5FHne…=2026-12-08 \
+			 08:00/2026-12-08 20:00\" (the doctor's address, local times)"
+		))
+	};
+	let (doctor, times) = text.split_once('=').ok_or_else(usage)?;
+	let (from, until) = times.split_once('/').ok_or_else(usage)?;
+	Ok(Shift {
+		doctor: account(doctor)?,
+		from: human::parse_local_time(from)?,
+		until: human::parse_local_time(until)?,
+	})
+}
+
+/// The chain's rules for a roster, checked before it is sent so that the error names the
+/// shift (the chain checks them again).
+pub fn check_roster(roster: &[Shift<AccountId>], now: Moment) -> Result<(), Error> {
+	let max = ehr_primitives::MAX_ROSTER_AHEAD_MS;
+	for shift in roster {
+		let said = || {
+			format!(
+				"the shift of {} from {} until {}",
+				shift.doctor.to_ss58check(),
+				human::time(shift.from),
+				human::time(shift.until)
+			)
+		};
+		if shift.until <= shift.from {
+			return Err(Error::Usage(format!("{} ends before it starts", said())));
+		}
+		if shift.until - shift.from > ehr_primitives::MAX_SHIFT_MS {
+			return Err(Error::Usage(format!(
+				"{} lasts more than 24 hours: split it in two shifts",
+				said()
+			)));
+		}
+		if shift.from > now.saturating_add(max) {
+			return Err(Error::Usage(format!(
+				"{} starts more than 31 days ahead: publish it later",
+				said()
+			)));
+		}
+	}
+	for (i, shift) in roster.iter().enumerate() {
+		if let Some(other) = roster[i + 1..].iter().find(|other| {
+			other.doctor == shift.doctor && other.from < shift.until && shift.from < other.until
+		}) {
+			return Err(Error::Usage(format!(
+				"two shifts of {} overlap ({} to {}, and {} to {}): one doctor, one shift at a \
+				 time",
+				shift.doctor.to_ss58check(),
+				human::time(shift.from),
+				human::time(shift.until),
+				human::time(other.from),
+				human::time(other.until)
+			)));
+		}
+	}
+	Ok(())
+}
+
+/// Prints the roster of `hospital`, shifts that have not ended, by start time.
+pub async fn show_roster(
+	client: &Client,
+	me: &Keys,
+	hospital: &AccountId,
+	json: bool,
+) -> Result<(), Error> {
+	let now = client.chain.now().await?;
+	let mut roster = client.roster(hospital).await?;
+	roster.retain(|shift| shift.until > now);
+	roster.sort_by_key(|shift| (shift.from, shift.until));
+	let names = Names::load(client, Some(&me.account_id())).await?;
+	let text = roster
+		.iter()
+		.map(|shift| {
+			format!(
+				"{}: {} to {}{}",
+				names.of(&shift.doctor),
+				human::time(shift.from),
+				human::time(shift.until),
+				if shift.holds(now) { " (on call now)" } else { "" }
+			)
+		})
+		.collect::<Vec<_>>()
+		.join("\n");
+	let listed: Vec<_> = roster
+		.iter()
+		.map(|shift| {
+			json!({
+				"doctor": shift.doctor.to_ss58check(),
+				"from": shift.from,
+				"until": shift.until,
+				"onCallNow": shift.holds(now),
+			})
+		})
+		.collect();
+	let at = if *hospital == me.account_id() { "your hospital".into() } else { names.of(hospital) };
+	let text = if roster.is_empty() {
+		format!("nobody is on call at {at}: its roster has no shift to come")
+	} else {
+		format!("On call at {at}:\n{text}")
+	};
+	say(json, json!({ "hospital": hospital.to_ss58check(), "shifts": listed }), text);
 	Ok(())
 }

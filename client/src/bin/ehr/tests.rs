@@ -369,3 +369,51 @@ fn the_outbox_waits_within_a_timeout_and_its_drainer_is_hidden() {
 	let cli = parse(&["record", "get", "3", "--out", "x.pdf", "--wait-log"]).unwrap();
 	assert!(matches!(cli.command, Command::Record(RecordCommand::Get { wait_log: true, .. })));
 }
+
+#[test]
+fn a_roster_is_checked_shift_by_shift_before_it_is_sent() {
+	use hospital::{check_roster, parse_shift};
+	let at = |text: &str| ehr_client::human::parse_local_time(text).unwrap();
+	let shift = parse_shift(&format!("{PATIENT}=2026-12-08 08:00/2026-12-08T20:00")).unwrap();
+	assert_eq!(
+		(shift.doctor.to_ss58check(), shift.from, shift.until),
+		(PATIENT.to_string(), at("2026-12-08 08:00"), at("2026-12-08 20:00"))
+	);
+	for bad in [
+		format!("{PATIENT}@2026-12-08 08:00/2026-12-08 20:00"),
+		format!("{PATIENT}=2026-12-08 08:00"),
+		format!("{PATIENT}=2026-12-08 08:00/tonight"),
+		"nobody=2026-12-08 08:00/2026-12-08 20:00".to_string(),
+	] {
+		assert_eq!(parse_shift(&bad).map(|_| ()).map_err(|e| ui::exit_code(&e)), Err(2), "{bad}");
+	}
+	let now = at("2026-12-07 12:00");
+	let ok = |text: &str| parse_shift(&format!("{PATIENT}={text}")).unwrap();
+	assert!(check_roster(
+		&[ok("2026-12-08 08:00/2026-12-08 20:00"), ok("2026-12-08 20:00/2026-12-09 08:00")],
+		now
+	)
+	.is_ok());
+	for (roster, why) in [
+		(vec![ok("2026-12-08 20:00/2026-12-08 08:00")], "ends before it starts"),
+		(vec![ok("2026-12-08 08:00/2026-12-09 08:01")], "more than 24 hours"),
+		(vec![ok("2027-01-08 08:00/2027-01-08 10:00")], "more than 31 days ahead"),
+		(
+			vec![ok("2026-12-08 08:00/2026-12-08 20:00"), ok("2026-12-08 19:00/2026-12-09 01:00")],
+			"overlap",
+		),
+	] {
+		let error = check_roster(&roster, now).unwrap_err();
+		assert_eq!(ui::exit_code(&error), 2);
+		assert!(error.to_string().contains(why), "{error}");
+	}
+	// The command's help names the shift's form.
+	let help = Cli::command()
+		.find_subcommand_mut("hospital")
+		.unwrap()
+		.find_subcommand_mut("set-on-call")
+		.unwrap()
+		.render_long_help()
+		.to_string();
+	assert!(help.contains("DOCTOR=FROM/UNTIL") && help.contains("--add"), "{help}");
+}
