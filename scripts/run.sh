@@ -46,7 +46,7 @@ FHIR_PORT="${EHR_FHIR_PORT:-8090}"
 	for _ in $(seq 60); do
 		"$CARGO_TARGET_DIR/debug/ehr-fhir-server" --dev --node "ws://127.0.0.1:$RPC_PORT" \
 			--ipfs "http://127.0.0.1:$IPFS_PORT" --apps fhir-server/apps.example.json \
-			--clinician-uri //Bob --listen "127.0.0.1:$FHIR_PORT" \
+			--clinician-uri //Bob --listen "127.0.0.1:$FHIR_PORT" --web-app "http://127.0.0.1:$WEB_PORT" \
 			--state-dir "${TMPDIR:-/tmp}/ehr-fhir-state" && break
 		sleep 2
 	done

@@ -75,6 +75,9 @@ pub struct Server {
 	worker: Worker,
 	/// The OpenID Connect id token signer.
 	pub id_tokens: oidc::IdTokens,
+	/// The EHR web app's address (its origin, e.g. `https://ehr.hospital.example`), if the
+	/// sign-in page offers signing with it ([`Server::with_web_app`]).
+	pub web_app: Option<String>,
 }
 
 /// A job for the [`Worker`].
@@ -177,7 +180,16 @@ impl Server {
 			sessions: Mutex::new(Sessions::default()),
 			worker: Worker::start(),
 			id_tokens: oidc::IdTokens::generate(),
+			web_app: None,
 		}
+	}
+
+	/// Offers signing in with the EHR web app at `url` (its origin: scheme, host and port): the
+	/// sign-in page links to the web app's sign-in page with the challenge, and the web app may
+	/// post the signature here and read where to go next (CORS for that origin only).
+	pub fn with_web_app(mut self, url: &str) -> Server {
+		self.web_app = Some(url.trim_end_matches('/').to_string());
+		self
 	}
 
 	/// Signs id tokens with `id_tokens` (a key kept across restarts) instead of a fresh key.
@@ -496,7 +508,14 @@ async fn authorize(
 		}))
 		.into_response()
 	} else {
-		Html(sign_in_page(&id, &challenge_text, &app.name, choose_patient)).into_response()
+		Html(sign_in_page(
+			&id,
+			&challenge_text,
+			&app.name,
+			choose_patient,
+			server.web_app.as_deref(),
+		))
+		.into_response()
 	};
 	let headers = response.headers_mut();
 	headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -516,15 +535,38 @@ fn escape(text: &str) -> String {
 	text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn sign_in_page(login: &str, challenge: &str, app: &str, patient: bool) -> String {
+fn sign_in_page(
+	login: &str,
+	challenge: &str,
+	app: &str,
+	patient: bool,
+	web_app: Option<&str>,
+) -> String {
 	let patient_field = if patient {
 		"<label>Patient (account address)<input name=\"patient\"></label>"
 	} else {
 		""
 	};
+	// The web app signs with the key it keeps; the challenge travels in the link's fragment,
+	// which no server sees.
+	let web_app_link = web_app
+		.map(|web| {
+			let fragment = serde_urlencoded::to_string([
+				("login", login),
+				("challenge", challenge),
+				("patient", if patient { "1" } else { "0" }),
+			])
+			.unwrap_or_default();
+			format!(
+				"<p><a id=web-app href=\"{}\">Sign in with the EHR web app</a> (it signs with the \
+				 key it keeps), or:</p>",
+				escape(&format!("{web}/#/sign-in?{fragment}"))
+			)
+		})
+		.unwrap_or_default();
 	format!(
 		"<!doctype html><meta charset=utf-8><title>Sign in: {app}</title>\
-		 <h1>{app} asks to sign you in</h1>\
+		 <h1>{app} asks to sign you in</h1>{web_app_link}\
 		 <p>Sign this text with your chain account's key (the web app's key file, or a \
 		 polkadot-js compatible extension's <code>signRaw</code>):</p><pre id=challenge>{challenge}</pre>\
 		 <form method=post><input type=hidden name=login value=\"{login}\">\
@@ -546,8 +588,39 @@ pub struct SignIn {
 }
 
 /// `POST /auth/authorize`: the signed challenge. One attempt per sign-in: a wrong signature
-/// ends it.
-async fn sign_in(State(server): State<Arc<Server>>, Form(form): Form<SignIn>) -> Response {
+/// ends it. Asked for JSON (`Accept: application/json`, as the web app asks), the answer is
+/// `{"redirect": <where the browser goes next>}` instead of the redirect itself, readable by
+/// the web app's origin only.
+async fn sign_in(
+	State(server): State<Arc<Server>>,
+	headers: HeaderMap,
+	Form(form): Form<SignIn>,
+) -> Response {
+	let wants_json = headers
+		.get(header::ACCEPT)
+		.and_then(|v| v.to_str().ok())
+		.is_some_and(|v| v.contains("application/json"));
+	let mut response = signed_in(&server, form).await;
+	if wants_json {
+		if let Some(location) = response.headers().get(header::LOCATION).cloned() {
+			let redirect = location.to_str().unwrap_or_default().to_string();
+			response = Json(json!({ "redirect": redirect })).into_response();
+		}
+	}
+	let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+	if let (Some(origin), Some(web_app)) = (origin, server.web_app.as_deref()) {
+		if origin == web_app {
+			if let Ok(value) = HeaderValue::from_str(origin) {
+				response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+				response.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+			}
+		}
+	}
+	response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+	response
+}
+
+async fn signed_in(server: &Arc<Server>, form: SignIn) -> Response {
 	let Some(login) = server.sessions().take_login(&form.login) else {
 		return ApiError::bad_request("unknown or expired sign-in: start again from the app")
 			.into_response();

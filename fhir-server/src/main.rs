@@ -60,6 +60,10 @@ struct Args {
 	/// How long an access token lives, in seconds.
 	#[arg(long, default_value_t = 900)]
 	access_token_seconds: u64,
+	/// The hospital's EHR web app (its origin, e.g. https://ehr.hospital.example): the sign-in
+	/// page then offers signing with the key the web app keeps.
+	#[arg(long)]
+	web_app: Option<String>,
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -104,8 +108,13 @@ async fn run(args: Args) -> Result<(), String> {
 	let lifetimes =
 		Lifetimes { access: Duration::from_secs(args.access_token_seconds), ..Default::default() };
 	let id_tokens = IdTokens::load_or_create(&args.state_dir.join("id-token-key.der"))?;
-	let server =
-		Arc::new(Server::new(client, &base_url, keys, apps, lifetimes).with_id_tokens(id_tokens));
+	let mut server =
+		Server::new(client, &base_url, keys, apps, lifetimes).with_id_tokens(id_tokens);
+	if let Some(web_app) = &args.web_app {
+		let url = web_app_origin(web_app)?;
+		server = server.with_web_app(&url);
+	}
+	let server = Arc::new(server);
 	tokio::spawn(server.clone().drain_forever(Duration::from_secs(3)));
 	let listener = tokio::net::TcpListener::bind(args.listen)
 		.await
@@ -122,6 +131,21 @@ async fn run(args: Args) -> Result<(), String> {
 		})
 		.await
 		.map_err(|e| e.to_string())
+}
+
+/// `url` as an origin (`scheme://host[:port]`, no path): what a browser sends as `Origin`.
+fn web_app_origin(url: &str) -> Result<String, String> {
+	let trimmed = url.trim().trim_end_matches('/');
+	let (scheme, rest) = trimmed.split_once("://").ok_or_else(|| {
+		format!("--web-app {url}: give the web app's origin, e.g. https://ehr.hospital.example")
+	})?;
+	if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains('/') {
+		return Err(format!(
+			"--web-app {url}: give the web app's origin (scheme, host and port, no path), e.g. \
+			 https://ehr.hospital.example"
+		));
+	}
+	Ok(trimmed.to_string())
 }
 
 #[tokio::main]

@@ -34,6 +34,8 @@ async fn connect(node: &str, store: &Path) -> Client {
 const APP: &str = "lab-viewer";
 const REDIRECT: &str = "http://127.0.0.1:1/callback";
 const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123456789";
+/// The hospital's web app, which may sign users in (its origin).
+const WEB_APP: &str = "http://127.0.0.1:7";
 
 /// Every FHIR resource the server answers validates against the R4 schema.
 fn valid(value: &Value) -> &Value {
@@ -341,13 +343,16 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		name: "Lab viewer".into(),
 		redirect_uris: vec![REDIRECT.into()],
 	};
-	let server = Arc::new(Server::new(
-		server_client,
-		&base,
-		vec![bob.clone(), charlie.clone()],
-		vec![app],
-		Lifetimes::default(),
-	));
+	let server = Arc::new(
+		Server::new(
+			server_client,
+			&base,
+			vec![bob.clone(), charlie.clone()],
+			vec![app],
+			Lifetimes::default(),
+		)
+		.with_web_app(WEB_APP),
+	);
 	tokio::spawn(server.clone().drain_forever(Duration::from_secs(2)));
 	tokio::spawn(async move { axum::serve(listener, router(server)).await.unwrap() });
 	let http = Http {
@@ -431,6 +436,56 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		(status, outcome["resourceType"].as_str()),
 		(StatusCode::UNAUTHORIZED, Some("OperationOutcome"))
 	);
+	// The web app's way: the page links to it with the challenge in the fragment; the signature
+	// posted from its origin is answered in JSON, readable by that origin only.
+	let page = http
+		.http
+		.get(format!("{base}/auth/authorize"))
+		.query(&[
+			("response_type", "code"),
+			("client_id", APP),
+			("redirect_uri", REDIRECT),
+			("scope", "user/*.rs"),
+			("state", "s-123"),
+			("aud", base.as_str()),
+			("code_challenge", pkce_challenge(VERIFIER).as_str()),
+			("code_challenge_method", "S256"),
+		])
+		.send()
+		.await
+		.unwrap()
+		.text()
+		.await
+		.unwrap();
+	assert!(page.contains(&format!("href=\"{WEB_APP}/#/sign-in?login=")), "{page}");
+	for (origin, readable) in [(WEB_APP, true), ("http://127.0.0.1:6", false)] {
+		let started: Value = http
+			.authorize("user/*.rs", REDIRECT, Some(&pkce_challenge(VERIFIER)))
+			.await
+			.json()
+			.await
+			.unwrap();
+		let challenge = started["challenge"].as_str().unwrap();
+		let response = http
+			.http
+			.post(format!("{base}/auth/authorize"))
+			.header("accept", "application/json")
+			.header("origin", origin)
+			.form(&[
+				("login", started["login"].as_str().unwrap().to_string()),
+				("account", bob.address()),
+				("signature", hex::encode(bob.sign(&signed_message(challenge)).unwrap().0)),
+			])
+			.send()
+			.await
+			.unwrap();
+		assert_eq!(response.status(), StatusCode::OK);
+		let allowed = response.headers().get("access-control-allow-origin").cloned();
+		assert_eq!(allowed.is_some(), readable, "{origin}: {allowed:?}");
+		let answer: Value = response.json().await.unwrap();
+		let redirect = answer["redirect"].as_str().expect("where to go next");
+		assert!(redirect.starts_with(REDIRECT) && redirect.contains("code="), "{redirect}");
+	}
 	// A clinician choosing a patient who granted nothing: refused.
 	assert_eq!(
 		http.code(&bob, "launch/patient patient/*.rs", Some(&ben)).await.unwrap_err(),

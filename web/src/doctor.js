@@ -12,6 +12,7 @@ import { doctorAppointments } from './appointments.js';
 import { onCallCard } from './oncall.js';
 import { doctorEmergencyCard, emergencyPatients } from './emergency.js';
 import { messagesCard } from './messages.js';
+import { patientNames } from './names.js';
 import { act, field, h, say, shortAddress } from './ui.js';
 
 export async function doctorPage(app) {
@@ -40,9 +41,19 @@ export async function doctorPage(app) {
 	}
 	const patients = await ehr(ctx.api, 'doctorPatients', ctx.keys.address, null);
 	const urgent = (await emergencyPatients(ctx.api, ctx.keys.address)).filter((p) => !patients.includes(p));
-	const names = await directoryNames(ctx.api);
+	// Patients by the name of their profile where the doctor may read it (a logged read).
+	const names = await patientNames(ctx, patients, await directoryNames(ctx.api));
+	const label = (p) => (names.has(p) ? `${names.get(p)} (${shortAddress(p)})` : p);
 	const select = h('select', {}, h('option', { value: '' }, patients.length + urgent.length ? 'Choose a patient…' : 'No patient has given you access'),
-		patients.map((p) => h('option', { value: p }, p)), urgent.map((p) => h('option', { value: p }, `${p} (emergency access)`)));
+		patients.map((p) => h('option', { value: p }, label(p))), urgent.map((p) => h('option', { value: p }, `${label(p)} (emergency access)`)));
+	// "My patients" searched by name or address: the list keeps the options that match.
+	const search = h('input', { type: 'search', placeholder: 'Name or address', autocomplete: 'off' });
+	search.addEventListener('input', () => {
+		const wanted = search.value.trim().toLowerCase();
+		for (const option of select.options) {
+			if (option.value) option.hidden = Boolean(wanted) && !option.textContent.toLowerCase().includes(wanted);
+		}
+	});
 	const view = h('div');
 	select.addEventListener('change', async () => {
 		view.replaceChildren();
@@ -53,10 +64,11 @@ export async function doctorPage(app) {
 			say(error.human || error.message);
 		}
 	});
-	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Patient', select), view),
+	root.append(h('section', { class: 'card' }, h('h2', {}, 'My patients'), field('Find a patient', search), field('Patient', select),
+		!patients.some((p) => names.has(p)) ? null : h('p', { class: 'muted' }, 'Names come from the profiles your patients let you read; reading them is in their trails.'), view),
 		await onCallCard(ctx, doctor.hospital.toString()),
 		doctorEmergencyCard(ctx, () => refresh()),
-		await messagesCard(ctx, names, patients.map((p) => [p, p]), true),
+		await messagesCard(ctx, names, patients.map((p) => [p, label(p)]), true),
 		await doctorAppointments(ctx, names));
 	return root;
 }
@@ -130,7 +142,7 @@ async function patientView(ctx, patient, names) {
 			document.getElementById('records-list').replaceWith(await recordTable(ctx, await ehr(ctx.api, 'patientRecords', patient, null, null), patient));
 		});
 	} }, field('Kind', kind), field('Text', text), h('p', { id: 'rx-hint', class: 'muted' }, 'For a prescription: the medicine on the first line, the dosage below. Needs the patient\'s write access.'), button);
-	return h('div', {}, h('h3', {}, `Records of ${shortAddress(patient)}`), await patientKeyNotice(ctx, patient),
+	return h('div', {}, h('h3', {}, `Records of ${names.get(patient) || shortAddress(patient)}`), await patientKeyNotice(ctx, patient),
 		h('p', { class: 'muted' }, 'Opening a record logs your read in the patient\'s trail first.'),
 		await recordTable(ctx, records, patient), h('h3', {}, 'Write a prescription or report'), form,
 		await trailCard(ctx, patient, names, 'This patient\'s trail'));

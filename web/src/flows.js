@@ -233,7 +233,8 @@ export async function open(ctx, id, expected = {}) {
 	// A reader other than the patient: the log entry is checked against the chain (a revoked
 	// grant shows nothing), signed and kept in this browser before anything is shown; the
 	// caller sends it (`outbox.follow`) and says when a finalized block holds it.
-	const queued = me === record.patient ? null : await outbox.queueRead(ctx, record.patient, [[id, record.category]]);
+	// (`expected.log === false`: the caller logs this read, with others, before showing it.)
+	const queued = me === record.patient || expected.log === false ? null : await outbox.queueRead(ctx, record.patient, [[id, record.category]]);
 	return { record, bytes, resource, queued };
 }
 

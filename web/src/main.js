@@ -16,6 +16,7 @@ import { hospitalPage } from './hospital.js';
 import { auditorPage } from './auditor.js';
 import { vectorsPage } from './vectors.js';
 import * as visit from './visit.js';
+import { appSignInPage } from './appsignin.js';
 
 // The browser tests' self-checks reach the state, the WebAssembly and the gateway calls here.
 Object.assign(app, { wasm, ipfs });
@@ -113,7 +114,8 @@ async function signInWith(session) {
 	}).catch((error) => say(`Reads waiting to be logged could not be sent (${error.human || error.message}); they are sent at the next sign-in.`, true));
 	const home = app.roles.hospital ? '#/hospital' : app.roles.doctor || app.roles.offer ? '#/doctor' : '#/patient';
 	if (warning) notice = warning;
-	if (location.hash === home) render(); else location.hash = home;
+	// A link that brought the user here to sign in to an app stays where it was.
+	if (location.hash === home || location.hash.startsWith('#/sign-in?')) render(); else location.hash = home;
 }
 
 // --- The header: sections and who is signed in ---
@@ -281,6 +283,7 @@ const pages = {
 	'#/auditor': () => auditorPage(app),
 	'#/vectors': () => vectorsPage(app),
 	'#/visit': () => visit.visitPage(app),
+	'#/sign-in': () => appSignInPage(),
 	'#/settings': () => settingsPage(),
 };
 

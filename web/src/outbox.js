@@ -69,7 +69,9 @@ function sealed(key, entry) {
 }
 
 function logCall(api, entry) {
-	const calls = entry.records.map(([id, category]) => api.tx.consent.logAccess(entry.patient, id, CATEGORY_VARIANT[category]));
+	// A record of another patient than the entry's names its patient third (a doctor's page
+	// reading its patients' profiles for their names logs them in one transaction).
+	const calls = entry.records.map(([id, category, patient]) => api.tx.consent.logAccess(patient ?? entry.patient, id, CATEGORY_VARIANT[category]));
 	return calls.length === 1 ? calls[0] : api.tx.utility.batchAll(calls);
 }
 
@@ -79,7 +81,8 @@ async function sign(ctx, entry) {
 }
 
 /**
- * Queues the log of the signed-in reader's read of `records` (`[[id, category]]`) of `patient`:
+ * Queues the log of the signed-in reader's read of `records` (`[[id, category]]`, or `[[id,
+ * category, patient]]` for a record of another patient) of `patient`:
  * refused at once (nothing shown) if the chain would refuse it now, else signed and stored before
  * the caller shows anything. Returns the entry; `follow` sends it.
  */
@@ -103,17 +106,22 @@ const following = new Set();
 
 /**
  * Sends `entry` and follows it: `onLogged(number, failed)` once a finalized block holds it (the
- * entry then leaves the outbox). A refusal or a lost connection leaves it for `resume`.
+ * entry then leaves the outbox). A refusal or a lost connection leaves it for `resume`. Resolves
+ * at the node's first word on the submission (in its pool, or refused): a transaction signed
+ * after that takes the next nonce, not this one's.
  */
 export function follow(ctx, entry, onLogged) {
 	const { api } = ctx;
-	if (following.has(entry.id)) return;
+	if (following.has(entry.id)) return Promise.resolve();
 	following.add(entry.id);
+	let answered;
+	const heard = new Promise((resolve) => { answered = resolve; });
 	let unsubscribe = () => {};
 	// Dropped by the pool, refused, or the connection lost: a pass over the outbox a block
 	// later sends it again (or signs it again if its bytes can never be included).
 	const retry = () => following.delete(entry.id) && setTimeout(() => resume(ctx, (e, number, failed) => { if (e.id === entry.id) onLogged?.(number, failed); }).catch(() => {}), 6000);
 	api.rpc.author.submitAndWatchExtrinsic(entry.hex, async (status) => {
+		answered();
 		if (status.isInvalid || status.isDropped || status.isUsurped) {
 			unsubscribe();
 			retry();
@@ -126,7 +134,8 @@ export function follow(ctx, entry, onLogged) {
 		if (!found) return;
 		await remove(api, entry.id);
 		onLogged?.(found.number, found.failed);
-	}).then((u) => { unsubscribe = u; }).catch(retry);
+	}).then((u) => { unsubscribe = u; }).catch(() => { answered(); retry(); });
+	return heard;
 }
 
 /** The block `hash` (number) if it holds `entry`'s transaction, with its failure if it failed. */

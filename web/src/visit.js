@@ -12,12 +12,20 @@
 // in the middle. The chat runs on a data channel of the same connection.
 import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress, sr25519Verify } from '@polkadot/util-crypto';
-import { Failure, ehr, rpc, submit, subscribe } from './chain.js';
+import { CATEGORIES, Failure, ehr, rpc, submit, subscribe } from './chain.js';
 import { checkPin, fingerprint } from './keys.js';
 import { context } from './session.js';
 import { answeredOnCall } from './oncall.js';
+import { patientNames } from './names.js';
+
+/** The largest file shared in a call's chat, and the pieces it travels in. */
+export const MAX_CHAT_FILE = 16 << 20;
+/** The most bytes of files one call takes in (a party cannot fill the other's memory). */
+const MAX_CHAT_RECEIVED = 64 << 20;
+const CHUNK = 16 << 10;
 import * as verify from './verify.js';
-import { act, formatTime, h, say, shortAddress } from './ui.js';
+import { act, download as saveAs, formatSize, formatTime, h, say, shortAddress } from './ui.js';
+import { upload } from './flows.js';
 
 const WRAPPED = 80;
 const COMMITMENT = 32;
@@ -215,10 +223,50 @@ class Call {
 
 	useChannel(channel) {
 		this.channel = channel;
+		this.received ??= 0;
+		channel.binaryType = 'arraybuffer';
+		// A file arrives as its header (name, type, size) and then its bytes in chunks, in order
+		// (the channel is reliable and ordered); one at a time.
+		let incoming = null;
+		const peer = this.ui.peerName.replace(/^the p/, 'P');
 		channel.onmessage = (event) => {
+			if (event.data instanceof ArrayBuffer) {
+				if (!incoming) return;
+				const chunk = new Uint8Array(event.data);
+				if (incoming.received + chunk.length > incoming.size) {
+					incoming = null;
+					this.ui.chat(peer, '(a file that did not match its announced size was dropped)');
+					return;
+				}
+				incoming.bytes.set(chunk, incoming.received);
+				incoming.received += chunk.length;
+				if (incoming.received === incoming.size) {
+					this.ui.file(peer, incoming.name, incoming.type, incoming.bytes, false);
+					incoming = null;
+				}
+				return;
+			}
 			try {
-				const { text } = JSON.parse(event.data);
-				if (typeof text === 'string' && text.length <= 4000) this.ui.chat(this.ui.peerName.replace(/^the p/, 'P'), text);
+				const message = JSON.parse(event.data);
+				if (typeof message.text === 'string' && message.text.length <= 4000) this.ui.chat(peer, message.text);
+				const file = message.file;
+				if (file && typeof file.name === 'string' && Number.isSafeInteger(file.size)) {
+					if (file.size < 0 || file.size > MAX_CHAT_FILE) {
+						this.ui.chat(peer, `(a file larger than ${MAX_CHAT_FILE >> 20} MiB was refused)`);
+						return;
+					}
+					// The page keeps what arrives: at most MAX_CHAT_RECEIVED of files in one call.
+					if (this.received + file.size > MAX_CHAT_RECEIVED) {
+						this.ui.chat(peer, `(a file was refused: this call received ${MAX_CHAT_RECEIVED >> 20} MiB of files already)`);
+						return;
+					}
+					this.received += file.size;
+					incoming = { name: file.name.slice(0, 200), type: typeof file.type === 'string' ? file.type.slice(0, 100) : '', size: file.size, bytes: new Uint8Array(file.size), received: 0 };
+					if (file.size === 0) {
+						this.ui.file(peer, incoming.name, incoming.type, incoming.bytes, false);
+						incoming = null;
+					}
+				}
 			} catch { /* not a chat message */ }
 		};
 		channel.onopen = () => this.ui.chatReady(true);
@@ -229,6 +277,24 @@ class Call {
 		if (this.channel?.readyState !== 'open') throw new Failure('The chat opens once the call is connected.');
 		this.channel.send(JSON.stringify({ text }));
 		this.ui.chat('You', text);
+	}
+
+	/** Sends a file to the other party over the call's data channel (end to end, not stored). */
+	async share(file) {
+		const channel = this.channel;
+		if (channel?.readyState !== 'open') throw new Failure('Files are shared once the call is connected.');
+		if (file.size > MAX_CHAT_FILE) throw new Failure(`A file shared in the call is at most ${MAX_CHAT_FILE >> 20} MiB: upload a larger one as a record.`);
+		const bytes = new Uint8Array(await file.arrayBuffer());
+		channel.send(JSON.stringify({ file: { name: file.name, type: file.type, size: bytes.length } }));
+		channel.bufferedAmountLowThreshold = 1 << 20;
+		for (let at = 0; at < bytes.length; at += CHUNK) {
+			if (channel.bufferedAmount > 4 << 20) {
+				await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
+			}
+			if (channel.readyState !== 'open') throw new Failure('The call ended while the file was being sent: share it again.');
+			channel.send(bytes.slice(at, at + CHUNK));
+		}
+		this.ui.file('You', file.name, file.type, bytes, true);
 	}
 
 	/**
@@ -435,6 +501,11 @@ export async function visitPage(app) {
 	const patient = appointment.patient === me;
 	const peer = patient ? appointment.doctor : appointment.patient;
 	let peerName = `the patient ${shortAddress(peer)}`;
+	if (!patient) {
+		// The patient's name, if the doctor may read the profile (a logged read).
+		const named = (await patientNames(ctx, [peer], new Map()).catch(() => new Map())).get(peer);
+		if (named) peerName = named;
+	}
 	if (patient) {
 		const entry = await verify.doctor(ctx.api, peer);
 		if (!entry || entry.status !== 'active') throw new Failure('The chain shows no active doctor for this appointment: no call is made.');
@@ -487,6 +558,29 @@ export async function visitPage(app) {
 	const log = h('ul', { 'data-testid': 'chat-log', class: 'chat' });
 	const input = h('input', { type: 'text', maxlength: 4000, 'aria-label': 'Chat message', disabled: true });
 	const sendButton = h('button', { type: 'submit', disabled: true }, 'Send');
+	const fileInput = h('input', { type: 'file', 'aria-label': 'File to share', disabled: true });
+	const shareButton = h('button', { type: 'button', class: 'secondary', disabled: true }, 'Share the file');
+	shareButton.addEventListener('click', () => act(shareButton, 'Sending the file', async () => {
+		const file = fileInput.files?.[0];
+		if (!file) throw new Failure('Choose a file to share first.');
+		await current.share(file);
+		fileInput.value = '';
+	}));
+	// A file shared in the call: downloaded, or kept as a record of the patient (the patient's
+	// own upload, or the doctor's under the patient's write access), encrypted as any record.
+	const sharedFile = (who, name, type, bytes, mine) => {
+		const category = h('select', { 'aria-label': 'Keep as' }, CATEGORIES.filter(([c]) => c !== 'profile').map(([c, label]) => h('option', { value: c, selected: c === 'document' }, label)));
+		const keep = h('button', { type: 'button', class: 'secondary' }, patient ? 'Keep in my records' : 'Save to the patient\'s records');
+		keep.addEventListener('click', () => act(keep, 'Encrypting and recording the file', async () => {
+			const done = await upload(ctx, appointment.patient, category.value, bytes, () => {}, name);
+			keep.disabled = true;
+			say(`Record ${done.id} added from the call: ${name}, encrypted for the patient and ${done.readers - 1} other reader(s).`, true);
+		}));
+		const download = h('button', { type: 'button', class: 'secondary' }, 'Download');
+		download.addEventListener('click', () => saveAs(bytes, name, type || 'application/octet-stream'));
+		return h('li', { 'data-testid': 'shared-file' }, h('strong', {}, `${who}: `), `${mine ? 'shared' : 'shares'} ${name} (${formatSize(bytes.length)}) `,
+			download, ' ', category, ' ', keep);
+	};
 	const camera = h('button', { type: 'button', class: 'secondary', disabled: true, 'aria-pressed': 'true' }, 'Camera off');
 	const mic = h('button', { type: 'button', class: 'secondary', disabled: true, 'aria-pressed': 'true' }, 'Microphone off');
 	const hangUp = h('button', { type: 'button', class: 'danger', disabled: true }, 'Hang up');
@@ -504,7 +598,8 @@ export async function visitPage(app) {
 			else remoteVideo.addEventListener('playing', frame, { once: true });
 		},
 		chat: (who, text) => log.append(h('li', {}, h('strong', {}, `${who}: `), text)),
-		chatReady: (ready) => { input.disabled = !ready; sendButton.disabled = !ready; },
+		file: (who, name, type, bytes, mine) => log.append(sharedFile(who, name, type, bytes, mine)),
+		chatReady: (ready) => { input.disabled = !ready; sendButton.disabled = !ready; fileInput.disabled = !ready; shareButton.disabled = !ready; },
 		connected: (yes) => { root.dataset.connected = String(yes); },
 	};
 	const toggle = (button, kind, on, off) => button.addEventListener('click', () => {
@@ -550,7 +645,7 @@ export async function visitPage(app) {
 	} }, input, sendButton);
 	root.append(statusLine, warning, onChain, h('div', { class: 'videos' }, remoteVideo, localVideo),
 		h('div', { class: 'actions' }, join, voice, camera, mic, hangUp),
-		h('h3', {}, 'Chat'), log, form,
-		h('p', { class: 'muted' }, 'Sound, video and chat go directly between your two devices, encrypted end to end; the hospital\'s relay passes them on without being able to read them. Nothing of the call is stored.'));
+		h('h3', {}, 'Chat'), log, form, h('div', { class: 'actions' }, fileInput, shareButton),
+		h('p', { class: 'muted' }, 'Sound, video, chat and shared files go directly between your two devices, encrypted end to end; the hospital\'s relay passes them on without being able to read them. Nothing of the call is stored unless you keep a shared file as a record.'));
 	return root;
 }

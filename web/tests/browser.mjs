@@ -18,7 +18,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const ROOT = process.env.EHR_ROOT;
@@ -36,6 +37,8 @@ const IPFS_URL = `http://127.0.0.1:${PORTS.ipfs}`;
 // The app reaches IPFS only through the gateway; IPFS's API is for the command and the gateway.
 const GATEWAY_URL = `http://127.0.0.1:${PORTS.gateway}`;
 const GATEWAY_MAX_MIB = 8;
+// The hospital's FHIR server (ehr-fhir-server), for a SMART app's sign-in through this web app.
+const FHIR_URL = `http://127.0.0.1:${base + 6}`;
 const PASS = 'correct horse battery';
 mkdirSync(SHOTS, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'ehr-web-test-'));
@@ -367,14 +370,23 @@ async function main() {
 		const grantForm = patient.locator('section', { hasText: 'Who may see my records' });
 		await grantForm.getByLabel('Lab reports').check();
 		await grantForm.getByLabel('Prescriptions').check();
+		await grantForm.getByLabel('Profile', { exact: true }).check();
 		await patient.getByLabel('Level').selectOption('ReadWrite');
 		await patient.getByRole('button', { name: 'Give access' }).click();
-		await outcome(patient, /Access given \(proven in the chain.s state at block #\d+, verified here\)\. 1 record key\(s\) shared/);
+		await outcome(patient, /Access given \(proven in the chain.s state at block #\d+, verified here\)\. 2 record key\(s\) shared/);
 	});
 
 	await story('doctor: reads the original bytes, logged, and writes a prescription', async () => {
 		await reopen(doctor);
+		// The patient by the name of the profile the doctor may read; found by searching it.
+		const option = doctor.getByLabel('Patient', { exact: true }).locator(`option[value="${patientKeys.address}"]`);
+		expect((await option.textContent()).startsWith('Elliot Reid ('), `the patient is named: ${await option.textContent()}`);
+		await doctor.getByLabel('Find a patient').fill('nobody like this');
+		expect(await option.evaluate((o) => o.hidden), 'a search for another name hides the patient');
+		await doctor.getByLabel('Find a patient').fill('elliot');
+		expect(!(await option.evaluate((o) => o.hidden)), 'a search for the name keeps the patient');
 		await doctor.getByLabel('Patient', { exact: true }).selectOption(patientKeys.address);
+		await doctor.getByRole('heading', { name: 'Records of Elliot Reid' }).waitFor({ timeout: 30000 });
 		await doctor.locator(`button[data-record="${recordId}"]`).click();
 		const opened = doctor.getByTestId('opened');
 		await opened.waitFor({ timeout: 60000 });
@@ -400,6 +412,55 @@ async function main() {
 		expect(readFileSync(out).equals(Buffer.from(labReport)), 'the command opens the browser\'s envelope to the original bytes');
 	});
 
+	await story('a SMART app signs the doctor in through the web app (the FHIR server never sees a key)', async () => {
+		// The hospital's FHIR server with the doctor's key, one registered app, this web app named.
+		const apps = join(work, 'apps.json');
+		const redirect = 'http://127.0.0.1:9/callback';
+		writeFileSync(apps, JSON.stringify([{ clientId: 'chart', name: 'Chart viewer', redirectUris: [redirect] }]));
+		start(join(dirname(CLI), 'ehr-fhir-server'), ['--dev', '--node', NODE_URL, '--ipfs', IPFS_URL, '--apps', apps,
+			'--clinician-uri', doctorKeys.phrase, '--listen', FHIR_URL.slice('http://'.length), '--web-app', ORIGIN,
+			'--state-dir', join(work, 'fhir-state')], 'fhir');
+		await waitFor('the FHIR server', async () => (await fetch(`${FHIR_URL}/metadata`)).ok, 60);
+		const verifier = randomBytes(32).toString('base64url');
+		const challenge = createHash('sha256').update(verifier).digest('base64url');
+		const authorize = new URL(`${FHIR_URL}/auth/authorize`);
+		for (const [k, v] of Object.entries({ response_type: 'code', client_id: 'chart', redirect_uri: redirect, scope: 'launch/patient patient/*.rs',
+			state: 'st-1', aud: FHIR_URL, code_challenge: challenge, code_challenge_method: 'S256' })) authorize.searchParams.set(k, v);
+		// The app's redirect: caught here (nothing listens there).
+		let landed = null;
+		await doctor.route('http://127.0.0.1:9/**', (route) => { landed = route.request().url(); return route.fulfill({ body: 'back in the app' }); });
+		await doctor.goto(authorize.href);
+		await doctor.getByRole('link', { name: 'Sign in with the EHR web app' }).click();
+		// Back in the web app, unlocked again: it shows what it signs, for which app and server.
+		await doctor.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+		await doctor.getByLabel('Passphrase', { exact: true }).fill(PASS);
+		await doctor.getByRole('button', { name: 'Unlock' }).click();
+		const card = doctor.getByTestId('app-sign-in');
+		await card.waitFor({ timeout: 60000 });
+		expect((await card.textContent()).includes(`Chart viewer (chart) asks to sign you in`) && (await card.textContent()).includes(FHIR_URL),
+			`the page names the app and the server: ${await card.textContent()}`);
+		await card.getByLabel('Patient for the app').selectOption(patientKeys.address);
+		await card.getByRole('button', { name: 'Sign and sign in' }).click();
+		await waitFor('the app\'s redirect with its code', async () => landed !== null, 30);
+		const back = new URL(landed);
+		expect(back.searchParams.get('state') === 'st-1' && back.searchParams.get('code'), `back in the app with a code: ${landed}`);
+		// The app redeems the code with its PKCE verifier, and reads with the token.
+		const tokens = await (await fetch(`${FHIR_URL}/auth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code',
+			code: back.searchParams.get('code'), redirect_uri: redirect, client_id: 'chart', code_verifier: verifier }) })).json();
+		expect(tokens.patient === patientKeys.address && typeof tokens.access_token === 'string', `a token for the patient chosen: ${JSON.stringify(tokens)}`);
+		const consents = await (await fetch(`${FHIR_URL}/Consent`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json();
+		expect(consents.resourceType === 'Bundle' && consents.entry?.length >= 1, `the token reads the patient's consents: ${JSON.stringify(consents).slice(0, 300)}`);
+		// A made-up challenge is not signed: the page says so and signs nothing.
+		await doctor.goto(`${ORIGIN}/#/sign-in?login=x&challenge=${encodeURIComponent('Please sign: pay 100 tokens')}`);
+		await doctor.getByLabel('Passphrase', { exact: true }).fill(PASS);
+		await doctor.getByRole('button', { name: 'Unlock' }).click();
+		await card.filter({ hasText: 'nothing is signed' }).waitFor({ timeout: 60000 });
+		await doctor.unroute('http://127.0.0.1:9/**');
+		await doctor.goto(`${ORIGIN}/`);
+		await doctor.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+		log('  signed in by the web app\'s key: code, PKCE, a token for the chosen patient; a made-up challenge refused');
+	});
+
 	await story('patient: opens the prescription and reads the trail in words', async () => {
 		await reopen(patient);
 		const row = patient.locator('tr', { hasText: 'Prescriptions' });
@@ -410,6 +471,7 @@ async function main() {
 		expect(await patient.getByText('Stored as a FHIR R4 MedicationRequest.').count() === 1, 'the prescription is a FHIR MedicationRequest');
 		const trail = await patient.getByTestId('trail').textContent();
 		expect(new RegExp(`Dr Perry Cox read record ${recordId} \\(lab reports\\)`).test(trail), `the trail says the doctor read the lab report: ${trail}`);
+		expect(/Dr Perry Cox read record \d+ \(profile\)/.test(trail), `the trail says the doctor read the profile for the patient's name: ${trail}`);
 	});
 
 	await story('patient: a JPEG goes beside its FHIR resource, at its own size, and comes back', async () => {

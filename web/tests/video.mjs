@@ -3,7 +3,8 @@
 // coturn on loopback. Every call is forced through the relay (the app uses `relay` only when
 // the node gives TURN credentials), so the TURN route is what is tested.
 //   - both sides decode the other's video and receive audio through coturn; the chat delivers;
-//     the camera switches off;
+//     a file shared in the call arrives byte for byte and is kept as a record the command
+//     opens; the camera switches off;
 //   - coturn killed mid-call (the network cut) and started again: the call reconnects (ICE
 //     restart) without a new appointment;
 //   - a relay in front of the node that alters a session description: the doctor's browser
@@ -21,7 +22,7 @@
 //
 //   node web/tests/video.mjs        (scripts/test.sh runs it; scripts/web.sh build first)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -38,7 +39,11 @@ const SHOTS = process.env.EHR_SHOTS || join(process.env.EHR_WEB, 'screenshots');
 const BROWSER = process.env.EHR_CHROMIUM || '/usr/bin/chromium';
 const CALLS = Number(process.env.EHR_VISIT_CALLS || (process.env.EHR_LONG ? 12 : 3));
 const base = 25000 + (process.pid % 400) * 8;
-const PORTS = { rpc: base, p2p: base + 1, web: base + 2, turn: base + 3, relayMin: 50000 + (process.pid % 50) * 200 };
+// IPFS takes two ports (its API and the next one); the app reaches it through the gateway.
+const PORTS = { rpc: base, p2p: base + 1, web: base + 2, turn: base + 3, ipfs: base + 4, gateway: base + 6, relayMin: 50000 + (process.pid % 50) * 200 };
+const IPFS_URL = `http://127.0.0.1:${PORTS.ipfs}`;
+const GATEWAY_URL = `http://127.0.0.1:${PORTS.gateway}`;
+const ROOT = process.env.EHR_ROOT;
 const ORIGIN = `http://127.0.0.1:${PORTS.web}`;
 const NODE_URL = `ws://127.0.0.1:${PORTS.rpc}`;
 const SECRET = `turn-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -48,7 +53,7 @@ const t = harness('video');
 const { log } = t;
 
 function ehr(...args) {
-	return execFileSync(CLI, ['--node', NODE_URL, ...args], { encoding: 'utf8', env: { ...process.env, EHR_STATE_DIR: join(work, 'state') } });
+	return execFileSync(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, ...args], { encoding: 'utf8', env: { ...process.env, EHR_STATE_DIR: join(work, 'state') } });
 }
 
 function startTurn() {
@@ -98,9 +103,16 @@ async function main() {
 		'--rpc-cors', ORIGIN, '--no-prometheus', '--no-telemetry', '--no-mdns',
 		'--turn-url', `turn:127.0.0.1:${PORTS.turn}?transport=udp`, '--turn-secret-file', secretFile], 'node');
 	let turn = startTurn();
+	t.start('bash', [join(ROOT, 'scripts/ipfs.sh'), join(work, 'ipfs'), String(PORTS.ipfs)], 'ipfs');
 	const web = await t.serveApp({ app: APP, port: PORTS.web, nodeBin: NODE_BIN, work,
-		config: { node: NODE_URL, ipfs: 'http://127.0.0.1:1', chainSpec: 'chain.json' } });
+		config: { node: NODE_URL, ipfs: GATEWAY_URL, chainSpec: 'chain.json' } });
 	await waitFor('the node', async () => (await fetch(`http://127.0.0.1:${PORTS.rpc}/health`)).ok, 120);
+	// A file shared in the call can be kept as a record: IPFS, and the gateway the app uses.
+	await waitFor('IPFS', async () => (await fetch(`${IPFS_URL}/api/v0/id`, { method: 'POST' })).ok, 120);
+	t.start(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--chain-spec', join(work, 'chain.json'), 'ipfs-gateway',
+		'--listen', `127.0.0.1:${PORTS.gateway}`, '--allow-origin', ORIGIN, '--max-size', '8'], 'gateway',
+	{ EHR_STATE_DIR: join(work, 'gateway-state') });
+	await waitFor('the IPFS gateway', async () => (await fetch(`${GATEWAY_URL}/ipfs/nothing`)).status === 400, 60);
 	log(`node ${NODE_URL}, coturn 127.0.0.1:${PORTS.turn}, app ${ORIGIN}`);
 
 	// The visit: Dr Bob Kelso (verified by Alice's hospital) and the patient Dave, a confirmed
@@ -149,6 +161,23 @@ async function main() {
 		await doctor.getByLabel('Chat message').fill('Loud and clear.');
 		await doctor.getByRole('button', { name: 'Send' }).click();
 		await patient.getByTestId('chat-log').filter({ hasText: 'Loud and clear.' }).waitFor({ timeout: 10000 });
+		// A file through the call: the doctor shares a note, the patient keeps it as a record
+		// (encrypted, on IPFS through the gateway) that the command then opens byte for byte.
+		const note = Buffer.from(`Dressing: change daily, keep dry. ${'x'.repeat(40000)}\n`);
+		await doctor.getByLabel('File to share').setInputFiles({ name: 'after-care.txt', mimeType: 'text/plain', buffer: note });
+		await doctor.getByRole('button', { name: 'Share the file' }).click();
+		const shared = patient.getByTestId('shared-file').filter({ hasText: 'after-care.txt' });
+		await shared.waitFor({ timeout: 20000 });
+		expect(/Dr Bob Kelso: shares after-care\.txt \(39\.1 KiB\)/.test(await shared.textContent()), `the patient sees the file from the doctor: ${await shared.textContent()}`);
+		const [download] = await Promise.all([patient.waitForEvent('download'), shared.getByRole('button', { name: 'Download' }).click()]);
+		expect(readFileSync(await download.path()).equals(note), 'the file arrives byte for byte');
+		await shared.getByRole('button', { name: 'Keep in my records' }).click();
+		const kept = await outcome(patient, /Record \d+ added from the call: after-care\.txt/, 60);
+		const keptId = kept.match(/Record (\d+)/)[1];
+		const out = join(work, 'kept.txt');
+		ehr('--dev', '--suri', '//Dave', 'record', 'get', keptId, '--out', out);
+		expect(readFileSync(out).equals(note), 'the record kept from the call opens to the same bytes');
+		log(`  a file shared in the call kept as record ${keptId} and opened by the command`);
 		await patient.waitForTimeout(1000);
 		await patient.screenshot({ path: join(SHOTS, 'visit-patient.png'), fullPage: true });
 		await doctor.screenshot({ path: join(SHOTS, 'visit-doctor.png'), fullPage: true });
