@@ -20,6 +20,7 @@
 
 pub mod api;
 pub mod capability;
+pub mod clients;
 pub mod communication;
 pub mod oidc;
 pub mod outcome;
@@ -75,6 +76,8 @@ pub struct Server {
 	worker: Worker,
 	/// The OpenID Connect id token signer.
 	pub id_tokens: oidc::IdTokens,
+	/// The client assertions already used (`private_key_jwt`: each works once).
+	seen_assertions: Mutex<clients::Seen>,
 	/// The EHR web app's address (its origin, e.g. `https://ehr.hospital.example`), if the
 	/// sign-in page offers signing with it ([`Server::with_web_app`]).
 	pub web_app: Option<String>,
@@ -181,6 +184,7 @@ impl Server {
 			worker: Worker::start(),
 			id_tokens: oidc::IdTokens::generate(),
 			web_app: None,
+			seen_assertions: Mutex::new(clients::Seen::default()),
 		}
 	}
 
@@ -748,9 +752,11 @@ pub struct TokenForm {
 	grant_type: String,
 	code: Option<String>,
 	redirect_uri: Option<String>,
-	client_id: Option<String>,
 	code_verifier: Option<String>,
 	refresh_token: Option<String>,
+	/// Who the client is, and its credential ([`clients`]).
+	#[serde(flatten)]
+	credentials: clients::Credentials,
 }
 
 fn token_error(status: StatusCode, error: &OAuthError) -> Response {
@@ -762,14 +768,38 @@ fn token_error(status: StatusCode, error: &OAuthError) -> Response {
 }
 
 /// `POST /auth/token`.
-async fn token(State(server): State<Arc<Server>>, Form(form): Form<TokenForm>) -> Response {
-	let client_id = form.client_id.as_deref().unwrap_or_default();
-	if !server.apps.contains_key(client_id) {
-		return token_error(
-			StatusCode::UNAUTHORIZED,
-			&oauth_error("invalid_client", "unknown client_id"),
-		);
-	}
+async fn token(
+	State(server): State<Arc<Server>>,
+	headers: HeaderMap,
+	Form(form): Form<TokenForm>,
+) -> Response {
+	// The app first: a confidential one proves itself, a public one has nothing to prove.
+	let token_url = format!("{}/auth/token", server.base_url);
+	let authenticated = {
+		let mut seen = server.seen_assertions.lock().unwrap_or_else(|p| p.into_inner());
+		clients::authenticate(
+			&server.apps,
+			&headers,
+			&form.credentials,
+			&token_url,
+			&mut seen,
+			chrono::Utc::now().timestamp(),
+		)
+	};
+	let client_id = match authenticated {
+		Ok(app) => app.client_id.clone(),
+		Err((status, error)) => {
+			let mut response = token_error(status, &error);
+			if headers.contains_key(header::AUTHORIZATION) {
+				response.headers_mut().insert(
+					header::WWW_AUTHENTICATE,
+					HeaderValue::from_static("Basic realm=\"ehr-fhir\""),
+				);
+			}
+			return response;
+		}
+	};
+	let client_id = client_id.as_str();
 	let lifetimes = server.lifetimes;
 	let result = match form.grant_type.as_str() {
 		"authorization_code" => server.sessions().redeem_code(

@@ -58,6 +58,14 @@ pub struct App {
 	pub name: String,
 	/// The redirect URIs, matched exactly.
 	pub redirect_uris: Vec<String>,
+	/// A confidential symmetric client: the hex SHA-256 of its secret (the server keeps no
+	/// secret). It authenticates at the token endpoint with HTTP Basic or `client_secret`.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub client_secret_sha256: Option<String>,
+	/// A confidential asymmetric client: its public keys (a JWK Set). It authenticates with a
+	/// JWT it signs (`private_key_jwt`). See [`crate::clients`].
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub jwks: Option<jsonwebtoken::jwk::JwkSet>,
 }
 
 /// Who signed in.

@@ -34,6 +34,9 @@ async fn connect(node: &str, store: &Path) -> Client {
 const APP: &str = "lab-viewer";
 const REDIRECT: &str = "http://127.0.0.1:1/callback";
 const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123456789";
+/// The secret of the confidential symmetric app.
+const SECRET: &str = "the-lab-backend-secret-kept-in-its-vault";
+
 /// The hospital's web app, which may sign users in (its origin).
 const WEB_APP: &str = "http://127.0.0.1:7";
 
@@ -180,6 +183,70 @@ impl Http {
 		get("code").ok_or_else(|| {
 			(get("error").unwrap_or_default(), get("error_description").unwrap_or_default())
 		})
+	}
+
+	/// A code for `who` signed in to the app `client_id` with `scope` (no patient chosen).
+	async fn code_for_app(&self, client_id: &str, who: &Keys, scope: &str) -> String {
+		let challenge = pkce_challenge(VERIFIER);
+		let started: Value = self
+			.http
+			.get(format!("{}/auth/authorize", self.base))
+			.query(&[
+				("response_type", "code"),
+				("client_id", client_id),
+				("redirect_uri", REDIRECT),
+				("scope", scope),
+				("state", "s-123"),
+				("aud", self.base.as_str()),
+				("code_challenge", challenge.as_str()),
+				("code_challenge_method", "S256"),
+			])
+			.header("accept", "application/json")
+			.send()
+			.await
+			.unwrap()
+			.json()
+			.await
+			.unwrap();
+		let text = started["challenge"].as_str().expect("a challenge");
+		let response = self
+			.http
+			.post(format!("{}/auth/authorize", self.base))
+			.form(&[
+				("login", started["login"].as_str().unwrap().to_string()),
+				("account", who.address()),
+				("signature", hex::encode(who.sign(&signed_message(text)).unwrap().0)),
+			])
+			.send()
+			.await
+			.unwrap();
+		let location = response.headers()["location"].to_str().unwrap().to_string();
+		let url = reqwest::Url::parse(&location).unwrap();
+		url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("a code")
+	}
+
+	/// Redeems `code` for `client_id` with `credentials` added (form pairs) and HTTP Basic.
+	async fn redeem_as(
+		&self,
+		client_id: &str,
+		code: &str,
+		credentials: &[(&str, &str)],
+		basic: Option<(&str, &str)>,
+	) -> (StatusCode, Value) {
+		let mut form = vec![
+			("grant_type", "authorization_code"),
+			("code", code),
+			("redirect_uri", REDIRECT),
+			("client_id", client_id),
+			("code_verifier", VERIFIER),
+		];
+		form.extend_from_slice(credentials);
+		let mut request = self.http.post(format!("{}/auth/token", self.base)).form(&form);
+		if let Some((user, password)) = basic {
+			request = request.basic_auth(user, Some(password));
+		}
+		let response = request.send().await.unwrap();
+		(response.status(), response.json().await.unwrap())
 	}
 
 	/// The EHR's `POST /auth/launch` of the app for `patient`, with a clinician's `token`.
@@ -342,13 +409,35 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		client_id: APP.into(),
 		name: "Lab viewer".into(),
 		redirect_uris: vec![REDIRECT.into()],
+		client_secret_sha256: None,
+		jwks: None,
 	};
+	// Two confidential apps: one with a secret (its SHA-256 registered), one with its public key.
+	let backend_key = ehr_fhir_server::oidc::IdTokens::generate();
+	let confidential = [
+		App {
+			client_id: "lab-backend".into(),
+			name: "Lab backend".into(),
+			redirect_uris: vec![REDIRECT.into()],
+			client_secret_sha256: Some(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+				SECRET.as_bytes(),
+			))),
+			jwks: None,
+		},
+		App {
+			client_id: "lab-signed".into(),
+			name: "Lab signed".into(),
+			redirect_uris: vec![REDIRECT.into()],
+			client_secret_sha256: None,
+			jwks: Some(backend_key.jwks()),
+		},
+	];
 	let server = Arc::new(
 		Server::new(
 			server_client,
 			&base,
 			vec![bob.clone(), charlie.clone()],
-			vec![app],
+			[vec![app], confidential.to_vec()].concat(),
 			Lifetimes::default(),
 		)
 		.with_web_app(WEB_APP),
@@ -486,6 +575,85 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		let redirect = answer["redirect"].as_str().expect("where to go next");
 		assert!(redirect.starts_with(REDIRECT) && redirect.contains("code="), "{redirect}");
 	}
+	// --- Confidential apps ---
+	// A secret: without it, with a wrong one, or sent by a public app, invalid_client (401).
+	let code = http.code_for_app("lab-backend", &bob, "user/*.rs").await;
+	for (credentials, basic) in [
+		(vec![], None),
+		(vec![], Some(("lab-backend", "not-the-secret"))),
+		(vec![("client_secret", "not-the-secret")], None),
+	] {
+		let (status, error) = http.redeem_as("lab-backend", &code, &credentials, basic).await;
+		assert_eq!(
+			(status, error["error"].as_str()),
+			(StatusCode::UNAUTHORIZED, Some("invalid_client"))
+		);
+	}
+	let (status, tokens) =
+		http.redeem_as("lab-backend", &code, &[], Some(("lab-backend", SECRET))).await;
+	assert_eq!(status, StatusCode::OK, "{tokens}");
+	let code = http.code_for_app("lab-backend", &bob, "user/*.rs").await;
+	let (status, _) =
+		http.redeem_as("lab-backend", &code, &[("client_secret", SECRET)], None).await;
+	assert_eq!(status, StatusCode::OK, "client_secret_post");
+	let public = http.code(&bob, "user/*.rs", None).await.unwrap();
+	let (status, error) = http.redeem_as(APP, &public, &[("client_secret", SECRET)], None).await;
+	assert_eq!(
+		(status, error["error"].as_str()),
+		(StatusCode::UNAUTHORIZED, Some("invalid_client"))
+	);
+	// A signed JWT (private_key_jwt): once, for this server's token endpoint, by the app's key.
+	let now = chrono::Utc::now().timestamp();
+	let assertion = |key: &ehr_fhir_server::oidc::IdTokens, aud: &str, jti: &str, exp: i64| {
+		key.sign(
+			&json!({ "iss": "lab-signed", "sub": "lab-signed", "aud": aud, "jti": jti, "exp": exp }),
+		)
+		.unwrap()
+	};
+	let token_url = format!("{base}/auth/token");
+	let stranger_key = ehr_fhir_server::oidc::IdTokens::generate();
+	let code = http.code_for_app("lab-signed", &bob, "user/*.rs").await;
+	for bad in [
+		assertion(&stranger_key, &token_url, "a-1", now + 60),
+		assertion(&backend_key, "https://another.example/auth/token", "a-2", now + 60),
+		assertion(&backend_key, &token_url, "a-3", now + 3_600),
+		assertion(&backend_key, &token_url, "a-4", now - 10),
+	] {
+		let (status, error) = http
+			.redeem_as(
+				"lab-signed",
+				&code,
+				&[
+					("client_assertion_type", ehr_fhir_server::clients::JWT_BEARER),
+					("client_assertion", &bad),
+				],
+				None,
+			)
+			.await;
+		assert_eq!(
+			(status, error["error"].as_str()),
+			(StatusCode::UNAUTHORIZED, Some("invalid_client")),
+			"{error}"
+		);
+	}
+	let (status, error) = http.redeem_as("lab-signed", &code, &[], None).await;
+	assert_eq!(status, StatusCode::UNAUTHORIZED, "no assertion: {error}");
+	let good = assertion(&backend_key, &token_url, "a-5", now + 120);
+	let signed = [
+		("client_assertion_type", ehr_fhir_server::clients::JWT_BEARER),
+		("client_assertion", good.as_str()),
+	];
+	let (status, tokens) = http.redeem_as("lab-signed", &code, &signed, None).await;
+	assert_eq!(status, StatusCode::OK, "{tokens}");
+	// The same assertion again: refused (each works once).
+	let code = http.code_for_app("lab-signed", &bob, "user/*.rs").await;
+	let (status, error) = http.redeem_as("lab-signed", &code, &signed, None).await;
+	assert_eq!(
+		(status, error["error"].as_str()),
+		(StatusCode::UNAUTHORIZED, Some("invalid_client")),
+		"{error}"
+	);
+
 	// A clinician choosing a patient who granted nothing: refused.
 	assert_eq!(
 		http.code(&bob, "launch/patient patient/*.rs", Some(&ben)).await.unwrap_err(),
