@@ -240,7 +240,9 @@ async fn open(
 		)));
 	}
 	let mut plain = Vec::new();
-	let (opened, _) = server.client.open_consented(reader, record.id, &mut plain).await?;
+	// With the key wrapped for the clinician by consent, or, under an open emergency access,
+	// with the key shares the hospitals' custodians released to the clinician (break-glass).
+	let (opened, _) = server.client.open(reader, record.id, &mut plain, |_, _| ()).await?;
 	if (&opened.patient, opened.category, opened.version, opened.erased)
 		!= (&record.patient, record.category, record.version, false)
 	{
@@ -294,6 +296,17 @@ fn served(opened: &Opened, index: usize) -> Value {
 	meta["versionId"] = json!(opened.record.version.to_string());
 	meta["lastUpdated"] = json!(fhir::instant(opened.record.created_at));
 	meta["source"] = json!(format!("{}:{}", fhir::RECORD_SYSTEM, opened.record.id));
+	if opened.record.wrapped_key.is_none() {
+		// Opened by break-glass (no key of consent): labelled so, as HL7's ActReason says.
+		let mut security =
+			meta.get("security").and_then(Value::as_array).cloned().unwrap_or_default();
+		security.push(json!({
+			"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+			"code": "BTG",
+			"display": "break the glass",
+		}));
+		meta["security"] = json!(security);
+	}
 	resource["meta"] = meta;
 	resource
 }

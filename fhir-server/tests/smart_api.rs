@@ -332,6 +332,11 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		setup.invite_patient(&hospital, &patient.account_id()).await.unwrap();
 		setup.register_patient(patient).await.unwrap();
 	}
+	// Ben's readings open in an emergency (their keys escrowed with the hospitals' committee).
+	setup
+		.set_emergency_categories(&ben, &ben.account_id(), vec![RecordCategory::Observation])
+		.await
+		.unwrap();
 	setup
 		.grant(
 			&ana,
@@ -1036,6 +1041,35 @@ async fn smart_sign_in_and_the_clinicians_and_patients_stories() {
 		http.get(&ana_token, &format!("Communication/{answer_id}")).await.0,
 		StatusCode::FORBIDDEN
 	);
+
+	// --- Break-glass: what the custodians released to a clinician's emergency access ---
+	let ben_address = ben.address();
+	let (emergency_token, _) = http.sign_in(&bob, "user/*.rs", None).await;
+	let search = format!("Observation?patient={ben_address}");
+	assert_eq!(http.get(&emergency_token, &search).await.0, StatusCode::FORBIDDEN);
+	setup
+		.emergency_access(
+			&bob,
+			&ben.account_id(),
+			ehr_primitives::EmergencyReason::Unconscious,
+			None,
+		)
+		.await
+		.unwrap();
+	let released = setup.custodian_pass(&hospital).await.unwrap();
+	assert!(!released.is_empty(), "the committee's custodian released Ben's shares to Bob");
+	let (status, page) = http.get(&emergency_token, &search).await;
+	assert_eq!(status, StatusCode::OK, "{page}");
+	let found = entries(&page);
+	assert_eq!(found.len(), 1, "{page}");
+	assert_eq!(found[0]["meta"]["security"][0]["code"].as_str(), Some("BTG"), "{page}");
+	let (status, one) = http.get(&emergency_token, &format!("Observation/{ben_record}")).await;
+	assert_eq!((status, one["valueQuantity"]["value"].as_f64()), (StatusCode::OK, Some(60.0)));
+	assert_eq!(one["meta"]["security"][0]["code"].as_str(), Some("BTG"));
+	// Bob's own patient's records carry no such label: opened with the key of consent.
+	assert!(entries(&http.get(&token, "Observation").await.1)
+		.iter()
+		.all(|r| r["meta"].get("security").is_none()));
 
 	// Every read is in Ana's trail under Bob's name, within a few blocks.
 	let deadline = Instant::now() + Duration::from_secs(60);

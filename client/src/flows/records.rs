@@ -353,17 +353,6 @@ impl Client {
 		self.open_with(reader, id, out, progress, true, None).await
 	}
 
-	/// [`Client::open`] only with a key wrapped for `reader` by consent, never with
-	/// break-glass shares: for servers that offer consented access only.
-	pub async fn open_consented(
-		&self,
-		reader: &Keys,
-		id: RecordId,
-		out: impl std::io::Write,
-	) -> Result<(RecordInfo, envelope::Summary), Error> {
-		self.open_with(reader, id, out, |_, _| (), false, None).await
-	}
-
 	async fn open_with(
 		&self,
 		reader: &Keys,
