@@ -23,8 +23,8 @@ GATEWAY_PORT="${EHR_GATEWAY_PORT:-5080}"
 # IPFS API (pins, garbage collection, shutdown) stays for the ehr command and the gateway.
 bash scripts/ipfs.sh "$HOME/.ehr-ipfs" "$IPFS_PORT" >"${TMPDIR:-/tmp}/ehr-ipfs.log" 2>&1 &
 ipfs_pid=$!
-printf '{"node": "ws://127.0.0.1:%s", "ipfs": "http://127.0.0.1:%s", "chainSpec": "chain.json"}\n' \
-	"$RPC_PORT" "$GATEWAY_PORT" >"$EHR_WEB/app/config.json"
+printf '{"node": "ws://127.0.0.1:%s", "ipfs": "http://127.0.0.1:%s", "chainSpec": "chain.json", "fhirServers": ["http://127.0.0.1:%s"]}\n' \
+	"$RPC_PORT" "$GATEWAY_PORT" "${EHR_FHIR_PORT:-8090}" >"$EHR_WEB/app/config.json"
 # The app's trust anchor: it verifies finality itself from the chain's raw spec.
 "$EHR_NODE" build-spec --chain dev --raw 2>/dev/null >"$EHR_WEB/app/chain.json"
 python3 -m http.server --bind 127.0.0.1 --directory "$EHR_WEB/app" "$WEB_PORT" \

@@ -38,8 +38,9 @@ serve)
 	fi
 	port="${2:-8080}"
 	gateway="127.0.0.1:${EHR_GATEWAY_PORT:-5080}"
-	printf '{"node": "%s", "ipfs": "%s", "chainSpec": "chain.json"}\n' "${EHR_NODE_URL:-ws://127.0.0.1:9944}" \
-		"http://$gateway" >"$EHR_WEB/app/config.json"
+	printf '{"node": "%s", "ipfs": "%s", "chainSpec": "chain.json", "fhirServers": ["%s"]}\n' \
+		"${EHR_NODE_URL:-ws://127.0.0.1:9944}" "http://$gateway" "${EHR_FHIR_URL:-http://127.0.0.1:8090}" \
+		>"$EHR_WEB/app/config.json"
 	if [ -n "${EHR_CHAIN_SPEC:-}" ]; then
 		cp "$EHR_CHAIN_SPEC" "$EHR_WEB/app/chain.json"
 	else

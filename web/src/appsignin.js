@@ -1,14 +1,15 @@
 // Signing in to a hospital's app through its FHIR server (SMART App Launch), with the key this
 // web app keeps: `#/sign-in?login=…&challenge=…&patient=0|1`, the link the FHIR server's sign-in
 // page offers. The challenge travels in the URL's fragment (no server sees it). The page signs
-// only a FHIR server's sign-in challenge, shows what it signs and for which app, and sends the
-// signature only to the server the challenge names (`Sign this only on <server>/auth/authorize`),
-// which answers where the browser goes next: back to the app, with its one-time code.
+// only a FHIR server's sign-in challenge naming one of the hospital's FHIR servers (config.json
+// `fhirServers`), shows what it signs and for which app, and sends the signature only to the
+// server the challenge names (`Sign this only on <server>/auth/authorize`), which answers where
+// the browser goes next: back to the app (an http or https address), with its one-time code.
 
 import { stringToU8a, u8aToHex } from '@polkadot/util';
 import { Failure, ehr } from './chain.js';
-import { context } from './session.js';
-import { act, field, h, shortAddress } from './ui.js';
+import { app, context } from './session.js';
+import { act, field, h, say, shortAddress } from './ui.js';
 
 /** How every challenge of a FHIR server begins (as `ehr key sign-in` checks). */
 export const CHALLENGE_PREFIX = 'Sign in to the FHIR server ';
@@ -45,6 +46,13 @@ export async function appSignInPage() {
 		root.append(h('p', { class: 'bad' }, 'This link does not carry a FHIR server\'s sign-in challenge: nothing is signed. Start again from the app.'));
 		return root;
 	}
+	// Only the hospital's own FHIR servers (config.json `fhirServers`): a link naming any other
+	// would make this app vouch for a stranger's page.
+	const known = Array.isArray(app.config.fhirServers) ? app.config.fhirServers.map((u) => String(u).replace(/\/$/, '')) : [];
+	if (!known.includes(said.server)) {
+		root.append(h('p', { class: 'bad', 'data-testid': 'unknown-server' }, `${said.server} is not one of your hospital's FHIR servers${known.length ? ` (${known.join(', ')})` : ''}: nothing is signed. Sign in only from the apps your hospital gives you.`));
+		return root;
+	}
 	root.append(h('p', {}, h('strong', {}, said.app), ` (${said.clientId}) asks to sign you in, as ${shortAddress(ctx.keys.address)}, at the hospital's FHIR server `, h('strong', {}, said.server), '.'),
 		h('p', { class: 'muted' }, `It asks for: ${said.scopes || 'nothing but who you are'}. What it may read is still decided by your consent on chain.`),
 		h('pre', { class: 'file', 'data-testid': 'challenge' }, challenge));
@@ -72,8 +80,16 @@ export async function appSignInPage() {
 		if (typeof answer.redirect !== 'string') {
 			throw new Failure(`The FHIR server refused: ${answer.issue?.[0]?.diagnostics || 'no reason given'}. Start again from the app.`);
 		}
-		// Back to the app, with its code (or the reason it was refused).
-		location.assign(answer.redirect);
+		// Back to the app (its registered address), with its code or the reason it was refused.
+		let back;
+		try {
+			back = new URL(answer.redirect);
+		} catch {
+			throw new Failure('The FHIR server answered no address to go back to. Start again from the app.');
+		}
+		if (!['http:', 'https:'].includes(back.protocol)) throw new Failure(`The FHIR server answered an address that is no web page (${back.protocol}): not followed.`);
+		say(`Signed in: going back to ${said.app} at ${back.origin}.`, true);
+		location.assign(back.href);
 	}));
 	root.append(button, h('p', { class: 'muted' }, 'Your key never leaves this browser: only the signature goes to the server, and only there.'));
 	return root;

@@ -149,8 +149,11 @@ export function submit(api, pair, tx, { wait = 'finalized', onStatus } = {}) {
 		if (!metadataHash || api.runtimeVersion.specVersion.toNumber() !== specVersion) {
 			return finish(reject, new Failure('The chain\'s runtime changed since this page connected: reload the page to sign for the new one.'));
 		}
+		// The next nonce as the node's pool sees it (`system_accountNextIndex`): polkadot-js's
+		// own (-1) asks the runtime, which does not count this account's transactions still in
+		// the pool (a read's log entry the outbox just sent), and the two would take one nonce.
 		// Mode 1: the signature covers the hash of the metadata the call was encoded with.
-		tx.signAndSend(pair, { nonce: -1, mode: 1, metadataHash }, (result) => {
+		api.rpc.system.accountNextIndex(pair.address).then((nonce) => tx.signAndSend(pair, { nonce, mode: 1, metadataHash }, (result) => {
 			const { status, dispatchError, events } = result;
 			if (status.isReady || status.isBroadcast) onStatus?.('sent, waiting for a block');
 			if (status.isInBlock || status.isFinalized) {
@@ -164,7 +167,7 @@ export function submit(api, pair, tx, { wait = 'finalized', onStatus } = {}) {
 			} else if (status.isInvalid || status.isDropped || status.isUsurped) {
 				finish(reject, new Failure(`The transaction was not included (${status.type}): try again.`));
 			}
-		}).then((u) => { unsubscribe = u; if (done) u(); }).catch((error) => finish(reject, poolError(error)));
+		})).then((u) => { unsubscribe = u; if (done) u(); }).catch((error) => finish(reject, poolError(error)));
 	});
 }
 

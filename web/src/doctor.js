@@ -43,7 +43,7 @@ export async function doctorPage(app) {
 	const urgent = (await emergencyPatients(ctx.api, ctx.keys.address)).filter((p) => !patients.includes(p));
 	// Patients by the name of their profile where the doctor may read it (a logged read).
 	const names = await patientNames(ctx, patients, await directoryNames(ctx.api));
-	const label = (p) => (names.has(p) ? `${names.get(p)} (${shortAddress(p)})` : p);
+	const label = (p) => names.get(p) || p;
 	const select = h('select', {}, h('option', { value: '' }, patients.length + urgent.length ? 'Choose a patient…' : 'No patient has given you access'),
 		patients.map((p) => h('option', { value: p }, label(p))), urgent.map((p) => h('option', { value: p }, `${label(p)} (emergency access)`)));
 	// "My patients" searched by name or address: the list keeps the options that match.

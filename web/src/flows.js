@@ -64,8 +64,8 @@ export async function readers(ctx, patient, category) {
  * on chain (signed by the patient, or a doctor with write access). `progress(stage, done,
  * total)`. Resolves to the record id.
  */
-export async function upload(ctx, patient, category, bytes, progress, name) {
-	return store(ctx, patient, category, asRecord(ctx, patient, category, bytes, name), progress, (cid, commitment, size, keys, escrow) =>
+export async function upload(ctx, patient, category, bytes, progress, name, { wrap = false } = {}) {
+	return store(ctx, patient, category, asRecord(ctx, patient, category, bytes, name, wrap), progress, (cid, commitment, size, keys, escrow) =>
 		ctx.api.tx.records.addRecord(patient, CATEGORY_VARIANT[category], cid, commitment, size, keys, escrow), 'RecordAdded');
 }
 
@@ -74,12 +74,14 @@ export async function upload(ctx, patient, category, bytes, progress, name) {
  * is; otherwise a FHIR R4 resource around it (a plain text as the category's own resource, e.g. a
  * prescription as a `MedicationRequest`; a lab report's file presented by a `DiagnosticReport`;
  * anything else in a `DocumentReference`), which gives the file back when opened. Without a
- * name (the profile form's own FHIR `Patient`), as it is.
+ * name (the profile form's own FHIR `Patient`), as it is; with `wrap`, always wrapped.
  */
-function asRecord(ctx, patient, category, bytes, name) {
+function asRecord(ctx, patient, category, bytes, name, wrap = false) {
 	if (name == null) return bytes;
+	// (`wrap`: a file from someone else, e.g. shared in a call, is always wrapped: a resource in
+	// it is not stored as if the uploader had written it.)
 	try {
-		if (JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))?.resourceType) return bytes;
+		if (!wrap && JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))?.resourceType) return bytes;
 	} catch { /* not JSON */ }
 	return wasm.fhirWrap(category, bytes, name, ctx.keys.address, patient, Date.now()) ?? bytes;
 }

@@ -23,6 +23,11 @@ export const MAX_CHAT_FILE = 16 << 20;
 /** The most bytes of files one call takes in (a party cannot fill the other's memory). */
 const MAX_CHAT_RECEIVED = 64 << 20;
 const CHUNK = 16 << 10;
+
+/** A file name from the other party, for reading: no control or direction characters. */
+function cleanName(name) {
+	return name.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, 200) || 'file';
+}
 import * as verify from './verify.js';
 import { act, download as saveAs, formatSize, formatTime, h, say, shortAddress } from './ui.js';
 import { upload } from './flows.js';
@@ -261,7 +266,7 @@ class Call {
 						return;
 					}
 					this.received += file.size;
-					incoming = { name: file.name.slice(0, 200), type: typeof file.type === 'string' ? file.type.slice(0, 100) : '', size: file.size, bytes: new Uint8Array(file.size), received: 0 };
+					incoming = { name: cleanName(file.name), type: typeof file.type === 'string' ? file.type.slice(0, 100) : '', size: file.size, bytes: new Uint8Array(file.size), received: 0 };
 					if (file.size === 0) {
 						this.ui.file(peer, incoming.name, incoming.type, incoming.bytes, false);
 						incoming = null;
@@ -289,7 +294,10 @@ class Call {
 		channel.bufferedAmountLowThreshold = 1 << 20;
 		for (let at = 0; at < bytes.length; at += CHUNK) {
 			if (channel.bufferedAmount > 4 << 20) {
-				await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
+				await new Promise((resolve) => {
+					channel.addEventListener('bufferedamountlow', resolve, { once: true });
+					channel.addEventListener('close', resolve, { once: true });
+				});
 			}
 			if (channel.readyState !== 'open') throw new Failure('The call ended while the file was being sent: share it again.');
 			channel.send(bytes.slice(at, at + CHUNK));
@@ -569,10 +577,12 @@ export async function visitPage(app) {
 	// A file shared in the call: downloaded, or kept as a record of the patient (the patient's
 	// own upload, or the doctor's under the patient's write access), encrypted as any record.
 	const sharedFile = (who, name, type, bytes, mine) => {
-		const category = h('select', { 'aria-label': 'Keep as' }, CATEGORIES.filter(([c]) => c !== 'profile').map(([c, label]) => h('option', { value: c, selected: c === 'document' }, label)));
+		// Kept as what it is: a document someone shared, wrapped (a FHIR resource inside a file
+		// is not stored as if the one keeping it had written it, e.g. a "prescription").
+		const category = h('select', { 'aria-label': 'Keep as' }, CATEGORIES.filter(([c]) => c === 'document').map(([c, label]) => h('option', { value: c }, label)));
 		const keep = h('button', { type: 'button', class: 'secondary' }, patient ? 'Keep in my records' : 'Save to the patient\'s records');
 		keep.addEventListener('click', () => act(keep, 'Encrypting and recording the file', async () => {
-			const done = await upload(ctx, appointment.patient, category.value, bytes, () => {}, name);
+			const done = await upload(ctx, appointment.patient, category.value, bytes, () => {}, `${who === 'You' ? '' : `from ${who}, `}shared in a video visit: ${name}`, { wrap: true });
 			keep.disabled = true;
 			say(`Record ${done.id} added from the call: ${name}, encrypted for the patient and ${done.readers - 1} other reader(s).`, true);
 		}));

@@ -74,7 +74,7 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 	'.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json', '.json': 'application/json' };
 
 /** What the test's server gives as config.json (a story may change it, as a hospital would). */
-const servedConfig = { node: NODE_URL, ipfs: GATEWAY_URL, chainSpec: 'chain.json' };
+const servedConfig = { node: NODE_URL, ipfs: GATEWAY_URL, chainSpec: 'chain.json', fhirServers: [FHIR_URL] };
 
 function serveApp() {
 	// The trust anchor the app verifies finality from: the dev chain's raw spec.
@@ -450,11 +450,18 @@ async function main() {
 		expect(tokens.patient === patientKeys.address && typeof tokens.access_token === 'string', `a token for the patient chosen: ${JSON.stringify(tokens)}`);
 		const consents = await (await fetch(`${FHIR_URL}/Consent`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json();
 		expect(consents.resourceType === 'Bundle' && consents.entry?.length >= 1, `the token reads the patient's consents: ${JSON.stringify(consents).slice(0, 300)}`);
-		// A made-up challenge is not signed: the page says so and signs nothing.
-		await doctor.goto(`${ORIGIN}/#/sign-in?login=x&challenge=${encodeURIComponent('Please sign: pay 100 tokens')}`);
+		// A well-formed challenge of a server that is not the hospital's: nothing is signed.
+		const stranger = 'http://127.0.0.1:10';
+		const foreign = `Sign in to the FHIR server ${stranger} with the app Chart viewer (chart).\nSign this only on ${stranger}/auth/authorize: whoever sends your signature there is signed in as you.\nScopes asked: user/*.rs\nNonce: x\nValid until: 2099-01-01T00:00:00Z`;
+		await doctor.goto(`${ORIGIN}/#/sign-in?login=x&challenge=${encodeURIComponent(foreign)}`);
 		await doctor.getByLabel('Passphrase', { exact: true }).fill(PASS);
 		await doctor.getByRole('button', { name: 'Unlock' }).click();
-		await card.filter({ hasText: 'nothing is signed' }).waitFor({ timeout: 60000 });
+		await doctor.getByTestId('unknown-server').waitFor({ timeout: 60000 });
+		expect(await card.getByRole('button', { name: 'Sign and sign in' }).count() === 0, 'no button to sign for a stranger');
+		// A made-up challenge is not signed: the page says so and signs nothing.
+		// (Only the fragment changes: the page stays unlocked.)
+		await doctor.goto(`${ORIGIN}/#/sign-in?login=x&challenge=${encodeURIComponent('Please sign: pay 100 tokens')}`);
+		await card.filter({ hasText: 'does not carry a FHIR server' }).waitFor({ timeout: 60000 });
 		await doctor.unroute('http://127.0.0.1:9/**');
 		await doctor.goto(`${ORIGIN}/`);
 		await doctor.waitForSelector('body[data-ready=true]', { timeout: 60000 });
