@@ -317,18 +317,19 @@ fn resource_type(value: &Value) -> &str {
 
 /// `42` or `42-1`: the record's first version, and the resource's place in it.
 fn parse_id(id: &str) -> Option<(RecordId, Option<usize>)> {
-	// Digits only, no leading zero: one spelling per resource.
-	let number = |text: &str| {
-		(!text.is_empty()
-			&& text.bytes().all(|b| b.is_ascii_digit())
-			&& (text == "0" || !text.starts_with('0')))
-		.then(|| text.parse().ok())
-		.flatten()
-	};
 	match id.split_once('-') {
-		Some((root, index)) => Some((number(root)?, Some(number(index)? as usize))),
-		None => Some((number(id)?, None)),
+		Some((root, index)) => Some((canonical_number(root)?, Some(canonical_number(index)?))),
+		None => Some((canonical_number(id)?, None)),
 	}
+}
+
+/// A number in an id: digits only, no leading zero (one spelling per resource).
+pub(crate) fn canonical_number<T: std::str::FromStr>(text: &str) -> Option<T> {
+	(!text.is_empty()
+		&& text.bytes().all(|b| b.is_ascii_digit())
+		&& (text == "0" || !text.starts_with('0')))
+	.then(|| text.parse().ok())
+	.flatten()
 }
 
 /// The versions of the record whose first version is `root`, oldest first.
@@ -1042,6 +1043,43 @@ pub(crate) fn subject_of(resource: &Value) -> Option<String> {
 	})
 }
 
+/// A request's body, at most `max` bytes (413 otherwise, `too_large` saying why from the error).
+/// Read only after the token was checked.
+pub(crate) async fn read_body(
+	body: Body,
+	max: usize,
+	too_large: impl FnOnce(String) -> String,
+) -> Result<axum::body::Bytes, ApiError> {
+	axum::body::to_bytes(body, max).await.map_err(|error| {
+		ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-costly", too_large(error.to_string()))
+	})
+}
+
+/// A posted resource of `resource_type` from `body`: JSON (400 otherwise), of that type (400),
+/// without the id and meta a client sent (the server names the resource: they are not the
+/// patient's data), valid against HL7's R4 schema (422).
+pub(crate) fn posted_resource(body: &[u8], resource_type: &str) -> Result<Value, ApiError> {
+	let mut resource: Value = serde_json::from_slice(body)
+		.map_err(|e| ApiError::bad_request(format!("not JSON: {e}")))?;
+	if resource_type_of_value(&resource) != resource_type {
+		return Err(ApiError::bad_request(format!(
+			"the body is a {}, posted to {resource_type}",
+			resource_type_of_value(&resource)
+		)));
+	}
+	if let Some(object) = resource.as_object_mut() {
+		object.remove("id");
+		object.remove("meta");
+	}
+	fhir::validate(&resource).map_err(|problems| {
+		ApiError::unprocessable(format!(
+			"the resource does not validate against FHIR R4: {}",
+			fhir::describe(&problems)
+		))
+	})?;
+	Ok(resource)
+}
+
 /// `POST /{type}`: a clinical resource becomes an encrypted record of its patient, written by
 /// the clinician under the patient's write consent.
 pub async fn create(
@@ -1055,33 +1093,12 @@ pub async fn create(
 	}
 	// The token before the body: nobody makes the server read 16 MiB without one.
 	let grant = bearer(&server, &headers)?;
-	let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|error| {
-		ApiError::new(
-			StatusCode::PAYLOAD_TOO_LARGE,
-			"too-costly",
-			format!("the body was not read: {error} (at most {} MiB)", MAX_BODY >> 20),
-		)
-	})?;
+	let body = read_body(body, MAX_BODY, |error| {
+		format!("the body was not read: {error} (at most {} MiB)", MAX_BODY >> 20)
+	})
+	.await?;
 	let category = category_of(&resource_type).ok_or_else(|| unsupported(&resource_type))?;
-	let mut resource: Value = serde_json::from_slice(&body)
-		.map_err(|e| ApiError::bad_request(format!("not JSON: {e}")))?;
-	if resource_type_of_value(&resource) != resource_type {
-		return Err(ApiError::bad_request(format!(
-			"the body is a {}, posted to {resource_type}",
-			resource_type_of_value(&resource)
-		)));
-	}
-	// The server names the resource: an id or meta sent along is not the patient's data.
-	if let Some(object) = resource.as_object_mut() {
-		object.remove("id");
-		object.remove("meta");
-	}
-	if let Err(problems) = fhir::validate(&resource) {
-		return Err(ApiError::unprocessable(format!(
-			"the resource does not validate against FHIR R4: {}",
-			fhir::describe(&problems)
-		)));
-	}
+	let mut resource = posted_resource(&body, &resource_type)?;
 	let subject = subject_of(&resource).ok_or_else(|| {
 		ApiError::unprocessable("name the patient in subject (Patient/<address>)")
 	})?;

@@ -42,8 +42,8 @@ use sp_runtime::AccountId32 as AccountId;
 
 use crate::{
 	api::{
-		bearer, clinician_key, resource_type_of_value, searchset, subject_of, Access, Search,
-		MAX_COUNT, RECORD_TYPES,
+		bearer, canonical_number, clinician_key, posted_resource, read_body,
+		resource_type_of_value, searchset, subject_of, Access, Search, MAX_COUNT, RECORD_TYPES,
 	},
 	outcome::{fhir_response, ApiError},
 	scopes::Op,
@@ -62,15 +62,11 @@ fn logical_id(message: &Exchanged) -> String {
 
 /// `<message id>-<recipient address>`.
 fn parse_id(id: &str) -> Option<(MessageId, AccountId)> {
-	let (number, recipient) = id.split_once('-')?;
-	let canonical = !number.is_empty()
-		&& number.bytes().all(|b| b.is_ascii_digit())
-		&& (number == "0" || !number.starts_with('0'));
-	let recipient = AccountId::from_ss58check(recipient).ok()?;
+	let (number, address) = id.split_once('-')?;
+	let number = canonical_number(number)?;
+	let recipient = AccountId::from_ss58check(address).ok()?;
 	// One spelling per message: the address as this server prints it.
-	(canonical && recipient.to_ss58check() == id[number.len() + 1..])
-		.then(|| Some((number.parse().ok()?, recipient)))
-		.flatten()
+	(recipient.to_ss58check() == address).then_some((number, recipient))
 }
 
 /// The patient of a message between `clinician` and someone: the other party.
@@ -253,34 +249,14 @@ pub async fn create(
 	body: Body,
 ) -> Result<Response, ApiError> {
 	let grant = bearer(server, headers)?;
-	let body = axum::body::to_bytes(body, MAX_MESSAGE_BODY).await.map_err(|_| {
-		ApiError::new(
-			StatusCode::PAYLOAD_TOO_LARGE,
-			"too-costly",
-			format!(
-				"a Communication is at most {} KiB: upload a long text or a file as a record",
-				MAX_MESSAGE_BODY >> 10
-			),
+	let body = read_body(body, MAX_MESSAGE_BODY, |_| {
+		format!(
+			"a Communication is at most {} KiB: upload a long text or a file as a record",
+			MAX_MESSAGE_BODY >> 10
 		)
-	})?;
-	let mut resource: Value = serde_json::from_slice(&body)
-		.map_err(|e| ApiError::bad_request(format!("not JSON: {e}")))?;
-	if resource_type_of_value(&resource) != COMMUNICATION {
-		return Err(ApiError::bad_request(format!(
-			"the body is a {}, posted to Communication",
-			resource_type_of_value(&resource)
-		)));
-	}
-	if let Some(object) = resource.as_object_mut() {
-		object.remove("id");
-		object.remove("meta");
-	}
-	fhir::validate(&resource).map_err(|problems| {
-		ApiError::unprocessable(format!(
-			"the resource does not validate against FHIR R4: {}",
-			fhir::describe(&problems)
-		))
-	})?;
+	})
+	.await?;
+	let resource = posted_resource(&body, COMMUNICATION)?;
 	let subject = subject_of(&resource).ok_or_else(|| {
 		ApiError::unprocessable("name the patient in subject (Patient/<address>)")
 	})?;

@@ -106,9 +106,21 @@ impl Http {
 		challenge: Option<&str>,
 		launch: Option<&str>,
 	) -> reqwest::Response {
+		self.authorize_as(APP, scope, redirect, challenge, launch).await
+	}
+
+	/// The authorize request of the app `client_id`.
+	async fn authorize_as(
+		&self,
+		client_id: &str,
+		scope: &str,
+		redirect: &str,
+		challenge: Option<&str>,
+		launch: Option<&str>,
+	) -> reqwest::Response {
 		let mut query = vec![
 			("response_type", "code".to_string()),
-			("client_id", APP.to_string()),
+			("client_id", client_id.to_string()),
 			("redirect_uri", redirect.to_string()),
 			("scope", scope.to_string()),
 			("state", "s-123".to_string()),
@@ -149,8 +161,20 @@ impl Http {
 		patient: Option<&Keys>,
 		launch: Option<&str>,
 	) -> Result<String, (String, String)> {
+		self.code_as(APP, who, scope, patient, launch).await
+	}
+
+	/// Signs in as `who` to the app `client_id` (launched with `launch`, if any).
+	async fn code_as(
+		&self,
+		client_id: &str,
+		who: &Keys,
+		scope: &str,
+		patient: Option<&Keys>,
+		launch: Option<&str>,
+	) -> Result<String, (String, String)> {
 		let started: Value = self
-			.authorize_launched(scope, REDIRECT, Some(&pkce_challenge(VERIFIER)), launch)
+			.authorize_as(client_id, scope, REDIRECT, Some(&pkce_challenge(VERIFIER)), launch)
 			.await
 			.json()
 			.await
@@ -187,42 +211,7 @@ impl Http {
 
 	/// A code for `who` signed in to the app `client_id` with `scope` (no patient chosen).
 	async fn code_for_app(&self, client_id: &str, who: &Keys, scope: &str) -> String {
-		let challenge = pkce_challenge(VERIFIER);
-		let started: Value = self
-			.http
-			.get(format!("{}/auth/authorize", self.base))
-			.query(&[
-				("response_type", "code"),
-				("client_id", client_id),
-				("redirect_uri", REDIRECT),
-				("scope", scope),
-				("state", "s-123"),
-				("aud", self.base.as_str()),
-				("code_challenge", challenge.as_str()),
-				("code_challenge_method", "S256"),
-			])
-			.header("accept", "application/json")
-			.send()
-			.await
-			.unwrap()
-			.json()
-			.await
-			.unwrap();
-		let text = started["challenge"].as_str().expect("a challenge");
-		let response = self
-			.http
-			.post(format!("{}/auth/authorize", self.base))
-			.form(&[
-				("login", started["login"].as_str().unwrap().to_string()),
-				("account", who.address()),
-				("signature", hex::encode(who.sign(&signed_message(text)).unwrap().0)),
-			])
-			.send()
-			.await
-			.unwrap();
-		let location = response.headers()["location"].to_str().unwrap().to_string();
-		let url = reqwest::Url::parse(&location).unwrap();
-		url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("a code")
+		self.code_as(client_id, who, scope, None, None).await.expect("a code")
 	}
 
 	/// Redeems `code` for `client_id` with `credentials` added (form pairs) and HTTP Basic.
