@@ -13,7 +13,7 @@ import { CATEGORY_VARIANT, dryRun, ehr } from './chain.js';
 import { open } from './flows.js';
 import * as outbox from './outbox.js';
 import { refresh } from './session.js';
-import { say, shortAddress } from './ui.js';
+import { readable, say, shortAddress } from './ui.js';
 
 /** The most patients whose profiles one page opens (the rest are shown by address). */
 export const MAX_NAMED = 40;
@@ -36,9 +36,7 @@ export function nameOf(bytes) {
 	const text = typeof first?.text === 'string' && first.text.trim()
 		? first.text
 		: [...(Array.isArray(first?.given) ? first.given : []), first?.family].filter((part) => typeof part === 'string').join(' ');
-	// For reading only: no control characters (a name must not fake lines), a sane length.
-	const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, 80);
-	return clean || null;
+	return readable(text, 80) || null;
 }
 
 /**

@@ -72,6 +72,14 @@ export async function act(button, what, work) {
 	}
 }
 
+/**
+ * Text someone else chose (a name, a file name), for reading: no control or direction
+ * characters (which could fake lines or reverse what is shown), trimmed, at most `max`.
+ */
+export function readable(text, max) {
+	return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, max);
+}
+
 export function shortAddress(address) {
 	return address ? `${address.slice(0, 6)}…${address.slice(-6)}` : '';
 }

@@ -24,12 +24,8 @@ export const MAX_CHAT_FILE = 16 << 20;
 const MAX_CHAT_RECEIVED = 64 << 20;
 const CHUNK = 16 << 10;
 
-/** A file name from the other party, for reading: no control or direction characters. */
-function cleanName(name) {
-	return name.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, 200) || 'file';
-}
 import * as verify from './verify.js';
-import { act, download as saveAs, formatSize, formatTime, h, say, shortAddress } from './ui.js';
+import { act, download as saveAs, formatSize, formatTime, h, readable, say, shortAddress } from './ui.js';
 import { upload } from './flows.js';
 
 const WRAPPED = 80;
@@ -266,7 +262,7 @@ class Call {
 						return;
 					}
 					this.received += file.size;
-					incoming = { name: cleanName(file.name), type: typeof file.type === 'string' ? file.type.slice(0, 100) : '', size: file.size, bytes: new Uint8Array(file.size), received: 0 };
+					incoming = { name: readable(file.name, 200) || 'file', type: typeof file.type === 'string' ? file.type.slice(0, 100) : '', size: file.size, bytes: new Uint8Array(file.size), received: 0 };
 					if (file.size === 0) {
 						this.ui.file(peer, incoming.name, incoming.type, incoming.bytes, false);
 						incoming = null;
