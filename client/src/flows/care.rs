@@ -36,8 +36,6 @@ pub struct Sent {
 	pub cid: String,
 	/// The block that holds it.
 	pub block_number: u32,
-	/// When, as the chain keeps it (that block's time, ms since the Unix epoch).
-	pub sent_at: Moment,
 }
 
 /// A message of an inbox, decrypted.
@@ -404,13 +402,7 @@ impl Client {
 				_ => None,
 			})
 			.ok_or_else(|| Error::Node("no MessageSent event".into()))?;
-		let sent_at = self.chain.storage::<u64>(&chain::now_key(), Some(included.block)).await?;
-		Ok(Sent {
-			id,
-			cid: cid::to_string(&cid),
-			block_number: included.number,
-			sent_at: sent_at.unwrap_or(now),
-		})
+		Ok(Sent { id, cid: cid::to_string(&cid), block_number: included.number })
 	}
 
 	/// The messages in `me`'s inbox, oldest first, decrypted: at the block the client verified
