@@ -189,14 +189,8 @@ pub async fn run(
 						.into(),
 				));
 			};
-			let now = client.chain.now().await?;
-			let mut mine: Vec<_> = client
-				.roster(&hospital)
-				.await?
-				.into_iter()
-				.filter(|shift| shift.doctor == my_id && shift.until > now)
-				.collect();
-			mine.sort_by_key(|shift| shift.from);
+			let (now, mut mine) = crate::hospital::shifts_to_come(client, &hospital).await?;
+			mine.retain(|shift| shift.doctor == my_id);
 			let lines: Vec<String> = mine
 				.iter()
 				.map(|shift| {

@@ -348,6 +348,19 @@ pub fn check_roster(roster: &[Shift<AccountId>], now: Moment) -> Result<(), Erro
 	Ok(())
 }
 
+/// The chain's time, and the shifts of `hospital`'s roster that have not ended by then, by
+/// start time.
+pub async fn shifts_to_come(
+	client: &Client,
+	hospital: &AccountId,
+) -> Result<(Moment, Vec<Shift<AccountId>>), Error> {
+	let now = client.chain.now().await?;
+	let mut roster = client.roster(hospital).await?;
+	roster.retain(|shift| shift.until > now);
+	roster.sort_by_key(|shift| (shift.from, shift.until));
+	Ok((now, roster))
+}
+
 /// Prints the roster of `hospital`, shifts that have not ended, by start time.
 pub async fn show_roster(
 	client: &Client,
@@ -355,10 +368,7 @@ pub async fn show_roster(
 	hospital: &AccountId,
 	json: bool,
 ) -> Result<(), Error> {
-	let now = client.chain.now().await?;
-	let mut roster = client.roster(hospital).await?;
-	roster.retain(|shift| shift.until > now);
-	roster.sort_by_key(|shift| (shift.from, shift.until));
+	let (now, roster) = shifts_to_come(client, hospital).await?;
 	let names = Names::load(client, Some(&me.account_id())).await?;
 	let text = roster
 		.iter()
