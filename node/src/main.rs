@@ -11,6 +11,7 @@ mod fees_rpc;
 mod on_call;
 mod finality_rpc;
 mod records_rpc;
+mod relay;
 mod rpc;
 mod service;
 mod visit_rpc;

@@ -176,6 +176,10 @@ pub fn new_full<
 			net_config.peer_store_handle(),
 		);
 	net_config.add_notification_protocol(grandpa_protocol_config);
+	// Video visits' signalling and on-call calls between the consortium's nodes.
+	let (relay_config, relay) =
+		crate::relay::config::<N>(&genesis_hash, metrics.clone(), net_config.peer_store_handle());
+	net_config.add_notification_protocol(relay_config);
 
 	let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
 		backend.clone(),
@@ -228,6 +232,22 @@ pub fn new_full<
 
 	// The voter and the `grandpa_*` RPC share one view of the rounds.
 	let shared_voter_state = SharedVoterState::empty();
+	// The node's one signalling hub, for its RPC and for the relay between nodes.
+	let hub = Arc::new(crate::visit_rpc::VisitHub::default());
+	task_manager.spawn_handle().spawn(
+		"ehr-visits-relay",
+		Some("networking"),
+		crate::relay::run(
+			relay,
+			crate::visit_rpc::Visits::<_, FullBackend>::new(
+				client.clone(),
+				hub.clone(),
+				visits.clone(),
+			),
+			network.clone(),
+			sync_service.clone(),
+		),
+	);
 	let rpc_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
@@ -241,7 +261,7 @@ pub fn new_full<
 			),
 			backend: backend.clone(),
 		};
-		let hub = Arc::new(crate::visit_rpc::VisitHub::default());
+		let hub = hub.clone();
 		Box::new(move |subscription_executor| {
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),

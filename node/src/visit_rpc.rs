@@ -15,6 +15,10 @@
 //! hospital's TURN server (coturn's `--use-auth-secret`: HMAC-SHA1 of `expiry:account` under a
 //! secret the two share), so that the relay serves only visits.
 //!
+//! The two parties' apps may talk to two hospitals' nodes: the nodes relay each message to each
+//! other ([`crate::relay`]), checking it again on each node, so that it reaches the recipient's
+//! subscriptions wherever they are.
+//!
 //! Why the node and not a separate signalling server: it is already reachable by every app, it
 //! knows the appointments (the chain's state at its best block), and it authenticates accounts
 //! the same way the chain does; a separate server would need all three again.
@@ -25,6 +29,7 @@ use std::{
 	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
+use crate::relay::{Onward, Relayed};
 use base64::Engine;
 use codec::Decode;
 use ehr_primitives::{AppointmentStatus, DoctorStatus, VisitKind};
@@ -63,6 +68,9 @@ const MAX_SENDERS: usize = 16_384;
 const MAX_SEEN: usize = 65_536;
 /// The longest TURN credentials given at once (the app asks again during a longer call).
 pub const TURN_CREDENTIAL_MS: u64 = 60 * 60_000;
+/// How long a call that rings nobody on this node waits for other nodes to say they ring
+/// someone before the patient is told that nobody is on call.
+pub const RANG_WAIT: Duration = Duration::from_secs(2);
 
 /// The TURN server a node gives credentials for.
 #[derive(Clone)]
@@ -104,6 +112,8 @@ pub struct VisitHub {
 	state: Mutex<HubState>,
 	/// The doctors on call listening and the patients' calls.
 	on_call: crate::on_call::OnCallHub,
+	/// What goes to the consortium's other nodes.
+	relay: crate::relay::Outbox,
 }
 
 impl VisitHub {
@@ -237,13 +247,25 @@ impl Drop for Listening {
 	}
 }
 
-/// Serves the `ehr_visit*` methods.
+/// Serves the `ehr_visit*` methods, and checks and delivers what other nodes relay.
 pub struct Visits<C, B> {
 	client: Arc<C>,
 	hub: Arc<VisitHub>,
 	config: VisitConfig,
 	genesis: Hash,
 	_backend: std::marker::PhantomData<B>,
+}
+
+impl<C, B> Clone for Visits<C, B> {
+	fn clone(&self) -> Self {
+		Self {
+			client: self.client.clone(),
+			hub: self.hub.clone(),
+			config: self.config.clone(),
+			genesis: self.genesis,
+			_backend: Default::default(),
+		}
+	}
 }
 
 impl<C, B> Visits<C, B>
@@ -333,6 +355,233 @@ where
 			.ok_or_else(|| refused("this doctor is not on call now in its hospital's roster"))?;
 		Ok((info.hospital.clone(), shift.until))
 	}
+
+	/// Checks `signal` and hands it to its recipient's listeners on this node: how many took it.
+	fn take_signal(&self, signal: &VisitSignal) -> Result<u32, ErrorObjectOwned> {
+		// The cheap checks first; the signature only for a message that could be forwarded.
+		if signal.sealed.len() > MAX_VISIT_SIGNAL {
+			return Err(ErrorCode::VisitLimit.error(format!(
+				"the message is {} bytes, more than {MAX_VISIT_SIGNAL}",
+				signal.sealed.len()
+			)));
+		}
+		let now = now_ms();
+		check_time(signal.sent_at, now)?;
+		self.current_visit(signal.appointment, &signal.from, Some(&signal.to), now)?;
+		let payload = visit_signal_payload(&self.genesis, signal);
+		check_signature(&signal.from, &payload, &signal.signature)?;
+		if self.hub.seen(&signal.signature) {
+			return Err(ErrorCode::VisitRefused.error("this message was sent before"));
+		}
+		// Only what the rate lets through is remembered (a refused flood fills nothing).
+		self.hub.spend(&signal.from, Instant::now()).map_err(|e| ErrorCode::VisitLimit.error(e))?;
+		let remember_until = signal.sent_at.saturating_add(2 * VISIT_CLOCK_SKEW_MS);
+		self.hub
+			.remember(&signal.signature, now, remember_until)
+			.map_err(|e| ErrorCode::VisitLimit.error(e))?;
+		Ok(self.hub.forward(signal))
+	}
+
+	/// Checks a patient's call to `hospital` signed at `at`.
+	fn check_ring(
+		&self,
+		hospital: &AccountId,
+		patient: &AccountId,
+		at: u64,
+		signature: &[u8],
+		now: u64,
+	) -> Result<(), ErrorObjectOwned> {
+		check_time(at, now)?;
+		let payload = on_call_ring_payload(&self.genesis, hospital, patient, at);
+		check_signature(patient, &payload, signature)?;
+		if self.hub.seen(signature) {
+			return Err(ErrorCode::VisitRefused.error("this call was placed before"));
+		}
+		let registered = self
+			.read::<pallet_ehr_identity::PatientOf<Runtime>>(pallet_ehr_identity::Patients::<
+				Runtime,
+			>::hashed_key_for(patient))?
+			.is_some();
+		if !registered {
+			return Err(ErrorCode::VisitRefused.error("only a registered patient calls"));
+		}
+		Ok(())
+	}
+
+	/// The doctors listening on this node for `hospital`'s calls who are on call there now (the
+	/// chain's state read without holding the hub).
+	fn on_call_here(&self, hospital: &AccountId, now: u64) -> Vec<AccountId> {
+		self.hub
+			.on_call
+			.listening(hospital)
+			.into_iter()
+			.filter(|doctor| self.on_call_now(doctor, now).is_ok_and(|(of, _)| &of == hospital))
+			.collect()
+	}
+
+	/// Checks `doctor`'s answer to call `ring`, in progress on this node, signed at `at`.
+	fn check_answer(
+		&self,
+		ring: u64,
+		doctor: &AccountId,
+		at: u64,
+		signature: &[u8],
+		now: u64,
+	) -> Result<(), ErrorObjectOwned> {
+		let refused = |why: &str| ErrorCode::VisitRefused.error(why);
+		check_time(at, now)?;
+		let patient =
+			self.hub.on_call.caller(ring).ok_or_else(|| refused("this call has ended"))?;
+		check_signature(doctor, &on_call_answer_payload(&patient, doctor, at), signature)?;
+		let (hospital, _) = self.on_call_now(doctor, now)?;
+		if self.hub.on_call.hospital_of(ring) != Some(hospital) {
+			return Err(refused("this doctor is not on call for the hospital called"));
+		}
+		Ok(())
+	}
+
+	/// Checks `message`, relayed by peer `source` (its identity's bytes), and hands it to this
+	/// node's listeners (and sends what follows from it to every peer): whether it goes on to
+	/// the other peers.
+	fn take_relayed(&self, source: &[u8], message: &Relayed) -> Result<bool, ErrorObjectOwned> {
+		let now = now_ms();
+		let limit = |why: String| ErrorCode::VisitLimit.error(why);
+		let remember_until = |at: u64| at.saturating_add(2 * VISIT_CLOCK_SKEW_MS);
+		match message {
+			Relayed::Signal { appointment, from, to, sent_at, sealed, signature } => {
+				if self.hub.seen(signature) {
+					return Ok(false);
+				}
+				let signal = VisitSignal {
+					appointment: *appointment,
+					from: from.clone(),
+					to: to.clone(),
+					sent_at: *sent_at,
+					sealed: sealed.clone().into(),
+					signature: signature.clone().into(),
+				};
+				self.take_signal(&signal)?;
+				Ok(true)
+			}
+			Relayed::Ring { hospital, patient, at, signature } => {
+				if self.hub.seen(signature) {
+					return Ok(false);
+				}
+				self.check_ring(hospital, patient, *at, signature, now)?;
+				let ring = crate::on_call::ring_number(signature);
+				let on_call = self.on_call_here(hospital, now);
+				// The patient's calls count here too: a call over its limits stops here, and only
+				// a call taken is remembered.
+				let rung = self
+					.hub
+					.on_call
+					.ring_relayed(ring, patient, hospital, Instant::now(), &on_call, source)
+					.map_err(limit)?;
+				if let Err(why) = self.hub.remember(signature, now, remember_until(*at)) {
+					self.hub.on_call.end(ring);
+					return Err(limit(why));
+				}
+				if !rung.is_empty() {
+					self.hub.relay.send(Relayed::Rang { ring, doctors: rung });
+				}
+				Ok(true)
+			}
+			Relayed::Rang { ring, doctors } => {
+				if doctors.len() > crate::relay::MAX_RANG {
+					return Err(limit(format!("more than {} doctors", crate::relay::MAX_RANG)));
+				}
+				let Some(hospital) = self.hub.on_call.hospital_of(*ring) else { return Ok(false) };
+				// Only the doctors not known here yet are read from the chain.
+				let on_call: Vec<AccountId> = self
+					.hub
+					.on_call
+					.not_known_to_ring(*ring, doctors)
+					.iter()
+					.filter(|doctor| {
+						self.on_call_now(doctor, now).is_ok_and(|(of, _)| of == hospital)
+					})
+					.cloned()
+					.collect();
+				Ok(self.hub.on_call.rang(*ring, &on_call))
+			}
+			Relayed::Answer { ring, doctor, at, signature } => {
+				// The same signature also travels in `Taken`: its own key here.
+				let seen_as = [&b"answer:"[..], signature].concat();
+				if self.hub.seen(&seen_as) {
+					return Ok(false);
+				}
+				self.check_answer(*ring, doctor, *at, signature, now)?;
+				self.hub.remember(&seen_as, now, remember_until(*at)).map_err(limit)?;
+				if !self.hub.on_call.is_placed_here(*ring) {
+					return Ok(true);
+				}
+				// The patient calls through this node: the first answer takes the call, and the
+				// others learn whose it is.
+				if self.hub.on_call.answer_relayed(*ring, doctor, *at, signature) {
+					self.hub.relay.send(Relayed::Taken {
+						ring: *ring,
+						doctor: doctor.clone(),
+						at: *at,
+						signature: signature.clone(),
+					});
+				}
+				Ok(false)
+			}
+			Relayed::Taken { ring, doctor, at, signature } => {
+				let seen_as = [&b"taken:"[..], signature].concat();
+				if self.hub.seen(&seen_as) {
+					return Ok(false);
+				}
+				self.check_answer(*ring, doctor, *at, signature, now)?;
+				if !self.hub.on_call.taken(*ring, doctor, source) {
+					return Ok(false);
+				}
+				self.hub.remember(&seen_as, now, remember_until(*at)).map_err(limit)?;
+				Ok(true)
+			}
+			Relayed::Ready { ring, appointment, patient, at, signature } => {
+				if self.hub.seen(signature) {
+					return Ok(false);
+				}
+				check_time(*at, now)?;
+				let payload =
+					on_call_ready_payload(&self.genesis, *ring, *appointment, patient, *at);
+				check_signature(patient, &payload, signature)?;
+				let doctor = self
+					.hub
+					.on_call
+					.answered_by(*ring, patient)
+					.map_err(|why| ErrorCode::VisitRefused.error(why))?;
+				self.current_visit(*appointment, patient, Some(&doctor), now)?;
+				self.hub.remember(signature, now, remember_until(*at)).map_err(limit)?;
+				self.hub.on_call.ready(*ring, *appointment);
+				Ok(true)
+			}
+			Relayed::Ended { ring } => Ok(self.hub.on_call.end_relayed(*ring, source)),
+		}
+	}
+}
+
+impl<C, B> crate::relay::Deliver for Visits<C, B>
+where
+	C: HeaderBackend<Block> + StorageProvider<Block, B> + Send + Sync + 'static,
+	B: Backend<Block> + Send + Sync + 'static,
+{
+	fn relayed(&self, source: &[u8], message: Relayed) -> Onward {
+		match self.take_relayed(source, &message) {
+			Ok(true) => Onward::Pass(message),
+			Ok(false) => Onward::Stop("seen before, or nothing to pass on".into()),
+			Err(error) => Onward::Stop(error.message().to_string()),
+		}
+	}
+
+	fn outbox(&self) -> &crate::relay::Outbox {
+		&self.hub.relay
+	}
+
+	fn expire(&self, now: Instant) {
+		self.hub.on_call.expire(now);
+	}
 }
 
 fn now_ms() -> u64 {
@@ -383,28 +632,17 @@ where
 	B: Backend<Block> + Send + Sync + 'static,
 {
 	fn visit_signal(&self, signal: VisitSignal) -> RpcResult<u32> {
-		// The cheap checks first; the signature only for a message that could be forwarded.
-		if signal.sealed.len() > MAX_VISIT_SIGNAL {
-			return Err(ErrorCode::VisitLimit.error(format!(
-				"the message is {} bytes, more than {MAX_VISIT_SIGNAL}",
-				signal.sealed.len()
-			)));
-		}
-		let now = now_ms();
-		check_time(signal.sent_at, now)?;
-		self.current_visit(signal.appointment, &signal.from, Some(&signal.to), now)?;
-		let payload = visit_signal_payload(&self.genesis, &signal);
-		check_signature(&signal.from, &payload, &signal.signature)?;
-		if self.hub.seen(&signal.signature) {
-			return Err(ErrorCode::VisitRefused.error("this message was sent before"));
-		}
-		// Only what the rate lets through is remembered (a refused flood fills nothing).
-		self.hub.spend(&signal.from, Instant::now()).map_err(|e| ErrorCode::VisitLimit.error(e))?;
-		let remember_until = signal.sent_at.saturating_add(2 * VISIT_CLOCK_SKEW_MS);
-		self.hub
-			.remember(&signal.signature, now, remember_until)
-			.map_err(|e| ErrorCode::VisitLimit.error(e))?;
-		Ok(self.hub.forward(&signal))
+		let delivered = self.take_signal(&signal)?;
+		// The recipient may listen on another node (too).
+		self.hub.relay.send(Relayed::Signal {
+			appointment: signal.appointment,
+			from: signal.from,
+			to: signal.to,
+			sent_at: signal.sent_at,
+			sealed: signal.sealed.0,
+			signature: signal.signature.0,
+		});
+		Ok(delivered)
 	}
 
 	fn visit_ice_servers(
@@ -502,14 +740,14 @@ where
 			Err(error) => {
 				pending.reject(error).await;
 				return Ok(());
-			},
+			}
 		};
 		let (id, mut events) = match self.hub.on_call.listen(&hospital, &doctor) {
 			Ok(listener) => listener,
 			Err(why) => {
 				pending.reject(ErrorCode::VisitLimit.error(why)).await;
 				return Ok(());
-			},
+			}
 		};
 		struct Unlisten<'a>(&'a crate::on_call::OnCallHub, AccountId, u64);
 		impl Drop for Unlisten<'_> {
@@ -520,8 +758,7 @@ where
 		let _listening = Unlisten(&self.hub.on_call, hospital, id);
 		let sink = pending.accept().await?;
 		// Until the shift ends (a roster changed meanwhile is checked again on each call).
-		let over =
-			tokio::time::sleep(Duration::from_millis(until.saturating_sub(now_ms()))).fuse();
+		let over = tokio::time::sleep(Duration::from_millis(until.saturating_sub(now_ms()))).fuse();
 		let closed = sink.closed().fuse();
 		futures::pin_mut!(closed, over);
 		loop {
@@ -546,64 +783,54 @@ where
 		signature: Bytes,
 	) -> SubscriptionResult {
 		let now = now_ms();
-		let checked = check_time(at, now).and_then(|()| {
-			let payload = on_call_ring_payload(&self.genesis, &hospital, &patient, at);
-			check_signature(&patient, &payload, &signature)?;
-			if self.hub.seen(&signature) {
-				return Err(ErrorCode::VisitRefused.error("this call was placed before"));
-			}
-			let registered = self
-				.read::<pallet_ehr_identity::PatientOf<Runtime>>(
-					pallet_ehr_identity::Patients::<Runtime>::hashed_key_for(&patient),
-				)?
-				.is_some();
-			if !registered {
-				return Err(ErrorCode::VisitRefused.error("only a registered patient calls"));
-			}
-			Ok(())
-		});
-		if let Err(error) = checked {
+		if let Err(error) = self.check_ring(&hospital, &patient, at, &signature, now) {
 			pending.reject(error).await;
 			return Ok(());
 		}
-		// Each doctor listening for the hospital rings if it is on call there now (the chain's
-		// state read without holding the hub).
-		let on_call: Vec<AccountId> = self
-			.hub
-			.on_call
-			.listening(&hospital)
-			.into_iter()
-			.filter(|doctor| self.on_call_now(doctor, now).is_ok_and(|(of, _)| of == hospital))
-			.collect();
-		let placed = match self.hub.on_call.ring(&patient, &hospital, Instant::now(), &on_call) {
-			Ok(placed) => placed,
-			Err(why) => {
-				pending.reject(ErrorCode::VisitLimit.error(why)).await;
-				return Ok(());
-			},
-		};
+		let on_call = self.on_call_here(&hospital, now);
+		let ring = crate::on_call::ring_number(&signature);
+		let placed =
+			match self.hub.on_call.ring(ring, &patient, &hospital, Instant::now(), &on_call) {
+				Ok(placed) => placed,
+				Err(why) => {
+					pending.reject(ErrorCode::VisitLimit.error(why)).await;
+					return Ok(());
+				}
+			};
 		if let Err(why) =
 			self.hub.remember(&signature, now, at.saturating_add(2 * VISIT_CLOCK_SKEW_MS))
 		{
+			self.hub.on_call.end(ring);
 			pending.reject(ErrorCode::VisitLimit.error(why)).await;
 			return Ok(());
 		}
-		struct HangUp<'a>(&'a crate::on_call::OnCallHub, u64);
+		// The hospital's doctors may listen on other nodes.
+		self.hub.relay.send(Relayed::Ring {
+			hospital: hospital.clone(),
+			patient: patient.clone(),
+			at,
+			signature: signature.0.clone(),
+		});
+		struct HangUp<'a>(&'a VisitHub, u64);
 		impl Drop for HangUp<'_> {
 			fn drop(&mut self) {
-				self.0.end(self.1);
+				self.0.on_call.end(self.1);
+				self.0.relay.send(Relayed::Ended { ring: self.1 });
 			}
 		}
-		let ring = placed.ring;
-		let _hang_up = HangUp(&self.hub.on_call, ring);
+		let _hang_up = HangUp(&self.hub, placed.ring);
 		let mut events = placed.events;
 		let sink = pending.accept().await?;
-		sink.send(SubscriptionMessage::from_json(&RingEvent::Ringing {
-			ring,
-			doctors: placed.doctors,
-		})?)
-		.await?;
-		if placed.doctors == 0 {
+		let mut first = RingEvent::Ringing { ring, doctors: placed.doctors };
+		if placed.doctors == 0 && self.hub.relay.peers() > 0 {
+			// Nobody rings on this node: the other nodes say whom they ring.
+			if let Ok(Some(event)) = tokio::time::timeout(RANG_WAIT, events.next()).await {
+				first = event;
+			}
+		}
+		let nobody = first == RingEvent::Ringing { ring, doctors: 0 };
+		sink.send(SubscriptionMessage::from_json(&first)?).await?;
+		if nobody {
 			return Ok(());
 		}
 		// Rings for RING_MS; once answered, stays for READY_MS so that the patient's app can
@@ -648,10 +875,29 @@ where
 		let payload = on_call_answer_payload(&patient, &doctor, at);
 		check_signature(&doctor, &payload, &signature)?;
 		self.on_call_now(&doctor, now)?;
-		self.hub
+		// An answer is used once, on every node: one seen (here, or relayed) cannot answer
+		// another call of the same patient.
+		let seen_as = [&b"answer:"[..], &signature[..]].concat();
+		if self.hub.seen(&seen_as) {
+			return Err(ErrorCode::VisitRefused.error("this answer was used before"));
+		}
+		let (patient, placed_here) = self
+			.hub
 			.on_call
 			.answer(ring, &doctor, at, &signature)
-			.map_err(|why| ErrorCode::VisitRefused.error(why))
+			.map_err(|why| ErrorCode::VisitRefused.error(why))?;
+		self.hub
+			.remember(&seen_as, now, at.saturating_add(2 * VISIT_CLOCK_SKEW_MS))
+			.map_err(|e| ErrorCode::VisitLimit.error(e))?;
+		// The patient's node takes the first answer it hears of and tells the others whose the
+		// call is; an answer here to a call placed elsewhere goes to it.
+		let (doctor, signature) = (doctor, signature.0);
+		self.hub.relay.send(if placed_here {
+			Relayed::Taken { ring, doctor, at, signature }
+		} else {
+			Relayed::Answer { ring, doctor, at, signature }
+		});
+		Ok(patient)
 	}
 
 	fn on_call_ready(
@@ -673,9 +919,21 @@ where
 			.map_err(|why| ErrorCode::VisitRefused.error(why))?;
 		// The visit on chain is theirs, by video, now.
 		self.current_visit(appointment, &patient, Some(&doctor), now)?;
-		if self.hub.on_call.ready(ring, appointment) == 0 {
+		let told = self.hub.on_call.ready(ring, appointment);
+		if !self.hub.on_call.answered_here(ring) && self.hub.relay.peers() > 0 {
+			// The doctor answered through another node.
+			self.hub.relay.send(Relayed::Ready {
+				ring,
+				appointment,
+				patient,
+				at,
+				signature: signature.0,
+			});
+			return Ok(());
+		}
+		if told == 0 {
 			return Err(ErrorCode::VisitRefused
-				.error("the doctor who answered no longer listens on this node"));
+				.error("the doctor who answered no longer listens on this node (or its node is not reachable)"));
 		}
 		Ok(())
 	}

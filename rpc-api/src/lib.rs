@@ -532,7 +532,7 @@ pub const READY_MS: u64 = 120_000;
 pub enum OnCallEvent {
 	/// `patient` calls `hospital`: ring, and answer with `ehr_onCallAnswer`.
 	Ring {
-		/// The call's number on this node.
+		/// The call's number, the same on every node (below 2^53).
 		ring: u64,
 		/// Who calls.
 		patient: AccountId,
@@ -562,10 +562,10 @@ pub enum OnCallEvent {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub enum RingEvent {
-	/// Ringing `doctors` doctors on call (none: nobody on call listens on this node now, and the
-	/// call ends).
+	/// Ringing `doctors` doctors on call, on this node and the others that said so (sent again
+	/// as more nodes say; none: nobody on call listens on any node reached, and the call ends).
 	Ringing {
-		/// The call's number on this node.
+		/// The call's number, the same on every node (below 2^53).
 		ring: u64,
 		/// How many doctors ring.
 		doctors: u32,
@@ -636,8 +636,9 @@ pub fn on_call_ready_payload(
 /// video appointment, forwarded live by the node (nothing kept), and TURN credentials for them.
 #[rpc(client, server)]
 pub trait VisitRpc {
-	/// Forwards `signal` to the recipient's open `ehr_visitListen` subscriptions for the visit on
-	/// this node; answers how many received it (0: the other party is not listening here now).
+	/// Forwards `signal` to the recipient's open `ehr_visitListen` subscriptions for the visit, on
+	/// this node and, relayed, on the consortium's other nodes; answers how many received it on
+	/// this node (0: the other party listens elsewhere, or not yet).
 	/// Refused unless the sender signed it, the two are the patient and the doctor of a
 	/// confirmed video appointment, now is from [`VISIT_EARLY_MS`] before its start to
 	/// [`VISIT_LATE_MS`] after its end, `sentAt` is within [`VISIT_CLOCK_SKEW_MS`] of the node's
@@ -691,8 +692,9 @@ pub trait VisitRpc {
 		signature: Bytes,
 	) -> jsonrpsee::core::SubscriptionResult;
 
-	/// Call `hospital`: every doctor on call there who listens on this node rings; the first to
-	/// answer takes the call and the others stop. Only for a registered patient, one call at a
+	/// Call `hospital`: every doctor on call there who listens on this node or, relayed, on
+	/// another node of the consortium rings; the first answer this node hears of takes the call
+	/// and the others stop. Only for a registered patient, one call at a
 	/// time, a few calls a minute; `signature` is the patient's over [`on_call_ring_payload`].
 	/// Unsubscribing hangs up.
 	#[subscription(
@@ -709,9 +711,11 @@ pub trait VisitRpc {
 	) -> jsonrpsee::core::SubscriptionResult;
 
 	/// Answer call `ring` as `doctor`, one of the doctors it rang, on call now; answers the
-	/// patient who called. Refused once another doctor answered; `signature` is the doctor's
-	/// over [`on_call_answer_payload`]`(patient, doctor, at)`, which the patient's app hands to
-	/// the chain to make the visit.
+	/// patient who called. Refused once another doctor answered here, and for an answer used
+	/// before; `signature` is the doctor's over [`on_call_answer_payload`]`(patient, doctor,
+	/// at)`, which the patient's app hands to the chain to make the visit. For a call placed
+	/// through another node, the answer goes there, and that node settles the call: a later
+	/// [`OnCallEvent::Stopped`] naming another doctor says that doctor's answer came first.
 	#[method(name = "ehr_onCallAnswer")]
 	fn on_call_answer(
 		&self,
@@ -723,7 +727,9 @@ pub trait VisitRpc {
 
 	/// Tell the doctor who answered call `ring` that its visit is `appointment` (a current video
 	/// visit of the two at the best block: the one `on_call_visit` made); `signature` is the
-	/// patient's over [`on_call_ready_payload`].
+	/// patient's over [`on_call_ready_payload`]. When the doctor answered through another node,
+	/// the word is relayed there (and this answers before it arrives); refused when the doctor
+	/// answered here and no longer listens, or through another node and no peer is reachable.
 	#[method(name = "ehr_onCallReady")]
 	fn on_call_ready(
 		&self,

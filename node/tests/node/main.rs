@@ -9,3 +9,4 @@ mod consortium_spec;
 mod e2e_consent;
 mod e2e_dev;
 mod e2e_records;
+mod e2e_relay;

@@ -41,11 +41,28 @@ pub fn free_port() -> u16 {
 
 impl DevNode {
 	pub fn start() -> Self {
+		Self::spawn(&["--dev"])
+	}
+
+	/// A second node of the dev chain, no validator, that syncs from `first` (a [`DevNode`]
+	/// whose RPC answers at `first_rpc`) over loopback.
+	pub async fn start_peer(first_rpc: &WsClient) -> Self {
+		let addresses: Vec<String> =
+			first_rpc.request("system_localListenAddresses", rpc_params![]).await.unwrap();
+		let first = addresses
+			.into_iter()
+			.find(|a| a.starts_with("/ip4/127.0.0.1/"))
+			.expect("the first node listens on loopback");
+		Self::spawn(&["--chain", "dev", "--bootnodes", &first])
+	}
+
+	fn spawn(args: &[&str]) -> Self {
 		let rpc_port = free_port();
 		let log = std::env::temp_dir().join(format!("ehr-e2e-node-{rpc_port}.log"));
 		let log_file = std::fs::File::create(&log).expect("a log file in the temp dir");
 		let child = Command::new(env!("CARGO_BIN_EXE_ehr-node"))
-			.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+			.args(args)
+			.args(["--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
 			.stdout(Stdio::null())
@@ -58,6 +75,21 @@ impl DevNode {
 	/// The node's RPC address.
 	pub fn rpc_url(&self) -> String {
 		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// Waits until the node's log has a line containing `needle`.
+	pub async fn until_logged(&mut self, needle: &str, seconds: u64) {
+		let deadline = Instant::now() + Duration::from_secs(seconds);
+		loop {
+			if std::fs::read_to_string(&self.log).unwrap_or_default().contains(needle) {
+				return;
+			}
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("ehr-node exited with {status}:\n{}", self.log_tail());
+			}
+			assert!(Instant::now() < deadline, "not logged: {needle}\n{}", self.log_tail());
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
 	}
 
 	fn log_tail(&self) -> String {
