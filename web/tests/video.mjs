@@ -424,7 +424,10 @@ async function main() {
 		await joinCall(perry);
 		await flowing(caller, 'the caller');
 		await flowing(perry, 'the doctor on call');
-		await outcome(caller, /The doctor on call may read what you chose/, 120);
+		// The access Olivia chose is given in the background; its message may come before the
+		// call's own "You joined" replaces it, so the chain is asked.
+		await waitFor('the access Olivia chose, given to Dr Perry Cox', () =>
+			/Perry Cox.*may read/.test(ehr('--dev', '--suri', '//Olivia', 'consent', 'list')), 120);
 		await perry.getByTestId('visit-record').filter({ hasText: 'The call\'s start is on chain' }).waitFor({ timeout: 60000 });
 		await perry.getByRole('button', { name: 'Hang up' }).click();
 		await perry.getByTestId('visit-record').filter({ hasText: 'The on-call visit is marked done' }).waitFor({ timeout: 90000 });
