@@ -13,7 +13,9 @@
 //     listen as a party, get TURN credentials or read the signalling; a stale or oversized
 //     message and a burst over the rate are refused;
 //   - the doctor on call: the hospital's page puts two doctors on call; a patient's call rings
-//     both and not the doctor off call; the first to answer takes it, the other stops ringing;
+//     both and not the doctor off call, one of them listening on a second node of the chain
+//     (the nodes relay the call, the answer, the visit's number and the call's signalling);
+//     the first to answer takes it, the other stops ringing;
 //     the visit is made on chain, with the access the patient chose, and the call connects;
 //     a doctor off call cannot listen for calls and someone who is no patient cannot ring;
 //   - call set-up (the second party's join to the first remote frame on both sides), over
@@ -38,14 +40,16 @@ const APP = join(process.env.EHR_WEB, 'app');
 const SHOTS = process.env.EHR_SHOTS || join(process.env.EHR_WEB, 'screenshots');
 const BROWSER = process.env.EHR_CHROMIUM || '/usr/bin/chromium';
 const CALLS = Number(process.env.EHR_VISIT_CALLS || (process.env.EHR_LONG ? 12 : 3));
-const base = 25000 + (process.pid % 400) * 8;
+const base = 25000 + (process.pid % 400) * 10;
 // IPFS takes two ports (its API and the next one); the app reaches it through the gateway.
-const PORTS = { rpc: base, p2p: base + 1, web: base + 2, turn: base + 3, ipfs: base + 4, gateway: base + 6, relayMin: 50000 + (process.pid % 50) * 200 };
+const PORTS = { rpc: base, p2p: base + 1, web: base + 2, turn: base + 3, ipfs: base + 4, gateway: base + 6, rpcB: base + 7, p2pB: base + 8, relayMin: 50000 + (process.pid % 50) * 200 };
 const IPFS_URL = `http://127.0.0.1:${PORTS.ipfs}`;
 const GATEWAY_URL = `http://127.0.0.1:${PORTS.gateway}`;
 const ROOT = process.env.EHR_ROOT;
 const ORIGIN = `http://127.0.0.1:${PORTS.web}`;
 const NODE_URL = `ws://127.0.0.1:${PORTS.rpc}`;
+// A second hospital's node of the same chain, where the doctor who answers the on-call call listens.
+const NODE_B_URL = `ws://127.0.0.1:${PORTS.rpcB}`;
 const SECRET = `turn-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 mkdirSync(SHOTS, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'ehr-video-test-'));
@@ -107,13 +111,21 @@ async function main() {
 	const web = await t.serveApp({ app: APP, port: PORTS.web, nodeBin: NODE_BIN, work,
 		config: { node: NODE_URL, ipfs: GATEWAY_URL, chainSpec: 'chain.json' } });
 	await waitFor('the node', async () => (await fetch(`http://127.0.0.1:${PORTS.rpc}/health`)).ok, 120);
+	// The second node syncs from the first; the two relay visits to each other.
+	const listening = await (await fetch(`http://127.0.0.1:${PORTS.rpc}`, { method: 'POST', headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_localListenAddresses', params: [] }) })).json();
+	const bootnode = listening.result.find((a) => a.startsWith(`/ip4/127.0.0.1/tcp/${PORTS.p2p}/`));
+	t.start(NODE_BIN, ['--chain', 'dev', '--tmp', '--rpc-port', String(PORTS.rpcB), '--port', String(PORTS.p2pB),
+		'--rpc-cors', ORIGIN, '--no-prometheus', '--no-telemetry', '--no-mdns', '--bootnodes', bootnode,
+		'--turn-url', `turn:127.0.0.1:${PORTS.turn}?transport=udp`, '--turn-secret-file', secretFile], 'node-b');
+	await waitFor('the second node', async () => (await fetch(`http://127.0.0.1:${PORTS.rpcB}/health`)).ok, 120);
 	// A file shared in the call can be kept as a record: IPFS, and the gateway the app uses.
 	await waitFor('IPFS', async () => (await fetch(`${IPFS_URL}/api/v0/id`, { method: 'POST' })).ok, 120);
 	t.start(CLI, ['--node', NODE_URL, '--ipfs', IPFS_URL, '--chain-spec', join(work, 'chain.json'), 'ipfs-gateway',
 		'--listen', `127.0.0.1:${PORTS.gateway}`, '--allow-origin', ORIGIN, '--max-size', '8'], 'gateway',
 	{ EHR_STATE_DIR: join(work, 'gateway-state') });
 	await waitFor('the IPFS gateway', async () => (await fetch(`${GATEWAY_URL}/ipfs/nothing`)).status === 400, 60);
-	log(`node ${NODE_URL}, coturn 127.0.0.1:${PORTS.turn}, app ${ORIGIN}`);
+	log(`nodes ${NODE_URL} and ${NODE_B_URL}, coturn 127.0.0.1:${PORTS.turn}, app ${ORIGIN}`);
 
 	// The visit: Dr Bob Kelso (verified by Alice's hospital) and the patient Dave, a confirmed
 	// video appointment starting in a few minutes (the call opens ten minutes before).
@@ -375,7 +387,17 @@ async function main() {
 		await hospital.getByTestId('roster').filter({ hasText: 'Dr. Perry Cox' }).waitFor({ timeout: 30000 });
 		await hospital.screenshot({ path: join(SHOTS, 'on-call-roster.png'), fullPage: true });
 		const carla = await t.open(await device(), `${ORIGIN}/`);
-		const perry = await t.open(await device(), `${ORIGIN}/`);
+		// Dr Cox's app talks to the second hospital's node (chosen on the Connection page before
+		// the key is unlocked); Olivia and Dr Espinosa use the first: the call, the answer, the
+		// visit's number and the call's signalling cross between the two nodes.
+		const perry = await t.open(await device(), `${ORIGIN}/#/settings`);
+		const connection = perry.locator('section', { hasText: 'Connection' });
+		await connection.getByLabel('Node (WebSocket)').fill(NODE_B_URL);
+		await connection.getByRole('button', { name: 'Save' }).click();
+		await outcome(perry, new RegExp(`talks to ${NODE_B_URL}`), 30);
+		const perrySockets = [];
+		perry.on('websocket', (ws) => perrySockets.push(ws.url()));
+		await perry.evaluate(() => { location.hash = '#/'; });
 		const caller = await t.open(await device(), `${ORIGIN}/`);
 		await restore(carla, '//Charlie', 'Dr Espinosa');
 		await restore(perry, '//Ferdie', 'Dr Cox');
@@ -424,6 +446,8 @@ async function main() {
 		await joinCall(perry);
 		await flowing(caller, 'the caller');
 		await flowing(perry, 'the doctor on call');
+		expect(perrySockets.length > 0 && perrySockets.every((url) => url.startsWith(NODE_B_URL)),
+			`Dr Cox's app talked to the second node only: ${perrySockets.join(', ')}`);
 		// The access Olivia chose is given in the background; its message may come before the
 		// call's own "You joined" replaces it, so the chain is asked.
 		await waitFor('the access Olivia chose, given to Dr Perry Cox', () =>
