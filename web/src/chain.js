@@ -36,15 +36,17 @@ export function useMetadataHasher(fn) { hashMetadata = fn; }
 const signing = new WeakMap();
 
 /**
- * Connects to the node at `url`. The runtime's metadata (version 15) is fetched here, its hash
+ * Connects to the node at `url`, and again whenever the connection drops. The runtime's
+ * metadata (version 15) is fetched here, its hash
  * computed in the browser, and the same bytes handed to @polkadot/api: every call is encoded
  * from exactly the metadata whose hash the transaction signs (`CheckMetadataHash`, mode 1), so
  * a node that serves altered metadata gets transactions the chain refuses.
  */
 export async function connect(url) {
-	const provider = new WsProvider(url, false);
+	// Connecting again by itself (2.5 s after a drop), until `disconnect()`; the subscriptions
+	// that need a fresh proof are made again by `subscribe`.
+	const provider = new WsProvider(url, 2500);
 	try {
-		await provider.connect();
 		await new Promise((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error('timeout')), 8000);
 			provider.on('connected', () => { clearTimeout(timer); resolve(); });
@@ -225,16 +227,44 @@ export async function rpc(api, method, params) {
 /**
  * Subscribes to the node's `method` (notifications named `type`); `callback(error, result)` gets
  * each one. Resolves to a function that ends the subscription (with `unsubscribe`).
+ *
+ * The node ends a subscription when the connection to it drops. `params` may be a function
+ * giving them anew (a proof signed now: the node takes a proof once, within its minute); then,
+ * with `renew`, the subscription is made again once the connection is back, with fresh params
+ * (polkadot-js would send the old, stale ones). Without `renew`, `callback` gets an error when
+ * the connection drops: the subscription is over.
  */
-export async function subscribe(api, type, method, unsubscribe, params, callback) {
+export async function subscribe(api, type, method, unsubscribe, params, callback, { renew = false } = {}) {
 	const provider = providers.get(api);
-	let id;
+	const refused = (error) => new Failure(`The node refused ${method.replace(/^ehr_/, '')}: ${error.message || error}`);
+	let id = null;
+	let stopped = false;
+	const open = async () => {
+		id = await provider.subscribe(type, method, typeof params === 'function' ? params() : params, callback);
+	};
 	try {
-		id = await provider.subscribe(type, method, params, callback);
+		await open();
 	} catch (error) {
-		throw new Failure(`The node refused ${method.replace(/^ehr_/, '')}: ${error.message || error}`);
+		throw refused(error);
 	}
-	return () => provider.unsubscribe(type, unsubscribe, id).catch(() => {});
+	const offDown = provider.on('disconnected', () => {
+		if (id === null) return;
+		// Forgotten here before polkadot-js sends it again on reconnecting.
+		provider.unsubscribe(type, unsubscribe, id).catch(() => {});
+		id = null;
+		if (!renew) callback(new Failure('The connection to the node dropped.'), undefined);
+	});
+	const offUp = provider.on('connected', () => {
+		if (!renew || stopped || id !== null) return;
+		open().catch((error) => { if (!stopped) callback(refused(error), undefined); });
+	});
+	return () => {
+		stopped = true;
+		offDown();
+		offUp();
+		if (id !== null) provider.unsubscribe(type, unsubscribe, id).catch(() => {});
+		id = null;
+	};
 }
 
 /** The whole doctor directory, page by page (the node answers at most 100 at a time). */

@@ -109,16 +109,20 @@ class OnCallListener {
 	}
 
 	async start() {
-		const at = Date.now();
 		const me = this.ctx.keys.address;
-		const signature = sign(this.ctx, payload('ehr-oncall-listen:v1', genesisOf(this.ctx), decodeAddress(me), u64(at)));
+		// A proof signed now, each time: the node takes one once, so calls ring here again after
+		// the connection to the node drops and comes back.
+		const proof = () => {
+			const at = Date.now();
+			return [me, at, sign(this.ctx, payload('ehr-oncall-listen:v1', genesisOf(this.ctx), decodeAddress(me), u64(at)))];
+		};
 		this.stop = await subscribe(this.ctx.api, 'ehr_onCallEvent', 'ehr_onCallListen', 'ehr_onCallUnlisten',
-			[me, at, signature], (error, event) => {
+			proof, (error, event) => {
 				if (error || !event) return;
 				if (event.ring) this.ring(event.ring);
 				else if (event.stopped) this.stopped(event.stopped);
 				else if (event.ready) this.ready(event.ready);
-			});
+			}, { renew: true });
 	}
 
 	ring({ ring, patient }) {
@@ -245,7 +249,9 @@ async function place(ctx, hospital, categories, status) {
 		let ended = false;
 		const end = (fn, value) => { if (ended) return; ended = true; stop(); calling = null; fn(value); };
 		subscribe(ctx.api, 'ehr_onCallRinging', 'ehr_onCallRing', 'ehr_onCallHangUp', [hospital, me, at, signature], (error, event) => {
-			if (error || !event) return;
+			// The connection to the node dropped: the node hung up.
+			if (error) { end(reject, new Failure(`${error.message} The call ended: call again.`)); return; }
+			if (!event) return;
 			if (event.ringing) {
 				if (event.ringing.doctors === 0) end(reject, new Failure('No doctor on call is online at this hospital right now: try again in a moment, or book an appointment.'));
 				else status.textContent = `Ringing ${event.ringing.doctors} doctor${event.ringing.doctors === 1 ? '' : 's'} on call…`;

@@ -113,10 +113,15 @@ class Signalling {
 	}
 
 	async listen(onBody, onForged) {
-		const at = Date.now();
-		const signature = u8aToHex(this.ctx.keys.pair.sign(listenPayload(this.genesis, this.appointment, this.me, at)));
+		// A proof signed now, each time: the subscription is made again after the connection to
+		// the node drops during the call.
+		const proof = () => {
+			const at = Date.now();
+			const signature = u8aToHex(this.ctx.keys.pair.sign(listenPayload(this.genesis, this.appointment, this.me, at)));
+			return [this.appointment, this.me, at, signature];
+		};
 		this.stop = await subscribe(this.ctx.api, 'ehr_visitMessage', 'ehr_visitListen', 'ehr_visitUnlisten',
-			[this.appointment, this.me, at, signature], (error, signal) => {
+			proof, (error, signal) => {
 				if (error || !signal) return;
 				let body;
 				try {
@@ -126,7 +131,7 @@ class Signalling {
 					return;
 				}
 				onBody(body, signal.sentAt);
-			});
+			}, { renew: true });
 	}
 
 	/** Credentials for the hospital's TURN server; refuses the call without one. */

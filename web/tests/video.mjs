@@ -386,7 +386,20 @@ async function main() {
 		}
 		await hospital.getByTestId('roster').filter({ hasText: 'Dr. Perry Cox' }).waitFor({ timeout: 30000 });
 		await hospital.screenshot({ path: join(SHOTS, 'on-call-roster.png'), fullPage: true });
-		const carla = await t.open(await device(), `${ORIGIN}/`);
+		// Dr Espinosa's connection to the node goes through a route the test can cut.
+		const carlaDevice = await device();
+		const carlaSockets = [];
+		let carlaListens = 0;
+		await carlaDevice.routeWebSocket(new RegExp(`127\\.0\\.0\\.1:${PORTS.rpc}`), (ws) => {
+			const server = ws.connectToServer();
+			ws.onMessage((message) => {
+				if (String(message).includes('"ehr_onCallListen"')) carlaListens += 1;
+				server.send(message);
+			});
+			server.onMessage((message) => ws.send(message));
+			carlaSockets.push({ ws, server });
+		});
+		const carla = await t.open(carlaDevice, `${ORIGIN}/`);
 		// Dr Cox's app talks to the second hospital's node (chosen on the Connection page before
 		// the key is unlocked); Olivia and Dr Espinosa use the first: the call, the answer, the
 		// visit's number and the call's signalling cross between the two nodes.
@@ -405,6 +418,16 @@ async function main() {
 		for (const page of [carla, perry, doctor]) await go(page, '#/doctor');
 		for (const page of [carla, perry]) await page.getByTestId('on-call-status').filter({ hasText: 'You are on call until' }).waitFor({ timeout: 30000 });
 		await doctor.getByTestId('on-call-status').filter({ hasText: 'not on call' }).waitFor({ timeout: 30000 });
+		// Dr Espinosa's connection to the node drops and comes back: her app listens again with a
+		// proof signed anew (the node takes a proof once), so calls still ring on her page.
+		await waitFor('Dr Espinosa listening for calls', () => carlaListens >= 1, 30);
+		for (const { ws, server } of carlaSockets.splice(0)) {
+			await server.close();
+			await ws.close({ code: 1012, reason: 'the test cuts the connection' });
+		}
+		await waitFor('Dr Espinosa listening again after the cut', () => carlaListens >= 2 && carlaSockets.length > 0, 60);
+		await carla.waitForTimeout(2000);
+		log('  Dr Espinosa\'s connection to the node was cut and came back; she listens again');
 
 		// From the attacker's side: a doctor off call cannot listen for calls, nor can someone
 		// who is no patient ring the hospital.
