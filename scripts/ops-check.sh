@@ -457,6 +457,17 @@ for n in sorted(used):
         # Code only: the module's documentation names every metric too.
         exported = "\n".join(l for l in open("client/src/metrics.rs").read().splitlines()
                              if not l.lstrip().startswith("//"))
+        if n.startswith("ehr_visits_relay_"):
+            # ehr-node's own: registered by name in node/src/relay.rs.
+            relay = "\n".join(l for l in open("node/src/relay.rs").read().splitlines()
+                              if not l.lstrip().startswith("//"))
+            if n not in planned:
+                print(f"FAIL {n} ({where}): an ehr_ metric alerts.yml does not describe"); status = 1
+            elif f'"{n}"' not in relay:
+                print(f"FAIL {n} ({where}): not registered by ehr-node (node/src/relay.rs)"); status = 1
+            else:
+                print(f"OK {n} ({where}): registered by ehr-node (node/src/relay.rs), described in alerts.yml")
+            continue
         service = next((s for s in ("pin_service", "custodian") if n.startswith(f"ehr_{s}_")), None)
         what = n[len(f"ehr_{service}_"):] if service else ""
         found = service and f'"{service}"' in exported and (f'"{what}"' in exported or f"_{what}" in exported)

@@ -45,6 +45,9 @@ use sc_network::{
 	NetworkBackend, NetworkPeers, NotificationMetrics, PeerId, ProtocolName, ReputationChange,
 };
 use sc_network_sync::{SyncEvent, SyncEventStream};
+use substrate_prometheus_endpoint::{
+	register, Counter, CounterVec, Gauge, Opts, PrometheusError, Registry, U64,
+};
 
 /// The protocol's name after the genesis hash.
 pub const PROTOCOL: &str = "ehr-visits/1";
@@ -155,10 +158,61 @@ fn hex(bytes: &[u8]) -> String {
 /// What a node does with a message from a peer.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Onward {
-	/// Nothing more: seen before, or refused (why, for the log).
-	Stop(String),
+	/// Nothing more: seen before, or nothing in it is news here.
+	Seen,
+	/// Nothing more: refused by the checks (why, for the log).
+	Refused(String),
 	/// Passes it on to its other peers.
 	Pass(Relayed),
+}
+
+/// The relay's metrics, on the node's Prometheus endpoint (`ops/prometheus/alerts.yml` uses
+/// them): `ehr_visits_relay_peers`, the peers it relays with now;
+/// `ehr_visits_relay_received_total{outcome}`, the messages from peers by what became of them
+/// (`passed`: delivered here and passed on; `seen`: seen before or no news; `refused`: failed
+/// the checks; `over_rate`, `undecodable`); `ehr_visits_relay_sent_total`, the messages of this
+/// node's apps sent to its peers.
+#[derive(Clone)]
+pub struct Metrics {
+	peers: Gauge<U64>,
+	received: CounterVec<U64>,
+	sent: Counter<U64>,
+}
+
+impl Metrics {
+	/// Registers the relay's metrics in `registry`.
+	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
+		Ok(Self {
+			peers: register(
+				Gauge::new(
+					"ehr_visits_relay_peers",
+					"Peers this node relays video visits and on-call calls with",
+				)?,
+				registry,
+			)?,
+			received: register(
+				CounterVec::new(
+					Opts::new(
+						"ehr_visits_relay_received_total",
+						"Messages from peers, by what became of them",
+					),
+					&["outcome"],
+				)?,
+				registry,
+			)?,
+			sent: register(
+				Counter::new(
+					"ehr_visits_relay_sent_total",
+					"Messages of this node's apps sent to its peers",
+				)?,
+				registry,
+			)?,
+		})
+	}
+
+	fn received(&self, outcome: &str) {
+		self.received.with_label_values(&[outcome]).inc();
+	}
 }
 
 /// A node's checks and deliveries of the messages its peers relay.
@@ -193,8 +247,13 @@ impl Peer {
 /// Runs the relay until the network stops: opens the protocol with each peer the node syncs
 /// with, sends this node's apps' messages to every peer, and checks, delivers and passes on
 /// the peers' messages.
-pub async fn run<D, N, S>(relay: Relay, node: D, network: Arc<N>, sync: Arc<S>)
-where
+pub async fn run<D, N, S>(
+	relay: Relay,
+	node: D,
+	network: Arc<N>,
+	sync: Arc<S>,
+	metrics: Option<Metrics>,
+) where
 	D: Deliver,
 	N: NetworkPeers + ?Sized,
 	S: SyncEventStream + ?Sized,
@@ -227,30 +286,44 @@ where
 				Some(NotificationEvent::NotificationStreamOpened { peer, .. }) => {
 					peers.insert(peer, Peer { tokens: PEER_BURST, at: Instant::now() });
 					node.outbox().peers.store(peers.len(), Ordering::Relaxed);
+					metrics.iter().for_each(|m| m.peers.set(peers.len() as u64));
 					log::info!(target: "ehr-visits", "relaying visits with {peer} ({} peers)", peers.len());
 				},
 				Some(NotificationEvent::NotificationStreamClosed { peer }) => {
 					peers.remove(&peer);
 					node.outbox().peers.store(peers.len(), Ordering::Relaxed);
+					metrics.iter().for_each(|m| m.peers.set(peers.len() as u64));
 					log::info!(target: "ehr-visits", "no longer relaying with {peer} ({} peers)", peers.len());
 				},
 				Some(NotificationEvent::NotificationReceived { peer, notification }) => {
 					let Some(allowance) = peers.get_mut(&peer) else { continue };
 					if !allowance.take(Instant::now()) {
 						log::debug!(target: "ehr-visits", "{peer} sends too fast: a message was dropped");
+						metrics.iter().for_each(|m| m.received("over_rate"));
 						continue;
 					}
 					let Ok(message) = Relayed::decode_all(&mut &notification[..]) else {
 						network.report_peer(peer, UNDECODABLE);
+						metrics.iter().for_each(|m| m.received("undecodable"));
 						continue;
 					};
 					match node.relayed(&peer.to_bytes(), message) {
-						Onward::Pass(message) => send(&mut service, &peers, Some(peer), &message),
-						Onward::Stop(why) => log::debug!(target: "ehr-visits", "from {peer}: {why}"),
+						Onward::Pass(message) => {
+							metrics.iter().for_each(|m| m.received("passed"));
+							send(&mut service, &peers, Some(peer), &message)
+						},
+						Onward::Seen => metrics.iter().for_each(|m| m.received("seen")),
+						Onward::Refused(why) => {
+							metrics.iter().for_each(|m| m.received("refused"));
+							log::debug!(target: "ehr-visits", "from {peer}: {why}")
+						},
 					}
 				},
 			},
-			Some(message) = outbox.recv() => send(&mut service, &peers, None, &message),
+			Some(message) = outbox.recv() => {
+				metrics.iter().for_each(|m| m.sent.inc());
+				send(&mut service, &peers, None, &message)
+			},
 			Some(event) = sync_events.next() => match event {
 				SyncEvent::PeerConnected { peer_id, .. } => {
 					let address: multiaddr::Multiaddr =

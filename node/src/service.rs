@@ -246,6 +246,11 @@ pub fn new_full<
 			),
 			network.clone(),
 			sync_service.clone(),
+			prometheus_registry.as_ref().and_then(|registry| {
+				crate::relay::Metrics::register(registry)
+					.map_err(|e| log::warn!(target: "ehr-visits", "the relay's metrics: {e}"))
+					.ok()
+			}),
 		),
 	);
 	let rpc_builder = {

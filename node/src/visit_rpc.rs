@@ -570,8 +570,8 @@ where
 	fn relayed(&self, source: &[u8], message: Relayed) -> Onward {
 		match self.take_relayed(source, &message) {
 			Ok(true) => Onward::Pass(message),
-			Ok(false) => Onward::Stop("seen before, or nothing to pass on".into()),
-			Err(error) => Onward::Stop(error.message().to_string()),
+			Ok(false) => Onward::Seen,
+			Err(error) => Onward::Refused(error.message().to_string()),
 		}
 	}
 

@@ -81,7 +81,8 @@ async fn visit_made_in(client: &WsClient, block: &str) -> u64 {
 async fn a_call_and_its_visit_reach_a_doctor_listening_on_another_node() {
 	let mut node_a = DevNode::start();
 	let a = node_a.client().await;
-	let mut node_b = DevNode::start_peer(&a).await;
+	let metrics_port = free_port();
+	let mut node_b = DevNode::start_peer(&a, metrics_port).await;
 	let b = node_b.client().await;
 	let genesis: Hash = a.request("chain_getBlockHash", rpc_params![0]).await.unwrap();
 	let (hospital, doctor, patient) = (Alice, Bob, Dave);
@@ -259,6 +260,14 @@ async fn a_call_and_its_visit_reach_a_doctor_listening_on_another_node() {
 	};
 	assert_eq!(doctors, 0);
 	assert!(started.elapsed() < Duration::from_secs(5), "the patient is not kept waiting");
+
+	// Node B's metrics: one peer relayed with, messages passed on, its own app's sent.
+	let metrics = prometheus_metrics(metrics_port);
+	assert_eq!(metric(&metrics, "ehr_visits_relay_peers", ""), Some(1.0), "{metrics}");
+	let passed = metric(&metrics, "ehr_visits_relay_received_total", "outcome=\"passed\"");
+	assert!(passed.is_some_and(|n| n >= 4.0), "calls, a Taken, a Ready, a signal: {passed:?}");
+	let sent = metric(&metrics, "ehr_visits_relay_sent_total", "");
+	assert!(sent.is_some_and(|n| n >= 2.0), "Rang and Answer from B: {sent:?}");
 	drop(node_b);
 	drop(node_a);
 }

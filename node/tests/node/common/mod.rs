@@ -41,19 +41,20 @@ pub fn free_port() -> u16 {
 
 impl DevNode {
 	pub fn start() -> Self {
-		Self::spawn(&["--dev"])
+		Self::spawn(&["--dev", "--no-prometheus"])
 	}
 
 	/// A second node of the dev chain, no validator, that syncs from `first` (a [`DevNode`]
-	/// whose RPC answers at `first_rpc`) over loopback.
-	pub async fn start_peer(first_rpc: &WsClient) -> Self {
+	/// whose RPC answers at `first_rpc`) over loopback, with its metrics at `prometheus_port`.
+	pub async fn start_peer(first_rpc: &WsClient, prometheus_port: u16) -> Self {
 		let addresses: Vec<String> =
 			first_rpc.request("system_localListenAddresses", rpc_params![]).await.unwrap();
 		let first = addresses
 			.into_iter()
 			.find(|a| a.starts_with("/ip4/127.0.0.1/"))
 			.expect("the first node listens on loopback");
-		Self::spawn(&["--chain", "dev", "--bootnodes", &first])
+		let port = prometheus_port.to_string();
+		Self::spawn(&["--chain", "dev", "--bootnodes", &first, "--prometheus-port", &port])
 	}
 
 	fn spawn(args: &[&str]) -> Self {
@@ -62,7 +63,7 @@ impl DevNode {
 		let log_file = std::fs::File::create(&log).expect("a log file in the temp dir");
 		let child = Command::new(env!("CARGO_BIN_EXE_ehr-node"))
 			.args(args)
-			.args(["--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
+			.args(["--tmp", "--no-telemetry", "--no-mdns"])
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
 			.stdout(Stdio::null())
@@ -118,6 +119,24 @@ impl DevNode {
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 	}
+}
+
+/// The node's metrics on `port` (Prometheus's text format).
+pub fn prometheus_metrics(port: u16) -> String {
+	use std::io::{Read, Write};
+	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+	stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+	let mut answer = String::new();
+	stream.read_to_string(&mut answer).unwrap();
+	answer
+}
+
+/// The value of the metric whose line starts with `name` and contains `label`, if exported.
+pub fn metric(metrics: &str, name: &str, label: &str) -> Option<f64> {
+	metrics
+		.lines()
+		.filter(|line| line.starts_with(name) && line.contains(label))
+		.find_map(|line| line.rsplit(' ').next()?.parse().ok())
 }
 
 /// Sign `call` by `signer` for the chain behind `client`, as a wallet does.
