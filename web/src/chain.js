@@ -57,29 +57,35 @@ export async function connect(url) {
 		await provider.disconnect().catch(() => {});
 		throw new Failure(`The chain's node at ${url} does not answer. Check the address under "Connection", or that the node is running.`);
 	}
-	const genesisHash = await provider.send('chain_getBlockHash', [0]);
-	const version = await provider.send('state_getRuntimeVersion', []);
-	// `Metadata_metadata_at_version(15)`: an Option<OpaqueMetadata> (0x01, compact length, bytes).
-	const answer = await provider.send('state_call', ['Metadata_metadata_at_version', '0x0f000000']);
-	const bytes = hexToU8a(answer);
-	if (bytes[0] !== 1) throw new Failure(`The node at ${url} gives no version 15 metadata: this app cannot sign for its runtime.`);
-	const [offset, length] = compactFromU8a(bytes.subarray(1));
-	const metadata = u8aToHex(bytes.subarray(1 + offset, 1 + offset + length.toNumber()));
-	let metadataHash;
+	// A node that fails past the handshake is let go: its provider would reconnect forever.
 	try {
-		metadataHash = hashMetadata(hexToU8a(metadata), version.specName, version.specVersion, TOKEN.symbol, TOKEN.decimals);
-	} catch (e) {
-		throw new Failure(`The node's runtime metadata cannot be read (${e.message || e}): nothing will be signed through it.`);
+		const genesisHash = await provider.send('chain_getBlockHash', [0]);
+		const version = await provider.send('state_getRuntimeVersion', []);
+		// `Metadata_metadata_at_version(15)`: an Option<OpaqueMetadata> (0x01, compact length, bytes).
+		const answer = await provider.send('state_call', ['Metadata_metadata_at_version', '0x0f000000']);
+		const bytes = hexToU8a(answer);
+		if (bytes[0] !== 1) throw new Failure(`The node at ${url} gives no version 15 metadata: this app cannot sign for its runtime.`);
+		const [offset, length] = compactFromU8a(bytes.subarray(1));
+		const metadata = u8aToHex(bytes.subarray(1 + offset, 1 + offset + length.toNumber()));
+		let metadataHash;
+		try {
+			metadataHash = hashMetadata(hexToU8a(metadata), version.specName, version.specVersion, TOKEN.symbol, TOKEN.decimals);
+		} catch (e) {
+			throw new Failure(`The node's runtime metadata cannot be read (${e.message || e}): nothing will be signed through it.`);
+		}
+		const api = await ApiPromise.create({
+			provider,
+			signedExtensions: SIGNED_EXTENSIONS,
+			noInitWarn: true,
+			metadata: { [`${genesisHash}-${version.specVersion}`]: metadata },
+		});
+		providers.set(api, provider);
+		signing.set(api, { specVersion: version.specVersion, metadataHash: u8aToHex(metadataHash) });
+		return api;
+	} catch (error) {
+		await provider.disconnect().catch(() => {});
+		throw error;
 	}
-	const api = await ApiPromise.create({
-		provider,
-		signedExtensions: SIGNED_EXTENSIONS,
-		noInitWarn: true,
-		metadata: { [`${genesisHash}-${version.specVersion}`]: metadata },
-	});
-	providers.set(api, provider);
-	signing.set(api, { specVersion: version.specVersion, metadataHash: u8aToHex(metadataHash) });
-	return api;
 }
 
 /** The chain's token, as the runtime's build hashes its metadata with it. */
@@ -240,7 +246,10 @@ export async function subscribe(api, type, method, unsubscribe, params, callback
 	let id = null;
 	let stopped = false;
 	const open = async () => {
-		id = await provider.subscribe(type, method, typeof params === 'function' ? params() : params, callback);
+		const made = await provider.subscribe(type, method, typeof params === 'function' ? params() : params, callback);
+		// Stopped while it was being made again: ended at once, not left running.
+		if (stopped) provider.unsubscribe(type, unsubscribe, made).catch(() => {});
+		else id = made;
 	};
 	try {
 		await open();

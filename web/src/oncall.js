@@ -118,7 +118,13 @@ class OnCallListener {
 		};
 		this.stop = await subscribe(this.ctx.api, 'ehr_onCallEvent', 'ehr_onCallListen', 'ehr_onCallUnlisten',
 			proof, (error, event) => {
-				if (error || !event) return;
+				if (error) {
+					// Listening again after the connection dropped was refused: said on the card.
+					this.box.prepend(h('p', { class: 'bad', 'data-testid': 'on-call-lost' },
+						`Calls no longer ring here: ${error.human || error.message}. Reload the page.`));
+					return;
+				}
+				if (!event) return;
 				if (event.ring) this.ring(event.ring);
 				else if (event.stopped) this.stopped(event.stopped);
 				else if (event.ready) this.ready(event.ready);
@@ -247,15 +253,21 @@ async function place(ctx, hospital, categories, status) {
 	const answered = await new Promise((resolve, reject) => {
 		let stop = () => {};
 		let ended = false;
+		let answeredYet = false;
 		const end = (fn, value) => { if (ended) return; ended = true; stop(); calling = null; fn(value); };
 		subscribe(ctx.api, 'ehr_onCallRinging', 'ehr_onCallRing', 'ehr_onCallHangUp', [hospital, me, at, signature], (error, event) => {
-			// The connection to the node dropped: the node hung up.
-			if (error) { end(reject, new Failure(`${error.message} The call ended: call again.`)); return; }
+			// The connection to the node dropped before an answer: the node hung up. (After one,
+			// the visit is being made; the subscription has nothing more to say.)
+			if (error) {
+				if (!answeredYet) end(reject, new Failure(`${error.message} The call ended: call again.`));
+				return;
+			}
 			if (!event) return;
 			if (event.ringing) {
 				if (event.ringing.doctors === 0) end(reject, new Failure('No doctor on call is online at this hospital right now: try again in a moment, or book an appointment.'));
 				else status.textContent = `Ringing ${event.ringing.doctors} doctor${event.ringing.doctors === 1 ? '' : 's'} on call…`;
 			} else if (event.answered) {
+				answeredYet = true;
 				resolve({ ...event.answered, stop: () => stop(), hungUp: () => ended });
 			} else if (event.noAnswer) {
 				end(reject, new Failure('Nobody answered within a minute: try again, or book an appointment.'));

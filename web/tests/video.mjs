@@ -389,14 +389,24 @@ async function main() {
 		// Dr Espinosa's connection to the node goes through a route the test can cut.
 		const carlaDevice = await device();
 		const carlaSockets = [];
+		// The node's acceptances of her requests to listen (a refused proof is not counted).
 		let carlaListens = 0;
 		await carlaDevice.routeWebSocket(new RegExp(`127\\.0\\.0\\.1:${PORTS.rpc}`), (ws) => {
 			const server = ws.connectToServer();
+			const asked = new Set();
 			ws.onMessage((message) => {
-				if (String(message).includes('"ehr_onCallListen"')) carlaListens += 1;
+				const text = String(message);
+				if (text.includes('"ehr_onCallListen"')) asked.add(JSON.parse(text).id);
 				server.send(message);
 			});
-			server.onMessage((message) => ws.send(message));
+			server.onMessage((message) => {
+				const text = String(message);
+				if (text.startsWith('{') && text.includes('"id"')) {
+					const answer = JSON.parse(text);
+					if (asked.has(answer.id) && answer.result !== undefined) carlaListens += 1;
+				}
+				ws.send(message);
+			});
 			carlaSockets.push({ ws, server });
 		});
 		const carla = await t.open(carlaDevice, `${ORIGIN}/`);
